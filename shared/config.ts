@@ -1,0 +1,153 @@
+/**
+ * Configuration, parsed once by zod (DESIGN.md 4.1): the sources file and the Lambda environment.
+ * This is the only module that reads `process.env`. Errors name the source and the field.
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+export const VENDORS = ['retraced', 'authentic8', 'veza', 'nected', 'carbonblack'] as const;
+export type Vendor = (typeof VENDORS)[number];
+
+const SOURCE_ID = /^[a-z0-9][a-z0-9-]{0,47}$/;
+
+const httpUrl = z
+  .string()
+  .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), 'must be an http(s) URL');
+
+export const sourceSchema = z
+  .object({
+    id: z.string().regex(SOURCE_ID, 'must match ^[a-z0-9][a-z0-9-]{0,47}$'),
+    vendor: z.enum(VENDORS),
+    baseUrl: httpUrl,
+    secretName: z.string().min(1).optional(),
+    credentials: z.record(z.string(), z.string()).optional(),
+    startFrom: z.iso.datetime({ offset: true }),
+    schedule: z.string().min(1).default('rate(5 minutes)'),
+    settleLagSeconds: z.number().int().min(0).max(86_400).optional(),
+    enabled: z.boolean().default(true),
+    options: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict()
+  .refine((s) => (s.secretName === undefined) !== (s.credentials === undefined), {
+    message: 'set exactly one of secretName (deployed) or credentials (local runs only)',
+    path: ['secretName'],
+  });
+
+/** One configured source: a vendor tenant/org to pump, with its own cursor and lease. */
+export type Source = z.infer<typeof sourceSchema>;
+
+const sourcesFileSchema = z
+  .object({ sources: z.array(sourceSchema).min(1, 'at least one source is required') })
+  .strict()
+  .superRefine((file, ctx) => {
+    const seen = new Set<string>();
+    file.sources.forEach((s, i) => {
+      if (seen.has(s.id)) ctx.addIssue({ code: 'custom', message: `duplicate source id "${s.id}"`, path: ['sources', i, 'id'] });
+      seen.add(s.id);
+    });
+  });
+
+export interface SourcesFile {
+  readonly sources: readonly Source[];
+}
+
+/** Per-vendor option schemas, supplied by the caller (shared/ never imports functions/). */
+export type OptionSchemas = Partial<Record<Vendor, z.ZodType<Record<string, unknown>>>>;
+
+/** Formats zod issues as `sources[0] (veza-main).baseUrl: must be an http(s) URL`. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[], raw: unknown, what: string): string {
+  return issues
+    .map((issue) => {
+      const path = issue.path;
+      let label = what;
+      if (path[0] === 'sources' && typeof path[1] === 'number') {
+        const id = (raw as { sources?: Array<{ id?: unknown }> })?.sources?.[path[1]]?.id;
+        label = `sources[${path[1]}]${typeof id === 'string' ? ` (${id})` : ''}`;
+        const rest = path.slice(2).map(String).join('.');
+        return `${label}${rest ? `.${rest}` : ''}: ${issue.message}`;
+      }
+      const rest = path.map(String).join('.');
+      return `${label}${rest ? ` ${rest}` : ''}: ${issue.message}`;
+    })
+    .join('\n');
+}
+
+/** Parses and validates a sources document (already JSON-parsed). */
+export function parseSources(raw: unknown, optionSchemas: OptionSchemas = {}, what = 'sources file'): SourcesFile {
+  const parsed = sourcesFileSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`invalid ${what}:\n${formatIssues(parsed.error.issues, raw, what)}`);
+  const problems: string[] = [];
+  const sources = parsed.data.sources.map((source, i) => {
+    const schema = optionSchemas[source.vendor];
+    if (!schema) return source;
+    const options = schema.safeParse(source.options);
+    if (options.success) return { ...source, options: options.data };
+    problems.push(
+      ...options.error.issues.map((issue) => `sources[${i}] (${source.id}).options${issue.path.length ? '.' + issue.path.map(String).join('.') : ''}: ${issue.message}`),
+    );
+    return source;
+  });
+  if (problems.length) throw new ConfigError(`invalid ${what}:\n${problems.join('\n')}`);
+  return { sources };
+}
+
+/** Reads and validates a sources JSON file; the error names the file on bad JSON. */
+export async function loadSourcesFile(path: string, optionSchemas: OptionSchemas = {}): Promise<SourcesFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read sources file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`sources file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  return parseSources(raw, optionSchemas, `sources file ${path}`);
+}
+
+const envSchema = z.object({
+  AUDIT_PUMP_SOURCES: z.string().min(1, 'must hold the sources JSON'),
+  CURSOR_TABLE: z.string().min(1),
+  ARCHIVE_STREAM: z.string().min(1),
+  DEAD_LETTER_STREAM: z.string().min(1),
+  SIEM_STREAM: z.string().min(1).optional(),
+  LEASE_SECONDS: z.coerce.number().int().min(10).max(3600).default(120),
+  DEADLINE_MARGIN_MS: z.coerce.number().int().min(1000).max(120_000).default(20_000),
+});
+
+/** The Lambda environment after validation. */
+export interface RuntimeConfig {
+  readonly sources: readonly Source[];
+  readonly cursorTable: string;
+  readonly archiveStream: string;
+  readonly deadLetterStream: string;
+  readonly siemStream?: string;
+  readonly leaseMs: number;
+  readonly deadlineMarginMs: number;
+}
+
+/** Parses the Lambda environment (defaults to `process.env`); fails fast naming the variable. */
+export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env, optionSchemas: OptionSchemas = {}): RuntimeConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(`invalid environment:\n${formatIssues(parsed.error.issues, env, 'environment variable')}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(parsed.data.AUDIT_PUMP_SOURCES);
+  } catch (error) {
+    throw new ConfigError(`environment variable AUDIT_PUMP_SOURCES is not valid JSON: ${(error as Error).message}`);
+  }
+  const { sources } = parseSources(raw, optionSchemas, 'AUDIT_PUMP_SOURCES');
+  return {
+    sources,
+    cursorTable: parsed.data.CURSOR_TABLE,
+    archiveStream: parsed.data.ARCHIVE_STREAM,
+    deadLetterStream: parsed.data.DEAD_LETTER_STREAM,
+    ...(parsed.data.SIEM_STREAM ? { siemStream: parsed.data.SIEM_STREAM } : {}),
+    leaseMs: parsed.data.LEASE_SECONDS * 1000,
+    deadlineMarginMs: parsed.data.DEADLINE_MARGIN_MS,
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * The contract a vendor implements (DESIGN.md 4.2). A connector is declarative data plus a few
+ * functions; the runner owns leases, the loop, delivery, commits and the deadline.
+ *
+ * The cursor is whatever JSON the vendor's pump needs: an opaque page token (Veza), one sequence
+ * per log type (Authentic8), a closed time window with a position inside it (Retraced, Nected,
+ * Carbon Black). `fetchPage` may fetch several vendor pages at once (concurrent page fetches) as
+ * long as `next` only covers the contiguous prefix it returns. In-band vendor errors are thrown.
+ */
+import type { z } from 'zod';
+import type { HttpClient } from './http.ts';
+import type { Logger } from './logger.ts';
+import type { OcsfEvent } from './ocsf.ts';
+import type { Source, Vendor } from './config.ts';
+
+/** A vendor record as received: the exact JSON text and its parsed value. */
+export interface RawRecord {
+  /** The record's JSON text exactly as the vendor sent it; archived as `raw_data`. */
+  readonly raw: string;
+  /** `JSON.parse(raw)`, to be validated by the connector's record schema. */
+  readonly value: unknown;
+}
+
+/** One step of the cursor walk. */
+export interface Page<C> {
+  /** Records in vendor order. May be empty. */
+  readonly records: readonly RawRecord[];
+  /** The cursor to commit once every record above has been delivered. */
+  readonly next: C;
+  /** True when the vendor has nothing more right now; the run ends after this page. */
+  readonly caughtUp: boolean;
+  /** Newest event time (epoch ms) in the page, for the cursor-lag metric; optional. */
+  readonly lastEventTime?: number;
+}
+
+/** What `fetchPage` gets from the runner. */
+export interface FetchContext {
+  readonly source: Source;
+  /** The source's credentials, parsed with the connector's credentials schema. */
+  readonly credentials: Readonly<Record<string, string>>;
+  /** HTTP client bound to this source (redaction, deadline-aware retries, origin checks). */
+  readonly http: HttpClient;
+  /** Epoch ms by which the page must be back; waits longer than this fail fast. */
+  readonly deadline: number;
+  /** Clock (epoch ms); injected so window arithmetic is testable. */
+  readonly now: () => number;
+  readonly log: Logger;
+}
+
+/** A vendor connector. `C` is its cursor, `R` its validated record. */
+export interface Connector<C = unknown, R = unknown> {
+  readonly vendor: Vendor;
+  /** Display names for OCSF `metadata.product`. */
+  readonly product: { readonly vendorName: string; readonly name: string };
+  /** Stored cursors are validated with this on read; a mismatch stops the run, cursor kept. */
+  readonly cursorSchema: z.ZodType<C>;
+  /** Each record is validated with this; failures are dead-lettered with the zod message. */
+  readonly recordSchema: z.ZodType<R>;
+  /** Shape of the secret's JSON for this vendor (DESIGN.md 4.1). */
+  readonly credentialsSchema: z.ZodType<Record<string, string>>;
+  /** Names of the option keys the vendor accepts, validated at config load. */
+  readonly optionsSchema: z.ZodType<Record<string, unknown>>;
+  /** Where a source with no stored cursor starts (from `source.startFrom`). */
+  initialCursor(source: Source, now: number): C;
+  fetchPage(ctx: FetchContext, cursor: C): Promise<Page<C>>;
+  /** The vendor's event id, or a stable content hash where it has none. */
+  nativeId(record: R, raw: RawRecord): string;
+  /** Pure mapping to OCSF; `base` carries the fields the runner fills (uid, raw_data, source). */
+  normalize(record: R, base: NormalizeBase): OcsfEvent;
+}
+
+/** The fields every normalized event gets from the framework, passed to `normalize`. */
+export interface NormalizeBase {
+  readonly source: Source;
+  readonly uid: string;
+  readonly rawData: string;
+  /** When the pump received the record (epoch ms); `metadata.processed_time`. */
+  readonly receivedAt: number;
+}
+
+/** Lets `defineConnector` infer C and R while checking the object against the contract. */
+export function defineConnector<C, R>(connector: Connector<C, R>): Connector<C, R> {
+  return connector;
+}

@@ -1,0 +1,134 @@
+/**
+ * Typed errors of the framework. Adapters turn SDK and HTTP failures into these, so the runner
+ * and the CLI can decide what to do (stop, retry later, report) from the class alone.
+ */
+
+/** Base class: every audit-pump error has a stable `code` and keeps its `cause`. */
+export class AuditPumpError extends Error {
+  readonly code: string = 'AUDIT_PUMP_ERROR';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The sources file or the environment is invalid; the message names the source and the field. */
+export class ConfigError extends AuditPumpError {
+  override readonly code = 'CONFIG';
+}
+
+/** A stored cursor failed its connector's schema: the run stops and the cursor is left as it is. */
+export class CursorInvalidError extends AuditPumpError {
+  override readonly code = 'CURSOR_INVALID';
+}
+
+/** Another run holds the source's lease (it has not expired). */
+export class LeaseHeldError extends AuditPumpError {
+  override readonly code = 'LEASE_HELD';
+  constructor(
+    readonly sourceId: string,
+    readonly holder: string,
+    readonly expiresAt: number,
+  ) {
+    super(`source ${sourceId}: lease held by ${holder} until ${new Date(expiresAt).toISOString()}`);
+  }
+}
+
+/** This run lost its lease or the cursor moved under it: it must stop without committing. */
+export class CursorConflictError extends AuditPumpError {
+  override readonly code = 'CURSOR_CONFLICT';
+}
+
+/** A vendor cursor that did not advance, or came back to a position seen earlier in the run. */
+export class CursorStuckError extends AuditPumpError {
+  override readonly code = 'CURSOR_STUCK';
+}
+
+/** The vendor answered with something that is not a valid page (bad JSON, wrong envelope). */
+export class MalformedPageError extends AuditPumpError {
+  override readonly code = 'MALFORMED_PAGE';
+}
+
+/** A destination did not accept every record, after the retries the deadline allowed. */
+export class DeliveryError extends AuditPumpError {
+  override readonly code = 'DELIVERY';
+  constructor(
+    message: string,
+    readonly failed: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The deadline does not leave time for the next step (a wait, a retry, a page). */
+export class DeadlineError extends AuditPumpError {
+  override readonly code = 'DEADLINE';
+}
+
+/** Reading a secret failed, or its value does not have the vendor's credential shape. */
+export class SecretError extends AuditPumpError {
+  override readonly code = 'SECRET';
+}
+
+/** The vendor reported an error inside a successful HTTP response (Authentic8 style). */
+export class VendorError extends AuditPumpError {
+  override readonly code = 'VENDOR';
+}
+
+/** Short, single-line description of any thrown value, for logs and summaries. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+// ---- HTTP (raised by shared/http.ts; every message is redacted before it is built) ----
+
+/** The vendor answered with a non-success status that is not retried (or ran out of retries). */
+export class HttpStatusError extends AuditPumpError {
+  override readonly code = 'HTTP_STATUS';
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly bodyExcerpt: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** 401 or 403: the credential was refused. The secrets cache is refreshed once on this. */
+export class AuthError extends HttpStatusError {
+  override readonly code = 'HTTP_STATUS';
+}
+
+/** The vendor asked us to wait (429, Retry-After, vendor rule) longer than the deadline allows. */
+export class RateLimitedError extends AuditPumpError {
+  override readonly code = 'RATE_LIMITED';
+  constructor(
+    message: string,
+    readonly waitMs: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Connecting or the whole exchange took longer than its timeout, on every attempt. */
+export class HttpTimeoutError extends AuditPumpError {
+  override readonly code = 'HTTP_TIMEOUT';
+}
+
+/** The connection failed (refused, reset, DNS) on every attempt. */
+export class HttpNetworkError extends AuditPumpError {
+  override readonly code = 'HTTP_NETWORK';
+}
+
+/** The response body exceeded the size cap; it was not read further. */
+export class ResponseTooLargeError extends AuditPumpError {
+  override readonly code = 'RESPONSE_TOO_LARGE';
+}
+
+/** A pagination link pointed at another origin than the source's base URL; it was not followed. */
+export class ForeignOriginError extends AuditPumpError {
+  override readonly code = 'FOREIGN_ORIGIN';
+}
