@@ -8,7 +8,7 @@
  * long as `next` only covers the contiguous prefix it returns. In-band vendor errors are thrown.
  */
 import type { z } from 'zod';
-import type { HttpClient } from './http.ts';
+import type { HttpClient, RetryRule } from './http.ts';
 import type { Logger } from './logger.ts';
 import type { OcsfEvent } from './ocsf.ts';
 import type { Source, Vendor } from './config.ts';
@@ -60,6 +60,8 @@ export interface Connector<C = unknown, R = unknown> {
   readonly credentialsSchema: z.ZodType<Record<string, string>>;
   /** Names of the option keys the vendor accepts, validated at config load. */
   readonly optionsSchema: z.ZodType<Record<string, unknown>>;
+  /** Vendor-specific waits for non-2xx answers (e.g. Veza ResourceExhausted: 60 s). */
+  readonly retryRule?: RetryRule;
   /** Where a source with no stored cursor starts (from `source.startFrom`). */
   initialCursor(source: Source, now: number): C;
   fetchPage(ctx: FetchContext, cursor: C): Promise<Page<C>>;

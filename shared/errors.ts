@@ -68,7 +68,12 @@ export class DeadlineError extends AuditPumpError {
 
 /** Reading a secret failed, or its value does not have the vendor's credential shape. */
 export class SecretError extends AuditPumpError {
-  override readonly code = 'SECRET';
+  override readonly code: string = 'SECRET';
+}
+
+/** A secret that still holds the deploy's placeholder: the source is skipped with a warning. */
+export class PlaceholderSecretError extends SecretError {
+  override readonly code = 'SECRET_PLACEHOLDER';
 }
 
 /** The vendor reported an error inside a successful HTTP response (Authentic8 style). */

@@ -132,6 +132,6 @@ export function eventHead(head: EventHead, base: NormalizeBase, product: { vendo
 }
 
 /** Drops keys whose value is undefined, so optional OCSF objects stay clean in the archive. */
-export function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as T;
+export function compact<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }

@@ -1,0 +1,16 @@
+/**
+ * The connectors by vendor: what the CLI, the local stack and the infrastructure iterate over.
+ * Adding a vendor = a folder under functions/ and one line here.
+ */
+import type { Connector } from '../shared/connector.ts';
+import type { OptionSchemas, Vendor } from '../shared/config.ts';
+import { vezaConnector } from './veza/connector.ts';
+
+export const CONNECTORS: Partial<Record<Vendor, Connector<unknown, unknown>>> = {
+  veza: vezaConnector as Connector<unknown, unknown>,
+};
+
+/** Each implemented vendor's options schema, for config validation. */
+export function optionSchemas(): OptionSchemas {
+  return Object.fromEntries(Object.entries(CONNECTORS).map(([v, c]) => [v, c.optionsSchema]));
+}

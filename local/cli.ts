@@ -1,0 +1,159 @@
+/**
+ * The `audit-pump` command line (DESIGN.md 4.6): run, cursor show|reset, emulate, start.
+ * Local runs use the same code path as the Lambda handler, against the local AWS stack.
+ */
+import { mkdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { optionSchemas } from '../functions/registry.ts';
+import { LOCAL_CURSOR_TABLE } from '../shared/archive-layout.ts';
+import { loadSourcesFile } from '../shared/config.ts';
+import { CursorStore } from '../shared/cursor-store.ts';
+import { describeError } from '../shared/errors.ts';
+import { ensureCursorTable, startDynamo } from './dynamo.ts';
+import { startEmulator } from './emulators.ts';
+import { drainSource, localPumps } from './local-run.ts';
+import { ProgressView } from './progress.ts';
+import { startLocalStack } from './stack.ts';
+import { start } from './start.ts';
+
+const USAGE = `usage: audit-pump <command>
+
+  run --config <file> [--source <id>] [--state <dir>] [--archive <dir>]
+        run the sources (all by default) until caught up, with the Lambda's code path,
+        cursors under --state (default .local/state), archive under --archive (default .local/archive)
+  cursor show [<source>] [--state <dir>]     print stored cursors and leases
+  cursor reset <source> [--state <dir>]      forget a cursor: the source restarts at startFrom
+  emulate <vendor> [--port N] [--backlog N] [--rate R] [--seed S]
+        serve a vendor emulator on 127.0.0.1 until interrupted
+  start [--once]   the whole pipeline offline (what npm start runs)
+`;
+
+/** Entry point; returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'run':
+        return await runCommand(rest);
+      case 'cursor':
+        return await cursorCommand(rest);
+      case 'emulate':
+        return await emulateCommand(rest);
+      case 'start':
+        return await start(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        process.stderr.write(`audit-pump: unknown command "${command}"\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    process.stderr.write(`audit-pump ${command}: ${error instanceof Error ? error.message : describeError(error)}\n`);
+    return 1;
+  }
+}
+
+async function runCommand(args: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { config: { type: 'string' }, source: { type: 'string', multiple: true }, state: { type: 'string' }, archive: { type: 'string' } },
+    strict: true,
+  });
+  if (!values.config) throw new Error('--config <file> is required');
+  const file = await loadSourcesFile(values.config, optionSchemas());
+  const wanted = values.source ?? [];
+  const unknown = wanted.filter((id) => !file.sources.some((s) => s.id === id));
+  if (unknown.length) throw new Error(`no source ${unknown.map((u) => `"${u}"`).join(', ')} in ${values.config}`);
+  const sources = file.sources.filter((s) => s.enabled && (wanted.length === 0 || wanted.includes(s.id)));
+  const stateDir = values.state ?? '.local/state';
+  const archiveDir = values.archive ?? '.local/archive';
+  mkdirSync(archiveDir, { recursive: true });
+  const stack = await startLocalStack({ sources, stateDir, archiveDir });
+  const view = new ProgressView(process.stderr, false);
+  let failed = 0;
+  try {
+    const pumps = localPumps(stack, { onResult: (r) => view.result(r) });
+    for (const source of stack.config.sources) {
+      const result = await drainSource(pumps, source);
+      if (result.status === 'failed' || result.status === 'busy') failed++;
+    }
+  } finally {
+    await stack.stop();
+  }
+  for (const row of view.summary()) {
+    process.stdout.write(`${row.sourceId}: ${row.status}, ${row.events} events, ${row.pages} pages, ${row.rejected} dead-lettered${row.error ? ` — ${row.error}` : ''}\n`);
+  }
+  process.stdout.write(failed ? `${failed} source(s) did not finish; see above\n` : `all ${sources.length} source(s) caught up; archive under ${archiveDir}\n`);
+  return failed ? 1 : 0;
+}
+
+async function withStore<T>(stateDir: string, fn: (store: CursorStore) => Promise<T>): Promise<T> {
+  const dynamo = await startDynamo({ path: stateDir });
+  try {
+    await ensureCursorTable(dynamo.client, LOCAL_CURSOR_TABLE);
+    return await fn(new CursorStore({ client: dynamo.client, tableName: LOCAL_CURSOR_TABLE }));
+  } finally {
+    await dynamo.stop();
+  }
+}
+
+async function cursorCommand(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: [...args], options: { state: { type: 'string' } }, allowPositionals: true });
+  const [action, sourceId] = positionals;
+  const stateDir = values.state ?? '.local/state';
+  if (action === 'show') {
+    const states = await withStore(stateDir, async (store) => (sourceId ? [await store.get(sourceId)] : store.list()));
+    const found = states.filter((s) => s !== undefined);
+    if (sourceId && found.length === 0) throw new Error(`no cursor stored for source "${sourceId}" under ${stateDir}`);
+    process.stdout.write(`${JSON.stringify(found, null, 2)}\n`);
+    return 0;
+  }
+  if (action === 'reset') {
+    if (!sourceId) throw new Error('usage: audit-pump cursor reset <source>');
+    await withStore(stateDir, async (store) => {
+      if (!(await store.get(sourceId))) throw new Error(`no cursor stored for source "${sourceId}" under ${stateDir}`);
+      await store.reset(sourceId);
+    });
+    process.stdout.write(`cursor of ${sourceId} reset; its next run starts at startFrom\n`);
+    return 0;
+  }
+  throw new Error('usage: audit-pump cursor show [<source>] | cursor reset <source>');
+}
+
+async function emulateCommand(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { port: { type: 'string' }, backlog: { type: 'string' }, rate: { type: 'string' }, seed: { type: 'string' } },
+    allowPositionals: true,
+  });
+  const vendor = positionals[0];
+  if (!vendor) throw new Error('usage: audit-pump emulate <vendor> [--port N]');
+  const num = (v: string | undefined, name: string): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a non-negative number, got "${v}"`);
+    return n;
+  };
+  const emulator = await startEmulator(vendor, {
+    ...(values.port !== undefined ? { port: num(values.port, 'port') as number } : {}),
+    ...(values.backlog !== undefined ? { backlog: num(values.backlog, 'backlog') as number } : {}),
+    ...(values.rate !== undefined ? { arrivalsPerSecond: num(values.rate, 'rate') as number } : {}),
+    ...(values.seed !== undefined ? { seed: num(values.seed, 'seed') as number } : {}),
+  });
+  const example = {
+    sources: [
+      { id: `${vendor}-local`, vendor, baseUrl: emulator.baseUrl, credentials: emulator.credentials, startFrom: new Date(Date.now() - 7 * 86_400_000).toISOString(), options: emulator.options },
+    ],
+  };
+  process.stdout.write(`${vendor} emulator listening on ${emulator.baseUrl}\nexample sources file:\n${JSON.stringify(example, null, 2)}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await emulator.stop();
+  return 0;
+}

@@ -1,0 +1,281 @@
+/**
+ * Veza System Audit Logs emulator (vendor-notes §3, vendor-docs/veza-system-audit-logs.md): the
+ * export stream and the list endpoint with grpc-gateway-style errors, seeded records in either
+ * documented shape, live arrivals, and faults that tests can change at run time.
+ */
+import { listen, type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
+import { seededRandom } from './random.ts';
+import {
+  createVezaLog, parseExportFilter, parseListFilter, vezaTokenCodec, type VezaLog, type VezaShape, type VezaStoredEvent, type VezaTokenCodec,
+} from './veza-data.ts';
+
+export type { VezaRecord, VezaNewRecord, VezaOldRecord, VezaShape, VezaStoredEvent } from './veza-data.ts';
+
+const DAY_MS = 86_400_000;
+/** Export retention. UNCONFIRMED: inferred from the doc's "90 or 30 days" Q&A (vendor-notes §3.2). */
+export const VEZA_EXPORT_RETENTION_MS = 30 * DAY_MS;
+/** How far back the list endpoint's `ended_at GE` may reach (vendor-notes §3.2). */
+export const VEZA_LIST_WINDOW_MS = 90 * DAY_MS;
+/** Largest `page_size` (vendor-notes §3.2). */
+export const VEZA_MAX_PAGE_SIZE = 10_000;
+const EXPORT_PATH = '/api/preview/system/audit/export';
+const LIST_PATH = '/api/preview/system/audit';
+
+/** Faults the emulator injects; counters count down as they fire. Mutable while running. */
+export interface VezaFaults {
+  /** Next N export calls: 429 `ResourceExhausted` (code 8). */
+  resourceExhaustedNext: number;
+  /** Next N calls: 503 `{"code":14}`. */
+  serverErrorNext: number;
+  /** Next N calls that would succeed: a 200 whose body is cut in half. */
+  truncateNext: number;
+  /** Next N non-empty export pages hand back the position that was asked for (a buggy server). */
+  repeatTokenNext: number;
+  /** Next N calls never answer until stop(). */
+  hangNext: number;
+  /** Share (0..1) of calls that get a seeded-random 503. */
+  errorRate: number;
+}
+
+/** Options of {@link startVezaEmulator}; defaults: seed 1, backlog 1000 from now - 2 days, shape 'new', no arrivals. */
+export interface VezaEmulatorOptions {
+  port?: number;
+  /** The valid API key. */
+  token: string;
+  seed?: number;
+  /** Events persisted before start, evenly spaced from `backlogStart` up to now. */
+  backlog?: number;
+  backlogStart?: Date;
+  arrivalsPerSecond?: number;
+  shape?: VezaShape;
+  latencyMs?: number;
+  now?: () => number;
+  faults?: Partial<VezaFaults>;
+}
+
+/** A running emulator. */
+export interface VezaEmulator {
+  readonly baseUrl: string;
+  readonly port: number;
+  stop(): Promise<void>;
+  /** Every persisted event, in persistence order. */
+  events(): readonly VezaStoredEvent[];
+  /** Persists `n` events now; `latePersistedMs` puts their own time that much before `persisted_at`. */
+  addEvents(n: number, opts?: { latePersistedMs?: number }): void;
+  readonly faults: VezaFaults;
+  readonly stats: { requests: number; exportRequests: number; listRequests: number; errors: number };
+}
+
+/** The export bootstrap filter, `persisted_at GE "<iso>"` (vendor-notes §3.2, §3.6). */
+export function vezaExportFilter(iso: string): string {
+  return `persisted_at GE "${iso}"`;
+}
+
+/** A google.rpc.Status error body, as grpc-gateway writes it (vendor-notes §3.4). */
+function rpcError(status: number, code: number, message: string, headers: Record<string, string> = {}): EmulatorResponse {
+  return { status, headers, body: { code, message, details: [] } };
+}
+const invalid = (message: string): EmulatorResponse => rpcError(400, 3, message);
+
+/** `page_size` is required, 1..10,000 (vendor-notes §3.2); returns an error message otherwise. */
+function pageSize(query: URLSearchParams): number | string {
+  const raw = query.get('page_size') ?? '';
+  const size = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  return size >= 1 && size <= VEZA_MAX_PAGE_SIZE ? size : `page_size must be between 1 and ${VEZA_MAX_PAGE_SIZE}`;
+}
+
+/** A 200 page: the records' wire texts spliced in verbatim (vendor-notes §3.3). */
+function pageBody(events: readonly VezaStoredEvent[], next: string): EmulatorResponse {
+  return { status: 200, body: `{"values": [${events.map((e) => e.text).join(', ')}], "next_page_token": ${JSON.stringify(next)}}` };
+}
+
+/** State and request handling of one emulator. */
+class VezaService {
+  readonly stats = { requests: 0, exportRequests: 0, listRequests: 0, errors: 0 };
+  readonly faults: VezaFaults;
+  readonly log: VezaLog;
+  readonly #tokens: VezaTokenCodec;
+  readonly #faultRandom: () => number;
+  readonly #now: () => number;
+  readonly #latencyMs: number;
+  readonly #apiKey: string;
+  readonly #wakers = new Set<() => void>();
+  #stopped = false;
+
+  constructor(options: VezaEmulatorOptions) {
+    const seed = options.seed ?? 1;
+    this.log = createVezaLog(seed, options.shape ?? 'new');
+    this.#tokens = vezaTokenCodec(seed);
+    this.#faultRandom = seededRandom(seed ^ 0x5eed);
+    this.#now = options.now ?? Date.now;
+    this.#latencyMs = options.latencyMs ?? 0;
+    this.#apiKey = options.token;
+    this.faults = {
+      resourceExhaustedNext: 0, serverErrorNext: 0, truncateNext: 0, repeatTokenNext: 0, hangNext: 0, errorRate: 0,
+      ...options.faults,
+    };
+  }
+
+  addEvents(n: number, lateMs?: number): void {
+    for (let i = 0; i < n; i++) this.log.append(this.#now(), lateMs);
+  }
+
+  /** Resolves after `ms`, or at once when the emulator stops. */
+  wait(ms?: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.#wakers.delete(wake);
+        resolve();
+      };
+      const timer = ms === undefined ? undefined : setTimeout(wake, ms);
+      this.#wakers.add(wake);
+    });
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const wake of [...this.#wakers]) wake();
+  }
+
+  async handle(req: EmulatorRequest): Promise<EmulatorResponse | undefined> {
+    this.stats.requests++;
+    if (this.#latencyMs > 0) await this.wait(this.#latencyMs);
+    const out = await this.#respond(req);
+    if (!out || this.#stopped) return undefined;
+    if (out.status >= 400) this.stats.errors++;
+    return out;
+  }
+
+  async #respond(req: EmulatorRequest): Promise<EmulatorResponse | undefined> {
+    const path = req.url.pathname.replace(/\/+$/, '');
+    if (path === EXPORT_PATH) this.stats.exportRequests++;
+    if (path === LIST_PATH) this.stats.listRequests++;
+    if (this.faults.hangNext > 0) {
+      this.faults.hangNext--;
+      return this.wait().then(() => undefined);
+    }
+    if (this.faults.serverErrorNext > 0 || (this.faults.errorRate > 0 && this.#faultRandom() < this.faults.errorRate)) {
+      this.faults.serverErrorNext = Math.max(0, this.faults.serverErrorNext - 1);
+      return { status: 503, body: { code: 14, message: 'unavailable' } };
+    }
+    if (path !== EXPORT_PATH && path !== LIST_PATH) return rpcError(404, 5, 'Not Found');
+    if (req.method !== 'GET') return rpcError(405, 12, 'Method Not Allowed');
+    // grpc-gateway maps Unauthenticated (16) to 401 and adds WWW-Authenticate (vendor-notes §3.1, §3.4).
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (bearer !== this.#apiKey) return rpcError(401, 16, 'invalid or missing API key', { 'www-authenticate': 'Bearer' });
+    // ResourceExhausted (8) → 429 is likely but UNCONFIRMED (vendor-notes §3.4).
+    if (path === EXPORT_PATH && this.faults.resourceExhaustedNext > 0) {
+      this.faults.resourceExhaustedNext--;
+      return rpcError(429, 8, 'ResourceExhausted: export rate limit');
+    }
+    const out = path === EXPORT_PATH ? this.#exportPage(req.url.searchParams) : this.#listPage(req.url.searchParams);
+    if (out.status !== 200 || this.faults.truncateNext <= 0 || typeof out.body !== 'string') return out;
+    this.faults.truncateNext--;
+    return { ...out, body: out.body.slice(0, Math.floor(out.body.length / 2)) };
+  }
+
+  #nowNs(): bigint {
+    return BigInt(Math.floor(this.#now())) * 1_000_000n;
+  }
+
+  /** Index of the first event persisted at or after `ns` (persisted_at strictly increases). */
+  #firstPersistedFrom(ns: bigint): number {
+    const events = this.log.events;
+    let [lo, hi] = [0, events.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((events[mid]?.persistedAtNs ?? ns) < ns) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * Export (vendor-notes §3.2, §3.6): bootstrap with `persisted_at GE`, then follow the token, which
+   * wins over any filter. The token's parameter name is UNCONFIRMED, so both names are accepted. A
+   * caught-up page is empty and hands back the same position, so polling it later yields new events.
+   */
+  #exportPage(query: URLSearchParams): EmulatorResponse {
+    const size = pageSize(query);
+    if (typeof size === 'string') return invalid(size);
+    const token = query.get('next_page_token') || query.get('page_token') || '';
+    let asked: number;
+    if (token) {
+      const { k, p } = this.#tokens.read(token);
+      if (k !== 'export' || typeof p !== 'number') return invalid('invalid page token');
+      asked = p;
+    } else {
+      const since = parseExportFilter(query.get('filter') ?? '');
+      if (since === undefined) return invalid('filter must be persisted_at GE "<RFC 3339 timestamp>"');
+      asked = this.#firstPersistedFrom(since);
+    }
+    const start = Math.max(asked, this.#firstPersistedFrom(this.#nowNs() - BigInt(VEZA_EXPORT_RETENTION_MS) * 1_000_000n));
+    const page = this.log.events.slice(start, start + size);
+    const repeat = page.length > 0 && this.faults.repeatTokenNext > 0;
+    if (repeat) this.faults.repeatTokenNext--;
+    const next = this.#tokens.write({ k: 'export', p: repeat ? asked : start + page.length });
+    return pageBody(page, next);
+  }
+
+  /**
+   * List (vendor-notes §3.2): a required `ended_at GE` within 90 days, never together with a token
+   * (the token carries the filter); ordered by ended_at; an empty `next_page_token` ends it (UNCONFIRMED).
+   */
+  #listPage(query: URLSearchParams): EmulatorResponse {
+    const size = pageSize(query);
+    if (typeof size === 'string') return invalid(size);
+    const token = query.get('page_token') ?? '';
+    const filter = query.get('filter') ?? '';
+    if (token && filter) return invalid('filter must not be sent with page_token');
+    const { k, f, o }: Record<string, unknown> = token ? this.#tokens.read(token) : { k: 'list', f: filter, o: 0 };
+    if (k !== 'list' || typeof f !== 'string' || typeof o !== 'number') return invalid('invalid page token');
+    if (!f) return invalid('filter is required');
+    const parsed = parseListFilter(f);
+    if (typeof parsed === 'string') return invalid(parsed);
+    const oldest = this.#nowNs() - BigInt(VEZA_LIST_WINDOW_MS) * 1_000_000n;
+    if (!token && parsed.since < oldest) return invalid('ended_at must be within the last 90 days');
+    const matches = this.log.events.filter((e) => e.endedAtNs >= oldest && parsed.test(e)).sort(byEndedAt);
+    const page = matches.slice(o, o + size);
+    const next = o + page.length < matches.length ? this.#tokens.write({ k: 'list', f, o: o + page.length }) : '';
+    return pageBody(page, next);
+  }
+}
+
+function byEndedAt(a: VezaStoredEvent, b: VezaStoredEvent): number {
+  return a.endedAtNs < b.endedAtNs ? -1 : a.endedAtNs > b.endedAtNs ? 1 : 0;
+}
+
+/** Starts a Veza System Audit Logs emulator on 127.0.0.1 with a seeded backlog. */
+export async function startVezaEmulator(options: VezaEmulatorOptions): Promise<VezaEmulator> {
+  const service = new VezaService(options);
+  const now = options.now ?? Date.now;
+  const backlog = options.backlog ?? 1000;
+  const end = now();
+  const first = options.backlogStart?.getTime() ?? end - 2 * DAY_MS;
+  for (let i = 0; i < backlog; i++) service.log.append(first + ((end - first) * i) / backlog);
+  const server = await listen((req) => service.handle(req), options.port ?? 0);
+  const rate = options.arrivalsPerSecond ?? 0;
+  let owed = 0;
+  // Ten ticks a second so fractional rates work; unref'd so a forgotten stop() never holds the process.
+  const timer = rate > 0 ? setInterval(() => {
+    owed += rate / 10;
+    const n = Math.floor(owed);
+    owed -= n;
+    service.addEvents(n);
+  }, 100) : undefined;
+  timer?.unref();
+  return {
+    baseUrl: server.url,
+    port: server.port,
+    faults: service.faults,
+    stats: service.stats,
+    events: () => service.log.events,
+    addEvents: (n, opts) => service.addEvents(n, opts?.latePersistedMs),
+    stop: async () => {
+      clearInterval(timer);
+      service.stop();
+      await server.close();
+    },
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * The archive's S3 layout (DESIGN.md 4.5), shared by the deployed Firehose streams and the local
+ * Firehose emulator: Hive-style `vendor=`/`dt=` partitions so Athena prunes them. The partition
+ * keys come from each record: `vendor` = `.metadata.log_provider`, `dt` = `.time` as a UTC day.
+ */
+export const ARCHIVE_PREFIX = 'events/vendor=!{partitionKeyFromQuery:vendor}/dt=!{partitionKeyFromQuery:dt}/';
+export const ARCHIVE_ERROR_PREFIX = 'errors/events/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/';
+export const DEAD_LETTER_PREFIX = 'dead-letter/vendor=!{partitionKeyFromQuery:vendor}/dt=!{partitionKeyFromQuery:dt}/';
+export const DEAD_LETTER_ERROR_PREFIX = 'errors/dead-letter/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/';
+
+/** The jq the deployed streams' dynamic partitioning runs (same keys as the emulator computes). */
+export const PARTITION_JQ = '{vendor: .metadata.log_provider, dt: (.time / 1000 | floor | strftime("%Y-%m-%d"))}';
+
+/** Default stream names of the local stack (the deploy names its own). */
+export const LOCAL_STREAMS = { archive: 'audit-pump-archive', deadLetter: 'audit-pump-dead-letter' } as const;
+
+/** Name of the cursor table in the local stack. */
+export const LOCAL_CURSOR_TABLE = 'audit-pump-cursors';

@@ -1,0 +1,136 @@
+/**
+ * The Lambda handler factory. `createPump` wires config, clients, cursor store, sinks and the
+ * runner for one connector; `createHandler` wraps it in middy with Powertools logging and EMF
+ * metrics. The CLI runs the same `createPump` against the local stack.
+ */
+import { randomUUID } from 'node:crypto';
+import middy from '@middy/core';
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Context } from 'aws-lambda';
+import { awsClients, type AwsClients } from './aws.ts';
+import { loadRuntimeConfig, type RuntimeConfig, type Source } from './config.ts';
+import { CursorStore } from './cursor-store.ts';
+import { AuditPumpError, ConfigError } from './errors.ts';
+import { HttpClient, type HttpClientOptions } from './http.ts';
+import { runSource, type RunResult } from './runner.ts';
+import { SecretsCredentials } from './secrets.ts';
+import { FanOutSink, FirehoseSink } from './sink.ts';
+import type { Connector } from './connector.ts';
+import type { Logger } from './logger.ts';
+
+/** The scheduled event: one source, or every source of the function's vendor when absent. */
+export interface PumpEvent {
+  readonly sourceId?: string;
+}
+
+export interface PumpResponse {
+  readonly results: readonly RunResult[];
+  /** True when some source stopped with more to read (the infra's continuation uses it). */
+  readonly more: boolean;
+}
+
+export interface PumpOptions {
+  readonly config?: RuntimeConfig;
+  readonly clients?: Partial<AwsClients>;
+  readonly logger?: Logger;
+  /** Receives each source's result (metrics in Lambda, the progress view locally). */
+  readonly onResult?: (result: RunResult, source: Source) => void;
+  readonly onProgress?: (sourceId: string, stats: Readonly<Omit<RunResult, 'sourceId' | 'status' | 'more' | 'durationMs'>>) => void;
+  /** HTTP client settings shared by every source (timeouts, attempts). */
+  readonly http?: Partial<Omit<HttpClientOptions, 'origin' | 'deadline' | 'secrets'>>;
+  readonly now?: () => number;
+}
+
+/** Runs sources of one vendor with the runner; shared by the Lambda handler and the CLI. */
+export function createPump(connector: Connector<unknown, unknown>, options: PumpOptions = {}) {
+  const config = options.config ?? loadRuntimeConfig(process.env, { [connector.vendor]: connector.optionsSchema });
+  const clients = awsClients(options.clients);
+  const store = new CursorStore({ client: clients.dynamodb, tableName: config.cursorTable, ...(options.now ? { now: options.now } : {}) });
+  const archive = new FirehoseSink({ client: clients.firehose, streamName: config.archiveStream });
+  const sink = config.siemStream ? new FanOutSink([archive, new FirehoseSink({ client: clients.firehose, streamName: config.siemStream })]) : archive;
+  const deadLetter = new FirehoseSink({ client: clients.firehose, streamName: config.deadLetterStream });
+  const credentials = new SecretsCredentials({ client: clients.secrets });
+  const mine = config.sources.filter((s) => s.vendor === connector.vendor && s.enabled);
+
+  return async function pump(event: PumpEvent, remainingMs: number, runId: string = randomUUID()): Promise<PumpResponse> {
+    const now = options.now ?? Date.now;
+    const deadline = now() + remainingMs - config.deadlineMarginMs;
+    const sources = event.sourceId ? [sourceById(mine, event.sourceId, connector.vendor)] : mine;
+    const results: RunResult[] = [];
+    for (const source of sources) {
+      const result = await runSource(connector, source, {
+        store,
+        sink,
+        deadLetter,
+        credentials,
+        owner: runId,
+        leaseMs: config.leaseMs,
+        deadline,
+        ...(options.now ? { now: options.now } : {}),
+        ...(options.logger ? { log: options.logger } : {}),
+        ...(options.onProgress ? { onProgress: (s) => options.onProgress?.(source.id, s) } : {}),
+        http: ({ source: src, credentials: creds, deadline: dl, onRetry, retryRule }) =>
+          new HttpClient({ ...options.http, origin: src.baseUrl, deadline: dl, secrets: Object.values(creds), onRetry, ...(retryRule ? { retryRule } : {}) }),
+      });
+      results.push(result);
+      options.onResult?.(result, source);
+    }
+    return { results, more: results.some((r) => r.more && r.status !== 'failed') };
+  };
+}
+
+function sourceById(sources: readonly Source[], id: string, vendor: string): Source {
+  const found = sources.find((s) => s.id === id);
+  if (!found) throw new ConfigError(`no enabled ${vendor} source "${id}" in this function's configuration`);
+  return found;
+}
+
+/** One or more sources failed; raised after every source ran and metrics were recorded. */
+export class PumpFailedError extends AuditPumpError {
+  override readonly code = 'PUMP_FAILED';
+}
+
+/** Publishes one source's run as EMF metrics with a `sourceId` dimension. */
+export function publishRunMetrics(metrics: Metrics, result: RunResult): void {
+  metrics.addDimensions({ sourceId: result.sourceId });
+  metrics.addMetric('Events', MetricUnit.Count, result.events);
+  metrics.addMetric('Pages', MetricUnit.Count, result.pages);
+  metrics.addMetric('Rejected', MetricUnit.Count, result.rejected);
+  metrics.addMetric('Retries', MetricUnit.Count, result.retries);
+  metrics.addMetric('ThrottledWait', MetricUnit.Milliseconds, result.throttledWaitMs);
+  metrics.addMetric('Duration', MetricUnit.Milliseconds, result.durationMs);
+  metrics.addMetric('RunFailed', MetricUnit.Count, result.status === 'failed' ? 1 : 0);
+  if (result.cursorLagSeconds !== undefined) metrics.addMetric('CursorLag', MetricUnit.Seconds, Math.round(result.cursorLagSeconds));
+  metrics.publishStoredMetrics();
+}
+
+/** The Lambda handler for a connector: middy + Powertools logger and metrics. */
+export function createHandler(connector: Connector<unknown, unknown>, options: PumpOptions = {}) {
+  const logger = new PowertoolsLogger({ serviceName: `audit-pump-${connector.vendor}` });
+  const metrics = new Metrics({ namespace: 'AuditPump', serviceName: `audit-pump-${connector.vendor}` });
+  const pump = createPump(connector, {
+    logger: {
+      debug: (m, a) => logger.debug(m, a ?? {}),
+      info: (m, a) => logger.info(m, a ?? {}),
+      warn: (m, a) => logger.warn(m, a ?? {}),
+      error: (m, a) => logger.error(m, a ?? {}),
+    },
+    ...options,
+    onResult: (result, source) => {
+      publishRunMetrics(metrics, result);
+      options.onResult?.(result, source);
+    },
+  });
+  return middy(async (event: PumpEvent, context: Context): Promise<PumpResponse> => {
+    const response = await pump(event ?? {}, context.getRemainingTimeInMillis(), context.awsRequestId);
+    const failed = response.results.filter((r) => r.status === 'failed');
+    for (const r of response.results) logger.info('source run finished', { ...r });
+    if (failed.length) throw new PumpFailedError(failed.map((r) => `${r.sourceId}: ${r.error ?? 'failed'}`).join('; '));
+    return response;
+  })
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics));
+}

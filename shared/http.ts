@@ -1,0 +1,264 @@
+/**
+ * The HTTP client every connector uses (DESIGN.md 4.2): one per source, bound to the source's
+ * origin, its deadline and its secrets. It retries what is worth retrying, never waits past the
+ * deadline, caps response sizes and redacts every error before the message is built.
+ */
+import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
+import { fullJitterDelay, parseRetryAfter } from './backoff.ts';
+import { isCredentialParam, makeRedactor, redactUrl } from './redact.ts';
+import {
+  AuditPumpError, AuthError, ConfigError, DeadlineError, ForeignOriginError, HttpNetworkError,
+  HttpStatusError, HttpTimeoutError, MalformedPageError, RateLimitedError, ResponseTooLargeError,
+} from './errors.ts';
+
+/** One request; a string `url` is resolved against the client's origin. */
+export interface HttpRequest { method?: 'GET' | 'POST'; url: string | URL; headers?: Record<string, string>; body?: string; }
+/** A 2xx response, body read in full. */
+export interface HttpResponse { status: number; headers: Headers; text: string; url: string; }
+/** Vendor-specific rule, consulted for every non-2xx response before the generic rules: return {retry:true, waitMs} to retry after waitMs (e.g. Veza ResourceExhausted → 60 s), {retry:false} to fail at once, or undefined for the generic behaviour. */
+export type RetryRule = (res: { status: number; headers: Headers; text: string }) => { retry: boolean; waitMs?: number } | undefined;
+/** Reported before each retry wait, for the retry and throttling metrics. */
+export interface RetryEvent { attempt: number; waitMs: number; reason: string; status?: number; throttled: boolean; }
+/** Options of an {@link HttpClient}; only `origin` and `deadline` are required. */
+export interface HttpClientOptions {
+  origin: string; deadline: number | (() => number); secrets?: readonly string[]; fetch?: typeof fetch;
+  connectTimeoutMs?: number; requestTimeoutMs?: number; maxAttempts?: number; baseDelayMs?: number;
+  maxDelayMs?: number; maxResponseBytes?: number; retryRule?: RetryRule; userAgent?: string;
+  random?: () => number; sleep?: (ms: number) => Promise<void>; now?: () => number; onRetry?: (event: RetryEvent) => void;
+}
+
+/** Waits must end this long before the deadline, so the run can still deliver, commit and report. */
+const DEADLINE_RESERVE_MS = 1000;
+const EXCERPT_CHARS = 300;
+/** Error bodies are read only this far: enough for an excerpt and for a vendor retry rule. */
+const ERROR_BODY_BYTES = 64 * 1024;
+/** Header names whose values are credentials even when the connector did not list them as secrets. */
+const SENSITIVE_HEADER = /auth|token|key|secret|cookie|signature|passw/i;
+
+type Redact = (text: string) => string;
+/** An attempt that produced no usable response, and what to do about it. */
+interface Failure { error: Error; retry: boolean; throttled: boolean; reason: string; waitMs?: number; status?: number; }
+/** Abort reason of the per-attempt timer, told apart from any other abort. */
+class AttemptTimeout extends Error {}
+
+/** One pool per connect timeout, shared across clients so keep-alive connections survive between runs. */
+const agents = new Map<number, Agent>();
+
+/**
+ * undici's own fetch with an Agent whose connect timeout is separate from the request timeout
+ * (Node's global fetch has no connect timeout). Its fetch, not the global one, is used so the
+ * Agent and the fetch always come from the same undici version.
+ */
+function defaultFetch(connectTimeoutMs: number): typeof fetch {
+  const agent = agents.get(connectTimeoutMs) ?? new Agent({ connect: { timeout: connectTimeoutMs } });
+  agents.set(connectTimeoutMs, agent);
+  const call = (input: string, init?: UndiciRequestInit) => undiciFetch(input, { ...init, dispatcher: agent });
+  return call as unknown as typeof fetch;
+}
+
+/** HTTP client bound to one source: origin checks, redaction, deadline-aware retries, size caps. */
+export class HttpClient {
+  readonly #base: URL;
+  readonly #deadline: () => number;
+  readonly #secrets: readonly string[];
+  readonly #fetch: typeof fetch;
+  readonly #o: Required<Pick<HttpClientOptions, 'connectTimeoutMs' | 'requestTimeoutMs' | 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'maxResponseBytes' | 'userAgent' | 'random' | 'sleep' | 'now'>>;
+  readonly #retryRule: RetryRule | undefined;
+  readonly #onRetry: ((event: RetryEvent) => void) | undefined;
+
+  constructor(options: HttpClientOptions) {
+    this.#base = parseOrigin(options.origin);
+    const { deadline } = options;
+    this.#deadline = typeof deadline === 'function' ? deadline : () => deadline;
+    this.#secrets = options.secrets ?? [];
+    this.#o = {
+      connectTimeoutMs: options.connectTimeoutMs ?? 5000, requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+      maxAttempts: Math.max(1, options.maxAttempts ?? 5), baseDelayMs: options.baseDelayMs ?? 500,
+      maxDelayMs: options.maxDelayMs ?? 20_000, maxResponseBytes: options.maxResponseBytes ?? 32 * 1024 * 1024,
+      userAgent: options.userAgent ?? 'audit-pump/0.1', random: options.random ?? Math.random,
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))), now: options.now ?? Date.now,
+    };
+    this.#fetch = options.fetch ?? defaultFetch(this.#o.connectTimeoutMs);
+    this.#retryRule = options.retryRule;
+    this.#onRetry = options.onRetry;
+  }
+
+  /** Resolves a vendor-supplied link against the origin; throws ForeignOriginError if it leaves it. */
+  resolveLink(link: string): URL {
+    return this.#resolve(link, makeRedactor(this.#secrets));
+  }
+
+  /** Sends the request, retrying 429, 5xx, timeouts and network errors within attempts and deadline. */
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    const url = this.#resolve(req.url, makeRedactor(this.#secrets));
+    const redact = this.#redactorFor(url, req.headers);
+    const method = req.method ?? 'GET';
+    for (let attempt = 1; ; attempt++) {
+      const label = `${method} ${redact(redactUrl(url))} (attempt ${attempt}/${this.#o.maxAttempts})`;
+      const result = await this.#attempt(method, url, req, label, redact);
+      if (!('error' in result)) return result;
+      if (!result.retry || attempt >= this.#o.maxAttempts) throw result.error;
+      await this.#wait(result, attempt, label);
+    }
+  }
+
+  /** request + JSON.parse; MalformedPageError naming the (redacted) URL when the body is not JSON. */
+  async json<T = unknown>(req: HttpRequest): Promise<{ response: HttpResponse; body: T }> {
+    const response = await this.request(req);
+    try {
+      return { response, body: JSON.parse(response.text) as T };
+    } catch (error) {
+      const redact = this.#redactorFor(new URL(response.url), req.headers);
+      // Newer V8 quotes the body in JSON.parse messages, so the cause is rebuilt from the redacted text.
+      const detail = excerpt(error instanceof Error ? error.message : String(error), redact);
+      const message = `${req.method ?? 'GET'} ${redact(redactUrl(response.url))}: response is not JSON (${detail})`;
+      throw new MalformedPageError(message, { cause: new SyntaxError(detail) });
+    }
+  }
+
+  #resolve(link: string | URL, redact: Redact): URL {
+    let url: URL;
+    try {
+      url = new URL(link, this.#base);
+    } catch (cause) {
+      throw new ForeignOriginError(`${redact(redactUrl(link))} is not a valid URL`, { cause });
+    }
+    if (url.origin !== this.#base.origin) {
+      throw new ForeignOriginError(`${redact(redactUrl(url))} is not on the source's origin ${this.#base.origin}`);
+    }
+    return url;
+  }
+
+  /** The client's secrets plus this request's credential headers and query values. */
+  #redactorFor(url: URL, headers: Record<string, string> | undefined): Redact {
+    const extra: string[] = [];
+    for (const [name, value] of Object.entries(headers ?? {})) {
+      // "Bearer abc" → both the whole value and the token, which a vendor may echo on its own.
+      if (SENSITIVE_HEADER.test(name)) extra.push(value, value.slice(value.lastIndexOf(' ') + 1));
+    }
+    for (const [name, value] of url.searchParams) if (isCredentialParam(name)) extra.push(value);
+    return makeRedactor([...this.#secrets, ...extra]);
+  }
+
+  async #attempt(method: string, url: URL, req: HttpRequest, label: string, redact: Redact): Promise<HttpResponse | Failure> {
+    const left = this.#deadline() - this.#o.now();
+    if (left <= 0) throw new DeadlineError(`${label}: the deadline has passed`);
+    const timeoutMs = Math.min(this.#o.requestTimeoutMs, left);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new AttemptTimeout()), timeoutMs);
+    try {
+      const res = await this.#fetch(url.href, {
+        method, headers: this.#headers(req), signal: controller.signal,
+        // Redirects are not followed: one could leave the origin with the credentials attached.
+        redirect: 'manual', ...(req.body === undefined ? {} : { body: req.body }),
+      });
+      const ok = res.status >= 200 && res.status < 300;
+      const cap = ok ? this.#o.maxResponseBytes : Math.min(this.#o.maxResponseBytes, ERROR_BODY_BYTES);
+      const text = await readBody(res, cap, !ok, label);
+      // A global Headers even when undici's fetch answered, so callers see one class.
+      const headers = new Headers([...res.headers]);
+      if (ok) return { status: res.status, headers, text, url: url.href };
+      return this.#statusFailure(res.status, headers, text, label, redact);
+    } catch (error) {
+      return this.#thrownFailure(error, controller.signal, timeoutMs, label, redact);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #headers(req: HttpRequest): Record<string, string> {
+    const headers = new Headers(req.headers);
+    if (!headers.has('user-agent')) headers.set('user-agent', this.#o.userAgent);
+    if (req.body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
+    return Object.fromEntries(headers);
+  }
+
+  #statusFailure(status: number, headers: Headers, text: string, label: string, redact: Redact): Failure {
+    const body = excerpt(text, redact);
+    const message = `${label} → HTTP ${status}${body ? `: ${body}` : ''}`;
+    const error = status === 401 || status === 403 ? new AuthError(message, status, body) : new HttpStatusError(message, status, body);
+    const reason = `HTTP ${status}`;
+    const rule = this.#retryRule?.({ status, headers, text });
+    if (rule) {
+      const wait = rule.waitMs === undefined ? {} : { waitMs: rule.waitMs };
+      return { error, retry: rule.retry, throttled: status === 429 || rule.waitMs !== undefined, reason, status, ...wait };
+    }
+    const retry = status === 429 || status >= 500;
+    const retryAfter = retry ? parseRetryAfter(headers.get('retry-after'), this.#o.now()) : undefined;
+    const wait = retryAfter === undefined ? {} : { waitMs: retryAfter };
+    return { error, retry, throttled: status === 429 || retryAfter !== undefined, reason, status, ...wait };
+  }
+
+  #thrownFailure(error: unknown, signal: AbortSignal, timeoutMs: number, label: string, redact: Redact): Failure {
+    // Our own errors (size cap) are final; a bigger body will not get smaller on a retry.
+    if (error instanceof AuditPumpError) return { error, retry: false, throttled: false, reason: error.code };
+    if (signal.aborted && signal.reason instanceof AttemptTimeout) {
+      const timeout = new HttpTimeoutError(`${label}: no complete response within ${timeoutMs} ms`, { cause: error });
+      return { error: timeout, retry: true, throttled: false, reason: 'timeout' };
+    }
+    const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+    if (cause?.code === 'UND_ERR_CONNECT_TIMEOUT') {
+      const timeout = new HttpTimeoutError(`${label}: connect timeout after ${this.#o.connectTimeoutMs} ms`, { cause: error });
+      return { error: timeout, retry: true, throttled: false, reason: 'connect timeout' };
+    }
+    const detail = [error instanceof Error ? error.message : String(error), typeof cause?.message === 'string' ? cause.message : '']
+      .filter(Boolean).join(': ');
+    const network = new HttpNetworkError(`${label}: network error: ${excerpt(detail, redact)}`, { cause: error });
+    // fetch reports connection failures as TypeError with a cause; a bare TypeError is a bad request.
+    return { error: network, retry: cause !== undefined, throttled: false, reason: 'network' };
+  }
+
+  async #wait(failure: Failure, attempt: number, label: string): Promise<void> {
+    const jitter = fullJitterDelay(attempt - 1, this.#o.baseDelayMs, this.#o.maxDelayMs, this.#o.random);
+    const waitMs = Math.max(jitter, failure.waitMs ?? 0);
+    if (this.#o.now() + waitMs > this.#deadline() - DEADLINE_RESERVE_MS) {
+      if (!failure.throttled) throw failure.error;
+      const limited = new RateLimitedError(`${label}: asked to wait ${waitMs} ms, past the deadline`, waitMs);
+      throw Object.defineProperty(limited, 'cause', { value: failure.error, writable: true, configurable: true });
+    }
+    const status = failure.status === undefined ? {} : { status: failure.status };
+    this.#onRetry?.({ attempt, waitMs, reason: failure.reason, throttled: failure.throttled, ...status });
+    await this.#o.sleep(waitMs);
+  }
+}
+
+function parseOrigin(origin: string): URL {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch (cause) {
+    throw new ConfigError(`HTTP client: origin ${redactUrl(origin)} is not a URL`, { cause });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`HTTP client: origin ${url.origin} is not http(s)`);
+  return url;
+}
+
+/** Single-line, redacted, at most EXCERPT_CHARS; redacted before cutting so no secret is half-kept. */
+function excerpt(text: string, redact: Redact): string {
+  const line = redact(text).replace(/\s+/g, ' ').trim();
+  return line.length > EXCERPT_CHARS ? `${line.slice(0, EXCERPT_CHARS - 1)}…` : line;
+}
+
+/** Reads the body up to `cap` bytes: beyond it, throws ResponseTooLargeError or (truncate) stops. */
+async function readBody(res: Response, cap: number, truncate: boolean, label: string): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  if (!truncate && declared > cap) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new ResponseTooLargeError(`${label}: content-length ${declared} exceeds the cap of ${cap} bytes`);
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  for (let size = 0; ; ) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+    if (size > cap) {
+      await reader.cancel().catch(() => undefined);
+      if (truncate) break;
+      throw new ResponseTooLargeError(`${label}: body exceeds the cap of ${cap} bytes`);
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, cap).toString('utf8');
+}

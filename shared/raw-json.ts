@@ -1,0 +1,95 @@
+/**
+ * Keeps each vendor record's exact bytes. `raw_data` must be the record exactly as received
+ * (DESIGN.md 4.4), and re-serializing a parsed record changes spacing, key order of duplicates,
+ * number spelling (1.0 → 1) and big integers. So the array of records is cut out of the response
+ * text with a small scanner, and each slice is parsed on its own.
+ */
+import { MalformedPageError } from './errors.ts';
+import type { RawRecord } from './connector.ts';
+
+const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
+
+/** Index just past the JSON value starting at `i` (which must not be whitespace). */
+function skipValue(text: string, i: number): number {
+  const c = text[i];
+  if (c === '"') return skipString(text, i);
+  if (c === '{' || c === '[') {
+    let depth = 0;
+    for (let j = i; j < text.length; j++) {
+      const ch = text[j];
+      if (ch === '"') j = skipString(text, j) - 1;
+      else if (ch === '{' || ch === '[') depth++;
+      else if (ch === '}' || ch === ']') {
+        depth--;
+        if (depth === 0) return j + 1;
+      }
+    }
+    throw new MalformedPageError('unterminated JSON value');
+  }
+  let j = i;
+  while (j < text.length && !WS.has(text.charCodeAt(j)) && text[j] !== ',' && text[j] !== '}' && text[j] !== ']') j++;
+  return j;
+}
+
+function skipString(text: string, i: number): number {
+  for (let j = i + 1; j < text.length; j++) {
+    if (text[j] === '\\') j++;
+    else if (text[j] === '"') return j + 1;
+  }
+  throw new MalformedPageError('unterminated JSON string');
+}
+
+function skipWs(text: string, i: number): number {
+  while (i < text.length && WS.has(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** The exact text of each element of the array at `start` (the index of its `[`). */
+export function sliceArray(text: string, start: number): string[] {
+  const out: string[] = [];
+  let i = skipWs(text, start + 1);
+  if (text[i] === ']') return out;
+  for (;;) {
+    const end = skipValue(text, i);
+    out.push(text.slice(i, end));
+    i = skipWs(text, end);
+    if (text[i] === ']') return out;
+    if (text[i] !== ',') throw new MalformedPageError(`expected , or ] at offset ${i}`);
+    i = skipWs(text, i + 1);
+  }
+}
+
+/** Offset of the value of top-level key `key` in a JSON object text, or -1 when absent. */
+function topLevelValueOffset(text: string, key: string): number {
+  let i = skipWs(text, 0);
+  if (text[i] !== '{') return -1;
+  i = skipWs(text, i + 1);
+  while (i < text.length && text[i] !== '}') {
+    const keyEnd = skipString(text, i);
+    const name = JSON.parse(text.slice(i, keyEnd)) as string;
+    i = skipWs(text, keyEnd);
+    if (text[i] !== ':') throw new MalformedPageError(`expected : at offset ${i}`);
+    i = skipWs(text, i + 1);
+    if (name === key) return i;
+    i = skipWs(text, skipValue(text, i));
+    if (text[i] === ',') i = skipWs(text, i + 1);
+  }
+  return -1;
+}
+
+/**
+ * The records of array `key` of an already-parsed response body, with their exact text. `parsed`
+ * is the body's JSON.parse result: it proves the text is valid JSON, and the slice count is checked
+ * against it so a scanner slip can never drop or merge a record silently.
+ */
+export function rawRecords(text: string, parsed: unknown, key: string | null): RawRecord[] {
+  const values = key === null ? parsed : (parsed as Record<string, unknown> | null)?.[key];
+  if (!Array.isArray(values)) throw new MalformedPageError(key === null ? 'response is not a JSON array' : `response has no "${key}" array`);
+  const start = key === null ? skipWs(text, 0) : topLevelValueOffset(text, key);
+  if (start < 0 || text[start] !== '[') throw new MalformedPageError(`response has no "${key}" array`);
+  const slices = sliceArray(text, start);
+  if (slices.length !== values.length) {
+    throw new MalformedPageError(`record slicing found ${slices.length} records where the parser found ${values.length}`);
+  }
+  return slices.map((raw, i) => ({ raw, value: values[i] }));
+}

@@ -1,0 +1,271 @@
+/**
+ * The runner: lease, cursor walk, delivery, commit, deadline (DESIGN.md 4.3). Connectors only
+ * fetch and map; every invariant lives here:
+ *  1. the cursor moves only after the page's records were accepted by every destination (or the
+ *     dead-letter), so a crash at any step loses nothing;
+ *  2. a rerun repeats at most the pages since the last commit, with the same `metadata.uid`;
+ *  3. one writer: lease taken/renewed conditionally, commits conditional on version and owner;
+ *  4. the run stops at `deadline` (the caller keeps a margin before the Lambda's end);
+ *  6. bad records are dead-lettered with the reason; a cursor that does not advance is an error.
+ */
+import { deadLetterRecord } from './dead-letter.ts';
+import { AuthError, CursorInvalidError, CursorStuckError, DeadlineError, LeaseHeldError, PlaceholderSecretError, RateLimitedError, SecretError, describeError } from './errors.ts';
+import { eventUid } from './ocsf.ts';
+import { toRecord, FIREHOSE_LIMITS, type Sink } from './sink.ts';
+import { silentLogger, type Logger } from './logger.ts';
+import type { Connector, FetchContext, Page, RawRecord } from './connector.ts';
+import type { CursorStore } from './cursor-store.ts';
+import type { HttpClient, RetryEvent, RetryRule } from './http.ts';
+import type { Source } from './config.ts';
+
+/** Where a source's credentials come from; `refresh` bypasses the cache (after a 401). */
+export interface CredentialsProvider {
+  get(source: Source, options?: { refresh?: boolean }): Promise<Record<string, string>>;
+}
+
+/** Builds the HTTP client for one source (redacting its credentials, honouring the deadline). */
+export type HttpFactory = (input: {
+  source: Source;
+  credentials: Record<string, string>;
+  deadline: number;
+  onRetry: (e: RetryEvent) => void;
+  retryRule?: RetryRule;
+}) => HttpClient;
+
+export interface RunnerDeps {
+  readonly store: CursorStore;
+  /** Archive (and SIEM) destinations, usually a FanOutSink. */
+  readonly sink: Sink;
+  readonly deadLetter: Sink;
+  readonly credentials: CredentialsProvider;
+  readonly http: HttpFactory;
+  /** This run's lease owner id (the Lambda request id, or a random id locally). */
+  readonly owner: string;
+  readonly leaseMs: number;
+  /** Epoch ms at which the run must have stopped (already minus the safety margin). */
+  readonly deadline: number;
+  readonly now?: () => number;
+  readonly log?: Logger;
+  /** Called after each committed page (progress views). */
+  readonly onProgress?: (stats: Readonly<RunStats>) => void;
+}
+
+export type RunStatus = 'caught-up' | 'deadline' | 'throttled' | 'busy' | 'skipped' | 'failed';
+
+/** Counters of one run of one source; the handler turns them into metrics. */
+export interface RunStats {
+  pages: number;
+  events: number;
+  rejected: number;
+  retries: number;
+  throttledWaitMs: number;
+  /** Now minus the newest event time committed, in seconds (absent until known). */
+  cursorLagSeconds?: number;
+}
+
+export interface RunResult extends RunStats {
+  readonly sourceId: string;
+  readonly status: RunStatus;
+  /** True when the source has more to read (deadline reached, throttled, or failed mid-way). */
+  readonly more: boolean;
+  readonly durationMs: number;
+  readonly error?: string;
+}
+
+/** Runs one source until caught up, the deadline, or an error. Never throws for source failures. */
+export async function runSource<C, R>(connector: Connector<C, R>, source: Source, deps: RunnerDeps): Promise<RunResult> {
+  const now = deps.now ?? Date.now;
+  const log = deps.log ?? silentLogger;
+  const started = now();
+  const stats: RunStats = { pages: 0, events: 0, rejected: 0, retries: 0, throttledWaitMs: 0 };
+  const finish = (status: RunStatus, more: boolean, error?: string): RunResult => ({
+    sourceId: source.id,
+    status,
+    more,
+    durationMs: now() - started,
+    ...stats,
+    ...(error !== undefined ? { error } : {}),
+  });
+  let state;
+  try {
+    state = await deps.store.acquireLease(source.id, deps.owner, deps.leaseMs);
+  } catch (error) {
+    if (error instanceof LeaseHeldError) {
+      log.info('source busy: another run holds the lease', { sourceId: source.id, holder: error.holder });
+      return finish('busy', false);
+    }
+    return finish('failed', true, describeError(error));
+  }
+  try {
+    const walk = new Walk(connector, source, deps, stats, now, log);
+    const status = await walk.run(state.version, state.cursor, state.cursorError, state.lastEventTime);
+    return finish(status, status !== 'caught-up');
+  } catch (error) {
+    if (error instanceof RateLimitedError || error instanceof DeadlineError) {
+      log.warn('stopping: the vendor asked for a wait beyond the deadline', { sourceId: source.id, error: describeError(error) });
+      return finish('throttled', true);
+    }
+    if (error instanceof PlaceholderSecretError) {
+      log.warn('source skipped: its secret is still a placeholder', { sourceId: source.id, error: error.message });
+      return finish('skipped', false, error.message);
+    }
+    log.error('run failed; the cursor stays at the last delivered page', { sourceId: source.id, error: describeError(error) });
+    return finish('failed', true, describeError(error));
+  } finally {
+    await deps.store.releaseLease(source.id, deps.owner).catch((error: unknown) => {
+      log.warn('lease release failed; it will expire', { sourceId: source.id, error: describeError(error) });
+    });
+  }
+}
+
+/** One run's cursor walk; a class only to keep the loop's state out of long parameter lists. */
+class Walk<C, R> {
+  private readonly seen = new Set<string>();
+  private credentials: Record<string, string> = {};
+  private http: HttpClient | undefined;
+
+  constructor(
+    private readonly connector: Connector<C, R>,
+    private readonly source: Source,
+    private readonly deps: RunnerDeps,
+    private readonly stats: RunStats,
+    private readonly now: () => number,
+    private readonly log: Logger,
+  ) {}
+
+  async run(version: number, stored: unknown, storedError: string | undefined, lastEventTime: number | undefined): Promise<RunStatus> {
+    let cursor = this.initialCursor(stored, storedError);
+    if (lastEventTime !== undefined) this.stats.cursorLagSeconds = Math.max(0, (this.now() - lastEventTime) / 1000);
+    await this.loadCredentials(false);
+    for (;;) {
+      if (this.now() >= this.deps.deadline) return 'deadline';
+      const page = await this.fetch(cursor);
+      this.checkAdvance(cursor, page);
+      const { lastEventTime: newest } = await this.deliver(page);
+      version = await this.deps.store.commit(this.source.id, {
+        owner: this.deps.owner,
+        expectedVersion: version,
+        cursor: page.next,
+        leaseMs: this.deps.leaseMs,
+        ...(newest !== undefined ? { lastEventTime: newest } : {}),
+      });
+      this.stats.pages++;
+      if (newest !== undefined) this.stats.cursorLagSeconds = Math.max(0, (this.now() - newest) / 1000);
+      this.deps.onProgress?.(this.stats);
+      cursor = page.next;
+      if (page.caughtUp) return 'caught-up';
+    }
+  }
+
+  private initialCursor(stored: unknown, storedError: string | undefined): C {
+    if (storedError !== undefined) throw new CursorInvalidError(`source ${this.source.id}: ${storedError}; fix or reset it (audit-pump cursor reset)`);
+    if (stored === undefined) return this.connector.initialCursor(this.source, this.now());
+    const parsed = this.connector.cursorSchema.safeParse(stored);
+    if (!parsed.success) {
+      const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      throw new CursorInvalidError(`source ${this.source.id}: stored cursor is invalid (${detail}); fix or reset it (audit-pump cursor reset)`);
+    }
+    return parsed.data;
+  }
+
+  private async loadCredentials(refresh: boolean): Promise<void> {
+    const raw = await this.deps.credentials.get(this.source, { refresh });
+    const parsed = this.connector.credentialsSchema.safeParse(raw);
+    if (!parsed.success) {
+      // Name the fields only: a zod message could echo a value, and values are secrets.
+      const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(root)'))].join(', ');
+      throw new SecretError(`source ${this.source.id}: credentials for ${this.connector.vendor} are missing or invalid (${fields})`);
+    }
+    this.credentials = parsed.data;
+    this.http = this.deps.http({
+      source: this.source,
+      credentials: this.credentials,
+      deadline: this.deps.deadline,
+      onRetry: (e) => {
+        this.stats.retries++;
+        if (e.throttled) this.stats.throttledWaitMs += e.waitMs;
+      },
+      ...(this.connector.retryRule ? { retryRule: this.connector.retryRule } : {}),
+    });
+  }
+
+  /** Fetches one page; on a refused credential, fetches the secret again once and retries. */
+  private async fetch(cursor: C): Promise<Page<C>> {
+    try {
+      return await this.connector.fetchPage(this.context(), cursor);
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      this.log.warn('credential refused; fetching the secret again once', { sourceId: this.source.id });
+      await this.loadCredentials(true);
+      return this.connector.fetchPage(this.context(), cursor);
+    }
+  }
+
+  private context(): FetchContext {
+    return {
+      source: this.source,
+      credentials: this.credentials,
+      http: this.http as HttpClient,
+      deadline: this.deps.deadline,
+      now: this.now,
+      log: this.log,
+    };
+  }
+
+  /** A cursor that stays put while records flow, or comes back to an earlier position, loops. */
+  private checkAdvance(cursor: C, page: Page<C>): void {
+    const from = JSON.stringify(cursor);
+    const to = JSON.stringify(page.next);
+    this.seen.add(from);
+    const moved = to !== from;
+    if (!moved && (page.records.length > 0 || !page.caughtUp)) {
+      throw new CursorStuckError(`source ${this.source.id}: the vendor cursor did not advance (${page.records.length} records at the same position); stopping instead of looping`);
+    }
+    if (moved && this.seen.has(to)) {
+      throw new CursorStuckError(`source ${this.source.id}: the vendor cursor went back to a position already read in this run; stopping instead of looping`);
+    }
+  }
+
+  /** Validates, normalizes and delivers a page; resolves only when every record was accepted. */
+  private async deliver(page: Page<C>): Promise<{ lastEventTime?: number }> {
+    const receivedAt = this.now();
+    const events: Uint8Array[] = [];
+    const rejected: Uint8Array[] = [];
+    let newest = page.lastEventTime;
+    for (const record of page.records) {
+      const outcome = this.normalize(record, receivedAt);
+      if ('reject' in outcome) {
+        rejected.push(deadLetterRecord(this.source, record.raw, outcome.stage, outcome.reject, receivedAt));
+        continue;
+      }
+      events.push(outcome.event);
+      if (Number.isFinite(outcome.time) && (newest === undefined || outcome.time > newest)) newest = outcome.time;
+    }
+    await Promise.all([
+      events.length ? this.deps.sink.put(events, this.deps.deadline) : undefined,
+      rejected.length ? this.deps.deadLetter.put(rejected, this.deps.deadline) : undefined,
+    ]);
+    this.stats.events += events.length;
+    this.stats.rejected += rejected.length;
+    return newest !== undefined ? { lastEventTime: newest } : {};
+  }
+
+  private normalize(record: RawRecord, receivedAt: number): { event: Uint8Array; time: number } | { reject: string; stage: 'validate' | 'normalize' | 'oversize' } {
+    const parsed = this.connector.recordSchema.safeParse(record.value);
+    if (!parsed.success) {
+      return { stage: 'validate', reject: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
+    }
+    try {
+      const nativeId = this.connector.nativeId(parsed.data, record);
+      const uid = eventUid(this.source.vendor, this.source.id, nativeId);
+      const event = this.connector.normalize(parsed.data, { source: this.source, uid, rawData: record.raw, receivedAt });
+      const bytes = toRecord(event);
+      if (bytes.byteLength > FIREHOSE_LIMITS.maxRecordBytes) {
+        return { stage: 'oversize', reject: `normalized event is ${bytes.byteLength} bytes, above Firehose's 1,000 KiB record limit` };
+      }
+      return { event: bytes, time: event.time };
+    } catch (error) {
+      return { stage: 'normalize', reject: describeError(error) };
+    }
+  }
+}

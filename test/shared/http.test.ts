@@ -1,0 +1,249 @@
+import { describe, it, expect, beforeAll, afterAll, beforeEach } from '@jest/globals';
+import { listen, type EmulatorHandler, type EmulatorResponse, type RunningServer } from '../../local/http-server.ts';
+import { HttpClient, type HttpClientOptions, type RetryEvent } from '../../shared/http.ts';
+import {
+  AuthError, DeadlineError, ForeignOriginError, HttpNetworkError, HttpStatusError, HttpTimeoutError,
+  MalformedPageError, RateLimitedError, ResponseTooLargeError,
+} from '../../shared/errors.ts';
+
+let server: RunningServer;
+let handler: EmulatorHandler;
+let hits: number;
+let sleeps: number[];
+let retries: RetryEvent[];
+
+beforeAll(async () => {
+  server = await listen((req, res) => {
+    hits++;
+    return handler(req, res);
+  });
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  hits = 0;
+  sleeps = [];
+  retries = [];
+  handler = () => ({ status: 200, body: { ok: true } });
+});
+
+/** A client on the test server whose waits are recorded instead of slept. */
+function client(options: Partial<HttpClientOptions> = {}): HttpClient {
+  return new HttpClient({
+    origin: server.url,
+    deadline: Date.now() + 60_000,
+    random: () => 0.5,
+    sleep: async (ms) => void sleeps.push(ms),
+    onRetry: (event) => void retries.push(event),
+    ...options,
+  });
+}
+
+/** Runs `promise`, expecting it to reject, and returns the error. */
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  const result = await promise.then(
+    () => new Error('expected a rejection'),
+    (error: unknown) => error,
+  );
+  expect(result).toBeInstanceOf(Error);
+  return result as Error;
+}
+
+/** A sequence of responses, one per request, the last one repeated. */
+function sequence(...responses: EmulatorResponse[]): EmulatorHandler {
+  return () => responses[Math.min(hits - 1, responses.length - 1)];
+}
+
+describe('HttpClient', () => {
+  it('returns status, headers, text and url of a 2xx response and sends the user agent', async () => {
+    let agent: unknown;
+    handler = (req) => ((agent = req.headers['user-agent']), { status: 200, headers: { 'x-a': '1' }, body: { n: 1 } });
+    const { response, body } = await client().json<{ n: number }>({ url: '/v1/logs?limit=2' });
+    expect(body).toEqual({ n: 1 });
+    expect(response).toMatchObject({ status: 200, text: '{"n":1}', url: `${server.url}/v1/logs?limit=2` });
+    expect(response.headers.get('x-a')).toBe('1');
+    expect(agent).toBe('audit-pump/0.1');
+  });
+
+  it('sends POST bodies as JSON', async () => {
+    let seen: unknown;
+    handler = (req) => ((seen = [req.method, req.headers['content-type'], req.body]), { status: 200, body: '' });
+    await client().request({ method: 'POST', url: '/q', body: '{"a":1}' });
+    expect(seen).toEqual(['POST', 'application/json', '{"a":1}']);
+  });
+
+  it('retries a 503 and reports the retry', async () => {
+    handler = sequence({ status: 503, body: 'busy' }, { status: 200, body: 'done' });
+    const response = await client().request({ url: '/x' });
+    expect(response.text).toBe('done');
+    expect(hits).toBe(2);
+    expect(retries).toEqual([{ attempt: 1, waitMs: 250, reason: 'HTTP 503', status: 503, throttled: false }]);
+    expect(sleeps).toEqual([250]);
+  });
+
+  it('gives up after maxAttempts with the last HttpStatusError', async () => {
+    handler = () => ({ status: 502, body: 'bad gateway' });
+    const error = await failure(client({ maxAttempts: 3 }).request({ url: '/x' }));
+    expect(error).toBeInstanceOf(HttpStatusError);
+    expect((error as HttpStatusError).status).toBe(502);
+    expect(error.message).toContain('attempt 3/3');
+    expect(hits).toBe(3);
+    expect(sleeps).toHaveLength(2);
+  });
+
+  it('honours Retry-After seconds on a 429 when longer than the jitter', async () => {
+    handler = sequence({ status: 429, headers: { 'retry-after': '7' } }, { status: 200, body: 'ok' });
+    await client().request({ url: '/x' });
+    expect(sleeps).toEqual([7000]);
+    expect(retries[0]).toMatchObject({ throttled: true, status: 429, waitMs: 7000 });
+  });
+
+  it('throws RateLimitedError without sleeping when Retry-After ends past the deadline', async () => {
+    handler = () => ({ status: 429, headers: { 'retry-after': '120' } });
+    const error = await failure(client({ deadline: Date.now() + 30_000 }).request({ url: '/x' }));
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect((error as RateLimitedError).waitMs).toBe(120_000);
+    expect(sleeps).toEqual([]);
+    expect(hits).toBe(1);
+  });
+
+  it('applies a vendor retry rule before the generic rules', async () => {
+    const retryRule = (res: { text: string }) => (res.text.includes('ResourceExhausted') ? { retry: true, waitMs: 60_000 } : undefined);
+    handler = sequence({ status: 400, body: { code: 'ResourceExhausted' } }, { status: 200, body: 'ok' });
+    await client({ retryRule, deadline: Date.now() + 600_000 }).request({ url: '/x' });
+    expect(sleeps).toEqual([60_000]);
+    expect(retries[0]).toMatchObject({ throttled: true, waitMs: 60_000 });
+
+    hits = 0;
+    const error = await failure(client({ retryRule, deadline: Date.now() + 30_000 }).request({ url: '/x' }));
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect((error as RateLimitedError).waitMs).toBe(60_000);
+    expect(hits).toBe(1);
+
+    hits = 0;
+    handler = () => ({ status: 503 });
+    const stop = await failure(client({ retryRule: () => ({ retry: false }) }).request({ url: '/x' }));
+    expect(stop).toBeInstanceOf(HttpStatusError);
+    expect(hits).toBe(1);
+  });
+
+  it.each([401, 403])('fails a %i at once with AuthError', async (status) => {
+    handler = () => ({ status, body: { error: 'denied' } });
+    const error = await failure(client().request({ url: '/x' }));
+    expect(error).toBeInstanceOf(AuthError);
+    expect(error.message).toContain(`HTTP ${status}`);
+    expect(error.message).toContain('denied');
+    expect(hits).toBe(1);
+  });
+
+  it('fails a 400 at once with HttpStatusError carrying a short excerpt', async () => {
+    handler = () => ({ status: 400, body: `bad request ${'x'.repeat(1000)}` });
+    const error = await failure(client().request({ url: '/x' }));
+    expect(error).toBeInstanceOf(HttpStatusError);
+    expect(error).not.toBeInstanceOf(AuthError);
+    expect((error as HttpStatusError).bodyExcerpt.length).toBeLessThanOrEqual(300);
+    expect(hits).toBe(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('does not follow redirects', async () => {
+    handler = () => ({ status: 302, headers: { location: 'http://localhost:1/steal' } });
+    const error = await failure(client().request({ url: '/x' }));
+    expect(error).toBeInstanceOf(HttpStatusError);
+    expect(hits).toBe(1);
+  });
+
+  it('retries network errors, then throws HttpNetworkError with the cause', async () => {
+    const closed = await listen(() => ({ status: 200 }));
+    await closed.close();
+    const error = await failure(client({ origin: closed.url, maxAttempts: 3 }).request({ url: '/x' }));
+    expect(error).toBeInstanceOf(HttpNetworkError);
+    expect(error.message).toMatch(/ECONNREFUSED/);
+    expect(error.cause).toBeDefined();
+    expect(sleeps).toHaveLength(2);
+    expect(retries.map((r) => r.reason)).toEqual(['network', 'network']);
+  });
+
+  it('classifies a connect timeout as HttpTimeoutError', async () => {
+    const fetch = async () => {
+      throw new TypeError('fetch failed', { cause: Object.assign(new Error('Connect Timeout Error'), { code: 'UND_ERR_CONNECT_TIMEOUT' }) });
+    };
+    const error = await failure(client({ fetch, maxAttempts: 2 }).request({ url: '/x' }));
+    expect(error).toBeInstanceOf(HttpTimeoutError);
+    expect(error.message).toContain('connect timeout');
+    expect(sleeps).toHaveLength(1);
+  });
+
+  it('times out a server that never answers, by requestTimeoutMs or by the deadline', async () => {
+    handler = () => new Promise(() => undefined);
+    const started = Date.now();
+    const byTimeout = await failure(client({ requestTimeoutMs: 150, maxAttempts: 2 }).request({ url: '/x' }));
+    expect(byTimeout).toBeInstanceOf(HttpTimeoutError);
+    expect(hits).toBe(2);
+    const byDeadline = await failure(client({ deadline: Date.now() + 200 }).request({ url: '/x' }));
+    expect(byDeadline).toBeInstanceOf(HttpTimeoutError);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('throws DeadlineError when the deadline has already passed', async () => {
+    const error = await failure(client({ deadline: () => Date.now() - 1 }).request({ url: '/x' }));
+    expect(error).toBeInstanceOf(DeadlineError);
+    expect(hits).toBe(0);
+  });
+
+  it('caps the response size, from content-length and while streaming', async () => {
+    // Declares a large body but sends only part of it: only the content-length check can end this fast.
+    handler = (_req, res) => void (res.writeHead(200, { 'content-length': '5000' }), res.write('x'.repeat(10)));
+    const declared = await failure(client({ maxResponseBytes: 1000, requestTimeoutMs: 1000, maxAttempts: 1 }).request({ url: '/x' }));
+    expect(declared).toBeInstanceOf(ResponseTooLargeError);
+    expect(declared.message).toContain('content-length');
+
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      for (let i = 0; i < 10; i++) res.write('y'.repeat(500));
+      res.end();
+    };
+    const streamed = await failure(client({ maxResponseBytes: 1000 }).request({ url: '/x' }));
+    expect(streamed).toBeInstanceOf(ResponseTooLargeError);
+    expect(streamed.message).not.toContain('content-length');
+    expect(sleeps).toEqual([]);
+  });
+
+  it('refuses other origins, for requests and for vendor links', async () => {
+    const http = client();
+    const port = server.port;
+    for (const url of [`http://localhost:${port}/x`, `http://127.0.0.1:${port + 1}/x`, `https://127.0.0.1:${port}/x`]) {
+      expect(await failure(http.request({ url }))).toBeInstanceOf(ForeignOriginError);
+    }
+    expect(hits).toBe(0);
+    expect(() => http.resolveLink('https://evil.example/next?page_token=1')).toThrow(ForeignOriginError);
+    expect(() => http.resolveLink(`//localhost:${port}/next`)).toThrow(ForeignOriginError);
+    expect(http.resolveLink('/v1/next?page_token=abc').href).toBe(`${server.url}/v1/next?page_token=abc`);
+  });
+
+  it('throws MalformedPageError naming the URL when the body is not JSON', async () => {
+    handler = () => ({ status: 200, body: 'not json' });
+    const error = await failure(client().json({ url: '/page?api_key=k3y-value' }));
+    expect(error).toBeInstanceOf(MalformedPageError);
+    expect(error.message).toContain('/page?api_key=[REDACTED]');
+  });
+
+  it('never puts a secret from the URL, a header or the body into an error', async () => {
+    const secret = 'sup3r-s3cret-value';
+    const headerOnly = 'header-only-t0ken';
+    handler = (req) => ({ status: 500, body: `echo ${req.url.href} ${String(req.headers.authorization)} ${req.headers['x-api-key']}` });
+    const http = client({ secrets: [secret], maxAttempts: 2 });
+    const errors = [
+      await failure(http.request({ url: `/x?key=${secret}&q=${encodeURIComponent(secret)}`, headers: { Authorization: `Bearer ${secret}`, 'X-Api-Key': headerOnly } })),
+      await failure(http.request({ url: `http://localhost:1/?token=${secret}` })),
+      await failure(http.json({ url: `/y?access_token=${headerOnly}`, headers: { authorization: `Bearer ${headerOnly}` } })),
+    ];
+    expect(errors[0]?.message).toContain('[REDACTED]');
+    for (const error of errors) {
+      const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
+      for (const text of [String(error), error.message, JSON.stringify(error), cause, error.stack ?? '']) {
+        expect(text).not.toContain(secret);
+        expect(text).not.toContain(headerOnly);
+      }
+    }
+  });
+});
