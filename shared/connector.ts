@@ -62,6 +62,12 @@ export interface Connector<C = unknown, R = unknown> {
   readonly optionsSchema: z.ZodType<Record<string, unknown>>;
   /** Vendor-specific waits for non-2xx answers (e.g. Veza ResourceExhausted: 60 s). */
   readonly retryRule?: RetryRule;
+  /**
+   * The part of the cursor that must move when a page has records (the runner's loop detection).
+   * Defaults to the whole cursor; a cursor that also carries bookkeeping (a watermark) names its
+   * position here so a vendor that repeats a token is still caught.
+   */
+  position?(cursor: C): unknown;
   /** Where a source with no stored cursor starts (from `source.startFrom`). */
   initialCursor(source: Source, now: number): C;
   fetchPage(ctx: FetchContext, cursor: C): Promise<Page<C>>;

@@ -214,8 +214,9 @@ class Walk<C, R> {
 
   /** A cursor that stays put while records flow, or comes back to an earlier position, loops. */
   private checkAdvance(cursor: C, page: Page<C>): void {
-    const from = JSON.stringify(cursor);
-    const to = JSON.stringify(page.next);
+    const position = (c: C): string => JSON.stringify(this.connector.position ? this.connector.position(c) : c);
+    const from = position(cursor);
+    const to = position(page.next);
     this.seen.add(from);
     const moved = to !== from;
     if (!moved && (page.records.length > 0 || !page.caughtUp)) {

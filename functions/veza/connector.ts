@@ -92,6 +92,8 @@ export const vezaConnector = defineConnector<VezaCursor, VezaRecord>({
   credentialsSchema: vezaCredentials,
   optionsSchema: vezaOptions,
   retryRule: vezaRetryRule,
+  // The watermark is bookkeeping; the stream position is the token.
+  position: (cursor) => cursor.token ?? cursor.bootstrap,
   initialCursor: (source) => ({ bootstrap: new Date(source.startFrom).toISOString() }),
   async fetchPage(ctx, cursor) {
     try {

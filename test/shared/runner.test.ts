@@ -1,0 +1,207 @@
+/**
+ * Runner behaviour with a scripted connector (pages held in memory), the real cursor store on
+ * dynalite and in-memory sinks: dead-lettering, loop detection, credential refresh, skipped sources.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { z } from 'zod';
+import { parseSources, type Source } from '../../shared/config.ts';
+import { defineConnector, type Connector, type Page } from '../../shared/connector.ts';
+import { CursorStore } from '../../shared/cursor-store.ts';
+import { AuthError, PlaceholderSecretError } from '../../shared/errors.ts';
+import { HttpClient } from '../../shared/http.ts';
+import { eventHead, StatusId } from '../../shared/ocsf.ts';
+import { runSource, type CredentialsProvider, type RunnerDeps } from '../../shared/runner.ts';
+import type { Sink } from '../../shared/sink.ts';
+import { ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/dynamo.ts';
+
+const record = z.object({ id: z.string(), t: z.number() });
+type Rec = z.infer<typeof record>;
+const cursor = z.object({ n: z.number() });
+
+/** A connector over scripted pages: page i is served for cursor {n: i}. */
+function scripted(pages: Array<Omit<Page<{ n: number }>, 'next'> & { next?: { n: number } }>, hooks: { fetch?: (n: number) => void } = {}): Connector<{ n: number }, Rec> {
+  return defineConnector<{ n: number }, Rec>({
+    vendor: 'veza',
+    product: { vendorName: 'Test', name: 'Scripted' },
+    cursorSchema: cursor,
+    recordSchema: record,
+    credentialsSchema: z.object({ token: z.string() }),
+    optionsSchema: z.object({}),
+    initialCursor: () => ({ n: 0 }),
+    async fetchPage(_ctx, c) {
+      hooks.fetch?.(c.n);
+      const page = pages[c.n];
+      if (!page) return { records: [], next: c, caughtUp: true };
+      return { ...page, next: page.next ?? { n: c.n + 1 } };
+    },
+    nativeId: (r) => r.id,
+    normalize: (r, base) => {
+      if (r.id === 'boom') throw new Error('cannot map this one');
+      const e = eventHead({ cls: 'ApiActivity', activityId: 1, time: r.t, message: 'x', statusId: StatusId.Success }, base, { vendorName: 'Test', name: 'Scripted' });
+      if (r.id === 'huge') e.message = 'x'.repeat(1_100_000);
+      return e;
+    },
+  });
+}
+
+const raw = (value: unknown) => ({ raw: JSON.stringify(value), value });
+
+class MemorySink implements Sink {
+  readonly records: string[] = [];
+  constructor(readonly name: string) {}
+  async put(records: readonly Uint8Array[]): Promise<void> {
+    this.records.push(...records.map((r) => Buffer.from(r).toString('utf8')));
+  }
+}
+
+let dynamo: LocalDynamo;
+let store: CursorStore;
+let counter = 0;
+beforeAll(async () => {
+  dynamo = await startDynamo();
+  await ensureCursorTable(dynamo.client, 'cursors');
+  store = new CursorStore({ client: dynamo.client, tableName: 'cursors' });
+});
+afterAll(async () => {
+  await dynamo.stop();
+});
+
+function setup(credentials: CredentialsProvider = { get: async () => ({ token: 'tok-123456' }) }) {
+  const id = `src-${++counter}`;
+  const source = parseSources({ sources: [{ id, vendor: 'veza', baseUrl: 'http://127.0.0.1:9', credentials: { token: 'tok-123456' }, startFrom: '2026-01-01T00:00:00Z' }] }).sources[0] as Source;
+  const sink = new MemorySink('archive');
+  const deadLetter = new MemorySink('dlq');
+  const deps: RunnerDeps = {
+    store,
+    sink,
+    deadLetter,
+    credentials,
+    http: ({ source: s, deadline }) => new HttpClient({ origin: s.baseUrl, deadline }),
+    owner: `owner-${id}`,
+    leaseMs: 60_000,
+    deadline: Date.now() + 60_000,
+  };
+  return { source, sink, deadLetter, deps };
+}
+
+describe('runner: bad records', () => {
+  it('dead-letters invalid, unmappable and oversized records with the reason, delivers the rest, and moves on', async () => {
+    // Prepare
+    const { source, sink, deadLetter, deps } = setup();
+    const connector = scripted([
+      { records: [raw({ id: 'a', t: 1 }), raw({ id: 7 }), raw({ id: 'boom', t: 2 }), raw({ id: 'huge', t: 3 }), raw({ id: 'b', t: 4 })], caughtUp: false },
+    ]);
+
+    // Act
+    const result = await runSource(connector, source, deps);
+
+    // Assess
+    expect(result).toMatchObject({ status: 'caught-up', events: 2, rejected: 3 });
+    expect(sink.records).toHaveLength(2);
+    const dead = deadLetter.records.map((r) => JSON.parse(r) as { stage: string; reason: string; raw_data: string; metadata: { log_name: string } });
+    expect(dead.map((d) => d.stage)).toEqual(['validate', 'normalize', 'oversize']);
+    expect(dead[0]?.reason).toMatch(/id/);
+    expect(dead[0]?.raw_data).toBe('{"id":7}');
+    expect(dead[1]?.reason).toMatch(/cannot map this one/);
+    expect(dead.every((d) => d.metadata.log_name === source.id)).toBe(true);
+    expect((await store.get(source.id))?.cursor).toEqual({ n: 1 });
+  });
+
+  it('every record is newline-terminated JSON carrying the source id and raw_data', async () => {
+    const { source, sink, deps } = setup();
+    await runSource(scripted([{ records: [raw({ id: 'a', t: 1 })], caughtUp: false }]), source, deps);
+
+    const line = sink.records[0] as string;
+    expect(line.endsWith('\n')).toBe(true);
+    const event = JSON.parse(line) as { raw_data: string; metadata: { log_name: string; uid: string } };
+    expect(event.raw_data).toBe('{"id":"a","t":1}');
+    expect(event.metadata.log_name).toBe(source.id);
+  });
+});
+
+describe('runner: loop detection', () => {
+  it('a cursor that does not advance while the vendor says there is more is an error, not a loop', async () => {
+    const { source, deps } = setup();
+    const connector = scripted([{ records: [raw({ id: 'a', t: 1 })], caughtUp: false, next: { n: 0 } }]);
+
+    const result = await runSource(connector, source, deps);
+
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/did not advance/);
+    expect((await store.get(source.id))?.cursor).toBeUndefined();
+  });
+
+  it('a cursor that comes back to an earlier position is an error', async () => {
+    const { source, deps } = setup();
+    const connector = scripted([
+      { records: [raw({ id: 'a', t: 1 })], caughtUp: false },
+      { records: [raw({ id: 'b', t: 2 })], caughtUp: false, next: { n: 0 } },
+    ]);
+
+    const result = await runSource(connector, source, deps);
+
+    expect(result.error).toMatch(/went back/);
+    expect((await store.get(source.id))?.cursor).toEqual({ n: 1 });
+  });
+});
+
+describe('runner: credentials', () => {
+  it('fetches the secret again once after a 401 and carries on', async () => {
+    // Prepare: the first fetch is refused, the refreshed credential works.
+    const calls: Array<boolean | undefined> = [];
+    const { source, deps } = setup({ get: async (_s, o) => (calls.push(o?.refresh), { token: o?.refresh ? 'new-token-1' : 'old-token-1' }) });
+    let refused = false;
+    const connector = scripted([{ records: [raw({ id: 'a', t: 1 })], caughtUp: false }], {
+      fetch: () => {
+        if (!refused) {
+          refused = true;
+          throw new AuthError('401 from vendor', 401, '');
+        }
+      },
+    });
+
+    const result = await runSource(connector, source, deps);
+
+    expect(result.status).toBe('caught-up');
+    expect(calls).toEqual([false, true]);
+  });
+
+  it('a second 401 after the refresh fails the run', async () => {
+    const { source, deps } = setup();
+    const connector = scripted([], { fetch: () => { throw new AuthError('401 from vendor', 401, ''); } });
+
+    const result = await runSource(connector, source, deps);
+
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/401/);
+  });
+
+  it('a placeholder secret skips the source with a warning instead of failing', async () => {
+    const { source, deps } = setup({ get: async () => { throw new PlaceholderSecretError('still a placeholder'); } });
+
+    const result = await runSource(scripted([]), source, deps);
+
+    expect(result).toMatchObject({ status: 'skipped', more: false });
+  });
+
+  it('credentials missing a field fail with the field name and never the values', async () => {
+    const { source, deps } = setup({ get: async () => ({ tokn: 'sup3r-s3cret-value' }) });
+
+    const result = await runSource(scripted([]), source, deps);
+
+    expect(result.error).toMatch(/token/);
+    expect(result.error).not.toMatch(/sup3r-s3cret-value/);
+  });
+});
+
+describe('runner: lease', () => {
+  it('releases the lease at the end of a run', async () => {
+    const { source, deps } = setup();
+    await runSource(scripted([{ records: [raw({ id: 'a', t: 1 })], caughtUp: true }]), source, deps);
+
+    const state = await store.get(source.id);
+    expect(state?.leaseOwner).toBeUndefined();
+    expect(state?.lastEventTime).toBe(1);
+    expect(state?.lastSuccessAt).toBeGreaterThan(0);
+  });
+});
