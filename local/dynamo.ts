@@ -37,14 +37,31 @@ export async function startDynamo(options: { path?: string; port?: number } = {}
   };
 }
 
-/** Creates the cursor table (key `sourceId`, on demand) unless it exists. */
-export async function ensureCursorTable(client: DynamoDBClient, tableName: string): Promise<void> {
+/** The table's status, or undefined when it does not exist. */
+async function tableStatus(client: DynamoDBClient, tableName: string): Promise<string | undefined> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
+    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table?.TableStatus;
   } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
+    if (error instanceof ResourceNotFoundException) return undefined;
+    throw error;
   }
+}
+
+/**
+ * Creates the cursor table (key `sourceId`, on demand) unless it exists, and waits until it is
+ * ACTIVE: dynalite reports CREATING for a moment and refuses items meanwhile. (The SDK's waiter
+ * polls in whole seconds, too slow for tests.)
+ */
+export async function ensureCursorTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  if ((await tableStatus(client, tableName)) === undefined) await createCursorTable(client, tableName);
+  for (let i = 0; i < 500; i++) {
+    if ((await tableStatus(client, tableName)) === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`table ${tableName} did not become ACTIVE`);
+}
+
+async function createCursorTable(client: DynamoDBClient, tableName: string): Promise<void> {
   await client.send(
     new CreateTableCommand({
       TableName: tableName,

@@ -59,8 +59,12 @@ export function sliceArray(text: string, start: number): string[] {
   }
 }
 
-/** Offset of the value of top-level key `key` in a JSON object text, or -1 when absent. */
+/**
+ * Offset of the value of top-level key `key` in a JSON object text, or -1 when absent. With a
+ * repeated key the last one counts, as it does for JSON.parse.
+ */
 function topLevelValueOffset(text: string, key: string): number {
+  let found = -1;
   let i = skipWs(text, 0);
   if (text[i] !== '{') return -1;
   i = skipWs(text, i + 1);
@@ -70,11 +74,11 @@ function topLevelValueOffset(text: string, key: string): number {
     i = skipWs(text, keyEnd);
     if (text[i] !== ':') throw new MalformedPageError(`expected : at offset ${i}`);
     i = skipWs(text, i + 1);
-    if (name === key) return i;
+    if (name === key) found = i;
     i = skipWs(text, skipValue(text, i));
     if (text[i] === ',') i = skipWs(text, i + 1);
   }
-  return -1;
+  return found;
 }
 
 /**

@@ -82,29 +82,40 @@ export class FirehoseSink implements Sink {
   }
 
   async put(records: readonly Uint8Array[], deadline: number): Promise<void> {
-    for (const batch of toBatches(records)) await this.putBatch(batch, deadline);
+    const batches = toBatches(records);
+    let sent = 0;
+    for (const batch of batches) {
+      try {
+        await this.putBatch(batch, deadline);
+      } catch (error) {
+        if (!(error instanceof DeliveryError)) throw error;
+        // The batches after the failed one were never sent: they count as not delivered too.
+        const unsent = records.length - sent - batch.length;
+        if (unsent === 0) throw error;
+        throw new DeliveryError(`${error.message}; ${unsent} later records not sent`, error.failed + unsent, { cause: error });
+      }
+      sent += batch.length;
+    }
   }
 
   private async putBatch(batch: readonly Uint8Array[], deadline: number): Promise<void> {
     let pending = batch;
     let lastReason = '';
+    let throttled = false;
     for (let attempt = 0; attempt < this.o.maxAttempts; attempt++) {
       if (attempt > 0) {
         const wait = fullJitterDelay(attempt, this.o.baseDelayMs, this.o.maxDelayMs, this.o.random);
         if (this.o.now() + wait >= deadline) break;
+        this.o.onRetry?.(pending.length, throttled);
         await this.o.sleep(wait);
       }
       const result = await this.send(pending);
       if (result.kind === 'fatal') throw result.error;
-      if (result.kind === 'throttled') {
-        lastReason = result.reason;
-        this.o.onRetry?.(pending.length, true);
-        continue;
-      }
-      if (result.failed.length === 0) return;
       lastReason = result.reason;
+      throttled = result.kind === 'throttled';
+      if (result.kind === 'throttled') continue;
+      if (result.failed.length === 0) return;
       pending = result.failed;
-      this.o.onRetry?.(pending.length, false);
     }
     throw new DeliveryError(
       `${this.name}: ${pending.length} of ${batch.length} records not accepted (${lastReason}); the cursor stays`,

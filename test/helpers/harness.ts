@@ -52,6 +52,20 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+/** HTTP clients that never really sleep between retries, with the given per-attempt timeout. */
+export function httpFactory(requestTimeoutMs: number): RunnerDeps['http'] {
+  return ({ source, credentials, deadline, onRetry, retryRule }) =>
+    new HttpClient({
+      origin: source.baseUrl,
+      deadline,
+      secrets: Object.values(credentials),
+      onRetry,
+      sleep: async () => undefined,
+      requestTimeoutMs,
+      ...(retryRule ? { retryRule } : {}),
+    });
+}
+
 /** Faults at the runner's step boundaries. Each returns true when it fired. */
 export interface StepFaults {
   /** After the page is fetched, before anything is delivered. */
@@ -138,8 +152,7 @@ export async function startHarness(options: { backlog?: number; pageSize?: numbe
       sink: faultySink,
       deadLetter,
       credentials: { get: async (s) => s.credentials ?? {} },
-      http: ({ source: s, credentials, deadline, onRetry, retryRule }) =>
-        new HttpClient({ origin: s.baseUrl, deadline, secrets: Object.values(credentials), onRetry, sleep: instant, requestTimeoutMs: 500, ...(retryRule ? { retryRule } : {}) }),
+      http: httpFactory(3000),
       owner: `run-${runs}`,
       leaseMs: LEASE_MS,
       deadline: now() + 60_000,

@@ -5,6 +5,7 @@ import {
   AuthError, DeadlineError, ForeignOriginError, HttpNetworkError, HttpStatusError, HttpTimeoutError,
   MalformedPageError, RateLimitedError, ResponseTooLargeError,
 } from '../../shared/errors.ts';
+import { failure } from '../helpers/failure.ts';
 
 let server: RunningServer;
 let handler: EmulatorHandler;
@@ -38,15 +39,6 @@ function client(options: Partial<HttpClientOptions> = {}): HttpClient {
   });
 }
 
-/** Runs `promise`, expecting it to reject, and returns the error. */
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  const result = await promise.then(
-    () => new Error('expected a rejection'),
-    (error: unknown) => error,
-  );
-  expect(result).toBeInstanceOf(Error);
-  return result as Error;
-}
 
 /** A sequence of responses, one per request, the last one repeated. */
 function sequence(...responses: EmulatorResponse[]): EmulatorHandler {

@@ -4,7 +4,7 @@
  * uid and bytes, duplicates are bounded by one page, and the cursor never regresses.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { assertComplete, assertNoRegression, startHarness, type Harness, type StepFaults } from '../helpers/harness.ts';
+import { assertComplete, assertNoRegression, httpFactory, startHarness, type Harness, type StepFaults } from '../helpers/harness.ts';
 
 const PAGE = 50;
 let h: Harness;
@@ -138,7 +138,7 @@ describe('runner: vendor faults', () => {
   it('a hanging vendor times out and the run fails cleanly, then recovers', async () => {
     h.veza.faults.hangNext = 5; // more than the client's attempts
 
-    const failed = await h.run();
+    const failed = await h.run({}, { http: httpFactory(300) });
 
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/HttpTimeoutError/);

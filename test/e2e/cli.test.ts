@@ -1,0 +1,344 @@
+/**
+ * The `audit-pump` command line as users run it: `node bin/audit-pump.js ...` in a child process,
+ * against a Veza emulator started here on a loopback port, with state and archive in temp dirs.
+ */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { readArchive } from '../../local/archive-reader.ts';
+import { LOCAL_TOKEN } from '../../local/emulators.ts';
+import { startVezaEmulator, vezaExportFilter, type VezaEmulator } from '../../local/veza-emulator.ts';
+import { eventUid } from '../../shared/ocsf.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(ROOT, 'bin', 'audit-pump.js');
+const SOURCE_ID = 'veza-e2e';
+const TOKEN = 'veza-e2e-api-key-51f0';
+const BACKLOG = 300;
+const PAGE_SIZE = 100;
+/** Each test starts one to three CLI processes (tsx compiles on start, about 1.5 s each). */
+const E2E_TIMEOUT_MS = 20_000;
+
+interface Outcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface Cli {
+  readonly child: ChildProcess;
+  readonly done: Promise<Outcome>;
+  /** Everything written to stdout so far. */
+  stdout(): string;
+}
+
+const children = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  children.clear();
+});
+
+/** Starts the real CLI; `cwd` defaults to the checkout. */
+function spawnCli(args: readonly string[], cwd = ROOT): Cli {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, CI: 'true', NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => void (stdout += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => void (stderr += chunk.toString('utf8')));
+  const done = new Promise<Outcome>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, done, stdout: () => stdout };
+}
+
+/** Runs the CLI to its end. */
+function cli(args: readonly string[], cwd = ROOT): Promise<Outcome> {
+  return spawnCli(args, cwd).done;
+}
+
+/** Resolves once the child's stdout matches `pattern`. */
+async function waitForStdout(cli: Cli, pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
+  for (const started = Date.now(); Date.now() - started < timeoutMs; ) {
+    const match = pattern.exec(cli.stdout());
+    if (match) return match;
+    if (cli.child.exitCode !== null) throw new Error(`the CLI exited (${cli.child.exitCode}) before printing ${pattern}: ${cli.stdout()}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`no ${pattern} on stdout within ${timeoutMs} ms: ${cli.stdout()}`);
+}
+
+/** A port nobody listens on right now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** Every file below `dir`. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+/** Parses `veza-e2e: caught-up, 300 events, 4 pages, 0 dead-lettered` from a run's stdout. */
+function summaryOf(stdout: string): { status: string; events: number; pages: number; rejected: number } | undefined {
+  const m = new RegExp(`^${SOURCE_ID}: ([a-z-]+), (\\d+) events, (\\d+) pages, (\\d+) dead-lettered`, 'm').exec(stdout);
+  return m ? { status: String(m[1]), events: Number(m[2]), pages: Number(m[3]), rejected: Number(m[4]) } : undefined;
+}
+
+let emulator: VezaEmulator;
+let dir: string;
+let configFile: string;
+let stateDir: string;
+let archiveDir: string;
+
+/** Writes the sources file: one Veza source on the emulator, inline credentials, startFrom a week ago. */
+async function writeConfig(source: Record<string, unknown> = {}, file = configFile): Promise<string> {
+  const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
+  const config = { sources: [{ id: SOURCE_ID, vendor: 'veza', baseUrl: emulator.baseUrl, credentials: { token: TOKEN }, startFrom, options: { pageSize: PAGE_SIZE }, ...source }] };
+  await writeFile(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
+const runArgs = (): string[] => ['run', '--config', configFile, '--state', stateDir, '--archive', archiveDir];
+const uidsOf = (records: ReadonlyArray<{ record: Record<string, unknown> }>): string[] => records.map((r) => (r.record.metadata as { uid: string }).uid);
+const emulatorUids = (): string[] => emulator.events().map((e) => eventUid('veza', SOURCE_ID, e.id));
+const sorted = (values: readonly string[]): string[] => [...values].sort();
+
+beforeEach(async () => {
+  emulator = await startVezaEmulator({ port: 0, token: TOKEN, seed: 5, backlog: BACKLOG, shape: 'mixed' });
+  dir = await mkdtemp(join(tmpdir(), 'audit-pump-e2e-'));
+  configFile = join(dir, 'sources.json');
+  stateDir = join(dir, 'state');
+  archiveDir = join(dir, 'archive');
+  await writeConfig();
+});
+
+afterEach(async () => {
+  await emulator.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('audit-pump run', () => {
+  it('drains the backlog into the archive, exits 0 and prints a summary per source', async () => {
+    // Act
+    const out = await cli(runArgs());
+
+    // Assess
+    expect(out.code).toBe(0);
+    expect(summaryOf(out.stdout)).toEqual({ status: 'caught-up', events: BACKLOG, pages: BACKLOG / PAGE_SIZE + 1, rejected: 0 });
+    expect(out.stdout).toContain(`all 1 source(s) caught up; archive under ${archiveDir}`);
+    expect(sorted(uidsOf(await readArchive(archiveDir)))).toEqual(sorted(emulatorUids()));
+  }, E2E_TIMEOUT_MS);
+
+  it('reads only the events added since on the next run; every event is then archived once, raw_data byte-exact', async () => {
+    // Prepare
+    expect((await cli(runArgs())).code).toBe(0);
+    emulator.addEvents(25);
+
+    // Act
+    const second = await cli(runArgs());
+
+    // Assess
+    expect(second.code).toBe(0);
+    expect(summaryOf(second.stdout)).toMatchObject({ status: 'caught-up', events: 25, pages: 2 });
+    const archived = await readArchive(archiveDir);
+    expect(sorted(uidsOf(archived))).toEqual(sorted(emulatorUids()));
+    const raw = new Map(archived.map((a) => [(a.record.metadata as { uid: string }).uid, a.record.raw_data]));
+    const mismatched = emulator.events().filter((e) => raw.get(eventUid('veza', SOURCE_ID, e.id)) !== e.text).map((e) => e.id);
+    expect(mismatched).toEqual([]);
+  }, E2E_TIMEOUT_MS);
+
+  it('refuses an invalid sources file with a message naming the source and the field', async () => {
+    // Prepare
+    await writeConfig({ baseUrl: 'ftp://acme.vezacloud.com' });
+
+    // Act
+    const out = await cli(runArgs());
+
+    // Assess
+    expect(out.code).not.toBe(0);
+    expect(out.stderr).toContain(`sources[0] (${SOURCE_ID}).baseUrl: must be an http(s) URL`);
+    expect(emulator.stats.requests).toBe(0);
+  }, E2E_TIMEOUT_MS);
+
+  it('refuses invalid vendor options with a message naming the option', async () => {
+    // Prepare
+    await writeConfig({ options: { pageSize: 0 } });
+
+    // Act
+    const out = await cli(runArgs());
+
+    // Assess
+    expect(out.code).not.toBe(0);
+    expect(out.stderr).toMatch(new RegExp(`sources\\[0\\] \\(${SOURCE_ID}\\)\\.options\\.pageSize: `));
+  }, E2E_TIMEOUT_MS);
+
+  it('names an unknown --source and exits non-zero without running anything', async () => {
+    // Act
+    const out = await cli([...runArgs(), '--source', 'nope']);
+
+    // Assess
+    expect(out.code).not.toBe(0);
+    expect(out.stderr).toContain(`no source "nope" in ${configFile}`);
+    expect(emulator.stats.requests).toBe(0);
+  }, E2E_TIMEOUT_MS);
+
+  it('fails with exit 1 and the 401 in the summary when the vendor refuses the API key', async () => {
+    // Prepare
+    await writeConfig({ credentials: { token: 'not-the-key-0a9c' } });
+
+    // Act
+    const out = await cli(runArgs());
+
+    // Assess
+    expect(out.code).toBe(1);
+    expect(summaryOf(out.stdout)?.status).toBe('failed');
+    expect(out.stdout).toMatch(/HTTP 401/);
+    expect(out.stdout).toContain('1 source(s) did not finish');
+  }, E2E_TIMEOUT_MS);
+
+  // BUG (local/cli.ts:82): only 'failed' and 'busy' count as not finished, so a skipped source (its
+  // secret still holds the deploy's placeholder) exits 0 under "all 1 source(s) caught up", against
+  // DESIGN.md 4.6 ("exit 0 when all caught up, non-zero otherwise"). Remove `.failing` once fixed.
+  it('exits non-zero when a source is skipped rather than caught up', async () => {
+    // Prepare
+    await writeConfig({ credentials: { placeholder: 'put the Veza API key here' } });
+
+    // Act
+    const out = await cli(runArgs());
+
+    // Assess
+    expect(summaryOf(out.stdout)?.status).toBe('skipped');
+    expect(out.stdout).not.toContain('caught up');
+    expect(out.code).not.toBe(0);
+  }, E2E_TIMEOUT_MS);
+});
+
+describe('audit-pump cursor', () => {
+  it('show prints the stored cursor as JSON, with its version and no lease', async () => {
+    // Prepare
+    expect((await cli(runArgs())).code).toBe(0);
+
+    // Act
+    const out = await cli(['cursor', 'show', SOURCE_ID, '--state', stateDir]);
+
+    // Assess
+    expect(out.code).toBe(0);
+    const [state, ...others] = JSON.parse(out.stdout) as Array<Record<string, unknown>>;
+    expect(others).toEqual([]);
+    expect(state).toMatchObject({ sourceId: SOURCE_ID, cursor: { bootstrap: expect.any(String), token: expect.any(String), watermark: expect.any(String) } });
+    expect(state?.version).toBeGreaterThanOrEqual(1);
+    expect(state).not.toHaveProperty('leaseOwner');
+    expect(state).not.toHaveProperty('leaseExpiresAt');
+  }, E2E_TIMEOUT_MS);
+
+  it('reset makes the next run read again from startFrom, archiving the same uids again', async () => {
+    // Prepare
+    expect((await cli(runArgs())).code).toBe(0);
+
+    // Act
+    const reset = await cli(['cursor', 'reset', SOURCE_ID, '--state', stateDir]);
+    const rerun = await cli(runArgs());
+
+    // Assess
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toContain(`cursor of ${SOURCE_ID} reset`);
+    expect(rerun.code).toBe(0);
+    expect(summaryOf(rerun.stdout)).toMatchObject({ status: 'caught-up', events: BACKLOG });
+    const uids = uidsOf(await readArchive(archiveDir));
+    expect(uids).toHaveLength(2 * BACKLOG);
+    expect(sorted([...new Set(uids)])).toEqual(sorted(emulatorUids()));
+  }, E2E_TIMEOUT_MS);
+});
+
+describe('audit-pump emulate', () => {
+  it('serves the Veza emulator on the given port, prints its URL, and exits 0 on SIGINT', async () => {
+    // Prepare
+    const port = await freePort();
+
+    // Act
+    const running = spawnCli(['emulate', 'veza', '--port', String(port)]);
+    const [, url] = await waitForStdout(running, /veza emulator listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    const page = await fetch(`${url}/api/preview/system/audit/export?page_size=1&filter=${encodeURIComponent(vezaExportFilter('2000-01-01T00:00:00Z'))}`, {
+      headers: { authorization: `Bearer ${LOCAL_TOKEN}` },
+    });
+    running.child.kill('SIGINT');
+    const out = await running.done;
+
+    // Assess
+    expect(url).toBe(`http://127.0.0.1:${port}`);
+    expect(page.status).toBe(200);
+    expect(((await page.json()) as { values: unknown[] }).values).toHaveLength(1);
+    expect([out.code, out.signal]).toEqual([0, null]);
+  }, E2E_TIMEOUT_MS);
+});
+
+describe('audit-pump and secrets', () => {
+  const SECRET = 'SeCrEt-e2e-7c1d9b';
+  const WRONG = 'WrOnG-e2e-4a8f2e';
+
+  it('never writes the API key, refused or accepted, to stdout, stderr, the state dir or the archive', async () => {
+    // Prepare
+    await emulator.stop();
+    emulator = await startVezaEmulator({ port: 0, token: SECRET, seed: 6, backlog: BACKLOG });
+    await writeConfig({ credentials: { token: WRONG } });
+    const refused = await cli(runArgs());
+    await writeConfig({ credentials: { token: SECRET } });
+
+    // Act
+    const accepted = await cli(runArgs());
+
+    // Assess
+    expect([refused.code, accepted.code]).toEqual([1, 0]);
+    expect(refused.stdout).toMatch(/HTTP 401/);
+    expect(summaryOf(accepted.stdout)?.events).toBe(BACKLOG);
+    const texts: Array<[string, string]> = [
+      ['refused run stdout', refused.stdout], ['refused run stderr', refused.stderr],
+      ['accepted run stdout', accepted.stdout], ['accepted run stderr', accepted.stderr],
+    ];
+    const stateFiles = await filesUnder(stateDir);
+    expect(stateFiles.length).toBeGreaterThan(0);
+    for (const file of stateFiles) texts.push([file, (await readFile(file)).toString('latin1')]);
+    const archiveFiles = await filesUnder(archiveDir);
+    expect(archiveFiles.some((f) => f.endsWith('.gz'))).toBe(true);
+    for (const file of archiveFiles) {
+      const bytes = await readFile(file);
+      texts.push([file, (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('latin1')]);
+    }
+    // Control: the scan reads the bytes where the source id is stored, so it would see a key there too.
+    expect(texts.filter(([where, text]) => where.startsWith(stateDir) && text.includes(SOURCE_ID)).length).toBeGreaterThan(0);
+    const leaks = texts.filter(([, text]) => text.includes(SECRET) || text.includes(WRONG)).map(([where]) => where);
+    expect(leaks).toEqual([]);
+  }, E2E_TIMEOUT_MS);
+});
+
+describe('audit-pump start --once (npm start -- --once)', () => {
+  it('drains every emulator backlog under .local/start of its working directory and exits 0 with the summary', async () => {
+    // Prepare
+    const cwd = await mkdtemp(join(tmpdir(), 'audit-pump-start-'));
+    try {
+      // Act
+      const out = await cli(['start', '--once', '--backlog', '300', '--rate', '0'], cwd);
+
+      // Assess
+      expect(out.code).toBe(0);
+      expect(out.stdout).toContain('veza-local: caught-up, 1 run(s), 300 events');
+      expect(out.stdout).toContain('0 archived records are not theirs');
+      expect(uidsOf(await readArchive(join(cwd, '.local', 'start', 'archive')))).toHaveLength(300);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  }, E2E_TIMEOUT_MS);
+});

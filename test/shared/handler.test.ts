@@ -1,0 +1,123 @@
+/**
+ * The Lambda handler (middy + Powertools) over the local stack and the Veza emulator: the event
+ * selects one source or all of the vendor's, the remaining time becomes the deadline, EMF metrics
+ * carry the source dimension, and a failed source fails the invocation after every source ran.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import type { Context } from 'aws-lambda';
+import { vezaConnector } from '../../functions/veza/connector.ts';
+import { parseSources } from '../../shared/config.ts';
+import { createHandler } from '../../shared/handler.ts';
+import type { Connector } from '../../shared/connector.ts';
+import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { startVezaEmulator, type VezaEmulator } from '../../local/veza-emulator.ts';
+
+const TOKEN = 'handler-token-31b7';
+let veza: VezaEmulator;
+let stack: LocalStack;
+let dir: string;
+
+function context(remainingMs: number): Context {
+  return { awsRequestId: `req-${Math.random()}`, functionName: 'veza-pump', getRemainingTimeInMillis: () => remainingMs } as unknown as Context;
+}
+
+/** Captures what Powertools writes (EMF and JSON logs go to stdout). */
+function captureStdout(): { lines: () => Array<Record<string, unknown>>; restore: () => void } {
+  const chunks: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    chunks.push(String(chunk));
+    return true;
+  });
+  return {
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    restore: () => spy.mockRestore(),
+  };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'audit-pump-handler-'));
+  veza = await startVezaEmulator({ token: TOKEN, backlog: 120 });
+  const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
+  const { sources } = parseSources({
+    sources: [
+      { id: 'veza-a', vendor: 'veza', baseUrl: veza.baseUrl, credentials: { token: TOKEN }, startFrom, options: { pageSize: 50 } },
+      { id: 'veza-b', vendor: 'veza', baseUrl: veza.baseUrl, credentials: { token: 'wrong-token-000' }, startFrom },
+    ],
+  });
+  stack = await startLocalStack({ sources, archiveDir: join(dir, 'archive') });
+});
+afterAll(async () => {
+  await veza.stop();
+  await stack.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('createHandler', () => {
+  it('runs the source named in the event and publishes EMF metrics with its sourceId', async () => {
+    const handler = createHandler(vezaConnector as Connector<unknown, unknown>, { config: stack.config, clients: stack.clients });
+    const out = captureStdout();
+    let response;
+    try {
+      response = await handler({ sourceId: 'veza-a' }, context(120_000));
+    } finally {
+      out.restore();
+    }
+
+    expect(response.results).toHaveLength(1);
+    expect(response.results[0]).toMatchObject({ sourceId: 'veza-a', status: 'caught-up', events: 120 });
+    expect(response.more).toBe(false);
+    const emf = out.lines().find((l) => '_aws' in l);
+    expect(emf).toMatchObject({ sourceId: 'veza-a', Events: 120, RunFailed: 0 });
+    expect(JSON.stringify((emf?._aws as { CloudWatchMetrics: unknown }).CloudWatchMetrics)).toContain('AuditPump');
+  });
+
+  it('without a sourceId runs every source of the vendor and fails the invocation naming the failed one', async () => {
+    const handler = createHandler(vezaConnector as Connector<unknown, unknown>, { config: stack.config, clients: stack.clients });
+    const out = captureStdout();
+    let failure: unknown;
+    try {
+      await handler({}, context(120_000));
+    } catch (error) {
+      failure = error;
+    } finally {
+      out.restore();
+    }
+
+    expect(String(failure)).toMatch(/PumpFailedError: veza-b: .*401/);
+    const emf = out.lines().filter((l) => '_aws' in l);
+    expect(emf.map((l) => l.sourceId).sort()).toEqual(['veza-a', 'veza-b']);
+    expect(out.lines().some((l) => JSON.stringify(l).includes('wrong-token-000'))).toBe(false);
+  });
+
+  it('an unknown sourceId is a configuration error', async () => {
+    const handler = createHandler(vezaConnector as Connector<unknown, unknown>, { config: stack.config, clients: stack.clients });
+    const out = captureStdout();
+    try {
+      await expect(handler({ sourceId: 'nope' }, context(120_000))).rejects.toThrow(/no enabled veza source "nope"/);
+    } finally {
+      out.restore();
+    }
+  });
+
+  it('stops before the deadline: with less time than the margin left, nothing is read', async () => {
+    const handler = createHandler(vezaConnector as Connector<unknown, unknown>, { config: stack.config, clients: stack.clients });
+    veza.addEvents(10);
+    const out = captureStdout();
+    let response;
+    try {
+      response = await handler({ sourceId: 'veza-a' }, context(stack.config.deadlineMarginMs - 1));
+    } finally {
+      out.restore();
+    }
+    expect(response.results[0]).toMatchObject({ status: 'deadline', more: true, pages: 0 });
+    expect(response.more).toBe(true);
+  });
+});
