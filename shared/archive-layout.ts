@@ -8,8 +8,11 @@ export const ARCHIVE_ERROR_PREFIX = 'errors/events/!{firehose:error-output-type}
 export const DEAD_LETTER_PREFIX = 'dead-letter/vendor=!{partitionKeyFromQuery:vendor}/dt=!{partitionKeyFromQuery:dt}/';
 export const DEAD_LETTER_ERROR_PREFIX = 'errors/dead-letter/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/';
 
-/** The jq the deployed streams' dynamic partitioning runs (same keys as the emulator computes). */
-export const PARTITION_JQ = '{vendor: .metadata.log_provider, dt: (.time / 1000 | floor | strftime("%Y-%m-%d"))}';
+/** The jq per partition key the deployed streams run (the same keys the local emulator computes). */
+export const PARTITION_JQ: Readonly<Record<'vendor' | 'dt', string>> = {
+  vendor: '.metadata.log_provider',
+  dt: '.time / 1000 | floor | strftime("%Y-%m-%d")',
+};
 
 /** Default stream names of the local stack (the deploy names its own). */
 export const LOCAL_STREAMS = { archive: 'audit-pump-archive', deadLetter: 'audit-pump-dead-letter' } as const;

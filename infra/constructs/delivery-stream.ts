@@ -1,0 +1,56 @@
+import { Duration, Size } from 'aws-cdk-lib';
+import type * as glue from 'aws-cdk-lib/aws-glue';
+import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { PARTITION_JQ } from '../../shared/archive-layout.ts';
+
+export interface DeliveryStreamProps {
+  readonly bucket: s3.IBucket;
+  readonly key: kms.IKey;
+  /** S3 prefix with the dynamic-partitioning keys of shared/archive-layout.ts. */
+  readonly prefix: string;
+  readonly errorOutputPrefix: string;
+  /** Convert to Parquet with the schema of this Glue table. @default gzip NDJSON */
+  readonly parquetSchemaTable?: glue.CfnTable;
+  /** @default 60 seconds */
+  readonly bufferingInterval?: Duration;
+}
+
+/**
+ * A Firehose stream into the archive bucket, partitioned by the record's own keys (the same jq the
+ * local emulator evaluates), so S3 keys follow DESIGN.md 4.5 and Athena prunes partitions.
+ */
+export class DeliveryStream extends Construct {
+  readonly stream: firehose.DeliveryStream;
+
+  constructor(scope: Construct, id: string, props: DeliveryStreamProps) {
+    super(scope, id);
+    const parquet = props.parquetSchemaTable;
+    const destination = new firehose.S3Bucket(props.bucket, {
+      dataOutputPrefix: props.prefix,
+      errorOutputPrefix: props.errorOutputPrefix,
+      encryptionKey: props.key,
+      // Dynamic partitioning needs at least 64 MiB buffers; records already end with a newline.
+      bufferingSize: Size.mebibytes(64),
+      bufferingInterval: props.bufferingInterval ?? Duration.seconds(60),
+      dynamicPartitioning: { enabled: true, retryDuration: Duration.seconds(300) },
+      processors: [firehose.MetadataExtractionProcessor.jq16({ ...PARTITION_JQ })],
+      ...(parquet
+        ? {
+            // Parquet compresses itself (SNAPPY by default); the S3 compression must stay unset.
+            dataFormatConversion: {
+              schemaConfiguration: firehose.SchemaConfiguration.fromCfnTable(parquet),
+              inputFormat: firehose.InputFormat.OPENX_JSON,
+              outputFormat: firehose.OutputFormat.PARQUET,
+            },
+          }
+        : { compression: firehose.Compression.GZIP }),
+    });
+    this.stream = new firehose.DeliveryStream(this, 'Stream', {
+      destination,
+      encryption: firehose.StreamEncryption.customerManagedKey(props.key),
+    });
+  }
+}

@@ -1,0 +1,130 @@
+import { fileURLToPath } from 'node:url';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { Source, Vendor } from '../../shared/config.ts';
+import type { VendorFunctionSettings } from '../vendors.ts';
+
+export interface PumpFunctionProps {
+  readonly vendor: Vendor;
+  /** This vendor's sources: the function may touch only their cursors and secrets. */
+  readonly sources: readonly Source[];
+  readonly settings: VendorFunctionSettings;
+  readonly table: dynamodb.ITable;
+  readonly archiveStream: firehose.IDeliveryStream;
+  readonly deadLetterStream: firehose.IDeliveryStream;
+  readonly siemStream?: firehose.IDeliveryStream;
+  readonly key: kms.IKey;
+  /** Where failed asynchronous invocations go. */
+  readonly failureQueue: sqs.IQueue;
+  /** @default one more than the number of sources */
+  readonly reservedConcurrency?: number;
+}
+
+/** Lambda's limit on all environment variables together is 4 KiB; keep room for the others. */
+const MAX_SOURCES_ENV = 3000;
+
+/**
+ * One pump function per vendor, bundled from functions/<vendor>/index.ts, with least-privilege
+ * IAM: its own sources' secrets, its own sources' cursor items (dynamodb:LeadingKeys), its streams.
+ */
+export class PumpFunction extends Construct {
+  readonly fn: nodejs.NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: PumpFunctionProps) {
+    super(scope, id);
+    const sources = JSON.stringify({ sources: props.sources });
+    if (sources.length > MAX_SOURCES_ENV) {
+      throw new Error(`${props.vendor}: the sources configuration is ${sources.length} bytes, above the ${MAX_SOURCES_ENV} that fit in the Lambda environment; split the sources across stacks`);
+    }
+    const stack = Stack.of(this);
+    const functionName = `${stack.stackName}-${props.vendor}`;
+    // Its own role and log group instead of AWSLambdaBasicExecutionRole (which allows every log group).
+    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `audit-pump ${props.vendor} pump` });
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, encryptionKey: props.key });
+    logGroup.grantWrite(role);
+    this.fn = new nodejs.NodejsFunction(this, 'Function', {
+      functionName,
+      role,
+      entry: fileURLToPath(new URL(`../../functions/${props.vendor}/index.ts`, import.meta.url)),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: Duration.seconds(props.settings.timeoutSeconds),
+      memorySize: props.settings.memoryMb,
+      reservedConcurrentExecutions: props.reservedConcurrency ?? props.sources.length + 1,
+      logGroup,
+      environment: {
+        AUDIT_PUMP_SOURCES: sources,
+        CURSOR_TABLE: props.table.tableName,
+        ARCHIVE_STREAM: props.archiveStream.deliveryStreamName,
+        DEAD_LETTER_STREAM: props.deadLetterStream.deliveryStreamName,
+        ...(props.siemStream ? { SIEM_STREAM: props.siemStream.deliveryStreamName } : {}),
+        AUDIT_PUMP_CONTINUE: 'true',
+        POWERTOOLS_SERVICE_NAME: `audit-pump-${props.vendor}`,
+        POWERTOOLS_METRICS_NAMESPACE: 'AuditPump',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: 'node22',
+        sourceMap: true,
+        minify: true,
+        mainFields: ['module', 'main'],
+        // Bundle the AWS SDK too: the pinned, tested versions rather than whatever the runtime ships.
+        externalModules: [],
+        // Some dependencies still call require(); ESM bundles need it defined.
+        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+      },
+      // A failed scheduled run is not retried: the next schedule (or continuation) runs anyway.
+      retryAttempts: 0,
+      onFailure: new destinations.SqsDestination(props.failureQueue),
+    });
+    this.grant(props, stack, functionName);
+  }
+
+  private grant(props: PumpFunctionProps, stack: Stack, functionName: string): void {
+    const role = this.fn.role as iam.IRole;
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'OwnCursorItemsOnly',
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': props.sources.map((s) => s.id) } },
+      }),
+    );
+    const secrets = props.sources.map((s) => s.secretName).filter((n): n is string => n !== undefined);
+    if (secrets.length) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'OwnSecretsOnly',
+          actions: ['secretsmanager:GetSecretValue'],
+          // Secrets Manager appends 6 random characters to a secret's ARN.
+          resources: secrets.map((n) => stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${n}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
+        }),
+      );
+    }
+    const streams = [props.archiveStream, props.deadLetterStream, ...(props.siemStream ? [props.siemStream] : [])];
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'OwnStreamsOnly', actions: ['firehose:PutRecord', 'firehose:PutRecordBatch'], resources: streams.map((s) => s.deliveryStreamArn) }),
+    );
+    // The continuation: a run that stopped at its deadline with more to do invokes its own function.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ContinueSelf',
+        actions: ['lambda:InvokeFunction'],
+        resources: [stack.formatArn({ service: 'lambda', resource: 'function', resourceName: functionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      }),
+    );
+    props.key.grantEncryptDecrypt(role);
+  }
+}
