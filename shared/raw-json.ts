@@ -59,26 +59,10 @@ export function sliceArray(text: string, start: number): string[] {
   }
 }
 
-/**
- * Offset of the value of top-level key `key` in a JSON object text, or -1 when absent. With a
- * repeated key the last one counts, as it does for JSON.parse.
- */
+/** Offset of the value of top-level key `key` in a JSON object text, or -1 when absent. */
 function topLevelValueOffset(text: string, key: string): number {
-  let found = -1;
-  let i = skipWs(text, 0);
-  if (text[i] !== '{') return -1;
-  i = skipWs(text, i + 1);
-  while (i < text.length && text[i] !== '}') {
-    const keyEnd = skipString(text, i);
-    const name = JSON.parse(text.slice(i, keyEnd)) as string;
-    i = skipWs(text, keyEnd);
-    if (text[i] !== ':') throw new MalformedPageError(`expected : at offset ${i}`);
-    i = skipWs(text, i + 1);
-    if (name === key) found = i;
-    i = skipWs(text, skipValue(text, i));
-    if (text[i] === ',') i = skipWs(text, i + 1);
-  }
-  return found;
+  const i = skipWs(text, 0);
+  return text[i] === '{' ? memberOffset(text, i, key) : -1;
 }
 
 /**
@@ -96,4 +80,59 @@ export function rawRecords(text: string, parsed: unknown, key: string | null): R
     throw new MalformedPageError(`record slicing found ${slices.length} records where the parser found ${values.length}`);
   }
   return slices.map((raw, i) => ({ raw, value: values[i] }));
+}
+
+/**
+ * Offset of the value of member `key` of the JSON object whose `{` is at `start`, or -1 when absent.
+ * With a repeated key the last one counts, as it does for JSON.parse.
+ */
+function memberOffset(text: string, start: number, key: string): number {
+  let found = -1;
+  let i = skipWs(text, start + 1);
+  while (i < text.length && text[i] !== '}') {
+    const keyEnd = skipString(text, i);
+    const name = JSON.parse(text.slice(i, keyEnd)) as string;
+    i = skipWs(text, keyEnd);
+    if (text[i] !== ':') throw new MalformedPageError(`expected : at offset ${i}`);
+    i = skipWs(text, i + 1);
+    if (name === key) found = i;
+    i = skipWs(text, skipValue(text, i));
+    if (text[i] === ',') i = skipWs(text, i + 1);
+  }
+  return found;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * `rawRecords` for an array nested in objects, such as GraphQL's `data.search.edges`: `path` names
+ * the keys from the top-level object down to the array. With `field`, each element is an object
+ * and the record is its `field` member (`edges[i].node`). As in `rawRecords`, the parsed body is
+ * walked alongside the text and the counts are compared.
+ */
+export function rawRecordsAt(text: string, parsed: unknown, path: readonly string[], field?: string): RawRecord[] {
+  const where = path.join('.');
+  let value: unknown = parsed;
+  let at = skipWs(text, 0);
+  for (const key of path) {
+    if (!isObject(value) || text[at] !== '{') throw new MalformedPageError(`response has no "${where}" array`);
+    value = value[key];
+    at = memberOffset(text, at, key);
+    if (at < 0) throw new MalformedPageError(`response has no "${where}" array`);
+  }
+  if (!Array.isArray(value) || text[at] !== '[') throw new MalformedPageError(`response has no "${where}" array`);
+  const values: unknown[] = value;
+  const slices = sliceArray(text, at);
+  if (slices.length !== values.length) {
+    throw new MalformedPageError(`record slicing found ${slices.length} records where the parser found ${values.length}`);
+  }
+  if (field === undefined) return slices.map((raw, i) => ({ raw, value: values[i] }));
+  return slices.map((slice, i) => {
+    const element = values[i];
+    const offset = isObject(element) && field in element && slice[0] === '{' ? memberOffset(slice, 0, field) : -1;
+    if (offset < 0) throw new MalformedPageError(`element ${i} of "${where}" has no "${field}"`);
+    return { raw: slice.slice(offset, skipValue(slice, offset)), value: (element as Record<string, unknown>)[field] };
+  });
 }

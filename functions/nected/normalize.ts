@@ -1,0 +1,85 @@
+/**
+ * Nected audit record → OCSF API Activity (6003). Nected audits edits of its entities (rule sets,
+ * decision tables, datasets, connectors...) and their executions (console tests, API calls, cron,
+ * webhooks): the entity is the resource, the audit `event` the API operation (vendor-docs example).
+ */
+import { ApiActivityId, StatusId, compact, eventHead, type OcsfEvent } from '../../shared/ocsf.ts';
+import type { NormalizeBase } from '../../shared/connector.ts';
+import type { NectedRecord } from './schemas.ts';
+
+export const NECTED_PRODUCT = { vendorName: 'Nected', name: 'Nected' } as const;
+
+/** OCSF resource_details fields Nected fills; `namespace` separates the staging and production copies of one entity. */
+interface NectedResource { uid?: string; name?: string; type?: string; namespace?: string; version?: string }
+
+/**
+ * Edits map to Create/Update/Delete; role changes are updates of a member. Executions ("Test Via
+ * Console", "Call Via API", cron, webhook) are none of those: Other. Event names beyond the doc's
+ * "Update", "Test Via Console" and "Call Via API" are UNCONFIRMED (vendor-notes §4.3).
+ */
+export function activityOf(event: string | null | undefined): number {
+  const name = (event ?? '').trim().toLowerCase();
+  if (!name) return ApiActivityId.Unknown;
+  if (/^(create|add|clone|import|duplicate)\b/.test(name)) return ApiActivityId.Create;
+  if (/^(update|edit|publish|rename|role|revoke|enable|disable|restore)\b/.test(name)) return ApiActivityId.Update;
+  if (/^(delete|remove|archive)\b/.test(name)) return ApiActivityId.Delete;
+  if (/^(get|view|read|list|export)\b/.test(name)) return ApiActivityId.Read;
+  return ApiActivityId.Other;
+}
+
+/** `Success`/`Completed` and `Error`/`Failed` are the doc's status filter values (vendor-notes §4.1). */
+export function statusOf(status: string | null | undefined): number {
+  const value = (status ?? '').trim().toLowerCase();
+  if (value === 'success' || value === 'completed') return StatusId.Success;
+  if (value === 'error' || value === 'failed') return StatusId.Failure;
+  return value ? StatusId.Other : StatusId.Unknown;
+}
+
+const STATUS_CAPTION: Record<number, string> = { [StatusId.Success]: 'Success', [StatusId.Failure]: 'Failure', [StatusId.Unknown]: 'Unknown' };
+
+/** Maps one validated Nected record to OCSF API Activity. */
+export function normalizeNected(record: NectedRecord, base: NormalizeBase): OcsfEvent {
+  const statusId = statusOf(record.status);
+  const status = STATUS_CAPTION[statusId] ?? String(record.status);
+  const failed = statusId === StatusId.Failure;
+  const what = [record.event || 'Event', record.type, record.name ? `"${record.name}"` : '', record.environment ? `(${record.environment})` : '', record.user ? `by ${record.user}` : ''];
+  const event = eventHead(
+    {
+      cls: 'ApiActivity',
+      activityId: activityOf(record.event),
+      time: Date.parse(record.date),
+      originalTime: record.date,
+      message: `${what.filter(Boolean).join(' ')}: ${status}${record.message ? `: ${record.message}` : ''}`,
+      statusId,
+    },
+    base,
+    NECTED_PRODUCT,
+  );
+  event.status = status;
+  if (failed && record.message) event.status_detail = record.message;
+  // Nected leaves `user` empty for executions started by an API key or a schedule (vendor-docs example).
+  event.actor = record.user ? { user: { name: record.user } } : {};
+  event.api = {
+    operation: record.event || 'unknown',
+    ...compact({
+      request: record.traceId ? { uid: record.traceId } : undefined,
+      response: failed ? compact({ error: record.status ?? undefined, error_message: record.message || undefined }) : undefined,
+    }),
+  };
+  event.src_endpoint = compact({ ip: record.ip || undefined });
+  const resource: NectedResource = compact({
+    uid: record.entityId || undefined, name: record.name || undefined, type: record.type || undefined,
+    namespace: record.environment || undefined, version: record.version || undefined,
+  });
+  if (Object.keys(resource).length > 0) event.resources = [resource];
+  // A run's steps share their root's id: the natural correlation. The workspace is the tenant.
+  if (record.rootNode?.id) event.metadata.correlation_uid = record.rootNode.id;
+  if (record.workspaceId) Object.assign(event.metadata, { tenant_uid: record.workspaceId });
+  const rootNode = record.rootNode && (record.rootNode.id || record.rootNode.logId) ? record.rootNode : undefined;
+  const unmapped = compact({
+    executionId: record.executionId || undefined, statusTimeMs: record.statusTimeMs ?? undefined, rootNode,
+    input: record['input'] ?? undefined, output: record['output'] ?? undefined, path: record['path'] ?? undefined,
+  });
+  if (Object.keys(unmapped).length > 0) event.unmapped = unmapped;
+  return event;
+}

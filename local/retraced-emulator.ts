@@ -1,0 +1,285 @@
+/**
+ * Retraced (BoxyHQ) Enterprise API emulator (vendor-notes §1): `POST /auditlog/enterprise/v1/graphql`
+ * as the real server v1.13.1 in Postgres search mode answers it. The query is parsed and validated
+ * by graphql-js against the exact SDL of §1.2 with the server's extra NoDuplicateFields rule, so
+ * errors come out with the server's statuses and bodies (§1.7, §1.11). Every executed read writes
+ * an `audit.log.view` event; events become searchable only after an ingest delay (§1.8).
+ */
+import { listen, type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
+import { randomHex, seededRandom } from './random.ts';
+import { RetracedLog, VIEW_DESCRIPTION, makePublished, seedBacklog, type RetracedPublished, type RetracedStoredEvent } from './retraced-data.ts';
+import { answerGraphql, search, type SearchArgs } from './retraced-search.ts';
+import type { EmulatorSettings, RunningEmulator } from './emulators.ts';
+
+export type { RetracedPublished, RetracedStoredEvent } from './retraced-data.ts';
+
+export const RETRACED_GRAPHQL_PATH = '/auditlog/enterprise/v1/graphql';
+export { RETRACED_SDL } from './retraced-search.ts';
+
+/** Faults the emulator injects; counters count down as they fire. Mutable while running. */
+export interface RetracedFaults {
+  /** Next N calls: 502 from the proxy in front of the server. */
+  serverErrorNext: number;
+  /** Next N calls that would succeed: a 200 whose body is cut in half. */
+  truncateNext: number;
+  /** Next N calls never answer until stop(). */
+  hangNext: number;
+  /** Share (0..1) of calls that get a seeded-random 502. */
+  errorRate: number;
+}
+
+/** Options of {@link startRetracedEmulator}. */
+export interface RetracedEmulatorOptions {
+  port?: number;
+  /** The enterprise token the pump uses; its reads are logged as `enterprise:<token[0:7]>`. */
+  token: string;
+  /** The token's display name (the view events' actor name). @default 'audit-pump' */
+  displayName?: string;
+  /** More tokens of the same group (other readers). */
+  otherTokens?: readonly string[];
+  /** @default 1 */
+  seed?: number;
+  /** Events received before start, evenly spaced over [backlogStart, backlogEnd). @default 1000 */
+  backlog?: number;
+  /** @default backlogEnd - 2 days */
+  backlogStart?: Date;
+  /** @default now - 10 minutes, so a pump with the default settle lag reads the whole backlog */
+  backlogEnd?: Date;
+  arrivalsPerSecond?: number;
+  /** Receive-to-searchable lag (§1.11 observed 0.6-1.1 s). @default 1000 */
+  ingestDelayMs?: number;
+  latencyMs?: number;
+  /** Indentation of the JSON bodies (Express's "json spaces"; the server sends none). @default 0 */
+  jsonSpaces?: number;
+  /** Keep every response body for {@link RetracedEmulator.bodies} (tests). @default false */
+  recordBodies?: boolean;
+  now?: () => number;
+  faults?: Partial<RetracedFaults>;
+}
+
+/** A running emulator. */
+export interface RetracedEmulator {
+  readonly baseUrl: string;
+  readonly port: number;
+  readonly group: { readonly id: string; readonly name: string };
+  readonly faults: RetracedFaults;
+  readonly stats: { requests: number; reads: number; errors: number };
+  /** Every event of the token's group, searchable yet or not, view events included, in receive order. */
+  events(): RetracedStoredEvent[];
+  /** The events of every group (other tenants' events are never served to the token). */
+  allEvents(): readonly RetracedStoredEvent[];
+  /** Publishes one event now (group defaults to the token's); `created` may be backdated. */
+  publish(event: Partial<RetracedPublished>, options?: { ingestDelayMs?: number }): RetracedStoredEvent;
+  /** Publishes `n` generated events now; `created: null` forces none, a number forces that time. */
+  addEvents(n: number, options?: { created?: number | null; ingestDelayMs?: number }): RetracedStoredEvent[];
+  /** Every response body sent, in order, when `recordBodies` is set (byte-exact raw_data checks). */
+  bodies(): readonly string[];
+  stop(): Promise<void>;
+}
+
+interface Token {
+  readonly id: string;
+  readonly displayName: string;
+}
+
+const json = (status: number, body: unknown, spaces: number, headers: Record<string, string> = {}): EmulatorResponse => ({
+  status,
+  headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  body: JSON.stringify(body, null, spaces),
+});
+
+/** State and request handling of one emulator. */
+class RetracedService {
+  readonly stats = { requests: 0, reads: 0, errors: 0 };
+  readonly faults: RetracedFaults;
+  readonly log: RetracedLog;
+  readonly group = { id: 'rtrcdqa1234', name: 'RetracedQA' };
+  readonly generator: () => number;
+  readonly sent: string[] = [];
+  readonly #tokens = new Map<string, Token>();
+  readonly #faultRandom: () => number;
+  readonly #options: RetracedEmulatorOptions;
+  readonly #wakers = new Set<() => void>();
+  #stopped = false;
+
+  constructor(options: RetracedEmulatorOptions) {
+    const seed = options.seed ?? 1;
+    this.#options = options;
+    this.log = new RetracedLog(seed);
+    this.generator = seededRandom(seed ^ 0xda7a);
+    this.#faultRandom = seededRandom(seed ^ 0x5eed);
+    this.faults = { serverErrorNext: 0, truncateNext: 0, hangNext: 0, errorRate: 0, ...options.faults };
+    this.#tokens.set(options.token, { id: options.token, displayName: options.displayName ?? 'audit-pump' });
+    (options.otherTokens ?? []).forEach((id, i) => this.#tokens.set(id, { id, displayName: `reader ${i + 1}` }));
+  }
+
+  now(): number {
+    return (this.#options.now ?? Date.now)();
+  }
+
+  /**
+   * Ingests a generated event received now, with `overrides` on top. `created`: a number forces that
+   * client time, null forces none, undefined lets the generator choose (usually none or close by).
+   */
+  publish(overrides: Partial<RetracedPublished>, options: { received?: number; ingestDelayMs?: number | undefined; created?: number | null } = {}): RetracedStoredEvent {
+    const received = options.received ?? this.now();
+    const created = overrides.created ?? options.created;
+    const base = makePublished(this.generator, this.group, received, created);
+    return this.log.publish({ ...base, ...overrides }, received, options.ingestDelayMs ?? this.#options.ingestDelayMs ?? 1000);
+  }
+
+  /** Resolves after `ms`, or at once when the emulator stops. */
+  wait(ms?: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.#wakers.delete(wake);
+        resolve();
+      };
+      const timer = ms === undefined ? undefined : setTimeout(wake, ms);
+      this.#wakers.add(wake);
+    });
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const wake of [...this.#wakers]) wake();
+  }
+
+  async handle(req: EmulatorRequest): Promise<EmulatorResponse | undefined> {
+    this.stats.requests++;
+    if ((this.#options.latencyMs ?? 0) > 0) await this.wait(this.#options.latencyMs);
+    const out = await this.#respond(req);
+    if (!out || this.#stopped) return undefined;
+    if (out.status >= 400) this.stats.errors++;
+    if (this.#options.recordBodies && typeof out.body === 'string') this.sent.push(out.body);
+    return out;
+  }
+
+  async #respond(req: EmulatorRequest): Promise<EmulatorResponse | undefined> {
+    if (this.faults.hangNext > 0) {
+      this.faults.hangNext--;
+      return this.wait().then(() => undefined);
+    }
+    if (this.faults.serverErrorNext > 0 || (this.faults.errorRate > 0 && this.#faultRandom() < this.faults.errorRate)) {
+      this.faults.serverErrorNext = Math.max(0, this.faults.serverErrorNext - 1);
+      return { status: 502, headers: { 'content-type': 'text/html' }, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' };
+    }
+    // Express: unknown routes are a plain-text 404 (§1.1). The legacy GET route is not emulated.
+    if (req.method !== 'POST' || req.url.pathname.replace(/\/$/, '') !== RETRACED_GRAPHQL_PATH) {
+      return { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Not Found' };
+    }
+    const token = this.#authenticate(req.headers.authorization);
+    if (typeof token === 'string') return this.#frameworkError(401, token);
+    // Express's JSON body parser reads only JSON bodies; anything else arrives as an empty body.
+    const isJson = /^application\/json\b/i.test(req.headers['content-type'] ?? '');
+    const out = await this.#graphql(isJson ? req.body : '', token);
+    if (out.status !== 200 || this.faults.truncateNext <= 0 || typeof out.body !== 'string') return out;
+    this.faults.truncateNext--;
+    return { ...out, body: out.body.slice(0, Math.floor(out.body.length / 2)) };
+  }
+
+  /** `token=(.+)` anywhere in the header (§1.1); returns the 401 message on failure. */
+  #authenticate(header: string | undefined): Token | string {
+    if (!header) return 'Missing Authorization header';
+    const id = /token=(.+)/.exec(header)?.[1];
+    if (id === undefined) return 'Invalid Authorization header form';
+    return this.#tokens.get(id) ?? 'Unauthorized';
+  }
+
+  /** `handleFrameworkError` bodies and the request id header (§1.7). */
+  #frameworkError(status: number, error: string): EmulatorResponse {
+    const body = status === 401 ? { status, type: 'Error', error } : { status, error, type: 'Error' };
+    return json(status, body, this.#options.jsonSpaces ?? 0, { 'x-retraced-requestid': `graphqlPost:${randomHex(this.#faultRandom, 8)}` });
+  }
+
+  /** Validate (500 when it throws), execute, log the read, 400 when there are any errors (§1.7). */
+  async #graphql(body: string, token: Token): Promise<EmulatorResponse> {
+    const spaces = this.#options.jsonSpaces ?? 0;
+    let request: { query?: unknown; variables?: unknown; operationName?: unknown };
+    try {
+      request = JSON.parse(body || '{}') as typeof request;
+    } catch (error) {
+      return this.#frameworkError(400, (error as Error).message);
+    }
+    // tsoa validates the body against GraphQLRequest before the controller runs (UNCONFIRMED text).
+    if (typeof request.query !== 'string') return json(400, { status: 400, type: 'ValidateError', error: 'An unexpected error occurred' }, spaces);
+    const outcome = await answerGraphql(request.query, request.variables, request.operationName, {
+      search: (args: SearchArgs) => search(this.log.events, args, { groupId: this.group.id, now: this.now() }),
+    });
+    if ('crash' in outcome) return this.#frameworkError(500, outcome.crash);
+    if (!outcome.executed) return json(outcome.status, outcome.body, spaces);
+    this.#logRead(token);
+    return json(outcome.status, outcome.body, spaces);
+  }
+
+  /** The event each read writes (EnterpriseController; §1.1, §1.11), searchable after the ingest delay. */
+  #logRead(token: Token): void {
+    this.stats.reads++;
+    const received = this.now();
+    const view: RetracedPublished = {
+      action: 'audit.log.view', crud: 'r', group: { ...this.group }, description: VIEW_DESCRIPTION, source_ip: '127.0.0.1',
+      actor: { id: `enterprise:${token.id.substring(0, 7)}`, name: token.displayName },
+    };
+    this.log.publish(view, received, this.#options.ingestDelayMs ?? 1000);
+  }
+}
+
+/** Starts a Retraced enterprise GraphQL emulator on 127.0.0.1 with a seeded backlog. */
+export async function startRetracedEmulator(options: RetracedEmulatorOptions): Promise<RetracedEmulator> {
+  const service = new RetracedService(options);
+  const end = options.backlogEnd?.getTime() ?? service.now() - 600_000;
+  const start = options.backlogStart?.getTime() ?? end - 2 * 86_400_000;
+  seedBacklog(service.generator, service.group, { count: options.backlog ?? 1000, start, end }, (group, received, created) =>
+    service.publish({ group }, { received, ...(created === undefined ? {} : { created }) }));
+  const server = await listen((req) => service.handle(req), options.port ?? 0);
+  const rate = options.arrivalsPerSecond ?? 0;
+  let owed = 0;
+  // Ten ticks a second so fractional rates work; unref'd so a forgotten stop() never holds the process.
+  const timer = rate > 0 ? setInterval(() => {
+    owed += rate / 10;
+    for (; owed >= 1; owed--) service.publish({});
+  }, 100) : undefined;
+  timer?.unref();
+  const mine = () => service.log.events.filter((e) => e.group.id === service.group.id);
+  return {
+    baseUrl: server.url,
+    port: server.port,
+    group: service.group,
+    faults: service.faults,
+    stats: service.stats,
+    events: mine,
+    allEvents: () => service.log.events,
+    publish: (event, o) => service.publish(event, { ingestDelayMs: o?.ingestDelayMs }),
+    addEvents: (n, o = {}) => Array.from({ length: n }, () => service.publish({}, o)),
+    bodies: () => service.sent,
+    stop: async () => {
+      clearInterval(timer);
+      service.stop();
+      await server.close();
+    },
+  };
+}
+
+/** A fixed, obviously fake enterprise token for local runs. */
+export const LOCAL_RETRACED_TOKEN = 'local-retraced-token-4d1a9c7e';
+
+/** The emulator as `audit-pump emulate retraced` and `npm start` run it (local/emulators.ts). */
+export async function startRetracedForCli(settings: EmulatorSettings): Promise<RunningEmulator> {
+  const emulator = await startRetracedEmulator({
+    token: LOCAL_RETRACED_TOKEN,
+    seed: settings.seed ?? 1,
+    backlog: settings.backlog ?? 1000,
+    arrivalsPerSecond: settings.arrivalsPerSecond ?? 0,
+    ...(settings.port !== undefined ? { port: settings.port } : {}),
+    ...(settings.latencyMs !== undefined ? { latencyMs: settings.latencyMs } : {}),
+  });
+  return {
+    vendor: 'retraced',
+    baseUrl: emulator.baseUrl,
+    credentials: { token: LOCAL_RETRACED_TOKEN },
+    options: {},
+    eventIds: () => emulator.events().map((e) => e.id),
+    stop: () => emulator.stop(),
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * The `audit-pump` command line against the Nected emulator, as users run it (modelled on cli.test.ts).
+ */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readArchive } from '../../local/archive-reader.ts';
+import { NECTED_LOCAL_API_KEY, startNectedEmulator, type NectedEmulator } from '../../local/nected-emulator.ts';
+import { eventUid } from '../../shared/ocsf.ts';
+import { cli, killChildren, spawnCli, waitForStdout } from '../helpers/cli-process.ts';
+
+const SOURCE_ID = 'nected-e2e';
+const API_KEY = 'nected-e2e-api-key-93b1';
+const BACKLOG = 200;
+/** Each test starts one or two CLI processes (tsx compiles on start, about 1.5 s each). */
+const E2E_TIMEOUT_MS = 20_000;
+
+let emulator: NectedEmulator;
+let dir: string;
+let configFile: string;
+let stateDir: string;
+let archiveDir: string;
+
+/** Writes the sources file: one Nected v1 source on the emulator, a minute's settle lag, startFrom three days ago. */
+async function writeConfig(source: Record<string, unknown> = {}): Promise<void> {
+  const startFrom = new Date(Date.now() - 3 * 86_400_000).toISOString();
+  const config = { sources: [{ id: SOURCE_ID, vendor: 'nected', baseUrl: emulator.baseUrl, credentials: { apiKey: API_KEY }, startFrom, settleLagSeconds: 60, options: { branch: 'main' }, ...source }] };
+  await writeFile(configFile, JSON.stringify(config, null, 2));
+}
+
+/** Parses `nected-e2e: caught-up, 200 events, 9 pages, 0 dead-lettered` from a run's stdout. */
+function summaryOf(stdout: string): { status: string; events: number } | undefined {
+  const m = new RegExp(`^${SOURCE_ID}: ([a-z-]+), (\\d+) events`, 'm').exec(stdout);
+  return m ? { status: String(m[1]), events: Number(m[2]) } : undefined;
+}
+
+const runArgs = (): string[] => ['run', '--config', configFile, '--state', stateDir, '--archive', archiveDir];
+const archivedUids = async (): Promise<string[]> => (await readArchive(archiveDir)).map((a) => (a.record.metadata as { uid: string }).uid).sort();
+const emulatorUids = (): string[] => emulator.events().map((e) => eventUid('nected', SOURCE_ID, e.id)).sort();
+
+beforeEach(async () => {
+  emulator = await startNectedEmulator({ apiKey: API_KEY, seed: 5, backlog: BACKLOG });
+  dir = await mkdtemp(join(tmpdir(), 'audit-pump-nected-e2e-'));
+  configFile = join(dir, 'sources.json');
+  stateDir = join(dir, 'state');
+  archiveDir = join(dir, 'archive');
+  await writeConfig();
+});
+
+afterEach(async () => {
+  killChildren();
+  await emulator.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('audit-pump run with a Nected source', () => {
+  it('drains the settled backlog while events arrive at the head, exits 0, archives every settled event once', async () => {
+    // Prepare
+    emulator.faults.headInsertsPerSearch = 1;
+
+    // Act
+    const out = await cli(runArgs());
+
+    // Assess
+    expect(out.code).toBe(0);
+    expect(summaryOf(out.stdout)).toEqual({ status: 'caught-up', events: BACKLOG });
+    const backlog = emulator.events().slice(0, BACKLOG).map((e) => eventUid('nected', SOURCE_ID, e.id)).sort();
+    expect(await archivedUids()).toEqual(backlog);
+  }, E2E_TIMEOUT_MS);
+
+  it('reads the events that settled since on the next run, and then holds every event exactly once', async () => {
+    // Prepare
+    expect((await cli(runArgs())).code).toBe(0);
+    // Dated one settle lag ago: after the end of the first run's last window, before the second's.
+    emulator.addEvents(25, { ageMs: 60_000 });
+
+    // Act
+    const second = await cli(runArgs());
+
+    // Assess
+    expect(second.code).toBe(0);
+    expect(summaryOf(second.stdout)).toEqual({ status: 'caught-up', events: 25 });
+    expect(await archivedUids()).toEqual(emulatorUids());
+  }, E2E_TIMEOUT_MS);
+
+  it('fails with exit 1 and the 401 in the summary, never the key, when Nected refuses the API key', async () => {
+    // Prepare
+    await writeConfig({ credentials: { apiKey: 'not-the-key-5e0d' } });
+
+    // Act
+    const out = await cli(runArgs());
+
+    // Assess
+    expect(out.code).toBe(1);
+    expect(summaryOf(out.stdout)?.status).toBe('failed');
+    expect(out.stdout).toMatch(/HTTP 401/);
+    expect(`${out.stdout}${out.stderr}`).not.toContain('not-the-key-5e0d');
+  }, E2E_TIMEOUT_MS);
+
+  it('refuses a v1 source without a branch, naming the option', async () => {
+    // Prepare
+    await writeConfig({ options: {} });
+
+    // Act
+    const out = await cli(runArgs());
+
+    // Assess
+    expect(out.code).not.toBe(0);
+    expect(out.stderr).toContain(`sources[0] (${SOURCE_ID}).options.branch: is required when api is "v1"`);
+    expect(emulator.stats.requests).toBe(0);
+  }, E2E_TIMEOUT_MS);
+});
+
+describe('audit-pump emulate nected', () => {
+  it('serves the emulator, prints its URL and a sources example, and exits 0 on SIGINT', async () => {
+    // Act
+    const running = spawnCli(['emulate', 'nected', '--backlog', '30']);
+    const [, url] = await waitForStdout(running, /nected emulator listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    const page = await fetch(`${url}/dev/v1/audit/audit/search?pageNo=1&pageSize=10`, { headers: { 'Nected-API-Key': NECTED_LOCAL_API_KEY, 'Nected-Branch': 'main' } });
+    running.child.kill('SIGINT');
+    const out = await running.done;
+
+    // Assess
+    expect(page.status).toBe(200);
+    expect(((await page.json()) as { totalCount: number }).totalCount).toBe(30);
+    expect(out.stdout).toContain('"branch": "main"');
+    expect([out.code, out.signal]).toEqual([0, null]);
+  }, E2E_TIMEOUT_MS);
+});

@@ -1,0 +1,136 @@
+/**
+ * `audit-pump` against a Retraced emulator, as users run it: `node bin/audit-pump.js ...` in a child
+ * process, with state and archive in temp dirs (modelled on cli.test.ts).
+ *
+ * Enable after registration: the CLI finds connectors in functions/registry.ts and emulators in
+ * local/emulators.ts, where the lead adds Retraced; until then `run` answers "no connector".
+ */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readArchive } from '../../local/archive-reader.ts';
+import { LOCAL_RETRACED_TOKEN, RETRACED_GRAPHQL_PATH, startRetracedEmulator, type RetracedEmulator } from '../../local/retraced-emulator.ts';
+import { eventUid } from '../../shared/ocsf.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(ROOT, 'bin', 'audit-pump.js');
+const SOURCE_ID = 'retraced-e2e';
+const TOKEN = 'e2e0c0de1a2b3c4d5e6f708192a3b4c5';
+const BACKLOG = 300;
+const PAGE_SIZE = 100;
+const E2E_TIMEOUT_MS = 20_000;
+
+interface Outcome { code: number | null; stdout: string; stderr: string }
+
+/** Runs the real CLI to its end. */
+function cli(args: readonly string[]): Promise<Outcome> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, CI: 'true', NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString('utf8')));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Parses `retraced-e2e: caught-up, 300 events, 4 pages, 0 dead-lettered`. */
+function summaryOf(stdout: string): { status: string; events: number } | undefined {
+  const m = new RegExp(`^${SOURCE_ID}: ([a-z-]+), (\\d+) events`, 'm').exec(stdout);
+  return m ? { status: String(m[1]), events: Number(m[2]) } : undefined;
+}
+
+describe('audit-pump with a Retraced source', () => {
+  let emulator: RetracedEmulator;
+  let dir: string;
+  let configFile: string;
+  const runArgs = (): string[] => ['run', '--config', configFile, '--state', join(dir, 'state'), '--archive', join(dir, 'archive')];
+  const uids = async (): Promise<string[]> => (await readArchive(join(dir, 'archive'))).map((a) => (a.record.metadata as { uid: string }).uid).sort();
+
+  /** The token group's events received before the stored window start, as uids. */
+  async function expectedUids(): Promise<string[]> {
+    const shown = await cli(['cursor', 'show', SOURCE_ID, '--state', join(dir, 'state')]);
+    const [state] = JSON.parse(shown.stdout) as Array<{ cursor: { from: string } }>;
+    const boundary = Date.parse(state?.cursor.from ?? '');
+    return emulator.events().filter((e) => e.received < boundary).map((e) => eventUid('retraced', SOURCE_ID, e.id)).sort();
+  }
+
+  async function writeConfig(source: Record<string, unknown> = {}): Promise<void> {
+    const startFrom = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    const config = { sources: [{ id: SOURCE_ID, vendor: 'retraced', baseUrl: emulator.baseUrl, credentials: { token: TOKEN }, startFrom, settleLagSeconds: 1, options: { pageSize: PAGE_SIZE }, ...source }] };
+    await writeFile(configFile, JSON.stringify(config, null, 2));
+  }
+
+  beforeEach(async () => {
+    emulator = await startRetracedEmulator({ port: 0, token: TOKEN, seed: 5, backlog: BACKLOG, ingestDelayMs: 50 });
+    dir = await mkdtemp(join(tmpdir(), 'audit-pump-retraced-e2e-'));
+    configFile = join(dir, 'sources.json');
+    await writeConfig();
+  });
+
+  afterEach(async () => {
+    await emulator.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('drains the backlog into the archive and exits 0; every event once, no strangers', async () => {
+    // Act
+    const out = await cli(runArgs());
+
+    // Assess
+    expect(out.code).toBe(0);
+    expect(summaryOf(out.stdout)?.status).toBe('caught-up');
+    expect(await uids()).toEqual(await expectedUids());
+  }, E2E_TIMEOUT_MS);
+
+  it('reads the events published since, and the first run\'s own reads, on the next run', async () => {
+    // Prepare
+    expect((await cli(runArgs())).code).toBe(0);
+    emulator.addEvents(25);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+
+    // Act
+    const second = await cli(runArgs());
+
+    // Assess
+    expect(second.code).toBe(0);
+    expect(summaryOf(second.stdout)?.events).toBeGreaterThanOrEqual(25);
+    expect(await uids()).toEqual(await expectedUids());
+  }, E2E_TIMEOUT_MS);
+
+  it('fails with exit 1 and the 401 in the summary when Retraced refuses the token, never printing it', async () => {
+    // Prepare
+    await writeConfig({ credentials: { token: 'not-the-token-0a9c' } });
+
+    // Act
+    const out = await cli(runArgs());
+
+    // Assess
+    expect(out.code).toBe(1);
+    expect(out.stdout).toMatch(/HTTP 401.*Unauthorized/);
+    expect(`${out.stdout}${out.stderr}`).not.toContain('not-the-token-0a9c');
+  }, E2E_TIMEOUT_MS);
+
+  it('serves the emulator with `audit-pump emulate retraced` and the local token', async () => {
+    // Prepare
+    const child = spawn(process.execPath, [BIN, 'emulate', 'retraced', '--port', '0'], { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '' } });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString('utf8')));
+    for (let i = 0; i < 200 && !/listening on (http:\/\/127\.0\.0\.1:\d+)/.test(stdout); i++) await new Promise((r) => setTimeout(r, 25));
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1] ?? '';
+
+    // Act
+    const reply = await fetch(`${url}${RETRACED_GRAPHQL_PATH}`, {
+      method: 'POST', headers: { authorization: `token=${LOCAL_RETRACED_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ search(first: 1) { totalCount } }' }),
+    });
+    child.kill('SIGINT');
+
+    // Assess
+    expect(reply.status).toBe(200);
+  }, E2E_TIMEOUT_MS);
+});
