@@ -4,11 +4,15 @@
  */
 import type { Connector } from '../shared/connector.ts';
 import type { OptionSchemas, Vendor } from '../shared/config.ts';
+import { authentic8Connector } from './authentic8/connector.ts';
+import { carbonBlackConnector } from './carbonblack/connector.ts';
 import { nectedConnector } from './nected/connector.ts';
 import { retracedConnector } from './retraced/connector.ts';
 import { vezaConnector } from './veza/connector.ts';
 
 export const CONNECTORS: Partial<Record<Vendor, Connector<unknown, unknown>>> = {
+  authentic8: authentic8Connector as Connector<unknown, unknown>,
+  carbonblack: carbonBlackConnector as Connector<unknown, unknown>,
   nected: nectedConnector as Connector<unknown, unknown>,
   retraced: retracedConnector as Connector<unknown, unknown>,
   veza: vezaConnector as Connector<unknown, unknown>,

@@ -1,7 +1,8 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX, DEAD_LETTER_ERROR_PREFIX, DEAD_LETTER_PREFIX } from '../shared/archive-layout.ts';
@@ -62,6 +63,7 @@ export class AuditPumpStack extends Stack {
     const failures = new sqs.Queue(this, 'FailedInvocations', { encryptionMasterKey: this.key, encryption: sqs.QueueEncryption.KMS, enforceSSL: true, retentionPeriod: Duration.days(14) });
     nag.ack(failures, 'This queue is the dead-letter destination itself (failed async invocations and undeliverable schedule targets); it has no DLQ of its own.', 'AwsSolutions-SQS3');
     if (settings.createPlaceholderSecrets) createPlaceholderSecrets(this, sources);
+    const spool = sources.some((s) => s.vendor === 'carbonblack' && s.options.mode === 'queue') ? spoolBucket(this, this.key, archive.accessLogs) : undefined;
     const functions = [];
     for (const vendor of VENDORS) {
       const mine = sources.filter((s) => s.vendor === vendor);
@@ -76,6 +78,7 @@ export class AuditPumpStack extends Stack {
         ...(siem ? { siemStream: siem.stream } : {}),
         key: this.key,
         failureQueue: failures,
+        ...(spool && vendor === 'carbonblack' ? { spoolBucket: spool } : {}),
       });
       new SourceSchedules(this, `Schedules-${vendor}`, { fn: pump.fn, sources: mine, deadLetterQueue: failures, key: this.key });
       functions.push(pump.fn);
@@ -89,6 +92,25 @@ export class AuditPumpStack extends Stack {
       ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}),
     });
   }
+}
+
+/**
+ * The spool for destructive queue reads: each batch is written here before it is parsed or
+ * delivered and deleted once delivered, so a batch normally lives seconds. Versions are not kept
+ * (a replayed batch must be the one written).
+ */
+function spoolBucket(scope: Construct, key: kms.IKey, accessLogs: s3.IBucket): s3.Bucket {
+  return new s3.Bucket(scope, 'Spool', {
+    encryption: s3.BucketEncryption.KMS,
+    encryptionKey: key,
+    bucketKeyEnabled: true,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    serverAccessLogsBucket: accessLogs,
+    serverAccessLogsPrefix: 'spool/',
+    lifecycleRules: [{ id: 'stale-quarantine', prefix: 'carbonblack-quarantine/', expiration: Duration.days(90) }],
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
 }
 
 /** A secret per source holding `{"placeholder": true}`: the pump skips such a source with a warning. */

@@ -3,6 +3,8 @@
  * and the end-to-end tests. Vendors join here as their emulators land.
  */
 import type { Vendor } from '../shared/config.ts';
+import { startAuthentic8ForCli } from './authentic8-emulator.ts';
+import { startCarbonBlackForCli } from './carbonblack-emulator.ts';
 import { startNectedForCli } from './nected-emulator.ts';
 import { startRetracedForCli } from './retraced-emulator.ts';
 import { startVezaEmulator } from './veza-emulator.ts';
@@ -35,6 +37,8 @@ type Starter = (settings: EmulatorSettings) => Promise<RunningEmulator>;
 export const LOCAL_TOKEN = 'local-veza-token-9f2c1e7a';
 
 export const EMULATORS: Partial<Record<Vendor, Starter>> = {
+  authentic8: startAuthentic8ForCli,
+  carbonblack: startCarbonBlackForCli,
   nected: startNectedForCli,
   retraced: startRetracedForCli,
   veza: async (s) => {

@@ -30,6 +30,7 @@ export function localPumps(stack: LocalStack, options: LocalRunOptions = {}) {
       createPump(connector, {
         config: stack.config,
         clients: stack.clients,
+        spool: stack.spool,
         ...(options.logger ? { logger: options.logger } : {}),
         ...(options.onResult ? { onResult: options.onResult } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),

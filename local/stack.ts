@@ -4,6 +4,7 @@
  * unchanged handler code runs against it. Inline `credentials` of local sources are moved into
  * the Secrets Manager emulator, so local runs also exercise the secrets path.
  */
+import { join } from 'node:path';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
@@ -16,6 +17,7 @@ import {
 } from '../shared/archive-layout.ts';
 import type { AwsClients } from '../shared/aws.ts';
 import type { RuntimeConfig, Source } from '../shared/config.ts';
+import { FileSpool, MemorySpool, type Spool } from '../shared/spool.ts';
 import { LOCAL_AWS, ensureCursorTable, startDynamo, type LocalDynamo } from './dynamo.ts';
 import { startFirehoseEmulator, type FirehoseEmulator, type FirehoseFaults } from './firehose-emulator.ts';
 import { startSecretsEmulator, type SecretsEmulator } from './secrets-emulator.ts';
@@ -39,6 +41,8 @@ export interface LocalStack {
   readonly dynamo: LocalDynamo;
   readonly firehose: FirehoseEmulator;
   readonly secrets: SecretsEmulator;
+  /** The spool for queue-mode connectors: a directory under `stateDir/spool`, or memory without a stateDir. */
+  readonly spool: Spool;
   stop(): Promise<void>;
 }
 
@@ -68,6 +72,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...(options.firehoseFaults ? { faults: options.firehoseFaults } : {}),
   });
   const secrets = await startSecretsEmulator({ secrets: secretValues });
+  // Kept with the cursors: a spooled batch and the cursor that acknowledges it must survive together.
+  const spool = options.stateDir ? new FileSpool(join(options.stateDir, 'spool')) : new MemorySpool();
   const clients: AwsClients = {
     dynamodb: dynamo.client,
     firehose: new FirehoseClient({ ...LOCAL_AWS, endpoint: firehose.endpoint, maxAttempts: 1 }),
@@ -87,6 +93,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dynamo,
     firehose,
     secrets,
+    spool,
     stop: async () => {
       clients.firehose.destroy();
       clients.secrets.destroy();

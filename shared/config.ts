@@ -115,6 +115,9 @@ const envSchema = z.object({
   ARCHIVE_STREAM: z.string().min(1),
   DEAD_LETTER_STREAM: z.string().min(1),
   SIEM_STREAM: z.string().min(1).optional(),
+  SPOOL_BUCKET: z.string().min(1).optional(),
+  AUDIT_PUMP_CONTINUE: z.enum(['true', 'false']).default('false'),
+  AWS_LAMBDA_FUNCTION_NAME: z.string().min(1).optional(),
   LEASE_SECONDS: z.coerce.number().int().min(10).max(3600).default(120),
   DEADLINE_MARGIN_MS: z.coerce.number().int().min(1000).max(120_000).default(20_000),
 });
@@ -126,6 +129,10 @@ export interface RuntimeConfig {
   readonly archiveStream: string;
   readonly deadLetterStream: string;
   readonly siemStream?: string;
+  /** S3 bucket of the spool (shared/spool.ts) for queue-style reads (Carbon Black `mode: "queue"`). */
+  readonly spoolBucket?: string;
+  /** The function to invoke again when a run stops at its deadline with more to read. */
+  readonly continueFunction?: string;
   readonly leaseMs: number;
   readonly deadlineMarginMs: number;
 }
@@ -147,6 +154,8 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env, optionSc
     archiveStream: parsed.data.ARCHIVE_STREAM,
     deadLetterStream: parsed.data.DEAD_LETTER_STREAM,
     ...(parsed.data.SIEM_STREAM ? { siemStream: parsed.data.SIEM_STREAM } : {}),
+    ...(parsed.data.SPOOL_BUCKET ? { spoolBucket: parsed.data.SPOOL_BUCKET } : {}),
+    ...(parsed.data.AUDIT_PUMP_CONTINUE === 'true' && parsed.data.AWS_LAMBDA_FUNCTION_NAME ? { continueFunction: parsed.data.AWS_LAMBDA_FUNCTION_NAME } : {}),
     leaseMs: parsed.data.LEASE_SECONDS * 1000,
     deadlineMarginMs: parsed.data.DEADLINE_MARGIN_MS,
   };

@@ -12,6 +12,7 @@ import type { HttpClient, RetryRule } from './http.ts';
 import type { Logger } from './logger.ts';
 import type { OcsfEvent } from './ocsf.ts';
 import type { Source, Vendor } from './config.ts';
+import type { Spool } from './spool.ts';
 
 /** A vendor record as received: the exact JSON text and its parsed value. */
 export interface RawRecord {
@@ -45,6 +46,8 @@ export interface FetchContext {
   /** Clock (epoch ms); injected so window arithmetic is testable. */
   readonly now: () => number;
   readonly log: Logger;
+  /** Durable storage for reads that cannot be repeated (a destructive queue); absent unless configured. */
+  readonly spool?: Spool;
 }
 
 /** A vendor connector. `C` is its cursor, `R` its validated record. */

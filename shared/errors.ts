@@ -81,6 +81,11 @@ export class VendorError extends AuditPumpError {
   override readonly code = 'VENDOR';
 }
 
+/** The spool (shared/spool.ts) could not store, list, read or delete a batch. */
+export class SpoolError extends AuditPumpError {
+  override readonly code = 'SPOOL';
+}
+
 /** Short, single-line description of any thrown value, for logs and summaries. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;

@@ -12,18 +12,22 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
 import { awsClients, type AwsClients } from './aws.ts';
 import { loadRuntimeConfig, type RuntimeConfig, type Source } from './config.ts';
+import { continueRuns, lambdaInvoker, type Invoker } from './continuation.ts';
 import { CursorStore } from './cursor-store.ts';
 import { AuditPumpError, ConfigError } from './errors.ts';
 import { HttpClient, type HttpClientOptions } from './http.ts';
 import { runSource, type RunResult } from './runner.ts';
 import { SecretsCredentials } from './secrets.ts';
 import { FanOutSink, FirehoseSink } from './sink.ts';
+import { S3Spool, type Spool } from './spool.ts';
 import type { Connector } from './connector.ts';
 import type { Logger } from './logger.ts';
 
 /** The scheduled event: one source, or every source of the function's vendor when absent. */
 export interface PumpEvent {
   readonly sourceId?: string;
+  /** Set by the continuation: how many invocations this chain has had. */
+  readonly continuation?: number;
 }
 
 export interface PumpResponse {
@@ -42,6 +46,8 @@ export interface PumpOptions {
   /** HTTP client settings shared by every source (timeouts, attempts). */
   readonly http?: Partial<Omit<HttpClientOptions, 'origin' | 'deadline' | 'secrets'>>;
   readonly now?: () => number;
+  /** Spool for connectors that need one; default: an S3Spool on `config.spoolBucket` when that is set. */
+  readonly spool?: Spool;
 }
 
 /** Runs sources of one vendor with the runner; shared by the Lambda handler and the CLI. */
@@ -54,6 +60,7 @@ export function createPump(connector: Connector<unknown, unknown>, options: Pump
   const deadLetter = new FirehoseSink({ client: clients.firehose, streamName: config.deadLetterStream });
   const credentials = new SecretsCredentials({ client: clients.secrets });
   const mine = config.sources.filter((s) => s.vendor === connector.vendor && s.enabled);
+  const spool = options.spool ?? (config.spoolBucket ? new S3Spool({ bucket: config.spoolBucket }) : undefined);
 
   return async function pump(event: PumpEvent, remainingMs: number, runId: string = randomUUID()): Promise<PumpResponse> {
     const now = options.now ?? Date.now;
@@ -71,6 +78,7 @@ export function createPump(connector: Connector<unknown, unknown>, options: Pump
         deadline,
         ...(options.now ? { now: options.now } : {}),
         ...(options.logger ? { log: options.logger } : {}),
+        ...(spool ? { spool } : {}),
         ...(options.onProgress ? { onProgress: (s) => options.onProgress?.(source.id, s) } : {}),
         http: ({ source: src, credentials: creds, deadline: dl, onRetry, retryRule }) =>
           new HttpClient({ ...options.http, origin: src.baseUrl, deadline: dl, secrets: Object.values(creds), onRetry, ...(retryRule ? { retryRule } : {}) }),
@@ -107,17 +115,26 @@ export function publishRunMetrics(metrics: Metrics, result: RunResult): void {
   metrics.publishStoredMetrics();
 }
 
+/** Powertools' logger behind the framework's Logger interface. */
+function pumpLogger(logger: PowertoolsLogger): Logger {
+  return {
+    debug: (m, a) => logger.debug(m, a ?? {}),
+    info: (m, a) => logger.info(m, a ?? {}),
+    warn: (m, a) => logger.warn(m, a ?? {}),
+    error: (m, a) => logger.error(m, a ?? {}),
+  };
+}
+
 /** The Lambda handler for a connector: middy + Powertools logger and metrics. */
-export function createHandler(connector: Connector<unknown, unknown>, options: PumpOptions = {}) {
+export function createHandler(connector: Connector<unknown, unknown>, options: PumpOptions & { readonly invoke?: Invoker } = {}) {
   const logger = new PowertoolsLogger({ serviceName: `audit-pump-${connector.vendor}` });
   const metrics = new Metrics({ namespace: 'AuditPump', serviceName: `audit-pump-${connector.vendor}` });
+  const config = options.config ?? loadRuntimeConfig(process.env, { [connector.vendor]: connector.optionsSchema });
+  const continueFunction = config.continueFunction;
+  const invoke = options.invoke ?? (continueFunction ? lambdaInvoker() : undefined);
   const pump = createPump(connector, {
-    logger: {
-      debug: (m, a) => logger.debug(m, a ?? {}),
-      info: (m, a) => logger.info(m, a ?? {}),
-      warn: (m, a) => logger.warn(m, a ?? {}),
-      error: (m, a) => logger.error(m, a ?? {}),
-    },
+    config,
+    logger: pumpLogger(logger),
     ...options,
     onResult: (result, source) => {
       publishRunMetrics(metrics, result);
@@ -128,6 +145,7 @@ export function createHandler(connector: Connector<unknown, unknown>, options: P
     const response = await pump(event ?? {}, context.getRemainingTimeInMillis(), context.awsRequestId);
     const failed = response.results.filter((r) => r.status === 'failed');
     for (const r of response.results) logger.info('source run finished', { ...r });
+    if (continueFunction && invoke) await continueRuns(response, event ?? {}, continueFunction, invoke, pumpLogger(logger));
     if (failed.length) throw new PumpFailedError(failed.map((r) => `${r.sourceId}: ${r.error ?? 'failed'}`).join('; '));
     return response;
   })

@@ -17,6 +17,7 @@ import type { Connector, FetchContext, Page, RawRecord } from './connector.ts';
 import type { CursorStore } from './cursor-store.ts';
 import type { HttpClient, RetryEvent, RetryRule } from './http.ts';
 import type { Source } from './config.ts';
+import type { Spool } from './spool.ts';
 
 /** Where a source's credentials come from; `refresh` bypasses the cache (after a 401). */
 export interface CredentialsProvider {
@@ -48,6 +49,8 @@ export interface RunnerDeps {
   readonly log?: Logger;
   /** Called after each committed page (progress views). */
   readonly onProgress?: (stats: Readonly<RunStats>) => void;
+  /** Passed to the connector as `ctx.spool` (queue-style vendors spool raw batches there). */
+  readonly spool?: Spool;
 }
 
 export type RunStatus = 'caught-up' | 'deadline' | 'throttled' | 'busy' | 'skipped' | 'failed';
@@ -59,7 +62,7 @@ export interface RunStats {
   rejected: number;
   retries: number;
   throttledWaitMs: number;
-  /** Now minus the newest event time committed, in seconds (absent until known). */
+  /** Seconds the cursor trails the vendor: 0 once caught up, else now minus the newest event delivered. */
   cursorLagSeconds?: number;
 }
 
@@ -150,7 +153,9 @@ class Walk<C, R> {
         ...(newest !== undefined ? { lastEventTime: newest } : {}),
       });
       this.stats.pages++;
-      if (newest !== undefined) this.stats.cursorLagSeconds = Math.max(0, (this.now() - newest) / 1000);
+      // Lag is how far the cursor trails the vendor: none once caught up (a quiet source is not a stale one).
+      if (page.caughtUp) this.stats.cursorLagSeconds = 0;
+      else if (newest !== undefined) this.stats.cursorLagSeconds = Math.max(0, (this.now() - newest) / 1000);
       this.deps.onProgress?.(this.stats);
       cursor = page.next;
       if (page.caughtUp) return 'caught-up';
@@ -209,6 +214,7 @@ class Walk<C, R> {
       deadline: this.deps.deadline,
       now: this.now,
       log: this.log,
+      ...(this.deps.spool ? { spool: this.deps.spool } : {}),
     };
   }
 

@@ -8,9 +8,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Source, Vendor } from '../../shared/config.ts';
+import { nag } from '../nag.ts';
 import type { VendorFunctionSettings } from '../vendors.ts';
 
 export interface PumpFunctionProps {
@@ -25,6 +27,8 @@ export interface PumpFunctionProps {
   readonly key: kms.IKey;
   /** Where failed asynchronous invocations go. */
   readonly failureQueue: sqs.IQueue;
+  /** Bucket of the spool for destructive queue reads (Carbon Black queue mode); none when unset. */
+  readonly spoolBucket?: s3.IBucket;
   /** @default one more than the number of sources */
   readonly reservedConcurrency?: number;
 }
@@ -68,6 +72,7 @@ export class PumpFunction extends Construct {
         ARCHIVE_STREAM: props.archiveStream.deliveryStreamName,
         DEAD_LETTER_STREAM: props.deadLetterStream.deliveryStreamName,
         ...(props.siemStream ? { SIEM_STREAM: props.siemStream.deliveryStreamName } : {}),
+        ...(props.spoolBucket ? { SPOOL_BUCKET: props.spoolBucket.bucketName } : {}),
         AUDIT_PUMP_CONTINUE: 'true',
         POWERTOOLS_SERVICE_NAME: `audit-pump-${props.vendor}`,
         POWERTOOLS_METRICS_NAMESPACE: 'AuditPump',
@@ -125,6 +130,23 @@ export class PumpFunction extends Construct {
         resources: [stack.formatArn({ service: 'lambda', resource: 'function', resourceName: functionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
       }),
     );
+    if (props.spoolBucket) this.grantSpool(role, props.spoolBucket, props.vendor);
     props.key.grantEncryptDecrypt(role);
+  }
+
+  /** The spool: objects under this vendor's prefixes only (batches and quarantined batches). */
+  private grantSpool(role: iam.IRole, bucket: s3.IBucket, vendor: string): void {
+    const prefixes = [`${vendor}/`, `${vendor}-quarantine/`];
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'SpoolObjects', actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], resources: prefixes.map((p) => bucket.arnForObjects(`${p}*`)) }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'SpoolList', actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': prefixes.map((p) => `${p}*`) } } }),
+    );
+    nag.ack(
+      role,
+      'The spool is read and written by generated batch keys under this vendor\'s prefixes only.',
+      ...prefixes.map((p) => `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>/${p}*]`),
+    );
   }
 }

@@ -1,9 +1,6 @@
 /**
  * `audit-pump` against a Retraced emulator, as users run it: `node bin/audit-pump.js ...` in a child
  * process, with state and archive in temp dirs (modelled on cli.test.ts).
- *
- * Enable after registration: the CLI finds connectors in functions/registry.ts and emulators in
- * local/emulators.ts, where the lead adds Retraced; until then `run` answers "no connector".
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';

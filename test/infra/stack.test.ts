@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { optionSchemas } from '../../functions/registry.ts';
 import { parseSources } from '../../shared/config.ts';
 import { EVENT_COLUMNS, EVENT_PARTITIONS } from '../../shared/table.ts';
 import { acknowledgeNagFindings } from '../../infra/nag.ts';
@@ -22,8 +23,11 @@ const SOURCES = parseSources({
     { id: 'veza-main', vendor: 'veza', baseUrl: 'https://acme.vezacloud.com', secretName: 'audit-pump/veza-main', startFrom: START },
     { id: 'veza-eu', vendor: 'veza', baseUrl: 'https://acme-eu.vezacloud.com', secretName: 'audit-pump/veza-eu', startFrom: START, schedule: 'rate(10 minutes)' },
     { id: 'veza-off', vendor: 'veza', baseUrl: 'https://off.vezacloud.com', secretName: 'audit-pump/veza-off', startFrom: START, enabled: false },
+    { id: 'cbc-search', vendor: 'carbonblack', baseUrl: 'https://defense.conferdeploy.net', secretName: 'audit-pump/cbc-search', startFrom: START, options: { orgKey: 'ORG1' } },
+    { id: 'cbc-queue', vendor: 'carbonblack', baseUrl: 'https://defense.conferdeploy.net', secretName: 'audit-pump/cbc-queue', startFrom: START, options: { orgKey: 'ORG2', mode: 'queue' } },
+    { id: 'nected-prod', vendor: 'nected', baseUrl: 'https://api.nected.ai', secretName: 'audit-pump/nected-prod', startFrom: START, options: { branch: 'main' } },
   ],
-}).sources;
+}, optionSchemas()).sources;
 
 function settings(overrides: Partial<DeploySettings> = {}): DeploySettings {
   return {
@@ -133,16 +137,17 @@ describe('AuditPumpStack: functions and IAM', () => {
     return JSON.stringify(Object.values(policies));
   };
 
-  it('one function per vendor: Node.js 22 on arm64, with its sources in the environment (enabled ones only)', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 1);
+  it('one function per vendor with sources: Node.js 22 on arm64, with its sources in the environment (enabled ones only)', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 3);
     template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'AuditPump-veza',
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       Timeout: 900,
       ReservedConcurrentExecutions: 3,
       Environment: { Variables: Match.objectLike({ CURSOR_TABLE: Match.anyValue(), ARCHIVE_STREAM: Match.anyValue(), DEAD_LETTER_STREAM: Match.anyValue(), AUDIT_PUMP_CONTINUE: 'true' }) },
     });
-    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as { Properties: { Environment: { Variables: { AUDIT_PUMP_SOURCES: string } } } };
+    const fn = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'AuditPump-veza' } }))[0] as { Properties: { Environment: { Variables: { AUDIT_PUMP_SOURCES: string } } } };
     const ids = (JSON.parse(fn.Properties.Environment.Variables.AUDIT_PUMP_SOURCES) as { sources: Array<{ id: string }> }).sources.map((s) => s.id);
     expect(ids).toEqual(['veza-main', 'veza-eu']);
   });
@@ -172,7 +177,7 @@ describe('AuditPumpStack: functions and IAM', () => {
   });
 
   it('one schedule per enabled source, invoking the function with {sourceId}', () => {
-    template.resourceCountIs('AWS::Scheduler::Schedule', 2);
+    template.resourceCountIs('AWS::Scheduler::Schedule', 5);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(10 minutes)',
       Target: Match.objectLike({ Input: JSON.stringify({ sourceId: 'veza-eu' }), DeadLetterConfig: Match.anyValue() }),
@@ -187,8 +192,29 @@ describe('AuditPumpStack: functions and IAM', () => {
 
   it('placeholder secrets hold the placeholder marker when asked for', () => {
     const { template: withSecrets } = synth({ createPlaceholderSecrets: true });
-    withSecrets.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    withSecrets.resourceCountIs('AWS::SecretsManager::Secret', 5);
     withSecrets.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'audit-pump/veza-main', GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"placeholder":true}' }) });
+  });
+});
+
+describe('AuditPumpStack: the Carbon Black queue spool', () => {
+  it('exists only when a Carbon Black source reads the queue, and only that function gets it', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 3);
+    const cbc = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'AuditPump-carbonblack' } }))[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+    expect(cbc.Properties.Environment.Variables.SPOOL_BUCKET).toBeDefined();
+    const veza = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'AuditPump-veza' } }))[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+    expect(veza.Properties.Environment.Variables.SPOOL_BUCKET).toBeUndefined();
+    const { template: searchOnly } = synth({ sources: SOURCES.filter((x) => x.id !== 'cbc-queue') });
+    const noSpool = Object.values(searchOnly.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'AuditPump-carbonblack' } }))[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+    expect(noSpool.Properties.Environment.Variables.SPOOL_BUCKET).toBeUndefined();
+  });
+
+  it('the carbonblack role may touch only its spool prefixes', () => {
+    const policy = JSON.stringify(Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^PumpcarbonblackRole') }] } })));
+    expect(policy).toContain('/carbonblack/*');
+    expect(policy).toContain('/carbonblack-quarantine/*');
+    expect(policy).toContain('"s3:prefix":["carbonblack/*","carbonblack-quarantine/*"]');
+    expect(policy).not.toMatch(/"s3:\*"|s3:DeleteBucket/);
   });
 });
 
@@ -216,7 +242,7 @@ describe('AuditPumpStack: lake and monitoring', () => {
   it('each enabled source has failure, staleness, dead-letter and throttling alarms, all to the SNS topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Array<{ Properties: { AlarmName: string; AlarmActions?: unknown[] } }>;
     const names = alarms.map((a) => a.Properties.AlarmName);
-    for (const id of ['veza-main', 'veza-eu']) {
+    for (const id of ['veza-main', 'veza-eu', 'cbc-search', 'cbc-queue', 'nected-prod']) {
       for (const kind of ['failed-runs', 'stale', 'dead-lettered', 'throttled']) {
         expect(names.some((n) => n.includes(`${id}-${kind}`))).toBe(true);
       }
@@ -274,7 +300,7 @@ describe('loadDeploySettings', () => {
 
   it('reads the example config shipped with the project', async () => {
     const s = await loadDeploySettings((k) => (k === 'audit-pump:config' ? 'infra/example.sources.json' : undefined));
-    expect(s.sources.map((x) => x.id)).toEqual(['veza-main', 'veza-eu']);
+    expect(s.sources.map((x) => x.vendor)).toEqual(['veza', 'veza', 'retraced', 'authentic8', 'nected', 'carbonblack']);
     expect(s.archiveFormat).toBe('json');
   });
 });

@@ -230,6 +230,12 @@ describe('loadRuntimeConfig', () => {
     expect(config).toMatchObject({ siemStream: 'siem', leaseMs: 300_000, deadlineMarginMs: 5000 });
   });
 
+  it('continues through its own function only when AUDIT_PUMP_CONTINUE is true inside Lambda', () => {
+    expect(loadRuntimeConfig({ ...ENV, AUDIT_PUMP_CONTINUE: 'true', AWS_LAMBDA_FUNCTION_NAME: 'AuditPump-veza' }).continueFunction).toBe('AuditPump-veza');
+    expect(loadRuntimeConfig({ ...ENV, AWS_LAMBDA_FUNCTION_NAME: 'AuditPump-veza' }).continueFunction).toBeUndefined();
+    expect(loadRuntimeConfig({ ...ENV, AUDIT_PUMP_CONTINUE: 'true' }).continueFunction).toBeUndefined();
+  });
+
   it('names a missing CURSOR_TABLE', () => {
     // Prepare
     const { CURSOR_TABLE: _omitted, ...env } = ENV;

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Context } from 'aws-lambda';
 import { vezaConnector } from '../../functions/veza/connector.ts';
 import { parseSources } from '../../shared/config.ts';
+import { MAX_CONTINUATIONS } from '../../shared/continuation.ts';
 import { createHandler } from '../../shared/handler.ts';
 import type { Connector } from '../../shared/connector.ts';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
@@ -24,13 +25,12 @@ function context(remainingMs: number): Context {
   return { awsRequestId: `req-${Math.random()}`, functionName: 'veza-pump', getRemainingTimeInMillis: () => remainingMs } as unknown as Context;
 }
 
-/** Captures what Powertools writes (EMF and JSON logs go to stdout). */
+/** Captures what Powertools writes (EMF and JSON logs). */
 function captureStdout(): { lines: () => Array<Record<string, unknown>>; restore: () => void } {
   const chunks: string[] = [];
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    chunks.push(String(chunk));
-    return true;
-  });
+  // Powertools writes info and EMF to stdout, warnings and errors to stderr.
+  const capture = (chunk: string | Uint8Array) => (chunks.push(String(chunk)), true);
+  const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(capture), jest.spyOn(process.stderr, 'write').mockImplementation(capture)];
   return {
     lines: () =>
       chunks
@@ -38,7 +38,7 @@ function captureStdout(): { lines: () => Array<Record<string, unknown>>; restore
         .split('\n')
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as Record<string, unknown>),
-    restore: () => spy.mockRestore(),
+    restore: () => spies.forEach((spy) => spy.mockRestore()),
   };
 }
 
@@ -119,5 +119,44 @@ describe('createHandler', () => {
     }
     expect(response.results[0]).toMatchObject({ status: 'deadline', more: true, pages: 0 });
     expect(response.more).toBe(true);
+  });
+
+  it('a source that stopped at its deadline is continued at once, with the chain depth; a caught-up one is not', async () => {
+    // Prepare: less time than the margin, so veza-a stops at its deadline with more to read.
+    const calls: Array<[string, unknown]> = [];
+    const handler = createHandler(vezaConnector as Connector<unknown, unknown>, {
+      config: { ...stack.config, continueFunction: 'AuditPump-veza' },
+      clients: stack.clients,
+      invoke: async (name, event) => void calls.push([name, event]),
+    });
+    veza.addEvents(5);
+    const out = captureStdout();
+    try {
+      // Act
+      await handler({ sourceId: 'veza-a', continuation: 2 }, context(stack.config.deadlineMarginMs - 1));
+      await handler({ sourceId: 'veza-a' }, context(120_000));
+    } finally {
+      out.restore();
+    }
+
+    // Assess: one continuation, for the deadline run only.
+    expect(calls).toEqual([['AuditPump-veza', { sourceId: 'veza-a', continuation: 3 }]]);
+  });
+
+  it('a continuation chain stops at its cap and leaves the source to the schedule', async () => {
+    const calls: unknown[] = [];
+    const handler = createHandler(vezaConnector as Connector<unknown, unknown>, {
+      config: { ...stack.config, continueFunction: 'AuditPump-veza' },
+      clients: stack.clients,
+      invoke: async (_name, event) => void calls.push(event),
+    });
+    const out = captureStdout();
+    try {
+      await handler({ sourceId: 'veza-a', continuation: MAX_CONTINUATIONS }, context(stack.config.deadlineMarginMs - 1));
+    } finally {
+      out.restore();
+    }
+    expect(calls).toEqual([]);
+    expect(out.lines().some((l) => l.message === 'continuation chain capped; the schedule picks the sources up')).toBe(true);
   });
 });

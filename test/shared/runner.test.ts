@@ -197,8 +197,9 @@ describe('runner: credentials', () => {
 describe('runner: lease', () => {
   it('releases the lease at the end of a run', async () => {
     const { source, deps } = setup();
-    await runSource(scripted([{ records: [raw({ id: 'a', t: 1 })], caughtUp: true }]), source, deps);
+    const result = await runSource(scripted([{ records: [raw({ id: 'a', t: 1 })], caughtUp: true }]), source, deps);
 
+    expect(result.cursorLagSeconds).toBe(0); // caught up: the cursor does not trail the vendor
     const state = await store.get(source.id);
     expect(state?.leaseOwner).toBeUndefined();
     expect(state?.lastEventTime).toBe(1);

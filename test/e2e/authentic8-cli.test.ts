@@ -1,0 +1,164 @@
+/**
+ * `audit-pump run` and `audit-pump emulate` for Authentic8, as users run them: the real CLI in a
+ * child process against an Authentic8 emulator started here on a loopback port.
+ */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readArchive } from '../../local/archive-reader.ts';
+import { AUTHENTIC8_LOCAL_TOKEN, authentic8NativeId, startAuthentic8Emulator, type Authentic8Emulator } from '../../local/authentic8-emulator.ts';
+import { eventUid } from '../../shared/ocsf.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(ROOT, 'bin', 'audit-pump.js');
+const SOURCE_ID = 'authentic8-e2e';
+const TOKEN = Buffer.from('authentic8-e2e-token-777').toString('base64');
+const TYPES = ['URL', 'AUTH', 'ADMIN_AUDIT', 'BLOCKED URL', 'LOCATION CHANGE'];
+const E2E_TIMEOUT_MS = 20_000;
+
+interface Outcome { code: number | null; stdout: string; stderr: string }
+
+const children = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  children.clear();
+});
+
+function spawnCli(args: readonly string[]): { child: ChildProcess; done: Promise<Outcome>; stdout: () => string } {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, CI: 'true', NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let [stdout, stderr] = ['', ''];
+  child.stdout?.on('data', (chunk: Buffer) => void (stdout += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => void (stderr += chunk.toString('utf8')));
+  const done = new Promise<Outcome>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  return { child, done, stdout: () => stdout };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** Parses `authentic8-e2e: caught-up, 300 events, 4 pages, 0 dead-lettered` from a run's stdout. */
+function summaryOf(stdout: string): { status: string; events: number } | undefined {
+  const m = new RegExp(`^${SOURCE_ID}: ([a-z-]+), (\\d+) events`, 'm').exec(stdout);
+  return m ? { status: String(m[1]), events: Number(m[2]) } : undefined;
+}
+
+let emulator: Authentic8Emulator;
+let dir: string;
+let configFile: string;
+
+async function writeConfig(source: Record<string, unknown> = {}): Promise<void> {
+  const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
+  const config = { sources: [{ id: SOURCE_ID, vendor: 'authentic8', baseUrl: emulator.baseUrl, credentials: { token: TOKEN }, startFrom, options: { org: 'Acme Corp', types: TYPES }, ...source }] };
+  await writeFile(configFile, JSON.stringify(config, null, 2));
+}
+
+const runArgs = (): string[] => ['run', '--config', configFile, '--state', join(dir, 'state'), '--archive', join(dir, 'archive')];
+const served = () => emulator.events().filter((e) => TYPES.includes(e.type));
+
+beforeEach(async () => {
+  emulator = await startAuthentic8Emulator({ port: 0, token: TOKEN, seed: 5, backlog: 300 });
+  dir = await mkdtemp(join(tmpdir(), 'audit-pump-a8-e2e-'));
+  configFile = join(dir, 'sources.json');
+  await writeConfig();
+});
+
+afterEach(async () => {
+  await emulator.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('audit-pump run: Authentic8', () => {
+  it('drains several types into the archive and exits 0; the next run reads only new logs; raw_data byte-exact', async () => {
+    // Act
+    const first = await spawnCli(runArgs()).done;
+    emulator.addEvents(6, { type: 'BLOCKED URL' });
+    const second = await spawnCli(runArgs()).done;
+
+    // Assess
+    expect([first.code, second.code]).toEqual([0, 0]);
+    expect(summaryOf(first.stdout)).toEqual({ status: 'caught-up', events: served().length - 6 });
+    expect(summaryOf(second.stdout)).toEqual({ status: 'caught-up', events: 6 });
+    const archived = await readArchive(join(dir, 'archive'));
+    const raw = new Map(archived.map((a) => [(a.record.metadata as { uid: string }).uid, a.record.raw_data]));
+    expect(archived).toHaveLength(served().length);
+    expect(served().filter((e) => raw.get(eventUid('authentic8', SOURCE_ID, authentic8NativeId(e))) !== e.text)).toEqual([]);
+  }, E2E_TIMEOUT_MS);
+
+  it('fails with exit 1 and a clear message on a refused token, never printing it', async () => {
+    // Prepare
+    const wrong = Buffer.from('refused-e2e-token-000000').toString('base64');
+    await writeConfig({ credentials: { token: wrong } });
+
+    // Act
+    const out = await spawnCli(runArgs()).done;
+
+    // Assess
+    expect(out.code).toBe(1);
+    expect(summaryOf(out.stdout)?.status).toBe('failed');
+    expect(out.stdout).toContain('authentic8 refused the auth token');
+    expect(out.stdout + out.stderr).not.toContain(wrong);
+  }, E2E_TIMEOUT_MS);
+
+  it('fails with exit 1 naming the org when the token cannot see it', async () => {
+    // Prepare
+    await writeConfig({ options: { org: 'Analysts', types: TYPES } });
+
+    // Act
+    const out = await spawnCli(runArgs()).done;
+
+    // Assess
+    expect(out.code).toBe(1);
+    expect(out.stdout).toContain('authentic8 has no org "Analysts" for this token');
+  }, E2E_TIMEOUT_MS);
+
+  it('refuses invalid Authentic8 options with a message naming the option', async () => {
+    // Prepare
+    await writeConfig({ options: { org: 'Acme Corp', limit: 5000 } });
+
+    // Act
+    const out = await spawnCli(runArgs()).done;
+
+    // Assess
+    expect(out.code).not.toBe(0);
+    expect(out.stderr).toMatch(new RegExp(`sources\\[0\\] \\(${SOURCE_ID}\\)\\.options\\.limit: `));
+  }, E2E_TIMEOUT_MS);
+});
+
+describe('audit-pump emulate authentic8', () => {
+  it('serves the emulator on the given port with an example source naming org and types, and exits 0 on SIGINT', async () => {
+    // Prepare
+    const port = await freePort();
+
+    // Act
+    const running = spawnCli(['emulate', 'authentic8', '--port', String(port), '--backlog', '20']);
+    for (const started = Date.now(); !/"types": "all"/.test(running.stdout()) && Date.now() - started < 10_000;) await new Promise((r) => setTimeout(r, 25));
+    const reply = await fetch(`http://127.0.0.1:${port}/api/`, {
+      method: 'POST',
+      body: JSON.stringify([{ command: 'setauth', data: AUTHENTIC8_LOCAL_TOKEN }, { command: 'extractlog', org: 'Acme Corp', type: 'URL', start_seq: 0, limit: 1 }]),
+    });
+    running.child.kill('SIGINT');
+    const out = await running.done;
+
+    // Assess
+    expect(out.stdout).toContain(`authentic8 emulator listening on http://127.0.0.1:${port}`);
+    expect(out.stdout).toContain('"org": "Acme Corp"');
+    const [auth, page] = (await reply.json()) as [unknown, { result: { logs: unknown[] } }];
+    expect(auth).toEqual({ result: 'setting auth from data' });
+    expect(page.result.logs).toHaveLength(1);
+    expect(out.code).toBe(0);
+  }, E2E_TIMEOUT_MS);
+});
