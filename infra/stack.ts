@@ -64,6 +64,7 @@ export class AuditPumpStack extends Stack {
     nag.ack(failures, 'This queue is the dead-letter destination itself (failed async invocations and undeliverable schedule targets); it has no DLQ of its own.', 'AwsSolutions-SQS3');
     if (settings.createPlaceholderSecrets) createPlaceholderSecrets(this, sources);
     const spool = sources.some((s) => s.vendor === 'carbonblack' && s.options.mode === 'queue') ? spoolBucket(this, this.key, archive.accessLogs) : undefined;
+    const reconciled = settings.archiveFormat !== 'parquet';
     const functions = [];
     for (const vendor of VENDORS) {
       const mine = sources.filter((s) => s.vendor === vendor);
@@ -79,8 +80,10 @@ export class AuditPumpStack extends Stack {
         key: this.key,
         failureQueue: failures,
         ...(spool && vendor === 'carbonblack' ? { spoolBucket: spool } : {}),
+        // Reconciliation reads the gzip NDJSON archive back; a Parquet archive is not reconciled (README, Reconciliation).
+        ...(reconciled ? { archiveBucket: archive.bucket } : {}),
       });
-      new SourceSchedules(this, `Schedules-${vendor}`, { fn: pump.fn, sources: mine, deadLetterQueue: failures, key: this.key });
+      new SourceSchedules(this, `Schedules-${vendor}`, { fn: pump.fn, sources: mine, deadLetterQueue: failures, key: this.key, ...(reconciled ? {} : { reconcileSchedule: false }) });
       functions.push(pump.fn);
     }
     new Monitoring(this, 'Monitoring', {

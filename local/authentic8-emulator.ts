@@ -7,6 +7,7 @@
  */
 import { listen, type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
 import { seededRandom } from './random.ts';
+import { MALFORMED_BODY, disturbPage, fire, tooManyRequests, type PageFaults } from './emulator-faults.ts';
 import { AUTHENTIC8_LOG_TYPES, createAuthentic8Log, orgPath, pyJson, type Authentic8Event, type Authentic8Log, type Authentic8Org } from './authentic8-data.ts';
 import { extractArgs, extractResultText, replyText, resolveOrg, selectPage, type Command, type Reply } from './authentic8-protocol.ts';
 import type { EmulatorSettings, RunningEmulator } from './emulators.ts';
@@ -38,6 +39,11 @@ export interface Authentic8Faults {
   hangNext: number;
   /** Share (0..1) of requests that get a seeded-random 502. */
   errorRate: number;
+  /** Next N requests: 429, with `Retry-After: retryAfterSeconds` (none when 0). */
+  rateLimitNext: number;
+  retryAfterSeconds: number;
+  /** Next N replies that would succeed: an HTML page instead of JSON. */
+  malformedNext: number;
 }
 
 /** Options of {@link startAuthentic8Emulator}; defaults: seed 1, 300 logs per org over the last 2 days, no arrivals. */
@@ -53,7 +59,7 @@ export interface Authentic8EmulatorOptions {
   arrivalsPerSecond?: number;
   latencyMs?: number;
   now?: () => number;
-  faults?: Partial<Authentic8Faults>;
+  faults?: Partial<Authentic8Faults & PageFaults>;
   /**
    * `next_seq` of a drained extractlog (UNCONFIRMED, §2.7): `scanned` (default) is the org's next
    * `seq_id` (everything up to it was scanned); `echo` is the last served `seq_id` + 1, or `start_seq`
@@ -73,7 +79,7 @@ export interface Authentic8Emulator {
   events(path?: string): readonly Authentic8Event[];
   /** Adds `n` logs now; `type` forces the (inner) type. */
   addEvents(n: number, opts?: { org?: string; type?: string }): Authentic8Event[];
-  readonly faults: Authentic8Faults;
+  readonly faults: Authentic8Faults & PageFaults;
   readonly stats: { requests: number; commands: number; extractlogs: number; errors: number; commandErrors: number };
   /** Every extractlog command received, in order (setauth, which holds the token, is never kept). */
   readonly extractCalls: ReadonlyArray<Record<string, unknown>>;
@@ -89,8 +95,10 @@ export function authentic8NativeId(event: Authentic8Event): string {
 class Authentic8Service {
   readonly stats = { requests: 0, commands: 0, extractlogs: 0, errors: 0, commandErrors: 0 };
   readonly extractCalls: Command[] = [];
-  readonly faults: Authentic8Faults;
+  readonly faults: Authentic8Faults & PageFaults;
   readonly log: Authentic8Log;
+  /** The last non-empty page served per org and type (for the duplicate knob). */
+  readonly #previous = new Map<string, readonly Authentic8Event[]>();
   readonly #options: Authentic8EmulatorOptions;
   readonly #faultRandom: () => number;
   readonly #now: () => number;
@@ -102,7 +110,10 @@ class Authentic8Service {
     this.log = createAuthentic8Log(options.seed ?? 1);
     this.#faultRandom = seededRandom((options.seed ?? 1) ^ 0x5eed);
     this.#now = options.now ?? Date.now;
-    this.faults = { serverErrorNext: 0, unauthorizedNext: 0, truncateNext: 0, stuckNextSeqNext: 0, commandErrorNext: 0, hangNext: 0, errorRate: 0, ...options.faults };
+    this.faults = {
+      serverErrorNext: 0, unauthorizedNext: 0, truncateNext: 0, stuckNextSeqNext: 0, commandErrorNext: 0, hangNext: 0, errorRate: 0,
+      rateLimitNext: 0, retryAfterSeconds: 1, malformedNext: 0, reorderNext: 0, duplicateNext: 0, ...options.faults,
+    };
   }
 
   org(path = AUTHENTIC8_MAIN_ORG): Authentic8Org {
@@ -154,6 +165,7 @@ class Authentic8Service {
     }
     if (!/^\/api\/?$/.test(req.url.pathname)) return { status: 404, body: { error: 'Not Found' } };
     if (req.method !== 'POST') return { status: 405, body: { error: 'Method Not Allowed' } };
+    if (fire(this.faults, 'rateLimitNext')) return tooManyRequests(this.faults.retryAfterSeconds, { error: 'Too Many Requests' });
     if (this.faults.unauthorizedNext > 0) {
       this.faults.unauthorizedNext--;
       return { status: 401, body: { error: 'Unauthorized' } };
@@ -167,6 +179,7 @@ class Authentic8Service {
     if (!Array.isArray(commands)) return { status: 400, body: { error: 'expected a JSON array of commands' } };
     const session: { token?: string } = {};
     const body = `[${commands.map((c: unknown, i) => replyText(this.#command(c, i, session), c)).join(', ')}]`;
+    if (fire(this.faults, 'malformedNext')) return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };
     if (this.faults.truncateNext <= 0) return { status: 200, body };
     this.faults.truncateNext--;
     return { status: 200, body: body.slice(0, Math.floor(body.length / 2)) };
@@ -211,9 +224,12 @@ class Authentic8Service {
     }
     const oldest = (this.#now() - AUTHENTIC8_RETENTION_MS) / 1000;
     const { page, isMore, next } = selectPage(org, args, oldest, this.#options.drainedNextSeq ?? 'scanned');
-    if (this.faults.stuckNextSeqNext <= 0) return { result: extractResultText(page, next, isMore) };
+    const key = `${org.id}/${args.type}`;
+    const served = disturbPage(this.faults, this.#faultRandom, page, this.#previous.get(key) ?? []);
+    if (page.length > 0) this.#previous.set(key, page);
+    if (this.faults.stuckNextSeqNext <= 0) return { result: extractResultText(served, next, isMore) };
     this.faults.stuckNextSeqNext--;
-    return { result: extractResultText(page, args.start, true) };
+    return { result: extractResultText(served, args.start, true) };
   }
 }
 

@@ -7,6 +7,7 @@
 import { cbNativeIds } from '../functions/carbonblack/identity.ts';
 import { listen, type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
 import { seededRandom } from './random.ts';
+import { MALFORMED_BODY, disturbPage, fire, tooManyRequests, type PageFaults } from './emulator-faults.ts';
 import { CbExports } from './carbonblack-exports.ts';
 import { CbRateLimit, createCbLog, type CbLog, type CbStoredEvent } from './carbonblack-data.ts';
 import { parseSearch } from './carbonblack-search.ts';
@@ -29,7 +30,7 @@ export interface CbApiKey { readonly id: string; readonly secret: string; readon
 
 /** Faults the emulator injects; counters count down as they fire. Mutable while running. */
 export interface CarbonBlackFaults {
-  /** Next N requests: 429 with `Retry-After: retryAfterSeconds`. */
+  /** Next N requests: 429 with `Retry-After: retryAfterSeconds` (none when 0). */
   rateLimitNext: number;
   retryAfterSeconds: number;
   /** Next N requests: 503. */
@@ -38,6 +39,10 @@ export interface CarbonBlackFaults {
   truncateNext: number;
   /** Share (0..1) of requests that get a seeded-random 503. */
   errorRate: number;
+  /** Next N requests that would succeed: a 200 whose body is an HTML page, not JSON. */
+  malformedNext: number;
+  /** Next N requests never answer until stop(). */
+  hangNext: number;
 }
 
 /** Options of {@link startCarbonBlackEmulator}. */
@@ -58,7 +63,7 @@ export interface CarbonBlackEmulatorOptions {
   arrivalLagMs?: number;
   latencyMs?: number;
   now?: () => number;
-  faults?: Partial<CarbonBlackFaults>;
+  faults?: Partial<CarbonBlackFaults & PageFaults>;
   searchCap?: number;
   queueBatch?: number;
   /** Order inside a `_queue` batch; the docs disagree (UNCONFIRMED, §5.4). @default 'desc' */
@@ -71,7 +76,7 @@ export interface CarbonBlackEmulator {
   readonly baseUrl: string;
   readonly port: number;
   readonly orgKey: string;
-  readonly faults: CarbonBlackFaults;
+  readonly faults: CarbonBlackFaults & PageFaults;
   readonly stats: { requests: number; search: number; queue: number; legacyQueue: number; exports: number; errors: number };
   /** Every request received (method, path, body; headers are left out: they hold the key). */
   readonly requests: ReadonlyArray<{ method: string; path: string; body: string }>;
@@ -105,13 +110,15 @@ const ROUTES: ReadonlyArray<readonly [RegExp, string, string]> = [
 class CarbonBlackService {
   readonly stats = { requests: 0, search: 0, queue: 0, legacyQueue: 0, exports: 0, errors: 0 };
   readonly requests: Array<{ method: string; path: string; body: string }> = [];
-  readonly faults: CarbonBlackFaults;
+  readonly faults: CarbonBlackFaults & PageFaults;
   readonly log: CbLog;
   readonly keys = new Map<string, { key: CbApiKey; pending: CbStoredEvent[]; all: CbStoredEvent[] }>();
   readonly exports: CbExports;
   readonly #o: CarbonBlackEmulatorOptions & { orgKey: string };
   readonly #random: () => number;
   readonly #limit: CbRateLimit | undefined;
+  readonly #wakers = new Set<() => void>();
+  #previousPage: readonly CbStoredEvent[] = [];
 
   constructor(options: CarbonBlackEmulatorOptions) {
     this.#o = { ...options, orgKey: options.orgKey ?? 'ABCD1234' };
@@ -119,7 +126,10 @@ class CarbonBlackService {
     this.#random = seededRandom((options.seed ?? 1) ^ 0x5eed);
     this.exports = new CbExports(this.#o.orgKey, this.now);
     this.#limit = options.rateLimit ? new CbRateLimit(options.rateLimit) : undefined;
-    this.faults = { rateLimitNext: 0, retryAfterSeconds: 1, serverErrorNext: 0, truncateNext: 0, errorRate: 0, ...options.faults };
+    this.faults = {
+      rateLimitNext: 0, retryAfterSeconds: 1, serverErrorNext: 0, truncateNext: 0, errorRate: 0, malformedNext: 0, hangNext: 0, reorderNext: 0, duplicateNext: 0,
+      ...options.faults,
+    };
   }
 
   readonly now = (): number => (this.#o.now ?? Date.now)();
@@ -140,12 +150,19 @@ class CarbonBlackService {
     return added;
   }
 
-  async handle(req: EmulatorRequest): Promise<EmulatorResponse> {
+  /** Wakes every request the hang knob holds (stop()). */
+  stop(): void {
+    for (const wake of [...this.#wakers]) wake();
+  }
+
+  async handle(req: EmulatorRequest): Promise<EmulatorResponse | undefined> {
     this.stats.requests++;
     this.requests.push({ method: req.method, path: req.url.pathname, body: req.body });
     if ((this.#o.latencyMs ?? 0) > 0) await new Promise((r) => setTimeout(r, this.#o.latencyMs));
+    if (fire(this.faults, 'hangNext')) return new Promise<undefined>((resolve) => void this.#wakers.add(() => resolve(undefined)));
     const out = this.#respond(req);
     if (out.status >= 400) this.stats.errors++;
+    if (out.status === 200 && fire(this.faults, 'malformedNext')) return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };
     if (out.status !== 200 || this.faults.truncateNext <= 0 || typeof out.body !== 'string') return out;
     this.faults.truncateNext--;
     return { ...out, body: out.body.slice(0, Math.floor(out.body.length / 2)) };
@@ -199,7 +216,7 @@ class CarbonBlackService {
     if (fault) this.faults.rateLimitNext--;
     if (!fault && !this.#limit?.refuse(this.now())) return undefined;
     const wait = fault ? this.faults.retryAfterSeconds : (this.#limit?.limit.retryAfterSeconds ?? 1);
-    return { status: 429, headers: { 'retry-after': String(wait) }, body: { error_code: 'TOO_MANY_REQUESTS', message: 'Too many requests' } };
+    return tooManyRequests(wait, { error_code: 'TOO_MANY_REQUESTS', message: 'Too many requests' });
   }
 
   #search(text: string): EmulatorResponse {
@@ -215,7 +232,9 @@ class CarbonBlackService {
     const matches = this.log.events.filter((e) => search.test(e)).sort((a, b) => search.compare(a, b));
     const available = Math.min(matches.length, this.#o.searchCap ?? CB_EMULATOR_SEARCH_CAP);
     const page = matches.slice(search.start, Math.min(available, search.start + search.rows));
-    return { status: 200, body: resultsBody(matches.length, available, page) };
+    const served = disturbPage(this.faults, this.#random, page, this.#previousPage);
+    if (page.length > 0) this.#previousPage = page;
+    return { status: 200, body: resultsBody(matches.length, available, served) };
   }
 
   /** Hands out the oldest batch and forgets it: reads are destructive (vendor-notes §5.4). */
@@ -272,6 +291,7 @@ export async function startCarbonBlackEmulator(options: CarbonBlackEmulatorOptio
     nativeIds: (events = service.log.events) => cbNativeIds(events.map((e) => JSON.parse(e.text) as unknown)),
     stop: async () => {
       clearInterval(timer);
+      service.stop();
       await server.close();
     },
   };

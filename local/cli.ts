@@ -1,5 +1,5 @@
 /**
- * The `audit-pump` command line (DESIGN.md 4.6): run, cursor show|reset, emulate, start.
+ * The `audit-pump` command line (DESIGN.md 4.6): run, backfill, reconcile, cursor show|reset, emulate, start.
  * Local runs use the same code path as the Lambda handler, against the local AWS stack.
  */
 import { mkdirSync } from 'node:fs';
@@ -13,14 +13,27 @@ import { ensureCursorTable, startDynamo } from './dynamo.ts';
 import { startEmulator } from './emulators.ts';
 import { drainSource, localPumps } from './local-run.ts';
 import { ProgressView } from './progress.ts';
+import { queryCommand } from './query.ts';
+import { backfillCommand, reconcileCommand } from './range-commands.ts';
 import { startLocalStack } from './stack.ts';
 import { start } from './start.ts';
+import { validateCommand } from './validate.ts';
 
 const USAGE = `usage: audit-pump <command>
 
   run --config <file> [--source <id>] [--state <dir>] [--archive <dir>]
         run the sources (all by default) until caught up, with the Lambda's code path,
         cursors under --state (default .local/state), archive under --archive (default .local/archive)
+  backfill --source <id> --from <t> --to <t> [--config <file>] [--state <dir>] [--archive <dir>] [--restart] [--margin S]
+        re-read a past range [from, to) into the archive with its own cursor (<id>--backfill);
+        the live cursor never moves; run it again to resume; times: 2026-11-20 or ISO with offset;
+        --config defaults to sources.json
+  reconcile --source <id> [--window yesterday|<t1>..<t2>] [--config <file>] [--archive <dir>] [--margin S] [--json]
+        compare a past window at the vendor with the archive; exit 0 when nothing is missing,
+        3 when events are missing (a backfill of the window fills them)
+  query "<SQL>" | --named <name> [--archive <dir>] [--json]
+        SQL (Athena's dialect works) over the local archive: tables events, events_dedup
+  validate [--archive <dir>] [--max-problems N]   check every archived event against OCSF 1.1
   cursor show [<source>] [--state <dir>]     print stored cursors and leases
   cursor reset <source> [--state <dir>]      forget a cursor: the source restarts at startFrom
   emulate <vendor> [--port N] [--backlog N] [--rate R] [--seed S]
@@ -37,6 +50,14 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await runCommand(rest);
       case 'cursor':
         return await cursorCommand(rest);
+      case 'backfill':
+        return await backfillCommand(rest);
+      case 'reconcile':
+        return await reconcileCommand(rest);
+      case 'query':
+        return await queryCommand(rest);
+      case 'validate':
+        return await validateCommand(rest);
       case 'emulate':
         return await emulateCommand(rest);
       case 'start':

@@ -9,6 +9,7 @@ import { EMULATED_ACCOUNT, EMULATED_REGION, awsJsonError, awsJsonOk, epochSecond
 import { listen, type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
 import { seededRandom, type Random } from './random.ts';
 import { ArchiveWriter, validateStreamConfig, type StreamConfig } from './firehose-writer.ts';
+import { describeProcessors } from './firehose-processors.ts';
 
 export { partitionKeysOf, type StreamConfig } from './firehose-writer.ts';
 
@@ -40,6 +41,20 @@ export interface FirehoseStats {
   recordsFailed: number;
   throttled: number;
   objectsWritten: number;
+  /** Bytes of the accepted records, as sent. */
+  bytesAccepted: number;
+  /** What Firehose bills for ingesting them: each record rounded up to the next 5 KB. */
+  bytesBilled: number;
+  /** (Sub-)records delivered to a partition, after any deaggregation. */
+  recordsDelivered: number;
+}
+
+/** Firehose bills ingestion per record rounded up to the next 5 KB (https://aws.amazon.com/firehose/pricing/). */
+export const BILLING_INCREMENT_BYTES = 5 * 1024;
+
+/** The ingestion bytes Firehose bills for one record of `bytes`. */
+export function billedBytes(bytes: number): number {
+  return Math.max(1, Math.ceil(bytes / BILLING_INCREMENT_BYTES)) * BILLING_INCREMENT_BYTES;
 }
 
 /** Options of {@link startFirehoseEmulator}. */
@@ -82,7 +97,7 @@ interface Context {
 /** Starts a Firehose emulator on 127.0.0.1 delivering `streams` under `archiveDir`. */
 export async function startFirehoseEmulator(options: FirehoseEmulatorOptions): Promise<FirehoseEmulator> {
   for (const [name, config] of Object.entries(options.streams)) validateStreamConfig(name, config);
-  const stats: FirehoseStats = { calls: 0, recordsAccepted: 0, recordsFailed: 0, throttled: 0, objectsWritten: 0 };
+  const stats: FirehoseStats = { calls: 0, recordsAccepted: 0, recordsFailed: 0, throttled: 0, objectsWritten: 0, bytesAccepted: 0, bytesBilled: 0, recordsDelivered: 0 };
   const buffering = { intervalMs: options.bufferIntervalMs ?? 60_000, bytes: options.bufferBytes ?? 5 * MiB };
   const onObjectWritten = (): void => void (stats.objectsWritten += 1);
   const ctx: Context = {
@@ -172,8 +187,10 @@ function entryFails(ctx: Context): boolean {
 }
 
 function accept(ctx: Context, stream: string, config: StreamConfig, data: Buffer): string {
-  ctx.writer.append(stream, config, data, Date.now());
+  ctx.stats.recordsDelivered += ctx.writer.append(stream, config, data, Date.now());
   ctx.stats.recordsAccepted += 1;
+  ctx.stats.bytesAccepted += data.length;
+  ctx.stats.bytesBilled += billedBytes(data.length);
   ctx.nextRecord += 1;
   // Real record ids are 56 decimal digits; these are unique per emulator run and sortable.
   return `4954${String(ctx.createdMs).padStart(16, '0')}${String(ctx.nextRecord).padStart(36, '0')}`;
@@ -222,6 +239,7 @@ function describe(ctx: Context, input: Record<string, unknown>): EmulatorRespons
     CompressionFormat: config.compression ?? 'GZIP',
     EncryptionConfiguration: { NoEncryptionConfig: 'NoEncryption' },
     DynamicPartitioningConfiguration: { Enabled: /partitionKeyFromQuery/.test(config.prefix) },
+    ...(config.deaggregation || config.appendDelimiter ? { ProcessingConfiguration: { Enabled: true, Processors: describeProcessors(config) } } : {}),
   };
   return awsJsonOk({
     DeliveryStreamDescription: {

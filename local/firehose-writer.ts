@@ -7,6 +7,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import { appendDelimiter, deaggregate, type Deaggregation } from './firehose-processors.ts';
 
 const gzipAsync = promisify(gzip);
 
@@ -18,6 +19,10 @@ export interface StreamConfig {
   errorOutputPrefix: string;
   /** @default 'GZIP' */
   compression?: 'GZIP' | 'UNCOMPRESSED';
+  /** The RecordDeAggregation processor: split each record before partitioning. @default none */
+  deaggregation?: Deaggregation;
+  /** The AppendDelimiterToRecord processor: a newline after each (sub-)record. @default false */
+  appendDelimiter?: boolean;
 }
 
 // Epoch ms of 10000-01-01: beyond it a yyyy-MM-dd partition no longer has four year digits.
@@ -89,6 +94,10 @@ export function validateStreamConfig(name: string, config: StreamConfig): void {
       }
     }
   }
+  if ((config.deaggregation || config.appendDelimiter) && !config.prefix.includes('!{partitionKeyFromQuery:')) {
+    throw new Error(`stream ${name}: record deaggregation and the appended delimiter need dynamic partitioning`);
+  }
+  if (config.deaggregation?.type === 'DELIMITED' && config.deaggregation.delimiter === '') throw new Error(`stream ${name}: a DELIMITED deaggregation needs a delimiter`);
 }
 
 function parseSingleJson(data: Buffer): unknown {
@@ -100,11 +109,11 @@ function parseSingleJson(data: Buffer): unknown {
 }
 
 // The line real Firehose writes under the error prefix for a record it could not partition.
-function errorLine(data: Buffer, arrivalMs: number, errorMessage: string): Buffer {
+function errorLine(data: Buffer, arrivalMs: number, errorCode: string, errorMessage: string): Buffer {
   const line = {
     attemptsMade: 1,
     arrivalTimestamp: arrivalMs,
-    errorCode: 'DynamicPartitioning.MetadataExtractionFailed',
+    errorCode,
     errorMessage,
     attemptEndingTimestamp: Date.now(),
     rawData: data.toString('base64'),
@@ -142,21 +151,46 @@ export class ArchiveWriter {
     this.root = resolve(options.archiveDir);
   }
 
-  /** Buffers one accepted record: to its partition, or to the error prefix when it cannot be partitioned. */
-  append(stream: string, config: StreamConfig, data: Buffer, arrivalMs: number): void {
+  /**
+   * Buffers one accepted record: deaggregated first when the stream says so, then each (sub-)record
+   * to its partition, or to the error prefix when it cannot be processed or partitioned. Returns
+   * how many records were delivered to a partition.
+   */
+  append(stream: string, config: StreamConfig, data: Buffer, arrivalMs: number): number {
     if (this.closed) throw new Error('the archive writer is closed');
     // Without dynamic partitioning Firehose never parses the record: any bytes are delivered.
     if (!config.prefix.includes('!{partitionKeyFromQuery:')) {
-      return this.buffer(stream, config, evaluatePrefix(config.prefix, {}, arrivalMs) ?? '', data, arrivalMs);
+      this.buffer(stream, config, evaluatePrefix(config.prefix, {}, arrivalMs) ?? '', data, arrivalMs);
+      return 1;
     }
+    const parts = config.deaggregation ? deaggregate(data, config.deaggregation) : [data];
+    if (!Array.isArray(parts)) {
+      // The error output type of a failed deaggregation is UNCONFIRMED; the whole record lands there.
+      this.toErrors(stream, config, data, arrivalMs, 'processing-failed', 'RecordDeAggregation.Failed', parts.error);
+      return 0;
+    }
+    let delivered = 0;
+    for (const part of parts) delivered += this.partition(stream, config, part, arrivalMs);
+    return delivered;
+  }
+
+  private partition(stream: string, config: StreamConfig, data: Buffer, arrivalMs: number): number {
     const parsed = parseSingleJson(data);
     const keys = partitionKeysOf(parsed);
     const prefix = keys && evaluatePrefix(config.prefix, keys, arrivalMs);
-    if (prefix !== undefined) return this.buffer(stream, config, prefix, data, arrivalMs);
+    if (prefix !== undefined) {
+      this.buffer(stream, config, prefix, config.appendDelimiter ? appendDelimiter(data) : data, arrivalMs);
+      return 1;
+    }
     const reason = parsed === undefined ? 'Non JSON record provided' : 'partitionKeys values must not be null or empty';
+    this.toErrors(stream, config, data, arrivalMs, 'partitioning-failed', 'DynamicPartitioning.MetadataExtractionFailed', reason);
+    return 0;
+  }
+
+  private toErrors(stream: string, config: StreamConfig, data: Buffer, arrivalMs: number, type: string, code: string, reason: string): void {
     // validateStreamConfig guarantees the error prefix has no partition keys, so it always evaluates.
-    const errorPrefix = evaluatePrefix(config.errorOutputPrefix, {}, arrivalMs, 'partitioning-failed') ?? '';
-    this.buffer(stream, config, errorPrefix, errorLine(data, arrivalMs, reason), arrivalMs);
+    const errorPrefix = evaluatePrefix(config.errorOutputPrefix, {}, arrivalMs, type) ?? '';
+    this.buffer(stream, config, errorPrefix, errorLine(data, arrivalMs, code, reason), arrivalMs);
   }
 
   /** Writes every buffer now and waits for all writes, rethrowing the first write failure. */

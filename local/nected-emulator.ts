@@ -7,6 +7,7 @@
  */
 import { listen, type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
 import { randomInt, seededRandom } from './random.ts';
+import { MALFORMED_BODY, disturbPage, fire, type PageFaults } from './emulator-faults.ts';
 import { MODULES, createNectedLog, parseDate, positive, searchBody, searchFilter, type NectedLog, type NectedStoredEvent } from './nected-data.ts';
 import type { EmulatorSettings, RunningEmulator } from './emulators.ts';
 
@@ -35,6 +36,12 @@ export interface NectedFaults {
   truncateNext: number;
   /** Share (0..1) of authenticated calls that get a seeded-random 500. */
   errorRate: number;
+  /** The `Retry-After` of `rateLimitNext` in seconds; 0 sends none. @default 1 */
+  retryAfterSeconds: number;
+  /** Next N successful searches: a 200 whose body is an HTML page, not JSON. */
+  malformedNext: number;
+  /** Next N requests never answer until stop(). */
+  hangNext: number;
 }
 
 /** One search as the emulator understood it, for the `onSearch` hook and assertions. */
@@ -60,7 +67,7 @@ export interface NectedEmulatorOptions {
   /** Deepest `pageNo * pageSize` allowed. @default 10000 */
   maxResultWindow?: number;
   now?: () => number;
-  faults?: Partial<NectedFaults>;
+  faults?: Partial<NectedFaults & PageFaults>;
 }
 
 /** A running emulator. */
@@ -72,7 +79,7 @@ export interface NectedEmulator {
   events(): readonly NectedStoredEvent[];
   /** Adds `n` events dated `ageMs` before now (default 0: at the head of the newest-first list). */
   addEvents(n: number, opts?: { ageMs?: number }): NectedStoredEvent[];
-  readonly faults: NectedFaults;
+  readonly faults: NectedFaults & PageFaults;
   readonly stats: { requests: number; searches: number; details: number; errors: number; legacy: number; v1: number; inFlight: number; maxInFlight: number; maxPageNo: number };
   /** Called at each search before it is answered (tests insert events mid-paging here). */
   onSearch: ((search: NectedSearch) => void) | undefined;
@@ -84,7 +91,7 @@ const badRequest = (message: string): EmulatorResponse => fail(400, { code: 'BAD
 /** State and request handling of one emulator. */
 class NectedService {
   readonly stats = { requests: 0, searches: 0, details: 0, errors: 0, legacy: 0, v1: 0, inFlight: 0, maxInFlight: 0, maxPageNo: 0 };
-  readonly faults: NectedFaults;
+  readonly faults: NectedFaults & PageFaults;
   readonly log: NectedLog;
   readonly byId = new Map<string, NectedStoredEvent>();
   onSearch: NectedEmulator['onSearch'];
@@ -93,13 +100,17 @@ class NectedService {
   readonly #now: () => number;
   readonly #wakers = new Set<() => void>();
   #stopped = false;
+  #previousPage: readonly NectedStoredEvent[] = [];
 
   constructor(options: NectedEmulatorOptions) {
     this.#options = options;
     this.log = createNectedLog(options.seed ?? 1);
     this.#random = seededRandom((options.seed ?? 1) ^ 0x5eed);
     this.#now = options.now ?? Date.now;
-    this.faults = { serverErrorNext: 0, rateLimitNext: 0, failPageNo: 0, headInsertsPerSearch: 0, truncateNext: 0, errorRate: 0, ...options.faults };
+    this.faults = {
+      serverErrorNext: 0, rateLimitNext: 0, failPageNo: 0, headInsertsPerSearch: 0, truncateNext: 0, errorRate: 0,
+      retryAfterSeconds: 1, malformedNext: 0, hangNext: 0, reorderNext: 0, duplicateNext: 0, ...options.faults,
+    };
   }
 
   add(dateMs: number): NectedStoredEvent {
@@ -123,15 +134,15 @@ class NectedService {
     for (const wake of [...this.#wakers]) wake();
   }
 
-  /** Resolves after `ms`, or at once when the emulator stops. */
-  #wait(ms: number): Promise<void> {
+  /** Resolves after `ms` (never without), or at once when the emulator stops. */
+  #wait(ms?: number): Promise<void> {
     return new Promise((resolve) => {
       const wake = (): void => {
         clearTimeout(timer);
         this.#wakers.delete(wake);
         resolve();
       };
-      const timer = setTimeout(wake, ms);
+      const timer = ms === undefined ? undefined : setTimeout(wake, ms);
       this.#wakers.add(wake);
     });
   }
@@ -142,6 +153,7 @@ class NectedService {
     try {
       const latency = this.#options.latencyMs ?? 0;
       if (latency > 0) await this.#wait(latency);
+      if (fire(this.faults, 'hangNext')) return await this.#wait().then(() => undefined);
       const out = this.#respond(req);
       if (this.#stopped) return undefined;
       if (out.status >= 400) this.stats.errors++;
@@ -172,7 +184,8 @@ class NectedService {
     }
     if (this.faults.rateLimitNext > 0) {
       this.faults.rateLimitNext--;
-      return fail(429, { code: 'TOO_MANY_REQUESTS', message: 'rate limit exceeded' }, { 'retry-after': '1' });
+      const wait = this.faults.retryAfterSeconds;
+      return fail(429, { code: 'TOO_MANY_REQUESTS', message: 'rate limit exceeded' }, wait > 0 ? { 'retry-after': String(wait) } : {});
     }
     return leaf === 'search' ? this.#search(api, module, req.url.searchParams) : this.#detail(module, leaf, req.url.searchParams);
   }
@@ -199,7 +212,10 @@ class NectedService {
     const filter = searchFilter(api, query);
     const matches = this.log.between(startNs, endNs).filter((e) => inModule(e.record) && filter(e.record));
     const ordered = sort === 'date:1' ? matches : [...matches].reverse();
-    const body = searchBody(matches.length, pageNo, pageSize, ordered.slice((pageNo - 1) * pageSize, pageNo * pageSize));
+    const page = ordered.slice((pageNo - 1) * pageSize, pageNo * pageSize);
+    const body = searchBody(matches.length, pageNo, pageSize, disturbPage(this.faults, this.#random, page, this.#previousPage));
+    if (page.length > 0) this.#previousPage = page;
+    if (fire(this.faults, 'malformedNext')) return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };
     if (this.faults.truncateNext <= 0) return { status: 200, body };
     this.faults.truncateNext--;
     return { status: 200, body: body.slice(0, Math.floor(body.length / 2)) };

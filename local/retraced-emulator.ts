@@ -7,6 +7,7 @@
  */
 import { listen, type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
 import { randomHex, seededRandom } from './random.ts';
+import { MALFORMED_BODY, disturbPage, fire, tooManyRequests, type PageFaults } from './emulator-faults.ts';
 import { RetracedLog, VIEW_DESCRIPTION, makePublished, seedBacklog, type RetracedPublished, type RetracedStoredEvent } from './retraced-data.ts';
 import { answerGraphql, search, type SearchArgs } from './retraced-search.ts';
 import type { EmulatorSettings, RunningEmulator } from './emulators.ts';
@@ -26,6 +27,11 @@ export interface RetracedFaults {
   hangNext: number;
   /** Share (0..1) of calls that get a seeded-random 502. */
   errorRate: number;
+  /** Next N calls: 429 from the proxy, with `Retry-After: retryAfterSeconds` (none when 0). */
+  rateLimitNext: number;
+  retryAfterSeconds: number;
+  /** Next N calls that would succeed: a 200 whose body is an HTML page, not JSON. */
+  malformedNext: number;
 }
 
 /** Options of {@link startRetracedEmulator}. */
@@ -54,7 +60,7 @@ export interface RetracedEmulatorOptions {
   /** Keep every response body for {@link RetracedEmulator.bodies} (tests). @default false */
   recordBodies?: boolean;
   now?: () => number;
-  faults?: Partial<RetracedFaults>;
+  faults?: Partial<RetracedFaults & PageFaults>;
 }
 
 /** A running emulator. */
@@ -62,7 +68,7 @@ export interface RetracedEmulator {
   readonly baseUrl: string;
   readonly port: number;
   readonly group: { readonly id: string; readonly name: string };
-  readonly faults: RetracedFaults;
+  readonly faults: RetracedFaults & PageFaults;
   readonly stats: { requests: number; reads: number; errors: number };
   /** Every event of the token's group, searchable yet or not, view events included, in receive order. */
   events(): RetracedStoredEvent[];
@@ -91,7 +97,7 @@ const json = (status: number, body: unknown, spaces: number, headers: Record<str
 /** State and request handling of one emulator. */
 class RetracedService {
   readonly stats = { requests: 0, reads: 0, errors: 0 };
-  readonly faults: RetracedFaults;
+  readonly faults: RetracedFaults & PageFaults;
   readonly log: RetracedLog;
   readonly group = { id: 'rtrcdqa1234', name: 'RetracedQA' };
   readonly generator: () => number;
@@ -101,6 +107,7 @@ class RetracedService {
   readonly #options: RetracedEmulatorOptions;
   readonly #wakers = new Set<() => void>();
   #stopped = false;
+  #previousEdges: readonly unknown[] = [];
 
   constructor(options: RetracedEmulatorOptions) {
     const seed = options.seed ?? 1;
@@ -108,7 +115,10 @@ class RetracedService {
     this.log = new RetracedLog(seed);
     this.generator = seededRandom(seed ^ 0xda7a);
     this.#faultRandom = seededRandom(seed ^ 0x5eed);
-    this.faults = { serverErrorNext: 0, truncateNext: 0, hangNext: 0, errorRate: 0, ...options.faults };
+    this.faults = {
+      serverErrorNext: 0, truncateNext: 0, hangNext: 0, errorRate: 0, rateLimitNext: 0, retryAfterSeconds: 1, malformedNext: 0, reorderNext: 0, duplicateNext: 0,
+      ...options.faults,
+    };
     this.#tokens.set(options.token, { id: options.token, displayName: options.displayName ?? 'audit-pump' });
     (options.otherTokens ?? []).forEach((id, i) => this.#tokens.set(id, { id, displayName: `reader ${i + 1}` }));
   }
@@ -165,6 +175,10 @@ class RetracedService {
       this.faults.serverErrorNext = Math.max(0, this.faults.serverErrorNext - 1);
       return { status: 502, headers: { 'content-type': 'text/html' }, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' };
     }
+    if (fire(this.faults, 'rateLimitNext')) {
+      const limited = tooManyRequests(this.faults.retryAfterSeconds, '<html><body><h1>429 Too Many Requests</h1></body></html>');
+      return { ...limited, headers: { ...limited.headers, 'content-type': 'text/html' } };
+    }
     // Express: unknown routes are a plain-text 404 (§1.1). The legacy GET route is not emulated.
     if (req.method !== 'POST' || req.url.pathname.replace(/\/$/, '') !== RETRACED_GRAPHQL_PATH) {
       return { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Not Found' };
@@ -174,6 +188,7 @@ class RetracedService {
     // Express's JSON body parser reads only JSON bodies; anything else arrives as an empty body.
     const isJson = /^application\/json\b/i.test(req.headers['content-type'] ?? '');
     const out = await this.#graphql(isJson ? req.body : '', token);
+    if (out.status === 200 && fire(this.faults, 'malformedNext')) return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };
     if (out.status !== 200 || this.faults.truncateNext <= 0 || typeof out.body !== 'string') return out;
     this.faults.truncateNext--;
     return { ...out, body: out.body.slice(0, Math.floor(out.body.length / 2)) };
@@ -205,12 +220,20 @@ class RetracedService {
     // tsoa validates the body against GraphQLRequest before the controller runs (UNCONFIRMED text).
     if (typeof request.query !== 'string') return json(400, { status: 400, type: 'ValidateError', error: 'An unexpected error occurred' }, spaces);
     const outcome = await answerGraphql(request.query, request.variables, request.operationName, {
-      search: (args: SearchArgs) => search(this.log.events, args, { groupId: this.group.id, now: this.now() }),
+      search: (args: SearchArgs) => this.#search(args),
     });
     if ('crash' in outcome) return this.#frameworkError(500, outcome.crash);
     if (!outcome.executed) return json(outcome.status, outcome.body, spaces);
     this.#logRead(token);
     return json(outcome.status, outcome.body, spaces);
+  }
+
+  /** The resolver, with the page knobs applied to its edges. */
+  #search(args: SearchArgs): ReturnType<typeof search> {
+    const result = search(this.log.events, args, { groupId: this.group.id, now: this.now() });
+    const edges = disturbPage(this.faults, this.#faultRandom, result.edges, this.#previousEdges as typeof result.edges);
+    if (result.edges.length > 0) this.#previousEdges = result.edges;
+    return { ...result, edges };
   }
 
   /** The event each read writes (EnterpriseController; §1.1, §1.11), searchable after the ingest delay. */

@@ -5,8 +5,9 @@
  */
 import { listen, type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
 import { seededRandom } from './random.ts';
+import { MALFORMED_BODY, disturbPage, fire, tooManyRequests, type PageFaults } from './emulator-faults.ts';
 import {
-  createVezaLog, parseExportFilter, parseListFilter, vezaTokenCodec, type VezaLog, type VezaShape, type VezaStoredEvent, type VezaTokenCodec,
+  createVezaLog, parseExportFilter, parseListFilter, vezaTokenCodec, wireJson, type VezaLog, type VezaShape, type VezaStoredEvent, type VezaTokenCodec,
 } from './veza-data.ts';
 
 export type { VezaRecord, VezaNewRecord, VezaOldRecord, VezaShape, VezaStoredEvent } from './veza-data.ts';
@@ -35,6 +36,11 @@ export interface VezaFaults {
   hangNext: number;
   /** Share (0..1) of calls that get a seeded-random 503. */
   errorRate: number;
+  /** Next N authenticated calls: a plain 429, with `Retry-After: retryAfterSeconds` (none when 0). */
+  rateLimitNext: number;
+  retryAfterSeconds: number;
+  /** Next N calls that would succeed: a 200 whose body is an HTML page, not JSON. */
+  malformedNext: number;
 }
 
 /** Options of {@link startVezaEmulator}; defaults: seed 1, backlog 1000 from now - 2 days, shape 'new', no arrivals. */
@@ -50,7 +56,7 @@ export interface VezaEmulatorOptions {
   shape?: VezaShape;
   latencyMs?: number;
   now?: () => number;
-  faults?: Partial<VezaFaults>;
+  faults?: Partial<VezaFaults & PageFaults>;
 }
 
 /** A running emulator. */
@@ -60,9 +66,12 @@ export interface VezaEmulator {
   stop(): Promise<void>;
   /** Every persisted event, in persistence order. */
   events(): readonly VezaStoredEvent[];
-  /** Persists `n` events now; `latePersistedMs` puts their own time that much before `persisted_at`. */
-  addEvents(n: number, opts?: { latePersistedMs?: number }): void;
-  readonly faults: VezaFaults;
+  /**
+   * Persists `n` events now; `latePersistedMs` puts their own time that much before `persisted_at`;
+   * `invalid` stores them with a time that is not one (served so on every read: records to dead-letter).
+   */
+  addEvents(n: number, opts?: { latePersistedMs?: number; invalid?: boolean }): void;
+  readonly faults: VezaFaults & PageFaults;
   readonly stats: { requests: number; exportRequests: number; listRequests: number; errors: number };
 }
 
@@ -92,7 +101,7 @@ function pageBody(events: readonly VezaStoredEvent[], next: string): EmulatorRes
 /** State and request handling of one emulator. */
 class VezaService {
   readonly stats = { requests: 0, exportRequests: 0, listRequests: 0, errors: 0 };
-  readonly faults: VezaFaults;
+  readonly faults: VezaFaults & PageFaults;
   readonly log: VezaLog;
   readonly #tokens: VezaTokenCodec;
   readonly #faultRandom: () => number;
@@ -101,6 +110,7 @@ class VezaService {
   readonly #apiKey: string;
   readonly #wakers = new Set<() => void>();
   #stopped = false;
+  #previousPage: readonly VezaStoredEvent[] = [];
 
   constructor(options: VezaEmulatorOptions) {
     const seed = options.seed ?? 1;
@@ -112,12 +122,23 @@ class VezaService {
     this.#apiKey = options.token;
     this.faults = {
       resourceExhaustedNext: 0, serverErrorNext: 0, truncateNext: 0, repeatTokenNext: 0, hangNext: 0, errorRate: 0,
+      rateLimitNext: 0, retryAfterSeconds: 1, malformedNext: 0, reorderNext: 0, duplicateNext: 0,
       ...options.faults,
     };
   }
 
-  addEvents(n: number, lateMs?: number): void {
-    for (let i = 0; i < n; i++) this.log.append(this.#now(), lateMs);
+  addEvents(n: number, lateMs?: number, invalid = false): void {
+    for (let i = 0; i < n; i++) {
+      const event = this.log.append(this.#now(), lateMs);
+      if (invalid) this.#spoil(event);
+    }
+  }
+
+  /** Replaces the newest event by a copy whose time field is not a time. */
+  #spoil(event: VezaStoredEvent): void {
+    const record = 'timestamp' in event.record ? { ...event.record, timestamp: 'not a time' } : { ...event.record, ended_at: 'not a time' };
+    const events = this.log.events as VezaStoredEvent[];
+    events[events.length - 1] = { ...event, record, text: wireJson(record) };
   }
 
   /** Resolves after `ms`, or at once when the emulator stops. */
@@ -169,9 +190,11 @@ class VezaService {
       this.faults.resourceExhaustedNext--;
       return rpcError(429, 8, 'ResourceExhausted: export rate limit');
     }
+    if (fire(this.faults, 'rateLimitNext')) return tooManyRequests(this.faults.retryAfterSeconds, { code: 8, message: 'rate limited', details: [] });
     const out = path === EXPORT_PATH ? this.#exportPage(req.url.searchParams) : this.#listPage(req.url.searchParams);
-    if (out.status !== 200 || this.faults.truncateNext <= 0 || typeof out.body !== 'string') return out;
-    this.faults.truncateNext--;
+    if (out.status !== 200 || typeof out.body !== 'string') return out;
+    if (fire(this.faults, 'malformedNext')) return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };
+    if (!fire(this.faults, 'truncateNext')) return out;
     return { ...out, body: out.body.slice(0, Math.floor(out.body.length / 2)) };
   }
 
@@ -215,7 +238,9 @@ class VezaService {
     const repeat = page.length > 0 && this.faults.repeatTokenNext > 0;
     if (repeat) this.faults.repeatTokenNext--;
     const next = this.#tokens.write({ k: 'export', p: repeat ? asked : start + page.length });
-    return pageBody(page, next);
+    const served = disturbPage(this.faults, this.#faultRandom, page, this.#previousPage);
+    if (page.length > 0) this.#previousPage = page;
+    return pageBody(served, next);
   }
 
   /**
@@ -271,7 +296,7 @@ export async function startVezaEmulator(options: VezaEmulatorOptions): Promise<V
     faults: service.faults,
     stats: service.stats,
     events: () => service.log.events,
-    addEvents: (n, opts) => service.addEvents(n, opts?.latePersistedMs),
+    addEvents: (n, opts) => service.addEvents(n, opts?.latePersistedMs, opts?.invalid),
     stop: async () => {
       clearInterval(timer);
       service.stop();

@@ -116,6 +116,7 @@ const envSchema = z.object({
   DEAD_LETTER_STREAM: z.string().min(1),
   SIEM_STREAM: z.string().min(1).optional(),
   SPOOL_BUCKET: z.string().min(1).optional(),
+  ARCHIVE_BUCKET: z.string().min(1).optional(),
   AUDIT_PUMP_CONTINUE: z.enum(['true', 'false']).default('false'),
   AWS_LAMBDA_FUNCTION_NAME: z.string().min(1).optional(),
   LEASE_SECONDS: z.coerce.number().int().min(10).max(3600).default(120),
@@ -131,6 +132,8 @@ export interface RuntimeConfig {
   readonly siemStream?: string;
   /** S3 bucket of the spool (shared/spool.ts) for queue-style reads (Carbon Black `mode: "queue"`). */
   readonly spoolBucket?: string;
+  /** The archive bucket, read (never written) by reconciliation (shared/reconcile.ts). */
+  readonly archiveBucket?: string;
   /** The function to invoke again when a run stops at its deadline with more to read. */
   readonly continueFunction?: string;
   readonly leaseMs: number;
@@ -155,6 +158,7 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env, optionSc
     deadLetterStream: parsed.data.DEAD_LETTER_STREAM,
     ...(parsed.data.SIEM_STREAM ? { siemStream: parsed.data.SIEM_STREAM } : {}),
     ...(parsed.data.SPOOL_BUCKET ? { spoolBucket: parsed.data.SPOOL_BUCKET } : {}),
+    ...(parsed.data.ARCHIVE_BUCKET ? { archiveBucket: parsed.data.ARCHIVE_BUCKET } : {}),
     ...(parsed.data.AUDIT_PUMP_CONTINUE === 'true' && parsed.data.AWS_LAMBDA_FUNCTION_NAME ? { continueFunction: parsed.data.AWS_LAMBDA_FUNCTION_NAME } : {}),
     leaseMs: parsed.data.LEASE_SECONDS * 1000,
     deadlineMarginMs: parsed.data.DEADLINE_MARGIN_MS,

@@ -71,8 +71,17 @@ export interface Connector<C = unknown, R = unknown> {
    * position here so a vendor that repeats a token is still caught.
    */
   position?(cursor: C): unknown;
+  /**
+   * Whether the runner may fetch the next page of `source` while the page before it is still being
+   * delivered (default: yes). Prefetch is safe because `fetchPage` has no side effects: a
+   * prefetched page is delivered only after the one before it was committed, and dropped if the
+   * run stops first. A connector whose fetch is destructive or writes state (a queue read that
+   * dequeues or spools) returns false for such sources.
+   */
+  prefetch?(source: Source): boolean;
   /** Where a source with no stored cursor starts (from `source.startFrom`). */
   initialCursor(source: Source, now: number): C;
+  /** Reads the page at `cursor`; without side effects unless `prefetch` says otherwise (see there). */
   fetchPage(ctx: FetchContext, cursor: C): Promise<Page<C>>;
   /** The vendor's event id, or a stable content hash where it has none. */
   nativeId(record: R, raw: RawRecord): string;

@@ -1,7 +1,9 @@
 /**
  * The Lambda handler factory. `createPump` wires config, clients, cursor store, sinks and the
  * runner for one connector; `createHandler` wraps it in middy with Powertools logging and EMF
- * metrics. The CLI runs the same `createPump` against the local stack.
+ * metrics. The CLI runs the same `createPump` against the local stack. Besides the scheduled
+ * `{sourceId}` run, the event may ask for a backfill of a past range (`{backfill: ...}`) or a
+ * reconciliation of a past window against the archive (`{reconcile: ...}`).
  */
 import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
@@ -10,13 +12,18 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { S3ArchiveReader } from './archive-s3.ts';
+import type { ArchiveReader } from './archive.ts';
 import { awsClients, type AwsClients } from './aws.ts';
-import { loadRuntimeConfig, type RuntimeConfig, type Source } from './config.ts';
+import { RenamedCursorStore, backfillRequestSchema, continueBackfill, runBackfill, type BackfillRequest, type BackfillResult } from './backfill-run.ts';
+import { formatIssues, loadRuntimeConfig, type RuntimeConfig, type Source } from './config.ts';
 import { continueRuns, lambdaInvoker, type Invoker } from './continuation.ts';
 import { CursorStore } from './cursor-store.ts';
 import { AuditPumpError, ConfigError } from './errors.ts';
 import { HttpClient, type HttpClientOptions } from './http.ts';
-import { runSource, type RunResult } from './runner.ts';
+import { parseWindow, reconcileRequestSchema, reconcileSource, type ReconcileReport, type ReconcileRequest } from './reconcile.ts';
+import { runSource, type HttpFactory, type RunResult, type RunnerDeps } from './runner.ts';
 import { SecretsCredentials } from './secrets.ts';
 import { FanOutSink, FirehoseSink } from './sink.ts';
 import { S3Spool, type Spool } from './spool.ts';
@@ -28,12 +35,20 @@ export interface PumpEvent {
   readonly sourceId?: string;
   /** Set by the continuation: how many invocations this chain has had. */
   readonly continuation?: number;
+  /** Instead of the live run: a backfill of a past range, with its own cursor (shared/backfill-run.ts). */
+  readonly backfill?: BackfillRequest;
+  /** Instead of the live run: a past window re-read and compared with the archive (shared/reconcile.ts). */
+  readonly reconcile?: ReconcileRequest;
 }
 
 export interface PumpResponse {
   readonly results: readonly RunResult[];
   /** True when some source stopped with more to read (the infra's continuation uses it). */
   readonly more: boolean;
+  /** For a backfill event: the run and where the range read stands. */
+  readonly backfill?: BackfillResult;
+  /** For a reconcile event: what is missing from the archive. */
+  readonly reconcile?: ReconcileReport;
 }
 
 export interface PumpOptions {
@@ -48,46 +63,89 @@ export interface PumpOptions {
   readonly now?: () => number;
   /** Spool for connectors that need one; default: an S3Spool on `config.spoolBucket` when that is set. */
   readonly spool?: Spool;
+  /** The archive as reconciliation reads it; default: the S3 bucket `config.archiveBucket` when set. */
+  readonly archive?: ArchiveReader;
+  /** Receives each reconciliation's report (the MissingEvents metric in Lambda, the CLI's output locally). */
+  readonly onReconcile?: (report: ReconcileReport, source: Source) => void;
 }
 
 /** Runs sources of one vendor with the runner; shared by the Lambda handler and the CLI. */
 export function createPump(connector: Connector<unknown, unknown>, options: PumpOptions = {}) {
   const config = options.config ?? loadRuntimeConfig(process.env, { [connector.vendor]: connector.optionsSchema });
   const clients = awsClients(options.clients);
-  const store = new CursorStore({ client: clients.dynamodb, tableName: config.cursorTable, ...(options.now ? { now: options.now } : {}) });
+  const storeOptions = { client: clients.dynamodb, tableName: config.cursorTable, ...(options.now ? { now: options.now } : {}) };
+  const store = new CursorStore(storeOptions);
+  const backfillStore = new RenamedCursorStore(storeOptions);
   const archive = new FirehoseSink({ client: clients.firehose, streamName: config.archiveStream });
   const sink = config.siemStream ? new FanOutSink([archive, new FirehoseSink({ client: clients.firehose, streamName: config.siemStream })]) : archive;
   const deadLetter = new FirehoseSink({ client: clients.firehose, streamName: config.deadLetterStream });
   const credentials = new SecretsCredentials({ client: clients.secrets });
   const mine = config.sources.filter((s) => s.vendor === connector.vendor && s.enabled);
   const spool = options.spool ?? (config.spoolBucket ? new S3Spool({ bucket: config.spoolBucket }) : undefined);
+  const archiveReader = options.archive ?? (config.archiveBucket ? new S3ArchiveReader({ bucket: config.archiveBucket }) : undefined);
+  const now = options.now ?? Date.now;
+  const http: HttpFactory = ({ source: src, credentials: creds, deadline: dl, onRetry, retryRule }) =>
+    new HttpClient({ ...options.http, origin: src.baseUrl, deadline: dl, secrets: Object.values(creds), onRetry, ...(retryRule ? { retryRule } : {}) });
+  const deps = (source: Source, deadline: number, owner: string): RunnerDeps => ({
+    store,
+    sink,
+    deadLetter,
+    credentials,
+    owner,
+    leaseMs: config.leaseMs,
+    deadline,
+    http,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.logger ? { log: options.logger } : {}),
+    ...(spool ? { spool } : {}),
+    ...(options.onProgress ? { onProgress: (s) => options.onProgress?.(source.id, s) } : {}),
+  });
+
+  async function backfill(event: unknown, deadline: number, runId: string): Promise<PumpResponse> {
+    const request = parseRequest(backfillRequestSchema, event, 'backfill');
+    const source = sourceById(mine, request.sourceId, connector.vendor);
+    const result = await runBackfill(connector, source, request, { ...deps(source, deadline, runId), store: backfillStore });
+    options.onResult?.(result, source);
+    return { results: [result], more: result.more && result.status !== 'failed', backfill: result };
+  }
+
+  async function reconcile(event: unknown, deadline: number): Promise<PumpResponse> {
+    const request = parseRequest(reconcileRequestSchema, event, 'reconcile');
+    const source = sourceById(mine, request.sourceId, connector.vendor);
+    if (!archiveReader) throw new ConfigError('reconcile reads the archive back, but ARCHIVE_BUCKET is not set (a Parquet archive is not reconciled)');
+    const report = await reconcileSource(connector, source, parseWindow(request.window, now()), {
+      credentials,
+      http,
+      archive: archiveReader,
+      deadline,
+      now,
+      ...(options.logger ? { log: options.logger } : {}),
+      ...(request.marginSeconds !== undefined ? { marginMs: request.marginSeconds * 1000 } : {}),
+    });
+    options.onReconcile?.(report, source);
+    return { results: [], more: false, reconcile: report };
+  }
 
   return async function pump(event: PumpEvent, remainingMs: number, runId: string = randomUUID()): Promise<PumpResponse> {
-    const now = options.now ?? Date.now;
     const deadline = now() + remainingMs - config.deadlineMarginMs;
+    if (event.backfill !== undefined) return backfill(event.backfill, deadline, runId);
+    if (event.reconcile !== undefined) return reconcile(event.reconcile, deadline);
     const sources = event.sourceId ? [sourceById(mine, event.sourceId, connector.vendor)] : mine;
     const results: RunResult[] = [];
     for (const source of sources) {
-      const result = await runSource(connector, source, {
-        store,
-        sink,
-        deadLetter,
-        credentials,
-        owner: runId,
-        leaseMs: config.leaseMs,
-        deadline,
-        ...(options.now ? { now: options.now } : {}),
-        ...(options.logger ? { log: options.logger } : {}),
-        ...(spool ? { spool } : {}),
-        ...(options.onProgress ? { onProgress: (s) => options.onProgress?.(source.id, s) } : {}),
-        http: ({ source: src, credentials: creds, deadline: dl, onRetry, retryRule }) =>
-          new HttpClient({ ...options.http, origin: src.baseUrl, deadline: dl, secrets: Object.values(creds), onRetry, ...(retryRule ? { retryRule } : {}) }),
-      });
+      const result = await runSource(connector, source, deps(source, deadline, runId));
       results.push(result);
       options.onResult?.(result, source);
     }
     return { results, more: results.some((r) => r.more && r.status !== 'failed') };
   };
+}
+
+/** Validates a backfill or reconcile event; the error names the field. */
+function parseRequest<T>(schema: z.ZodType<T>, event: unknown, what: string): T {
+  const parsed = schema.safeParse(event);
+  if (!parsed.success) throw new ConfigError(`invalid ${what} event:\n${formatIssues(parsed.error.issues, event, what)}`);
+  return parsed.data;
 }
 
 function sourceById(sources: readonly Source[], id: string, vendor: string): Source {
@@ -99,6 +157,13 @@ function sourceById(sources: readonly Source[], id: string, vendor: string): Sou
 /** One or more sources failed; raised after every source ran and metrics were recorded. */
 export class PumpFailedError extends AuditPumpError {
   override readonly code = 'PUMP_FAILED';
+}
+
+/** Publishes a reconciliation's count of missing events (the MissingEvents alarm) with a `sourceId` dimension. */
+export function publishReconcileMetrics(metrics: Metrics, report: ReconcileReport): void {
+  metrics.addDimensions({ sourceId: report.sourceId });
+  metrics.addMetric('MissingEvents', MetricUnit.Count, report.missing);
+  metrics.publishStoredMetrics();
 }
 
 /** Publishes one source's run as EMF metrics with a `sourceId` dimension. */
@@ -140,12 +205,20 @@ export function createHandler(connector: Connector<unknown, unknown>, options: P
       publishRunMetrics(metrics, result);
       options.onResult?.(result, source);
     },
+    onReconcile: (report, source) => {
+      publishReconcileMetrics(metrics, report);
+      options.onReconcile?.(report, source);
+    },
   });
   return middy(async (event: PumpEvent, context: Context): Promise<PumpResponse> => {
     const response = await pump(event ?? {}, context.getRemainingTimeInMillis(), context.awsRequestId);
     const failed = response.results.filter((r) => r.status === 'failed');
     for (const r of response.results) logger.info('source run finished', { ...r });
-    if (continueFunction && invoke) await continueRuns(response, event ?? {}, continueFunction, invoke, pumpLogger(logger));
+    if (response.reconcile) logger.info('reconcile finished', { ...response.reconcile });
+    if (continueFunction && invoke) {
+      if (event?.backfill) await continueBackfill(response, event, continueFunction, invoke, pumpLogger(logger));
+      else await continueRuns(response, event ?? {}, continueFunction, invoke, pumpLogger(logger));
+    }
     if (failed.length) throw new PumpFailedError(failed.map((r) => `${r.sourceId}: ${r.error ?? 'failed'}`).join('; '));
     return response;
   })

@@ -7,13 +7,17 @@
  *  3. one writer: lease taken/renewed conditionally, commits conditional on version and owner;
  *  4. the run stops at `deadline` (the caller keeps a margin before the Lambda's end);
  *  6. bad records are dead-lettered with the reason; a cursor that does not advance is an error.
+ *
+ * Pipelining: while page n is delivered and committed, page n+1 is already being fetched from
+ * page n's `next` (unless the connector opts out, see Connector.prefetch). Delivery and commits
+ * stay strictly in order: page n+1 is delivered only after page n's commit, so a crash, deadline
+ * or lost lease at any point drops at most the prefetched page, which was never delivered.
  */
-import { deadLetterRecord } from './dead-letter.ts';
+import { deliverPage } from './delivery.ts';
 import { AuthError, CursorInvalidError, CursorStuckError, DeadlineError, LeaseHeldError, PlaceholderSecretError, RateLimitedError, SecretError, describeError } from './errors.ts';
-import { eventUid } from './ocsf.ts';
-import { toRecord, FIREHOSE_LIMITS, type Sink } from './sink.ts';
+import type { Sink } from './sink.ts';
 import { silentLogger, type Logger } from './logger.ts';
-import type { Connector, FetchContext, Page, RawRecord } from './connector.ts';
+import type { Connector, FetchContext, Page } from './connector.ts';
 import type { CursorStore } from './cursor-store.ts';
 import type { HttpClient, RetryEvent, RetryRule } from './http.ts';
 import type { Source } from './config.ts';
@@ -126,6 +130,8 @@ class Walk<C, R> {
   private readonly seen = new Set<string>();
   private credentials: Record<string, string> = {};
   private http: HttpClient | undefined;
+  /** The next page, fetched while the current one is delivered; undefined when none is in flight. */
+  private prefetched: Promise<Page<C>> | undefined;
 
   constructor(
     private readonly connector: Connector<C, R>,
@@ -137,13 +143,25 @@ class Walk<C, R> {
   ) {}
 
   async run(version: number, stored: unknown, storedError: string | undefined, lastEventTime: number | undefined): Promise<RunStatus> {
+    try {
+      return await this.walk(version, stored, storedError, lastEventTime);
+    } finally {
+      // A prefetch still in flight when the run ends (deadline, failure) is dropped, never delivered;
+      // wait for it so no request of this run outlives it.
+      await this.prefetched?.then(noop, noop);
+    }
+  }
+
+  private async walk(version: number, stored: unknown, storedError: string | undefined, lastEventTime: number | undefined): Promise<RunStatus> {
     let cursor = this.initialCursor(stored, storedError);
     if (lastEventTime !== undefined) this.stats.cursorLagSeconds = Math.max(0, (this.now() - lastEventTime) / 1000);
     await this.loadCredentials(false);
     for (;;) {
       if (this.now() >= this.deps.deadline) return 'deadline';
-      const page = await this.fetch(cursor);
+      const page = await (this.prefetched ?? this.fetch(cursor));
+      this.prefetched = undefined;
       this.checkAdvance(cursor, page);
+      if (!page.caughtUp && this.mayPrefetch()) this.prefetch(page.next);
       const { lastEventTime: newest } = await this.deliver(page);
       version = await this.deps.store.commit(this.source.id, {
         owner: this.deps.owner,
@@ -194,6 +212,18 @@ class Walk<C, R> {
     });
   }
 
+  private mayPrefetch(): boolean {
+    return this.connector.prefetch ? this.connector.prefetch(this.source) : true;
+  }
+
+  /** Starts fetching the page at `next`; its failure surfaces when the loop awaits it, after the commit. */
+  private prefetch(next: C): void {
+    const pending = this.fetch(next);
+    // Observed now so a failure while the current page is delivered is not an unhandled rejection.
+    pending.catch(noop);
+    this.prefetched = pending;
+  }
+
   /** Fetches one page; on a refused credential, fetches the secret again once and retries. */
   private async fetch(cursor: C): Promise<Page<C>> {
     try {
@@ -233,46 +263,15 @@ class Walk<C, R> {
     }
   }
 
-  /** Validates, normalizes and delivers a page; resolves only when every record was accepted. */
+  /** Validates, normalizes and delivers a page (shared/delivery.ts); resolves only when every record was accepted. */
   private async deliver(page: Page<C>): Promise<{ lastEventTime?: number }> {
-    const receivedAt = this.now();
-    const events: Uint8Array[] = [];
-    const rejected: Uint8Array[] = [];
-    let newest = page.lastEventTime;
-    for (const record of page.records) {
-      const outcome = this.normalize(record, receivedAt);
-      if ('reject' in outcome) {
-        rejected.push(deadLetterRecord(this.source, record.raw, outcome.stage, outcome.reject, receivedAt));
-        continue;
-      }
-      events.push(outcome.event);
-      if (Number.isFinite(outcome.time) && (newest === undefined || outcome.time > newest)) newest = outcome.time;
-    }
-    await Promise.all([
-      events.length ? this.deps.sink.put(events, this.deps.deadline) : undefined,
-      rejected.length ? this.deps.deadLetter.put(rejected, this.deps.deadline) : undefined,
-    ]);
-    this.stats.events += events.length;
-    this.stats.rejected += rejected.length;
-    return newest !== undefined ? { lastEventTime: newest } : {};
-  }
-
-  private normalize(record: RawRecord, receivedAt: number): { event: Uint8Array; time: number } | { reject: string; stage: 'validate' | 'normalize' | 'oversize' } {
-    const parsed = this.connector.recordSchema.safeParse(record.value);
-    if (!parsed.success) {
-      return { stage: 'validate', reject: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
-    }
-    try {
-      const nativeId = this.connector.nativeId(parsed.data, record);
-      const uid = eventUid(this.source.vendor, this.source.id, nativeId);
-      const event = this.connector.normalize(parsed.data, { source: this.source, uid, rawData: record.raw, receivedAt });
-      const bytes = toRecord(event);
-      if (bytes.byteLength > FIREHOSE_LIMITS.maxRecordBytes) {
-        return { stage: 'oversize', reject: `normalized event is ${bytes.byteLength} bytes, above Firehose's 1,000 KiB record limit` };
-      }
-      return { event: bytes, time: event.time };
-    } catch (error) {
-      return { stage: 'normalize', reject: describeError(error) };
-    }
+    const { connector, source } = this;
+    const { sink, deadLetter, deadline } = this.deps;
+    const delivered = await deliverPage({ connector, source, sink, deadLetter, deadline, now: this.now }, page);
+    this.stats.events += delivered.events;
+    this.stats.rejected += delivered.rejected;
+    return delivered.lastEventTime !== undefined ? { lastEventTime: delivered.lastEventTime } : {};
   }
 }
+
+function noop(): void {}

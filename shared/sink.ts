@@ -3,10 +3,17 @@
  * most 500 records and 4 MiB, records at most 1,000 KiB, each newline-terminated because Firehose
  * appends no delimiter. A partial failure is retried for the failed entries only, with full-jitter
  * backoff, inside the deadline; whatever still fails raises DeliveryError, so the cursor stays.
+ *
+ * Packing (option `pack`): Firehose bills every record rounded up to 5 KB, and an event is ~1-2 KB,
+ * so up to 500 consecutive events are sent as one newline-delimited record of at most 1,000 KiB.
+ * The stream must deaggregate them (RecordDeAggregation JSON before partitioning, see
+ * infra/constructs/delivery-stream.ts; 500 sub-records is Firehose's cap). A pack is accepted or
+ * failed as a whole, so retrying the failed entries retries whole packs, and nothing is split.
  */
-import { type FirehoseClient, PutRecordBatchCommand, type PutRecordBatchResponseEntry } from '@aws-sdk/client-firehose';
+import type { FirehoseClient, PutRecordBatchResponseEntry } from '@aws-sdk/client-firehose';
 import { fullJitterDelay } from './backoff.ts';
 import { DeliveryError } from './errors.ts';
+import { putRecordBatch } from './firehose-request.ts';
 
 /** Firehose's limits (PutRecordBatch). */
 export const FIREHOSE_LIMITS = {
@@ -14,6 +21,9 @@ export const FIREHOSE_LIMITS = {
   maxBatchBytes: 4 * 1024 * 1024,
   maxRecordBytes: 1000 * 1024,
 } as const;
+
+/** How many events, and how many bytes, one packed record may hold (Firehose deaggregates at most 500). */
+export const PACK_LIMITS = { maxEvents: 500, maxBytes: FIREHOSE_LIMITS.maxRecordBytes } as const;
 
 /** A destination for serialized records. A put resolves only when every record was accepted. */
 export interface Sink {
@@ -33,6 +43,14 @@ export interface FirehoseSinkOptions {
   readonly random?: () => number;
   /** Called for each retry: failed entry count and whether the whole call was throttled. */
   readonly onRetry?: (failed: number, throttled: boolean) => void;
+  /** Send consecutive events packed into shared records; the stream must deaggregate them. @default false */
+  readonly pack?: boolean;
+}
+
+/** One Firehose record: one event, or a pack of newline-terminated events. */
+interface Entry {
+  readonly data: Uint8Array;
+  readonly events: number;
 }
 
 /** Turns one JSON value into a Firehose record: compact JSON plus the newline Firehose won't add. */
@@ -61,6 +79,28 @@ export function toBatches(records: readonly Uint8Array[]): Uint8Array[][] {
   return batches;
 }
 
+/** Concatenates consecutive records into packs within PACK_LIMITS, keeping their order. */
+export function toPacks(records: readonly Uint8Array[], limits: { maxEvents: number; maxBytes: number } = PACK_LIMITS): Uint8Array[] {
+  return packEntries(records, limits).map((e) => e.data);
+}
+
+function packEntries(records: readonly Uint8Array[], limits: { maxEvents: number; maxBytes: number }): Entry[] {
+  const packs: Entry[] = [];
+  let start = 0;
+  let bytes = 0;
+  const close = (end: number): void => {
+    if (end > start) packs.push({ data: end - start === 1 ? (records[start] as Uint8Array) : Buffer.concat(records.slice(start, end), bytes), events: end - start });
+    start = end;
+    bytes = 0;
+  };
+  for (const [i, record] of records.entries()) {
+    if (i - start === limits.maxEvents || (i > start && bytes + record.byteLength > limits.maxBytes)) close(i);
+    bytes += record.byteLength;
+  }
+  close(records.length);
+  return packs;
+}
+
 const RETRYABLE_CALL_ERRORS = new Set(['ServiceUnavailableException', 'ThrottlingException', 'InternalFailure', 'TimeoutError']);
 
 /** Firehose delivery stream as a sink. */
@@ -77,20 +117,23 @@ export class FirehoseSink implements Sink {
       now: Date.now,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       random: Math.random,
+      pack: false,
       ...options,
     };
   }
 
   async put(records: readonly Uint8Array[], deadline: number): Promise<void> {
-    const batches = toBatches(records);
+    const entries = this.o.pack ? packEntries(records, PACK_LIMITS) : records.map((data) => ({ data, events: 1 }));
+    const batches = toBatches(entries.map((e) => e.data));
     let sent = 0;
     for (const batch of batches) {
+      const batchEntries = entries.slice(sent, sent + batch.length);
       try {
-        await this.putBatch(batch, deadline);
+        await this.putBatch(batchEntries, deadline);
       } catch (error) {
         if (!(error instanceof DeliveryError)) throw error;
-        // The batches after the failed one were never sent: they count as not delivered too.
-        const unsent = records.length - sent - batch.length;
+        // The batches after the failed one were never sent: their events count as not delivered too.
+        const unsent = countEvents(entries.slice(sent + batch.length));
         if (unsent === 0) throw error;
         throw new DeliveryError(`${error.message}; ${unsent} later records not sent`, error.failed + unsent, { cause: error });
       }
@@ -98,7 +141,7 @@ export class FirehoseSink implements Sink {
     }
   }
 
-  private async putBatch(batch: readonly Uint8Array[], deadline: number): Promise<void> {
+  private async putBatch(batch: readonly Entry[], deadline: number): Promise<void> {
     let pending = batch;
     let lastReason = '';
     let throttled = false;
@@ -117,40 +160,43 @@ export class FirehoseSink implements Sink {
       if (result.failed.length === 0) return;
       pending = result.failed;
     }
+    const packed = this.o.pack ? ` holding ${countEvents(pending)} events` : '';
     throw new DeliveryError(
-      `${this.name}: ${pending.length} of ${batch.length} records not accepted (${lastReason}); the cursor stays`,
-      pending.length,
+      `${this.name}: ${pending.length} of ${batch.length} records${packed} not accepted (${lastReason}); the cursor stays`,
+      countEvents(pending),
     );
   }
 
   private async send(
-    records: readonly Uint8Array[],
-  ): Promise<{ kind: 'ok'; failed: Uint8Array[]; reason: string } | { kind: 'throttled'; reason: string } | { kind: 'fatal'; error: Error }> {
-    let entries: PutRecordBatchResponseEntry[];
+    entries: readonly Entry[],
+  ): Promise<{ kind: 'ok'; failed: Entry[]; reason: string } | { kind: 'throttled'; reason: string } | { kind: 'fatal'; error: Error }> {
+    let answers: PutRecordBatchResponseEntry[];
     try {
-      const out = await this.o.client.send(
-        new PutRecordBatchCommand({ DeliveryStreamName: this.name, Records: records.map((Data) => ({ Data })) }),
-      );
-      entries = out.RequestResponses ?? [];
+      const out = await this.o.client.send(putRecordBatch(this.name, entries.map((e) => e.data)));
+      answers = out.RequestResponses ?? [];
     } catch (error) {
       const name = (error as Error).name;
       if (RETRYABLE_CALL_ERRORS.has(name) || isNetworkError(error)) return { kind: 'throttled', reason: `${name}: ${(error as Error).message}` };
-      return { kind: 'fatal', error: new DeliveryError(`${this.name}: PutRecordBatch failed: ${name}: ${(error as Error).message}`, records.length, { cause: error }) };
+      return { kind: 'fatal', error: new DeliveryError(`${this.name}: PutRecordBatch failed: ${name}: ${(error as Error).message}`, countEvents(entries), { cause: error }) };
     }
-    if (entries.length !== records.length) {
+    if (answers.length !== entries.length) {
       // A response that does not account for every record cannot prove any was accepted.
-      return { kind: 'ok', failed: [...records], reason: `response has ${entries.length} entries for ${records.length} records` };
+      return { kind: 'ok', failed: [...entries], reason: `response has ${answers.length} entries for ${entries.length} records` };
     }
-    const failed: Uint8Array[] = [];
+    const failed: Entry[] = [];
     let reason = '';
-    entries.forEach((entry, i) => {
-      if (entry.ErrorCode || !entry.RecordId) {
-        failed.push(records[i] as Uint8Array);
-        reason = `${entry.ErrorCode ?? 'NoRecordId'}: ${entry.ErrorMessage ?? ''}`;
+    answers.forEach((answer, i) => {
+      if (answer.ErrorCode || !answer.RecordId) {
+        failed.push(entries[i] as Entry);
+        reason = `${answer.ErrorCode ?? 'NoRecordId'}: ${answer.ErrorMessage ?? ''}`;
       }
     });
     return { kind: 'ok', failed, reason };
   }
+}
+
+function countEvents(entries: readonly Entry[]): number {
+  return entries.reduce((n, e) => n + e.events, 0);
 }
 
 function isNetworkError(error: unknown): boolean {

@@ -112,7 +112,8 @@ async function extract(ctx: FetchContext, options: Authentic8Options, type: stri
   }
   const records = rawLogs(text, replies, 1);
   // A type opened by time has no position yet for the runner to compare: check the move here.
-  const last = Math.max(...records.map((r) => Number((r.value as { seq_id?: unknown } | null)?.seq_id)).filter(Number.isFinite));
+  // Only seq_ids a record may have count: one out of range is dead-lettered, and must not fail the page.
+  const last = Math.max(...records.map((r) => Number((r.value as { seq_id?: unknown } | null)?.seq_id)).filter(Number.isSafeInteger));
   if (startSeq === undefined && records.length > 0 && !(nextSeq > last)) {
     throw new CursorStuckError(`authentic8 extractlog ${type}: next_seq ${nextSeq} does not pass the last seq_id served (${last}); stopping instead of re-reading`);
   }

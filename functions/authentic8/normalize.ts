@@ -1,7 +1,7 @@
 /**
  * Authentic8 Silo log → OCSF 1.1. The class follows the log type (vendor-notes §2.3): URL and
  * BLOCKED URL are web traffic, AUTH is Authentication, ADMIN_AUDIT is Account Change or API
- * Activity, ENC is kept opaque, every other type is API Activity. Every event carries the Silo type
+ * Activity, ENC is kept opaque (Base Event), every other type is API Activity. Every event carries the Silo type
  * in `metadata.event_code`, `seq_id` in `metadata.sequence` and `org_id` in `metadata.tenant_uid`.
  */
 import { ApiActivityId, StatusId, compact, eventHead, type OcsfEvent, type OcsfUser } from '../../shared/ocsf.ts';
@@ -60,13 +60,19 @@ function portOf(port: UrlRecord['port']): number | undefined {
   return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
+/** Web Resources Activity 6001 activity ids by method: what the request would have done to the resource. */
+const WEB_ACTIVITY: Record<string, number> = { GET: 2, HEAD: 2, PUT: 3, PATCH: 3, DELETE: 4 };
+
 /**
- * URL and BLOCKED URL → HTTP Activity 4002. A URL log is one HTTP exchange of the isolated browser
- * (`method`, `domain`/`path`/`port`, request `headers`, `response_code`, `response_headers`,
- * `response_size`), which is what HTTP Activity models; Web Resources Activity would drop the
- * request and response. The activity is the `method` (absent in the doc's own example: Unknown).
- * BLOCKED URL is the same request refused by URL Category or Domain Filtering: action Denied,
- * disposition Blocked (security_control profile), status Failure.
+ * URL → HTTP Activity 4002. A URL log is one HTTP exchange of the isolated browser (`method`,
+ * `domain`/`path`/`port`, request `headers`, `response_code`, `response_headers`, `response_size`),
+ * which is what HTTP Activity models; Web Resources Activity would drop the request and response.
+ * The activity is the `method` (absent in the doc's own example: Unknown).
+ * HTTP Activity requires the response (OCSF 1.1 `http_response`, with its `code`), so a request
+ * without one is Web Resources Activity 6001 on its URL, with the same request: BLOCKED URL (the
+ * same request refused by URL Category or Domain Filtering, never sent: action Denied, disposition
+ * Blocked under the security_control profile, status Failure) and a URL log with no `response_code`.
+ * `actor` of both classes belongs to the host profile, which `metadata.profiles` then declares.
  */
 function web(r: UrlRecord, base: NormalizeBase): Event {
   const blocked = r.type === 'BLOCKED URL';
@@ -75,10 +81,11 @@ function web(r: UrlRecord, base: NormalizeBase): Event {
   const host = r.domain ?? undefined;
   const url = r.url ?? (host ? `${r.scheme ?? 'http'}://${host}${port ? `:${port}` : ''}${r.path ?? '/'}${r.query ? `?${r.query}` : ''}` : undefined);
   const code = r.response_code ?? undefined;
+  const exchange = code !== undefined && !blocked;
   const status = blocked || (code !== undefined && code >= 400) ? StatusId.Failure : code === undefined ? StatusId.Unknown : StatusId.Success;
-  const activity = method ? (HTTP_ACTIVITY[method] ?? 99) : 0;
+  const activity = !method ? 0 : ((exchange ? HTTP_ACTIVITY : WEB_ACTIVITY)[method] ?? 99);
   const message = blocked ? `Blocked ${url ?? 'a request'} for ${who(r)}` : `${method ?? 'HTTP'} ${url ?? ''} → ${code ?? 'no response'}`;
-  const event = head(r, 'HttpActivity', activity, status, message, base);
+  const event = head(r, exchange ? 'HttpActivity' : 'WebResourcesActivity', activity, status, message, base);
   const requestHeaders = parseHeaders(r.headers);
   const responseHeaders = parseHeaders(r.response_headers);
   const categories = [r.micro_category, r.macro_category].filter((c): c is string => Boolean(c));
@@ -88,14 +95,19 @@ function web(r: UrlRecord, base: NormalizeBase): Event {
     user_agent: header(requestHeaders, 'user-agent'),
     http_headers: requestHeaders.length ? requestHeaders : undefined,
   });
-  if (code !== undefined || responseHeaders.length) {
+  if (exchange) {
     event.http_response = compact({ code, length: r.response_size ?? undefined, content_type: header(responseHeaders, 'content-type'), http_headers: responseHeaders.length ? responseHeaders : undefined });
+  } else {
+    event.web_resources = [compact({ name: url ?? host ?? r.path ?? 'unknown', url_string: url })];
   }
-  Object.assign(event, compact({ src_endpoint: compact({ ip: r.client_ip ?? undefined }), dst_endpoint: compact({ hostname: host, port }) }));
+  Object.assign(event, compact({ src_endpoint: r.client_ip ? { ip: r.client_ip } : undefined, dst_endpoint: host || port ? compact({ hostname: host, port }) : undefined }));
   event.actor = compact({ user: user(r), session: r.session_id ? { uid: r.session_id } : undefined });
+  const profiles = [...(Object.keys(event.actor).length ? ['host'] : []), ...(blocked ? ['security_control'] : [])];
+  if (Object.keys(event.actor).length === 0) delete event.actor;
   if (blocked) Object.assign(event, { action_id: 2, action: 'Denied', disposition_id: 2, disposition: 'Blocked' });
-  if (blocked) Object.assign(event.metadata, { profiles: ['security_control'] });
-  event.unmapped = rest(r, ['domain', 'path', 'scheme', 'method', 'query', 'url', 'port', 'response_code', 'response_size', 'headers', 'response_headers', 'micro_category', 'macro_category', 'client_ip', 'username', 'user_id', 'session_id']);
+  if (profiles.length) Object.assign(event.metadata, { profiles });
+  const used = ['domain', 'path', 'scheme', 'method', 'query', 'url', 'port', 'headers', 'micro_category', 'macro_category', 'client_ip', 'username', 'user_id', 'session_id'];
+  event.unmapped = rest(r, exchange ? [...used, 'response_code', 'response_size', 'response_headers'] : used);
   return event;
 }
 
@@ -156,14 +168,17 @@ function adminAudit(r: AdminAuditRecord, base: NormalizeBase): Event {
 }
 
 /**
- * ENC → API Activity 6003, activity and status Unknown. The record is the customer-encrypted
- * envelope of another log (vendor-notes §2.4); only the customer's private key can read it, so it
- * is archived as it is (raw_data) and marked: label `encrypted`, the key name and scheme in unmapped.
+ * ENC → OCSF Base Event (class 0, Uncategorized), activity and status Unknown. The record is the
+ * customer-encrypted envelope of another log (vendor-notes §2.4); only the customer's private key
+ * can read it, so it is archived as it is (raw_data) and marked: label `encrypted`, the key name and
+ * scheme in unmapped. Nothing in it says who did what from where, which API Activity requires
+ * (actor, api, src_endpoint); the Base Event is OCSF's class for events no other class defines.
  */
 function encrypted(r: EncRecord, base: NormalizeBase): Event {
   const scheme = r.encryption_type ?? 'unspecified';
   const message = `Encrypted Silo log (key "${r.key_name}", ${scheme} encryption); readable only with the customer's private key`;
   const event = head({ ...r, type: r.type ?? 'ENC' }, 'ApiActivity', ApiActivityId.Unknown, StatusId.Unknown, message, base);
+  Object.assign(event, { class_uid: 0, category_uid: 0, type_uid: 0 });
   event.metadata.labels = ['encrypted'];
   event.unmapped = { encrypted: true, key_name: r.key_name, encryption_type: r.encryption_type ?? undefined, ...rest(r, ['enc', 'key_name', 'encryption_type']) };
   return event;

@@ -15,7 +15,7 @@ import { defineConnector, type FetchContext, type Page } from '../../shared/conn
 import { MalformedPageError, VendorError } from '../../shared/errors.ts';
 import { rawRecords } from '../../shared/raw-json.ts';
 import type { RawRecord } from '../../shared/connector.ts';
-import { cbNativeId, contentHash, createTimeOf, tagOccurrences, type CbRawRecord } from './identity.ts';
+import { byCreateTime, cbNativeId, contentHash, createTimeOf, tagOccurrences, type CbRawRecord } from './identity.ts';
 import { CB_PRODUCT, normalizeCarbonBlack } from './normalize.ts';
 import { queuePage } from './queue.ts';
 import {
@@ -110,7 +110,9 @@ async function searchPage(ctx: FetchContext, cursor: CbSearchCursor): Promise<Pa
     const t = createTimeOf(r.value);
     return Number.isNaN(t) || (t >= window.from && t < window.to); // an invalid record is dead-lettered, not dropped
   });
-  const { records, tail } = tagOccurrences(inWindow, cursor.tail);
+  // Occurrence numbers count identical records in ascending order: sort the page rather than trust
+  // the vendor's order within it (a reordered page would number copies twice and lose one).
+  const { records, tail } = tagOccurrences(byCreateTime(inWindow), cursor.tail);
   const times = records.map((r) => createTimeOf(r.value)).filter((t) => !Number.isNaN(t));
   const newest = times.length ? { lastEventTime: Math.max(...times) } : {};
   if (read < result.page.num_found) return { records, next: resume(cursor, window, read, result.page, tail), caughtUp: false, ...newest };
@@ -133,6 +135,8 @@ export const carbonBlackConnector = defineConnector<CbCursor, CbRecord>({
   optionsSchema: cbOptions,
   // The tail is bookkeeping; the window start and offset (or the acked batch) are the position.
   position: (cursor) => (cursor.mode === 'search' ? [cursor.from, cursor.start] : (cursor.acked ?? null)),
+  // A queue fetch deletes the acked batch from the spool and dequeues the next one: never ahead of the commit.
+  prefetch: (source) => cbOptions.parse(source.options).mode === 'search',
   initialCursor: (source) => initialCursor(cbOptions.parse(source.options).mode, source.startFrom),
   async fetchPage(ctx, stored) {
     const { mode } = cbOptions.parse(ctx.source.options);

@@ -19,14 +19,36 @@ export interface CbRawRecord extends RawRecord {
   readonly occurrence: number;
 }
 
-/** JSON with object keys sorted at every level, so key order and spacing do not change the hash. */
+/**
+ * JSON with object keys sorted at every level, so key order and spacing do not change the hash.
+ * Iterative: a record nested thousands of levels deep would overflow a recursive walk, fail its
+ * page on every run and so block the source (found by the chaos fuzzer).
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  const out: string[] = [];
+  const work: Array<{ text: string } | { value: unknown }> = [{ value }];
+  for (let item = work.pop(); item !== undefined; item = work.pop()) {
+    if ('text' in item) {
+      out.push(item.text);
+      continue;
+    }
+    const v = item.value;
+    const parts: Array<{ text: string } | { value: unknown }> = [];
+    if (Array.isArray(v)) {
+      v.forEach((element, i) => parts.push(...(i ? [{ text: ',' }] : []), { value: element }));
+      parts.unshift({ text: '[' });
+      parts.push({ text: ']' });
+    } else if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      entries.forEach(([k, element], i) => parts.push({ text: `${i ? ',' : ''}${JSON.stringify(k)}:` }, { value: element }));
+      parts.unshift({ text: '{' });
+      parts.push({ text: '}' });
+    } else {
+      out.push(JSON.stringify(v) ?? 'null');
+    }
+    for (let i = parts.length - 1; i >= 0; i--) work.push(parts[i] as { text: string } | { value: unknown });
   }
-  return JSON.stringify(value) ?? 'null';
+  return out.join('');
 }
 
 /** 32 hex characters of the SHA-256 of the record's canonical JSON. */
@@ -42,7 +64,9 @@ export function cbNativeId(hash: string, occurrence: number): string {
 /** Epoch ms of a record's `create_time`, NaN when it has none. */
 export function createTimeOf(value: unknown): number {
   const t = (value as { create_time?: unknown } | null)?.create_time;
-  return typeof t === 'string' ? Date.parse(t) : Number.NaN;
+  // ISO-8601 only: Date.parse also reads "0" or "42" as dates, and such a record would then be
+  // dropped as outside the window instead of dead-lettered (found by the chaos fuzzer).
+  return typeof t === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(t) ? Date.parse(t) : Number.NaN;
 }
 
 /**

@@ -83,8 +83,10 @@ export function normalizeCarbonBlack(record: CbRecord, base: NormalizeBase): Ocs
   event.src_endpoint = compact({ ip });
   if (user) event.actor = { user };
   if (auth !== undefined) {
-    // Authentication requires `user`: the account that logged in (or an unknown one).
+    // Authentication requires `user`: the account that logged in (or an unknown one), and a
+    // `service` or `dst_endpoint`: the console the user logged in to.
     event.user = user ?? { name: 'unknown' };
+    Object.assign(event, { service: { name: CB_PRODUCT.name } });
   } else {
     event.api = { operation: record.description || 'unknown' };
   }

@@ -3,8 +3,9 @@
  * connector's cursor and options. Records are loose: unknown fields are kept (and stay in raw_data).
  */
 import { z } from 'zod';
+import { createTimeOf } from './identity.ts';
 
-const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 time');
+const isoTime = z.string().refine((s) => !Number.isNaN(createTimeOf({ create_time: s })), 'must be an ISO-8601 time');
 
 /**
  * One v1 audit log (vendor-notes §5.2). There is no id field. The Data Forwarder omits false and

@@ -17,7 +17,7 @@ import { defineConnector, type FetchContext, type Page, type RawRecord } from '.
 import { AuditPumpError, MalformedPageError, VendorError, describeError } from '../../shared/errors.ts';
 import { rawRecords } from '../../shared/raw-json.ts';
 import { NECTED_PRODUCT, normalizeNected } from './normalize.ts';
-import { nectedCredentials, nectedCursor, nectedOptions, nectedPage, nectedRecord, type NectedCursor, type NectedOptions, type NectedRecord } from './schemas.ts';
+import { isoTimeMs, nectedCredentials, nectedCursor, nectedOptions, nectedPage, nectedRecord, type NectedCursor, type NectedOptions, type NectedRecord } from './schemas.ts';
 
 /** Records per page: Nected's maximum (vendor-notes §4.1). */
 export const NECTED_PAGE_SIZE = 10;
@@ -43,7 +43,8 @@ interface Pass { ctx: FetchContext; opts: NectedOptions; cursor: NectedCursor; w
 const iso = (ms: number): string => new Date(ms).toISOString();
 const pageCount = (total: number): number => Math.max(1, Math.ceil(total / NECTED_PAGE_SIZE));
 const expectedOn = (pageNo: number, total: number): number => Math.min(NECTED_PAGE_SIZE, Math.max(0, total - (pageNo - 1) * NECTED_PAGE_SIZE));
-const dateOf = (r: RawRecord): number => Date.parse(String((r.value as { date?: unknown } | null)?.date));
+/** A record's date; NaN when it has no valid one (the runner dead-letters it; it says nothing about the window). */
+const dateOf = (r: RawRecord): number => isoTimeMs((r.value as { date?: unknown } | null)?.date);
 
 /** The search of either API generation (vendor-notes §4.1); v1 adds the branch header. */
 function searchRequest(p: Pass, pageNo: number): { url: URL; headers: Record<string, string> } {
@@ -85,10 +86,15 @@ function contiguous(p: Pass, results: ReadonlyArray<PromiseSettledResult<SearchP
   return pages;
 }
 
+/** Where the settled past ends now: windows never reach past it. */
+function settledEnd(ctx: FetchContext): number {
+  return Math.floor(ctx.now() - (ctx.source.settleLagSeconds ?? NECTED_SETTLE_LAG_SECONDS) * 1000);
+}
+
 /** A new window from `from`: at most `spanMs` wide, ending at the settled end. */
 function openWindow(ctx: FetchContext, opts: NectedOptions, cursor: NectedCursor): Window | undefined {
   const from = Date.parse(cursor.from);
-  const settled = Math.floor(ctx.now() - (ctx.source.settleLagSeconds ?? NECTED_SETTLE_LAG_SECONDS) * 1000);
+  const settled = settledEnd(ctx);
   if (settled - from < MIN_WINDOW_MS) return undefined;
   return { to: iso(Math.min(from + Math.min(cursor.spanMs, opts.maxWindowSeconds * 1000), settled)), page: 1, restarts: 0 };
 }
@@ -127,11 +133,12 @@ async function readWindow(p: Pass): Promise<Page<NectedCursor>> {
   const lastEventTime = Number.isFinite(newest) ? { lastEventTime: newest } : {};
   const read = (pages.at(-1) as SearchPage).pageNo;
   if (read < pageCount(total)) return { records, next: { ...p.cursor, window: { ...win, page: read + 1, total } }, caughtUp: false, ...lastEventTime };
-  // Drained: move on. A sparse window lets the next one be twice as wide; one cut short by the settled end means caught up.
+  // Drained: move on. A sparse window lets the next one be twice as wide. Caught up only when no new
+  // window can open now: a window opened by an earlier run may end well before today's settled end.
   // Everything before `to` is now delivered: that, not the window's oldest page, is how far the cursor has got (lag metric).
   const widest = Math.min(p.cursor.spanMs, opts.maxWindowSeconds * 1000);
   const spanMs = Math.min(opts.maxWindowSeconds * 1000, total < opts.maxWindowEvents / 4 ? widest * 2 : widest);
-  return { records, next: { from: win.to, spanMs }, caughtUp: p.to - p.from < widest, lastEventTime: Math.max(newest, p.to - 1) };
+  return { records, next: { from: win.to, spanMs }, caughtUp: settledEnd(p.ctx) - p.to < MIN_WINDOW_MS, lastEventTime: Math.max(newest, p.to - 1) };
 }
 
 export const nectedConnector = defineConnector<NectedCursor, NectedRecord>({

@@ -57,8 +57,10 @@ export function normalizeNected(record: NectedRecord, base: NormalizeBase): Ocsf
   );
   event.status = status;
   if (failed && record.message) event.status_detail = record.message;
-  // Nected leaves `user` empty for executions started by an API key or a schedule (vendor-docs example).
-  event.actor = record.user ? { user: { name: record.user } } : {};
+  // Nected leaves `user` empty for executions started by an API key, a webhook or a schedule
+  // (vendor-docs example); OCSF's actor needs one of user/process/session/invoked_by, and the audit
+  // `event` ("Call Via API", "Via Cron") is the vendor's own name for what started the execution.
+  event.actor = record.user ? { user: { name: record.user } } : { invoked_by: record.event || 'unknown' };
   event.api = {
     operation: record.event || 'unknown',
     ...compact({

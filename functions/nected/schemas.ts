@@ -6,7 +6,16 @@
  */
 import { z } from 'zod';
 
-const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time');
+/**
+ * Epoch ms of an ISO 8601 date-time (`YYYY-MM-DDThh:mm...`, as the doc example's `date`), NaN for
+ * anything else: Date.parse alone also reads "0" or "42" as dates, and a record so dated would pass
+ * as valid and then look like a sign that the date filter was ignored (found by the chaos fuzzer).
+ */
+export function isoTimeMs(value: unknown): number {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : Number.NaN;
+}
+
+const isoTime = z.string().refine((s) => !Number.isNaN(isoTimeMs(s)), 'must be an ISO 8601 time');
 const text = z.string().nullish();
 
 /** One audit record, as in the doc example. */

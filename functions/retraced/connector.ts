@@ -24,6 +24,9 @@ import {
 /** Default settle lag: ingest took about 1 s on an idle server (§1.11); the notes suggest 2-5 minutes (UNCONFIRMED). */
 export const RETRACED_SETTLE_LAG_SECONDS = 300;
 
+/** Settled time left unread below which a run counts as caught up (a new window every millisecond would never end). */
+const CAUGHT_UP_MS = 1000;
+
 /** Every field of `Event` and its objects (§1.2), so raw_data is the whole event (§1.10). */
 export const RETRACED_SEARCH_QUERY = `query Search($query: String!, $first: Int!, $after: String) {
   search(query: $query, first: $first, after: $after) {
@@ -140,9 +143,10 @@ async function fetchPage(ctx: FetchContext, cursor: RetracedCursor): Promise<Pag
   // An empty or short page drains the window (never pageInfo; §1.3, §1.11).
   const drained = nodes.length < options.pageSize || last === undefined;
   const next: RetracedCursor = drained ? { from: window.to } : { from: window.from, to: window.to, after: last };
-  // A window cut short by maxWindowSeconds is followed at once by the next; one that ended at
-  // now - settle lag means the run has caught up.
-  const capped = Date.parse(window.to) - Date.parse(window.from) >= options.maxWindowSeconds * 1000;
+  // A drained window is followed at once by the next unless less than CAUGHT_UP_MS of settled time
+  // is left: a window cut short by maxWindowSeconds, or opened by an earlier run, is not the end.
+  const settled = ctx.now() - (ctx.source.settleLagSeconds ?? RETRACED_SETTLE_LAG_SECONDS) * 1000;
+  const caughtUp = drained && settled - Date.parse(window.to) < CAUGHT_UP_MS;
   // Each read writes an audit.log.view event that a later window returns (§1.1). Archived by
   // default (marked; an audit trail of who read the log, and a stolen token's reads look the same);
   // with ownReads "drop" they are filtered out here: a chosen filter, not a bad record, so they are
@@ -150,7 +154,7 @@ async function fetchPage(ctx: FetchContext, cursor: RetracedCursor): Promise<Pag
   const records = options.ownReads === 'drop' ? nodes.filter((r) => !isOwnRead(r.value, ctx.credentials.token ?? '')) : nodes;
   if (records.length < nodes.length) ctx.log.debug('dropped the events of the pump\'s own reads', { sourceId: ctx.source.id, dropped: nodes.length - records.length });
   const newest = newestReceived(nodes);
-  return { records, next, caughtUp: drained && !capped, ...(newest === undefined ? {} : { lastEventTime: newest }) };
+  return { records, next, caughtUp, ...(newest === undefined ? {} : { lastEventTime: newest }) };
 }
 
 export const retracedConnector = defineConnector<RetracedCursor, RetracedEvent>({

@@ -91,7 +91,9 @@ export function normalizeRetraced(record: RetracedEvent, base: NormalizeBase): O
   const location = compact({ city: record.loc_subdiv2 ?? undefined, desc: place || undefined });
   const source = compact({ ip: record.source_ip ?? undefined, location: Object.keys(location).length ? location : undefined });
   if (Object.keys(source).length) event.src_endpoint = source;
-  if (auth && record.component) event.service = { name: record.component };
+  // Authentication needs a `service` or `dst_endpoint` (OCSF 1.1 constraint): the publisher's
+  // component when it names one; otherwise the publisher did not say which of its services it was.
+  if (auth) event.service = { name: record.component ?? 'unknown' };
   if (!auth) {
     event.api = {
       operation: record.action ?? 'unknown',

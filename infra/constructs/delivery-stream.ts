@@ -21,6 +21,12 @@ export interface DeliveryStreamProps {
 /**
  * A Firehose stream into the archive bucket, partitioned by the record's own keys (the same jq the
  * local emulator evaluates), so S3 keys follow DESIGN.md 4.5 and Athena prunes partitions.
+ *
+ * The pump packs up to 500 newline-delimited events into one record (shared/sink.ts), because
+ * Firehose bills each record rounded up to 5 KB. So the stream first deaggregates (JSON: consecutive
+ * objects, JSONL included; at most 500 a record), then extracts the partition keys of each event.
+ * Deaggregation drops the newlines between events, so for NDJSON output a newline is appended to
+ * each again; Parquet conversion reads each deaggregated event as its own row and needs none.
  */
 export class DeliveryStream extends Construct {
   readonly stream: firehose.DeliveryStream;
@@ -32,11 +38,15 @@ export class DeliveryStream extends Construct {
       dataOutputPrefix: props.prefix,
       errorOutputPrefix: props.errorOutputPrefix,
       encryptionKey: props.key,
-      // Dynamic partitioning needs at least 64 MiB buffers; records already end with a newline.
+      // Dynamic partitioning needs at least 64 MiB buffers.
       bufferingSize: Size.mebibytes(64),
       bufferingInterval: props.bufferingInterval ?? Duration.seconds(60),
       dynamicPartitioning: { enabled: true, retryDuration: Duration.seconds(300) },
-      processors: [firehose.MetadataExtractionProcessor.jq16({ ...PARTITION_JQ })],
+      processors: [
+        firehose.RecordDeAggregationProcessor.json(),
+        ...(parquet ? [] : [new firehose.AppendDelimiterToRecordProcessor()]),
+        firehose.MetadataExtractionProcessor.jq16({ ...PARTITION_JQ }),
+      ],
       ...(parquet
         ? {
             // Parquet compresses itself (SNAPPY by default); the S3 compression must stay unset.

@@ -30,7 +30,8 @@ export interface MonitoringProps {
 /**
  * Dashboard and alarms (cdk-monitoring-constructs), all to one SNS topic. Per source, from the
  * pump's EMF metrics (namespace AuditPump, dimensions service + sourceId): failed runs, staleness
- * (cursor lag, or no run reporting at all), dead-lettered records, throttling. Per function:
+ * (cursor lag, or no run reporting at all), dead-lettered records, throttling, and events the
+ * daily reconciliation found missing from the archive (MissingEvents). Per function:
  * errors. Delivery: Firehose data freshness and failed deliveries; async invocation failures.
  */
 export class Monitoring extends Construct {
@@ -98,6 +99,17 @@ function sourceGroups(source: Source, stalenessSeconds: number): CustomMetricGro
           metric: pumpMetric(source, 'ThrottledWait', 'Sum', Duration.hours(1)),
           alarmFriendlyName: `${source.id}-throttled`,
           addAlarm: { Warning: { threshold: 15 * 60_000, comparisonOperator: GTE } },
+        },
+      ],
+    },
+    {
+      title: `${source.id}: completeness`,
+      metrics: [
+        {
+          // Published once a day by the reconciliation (0 when complete): the state holds until the next one.
+          metric: pumpMetric(source, 'MissingEvents', 'Maximum', Duration.hours(1)),
+          alarmFriendlyName: `${source.id}-missing-events`,
+          addAlarm: { Critical: { threshold: 1, comparisonOperator: GTE, treatMissingDataOverride: cloudwatch.TreatMissingData.IGNORE } },
         },
       ],
     },

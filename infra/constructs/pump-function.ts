@@ -11,7 +11,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { archivePrefix } from '../../shared/archive.ts';
+import { backfillItemId } from '../../shared/backfill.ts';
 import type { Source, Vendor } from '../../shared/config.ts';
+import { PUMP_BUNDLING } from '../bundling.ts';
 import { nag } from '../nag.ts';
 import type { VendorFunctionSettings } from '../vendors.ts';
 
@@ -29,6 +32,8 @@ export interface PumpFunctionProps {
   readonly failureQueue: sqs.IQueue;
   /** Bucket of the spool for destructive queue reads (Carbon Black queue mode); none when unset. */
   readonly spoolBucket?: s3.IBucket;
+  /** The archive bucket, read by reconciliation under this vendor's prefix only; none when unset. */
+  readonly archiveBucket?: s3.IBucket;
   /** @default one more than the number of sources */
   readonly reservedConcurrency?: number;
 }
@@ -38,7 +43,8 @@ const MAX_SOURCES_ENV = 3000;
 
 /**
  * One pump function per vendor, bundled from functions/<vendor>/index.ts, with least-privilege
- * IAM: its own sources' secrets, its own sources' cursor items (dynamodb:LeadingKeys), its streams.
+ * IAM: its own sources' secrets, its own sources' cursor items and their backfill items
+ * (dynamodb:LeadingKeys), its streams, and read access to its own vendor's archive prefix.
  */
 export class PumpFunction extends Construct {
   readonly fn: nodejs.NodejsFunction;
@@ -73,22 +79,23 @@ export class PumpFunction extends Construct {
         DEAD_LETTER_STREAM: props.deadLetterStream.deliveryStreamName,
         ...(props.siemStream ? { SIEM_STREAM: props.siemStream.deliveryStreamName } : {}),
         ...(props.spoolBucket ? { SPOOL_BUCKET: props.spoolBucket.bucketName } : {}),
+        ...(props.archiveBucket ? { ARCHIVE_BUCKET: props.archiveBucket.bucketName } : {}),
         AUDIT_PUMP_CONTINUE: 'true',
         POWERTOOLS_SERVICE_NAME: `audit-pump-${props.vendor}`,
         POWERTOOLS_METRICS_NAMESPACE: 'AuditPump',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
       },
+      // The options live in infra/bundling.ts, where `npm run bench` measures the same bundles.
       bundling: {
         format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        sourceMap: true,
-        minify: true,
-        mainFields: ['module', 'main'],
-        // Bundle the AWS SDK too: the pinned, tested versions rather than whatever the runtime ships.
-        externalModules: [],
-        // Some dependencies still call require(); ESM bundles need it defined.
-        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+        target: PUMP_BUNDLING.target,
+        sourceMap: PUMP_BUNDLING.sourceMap,
+        sourcesContent: PUMP_BUNDLING.sourcesContent,
+        minify: PUMP_BUNDLING.minify,
+        mainFields: [...PUMP_BUNDLING.mainFields],
+        externalModules: [...PUMP_BUNDLING.externalModules],
+        banner: PUMP_BUNDLING.banner,
       },
       // A failed scheduled run is not retried: the next schedule (or continuation) runs anyway.
       retryAttempts: 0,
@@ -104,7 +111,8 @@ export class PumpFunction extends Construct {
         sid: 'OwnCursorItemsOnly',
         actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         resources: [props.table.tableArn],
-        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': props.sources.map((s) => s.id) } },
+        // Each source's live cursor and its backfill's own item (shared/backfill-run.ts).
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': props.sources.flatMap((s) => [s.id, backfillItemId(s.id)]) } },
       }),
     );
     const secrets = props.sources.map((s) => s.secretName).filter((n): n is string => n !== undefined);
@@ -131,7 +139,22 @@ export class PumpFunction extends Construct {
       }),
     );
     if (props.spoolBucket) this.grantSpool(role, props.spoolBucket, props.vendor);
+    if (props.archiveBucket) this.grantArchiveRead(role, props.archiveBucket, props.vendor);
     props.key.grantEncryptDecrypt(role);
+  }
+
+  /** Reconciliation reads the archive back: list and get under `events/vendor=<its vendor>/` only, never write. */
+  private grantArchiveRead(role: iam.IRole, bucket: s3.IBucket, vendor: Vendor): void {
+    const prefix = archivePrefix(vendor);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ArchiveRead', actions: ['s3:GetObject'], resources: [bucket.arnForObjects(`${prefix}*`)] }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'ArchiveList', actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } } }),
+    );
+    nag.ack(
+      role,
+      'Reconciliation reads the archive objects Firehose wrote under generated keys below this vendor\'s events prefix; read-only.',
+      `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>/${prefix}*]`,
+    );
   }
 
   /** The spool: objects under this vendor's prefixes only (batches and quarantined batches). */

@@ -294,7 +294,7 @@ describe('Authentic8 connector: orgs', () => {
     const records = await h.archived();
     expect(uidsOf(records)).toEqual(served.map(uidOf).sort());
     expect(rawMismatches(served, records)).toEqual([]);
-    expect(records.every((r) => r.class_uid === 6003 && (r.metadata as { labels: string[] }).labels.includes('encrypted'))).toBe(true);
+    expect(records.every((r) => r.class_uid === 0 && (r.metadata as { labels: string[] }).labels.includes('encrypted'))).toBe(true);
     const sample = JSON.parse(records[0]?.raw_data as string) as { enc: string; key_name: string };
     expect(sample.key_name).toBe(org.keyName);
     expect(JSON.parse(decryptStandard(sample.enc, org.privateKeyPem ?? ''))).toHaveProperty('org_id', org.id);
@@ -330,7 +330,8 @@ describe('Authentic8 connector: errors', () => {
   });
 
   it('fails on an in-band error mid-run keeping the cursor at the last delivered page, and the rerun completes', async () => {
-    // Prepare: once the URL page is committed, the next extractlog (AUTH) answers an in-band error.
+    // Prepare: once the URL page is committed, the next extractlog answers an in-band error.
+    // (The runner may have prefetched the next page before the fault was armed: the fault hits page 2 or 3.)
     const h = await setUp();
     const served = of(h.emulator.events(), SEVERAL);
     h.onPage = (pages) => {
@@ -343,9 +344,11 @@ describe('Authentic8 connector: errors', () => {
     const rerun = await h.run();
 
     // Assess
-    expect(failed).toMatchObject({ status: 'failed', pages: 1, events: of(served, ['URL']).length });
+    const delivered = of(served, SEVERAL.slice(0, failed.pages)).length;
+    expect([1, 2]).toContain(failed.pages);
+    expect(failed).toMatchObject({ status: 'failed', events: delivered });
     expect(failed.error).toMatch(/VendorError: authentic8 extractlog failed: "OperationalError: log store unavailable/);
-    expect(rerun).toMatchObject({ status: 'caught-up', events: served.length - of(served, ['URL']).length });
+    expect(rerun).toMatchObject({ status: 'caught-up', events: served.length - delivered });
     const records = await h.archived();
     expect(uidsOf(records)).toEqual(served.map(uidOf).sort());
   });

@@ -5,6 +5,7 @@ import { authentic8Record } from '../../functions/authentic8/schemas.ts';
 import { createAuthentic8Log } from '../../local/authentic8-data.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { eventUid } from '../../shared/ocsf.ts';
+import { validateOcsf } from '../../shared/ocsf-validate.ts';
 import type { NormalizeBase } from '../../shared/connector.ts';
 
 const SOURCE: Source = parseSources({
@@ -97,17 +98,38 @@ describe('normalizeAuthentic8: URL → HTTP Activity', () => {
     expect([event.activity_id, event.status_id]).toEqual([activity, status]);
   });
 
-  it('maps a BLOCKED URL as a denied, blocked request with its categories, and keeps unknown fields in unmapped', () => {
+  it('maps a BLOCKED URL, never sent so without a response, to Web Resources Activity: denied, blocked, with its categories, unknown fields in unmapped', () => {
     // Act
     const { event } = normalize(line({ type: 'BLOCKED URL', domain: 'casino.example', path: '/', scheme: 'https', method: 'GET', micro_category: 'Gambling', macro_category: 'Adult', policy: 'URL Category Filtering' }));
 
     // Assess
     expect(event).toMatchObject({
-      class_uid: 4002, status_id: 2, action_id: 2, action: 'Denied', disposition_id: 2, disposition: 'Blocked',
-      http_request: { url: { categories: ['Gambling', 'Adult'] } }, metadata: { event_code: 'BLOCKED URL', profiles: ['security_control'] },
+      class_uid: 6001, category_uid: 6, activity_id: 2, type_uid: 600102, status_id: 2, action_id: 2, action: 'Denied', disposition_id: 2, disposition: 'Blocked',
+      web_resources: [{ name: 'https://casino.example/', url_string: 'https://casino.example/' }],
+      http_request: { http_method: 'GET', url: { categories: ['Gambling', 'Adult'] } }, metadata: { event_code: 'BLOCKED URL', profiles: ['host', 'security_control'] },
       unmapped: { policy: 'URL Category Filtering' },
     });
     expect(event).not.toHaveProperty('http_response');
+    expect(validateOcsf(event).errors).toEqual([]);
+  });
+
+  it('maps a URL log without a response code to Web Resources Activity (HTTP Activity requires the response)', () => {
+    // Act
+    const { event } = normalize(line({ type: 'URL', domain: 'example.com', path: '/a', scheme: 'https', method: 'PUT', response_size: 10 }));
+
+    // Assess
+    expect(event).toMatchObject({ class_uid: 6001, activity_id: 3, status_id: 0, web_resources: [{ url_string: 'https://example.com/a' }], unmapped: { response_size: 10 } });
+    expect(event).not.toHaveProperty('http_response');
+    expect(validateOcsf(event).errors).toEqual([]);
+  });
+
+  it('declares the host profile, to which HTTP Activity\'s actor belongs, and validates as OCSF 1.1', () => {
+    // Act
+    const { event } = normalize(GUIDE_URL);
+
+    // Assess
+    expect(event.metadata.profiles).toEqual(['host']);
+    expect(validateOcsf(event)).toMatchObject({ valid: true, warnings: [] });
   });
 });
 
@@ -159,13 +181,13 @@ describe('normalizeAuthentic8: ADMIN_AUDIT → Account Change or API Activity', 
 });
 
 describe('normalizeAuthentic8: ENC and the other types', () => {
-  it('keeps the vendor doc ENC example opaque: API Activity, unknown activity, labelled encrypted, raw_data exact', () => {
+  it('keeps the vendor doc ENC example opaque: Base Event, unknown activity, labelled encrypted, raw_data exact', () => {
     // Act
     const { record, event } = normalize(DOC_ENC);
 
     // Assess
     expect(event).toMatchObject({
-      class_uid: 6003, activity_id: 0, status_id: 0, time: 1407538630061, raw_data: DOC_ENC,
+      class_uid: 0, category_uid: 0, type_uid: 0, activity_id: 0, status_id: 0, time: 1407538630061, raw_data: DOC_ENC,
       metadata: { labels: ['encrypted'], event_code: 'ENC', sequence: 3233682 }, unmapped: { encrypted: true, key_name: 'SILOTest' },
     });
     expect(event.metadata).not.toHaveProperty('tenant_uid');
@@ -207,7 +229,8 @@ describe('normalizeAuthentic8: ENC and the other types', () => {
     expect(new Set(events.map((e) => e.innerType)).size).toBeGreaterThanOrEqual(20);
     expect(mapped.map((m) => m.raw_data)).toEqual(events.map((e) => e.text));
     expect(mapped.map((m) => m.time)).toEqual(events.map((e) => Math.floor(e.createTs * 1000)));
-    expect(new Set(mapped.map((m) => m.class_uid))).toEqual(new Set([4002, 3002, 3001, 6003]));
+    expect(new Set(mapped.map((m) => m.class_uid))).toEqual(new Set([4002, 6001, 3002, 3001, 6003, 0]));
+    expect(mapped.flatMap((m) => validateOcsf(m).errors)).toEqual([]);
   });
 });
 

@@ -217,6 +217,7 @@ describe('Carbon Black search mode: vendor answers', () => {
   it('fails on a truncated page keeping the last committed position, and the rerun archives the rest once', async () => {
     // Prepare
     const h = await startBench({ source: { options: { rows: 100 } } });
+    // (The runner may have prefetched page 2 before the fault was armed: the fault hits page 2 or 3.)
     h.onPage = (pages) => {
       if (pages === 1) h.emulator.faults.truncateNext = 1;
     };
@@ -227,7 +228,8 @@ describe('Carbon Black search mode: vendor answers', () => {
     const rerun = await h.run();
 
     // Assess
-    expect(failed).toMatchObject({ status: 'failed', events: 100, pages: 1 });
+    expect([1, 2]).toContain(failed.pages);
+    expect(failed).toMatchObject({ status: 'failed', events: failed.pages * 100 });
     expect(failed.error).toMatch(/MalformedPageError/);
     expect(rerun.status).toBe('caught-up');
     const records = await h.archived();

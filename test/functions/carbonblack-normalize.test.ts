@@ -42,6 +42,7 @@ describe('normalizeCarbonBlack', () => {
       severity_id: SeverityId.Informational, time: Date.parse('2023-11-02T18:13:44.276Z'), message: 'Logged in successfully',
       user: { name: 'user1@mydomain.com', email_addr: 'user1@mydomain.com', org: { uid: 'ABCD1234' } },
       actor: { user: { name: 'user1@mydomain.com' } },
+      service: { name: 'Carbon Black Cloud' },
       src_endpoint: { ip: '50.215.71.123' },
       metadata: {
         version: '1.1.0', uid: 'uid-1', product: { vendor_name: CB_PRODUCT.vendorName, name: CB_PRODUCT.name },

@@ -5,6 +5,7 @@ import { nectedPage, nectedRecord } from '../../functions/nected/schemas.ts';
 import { createNectedLog } from '../../local/nected-data.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { ApiActivityId, StatusId, eventUid } from '../../shared/ocsf.ts';
+import { validateOcsf } from '../../shared/ocsf-validate.ts';
 import { rawRecords } from '../../shared/raw-json.ts';
 import type { NormalizeBase } from '../../shared/connector.ts';
 
@@ -91,8 +92,8 @@ describe('normalizeNected: a failed API call (the doc\'s second record)', () => 
     });
   });
 
-  it('has no user when Nected records none, and correlates by the root run', () => {
-    expect(event.actor).toEqual({});
+  it('names what started the execution as the actor when Nected records no user, and correlates by the root run', () => {
+    expect(event.actor).toEqual({ invoked_by: 'Call Via API' });
     expect(event.metadata.correlation_uid).toBe('123e4e82-4ddf-40de-bdb2-d7ed1ae1697f');
     expect(event.unmapped).toMatchObject({ rootNode: { id: '123e4e82-4ddf-40de-bdb2-d7ed1ae1697f', name: 'Amazon DP', logId: '123e4e82-4ddf-40de-bdb2-d7ed1ae1697f' }, path: [], statusTimeMs: 4 });
   });
@@ -128,7 +129,7 @@ describe('nectedRecord', () => {
     const event = normalize(raw);
 
     // Assess
-    expect(event).toMatchObject({ activity_id: ApiActivityId.Unknown, status_id: StatusId.Unknown, actor: {}, api: { operation: 'unknown' }, src_endpoint: {} });
+    expect(event).toMatchObject({ activity_id: ApiActivityId.Unknown, status_id: StatusId.Unknown, actor: { invoked_by: 'unknown' }, api: { operation: 'unknown' }, src_endpoint: {} });
     expect(event.resources).toBeUndefined();
   });
 
@@ -142,6 +143,7 @@ describe('nectedRecord', () => {
 
     // Assess
     expect(events.every((e) => e.class_uid === 6003 && Number.isFinite(e.time) && e.actor && e.api?.operation && e.src_endpoint?.ip)).toBe(true);
+    expect(events.flatMap((e) => validateOcsf(e).errors)).toEqual([]);
     expect(new Set(events.map((e) => e.activity_id))).toEqual(new Set([ApiActivityId.Create, ApiActivityId.Update, ApiActivityId.Delete, ApiActivityId.Other]));
     expect(new Set(events.map((e) => e.status_id))).toEqual(new Set([StatusId.Success, StatusId.Failure]));
     expect(NECTED_PRODUCT).toEqual({ vendorName: 'Nected', name: 'Nected' });

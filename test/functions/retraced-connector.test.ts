@@ -381,6 +381,7 @@ describe('Retraced connector: errors', () => {
   it('fails on a truncated page keeping the cursor at the last delivered page; the rerun archives the rest once', async () => {
     // Prepare
     const h = await setUp();
+    // (The runner may have prefetched page 2 before the fault was armed: the fault hits page 2 or 3.)
     h.onPage = (pages) => {
       if (pages === 1) h.emulator.faults.truncateNext = 1;
     };
@@ -391,7 +392,8 @@ describe('Retraced connector: errors', () => {
     const rerun = await h.run();
 
     // Assess
-    expect(broken).toMatchObject({ status: 'failed', pages: 1, events: PAGE_SIZE });
+    expect([1, 2]).toContain(broken.pages);
+    expect(broken).toMatchObject({ status: 'failed', events: broken.pages * PAGE_SIZE });
     expect(broken.error).toMatch(/MalformedPageError: POST .*\/auditlog\/enterprise\/v1\/graphql.*: response is not JSON/);
     expect(rerun.status).toBe('caught-up');
     expect(uidsOf(await h.archived())).toEqual(expectedUids(h, await h.cursor()));

@@ -108,6 +108,7 @@ describe('normalizeRetraced: log-in and log-out actions', () => {
     // Assess
     expect(event).toMatchObject({ class_uid: 3002, category_uid: 3, activity_id: AuthActivityId.Logon, type_uid: 300201, status_id: StatusId.Failure });
     expect(event.user).toEqual({ uid: 'qa@retraced.io', name: 'RetracedQA Employee' });
+    expect((event as { service?: unknown }).service).toEqual({ name: 'unknown' });
     expect(event.api).toBeUndefined();
     expect(event.unmapped).toMatchObject({ crud: 'c' });
   });

@@ -152,9 +152,9 @@ describe('AuditPumpStack: functions and IAM', () => {
     expect(ids).toEqual(['veza-main', 'veza-eu']);
   });
 
-  it('updates only its own sources\' cursor items (dynamodb:LeadingKeys)', () => {
+  it('updates only its own sources\' cursor items and their backfill items (dynamodb:LeadingKeys)', () => {
     const policy = vezaPolicy();
-    expect(policy).toContain('"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":["veza-main","veza-eu"]}');
+    expect(policy).toContain('"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":["veza-main","veza-main--backfill","veza-eu","veza-eu--backfill"]}');
     expect(policy).not.toMatch(/dynamodb:(Scan|Query|DeleteItem|\*)/);
   });
 
@@ -176,13 +176,34 @@ describe('AuditPumpStack: functions and IAM', () => {
     expect(JSON.stringify(invoke)).toContain('function:AuditPump-veza');
   });
 
+  it('reads only its own vendor\'s archive prefix, for reconciliation: list with a prefix condition and get, never write', () => {
+    const policy = vezaPolicy();
+    expect(policy).toContain('"s3:prefix":["events/vendor=veza/*"]');
+    expect(policy).toMatch(/"Action":"s3:GetObject","Effect":"Allow","Resource":\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["ArchiveBucket[0-9A-F]+","Arn"\]\},"\/events\/vendor=veza\/\*"\]\]\}/);
+    expect(policy).not.toMatch(/events\/vendor=(nected|carbonblack)|s3:PutObject"[^}]*events|s3:DeleteObject"[^}]*events/);
+    template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'AuditPump-veza', Environment: { Variables: Match.objectLike({ ARCHIVE_BUCKET: { Ref: Match.stringLikeRegexp('^ArchiveBucket') } }) } });
+  });
+
   it('one schedule per enabled source, invoking the function with {sourceId}', () => {
-    template.resourceCountIs('AWS::Scheduler::Schedule', 5);
+    template.resourceCountIs('AWS::Scheduler::Schedule', 10);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(10 minutes)',
       Target: Match.objectLike({ Input: JSON.stringify({ sourceId: 'veza-eu' }), DeadLetterConfig: Match.anyValue() }),
     });
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(5 minutes)', Target: Match.objectLike({ Input: JSON.stringify({ sourceId: 'veza-main' }) }) });
+  });
+
+  it('a daily schedule per enabled source reconciles yesterday at 03:30 UTC; none with the Parquet archive, which it cannot read', () => {
+    for (const id of ['veza-main', 'veza-eu', 'cbc-search', 'cbc-queue', 'nected-prod']) {
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: 'cron(30 3 * * ? *)',
+        ScheduleExpressionTimezone: 'Etc/UTC',
+        Target: Match.objectLike({ Input: JSON.stringify({ reconcile: { sourceId: id, window: 'yesterday' } }), DeadLetterConfig: Match.anyValue() }),
+      });
+    }
+    const { template: parquet } = synth({ archiveFormat: 'parquet' });
+    parquet.resourceCountIs('AWS::Scheduler::Schedule', 5);
+    expect(JSON.stringify(parquet.findResources('AWS::Lambda::Function'))).not.toContain('ARCHIVE_BUCKET');
   });
 
   it('failed asynchronous invocations go to an encrypted queue', () => {
@@ -251,6 +272,21 @@ describe('AuditPumpStack: lake and monitoring', () => {
     expect(names.some((n) => n.includes('archive-freshness'))).toBe(true);
     expect(names.some((n) => n.includes('archive-failed-deliveries'))).toBe(true);
     expect(alarms.every((a) => (a.Properties.AlarmActions ?? []).length > 0)).toBe(true);
+  });
+
+  it('each enabled source has a MissingEvents alarm (reconciliation found events missing from the archive) that holds its state between daily runs', () => {
+    for (const id of ['veza-main', 'veza-eu', 'cbc-search', 'cbc-queue', 'nected-prod']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: Match.stringLikeRegexp(`${id}-missing-events`),
+        MetricName: 'MissingEvents',
+        Namespace: 'AuditPump',
+        Dimensions: Match.arrayWith([{ Name: 'sourceId', Value: id }]),
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'ignore',
+        AlarmActions: Match.anyValue(),
+      });
+    }
   });
 
   it('the stale alarm treats missing data (no run reporting) as breaching', () => {

@@ -1,0 +1,112 @@
+/**
+ * A child process holding what the pump talks to in a benchmark: either one vendor emulator with
+ * a backlog and a per-request latency, or the Firehose emulator (streams deaggregating packed
+ * records, as deployed) and DynamoDB (dynalite). Out of the pump's process, and apart from each
+ * other, so that archive writes never delay a vendor answer and the pump's figures are the pump's.
+ * Started by bench/stack.ts with its settings as JSON in argv[2]; talks over the IPC channel.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX, DEAD_LETTER_ERROR_PREFIX, DEAD_LETTER_PREFIX, LOCAL_CURSOR_TABLE, LOCAL_STREAMS,
+} from '../shared/archive-layout.ts';
+import type { Vendor } from '../shared/config.ts';
+import { AUTHENTIC8_LOG_TYPES } from '../local/authentic8-data.ts';
+import { AUTHENTIC8_LOCAL_TOKEN, AUTHENTIC8_MAIN_ORG, startAuthentic8Emulator } from '../local/authentic8-emulator.ts';
+import { ensureCursorTable, startDynamo } from '../local/dynamo.ts';
+import { startEmulator } from '../local/emulators.ts';
+import { startFirehoseEmulator } from '../local/firehose-emulator.ts';
+
+/** The settings a host starts with: `vendor` runs the vendor emulator, `aws` Firehose and DynamoDB. */
+export interface HostSettings {
+  readonly role: 'vendor' | 'aws';
+  readonly vendor: Vendor;
+  readonly backlog: number;
+  readonly latencyMs: number;
+  readonly seed: number;
+}
+
+/** What a vendor host reports once its emulator listens. */
+export interface VendorReady {
+  readonly type: 'ready';
+  readonly baseUrl: string;
+  readonly credentials: Record<string, string>;
+  readonly options: Record<string, unknown>;
+  /** Events of the source per independent stream (per log type for Authentic8). */
+  readonly streams: number[];
+}
+
+/** What an AWS host reports once Firehose and DynamoDB listen. */
+export interface AwsReady {
+  readonly type: 'ready';
+  readonly firehose: string;
+  readonly dynamo: string;
+  readonly table: string;
+  readonly archiveStream: string;
+  readonly deadLetterStream: string;
+}
+
+interface Vendored {
+  readonly baseUrl: string;
+  readonly credentials: Record<string, string>;
+  readonly options: Record<string, unknown>;
+  readonly streams: number[];
+  stop(): Promise<void>;
+}
+
+/** The vendor emulator; Authentic8 directly, to count its main org's logs per type. */
+async function startVendor(s: HostSettings): Promise<Vendored> {
+  if (s.vendor === 'authentic8') {
+    const a8 = await startAuthentic8Emulator({ token: AUTHENTIC8_LOCAL_TOKEN, seed: s.seed, backlog: s.backlog, latencyMs: s.latencyMs });
+    const counts = new Map<string, number>(AUTHENTIC8_LOG_TYPES.map((t) => [t, 0]));
+    for (const e of a8.events()) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
+    return { baseUrl: a8.baseUrl, credentials: { token: AUTHENTIC8_LOCAL_TOKEN }, options: { org: AUTHENTIC8_MAIN_ORG, types: 'all' }, streams: [...counts.values()], stop: () => a8.stop() };
+  }
+  const e = await startEmulator(s.vendor, { seed: s.seed, backlog: s.backlog, latencyMs: s.latencyMs, arrivalsPerSecond: 0 });
+  return { baseUrl: e.baseUrl, credentials: e.credentials, options: e.options, streams: [e.eventIds().length], stop: () => e.stop() };
+}
+
+/** Firehose (streams deaggregating packed records, as deployed) and dynalite. */
+async function startAws(): Promise<{ ready: AwsReady; stats: () => Promise<unknown>; stop: () => Promise<void> }> {
+  const archiveDir = await mkdtemp(join(tmpdir(), 'audit-pump-bench-'));
+  const packed = { deaggregation: { type: 'JSON' as const }, appendDelimiter: true };
+  const firehose = await startFirehoseEmulator({
+    archiveDir,
+    streams: {
+      [LOCAL_STREAMS.archive]: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX, ...packed },
+      [LOCAL_STREAMS.deadLetter]: { prefix: DEAD_LETTER_PREFIX, errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX, ...packed },
+    },
+  });
+  const dynamo = await startDynamo();
+  await ensureCursorTable(dynamo.client, LOCAL_CURSOR_TABLE);
+  const ready: AwsReady = {
+    type: 'ready', firehose: firehose.endpoint, dynamo: dynamo.endpoint, table: LOCAL_CURSOR_TABLE, archiveStream: LOCAL_STREAMS.archive, deadLetterStream: LOCAL_STREAMS.deadLetter,
+  };
+  return {
+    ready,
+    stats: async () => (await firehose.flush(), { ...firehose.stats }),
+    stop: async () => {
+      await firehose.stop();
+      await dynamo.stop();
+      await rm(archiveDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const settings = JSON.parse(process.argv[2] ?? '{}') as HostSettings;
+  const host = settings.role === 'aws'
+    ? await startAws()
+    : await startVendor(settings).then((v) => ({ ready: { type: 'ready' as const, baseUrl: v.baseUrl, credentials: v.credentials, options: v.options, streams: v.streams }, stats: async () => ({}), stop: v.stop }));
+  process.on('message', (message: { type: string }) => {
+    if (message.type === 'stats') {
+      void host.stats().then((stats) => process.send?.({ type: 'stats', stats }));
+    } else if (message.type === 'stop') {
+      void host.stop().then(() => process.disconnect());
+    }
+  });
+  process.send?.(host.ready);
+}
+
+await main();

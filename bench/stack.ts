@@ -1,0 +1,144 @@
+/**
+ * The pump of a benchmark, wired as shared/handler.ts wires it (cursor store, Firehose sinks,
+ * the runner, one HTTP client per source), with packing on, against emulators running in two
+ * child processes (bench/emulator-host.ts): the vendor's, and Firehose with DynamoDB.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { CONNECTORS, optionSchemas } from '../functions/registry.ts';
+import { parseSources, type Source, type Vendor } from '../shared/config.ts';
+import { CursorStore } from '../shared/cursor-store.ts';
+import { HttpClient } from '../shared/http.ts';
+import { runSource, type RunResult, type RunnerDeps } from '../shared/runner.ts';
+import { FirehoseSink } from '../shared/sink.ts';
+import { MemorySpool } from '../shared/spool.ts';
+import { LOCAL_AWS } from '../local/dynamo.ts';
+import type { FirehoseStats } from '../local/firehose-emulator.ts';
+import type { AwsReady, HostSettings, VendorReady } from './emulator-host.ts';
+import { VENDOR_BENCH } from './vendors.ts';
+
+/** A running emulator host. */
+export interface Host<R> {
+  readonly ready: R;
+  stats(): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+const HOST = fileURLToPath(new URL('./emulator-host.ts', import.meta.url));
+
+/** Forks an emulator host and waits until its servers listen. */
+export async function startHost<R>(settings: HostSettings): Promise<Host<R>> {
+  const child = fork(HOST, [JSON.stringify(settings)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ready = await next<R>(child, 'ready');
+  return {
+    ready,
+    stats: async () => {
+      child.send({ type: 'stats' });
+      return (await next<{ stats: unknown }>(child, 'stats')).stats;
+    },
+    stop: async () => {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.send({ type: 'stop' });
+      await exited;
+    },
+  };
+}
+
+function next<T>(child: ChildProcess, type: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onMessage = (message: { type?: string }): void => {
+      if (message.type !== type) return;
+      cleanup();
+      resolve(message as T);
+    };
+    const onExit = (code: number | null): void => {
+      cleanup();
+      reject(new Error(`emulator host exited (${code}) before "${type}"`));
+    };
+    const cleanup = (): void => {
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    child.on('message', onMessage);
+    child.on('exit', onExit);
+  });
+}
+
+/** What one drain measured. */
+export interface Drain {
+  readonly result: RunResult;
+  readonly ms: number;
+  /** CPU the pump process used during the drain (user + system, every thread: GC, sockets). */
+  readonly cpuMs: number;
+  /** Time the pump's event loop was busy during the drain (its one JavaScript thread). */
+  readonly busyMs: number;
+  readonly firehose: FirehoseStats;
+  /** DynamoDB write calls (UpdateItem) of the run: acquire, commits, release. */
+  readonly dynamoWrites: number;
+  /** Events of the source per stream, as the host counted them. */
+  readonly streams: number[];
+}
+
+/** Counts the DynamoDB write calls sent through `client`. */
+function countWrites(client: DynamoDBClient): { count: number } {
+  const counter = { count: 0 };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (/^(UpdateItem|PutItem|DeleteItem|TransactWriteItems|BatchWriteItem)Command$/.test(context.commandName ?? '')) counter.count++;
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchCountWrites' },
+  );
+  return counter;
+}
+
+/** The runner's dependencies against the hosts, as createPump builds them, with packed sinks. */
+export function pumpDeps(vendorHost: VendorReady, aws: AwsReady, vendor: Vendor): { deps: RunnerDeps; source: Source; writes: { count: number }; close: () => void } {
+  const dynamodb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: aws.dynamo });
+  const writes = countWrites(dynamodb);
+  const firehose = new FirehoseClient({ ...LOCAL_AWS, endpoint: aws.firehose, maxAttempts: 1 });
+  const startFrom = new Date(Date.now() - 5 * 86_400_000).toISOString();
+  const [source] = parseSources(
+    { sources: [{ id: `${vendor}-bench`, vendor, baseUrl: vendorHost.baseUrl, credentials: vendorHost.credentials, startFrom, options: { ...vendorHost.options, ...VENDOR_BENCH[vendor].options } }] },
+    optionSchemas(),
+  ).sources as [Source];
+  const deps: RunnerDeps = {
+    store: new CursorStore({ client: dynamodb, tableName: aws.table }),
+    sink: new FirehoseSink({ client: firehose, streamName: aws.archiveStream, pack: true }),
+    deadLetter: new FirehoseSink({ client: firehose, streamName: aws.deadLetterStream, pack: true }),
+    credentials: { get: async () => vendorHost.credentials },
+    http: ({ source: s, credentials, deadline, onRetry, retryRule }) =>
+      new HttpClient({ origin: s.baseUrl, deadline, secrets: Object.values(credentials), onRetry, ...(retryRule ? { retryRule } : {}) }),
+    owner: 'bench',
+    leaseMs: 120_000,
+    deadline: Date.now() + 30 * 60_000,
+    spool: new MemorySpool(),
+  };
+  return { deps, source, writes, close: () => (dynamodb.destroy(), firehose.destroy()) };
+}
+
+/** Drains a backlog of `vendor` at `latencyMs` a request in one run; the emulators in two child processes. */
+export async function drain(vendor: Vendor, settings: { backlog: number; latencyMs: number; seed?: number }): Promise<Drain> {
+  const base = { vendor, backlog: settings.backlog, latencyMs: settings.latencyMs, seed: settings.seed ?? 1 };
+  const [vendorHost, aws] = await Promise.all([startHost<VendorReady>({ ...base, role: 'vendor' }), startHost<AwsReady>({ ...base, role: 'aws' })]);
+  try {
+    const { deps, source, writes, close } = pumpDeps(vendorHost.ready, aws.ready, vendor);
+    const connector = CONNECTORS[vendor];
+    if (!connector) throw new Error(`no connector for ${vendor}`);
+    const cpu = process.cpuUsage();
+    const loop = performance.eventLoopUtilization();
+    const started = performance.now();
+    const result = await runSource(connector, source, deps);
+    const ms = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    const busy = performance.eventLoopUtilization(loop);
+    close();
+    if (result.status !== 'caught-up') throw new Error(`${vendor} drain ended ${result.status}: ${result.error ?? ''}`);
+    const firehose = (await aws.stats()) as FirehoseStats;
+    return { result, ms, cpuMs: (used.user + used.system) / 1000, busyMs: busy.active, firehose, dynamoWrites: writes.count, streams: vendorHost.ready.streams };
+  } finally {
+    await Promise.all([vendorHost.stop(), aws.stop()]);
+  }
+}

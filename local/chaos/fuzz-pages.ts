@@ -1,0 +1,164 @@
+/**
+ * The fuzzer's knowledge of each vendor: valid records (from the emulators' generators), the
+ * fields a record cannot do without, a page in the vendor's envelope around given record texts,
+ * the answer of a caught-up vendor, envelopes that are wrong for the vendor, and a page sequence
+ * whose cursor does not move (a pagination loop).
+ */
+import { authentic8Connector } from '../../functions/authentic8/connector.ts';
+import { carbonBlackConnector } from '../../functions/carbonblack/connector.ts';
+import { nectedConnector } from '../../functions/nected/connector.ts';
+import { retracedConnector } from '../../functions/retraced/connector.ts';
+import { vezaConnector } from '../../functions/veza/connector.ts';
+import type { Vendor } from '../../shared/config.ts';
+import type { Connector } from '../../shared/connector.ts';
+import { createAuthentic8Log } from '../authentic8-data.ts';
+import { createCbLog } from '../carbonblack-data.ts';
+import { createNectedLog } from '../nected-data.ts';
+import { RetracedLog, makePublished, toNode } from '../retraced-data.ts';
+import type { Random } from '../random.ts';
+import { createVezaLog } from '../veza-data.ts';
+
+/** One answer of the fake vendor. */
+export interface Answer {
+  readonly status: number;
+  readonly headers?: Record<string, string>;
+  readonly body: string | Uint8Array;
+}
+
+/** A vendor as the fuzzer sees it; `at` is the middle of the window the source reads. */
+export interface FuzzVendor {
+  readonly vendor: Vendor;
+  readonly connector: Connector<unknown, unknown>;
+  readonly credentials: Record<string, string>;
+  readonly options: Record<string, unknown>;
+  /** Fields whose absence or wrong type makes a record invalid. */
+  readonly required: readonly string[];
+  /** Records a page needs to be followed by another (a full page); 1 when any page can be. */
+  readonly full: number;
+  records(random: Random, n: number, at: number): Array<Record<string, unknown>>;
+  /** A valid page holding these record texts; `more` asks for a continuation (loop cases). */
+  page(texts: readonly string[], request: FuzzRequest, more?: boolean): string;
+  /** What the vendor answers when there is nothing more. */
+  empty(request: FuzzRequest): string;
+  /** Envelopes that are wrong for this vendor, around these record texts. */
+  wrong(texts: readonly string[]): string[];
+  /** Two pages whose second leaves the cursor where it was while records come back; undefined if the vendor cannot loop. */
+  loop?(texts: readonly string[], request: FuzzRequest): string | undefined;
+}
+
+/** The request the fake vendor answers. */
+export interface FuzzRequest {
+  readonly url: URL;
+  readonly body: string;
+}
+
+const TOKEN = 'fuzz-page-token-1';
+
+const veza: FuzzVendor = {
+  vendor: 'veza', connector: vezaConnector as Connector<unknown, unknown>, credentials: { token: 'fuzz-veza-secret-91c2e0' }, options: { pageSize: 10 }, full: 1,
+  required: ['id', 'timestamp', 'request_id', 'ended_at'],
+  records: (random, n, at) => {
+    const log = createVezaLog(Math.floor(random() * 1e9), 'mixed');
+    return Array.from({ length: n }, () => log.append(at).record as unknown as Record<string, unknown>);
+  },
+  page: (texts, request) => `{"values": [${texts.join(', ')}], "next_page_token": ${JSON.stringify(`${request.url.searchParams.get('next_page_token') ?? ''}${TOKEN}`)}}`,
+  empty: (request) => `{"values": [], "next_page_token": ${JSON.stringify(request.url.searchParams.get('next_page_token') ?? TOKEN)}}`,
+  wrong: (texts) => [`{"values": {}}`, `{"next_page_token": "${TOKEN}"}`, `{"values": [${texts.join(',')}]}`, `{"values": [${texts.join(',')}], "next_page_token": 7}`, `{"values": "${TOKEN}"}`],
+  loop: (texts, request) => `{"values": [${texts.join(', ')}], "next_page_token": ${JSON.stringify(request.url.searchParams.get('next_page_token') ?? '')}}`,
+};
+
+/** Authentic8 replies: setauth's, then extractlog's (vendor-notes §2.2). */
+function a8Reply(result: string): string {
+  return `[{"result": "setting auth from data"}, {"result": ${result}, "command_id": "extractlog URL"}]`;
+}
+function a8Start(request: FuzzRequest): number | undefined {
+  const command = (JSON.parse(request.body) as Array<{ start_seq?: number }>)[1];
+  return command?.start_seq;
+}
+
+const authentic8: FuzzVendor = {
+  vendor: 'authentic8', connector: authentic8Connector as Connector<unknown, unknown>, credentials: { token: Buffer.from('fuzz-authentic8-secret-4f').toString('base64') },
+  options: { org: 'Acme Corp', types: ['URL'] }, full: 1, required: ['seq_id', 'create_ts', 'domain'],
+  records: (random, n, at) => {
+    const log = createAuthentic8Log(Math.floor(random() * 1e9));
+    const org = log.orgs[0];
+    if (!org) throw new Error('no org');
+    return Array.from({ length: n }, () => log.append(org, at, 'URL').record);
+  },
+  page: (texts, request, more = false) => {
+    const seqs = texts.map((t) => Number((JSON.parse(t) as { seq_id?: unknown } | null)?.seq_id)).filter(Number.isSafeInteger);
+    const next = Math.max(a8Start(request) ?? 0, ...seqs.map((s) => s + 1), 1);
+    return a8Reply(`{"next_seq": ${next}, "logs": [${texts.join(', ')}], "is_more": ${more}}`);
+  },
+  empty: (request) => a8Reply(`{"next_seq": ${a8Start(request) ?? 1}, "logs": [], "is_more": false}`),
+  wrong: (texts) => [
+    `[{"result": "setting auth from data"}]`, `{"result": {"next_seq": 5, "logs": [], "is_more": false}}`,
+    a8Reply(`{"next_seq": "5", "logs": [${texts.join(', ')}], "is_more": false}`), a8Reply(`{"next_seq": 5, "logs": {}, "is_more": false}`),
+    a8Reply(`{"logs": [${texts.join(', ')}]}`), `[{"result": "ok"}, {"error": "OperationalError: fuzz"}]`, a8Reply('"logs"'),
+  ],
+  loop: (texts, request) => {
+    const start = a8Start(request);
+    return start === undefined ? undefined : a8Reply(`{"next_seq": ${start}, "logs": [${texts.join(', ')}], "is_more": true}`);
+  },
+};
+
+const cursorOf = (node: Record<string, unknown>): string => Buffer.from(`${Date.parse(String(node.canonical_time))},${String(node.id)}`).toString('base64');
+
+const retraced: FuzzVendor = {
+  vendor: 'retraced', connector: retracedConnector as Connector<unknown, unknown>, credentials: { token: 'fuzz-retraced-secret-6d0b' }, options: { pageSize: 8 }, full: 8,
+  required: ['id', 'received', 'canonical_time'],
+  records: (random, n, at) => {
+    const log = new RetracedLog(Math.floor(random() * 1e9));
+    return Array.from({ length: n }, () => toNode(log.publish(makePublished(random, { id: 'g', name: 'G' }, at), at, 0)));
+  },
+  page: (texts) => `{"data":{"search":{"edges":[${texts.map((t, i) => `{"cursor":${JSON.stringify(safeCursor(t, i))},"node":${t}}`).join(',')}]}}}`,
+  empty: () => '{"data":{"search":{"edges":[]}}}',
+  wrong: (texts) => ['{"data":null}', '{"data":{"search":{"edges":{}}}}', `{"data":{"search":{"edges":[${texts.map((t) => `{"node":${t}}`).join(',')}]}}}`, '{"errors":[{"message":"fuzz"}],"data":{"search":{"edges":[]}}}', '{"data":{"search":null}}'],
+  loop: (texts, request) => {
+    const after = (JSON.parse(request.body) as { variables?: { after?: string | null } }).variables?.after;
+    if (!after) return undefined;
+    return `{"data":{"search":{"edges":[${texts.map((t) => `{"cursor":${JSON.stringify(after)},"node":${t}}`).join(',')}]}}}`;
+  },
+};
+
+/** The edge cursor of a node text, or an index-based one when the node is not an object. */
+function safeCursor(text: string, i: number): string {
+  try {
+    const node = JSON.parse(text) as Record<string, unknown> | null;
+    return node && typeof node === 'object' && !Array.isArray(node) ? cursorOf(node) : Buffer.from(`${i},x${i}`).toString('base64');
+  } catch {
+    return Buffer.from(`${i},x${i}`).toString('base64');
+  }
+}
+
+const nectedPage = (total: number, texts: readonly string[], pageNo = 1): string =>
+  `{"totalCount": ${total}, "totalPages": ${Math.ceil(total / 10)}, "pageNo": ${pageNo}, "pageSize": 10, "data": ${texts.length ? `[${texts.join(', ')}]` : 'null'}, "code": "success", "message": "success."}`;
+
+const nected: FuzzVendor = {
+  vendor: 'nected', connector: nectedConnector as Connector<unknown, unknown>, credentials: { apiKey: 'fuzz-nected-secret-2a7e' }, options: { api: 'v1', branch: 'main', concurrency: 1 }, full: 10,
+  required: ['logId', 'date'],
+  records: (random, n, at) => {
+    const log = createNectedLog(Math.floor(random() * 1e9));
+    return Array.from({ length: n }, () => log.insert(at).record as unknown as Record<string, unknown>);
+  },
+  page: (texts, _request, more = false) => nectedPage(texts.length + (more ? 10 : 0), texts),
+  empty: () => nectedPage(0, []),
+  wrong: (texts) => [nectedPage(texts.length, texts).replace('"totalCount"', '"total"'), `{"totalCount": "x", "data": [${texts.join(',')}]}`, `{"totalCount": 1, "data": {}}`, nectedPage(texts.length, texts).replace('"code": "success"', '"code": "ERROR"'), nectedPage(texts.length, texts).replace('"pageSize": 10', '"pageSize": 50')],
+};
+
+const cbPage = (found: number, texts: readonly string[]): string => `{"num_found":${found},"num_available":${found},"results":[${texts.join(',')}]}`;
+
+const carbonblack: FuzzVendor = {
+  vendor: 'carbonblack', connector: carbonBlackConnector as Connector<unknown, unknown>, credentials: { apiId: 'FUZZKEYID1', apiSecret: 'fuzz-cb-secret-8e11c3' },
+  options: { orgKey: 'ABCD1234', rows: 1000 }, full: 1, required: ['create_time', 'description'],
+  records: (random, n, at) => {
+    const log = createCbLog(Math.floor(random() * 1e9), 'ABCD1234');
+    return Array.from({ length: n }, () => (log.append(at, 1)[0]?.record ?? {}) as unknown as Record<string, unknown>);
+  },
+  page: (texts, _request, more = false) => cbPage(texts.length + (more ? 10 : 0), texts),
+  empty: () => cbPage(0, []),
+  wrong: (texts) => [`{"results":[${texts.join(',')}]}`, `{"num_found":"1","results":[]}`, `{"num_found":1,"results":{}}`, cbPage(texts.length + 5, []), `{"num_found":1,"results":"${TOKEN}"}`],
+};
+
+/** The vendors the fuzzer knows. */
+export const FUZZ_VENDORS: readonly FuzzVendor[] = [veza, authentic8, retraced, nected, carbonblack];

@@ -1,0 +1,131 @@
+/**
+ * One invocation of a source, as the Lambda would run it, with the campaign's instruments: the
+ * real runner, connector, cursor store (on the world's faulty DynamoDB client) and Firehose sinks
+ * (on a Firehose emulator writing a run's own archive), the fake clock everywhere, HTTP retries
+ * that "sleep" by moving the clock, and the crash and deadline faults.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX, DEAD_LETTER_ERROR_PREFIX, DEAD_LETTER_PREFIX } from '../../shared/archive-layout.ts';
+import { CursorStore } from '../../shared/cursor-store.ts';
+import { HttpClient } from '../../shared/http.ts';
+import { runSource, type HttpFactory, type RunResult } from '../../shared/runner.ts';
+import { FirehoseSink, type Sink } from '../../shared/sink.ts';
+import { readArchive } from '../archive-reader.ts';
+import { LOCAL_AWS } from '../dynamo.ts';
+import { startFirehoseEmulator, type FirehoseEmulator } from '../firehose-emulator.ts';
+import { seededRandom } from '../random.ts';
+import type { Bench } from './benches.ts';
+import { capturingLogger, runMetrics, type Outputs } from './hygiene.ts';
+import { crashingSteps, type CrashPlan, type Step, type Steps } from './steps.ts';
+import { CHAOS_TABLE, type ChaosWorld, type FakeClock } from './world.ts';
+
+/** Lease of the campaign's runs; a crashed run's lease stands this long. */
+export const CHAOS_LEASE_MS = 60_000;
+/** Fake time an invocation may take (a 15-minute Lambda less its margin, roughly). */
+export const INVOCATION_MS = 600_000;
+/** Real time an HTTP attempt may take before it is a timeout (the hang faults cost this much). */
+const ATTEMPT_TIMEOUT_MS = 250;
+
+/** A run's own archive: a Firehose emulator writing under a temp dir, and the two sinks. */
+export interface Archive {
+  readonly dir: string;
+  readonly firehose: FirehoseEmulator;
+  readonly sink: Sink;
+  readonly deadLetter: Sink;
+  /** Archived raw_data texts by uid (flushes first). */
+  byUid(): Promise<Map<string, string[]>>;
+  /** Dead-lettered records: their uid and the reason given. */
+  deadLetters(): Promise<Map<string, string>>;
+  stop(): Promise<void>;
+}
+
+export async function startArchive(clock: FakeClock): Promise<Archive> {
+  const dir = await mkdtemp(join(tmpdir(), 'audit-pump-chaos-'));
+  const firehose = await startFirehoseEmulator({
+    archiveDir: dir,
+    bufferIntervalMs: 3_600_000,
+    streams: { archive: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX }, dlq: { prefix: DEAD_LETTER_PREFIX, errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX } },
+  });
+  const client = new FirehoseClient({ ...LOCAL_AWS, endpoint: firehose.endpoint, maxAttempts: 1 });
+  const options = { client, now: clock.now, sleep: clock.sleep, random: seededRandom(7) };
+  return {
+    dir,
+    firehose,
+    sink: new FirehoseSink({ ...options, streamName: 'archive' }),
+    deadLetter: new FirehoseSink({ ...options, streamName: 'dlq' }),
+    async byUid() {
+      await firehose.flush();
+      const byUid = new Map<string, string[]>();
+      for (const { record } of await readArchive(dir)) {
+        const uid = (record.metadata as { uid: string }).uid;
+        byUid.set(uid, [...(byUid.get(uid) ?? []), record.raw_data as string]);
+      }
+      return byUid;
+    },
+    async deadLetters() {
+      await firehose.flush();
+      return new Map((await readArchive(dir, 'dead-letter')).map(({ record }) => [(record.metadata as { uid: string }).uid, String(record.reason ?? '')]));
+    },
+    async stop() {
+      client.destroy();
+      await firehose.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What an invocation runs against. */
+export interface Rig {
+  readonly world: ChaosWorld;
+  readonly clock: FakeClock;
+  readonly bench: Bench;
+  readonly archive: Archive;
+  readonly outputs: Outputs;
+  readonly seed: number;
+  /** The runner under test (a patched copy can be measured against shared/runner.ts). @default runSource */
+  readonly runner?: typeof runSource;
+}
+
+export interface InvokeOptions {
+  readonly owner: string;
+  readonly crash?: CrashPlan;
+  readonly deadlineAtRequest?: number;
+  /** Wraps the crash-wrapped steps once more (the race campaign tags deliveries here). */
+  readonly wrap?: (steps: Steps<unknown, unknown>) => Steps<unknown, unknown>;
+}
+
+/** HTTP clients on the fake clock; the deadline passes during request `deadlineAt` when set. */
+function httpFactory(rig: Rig, deadline: number, deadlineAt: number | undefined): HttpFactory {
+  let requests = 0;
+  const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const n = ++requests;
+    const response = await globalThis.fetch(input, init);
+    if (n === deadlineAt) rig.clock.at = Math.max(rig.clock.at, deadline + 1);
+    return response;
+  }) as typeof globalThis.fetch;
+  return ({ source, credentials, deadline: dl, onRetry, retryRule }) =>
+    new HttpClient({
+      origin: source.baseUrl, deadline: dl, secrets: Object.values(credentials), onRetry, fetch, now: rig.clock.now, sleep: rig.clock.sleep,
+      random: seededRandom(rig.seed ^ requests), requestTimeoutMs: ATTEMPT_TIMEOUT_MS, maxAttempts: 4, ...(retryRule ? { retryRule } : {}),
+    });
+}
+
+/** Runs the bench's source once; errors, logs and metrics land in `rig.outputs`. */
+export async function invoke(rig: Rig, options: InvokeOptions): Promise<{ result: RunResult; died: Step | undefined }> {
+  const { bench, clock } = rig;
+  const store = new CursorStore({ client: rig.world.client, tableName: CHAOS_TABLE, now: clock.now });
+  const crashing = crashingSteps(options.crash, { store, sink: rig.archive.sink, deadLetter: rig.archive.deadLetter, connector: bench.connector, ...(bench.spool ? { spool: bench.spool } : {}) });
+  const steps = options.wrap ? options.wrap(crashing) : crashing;
+  const deadline = clock.now() + INVOCATION_MS;
+  const result = await (rig.runner ?? runSource)(steps.connector, bench.source, {
+    store: steps.store, sink: steps.sink, deadLetter: steps.deadLetter, owner: options.owner, leaseMs: CHAOS_LEASE_MS, deadline, now: clock.now,
+    log: capturingLogger(rig.outputs.logs), credentials: { get: async (s) => s.credentials ?? {} },
+    http: httpFactory(rig, deadline, options.deadlineAtRequest), ...(steps.spool ? { spool: steps.spool } : {}),
+  });
+  if (result.error !== undefined) rig.outputs.errors.push(result.error);
+  rig.outputs.metrics.push(...runMetrics(result));
+  return { result, died: crashing.died() };
+}

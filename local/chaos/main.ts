@@ -1,0 +1,127 @@
+/**
+ * `npm run chaos -- --runs N --seed S`: the reliability campaign (README "Guarantees"). Run i has
+ * seed S + i, so `--runs 1 --seed <that seed>` replays it alone. Work is spread over `--jobs`
+ * worker processes (default: 2); each worker has its own dynalite.
+ *
+ *   --runs N       chaos runs (seeded crash and fault schedules)                 default 100
+ *   --seed S       campaign seed                                                 default 1
+ *   --races R      race scenarios (two or three concurrent runs)                 default runs / 5
+ *   --fuzz F       fuzz cases over every connector's response handling           default runs * 2
+ *   --bench a,b    only these benches (veza, authentic8, retraced, nected, carbonblack, carbonblack-queue)
+ *   --runner M     a module exporting runSource to test instead of shared/runner.ts (a patched copy)
+ *   --verbose      the run errors of failing runs too
+ *
+ * Exits 1 when any run lost, invented, conflicted or regressed anything, leaked a credential, or
+ * the fuzzer found a crash, a wrong advance, a dropped record or a blocked source.
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { runSource } from '../../shared/runner.ts';
+import { BENCHES, type BenchName } from './benches.ts';
+import { fuzz } from './fuzz.ts';
+import { race } from './races.ts';
+import { passed, report, type Findings } from './report.ts';
+import { chaosRun } from './run.ts';
+import { scheduleFor } from './schedule.ts';
+import { startWorld } from './world.ts';
+
+/** One unit of work for a worker. */
+type Task = { kind: 'run'; seed: number } | { kind: 'race'; seed: number } | { kind: 'fuzz'; seed: number; cases: number };
+interface Options { benches?: BenchName[]; runner?: string; verbose: boolean }
+type Message = { kind: 'run'; report: Findings['runs'][number] } | { kind: 'race'; report: Findings['races'][number] } | { kind: 'fuzz'; report: Findings['fuzz'][number] };
+
+const FUZZ_CHUNK = 50;
+
+/** Does the tasks in this process, reporting each result to `emit`. */
+async function work(tasks: readonly Task[], options: Options, emit: (m: Message) => void): Promise<void> {
+  const world = await startWorld();
+  const runner = options.runner ? ((await import(options.runner)) as { runSource: typeof runSource }).runSource : undefined;
+  try {
+    for (const task of tasks) {
+      if (task.kind === 'run') emit({ kind: 'run', report: await chaosRun(world, task.seed, { ...(options.benches ? { benches: options.benches } : {}), verbose: options.verbose }).catch((e: unknown) => broken(task.seed, e)) });
+      else if (task.kind === 'race') emit({ kind: 'race', report: await race(world, task.seed, runner) });
+      else emit({ kind: 'fuzz', report: await fuzz(world, task.seed, task.cases) });
+    }
+  } finally {
+    await world.stop();
+  }
+}
+
+/** A run the campaign itself could not play: a failure with its seed, never a silent gap. */
+function broken(seed: number, error: unknown): Findings['runs'][number] {
+  return {
+    seed, bench: scheduleFor(seed).bench, lost: 0, strangers: 0, uidConflicts: 0, rawMismatches: 0, cursorRegressions: 0, leaks: [], scanned: 0, duplicates: 0, events: 0,
+    invocations: 0, crashes: 0, caughtUp: false, outcomes: {}, details: [`the run could not be played: ${String(error).slice(0, 300)}`], ms: 0,
+  };
+}
+
+function tasksFor(runs: number, seed: number, races: number, cases: number): Task[] {
+  const tasks: Task[] = Array.from({ length: runs }, (_, i) => ({ kind: 'run', seed: seed + i }));
+  for (let i = 0; i < races; i++) tasks.push({ kind: 'race', seed: seed + i });
+  for (let i = 0; i < cases; i += FUZZ_CHUNK) tasks.push({ kind: 'fuzz', seed: seed + i, cases: Math.min(FUZZ_CHUNK, cases - i) });
+  return tasks;
+}
+
+/** Spreads the tasks over `jobs` worker processes (in this process when jobs is 1). */
+async function spread(tasks: readonly Task[], jobs: number, options: Options): Promise<Findings> {
+  const findings: Findings = { runs: [], races: [], fuzz: [] };
+  const collect = (m: Message): void => {
+    if (m.kind === 'run') findings.runs.push(m.report);
+    else if (m.kind === 'race') findings.races.push(m.report);
+    else findings.fuzz.push(m.report);
+  };
+  if (jobs <= 1) {
+    await work(tasks, options, collect);
+    return findings;
+  }
+  const shares = Array.from({ length: jobs }, (_, k) => tasks.filter((_, i) => i % jobs === k));
+  await Promise.all(shares.map((share) => new Promise<void>((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.on('message', (m: Message | { kind: 'done' }) => (m.kind === 'done' ? undefined : collect(m)));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`chaos worker exited with ${code}`))));
+    child.send({ tasks: share, options });
+  })));
+  return findings;
+}
+
+async function worker(): Promise<void> {
+  const { tasks, options } = await new Promise<{ tasks: Task[]; options: Options }>((resolve) => process.once('message', (m) => resolve(m as { tasks: Task[]; options: Options })));
+  await work(tasks, options, (m) => process.send?.(m));
+  process.disconnect?.();
+}
+
+function number(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new Error(`--${name} must be a non-negative integer`);
+  return Number(value);
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { runs: { type: 'string' }, seed: { type: 'string' }, jobs: { type: 'string' }, races: { type: 'string' }, fuzz: { type: 'string' }, bench: { type: 'string' }, runner: { type: 'string' }, verbose: { type: 'boolean' } },
+    strict: true,
+  });
+  const runs = number(values.runs, 100, 'runs');
+  const seed = number(values.seed, 1, 'seed');
+  const benches = values.bench?.split(',').map((b) => b.trim()) as BenchName[] | undefined;
+  const unknown = benches?.filter((b) => !(BENCHES as readonly string[]).includes(b)) ?? [];
+  if (unknown.length) throw new Error(`unknown bench ${unknown.join(', ')}; known: ${BENCHES.join(', ')}`);
+  const jobs = Math.max(1, number(values.jobs, 2, 'jobs'));
+  const options: Options = { verbose: values.verbose ?? false, ...(benches ? { benches } : {}), ...(values.runner ? { runner: new URL(values.runner, `file://${process.cwd()}/`).href } : {}) };
+  const started = Date.now();
+  const findings = await spread(tasksFor(runs, seed, number(values.races, Math.ceil(runs / 5), 'races'), number(values.fuzz, runs * 2, 'fuzz')), jobs, options);
+  findings.runs.sort((a, b) => a.seed - b.seed);
+  for (const line of report(findings, { ms: Date.now() - started, jobs, seed })) process.stdout.write(`${line}\n`);
+  return passed(findings) ? 0 : 1;
+}
+
+if (process.argv.includes('--worker')) {
+  await worker();
+} else {
+  process.exitCode = await main(process.argv.slice(2)).catch((error: unknown) => {
+    process.stderr.write(`chaos: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * The campaign's figures: per bench and in total for the chaos runs, then races, fuzzing and
+ * secret hygiene, the seeds that reproduce any finding, and the summary line.
+ */
+import type { FuzzReport } from './fuzz.ts';
+import type { RaceReport } from './races.ts';
+import type { RunReport } from './run.ts';
+
+/** Everything the workers sent back. */
+export interface Findings {
+  readonly runs: RunReport[];
+  readonly races: RaceReport[];
+  readonly fuzz: FuzzReport[];
+}
+
+const COLUMNS = ['runs', 'invocations', 'crashes', 'events', 'duplicates', 'lost', 'strangers', 'uid_conflicts', 'raw_mismatch', 'regressions', 'leaks', 'not_caught_up', 'avg_ms'] as const;
+
+/** True when a run broke a promise. */
+export function failed(r: RunReport): boolean {
+  return r.lost + r.strangers + r.uidConflicts + r.rawMismatches + r.cursorRegressions + r.leaks.length > 0 || !r.caughtUp;
+}
+
+function row(runs: readonly RunReport[]): number[] {
+  const sum = (f: (r: RunReport) => number): number => runs.reduce((a, r) => a + f(r), 0);
+  return [
+    runs.length, sum((r) => r.invocations), sum((r) => r.crashes), sum((r) => r.events), sum((r) => r.duplicates), sum((r) => r.lost),
+    sum((r) => r.strangers), sum((r) => r.uidConflicts), sum((r) => r.rawMismatches), sum((r) => r.cursorRegressions), sum((r) => r.leaks.length),
+    sum((r) => (r.caughtUp ? 0 : 1)), runs.length ? Math.round(sum((r) => r.ms) / runs.length) : 0,
+  ];
+}
+
+function table(rows: Array<[string, number[]]>): string[] {
+  const widths = COLUMNS.map((c, i) => Math.max(c.length, ...rows.map(([, v]) => String(v[i]).length)));
+  const line = (name: string, cells: readonly (string | number)[]): string => `${name.padEnd(18)}${cells.map((c, i) => String(c).padStart((widths[i] ?? 0) + 2)).join('')}`;
+  return [line('bench', COLUMNS), ...rows.map(([name, v]) => line(name, v))];
+}
+
+function runsSection(runs: readonly RunReport[]): string[] {
+  const benches = [...new Set(runs.map((r) => r.bench))].sort();
+  const lines = table([...benches.map((b): [string, number[]] => [b, row(runs.filter((r) => r.bench === b))]), ['total', row(runs)]]);
+  const outcomes = new Map<string, number>();
+  for (const r of runs) for (const [k, n] of Object.entries(r.outcomes)) outcomes.set(k, (outcomes.get(k) ?? 0) + n);
+  lines.push(`invocation outcomes: ${[...outcomes].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  return lines;
+}
+
+function racesSection(races: readonly RaceReport[]): string[] {
+  if (!races.length) return [];
+  const sum = (f: (r: RaceReport) => number, of = races): number => of.reduce((a, r) => a + f(r), 0);
+  const moments = [...new Set(races.flatMap((r) => r.moments))].sort();
+  return [
+    `races: scenarios=${races.length} (${sum((r) => (r.writers === 3 ? 1 : 0))} with three writers) pages=${sum((r) => r.pages)} pages_delivered_by_more_than_one_writer=${sum((r) => r.doubled)} (goal 0) deliveries_without_a_valid_lease=${sum((r) => r.stale)} lost=${sum((r) => r.lost)} strangers=${sum((r) => r.strangers)}`,
+    ...moments.map((m) => {
+      const of = races.filter((r) => r.moments.includes(m));
+      return `  lease expiring ${m.padEnd(12)} scenarios=${of.length} doubled=${sum((r) => r.doubled, of)} stale=${sum((r) => r.stale, of)}`;
+    }),
+  ];
+}
+
+function fuzzSection(fuzz: readonly FuzzReport[]): string[] {
+  if (!fuzz.length) return [];
+  const sum = (f: (r: FuzzReport) => number): number => fuzz.reduce((a, r) => a + f(r), 0);
+  const failures = fuzz.flatMap((f) => f.failures);
+  return [
+    `fuzz: cases=${sum((f) => f.cases)} crashes=${sum((f) => f.crashes)} wrong_advances=${sum((f) => f.wrongAdvances)} unaccounted_records=${sum((f) => f.unaccounted)} blocked_sources=${sum((f) => f.blocked)} leaks=${sum((f) => f.leaks.length)}`,
+    ...failures.slice(0, 20).map((f) => `  ${f}`),
+  ];
+}
+
+/** The report's lines; the last is the summary line. */
+export function report(findings: Findings, took: { ms: number; jobs: number; seed: number }): string[] {
+  const { runs, races, fuzz } = findings;
+  const bad = runs.filter(failed);
+  const sum = (f: (r: RunReport) => number): number => runs.reduce((a, r) => a + f(r), 0);
+  const scanned = sum((r) => r.scanned) + fuzz.reduce((a, f) => a + f.cases, 0);
+  const lines = [
+    ...runsSection(runs),
+    ...racesSection(races),
+    ...fuzzSection(fuzz),
+    `secrets: outputs scanned=${scanned} (log lines, run errors, EMF metrics, archive and dead-letter objects, spooled batches) leaks=${sum((r) => r.leaks.length) + fuzz.reduce((a, f) => a + f.leaks.length, 0)}`,
+    ...runs.flatMap((r) => r.leaks.slice(0, 2).map((l) => `  leak (seed ${r.seed}): ${l}`)),
+    ...fuzz.flatMap((f) => f.leaks.slice(0, 5).map((l) => `  leak: ${l}`)),
+    `took ${(took.ms / 1000).toFixed(1)} s with ${took.jobs} worker(s): ${runs.length ? Math.round(took.ms / runs.length) : 0} ms per run (campaign seed ${took.seed})`,
+    ...bad.slice(0, 20).flatMap((r) => [`FAILED seed ${r.seed} (${r.bench}): ${r.details.slice(0, 3).join('; ')}`, `  reproduce: npm run chaos -- --runs 1 --seed ${r.seed} --races 0 --fuzz 0`]),
+    `chaos: runs=${runs.length} lost=${sum((r) => r.lost)} strangers=${sum((r) => r.strangers)} uid_conflicts=${sum((r) => r.uidConflicts)} cursor_regressions=${sum((r) => r.cursorRegressions)}`,
+  ];
+  return lines;
+}
+
+/** True when the campaign met every goal it enforces (races are reported, see README "Guarantees"). */
+export function passed(findings: Findings): boolean {
+  const fuzzBad = findings.fuzz.some((f) => f.crashes + f.wrongAdvances + f.unaccounted + f.blocked + f.leaks.length > 0);
+  const raceBad = findings.races.some((r) => r.lost + r.strangers > 0);
+  return !findings.runs.some(failed) && !fuzzBad && !raceBad;
+}

@@ -1,0 +1,184 @@
+/**
+ * One chaos run: a bench, its seeded schedule of invocations under faults, then fault-free reruns
+ * (the clock moved past the settle lag and any lease) until the source is caught up, and the
+ * checks: nothing due is missing from the archive, nothing archived is unknown to the vendor, no
+ * uid carries two different raw_data, no committed version or position went backwards, and no
+ * credential appears in anything the run produced.
+ */
+import { CursorStore } from '../../shared/cursor-store.ts';
+import type { RunResult, RunStatus, runSource } from '../../shared/runner.ts';
+import { seededRandom, type Random } from '../random.ts';
+import { startBench, type Bench } from './benches.ts';
+import { regressed } from './expected.ts';
+import { archiveTexts, emptyOutputs, scan, spoolTexts } from './hygiene.ts';
+import { CHAOS_LEASE_MS, invoke, startArchive, type Rig } from './invoke.ts';
+import { scheduleFor, type Invocation, type Schedule } from './schedule.ts';
+import { CHAOS_TABLE, FakeClock, type ChaosWorld } from './world.ts';
+import type { BenchName } from './benches.ts';
+
+/** Where every campaign's clock starts: fixed, so a seed replays the same run on any day. */
+export const CHAOS_EPOCH = Date.parse('2026-11-20T12:00:00.000Z');
+const MAX_DRAIN = 40;
+
+/** The findings of one run. */
+export interface RunReport {
+  readonly seed: number;
+  readonly bench: BenchName;
+  readonly lost: number;
+  readonly strangers: number;
+  readonly uidConflicts: number;
+  /** Archived raw_data that differs from the bytes the emulator served (where it keeps them). */
+  readonly rawMismatches: number;
+  readonly cursorRegressions: number;
+  readonly leaks: readonly string[];
+  /** How many texts (log lines, errors, metric documents, archive objects) the secret scan read. */
+  readonly scanned: number;
+  readonly duplicates: number;
+  readonly events: number;
+  readonly invocations: number;
+  readonly crashes: number;
+  readonly caughtUp: boolean;
+  /** Run outcomes by status and error class, e.g. `failed:HttpTimeoutError`. */
+  readonly outcomes: Readonly<Record<string, number>>;
+  readonly details: readonly string[];
+  readonly ms: number;
+}
+
+let sequence = 0;
+
+function outcome(status: RunStatus, error: string | undefined): string {
+  return error ? `${status}:${/^(\w+)/.exec(error)?.[1] ?? 'error'}` : status;
+}
+
+function arm(rig: Rig, step: Invocation, random: Random): void {
+  if (step.arrivals) rig.bench.arrive(step.arrivals.n, step.arrivals.late, random, step.arrivals.poison);
+  for (const { fault, n } of step.vendorFaults) rig.bench.inject(fault, n, random);
+  if (step.firehose) Object.assign(rig.archive.firehose.faults, step.firehose);
+  if (step.dynamo) rig.world.dynamoFaults.push(step.dynamo);
+}
+
+function calm(rig: Rig): void {
+  rig.bench.calm();
+  Object.assign(rig.archive.firehose.faults, { recordFailureRate: 0, failNextRecords: 0, throttleNextCalls: 0, dropConnectionNextCalls: 0 });
+  rig.world.dynamoFaults.length = 0;
+}
+
+/** Runs the schedule, then reruns until caught up; returns the clock at the start of the caught-up run. */
+async function play(rig: Rig, schedule: Schedule, outcomes: Record<string, number>, tally: { invocations: number; crashes: number }): Promise<number | undefined> {
+  const count = (status: RunStatus, error: string | undefined): void => {
+    tally.invocations++;
+    outcomes[outcome(status, error)] = (outcomes[outcome(status, error)] ?? 0) + 1;
+  };
+  const random = seededRandom(schedule.seed ^ 0xa5a5);
+  for (const [i, step] of schedule.invocations.entries()) {
+    arm(rig, step, random);
+    const { result, died } = await invoke(rig, { owner: `inv-${i}`, ...(step.crash ? { crash: step.crash } : {}), ...(step.deadlineAtRequest ? { deadlineAtRequest: step.deadlineAtRequest } : {}) });
+    count(result.status, result.error);
+    if (died) tally.crashes++;
+    rig.archive.firehose.faults.recordFailureRate = 0;
+    rig.world.dynamoFaults.length = 0;
+    rig.clock.advance(step.gapMs);
+  }
+  calm(rig);
+  return drain(rig, (r) => count(r.status, r.error));
+}
+
+/**
+ * Fault-free reruns, the clock first moved past the settle lag and any lease, until the source is
+ * caught up; returns the clock at the start of that run, undefined when it never was.
+ */
+export async function drain(rig: Rig, onResult: (result: RunResult) => void = () => undefined): Promise<number | undefined> {
+  rig.clock.advance(Math.max(rig.bench.settleLagMs, CHAOS_LEASE_MS) + 1000);
+  const store = new CursorStore({ client: rig.world.client, tableName: CHAOS_TABLE, now: rig.clock.now });
+  for (let i = 0; i < MAX_DRAIN; i++) {
+    const startedAt = rig.clock.now();
+    const partial = rig.bench.partial?.((await store.get(rig.bench.source.id))?.cursor) ?? false;
+    const { result } = await invoke(rig, { owner: `drain-${i}` });
+    onResult(result);
+    if (result.status === 'caught-up' && !partial) return startedAt;
+    rig.clock.advance(result.status === 'busy' ? CHAOS_LEASE_MS + 1000 : 1000);
+  }
+  return undefined;
+}
+
+/** Commits of the run's source whose version or progress went backwards. */
+function regressions(rig: Rig, sourceId: string, from: number, details: string[]): number {
+  let found = 0;
+  let last: { version: number; progress: Record<string, number> } | undefined;
+  for (const commit of rig.world.commits.slice(from).filter((c) => c.sourceId === sourceId)) {
+    const progress = rig.bench.progress(commit.cursor);
+    const back = last ? regressed(last.progress, progress) : [];
+    if (last && (commit.version <= last.version || back.length)) {
+      found++;
+      details.push(`cursor regression at version ${commit.version} (after ${last.version}): ${back.join(', ') || 'version'}`);
+    }
+    last = { version: commit.version, progress };
+  }
+  return found;
+}
+
+/** Compares the archive with what the vendor holds. */
+async function compare(rig: Rig, bench: Bench, settledAt: number, details: string[]) {
+  const archived = await rig.archive.byUid();
+  const { all, due, deadLetters } = bench.expected(settledAt);
+  const letters = await rig.archive.deadLetters();
+  // An invalid record is lost unless it was dead-lettered with a reason, and must never be archived.
+  const unlettered = [...deadLetters].filter(([letter, uid]) => !letters.get(letter) || archived.has(uid));
+  const lost = [...[...due].filter((uid) => !archived.has(uid)), ...unlettered.map(([letter]) => letter)];
+  const strangers = [...archived.keys()].filter((uid) => !all.has(uid));
+  let uidConflicts = 0;
+  let rawMismatches = 0;
+  let duplicates = 0;
+  for (const [uid, raws] of archived) {
+    duplicates += raws.length - 1;
+    if (new Set(raws).size > 1) uidConflicts++;
+    const text = all.get(uid);
+    if (text !== undefined && raws.some((r) => r !== text)) rawMismatches++;
+  }
+  if (lost.length) details.push(`lost ${lost.length} of ${due.size + deadLetters.size} due (${unlettered.length} invalid ones not dead-lettered) (e.g. ${lost.slice(0, 3).join(', ')})`);
+  if (strangers.length) details.push(`strangers ${strangers.length} (e.g. ${strangers.slice(0, 3).join(', ')})`);
+  return { lost: lost.length, strangers: strangers.length, uidConflicts, rawMismatches, duplicates, events: archived.size };
+}
+
+/** How a run may be steered: benches to draw from, a schedule of one's own, another runner. */
+export interface ChaosOptions {
+  readonly benches?: readonly BenchName[];
+  /** Played instead of the seed's schedule. */
+  readonly schedule?: Schedule;
+  readonly verbose?: boolean;
+  /** Replaces shared/runner.ts's runSource (a patched copy, or a broken one to prove the checks). */
+  readonly runner?: typeof runSource;
+}
+
+/** Plays the run with seed `seed` in `world`. */
+export async function chaosRun(world: ChaosWorld, seed: number, options: ChaosOptions = {}): Promise<RunReport> {
+  const { benches, verbose = false, runner } = options;
+  const started = Date.now();
+  const schedule = options.schedule ?? scheduleFor(seed, benches);
+  const clock = new FakeClock(CHAOS_EPOCH);
+  const sourceId = `chaos-${(seed >>> 0).toString(36)}-${++sequence}`;
+  const archive = await startArchive(clock);
+  const bench = await startBench(schedule.bench, { sourceId, seed, now: clock.now, backlog: schedule.backlog });
+  const rig: Rig = { world, clock, bench, archive, outputs: emptyOutputs(), seed, ...(runner ? { runner } : {}) };
+  const outcomes: Record<string, number> = {};
+  const tally = { invocations: 0, crashes: 0 };
+  const details: string[] = [];
+  const firstCommit = world.commits.length;
+  try {
+    const settledAt = await play(rig, schedule, outcomes, tally);
+    if (settledAt === undefined) details.push(`not caught up after ${MAX_DRAIN} fault-free runs`);
+    const found = await compare(rig, bench, settledAt ?? 0, details);
+    rig.outputs.archive.push(...(await archiveTexts(archive.dir)), ...(bench.spool ? await spoolTexts(bench.spool) : []));
+    const leaks = scan(rig.outputs, bench.secrets);
+    if (verbose) details.push(...new Set(rig.outputs.errors.map((e) => e.slice(0, 240))));
+    const scanned = Object.values(rig.outputs).reduce((n, texts) => n + texts.length, 0);
+    return {
+      seed, bench: schedule.bench, ...found, cursorRegressions: regressions(rig, sourceId, firstCommit, details), leaks, scanned, invocations: tally.invocations,
+      crashes: tally.crashes, caughtUp: settledAt !== undefined, outcomes, details, ms: Date.now() - started,
+    };
+  } finally {
+    await bench.stop();
+    await archive.stop();
+    world.commits.splice(firstCommit);
+  }
+}

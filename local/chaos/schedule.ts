@@ -1,0 +1,76 @@
+/**
+ * A run's fault schedule, drawn from its seed alone (so `--runs 1 --seed <run seed>` replays it):
+ * which bench, then a few invocations, each with arrivals, vendor faults, Firehose and DynamoDB
+ * faults, a crash at one step boundary, the deadline arriving during one request, and the clock
+ * gap before the next invocation.
+ */
+import type { FirehoseFaults } from '../firehose-emulator.ts';
+import { randomInt, seededRandom, type Random } from '../random.ts';
+import { BENCHES, benchFaults, type BenchName, type VendorFault } from './benches.ts';
+import { STEPS, type CrashPlan } from './steps.ts';
+import type { DynamoFault, StoreOp } from './world.ts';
+
+/** One invocation of the source and what goes wrong around it. */
+export interface Invocation {
+  readonly arrivals?: { readonly n: number; readonly late: boolean; readonly poison?: boolean };
+  readonly vendorFaults: ReadonlyArray<{ readonly fault: VendorFault; readonly n: number }>;
+  readonly firehose?: Partial<FirehoseFaults>;
+  readonly dynamo?: DynamoFault;
+  readonly crash?: CrashPlan;
+  /** The deadline passes while the run's n-th HTTP request is answered. */
+  readonly deadlineAtRequest?: number;
+  /** How far the clock moves after the invocation. */
+  readonly gapMs: number;
+}
+
+export interface Schedule {
+  readonly seed: number;
+  readonly bench: BenchName;
+  readonly backlog: number;
+  readonly invocations: readonly Invocation[];
+}
+
+const pick = <T>(random: Random, items: readonly T[]): T => items[randomInt(random, 0, items.length - 1)] as T;
+
+function firehoseFault(random: Random): Partial<FirehoseFaults> {
+  switch (randomInt(random, 0, 3)) {
+    case 0:
+      return { failNextRecords: randomInt(random, 1, 40) };
+    case 1:
+      return { throttleNextCalls: randomInt(random, 1, 4) };
+    case 2:
+      return { recordFailureRate: pick(random, [0.05, 0.2, 0.5]) };
+    default:
+      return { dropConnectionNextCalls: 1 };
+  }
+}
+
+function dynamoFault(random: Random): DynamoFault {
+  const op: StoreOp = pick(random, ['commit', 'commit', 'acquire', 'release']);
+  return { op, when: pick(random, ['before', 'after']), kind: op === 'commit' && random() < 0.5 ? 'conflict' : 'error' };
+}
+
+function invocation(random: Random, bench: BenchName, faults: readonly VendorFault[]): Invocation {
+  const steps = STEPS.filter((s) => s !== 'afterSpoolPut' || bench === 'carbonblack-queue');
+  const vendorFaults = Array.from({ length: randomInt(random, 0, 2) }, () => {
+    const fault = pick(random, faults);
+    return { fault, n: fault === 'timeout' ? 1 : randomInt(random, 1, 2) };
+  });
+  return {
+    ...(random() < 0.6 ? { arrivals: { n: randomInt(random, 1, 12), late: random() < 0.5, poison: random() < 0.25 } } : {}),
+    vendorFaults,
+    ...(random() < 0.3 ? { firehose: firehoseFault(random) } : {}),
+    ...(random() < 0.2 ? { dynamo: dynamoFault(random) } : {}),
+    ...(random() < 0.5 ? { crash: { step: pick(random, steps), nth: randomInt(random, 1, 3) } } : {}),
+    ...(random() < 0.15 ? { deadlineAtRequest: randomInt(random, 1, 6) } : {}),
+    gapMs: randomInt(random, 10_000, 360_000),
+  };
+}
+
+/** The schedule of the run with this seed; `benches` limits the draw. */
+export function scheduleFor(seed: number, benches: readonly BenchName[] = BENCHES): Schedule {
+  const random = seededRandom(seed ^ 0x43a05);
+  const bench = pick(random, benches);
+  const count = randomInt(random, 3, 8);
+  return { seed, bench, backlog: randomInt(random, 40, 120), invocations: Array.from({ length: count }, () => invocation(random, bench, benchFaults(bench))) };
+}

@@ -1,0 +1,167 @@
+/**
+ * Bounded reads of a past range `[from, to)` with a live connector, for backfills and
+ * reconciliation. The wrapper starts the connector at `from` (its own `initialCursor` with
+ * `startFrom = from`), drops the records whose event time is outside the range (those at or after
+ * `to` belong to the live cursor; those before `from` come from vendors that open early, as
+ * Authentic8 a day before `startFrom`, or filter on another time, as Veza on `persisted_at`), and
+ * stops at the range's horizon `to + margin`:
+ *
+ * - The connector's clock (`ctx.now`) never runs past the horizon, so time-window vendors
+ *   (Retraced, Nected, Carbon Black search) open no window beyond it and report caught up by
+ *   themselves. This matters for Nected, whose pages are newest first (vendor-notes §4.4): a page
+ *   entirely past `to` can precede the pages that hold the range.
+ * - Stream vendors (Veza's export in persistence order, vendor-notes §3.6; Authentic8's `seq_id`
+ *   order, §2.7) are stopped by the first non-empty page whose valid records are all at or after
+ *   the horizon. Their order is not strictly by event time: an event persisted (Veza) or sequenced
+ *   (Authentic8) more than `margin` after later events is not read back. Retraced windows on
+ *   `received` while its event time is `canonical_time` (§1.3): an event backdated by more than the
+ *   margin is not read back either.
+ *
+ * The margin is never less than the source's settle lag (default: the longest vendor default,
+ * 300 s), so a time-window vendor's last window always reaches `to`. Records that fail validation
+ * or mapping are kept: the runner dead-letters them. Vendors that need more than this are in
+ * RANGE_ADAPTERS.
+ */
+import { z } from 'zod';
+import { ConfigError, CursorInvalidError } from './errors.ts';
+import type { Connector, FetchContext, Page, RawRecord } from './connector.ts';
+import type { Source, Vendor } from './config.ts';
+
+/** Default margin past `to` before a stream vendor's read is considered past the range. */
+export const DEFAULT_MARGIN_MS = 3_600_000;
+/** The longest default settle lag of a time-window vendor (Retraced and Nected 300 s, Carbon Black 120 s). */
+const DEFAULT_SETTLE_FLOOR_SECONDS = 300;
+
+/** A half-open time range in epoch ms. */
+export interface TimeRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The cursor of a bounded read: the range it serves, the live connector's cursor, and whether it finished. */
+export interface BoundedCursor<C> {
+  readonly range: { readonly from: string; readonly to: string };
+  readonly inner: C;
+  readonly done?: boolean;
+}
+
+/** What a vendor needs beyond the generic bounded read. */
+export interface RangeAdapter {
+  /** Source options for range reads. */
+  readonly options?: Readonly<Record<string, unknown>>;
+  /** Replaces "caught up" when a page is past the horizon, for cursors holding several streams. */
+  pastHorizon?(cursor: unknown, next: unknown): { next: unknown; caughtUp: boolean };
+}
+
+/**
+ * Carbon Black's queue is destructive and has no time range (vendor-notes §5.4): range reads use
+ * the search, whose records get the same content-hash ids (identity.ts). Authentic8 keeps one
+ * sequence per log type and serves one type a page (§2.6): a type past the horizon leaves the
+ * round, the others are still read.
+ */
+export const RANGE_ADAPTERS: Partial<Record<Vendor, RangeAdapter>> = {
+  carbonblack: { options: { mode: 'search' } },
+  authentic8: {
+    pastHorizon(cursor, next) {
+      const before = (cursor as { types?: Record<string, number> }).types ?? {};
+      const after = next as { types: Record<string, number>; pending?: string[] };
+      const pending = (after.pending ?? []).filter((type) => after.types[type] === before[type]);
+      const { pending: _dropped, ...rest } = after;
+      return { next: pending.length ? { ...rest, pending } : rest, caughtUp: pending.length === 0 };
+    },
+  },
+};
+
+/** The cursor item of a source's backfill: its own key, so the live cursor never moves. */
+export function backfillItemId(sourceId: string): string {
+  return `${sourceId}--backfill`;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Parses `YYYY-MM-DD` (midnight UTC) or an ISO date-time with offset; throws naming `what`. */
+export function parseTime(text: string, what: string): number {
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(text);
+  const ms = day || z.iso.datetime({ offset: true }).safeParse(text).success ? Date.parse(day ? `${text}T00:00:00Z` : text) : Number.NaN;
+  if (Number.isNaN(ms)) throw new ConfigError(`${what} must be a date (2026-11-20) or an ISO time with offset (2026-11-20T06:00:00Z), got "${text}"`);
+  return ms;
+}
+
+/**
+ * Checks a range for `source`: from before to, and to settled, at least the source's settle lag
+ * before now (a time-window vendor reads nothing newer, so a later end would be cut short).
+ */
+export function checkRange(range: TimeRange, source: Source, now: number): TimeRange {
+  if (!(range.from < range.to)) throw new ConfigError(`the range must end after it starts (${iso(range.from)} .. ${iso(range.to)})`);
+  const lag = settleLagMs(source);
+  if (range.to > now - lag) {
+    throw new ConfigError(`the range must be in the past, ending at least the settle lag (${lag / 1000} s) before now: it ends at ${iso(range.to)}; the live cursor reads the present`);
+  }
+  return range;
+}
+
+/** The source's settle lag, or the longest vendor default. */
+function settleLagMs(source: Source): number {
+  return (source.settleLagSeconds ?? DEFAULT_SETTLE_FLOOR_SECONDS) * 1000;
+}
+
+/** The source as a range read sees it: starting at `from`, with its vendor's range options. */
+export function rangeSource(source: Source, range: TimeRange): Source {
+  const options = RANGE_ADAPTERS[source.vendor]?.options ?? {};
+  return { ...source, startFrom: iso(range.from), options: { ...source.options, ...options } };
+}
+
+/** The event time of a record as the pump would archive it; undefined when it fails validation or mapping. */
+export function eventTime<C, R>(connector: Connector<C, R>, source: Source, record: RawRecord, receivedAt: number): number | undefined {
+  const parsed = connector.recordSchema.safeParse(record.value);
+  if (!parsed.success) return undefined;
+  try {
+    const time = connector.normalize(parsed.data, { source, uid: '', rawData: record.raw, receivedAt }).time;
+    return Number.isFinite(time) ? time : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Turns a live connector into one that reads only `range` (see the file comment). */
+export function boundedConnector<C, R>(connector: Connector<C, R>, range: TimeRange, marginMs = DEFAULT_MARGIN_MS): Connector<BoundedCursor<C>, R> {
+  const stored = { from: iso(range.from), to: iso(range.to) };
+  const cursorSchema = z.object({
+    range: z.object({ from: z.string(), to: z.string() }),
+    inner: connector.cursorSchema,
+    done: z.boolean().optional(),
+  }) as unknown as z.ZodType<BoundedCursor<C>>;
+  const position = (cursor: C): unknown => (connector.position ? connector.position(cursor) : cursor);
+
+  async function fetchPage(ctx: FetchContext, cursor: BoundedCursor<C>): Promise<Page<BoundedCursor<C>>> {
+    if (cursor.range.from !== stored.from || cursor.range.to !== stored.to) {
+      throw new CursorInvalidError(`source ${ctx.source.id}: the stored range read is ${cursor.range.from}..${cursor.range.to}, not ${stored.from}..${stored.to}`);
+    }
+    if (cursor.done) return { records: [], next: cursor, caughtUp: true };
+    const source = rangeSource(ctx.source, range);
+    const horizon = range.to + Math.max(marginMs, settleLagMs(source));
+    const page = await connector.fetchPage({ ...ctx, source, now: () => Math.min(ctx.now(), horizon) }, cursor.inner);
+    const receivedAt = ctx.now();
+    const times = page.records.map((r) => eventTime(connector, source, r, receivedAt));
+    const records = page.records.filter((_, i) => {
+      const t = times[i];
+      return t === undefined || (t >= range.from && t < range.to);
+    });
+    const valid = times.filter((t): t is number => t !== undefined);
+    let next: unknown = page.next;
+    let caughtUp = page.caughtUp;
+    if (!caughtUp && valid.length > 0 && valid.every((t) => t >= horizon)) {
+      const adapter = RANGE_ADAPTERS[ctx.source.vendor]?.pastHorizon;
+      ({ next, caughtUp } = adapter ? adapter(cursor.inner, page.next) : { next: page.next, caughtUp: true });
+    }
+    return { records, next: { range: stored, inner: next as C, ...(caughtUp ? { done: true } : {}) }, caughtUp };
+  }
+
+  return {
+    ...connector,
+    cursorSchema,
+    position: (cursor) => position(cursor.inner),
+    initialCursor: (source, now) => ({ range: stored, inner: connector.initialCursor(rangeSource(source, range), now) }),
+    fetchPage,
+  };
+}

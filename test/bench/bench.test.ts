@@ -1,0 +1,46 @@
+/**
+ * A smoke run of `npm run bench` (tiny sizes, no timing assertions): every section runs end to end
+ * against the emulators, and the JSON report has every figure as {name, value, unit, goal, met}.
+ * The figures' values are not checked here; `npm run bench` on a quiet machine measures them.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from '@jest/globals';
+import type { Report } from '../../bench/report.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const run = promisify(execFile);
+
+describe('npm run bench -- --smoke --json', () => {
+  it('measures every section and reports each figure with its goal and whether it is met', async () => {
+    // Act
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--smoke', '--json'], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_OPTIONS: '' },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const report = JSON.parse(stdout) as Report;
+
+    // Assess
+    expect(report).toMatchObject({ mode: 'smoke', machine: { node: process.version, cores: expect.any(Number), cpu: expect.any(String) } });
+    for (const figure of report.figures) {
+      expect(Object.keys(figure).sort()).toEqual(['goal', 'met', 'name', 'unit', 'value']);
+      expect(Number.isFinite(figure.value)).toBe(true);
+      expect(figure.goal).toMatch(/^[≤≥] \d/);
+      expect(typeof figure.met).toBe('boolean');
+    }
+    const names = report.figures.map((f) => f.name).join('\n');
+    for (const vendor of ['veza', 'retraced', 'authentic8', 'nected', 'carbonblack']) {
+      for (const figure of ['drain ÷ lower bound', 'in-process throughput', 'end-to-end throughput', 'bundle size', 'module init']) {
+        expect(names).toContain(`${figure} (${vendor})`);
+      }
+    }
+    expect(names).toMatch(/peak RSS draining 3,000 events/);
+    expect(names).toMatch(/Firehose billed ÷ payload bytes/);
+    expect(names).toMatch(/DynamoDB writes per page/);
+    // Packing and write counting work at any size: these two hold even in a smoke run.
+    expect(report.figures.find((f) => f.name.startsWith('DynamoDB writes per page'))?.met).toBe(true);
+    expect(report.figures.find((f) => f.name.startsWith('Firehose billed'))?.value).toBeLessThan(2);
+  }, 180_000);
+});

@@ -1,0 +1,96 @@
+/**
+ * `audit-pump backfill` and `audit-pump reconcile` as users run them (child processes, modelled on
+ * cli.test.ts), against a Veza emulator: a gap made on purpose is reported (exit 3, exact count),
+ * a backfill fills it (exit 0), and reconcile then reports nothing missing (exit 0).
+ */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readArchive } from '../../local/archive-reader.ts';
+import { startVezaEmulator, type VezaEmulator } from '../../local/veza-emulator.ts';
+import { cli, killChildren } from '../helpers/cli-process.ts';
+import { cutArchive, iso, middleRange } from '../helpers/range.ts';
+
+const SOURCE_ID = 'veza-range';
+const TOKEN = 'veza-range-api-key-7c41';
+/** Each test starts three or four CLI processes (tsx compiles on start, about 1.5 s each). */
+const E2E_TIMEOUT_MS = 40_000;
+
+let emulator: VezaEmulator;
+let dir: string;
+let configFile: string;
+let stateDir: string;
+let archiveDir: string;
+
+beforeEach(async () => {
+  emulator = await startVezaEmulator({ token: TOKEN, seed: 11, backlog: 200 });
+  dir = await mkdtemp(join(tmpdir(), 'audit-pump-range-e2e-'));
+  configFile = join(dir, 'sources.json');
+  stateDir = join(dir, 'state');
+  archiveDir = join(dir, 'archive');
+  const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
+  await writeFile(configFile, JSON.stringify({ sources: [{ id: SOURCE_ID, vendor: 'veza', baseUrl: emulator.baseUrl, credentials: { token: TOKEN }, startFrom, options: { pageSize: 25 } }] }));
+});
+
+afterEach(async () => {
+  killChildren();
+  await emulator.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const dirs = (): string[] => ['--config', configFile, '--archive', archiveDir];
+const times = async () => (await readArchive(archiveDir)).map(({ record }) => ({ time: record.time as number }));
+
+describe('audit-pump reconcile and backfill', () => {
+  it('reconcile finds the gap (exit 3, exact count), backfill fills it (exit 0), reconcile then finds none (exit 0)', async () => {
+    // Prepare: the live pump archives the backlog, then a slice of the archive is deleted.
+    expect((await cli(['run', ...dirs(), '--state', stateDir])).code).toBe(0);
+    const range = middleRange((await times()).map((t) => ({ ...t, uid: '', sourceId: SOURCE_ID })));
+    const removed = await cutArchive(archiveDir, SOURCE_ID, range.from, range.to);
+    const window = `${iso(range.from)}..${iso(range.to)}`;
+
+    // Act
+    const gap = await cli(['reconcile', '--source', SOURCE_ID, '--window', window, ...dirs()]);
+    const backfill = await cli(['backfill', '--source', SOURCE_ID, '--from', iso(range.from), '--to', iso(range.to), ...dirs(), '--state', stateDir]);
+    const after = await cli(['reconcile', '--source', SOURCE_ID, '--window', window, ...dirs(), '--json']);
+
+    // Assess
+    expect(gap.code).toBe(3);
+    expect(gap.stdout).toContain(`  missing: ${removed.size}\n`);
+    expect(gap.stdout).toContain(`metric MissingEvents{sourceId=${SOURCE_ID}} ${removed.size}`);
+    expect([...removed].some((uid) => gap.stdout.includes(`uid ${uid}`))).toBe(true);
+    expect(backfill.code).toBe(0);
+    expect(backfill.stdout).toMatch(new RegExp(`^${SOURCE_ID}--backfill: caught-up, ${removed.size} events, \\d+ pages, 0 dead-lettered; reached .* \\(100%\\)$`, 'm'));
+    expect(backfill.stdout).toContain('complete');
+    expect(after.code).toBe(0);
+    expect(JSON.parse(after.stdout)).toMatchObject({ sourceId: SOURCE_ID, missing: 0, vendorEvents: removed.size, archivedEvents: removed.size });
+  }, E2E_TIMEOUT_MS);
+
+  it('a backfill of another range is refused (exit 1, saying how) until --restart', async () => {
+    const now = Date.now();
+    const a = ['--from', iso(now - 40 * 3_600_000), '--to', iso(now - 36 * 3_600_000)];
+    const b = ['--from', iso(now - 30 * 3_600_000), '--to', iso(now - 20 * 3_600_000)];
+    const backfill = (range: string[], ...extra: string[]) => cli(['backfill', '--source', SOURCE_ID, ...range, ...dirs(), '--state', stateDir, ...extra]);
+
+    const first = await backfill(a);
+    const refused = await backfill(b);
+    const restarted = await backfill(b, '--restart');
+
+    expect(first.code).toBe(0);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/has a backfill of .*; resume it with the same range, or start .* with --restart/);
+    expect(restarted.code).toBe(0);
+    expect(restarted.stdout).toContain(`backfill of ${SOURCE_ID} ${b[1]}..${b[3]} complete`);
+  }, E2E_TIMEOUT_MS);
+
+  it('bad arguments exit non-zero with the reason', async () => {
+    const noTo = await cli(['backfill', '--source', SOURCE_ID, '--from', '2026-11-01', ...dirs()]);
+    const future = await cli(['reconcile', '--source', SOURCE_ID, '--window', `2026-01-01..${iso(Date.now() + 86_400_000)}`, ...dirs()]);
+
+    expect(noTo.code).toBe(1);
+    expect(noTo.stderr).toContain('--from <time> and --to <time> are required');
+    expect(future.code).toBe(1);
+    expect(future.stderr).toContain('the range must be in the past');
+  }, E2E_TIMEOUT_MS);
+});
