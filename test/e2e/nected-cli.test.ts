@@ -9,6 +9,9 @@ import { readArchive } from '../../local/archive-reader.ts';
 import { NECTED_LOCAL_API_KEY, startNectedEmulator, type NectedEmulator } from '../../local/nected-emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
 import { cli, killChildren, spawnCli, waitForStdout } from '../helpers/cli-process.ts';
+import { startDynamo } from '../../local/dynamo.ts';
+import { LOCAL_CURSOR_TABLE } from '../../shared/archive-layout.ts';
+import { CursorStore } from '../../shared/cursor-store.ts';
 
 const SOURCE_ID = 'nected-e2e';
 const API_KEY = 'nected-e2e-api-key-93b1';
@@ -33,6 +36,17 @@ async function writeConfig(source: Record<string, unknown> = {}): Promise<void> 
 function summaryOf(stdout: string): { status: string; events: number } | undefined {
   const m = new RegExp(`^${SOURCE_ID}: ([a-z-]+), (\\d+) events`, 'm').exec(stdout);
   return m ? { status: String(m[1]), events: Number(m[2]) } : undefined;
+}
+
+/** The `from` of the source's stored cursor (the end of the last window read), from the CLI's state. */
+async function storedFrom(): Promise<string> {
+  const dynamo = await startDynamo({ path: stateDir });
+  try {
+    const state = await new CursorStore({ client: dynamo.client, tableName: LOCAL_CURSOR_TABLE }).get(SOURCE_ID);
+    return (state?.cursor as { from: string }).from;
+  } finally {
+    await dynamo.stop();
+  }
 }
 
 const runArgs = (): string[] => ['run', '--config', configFile, '--state', stateDir, '--archive', archiveDir];
@@ -72,8 +86,10 @@ describe('audit-pump run with a Nected source', () => {
   it('reads the events that settled since on the next run, and then holds every event exactly once', async () => {
     // Prepare
     expect((await cli(runArgs())).code).toBe(0);
-    // Dated one settle lag ago: after the end of the first run's last window, before the second's.
-    emulator.addEvents(25, { ageMs: 60_000 });
+    // Dated just after the end of the first run's last window (read from its stored cursor), so they
+    // fall in the second run's first window however long the runs took on a loaded machine.
+    const from = Date.parse(await storedFrom());
+    emulator.addEvents(25, { ageMs: Date.now() - (from + 500) });
 
     // Act
     const second = await cli(runArgs());
