@@ -14,8 +14,11 @@ import type { Vendor } from '../shared/config.ts';
 import { PUMP_BUNDLING } from '../infra/bundling.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** Under the project, so an external `@aws-sdk/*` resolves to node_modules as the runtime's would. */
-export const BUNDLE_DIR = join(ROOT, '.local', 'bench', 'bundles');
+/**
+ * Under the project, so an external `@aws-sdk/*` resolves to node_modules as the runtime's would;
+ * one directory per run (a smoke run in `npm test` may overlap a `npm run bench`), removed at its end.
+ */
+export const BUNDLE_DIR = join(ROOT, '.local', 'bench', `run-${process.pid}`);
 
 /** Options each vendor's configuration needs to load (the handler parses its sources at init). */
 const OPTIONS: Record<Vendor, Record<string, unknown>> = {

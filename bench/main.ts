@@ -4,8 +4,10 @@
  * emulators run in child processes on loopback; run it on a quiet machine (the report shows the
  * load average before and after), since the figures are timings.
  */
+import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { BUNDLE_DIR } from './bundle.ts';
 import { formatReport, machine, type Report } from './report.ts';
 import { FULL, SMOKE, bundles, drains, memory, throughput, type Section, type Sizes } from './sections.ts';
 
@@ -34,11 +36,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
   const m = machine();
   const report: Report = { machine: m, date: new Date().toISOString(), mode: values.smoke ? 'smoke' : 'full', figures: [], details: {} };
-  for (const [name, run] of Object.entries(SECTIONS)) {
-    if (!wanted.includes(name)) continue;
-    const { figures, details } = await run(sizes, log);
-    report.figures.push(...figures);
-    Object.assign(report.details, details);
+  try {
+    for (const [name, run] of Object.entries(SECTIONS)) {
+      if (!wanted.includes(name)) continue;
+      const { figures, details } = await run(sizes, log);
+      report.figures.push(...figures);
+      Object.assign(report.details, details);
+    }
+  } finally {
+    rmSync(BUNDLE_DIR, { recursive: true, force: true });
   }
   const done: Report = { ...report, machine: { ...m, loadAfter: Math.round((loadavg()[0] ?? 0) * 100) / 100 } };
   process.stdout.write(values.json ? `${JSON.stringify(done, null, 2)}\n` : formatReport(done));

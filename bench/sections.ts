@@ -64,6 +64,8 @@ export async function drains(sizes: Sizes, log: (line: string) => void): Promise
       events: slow.result.events, pages: slow.result.pages, drainMs: Math.round(slow.ms), lowerBoundMs: Math.round(bound),
       // The pump's JavaScript thread busy (event-loop utilization) vs the lower bound: above 1, the pump's own work outlasts the vendor's latency.
       pumpBusyMs: Math.round(slow.busyMs), pumpBusyOverBound: round2(slow.busyMs / bound), pumpCpuMs: Math.round(slow.cpuMs),
+      // Fetching (latency, the vendor's own work, reading the answer) vs the drain: near 1, delivery hides behind the fetches.
+      fetchMs: Math.round(slow.fetchMs), fetchOverDrain: round2(slow.fetchMs / slow.ms),
       requestsNeeded: requestsNeeded(vendor, slow.streams), maxPage: VENDOR_BENCH[vendor].maxPage, concurrency: VENDOR_BENCH[vendor].concurrency, why: VENDOR_BENCH[vendor].note,
     };
     details[`e2e.${vendor}`] = { events: fast.result.events, ms: Math.round(fast.ms), pumpBusyUsPerEvent: round2((fast.busyMs * 1000) / fast.result.events), pumpCpuUsPerEvent: round2((fast.cpuMs * 1000) / fast.result.events) };

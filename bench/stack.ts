@@ -70,6 +70,8 @@ function next<T>(child: ChildProcess, type: string): Promise<T> {
 export interface Drain {
   readonly result: RunResult;
   readonly ms: number;
+  /** Time spent in fetchPage calls (each page, prefetched or not, from its start to its end). */
+  readonly fetchMs: number;
   /** CPU the pump process used during the drain (user + system, every thread: GC, sockets). */
   readonly cpuMs: number;
   /** Time the pump's event loop was busy during the drain (its one JavaScript thread). */
@@ -125,8 +127,21 @@ export async function drain(vendor: Vendor, settings: { backlog: number; latency
   const [vendorHost, aws] = await Promise.all([startHost<VendorReady>({ ...base, role: 'vendor' }), startHost<AwsReady>({ ...base, role: 'aws' })]);
   try {
     const { deps, source, writes, close } = pumpDeps(vendorHost.ready, aws.ready, vendor);
-    const connector = CONNECTORS[vendor];
-    if (!connector) throw new Error(`no connector for ${vendor}`);
+    const inner = CONNECTORS[vendor];
+    if (!inner) throw new Error(`no connector for ${vendor}`);
+    // Each fetchPage timed: when fetches take as long as the whole drain, delivery is fully overlapped.
+    let fetchMs = 0;
+    const connector: typeof inner = {
+      ...inner,
+      fetchPage: async (ctx, cursor) => {
+        const t = performance.now();
+        try {
+          return await inner.fetchPage(ctx, cursor);
+        } finally {
+          fetchMs += performance.now() - t;
+        }
+      },
+    };
     const cpu = process.cpuUsage();
     const loop = performance.eventLoopUtilization();
     const started = performance.now();
@@ -137,7 +152,7 @@ export async function drain(vendor: Vendor, settings: { backlog: number; latency
     close();
     if (result.status !== 'caught-up') throw new Error(`${vendor} drain ended ${result.status}: ${result.error ?? ''}`);
     const firehose = (await aws.stats()) as FirehoseStats;
-    return { result, ms, cpuMs: (used.user + used.system) / 1000, busyMs: busy.active, firehose, dynamoWrites: writes.count, streams: vendorHost.ready.streams };
+    return { result, ms, fetchMs, cpuMs: (used.user + used.system) / 1000, busyMs: busy.active, firehose, dynamoWrites: writes.count, streams: vendorHost.ready.streams };
   } finally {
     await Promise.all([vendorHost.stop(), aws.stop()]);
   }

@@ -104,7 +104,7 @@ export async function runSource<C, R>(connector: Connector<C, R>, source: Source
     return finish('failed', true, describeError(error));
   }
   try {
-    const walk = new Walk(connector, source, deps, stats, now, log);
+    const walk = new Walk(connector, source, deps, stats, now, log, state.leaseExpiresAt ?? now() + deps.leaseMs);
     const status = await walk.run(state.version, state.cursor, state.cursorError, state.lastEventTime);
     return finish(status, status !== 'caught-up');
   } catch (error) {
@@ -140,6 +140,8 @@ class Walk<C, R> {
     private readonly stats: RunStats,
     private readonly now: () => number,
     private readonly log: Logger,
+    /** Until when this run's lease is known to hold: as taken, then as last renewed or committed. */
+    private leaseUntil: number,
   ) {}
 
   async run(version: number, stored: unknown, storedError: string | undefined, lastEventTime: number | undefined): Promise<RunStatus> {
@@ -162,7 +164,9 @@ class Walk<C, R> {
       this.prefetched = undefined;
       this.checkAdvance(cursor, page);
       if (!page.caughtUp && this.mayPrefetch()) this.prefetch(page.next);
+      await this.holdLease();
       const { lastEventTime: newest } = await this.deliver(page);
+      const committedAt = this.now();
       version = await this.deps.store.commit(this.source.id, {
         owner: this.deps.owner,
         expectedVersion: version,
@@ -170,6 +174,7 @@ class Walk<C, R> {
         leaseMs: this.deps.leaseMs,
         ...(newest !== undefined ? { lastEventTime: newest } : {}),
       });
+      this.leaseUntil = committedAt + this.deps.leaseMs;
       this.stats.pages++;
       // Lag is how far the cursor trails the vendor: none once caught up (a quiet source is not a stale one).
       if (page.caughtUp) this.stats.cursorLagSeconds = 0;
@@ -178,6 +183,19 @@ class Walk<C, R> {
       cursor = page.next;
       if (page.caughtUp) return 'caught-up';
     }
+  }
+
+  /**
+   * Before a delivery: a run that has used more than half of its lease since it took, renewed or
+   * last committed it (a long fetch, a rate-limit wait) renews it first. If another run has taken
+   * the source over meanwhile, the renewal fails with CursorConflictError and this run stops
+   * instead of delivering a page the other run delivers too. A quick page costs no extra write.
+   */
+  private async holdLease(): Promise<void> {
+    if (this.now() < this.leaseUntil - this.deps.leaseMs / 2) return;
+    const renewedAt = this.now();
+    await this.deps.store.renewLease(this.source.id, this.deps.owner, this.deps.leaseMs);
+    this.leaseUntil = renewedAt + this.deps.leaseMs;
   }
 
   private initialCursor(stored: unknown, storedError: string | undefined): C {

@@ -2,8 +2,8 @@
  * Races (README "Guarantees"): two and three runs of one source at once, the lease of the run
  * holding it expiring at awkward moments. Nothing is ever lost or invented. A page can be
  * delivered by two runs when a run outlives its lease: the design accepts that duplicate (same
- * uid); the runner can narrow it to leases that lapse during or after a delivery by checking the
- * lease before each delivery (proposed patch: /tmp/chaos-runner.patch, the it.failing below).
+ * uid); the runner narrows it to leases that lapse during or after a delivery by renewing the
+ * lease before a delivery when more than half of it has been used (shared/runner.ts holdLease).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { race, type RacePlan } from '../../local/chaos/races.ts';
@@ -41,9 +41,8 @@ describe('races: concurrent runs of one source', () => {
     expect(report.outcomes).toContain('writer-0:failed:CursorConflictError');
   });
 
-  // shared/runner.ts delivers a page it fetched after its lease lapsed; /tmp/chaos-runner.patch
-  // renews the lease first when more than half of it is used, and stops on a conflict.
-  it.failing.each(['afterLease', 'duringFetch'] as const)('a run whose lease lapsed (%s) before it delivered stops instead of delivering a page another run delivers', async (moment) => {
+  // The runner renews its lease before a delivery when more than half of it is used, and stops on a conflict.
+  it.each(['afterLease', 'duringFetch'] as const)('a run whose lease lapsed (%s) before it delivered stops instead of delivering a page another run delivers', async (moment) => {
     // Prepare
     const plan: RacePlan = { bench: 'veza', writers: 2, moments: [moment], nths: [1] };
 

@@ -12,6 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { readArchive } from '../../local/archive-reader.ts';
 import { startCarbonBlackEmulator, type CarbonBlackEmulator, type CbApiKey } from '../../local/carbonblack-emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
+import { startDynamo } from '../../local/dynamo.ts';
+import { LOCAL_CURSOR_TABLE } from '../../shared/archive-layout.ts';
+import { CursorStore } from '../../shared/cursor-store.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'audit-pump.js');
@@ -66,6 +69,17 @@ async function writeConfig(options: Record<string, unknown> = {}, credentials = 
   await writeFile(configFile, JSON.stringify({ sources: [source] }, null, 2));
 }
 
+/** The `from` of the source's stored search cursor (the end of the last window read), from the CLI's state. */
+async function storedFrom(): Promise<string> {
+  const dynamo = await startDynamo({ path: stateDir });
+  try {
+    const state = await new CursorStore({ client: dynamo.client, tableName: LOCAL_CURSOR_TABLE }).get(SOURCE_ID);
+    return (state?.cursor as { from: string }).from;
+  } finally {
+    await dynamo.stop();
+  }
+}
+
 const runArgs = (): string[] => ['run', '--config', configFile, '--state', stateDir, '--archive', archiveDir];
 const archivedUids = async (): Promise<string[]> => (await readArchive(archiveDir)).map((a) => (a.record.metadata as { uid: string }).uid).sort();
 const uidsOf = (ids: readonly string[]): string[] => ids.map((id) => eventUid('carbonblack', SOURCE_ID, id)).sort();
@@ -99,7 +113,11 @@ describe('audit-pump run with a Carbon Black source', () => {
     // Prepare
     await writeConfig({}, undefined, 1);
     expect((await cli(runArgs())).code).toBe(0);
-    const settled = emulator.addEvents(20);
+    // Dated just after the end of the first run's last window (its stored cursor), and the second
+    // run starts at least 3 s later, so they fall in its first window however loaded the machine is.
+    const from = Date.parse(await storedFrom());
+    const settled = emulator.addEvents(20, { atMs: from + 500 });
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, from + 3000 - Date.now())));
     const unsettled = emulator.addEvents(5, { atMs: Date.now() + 60_000 });
 
     // Act
