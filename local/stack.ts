@@ -46,6 +46,9 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+/** The processors of the deployed archive and dead-letter streams (infra/constructs/delivery-stream.ts). */
+const DEAGGREGATING = { deaggregation: { type: 'JSON' }, appendDelimiter: true } as const;
+
 /** The secret name a local source's inline credentials are stored under. */
 export function localSecretName(sourceId: string): string {
   return `audit-pump-local/${sourceId}`;
@@ -65,9 +68,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const firehose = await startFirehoseEmulator({
     archiveDir: options.archiveDir,
     bufferIntervalMs: options.bufferIntervalMs ?? 1000,
+    // As deployed: the pump packs events into shared records, the streams deaggregate them first.
     streams: {
-      [LOCAL_STREAMS.archive]: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX },
-      [LOCAL_STREAMS.deadLetter]: { prefix: DEAD_LETTER_PREFIX, errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX },
+      [LOCAL_STREAMS.archive]: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX, ...DEAGGREGATING },
+      [LOCAL_STREAMS.deadLetter]: { prefix: DEAD_LETTER_PREFIX, errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX, ...DEAGGREGATING },
     },
     ...(options.firehoseFaults ? { faults: options.firehoseFaults } : {}),
   });

@@ -76,9 +76,11 @@ export function createPump(connector: Connector<unknown, unknown>, options: Pump
   const storeOptions = { client: clients.dynamodb, tableName: config.cursorTable, ...(options.now ? { now: options.now } : {}) };
   const store = new CursorStore(storeOptions);
   const backfillStore = new RenamedCursorStore(storeOptions);
-  const archive = new FirehoseSink({ client: clients.firehose, streamName: config.archiveStream });
+  // The archive and dead-letter streams deaggregate packed records (infra/constructs/delivery-stream.ts);
+  // the SIEM stream delivers each record as one event, so it gets them one by one.
+  const archive = new FirehoseSink({ client: clients.firehose, streamName: config.archiveStream, pack: true });
   const sink = config.siemStream ? new FanOutSink([archive, new FirehoseSink({ client: clients.firehose, streamName: config.siemStream })]) : archive;
-  const deadLetter = new FirehoseSink({ client: clients.firehose, streamName: config.deadLetterStream });
+  const deadLetter = new FirehoseSink({ client: clients.firehose, streamName: config.deadLetterStream, pack: true });
   const credentials = new SecretsCredentials({ client: clients.secrets });
   const mine = config.sources.filter((s) => s.vendor === connector.vendor && s.enabled);
   const spool = options.spool ?? (config.spoolBucket ? new S3Spool({ bucket: config.spoolBucket }) : undefined);

@@ -63,6 +63,7 @@ afterAll(async () => {
 describe('createHandler', () => {
   it('runs the source named in the event and publishes EMF metrics with its sourceId', async () => {
     const handler = createHandler(vezaConnector as Connector<unknown, unknown>, { config: stack.config, clients: stack.clients });
+    const before = { ...stack.firehose.stats };
     const out = captureStdout();
     let response;
     try {
@@ -77,6 +78,9 @@ describe('createHandler', () => {
     const emf = out.lines().find((l) => '_aws' in l);
     expect(emf).toMatchObject({ sourceId: 'veza-a', Events: 120, RunFailed: 0 });
     expect(JSON.stringify((emf?._aws as { CloudWatchMetrics: unknown }).CloudWatchMetrics)).toContain('AuditPump');
+    // The archive sink packs each page (50 events) into one Firehose record; the stream deaggregates.
+    expect(stack.firehose.stats.recordsAccepted - before.recordsAccepted).toBe(3);
+    expect(stack.firehose.stats.recordsDelivered - before.recordsDelivered).toBe(120);
   });
 
   it('without a sourceId runs every source of the vendor and fails the invocation naming the failed one', async () => {
