@@ -1,17 +1,17 @@
 /**
- * Per-function bundle size and module init time. Each function is bundled with esbuild exactly as
- * infra/constructs/pump-function.ts bundles it (infra/bundling.ts), then imported in fresh Node
- * processes with a Lambda-like environment (its configuration variables, source maps enabled as
- * NODE_OPTIONS sets them) and timed from the start of the import to its end: what the Lambda INIT
- * phase spends on the module, Node's own start excluded.
+ * Per-function bundle size and module init time. Each function is bundled exactly as
+ * infra/constructs/pump-function.ts bundles it (infra/bundling.ts `bundlePump`), then imported in
+ * fresh Node processes with a Lambda-like environment (its configuration variables, source maps
+ * enabled as NODE_OPTIONS sets them) and timed from the start of the import to its end: what the
+ * Lambda INIT phase spends on the module, Node's own start excluded.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import type { Metafile } from 'esbuild';
 import type { Vendor } from '../shared/config.ts';
-import { PUMP_BUNDLING } from '../infra/bundling.ts';
+import { PUMP_ENTRY_FILE, bundlePump } from '../infra/bundling.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /**
@@ -28,27 +28,6 @@ const OPTIONS: Record<Vendor, Record<string, unknown>> = {
   nected: { branch: 'main' },
   carbonblack: { orgKey: 'ORG1' },
 };
-
-/** esbuild with the functions' options: `entry` bundled to `outfile`. */
-export async function bundle(entry: string, outfile: string, external: readonly string[] = PUMP_BUNDLING.externalModules): Promise<Metafile> {
-  const result = await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: PUMP_BUNDLING.format,
-    target: PUMP_BUNDLING.target,
-    minify: PUMP_BUNDLING.minify,
-    sourcemap: PUMP_BUNDLING.sourceMap,
-    sourcesContent: PUMP_BUNDLING.sourcesContent,
-    mainFields: [...PUMP_BUNDLING.mainFields],
-    external: [...external],
-    banner: { js: PUMP_BUNDLING.banner },
-    metafile: true,
-    logLevel: 'error',
-  });
-  return result.metafile;
-}
 
 /** The environment PumpFunction gives a function, with one source. */
 function lambdaEnv(vendor: Vendor): NodeJS.ProcessEnv {
@@ -83,26 +62,49 @@ export function initMs(file: string, vendor: Vendor, runs: number): number {
 
 /** What one function's bundle weighs, what its init takes, and its heaviest packages. */
 export interface BundleFigures {
+  /** Every JavaScript file of the bundle (source maps aside). */
   readonly bytes: number;
+  /** The entry and the chunks it imports statically: what a cold start loads and compiles. */
+  readonly initBytes: number;
   readonly initMs: number;
+  /** The heaviest packages of what a cold start loads. */
   readonly heaviest: Array<[string, number]>;
 }
 
-function byPackage(metafile: Metafile, outfile: string): Array<[string, number]> {
-  const out = Object.entries(metafile.outputs).find(([name]) => outfile.endsWith(name.replace(/^(\.\.\/)+/, '')))?.[1] ?? Object.values(metafile.outputs).find((o) => o.entryPoint);
+/** Output files (keyed as esbuild names them) that loading `entry` loads: it and its static imports. */
+function loadedAtInit(metafile: Metafile, entry: string): string[] {
+  const seen = new Set<string>([entry]);
+  for (const file of seen) {
+    for (const i of metafile.outputs[file]?.imports ?? []) if (i.kind === 'import-statement' && !i.external) seen.add(i.path);
+  }
+  return [...seen];
+}
+
+function byPackage(metafile: Metafile, files: readonly string[]): Array<[string, number]> {
   const sizes = new Map<string, number>();
-  for (const [file, input] of Object.entries(out?.inputs ?? {})) {
-    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? '(audit-pump)';
-    sizes.set(pkg, (sizes.get(pkg) ?? 0) + input.bytesInOutput);
+  for (const file of files) {
+    for (const [input, { bytesInOutput }] of Object.entries(metafile.outputs[file]?.inputs ?? {})) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? '(audit-pump)';
+      sizes.set(pkg, (sizes.get(pkg) ?? 0) + bytesInOutput);
+    }
   }
   return [...sizes].sort((a, b) => b[1] - a[1]).slice(0, 5);
 }
 
-/** Bundles and times one function; `external` overrides the configured externals (for comparisons). */
-export async function measureFunction(vendor: Vendor, runs: number, external?: readonly string[]): Promise<BundleFigures> {
-  const dir = join(BUNDLE_DIR, external ? `${vendor}-alt` : vendor);
+/** Bundles `entry` into `dir` as the functions are bundled; returns the entry file's path and the metafile. */
+export function bundleInto(entry: string, dir: string, external?: readonly string[]): { file: string; metafile: Metafile } {
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const outfile = join(dir, 'index.mjs');
-  const metafile = await bundle(join(ROOT, 'functions', vendor, 'index.ts'), outfile, external);
-  return { bytes: statSync(outfile).size, initMs: initMs(outfile, vendor, runs), heaviest: byPackage(metafile, outfile) };
+  return { file: join(dir, PUMP_ENTRY_FILE), metafile: bundlePump(entry, dir, external) };
+}
+
+/** Bundles and times one function; `external` overrides the configured externals (for comparisons). */
+export function measureFunction(vendor: Vendor, runs: number, external?: readonly string[]): BundleFigures {
+  const dir = join(BUNDLE_DIR, external ? `${vendor}-alt` : vendor);
+  const { file, metafile } = bundleInto(join(ROOT, 'functions', vendor, 'index.ts'), dir, external);
+  const outputs = Object.keys(metafile.outputs).filter((name) => name.endsWith('.mjs'));
+  const entry = outputs.find((name) => name.endsWith(`/${PUMP_ENTRY_FILE}`)) as string;
+  const loaded = loadedAtInit(metafile, entry);
+  const size = (names: readonly string[]): number => names.reduce((n, name) => n + (metafile.outputs[name]?.bytes ?? 0), 0);
+  return { bytes: size(outputs), initBytes: size(loaded), initMs: initMs(file, vendor, runs), heaviest: byPackage(metafile, loaded) };
 }

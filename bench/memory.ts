@@ -4,12 +4,11 @@
  * backlog (bench/fast-servers.ts) and dynalite. The figure is the child's peak RSS.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOCAL_CURSOR_TABLE } from '../shared/archive-layout.ts';
 import { ensureCursorTable, startDynamo } from '../local/dynamo.ts';
-import { BUNDLE_DIR, bundle } from './bundle.ts';
+import { BUNDLE_DIR, bundleInto } from './bundle.ts';
 import { startFastVeza, startNullFirehose } from './fast-servers.ts';
 import type { MemoryChildInput, MemoryChildOutput } from './memory-child.ts';
 
@@ -18,10 +17,7 @@ export const HEAP_GUARD_MB = 160;
 
 /** Drains `events` Veza events in a child process and returns what it measured. */
 export async function measureMemory(events: number, pageSize = 10_000, nodeFlags: readonly string[] = []): Promise<MemoryChildOutput> {
-  const dir = join(BUNDLE_DIR, 'memory-child');
-  mkdirSync(dir, { recursive: true });
-  const child = join(dir, 'index.mjs');
-  await bundle(fileURLToPath(new URL('./memory-child.ts', import.meta.url)), child);
+  const { file: child } = bundleInto(fileURLToPath(new URL('./memory-child.ts', import.meta.url)), join(BUNDLE_DIR, 'memory-child'));
   const veza = await startFastVeza(events);
   const firehose = await startNullFirehose();
   const dynamo = await startDynamo();

@@ -2,7 +2,7 @@
  * Deploy settings: the sources file (validated like every other use of it, plus the deploy-only
  * rule that credentials live in Secrets Manager) and the CDK context knobs, parsed once by zod.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { optionSchemas } from '../functions/registry.ts';
 import { loadSourcesFile, type Source } from '../shared/config.ts';
 import { ConfigError } from '../shared/errors.ts';

@@ -3,7 +3,8 @@
  * each object (gzip NDJSON, as the Firehose archive stream writes it). The function's role may
  * only list and read its own vendor's prefix (infra/constructs/pump-function.ts).
  */
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import type { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { s3Sdk } from './aws.ts';
 import { archivePrefix, parseArchiveObject, type ArchiveReader } from './archive.ts';
 import type { Vendor } from './config.ts';
 
@@ -30,17 +31,25 @@ interface ObjectBody {
 /** Archive reader over the deployed bucket. */
 export class S3ArchiveReader implements ArchiveReader {
   readonly #bucket: string;
-  readonly #client: S3Sender;
+  #client: S3Sender | undefined;
 
   constructor(options: S3ArchiveReaderOptions) {
     this.#bucket = options.bucket;
-    this.#client = options.client ?? (new S3Client({}) as unknown as S3Sender);
+    this.#client = options.client;
+  }
+
+  /** The S3 client and commands, loaded on first use (shared/aws.ts). */
+  async #s3(): Promise<{ client: S3Sender; sdk: Awaited<ReturnType<typeof s3Sdk>> }> {
+    const sdk = await s3Sdk();
+    this.#client ??= new sdk.S3Client({}) as unknown as S3Sender;
+    return { client: this.#client, sdk };
   }
 
   async *events(vendor: Vendor, days: readonly string[]): AsyncIterable<Record<string, unknown>> {
     for (const day of days) {
       for (const key of await this.#keys(archivePrefix(vendor, day))) {
-        const out = (await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key }))) as ObjectBody;
+        const { client, sdk } = await this.#s3();
+        const out = (await client.send(new sdk.GetObjectCommand({ Bucket: this.#bucket, Key: key }))) as ObjectBody;
         if (!out.Body) throw new Error(`s3://${this.#bucket}/${key}: empty response body`);
         yield* parseArchiveObject(key, await out.Body.transformToByteArray());
       }
@@ -52,8 +61,9 @@ export class S3ArchiveReader implements ArchiveReader {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const page = (await this.#client.send(
-        new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }),
+      const { client, sdk } = await this.#s3();
+      const page = (await client.send(
+        new sdk.ListObjectsV2Command({ Bucket: this.#bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }),
       )) as ListPage;
       for (const item of page.Contents ?? []) if (item.Key && !item.Key.endsWith('/')) keys.push(item.Key);
       token = page.NextContinuationToken;

@@ -6,6 +6,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type * as LambdaModule from '@aws-sdk/client-lambda';
+import type * as S3Module from '@aws-sdk/client-s3';
 
 export interface AwsClients {
   readonly dynamodb: DynamoDBClient;
@@ -21,4 +23,30 @@ export function awsClients(overrides: Partial<AwsClients> = {}): AwsClients {
     firehose: overrides.firehose ?? new FirehoseClient({ maxAttempts: 1 }),
     secrets: overrides.secrets ?? new SecretsManagerClient({}),
   };
+}
+
+type S3Sdk = typeof S3Module;
+type LambdaSdk = typeof LambdaModule;
+let s3: Promise<S3Sdk> | undefined;
+let lambda: Promise<LambdaSdk> | undefined;
+
+/**
+ * The S3 and Lambda clients are loaded on first use, not at init: only the spool (Carbon Black
+ * queue mode), reconciliation and continuations need them, and compiling them costs every cold
+ * start ~30 ms (README Performance). The functions are bundled with code splitting, so each is its
+ * own chunk that the first use loads. A failed load is forgotten, so the next use tries again.
+ */
+export function s3Sdk(): Promise<S3Sdk> {
+  return (s3 ??= import('@aws-sdk/client-s3').catch((error: unknown) => {
+    s3 = undefined;
+    throw error;
+  }));
+}
+
+/** See {@link s3Sdk}. */
+export function lambdaSdk(): Promise<LambdaSdk> {
+  return (lambda ??= import('@aws-sdk/client-lambda').catch((error: unknown) => {
+    lambda = undefined;
+    throw error;
+  }));
 }

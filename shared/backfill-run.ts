@@ -6,7 +6,7 @@
  * Events keep their live uids (same source id), so what the live cursor already archived comes
  * again as a duplicate with the same `metadata.uid`, which the `events_dedup` view drops.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_MARGIN_MS, backfillItemId, boundedConnector, checkRange, parseTime, type TimeRange } from './backfill.ts';
 import { MAX_CONTINUATIONS, type Invoker } from './continuation.ts';
 import { CursorStore, type CommitInput, type CursorState, type CursorStoreOptions } from './cursor-store.ts';

@@ -22,7 +22,7 @@
  * or mapping are kept: the runner dead-letters them. Vendors that need more than this are in
  * RANGE_ADAPTERS.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, CursorInvalidError } from './errors.ts';
 import type { Connector, FetchContext, Page, RawRecord } from './connector.ts';
 import type { Source, Vendor } from './config.ts';

@@ -3,7 +3,7 @@
  * This is the only module that reads `process.env`. Errors name the source and the field.
  */
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from './errors.ts';
 
 export const VENDORS = ['retraced', 'authentic8', 'veza', 'nected', 'carbonblack'] as const;

@@ -7,7 +7,7 @@
  * Carbon Black). `fetchPage` may fetch several vendor pages at once (concurrent page fetches) as
  * long as `next` only covers the contiguous prefix it returns. In-band vendor errors are thrown.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { HttpClient, RetryRule } from './http.ts';
 import type { Logger } from './logger.ts';
 import type { OcsfEvent } from './ocsf.ts';

@@ -5,7 +5,8 @@
  * overlaps it; a chain is capped so a source that never catches up cannot loop forever (the
  * schedule keeps going regardless).
  */
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { lambdaSdk } from './aws.ts';
 import { describeError } from './errors.ts';
 import type { PumpEvent, PumpResponse } from './handler.ts';
 import type { Logger } from './logger.ts';
@@ -16,10 +17,13 @@ export const MAX_CONTINUATIONS = 24;
 /** Invokes a function asynchronously with an event. */
 export type Invoker = (functionName: string, event: PumpEvent) => Promise<void>;
 
-/** The production invoker: Lambda Invoke with InvocationType Event. */
-export function lambdaInvoker(client: LambdaClient = new LambdaClient({})): Invoker {
+/** The production invoker: Lambda Invoke with InvocationType Event (the client loaded on first use). */
+export function lambdaInvoker(client?: LambdaClient): Invoker {
+  let own: LambdaClient | undefined = client;
   return async (functionName, event) => {
-    await client.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(event)) }));
+    const sdk = await lambdaSdk();
+    own ??= new sdk.LambdaClient({});
+    await own.send(new sdk.InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(event)) }));
   };
 }
 

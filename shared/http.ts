@@ -3,7 +3,6 @@
  * origin, its deadline and its secrets. It retries what is worth retrying, never waits past the
  * deadline, caps response sizes and redacts every error before the message is built.
  */
-import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
 import { fullJitterDelay, parseRetryAfter } from './backoff.ts';
 import { isCredentialParam, makeRedactor, redactUrl } from './redact.ts';
 import {
@@ -22,7 +21,7 @@ export interface RetryEvent { attempt: number; waitMs: number; reason: string; s
 /** Options of an {@link HttpClient}; only `origin` and `deadline` are required. */
 export interface HttpClientOptions {
   origin: string; deadline: number | (() => number); secrets?: readonly string[]; fetch?: typeof fetch;
-  connectTimeoutMs?: number; requestTimeoutMs?: number; maxAttempts?: number; baseDelayMs?: number;
+  requestTimeoutMs?: number; maxAttempts?: number; baseDelayMs?: number;
   maxDelayMs?: number; maxResponseBytes?: number; retryRule?: RetryRule; userAgent?: string;
   random?: () => number; sleep?: (ms: number) => Promise<void>; now?: () => number; onRetry?: (event: RetryEvent) => void;
 }
@@ -41,20 +40,13 @@ interface Failure { error: Error; retry: boolean; throttled: boolean; reason: st
 /** Abort reason of the per-attempt timer, told apart from any other abort. */
 class AttemptTimeout extends Error {}
 
-/** One pool per connect timeout, shared across clients so keep-alive connections survive between runs. */
-const agents = new Map<number, Agent>();
-
 /**
- * undici's own fetch with an Agent whose connect timeout is separate from the request timeout
- * (Node's global fetch has no connect timeout). Its fetch, not the global one, is used so the
- * Agent and the fetch always come from the same undici version.
+ * Connections are opened by Node's own fetch (undici inside Node: keep-alive pool shared across
+ * clients, so connections survive between runs). It gives up connecting after undici's default
+ * of 10 s; each attempt as a whole is bounded by `requestTimeoutMs` and the deadline. Bundling
+ * undici for a configurable connect timeout would add ~540 kB to every function (README Performance).
  */
-function defaultFetch(connectTimeoutMs: number): typeof fetch {
-  const agent = agents.get(connectTimeoutMs) ?? new Agent({ connect: { timeout: connectTimeoutMs } });
-  agents.set(connectTimeoutMs, agent);
-  const call = (input: string, init?: UndiciRequestInit) => undiciFetch(input, { ...init, dispatcher: agent });
-  return call as unknown as typeof fetch;
-}
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /** HTTP client bound to one source: origin checks, redaction, deadline-aware retries, size caps. */
 export class HttpClient {
@@ -62,7 +54,7 @@ export class HttpClient {
   readonly #deadline: () => number;
   readonly #secrets: readonly string[];
   readonly #fetch: typeof fetch;
-  readonly #o: Required<Pick<HttpClientOptions, 'connectTimeoutMs' | 'requestTimeoutMs' | 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'maxResponseBytes' | 'userAgent' | 'random' | 'sleep' | 'now'>>;
+  readonly #o: Required<Pick<HttpClientOptions, 'requestTimeoutMs' | 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'maxResponseBytes' | 'userAgent' | 'random' | 'sleep' | 'now'>>;
   readonly #retryRule: RetryRule | undefined;
   readonly #onRetry: ((event: RetryEvent) => void) | undefined;
 
@@ -72,13 +64,13 @@ export class HttpClient {
     this.#deadline = typeof deadline === 'function' ? deadline : () => deadline;
     this.#secrets = options.secrets ?? [];
     this.#o = {
-      connectTimeoutMs: options.connectTimeoutMs ?? 5000, requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
       maxAttempts: Math.max(1, options.maxAttempts ?? 5), baseDelayMs: options.baseDelayMs ?? 500,
       maxDelayMs: options.maxDelayMs ?? 20_000, maxResponseBytes: options.maxResponseBytes ?? 32 * 1024 * 1024,
       userAgent: options.userAgent ?? 'audit-pump/0.1', random: options.random ?? Math.random,
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))), now: options.now ?? Date.now,
     };
-    this.#fetch = options.fetch ?? defaultFetch(this.#o.connectTimeoutMs);
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.#retryRule = options.retryRule;
     this.#onRetry = options.onRetry;
   }
@@ -155,8 +147,7 @@ export class HttpClient {
       const ok = res.status >= 200 && res.status < 300;
       const cap = ok ? this.#o.maxResponseBytes : Math.min(this.#o.maxResponseBytes, ERROR_BODY_BYTES);
       const text = await readBody(res, cap, !ok, label);
-      // A global Headers even when undici's fetch answered, so callers see one class.
-      const headers = new Headers([...res.headers]);
+      const headers = res.headers;
       if (ok) return { status: res.status, headers, text, url: url.href };
       return this.#statusFailure(res.status, headers, text, label, redact);
     } catch (error) {
@@ -198,7 +189,7 @@ export class HttpClient {
     }
     const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
     if (cause?.code === 'UND_ERR_CONNECT_TIMEOUT') {
-      const timeout = new HttpTimeoutError(`${label}: connect timeout after ${this.#o.connectTimeoutMs} ms`, { cause: error });
+      const timeout = new HttpTimeoutError(`${label}: connect timeout after ${CONNECT_TIMEOUT_MS} ms`, { cause: error });
       return { error: timeout, retry: true, throttled: false, reason: 'connect timeout' };
     }
     const detail = [error instanceof Error ? error.message : String(error), typeof cause?.message === 'string' ? cause.message : '']

@@ -4,7 +4,7 @@
  * them with the source's archived events (`metadata.log_name`) whose time is in the window. What
  * the vendor has and the archive lacks is missing: a backfill of the window fills it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { archivedUids, type ArchiveReader } from './archive.ts';
 import { DEFAULT_MARGIN_MS, boundedConnector, checkRange, parseTime, type BoundedCursor, type TimeRange } from './backfill.ts';
 import { AuthError, ConfigError, CursorStuckError, DeadlineError, SecretError } from './errors.ts';

@@ -12,7 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { s3Sdk } from './aws.ts';
 import { SpoolError } from './errors.ts';
 
 /** Durable key/value storage of raw batches; `put` resolves only once the bytes are durable. */
@@ -51,24 +52,24 @@ export interface S3SpoolOptions {
 export class S3Spool implements Spool {
   readonly #bucket: string;
   readonly #prefix: string;
-  readonly #client: S3Client;
+  #client: S3Client | undefined;
 
   constructor(options: S3SpoolOptions) {
     this.#bucket = options.bucket;
     this.#prefix = options.prefix ?? '';
-    this.#client = options.client ?? new S3Client({});
+    this.#client = options.client;
   }
 
   async put(key: string, bytes: Uint8Array): Promise<void> {
-    await this.#call('put', key, () => this.#client.send(new PutObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + checkSpoolKey(key), Body: bytes })));
+    await this.#call('put', key, ({ client, sdk }) => client.send(new sdk.PutObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + checkSpoolKey(key), Body: bytes })));
   }
 
   async list(prefix: string): Promise<string[]> {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.#call('list', prefix, () =>
-        this.#client.send(new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: this.#prefix + prefix, ...(token ? { ContinuationToken: token } : {}) })),
+      const page = await this.#call('list', prefix, ({ client, sdk }) =>
+        client.send(new sdk.ListObjectsV2Command({ Bucket: this.#bucket, Prefix: this.#prefix + prefix, ...(token ? { ContinuationToken: token } : {}) })),
       );
       for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key.slice(this.#prefix.length));
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -77,22 +78,25 @@ export class S3Spool implements Spool {
   }
 
   async get(key: string): Promise<Uint8Array> {
-    const out = await this.#call('get', key, () => this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + checkSpoolKey(key) })));
+    const out = await this.#call('get', key, ({ client, sdk }) => client.send(new sdk.GetObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + checkSpoolKey(key) })));
     if (!out.Body) throw new SpoolError(`spool get ${key}: empty response`);
     return out.Body.transformToByteArray();
   }
 
   async delete(key: string): Promise<void> {
-    await this.#call('delete', key, () => this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + checkSpoolKey(key) })));
+    await this.#call('delete', key, ({ client, sdk }) => client.send(new sdk.DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + checkSpoolKey(key) })));
   }
 
   /** SDK failures become SpoolError naming the operation, the bucket and the key. */
-  async #call<T>(op: string, key: string, send: () => Promise<T>): Promise<T> {
+  async #call<T>(op: string, key: string, send: (s3: { client: S3Client; sdk: Awaited<ReturnType<typeof s3Sdk>> }) => Promise<T>): Promise<T> {
+    let sdk: Awaited<ReturnType<typeof s3Sdk>> | undefined;
     try {
-      return await send();
+      sdk = await s3Sdk();
+      this.#client ??= new sdk.S3Client({});
+      return await send({ client: this.#client, sdk });
     } catch (error) {
       if (error instanceof SpoolError) throw error;
-      const what = error instanceof NoSuchKey ? 'no such key' : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const what = sdk && error instanceof sdk.NoSuchKey ? 'no such key' : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new SpoolError(`spool ${op} s3://${this.#bucket}/${this.#prefix}${key}: ${what}`, { cause: error });
     }
   }

@@ -42,9 +42,18 @@ function user(r: Base): OcsfUser | undefined {
 }
 
 /** The vendor fields no mapping used, for `unmapped`. */
+const ALWAYS_MAPPED = new Set(['seq_id', 'create_ts', 'type', 'org_id']);
+
 function rest(r: Base, used: readonly string[]): Record<string, unknown> {
-  const skip = new Set(['seq_id', 'create_ts', 'type', 'org_id', ...used]);
-  return Object.fromEntries(Object.entries(r).filter(([k, v]) => !skip.has(k) && v !== undefined));
+  // A plain loop: this runs for every record (README Performance).
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(r)) {
+    const value = (r as Record<string, unknown>)[key];
+    if (value === undefined || ALWAYS_MAPPED.has(key) || used.includes(key)) continue;
+    if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
+  }
+  return out;
 }
 
 function head(r: Base, cls: Parameters<typeof eventHead>[0]['cls'], activityId: number, statusId: number, message: string, base: NormalizeBase): Event {

@@ -4,7 +4,7 @@
  * types' fields are UNCONFIRMED, so they are typed when present but only the shared `seq_id` and
  * `create_ts` are required. Objects are loose: unknown fields are kept (raw_data keeps them anyway).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Largest `limit` the API serves per extractlog (vendor-docs/authentic8-log-extraction-api.md). */
 export const AUTHENTIC8_MAX_LIMIT = 1000;

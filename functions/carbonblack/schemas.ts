@@ -2,7 +2,7 @@
  * zod schemas for Carbon Black Cloud's audit log payloads (vendor-notes §5.2, §5.3) and for the
  * connector's cursor and options. Records are loose: unknown fields are kept (and stay in raw_data).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { createTimeOf } from './identity.ts';
 
 const isoTime = z.string().refine((s) => !Number.isNaN(createTimeOf({ create_time: s })), 'must be an ISO-8601 time');

@@ -4,7 +4,7 @@
  * the id and the date the pump relies on are required, the rest is typed for normalize and kept
  * whatever it holds (it stays in raw_data regardless).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Epoch ms of an ISO 8601 date-time (`YYYY-MM-DDThh:mm...`, as the doc example's `date`), NaN for

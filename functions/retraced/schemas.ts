@@ -4,7 +4,7 @@
  * are kept (they stay in raw_data regardless). Every scalar of the `Event` type is nullable in the
  * schema, so only what the pump cannot do without is required: `id` and the times.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `moment.utc(ms).format()` output, e.g. `2017-11-16T22:53:27Z` (second precision; §1.2). */
 const time = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 time');

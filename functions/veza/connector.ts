@@ -12,7 +12,7 @@
  * That loses nothing: every unread event was persisted after every read one, and persisted_at is
  * never earlier than an event's own time, so each unread event has persisted_at >= watermark.
  */
-import { defineConnector, type FetchContext, type Page } from '../../shared/connector.ts';
+import { defineConnector, type FetchContext, type Page, type RawRecord } from '../../shared/connector.ts';
 import { HttpStatusError, MalformedPageError } from '../../shared/errors.ts';
 import { rawRecords } from '../../shared/raw-json.ts';
 import type { RetryRule } from '../../shared/http.ts';
@@ -50,13 +50,23 @@ function exportUrl(ctx: FetchContext, cursor: VezaCursor, pageSize: number, rese
   return url;
 }
 
-function newest(records: readonly VezaRecord[], previous: string | undefined): string | undefined {
-  let best = previous;
-  for (const r of records) {
-    const t = 'timestamp' in r && typeof r.timestamp === 'string' ? r.timestamp : (r as { ended_at?: string }).ended_at;
-    if (t && !Number.isNaN(Date.parse(t)) && (best === undefined || Date.parse(t) > Date.parse(best))) best = new Date(Date.parse(t)).toISOString();
+/**
+ * The newest event time of the page (or `previous`), as ISO-8601. Read from each record's own
+ * `timestamp` (`ended_at` for older records) without validating the record again: a record that fails
+ * validation is still delivered (to the dead letter), so its time counts as delivered too.
+ */
+function newest(records: readonly RawRecord[], previous: string | undefined): string | undefined {
+  const before = previous === undefined ? Number.NaN : Date.parse(previous);
+  let best = Number.isNaN(before) ? Number.NEGATIVE_INFINITY : before;
+  for (const { value } of records) {
+    if (typeof value !== 'object' || value === null) continue;
+    const r = value as { timestamp?: unknown; ended_at?: unknown };
+    const t = typeof r.timestamp === 'string' ? r.timestamp : r.ended_at;
+    if (typeof t !== 'string') continue;
+    const ms = Date.parse(t);
+    if (ms > best) best = ms;
   }
-  return best;
+  return best === before || best === Number.NEGATIVE_INFINITY ? previous : new Date(best).toISOString();
 }
 
 async function readPage(ctx: FetchContext, cursor: VezaCursor, reseedFrom?: string): Promise<Page<VezaCursor>> {
@@ -70,11 +80,7 @@ async function readPage(ctx: FetchContext, cursor: VezaCursor, reseedFrom?: stri
   const records = rawRecords(response.text, body, 'values');
   const token = envelope.data.next_page_token || undefined;
   if (records.length > 0 && !token) throw new MalformedPageError('veza export: a page with events but no next_page_token; the stream cannot continue');
-  const valid = records.flatMap((r) => {
-    const parsed = vezaRecord.safeParse(r.value);
-    return parsed.success ? [parsed.data] : [];
-  });
-  const watermark = newest(valid, cursor.watermark);
+  const watermark = newest(records, cursor.watermark);
   const next: VezaCursor = { bootstrap: cursor.bootstrap, ...(token ?? cursor.token ? { token: (token ?? cursor.token) as string } : {}), ...(watermark ? { watermark } : {}) };
   return {
     records,

@@ -3,7 +3,7 @@
  * documented for the same objects and which one a live tenant returns is UNCONFIRMED, so both are
  * accepted. Objects are loose: unknown fields are kept (they stay in raw_data regardless).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const rfc3339 = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 time');
 

@@ -1,12 +1,12 @@
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, AssetHashType, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { archivePrefix } from '../../shared/archive.ts';
 import { backfillItemId } from '../../shared/backfill.ts';
 import type { Source, Vendor } from '../../shared/config.ts';
-import { PUMP_BUNDLING } from '../bundling.ts';
+import { PUMP_HANDLER, bundlePump } from '../bundling.ts';
 import { nag } from '../nag.ts';
 import type { VendorFunctionSettings } from '../vendors.ts';
 
@@ -47,7 +47,7 @@ const MAX_SOURCES_ENV = 3000;
  * (dynamodb:LeadingKeys), its streams, and read access to its own vendor's archive prefix.
  */
 export class PumpFunction extends Construct {
-  readonly fn: nodejs.NodejsFunction;
+  readonly fn: lambda.Function;
 
   constructor(scope: Construct, id: string, props: PumpFunctionProps) {
     super(scope, id);
@@ -61,11 +61,24 @@ export class PumpFunction extends Construct {
     const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `audit-pump ${props.vendor} pump` });
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, encryptionKey: props.key });
     logGroup.grantWrite(role);
-    this.fn = new nodejs.NodejsFunction(this, 'Function', {
+    const entry = fileURLToPath(new URL(`../../functions/${props.vendor}/index.ts`, import.meta.url));
+    this.fn = new lambda.Function(this, 'Function', {
       functionName,
       role,
-      entry: fileURLToPath(new URL(`../../functions/${props.vendor}/index.ts`, import.meta.url)),
-      handler: 'handler',
+      // Bundled here with esbuild (infra/bundling.ts), never in Docker; the asset hash is the bundle's.
+      code: lambda.Code.fromAsset(dirname(entry), {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          image: lambda.Runtime.NODEJS_22_X.bundlingImage,
+          local: {
+            tryBundle(outputDir: string): boolean {
+              bundlePump(entry, outputDir);
+              return true;
+            },
+          },
+        },
+      }),
+      handler: PUMP_HANDLER,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       timeout: Duration.seconds(props.settings.timeoutSeconds),
@@ -85,17 +98,6 @@ export class PumpFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'AuditPump',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
-      },
-      // The options live in infra/bundling.ts, where `npm run bench` measures the same bundles.
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: PUMP_BUNDLING.target,
-        sourceMap: PUMP_BUNDLING.sourceMap,
-        sourcesContent: PUMP_BUNDLING.sourcesContent,
-        minify: PUMP_BUNDLING.minify,
-        mainFields: [...PUMP_BUNDLING.mainFields],
-        externalModules: [...PUMP_BUNDLING.externalModules],
-        banner: PUMP_BUNDLING.banner,
       },
       // A failed scheduled run is not retried: the next schedule (or continuation) runs anyway.
       retryAttempts: 0,

@@ -90,6 +90,9 @@ describe('audit-pump run with a Nected source', () => {
     // fall in the second run's first window however long the runs took on a loaded machine.
     const from = Date.parse(await storedFrom());
     emulator.addEvents(25, { ageMs: Date.now() - (from + 500) });
+    // The second run opens a window only once a second more has settled (60 s lag): a run started
+    // sooner (a fast machine) would rightly find nothing yet, so wait until the events are 2 s settled.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, from + 500 + 60_000 + 2_000 - Date.now())));
 
     // Act
     const second = await cli(runArgs());

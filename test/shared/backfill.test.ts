@@ -3,7 +3,7 @@
  * when it is done, the clock it gives time-window vendors, its cursor, and the vendor adapters.
  */
 import { describe, expect, it } from '@jest/globals';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_MARGIN_MS, RANGE_ADAPTERS, backfillItemId, boundedConnector, checkRange, parseTime, rangeSource, type BoundedCursor } from '../../shared/backfill.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { defineConnector, type Connector, type FetchContext } from '../../shared/connector.ts';

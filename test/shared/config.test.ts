@@ -6,7 +6,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadRuntimeConfig, loadSourcesFile, parseSources, type OptionSchemas } from '../../shared/config.ts';
 import { ConfigError } from '../../shared/errors.ts';
 

@@ -4,7 +4,7 @@
  * resolves only when every chunk was accepted, and a failed chunk stops the page there.
  */
 import { describe, expect, it } from '@jest/globals';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { defineConnector, type Page } from '../../shared/connector.ts';
 import { DELIVERY_CHUNK_BYTES, deliverPage, type DeliveryDeps } from '../../shared/delivery.ts';

@@ -5,7 +5,7 @@
  * Scripted pages whose fetches the tests hold open, on the real cursor store (dynalite).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { defineConnector, type Connector } from '../../shared/connector.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';

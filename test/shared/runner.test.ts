@@ -3,7 +3,7 @@
  * dynalite and in-memory sinks: dead-lettering, loop detection, credential refresh, skipped sources.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { defineConnector, type Connector, type Page } from '../../shared/connector.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';

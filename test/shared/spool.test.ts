@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadRuntimeConfig, parseSources } from '../../shared/config.ts';
 import { defineConnector, type Connector, type FetchContext } from '../../shared/connector.ts';
 import { SpoolError } from '../../shared/errors.ts';
