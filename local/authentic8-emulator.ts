@@ -11,6 +11,7 @@ import { MALFORMED_BODY, disturbPage, fire, tooManyRequests, type PageFaults } f
 import { AUTHENTIC8_LOG_TYPES, createAuthentic8Log, orgPath, pyJson, type Authentic8Event, type Authentic8Log, type Authentic8Org } from './authentic8-data.ts';
 import { extractArgs, extractResultText, replyText, resolveOrg, selectPage, type Command, type Reply } from './authentic8-protocol.ts';
 import type { EmulatorSettings, RunningEmulator } from './emulators.ts';
+import { Waits } from './waits.ts';
 
 export { AUTHENTIC8_LOG_TYPES, decryptStandard, orgPath, type Authentic8Event, type Authentic8Org } from './authentic8-data.ts';
 export { AUTHENTIC8_MAX_LIMIT, parseOrgPath } from './authentic8-protocol.ts';
@@ -102,8 +103,7 @@ class Authentic8Service {
   readonly #options: Authentic8EmulatorOptions;
   readonly #faultRandom: () => number;
   readonly #now: () => number;
-  readonly #wakers = new Set<() => void>();
-  #stopped = false;
+  readonly #waits = new Waits();
 
   constructor(options: Authentic8EmulatorOptions) {
     this.#options = options;
@@ -127,29 +127,20 @@ class Authentic8Service {
     return Array.from({ length: n }, () => this.log.append(org, this.#now(), opts.type));
   }
 
-  /** Resolves after `ms`, or at once when the emulator stops. */
+  /** Resolves after `ms` (without `ms`: only at stop), or at once when the emulator stops. */
   wait(ms?: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.#wakers.delete(wake);
-        resolve();
-      };
-      const timer = ms === undefined ? undefined : setTimeout(wake, ms);
-      this.#wakers.add(wake);
-    });
+    return this.#waits.wait(ms);
   }
 
   stop(): void {
-    this.#stopped = true;
-    for (const wake of [...this.#wakers]) wake();
+    this.#waits.stop();
   }
 
   async handle(req: EmulatorRequest): Promise<EmulatorResponse | undefined> {
     this.stats.requests++;
     if (this.#options.latencyMs) await this.wait(this.#options.latencyMs);
     const out = await this.#respond(req);
-    if (!out || this.#stopped) return undefined;
+    if (!out || this.#waits.stopped) return undefined;
     if (out.status >= 400) this.stats.errors++;
     return out;
   }

@@ -12,6 +12,7 @@ import { CbExports } from './carbonblack-exports.ts';
 import { CbRateLimit, createCbLog, type CbLog, type CbStoredEvent } from './carbonblack-data.ts';
 import { parseSearch } from './carbonblack-search.ts';
 import type { EmulatorSettings, RunningEmulator } from './emulators.ts';
+import { Waits } from './waits.ts';
 
 export type { CbAuditLog, CbStoredEvent } from './carbonblack-data.ts';
 
@@ -117,7 +118,7 @@ class CarbonBlackService {
   readonly #o: CarbonBlackEmulatorOptions & { orgKey: string };
   readonly #random: () => number;
   readonly #limit: CbRateLimit | undefined;
-  readonly #wakers = new Set<() => void>();
+  readonly #waits = new Waits();
   #previousPage: readonly CbStoredEvent[] = [];
 
   constructor(options: CarbonBlackEmulatorOptions) {
@@ -152,14 +153,14 @@ class CarbonBlackService {
 
   /** Wakes every request the hang knob holds (stop()). */
   stop(): void {
-    for (const wake of [...this.#wakers]) wake();
+    this.#waits.stop();
   }
 
   async handle(req: EmulatorRequest): Promise<EmulatorResponse | undefined> {
     this.stats.requests++;
     this.requests.push({ method: req.method, path: req.url.pathname, body: req.body });
     if ((this.#o.latencyMs ?? 0) > 0) await new Promise((r) => setTimeout(r, this.#o.latencyMs));
-    if (fire(this.faults, 'hangNext')) return new Promise<undefined>((resolve) => void this.#wakers.add(() => resolve(undefined)));
+    if (fire(this.faults, 'hangNext')) return this.#waits.wait().then(() => undefined);
     const out = this.#respond(req);
     if (out.status >= 400) this.stats.errors++;
     if (out.status === 200 && fire(this.faults, 'malformedNext')) return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };

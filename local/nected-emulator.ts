@@ -10,6 +10,7 @@ import { randomInt, seededRandom } from './random.ts';
 import { MALFORMED_BODY, disturbPage, fire, type PageFaults } from './emulator-faults.ts';
 import { MODULES, createNectedLog, parseDate, positive, searchBody, searchFilter, type NectedLog, type NectedStoredEvent } from './nected-data.ts';
 import type { EmulatorSettings, RunningEmulator } from './emulators.ts';
+import { Waits } from './waits.ts';
 
 export type { NectedRecord, NectedStoredEvent } from './nected-data.ts';
 
@@ -98,8 +99,7 @@ class NectedService {
   readonly #random: () => number;
   readonly #options: NectedEmulatorOptions;
   readonly #now: () => number;
-  readonly #wakers = new Set<() => void>();
-  #stopped = false;
+  readonly #waits = new Waits();
   #previousPage: readonly NectedStoredEvent[] = [];
 
   constructor(options: NectedEmulatorOptions) {
@@ -130,21 +130,12 @@ class NectedService {
   }
 
   stop(): void {
-    this.#stopped = true;
-    for (const wake of [...this.#wakers]) wake();
+    this.#waits.stop();
   }
 
-  /** Resolves after `ms` (never without), or at once when the emulator stops. */
+  /** Resolves after `ms` (without `ms`: only at stop), or at once when the emulator stops. */
   #wait(ms?: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.#wakers.delete(wake);
-        resolve();
-      };
-      const timer = ms === undefined ? undefined : setTimeout(wake, ms);
-      this.#wakers.add(wake);
-    });
+    return this.#waits.wait(ms);
   }
 
   async handle(req: EmulatorRequest): Promise<EmulatorResponse | undefined> {
@@ -155,7 +146,7 @@ class NectedService {
       if (latency > 0) await this.#wait(latency);
       if (fire(this.faults, 'hangNext')) return await this.#wait().then(() => undefined);
       const out = this.#respond(req);
-      if (this.#stopped) return undefined;
+      if (this.#waits.stopped) return undefined;
       if (out.status >= 400) this.stats.errors++;
       return out;
     } finally {

@@ -11,6 +11,7 @@ import { MALFORMED_BODY, disturbPage, fire, tooManyRequests, type PageFaults } f
 import { RetracedLog, VIEW_DESCRIPTION, makePublished, seedBacklog, type RetracedPublished, type RetracedStoredEvent } from './retraced-data.ts';
 import { answerGraphql, search, type SearchArgs } from './retraced-search.ts';
 import type { EmulatorSettings, RunningEmulator } from './emulators.ts';
+import { Waits } from './waits.ts';
 
 export type { RetracedPublished, RetracedStoredEvent } from './retraced-data.ts';
 
@@ -105,8 +106,7 @@ class RetracedService {
   readonly #tokens = new Map<string, Token>();
   readonly #faultRandom: () => number;
   readonly #options: RetracedEmulatorOptions;
-  readonly #wakers = new Set<() => void>();
-  #stopped = false;
+  readonly #waits = new Waits();
   #previousEdges: readonly unknown[] = [];
 
   constructor(options: RetracedEmulatorOptions) {
@@ -138,29 +138,20 @@ class RetracedService {
     return this.log.publish({ ...base, ...overrides }, received, options.ingestDelayMs ?? this.#options.ingestDelayMs ?? 1000);
   }
 
-  /** Resolves after `ms`, or at once when the emulator stops. */
+  /** Resolves after `ms` (without `ms`: only at stop), or at once when the emulator stops. */
   wait(ms?: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.#wakers.delete(wake);
-        resolve();
-      };
-      const timer = ms === undefined ? undefined : setTimeout(wake, ms);
-      this.#wakers.add(wake);
-    });
+    return this.#waits.wait(ms);
   }
 
   stop(): void {
-    this.#stopped = true;
-    for (const wake of [...this.#wakers]) wake();
+    this.#waits.stop();
   }
 
   async handle(req: EmulatorRequest): Promise<EmulatorResponse | undefined> {
     this.stats.requests++;
     if ((this.#options.latencyMs ?? 0) > 0) await this.wait(this.#options.latencyMs);
     const out = await this.#respond(req);
-    if (!out || this.#stopped) return undefined;
+    if (!out || this.#waits.stopped) return undefined;
     if (out.status >= 400) this.stats.errors++;
     if (this.#options.recordBodies && typeof out.body === 'string') this.sent.push(out.body);
     return out;

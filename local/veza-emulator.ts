@@ -9,6 +9,7 @@ import { MALFORMED_BODY, disturbPage, fire, tooManyRequests, type PageFaults } f
 import {
   createVezaLog, parseExportFilter, parseListFilter, vezaTokenCodec, wireJson, type VezaLog, type VezaShape, type VezaStoredEvent, type VezaTokenCodec,
 } from './veza-data.ts';
+import { Waits } from './waits.ts';
 
 export type { VezaRecord, VezaNewRecord, VezaOldRecord, VezaShape, VezaStoredEvent } from './veza-data.ts';
 
@@ -108,8 +109,7 @@ class VezaService {
   readonly #now: () => number;
   readonly #latencyMs: number;
   readonly #apiKey: string;
-  readonly #wakers = new Set<() => void>();
-  #stopped = false;
+  readonly #waits = new Waits();
   #previousPage: readonly VezaStoredEvent[] = [];
 
   constructor(options: VezaEmulatorOptions) {
@@ -141,29 +141,20 @@ class VezaService {
     events[events.length - 1] = { ...event, record, text: wireJson(record) };
   }
 
-  /** Resolves after `ms`, or at once when the emulator stops. */
+  /** Resolves after `ms` (without `ms`: only at stop), or at once when the emulator stops. */
   wait(ms?: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.#wakers.delete(wake);
-        resolve();
-      };
-      const timer = ms === undefined ? undefined : setTimeout(wake, ms);
-      this.#wakers.add(wake);
-    });
+    return this.#waits.wait(ms);
   }
 
   stop(): void {
-    this.#stopped = true;
-    for (const wake of [...this.#wakers]) wake();
+    this.#waits.stop();
   }
 
   async handle(req: EmulatorRequest): Promise<EmulatorResponse | undefined> {
     this.stats.requests++;
     if (this.#latencyMs > 0) await this.wait(this.#latencyMs);
     const out = await this.#respond(req);
-    if (!out || this.#stopped) return undefined;
+    if (!out || this.#waits.stopped) return undefined;
     if (out.status >= 400) this.stats.errors++;
     return out;
   }
