@@ -82,7 +82,7 @@ export async function captureRecords(vendor: Vendor, count: number): Promise<{ r
 
 /** The vendor's connector, but its pages come from `records` in memory: `total` events, `pageSize` a page. */
 export function replayConnector(vendor: Vendor, records: readonly RawRecord[], total: number, pageSize: number): Connector<number, unknown> {
-  const connector = CONNECTORS[vendor] as Connector<unknown, unknown>;
+  const { range: _range, ...connector } = CONNECTORS[vendor] as Connector<unknown, unknown>;
   return {
     ...connector,
     cursorSchema: z.number(),

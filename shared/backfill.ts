@@ -19,13 +19,13 @@
  *
  * The margin is never less than the source's settle lag (default: the longest vendor default,
  * 300 s), so a time-window vendor's last window always reaches `to`. Records that fail validation
- * or mapping are kept: the runner dead-letters them. Vendors that need more than this are in
- * RANGE_ADAPTERS.
+ * or mapping are kept: the runner dead-letters them. A vendor that needs more than this says so in
+ * its connector's `range` (shared/connector.ts).
  */
 import * as z from 'zod';
 import { ConfigError, CursorInvalidError } from './errors.ts';
 import type { Connector, FetchContext, Page, RawRecord } from './connector.ts';
-import type { Source, Vendor } from './config.ts';
+import type { Source } from './config.ts';
 
 /** Default margin past `to` before a stream vendor's read is considered past the range. */
 export const DEFAULT_MARGIN_MS = 3_600_000;
@@ -44,33 +44,6 @@ export interface BoundedCursor<C> {
   readonly inner: C;
   readonly done?: boolean;
 }
-
-/** What a vendor needs beyond the generic bounded read. */
-export interface RangeAdapter {
-  /** Source options for range reads. */
-  readonly options?: Readonly<Record<string, unknown>>;
-  /** Replaces "caught up" when a page is past the horizon, for cursors holding several streams. */
-  pastHorizon?(cursor: unknown, next: unknown): { next: unknown; caughtUp: boolean };
-}
-
-/**
- * Carbon Black's queue is destructive and has no time range (vendor-notes §5.4): range reads use
- * the search, whose records get the same content-hash ids (identity.ts). Authentic8 keeps one
- * sequence per log type and serves one type a page (§2.6): a type past the horizon leaves the
- * round, the others are still read.
- */
-export const RANGE_ADAPTERS: Partial<Record<Vendor, RangeAdapter>> = {
-  carbonblack: { options: { mode: 'search' } },
-  authentic8: {
-    pastHorizon(cursor, next) {
-      const before = (cursor as { types?: Record<string, number> }).types ?? {};
-      const after = next as { types: Record<string, number>; pending?: string[] };
-      const pending = (after.pending ?? []).filter((type) => after.types[type] === before[type]);
-      const { pending: _dropped, ...rest } = after;
-      return { next: pending.length ? { ...rest, pending } : rest, caughtUp: pending.length === 0 };
-    },
-  },
-};
 
 /** The cursor item of a source's backfill: its own key, so the live cursor never moves. */
 export function backfillItemId(sourceId: string): string {
@@ -105,9 +78,9 @@ function settleLagMs(source: Source): number {
   return (source.settleLagSeconds ?? DEFAULT_SETTLE_FLOOR_SECONDS) * 1000;
 }
 
-/** The source as a range read sees it: starting at `from`, with its vendor's range options. */
-export function rangeSource(source: Source, range: TimeRange): Source {
-  const options = RANGE_ADAPTERS[source.vendor]?.options ?? {};
+/** The source as a range read sees it: starting at `from`, with its connector's range options. */
+export function rangeSource(connector: Pick<Connector<unknown, unknown>, 'range'>, source: Source, range: TimeRange): Source {
+  const options = connector.range?.options ?? {};
   return { ...source, startFrom: iso(range.from), options: { ...source.options, ...options } };
 }
 
@@ -138,7 +111,7 @@ export function boundedConnector<C, R>(connector: Connector<C, R>, range: TimeRa
       throw new CursorInvalidError(`source ${ctx.source.id}: the stored range read is ${cursor.range.from}..${cursor.range.to}, not ${stored.from}..${stored.to}`);
     }
     if (cursor.done) return { records: [], next: cursor, caughtUp: true };
-    const source = rangeSource(ctx.source, range);
+    const source = rangeSource(connector, ctx.source, range);
     const horizon = range.to + Math.max(marginMs, settleLagMs(source));
     const page = await connector.fetchPage({ ...ctx, source, now: () => Math.min(ctx.now(), horizon) }, cursor.inner);
     const receivedAt = ctx.now();
@@ -148,20 +121,22 @@ export function boundedConnector<C, R>(connector: Connector<C, R>, range: TimeRa
       return t === undefined || (t >= range.from && t < range.to);
     });
     const valid = times.filter((t): t is number => t !== undefined);
-    let next: unknown = page.next;
+    let next = page.next;
     let caughtUp = page.caughtUp;
     if (!caughtUp && valid.length > 0 && valid.every((t) => t >= horizon)) {
-      const adapter = RANGE_ADAPTERS[ctx.source.vendor]?.pastHorizon;
+      const adapter = connector.range?.pastHorizon;
       ({ next, caughtUp } = adapter ? adapter(cursor.inner, page.next) : { next: page.next, caughtUp: true });
     }
-    return { records, next: { range: stored, inner: next as C, ...(caughtUp ? { done: true } : {}) }, caughtUp };
+    return { records, next: { range: stored, inner: next, ...(caughtUp ? { done: true } : {}) }, caughtUp };
   }
 
+  // The bounded connector reads one range: it has no range options of its own.
+  const { range: _range, ...live } = connector;
   return {
-    ...connector,
+    ...live,
     cursorSchema,
     position: (cursor) => position(cursor.inner),
-    initialCursor: (source, now) => ({ range: stored, inner: connector.initialCursor(rangeSource(source, range), now) }),
+    initialCursor: (source, now) => ({ range: stored, inner: connector.initialCursor(rangeSource(connector, source, range), now) }),
     fetchPage,
   };
 }

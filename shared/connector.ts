@@ -79,6 +79,12 @@ export interface Connector<C = unknown, R = unknown> {
    * dequeues or spools) returns false for such sources.
    */
   prefetch?(source: Source): boolean;
+  /**
+   * What a bounded range read (backfill, shared/backfill.ts) needs beyond the generic one: source
+   * options for range reads (Carbon Black: the search, never the destructive queue), and how a page
+   * past the range's horizon ends a cursor that holds several streams (Authentic8's log types).
+   */
+  readonly range?: RangeAdapter<C>;
   /** Where a source with no stored cursor starts (from `source.startFrom`). */
   initialCursor(source: Source, now: number): C;
   /** Reads the page at `cursor`; without side effects unless `prefetch` says otherwise (see there). */
@@ -87,6 +93,17 @@ export interface Connector<C = unknown, R = unknown> {
   nativeId(record: R, raw: RawRecord): string;
   /** Pure mapping to OCSF; `base` carries the fields the runner fills (uid, raw_data, source). */
   normalize(record: R, base: NormalizeBase): OcsfEvent;
+}
+
+/** See {@link Connector.range}. */
+export interface RangeAdapter<C> {
+  /** Source options for range reads, over the source's own. */
+  readonly options?: Readonly<Record<string, unknown>>;
+  /**
+   * Replaces "caught up" when page `cursor` → `next` read past the range's horizon: for a cursor of
+   * several streams, only the stream just read is done; the others are still read.
+   */
+  pastHorizon?(cursor: C, next: C): { next: C; caughtUp: boolean };
 }
 
 /** The fields every normalized event gets from the framework, passed to `normalize`. */

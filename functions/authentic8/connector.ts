@@ -143,6 +143,16 @@ async function fetchPage(ctx: FetchContext, cursor: Authentic8Cursor): Promise<P
   return { records: [], next: { types }, caughtUp: true };
 }
 
+/**
+ * A range read (backfill) past its horizon: one sequence per log type, one type a page (§2.6), so
+ * only the type just read leaves the round; the types still pending are read.
+ */
+function pastHorizon(cursor: Authentic8Cursor, next: Authentic8Cursor): { next: Authentic8Cursor; caughtUp: boolean } {
+  const pending = (next.pending ?? []).filter((type) => next.types[type] === cursor.types[type]);
+  const { pending: _dropped, ...rest } = next;
+  return { next: pending.length ? { ...rest, pending } : rest, caughtUp: pending.length === 0 };
+}
+
 export const authentic8Connector = defineConnector<Authentic8Cursor, Authentic8Record>({
   vendor: 'authentic8',
   product: AUTHENTIC8_PRODUCT,
@@ -153,6 +163,7 @@ export const authentic8Connector = defineConnector<Authentic8Cursor, Authentic8R
   // The sequences are the position; `pending` is bookkeeping. A next_seq that does not move while
   // records come back, or while is_more is true, leaves this unchanged and stops the run.
   position: (cursor) => cursor.types,
+  range: { pastHorizon },
   initialCursor: () => ({ types: {} }),
   fetchPage,
   // seq_id is unique within the org (§2.7); org_id names the org. ENC records carry no org_id (doc example).

@@ -137,6 +137,9 @@ export const carbonBlackConnector = defineConnector<CbCursor, CbRecord>({
   position: (cursor) => (cursor.mode === 'search' ? [cursor.from, cursor.start] : (cursor.acked ?? null)),
   // A queue fetch deletes the acked batch from the spool and dequeues the next one: never ahead of the commit.
   prefetch: (source) => cbOptions.parse(source.options).mode === 'search',
+  // The queue is destructive and has no time range (vendor-notes §5.4): range reads (backfill) use
+  // the search, whose records get the same content-hash ids (identity.ts).
+  range: { options: { mode: 'search' } },
   initialCursor: (source) => initialCursor(cbOptions.parse(source.options).mode, source.startFrom),
   async fetchPage(ctx, stored) {
     const { mode } = cbOptions.parse(ctx.source.options);

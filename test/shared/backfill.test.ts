@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import * as z from 'zod';
-import { DEFAULT_MARGIN_MS, RANGE_ADAPTERS, backfillItemId, boundedConnector, checkRange, parseTime, rangeSource, type BoundedCursor } from '../../shared/backfill.ts';
+import { authentic8Connector } from '../../functions/authentic8/connector.ts';
+import { carbonBlackConnector } from '../../functions/carbonblack/connector.ts';
+import { DEFAULT_MARGIN_MS, backfillItemId, boundedConnector, checkRange, parseTime, rangeSource, type BoundedCursor } from '../../shared/backfill.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { defineConnector, type Connector, type FetchContext } from '../../shared/connector.ts';
 import { ConfigError, CursorInvalidError } from '../../shared/errors.ts';
@@ -110,11 +112,11 @@ describe('boundedConnector', () => {
 describe('range adapters', () => {
   it('Carbon Black range reads use the search, never the destructive queue', () => {
     const [cb] = parseSources({ sources: [{ id: 'cb', vendor: 'carbonblack', baseUrl: 'https://x.example.com', credentials: { apiId: 'a', apiSecret: 'b' }, startFrom: '2026-01-01T00:00:00Z', options: { orgKey: 'ORG1', mode: 'queue' } }] }).sources as [Source];
-    expect(rangeSource(cb, { from: T0, to: T0 + HOUR })).toMatchObject({ startFrom: '2026-11-20T00:00:00.000Z', options: { orgKey: 'ORG1', mode: 'search' } });
+    expect(rangeSource(carbonBlackConnector as Connector<unknown, unknown>, cb, { from: T0, to: T0 + HOUR })).toMatchObject({ startFrom: '2026-11-20T00:00:00.000Z', options: { orgKey: 'ORG1', mode: 'search' } });
   });
 
   it('Authentic8: a log type past the horizon leaves the round; the other types are still read', () => {
-    const pastHorizon = RANGE_ADAPTERS.authentic8?.pastHorizon;
+    const pastHorizon = authentic8Connector.range?.pastHorizon;
     // The type just read (url, still is_more) moved; audit is next; admin is not opened yet.
     expect(pastHorizon?.({ types: { url: 10, audit: 5 } }, { types: { url: 20, audit: 5 }, pending: ['url', 'audit', 'admin'] })).toEqual({
       next: { types: { url: 20, audit: 5 }, pending: ['audit', 'admin'] },
