@@ -1,8 +1,8 @@
 /**
- * The pump alone in a process, draining a Veza backlog at 10,000 events a page (the largest page,
- * so the most held at once) into packing Firehose sinks, as the Lambda handler wires it. Bundled by
- * bench/memory.ts with the functions' esbuild options and run under a heap limit; prints one JSON
- * line: events drained, peak RSS (the kernel's high-water mark) and the peak heap it sampled.
+ * The pump alone in a process, draining a Veza backlog at the page size the parent gives (the
+ * report uses the connector's default, 1,000) into packing Firehose sinks, as the Lambda handler
+ * wires it. Bundled by bench/memory.ts as the functions are and run under a heap limit; prints
+ * one JSON line: events drained, peak RSS (the kernel's high-water mark) and the peak heap it sampled.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FirehoseClient } from '@aws-sdk/client-firehose';

@@ -93,24 +93,42 @@ export function rawRecords(text: string, parsed: unknown, key: string | null): R
   return slices.map((raw, i) => ({ raw, value: values[i] }));
 }
 
+/** A member's name: the text between the quotes, unless it has escapes (then JSON.parse decodes it). */
+function keyName(text: string, from: number, to: number): string {
+  const inner = text.slice(from + 1, to - 1);
+  return inner.includes('\\') ? (JSON.parse(text.slice(from, to)) as string) : inner;
+}
+
 /**
- * Offset of the value of member `key` of the JSON object whose `{` is at `start`, or -1 when absent.
- * With a repeated key the last one counts, as it does for JSON.parse.
+ * One pass over the JSON object whose `{` is at `start`: where the value of member `key` starts and
+ * ends (-1 when absent; with a repeated key the last one counts, as it does for JSON.parse), and
+ * where the object ends.
  */
-function memberOffset(text: string, start: number, key: string): number {
-  let found = -1;
+function memberSpan(text: string, start: number, key: string): { from: number; to: number; end: number } {
+  let from = -1;
+  let to = -1;
   let i = skipWs(text, start + 1);
-  while (i < text.length && text[i] !== '}') {
+  if (text.charCodeAt(i) === 0x7d) return { from, to, end: i + 1 };
+  for (;;) {
+    if (text.charCodeAt(i) !== QUOTE) throw new MalformedPageError(`expected a key at offset ${i}`);
     const keyEnd = skipString(text, i);
-    const name = JSON.parse(text.slice(i, keyEnd)) as string;
+    const name = keyName(text, i, keyEnd);
     i = skipWs(text, keyEnd);
-    if (text[i] !== ':') throw new MalformedPageError(`expected : at offset ${i}`);
+    if (text.charCodeAt(i) !== 0x3a) throw new MalformedPageError(`expected : at offset ${i}`);
     i = skipWs(text, i + 1);
-    if (name === key) found = i;
-    i = skipWs(text, skipValue(text, i));
-    if (text[i] === ',') i = skipWs(text, i + 1);
+    const valueEnd = skipValue(text, i);
+    if (name === key) [from, to] = [i, valueEnd];
+    i = skipWs(text, valueEnd);
+    const c = text.charCodeAt(i);
+    if (c === 0x7d) return { from, to, end: i + 1 };
+    if (c !== 0x2c) throw new MalformedPageError(`expected , or } at offset ${i}`);
+    i = skipWs(text, i + 1);
   }
-  return found;
+}
+
+/** Offset of the value of member `key` of the JSON object whose `{` is at `start`, or -1 when absent. */
+function memberOffset(text: string, start: number, key: string): number {
+  return memberSpan(text, start, key).from;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -135,15 +153,26 @@ export function rawRecordsAt(text: string, parsed: unknown, path: readonly strin
   }
   if (!Array.isArray(value) || text[at] !== '[') throw new MalformedPageError(`response has no "${where}" array`);
   const values: unknown[] = value;
-  const slices = sliceArray(text, at);
-  if (slices.length !== values.length) {
-    throw new MalformedPageError(`record slicing found ${slices.length} records where the parser found ${values.length}`);
+  if (field === undefined) {
+    const slices = sliceArray(text, at);
+    if (slices.length !== values.length) throw new MalformedPageError(`record slicing found ${slices.length} records where the parser found ${values.length}`);
+    return slices.map((raw, i) => ({ raw, value: values[i] }));
   }
-  if (field === undefined) return slices.map((raw, i) => ({ raw, value: values[i] }));
-  return slices.map((slice, i) => {
-    const element = values[i];
-    const offset = isObject(element) && field in element && slice[0] === '{' ? memberOffset(slice, 0, field) : -1;
-    if (offset < 0) throw new MalformedPageError(`element ${i} of "${where}" has no "${field}"`);
-    return { raw: slice.slice(offset, skipValue(slice, offset)), value: (element as Record<string, unknown>)[field] };
-  });
+  // Each element is walked once: its members are skipped over, the field's value is cut out.
+  const records: RawRecord[] = [];
+  let i = skipWs(text, at + 1);
+  while (text.charCodeAt(i) !== 0x5d) {
+    const n = records.length;
+    if (n >= values.length) throw new MalformedPageError(`record slicing found more than the ${values.length} records the parser found`);
+    const element = values[n];
+    if (text.charCodeAt(i) !== 0x7b || !isObject(element)) throw new MalformedPageError(`element ${n} of "${where}" has no "${field}"`);
+    const span = memberSpan(text, i, field);
+    if (span.from < 0 || !(field in element)) throw new MalformedPageError(`element ${n} of "${where}" has no "${field}"`);
+    records.push({ raw: text.slice(span.from, span.to), value: element[field] });
+    i = skipWs(text, span.end);
+    if (text.charCodeAt(i) === 0x2c) i = skipWs(text, i + 1);
+    else if (text.charCodeAt(i) !== 0x5d) throw new MalformedPageError(`expected , or ] at offset ${i}`);
+  }
+  if (records.length !== values.length) throw new MalformedPageError(`record slicing found ${records.length} records where the parser found ${values.length}`);
+  return records;
 }

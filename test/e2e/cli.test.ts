@@ -3,21 +3,18 @@
  * against a Veza emulator started here on a loopback port, with state and archive in temp dirs.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { readArchive } from '../../local/archive-reader.ts';
 import { LOCAL_TOKEN } from '../../local/emulators.ts';
 import { startVezaEmulator, vezaExportFilter, type VezaEmulator } from '../../local/veza-emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
 import { EMULATORS } from '../../local/emulators.ts';
+import { cli, killChildren, spawnCli, waitForStdout } from '../helpers/cli-process.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin', 'audit-pump.js');
 const SOURCE_ID = 'veza-e2e';
 const TOKEN = 'veza-e2e-api-key-51f0';
 const BACKLOG = 300;
@@ -25,56 +22,7 @@ const PAGE_SIZE = 100;
 /** Each test starts one to three CLI processes (tsx compiles on start, about 1.5 s each). */
 const E2E_TIMEOUT_MS = 20_000;
 
-interface Outcome {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface Cli {
-  readonly child: ChildProcess;
-  readonly done: Promise<Outcome>;
-  /** Everything written to stdout so far. */
-  stdout(): string;
-}
-
-const children = new Set<ChildProcess>();
-afterEach(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  children.clear();
-});
-
-/** Starts the real CLI; `cwd` defaults to the checkout. */
-function spawnCli(args: readonly string[], cwd = ROOT): Cli {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, CI: 'true', NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => void (stdout += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => void (stderr += chunk.toString('utf8')));
-  const done = new Promise<Outcome>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, done, stdout: () => stdout };
-}
-
-/** Runs the CLI to its end. */
-function cli(args: readonly string[], cwd = ROOT): Promise<Outcome> {
-  return spawnCli(args, cwd).done;
-}
-
-/** Resolves once the child's stdout matches `pattern`. */
-async function waitForStdout(cli: Cli, pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
-  for (const started = Date.now(); Date.now() - started < timeoutMs; ) {
-    const match = pattern.exec(cli.stdout());
-    if (match) return match;
-    if (cli.child.exitCode !== null) throw new Error(`the CLI exited (${cli.child.exitCode}) before printing ${pattern}: ${cli.stdout()}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`no ${pattern} on stdout within ${timeoutMs} ms: ${cli.stdout()}`);
-}
+afterEach(killChildren);
 
 /** A port nobody listens on right now. */
 async function freePort(): Promise<number> {

@@ -3,7 +3,7 @@
  * `raw_data` is the vendor's record exactly as received), and pairs it with its parsed value.
  */
 import { describe, it, expect } from '@jest/globals';
-import { rawRecords } from '../../shared/raw-json.ts';
+import { rawRecords, rawRecordsAt } from '../../shared/raw-json.ts';
 import { MalformedPageError } from '../../shared/errors.ts';
 import { seededRandom } from '../../local/random.ts';
 
@@ -146,6 +146,34 @@ describe('rawRecords', () => {
   });
 });
 
+describe('rawRecordsAt with a field', () => {
+  it('cuts the node of 200 random GraphQL pages byte for byte, whatever the members around it', () => {
+    // Prepare
+    const gen = new JsonGenerator(seededRandom(20261122));
+    let total = 0;
+
+    for (let page = 0; page < 200; page++) {
+      const nodes = Array.from({ length: gen.int(6) }, () => gen.value(0));
+      const edges = nodes.map((node) => {
+        const members = [`"cursor"${gen.ws()}:${gen.ws()}${gen.string().text}`, `${gen.pick(['"node"', '"no\\u0064e"'])}${gen.ws()}:${gen.ws()}${node.text}`];
+        if (gen.random() < 0.5) members.push(`"nodes"${gen.ws()}:${gen.ws()}${gen.value(1).text}`);
+        if (gen.random() < 0.5) members.reverse();
+        return gen.list('{', members, '}');
+      });
+      const text = `{"data":${gen.ws()}{"search":{"totalCount":${nodes.length},"edges":${gen.ws()}${gen.list('[', edges, ']')}}}}`;
+      total += nodes.length;
+
+      // Act
+      const out = rawRecordsAt(text, JSON.parse(text), ['data', 'search', 'edges'], 'node');
+
+      // Assess
+      expect(out.map((r) => r.raw)).toEqual(nodes.map((n) => n.text));
+      expect(out.map((r) => r.value)).toEqual(nodes.map((n) => n.value));
+    }
+    expect(total).toBeGreaterThan(400);
+  });
+});
+
 
 /** A JSON value and one of the many texts that spell it. */
 interface Sample {
@@ -159,7 +187,7 @@ const CHARS = ['a', 'Z', '0', ' ', '"', '\\', '/', '[', ']', '{', '}', ',', ':',
 
 /** Random JSON texts with random whitespace, number spellings and string escapes. */
 class JsonGenerator {
-  constructor(private readonly random: () => number) {}
+  constructor(readonly random: () => number) {}
 
   int(n: number): number {
     return Math.floor(this.random() * n);
@@ -240,7 +268,7 @@ class JsonGenerator {
     return { text: `${this.ws()}${this.list('{', members, '}')}${this.ws()}`, key: 'records' };
   }
 
-  private list(open: string, items: readonly string[], close: string): string {
+  list(open: string, items: readonly string[], close: string): string {
     if (items.length === 0) return `${open}${this.ws()}${close}`;
     return `${open}${this.ws()}${items.map((item, i) => (i === 0 ? item : `${this.ws()},${this.ws()}${item}`)).join('')}${this.ws()}${close}`;
   }
