@@ -34,14 +34,16 @@ export interface Report {
   readonly details: Record<string, unknown>;
 }
 
-/** A figure that must stay at or below `goal`. */
+/** A figure that must stay at or below `goal`; judged as reported (rounded to `digits`), so `value` and `met` never disagree. */
 export function atMost(name: string, value: number, unit: string, goal: number, digits = 0): Figure {
-  return { name, value: round(value, digits), unit, goal: `≤ ${goal.toFixed(digits)}`, met: value <= goal };
+  const shown = round(value, digits);
+  return { name, value: shown, unit, goal: `≤ ${goal.toFixed(digits)}`, met: shown <= goal };
 }
 
-/** A figure that must reach at least `goal`. */
+/** A figure that must reach at least `goal`; judged as reported, as {@link atMost}. */
 export function atLeast(name: string, value: number, unit: string, goal: number, digits = 0): Figure {
-  return { name, value: round(value, digits), unit, goal: `≥ ${goal.toFixed(digits)}`, met: value >= goal };
+  const shown = round(value, digits);
+  return { name, value: shown, unit, goal: `≥ ${goal.toFixed(digits)}`, met: shown >= goal };
 }
 
 function round(value: number, digits: number): number {
