@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseSources } from '../shared/config.ts';
+import { parseSources, type Source } from '../shared/config.ts';
 import { eventUid } from '../shared/ocsf.ts';
 import { optionSchemas } from '../functions/registry.ts';
 import { readArchive } from './archive-reader.ts';
@@ -14,6 +14,9 @@ import { EMULATORS, startEmulator, type RunningEmulator } from './emulators.ts';
 import { drainSource, localPumps } from './local-run.ts';
 import { ProgressView } from './progress.ts';
 import { startLocalStack } from './stack.ts';
+
+/** Settle lag of the local sources: well above the emulators' ingest delays (≤ 2 s). */
+const LOCAL_SETTLE_LAG_SECONDS = 10;
 
 const WORK_DIR = '.local/start';
 
@@ -39,10 +42,7 @@ export async function start(args: readonly string[]): Promise<number> {
   const emulators: RunningEmulator[] = [];
   for (const vendor of Object.keys(EMULATORS)) emulators.push(await startEmulator(vendor, { backlog, arrivalsPerSecond: rate }));
   const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
-  const { sources } = parseSources(
-    { sources: emulators.map((e) => ({ id: `${e.vendor}-local`, vendor: e.vendor, baseUrl: e.baseUrl, credentials: e.credentials, startFrom, options: e.options })) },
-    optionSchemas(),
-  );
+  const sources = localSources(emulators, startFrom);
   const stack = await startLocalStack({ sources, archiveDir, stateDir: join(WORK_DIR, 'state'), bufferIntervalMs: 1000 });
   const view = new ProgressView(process.stdout);
   const pumps = localPumps(stack, { onResult: (r) => view.result(r), onProgress: (id, s) => view.progress(id, s) });
@@ -67,6 +67,22 @@ export async function start(args: readonly string[]): Promise<number> {
     await stack.stop();
   }
   return report(view, emulators, archiveDir, failed);
+}
+
+/** The sources `npm start` runs: one per emulator, from `startFrom`, read {@link LOCAL_SETTLE_LAG_SECONDS} behind now. */
+export function localSources(emulators: readonly RunningEmulator[], startFrom: string): readonly Source[] {
+  return parseSources(
+    {
+      sources: emulators.map((e) => ({
+        id: `${e.vendor}-local`, vendor: e.vendor, baseUrl: e.baseUrl, credentials: e.credentials, startFrom, options: e.options,
+        // The emulators make an event searchable within 2 s, so the time-window vendors (Retraced,
+        // Nected, Carbon Black) can read up to 10 s behind now instead of their production lag of
+        // minutes, and the live view shows their new events as they come.
+        settleLagSeconds: LOCAL_SETTLE_LAG_SECONDS,
+      })),
+    },
+    optionSchemas(),
+  ).sources;
 }
 
 async function sleepUnless(ms: number, stop: () => boolean): Promise<void> {
