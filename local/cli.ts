@@ -38,7 +38,9 @@ const USAGE = `usage: audit-pump <command>
   cursor reset <source> [--state <dir>]      forget a cursor: the source restarts at startFrom
   emulate <vendor> [--port N] [--backlog N] [--rate R] [--seed S]
         serve a vendor emulator on 127.0.0.1 until interrupted
-  start [--once]   the whole pipeline offline (what npm start runs)
+  start [--once] [--backlog N] [--rate R] [--interval S]
+        the whole pipeline offline (what npm start runs): every emulator, the local AWS stack, a live
+        view; --once drains the backlogs, checks the archive and exits
 `;
 
 /** Entry point; returns the exit code. */
