@@ -24,6 +24,12 @@ export interface DeliveryDeps<C, R> {
   readonly deadLetter: Sink;
   readonly deadline: number;
   readonly now: () => number;
+  /**
+   * Called before each chunk is sent, once the chunk before it was accepted: the runner keeps its
+   * lease there (renewing it when half is used, stopping if another run took the source), so a
+   * long page neither outlives the lease nor goes on after a takeover. Throwing stops the page.
+   */
+  readonly beforeChunk?: () => Promise<void>;
 }
 
 /** What a delivered page contained. */
@@ -68,6 +74,7 @@ export async function deliverPage<C, R>(deps: DeliveryDeps<C, R>, page: Page<C>)
     chunk = { events: [], rejected: [], bytes: 0 };
     // One chunk in flight at a time: a failure stops the page before anything after it is sent.
     await inFlight;
+    if (events.length || rejected.length) await deps.beforeChunk?.();
     inFlight = Promise.all([
       events.length ? deps.sink.put(events, deps.deadline) : undefined,
       rejected.length ? deps.deadLetter.put(rejected, deps.deadline) : undefined,

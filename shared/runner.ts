@@ -186,10 +186,11 @@ class Walk<C, R> {
   }
 
   /**
-   * Before a delivery: a run that has used more than half of its lease since it took, renewed or
-   * last committed it (a long fetch, a rate-limit wait) renews it first. If another run has taken
-   * the source over meanwhile, the renewal fails with CursorConflictError and this run stops
-   * instead of delivering a page the other run delivers too. A quick page costs no extra write.
+   * Before a delivery, and before each further chunk of a page: a run that has used more than half
+   * of its lease since it took, renewed or last committed it (a long fetch, a rate-limit wait, a
+   * slow delivery) renews it first. If another run has taken the source over meanwhile, the
+   * renewal fails with CursorConflictError and this run stops instead of delivering what the other
+   * run delivers too. A quick page costs no extra write.
    */
   private async holdLease(): Promise<void> {
     if (this.now() < this.leaseUntil - this.deps.leaseMs / 2) return;
@@ -285,7 +286,8 @@ class Walk<C, R> {
   private async deliver(page: Page<C>): Promise<{ lastEventTime?: number }> {
     const { connector, source } = this;
     const { sink, deadLetter, deadline } = this.deps;
-    const delivered = await deliverPage({ connector, source, sink, deadLetter, deadline, now: this.now }, page);
+    const beforeChunk = (): Promise<void> => this.holdLease();
+    const delivered = await deliverPage({ connector, source, sink, deadLetter, deadline, now: this.now, beforeChunk }, page);
     this.stats.events += delivered.events;
     this.stats.rejected += delivered.rejected;
     return delivered.lastEventTime !== undefined ? { lastEventTime: delivered.lastEventTime } : {};

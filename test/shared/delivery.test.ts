@@ -99,4 +99,33 @@ describe('deliverPage', () => {
     expect(error).toBeInstanceOf(DeliveryError);
     expect(puts).toHaveLength(1);
   });
+
+  it('asks before each chunk, once the chunk before it was accepted (the runner keeps its lease there)', async () => {
+    // Prepare
+    const { sink, puts } = recordingSink();
+    const asked: number[] = [];
+    const beforeChunk = async (): Promise<void> => void asked.push(puts.length);
+
+    // Act
+    await deliverPage({ ...deps(sink), beforeChunk }, page(100, 100 * KiB));
+
+    // Assess: one question a chunk, each after every earlier chunk was accepted.
+    expect(asked).toEqual(puts.map((_, n) => n));
+  });
+
+  it('stops the page where the question fails: nothing more is sent, the error is the page\'s', async () => {
+    // Prepare: the lease was taken over before the third chunk.
+    const { sink, puts } = recordingSink();
+    const takenOver = new Error('another run took the source');
+    const beforeChunk = async (): Promise<void> => {
+      if (puts.length === 2) throw takenOver;
+    };
+
+    // Act
+    const error = await failure(deliverPage({ ...deps(sink), beforeChunk }, page(100, 100 * KiB)));
+
+    // Assess
+    expect(error).toBe(takenOver);
+    expect(puts).toHaveLength(2);
+  });
 });
