@@ -23,6 +23,7 @@
  * its connector's `range` (shared/connector.ts).
  */
 import * as z from 'zod';
+import { toEvent } from './delivery.ts';
 import { ConfigError, CursorInvalidError } from './errors.ts';
 import type { Connector, FetchContext, Page, RawRecord } from './connector.ts';
 import type { Source } from './config.ts';
@@ -86,14 +87,8 @@ export function rangeSource(connector: Pick<Connector<unknown, unknown>, 'range'
 
 /** The event time of a record as the pump would archive it; undefined when it fails validation or mapping. */
 export function eventTime<C, R>(connector: Connector<C, R>, source: Source, record: RawRecord, receivedAt: number): number | undefined {
-  const parsed = connector.recordSchema.safeParse(record.value);
-  if (!parsed.success) return undefined;
-  try {
-    const time = connector.normalize(parsed.data, { source, uid: '', rawData: record.raw, receivedAt }).time;
-    return Number.isFinite(time) ? time : undefined;
-  } catch {
-    return undefined;
-  }
+  const out = toEvent(connector, source, record, receivedAt);
+  return 'event' in out && Number.isFinite(out.event.time) ? out.event.time : undefined;
 }
 
 /** Turns a live connector into one that reads only `range` (see the file comment). */

@@ -12,6 +12,7 @@ import { describeError } from './errors.ts';
 import { eventUid } from './ocsf.ts';
 import { FIREHOSE_LIMITS, toRecord, type Sink } from './sink.ts';
 import type { Connector, Page, RawRecord } from './connector.ts';
+import type { OcsfEvent } from './ocsf.ts';
 import type { Source } from './config.ts';
 
 /** Serialized bytes handed to the sinks at once: one PutRecordBatch's worth. */
@@ -40,26 +41,32 @@ export interface Delivered {
   readonly lastEventTime?: number;
 }
 
-type Outcome = { event: Uint8Array; time: number } | { reject: string; stage: 'validate' | 'normalize' | 'oversize' };
+type Rejected = { reject: string; stage: 'validate' | 'normalize' | 'oversize' };
+type Outcome = { event: Uint8Array; time: number } | Rejected;
 
-/** Validates, normalizes and serializes one record; never throws. */
-export function normalizeRecord<C, R>(deps: DeliveryDeps<C, R>, record: RawRecord, receivedAt: number): Outcome {
-  const parsed = deps.connector.recordSchema.safeParse(record.value);
+/** Validates and normalizes one record to its OCSF event; never throws (a failure is a reject with its stage). */
+export function toEvent<C, R>(connector: Connector<C, R>, source: Source, record: RawRecord, receivedAt: number): { event: OcsfEvent } | Rejected {
+  const parsed = connector.recordSchema.safeParse(record.value);
   if (!parsed.success) {
     return { stage: 'validate', reject: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
   }
   try {
-    const nativeId = deps.connector.nativeId(parsed.data, record);
-    const uid = eventUid(deps.source.vendor, deps.source.id, nativeId);
-    const event = deps.connector.normalize(parsed.data, { source: deps.source, uid, rawData: record.raw, receivedAt });
-    const bytes = toRecord(event);
-    if (bytes.byteLength > FIREHOSE_LIMITS.maxRecordBytes) {
-      return { stage: 'oversize', reject: `normalized event is ${bytes.byteLength} bytes, above Firehose's 1,000 KiB record limit` };
-    }
-    return { event: bytes, time: event.time };
+    const uid = eventUid(source.vendor, source.id, connector.nativeId(parsed.data, record));
+    return { event: connector.normalize(parsed.data, { source, uid, rawData: record.raw, receivedAt }) };
   } catch (error) {
     return { stage: 'normalize', reject: describeError(error) };
   }
+}
+
+/** Validates, normalizes and serializes one record; never throws. */
+export function normalizeRecord<C, R>(deps: DeliveryDeps<C, R>, record: RawRecord, receivedAt: number): Outcome {
+  const out = toEvent(deps.connector, deps.source, record, receivedAt);
+  if (!('event' in out)) return out;
+  const bytes = toRecord(out.event);
+  if (bytes.byteLength > FIREHOSE_LIMITS.maxRecordBytes) {
+    return { stage: 'oversize', reject: `normalized event is ${bytes.byteLength} bytes, above Firehose's 1,000 KiB record limit` };
+  }
+  return { event: bytes, time: out.event.time };
 }
 
 /** Delivers every record of `page`; resolves when all were accepted (by the sink or the dead-letter). */

@@ -164,7 +164,7 @@ class Walk<C, R> {
       this.prefetched = undefined;
       this.checkAdvance(cursor, page);
       if (!page.caughtUp && this.mayPrefetch()) this.prefetch(page.next);
-      await this.holdLease();
+      // deliver() keeps the lease before each chunk it sends (holdLease), the first one included.
       const { lastEventTime: newest } = await this.deliver(page);
       const committedAt = this.now();
       version = await this.deps.store.commit(this.source.id, {
@@ -186,7 +186,7 @@ class Walk<C, R> {
   }
 
   /**
-   * Before a delivery, and before each further chunk of a page: a run that has used more than half
+   * Before each chunk of a page is sent (the first one included): a run that has used more than half
    * of its lease since it took, renewed or last committed it (a long fetch, a rate-limit wait, a
    * slow delivery) renews it first. If another run has taken the source over meanwhile, the
    * renewal fails with CursorConflictError and this run stops instead of delivering what the other

@@ -52,8 +52,8 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** HTTP clients that never really sleep between retries, with the given per-attempt timeout. */
-export function httpFactory(requestTimeoutMs: number): RunnerDeps['http'] {
+/** HTTP clients that never really sleep between retries, with the given per-attempt timeout (and `fetch`, when given). */
+export function httpFactory(requestTimeoutMs: number, fetch?: typeof globalThis.fetch): RunnerDeps['http'] {
   return ({ source, credentials, deadline, onRetry, retryRule }) =>
     new HttpClient({
       origin: source.baseUrl,
@@ -63,6 +63,7 @@ export function httpFactory(requestTimeoutMs: number): RunnerDeps['http'] {
       sleep: async () => undefined,
       requestTimeoutMs,
       ...(retryRule ? { retryRule } : {}),
+      ...(fetch ? { fetch } : {}),
     });
 }
 

@@ -5,9 +5,7 @@
  * After reruns nothing is lost, duplicates stay within one page, and the cursor never regresses.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { HttpClient } from '../../shared/http.ts';
-import type { RunnerDeps } from '../../shared/runner.ts';
-import { assertComplete, assertNoRegression, startHarness, type Harness, type StepFaults } from '../helpers/harness.ts';
+import { assertComplete, assertNoRegression, httpFactory, startHarness, type Harness, type StepFaults } from '../helpers/harness.ts';
 
 const PAGE = 50;
 const SLOW_MS = 150;
@@ -23,23 +21,14 @@ afterEach(async () => {
 });
 
 /** HTTP clients whose every request takes SLOW_MS longer, and whose requests are timed. */
-const slowHttp: RunnerDeps['http'] = ({ source, credentials, deadline, onRetry, retryRule }) =>
-  new HttpClient({
-    origin: source.baseUrl,
-    deadline,
-    secrets: Object.values(credentials),
-    onRetry,
-    sleep: async () => undefined,
-    ...(retryRule ? { retryRule } : {}),
-    fetch: (async (input: string, init?: RequestInit) => {
-      const entry: { started: number; ended?: number } = { started: performance.now() };
-      fetches.push(entry);
-      await new Promise((resolve) => setTimeout(resolve, SLOW_MS));
-      const response = await fetch(input, init);
-      entry.ended = performance.now();
-      return response;
-    }) as typeof fetch,
-  });
+const slowHttp = httpFactory(30_000, (async (input: string, init?: RequestInit) => {
+  const entry: { started: number; ended?: number } = { started: performance.now() };
+  fetches.push(entry);
+  await new Promise((resolve) => setTimeout(resolve, SLOW_MS));
+  const response = await fetch(input, init);
+  entry.ended = performance.now();
+  return response;
+}) as typeof fetch);
 
 describe('runner prefetch on the real stack: a crash with the next page in flight loses nothing', () => {
   const cases: Array<[string, StepFaults, number]> = [
