@@ -57,12 +57,14 @@ export class HttpClient {
   readonly #o: Required<Pick<HttpClientOptions, 'requestTimeoutMs' | 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'maxResponseBytes' | 'userAgent' | 'random' | 'sleep' | 'now'>>;
   readonly #retryRule: RetryRule | undefined;
   readonly #onRetry: ((event: RetryEvent) => void) | undefined;
+  readonly #redact: Redact;
 
   constructor(options: HttpClientOptions) {
     this.#base = parseOrigin(options.origin);
     const { deadline } = options;
     this.#deadline = typeof deadline === 'function' ? deadline : () => deadline;
     this.#secrets = options.secrets ?? [];
+    this.#redact = makeRedactor(this.#secrets);
     this.#o = {
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
       maxAttempts: Math.max(1, options.maxAttempts ?? 5), baseDelayMs: options.baseDelayMs ?? 500,
@@ -77,12 +79,21 @@ export class HttpClient {
 
   /** Resolves a vendor-supplied link against the origin; throws ForeignOriginError if it leaves it. */
   resolveLink(link: string): URL {
-    return this.#resolve(link, makeRedactor(this.#secrets));
+    return this.#resolve(link, this.#redact);
+  }
+
+  /**
+   * `text` with this source's secrets removed, in every encoding they travel in. Connectors pass
+   * every vendor-supplied text (an in-band error, a message field) through it before it goes into
+   * an error or a log: a vendor may echo the credential it was sent.
+   */
+  redact(text: string): string {
+    return this.#redact(text);
   }
 
   /** Sends the request, retrying 429, 5xx, timeouts and network errors within attempts and deadline. */
   async request(req: HttpRequest): Promise<HttpResponse> {
-    const url = this.#resolve(req.url, makeRedactor(this.#secrets));
+    const url = this.#resolve(req.url, this.#redact);
     const redact = this.#redactorFor(url, req.headers);
     const method = req.method ?? 'GET';
     for (let attempt = 1; ; attempt++) {

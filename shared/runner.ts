@@ -16,7 +16,8 @@
 import { deliverPage } from './delivery.ts';
 import { AuthError, CursorInvalidError, CursorStuckError, DeadlineError, LeaseHeldError, PlaceholderSecretError, RateLimitedError, SecretError, describeError } from './errors.ts';
 import type { Sink } from './sink.ts';
-import { silentLogger, type Logger } from './logger.ts';
+import { redactingLogger, silentLogger, type Logger } from './logger.ts';
+import { makeRedactor } from './redact.ts';
 import type { Connector, FetchContext, Page } from './connector.ts';
 import type { CursorStore } from './cursor-store.ts';
 import type { HttpClient, RetryEvent, RetryRule } from './http.ts';
@@ -103,21 +104,23 @@ export async function runSource<C, R>(connector: Connector<C, R>, source: Source
     }
     return finish('failed', true, describeError(error));
   }
+  const walk = new Walk(connector, source, deps, stats, now, log, state.leaseExpiresAt ?? now() + deps.leaseMs);
+  // Every text that leaves the run (result, logs) passes the source's redactor: an error may quote the vendor.
+  const described = (error: unknown): string => walk.redact(describeError(error));
   try {
-    const walk = new Walk(connector, source, deps, stats, now, log, state.leaseExpiresAt ?? now() + deps.leaseMs);
     const status = await walk.run(state.version, state.cursor, state.cursorError, state.lastEventTime);
     return finish(status, status !== 'caught-up');
   } catch (error) {
     if (error instanceof RateLimitedError || error instanceof DeadlineError) {
-      log.warn('stopping: the vendor asked for a wait beyond the deadline', { sourceId: source.id, error: describeError(error) });
+      log.warn('stopping: the vendor asked for a wait beyond the deadline', { sourceId: source.id, error: described(error) });
       return finish('throttled', true);
     }
     if (error instanceof PlaceholderSecretError) {
       log.warn('source skipped: its secret is still a placeholder', { sourceId: source.id, error: error.message });
       return finish('skipped', false, error.message);
     }
-    log.error('run failed; the cursor stays at the last delivered page', { sourceId: source.id, error: describeError(error) });
-    return finish('failed', true, describeError(error));
+    log.error('run failed; the cursor stays at the last delivered page', { sourceId: source.id, error: described(error) });
+    return finish('failed', true, described(error));
   } finally {
     await deps.store.releaseLease(source.id, deps.owner).catch((error: unknown) => {
       log.warn('lease release failed; it will expire', { sourceId: source.id, error: describeError(error) });
@@ -129,7 +132,10 @@ export async function runSource<C, R>(connector: Connector<C, R>, source: Source
 class Walk<C, R> {
   private readonly seen = new Set<string>();
   private credentials: Record<string, string> = {};
+  private redactor: (text: string) => string = (text) => text;
   private http: HttpClient | undefined;
+  /** What connectors log through: the run's logger behind the source's redactor. */
+  private readonly connectorLog: Logger;
   /** The next page, fetched while the current one is delivered; undefined when none is in flight. */
   private prefetched: Promise<Page<C>> | undefined;
 
@@ -142,7 +148,14 @@ class Walk<C, R> {
     private readonly log: Logger,
     /** Until when this run's lease is known to hold: as taken, then as last renewed or committed. */
     private leaseUntil: number,
-  ) {}
+  ) {
+    this.connectorLog = redactingLogger(log, (text) => this.redact(text));
+  }
+
+  /** `text` without the source's secrets (the identity until the credentials are loaded). */
+  redact(text: string): string {
+    return this.redactor(text);
+  }
 
   async run(version: number, stored: unknown, storedError: string | undefined, lastEventTime: number | undefined): Promise<RunStatus> {
     try {
@@ -219,6 +232,7 @@ class Walk<C, R> {
       throw new SecretError(`source ${this.source.id}: credentials for ${this.connector.vendor} are missing or invalid (${fields})`);
     }
     this.credentials = parsed.data;
+    this.redactor = makeRedactor(Object.values(parsed.data));
     this.http = this.deps.http({
       source: this.source,
       credentials: this.credentials,
@@ -262,7 +276,7 @@ class Walk<C, R> {
       http: this.http as HttpClient,
       deadline: this.deps.deadline,
       now: this.now,
-      log: this.log,
+      log: this.connectorLog,
       ...(this.deps.spool ? { spool: this.deps.spool } : {}),
     };
   }

@@ -62,7 +62,8 @@ async function searchPage(p: Pass, pageNo: number): Promise<SearchPage> {
   const envelope = nectedPage.safeParse(body);
   if (!envelope.success) throw new MalformedPageError(`nected search page ${pageNo}: unexpected response envelope (${envelope.error.issues[0]?.message ?? 'invalid'})`);
   const { totalCount, pageSize, code, message, data } = envelope.data;
-  if (code !== undefined && code.toLowerCase() !== 'success') throw new VendorError(`nected search page ${pageNo}: ${code}${message ? `: ${message}` : ''}`);
+  // The vendor's own words may quote the key it was sent: redacted before they go into the error.
+  if (code !== undefined && code.toLowerCase() !== 'success') throw new VendorError(p.ctx.http.redact(`nected search page ${pageNo}: ${code}${message ? `: ${message}` : ''}`));
   if (pageSize !== undefined && pageSize !== NECTED_PAGE_SIZE) throw new MalformedPageError(`nected search: asked for ${NECTED_PAGE_SIZE} records a page, got pageSize ${pageSize}; offsets would not line up`);
   const records = data ? rawRecords(response.text, body, 'data') : [];
   // A record outside the window means the date filter was not applied (its format is UNCONFIRMED, §4.3).

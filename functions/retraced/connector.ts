@@ -113,7 +113,8 @@ async function search(ctx: FetchContext, window: Window, options: RetracedOption
     })
     .catch((error: unknown) => Promise.reject(explain(error, ctx, window, options)));
   // The server answers errors with 400 (§1.7); a 200 carrying errors would be a new behaviour.
-  if ((body as { errors?: unknown } | null)?.errors) throw new VendorError(`retraced search: errors in a 200 response: ${response.text.slice(0, 200)}`);
+  // Redacted before it is cut: the server may echo what it was sent, the token included.
+  if ((body as { errors?: unknown } | null)?.errors) throw new VendorError(`retraced search: errors in a 200 response: ${ctx.http.redact(response.text).slice(0, 200)}`);
   const page = retracedPage.safeParse(body);
   if (!page.success) throw new MalformedPageError(`retraced search: unexpected response envelope (${page.error.issues[0]?.message ?? 'invalid'} at ${page.error.issues[0]?.path.join('.') ?? ''})`);
   const nodes = rawRecordsAt(response.text, body, ['data', 'search', 'edges'], 'node');

@@ -2,7 +2,7 @@
  * Fuzzing of every connector's response handling. A fetch injected into the HTTP client serves
  * seeded answers in the vendor's envelope: pages whose records have missing fields, wrong types,
  * huge strings, deep nesting or odd unicode; bodies that are not JSON, wrong envelopes, error
- * statuses that echo the credential, redirects to another origin, oversized bodies and pagination
+ * statuses that echo the credential, the vendor's own in-band error shapes quoting it, redirects to another origin, oversized bodies and pagination
  * loops. The real runner, cursor store and connector read them. Goals: the process never crashes,
  * the cursor never moves past a bad page, every record of a page it moves past is archived or
  * dead-lettered with a reason (never dropped), and the credential appears nowhere.
@@ -15,7 +15,7 @@ import { runSource, type RunResult } from '../../shared/runner.ts';
 import type { Sink } from '../../shared/sink.ts';
 import { optionSchemas } from '../../functions/registry.ts';
 import { randomInt, seededRandom, type Random } from '../random.ts';
-import { FUZZ_VENDORS, type Answer, type FuzzRequest, type FuzzVendor } from './fuzz-pages.ts';
+import { FUZZ_VENDORS, echoForms, type Answer, type FuzzRequest, type FuzzVendor } from './fuzz-pages.ts';
 import { capturingLogger, emptyOutputs, scan, type Outputs } from './hygiene.ts';
 import { CHAOS_EPOCH } from './run.ts';
 import { CHAOS_TABLE, FakeClock, type ChaosWorld } from './world.ts';
@@ -42,7 +42,7 @@ interface FuzzRecord { readonly text: string; readonly expect: Expect; readonly 
 /** One scripted answer; bad answers repeat for every later request (retries included). */
 interface Step { readonly good: boolean; readonly records?: readonly FuzzRecord[]; answer(request: FuzzRequest): Answer }
 
-const KINDS = ['records', 'records', 'records', 'notJson', 'envelope', 'status', 'loop', 'tooLarge'] as const;
+const KINDS = ['records', 'records', 'records', 'notJson', 'envelope', 'status', 'echo', 'loop', 'tooLarge'] as const;
 const MAX_BYTES = 4 * 1024 * 1024;
 const pick = <T>(random: Random, items: readonly T[]): T => items[randomInt(random, 0, items.length - 1)] as T;
 /** Values of a type no required field takes. */
@@ -114,6 +114,11 @@ function script(random: Random, fuzz: FuzzVendor, kind: (typeof KINDS)[number], 
       return bad(() => ({ status: 200, body: pick(random, fuzz.wrong(texts)) }));
     case 'status':
       return bad(() => errorStatus(random, fuzz));
+    case 'echo': {
+      // The vendor's own error shapes, quoting one of the credentials in one of the forms it may echo.
+      const echo = pick(random, echoForms(pick(random, Object.values(fuzz.credentials))));
+      return bad(() => pick(random, fuzz.echoes(echo)));
+    }
     case 'tooLarge':
       return bad((req) => ({ status: 200, body: fuzz.page([...texts, JSON.stringify({ pad: 'x'.repeat(MAX_BYTES) })], req) }));
     default:

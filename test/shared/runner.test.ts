@@ -145,6 +145,34 @@ describe('runner: loop detection', () => {
   });
 });
 
+describe('runner: secrets in what leaves the run', () => {
+  it('redacts the credential from a connector\'s error and from what it logs, whatever the HTTP client knows', async () => {
+    // Prepare: a connector that logs and throws vendor text quoting the token (the setup's HTTP client has no secrets).
+    const { source, deps } = setup();
+    const lines: string[] = [];
+    const log = { debug: () => undefined, info: () => undefined, warn: (m: string, a?: Record<string, unknown>) => void lines.push(JSON.stringify([m, a])), error: (m: string, a?: Record<string, unknown>) => void lines.push(JSON.stringify([m, a])) };
+    const connector = scripted([], {
+      fetch: () => {
+        throw new Error('vendor said: token tok-123456 is not allowed');
+      },
+    });
+    const logging: typeof connector = { ...connector, fetchPage: async (ctx, c) => {
+      ctx.log.warn('vendor answered tok-123456', { body: { echo: 'Bearer tok-123456' } });
+      return connector.fetchPage(ctx, c);
+    } };
+
+    // Act
+    const result = await runSource(logging, source, { ...deps, log });
+
+    // Assess
+    expect(result.status).toBe('failed');
+    expect(result.error).toBe('Error: vendor said: token [REDACTED] is not allowed');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines.join('\n')).not.toContain('tok-123456');
+    expect(lines.join('\n')).toContain('Bearer [REDACTED]');
+  });
+});
+
 describe('runner: credentials', () => {
   it('fetches the secret again once after a 401 and carries on', async () => {
     // Prepare: the first fetch is refused, the refreshed credential works.
