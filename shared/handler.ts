@@ -179,6 +179,7 @@ export function publishRunMetrics(metrics: Metrics, result: RunResult): void {
   metrics.addMetric('Duration', MetricUnit.Milliseconds, result.durationMs);
   metrics.addMetric('RunFailed', MetricUnit.Count, result.status === 'failed' ? 1 : 0);
   if (result.cursorLagSeconds !== undefined) metrics.addMetric('CursorLag', MetricUnit.Seconds, Math.round(result.cursorLagSeconds));
+  if (result.clockSkewSeconds !== undefined) metrics.addMetric('ClockSkew', MetricUnit.Seconds, result.clockSkewSeconds);
   metrics.publishStoredMetrics();
 }
 

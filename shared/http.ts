@@ -58,6 +58,8 @@ export class HttpClient {
   readonly #retryRule: RetryRule | undefined;
   readonly #onRetry: ((event: RetryEvent) => void) | undefined;
   readonly #redact: Redact;
+  /** The vendor's clock as its latest `Date` header gave it, and our clock when that answer came. */
+  #vendorClock: { vendorMs: number; localMs: number } | undefined;
 
   constructor(options: HttpClientOptions) {
     this.#base = parseOrigin(options.origin);
@@ -89,6 +91,16 @@ export class HttpClient {
    */
   redact(text: string): string {
     return this.#redact(text);
+  }
+
+  /**
+   * The vendor's "now" (epoch ms) by the `Date` header of its latest answer, moved on by our clock
+   * since; undefined before any answer carried one. Whole seconds, so it runs up to a second behind
+   * the vendor: an estimate on the early side, which is the safe side for closing time windows.
+   */
+  vendorNow(): number | undefined {
+    const clock = this.#vendorClock;
+    return clock && clock.vendorMs + (this.#o.now() - clock.localMs);
   }
 
   /** Sends the request, retrying 429, 5xx, timeouts and network errors within attempts and deadline. */
@@ -155,6 +167,7 @@ export class HttpClient {
         // Redirects are not followed: one could leave the origin with the credentials attached.
         redirect: 'manual', ...(req.body === undefined ? {} : { body: req.body }),
       });
+      this.#noteDate(res.headers.get('date'));
       const ok = res.status >= 200 && res.status < 300;
       const cap = ok ? this.#o.maxResponseBytes : Math.min(this.#o.maxResponseBytes, ERROR_BODY_BYTES);
       const text = await readBody(res, cap, !ok, label);
@@ -166,6 +179,11 @@ export class HttpClient {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  #noteDate(date: string | null): void {
+    const vendorMs = date === null ? Number.NaN : Date.parse(date);
+    if (Number.isFinite(vendorMs)) this.#vendorClock = { vendorMs, localMs: this.#o.now() };
   }
 
   #headers(req: HttpRequest): Record<string, string> {

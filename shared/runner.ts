@@ -69,7 +69,12 @@ export interface RunStats {
   throttledWaitMs: number;
   /** Seconds the cursor trails the vendor: 0 once caught up, else now minus the newest event delivered. */
   cursorLagSeconds?: number;
+  /** Seconds the pump's clock is ahead of the vendor's (its `Date` header; negative when behind), once heard. */
+  clockSkewSeconds?: number;
 }
+
+/** A clock skew beyond this is logged (once a run); the ClockSkew metric carries every run's figure. */
+export const CLOCK_SKEW_WARN_SECONDS = 30;
 
 export interface RunResult extends RunStats {
   readonly sourceId: string;
@@ -265,7 +270,21 @@ class Walk<C, R> {
       if (!(error instanceof AuthError)) throw error;
       this.log.warn('credential refused; fetching the secret again once', { sourceId: this.source.id });
       await this.loadCredentials(true);
-      return this.connector.fetchPage(this.context(), cursor);
+      return await this.connector.fetchPage(this.context(), cursor);
+    } finally {
+      this.noteSkew();
+    }
+  }
+
+  /** How far the pump's clock is from the vendor's, by its latest `Date` header; warned about once a run. */
+  private noteSkew(): void {
+    const vendor = this.http?.vendorNow();
+    if (vendor === undefined) return;
+    const seconds = Math.round((this.now() - vendor) / 1000);
+    const known = this.stats.clockSkewSeconds;
+    this.stats.clockSkewSeconds = seconds;
+    if (Math.abs(seconds) > CLOCK_SKEW_WARN_SECONDS && (known === undefined || Math.abs(known) <= CLOCK_SKEW_WARN_SECONDS)) {
+      this.log.warn(`clock skew: the pump's clock is ${Math.abs(seconds)} s ${seconds > 0 ? 'ahead of' : 'behind'} the vendor's; time windows end by the earlier clock`, { sourceId: this.source.id, clockSkewSeconds: seconds });
     }
   }
 

@@ -16,6 +16,7 @@
 import { defineConnector, type FetchContext, type Page, type RawRecord } from '../../shared/connector.ts';
 import { AuditPumpError, MalformedPageError, VendorError, describeError } from '../../shared/errors.ts';
 import { rawRecords } from '../../shared/raw-json.ts';
+import { openAtVendor, settledEnd } from '../../shared/windows.ts';
 import { NECTED_PRODUCT, normalizeNected } from './normalize.ts';
 import { isoTimeMs, nectedCredentials, nectedCursor, nectedOptions, nectedPage, nectedRecord, type NectedCursor, type NectedOptions, type NectedRecord } from './schemas.ts';
 
@@ -87,15 +88,12 @@ function contiguous(p: Pass, results: ReadonlyArray<PromiseSettledResult<SearchP
   return pages;
 }
 
-/** Where the settled past ends now: windows never reach past it. */
-function settledEnd(ctx: FetchContext): number {
-  return Math.floor(ctx.now() - (ctx.source.settleLagSeconds ?? NECTED_SETTLE_LAG_SECONDS) * 1000);
-}
+const settleLagMs = (ctx: FetchContext): number => (ctx.source.settleLagSeconds ?? NECTED_SETTLE_LAG_SECONDS) * 1000;
 
 /** A new window from `from`: at most `spanMs` wide, ending at the settled end. */
 function openWindow(ctx: FetchContext, opts: NectedOptions, cursor: NectedCursor): Window | undefined {
   const from = Date.parse(cursor.from);
-  const settled = settledEnd(ctx);
+  const settled = settledEnd(ctx, settleLagMs(ctx));
   if (settled - from < MIN_WINDOW_MS) return undefined;
   return { to: iso(Math.min(from + Math.min(cursor.spanMs, opts.maxWindowSeconds * 1000), settled)), page: 1, restarts: 0 };
 }
@@ -139,7 +137,7 @@ async function readWindow(p: Pass): Promise<Page<NectedCursor>> {
   // Everything before `to` is now delivered: that, not the window's oldest page, is how far the cursor has got (lag metric).
   const widest = Math.min(p.cursor.spanMs, opts.maxWindowSeconds * 1000);
   const spanMs = Math.min(opts.maxWindowSeconds * 1000, total < opts.maxWindowEvents / 4 ? widest * 2 : widest);
-  return { records, next: { from: win.to, spanMs }, caughtUp: settledEnd(p.ctx) - p.to < MIN_WINDOW_MS, lastEventTime: Math.max(newest, p.to - 1) };
+  return { records, next: { from: win.to, spanMs }, caughtUp: settledEnd(p.ctx, settleLagMs(p.ctx)) - p.to < MIN_WINDOW_MS, lastEventTime: Math.max(newest, p.to - 1) };
 }
 
 export const nectedConnector = defineConnector<NectedCursor, NectedRecord>({
@@ -154,7 +152,13 @@ export const nectedConnector = defineConnector<NectedCursor, NectedRecord>({
     const opts = nectedOptions.parse(ctx.source.options);
     const win = cursor.window ?? openWindow(ctx, opts, cursor);
     if (!win) return { records: [], next: cursor, caughtUp: true };
-    return readWindow({ ctx, opts, cursor: { ...cursor, window: win }, win, from: Date.parse(cursor.from), to: Date.parse(win.to) });
+    const pass: Pass = { ctx, opts, cursor: { ...cursor, window: win }, win, from: Date.parse(cursor.from), to: Date.parse(win.to) };
+    const page = await readWindow(pass);
+    // A window this read opened, still open by the vendor's clock (the pump's runs ahead), is planned again.
+    if (cursor.window !== undefined || !openAtVendor(ctx, pass.to, settleLagMs(ctx))) return page;
+    const end = settledEnd(ctx, settleLagMs(ctx));
+    if (end - pass.from < MIN_WINDOW_MS) return { records: [], next: cursor, caughtUp: true };
+    return narrow(pass, end - pass.from, 'it ends after the vendor\'s settled time (the pump clock runs ahead)');
   },
   nativeId: (record) => record.logId,
   normalize: normalizeNected,

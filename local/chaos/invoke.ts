@@ -50,7 +50,7 @@ export async function startArchive(clock: FakeClock): Promise<Archive> {
     streams: { archive: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX }, dlq: { prefix: DEAD_LETTER_PREFIX, errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX } },
   });
   const client = new FirehoseClient({ ...LOCAL_AWS, endpoint: firehose.endpoint, maxAttempts: 1 });
-  const options = { client, now: clock.now, sleep: clock.sleep, random: seededRandom(7) };
+  const options = { client, now: clock.pumpNow, sleep: clock.sleep, random: seededRandom(7) };
   return {
     dir,
     firehose,
@@ -103,12 +103,12 @@ function httpFactory(rig: Rig, deadline: number, deadlineAt: number | undefined)
   const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
     const n = ++requests;
     const response = await globalThis.fetch(input, init);
-    if (n === deadlineAt) rig.clock.at = Math.max(rig.clock.at, deadline + 1);
+    if (n === deadlineAt) rig.clock.at = Math.max(rig.clock.at, deadline - rig.clock.skew + 1);
     return response;
   }) as typeof globalThis.fetch;
   return ({ source, credentials, deadline: dl, onRetry, retryRule }) =>
     new HttpClient({
-      origin: source.baseUrl, deadline: dl, secrets: Object.values(credentials), onRetry, fetch, now: rig.clock.now, sleep: rig.clock.sleep,
+      origin: source.baseUrl, deadline: dl, secrets: Object.values(credentials), onRetry, fetch, now: rig.clock.pumpNow, sleep: rig.clock.sleep,
       random: seededRandom(rig.seed ^ requests), requestTimeoutMs: ATTEMPT_TIMEOUT_MS, maxAttempts: 4, ...(retryRule ? { retryRule } : {}),
     });
 }
@@ -116,12 +116,13 @@ function httpFactory(rig: Rig, deadline: number, deadlineAt: number | undefined)
 /** Runs the bench's source once; errors, logs and metrics land in `rig.outputs`. */
 export async function invoke(rig: Rig, options: InvokeOptions): Promise<{ result: RunResult; died: Step | undefined }> {
   const { bench, clock } = rig;
-  const store = new CursorStore({ client: rig.world.client, tableName: CHAOS_TABLE, now: clock.now });
+  // The pump's clock, skewed as the schedule says: the vendor's Date headers keep the world's.
+  const store = new CursorStore({ client: rig.world.client, tableName: CHAOS_TABLE, now: clock.pumpNow });
   const crashing = crashingSteps(options.crash, { store, sink: rig.archive.sink, deadLetter: rig.archive.deadLetter, connector: bench.connector, ...(bench.spool ? { spool: bench.spool } : {}) });
   const steps = options.wrap ? options.wrap(crashing) : crashing;
-  const deadline = clock.now() + INVOCATION_MS;
+  const deadline = clock.pumpNow() + INVOCATION_MS;
   const result = await (rig.runner ?? runSource)(steps.connector, bench.source, {
-    store: steps.store, sink: steps.sink, deadLetter: steps.deadLetter, owner: options.owner, leaseMs: CHAOS_LEASE_MS, deadline, now: clock.now,
+    store: steps.store, sink: steps.sink, deadLetter: steps.deadLetter, owner: options.owner, leaseMs: CHAOS_LEASE_MS, deadline, now: clock.pumpNow,
     log: capturingLogger(rig.outputs.logs), credentials: { get: async (s) => s.credentials ?? {} },
     http: httpFactory(rig, deadline, options.deadlineAtRequest), ...(steps.spool ? { spool: steps.spool } : {}),
   });

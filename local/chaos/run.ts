@@ -37,6 +37,8 @@ export interface RunReport {
   readonly events: number;
   readonly invocations: number;
   readonly crashes: number;
+  /** Invocations whose pump clock ran ahead of or behind the vendor's. */
+  readonly skews: number;
   readonly caughtUp: boolean;
   /** Run outcomes by status and error class, e.g. `failed:HttpTimeoutError`. */
   readonly outcomes: Readonly<Record<string, number>>;
@@ -45,6 +47,9 @@ export interface RunReport {
 }
 
 let sequence = 0;
+
+/** What a run counts as it plays its schedule. */
+interface Tally { invocations: number; crashes: number; skews: number }
 
 function outcome(status: RunStatus, error: string | undefined): string {
   return error ? `${status}:${/^(\w+)/.exec(error)?.[1] ?? 'error'}` : status;
@@ -64,7 +69,7 @@ function calm(rig: Rig): void {
 }
 
 /** Runs the schedule, then reruns until caught up; returns the clock at the start of the caught-up run. */
-async function play(rig: Rig, schedule: Schedule, outcomes: Record<string, number>, tally: { invocations: number; crashes: number }): Promise<number | undefined> {
+async function play(rig: Rig, schedule: Schedule, outcomes: Record<string, number>, tally: Tally): Promise<number | undefined> {
   const count = (status: RunStatus, error: string | undefined): void => {
     tally.invocations++;
     outcomes[outcome(status, error)] = (outcomes[outcome(status, error)] ?? 0) + 1;
@@ -72,9 +77,12 @@ async function play(rig: Rig, schedule: Schedule, outcomes: Record<string, numbe
   const random = seededRandom(schedule.seed ^ 0xa5a5);
   for (const [i, step] of schedule.invocations.entries()) {
     arm(rig, step, random);
+    rig.clock.skew = step.skewMs ?? 0;
+    if (step.skewMs) tally.skews++;
     const { result, died } = await invoke(rig, { owner: `inv-${i}`, ...(step.crash ? { crash: step.crash } : {}), ...(step.deadlineAtRequest ? { deadlineAtRequest: step.deadlineAtRequest } : {}) });
     count(result.status, result.error);
     if (died) tally.crashes++;
+    rig.clock.skew = 0;
     rig.archive.firehose.faults.recordFailureRate = 0;
     rig.world.dynamoFaults.length = 0;
     rig.clock.advance(step.gapMs);
@@ -96,7 +104,9 @@ export async function drain(rig: Rig, onResult: (result: RunResult) => void = ()
     const { result } = await invoke(rig, { owner: `drain-${i}` });
     onResult(result);
     if (result.status === 'caught-up' && !partial) return startedAt;
-    rig.clock.advance(result.status === 'busy' ? CHAOS_LEASE_MS + 1000 : 1000);
+    // A busy source waits for the lease, which a run with a fast clock may have set far ahead.
+    const lease = result.status === 'busy' ? (await store.get(rig.bench.source.id))?.leaseExpiresAt : undefined;
+    rig.clock.advance(lease === undefined ? 1000 : Math.max(1000, lease - rig.clock.now() + 1000));
   }
   return undefined;
 }
@@ -161,7 +171,7 @@ export async function chaosRun(world: ChaosWorld, seed: number, options: ChaosOp
   const bench = await startBench(schedule.bench, { sourceId, seed, now: clock.now, backlog: schedule.backlog });
   const rig: Rig = { world, clock, bench, archive, outputs: emptyOutputs(), seed, ...(runner ? { runner } : {}) };
   const outcomes: Record<string, number> = {};
-  const tally = { invocations: 0, crashes: 0 };
+  const tally: Tally = { invocations: 0, crashes: 0, skews: 0 };
   const details: string[] = [];
   const firstCommit = world.commits.length;
   try {
@@ -174,7 +184,7 @@ export async function chaosRun(world: ChaosWorld, seed: number, options: ChaosOp
     const scanned = Object.values(rig.outputs).reduce((n, texts) => n + texts.length, 0);
     return {
       seed, bench: schedule.bench, ...found, cursorRegressions: regressions(rig, sourceId, firstCommit, details), leaks, scanned, invocations: tally.invocations,
-      crashes: tally.crashes, caughtUp: settledAt !== undefined, outcomes, details, ms: Date.now() - started,
+      crashes: tally.crashes, skews: tally.skews, caughtUp: settledAt !== undefined, outcomes, details, ms: Date.now() - started,
     };
   } finally {
     await bench.stop();

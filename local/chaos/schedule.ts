@@ -19,6 +19,8 @@ export interface Invocation {
   readonly crash?: CrashPlan;
   /** The deadline passes while the run's n-th HTTP request is answered. */
   readonly deadlineAtRequest?: number;
+  /** The pump's clock is this far ahead of the vendor's during the invocation (negative: behind). */
+  readonly skewMs?: number;
   /** How far the clock moves after the invocation. */
   readonly gapMs: number;
 }
@@ -63,6 +65,7 @@ function invocation(random: Random, bench: BenchName, faults: readonly VendorFau
     ...(random() < 0.2 ? { dynamo: dynamoFault(random) } : {}),
     ...(random() < 0.5 ? { crash: { step: pick(random, steps), nth: randomInt(random, 1, 3) } } : {}),
     ...(random() < 0.15 ? { deadlineAtRequest: randomInt(random, 1, 6) } : {}),
+    ...(random() < 0.25 ? { skewMs: pick(random, [-3_600_000, 3_600_000, -90_000, 90_000, 600_000]) } : {}),
     gapMs: randomInt(random, 10_000, 360_000),
   };
 }
