@@ -10,6 +10,15 @@ import type { FetchContext } from './connector.ts';
 /** The `Date` header has whole seconds; an end within this of the vendor's settled time counts as settled. */
 const DATE_RESOLUTION_MS = 1000;
 
+/**
+ * The latest time the vendor can have seen yet: the earlier of the pump's clock and the vendor's
+ * (its Date header, plus the second that header cannot show).
+ */
+export function vendorReadTime(ctx: FetchContext): number {
+  const vendor = ctx.http.vendorNow();
+  return Math.min(ctx.now(), vendor === undefined ? Number.POSITIVE_INFINITY : vendor + DATE_RESOLUTION_MS);
+}
+
 /** The latest end a window may have now: the settle lag behind the earlier of the two clocks. */
 export function settledEnd(ctx: FetchContext, lagMs: number): number {
   const vendor = ctx.http.vendorNow();
