@@ -25,7 +25,7 @@ const USAGE = `usage: audit-pump <command>
         run the sources (all by default) until caught up, with the Lambda's code path,
         cursors under --state (default .local/state), archive under --archive (default .local/archive)
   backfill --source <id> --from <t> --to <t> [--config <file>] [--state <dir>] [--archive <dir>] [--restart] [--margin S]
-        re-read a past range [from, to) into the archive with its own cursor (<id>--backfill);
+        re-read a past range [from, to) into the archive with its own cursor (<id>#backfill);
         the live cursor never moves; run it again to resume; times: 2026-11-20 or ISO with offset;
         --config defaults to sources.json
   reconcile --source <id> [--window yesterday|<t1>..<t2>] [--config <file>] [--archive <dir>] [--margin S] [--json]

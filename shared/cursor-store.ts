@@ -30,6 +30,8 @@ export interface CursorStoreOptions {
   readonly tableName: string;
   /** Clock in epoch ms; injected so lease expiry is testable. */
   readonly now?: () => number;
+  /** The item key of a source (default: its id); a backfill keeps its own item (shared/backfill.ts). */
+  readonly key?: (sourceId: string) => string;
 }
 
 export interface CommitInput {
@@ -48,16 +50,18 @@ export class CursorStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   private readonly now: () => number;
+  private readonly key: (sourceId: string) => string;
 
   constructor(options: CursorStoreOptions) {
     this.doc = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
     this.table = options.tableName;
     this.now = options.now ?? Date.now;
+    this.key = options.key ?? ((sourceId) => sourceId);
   }
 
   /** Reads a source's state (consistent read); undefined when it never ran. */
   async get(sourceId: string): Promise<CursorState | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { sourceId }, ConsistentRead: true }));
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { sourceId: this.key(sourceId) }, ConsistentRead: true }));
     return out.Item ? toState(out.Item) : undefined;
   }
 
@@ -80,7 +84,7 @@ export class CursorStore {
       const out = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { sourceId },
+          Key: { sourceId: this.key(sourceId) },
           UpdateExpression: 'SET leaseOwner = :owner, leaseExpiresAt = :exp, version = if_not_exists(version, :zero), updatedAt = :now',
           ConditionExpression: 'attribute_not_exists(leaseOwner) OR leaseOwner = :owner OR leaseExpiresAt < :now',
           ExpressionAttributeValues: { ':owner': owner, ':exp': now + leaseMs, ':zero': 0, ':now': now },
@@ -144,7 +148,7 @@ export class CursorStore {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { sourceId },
+          Key: { sourceId: this.key(sourceId) },
           UpdateExpression: 'REMOVE leaseOwner, leaseExpiresAt SET updatedAt = :now',
           ConditionExpression: 'leaseOwner = :owner',
           ExpressionAttributeValues: { ':owner': owner, ':now': this.now() },
@@ -179,7 +183,7 @@ export class CursorStore {
     conflict: string,
   ): Promise<void> {
     try {
-      await this.doc.send(new UpdateCommand({ TableName: this.table, Key: { sourceId }, ...params }));
+      await this.doc.send(new UpdateCommand({ TableName: this.table, Key: { sourceId: this.key(sourceId) }, ...params }));
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         throw new CursorConflictError(`source ${sourceId}: ${conflict}`, { cause: error });

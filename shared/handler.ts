@@ -16,7 +16,8 @@ import type * as z from 'zod';
 import { S3ArchiveReader } from './archive-s3.ts';
 import type { ArchiveReader } from './archive.ts';
 import { awsClients, type AwsClients } from './aws.ts';
-import { RenamedCursorStore, backfillRequestSchema, continueBackfill, runBackfill, type BackfillRequest, type BackfillResult } from './backfill-run.ts';
+import { backfillItemId } from './backfill.ts';
+import { backfillRequestSchema, continueBackfill, runBackfill, type BackfillRequest, type BackfillResult } from './backfill-run.ts';
 import { formatIssues, loadRuntimeConfig, type RuntimeConfig, type Source } from './config.ts';
 import { continueRuns, lambdaInvoker, type Invoker } from './continuation.ts';
 import { CursorStore } from './cursor-store.ts';
@@ -75,7 +76,7 @@ export function createPump(connector: Connector<unknown, unknown>, options: Pump
   const clients = awsClients(options.clients);
   const storeOptions = { client: clients.dynamodb, tableName: config.cursorTable, ...(options.now ? { now: options.now } : {}) };
   const store = new CursorStore(storeOptions);
-  const backfillStore = new RenamedCursorStore(storeOptions);
+  const backfillStore = new CursorStore({ ...storeOptions, key: backfillItemId });
   // The archive and dead-letter streams deaggregate packed records (infra/constructs/delivery-stream.ts);
   // the SIEM stream delivers each record as one event, so it gets them one by one.
   const archive = new FirehoseSink({ client: clients.firehose, streamName: config.archiveStream, pack: true });

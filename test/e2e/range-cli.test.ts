@@ -61,7 +61,7 @@ describe('audit-pump reconcile and backfill', () => {
     expect(gap.stdout).toContain(`metric MissingEvents{sourceId=${SOURCE_ID}} ${removed.size}`);
     expect([...removed].some((uid) => gap.stdout.includes(`uid ${uid}`))).toBe(true);
     expect(backfill.code).toBe(0);
-    expect(backfill.stdout).toMatch(new RegExp(`^${SOURCE_ID}--backfill: caught-up, ${removed.size} events, \\d+ pages, 0 dead-lettered; reached .* \\(100%\\)$`, 'm'));
+    expect(backfill.stdout).toMatch(new RegExp(`^${SOURCE_ID}#backfill: caught-up, ${removed.size} events, \\d+ pages, 0 dead-lettered; reached .* \\(100%\\)$`, 'm'));
     expect(backfill.stdout).toContain('complete');
     expect(after.code).toBe(0);
     expect(JSON.parse(after.stdout)).toMatchObject({ sourceId: SOURCE_ID, missing: 0, vendorEvents: removed.size, archivedEvents: removed.size });
