@@ -60,8 +60,8 @@ export class CursorStore {
   }
 
   /** Reads a source's state (consistent read); undefined when it never ran. */
-  async get(sourceId: string): Promise<CursorState | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { sourceId: this.key(sourceId) }, ConsistentRead: true }));
+  async get(sourceId: string, signal?: AbortSignal): Promise<CursorState | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { sourceId: this.key(sourceId) }, ConsistentRead: true }), sendOptions(signal));
     return out.Item ? toState(out.Item) : undefined;
   }
 
@@ -78,7 +78,7 @@ export class CursorStore {
   }
 
   /** Takes (or re-takes) the lease; throws LeaseHeldError while another owner's lease is live. */
-  async acquireLease(sourceId: string, owner: string, leaseMs: number): Promise<CursorState> {
+  async acquireLease(sourceId: string, owner: string, leaseMs: number, signal?: AbortSignal): Promise<CursorState> {
     const now = this.now();
     try {
       const out = await this.doc.send(
@@ -90,17 +90,18 @@ export class CursorStore {
           ExpressionAttributeValues: { ':owner': owner, ':exp': now + leaseMs, ':zero': 0, ':now': now },
           ReturnValues: 'ALL_NEW',
         }),
+        sendOptions(signal),
       );
       return toState(out.Attributes ?? {});
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const current = await this.get(sourceId);
+      const current = await this.get(sourceId, signal);
       throw new LeaseHeldError(sourceId, current?.leaseOwner ?? 'unknown', current?.leaseExpiresAt ?? 0);
     }
   }
 
   /** Extends the lease; throws CursorConflictError when the lease is no longer ours. */
-  async renewLease(sourceId: string, owner: string, leaseMs: number): Promise<void> {
+  async renewLease(sourceId: string, owner: string, leaseMs: number, signal?: AbortSignal): Promise<void> {
     const now = this.now();
     await this.conditional(
       sourceId,
@@ -110,11 +111,12 @@ export class CursorStore {
         ExpressionAttributeValues: { ':owner': owner, ':exp': now + leaseMs, ':now': now },
       },
       'lease lost before renewal',
+      signal,
     );
   }
 
   /** Moves the cursor (version + 1) and renews the lease; conditional on version and owner. */
-  async commit(sourceId: string, input: CommitInput): Promise<number> {
+  async commit(sourceId: string, input: CommitInput, signal?: AbortSignal): Promise<number> {
     const now = this.now();
     const values: Record<string, unknown> = {
       ':owner': input.owner,
@@ -138,12 +140,13 @@ export class CursorStore {
         ExpressionAttributeValues: values,
       },
       `commit at version ${input.expectedVersion} refused (lease lost or cursor moved by another run)`,
+      signal,
     );
     return input.expectedVersion + 1;
   }
 
   /** Gives the lease back (only if still ours; a lost lease is not an error here). */
-  async releaseLease(sourceId: string, owner: string): Promise<void> {
+  async releaseLease(sourceId: string, owner: string, signal?: AbortSignal): Promise<void> {
     try {
       await this.doc.send(
         new UpdateCommand({
@@ -153,6 +156,7 @@ export class CursorStore {
           ConditionExpression: 'leaseOwner = :owner',
           ExpressionAttributeValues: { ':owner': owner, ':now': this.now() },
         }),
+        sendOptions(signal),
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -181,9 +185,10 @@ export class CursorStore {
     sourceId: string,
     params: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>,
     conflict: string,
+    signal?: AbortSignal,
   ): Promise<void> {
     try {
-      await this.doc.send(new UpdateCommand({ TableName: this.table, Key: { sourceId: this.key(sourceId) }, ...params }));
+      await this.doc.send(new UpdateCommand({ TableName: this.table, Key: { sourceId: this.key(sourceId) }, ...params }), sendOptions(signal));
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         throw new CursorConflictError(`source ${sourceId}: ${conflict}`, { cause: error });
@@ -191,6 +196,11 @@ export class CursorStore {
       throw error;
     }
   }
+}
+
+/** The SDK's send options: the abort signal that bounds the call by the run's deadline, when there is one. */
+function sendOptions(signal: AbortSignal | undefined): { abortSignal?: AbortSignal } {
+  return signal ? { abortSignal: signal } : {};
 }
 
 function toState(item: Record<string, unknown>): CursorState {

@@ -16,6 +16,7 @@
 import { deliverPage } from './delivery.ts';
 import { AuthError, CursorInvalidError, CursorStuckError, DeadlineError, LeaseHeldError, PlaceholderSecretError, RateLimitedError, SecretError, describeError } from './errors.ts';
 import type { Sink } from './sink.ts';
+import { raceDeadline, withinDeadline } from './deadline.ts';
 import { redactingLogger, silentLogger, type Logger } from './logger.ts';
 import { makeRedactor } from './redact.ts';
 import type { Connector, FetchContext, Page } from './connector.ts';
@@ -101,13 +102,16 @@ export async function runSource<C, R>(connector: Connector<C, R>, source: Source
   });
   let state;
   try {
-    state = await deps.store.acquireLease(source.id, deps.owner, deps.leaseMs);
+    if (now() >= deps.deadline) return finish('deadline', true);
+    state = await withinDeadline(`source ${source.id}: taking the lease`, deps.deadline - now(), (signal) => deps.store.acquireLease(source.id, deps.owner, deps.leaseMs, signal));
   } catch (error) {
     if (error instanceof LeaseHeldError) {
-      log.info('source busy: another run holds the lease', { sourceId: source.id, holder: error.holder });
+      log.info('source busy: another run holds the lease', { sourceId: source.id, holder: error.holder, expiresAt: new Date(error.expiresAt).toISOString() });
       return finish('busy', false);
     }
-    return finish('failed', true, describeError(error));
+    // An answer lost to the abort may still have taken the lease: release it (only if it is ours).
+    if (error instanceof DeadlineError) await release(source, deps, log);
+    return finish(error instanceof DeadlineError ? 'deadline' : 'failed', true, describeError(error));
   }
   const walk = new Walk(connector, source, deps, stats, now, log, state.leaseExpiresAt ?? now() + deps.leaseMs);
   // Every text that leaves the run (result, logs) passes the source's redactor: an error may quote the vendor.
@@ -116,9 +120,13 @@ export async function runSource<C, R>(connector: Connector<C, R>, source: Source
     const status = await walk.run(state.version, state.cursor, state.cursorError, state.lastEventTime);
     return finish(status, status !== 'caught-up');
   } catch (error) {
-    if (error instanceof RateLimitedError || error instanceof DeadlineError) {
+    if (error instanceof RateLimitedError) {
       log.warn('stopping: the vendor asked for a wait beyond the deadline', { sourceId: source.id, error: described(error) });
       return finish('throttled', true);
+    }
+    if (error instanceof DeadlineError) {
+      log.warn('stopping at the deadline; the cursor stays at the last committed page', { sourceId: source.id, error: described(error) });
+      return finish('deadline', true);
     }
     if (error instanceof PlaceholderSecretError) {
       log.warn('source skipped: its secret is still a placeholder', { sourceId: source.id, error: error.message });
@@ -127,10 +135,22 @@ export async function runSource<C, R>(connector: Connector<C, R>, source: Source
     log.error('run failed; the cursor stays at the last delivered page', { sourceId: source.id, error: described(error) });
     return finish('failed', true, described(error));
   } finally {
-    await deps.store.releaseLease(source.id, deps.owner).catch((error: unknown) => {
-      log.warn('lease release failed; it will expire', { sourceId: source.id, error: describeError(error) });
-    });
+    await release(source, deps, log);
   }
+}
+
+/**
+ * How long a call that must still be made at or after the deadline may take: the commit of a page
+ * already delivered (it saves the next run from delivering it again) and the lease release. The
+ * Lambda keeps a margin of several seconds past the deadline (DEADLINE_MARGIN_MS) for them.
+ */
+export const FINAL_CALL_MS = 2000;
+
+/** Gives the lease back, bounded by FINAL_CALL_MS; a failure only means the lease will expire. */
+async function release(source: Source, deps: RunnerDeps, log: Logger): Promise<void> {
+  await withinDeadline(`source ${source.id}: releasing the lease`, FINAL_CALL_MS, (signal) => deps.store.releaseLease(source.id, deps.owner, signal)).catch((error: unknown) => {
+    log.warn('lease release failed; it will expire', { sourceId: source.id, error: describeError(error) });
+  });
 }
 
 /** One run's cursor walk; a class only to keep the loop's state out of long parameter lists. */
@@ -185,13 +205,16 @@ class Walk<C, R> {
       // deliver() keeps the lease before each chunk it sends (holdLease), the first one included.
       const { lastEventTime: newest } = await this.deliver(page);
       const committedAt = this.now();
-      version = await this.deps.store.commit(this.source.id, {
+      const commit = {
         owner: this.deps.owner,
         expectedVersion: version,
         cursor: page.next,
         leaseMs: this.deps.leaseMs,
         ...(newest !== undefined ? { lastEventTime: newest } : {}),
-      });
+      };
+      // A delivered page is committed even at the deadline (within FINAL_CALL_MS): that saves a redelivery.
+      const left = Math.max(this.deps.deadline - committedAt, FINAL_CALL_MS);
+      version = await withinDeadline(`source ${this.source.id}: commit`, left, (signal) => this.deps.store.commit(this.source.id, commit, signal));
       this.leaseUntil = committedAt + this.deps.leaseMs;
       this.stats.pages++;
       // Lag is how far the cursor trails the vendor: none once caught up (a quiet source is not a stale one).
@@ -211,9 +234,12 @@ class Walk<C, R> {
    * run delivers too. A quick page costs no extra write.
    */
   private async holdLease(): Promise<void> {
+    const left = this.deps.deadline - this.now();
+    // Nothing more is sent once the deadline has come: the page stays uncommitted and is read again.
+    if (left <= 0) throw new DeadlineError(`source ${this.source.id}: the deadline came in the middle of a page; it is delivered again by the next run`);
     if (this.now() < this.leaseUntil - this.deps.leaseMs / 2) return;
     const renewedAt = this.now();
-    await this.deps.store.renewLease(this.source.id, this.deps.owner, this.deps.leaseMs);
+    await withinDeadline(`source ${this.source.id}: renewing the lease`, left, (signal) => this.deps.store.renewLease(this.source.id, this.deps.owner, this.deps.leaseMs, signal));
     this.leaseUntil = renewedAt + this.deps.leaseMs;
   }
 
@@ -229,7 +255,8 @@ class Walk<C, R> {
   }
 
   private async loadCredentials(refresh: boolean): Promise<void> {
-    const raw = await this.deps.credentials.get(this.source, { refresh });
+    // Powertools' secrets provider takes no abort signal: the run stops waiting at the deadline instead.
+    const raw = await raceDeadline(`source ${this.source.id}: reading the secret`, this.deps.deadline - this.now(), this.deps.credentials.get(this.source, { refresh }));
     const parsed = this.connector.credentialsSchema.safeParse(raw);
     if (!parsed.success) {
       // Name the fields only: a zod message could echo a value, and values are secrets.

@@ -26,6 +26,11 @@ import { CHAOS_TABLE, type ChaosWorld, type FakeClock } from './world.ts';
 export const CHAOS_LEASE_MS = 60_000;
 /** Fake time an invocation may take (a 15-minute Lambda less its margin, roughly). */
 export const INVOCATION_MS = 600_000;
+/**
+ * Time a stalled invocation has. The fake clock stands still while Firehose stalls in real time, so
+ * every call of the run gets this much real time before its abort signal fires.
+ */
+export const STALL_BUDGET_MS = 300;
 /** Real time an HTTP attempt may take before it is a timeout (the hang faults cost this much). */
 const ATTEMPT_TIMEOUT_MS = 250;
 
@@ -93,6 +98,8 @@ export interface InvokeOptions {
   readonly owner: string;
   readonly crash?: CrashPlan;
   readonly deadlineAtRequest?: number;
+  /** Time the invocation has (fake clock). @default INVOCATION_MS */
+  readonly invocationMs?: number;
   /** Wraps the crash-wrapped steps once more (the race campaign tags deliveries here). */
   readonly wrap?: (steps: Steps<unknown, unknown>) => Steps<unknown, unknown>;
 }
@@ -120,7 +127,7 @@ export async function invoke(rig: Rig, options: InvokeOptions): Promise<{ result
   const store = new CursorStore({ client: rig.world.client, tableName: CHAOS_TABLE, now: clock.pumpNow });
   const crashing = crashingSteps(options.crash, { store, sink: rig.archive.sink, deadLetter: rig.archive.deadLetter, connector: bench.connector, ...(bench.spool ? { spool: bench.spool } : {}) });
   const steps = options.wrap ? options.wrap(crashing) : crashing;
-  const deadline = clock.pumpNow() + INVOCATION_MS;
+  const deadline = clock.pumpNow() + (options.invocationMs ?? INVOCATION_MS);
   const result = await (rig.runner ?? runSource)(steps.connector, bench.source, {
     store: steps.store, sink: steps.sink, deadLetter: steps.deadLetter, owner: options.owner, leaseMs: CHAOS_LEASE_MS, deadline, now: clock.pumpNow,
     log: capturingLogger(rig.outputs.logs), credentials: { get: async (s) => s.credentials ?? {} },

@@ -52,7 +52,7 @@ async function work(tasks: readonly Task[], options: Options, emit: (m: Message)
 function broken(seed: number, error: unknown): Findings['runs'][number] {
   return {
     seed, bench: scheduleFor(seed).bench, lost: 0, strangers: 0, uidConflicts: 0, rawMismatches: 0, cursorRegressions: 0, leaks: [], scanned: 0, duplicates: 0, events: 0,
-    invocations: 0, crashes: 0, skews: 0, caughtUp: false, outcomes: {}, details: [`the run could not be played: ${String(error).slice(0, 300)}`], ms: 0,
+    invocations: 0, crashes: 0, skews: 0, stalls: 0, overruns: 0, caughtUp: false, outcomes: {}, details: [`the run could not be played: ${String(error).slice(0, 300)}`], ms: 0,
   };
 }
 

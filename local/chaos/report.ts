@@ -17,7 +17,7 @@ const COLUMNS = ['runs', 'invocations', 'crashes', 'events', 'duplicates', 'lost
 
 /** True when a run broke a promise. */
 export function failed(r: RunReport): boolean {
-  return r.lost + r.strangers + r.uidConflicts + r.rawMismatches + r.cursorRegressions + r.leaks.length > 0 || !r.caughtUp;
+  return r.lost + r.strangers + r.uidConflicts + r.rawMismatches + r.cursorRegressions + r.overruns + r.leaks.length > 0 || !r.caughtUp;
 }
 
 function row(runs: readonly RunReport[]): number[] {

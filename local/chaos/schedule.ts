@@ -21,6 +21,8 @@ export interface Invocation {
   readonly deadlineAtRequest?: number;
   /** The pump's clock is this far ahead of the vendor's during the invocation (negative: behind). */
   readonly skewMs?: number;
+  /** Firehose takes this long (real time) to answer, and the invocation has only STALL_BUDGET_MS left: its calls must be aborted. */
+  readonly stallMs?: number;
   /** How far the clock moves after the invocation. */
   readonly gapMs: number;
 }
@@ -66,6 +68,7 @@ function invocation(random: Random, bench: BenchName, faults: readonly VendorFau
     ...(random() < 0.5 ? { crash: { step: pick(random, steps), nth: randomInt(random, 1, 3) } } : {}),
     ...(random() < 0.15 ? { deadlineAtRequest: randomInt(random, 1, 6) } : {}),
     ...(random() < 0.25 ? { skewMs: pick(random, [-3_600_000, 3_600_000, -90_000, 90_000, 600_000]) } : {}),
+    ...(random() < 0.06 ? { stallMs: pick(random, [5000, 8000]) } : {}),
     gapMs: randomInt(random, 10_000, 360_000),
   };
 }
