@@ -64,6 +64,8 @@ export interface PumpOptions {
   readonly now?: () => number;
   /** Spool for connectors that need one; default: an S3Spool on `config.spoolBucket` when that is set. */
   readonly spool?: Spool;
+  /** Asks every run to stop at its next page boundary (Ctrl-C in the CLI). */
+  readonly stop?: AbortSignal;
   /** The archive as reconciliation reads it; default: the S3 bucket `config.archiveBucket` when set. */
   readonly archive?: ArchiveReader;
   /** Receives each reconciliation's report (the MissingEvents metric in Lambda, the CLI's output locally). */
@@ -101,6 +103,7 @@ export function createPump(connector: Connector<unknown, unknown>, options: Pump
     ...(options.now ? { now: options.now } : {}),
     ...(options.logger ? { log: options.logger } : {}),
     ...(spool ? { spool } : {}),
+    ...(options.stop ? { stop: options.stop } : {}),
     ...(options.onProgress ? { onProgress: (s) => options.onProgress?.(source.id, s) } : {}),
   });
 

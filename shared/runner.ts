@@ -57,9 +57,11 @@ export interface RunnerDeps {
   readonly onProgress?: (stats: Readonly<RunStats>) => void;
   /** Passed to the connector as `ctx.spool` (queue-style vendors spool raw batches there). */
   readonly spool?: Spool;
+  /** Asks the run to stop (Ctrl-C locally): it ends at the next page boundary, as at the deadline. */
+  readonly stop?: AbortSignal;
 }
 
-export type RunStatus = 'caught-up' | 'deadline' | 'throttled' | 'busy' | 'skipped' | 'failed';
+export type RunStatus = 'caught-up' | 'deadline' | 'stopped' | 'throttled' | 'busy' | 'skipped' | 'failed';
 
 /** Counters of one run of one source; the handler turns them into metrics. */
 export interface RunStats {
@@ -107,7 +109,7 @@ export async function runSource<C, R>(connector: Connector<C, R>, source: Source
   } catch (error) {
     if (error instanceof LeaseHeldError) {
       log.info('source busy: another run holds the lease', { sourceId: source.id, holder: error.holder, expiresAt: new Date(error.expiresAt).toISOString() });
-      return finish('busy', false);
+      return finish('busy', false, error.message);
     }
     // An answer lost to the abort may still have taken the lease: release it (only if it is ours).
     if (error instanceof DeadlineError) await release(source, deps, log);
@@ -198,10 +200,11 @@ class Walk<C, R> {
     await this.loadCredentials(false);
     for (;;) {
       if (this.now() >= this.deps.deadline) return 'deadline';
+      if (this.deps.stop?.aborted) return 'stopped';
       const page = await (this.prefetched ?? this.fetch(cursor));
       this.prefetched = undefined;
       this.checkAdvance(cursor, page);
-      if (!page.caughtUp && this.mayPrefetch()) this.prefetch(page.next);
+      if (!page.caughtUp && !this.deps.stop?.aborted && this.mayPrefetch()) this.prefetch(page.next);
       // deliver() keeps the lease before each chunk it sends (holdLease), the first one included.
       const { lastEventTime: newest } = await this.deliver(page);
       const committedAt = this.now();
