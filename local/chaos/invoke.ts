@@ -17,6 +17,7 @@ import { readArchive } from '../archive-reader.ts';
 import { LOCAL_AWS } from '../dynamo.ts';
 import { startFirehoseEmulator, type FirehoseEmulator } from '../firehose-emulator.ts';
 import { seededRandom } from '../random.ts';
+import { DEAGGREGATING } from '../stack.ts';
 import type { Bench } from './benches.ts';
 import { capturingLogger, runMetrics, type Outputs } from './hygiene.ts';
 import { crashingSteps, type CrashPlan, type Step, type Steps } from './steps.ts';
@@ -47,15 +48,34 @@ export interface Archive {
   stop(): Promise<void>;
 }
 
+/** Archived raw_data texts by uid, as the archive under `dir` holds them. */
+export async function archivedByUid(dir: string): Promise<Map<string, string[]>> {
+  const byUid = new Map<string, string[]>();
+  for (const { record } of await readArchive(dir)) {
+    const uid = (record.metadata as { uid: string }).uid;
+    byUid.set(uid, [...(byUid.get(uid) ?? []), record.raw_data as string]);
+  }
+  return byUid;
+}
+
+/** Dead-lettered records under `dir`: their uid and the reason given. */
+export async function deadLettersIn(dir: string): Promise<Map<string, string>> {
+  return new Map((await readArchive(dir, 'dead-letter')).map(({ record }) => [(record.metadata as { uid: string }).uid, String(record.reason ?? '')]));
+}
+
 export async function startArchive(clock: FakeClock): Promise<Archive> {
   const dir = await mkdtemp(join(tmpdir(), 'audit-pump-chaos-'));
   const firehose = await startFirehoseEmulator({
     archiveDir: dir,
     bufferIntervalMs: 3_600_000,
-    streams: { archive: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX }, dlq: { prefix: DEAD_LETTER_PREFIX, errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX } },
+    // As deployed: the sinks pack events into shared records and the streams deaggregate them.
+    streams: {
+      archive: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX, ...DEAGGREGATING },
+      dlq: { prefix: DEAD_LETTER_PREFIX, errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX, ...DEAGGREGATING },
+    },
   });
   const client = new FirehoseClient({ ...LOCAL_AWS, endpoint: firehose.endpoint, maxAttempts: 1 });
-  const options = { client, now: clock.pumpNow, sleep: clock.sleep, random: seededRandom(7) };
+  const options = { client, now: clock.pumpNow, sleep: clock.sleep, random: seededRandom(7), pack: true };
   return {
     dir,
     firehose,
@@ -63,16 +83,11 @@ export async function startArchive(clock: FakeClock): Promise<Archive> {
     deadLetter: new FirehoseSink({ ...options, streamName: 'dlq' }),
     async byUid() {
       await firehose.flush();
-      const byUid = new Map<string, string[]>();
-      for (const { record } of await readArchive(dir)) {
-        const uid = (record.metadata as { uid: string }).uid;
-        byUid.set(uid, [...(byUid.get(uid) ?? []), record.raw_data as string]);
-      }
-      return byUid;
+      return archivedByUid(dir);
     },
     async deadLetters() {
       await firehose.flush();
-      return new Map((await readArchive(dir, 'dead-letter')).map(({ record }) => [(record.metadata as { uid: string }).uid, String(record.reason ?? '')]));
+      return deadLettersIn(dir);
     },
     async stop() {
       client.destroy();

@@ -11,7 +11,7 @@ import { seededRandom, type Random } from '../random.ts';
 import { startBench, type Bench } from './benches.ts';
 import { regressed } from './expected.ts';
 import { archiveTexts, emptyOutputs, scan, spoolTexts } from './hygiene.ts';
-import { CHAOS_LEASE_MS, STALL_BUDGET_MS, invoke, startArchive, type Rig } from './invoke.ts';
+import { CHAOS_LEASE_MS, STALL_BUDGET_MS, invoke, startArchive, type Archive, type Rig } from './invoke.ts';
 import { scheduleFor, type Invocation, type Schedule } from './schedule.ts';
 import { CHAOS_TABLE, FakeClock, type ChaosWorld } from './world.ts';
 import type { BenchName } from './benches.ts';
@@ -146,10 +146,10 @@ function regressions(rig: Rig, sourceId: string, from: number, details: string[]
 }
 
 /** Compares the archive with what the vendor holds. */
-async function compare(rig: Rig, bench: Bench, settledAt: number, details: string[]) {
-  const archived = await rig.archive.byUid();
+export async function compare(archive: Pick<Archive, 'byUid' | 'deadLetters'>, bench: Bench, settledAt: number, details: string[]) {
+  const archived = await archive.byUid();
   const { all, due, deadLetters } = bench.expected(settledAt);
-  const letters = await rig.archive.deadLetters();
+  const letters = await archive.deadLetters();
   // An invalid record is lost unless it was dead-lettered with a reason, and must never be archived.
   const unlettered = [...deadLetters].filter(([letter, uid]) => !letters.get(letter) || archived.has(uid));
   const lost = [...[...due].filter((uid) => !archived.has(uid)), ...unlettered.map(([letter]) => letter)];
@@ -195,7 +195,7 @@ export async function chaosRun(world: ChaosWorld, seed: number, options: ChaosOp
   try {
     const settledAt = await play(rig, schedule, outcomes, tally, details);
     if (settledAt === undefined) details.push(`not caught up after ${MAX_DRAIN} fault-free runs`);
-    const found = await compare(rig, bench, settledAt ?? 0, details);
+    const found = await compare(archive, bench, settledAt ?? 0, details);
     rig.outputs.archive.push(...(await archiveTexts(archive.dir)), ...(bench.spool ? await spoolTexts(bench.spool) : []));
     const leaks = scan(rig.outputs, bench.secrets);
     if (verbose) details.push(...new Set(rig.outputs.errors.map((e) => e.slice(0, 240))));
