@@ -9,13 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readArchive } from '../../local/archive-reader.ts';
 import { startVezaEmulator, type VezaEmulator } from '../../local/veza-emulator.ts';
-import { cli, killChildren } from '../helpers/cli-process.ts';
+import { E2E_TIMEOUT_MS, cli, killChildren } from '../helpers/cli-process.ts';
 import { cutArchive, iso, middleRange } from '../helpers/range.ts';
 
 const SOURCE_ID = 'veza-range';
 const TOKEN = 'veza-range-api-key-7c41';
 /** Each test starts three or four CLI processes (tsx compiles on start, about 1.5 s each). */
-const E2E_TIMEOUT_MS = 40_000;
 
 let emulator: VezaEmulator;
 let dir: string;

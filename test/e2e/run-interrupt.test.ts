@@ -12,12 +12,11 @@ import { readArchive } from '../../local/archive-reader.ts';
 import { JOURNAL_DIR } from '../../local/firehose-writer.ts';
 import { startVezaEmulator, type VezaEmulator } from '../../local/veza-emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
-import { cli, killChildren, spawnCli, type Cli } from '../helpers/cli-process.ts';
+import { E2E_TIMEOUT_MS, cli, killChildren, spawnCli, type Cli } from '../helpers/cli-process.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const SOURCE_ID = 'veza-interrupt';
 const TOKEN = 'veza-interrupt-key-9c1d';
-const TIMEOUT_MS = 60_000;
 
 let emulator: VezaEmulator;
 let dir: string;
@@ -72,7 +71,7 @@ describe('audit-pump run, interrupted', () => {
     expect({ code: unlock.code, stdout: unlock.stdout }).toEqual({ code: 0, stdout: expect.stringMatching(/released the lease of veza-interrupt left by process \d+ on this machine \(gone\)/) });
     expect({ code: rerun.code, stderr: rerun.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
     await expectComplete();
-  }, TIMEOUT_MS);
+  }, E2E_TIMEOUT_MS);
 
   it('Ctrl-C once: stops at the next page boundary, says where, releases the lease; the rerun goes on', async () => {
     // Prepare
@@ -90,7 +89,7 @@ describe('audit-pump run, interrupted', () => {
     expect(stopped.stdout).toMatch(/stopped by request: every committed page is archived/);
     expect(rerun.stdout).toMatch(/all 1 source\(s\) caught up/);
     await expectComplete();
-  }, TIMEOUT_MS);
+  }, E2E_TIMEOUT_MS);
 
   it('Ctrl-C twice: quits at once, still safe; the lease is released by unlock and the rerun loses nothing', async () => {
     // Prepare
@@ -107,7 +106,7 @@ describe('audit-pump run, interrupted', () => {
     expect(quit.code).toBe(130);
     expect(rerun.code).toBe(0);
     await expectComplete();
-  }, TIMEOUT_MS);
+  }, E2E_TIMEOUT_MS);
 
   it('a second process on the same state folder: one line naming the holder, a non-zero exit, nothing harmed', async () => {
     // Prepare
@@ -124,5 +123,5 @@ describe('audit-pump run, interrupted', () => {
     expect(unlock.code).toBe(1);
     expect(first.code).toBe(0);
     await expectComplete();
-  }, TIMEOUT_MS);
+  }, E2E_TIMEOUT_MS);
 });
