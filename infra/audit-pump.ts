@@ -27,9 +27,9 @@ import { Monitoring, type MonitoredStream } from './constructs/monitoring.ts';
 import { PumpFunction } from './constructs/pump-function.ts';
 import { SIEM_BACKUP_PREFIX, SiemStream } from './constructs/siem-stream.ts';
 import { SchedulerRole } from './constructs/source-schedules.ts';
-import { SOURCE_STACKS, SourceSet, sourceStackOf } from './constructs/source-set.ts';
+import { SOURCE_STACKS, SourceSet, sourceStackOf, type SourceSetProps } from './constructs/source-set.ts';
 import { acknowledgePumpFindings, nag } from './nag.ts';
-import { NAME, deployableSources, parseOptions, type optionsSchema, type SourceInput } from './options.ts';
+import { NAME, deployableSources, parseOptions, type optionsSchema, type PumpOptions, type SourceInput } from './options.ts';
 import { VENDOR_FUNCTIONS } from './vendors.ts';
 
 export type { SourceInput } from './options.ts';
@@ -121,19 +121,30 @@ export class AuditPump extends Construct {
     const streams = this.streams(parquet, options.siem);
     if (options.createPlaceholderSecrets) createPlaceholderSecrets(this, sources);
     const targets = this.pumpFunctions(sources, streams, failures, { parquet, reservedConcurrency: options.reservedConcurrency });
+    this.monitoring = this.monitor(sources, streams.monitored, failures, options);
+    this.placeSources(sources, targets, failures, parquet);
+    acknowledgePumpFindings(this);
+  }
+
+  /** The alarm topic, the dashboard and the alarms that are not per source. */
+  private monitor(sources: readonly Source[], streams: MonitoredStream[], failures: sqs.Queue, options: PumpOptions): Monitoring {
     const errorObjects = [
       { label: 'archive-errors', objects: new ErrorObjects(this, 'ErrorObjects', { bucket: this.archive.bucket, prefix: 'errors/', key: this.key }) },
       ...(options.siem ? [{ label: 'siem-backup', objects: new ErrorObjects(this, 'SiemBackupObjects', { bucket: this.archive.bucket, prefix: SIEM_BACKUP_PREFIX, key: this.key }) }] : []),
     ];
-    this.monitoring = new Monitoring(this, 'Monitoring', {
+    return new Monitoring(this, 'Monitoring', {
       name: this.name,
       functions: Object.entries(this.functions).map(([vendor, fn]) => ({ vendor: vendor as Vendor, fn, sources: sources.filter((s) => s.vendor === vendor) })),
-      streams: streams.monitored,
+      streams,
       failureQueue: failures,
       errorObjects,
       key: this.key,
       ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
     });
+  }
+
+  /** Each source's schedules and alarms, in the nested stack its id picks (SourceSet). */
+  private placeSources(sources: readonly Source[], targets: SourceSetProps['targets'], failures: sqs.Queue, parquet: boolean): void {
     for (let i = 0; i < SOURCE_STACKS; i++) {
       const mine = sources.filter((s) => sourceStackOf(s.id) === i);
       if (mine.length === 0) continue;
@@ -141,7 +152,6 @@ export class AuditPump extends Construct {
         new SourceSet(this, `Sources${i}`, { name: this.name, sources: mine, targets, deadLetterQueue: failures, key: this.key, topic: this.monitoring.topic, ...(parquet ? { reconcileSchedule: false } : {}) }),
       );
     }
-    acknowledgePumpFindings(this);
   }
 
   /** The archive and dead-letter streams, and the SIEM stream when asked for. */
@@ -161,7 +171,7 @@ export class AuditPump extends Construct {
   /** One function per vendor with enabled sources, and the role its schedules invoke it with. */
   private pumpFunctions(sources: readonly Source[], streams: ReturnType<AuditPump['streams']>, failures: sqs.Queue, o: { parquet: boolean; reservedConcurrency: number | undefined }) {
     const spool = sources.some((s) => s.vendor === 'carbonblack' && s.options.mode === 'queue') ? spoolBucket(this, this.key, this.archive.accessLogs) : undefined;
-    const targets: Partial<Record<Vendor, { fn: lambda.IFunction; role: iam.IRole }>> = {};
+    const targets: SourceSetProps['targets'] = {};
     for (const vendor of VENDORS) {
       const mine = sources.filter((s) => s.vendor === vendor);
       if (mine.length === 0) continue;

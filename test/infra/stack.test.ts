@@ -68,6 +68,14 @@ describe('AuditPumpStack: storage', () => {
     expect(JSON.stringify(policies)).toContain('"Service":"logging.s3.amazonaws.com"');
   });
 
+  it('the key serves CloudWatch Logs only for log groups of this account and region (encryption-context condition)', () => {
+    const [key] = Object.values(template.findResources('AWS::KMS::Key')) as Array<{ Properties: { KeyPolicy: { Statement: Array<{ Principal: { Service?: string }; Condition?: unknown }> } } }>;
+
+    const logs = key?.Properties.KeyPolicy.Statement.filter((s) => s.Principal.Service === 'logs.eu-west-1.amazonaws.com');
+    expect(logs).toHaveLength(1);
+    expect(logs?.[0]?.Condition).toEqual({ ArnLike: { 'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:eu-west-1:123456789012:log-group:*' } });
+  });
+
   it('Object Lock retention is set when asked for', async () => {
     const { template: locked } = await synth({ config: CONFIG, objectLockDays: '365' });
     locked.hasResourceProperties('AWS::S3::Bucket', {
