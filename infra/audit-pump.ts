@@ -94,6 +94,7 @@ export class AuditPump extends Construct {
   readonly functions: Partial<Record<Vendor, lambda.Function>> = {};
   /** The nested stacks holding the sources' schedules and alarms. */
   readonly sourceSets: SourceSet[] = [];
+  private readonly schedulerRoles: SchedulerRole[] = [];
 
   constructor(scope: Construct, id: string, props: AuditPumpProps) {
     super(scope, id);
@@ -148,9 +149,10 @@ export class AuditPump extends Construct {
     for (let i = 0; i < SOURCE_STACKS; i++) {
       const mine = sources.filter((s) => sourceStackOf(s.id) === i);
       if (mine.length === 0) continue;
-      this.sourceSets.push(
-        new SourceSet(this, `Sources${i}`, { name: this.name, sources: mine, targets, deadLetterQueue: failures, key: this.key, topic: this.monitoring.topic, ...(parquet ? { reconcileSchedule: false } : {}) }),
-      );
+      const set = new SourceSet(this, `Sources${i}`, { name: this.name, sources: mine, targets, deadLetterQueue: failures, key: this.key, topic: this.monitoring.topic, ...(parquet ? { reconcileSchedule: false } : {}) });
+      // The schedules start firing once created: their role's permissions must be in place by then.
+      set.node.addDependency(...this.schedulerRoles);
+      this.sourceSets.push(set);
     }
   }
 
@@ -192,7 +194,9 @@ export class AuditPump extends Construct {
         ...(o.reservedConcurrency !== undefined ? { reservedConcurrency: o.reservedConcurrency } : {}),
       });
       this.functions[vendor] = fn;
-      targets[vendor] = { fn, role: new SchedulerRole(this, `Schedules-${vendor}`, { fn, deadLetterQueue: failures, key: this.key }).role };
+      const scheduler = new SchedulerRole(this, `Schedules-${vendor}`, { fn, deadLetterQueue: failures, key: this.key });
+      this.schedulerRoles.push(scheduler);
+      targets[vendor] = { fn, role: scheduler.role };
     }
     return targets;
   }

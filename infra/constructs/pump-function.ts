@@ -167,7 +167,9 @@ export class PumpFunction extends Construct {
           }),
         );
       }
-      new iam.ManagedPolicy(this, `Sources${i + 1}`, { description: `audit-pump ${props.vendor}: cursors and secrets of sources ${i * SOURCES_PER_POLICY + 1}-${i * SOURCES_PER_POLICY + chunk.length}`, statements, roles: [role] });
+      const policy = new iam.ManagedPolicy(this, `Sources${i + 1}`, { description: `audit-pump ${props.vendor}: cursors and secrets of sources ${i * SOURCES_PER_POLICY + 1}-${i * SOURCES_PER_POLICY + chunk.length}`, statements, roles: [role] });
+      // Attached before the function exists, so its first scheduled run is not refused its own cursors.
+      this.fn.node.addDependency(policy);
     }
   }
 

@@ -181,6 +181,15 @@ describe('AuditPumpStack: functions and IAM', () => {
     expect(JSON.stringify(parquet.template.findResources('AWS::Lambda::Function'))).not.toContain('ARCHIVE_BUCKET');
   });
 
+  it('nothing fires before its permissions exist: each function waits for its source grants, the schedules for their role\'s policy', () => {
+    const resourcesOf = template.toJSON().Resources as Record<string, { Type: string; DependsOn?: string[] }>;
+    const veza = Object.entries(resourcesOf).find(([id, r]) => id.startsWith('PumpvezaFunction') && r.Type === 'AWS::Lambda::Function')?.[1];
+    expect(veza?.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^PumpvezaSources1/)]));
+    for (const [id, r] of Object.entries(resourcesOf).filter(([, r]) => r.Type === 'AWS::CloudFormation::Stack')) {
+      expect([id, r.DependsOn]).toEqual([id, expect.arrayContaining([expect.stringMatching(/^SchedulesvezaRoleDefaultPolicy/), expect.stringMatching(/^SchedulesnectedRoleDefaultPolicy/)])]);
+    }
+  });
+
   it('failed asynchronous invocations go to an encrypted queue', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: Match.anyValue() } } });
     template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
