@@ -1,4 +1,4 @@
-/** Jest in ESM mode, TypeScript compiled by swc (see ../shared/STACK.md). */
+/** Jest in ESM mode, TypeScript compiled by swc (jest in ESM mode needs NODE_OPTIONS=--experimental-vm-modules, set by npm run jest). */
 export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],

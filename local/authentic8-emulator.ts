@@ -232,7 +232,7 @@ export async function startAuthentic8Emulator(options: Authentic8EmulatorOptions
   const end = now();
   const first = options.backlogStart?.getTime() ?? end - 2 * DAY_MS;
   for (const org of service.log.orgs) for (let i = 0; i < backlog; i++) service.log.append(org, first + ((end - first) * i) / backlog);
-  const server = await listen((req) => service.handle(req), options.port ?? 0);
+  const server = await listen((req) => service.handle(req), options.port ?? 0, options.now);
   const rate = options.arrivalsPerSecond ?? 0;
   let owed = 0;
   // Ten ticks a second so fractional rates work; unref'd so a forgotten stop() never holds the process.

@@ -264,7 +264,7 @@ export async function startCarbonBlackEmulator(options: CarbonBlackEmulatorOptio
     service.log.append(Math.min(last, end));
   }
   for (const key of options.apiKeys) service.addKey(key);
-  const server = await listen((req) => service.handle(req), options.port ?? 0);
+  const server = await listen((req) => service.handle(req), options.port ?? 0, options.now);
   let owed = 0;
   const lagMs = options.arrivalLagMs ?? 2000;
   const rate = options.arrivalsPerSecond ?? 0;

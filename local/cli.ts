@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { optionSchemas } from '../functions/registry.ts';
 import { LOCAL_CURSOR_TABLE } from '../shared/archive-layout.ts';
 import { loadSourcesFile } from '../shared/config.ts';
-import { CursorStore } from '../shared/cursor-store.ts';
+import { CursorStore, type CursorState } from '../shared/cursor-store.ts';
 import { describeError } from '../shared/errors.ts';
 import { ensureCursorTable, startDynamo } from './dynamo.ts';
 import { startEmulator } from './emulators.ts';
@@ -17,6 +17,7 @@ import { queryCommand } from './query.ts';
 import { backfillCommand, reconcileCommand } from './range-commands.ts';
 import { startLocalStack } from './stack.ts';
 import { start } from './start.ts';
+import { describeHolder } from './state-lock.ts';
 import { validateCommand } from './validate.ts';
 
 const USAGE = `usage: audit-pump <command>
@@ -25,7 +26,7 @@ const USAGE = `usage: audit-pump <command>
         run the sources (all by default) until caught up, with the Lambda's code path,
         cursors under --state (default .local/state), archive under --archive (default .local/archive)
   backfill --source <id> --from <t> --to <t> [--config <file>] [--state <dir>] [--archive <dir>] [--restart] [--margin S]
-        re-read a past range [from, to) into the archive with its own cursor (<id>--backfill);
+        re-read a past range [from, to) into the archive with its own cursor (<id>#backfill);
         the live cursor never moves; run it again to resume; times: 2026-11-20 or ISO with offset;
         --config defaults to sources.json
   reconcile --source <id> [--window yesterday|<t1>..<t2>] [--config <file>] [--archive <dir>] [--margin S] [--json]
@@ -36,6 +37,7 @@ const USAGE = `usage: audit-pump <command>
   validate [--archive <dir>] [--max-problems N]   check every archived event against OCSF 1.1
   cursor show [<source>] [--state <dir>]     print stored cursors and leases
   cursor reset <source> [--state <dir>]      forget a cursor: the source restarts at startFrom
+  cursor unlock <source> [--state <dir>]     release a lease left by a local run whose process is gone
   emulate <vendor> [--port N] [--backlog N] [--rate R] [--seed S]
         serve a vendor emulator on 127.0.0.1 until interrupted
   start [--once] [--backlog N] [--rate R] [--interval S]
@@ -97,26 +99,78 @@ async function runCommand(args: readonly string[]): Promise<number> {
   mkdirSync(archiveDir, { recursive: true });
   const stack = await startLocalStack({ sources, stateDir, archiveDir });
   const view = new ProgressView(process.stderr, false);
+  const stop = stopOnInterrupt('run');
   let failed = 0;
+  const where = new Map<string, string>();
   try {
-    const pumps = localPumps(stack, { onResult: (r) => view.result(r) });
+    const pumps = localPumps(stack, { onResult: (r) => view.result(r), stop: stop.signal });
+    const store = new CursorStore({ client: stack.clients.dynamodb, tableName: stack.config.cursorTable });
     for (const source of stack.config.sources) {
-      const result = await drainSource(pumps, source);
-      // Anything but caught up (failed, busy, skipped for a placeholder secret) is not done.
+      if (stop.signal.aborted) break;
+      const result = await drainSource(pumps, source, { stop: stop.signal });
+      // Anything but caught up (failed, busy, stopped, skipped for a placeholder secret) is not done.
       if (result.status !== 'caught-up') failed++;
+      if (result.status === 'busy' || result.status === 'stopped') where.set(source.id, positionOf(await store.get(source.id), source.id));
     }
   } finally {
+    stop.dispose();
     await stack.stop();
   }
   for (const row of view.summary()) {
-    process.stdout.write(`${row.sourceId}: ${row.status}, ${row.events} events, ${row.pages} pages, ${row.rejected} dead-lettered${row.error ? ` — ${row.error}` : ''}\n`);
+    const detail = where.get(row.sourceId) ?? row.error;
+    process.stdout.write(`${row.sourceId}: ${row.status}, ${row.events} events, ${row.pages} pages, ${row.rejected} dead-lettered${detail ? ` — ${detail}` : ''}\n`);
+  }
+  if (stop.signal.aborted) {
+    process.stdout.write(`stopped by request: every committed page is archived; run the same command again to go on\n`);
+    return 130;
   }
   process.stdout.write(failed ? `${failed} source(s) did not finish; see above\n` : `all ${sources.length} source(s) caught up; archive under ${archiveDir}\n`);
   return failed ? 1 : 0;
 }
 
+/**
+ * Ctrl-C (or SIGTERM) once: every run stops at its next page boundary, commits what it delivered and
+ * releases its lease. Twice: the process exits at once, which is safe too (the local Firehose has
+ * every acknowledged record on disk, and a page not committed is read again), but leaves the lease
+ * to expire or to `audit-pump cursor unlock`.
+ */
+function stopOnInterrupt(command: string): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    if (controller.signal.aborted) {
+      process.stderr.write(`audit-pump ${command}: quitting now; nothing acknowledged is lost, the page in flight is read again next time (its lease: audit-pump cursor unlock <source>)\n`);
+      process.exit(130);
+    }
+    controller.abort();
+    process.stderr.write(`audit-pump ${command}: stopping at the next page boundary (Ctrl-C again to quit at once)\n`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** Where a source's cursor stands, in a line: its version and position, and the lease if one is held. */
+function positionOf(state: CursorState | undefined, sourceId: string): string {
+  if (!state) return 'no cursor stored yet';
+  const cursor = state.cursor === undefined ? 'at startFrom' : `at ${JSON.stringify(state.cursor).slice(0, 160)}`;
+  return `cursor version ${state.version} ${cursor}${state.leaseOwner ? `; ${leaseText(state, sourceId)}` : ''}`;
+}
+
+/** Who holds a source's lease and until when, and what to do about a dead holder. */
+function leaseText(state: CursorState, sourceId: string): string {
+  const holder = describeHolder(state.leaseOwner ?? '');
+  const until = state.leaseExpiresAt === undefined ? '' : ` until ${new Date(state.leaseExpiresAt).toISOString()}`;
+  return `lease held by ${holder.text}${until}${holder.dead ? `; release it with: audit-pump cursor unlock ${sourceId}` : ''}`;
+}
+
 async function withStore<T>(stateDir: string, fn: (store: CursorStore) => Promise<T>): Promise<T> {
-  const dynamo = await startDynamo({ path: stateDir });
+  const dynamo = await startDynamo({ path: stateDir, command: 'cursor' });
   try {
     await ensureCursorTable(dynamo.client, LOCAL_CURSOR_TABLE);
     return await fn(new CursorStore({ client: dynamo.client, tableName: LOCAL_CURSOR_TABLE }));
@@ -139,13 +193,29 @@ async function cursorCommand(args: readonly string[]): Promise<number> {
   if (action === 'reset') {
     if (!sourceId) throw new Error('usage: audit-pump cursor reset <source>');
     await withStore(stateDir, async (store) => {
-      if (!(await store.get(sourceId))) throw new Error(`no cursor stored for source "${sourceId}" under ${stateDir}`);
+      const state = await store.get(sourceId);
+      if (!state) throw new Error(`no cursor stored for source "${sourceId}" under ${stateDir}`);
+      if (state.leaseOwner && (state.leaseExpiresAt ?? 0) > Date.now()) throw new Error(`cannot reset ${sourceId}: ${leaseText(state, sourceId)}`);
       await store.reset(sourceId);
     });
     process.stdout.write(`cursor of ${sourceId} reset; its next run starts at startFrom\n`);
     return 0;
   }
-  throw new Error('usage: audit-pump cursor show [<source>] | cursor reset <source>');
+  if (action === 'unlock') {
+    if (!sourceId) throw new Error('usage: audit-pump cursor unlock <source>');
+    const text = await withStore(stateDir, async (store) => {
+      const state = await store.get(sourceId);
+      if (!state?.leaseOwner) return `${sourceId} holds no lease; nothing to release`;
+      const holder = describeHolder(state.leaseOwner);
+      // Only a lease whose process is known to be gone: a live or remote run would go on writing.
+      if (!holder.dead) throw new Error(`refusing to unlock ${sourceId}: its lease is held by ${holder.text}; it ends by itself when that run finishes`);
+      await store.releaseLease(sourceId, state.leaseOwner);
+      return `released the lease of ${sourceId} left by ${holder.text}; its cursor stays at version ${state.version}`;
+    });
+    process.stdout.write(`${text}\n`);
+    return 0;
+  }
+  throw new Error('usage: audit-pump cursor show [<source>] | cursor reset <source> | cursor unlock <source>');
 }
 
 async function emulateCommand(args: readonly string[]): Promise<number> {

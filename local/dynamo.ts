@@ -7,6 +7,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFo
 import dynalite from 'dynalite';
 import type { AddressInfo } from 'node:net';
 import { CURSOR_TABLE_KEY } from '../shared/cursor-store.ts';
+import { lockState } from './state-lock.ts';
 
 export interface LocalDynamo {
   readonly endpoint: string;
@@ -17,13 +18,20 @@ export interface LocalDynamo {
 /** Credentials and region the local clients use: nothing real, never sent anywhere but loopback. */
 export const LOCAL_AWS = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } as const;
 
-/** Starts dynalite on 127.0.0.1 (persisted under `path` if given). */
-export async function startDynamo(options: { path?: string; port?: number } = {}): Promise<LocalDynamo> {
+/**
+ * Starts dynalite on 127.0.0.1 (persisted under `path` if given, which this process then holds:
+ * a second process on the same folder gets a StateBusyError naming the first).
+ */
+export async function startDynamo(options: { path?: string; port?: number; command?: string } = {}): Promise<LocalDynamo> {
   if (options.path) mkdirSync(options.path, { recursive: true });
+  const unlock = options.path ? await lockState(options.path, options.command ?? 'run') : undefined;
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  }).catch(async (error: unknown) => {
+    await unlock?.();
+    throw error;
   });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint });
@@ -33,6 +41,7 @@ export async function startDynamo(options: { path?: string; port?: number } = {}
     stop: async () => {
       client.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await unlock?.();
     },
   };
 }

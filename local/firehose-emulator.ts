@@ -110,6 +110,8 @@ export async function startFirehoseEmulator(options: FirehoseEmulatorOptions): P
     createdMs: Date.now(),
     nextRecord: 0,
   };
+  // Buffers a killed emulator had acknowledged are written before anything else is served.
+  await ctx.writer.recover();
   const server = await listen((req, res) => handle(ctx, req, res), options.port);
   let stopping: Promise<void> | undefined;
   return {
@@ -142,7 +144,15 @@ async function handle(ctx: Context, req: EmulatorRequest, res: ServerResponse): 
     ctx.stats.throttled += 1;
     return awsJsonError('ServiceUnavailableException', 'Slow down.', 503);
   }
-  return call.operation === 'PutRecord' ? putRecord(ctx, call.input) : putRecordBatch(ctx, call.input);
+  const answer = call.operation === 'PutRecord' ? putRecord(ctx, call.input) : putRecordBatch(ctx, call.input);
+  if (answer.status !== 200) return answer;
+  // As Firehose does, acknowledge only what is stored durably.
+  try {
+    await ctx.writer.persist();
+  } catch (error) {
+    return awsJsonError('ServiceUnavailableException', `The emulator could not store the records: ${(error as Error).message}`, 503);
+  }
+  return answer;
 }
 
 function findStream(ctx: Context, input: Record<string, unknown>): [string, StreamConfig] | EmulatorResponse {

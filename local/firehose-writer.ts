@@ -1,134 +1,46 @@
 /**
- * The delivery side of the Firehose emulator: dynamic-partitioning keys, prefix evaluation, and
- * buffered, atomic object writes under the archive directory with the S3 key layout of DESIGN.md 4.5.
+ * The delivery side of the Firehose emulator: records buffered per stream and evaluated prefix, as
+ * Firehose buffers them, and written as objects under the archive directory with the S3 key layout
+ * of DESIGN.md 4.5.
+ *
+ * Durable like the real service: a PutRecordBatch is answered only after its records are on disk.
+ * Each buffer has a journal file under `<archive>/.firehose-journal/`; `persist()` appends what was
+ * accepted since the last call and fsyncs it. A buffer that is released (interval, size, flush) is
+ * written as its object (temp file, fsync, rename) and its journal removed. An emulator that was
+ * killed leaves journals behind; `recover()` writes their objects before the next one serves. So a
+ * run whose cursor moved after Firehose answered never loses those records to a SIGKILL or Ctrl-C.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { appendDelimiter, deaggregate, type Deaggregation } from './firehose-processors.ts';
+import { appendDelimiter, deaggregate } from './firehose-processors.ts';
+import { errorLine, evaluatePrefix, formatUtc, parseSingleJson, partitionKeysOf, type StreamConfig } from './firehose-prefixes.ts';
+
+export { evaluatePrefix, formatUtc, partitionKeysOf, validateStreamConfig, type StreamConfig } from './firehose-prefixes.ts';
 
 const gzipAsync = promisify(gzip);
 
-/** Where one emulated delivery stream writes, in the deployed stream's own prefix syntax. */
-export interface StreamConfig {
-  /** e.g. `events/vendor=!{partitionKeyFromQuery:vendor}/dt=!{partitionKeyFromQuery:dt}/` */
-  prefix: string;
-  /** e.g. `errors/!{firehose:error-output-type}/`; no partition keys, as Firehose requires. */
-  errorOutputPrefix: string;
-  /** @default 'GZIP' */
-  compression?: 'GZIP' | 'UNCOMPRESSED';
-  /** The RecordDeAggregation processor: split each record before partitioning. @default none */
-  deaggregation?: Deaggregation;
-  /** The AppendDelimiterToRecord processor: a newline after each (sub-)record. @default false */
-  appendDelimiter?: boolean;
-}
+/** The journal of unwritten buffers, under the archive directory (a dot folder: no reader lists it). */
+export const JOURNAL_DIR = '.firehose-journal';
 
-// Epoch ms of 10000-01-01: beyond it a yyyy-MM-dd partition no longer has four year digits.
-const MAX_TIME_MS = 253402300800000;
-const EXPRESSION = /!\{([A-Za-z]+):([^}]*)\}/g;
-const NAMESPACES = new Set(['partitionKeyFromQuery', 'timestamp', 'firehose']);
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-// Keys become directories in the local archive: `..` or a slash would escape or reshape it.
-function isSegment(value: unknown): value is string {
-  return typeof value === 'string' && value !== '' && value !== '.' && value !== '..' && !/[/\\\0]/.test(value);
-}
-
-/**
- * The partition keys the deployed stream's jq query extracts: `vendor` (`.metadata.log_provider`),
- * `dt` (`.time` epoch ms as UTC yyyy-MM-dd) and, when present, `source` (`.metadata.log_name`);
- * undefined when the record is not an object or lacks `vendor` or `dt`.
- */
-export function partitionKeysOf(record: unknown): Record<string, string> | undefined {
-  if (!isObject(record) || !isObject(record.metadata)) return undefined;
-  const { log_provider: vendor, log_name: source } = record.metadata;
-  const time = record.time;
-  if (!isSegment(vendor) || typeof time !== 'number' || !(time >= 0 && time < MAX_TIME_MS)) return undefined;
-  const keys: Record<string, string> = { vendor, dt: new Date(time).toISOString().slice(0, 10) };
-  if (isSegment(source)) keys.source = source;
-  return keys;
-}
-
-/** Formats epoch ms in UTC with the Java-style tokens Firehose prefixes use (yyyy MM dd HH mm ss). */
-export function formatUtc(pattern: string, ms: number): string {
-  const iso = new Date(ms).toISOString();
-  const parts: Record<string, string> = {
-    yyyy: iso.slice(0, 4), MM: iso.slice(5, 7), dd: iso.slice(8, 10),
-    HH: iso.slice(11, 13), mm: iso.slice(14, 16), ss: iso.slice(17, 19),
-  };
-  return pattern.replace(/yyyy|MM|dd|HH|mm|ss/g, (token) => parts[token] ?? token);
-}
-
-/** Evaluates a prefix's `!{namespace:arg}` expressions; undefined when a partition key is missing. */
-export function evaluatePrefix(template: string, keys: Record<string, string>, arrivalMs: number, errorOutputType?: string): string | undefined {
-  let missing = false;
-  const out = template.replace(EXPRESSION, (_match, namespace: string, arg: string) => {
-    let value: string | undefined;
-    if (namespace === 'partitionKeyFromQuery') value = keys[arg];
-    else if (namespace === 'timestamp') value = formatUtc(arg, arrivalMs);
-    else if (arg === 'error-output-type') value = errorOutputType;
-    // Firehose's random-string is 11 characters; it spreads keys, nothing reads it back.
-    else if (arg === 'random-string') value = randomBytes(8).toString('base64url').slice(0, 11);
-    if (value === undefined) missing = true;
-    return value ?? '';
-  });
-  return missing ? undefined : out;
-}
-
-/** Rejects a stream configuration the real CreateDeliveryStream would reject, naming the stream. */
-export function validateStreamConfig(name: string, config: StreamConfig): void {
-  if (!/^[a-zA-Z0-9_.-]{1,64}$/.test(name)) throw new Error(`Firehose stream name ${JSON.stringify(name)} is invalid`);
-  for (const [field, template] of [['prefix', config.prefix], ['errorOutputPrefix', config.errorOutputPrefix]] as const) {
-    for (const [, namespace, arg] of template.matchAll(EXPRESSION)) {
-      if (!NAMESPACES.has(namespace ?? '')) throw new Error(`stream ${name}: ${field} uses unknown namespace ${namespace}`);
-      if (namespace === 'firehose' && arg !== 'random-string' && (field === 'prefix' || arg !== 'error-output-type')) {
-        throw new Error(`stream ${name}: ${field} cannot use !{firehose:${arg}}`);
-      }
-      if (field === 'errorOutputPrefix' && namespace === 'partitionKeyFromQuery') {
-        throw new Error(`stream ${name}: errorOutputPrefix cannot use partition keys`);
-      }
-    }
-  }
-  if ((config.deaggregation || config.appendDelimiter) && !config.prefix.includes('!{partitionKeyFromQuery:')) {
-    throw new Error(`stream ${name}: record deaggregation and the appended delimiter need dynamic partitioning`);
-  }
-  if (config.deaggregation?.type === 'DELIMITED' && config.deaggregation.delimiter === '') throw new Error(`stream ${name}: a DELIMITED deaggregation needs a delimiter`);
-}
-
-function parseSingleJson(data: Buffer): unknown {
-  try {
-    return JSON.parse(data.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-// The line real Firehose writes under the error prefix for a record it could not partition.
-function errorLine(data: Buffer, arrivalMs: number, errorCode: string, errorMessage: string): Buffer {
-  const line = {
-    attemptsMade: 1,
-    arrivalTimestamp: arrivalMs,
-    errorCode,
-    errorMessage,
-    attemptEndingTimestamp: Date.now(),
-    rawData: data.toString('base64'),
-  };
-  return Buffer.from(`${JSON.stringify(line)}\n`);
-}
-
-interface Buffered {
+/** What a journal's first frame says about the object it becomes. */
+interface ObjectHead {
+  readonly id: string;
   readonly stream: string;
   readonly prefix: string;
   readonly gzip: boolean;
   readonly firstArrivalMs: number;
+}
+
+interface Buffered extends ObjectHead {
   readonly chunks: Buffer[];
+  /** How many of `chunks` are in the journal already. */
+  journaled: number;
   bytes: number;
   timer: ReturnType<typeof setTimeout>;
+  journal?: FileHandle;
 }
 
 /** Settings of an {@link ArchiveWriter}. */
@@ -139,22 +51,56 @@ export interface ArchiveWriterOptions {
   readonly onObjectWritten?: () => void;
 }
 
-/** Buffers records per stream and evaluated prefix, as Firehose does, and writes them as objects. */
+/** A length-prefixed frame: a write cut short by a kill leaves a frame that recovery can tell is torn. */
+function frame(data: Buffer): Buffer {
+  const head = Buffer.allocUnsafe(4);
+  head.writeUInt32BE(data.length);
+  return Buffer.concat([head, data]);
+}
+
+/** The whole frames of a journal; a torn last one (its write was never acknowledged) is dropped. */
+function frames(bytes: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let at = 0; at + 4 <= bytes.length; ) {
+    const length = bytes.readUInt32BE(at);
+    if (at + 4 + length > bytes.length) break;
+    out.push(bytes.subarray(at + 4, at + 4 + length));
+    at += 4 + length;
+  }
+  return out;
+}
+
+/** Buffers records per stream and evaluated prefix, as Firehose does, journals them, and writes them as objects. */
 export class ArchiveWriter {
   private readonly buffers = new Map<string, Buffered>();
-  private readonly pending = new Set<Promise<void>>();
   private readonly failures: unknown[] = [];
   private readonly root: string;
+  private readonly journalDir: string;
+  /** Every disk step, in order: a journal append never overtakes the object write of its buffer. */
+  private chain: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(private readonly options: ArchiveWriterOptions) {
     this.root = resolve(options.archiveDir);
+    this.journalDir = join(this.root, JOURNAL_DIR);
+  }
+
+  /** Writes the objects of the buffers an earlier emulator left in the journal; returns how many. */
+  async recover(): Promise<number> {
+    const names = (await readdir(this.journalDir).catch(() => [] as string[])).filter((n) => n.endsWith('.journal'));
+    for (const name of names) {
+      const path = join(this.journalDir, name);
+      const [head, ...data] = frames(await readFile(path));
+      if (head) await this.writeObject(JSON.parse(head.toString('utf8')) as ObjectHead, data);
+      await rm(path, { force: true });
+    }
+    return names.length;
   }
 
   /**
    * Buffers one accepted record: deaggregated first when the stream says so, then each (sub-)record
    * to its partition, or to the error prefix when it cannot be processed or partitioned. Returns
-   * how many records were delivered to a partition.
+   * how many records were delivered to a partition. Durable only once {@link persist} resolves.
    */
   append(stream: string, config: StreamConfig, data: Buffer, arrivalMs: number): number {
     if (this.closed) throw new Error('the archive writer is closed');
@@ -172,6 +118,27 @@ export class ArchiveWriter {
     let delivered = 0;
     for (const part of parts) delivered += this.partition(stream, config, part, arrivalMs);
     return delivered;
+  }
+
+  /** Journals (and fsyncs) everything appended so far; resolve it before acknowledging the records. */
+  persist(): Promise<void> {
+    return this.enqueue(async () => {
+      for (const buf of this.buffers.values()) await this.journal(buf);
+    });
+  }
+
+  /** Writes every buffer now and waits for all writes, rethrowing the first write failure. */
+  async flush(): Promise<void> {
+    for (const key of [...this.buffers.keys()]) this.release(key);
+    await this.chain;
+    const failure = this.failures.shift();
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Flushes, then refuses further records. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
   }
 
   private partition(stream: string, config: StreamConfig, data: Buffer, arrivalMs: number): number {
@@ -193,20 +160,6 @@ export class ArchiveWriter {
     this.buffer(stream, config, errorPrefix, errorLine(data, arrivalMs, code, reason), arrivalMs);
   }
 
-  /** Writes every buffer now and waits for all writes, rethrowing the first write failure. */
-  async flush(): Promise<void> {
-    for (const key of [...this.buffers.keys()]) this.release(key);
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
-    const failure = this.failures.shift();
-    if (failure !== undefined) throw failure;
-  }
-
-  /** Flushes, then refuses further records. */
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.flush();
-  }
-
   private buffer(stream: string, config: StreamConfig, prefix: string, data: Buffer, arrivalMs: number): void {
     const key = `${stream}\0${prefix}`;
     let buf = this.buffers.get(key);
@@ -214,7 +167,8 @@ export class ArchiveWriter {
       const timer = setTimeout(() => this.release(key), this.options.bufferIntervalMs);
       // A pending buffer must not keep a CLI alive; stop() flushes what is left.
       timer.unref();
-      buf = { stream, prefix, gzip: config.compression !== 'UNCOMPRESSED', firstArrivalMs: arrivalMs, chunks: [], bytes: 0, timer };
+      const head = { id: randomUUID(), stream, prefix, gzip: config.compression !== 'UNCOMPRESSED', firstArrivalMs: arrivalMs };
+      buf = { ...head, chunks: [], journaled: 0, bytes: 0, timer };
       this.buffers.set(key, buf);
     }
     buf.chunks.push(data);
@@ -222,29 +176,73 @@ export class ArchiveWriter {
     if (buf.bytes >= this.options.bufferBytes) this.release(key);
   }
 
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    const next = this.chain.then(step);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
   private release(key: string): void {
     const buf = this.buffers.get(key);
     if (!buf) return;
     this.buffers.delete(key);
     clearTimeout(buf.timer);
-    const write: Promise<void> = this.write(buf)
-      .catch((error: unknown) => void this.failures.push(error))
-      .finally(() => this.pending.delete(write));
-    this.pending.add(write);
+    this.enqueue(async () => {
+      await this.writeObject(buf, buf.chunks);
+      await buf.journal?.close();
+      await rm(this.journalPath(buf.id), { force: true });
+    }).catch((error: unknown) => void this.failures.push(error));
   }
 
-  private async write(buf: Buffered): Promise<void> {
-    const name = `${buf.stream}-1-${formatUtc('yyyy-MM-dd-HH-mm-ss', buf.firstArrivalMs)}-${randomUUID()}${buf.gzip ? '.gz' : ''}`;
+  private journalPath(id: string): string {
+    return join(this.journalDir, `${id}.journal`);
+  }
+
+  private async journal(buf: Buffered): Promise<void> {
+    if (buf.journaled === buf.chunks.length) return;
+    if (!buf.journal) {
+      await mkdir(this.journalDir, { recursive: true });
+      buf.journal = await open(this.journalPath(buf.id), 'a');
+      const { id, stream, prefix, gzip: zipped, firstArrivalMs } = buf;
+      await buf.journal.write(frame(Buffer.from(JSON.stringify({ id, stream, prefix, gzip: zipped, firstArrivalMs }))));
+      await syncDir(this.journalDir);
+    }
+    const count = buf.chunks.length;
+    await buf.journal.write(frame(Buffer.concat(buf.chunks.slice(buf.journaled, count))));
+    await buf.journal.datasync();
+    buf.journaled = count;
+  }
+
+  /** The object of a buffer: gzipped as the stream says, written to a temp name, fsynced, renamed into place. */
+  private async writeObject(head: ObjectHead, chunks: readonly Buffer[]): Promise<void> {
+    const name = `${head.stream}-1-${formatUtc('yyyy-MM-dd-HH-mm-ss', head.firstArrivalMs)}-${head.id}${head.gzip ? '.gz' : ''}`;
     // S3 concatenates prefix and name; a prefix without a trailing slash prefixes the file name.
-    const target = resolve(this.root, buf.prefix + name);
-    if (!target.startsWith(this.root + sep)) throw new Error(`object key escapes the archive: ${buf.prefix}${name}`);
-    const body = Buffer.concat(buf.chunks);
-    const bytes = buf.gzip ? await gzipAsync(body) : body;
+    const target = resolve(this.root, head.prefix + name);
+    if (!target.startsWith(this.root + sep)) throw new Error(`object key escapes the archive: ${head.prefix}${name}`);
+    const body = Buffer.concat(chunks);
+    const bytes = head.gzip ? await gzipAsync(body) : body;
     await mkdir(dirname(target), { recursive: true });
     // Temp name without the .gz suffix, renamed in place: a reader globbing *.gz never sees half an object.
     const temp = join(dirname(target), `.${basename(target)}.tmp`);
-    await writeFile(temp, bytes);
+    const file = await open(temp, 'w');
+    try {
+      await file.write(bytes);
+      await file.datasync();
+    } finally {
+      await file.close();
+    }
     await rename(temp, target);
+    await syncDir(dirname(target));
     this.options.onObjectWritten?.();
+  }
+}
+
+/** fsync of a directory, so a file created or renamed in it survives a crash of the machine too. */
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

@@ -28,8 +28,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Starts `handler` on 127.0.0.1. A handler that writes to `res` itself returns nothing. */
-export async function listen(handler: EmulatorHandler, port = 0): Promise<RunningServer> {
+/**
+ * Starts `handler` on 127.0.0.1. A handler that writes to `res` itself returns nothing. `now` is the
+ * emulated vendor's clock: its answers carry it in their `Date` header, as a real server's carry its
+ * own (the pump bounds its time windows by it).
+ */
+export async function listen(handler: EmulatorHandler, port = 0, now: () => number = Date.now): Promise<RunningServer> {
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -46,7 +50,7 @@ export async function listen(handler: EmulatorHandler, port = 0): Promise<Runnin
         .then((out) => {
           if (!out || res.writableEnded) return;
           const text = typeof out.body === 'string' ? out.body : out.body === undefined ? '' : JSON.stringify(out.body);
-          res.writeHead(out.status, { 'content-type': 'application/json', ...out.headers });
+          res.writeHead(out.status, { 'content-type': 'application/json', date: new Date(now()).toUTCString(), ...out.headers });
           res.end(text);
         })
         .catch((error: unknown) => {

@@ -9,6 +9,7 @@ import { createPump, type PumpOptions } from '../shared/handler.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { RunResult } from '../shared/runner.ts';
 import type { LocalStack } from './stack.ts';
+import { localOwner } from './state-lock.ts';
 
 export interface LocalRunOptions {
   /** Simulated Lambda time per invocation. @default 14.5 minutes (a 15-minute function) */
@@ -19,6 +20,8 @@ export interface LocalRunOptions {
   readonly onResult?: PumpOptions['onResult'];
   readonly onProgress?: PumpOptions['onProgress'];
   readonly http?: PumpOptions['http'];
+  /** Ctrl-C: every run stops at its next page boundary, and no further invocation starts. */
+  readonly stop?: AbortSignal;
 }
 
 /** A pump per vendor over the stack's config. */
@@ -35,6 +38,7 @@ export function localPumps(stack: LocalStack, options: LocalRunOptions = {}) {
         ...(options.onResult ? { onResult: options.onResult } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.http ? { http: options.http } : {}),
+        ...(options.stop ? { stop: options.stop } : {}),
       }),
     );
   }
@@ -51,9 +55,10 @@ export async function drainSource(
   if (!pump) throw new Error(`source ${source.id}: no connector for vendor "${source.vendor}" yet`);
   let last: RunResult | undefined;
   for (let i = 0; i < (options.maxInvocations ?? 1000); i++) {
-    const { results } = await pump({ sourceId: source.id }, options.invocationMs ?? 870_000);
+    // The lease names this process, so a lease it leaves behind (killed) can be released (cursor unlock).
+    const { results } = await pump({ sourceId: source.id }, options.invocationMs ?? 870_000, localOwner());
     last = results[0] as RunResult;
-    if (!last.more || last.status === 'failed') return last;
+    if (!last.more || last.status === 'failed' || options.stop?.aborted) return last;
   }
   return last as RunResult;
 }

@@ -237,7 +237,7 @@ export async function startNectedEmulator(options: NectedEmulatorOptions): Promi
   const first = options.backlogStart?.getTime() ?? end - 2 * DAY_MS;
   const backlog = options.backlog ?? 1000;
   for (let i = 0; i < backlog; i++) service.add(first + ((end - first) * i) / backlog);
-  const server = await listen((req) => service.handle(req), options.port ?? 0);
+  const server = await listen((req) => service.handle(req), options.port ?? 0, options.now);
   const rate = options.arrivalsPerSecond ?? 0;
   let owed = 0;
   // Ten ticks a second so fractional rates work; unref'd so a forgotten stop() never holds the process.

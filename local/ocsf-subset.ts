@@ -7,7 +7,7 @@
  * Attributes that come from a profile carry its name, unless the class overrides with `profile: null`.
  *
  * Run from the repository root: `npx tsx local/ocsf-subset.ts [<schema dir>]`
- * (default ../shared/ocsf-1.1.0, the schema data beside the checkout).
+ * (default shared/ocsf-1.1.0, the schema data kept in the repository).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -18,8 +18,8 @@ import type { OcsfAttribute, OcsfSubset, OcsfType } from '../shared/ocsf-validat
 export const SUBSET_CLASSES = ['base_event', 'iam/account_change', 'iam/authentication', 'network/http', 'application/web_resources_activity', 'application/api'] as const;
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-/** The schema data beside the checkout (CI clones with shared/ beside it). */
-export const DEFAULT_SCHEMA_DIR = resolve(ROOT, '..', 'shared', 'ocsf-1.1.0');
+/** The OCSF 1.1.0 schema data, kept in the repository (Apache-2.0, with its LICENSE and NOTICE). */
+export const DEFAULT_SCHEMA_DIR = join(ROOT, 'shared', 'ocsf-1.1.0');
 /** Where the generated subset lives in the repository. */
 export const SUBSET_PATH = join(ROOT, 'shared', 'ocsf-1.1.0-subset.json');
 

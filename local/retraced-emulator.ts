@@ -246,7 +246,7 @@ export async function startRetracedEmulator(options: RetracedEmulatorOptions): P
   const start = options.backlogStart?.getTime() ?? end - 2 * 86_400_000;
   seedBacklog(service.generator, service.group, { count: options.backlog ?? 1000, start, end }, (group, received, created) =>
     service.publish({ group }, { received, ...(created === undefined ? {} : { created }) }));
-  const server = await listen((req) => service.handle(req), options.port ?? 0);
+  const server = await listen((req) => service.handle(req), options.port ?? 0, options.now);
   const rate = options.arrivalsPerSecond ?? 0;
   let owed = 0;
   // Ten ticks a second so fractional rates work; unref'd so a forgotten stop() never holds the process.

@@ -47,7 +47,7 @@ export interface LocalStack {
 }
 
 /** The processors of the deployed archive and dead-letter streams (infra/constructs/delivery-stream.ts). */
-const DEAGGREGATING = { deaggregation: { type: 'JSON' }, appendDelimiter: true } as const;
+export const DEAGGREGATING = { deaggregation: { type: 'JSON' }, appendDelimiter: true } as const;
 
 /** The secret name a local source's inline credentials are stored under. */
 export function localSecretName(sourceId: string): string {

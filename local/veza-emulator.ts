@@ -42,6 +42,8 @@ export interface VezaFaults {
   retryAfterSeconds: number;
   /** Next N calls that would succeed: a 200 whose body is an HTML page, not JSON. */
   malformedNext: number;
+  /** Next N export calls that send a page token: 400 "invalid page token", as for a token that expired (lifetime UNCONFIRMED). */
+  refuseTokenNext: number;
 }
 
 /** Options of {@link startVezaEmulator}; defaults: seed 1, backlog 1000 from now - 2 days, shape 'new', no arrivals. */
@@ -122,7 +124,7 @@ class VezaService {
     this.#apiKey = options.token;
     this.faults = {
       resourceExhaustedNext: 0, serverErrorNext: 0, truncateNext: 0, repeatTokenNext: 0, hangNext: 0, errorRate: 0,
-      rateLimitNext: 0, retryAfterSeconds: 1, malformedNext: 0, reorderNext: 0, duplicateNext: 0,
+      rateLimitNext: 0, retryAfterSeconds: 1, malformedNext: 0, refuseTokenNext: 0, reorderNext: 0, duplicateNext: 0,
       ...options.faults,
     };
   }
@@ -216,6 +218,7 @@ class VezaService {
     const token = query.get('next_page_token') || query.get('page_token') || '';
     let asked: number;
     if (token) {
+      if (fire(this.faults, 'refuseTokenNext')) return invalid('invalid page token');
       const { k, p } = this.#tokens.read(token);
       if (k !== 'export' || typeof p !== 'number') return invalid('invalid page token');
       asked = p;
@@ -270,7 +273,7 @@ export async function startVezaEmulator(options: VezaEmulatorOptions): Promise<V
   const end = now();
   const first = options.backlogStart?.getTime() ?? end - 2 * DAY_MS;
   for (let i = 0; i < backlog; i++) service.log.append(first + ((end - first) * i) / backlog);
-  const server = await listen((req) => service.handle(req), options.port ?? 0);
+  const server = await listen((req) => service.handle(req), options.port ?? 0, options.now);
   const rate = options.arrivalsPerSecond ?? 0;
   let owed = 0;
   // Ten ticks a second so fractional rates work; unref'd so a forgotten stop() never holds the process.

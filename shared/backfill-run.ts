@@ -1,7 +1,7 @@
 /**
  * Backfills: a bounded read of a past range (backfill.ts) through the real runner, so lease,
  * delivery and commit keep every invariant of DESIGN.md 4.3, with its own cursor item
- * `<sourceId>--backfill` holding the range and the connector's cursor: the live cursor never moves,
+ * `<sourceId>#backfill` holding the range and the connector's cursor: the live cursor never moves,
  * a stopped backfill resumes where it was, and a different range is refused unless restarted.
  * Events keep their live uids (same source id), so what the live cursor already archived comes
  * again as a duplicate with the same `metadata.uid`, which the `events_dedup` view drops.
@@ -9,7 +9,6 @@
 import * as z from 'zod';
 import { DEFAULT_MARGIN_MS, backfillItemId, boundedConnector, checkRange, parseTime, type TimeRange } from './backfill.ts';
 import { MAX_CONTINUATIONS, type Invoker } from './continuation.ts';
-import { CursorStore, type CommitInput, type CursorState, type CursorStoreOptions } from './cursor-store.ts';
 import { AuditPumpError, describeError } from './errors.ts';
 import { runSource, type RunResult, type RunnerDeps } from './runner.ts';
 import type { Connector } from './connector.ts';
@@ -42,45 +41,11 @@ export interface BackfillResult extends RunResult {
   readonly reached?: number;
 }
 
-/** The cursor store with each source id mapped to another item (the runner keys items by source id). */
-export class RenamedCursorStore extends CursorStore {
-  constructor(
-    options: CursorStoreOptions,
-    private readonly rename: (sourceId: string) => string = backfillItemId,
-  ) {
-    super(options);
-  }
-
-  override get(sourceId: string): Promise<CursorState | undefined> {
-    return super.get(this.rename(sourceId));
-  }
-
-  override acquireLease(sourceId: string, owner: string, leaseMs: number): Promise<CursorState> {
-    return super.acquireLease(this.rename(sourceId), owner, leaseMs);
-  }
-
-  override renewLease(sourceId: string, owner: string, leaseMs: number): Promise<void> {
-    return super.renewLease(this.rename(sourceId), owner, leaseMs);
-  }
-
-  override commit(sourceId: string, input: CommitInput): Promise<number> {
-    return super.commit(this.rename(sourceId), input);
-  }
-
-  override releaseLease(sourceId: string, owner: string): Promise<void> {
-    return super.releaseLease(this.rename(sourceId), owner);
-  }
-
-  override reset(sourceId: string): Promise<void> {
-    return super.reset(this.rename(sourceId));
-  }
-}
-
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
- * Runs one invocation of a backfill. `deps.store` must be a RenamedCursorStore (the backfill's
- * own item); everything else is the live run's wiring.
+ * Runs one invocation of a backfill. `deps.store` must be keyed by {@link backfillItemId} (the
+ * backfill's own item); everything else is the live run's wiring.
  */
 export async function runBackfill<C, R>(connector: Connector<C, R>, source: Source, request: BackfillRequest, deps: RunnerDeps): Promise<BackfillResult> {
   const now = deps.now ?? Date.now;

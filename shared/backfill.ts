@@ -46,9 +46,12 @@ export interface BoundedCursor<C> {
   readonly done?: boolean;
 }
 
-/** The cursor item of a source's backfill: its own key, so the live cursor never moves. */
+/**
+ * The cursor item of a source's backfill: its own key, so the live cursor never moves. `#` is a
+ * character no source id may contain (shared/config.ts), so no source's item can be another's backfill.
+ */
 export function backfillItemId(sourceId: string): string {
-  return `${sourceId}--backfill`;
+  return `${sourceId}#backfill`;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();

@@ -26,7 +26,11 @@ const schedule = z.string().superRefine((s, ctx) => {
 
 export const sourceSchema = z
   .object({
-    id: z.string().regex(SOURCE_ID, 'must match ^[a-z0-9][a-z0-9-]{0,47}$'),
+    id: z
+      .string()
+      .regex(SOURCE_ID, 'must match ^[a-z0-9][a-z0-9-]{0,47}$')
+      // Backfill items of earlier versions were keyed `<id>--backfill`: such an id would read as one.
+      .refine((id) => !id.endsWith('--backfill'), 'must not end in "--backfill" (the key earlier versions gave backfill items)'),
     vendor: z.enum(VENDORS),
     baseUrl: httpUrl,
     secretName: z.string().min(1).optional(),

@@ -30,6 +30,8 @@ export interface CursorStoreOptions {
   readonly tableName: string;
   /** Clock in epoch ms; injected so lease expiry is testable. */
   readonly now?: () => number;
+  /** The item key of a source (default: its id); a backfill keeps its own item (shared/backfill.ts). */
+  readonly key?: (sourceId: string) => string;
 }
 
 export interface CommitInput {
@@ -48,16 +50,18 @@ export class CursorStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   private readonly now: () => number;
+  private readonly key: (sourceId: string) => string;
 
   constructor(options: CursorStoreOptions) {
     this.doc = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
     this.table = options.tableName;
     this.now = options.now ?? Date.now;
+    this.key = options.key ?? ((sourceId) => sourceId);
   }
 
   /** Reads a source's state (consistent read); undefined when it never ran. */
-  async get(sourceId: string): Promise<CursorState | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { sourceId }, ConsistentRead: true }));
+  async get(sourceId: string, signal?: AbortSignal): Promise<CursorState | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { sourceId: this.key(sourceId) }, ConsistentRead: true }), sendOptions(signal));
     return out.Item ? toState(out.Item) : undefined;
   }
 
@@ -74,29 +78,30 @@ export class CursorStore {
   }
 
   /** Takes (or re-takes) the lease; throws LeaseHeldError while another owner's lease is live. */
-  async acquireLease(sourceId: string, owner: string, leaseMs: number): Promise<CursorState> {
+  async acquireLease(sourceId: string, owner: string, leaseMs: number, signal?: AbortSignal): Promise<CursorState> {
     const now = this.now();
     try {
       const out = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { sourceId },
+          Key: { sourceId: this.key(sourceId) },
           UpdateExpression: 'SET leaseOwner = :owner, leaseExpiresAt = :exp, version = if_not_exists(version, :zero), updatedAt = :now',
           ConditionExpression: 'attribute_not_exists(leaseOwner) OR leaseOwner = :owner OR leaseExpiresAt < :now',
           ExpressionAttributeValues: { ':owner': owner, ':exp': now + leaseMs, ':zero': 0, ':now': now },
           ReturnValues: 'ALL_NEW',
         }),
+        sendOptions(signal),
       );
       return toState(out.Attributes ?? {});
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const current = await this.get(sourceId);
+      const current = await this.get(sourceId, signal);
       throw new LeaseHeldError(sourceId, current?.leaseOwner ?? 'unknown', current?.leaseExpiresAt ?? 0);
     }
   }
 
   /** Extends the lease; throws CursorConflictError when the lease is no longer ours. */
-  async renewLease(sourceId: string, owner: string, leaseMs: number): Promise<void> {
+  async renewLease(sourceId: string, owner: string, leaseMs: number, signal?: AbortSignal): Promise<void> {
     const now = this.now();
     await this.conditional(
       sourceId,
@@ -106,11 +111,12 @@ export class CursorStore {
         ExpressionAttributeValues: { ':owner': owner, ':exp': now + leaseMs, ':now': now },
       },
       'lease lost before renewal',
+      signal,
     );
   }
 
   /** Moves the cursor (version + 1) and renews the lease; conditional on version and owner. */
-  async commit(sourceId: string, input: CommitInput): Promise<number> {
+  async commit(sourceId: string, input: CommitInput, signal?: AbortSignal): Promise<number> {
     const now = this.now();
     const values: Record<string, unknown> = {
       ':owner': input.owner,
@@ -134,21 +140,23 @@ export class CursorStore {
         ExpressionAttributeValues: values,
       },
       `commit at version ${input.expectedVersion} refused (lease lost or cursor moved by another run)`,
+      signal,
     );
     return input.expectedVersion + 1;
   }
 
   /** Gives the lease back (only if still ours; a lost lease is not an error here). */
-  async releaseLease(sourceId: string, owner: string): Promise<void> {
+  async releaseLease(sourceId: string, owner: string, signal?: AbortSignal): Promise<void> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { sourceId },
+          Key: { sourceId: this.key(sourceId) },
           UpdateExpression: 'REMOVE leaseOwner, leaseExpiresAt SET updatedAt = :now',
           ConditionExpression: 'leaseOwner = :owner',
           ExpressionAttributeValues: { ':owner': owner, ':now': this.now() },
         }),
+        sendOptions(signal),
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -177,9 +185,10 @@ export class CursorStore {
     sourceId: string,
     params: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>,
     conflict: string,
+    signal?: AbortSignal,
   ): Promise<void> {
     try {
-      await this.doc.send(new UpdateCommand({ TableName: this.table, Key: { sourceId }, ...params }));
+      await this.doc.send(new UpdateCommand({ TableName: this.table, Key: { sourceId: this.key(sourceId) }, ...params }), sendOptions(signal));
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         throw new CursorConflictError(`source ${sourceId}: ${conflict}`, { cause: error });
@@ -187,6 +196,11 @@ export class CursorStore {
       throw error;
     }
   }
+}
+
+/** The SDK's send options: the abort signal that bounds the call by the run's deadline, when there is one. */
+function sendOptions(signal: AbortSignal | undefined): { abortSignal?: AbortSignal } {
+  return signal ? { abortSignal: signal } : {};
 }
 
 function toState(item: Record<string, unknown>): CursorState {

@@ -16,7 +16,8 @@ import type * as z from 'zod';
 import { S3ArchiveReader } from './archive-s3.ts';
 import type { ArchiveReader } from './archive.ts';
 import { awsClients, type AwsClients } from './aws.ts';
-import { RenamedCursorStore, backfillRequestSchema, continueBackfill, runBackfill, type BackfillRequest, type BackfillResult } from './backfill-run.ts';
+import { backfillItemId } from './backfill.ts';
+import { backfillRequestSchema, continueBackfill, runBackfill, type BackfillRequest, type BackfillResult } from './backfill-run.ts';
 import { formatIssues, loadRuntimeConfig, type RuntimeConfig, type Source } from './config.ts';
 import { continueRuns, lambdaInvoker, type Invoker } from './continuation.ts';
 import { CursorStore } from './cursor-store.ts';
@@ -64,6 +65,8 @@ export interface PumpOptions {
   readonly now?: () => number;
   /** Spool for connectors that need one; default: an S3Spool on `config.spoolBucket` when that is set. */
   readonly spool?: Spool;
+  /** Asks every run to stop at its next page boundary (Ctrl-C in the CLI). */
+  readonly stop?: AbortSignal;
   /** The archive as reconciliation reads it; default: the S3 bucket `config.archiveBucket` when set. */
   readonly archive?: ArchiveReader;
   /** Receives each reconciliation's report (the MissingEvents metric in Lambda, the CLI's output locally). */
@@ -76,7 +79,7 @@ export function createPump(connector: Connector<unknown, unknown>, options: Pump
   const clients = awsClients(options.clients);
   const storeOptions = { client: clients.dynamodb, tableName: config.cursorTable, ...(options.now ? { now: options.now } : {}) };
   const store = new CursorStore(storeOptions);
-  const backfillStore = new RenamedCursorStore(storeOptions);
+  const backfillStore = new CursorStore({ ...storeOptions, key: backfillItemId });
   // The archive and dead-letter streams deaggregate packed records (infra/constructs/delivery-stream.ts);
   // the SIEM stream delivers each record as one event, so it gets them one by one.
   const archive = new FirehoseSink({ client: clients.firehose, streamName: config.archiveStream, pack: true });
@@ -101,6 +104,7 @@ export function createPump(connector: Connector<unknown, unknown>, options: Pump
     ...(options.now ? { now: options.now } : {}),
     ...(options.logger ? { log: options.logger } : {}),
     ...(spool ? { spool } : {}),
+    ...(options.stop ? { stop: options.stop } : {}),
     ...(options.onProgress ? { onProgress: (s) => options.onProgress?.(source.id, s) } : {}),
   });
 
@@ -180,6 +184,7 @@ export function publishRunMetrics(metrics: Metrics, result: RunResult): void {
   metrics.addMetric('Duration', MetricUnit.Milliseconds, result.durationMs);
   metrics.addMetric('RunFailed', MetricUnit.Count, result.status === 'failed' ? 1 : 0);
   if (result.cursorLagSeconds !== undefined) metrics.addMetric('CursorLag', MetricUnit.Seconds, Math.round(result.cursorLagSeconds));
+  if (result.clockSkewSeconds !== undefined) metrics.addMetric('ClockSkew', MetricUnit.Seconds, result.clockSkewSeconds);
   metrics.publishStoredMetrics();
 }
 

@@ -57,12 +57,16 @@ export class HttpClient {
   readonly #o: Required<Pick<HttpClientOptions, 'requestTimeoutMs' | 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'maxResponseBytes' | 'userAgent' | 'random' | 'sleep' | 'now'>>;
   readonly #retryRule: RetryRule | undefined;
   readonly #onRetry: ((event: RetryEvent) => void) | undefined;
+  readonly #redact: Redact;
+  /** The vendor's clock as its latest `Date` header gave it, and our clock when that answer came. */
+  #vendorClock: { vendorMs: number; localMs: number } | undefined;
 
   constructor(options: HttpClientOptions) {
     this.#base = parseOrigin(options.origin);
     const { deadline } = options;
     this.#deadline = typeof deadline === 'function' ? deadline : () => deadline;
     this.#secrets = options.secrets ?? [];
+    this.#redact = makeRedactor(this.#secrets);
     this.#o = {
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
       maxAttempts: Math.max(1, options.maxAttempts ?? 5), baseDelayMs: options.baseDelayMs ?? 500,
@@ -77,12 +81,31 @@ export class HttpClient {
 
   /** Resolves a vendor-supplied link against the origin; throws ForeignOriginError if it leaves it. */
   resolveLink(link: string): URL {
-    return this.#resolve(link, makeRedactor(this.#secrets));
+    return this.#resolve(link, this.#redact);
+  }
+
+  /**
+   * `text` with this source's secrets removed, in every encoding they travel in. Connectors pass
+   * every vendor-supplied text (an in-band error, a message field) through it before it goes into
+   * an error or a log: a vendor may echo the credential it was sent.
+   */
+  redact(text: string): string {
+    return this.#redact(text);
+  }
+
+  /**
+   * The vendor's "now" (epoch ms) by the `Date` header of its latest answer, moved on by our clock
+   * since; undefined before any answer carried one. Whole seconds, so it runs up to a second behind
+   * the vendor: an estimate on the early side, which is the safe side for closing time windows.
+   */
+  vendorNow(): number | undefined {
+    const clock = this.#vendorClock;
+    return clock && clock.vendorMs + (this.#o.now() - clock.localMs);
   }
 
   /** Sends the request, retrying 429, 5xx, timeouts and network errors within attempts and deadline. */
   async request(req: HttpRequest): Promise<HttpResponse> {
-    const url = this.#resolve(req.url, makeRedactor(this.#secrets));
+    const url = this.#resolve(req.url, this.#redact);
     const redact = this.#redactorFor(url, req.headers);
     const method = req.method ?? 'GET';
     for (let attempt = 1; ; attempt++) {
@@ -144,6 +167,7 @@ export class HttpClient {
         // Redirects are not followed: one could leave the origin with the credentials attached.
         redirect: 'manual', ...(req.body === undefined ? {} : { body: req.body }),
       });
+      this.#noteDate(res.headers.get('date'));
       const ok = res.status >= 200 && res.status < 300;
       const cap = ok ? this.#o.maxResponseBytes : Math.min(this.#o.maxResponseBytes, ERROR_BODY_BYTES);
       const text = await readBody(res, cap, !ok, label);
@@ -155,6 +179,11 @@ export class HttpClient {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  #noteDate(date: string | null): void {
+    const vendorMs = date === null ? Number.NaN : Date.parse(date);
+    if (Number.isFinite(vendorMs)) this.#vendorClock = { vendorMs, localMs: this.#o.now() };
   }
 
   #headers(req: HttpRequest): Record<string, string> {

@@ -1,6 +1,7 @@
 /**
  * The logging surface the framework needs. Powertools' Logger satisfies it in Lambda; the CLI
- * passes a quieter one. Every message and attribute goes through the redactor first.
+ * passes a quieter one. The runner hands connectors a {@link redactingLogger}, so every message and
+ * attribute they log goes through the source's redactor first.
  */
 export interface Logger {
   debug(message: string, attributes?: Record<string, unknown>): void;
@@ -16,3 +17,22 @@ export const silentLogger: Logger = {
   warn: () => undefined,
   error: () => undefined,
 };
+
+/**
+ * `log` with every message and attribute passed through `redact` first (attributes as their JSON,
+ * where the redactor also finds a secret's JSON-escaped form).
+ */
+export function redactingLogger(log: Logger, redact: (text: string) => string): Logger {
+  const clean = (attributes: Record<string, unknown> | undefined): Record<string, unknown> | undefined => {
+    if (attributes === undefined) return undefined;
+    const json = JSON.stringify(attributes);
+    const redacted = redact(json);
+    return redacted === json ? attributes : (JSON.parse(redacted) as Record<string, unknown>);
+  };
+  return {
+    debug: (m, a) => log.debug(redact(m), clean(a)),
+    info: (m, a) => log.info(redact(m), clean(a)),
+    warn: (m, a) => log.warn(redact(m), clean(a)),
+    error: (m, a) => log.error(redact(m), clean(a)),
+  };
+}

@@ -1,6 +1,6 @@
 /**
  * OCSF 1.1 types and helpers (DESIGN.md 4.4). Only the classes audit-pump emits are typed; the
- * schema data in ../shared/ocsf-1.1.0 is the reference and the validator checks against it.
+ * schema data in shared/ocsf-1.1.0 is the reference and the validator checks against it.
  */
 import { hash } from 'node:crypto';
 import type { NormalizeBase } from './connector.ts';

@@ -8,7 +8,8 @@ import * as z from 'zod';
 import { archivedUids, type ArchiveReader } from './archive.ts';
 import { DEFAULT_MARGIN_MS, boundedConnector, checkRange, parseTime, type BoundedCursor, type TimeRange } from './backfill.ts';
 import { AuthError, ConfigError, CursorStuckError, DeadlineError, SecretError } from './errors.ts';
-import { silentLogger, type Logger } from './logger.ts';
+import { redactingLogger, silentLogger, type Logger } from './logger.ts';
+import { makeRedactor } from './redact.ts';
 import { eventUid } from './ocsf.ts';
 import type { Connector, FetchContext, Page } from './connector.ts';
 import type { CredentialsProvider, HttpFactory } from './runner.ts';
@@ -147,5 +148,6 @@ async function context<C, R>(connector: Connector<C, R>, source: Source, deps: R
     throw new SecretError(`source ${source.id}: credentials for ${connector.vendor} are missing or invalid (${fields})`);
   }
   const http = deps.http({ source, credentials: parsed.data, deadline: deps.deadline, onRetry: () => undefined, ...(connector.retryRule ? { retryRule: connector.retryRule } : {}) });
-  return { source, credentials: parsed.data, http, deadline: deps.deadline, now: deps.now ?? Date.now, log: deps.log ?? silentLogger };
+  const log = redactingLogger(deps.log ?? silentLogger, makeRedactor(Object.values(parsed.data)));
+  return { source, credentials: parsed.data, http, deadline: deps.deadline, now: deps.now ?? Date.now, log };
 }

@@ -16,7 +16,9 @@
 import { deliverPage } from './delivery.ts';
 import { AuthError, CursorInvalidError, CursorStuckError, DeadlineError, LeaseHeldError, PlaceholderSecretError, RateLimitedError, SecretError, describeError } from './errors.ts';
 import type { Sink } from './sink.ts';
-import { silentLogger, type Logger } from './logger.ts';
+import { raceDeadline, withinDeadline } from './deadline.ts';
+import { redactingLogger, silentLogger, type Logger } from './logger.ts';
+import { makeRedactor } from './redact.ts';
 import type { Connector, FetchContext, Page } from './connector.ts';
 import type { CursorStore } from './cursor-store.ts';
 import type { HttpClient, RetryEvent, RetryRule } from './http.ts';
@@ -55,9 +57,11 @@ export interface RunnerDeps {
   readonly onProgress?: (stats: Readonly<RunStats>) => void;
   /** Passed to the connector as `ctx.spool` (queue-style vendors spool raw batches there). */
   readonly spool?: Spool;
+  /** Asks the run to stop (Ctrl-C locally): it ends at the next page boundary, as at the deadline. */
+  readonly stop?: AbortSignal;
 }
 
-export type RunStatus = 'caught-up' | 'deadline' | 'throttled' | 'busy' | 'skipped' | 'failed';
+export type RunStatus = 'caught-up' | 'deadline' | 'stopped' | 'throttled' | 'busy' | 'skipped' | 'failed';
 
 /** Counters of one run of one source; the handler turns them into metrics. */
 export interface RunStats {
@@ -68,7 +72,12 @@ export interface RunStats {
   throttledWaitMs: number;
   /** Seconds the cursor trails the vendor: 0 once caught up, else now minus the newest event delivered. */
   cursorLagSeconds?: number;
+  /** Seconds the pump's clock is ahead of the vendor's (its `Date` header; negative when behind), once heard. */
+  clockSkewSeconds?: number;
 }
+
+/** A clock skew beyond this is logged (once a run); the ClockSkew metric carries every run's figure. */
+export const CLOCK_SKEW_WARN_SECONDS = 30;
 
 export interface RunResult extends RunStats {
   readonly sourceId: string;
@@ -95,41 +104,65 @@ export async function runSource<C, R>(connector: Connector<C, R>, source: Source
   });
   let state;
   try {
-    state = await deps.store.acquireLease(source.id, deps.owner, deps.leaseMs);
+    if (now() >= deps.deadline) return finish('deadline', true);
+    state = await withinDeadline(`source ${source.id}: taking the lease`, deps.deadline - now(), (signal) => deps.store.acquireLease(source.id, deps.owner, deps.leaseMs, signal));
   } catch (error) {
     if (error instanceof LeaseHeldError) {
-      log.info('source busy: another run holds the lease', { sourceId: source.id, holder: error.holder });
-      return finish('busy', false);
+      log.info('source busy: another run holds the lease', { sourceId: source.id, holder: error.holder, expiresAt: new Date(error.expiresAt).toISOString() });
+      return finish('busy', false, error.message);
     }
-    return finish('failed', true, describeError(error));
+    // An answer lost to the abort may still have taken the lease: release it (only if it is ours).
+    if (error instanceof DeadlineError) await release(source, deps, log);
+    return finish(error instanceof DeadlineError ? 'deadline' : 'failed', true, describeError(error));
   }
+  const walk = new Walk(connector, source, deps, stats, now, log, state.leaseExpiresAt ?? now() + deps.leaseMs);
+  // Every text that leaves the run (result, logs) passes the source's redactor: an error may quote the vendor.
+  const described = (error: unknown): string => walk.redact(describeError(error));
   try {
-    const walk = new Walk(connector, source, deps, stats, now, log, state.leaseExpiresAt ?? now() + deps.leaseMs);
     const status = await walk.run(state.version, state.cursor, state.cursorError, state.lastEventTime);
     return finish(status, status !== 'caught-up');
   } catch (error) {
-    if (error instanceof RateLimitedError || error instanceof DeadlineError) {
-      log.warn('stopping: the vendor asked for a wait beyond the deadline', { sourceId: source.id, error: describeError(error) });
+    if (error instanceof RateLimitedError) {
+      log.warn('stopping: the vendor asked for a wait beyond the deadline', { sourceId: source.id, error: described(error) });
       return finish('throttled', true);
+    }
+    if (error instanceof DeadlineError) {
+      log.warn('stopping at the deadline; the cursor stays at the last committed page', { sourceId: source.id, error: described(error) });
+      return finish('deadline', true);
     }
     if (error instanceof PlaceholderSecretError) {
       log.warn('source skipped: its secret is still a placeholder', { sourceId: source.id, error: error.message });
       return finish('skipped', false, error.message);
     }
-    log.error('run failed; the cursor stays at the last delivered page', { sourceId: source.id, error: describeError(error) });
-    return finish('failed', true, describeError(error));
+    log.error('run failed; the cursor stays at the last delivered page', { sourceId: source.id, error: described(error) });
+    return finish('failed', true, described(error));
   } finally {
-    await deps.store.releaseLease(source.id, deps.owner).catch((error: unknown) => {
-      log.warn('lease release failed; it will expire', { sourceId: source.id, error: describeError(error) });
-    });
+    await release(source, deps, log);
   }
+}
+
+/**
+ * How long a call that must still be made at or after the deadline may take: the commit of a page
+ * already delivered (it saves the next run from delivering it again) and the lease release. The
+ * Lambda keeps a margin of several seconds past the deadline (DEADLINE_MARGIN_MS) for them.
+ */
+export const FINAL_CALL_MS = 2000;
+
+/** Gives the lease back, bounded by FINAL_CALL_MS; a failure only means the lease will expire. */
+async function release(source: Source, deps: RunnerDeps, log: Logger): Promise<void> {
+  await withinDeadline(`source ${source.id}: releasing the lease`, FINAL_CALL_MS, (signal) => deps.store.releaseLease(source.id, deps.owner, signal)).catch((error: unknown) => {
+    log.warn('lease release failed; it will expire', { sourceId: source.id, error: describeError(error) });
+  });
 }
 
 /** One run's cursor walk; a class only to keep the loop's state out of long parameter lists. */
 class Walk<C, R> {
   private readonly seen = new Set<string>();
   private credentials: Record<string, string> = {};
+  private redactor: (text: string) => string = (text) => text;
   private http: HttpClient | undefined;
+  /** What connectors log through: the run's logger behind the source's redactor. */
+  private readonly connectorLog: Logger;
   /** The next page, fetched while the current one is delivered; undefined when none is in flight. */
   private prefetched: Promise<Page<C>> | undefined;
 
@@ -142,7 +175,14 @@ class Walk<C, R> {
     private readonly log: Logger,
     /** Until when this run's lease is known to hold: as taken, then as last renewed or committed. */
     private leaseUntil: number,
-  ) {}
+  ) {
+    this.connectorLog = redactingLogger(log, (text) => this.redact(text));
+  }
+
+  /** `text` without the source's secrets (the identity until the credentials are loaded). */
+  redact(text: string): string {
+    return this.redactor(text);
+  }
 
   async run(version: number, stored: unknown, storedError: string | undefined, lastEventTime: number | undefined): Promise<RunStatus> {
     try {
@@ -160,20 +200,24 @@ class Walk<C, R> {
     await this.loadCredentials(false);
     for (;;) {
       if (this.now() >= this.deps.deadline) return 'deadline';
+      if (this.deps.stop?.aborted) return 'stopped';
       const page = await (this.prefetched ?? this.fetch(cursor));
       this.prefetched = undefined;
       this.checkAdvance(cursor, page);
-      if (!page.caughtUp && this.mayPrefetch()) this.prefetch(page.next);
+      if (!page.caughtUp && !this.deps.stop?.aborted && this.mayPrefetch()) this.prefetch(page.next);
       // deliver() keeps the lease before each chunk it sends (holdLease), the first one included.
       const { lastEventTime: newest } = await this.deliver(page);
       const committedAt = this.now();
-      version = await this.deps.store.commit(this.source.id, {
+      const commit = {
         owner: this.deps.owner,
         expectedVersion: version,
         cursor: page.next,
         leaseMs: this.deps.leaseMs,
         ...(newest !== undefined ? { lastEventTime: newest } : {}),
-      });
+      };
+      // A delivered page is committed even at the deadline (within FINAL_CALL_MS): that saves a redelivery.
+      const left = Math.max(this.deps.deadline - committedAt, FINAL_CALL_MS);
+      version = await withinDeadline(`source ${this.source.id}: commit`, left, (signal) => this.deps.store.commit(this.source.id, commit, signal));
       this.leaseUntil = committedAt + this.deps.leaseMs;
       this.stats.pages++;
       // Lag is how far the cursor trails the vendor: none once caught up (a quiet source is not a stale one).
@@ -193,9 +237,12 @@ class Walk<C, R> {
    * run delivers too. A quick page costs no extra write.
    */
   private async holdLease(): Promise<void> {
+    const left = this.deps.deadline - this.now();
+    // Nothing more is sent once the deadline has come: the page stays uncommitted and is read again.
+    if (left <= 0) throw new DeadlineError(`source ${this.source.id}: the deadline came in the middle of a page; it is delivered again by the next run`);
     if (this.now() < this.leaseUntil - this.deps.leaseMs / 2) return;
     const renewedAt = this.now();
-    await this.deps.store.renewLease(this.source.id, this.deps.owner, this.deps.leaseMs);
+    await withinDeadline(`source ${this.source.id}: renewing the lease`, left, (signal) => this.deps.store.renewLease(this.source.id, this.deps.owner, this.deps.leaseMs, signal));
     this.leaseUntil = renewedAt + this.deps.leaseMs;
   }
 
@@ -211,7 +258,8 @@ class Walk<C, R> {
   }
 
   private async loadCredentials(refresh: boolean): Promise<void> {
-    const raw = await this.deps.credentials.get(this.source, { refresh });
+    // Powertools' secrets provider takes no abort signal: the run stops waiting at the deadline instead.
+    const raw = await raceDeadline(`source ${this.source.id}: reading the secret`, this.deps.deadline - this.now(), this.deps.credentials.get(this.source, { refresh }));
     const parsed = this.connector.credentialsSchema.safeParse(raw);
     if (!parsed.success) {
       // Name the fields only: a zod message could echo a value, and values are secrets.
@@ -219,6 +267,7 @@ class Walk<C, R> {
       throw new SecretError(`source ${this.source.id}: credentials for ${this.connector.vendor} are missing or invalid (${fields})`);
     }
     this.credentials = parsed.data;
+    this.redactor = makeRedactor(Object.values(parsed.data));
     this.http = this.deps.http({
       source: this.source,
       credentials: this.credentials,
@@ -251,7 +300,21 @@ class Walk<C, R> {
       if (!(error instanceof AuthError)) throw error;
       this.log.warn('credential refused; fetching the secret again once', { sourceId: this.source.id });
       await this.loadCredentials(true);
-      return this.connector.fetchPage(this.context(), cursor);
+      return await this.connector.fetchPage(this.context(), cursor);
+    } finally {
+      this.noteSkew();
+    }
+  }
+
+  /** How far the pump's clock is from the vendor's, by its latest `Date` header; warned about once a run. */
+  private noteSkew(): void {
+    const vendor = this.http?.vendorNow();
+    if (vendor === undefined) return;
+    const seconds = Math.round((this.now() - vendor) / 1000);
+    const known = this.stats.clockSkewSeconds;
+    this.stats.clockSkewSeconds = seconds;
+    if (Math.abs(seconds) > CLOCK_SKEW_WARN_SECONDS && (known === undefined || Math.abs(known) <= CLOCK_SKEW_WARN_SECONDS)) {
+      this.log.warn(`clock skew: the pump's clock is ${Math.abs(seconds)} s ${seconds > 0 ? 'ahead of' : 'behind'} the vendor's; time windows end by the earlier clock`, { sourceId: this.source.id, clockSkewSeconds: seconds });
     }
   }
 
@@ -262,7 +325,7 @@ class Walk<C, R> {
       http: this.http as HttpClient,
       deadline: this.deps.deadline,
       now: this.now,
-      log: this.log,
+      log: this.connectorLog,
       ...(this.deps.spool ? { spool: this.deps.spool } : {}),
     };
   }

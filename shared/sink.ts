@@ -12,7 +12,8 @@
  */
 import type { FirehoseClient, PutRecordBatchResponseEntry } from '@aws-sdk/client-firehose';
 import { fullJitterDelay } from './backoff.ts';
-import { DeliveryError } from './errors.ts';
+import { withinDeadline } from './deadline.ts';
+import { DeadlineError, DeliveryError } from './errors.ts';
 import { putRecordBatch } from './firehose-request.ts';
 
 /** Firehose's limits (PutRecordBatch). */
@@ -152,7 +153,7 @@ export class FirehoseSink implements Sink {
         this.o.onRetry?.(pending.length, throttled);
         await this.o.sleep(wait);
       }
-      const result = await this.send(pending);
+      const result = await this.send(pending, deadline);
       if (result.kind === 'fatal') throw result.error;
       lastReason = result.reason;
       throttled = result.kind === 'throttled';
@@ -169,12 +170,16 @@ export class FirehoseSink implements Sink {
 
   private async send(
     entries: readonly Entry[],
+    deadline: number,
   ): Promise<{ kind: 'ok'; failed: Entry[]; reason: string } | { kind: 'throttled'; reason: string } | { kind: 'fatal'; error: Error }> {
     let answers: PutRecordBatchResponseEntry[];
     try {
-      const out = await this.o.client.send(putRecordBatch(this.name, entries.map((e) => e.data)));
+      // A stalled call is aborted at the deadline: the run must end before its Lambda does.
+      const command = putRecordBatch(this.name, entries.map((e) => e.data));
+      const out = await withinDeadline(`${this.name}: PutRecordBatch`, deadline - this.o.now(), (abortSignal) => this.o.client.send(command, { abortSignal }));
       answers = out.RequestResponses ?? [];
     } catch (error) {
+      if (error instanceof DeadlineError) return { kind: 'fatal', error };
       const name = (error as Error).name;
       if (RETRYABLE_CALL_ERRORS.has(name) || isNetworkError(error)) return { kind: 'throttled', reason: `${name}: ${(error as Error).message}` };
       return { kind: 'fatal', error: new DeliveryError(`${this.name}: PutRecordBatch failed: ${name}: ${(error as Error).message}`, countEvents(entries), { cause: error }) };

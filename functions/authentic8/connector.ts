@@ -14,7 +14,6 @@
  */
 import { defineConnector, type FetchContext, type Page, type RawRecord } from '../../shared/connector.ts';
 import { AuthError, CursorStuckError, MalformedPageError, VendorError } from '../../shared/errors.ts';
-import { makeRedactor } from '../../shared/redact.ts';
 import { AUTHENTIC8_PRODUCT, normalizeAuthentic8 } from './normalize.ts';
 import { rawLogs } from './raw-logs.ts';
 import {
@@ -45,7 +44,7 @@ function apiTime(ms: number): string {
 /** An in-band error as a typed error: a refused token (KeyError, §2.5) is an AuthError so the runner refreshes the secret once. */
 function inBandError(ctx: FetchContext, command: string, error: unknown): Error {
   // The server may quote what it could not find, the token included: redact before use.
-  const said = makeRedactor(Object.values(ctx.credentials))(typeof error === 'string' ? error : JSON.stringify(error)).slice(0, 300);
+  const said = ctx.http.redact(typeof error === 'string' ? error : JSON.stringify(error)).slice(0, 300);
   const { org } = authentic8Options.parse(ctx.source.options);
   if (/^No org matching/i.test(said)) {
     return new VendorError(

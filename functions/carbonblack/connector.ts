@@ -14,6 +14,7 @@
 import { defineConnector, type FetchContext, type Page } from '../../shared/connector.ts';
 import { MalformedPageError, VendorError } from '../../shared/errors.ts';
 import { rawRecords } from '../../shared/raw-json.ts';
+import { openAtVendor, settledEnd } from '../../shared/windows.ts';
 import type { RawRecord } from '../../shared/connector.ts';
 import { byCreateTime, cbNativeId, contentHash, createTimeOf, tagOccurrences, type CbRawRecord } from './identity.ts';
 import { CB_PRODUCT, normalizeCarbonBlack } from './normalize.ts';
@@ -97,11 +98,25 @@ function resume(cursor: CbSearchCursor, window: Window, read: number, page: CbRe
 /** One search page: the window's records from `start`, and the cursor after them. */
 async function searchPage(ctx: FetchContext, cursor: CbSearchCursor): Promise<Page<CbCursor>> {
   const options = cbOptions.parse(ctx.source.options);
-  const end = Math.floor(ctx.now() - (ctx.source.settleLagSeconds ?? CB_DEFAULT_SETTLE_LAG_SECONDS) * 1000);
+  const lagMs = (ctx.source.settleLagSeconds ?? CB_DEFAULT_SETTLE_LAG_SECONDS) * 1000;
   const from = Date.parse(cursor.from);
-  if (cursor.to === undefined && end - from < MIN_WINDOW_MS) return { records: [], next: cursor, caughtUp: true };
-  const to = cursor.to === undefined ? Math.min(end, from + (cursor.widthMs ?? end - from)) : Date.parse(cursor.to);
-  const { window, result } = await readWindow(ctx, options, cursor, { from, to });
+  const plan = (end: number): Window | undefined => {
+    if (cursor.to !== undefined) return { from, to: Date.parse(cursor.to) };
+    return end - from < MIN_WINDOW_MS ? undefined : { from, to: Math.min(end, from + (cursor.widthMs ?? end - from)) };
+  };
+  let end = settledEnd(ctx, lagMs);
+  let planned = plan(end);
+  if (!planned) return { records: [], next: cursor, caughtUp: true };
+  let first = await readWindow(ctx, options, cursor, planned);
+  if (cursor.to === undefined && openAtVendor(ctx, first.window.to, lagMs)) {
+    // Opened before the run had heard the vendor's clock, and still open by it (the pump's runs ahead): plan again.
+    ctx.log.warn('carbonblack: the window ends after the vendor\'s settled time (the pump clock runs ahead); planning it again', { sourceId: ctx.source.id, to: iso(first.window.to) });
+    end = settledEnd(ctx, lagMs);
+    planned = plan(end);
+    if (!planned) return { records: [], next: cursor, caughtUp: true };
+    first = await readWindow(ctx, options, cursor, planned);
+  }
+  const { window, result } = first;
   const read = cursor.start + result.records.length;
   if (result.records.length === 0 && read < result.page.num_found) {
     throw new MalformedPageError(`carbonblack _search: an empty page at start=${read} of ${result.page.num_found} in window ${iso(window.from)}..${iso(window.to)}`);

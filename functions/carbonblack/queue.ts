@@ -34,6 +34,15 @@ export function queueSpoolPrefix(sourceId: string): string {
   return `carbonblack/${sourceId}/`;
 }
 
+/**
+ * The time a new batch's key carries: now, but never at or before the batch acknowledged last, so
+ * keys keep the dequeue order (the spool replays oldest first) when the clock is set back.
+ */
+function spoolTime(now: number, acked: string | undefined): number {
+  const last = acked ? Date.parse(/\/(\d{4}-[^/]*?Z)-[0-9a-f]+\.json$/.exec(acked)?.[1] ?? '') : Number.NaN;
+  return Number.isFinite(last) ? Math.max(now, last + 1) : now;
+}
+
 /** Where a batch that is not valid JSON is moved, out of the replay path but kept for inspection. */
 export function quarantineKey(key: string): string {
   return `carbonblack-quarantine/${key.slice('carbonblack/'.length)}`;
@@ -90,7 +99,7 @@ export async function queuePage(ctx: FetchContext, cursor: CbQueueCursor, header
     text = await readQueue(ctx, headers);
     // Caught up: `next` stays the cursor (its batch is already deleted) so the position does not move.
     if (isEmptyBatch(text)) return { records: [], next: cursor, caughtUp: true };
-    key = `${prefix}${new Date(ctx.now()).toISOString()}-${randomBytes(4).toString('hex')}.json`;
+    key = `${prefix}${new Date(spoolTime(ctx.now(), cursor.acked)).toISOString()}-${randomBytes(4).toString('hex')}.json`;
     await spool.put(key, Buffer.from(text, 'utf8'));
   }
   const { records, tail } = tagOccurrences(byCreateTime(await parseBatch(spool, key, text)), cursor.tail);

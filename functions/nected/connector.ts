@@ -16,6 +16,7 @@
 import { defineConnector, type FetchContext, type Page, type RawRecord } from '../../shared/connector.ts';
 import { AuditPumpError, MalformedPageError, VendorError, describeError } from '../../shared/errors.ts';
 import { rawRecords } from '../../shared/raw-json.ts';
+import { openAtVendor, settledEnd } from '../../shared/windows.ts';
 import { NECTED_PRODUCT, normalizeNected } from './normalize.ts';
 import { isoTimeMs, nectedCredentials, nectedCursor, nectedOptions, nectedPage, nectedRecord, type NectedCursor, type NectedOptions, type NectedRecord } from './schemas.ts';
 
@@ -62,7 +63,8 @@ async function searchPage(p: Pass, pageNo: number): Promise<SearchPage> {
   const envelope = nectedPage.safeParse(body);
   if (!envelope.success) throw new MalformedPageError(`nected search page ${pageNo}: unexpected response envelope (${envelope.error.issues[0]?.message ?? 'invalid'})`);
   const { totalCount, pageSize, code, message, data } = envelope.data;
-  if (code !== undefined && code.toLowerCase() !== 'success') throw new VendorError(`nected search page ${pageNo}: ${code}${message ? `: ${message}` : ''}`);
+  // The vendor's own words may quote the key it was sent: redacted before they go into the error.
+  if (code !== undefined && code.toLowerCase() !== 'success') throw new VendorError(p.ctx.http.redact(`nected search page ${pageNo}: ${code}${message ? `: ${message}` : ''}`));
   if (pageSize !== undefined && pageSize !== NECTED_PAGE_SIZE) throw new MalformedPageError(`nected search: asked for ${NECTED_PAGE_SIZE} records a page, got pageSize ${pageSize}; offsets would not line up`);
   const records = data ? rawRecords(response.text, body, 'data') : [];
   // A record outside the window means the date filter was not applied (its format is UNCONFIRMED, §4.3).
@@ -86,15 +88,12 @@ function contiguous(p: Pass, results: ReadonlyArray<PromiseSettledResult<SearchP
   return pages;
 }
 
-/** Where the settled past ends now: windows never reach past it. */
-function settledEnd(ctx: FetchContext): number {
-  return Math.floor(ctx.now() - (ctx.source.settleLagSeconds ?? NECTED_SETTLE_LAG_SECONDS) * 1000);
-}
+const settleLagMs = (ctx: FetchContext): number => (ctx.source.settleLagSeconds ?? NECTED_SETTLE_LAG_SECONDS) * 1000;
 
 /** A new window from `from`: at most `spanMs` wide, ending at the settled end. */
 function openWindow(ctx: FetchContext, opts: NectedOptions, cursor: NectedCursor): Window | undefined {
   const from = Date.parse(cursor.from);
-  const settled = settledEnd(ctx);
+  const settled = settledEnd(ctx, settleLagMs(ctx));
   if (settled - from < MIN_WINDOW_MS) return undefined;
   return { to: iso(Math.min(from + Math.min(cursor.spanMs, opts.maxWindowSeconds * 1000), settled)), page: 1, restarts: 0 };
 }
@@ -138,7 +137,7 @@ async function readWindow(p: Pass): Promise<Page<NectedCursor>> {
   // Everything before `to` is now delivered: that, not the window's oldest page, is how far the cursor has got (lag metric).
   const widest = Math.min(p.cursor.spanMs, opts.maxWindowSeconds * 1000);
   const spanMs = Math.min(opts.maxWindowSeconds * 1000, total < opts.maxWindowEvents / 4 ? widest * 2 : widest);
-  return { records, next: { from: win.to, spanMs }, caughtUp: settledEnd(p.ctx) - p.to < MIN_WINDOW_MS, lastEventTime: Math.max(newest, p.to - 1) };
+  return { records, next: { from: win.to, spanMs }, caughtUp: settledEnd(p.ctx, settleLagMs(p.ctx)) - p.to < MIN_WINDOW_MS, lastEventTime: Math.max(newest, p.to - 1) };
 }
 
 export const nectedConnector = defineConnector<NectedCursor, NectedRecord>({
@@ -153,7 +152,13 @@ export const nectedConnector = defineConnector<NectedCursor, NectedRecord>({
     const opts = nectedOptions.parse(ctx.source.options);
     const win = cursor.window ?? openWindow(ctx, opts, cursor);
     if (!win) return { records: [], next: cursor, caughtUp: true };
-    return readWindow({ ctx, opts, cursor: { ...cursor, window: win }, win, from: Date.parse(cursor.from), to: Date.parse(win.to) });
+    const pass: Pass = { ctx, opts, cursor: { ...cursor, window: win }, win, from: Date.parse(cursor.from), to: Date.parse(win.to) };
+    const page = await readWindow(pass);
+    // A window this read opened, still open by the vendor's clock (the pump's runs ahead), is planned again.
+    if (cursor.window !== undefined || !openAtVendor(ctx, pass.to, settleLagMs(ctx))) return page;
+    const end = settledEnd(ctx, settleLagMs(ctx));
+    if (end - pass.from < MIN_WINDOW_MS) return { records: [], next: cursor, caughtUp: true };
+    return narrow(pass, end - pass.from, 'it ends after the vendor\'s settled time (the pump clock runs ahead)');
   },
   nativeId: (record) => record.logId,
   normalize: normalizeNected,

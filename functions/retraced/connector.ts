@@ -14,6 +14,7 @@
 import { defineConnector, type FetchContext, type Page, type RawRecord } from '../../shared/connector.ts';
 import { CursorInvalidError, HttpStatusError, MalformedPageError, VendorError } from '../../shared/errors.ts';
 import { rawRecordsAt } from '../../shared/raw-json.ts';
+import { openAtVendor, settledEnd } from '../../shared/windows.ts';
 import type { RetryRule } from '../../shared/http.ts';
 import { RETRACED_PRODUCT, isEnterpriseRead, normalizeRetraced } from './normalize.ts';
 import {
@@ -54,13 +55,25 @@ interface Window {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** The stored window, or a new one from `from` to now - settle lag (capped); undefined when none is closed yet. */
+const settleLagMs = (ctx: FetchContext): number => (ctx.source.settleLagSeconds ?? RETRACED_SETTLE_LAG_SECONDS) * 1000;
+
+/** The stored window, or a new one from `from` to the settled end (capped); undefined when none is closed yet. */
 function windowOf(ctx: FetchContext, cursor: RetracedCursor, options: RetracedOptions): Window | undefined {
   if (cursor.to !== undefined) return { from: cursor.from, to: cursor.to, ...(cursor.after ? { after: cursor.after } : {}) };
   const from = Date.parse(cursor.from);
-  const settled = ctx.now() - (ctx.source.settleLagSeconds ?? RETRACED_SETTLE_LAG_SECONDS) * 1000;
-  const to = Math.min(from + options.maxWindowSeconds * 1000, Math.floor(settled));
+  const to = Math.min(from + options.maxWindowSeconds * 1000, settledEnd(ctx, settleLagMs(ctx)));
   return to > from ? { from: cursor.from, to: iso(to) } : undefined;
+}
+
+/** Reads the window's page; a window this read opened that the vendor's clock shows still open is planned again first. */
+async function readWindow(ctx: FetchContext, cursor: RetracedCursor, options: RetracedOptions): Promise<{ window: Window; nodes: RawRecord[]; last?: string } | undefined> {
+  const window = windowOf(ctx, cursor, options);
+  if (!window) return undefined;
+  const read = await search(ctx, window, options);
+  if (cursor.to !== undefined || !openAtVendor(ctx, Date.parse(window.to), settleLagMs(ctx))) return { window, ...read };
+  ctx.log.warn('retraced: the window ends after the vendor\'s settled time (the pump clock runs ahead); planning it again', { sourceId: ctx.source.id, to: window.to });
+  const again = windowOf(ctx, cursor, options);
+  return again && { window: again, ...(await search(ctx, again, options)) };
 }
 
 /** The server's own cursor check (§1.3): base64 of `<integer>,<non-empty id>`. */
@@ -113,7 +126,8 @@ async function search(ctx: FetchContext, window: Window, options: RetracedOption
     })
     .catch((error: unknown) => Promise.reject(explain(error, ctx, window, options)));
   // The server answers errors with 400 (§1.7); a 200 carrying errors would be a new behaviour.
-  if ((body as { errors?: unknown } | null)?.errors) throw new VendorError(`retraced search: errors in a 200 response: ${response.text.slice(0, 200)}`);
+  // Redacted before it is cut: the server may echo what it was sent, the token included.
+  if ((body as { errors?: unknown } | null)?.errors) throw new VendorError(`retraced search: errors in a 200 response: ${ctx.http.redact(response.text).slice(0, 200)}`);
   const page = retracedPage.safeParse(body);
   if (!page.success) throw new MalformedPageError(`retraced search: unexpected response envelope (${page.error.issues[0]?.message ?? 'invalid'} at ${page.error.issues[0]?.path.join('.') ?? ''})`);
   const nodes = rawRecordsAt(response.text, body, ['data', 'search', 'edges'], 'node');
@@ -137,16 +151,15 @@ function newestReceived(records: readonly RawRecord[]): number | undefined {
 
 async function fetchPage(ctx: FetchContext, cursor: RetracedCursor): Promise<Page<RetracedCursor>> {
   const options = retracedOptions.parse(ctx.source.options);
-  const window = windowOf(ctx, cursor, options);
-  if (!window) return { records: [], next: cursor, caughtUp: true };
-  const { nodes, last } = await search(ctx, window, options);
+  const read = await readWindow(ctx, cursor, options);
+  if (!read) return { records: [], next: cursor, caughtUp: true };
+  const { window, nodes, last } = read;
   // An empty or short page drains the window (never pageInfo; §1.3, §1.11).
   const drained = nodes.length < options.pageSize || last === undefined;
   const next: RetracedCursor = drained ? { from: window.to } : { from: window.from, to: window.to, after: last };
   // A drained window is followed at once by the next unless less than CAUGHT_UP_MS of settled time
   // is left: a window cut short by maxWindowSeconds, or opened by an earlier run, is not the end.
-  const settled = ctx.now() - (ctx.source.settleLagSeconds ?? RETRACED_SETTLE_LAG_SECONDS) * 1000;
-  const caughtUp = drained && settled - Date.parse(window.to) < CAUGHT_UP_MS;
+  const caughtUp = drained && settledEnd(ctx, settleLagMs(ctx)) - Date.parse(window.to) < CAUGHT_UP_MS;
   // Each read writes an audit.log.view event that a later window returns (§1.1). Archived by
   // default (marked; an audit trail of who read the log, and a stolen token's reads look the same);
   // with ownReads "drop" they are filtered out here: a chosen filter, not a bad record, so they are

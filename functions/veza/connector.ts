@@ -11,10 +11,15 @@
  * `persisted_at GE watermark - overlap`, where the watermark is the newest event time delivered.
  * That loses nothing: every unread event was persisted after every read one, and persisted_at is
  * never earlier than an event's own time, so each unread event has persisted_at >= watermark.
+ * The premise fails for an event stamped by a clock running ahead (its time is after it was
+ * persisted), so an event whose time is later than the moment its page was read (by the earlier of
+ * the pump's clock and Veza's Date header) does not move the watermark: it never exceeds the read
+ * time, and a reseed cannot skip what was persisted after such an event.
  */
 import { defineConnector, type FetchContext, type Page, type RawRecord } from '../../shared/connector.ts';
 import { HttpStatusError, MalformedPageError } from '../../shared/errors.ts';
 import { rawRecords } from '../../shared/raw-json.ts';
+import { vendorReadTime } from '../../shared/windows.ts';
 import type { RetryRule } from '../../shared/http.ts';
 import { VEZA_PRODUCT, normalizeVeza } from './normalize.ts';
 import { vezaCredentials, vezaCursor, vezaOptions, vezaPage, vezaRecord, vezaStatus, type VezaCursor, type VezaRecord } from './schemas.ts';
@@ -51,11 +56,12 @@ function exportUrl(ctx: FetchContext, cursor: VezaCursor, pageSize: number, rese
 }
 
 /**
- * The newest event time of the page (or `previous`), as ISO-8601. Read from each record's own
- * `timestamp` (`ended_at` for older records) without validating the record again: a record that fails
- * validation is still delivered (to the dead letter), so its time counts as delivered too.
+ * The newest event time of the page (or `previous`), as ISO-8601, never later than `readAt`. Read
+ * from each record's own `timestamp` (`ended_at` for older records) without validating the record
+ * again: a record that fails validation is still delivered (to the dead letter), so its time counts
+ * as delivered too. A time after `readAt` is a clock running ahead, not a watermark (see above).
  */
-function newest(records: readonly RawRecord[], previous: string | undefined): string | undefined {
+function newest(records: readonly RawRecord[], previous: string | undefined, readAt: number): string | undefined {
   const before = previous === undefined ? Number.NaN : Date.parse(previous);
   let best = Number.isNaN(before) ? Number.NEGATIVE_INFINITY : before;
   for (const { value } of records) {
@@ -64,7 +70,7 @@ function newest(records: readonly RawRecord[], previous: string | undefined): st
     const t = typeof r.timestamp === 'string' ? r.timestamp : r.ended_at;
     if (typeof t !== 'string') continue;
     const ms = Date.parse(t);
-    if (ms > best) best = ms;
+    if (ms > best && ms <= readAt) best = ms;
   }
   return best === before || best === Number.NEGATIVE_INFINITY ? previous : new Date(best).toISOString();
 }
@@ -80,7 +86,7 @@ async function readPage(ctx: FetchContext, cursor: VezaCursor, reseedFrom?: stri
   const records = rawRecords(response.text, body, 'values');
   const token = envelope.data.next_page_token || undefined;
   if (records.length > 0 && !token) throw new MalformedPageError('veza export: a page with events but no next_page_token; the stream cannot continue');
-  const watermark = newest(records, cursor.watermark);
+  const watermark = newest(records, cursor.watermark, vendorReadTime(ctx));
   const next: VezaCursor = { bootstrap: cursor.bootstrap, ...(token ?? cursor.token ? { token: (token ?? cursor.token) as string } : {}), ...(watermark ? { watermark } : {}) };
   return {
     records,

@@ -30,7 +30,7 @@ export const BENCHES = ['veza', 'authentic8', 'retraced', 'nected', 'carbonblack
 export type BenchName = (typeof BENCHES)[number];
 
 /** Vendor faults, each mapped to an emulator knob where the vendor has one. */
-export const VENDOR_FAULTS = ['429', '429-bare', '5xx', 'timeout', 'truncated', 'malformed', 'duplicate', 'reorder', 'loop', 'in-band'] as const;
+export const VENDOR_FAULTS = ['429', '429-bare', '5xx', 'timeout', 'truncated', 'malformed', 'duplicate', 'reorder', 'loop', 'in-band', 'expired-token'] as const;
 export type VendorFault = (typeof VENDOR_FAULTS)[number];
 
 const DAY_MS = 86_400_000;
@@ -73,7 +73,10 @@ interface Knobs extends PageFaults {
 
 /** The knob of each fault per vendor; `retryAfterSeconds` is set alongside the 429 ones. */
 const KNOBS: Record<BenchName, Partial<Record<VendorFault, string>>> = {
-  veza: { '429': 'rateLimitNext', '429-bare': 'resourceExhaustedNext', '5xx': 'serverErrorNext', timeout: 'hangNext', truncated: 'truncateNext', malformed: 'malformedNext', duplicate: 'duplicateNext', reorder: 'reorderNext', loop: 'repeatTokenNext' },
+  veza: {
+    '429': 'rateLimitNext', '429-bare': 'resourceExhaustedNext', '5xx': 'serverErrorNext', timeout: 'hangNext', truncated: 'truncateNext', malformed: 'malformedNext',
+    duplicate: 'duplicateNext', reorder: 'reorderNext', loop: 'repeatTokenNext', 'expired-token': 'refuseTokenNext',
+  },
   authentic8: { '429': 'rateLimitNext', '429-bare': 'rateLimitNext', '5xx': 'serverErrorNext', timeout: 'hangNext', truncated: 'truncateNext', malformed: 'malformedNext', duplicate: 'duplicateNext', reorder: 'reorderNext', loop: 'stuckNextSeqNext', 'in-band': 'commandErrorNext' },
   retraced: { '429': 'rateLimitNext', '429-bare': 'rateLimitNext', '5xx': 'serverErrorNext', timeout: 'hangNext', truncated: 'truncateNext', malformed: 'malformedNext', duplicate: 'duplicateNext', reorder: 'reorderNext' },
   nected: { '429': 'rateLimitNext', '429-bare': 'rateLimitNext', '5xx': 'serverErrorNext', timeout: 'hangNext', truncated: 'truncateNext', malformed: 'malformedNext', duplicate: 'duplicateNext', reorder: 'reorderNext' },
@@ -105,6 +108,11 @@ function armer(name: BenchName, knobs: Knobs): Pick<Bench, 'faults' | 'inject' |
   };
 }
 
+/** How long before (positive) or after (negative: a producer clock ahead, up to a year) its persisting a late Veza event is stamped. */
+function vezaLateness(random: Random): number {
+  return random() < 1 / 3 ? -randomInt(random, 60_000, 365 * DAY_MS) : randomInt(random, 1000, 600_000);
+}
+
 function sourceOf(id: string, vendor: Vendor, baseUrl: string, credentials: Record<string, string>, startFrom: number, options: Record<string, unknown>): Source {
   const { sources } = parseSources({ sources: [{ id, vendor, baseUrl, credentials, startFrom: new Date(startFrom).toISOString(), options }] }, optionSchemas());
   return sources[0] as Source;
@@ -133,7 +141,8 @@ export async function startBench(name: BenchName, ctx: BenchContext): Promise<Be
         name, vendor: 'veza', connector: vezaConnector as Connector<unknown, unknown>, secrets: [token], settleLagMs: 0,
         source: sourceOf(ctx.sourceId, 'veza', emu.baseUrl, { token }, startFrom, { pageSize: 20 }),
         ...armer(name, emu.faults as unknown as Knobs),
-        arrive: (n, late, random, poison = false) => emu.addEvents(n, { ...(late ? { latePersistedMs: randomInt(random, 1000, 600_000) } : {}), invalid: poison }),
+        // Late ones are persisted after their time; a third of them are stamped by a clock running ahead instead.
+        arrive: (n, late, random, poison = false) => emu.addEvents(n, { ...(late ? { latePersistedMs: vezaLateness(random) } : {}), invalid: poison }),
         expected: () => vezaExpected(emu, ctx.sourceId),
         progress: vezaProgress,
         stop: () => emu.stop(),

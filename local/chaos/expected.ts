@@ -83,12 +83,13 @@ export type Progress = Record<string, number>;
 
 const time = (iso: unknown): number => (typeof iso === 'string' ? Date.parse(iso) : Number.NaN);
 
-/** Veza: the emulator's token is base64url JSON with the stream offset `p`. */
+/**
+ * Veza: the watermark (the newest event time delivered, never past the read time). Not the stream
+ * offset in the emulator's token: a reseed after a refused token re-reads an overlap by design, so
+ * the offset may go back (the duplicates keep their uid); the watermark may not.
+ */
 export function vezaProgress(cursor: unknown): Progress {
-  const token = (cursor as { token?: string }).token;
-  if (!token) return { p: -1 };
-  const { p } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { p?: number };
-  return { p: p ?? -1 };
+  return { watermark: time((cursor as { watermark?: unknown }).watermark) || -1 };
 }
 
 /** Authentic8: each type's start_seq. */

@@ -44,6 +44,17 @@ export interface FuzzVendor {
   wrong(texts: readonly string[]): string[];
   /** Two pages whose second leaves the cursor where it was while records come back; undefined if the vendor cannot loop. */
   loop?(texts: readonly string[], request: FuzzRequest): string | undefined;
+  /**
+   * The vendor's own error answers (in-band ones inside an HTTP 200, and its error statuses) with
+   * `echo` quoted where the vendor quotes what it was sent: a credential echoed back must never
+   * reach an error, a log or the archive.
+   */
+  echoes(echo: string): Answer[];
+}
+
+/** The forms a vendor may echo a credential in: as sent, URL-encoded, base64, inside a JSON string. */
+export function echoForms(secret: string): string[] {
+  return [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64'), JSON.stringify(`"${secret}"`).slice(1, -1)];
 }
 
 /** The request the fake vendor answers. */
@@ -65,6 +76,12 @@ const veza: FuzzVendor = {
   empty: (request) => `{"values": [], "next_page_token": ${JSON.stringify(request.url.searchParams.get('next_page_token') ?? TOKEN)}}`,
   wrong: (texts) => [`{"values": {}}`, `{"next_page_token": "${TOKEN}"}`, `{"values": [${texts.join(',')}]}`, `{"values": [${texts.join(',')}], "next_page_token": 7}`, `{"values": "${TOKEN}"}`],
   loop: (texts, request) => `{"values": [${texts.join(', ')}], "next_page_token": ${JSON.stringify(request.url.searchParams.get('next_page_token') ?? '')}}`,
+  // google.rpc.Status bodies (vendor-notes §3.4); Veza has no in-band errors inside a 200.
+  echoes: (echo) => [
+    { status: 401, body: `{"code":16,"message":"Request unauthenticated with bearer ${echo}","details":[]}` },
+    { status: 400, body: `{"code":3,"message":"invalid page token for key ${echo}","details":[]}` },
+    { status: 500, body: `{"code":13,"message":"internal: authorization=Bearer ${echo}","details":[]}` },
+  ],
 };
 
 /** Authentic8 replies: setauth's, then extractlog's (vendor-notes §2.2). */
@@ -100,6 +117,13 @@ const authentic8: FuzzVendor = {
     const start = a8Start(request);
     return start === undefined ? undefined : a8Reply(`{"next_seq": ${start}, "logs": [${texts.join(', ')}], "is_more": true}`);
   },
+  // In-band `{"error": ...}` replies inside an HTTP 200 (§2.5): for setauth, for the command, for the whole call.
+  echoes: (echo) => [
+    { status: 200, body: `[{"error": "KeyError: '${echo}'"}, {"result": {}}]` },
+    { status: 200, body: `[{"result": "setting auth from data"}, {"error": "OperationalError: auth ${echo} has no access"}]` },
+    { status: 200, body: `{"error": "No org matching token ${echo}"}` },
+    { status: 500, body: `<html>Internal Server Error: setauth ${echo}</html>` },
+  ],
 };
 
 const cursorOf = (node: Record<string, unknown>): string => Buffer.from(`${Date.parse(String(node.canonical_time))},${String(node.id)}`).toString('base64');
@@ -119,6 +143,12 @@ const retraced: FuzzVendor = {
     if (!after) return undefined;
     return `{"data":{"search":{"edges":[${texts.map((t) => `{"cursor":${JSON.stringify(after)},"node":${t}}`).join(',')}]}}}`;
   },
+  // GraphQL errors inside a 200, the unhelpful 400 and the crash 500 (vendor-notes §1.7).
+  echoes: (echo) => [
+    { status: 200, body: `{"errors":[{"message":"invalid token=${echo}","locations":[{"line":1,"column":1}]}],"data":null}` },
+    { status: 400, body: `{"errors":[{"message":"Unexpected error value: { status: 400, err: {} } for token=${echo}"}]}` },
+    { status: 500, body: `{"error":"Cannot read properties of undefined (reading 'token=${echo}')"}` },
+  ],
 };
 
 /** The edge cursor of a node text, or an index-based one when the node is not an object. */
@@ -144,6 +174,12 @@ const nected: FuzzVendor = {
   page: (texts, _request, more = false) => nectedPage(texts.length + (more ? 10 : 0), texts),
   empty: () => nectedPage(0, []),
   wrong: (texts) => [nectedPage(texts.length, texts).replace('"totalCount"', '"total"'), `{"totalCount": "x", "data": [${texts.join(',')}]}`, `{"totalCount": 1, "data": {}}`, nectedPage(texts.length, texts).replace('"code": "success"', '"code": "ERROR"'), nectedPage(texts.length, texts).replace('"pageSize": 10', '"pageSize": 50')],
+  // The envelope's code and message inside a 200, and error statuses with a message (vendor-notes §4).
+  echoes: (echo) => [
+    { status: 200, body: `{"totalCount": 0, "data": null, "code": "UNAUTHORIZED", "message": "invalid Nected-API-Key ${echo}"}` },
+    { status: 401, body: `{"code": "UNAUTHORIZED", "message": "api key ${echo} is not valid"}` },
+    { status: 500, body: `{"code": "ERROR", "message": "failed for key ${echo}"}` },
+  ],
 };
 
 const cbPage = (found: number, texts: readonly string[]): string => `{"num_found":${found},"num_available":${found},"results":[${texts.join(',')}]}`;
@@ -158,6 +194,12 @@ const carbonblack: FuzzVendor = {
   page: (texts, _request, more = false) => cbPage(texts.length + (more ? 10 : 0), texts),
   empty: () => cbPage(0, []),
   wrong: (texts) => [`{"results":[${texts.join(',')}]}`, `{"num_found":"1","results":[]}`, `{"num_found":1,"results":{}}`, cbPage(texts.length + 5, []), `{"num_found":1,"results":"${TOKEN}"}`],
+  // `{success: false, message}` bodies, with 401 and inside a 200 (vendor-notes §5).
+  echoes: (echo) => [
+    { status: 401, body: `{"success":false,"message":"Invalid API key FUZZKEYID1/${echo}"}` },
+    { status: 200, body: `{"success":false,"message":"X-Auth-Token ${echo} is not authorized"}` },
+    { status: 503, body: `{"success":false,"message":"backend busy for ${echo}"}` },
+  ],
 };
 
 /** The vendors the fuzzer knows. */

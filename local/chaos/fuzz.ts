@@ -2,7 +2,7 @@
  * Fuzzing of every connector's response handling. A fetch injected into the HTTP client serves
  * seeded answers in the vendor's envelope: pages whose records have missing fields, wrong types,
  * huge strings, deep nesting or odd unicode; bodies that are not JSON, wrong envelopes, error
- * statuses that echo the credential, redirects to another origin, oversized bodies and pagination
+ * statuses that echo the credential, the vendor's own in-band error shapes quoting it, redirects to another origin, oversized bodies and pagination
  * loops. The real runner, cursor store and connector read them. Goals: the process never crashes,
  * the cursor never moves past a bad page, every record of a page it moves past is archived or
  * dead-lettered with a reason (never dropped), and the credential appears nowhere.
@@ -12,10 +12,11 @@ import { parseSources, type Source } from '../../shared/config.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { HttpClient } from '../../shared/http.ts';
 import { runSource, type RunResult } from '../../shared/runner.ts';
-import type { Sink } from '../../shared/sink.ts';
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
+import { FIREHOSE_LIMITS, FirehoseSink, type Sink } from '../../shared/sink.ts';
 import { optionSchemas } from '../../functions/registry.ts';
 import { randomInt, seededRandom, type Random } from '../random.ts';
-import { FUZZ_VENDORS, type Answer, type FuzzRequest, type FuzzVendor } from './fuzz-pages.ts';
+import { FUZZ_VENDORS, echoForms, type Answer, type FuzzRequest, type FuzzVendor } from './fuzz-pages.ts';
 import { capturingLogger, emptyOutputs, scan, type Outputs } from './hygiene.ts';
 import { CHAOS_EPOCH } from './run.ts';
 import { CHAOS_TABLE, FakeClock, type ChaosWorld } from './world.ts';
@@ -31,6 +32,10 @@ export interface FuzzReport {
   unaccounted: number;
   /** Pages with a valid envelope that the run refused: a bad record blocked the source. */
   blocked: number;
+  /** Records holding a string that grows up to sixfold when escaped, around the record limit. */
+  oversized: number;
+  /** Cases whose vendor answered in its own error shape, quoting a credential. */
+  echoes: number;
   leaks: string[];
   byKind: Record<string, number>;
   failures: string[];
@@ -42,7 +47,7 @@ interface FuzzRecord { readonly text: string; readonly expect: Expect; readonly 
 /** One scripted answer; bad answers repeat for every later request (retries included). */
 interface Step { readonly good: boolean; readonly records?: readonly FuzzRecord[]; answer(request: FuzzRequest): Answer }
 
-const KINDS = ['records', 'records', 'records', 'notJson', 'envelope', 'status', 'loop', 'tooLarge'] as const;
+const KINDS = ['records', 'records', 'records', 'notJson', 'envelope', 'status', 'echo', 'loop', 'tooLarge'] as const;
 const MAX_BYTES = 4 * 1024 * 1024;
 const pick = <T>(random: Random, items: readonly T[]): T => items[randomInt(random, 0, items.length - 1)] as T;
 /** Values of a type no required field takes. */
@@ -71,6 +76,11 @@ function mutate(random: Random, fuzz: FuzzVendor, value: Record<string, unknown>
     return { text: `${JSON.stringify(copy).slice(0, -1)},"fuzz_deep":${'['.repeat(depth)}${']'.repeat(depth)}}`, expect: 'any', how: 'deep' };
   }
   if (roll < 0.94) return { text: JSON.stringify({ ...copy, 'fuzz\u0000key': '\ud800 \u202e 🧨 \\" </script>' }), expect: 'any', how: 'unicode' };
+  if (roll < 0.97) {
+    // A string that grows up to sixfold when escaped, around Firehose's 1,000 KiB record limit.
+    const unit = pick(random, ['"', '\\', '\u0001', '\ud800', '😀']);
+    return { text: JSON.stringify({ ...copy, fuzz_escapes: unit.repeat(Math.floor(randomInt(random, 150_000, 1_100_000) / unit.length / (unit === '"' || unit === '\\' ? 2 : 6))) }), expect: 'any', how: 'oversized' };
+  }
   const text = JSON.stringify(copy);
   return { text: `{${JSON.stringify(field)}:${JSON.stringify(pick(random, WRONG_TYPES))},${text.slice(1)}`, expect: 'any', how: 'dupKey' };
 }
@@ -114,6 +124,11 @@ function script(random: Random, fuzz: FuzzVendor, kind: (typeof KINDS)[number], 
       return bad(() => ({ status: 200, body: pick(random, fuzz.wrong(texts)) }));
     case 'status':
       return bad(() => errorStatus(random, fuzz));
+    case 'echo': {
+      // The vendor's own error shapes, quoting one of the credentials in one of the forms it may echo.
+      const echo = pick(random, echoForms(pick(random, Object.values(fuzz.credentials))));
+      return bad(() => pick(random, fuzz.echoes(echo)));
+    }
     case 'tooLarge':
       return bad((req) => ({ status: 200, body: fuzz.page([...texts, JSON.stringify({ pad: 'x'.repeat(MAX_BYTES) })], req) }));
     default:
@@ -135,9 +150,24 @@ function fakeVendor(fuzz: FuzzVendor, steps: readonly Step[], origin: string, fo
   }) as typeof fetch;
 }
 
-/** A memory sink that keeps what it was given. */
-function memorySink(name: string, kept: string[]): Sink {
-  return { name, put: async (records) => void kept.push(...records.map((r) => Buffer.from(r).toString('utf8'))) };
+/**
+ * A Firehose sink (packing, as deployed) over a client that enforces PutRecordBatch's limits as the
+ * service does (500 records, 4 MiB, 1,000 KiB a record: a call over them is refused whole) and keeps
+ * each accepted event, packs split as the stream's deaggregation splits them.
+ */
+function limitSink(name: string, kept: string[], now: () => number): Sink {
+  const client = {
+    send: async (command: { input: { Records?: Array<{ Data?: Uint8Array }> } }) => {
+      const records = (command.input.Records ?? []).map((r) => r.Data ?? new Uint8Array());
+      const bytes = records.reduce((n, r) => n + r.byteLength, 0);
+      if (records.length > FIREHOSE_LIMITS.maxBatchRecords || bytes > FIREHOSE_LIMITS.maxBatchBytes || records.some((r) => r.byteLength > FIREHOSE_LIMITS.maxRecordBytes)) {
+        throw Object.assign(new Error(`${records.length} records, ${bytes} bytes: over PutRecordBatch's limits`), { name: 'InvalidArgumentException' });
+      }
+      for (const r of records) kept.push(...Buffer.from(r).toString('utf8').split('\n').filter(Boolean).map((line) => `${line}\n`));
+      return { FailedPutCount: 0, RequestResponses: records.map((_, i) => ({ RecordId: String(i) })) };
+    },
+  };
+  return new FirehoseSink({ client: client as unknown as FirehoseClient, streamName: name, pack: true, now });
 }
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -180,7 +210,7 @@ async function fuzzCase(world: ChaosWorld, seed: number, report: FuzzReport, out
   let result: RunResult | undefined;
   try {
     result = await runSource(fuzz.connector, source, {
-      store, sink: memorySink('archive', archived), deadLetter: memorySink('dlq', dead), owner: 'fuzz', leaseMs: 60_000, deadline: clock.now() + 600_000,
+      store, sink: limitSink('archive', archived, clock.now), deadLetter: limitSink('dlq', dead, clock.now), owner: 'fuzz', leaseMs: 60_000, deadline: clock.now() + 600_000,
       now: clock.now, log: capturingLogger(outputs.logs), credentials: { get: async (s) => s.credentials ?? {} },
       http: ({ source: s, credentials, deadline, onRetry, retryRule }) => new HttpClient({
         origin: s.baseUrl, deadline, secrets: Object.values(credentials), onRetry, fetch, now: clock.now, sleep: clock.sleep, random, maxResponseBytes: MAX_BYTES, ...(retryRule ? { retryRule } : {}),
@@ -205,13 +235,15 @@ async function fuzzCase(world: ChaosWorld, seed: number, report: FuzzReport, out
   }
   if (commits > 0) report.unaccounted += account(steps.filter((s) => s.good).flatMap((s) => s.records ?? []), archived, dead, problems);
   report.cases++;
+  report.oversized += steps.flatMap((s) => s.records ?? []).filter((r) => r.how === 'oversized').length;
+  if (kind === 'echo') report.echoes++;
   report.byKind[`${fuzz.vendor}:${kind}`] = (report.byKind[`${fuzz.vendor}:${kind}`] ?? 0) + 1;
   if (problems.length) report.failures.push(`seed ${seed} ${fuzz.vendor} ${kind}: ${problems.join('; ')}`);
 }
 
 /** `cases` fuzz cases with seeds `seed`, `seed + 1`, ...; every output is scanned for the credentials. */
 export async function fuzz(world: ChaosWorld, seed: number, cases: number): Promise<FuzzReport> {
-  const report: FuzzReport = { cases: 0, crashes: 0, wrongAdvances: 0, unaccounted: 0, blocked: 0, leaks: [], byKind: {}, failures: [] };
+  const report: FuzzReport = { cases: 0, crashes: 0, wrongAdvances: 0, unaccounted: 0, blocked: 0, oversized: 0, echoes: 0, leaks: [], byKind: {}, failures: [] };
   const escaped: unknown[] = [];
   const onEscape = (error: unknown): void => void escaped.push(error);
   process.on('unhandledRejection', onEscape);

@@ -17,6 +17,7 @@ import { readArchive } from '../archive-reader.ts';
 import { LOCAL_AWS } from '../dynamo.ts';
 import { startFirehoseEmulator, type FirehoseEmulator } from '../firehose-emulator.ts';
 import { seededRandom } from '../random.ts';
+import { DEAGGREGATING } from '../stack.ts';
 import type { Bench } from './benches.ts';
 import { capturingLogger, runMetrics, type Outputs } from './hygiene.ts';
 import { crashingSteps, type CrashPlan, type Step, type Steps } from './steps.ts';
@@ -26,6 +27,11 @@ import { CHAOS_TABLE, type ChaosWorld, type FakeClock } from './world.ts';
 export const CHAOS_LEASE_MS = 60_000;
 /** Fake time an invocation may take (a 15-minute Lambda less its margin, roughly). */
 export const INVOCATION_MS = 600_000;
+/**
+ * Time a stalled invocation has. The fake clock stands still while Firehose stalls in real time, so
+ * every call of the run gets this much real time before its abort signal fires.
+ */
+export const STALL_BUDGET_MS = 300;
 /** Real time an HTTP attempt may take before it is a timeout (the hang faults cost this much). */
 const ATTEMPT_TIMEOUT_MS = 250;
 
@@ -42,15 +48,34 @@ export interface Archive {
   stop(): Promise<void>;
 }
 
+/** Archived raw_data texts by uid, as the archive under `dir` holds them. */
+export async function archivedByUid(dir: string): Promise<Map<string, string[]>> {
+  const byUid = new Map<string, string[]>();
+  for (const { record } of await readArchive(dir)) {
+    const uid = (record.metadata as { uid: string }).uid;
+    byUid.set(uid, [...(byUid.get(uid) ?? []), record.raw_data as string]);
+  }
+  return byUid;
+}
+
+/** Dead-lettered records under `dir`: their uid and the reason given. */
+export async function deadLettersIn(dir: string): Promise<Map<string, string>> {
+  return new Map((await readArchive(dir, 'dead-letter')).map(({ record }) => [(record.metadata as { uid: string }).uid, String(record.reason ?? '')]));
+}
+
 export async function startArchive(clock: FakeClock): Promise<Archive> {
   const dir = await mkdtemp(join(tmpdir(), 'audit-pump-chaos-'));
   const firehose = await startFirehoseEmulator({
     archiveDir: dir,
     bufferIntervalMs: 3_600_000,
-    streams: { archive: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX }, dlq: { prefix: DEAD_LETTER_PREFIX, errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX } },
+    // As deployed: the sinks pack events into shared records and the streams deaggregate them.
+    streams: {
+      archive: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX, ...DEAGGREGATING },
+      dlq: { prefix: DEAD_LETTER_PREFIX, errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX, ...DEAGGREGATING },
+    },
   });
   const client = new FirehoseClient({ ...LOCAL_AWS, endpoint: firehose.endpoint, maxAttempts: 1 });
-  const options = { client, now: clock.now, sleep: clock.sleep, random: seededRandom(7) };
+  const options = { client, now: clock.pumpNow, sleep: clock.sleep, random: seededRandom(7), pack: true };
   return {
     dir,
     firehose,
@@ -58,16 +83,11 @@ export async function startArchive(clock: FakeClock): Promise<Archive> {
     deadLetter: new FirehoseSink({ ...options, streamName: 'dlq' }),
     async byUid() {
       await firehose.flush();
-      const byUid = new Map<string, string[]>();
-      for (const { record } of await readArchive(dir)) {
-        const uid = (record.metadata as { uid: string }).uid;
-        byUid.set(uid, [...(byUid.get(uid) ?? []), record.raw_data as string]);
-      }
-      return byUid;
+      return archivedByUid(dir);
     },
     async deadLetters() {
       await firehose.flush();
-      return new Map((await readArchive(dir, 'dead-letter')).map(({ record }) => [(record.metadata as { uid: string }).uid, String(record.reason ?? '')]));
+      return deadLettersIn(dir);
     },
     async stop() {
       client.destroy();
@@ -93,6 +113,8 @@ export interface InvokeOptions {
   readonly owner: string;
   readonly crash?: CrashPlan;
   readonly deadlineAtRequest?: number;
+  /** Time the invocation has (fake clock). @default INVOCATION_MS */
+  readonly invocationMs?: number;
   /** Wraps the crash-wrapped steps once more (the race campaign tags deliveries here). */
   readonly wrap?: (steps: Steps<unknown, unknown>) => Steps<unknown, unknown>;
 }
@@ -103,12 +125,12 @@ function httpFactory(rig: Rig, deadline: number, deadlineAt: number | undefined)
   const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
     const n = ++requests;
     const response = await globalThis.fetch(input, init);
-    if (n === deadlineAt) rig.clock.at = Math.max(rig.clock.at, deadline + 1);
+    if (n === deadlineAt) rig.clock.at = Math.max(rig.clock.at, deadline - rig.clock.skew + 1);
     return response;
   }) as typeof globalThis.fetch;
   return ({ source, credentials, deadline: dl, onRetry, retryRule }) =>
     new HttpClient({
-      origin: source.baseUrl, deadline: dl, secrets: Object.values(credentials), onRetry, fetch, now: rig.clock.now, sleep: rig.clock.sleep,
+      origin: source.baseUrl, deadline: dl, secrets: Object.values(credentials), onRetry, fetch, now: rig.clock.pumpNow, sleep: rig.clock.sleep,
       random: seededRandom(rig.seed ^ requests), requestTimeoutMs: ATTEMPT_TIMEOUT_MS, maxAttempts: 4, ...(retryRule ? { retryRule } : {}),
     });
 }
@@ -116,12 +138,13 @@ function httpFactory(rig: Rig, deadline: number, deadlineAt: number | undefined)
 /** Runs the bench's source once; errors, logs and metrics land in `rig.outputs`. */
 export async function invoke(rig: Rig, options: InvokeOptions): Promise<{ result: RunResult; died: Step | undefined }> {
   const { bench, clock } = rig;
-  const store = new CursorStore({ client: rig.world.client, tableName: CHAOS_TABLE, now: clock.now });
+  // The pump's clock, skewed as the schedule says: the vendor's Date headers keep the world's.
+  const store = new CursorStore({ client: rig.world.client, tableName: CHAOS_TABLE, now: clock.pumpNow });
   const crashing = crashingSteps(options.crash, { store, sink: rig.archive.sink, deadLetter: rig.archive.deadLetter, connector: bench.connector, ...(bench.spool ? { spool: bench.spool } : {}) });
   const steps = options.wrap ? options.wrap(crashing) : crashing;
-  const deadline = clock.now() + INVOCATION_MS;
+  const deadline = clock.pumpNow() + (options.invocationMs ?? INVOCATION_MS);
   const result = await (rig.runner ?? runSource)(steps.connector, bench.source, {
-    store: steps.store, sink: steps.sink, deadLetter: steps.deadLetter, owner: options.owner, leaseMs: CHAOS_LEASE_MS, deadline, now: clock.now,
+    store: steps.store, sink: steps.sink, deadLetter: steps.deadLetter, owner: options.owner, leaseMs: CHAOS_LEASE_MS, deadline, now: clock.pumpNow,
     log: capturingLogger(rig.outputs.logs), credentials: { get: async (s) => s.credentials ?? {} },
     http: httpFactory(rig, deadline, options.deadlineAtRequest), ...(steps.spool ? { spool: steps.spool } : {}),
   });

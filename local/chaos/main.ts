@@ -7,6 +7,7 @@
  *   --seed S       campaign seed                                                 default 1
  *   --races R      race scenarios (two or three concurrent runs)                 default runs / 5
  *   --fuzz F       fuzz cases over every connector's response handling           default runs * 2
+ *   --kills K      scenarios where `audit-pump run` is SIGKILLed mid-drain        default runs / 50
  *   --bench a,b    only these benches (veza, authentic8, retraced, nected, carbonblack, carbonblack-queue)
  *   --runner M     a module exporting runSource to test instead of shared/runner.ts (a patched copy)
  *   --verbose      the run errors of failing runs too
@@ -20,6 +21,7 @@ import { parseArgs } from 'node:util';
 import type { runSource } from '../../shared/runner.ts';
 import { BENCHES, type BenchName } from './benches.ts';
 import { fuzz } from './fuzz.ts';
+import { killRun } from './kills.ts';
 import { race } from './races.ts';
 import { passed, report, type Findings } from './report.ts';
 import { chaosRun } from './run.ts';
@@ -27,9 +29,13 @@ import { scheduleFor } from './schedule.ts';
 import { startWorld } from './world.ts';
 
 /** One unit of work for a worker. */
-type Task = { kind: 'run'; seed: number } | { kind: 'race'; seed: number } | { kind: 'fuzz'; seed: number; cases: number };
+type Task = { kind: 'run'; seed: number } | { kind: 'race'; seed: number } | { kind: 'fuzz'; seed: number; cases: number } | { kind: 'kill'; seed: number };
 interface Options { benches?: BenchName[]; runner?: string; verbose: boolean }
-type Message = { kind: 'run'; report: Findings['runs'][number] } | { kind: 'race'; report: Findings['races'][number] } | { kind: 'fuzz'; report: Findings['fuzz'][number] };
+type Message =
+  | { kind: 'run'; report: Findings['runs'][number] }
+  | { kind: 'race'; report: Findings['races'][number] }
+  | { kind: 'fuzz'; report: Findings['fuzz'][number] }
+  | { kind: 'kill'; report: Findings['kills'][number] };
 
 const FUZZ_CHUNK = 50;
 
@@ -41,6 +47,7 @@ async function work(tasks: readonly Task[], options: Options, emit: (m: Message)
     for (const task of tasks) {
       if (task.kind === 'run') emit({ kind: 'run', report: await chaosRun(world, task.seed, { ...(options.benches ? { benches: options.benches } : {}), verbose: options.verbose }).catch((e: unknown) => broken(task.seed, e)) });
       else if (task.kind === 'race') emit({ kind: 'race', report: await race(world, task.seed, runner) });
+      else if (task.kind === 'kill') emit({ kind: 'kill', report: await killRun(task.seed) });
       else emit({ kind: 'fuzz', report: await fuzz(world, task.seed, task.cases) });
     }
   } finally {
@@ -52,12 +59,14 @@ async function work(tasks: readonly Task[], options: Options, emit: (m: Message)
 function broken(seed: number, error: unknown): Findings['runs'][number] {
   return {
     seed, bench: scheduleFor(seed).bench, lost: 0, strangers: 0, uidConflicts: 0, rawMismatches: 0, cursorRegressions: 0, leaks: [], scanned: 0, duplicates: 0, events: 0,
-    invocations: 0, crashes: 0, caughtUp: false, outcomes: {}, details: [`the run could not be played: ${String(error).slice(0, 300)}`], ms: 0,
+    invocations: 0, crashes: 0, skews: 0, stalls: 0, overruns: 0, caughtUp: false, outcomes: {}, details: [`the run could not be played: ${String(error).slice(0, 300)}`], ms: 0,
   };
 }
 
-function tasksFor(runs: number, seed: number, races: number, cases: number): Task[] {
-  const tasks: Task[] = Array.from({ length: runs }, (_, i) => ({ kind: 'run', seed: seed + i }));
+function tasksFor(runs: number, seed: number, races: number, cases: number, kills: number): Task[] {
+  // Kill scenarios first: they take longest, so the workers end together.
+  const tasks: Task[] = Array.from({ length: kills }, (_, i) => ({ kind: 'kill', seed: seed + i }));
+  for (let i = 0; i < runs; i++) tasks.push({ kind: 'run', seed: seed + i });
   for (let i = 0; i < races; i++) tasks.push({ kind: 'race', seed: seed + i });
   for (let i = 0; i < cases; i += FUZZ_CHUNK) tasks.push({ kind: 'fuzz', seed: seed + i, cases: Math.min(FUZZ_CHUNK, cases - i) });
   return tasks;
@@ -65,10 +74,11 @@ function tasksFor(runs: number, seed: number, races: number, cases: number): Tas
 
 /** Spreads the tasks over `jobs` worker processes (in this process when jobs is 1). */
 async function spread(tasks: readonly Task[], jobs: number, options: Options): Promise<Findings> {
-  const findings: Findings = { runs: [], races: [], fuzz: [] };
+  const findings: Findings = { runs: [], races: [], fuzz: [], kills: [] };
   const collect = (m: Message): void => {
     if (m.kind === 'run') findings.runs.push(m.report);
     else if (m.kind === 'race') findings.races.push(m.report);
+    else if (m.kind === 'kill') findings.kills.push(m.report);
     else findings.fuzz.push(m.report);
   };
   if (jobs <= 1) {
@@ -100,7 +110,10 @@ function number(value: string | undefined, fallback: number, name: string): numb
 async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { runs: { type: 'string' }, seed: { type: 'string' }, jobs: { type: 'string' }, races: { type: 'string' }, fuzz: { type: 'string' }, bench: { type: 'string' }, runner: { type: 'string' }, verbose: { type: 'boolean' } },
+    options: {
+      runs: { type: 'string' }, seed: { type: 'string' }, jobs: { type: 'string' }, races: { type: 'string' }, fuzz: { type: 'string' }, kills: { type: 'string' },
+      bench: { type: 'string' }, runner: { type: 'string' }, verbose: { type: 'boolean' },
+    },
     strict: true,
   });
   const runs = number(values.runs, 100, 'runs');
@@ -111,7 +124,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const jobs = Math.max(1, number(values.jobs, 2, 'jobs'));
   const options: Options = { verbose: values.verbose ?? false, ...(benches ? { benches } : {}), ...(values.runner ? { runner: new URL(values.runner, `file://${process.cwd()}/`).href } : {}) };
   const started = Date.now();
-  const findings = await spread(tasksFor(runs, seed, number(values.races, Math.ceil(runs / 5), 'races'), number(values.fuzz, runs * 2, 'fuzz')), jobs, options);
+  const kills = number(values.kills, Math.ceil(runs / 50), 'kills');
+  const findings = await spread(tasksFor(runs, seed, number(values.races, Math.ceil(runs / 5), 'races'), number(values.fuzz, runs * 2, 'fuzz'), kills), jobs, options);
   findings.runs.sort((a, b) => a.seed - b.seed);
   for (const line of report(findings, { ms: Date.now() - started, jobs, seed })) process.stdout.write(`${line}\n`);
   return passed(findings) ? 0 : 1;

@@ -3,6 +3,7 @@
  * secret hygiene, the seeds that reproduce any finding, and the summary line.
  */
 import type { FuzzReport } from './fuzz.ts';
+import type { KillReport } from './kills.ts';
 import type { RaceReport } from './races.ts';
 import type { RunReport } from './run.ts';
 
@@ -11,13 +12,14 @@ export interface Findings {
   readonly runs: RunReport[];
   readonly races: RaceReport[];
   readonly fuzz: FuzzReport[];
+  readonly kills: KillReport[];
 }
 
 const COLUMNS = ['runs', 'invocations', 'crashes', 'events', 'duplicates', 'lost', 'strangers', 'uid_conflicts', 'raw_mismatch', 'regressions', 'leaks', 'not_caught_up', 'avg_ms'] as const;
 
 /** True when a run broke a promise. */
 export function failed(r: RunReport): boolean {
-  return r.lost + r.strangers + r.uidConflicts + r.rawMismatches + r.cursorRegressions + r.leaks.length > 0 || !r.caughtUp;
+  return r.lost + r.strangers + r.uidConflicts + r.rawMismatches + r.cursorRegressions + r.overruns + r.leaks.length > 0 || !r.caughtUp;
 }
 
 function row(runs: readonly RunReport[]): number[] {
@@ -67,9 +69,26 @@ function fuzzSection(fuzz: readonly FuzzReport[]): string[] {
   ];
 }
 
+/** True when a kill scenario lost, invented or conflicted anything, or did not finish. */
+function killFailed(k: KillReport): boolean {
+  return k.lost + k.strangers + k.uidConflicts + k.rawMismatches > 0 || !k.caughtUp;
+}
+
+/** One line a fault kind, with how often the campaign threw it and what came of it. */
+function faultsSection(findings: Findings): string[] {
+  const { runs, fuzz, kills } = findings;
+  const sum = <T>(of: readonly T[], f: (r: T) => number): number => of.reduce((a, r) => a + f(r), 0);
+  return [
+    `faults: kills=${sum(kills, (k) => k.kills)} (SIGKILL of audit-pump run mid-drain, in ${kills.length} scenarios: lost=${sum(kills, (k) => k.lost)} strangers=${sum(kills, (k) => k.strangers)} uid_conflicts=${sum(kills, (k) => k.uidConflicts)} raw_mismatch=${sum(kills, (k) => k.rawMismatches)} not_caught_up=${sum(kills, (k) => (k.caughtUp ? 0 : 1))})`,
+    `faults: skews=${sum(runs, (r) => r.skews)} (invocations with the pump clock up to an hour off the vendor's Date header)`,
+    `faults: stalls=${sum(runs, (r) => r.stalls)} (Firehose stalled past the deadline: overruns=${sum(runs, (r) => r.overruns)})`,
+    `faults: echoes=${sum(fuzz, (f) => f.echoes)} (vendor error shapes quoting the credential) oversized=${sum(fuzz, (f) => f.oversized)} (records growing up to sixfold when escaped, through sinks enforcing Firehose's limits)`,
+  ];
+}
+
 /** The report's lines; the last is the summary line. */
 export function report(findings: Findings, took: { ms: number; jobs: number; seed: number }): string[] {
-  const { runs, races, fuzz } = findings;
+  const { runs, races, fuzz, kills } = findings;
   const bad = runs.filter(failed);
   const sum = (f: (r: RunReport) => number): number => runs.reduce((a, r) => a + f(r), 0);
   const scanned = sum((r) => r.scanned) + fuzz.reduce((a, f) => a + f.cases, 0);
@@ -77,11 +96,13 @@ export function report(findings: Findings, took: { ms: number; jobs: number; see
     ...runsSection(runs),
     ...racesSection(races),
     ...fuzzSection(fuzz),
+    ...faultsSection(findings),
     `secrets: outputs scanned=${scanned} (log lines, run errors, EMF metrics, archive and dead-letter objects, spooled batches) leaks=${sum((r) => r.leaks.length) + fuzz.reduce((a, f) => a + f.leaks.length, 0)}`,
     ...runs.flatMap((r) => r.leaks.slice(0, 2).map((l) => `  leak (seed ${r.seed}): ${l}`)),
     ...fuzz.flatMap((f) => f.leaks.slice(0, 5).map((l) => `  leak: ${l}`)),
     `took ${(took.ms / 1000).toFixed(1)} s with ${took.jobs} worker(s): ${runs.length ? Math.round(took.ms / runs.length) : 0} ms per run (campaign seed ${took.seed})`,
-    ...bad.slice(0, 20).flatMap((r) => [`FAILED seed ${r.seed} (${r.bench}): ${r.details.slice(0, 3).join('; ')}`, `  reproduce: npm run chaos -- --runs 1 --seed ${r.seed} --races 0 --fuzz 0`]),
+    ...bad.slice(0, 20).flatMap((r) => [`FAILED seed ${r.seed} (${r.bench}): ${r.details.slice(0, 3).join('; ')}`, `  reproduce: npm run chaos -- --runs 1 --seed ${r.seed} --races 0 --fuzz 0 --kills 0`]),
+    ...kills.filter(killFailed).slice(0, 10).flatMap((k) => [`FAILED kill seed ${k.seed} (${k.bench}): ${k.details.slice(0, 3).join('; ')}`, `  reproduce: npm run chaos -- --runs 0 --kills 1 --seed ${k.seed} --races 0 --fuzz 0`]),
     `chaos: runs=${runs.length} lost=${sum((r) => r.lost)} strangers=${sum((r) => r.strangers)} uid_conflicts=${sum((r) => r.uidConflicts)} cursor_regressions=${sum((r) => r.cursorRegressions)}`,
   ];
   return lines;
@@ -91,5 +112,5 @@ export function report(findings: Findings, took: { ms: number; jobs: number; see
 export function passed(findings: Findings): boolean {
   const fuzzBad = findings.fuzz.some((f) => f.crashes + f.wrongAdvances + f.unaccounted + f.blocked + f.leaks.length > 0);
   const raceBad = findings.races.some((r) => r.lost + r.strangers > 0);
-  return !findings.runs.some(failed) && !fuzzBad && !raceBad;
+  return !findings.runs.some(failed) && !fuzzBad && !raceBad && !findings.kills.some(killFailed);
 }

@@ -11,7 +11,7 @@ import { seededRandom, type Random } from '../random.ts';
 import { startBench, type Bench } from './benches.ts';
 import { regressed } from './expected.ts';
 import { archiveTexts, emptyOutputs, scan, spoolTexts } from './hygiene.ts';
-import { CHAOS_LEASE_MS, invoke, startArchive, type Rig } from './invoke.ts';
+import { CHAOS_LEASE_MS, STALL_BUDGET_MS, invoke, startArchive, type Archive, type Rig } from './invoke.ts';
 import { scheduleFor, type Invocation, type Schedule } from './schedule.ts';
 import { CHAOS_TABLE, FakeClock, type ChaosWorld } from './world.ts';
 import type { BenchName } from './benches.ts';
@@ -37,6 +37,12 @@ export interface RunReport {
   readonly events: number;
   readonly invocations: number;
   readonly crashes: number;
+  /** Invocations whose pump clock ran ahead of or behind the vendor's. */
+  readonly skews: number;
+  /** Invocations whose Firehose stalled past the deadline. */
+  readonly stalls: number;
+  /** Of those, the ones that did not end as stopped at the deadline. */
+  readonly overruns: number;
   readonly caughtUp: boolean;
   /** Run outcomes by status and error class, e.g. `failed:HttpTimeoutError`. */
   readonly outcomes: Readonly<Record<string, number>>;
@@ -45,6 +51,9 @@ export interface RunReport {
 }
 
 let sequence = 0;
+
+/** What a run counts as it plays its schedule. */
+interface Tally { invocations: number; crashes: number; skews: number; stalls: number; overruns: number }
 
 function outcome(status: RunStatus, error: string | undefined): string {
   return error ? `${status}:${/^(\w+)/.exec(error)?.[1] ?? 'error'}` : status;
@@ -64,7 +73,7 @@ function calm(rig: Rig): void {
 }
 
 /** Runs the schedule, then reruns until caught up; returns the clock at the start of the caught-up run. */
-async function play(rig: Rig, schedule: Schedule, outcomes: Record<string, number>, tally: { invocations: number; crashes: number }): Promise<number | undefined> {
+async function play(rig: Rig, schedule: Schedule, outcomes: Record<string, number>, tally: Tally, details: string[]): Promise<number | undefined> {
   const count = (status: RunStatus, error: string | undefined): void => {
     tally.invocations++;
     outcomes[outcome(status, error)] = (outcomes[outcome(status, error)] ?? 0) + 1;
@@ -72,9 +81,26 @@ async function play(rig: Rig, schedule: Schedule, outcomes: Record<string, numbe
   const random = seededRandom(schedule.seed ^ 0xa5a5);
   for (const [i, step] of schedule.invocations.entries()) {
     arm(rig, step, random);
-    const { result, died } = await invoke(rig, { owner: `inv-${i}`, ...(step.crash ? { crash: step.crash } : {}), ...(step.deadlineAtRequest ? { deadlineAtRequest: step.deadlineAtRequest } : {}) });
+    rig.clock.skew = step.skewMs ?? 0;
+    if (step.skewMs) tally.skews++;
+    if (step.stallMs) {
+      rig.archive.firehose.faults.latencyMs = step.stallMs;
+      tally.stalls++;
+    }
+    const startedAt = Date.now();
+    const { result, died } = await invoke(rig, {
+      owner: `inv-${i}`, ...(step.crash ? { crash: step.crash } : {}), ...(step.deadlineAtRequest ? { deadlineAtRequest: step.deadlineAtRequest } : {}),
+      ...(step.stallMs ? { invocationMs: STALL_BUDGET_MS } : {}),
+    });
+    // Every call had STALL_BUDGET_MS: a run that waited for the stalled Firehose overran its deadline.
+    if (step.stallMs && Date.now() - startedAt >= step.stallMs) {
+      tally.overruns++;
+      details.push(`a Firehose stall of ${step.stallMs} ms held the run ${Date.now() - startedAt} ms past a deadline ${STALL_BUDGET_MS} ms away`);
+    }
+    rig.archive.firehose.faults.latencyMs = 0;
     count(result.status, result.error);
     if (died) tally.crashes++;
+    rig.clock.skew = 0;
     rig.archive.firehose.faults.recordFailureRate = 0;
     rig.world.dynamoFaults.length = 0;
     rig.clock.advance(step.gapMs);
@@ -96,7 +122,9 @@ export async function drain(rig: Rig, onResult: (result: RunResult) => void = ()
     const { result } = await invoke(rig, { owner: `drain-${i}` });
     onResult(result);
     if (result.status === 'caught-up' && !partial) return startedAt;
-    rig.clock.advance(result.status === 'busy' ? CHAOS_LEASE_MS + 1000 : 1000);
+    // A busy source waits for the lease, which a run with a fast clock may have set far ahead.
+    const lease = result.status === 'busy' ? (await store.get(rig.bench.source.id))?.leaseExpiresAt : undefined;
+    rig.clock.advance(lease === undefined ? 1000 : Math.max(1000, lease - rig.clock.now() + 1000));
   }
   return undefined;
 }
@@ -118,10 +146,10 @@ function regressions(rig: Rig, sourceId: string, from: number, details: string[]
 }
 
 /** Compares the archive with what the vendor holds. */
-async function compare(rig: Rig, bench: Bench, settledAt: number, details: string[]) {
-  const archived = await rig.archive.byUid();
+export async function compare(archive: Pick<Archive, 'byUid' | 'deadLetters'>, bench: Bench, settledAt: number, details: string[]) {
+  const archived = await archive.byUid();
   const { all, due, deadLetters } = bench.expected(settledAt);
-  const letters = await rig.archive.deadLetters();
+  const letters = await archive.deadLetters();
   // An invalid record is lost unless it was dead-lettered with a reason, and must never be archived.
   const unlettered = [...deadLetters].filter(([letter, uid]) => !letters.get(letter) || archived.has(uid));
   const lost = [...[...due].filter((uid) => !archived.has(uid)), ...unlettered.map(([letter]) => letter)];
@@ -161,20 +189,20 @@ export async function chaosRun(world: ChaosWorld, seed: number, options: ChaosOp
   const bench = await startBench(schedule.bench, { sourceId, seed, now: clock.now, backlog: schedule.backlog });
   const rig: Rig = { world, clock, bench, archive, outputs: emptyOutputs(), seed, ...(runner ? { runner } : {}) };
   const outcomes: Record<string, number> = {};
-  const tally = { invocations: 0, crashes: 0 };
+  const tally: Tally = { invocations: 0, crashes: 0, skews: 0, stalls: 0, overruns: 0 };
   const details: string[] = [];
   const firstCommit = world.commits.length;
   try {
-    const settledAt = await play(rig, schedule, outcomes, tally);
+    const settledAt = await play(rig, schedule, outcomes, tally, details);
     if (settledAt === undefined) details.push(`not caught up after ${MAX_DRAIN} fault-free runs`);
-    const found = await compare(rig, bench, settledAt ?? 0, details);
+    const found = await compare(archive, bench, settledAt ?? 0, details);
     rig.outputs.archive.push(...(await archiveTexts(archive.dir)), ...(bench.spool ? await spoolTexts(bench.spool) : []));
     const leaks = scan(rig.outputs, bench.secrets);
     if (verbose) details.push(...new Set(rig.outputs.errors.map((e) => e.slice(0, 240))));
     const scanned = Object.values(rig.outputs).reduce((n, texts) => n + texts.length, 0);
     return {
       seed, bench: schedule.bench, ...found, cursorRegressions: regressions(rig, sourceId, firstCommit, details), leaks, scanned, invocations: tally.invocations,
-      crashes: tally.crashes, caughtUp: settledAt !== undefined, outcomes, details, ms: Date.now() - started,
+      crashes: tally.crashes, skews: tally.skews, stalls: tally.stalls, overruns: tally.overruns, caughtUp: settledAt !== undefined, outcomes, details, ms: Date.now() - started,
     };
   } finally {
     await bench.stop();

@@ -19,6 +19,10 @@ export interface Invocation {
   readonly crash?: CrashPlan;
   /** The deadline passes while the run's n-th HTTP request is answered. */
   readonly deadlineAtRequest?: number;
+  /** The pump's clock is this far ahead of the vendor's during the invocation (negative: behind). */
+  readonly skewMs?: number;
+  /** Firehose takes this long (real time) to answer, and the invocation has only STALL_BUDGET_MS left: its calls must be aborted. */
+  readonly stallMs?: number;
   /** How far the clock moves after the invocation. */
   readonly gapMs: number;
 }
@@ -63,6 +67,8 @@ function invocation(random: Random, bench: BenchName, faults: readonly VendorFau
     ...(random() < 0.2 ? { dynamo: dynamoFault(random) } : {}),
     ...(random() < 0.5 ? { crash: { step: pick(random, steps), nth: randomInt(random, 1, 3) } } : {}),
     ...(random() < 0.15 ? { deadlineAtRequest: randomInt(random, 1, 6) } : {}),
+    ...(random() < 0.25 ? { skewMs: pick(random, [-3_600_000, 3_600_000, -90_000, 90_000, 600_000]) } : {}),
+    ...(random() < 0.06 ? { stallMs: pick(random, [5000, 8000]) } : {}),
     gapMs: randomInt(random, 10_000, 360_000),
   };
 }

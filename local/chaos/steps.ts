@@ -59,25 +59,25 @@ export function crashingSteps<C, R>(
   };
   const { store } = deps;
   const faulty = Object.create(store) as CursorStore;
-  faulty.acquireLease = async (id, owner, ms) => {
-    const state = await store.acquireLease(id, owner, ms);
+  faulty.acquireLease = async (id, owner, ms, signal) => {
+    const state = await store.acquireLease(id, owner, ms, signal);
     reach('afterLease');
     return state;
   };
-  faulty.commit = async (id, input) => {
+  faulty.commit = async (id, input, signal) => {
     reach('beforeCommit');
-    const version = await store.commit(id, input);
+    const version = await store.commit(id, input, signal);
     reach('afterCommit');
     return version;
   };
-  faulty.renewLease = async (id, owner, ms) => {
+  faulty.renewLease = async (id, owner, ms, signal) => {
     alive();
-    return store.renewLease(id, owner, ms);
+    return store.renewLease(id, owner, ms, signal);
   };
-  faulty.releaseLease = async (id, owner) => {
+  faulty.releaseLease = async (id, owner, signal) => {
     if (dead) return; // a dead process releases nothing: the lease runs out
     reach('beforeRelease');
-    return store.releaseLease(id, owner);
+    return store.releaseLease(id, owner, signal);
   };
   const sink: Sink = {
     name: deps.sink.name,

@@ -9,10 +9,16 @@ import { LOCAL_AWS, ensureCursorTable, startDynamo, type LocalDynamo } from '../
 /** The cursor table of the campaign. */
 export const CHAOS_TABLE = 'chaos-cursors';
 
-/** A clock that moves only when told to (or when the HTTP client "sleeps"). */
+/**
+ * A clock that moves only when told to (or when the HTTP client "sleeps"). `now` is the vendor's
+ * (and the world's) time; `pumpNow` is the pump's, `skew` away from it (a host clock running fast or slow).
+ */
 export class FakeClock {
+  /** How far the pump's clock is ahead of the world's (negative: behind). */
+  skew = 0;
   constructor(public at: number) {}
   readonly now = (): number => this.at;
+  readonly pumpNow = (): number => this.at + this.skew;
   readonly sleep = async (ms: number): Promise<void> => {
     this.at += Math.max(0, ms);
   };

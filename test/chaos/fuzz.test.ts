@@ -36,6 +36,6 @@ describe('fuzz: connectors under generated pages', () => {
     const vendors = new Set(Object.keys(byKind).map((k) => k.split(':')[0]));
     const kinds = new Set(Object.keys(byKind).map((k) => k.split(':')[1]));
     expect([...vendors].sort()).toEqual(['authentic8', 'carbonblack', 'nected', 'retraced', 'veza']);
-    expect([...kinds].sort()).toEqual(['envelope', 'loop', 'notJson', 'records', 'status', 'tooLarge']);
+    expect([...kinds].sort()).toEqual(['echo', 'envelope', 'loop', 'notJson', 'records', 'status', 'tooLarge']);
   });
 });

@@ -3,57 +3,24 @@
  * child process against an Authentic8 emulator started here on a loopback port.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readArchive } from '../../local/archive-reader.ts';
 import { AUTHENTIC8_LOCAL_TOKEN, authentic8NativeId, startAuthentic8Emulator, type Authentic8Emulator } from '../../local/authentic8-emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
+import { E2E_TIMEOUT_MS, freePort, killChildren, spawnCli, summaryOf as summaryLine, waitForStdout } from '../helpers/cli-process.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin', 'audit-pump.js');
 const SOURCE_ID = 'authentic8-e2e';
 const TOKEN = Buffer.from('authentic8-e2e-token-777').toString('base64');
 const TYPES = ['URL', 'AUTH', 'ADMIN_AUDIT', 'BLOCKED URL', 'LOCATION CHANGE'];
-const E2E_TIMEOUT_MS = 20_000;
 
-interface Outcome { code: number | null; stdout: string; stderr: string }
+afterEach(killChildren);
 
-const children = new Set<ChildProcess>();
-afterEach(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  children.clear();
-});
-
-function spawnCli(args: readonly string[]): { child: ChildProcess; done: Promise<Outcome>; stdout: () => string } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, CI: 'true', NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let [stdout, stderr] = ['', ''];
-  child.stdout?.on('data', (chunk: Buffer) => void (stdout += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => void (stderr += chunk.toString('utf8')));
-  const done = new Promise<Outcome>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-  return { child, done, stdout: () => stdout };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/** Parses `authentic8-e2e: caught-up, 300 events, 4 pages, 0 dead-lettered` from a run's stdout. */
+/** Status and events of `authentic8-e2e: caught-up, 300 events, 4 pages, 0 dead-lettered` in a run's stdout. */
 function summaryOf(stdout: string): { status: string; events: number } | undefined {
-  const m = new RegExp(`^${SOURCE_ID}: ([a-z-]+), (\\d+) events`, 'm').exec(stdout);
-  return m ? { status: String(m[1]), events: Number(m[2]) } : undefined;
+  const line = summaryLine(stdout, SOURCE_ID);
+  return line && { status: line.status, events: line.events };
 }
 
 let emulator: Authentic8Emulator;
@@ -145,7 +112,7 @@ describe('audit-pump emulate authentic8', () => {
 
     // Act
     const running = spawnCli(['emulate', 'authentic8', '--port', String(port), '--backlog', '20']);
-    for (const started = Date.now(); !/"types": "all"/.test(running.stdout()) && Date.now() - started < 10_000;) await new Promise((r) => setTimeout(r, 25));
+    await waitForStdout(running, /"types": "all"/);
     const reply = await fetch(`http://127.0.0.1:${port}/api/`, {
       method: 'POST',
       body: JSON.stringify([{ command: 'setauth', data: AUTHENTIC8_LOCAL_TOKEN }, { command: 'extractlog', org: 'Acme Corp', type: 'URL', start_seq: 0, limit: 1 }]),

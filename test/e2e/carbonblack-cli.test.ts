@@ -4,54 +4,26 @@
  * drains the org once per occurrence; queue mode spools under `--state` and leaves nothing behind.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readArchive } from '../../local/archive-reader.ts';
 import { startCarbonBlackEmulator, type CarbonBlackEmulator, type CbApiKey } from '../../local/carbonblack-emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
+import { E2E_TIMEOUT_MS, cli, killChildren, spawnCli, summaryOf as summaryLine, waitForStdout } from '../helpers/cli-process.ts';
 import { startDynamo } from '../../local/dynamo.ts';
 import { LOCAL_CURSOR_TABLE } from '../../shared/archive-layout.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin', 'audit-pump.js');
 const SOURCE_ID = 'cb-e2e';
 const KEY: CbApiKey = { id: 'E2EKEY0001', secret: 'E2ESECRETKEY000000000001' };
-/** Each test starts one to three CLI processes (tsx compiles on start, about 1.5 s each). */
-const E2E_TIMEOUT_MS = 20_000;
 
-interface Outcome { code: number | null; stdout: string; stderr: string }
+afterEach(killChildren);
 
-const children = new Set<ChildProcess>();
-afterEach(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  children.clear();
-});
-
-/** Runs the real CLI to its end; `onStdout` sees its output as it comes. */
-function cli(args: readonly string[], onStdout?: (text: string, child: ChildProcess) => void): Promise<Outcome> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, CI: 'true', NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-    onStdout?.(stdout, child);
-  });
-  child.stderr?.on('data', (chunk: Buffer) => void (stderr += chunk.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** Parses `cb-e2e: caught-up, 300 events, 4 pages, 0 dead-lettered`. */
+/** Status and events of `cb-e2e: caught-up, 300 events, 4 pages, 0 dead-lettered` in a run's stdout. */
 function summaryOf(stdout: string): { status: string; events: number } | undefined {
-  const m = new RegExp(`^${SOURCE_ID}: ([a-z-]+), (\\d+) events`, 'm').exec(stdout);
-  return m ? { status: String(m[1]), events: Number(m[2]) } : undefined;
+  const line = summaryLine(stdout, SOURCE_ID);
+  return line && { status: line.status, events: line.events };
 }
 
 let emulator: CarbonBlackEmulator;
@@ -160,23 +132,19 @@ describe('audit-pump run with a Carbon Black source', () => {
 describe('audit-pump emulate carbonblack', () => {
   it('serves the emulator, prints its URL and an example source, and answers a search', async () => {
     // Act
-    let url = '';
-    let status = 0;
-    const out = await cli(['emulate', 'carbonblack', '--backlog', '10'], (stdout, child) => {
-      const match = /carbonblack emulator listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
-      if (!match || url) return;
-      url = match[1] as string;
-      const example = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { sources: Array<{ credentials: { apiId: string; apiSecret: string }; options: { orgKey: string } }> };
-      const [source] = example.sources;
-      void fetch(`${url}/audit_log/v1/orgs/${source?.options.orgKey ?? ''}/logs/_search`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-auth-token': `${source?.credentials.apiSecret ?? ''}/${source?.credentials.apiId ?? ''}` },
-        body: '{"rows":1}',
-      }).then((res) => {
-        status = res.status;
-        child.kill('SIGINT');
-      });
+    const running = spawnCli(['emulate', 'carbonblack', '--backlog', '10']);
+    const [, url = ''] = await waitForStdout(running, /carbonblack emulator listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*\n\}\n/);
+    const stdout = running.stdout();
+    const example = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { sources: Array<{ credentials: { apiId: string; apiSecret: string }; options: { orgKey: string } }> };
+    const [source] = example.sources;
+    const reply = await fetch(`${url}/audit_log/v1/orgs/${source?.options.orgKey ?? ''}/logs/_search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-auth-token': `${source?.credentials.apiSecret ?? ''}/${source?.credentials.apiId ?? ''}` },
+      body: '{"rows":1}',
     });
+    running.child.kill('SIGINT');
+    const out = await running.done;
+    const status = reply.status;
 
     // Assess
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -4,7 +4,6 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -13,26 +12,13 @@ import { LOCAL_TOKEN } from '../../local/emulators.ts';
 import { startVezaEmulator, vezaExportFilter, type VezaEmulator } from '../../local/veza-emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
 import { EMULATORS } from '../../local/emulators.ts';
-import { cli, killChildren, spawnCli, waitForStdout } from '../helpers/cli-process.ts';
+import { E2E_TIMEOUT_MS, cli, freePort, killChildren, spawnCli, summaryOf as summaryLine, waitForStdout } from '../helpers/cli-process.ts';
 
 const SOURCE_ID = 'veza-e2e';
 const TOKEN = 'veza-e2e-api-key-51f0';
 const BACKLOG = 300;
 const PAGE_SIZE = 100;
-/** Each test starts one to three CLI processes (tsx compiles on start, about 1.5 s each). */
-const E2E_TIMEOUT_MS = 20_000;
-
 afterEach(killChildren);
-
-/** A port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** Every file below `dir`. */
 async function filesUnder(dir: string): Promise<string[]> {
@@ -40,11 +26,7 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 }
 
-/** Parses `veza-e2e: caught-up, 300 events, 4 pages, 0 dead-lettered` from a run's stdout. */
-function summaryOf(stdout: string): { status: string; events: number; pages: number; rejected: number } | undefined {
-  const m = new RegExp(`^${SOURCE_ID}: ([a-z-]+), (\\d+) events, (\\d+) pages, (\\d+) dead-lettered`, 'm').exec(stdout);
-  return m ? { status: String(m[1]), events: Number(m[2]), pages: Number(m[3]), rejected: Number(m[4]) } : undefined;
-}
+const summaryOf = (stdout: string) => summaryLine(stdout, SOURCE_ID);
 
 let emulator: VezaEmulator;
 let dir: string;

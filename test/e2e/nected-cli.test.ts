@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { readArchive } from '../../local/archive-reader.ts';
 import { NECTED_LOCAL_API_KEY, startNectedEmulator, type NectedEmulator } from '../../local/nected-emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
-import { cli, killChildren, spawnCli, waitForStdout } from '../helpers/cli-process.ts';
+import { E2E_TIMEOUT_MS, cli, killChildren, spawnCli, summaryOf as summaryLine, waitForStdout } from '../helpers/cli-process.ts';
 import { startDynamo } from '../../local/dynamo.ts';
 import { LOCAL_CURSOR_TABLE } from '../../shared/archive-layout.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
@@ -16,8 +16,6 @@ import { CursorStore } from '../../shared/cursor-store.ts';
 const SOURCE_ID = 'nected-e2e';
 const API_KEY = 'nected-e2e-api-key-93b1';
 const BACKLOG = 200;
-/** Each test starts one or two CLI processes (tsx compiles on start, about 1.5 s each). */
-const E2E_TIMEOUT_MS = 20_000;
 
 let emulator: NectedEmulator;
 let dir: string;
@@ -32,10 +30,10 @@ async function writeConfig(source: Record<string, unknown> = {}): Promise<void> 
   await writeFile(configFile, JSON.stringify(config, null, 2));
 }
 
-/** Parses `nected-e2e: caught-up, 200 events, 9 pages, 0 dead-lettered` from a run's stdout. */
+/** Status and events of a run's summary line. */
 function summaryOf(stdout: string): { status: string; events: number } | undefined {
-  const m = new RegExp(`^${SOURCE_ID}: ([a-z-]+), (\\d+) events`, 'm').exec(stdout);
-  return m ? { status: String(m[1]), events: Number(m[2]) } : undefined;
+  const line = summaryLine(stdout, SOURCE_ID);
+  return line && { status: line.status, events: line.events };
 }
 
 /** The `from` of the source's stored cursor (the end of the last window read), from the CLI's state. */

@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readArchive } from '../../local/archive-reader.ts';
 import { EMULATORS } from '../../local/emulators.ts';
-import { cli, killChildren, type Outcome } from '../helpers/cli-process.ts';
+import { E2E_TIMEOUT_MS, cli, killChildren, type Outcome } from '../helpers/cli-process.ts';
 
-const E2E_TIMEOUT_MS = 30_000;
 let cwd: string;
 /** The three commands under test, run side by side after `start --once` (each CLI start costs ~2 s). */
 let query: Outcome;

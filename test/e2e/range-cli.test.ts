@@ -9,13 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readArchive } from '../../local/archive-reader.ts';
 import { startVezaEmulator, type VezaEmulator } from '../../local/veza-emulator.ts';
-import { cli, killChildren } from '../helpers/cli-process.ts';
+import { E2E_TIMEOUT_MS, cli, killChildren } from '../helpers/cli-process.ts';
 import { cutArchive, iso, middleRange } from '../helpers/range.ts';
 
 const SOURCE_ID = 'veza-range';
 const TOKEN = 'veza-range-api-key-7c41';
 /** Each test starts three or four CLI processes (tsx compiles on start, about 1.5 s each). */
-const E2E_TIMEOUT_MS = 40_000;
 
 let emulator: VezaEmulator;
 let dir: string;
@@ -61,7 +60,7 @@ describe('audit-pump reconcile and backfill', () => {
     expect(gap.stdout).toContain(`metric MissingEvents{sourceId=${SOURCE_ID}} ${removed.size}`);
     expect([...removed].some((uid) => gap.stdout.includes(`uid ${uid}`))).toBe(true);
     expect(backfill.code).toBe(0);
-    expect(backfill.stdout).toMatch(new RegExp(`^${SOURCE_ID}--backfill: caught-up, ${removed.size} events, \\d+ pages, 0 dead-lettered; reached .* \\(100%\\)$`, 'm'));
+    expect(backfill.stdout).toMatch(new RegExp(`^${SOURCE_ID}#backfill: caught-up, ${removed.size} events, \\d+ pages, 0 dead-lettered; reached .* \\(100%\\)$`, 'm'));
     expect(backfill.stdout).toContain('complete');
     expect(after.code).toBe(0);
     expect(JSON.parse(after.stdout)).toMatchObject({ sourceId: SOURCE_ID, missing: 0, vendorEvents: removed.size, archivedEvents: removed.size });

@@ -3,43 +3,20 @@
  * process, with state and archive in temp dirs (modelled on cli.test.ts).
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readArchive } from '../../local/archive-reader.ts';
 import { LOCAL_RETRACED_TOKEN, RETRACED_GRAPHQL_PATH, startRetracedEmulator, type RetracedEmulator } from '../../local/retraced-emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
+import { E2E_TIMEOUT_MS, cli, killChildren, spawnCli, summaryOf, waitForStdout } from '../helpers/cli-process.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin', 'audit-pump.js');
 const SOURCE_ID = 'retraced-e2e';
 const TOKEN = 'e2e0c0de1a2b3c4d5e6f708192a3b4c5';
 const BACKLOG = 300;
 const PAGE_SIZE = 100;
-const E2E_TIMEOUT_MS = 20_000;
 
-interface Outcome { code: number | null; stdout: string; stderr: string }
-
-/** Runs the real CLI to its end. */
-function cli(args: readonly string[]): Promise<Outcome> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, CI: 'true', NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** Parses `retraced-e2e: caught-up, 300 events, 4 pages, 0 dead-lettered`. */
-function summaryOf(stdout: string): { status: string; events: number } | undefined {
-  const m = new RegExp(`^${SOURCE_ID}: ([a-z-]+), (\\d+) events`, 'm').exec(stdout);
-  return m ? { status: String(m[1]), events: Number(m[2]) } : undefined;
-}
+afterEach(killChildren);
 
 describe('audit-pump with a Retraced source', () => {
   let emulator: RetracedEmulator;
@@ -80,7 +57,7 @@ describe('audit-pump with a Retraced source', () => {
 
     // Assess
     expect(out.code).toBe(0);
-    expect(summaryOf(out.stdout)?.status).toBe('caught-up');
+    expect(summaryOf(out.stdout, SOURCE_ID)?.status).toBe('caught-up');
     expect(await uids()).toEqual(await expectedUids());
   }, E2E_TIMEOUT_MS);
 
@@ -95,7 +72,7 @@ describe('audit-pump with a Retraced source', () => {
 
     // Assess
     expect(second.code).toBe(0);
-    expect(summaryOf(second.stdout)?.events).toBeGreaterThanOrEqual(25);
+    expect(summaryOf(second.stdout, SOURCE_ID)?.events).toBeGreaterThanOrEqual(25);
     expect(await uids()).toEqual(await expectedUids());
   }, E2E_TIMEOUT_MS);
 
@@ -114,18 +91,15 @@ describe('audit-pump with a Retraced source', () => {
 
   it('serves the emulator with `audit-pump emulate retraced` and the local token', async () => {
     // Prepare
-    const child = spawn(process.execPath, [BIN, 'emulate', 'retraced', '--port', '0'], { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '' } });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString('utf8')));
-    for (let i = 0; i < 200 && !/listening on (http:\/\/127\.0\.0\.1:\d+)/.test(stdout); i++) await new Promise((r) => setTimeout(r, 25));
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1] ?? '';
+    const running = spawnCli(['emulate', 'retraced', '--port', '0']);
+    const [, url] = await waitForStdout(running, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
 
     // Act
     const reply = await fetch(`${url}${RETRACED_GRAPHQL_PATH}`, {
       method: 'POST', headers: { authorization: `token=${LOCAL_RETRACED_TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ search(first: 1) { totalCount } }' }),
     });
-    child.kill('SIGINT');
+    running.child.kill('SIGINT');
 
     // Assess
     expect(reply.status).toBe(200);

@@ -253,6 +253,29 @@ describe('Veza connector: a refused page token', () => {
     expect((await h.cursor())?.cursor).toMatchObject({ token: expect.not.stringMatching(/^expired-token-0000$/) });
   });
 
+  it('is not skipped past by an event stamped in the future: the watermark stays at the read time', async () => {
+    // Prepare: A, then B stamped in 2027 (its producer's clock runs ahead), both read; then C, and the token is refused.
+    const h = await setUp({ emulator: { backlog: 0 } });
+    h.emulator.addEvents(1);
+    h.emulator.addEvents(1, { latePersistedMs: -200 * 24 * HOUR_MS });
+    const [a, b] = h.emulator.events();
+    expect(await h.run()).toMatchObject({ status: 'caught-up', events: 2 });
+    h.emulator.addEvents(1);
+    const c = h.emulator.events().at(-1) as VezaStoredEvent;
+    const { watermark } = await spoilToken(h);
+
+    // Act
+    const result = await h.run();
+
+    // Assess
+    expect(Date.parse(b?.endedAt ?? '')).toBeGreaterThan(Date.now() + 100 * 24 * HOUR_MS);
+    expect(watermark).toBe(new Date(Date.parse(a?.endedAt ?? '')).toISOString());
+    expect(result.status).toBe('caught-up');
+    expect(uidsOf(await h.archived())).toEqual(expect.arrayContaining([a, b, c].map((e) => uidOf(e as VezaStoredEvent))));
+    const after = (await h.cursor())?.cursor as { watermark: string };
+    expect(Date.parse(after.watermark)).toBeLessThanOrEqual(Date.now());
+  });
+
   it('still finds events persisted late, whose own time is before the watermark', async () => {
     // Prepare
     const h = await setUp();

@@ -1,13 +1,22 @@
 /**
  * The `audit-pump` command line as a child process, for end-to-end tests: `node bin/audit-pump.js`
  * with CI=true, its output collected, and every child still running killed by `killChildren`.
+ * Waits are driven by the child's own events (output, exit); one that gives up says what it
+ * waited for and what the child printed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'audit-pump.js');
+
+/**
+ * How long an end-to-end test may take: each starts one to three CLI processes (tsx compiles on
+ * start, about 1.5 s each on an idle machine, many times that on a loaded one). A bound, not a goal.
+ */
+export const E2E_TIMEOUT_MS = 90_000;
 
 export interface Outcome {
   code: number | null;
@@ -21,6 +30,10 @@ export interface Cli {
   readonly done: Promise<Outcome>;
   /** Everything written to stdout so far. */
   stdout(): string;
+  /** Everything written to stderr so far. */
+  stderr(): string;
+  /** `audit-pump <args>`, for messages. */
+  readonly command: string;
 }
 
 const children = new Set<ChildProcess>();
@@ -43,7 +56,7 @@ export function spawnCli(args: readonly string[], cwd = ROOT): Cli {
     child.once('error', reject);
     child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
-  return { child, done, stdout: () => stdout };
+  return { child, done, stdout: () => stdout, stderr: () => stderr, command: `audit-pump ${args.join(' ')}` };
 }
 
 /** Runs the CLI to its end. */
@@ -51,13 +64,53 @@ export function cli(args: readonly string[], cwd = ROOT): Promise<Outcome> {
   return spawnCli(args, cwd).done;
 }
 
-/** Resolves once the child's stdout matches `pattern`. */
-export async function waitForStdout(running: Cli, pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
-  for (const started = Date.now(); Date.now() - started < timeoutMs; ) {
-    const match = pattern.exec(running.stdout());
-    if (match) return match;
-    if (running.child.exitCode !== null) throw new Error(`the CLI exited (${running.child.exitCode}) before printing ${pattern}: ${running.stdout()}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`no ${pattern} on stdout within ${timeoutMs} ms: ${running.stdout()}`);
+/** The last `chars` of a text, for failure messages. */
+const tail = (text: string, chars = 400): string => (text.length > chars ? `…${text.slice(-chars)}` : text) || '(nothing)';
+
+/**
+ * Resolves once the child's stdout matches `pattern`, checked on every chunk it writes; rejects,
+ * saying what was awaited and what the child printed, when it exits first or `timeoutMs` passes.
+ */
+export function waitForStdout(running: Cli, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const stop = (): void => {
+      clearTimeout(timer);
+      running.child.stdout?.off('data', check);
+      running.child.off('close', exited);
+    };
+    const check = (): void => {
+      const match = pattern.exec(running.stdout());
+      if (!match) return;
+      stop();
+      resolve(match);
+    };
+    const exited = (code: number | null, signal: NodeJS.Signals | null): void => {
+      stop();
+      reject(new Error(`${running.command} exited (${code ?? signal}) before printing ${pattern}; stdout: ${tail(running.stdout())}; stderr: ${tail(running.stderr())}`));
+    };
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`waited ${Date.now() - started} ms for ${pattern} on the stdout of ${running.command}; stdout: ${tail(running.stdout())}; stderr: ${tail(running.stderr())}`));
+    }, timeoutMs);
+    running.child.stdout?.on('data', check);
+    running.child.once('close', exited);
+    check();
+  });
+}
+
+/** A port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+/** Parses `<source>: <status>, <n> events, <n> pages, <n> dead-lettered` from a run's stdout. */
+export function summaryOf(stdout: string, sourceId: string): { status: string; events: number; pages: number; rejected: number } | undefined {
+  const m = new RegExp(`^${sourceId}: ([a-z-]+), (\\d+) events, (\\d+) pages, (\\d+) dead-lettered`, 'm').exec(stdout);
+  return m ? { status: String(m[1]), events: Number(m[2]), pages: Number(m[3]), rejected: Number(m[4]) } : undefined;
 }

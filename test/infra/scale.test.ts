@@ -52,6 +52,6 @@ describe(`${COUNT} sources of one vendor`, () => {
     const perRole = new Map<string, number>();
     for (const p of inline) for (const role of p.Properties.Roles) perRole.set(JSON.stringify(role), (perRole.get(JSON.stringify(role)) ?? 0) + JSON.stringify(p.Properties.PolicyDocument).length);
     expect([...perRole.values()].filter((size) => size >= 10_240)).toEqual([]);
-    expect(JSON.stringify(managed)).toContain('"veza-199","veza-199--backfill"');
+    expect(JSON.stringify(managed)).toContain('"veza-199","veza-199#backfill"');
   });
 });

@@ -132,7 +132,7 @@ describe('AuditPumpStack: functions and IAM', () => {
 
   it('updates only its own sources\' cursor items and their backfill items (dynamodb:LeadingKeys)', () => {
     const policy = JSON.stringify(veza());
-    expect(policy).toContain('"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":["veza-main","veza-main--backfill","veza-eu","veza-eu--backfill"]}');
+    expect(policy).toContain('"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":["veza-main","veza-main#backfill","veza-eu","veza-eu#backfill"]}');
     expect(policy).not.toMatch(/dynamodb:(Scan|Query|DeleteItem|\*)/);
   });
 

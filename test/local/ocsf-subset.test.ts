@@ -1,7 +1,7 @@
 /**
  * The OCSF schema subset generator (local/ocsf-subset.ts): the committed
- * shared/ocsf-1.1.0-subset.json is what it makes from the schema data beside the checkout
- * (../shared/ocsf-1.1.0, there in CI too), and it resolves the schema's merge rules as the OCSF
+ * shared/ocsf-1.1.0-subset.json is what it makes from the schema data kept in the repository
+ * (shared/ocsf-1.1.0), and it resolves the schema's merge rules as the OCSF
  * server does: includes, extends, dictionary, enums, profiles.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
@@ -12,7 +12,7 @@ import type { OcsfSubset } from '../../shared/ocsf-validate.ts';
 let subset: OcsfSubset;
 beforeAll(() => {
   if (!existsSync(DEFAULT_SCHEMA_DIR)) {
-    throw new Error(`the OCSF 1.1.0 schema data is missing: expected it at ${DEFAULT_SCHEMA_DIR} (the shared/ folder beside the checkout)`);
+    throw new Error(`the OCSF 1.1.0 schema data is missing: expected it at ${DEFAULT_SCHEMA_DIR} (the repository's copy of the schema)`);
   }
   subset = buildSubset(DEFAULT_SCHEMA_DIR);
 });

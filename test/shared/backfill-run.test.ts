@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { vezaConnector } from '../../functions/veza/connector.ts';
-import { RenamedCursorStore, runBackfill, BackfillRangeError } from '../../shared/backfill-run.ts';
+import { runBackfill, BackfillRangeError } from '../../shared/backfill-run.ts';
 import { backfillItemId } from '../../shared/backfill.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { SecretsCredentials } from '../../shared/secrets.ts';
@@ -72,7 +72,7 @@ describe('backfill: resuming', () => {
       },
     };
     const deps = (sink: Sink): RunnerDeps => ({
-      store: new RenamedCursorStore({ client: w.stack.dynamo.client, tableName: w.stack.config.cursorTable }),
+      store: new CursorStore({ client: w.stack.dynamo.client, tableName: w.stack.config.cursorTable, key: backfillItemId }),
       sink,
       deadLetter: new FirehoseSink({ client: w.stack.clients.firehose, streamName: w.stack.config.deadLetterStream }),
       credentials: new SecretsCredentials({ client: w.stack.clients.secrets }),

@@ -126,7 +126,7 @@ describe('range adapters', () => {
   });
 
   it('the backfill keeps its own cursor item', () => {
-    expect(backfillItemId('veza-main')).toBe('veza-main--backfill');
+    expect(backfillItemId('veza-main')).toBe('veza-main#backfill');
   });
 });
 

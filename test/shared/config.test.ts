@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as z from 'zod';
+import { backfillItemId } from '../../shared/backfill.ts';
 import { loadRuntimeConfig, loadSourcesFile, parseSources, type OptionSchemas } from '../../shared/config.ts';
 import { ConfigError } from '../../shared/errors.ts';
 
@@ -92,6 +93,25 @@ describe('parseSources', () => {
 
     // Assess
     expect(error.message).toContain('sources[1] (veza-main).id: duplicate source id "veza-main"');
+  });
+
+  it('refuses an id ending in --backfill, which earlier versions\' backfill items were keyed by', () => {
+    // Act
+    const error = configError(() => parseSources({ sources: [VEZA, { ...VEZA, id: 'veza-main--backfill' }] }));
+
+    // Assess
+    expect(error.message).toContain('sources[1] (veza-main--backfill).id: must not end in "--backfill"');
+  });
+
+  it('keys backfill items with a character no source id may hold, so no source\'s item is another\'s backfill', () => {
+    // Prepare: ids that end like a backfill key, with every character an id may have.
+    const ids = ['a', 'a-backfill', 'backfill', 'veza-main-b', '0-0', 'x'.repeat(48)];
+
+    // Act / Assess
+    for (const id of ids) {
+      expect(() => parseSources({ sources: [{ ...VEZA, id }] })).not.toThrow();
+      expect(() => parseSources({ sources: [{ ...VEZA, id: backfillItemId(id) }] })).toThrow(ConfigError);
+    }
   });
 
   it('names an unknown top-level key', () => {

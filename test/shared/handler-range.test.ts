@@ -65,7 +65,7 @@ describe('createHandler: reconcile and backfill events', () => {
     expect(calls).toEqual([['AuditPump-veza', { backfill: { sourceId: world.source.id, from: iso(range.from), to: iso(range.to) }, continuation: 1 }]]);
   });
 
-  it('{backfill} fills the gap; its counters are published under <sourceId>--backfill without CursorLag, and the live item is untouched', async () => {
+  it('{backfill} fills the gap; its counters are published under <sourceId>#backfill without CursorLag, and the live item is untouched', async () => {
     const cursors = new CursorStore({ client: world.stack.dynamo.client, tableName: world.stack.config.cursorTable });
     const live = await cursors.get(world.source.id);
 
@@ -73,8 +73,8 @@ describe('createHandler: reconcile and backfill events', () => {
     await world.stack.firehose.flush(); // Firehose's buffer, as in S3: a reconcile right after a backfill waits for it
     const after = await call({ reconcile: { sourceId: world.source.id, window: `${iso(range.from)}..${iso(range.to)}` } });
 
-    expect(response).toMatchObject({ more: false, backfill: { sourceId: `${world.source.id}--backfill`, status: 'caught-up', done: true, events: removed.size } });
-    expect(emf[0]).toMatchObject({ sourceId: `${world.source.id}--backfill`, Events: removed.size, RunFailed: 0 });
+    expect(response).toMatchObject({ more: false, backfill: { sourceId: `${world.source.id}#backfill`, status: 'caught-up', done: true, events: removed.size } });
+    expect(emf[0]).toMatchObject({ sourceId: `${world.source.id}#backfill`, Events: removed.size, RunFailed: 0 });
     expect(emf[0]).not.toHaveProperty('CursorLag');
     expect(await cursors.get(world.source.id)).toEqual(live);
     expect(after.response).toMatchObject({ reconcile: { missing: 0 } });

@@ -45,6 +45,31 @@ function sequence(...responses: EmulatorResponse[]): EmulatorHandler {
   return () => responses[Math.min(hits - 1, responses.length - 1)];
 }
 
+describe('HttpClient: the vendor\'s clock', () => {
+  it('knows nothing of it before an answer, then reads it from the Date header and moves it on with its own clock', async () => {
+    // Prepare: the vendor's clock is an hour behind ours; ours is a movable one.
+    let now = Date.parse('2026-11-20T12:00:00.000Z');
+    handler = () => ({ status: 503, headers: { date: new Date(now - 3_600_000).toUTCString() }, body: {} });
+    const http = client({ now: () => now, maxAttempts: 1 });
+
+    // Act / Assess
+    expect(http.vendorNow()).toBeUndefined();
+    await failure(http.request({ url: '/x' }));
+    expect(http.vendorNow()).toBe(now - 3_600_000);
+    now += 5000;
+    expect(http.vendorNow()).toBe(now - 3_600_000);
+  });
+
+  it('ignores an answer without a parseable Date header', async () => {
+    handler = () => ({ status: 200, headers: { date: 'not a date' }, body: {} });
+    const http = client();
+
+    await http.request({ url: '/x' });
+
+    expect(http.vendorNow()).toBeUndefined();
+  });
+});
+
 describe('HttpClient', () => {
   it('returns status, headers, text and url of a 2xx response and sends the user agent', async () => {
     let agent: unknown;

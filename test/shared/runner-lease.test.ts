@@ -71,8 +71,8 @@ describe('runner: the lease over a page delivered in chunks', () => {
       } else if (takeover) putsAfterTakeover++;
     });
 
-    // Act
-    const result = await h.run({}, { sink: first });
+    // Act (a deadline far enough that the takeover, not the deadline, is what stops the first run)
+    const result = await h.run({}, { sink: first, deadline: Date.now() + 600_000 });
 
     // Assess: the first run sent nothing after the takeover and did not commit; the other drained it.
     expect(takeover).toMatchObject({ status: 'caught-up', events: EVENTS });

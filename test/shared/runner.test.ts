@@ -13,6 +13,7 @@ import { eventHead, StatusId } from '../../shared/ocsf.ts';
 import { runSource, type CredentialsProvider, type RunnerDeps } from '../../shared/runner.ts';
 import type { Sink } from '../../shared/sink.ts';
 import { ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/dynamo.ts';
+import { listen } from '../../local/http-server.ts';
 
 const record = z.object({ id: z.string(), t: z.number() });
 type Rec = z.infer<typeof record>;
@@ -142,6 +143,55 @@ describe('runner: loop detection', () => {
 
     expect(result.error).toMatch(/went back/);
     expect((await store.get(source.id))?.cursor).toEqual({ n: 1 });
+  });
+});
+
+describe('runner: secrets in what leaves the run', () => {
+  it('redacts the credential from a connector\'s error and from what it logs, whatever the HTTP client knows', async () => {
+    // Prepare: a connector that logs and throws vendor text quoting the token (the setup's HTTP client has no secrets).
+    const { source, deps } = setup();
+    const lines: string[] = [];
+    const log = { debug: () => undefined, info: () => undefined, warn: (m: string, a?: Record<string, unknown>) => void lines.push(JSON.stringify([m, a])), error: (m: string, a?: Record<string, unknown>) => void lines.push(JSON.stringify([m, a])) };
+    const connector = scripted([], {
+      fetch: () => {
+        throw new Error('vendor said: token tok-123456 is not allowed');
+      },
+    });
+    const logging: typeof connector = { ...connector, fetchPage: async (ctx, c) => {
+      ctx.log.warn('vendor answered tok-123456', { body: { echo: 'Bearer tok-123456' } });
+      return connector.fetchPage(ctx, c);
+    } };
+
+    // Act
+    const result = await runSource(logging, source, { ...deps, log });
+
+    // Assess
+    expect(result.status).toBe('failed');
+    expect(result.error).toBe('Error: vendor said: token [REDACTED] is not allowed');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines.join('\n')).not.toContain('tok-123456');
+    expect(lines.join('\n')).toContain('Bearer [REDACTED]');
+  });
+});
+
+describe('runner: clock skew', () => {
+  it('reports how far its clock is from the vendor\'s Date header, and warns once when beyond the threshold', async () => {
+    // Prepare: a vendor whose clock is 10 minutes behind ours, and a connector that asks it twice.
+    const server = await listen(() => ({ status: 200, headers: { date: new Date(Date.now() - 600_000).toUTCString() }, body: {} }));
+    const { source, deps } = setup();
+    const warnings: string[] = [];
+    const log = { debug: () => undefined, info: () => undefined, warn: (m: string) => void warnings.push(m), error: () => undefined };
+    const base = scripted([{ records: [raw({ id: 'a', t: 1 })], caughtUp: false }]);
+    const asking: typeof base = { ...base, fetchPage: async (ctx, c) => (await ctx.http.request({ url: '/' }), base.fetchPage(ctx, c)) };
+
+    // Act
+    const result = await runSource(asking, { ...source, baseUrl: server.url }, { ...deps, log }).finally(() => server.close());
+
+    // Assess
+    expect(result.status).toBe('caught-up');
+    expect(result.clockSkewSeconds).toBeGreaterThanOrEqual(600);
+    expect(result.clockSkewSeconds).toBeLessThanOrEqual(602);
+    expect(warnings.filter((w) => w.startsWith('clock skew'))).toEqual([expect.stringMatching(/ahead of the vendor's/)]);
   });
 });
 
