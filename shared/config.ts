@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import * as z from 'zod';
 import { ConfigError } from './errors.ts';
+import { scheduleProblem } from './schedule.ts';
 
 export const VENDORS = ['retraced', 'authentic8', 'veza', 'nected', 'carbonblack'] as const;
 export type Vendor = (typeof VENDORS)[number];
@@ -13,7 +14,15 @@ const SOURCE_ID = /^[a-z0-9][a-z0-9-]{0,47}$/;
 
 const httpUrl = z
   .string()
-  .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), 'must be an http(s) URL');
+  .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), 'must be an http(s) URL')
+  // A URL is logged and deployed in plain text: credentials in it would leak (they belong in the secret).
+  .refine((s) => !URL.canParse(s) || (new URL(s).username === '' && new URL(s).password === ''), 'must not carry credentials (user:password@); put them in the secret');
+
+/** EventBridge Scheduler expression (shared/schedule.ts); the issue says what is wrong, never silently at deploy. */
+const schedule = z.string().superRefine((s, ctx) => {
+  const problem = scheduleProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const sourceSchema = z
   .object({
@@ -27,7 +36,7 @@ export const sourceSchema = z
     secretName: z.string().min(1).optional(),
     credentials: z.record(z.string(), z.string()).optional(),
     startFrom: z.iso.datetime({ offset: true }),
-    schedule: z.string().min(1).default('rate(5 minutes)'),
+    schedule: schedule.default('rate(5 minutes)'),
     settleLagSeconds: z.number().int().min(0).max(86_400).optional(),
     enabled: z.boolean().default(true),
     options: z.record(z.string(), z.unknown()).default({}),

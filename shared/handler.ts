@@ -26,6 +26,7 @@ import { HttpClient, type HttpClientOptions } from './http.ts';
 import { parseWindow, reconcileRequestSchema, reconcileSource, type ReconcileReport, type ReconcileRequest } from './reconcile.ts';
 import { runSource, type HttpFactory, type RunResult, type RunnerDeps } from './runner.ts';
 import { SecretsCredentials } from './secrets.ts';
+import { withSourcesFile } from './sources-file.ts';
 import { FanOutSink, FirehoseSink } from './sink.ts';
 import { S3Spool, type Spool } from './spool.ts';
 import type { Connector } from './connector.ts';
@@ -201,7 +202,7 @@ function pumpLogger(logger: PowertoolsLogger): Logger {
 export function createHandler(connector: Connector<unknown, unknown>, options: PumpOptions & { readonly invoke?: Invoker } = {}) {
   const logger = new PowertoolsLogger({ serviceName: `audit-pump-${connector.vendor}` });
   const metrics = new Metrics({ namespace: 'AuditPump', serviceName: `audit-pump-${connector.vendor}` });
-  const config = options.config ?? loadRuntimeConfig(process.env, { [connector.vendor]: connector.optionsSchema });
+  const config = options.config ?? loadRuntimeConfig(withSourcesFile(process.env), { [connector.vendor]: connector.optionsSchema });
   const continueFunction = config.continueFunction;
   const invoke = options.invoke ?? (continueFunction ? lambdaInvoker() : undefined);
   const pump = createPump(connector, {
