@@ -76,7 +76,7 @@ export interface OcsfEvent {
   user?: OcsfUser;
   src_endpoint?: OcsfEndpoint;
   dst_endpoint?: OcsfEndpoint;
-  api?: { operation: string; version?: string; service?: { name?: string }; request?: { uid?: string }; response?: { code?: number; error?: string; error_message?: string } };
+  api?: { operation: string; version?: string; service?: { name?: string }; request?: { uid?: string; data?: unknown }; response?: { code?: number; error?: string; error_message?: string; data?: unknown } };
   http_request?: { http_method?: string; url?: { url_string?: string; path?: string; hostname?: string; query_string?: string }; user_agent?: string };
   http_response?: { code: number };
   resources?: Array<{ uid?: string; name?: string; type?: string; namespace?: string; version?: string; data?: unknown }>;
