@@ -197,6 +197,14 @@ export function requiredEndpoint(endpoint: OcsfEndpoint | undefined): OcsfEndpoi
   return known ? endpoint : { ...endpoint, name: UNKNOWN };
 }
 
+/** OCSF 1.1's email_t format (dictionary.json). */
+const EMAIL = /^[a-zA-Z0-9_.+-]+@[a-zA-Z0-9-]+\.[a-zA-Z0-9-.]+$/;
+
+/** `text` when it is an e-mail address in OCSF's email_t format, else undefined. */
+export function emailOf(text: string | null | undefined): string | undefined {
+  return text && EMAIL.test(text) ? text : undefined;
+}
+
 /** An OCSF integer_t: `value` when it is an integer that fits 32 bits, else undefined. */
 export function int32(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31 ? value : undefined;

@@ -2,7 +2,7 @@
  * What every Authentic8 mapping shares (functions/authentic8/normalize.ts): the event head with its
  * metadata, the Silo user and actor, and the vendor fields left for `unmapped`.
  */
-import { StatusId, UNKNOWN, compact, eventHead, int32, nonEmpty, severityOf, type OcsfEvent, type OcsfUser } from '../../shared/ocsf.ts';
+import { StatusId, UNKNOWN, compact, emailOf, eventHead, int32, nonEmpty, severityOf, type OcsfEvent, type OcsfUser } from '../../shared/ocsf.ts';
 import type { NormalizeBase } from '../../shared/connector.ts';
 import { logKind, type AuthRecord } from './schemas.ts';
 
@@ -17,7 +17,7 @@ export const who = (r: Base): string => String(r.username || r.user_id || 'unkno
 /** The Silo user of a log, by username (often an e-mail) and user_id; undefined when the log names none. */
 export function user(r: Base): OcsfUser | undefined {
   const name = typeof r.username === 'string' && r.username ? r.username : undefined;
-  return nonEmpty(compact({ name, uid: typeof r.user_id === 'string' ? r.user_id : undefined, email_addr: name?.includes('@') ? name : undefined }));
+  return nonEmpty(compact({ name, uid: typeof r.user_id === 'string' ? r.user_id : undefined, email_addr: emailOf(name) }));
 }
 
 /** The actor: the user and the Silo session, or an unknown user where the log names neither (OCSF requires an actor). */

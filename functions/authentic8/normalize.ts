@@ -6,7 +6,7 @@
  * `metadata.event_code`, `seq_id` in `metadata.correlation_uid` (and `sequence` where it fits 32
  * bits), `org_id` in `metadata.tenant_uid`. Mapping table: docs/vendors/authentic8.md.
  */
-import { ApiActivityId, StatusId, UNKNOWN, compact, ipEndpoint, requiredEndpoint, type OcsfEvent } from '../../shared/ocsf.ts';
+import { ApiActivityId, StatusId, UNKNOWN, compact, emailOf, ipEndpoint, requiredEndpoint, type OcsfEvent } from '../../shared/ocsf.ts';
 import type { NormalizeBase } from '../../shared/connector.ts';
 import { logKind, type AdminAuditRecord, type Authentic8Record, type AuthRecord, type EncRecord, type OtherRecord } from './schemas.ts';
 import { actorOf, head, rest, user, who, type Event } from './normalize-common.ts';
@@ -64,7 +64,7 @@ function adminAudit(r: AdminAuditRecord, base: NormalizeBase): Event {
   let event: Event;
   if (accountActivity !== undefined) {
     event = head(r, 'AccountChange', accountActivity, StatusId.Success, `${what}: ${target ?? 'an account'} by ${who(r)}`, base);
-    event.user = compact({ name: target ?? UNKNOWN, email_addr: target?.includes('@') ? target : undefined });
+    event.user = compact({ name: target ?? UNKNOWN, email_addr: emailOf(target) });
     Object.assign(event, compact({ actor: user(r) || r.session_id ? actorOf(r) : undefined, src_endpoint: src }));
     event.unmapped = rest(r, used);
     return event;

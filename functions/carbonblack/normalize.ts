@@ -6,7 +6,7 @@
  * only raises the severity. Records have no id, so `metadata.correlation_uid` stays unset.
  * Mapping table: docs/vendors/carbonblack.md.
  */
-import { ApiActivityId, StatusId, UNKNOWN, compact, eventHead, ipEndpoint, requiredEndpoint, severityOf, type OcsfEvent, type OcsfUser } from '../../shared/ocsf.ts';
+import { ApiActivityId, StatusId, UNKNOWN, compact, emailOf, eventHead, ipEndpoint, requiredEndpoint, severityOf, type OcsfEvent, type OcsfUser } from '../../shared/ocsf.ts';
 import type { NormalizeBase } from '../../shared/connector.ts';
 import type { CbRecord } from './schemas.ts';
 
@@ -61,8 +61,10 @@ function userOf(record: CbRecord): CbUser | undefined {
   const actor = record.actor || undefined;
   if (!actor) return undefined;
   const org = record.org_key ? { org: { uid: record.org_key } } : {};
-  if (actor.includes('@')) return { name: actor, email_addr: actor, ...org };
-  return { name: actor, credential_uid: actor, ...org };
+  const email = emailOf(actor);
+  if (email) return { name: actor, email_addr: email, ...org };
+  // A login that is no well-formed e-mail is still a login, not an API key.
+  return actor.includes('@') ? { name: actor, ...org } : { name: actor, credential_uid: actor, ...org };
 }
 
 /** The request URL, split into the parts OCSF's url has; the text alone when it does not parse. */

@@ -4,7 +4,7 @@
  * status, named (`PERMISSION_DENIED`), in `status_code`. Mapping table: docs/vendors/veza.md.
  */
 import {
-  ApiActivityId, StatusId, UNKNOWN, compact, eventHead, int32, ipEndpoint, nonEmpty, requiredEndpoint, severityOf,
+  ApiActivityId, StatusId, UNKNOWN, compact, emailOf, eventHead, int32, ipEndpoint, nonEmpty, requiredEndpoint, severityOf,
   type OcsfEvent, type OcsfUser,
 } from '../../shared/ocsf.ts';
 import type { NormalizeBase } from '../../shared/connector.ts';
@@ -101,7 +101,7 @@ function fromOld(r: VezaOldRecord): Common {
 
 /** The caller: user id, e-mail, API key; an API-key call names no user, so its user is unknown (OCSF's user needs a name or uid). */
 function actorOf(c: Common): NonNullable<OcsfEvent['actor']> {
-  const user: OcsfUser = compact({ uid: c.userId || undefined, name: c.email || undefined, email_addr: c.email || undefined, credential_uid: c.apiKeyId || undefined });
+  const user: OcsfUser = compact({ uid: c.userId || undefined, name: c.email || undefined, email_addr: emailOf(c.email), credential_uid: c.apiKeyId || undefined });
   if (!user.uid && !user.name && (user.credential_uid || !c.sessionId)) user.name = UNKNOWN;
   return compact({ user: nonEmpty(user), session: c.sessionId ? { uid: c.sessionId } : undefined });
 }

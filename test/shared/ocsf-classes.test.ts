@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { parseSources, type Source } from '../../shared/config.ts';
-import { CATEGORY_NAMES, OcsfClass, eventHead, severityOf, SeverityId, type OcsfClassName } from '../../shared/ocsf.ts';
+import { CATEGORY_NAMES, OcsfClass, emailOf, eventHead, int32, requiredEndpoint, severityOf, SeverityId, type OcsfClassName } from '../../shared/ocsf.ts';
 import { loadOcsfSubset } from '../../shared/ocsf-validate.ts';
 
 const subset = loadOcsfSubset();
@@ -70,5 +70,19 @@ describe('severityOf: the shared severity policy', () => {
     [{ detection: true, failed: true }, SeverityId.High],
   ])('%j → %i', (signals, severity) => {
     expect(severityOf(signals)).toBe(severity);
+  });
+});
+
+describe('the shared mapping helpers', () => {
+  it('emailOf keeps only addresses in OCSF\'s email_t format', () => {
+    expect(['ana@example.com', 'José@example.com', 'a@b', '"x"@y.z', '', undefined].map(emailOf)).toEqual(['ana@example.com', undefined, undefined, undefined, undefined, undefined]);
+  });
+
+  it('int32 keeps integers that fit 32 bits', () => {
+    expect([0, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), 1.5, '7', undefined].map(int32)).toEqual([0, 2 ** 31 - 1, undefined, -(2 ** 31), undefined, undefined, undefined]);
+  });
+
+  it('requiredEndpoint keeps a named endpoint and says "unknown" where the record names none', () => {
+    expect([requiredEndpoint({ ip: '198.51.100.7' }), requiredEndpoint(undefined), requiredEndpoint({ port: 81 })]).toEqual([{ ip: '198.51.100.7' }, { name: 'unknown' }, { port: 81, name: 'unknown' }]);
   });
 });

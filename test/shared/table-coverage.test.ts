@@ -7,21 +7,10 @@
  * or the record). Paths whose shape varies by vendor are JSON text in a string column.
  */
 import { describe, expect, it } from '@jest/globals';
-import * as fc from 'fast-check';
-import { authentic8Wire } from '../../local/authentic8-arbitrary.ts';
-import { carbonBlackWire } from '../../local/carbonblack-arbitrary.ts';
-import { nectedWire } from '../../local/nected-arbitrary.ts';
-import { retracedWire } from '../../local/retraced-arbitrary.ts';
-import { vezaWire } from '../../local/veza-arbitrary.ts';
+import { GENERATED, generatedEvents } from '../../local/generated-records.ts';
 import type { Vendor } from '../../shared/config.ts';
 import { JSON_TEXT_PATHS, leafPaths } from '../../shared/table.ts';
-import { eventOf, sourceFor } from '../helpers/vendor-property.ts';
 
-type Wire = (options?: { full?: boolean }) => fc.Arbitrary<string>;
-const VENDORS: ReadonlyArray<[Vendor, Wire, Record<string, unknown>]> = [
-  ['authentic8', authentic8Wire, { org: 'Acme Corp' }], ['carbonblack', carbonBlackWire, { orgKey: 'ABCD1234' }],
-  ['nected', nectedWire, { branch: 'main' }], ['retraced', retracedWire, {}], ['veza', vezaWire, {}],
-];
 const LEAVES = leafPaths();
 
 /** The JSON kind of a leaf value, as a column must hold it. */
@@ -52,19 +41,16 @@ const FITS: Record<string, (kind: string) => boolean> = {
 };
 
 /** The emitted paths of 1500 full and 1500 sparse generated records of `vendor`, with their kinds. */
-function emitted(vendor: Vendor, wire: Wire, options: Record<string, unknown>): Map<string, Set<string>> {
-  const source = sourceFor(vendor, options);
+function emitted(vendor: Vendor): Map<string, Set<string>> {
   const paths = new Map<string, Set<string>>();
-  for (const full of [true, false]) {
-    for (const text of fc.sample(wire({ full }), { seed: 15, numRuns: 1500 })) collect(eventOf(vendor, text, source), '', paths);
-  }
+  for (const event of generatedEvents(vendor, 3000, 15)) collect(event, '', paths);
   return paths;
 }
 
 describe('the events table covers every field the normalizers emit', () => {
-  it.each(VENDORS)('%s: every emitted path has a column whose type fits every value seen there', (vendor, wire, options) => {
+  it.each(Object.keys(GENERATED) as Vendor[])('%s: every emitted path has a column whose type fits every value seen there', (vendor) => {
     // Act
-    const paths = emitted(vendor, wire, options);
+    const paths = emitted(vendor);
 
     // Assess
     const problems = [...paths].flatMap(([path, kinds]) => {
