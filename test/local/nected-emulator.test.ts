@@ -247,6 +247,7 @@ describe('Nected emulator: variety', () => {
     expect(parsed.some((r) => r.user === null)).toBe(true);
     expect(parsed.some((r) => !('ip' in r))).toBe(true);
     expect(parsed.some((r) => JSON.stringify(r.input) === '{}')).toBe(true);
+    expect(new Set(parsed.map((r) => r.logId)).size).toBe(parsed.length);
     expect(a.filtered.status).toBe(200);
   });
 });
