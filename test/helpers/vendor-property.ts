@@ -5,7 +5,7 @@
  * runner's own validate + normalize step.
  */
 import * as fc from 'fast-check';
-import { eventOf } from '../../local/generated-records.ts';
+import { eventOf, sourceFor } from '../../local/generated-records.ts';
 import type { Source, Vendor } from '../../shared/config.ts';
 import type { OcsfEvent } from '../../shared/ocsf.ts';
 import { OcsfValidator } from '../../shared/ocsf-validate.ts';
@@ -23,7 +23,7 @@ export function problemsOf(event: OcsfEvent): string[] {
 }
 
 /** Asserts the property over `runs` records of `records`, seeded. */
-export function assertValidRecords(vendor: Vendor, records: fc.Arbitrary<string>, runs: number, seed: number, source?: Source): void {
+export function assertValidRecords(vendor: Vendor, records: fc.Arbitrary<string>, runs: number, seed: number, source: Source = sourceFor(vendor)): void {
   fc.assert(
     fc.property(records, (text) => {
       const problems = problemsOf(eventOf(vendor, text, source));
