@@ -132,6 +132,7 @@ const envSchema = z.object({
   ARCHIVE_BUCKET: z.string().min(1).optional(),
   AUDIT_PUMP_CONTINUE: z.enum(['true', 'false']).default('false'),
   AWS_LAMBDA_FUNCTION_NAME: z.string().min(1).optional(),
+  POWERTOOLS_SERVICE_NAME: z.string().min(1).optional(),
   LEASE_SECONDS: z.coerce.number().int().min(10).max(3600).default(120),
   DEADLINE_MARGIN_MS: z.coerce.number().int().min(1000).max(120_000).default(20_000),
 });
@@ -151,7 +152,15 @@ export interface RuntimeConfig {
   readonly continueFunction?: string;
   readonly leaseMs: number;
   readonly deadlineMarginMs: number;
+  /**
+   * The `service` dimension of the function's metrics and its log lines: the deployed function's
+   * name (`<stack>-<vendor>`), so two stacks in one account never add up each other's metrics.
+   */
+  readonly serviceName?: string;
 }
+
+/** The metrics namespace of every pump (EMF); sources are told apart by `service` and `sourceId`. */
+export const METRICS_NAMESPACE = 'AuditPump';
 
 /** Parses the Lambda environment (defaults to `process.env`); fails fast naming the variable. */
 export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env, optionSchemas: OptionSchemas = {}): RuntimeConfig {
@@ -171,6 +180,7 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env, optionSc
     deadLetterStream: parsed.data.DEAD_LETTER_STREAM,
     ...(parsed.data.SIEM_STREAM ? { siemStream: parsed.data.SIEM_STREAM } : {}),
     ...(parsed.data.SPOOL_BUCKET ? { spoolBucket: parsed.data.SPOOL_BUCKET } : {}),
+    ...(parsed.data.POWERTOOLS_SERVICE_NAME ? { serviceName: parsed.data.POWERTOOLS_SERVICE_NAME } : {}),
     ...(parsed.data.ARCHIVE_BUCKET ? { archiveBucket: parsed.data.ARCHIVE_BUCKET } : {}),
     ...(parsed.data.AUDIT_PUMP_CONTINUE === 'true' && parsed.data.AWS_LAMBDA_FUNCTION_NAME ? { continueFunction: parsed.data.AWS_LAMBDA_FUNCTION_NAME } : {}),
     leaseMs: parsed.data.LEASE_SECONDS * 1000,

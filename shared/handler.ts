@@ -18,7 +18,7 @@ import type { ArchiveReader } from './archive.ts';
 import { awsClients, type AwsClients } from './aws.ts';
 import { backfillItemId } from './backfill.ts';
 import { backfillRequestSchema, continueBackfill, runBackfill, type BackfillRequest, type BackfillResult } from './backfill-run.ts';
-import { formatIssues, loadRuntimeConfig, type RuntimeConfig, type Source } from './config.ts';
+import { METRICS_NAMESPACE, formatIssues, loadRuntimeConfig, type RuntimeConfig, type Source } from './config.ts';
 import { continueRuns, lambdaInvoker, type Invoker } from './continuation.ts';
 import { CursorStore } from './cursor-store.ts';
 import { AuditPumpError, ConfigError } from './errors.ts';
@@ -200,9 +200,10 @@ function pumpLogger(logger: PowertoolsLogger): Logger {
 
 /** The Lambda handler for a connector: middy + Powertools logger and metrics. */
 export function createHandler(connector: Connector<unknown, unknown>, options: PumpOptions & { readonly invoke?: Invoker } = {}) {
-  const logger = new PowertoolsLogger({ serviceName: `audit-pump-${connector.vendor}` });
-  const metrics = new Metrics({ namespace: 'AuditPump', serviceName: `audit-pump-${connector.vendor}` });
   const config = options.config ?? loadRuntimeConfig(withSourcesFile(process.env), { [connector.vendor]: connector.optionsSchema });
+  const serviceName = config.serviceName ?? `audit-pump-${connector.vendor}`;
+  const logger = new PowertoolsLogger({ serviceName });
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
   const continueFunction = config.continueFunction;
   const invoke = options.invoke ?? (continueFunction ? lambdaInvoker() : undefined);
   const pump = createPump(connector, {

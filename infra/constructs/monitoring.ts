@@ -8,7 +8,8 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { DefaultDashboardFactory, MonitoringFacade } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
-import type { Source, Vendor } from '../../shared/config.ts';
+import { METRICS_NAMESPACE, type Source, type Vendor } from '../../shared/config.ts';
+import { metricsService } from './source-alarms.ts';
 import { functionErrorsWindow } from '../alarm-windows.ts';
 import { GT, GTE, LT, notifyingAlarm, single } from './alarm.ts';
 import type { ErrorObjects } from './error-objects.ts';
@@ -58,7 +59,7 @@ export class Monitoring extends Construct {
     });
     this.facade.addLargeHeader(props.name);
     for (const { vendor, fn, sources } of props.functions) {
-      this.facade.addWidget(sourcesRow(vendor));
+      this.facade.addWidget(sourcesRow(props.name, vendor));
       this.facade.monitorLambdaFunction({ lambdaFunction: fn });
       this.functionAlarms(props.name, vendor, fn, sources);
     }
@@ -140,14 +141,14 @@ export class Monitoring extends Construct {
 }
 
 /** One row per vendor: each metric of all its sources, one line per source (a search expression). */
-function sourcesRow(vendor: Vendor): cloudwatch.Row {
+function sourcesRow(name: string, vendor: Vendor): cloudwatch.Row {
   const graph = (metricName: string, statistic: string, periodSeconds = 300) =>
     new cloudwatch.GraphWidget({
       title: `${vendor}: ${metricName}`,
       width: 4,
       left: [
         new cloudwatch.MathExpression({
-          expression: `SEARCH('{AuditPump,service,sourceId} MetricName="${metricName}" service="audit-pump-${vendor}"', '${statistic}', ${periodSeconds})`,
+          expression: `SEARCH('{${METRICS_NAMESPACE},service,sourceId} MetricName="${metricName}" service="${metricsService(name, vendor)}"', '${statistic}', ${periodSeconds})`,
           label: '',
           period: Duration.seconds(periodSeconds),
         }),

@@ -13,6 +13,8 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { archivePrefix } from '../../shared/archive.ts';
 import { backfillItemId } from '../../shared/backfill.ts';
+import { METRICS_NAMESPACE } from '../../shared/config.ts';
+import { metricsService } from './source-alarms.ts';
 import type { Source, Vendor } from '../../shared/config.ts';
 import { PUMP_HANDLER, PUMP_SOURCES_FILE, bundlePump, writePumpSources } from '../bundling.ts';
 import { nag } from '../nag.ts';
@@ -103,8 +105,9 @@ export class PumpFunction extends Construct {
         ...(props.spoolBucket ? { SPOOL_BUCKET: props.spoolBucket.bucketName } : {}),
         ...(props.archiveBucket ? { ARCHIVE_BUCKET: props.archiveBucket.bucketName } : {}),
         AUDIT_PUMP_CONTINUE: 'true',
-        POWERTOOLS_SERVICE_NAME: `audit-pump-${props.vendor}`,
-        POWERTOOLS_METRICS_NAMESPACE: 'AuditPump',
+        // The metrics' service dimension: unique per stack, as the alarms expect (source-alarms.ts).
+        POWERTOOLS_SERVICE_NAME: metricsService(props.name, props.vendor),
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
       },

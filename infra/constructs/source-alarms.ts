@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { Source } from '../../shared/config.ts';
+import { METRICS_NAMESPACE, type Source, type Vendor } from '../../shared/config.ts';
 import { failedRunsWindow, stalenessAlarm } from '../alarm-windows.ts';
 import { GT, GTE, notifyingAlarm, single } from './alarm.ts';
 
@@ -13,9 +13,16 @@ export interface SourceAlarmsProps {
   readonly topic: sns.ITopic;
 }
 
+/** The `service` dimension of a vendor function's metrics: its function name, unique per stack. */
+export function metricsService(name: string, vendor: Vendor): string {
+  return `${name}-${vendor}`;
+}
+
 /** A metric the pump publishes for one source (EMF, namespace AuditPump, dimensions service + sourceId). */
-export function pumpMetric(source: Source, metricName: string, statistic: string): cloudwatch.Metric {
-  return new cloudwatch.Metric({ namespace: 'AuditPump', metricName, dimensionsMap: { service: `audit-pump-${source.vendor}`, sourceId: source.id }, statistic, period: Duration.minutes(5) });
+export function pumpMetric(name: string, source: Source, metricName: string, statistic: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: metricsService(name, source.vendor), sourceId: source.id }, statistic, period: Duration.minutes(5),
+  });
 }
 
 /**
@@ -35,7 +42,7 @@ export class SourceAlarms extends Construct {
       notifyingAlarm(this, 'Stale', {
         name: name('stale'),
         description: `Source ${source.id}: no run reported, or the cursor trailed by more than ${stale.thresholdSeconds} s, throughout the window.`,
-        metric: pumpMetric(source, 'CursorLag', 'Maximum'),
+        metric: pumpMetric(props.name, source, 'CursorLag', 'Maximum'),
         threshold: stale.thresholdSeconds,
         comparison: GT,
         window: stale.window,
@@ -44,7 +51,7 @@ export class SourceAlarms extends Construct {
       notifyingAlarm(this, 'FailedRuns', {
         name: name('failed-runs'),
         description: `Source ${source.id}: runs failed in two consecutive periods.`,
-        metric: pumpMetric(source, 'RunFailed', 'Maximum'),
+        metric: pumpMetric(props.name, source, 'RunFailed', 'Maximum'),
         threshold: 1,
         comparison: GTE,
         window: failedRunsWindow(source),
@@ -52,7 +59,7 @@ export class SourceAlarms extends Construct {
       notifyingAlarm(this, 'DeadLettered', {
         name: name('dead-lettered'),
         description: `Source ${source.id}: records failed validation or mapping and went to the dead-letter prefix.`,
-        metric: pumpMetric(source, 'Rejected', 'Sum'),
+        metric: pumpMetric(props.name, source, 'Rejected', 'Sum'),
         threshold: 1,
         comparison: GTE,
         window: single(300),
@@ -60,7 +67,7 @@ export class SourceAlarms extends Construct {
       notifyingAlarm(this, 'Throttled', {
         name: name('throttled'),
         description: `Source ${source.id}: the vendor made the pump wait more than 15 minutes in an hour.`,
-        metric: pumpMetric(source, 'ThrottledWait', 'Sum'),
+        metric: pumpMetric(props.name, source, 'ThrottledWait', 'Sum'),
         threshold: 15 * 60_000,
         comparison: GTE,
         window: single(3600),
@@ -68,7 +75,7 @@ export class SourceAlarms extends Construct {
       notifyingAlarm(this, 'MissingEvents', {
         name: name('missing-events'),
         description: `Source ${source.id}: the daily reconciliation found vendor events the archive lacks (held until the next reconciliation).`,
-        metric: pumpMetric(source, 'MissingEvents', 'Maximum'),
+        metric: pumpMetric(props.name, source, 'MissingEvents', 'Maximum'),
         threshold: 1,
         comparison: GTE,
         window: single(3600),

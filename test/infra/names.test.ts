@@ -71,6 +71,30 @@ describe('physical names', () => {
     expect(one.names.filter((n) => !/^(AuditPumpProd|auditpumpprod)\b/.test(n))).toEqual([]);
   });
 
+  it('two stacks with the same source ids do not add up each other\'s metrics: each function\'s service dimension is its own alarms\' one', async () => {
+    // Prepare
+    const config = sourcesFile([source('veza-main', 'veza')]);
+    const services = (t: Template) => {
+      const resources = Object.values(t.toJSON().Resources as Record<string, { Type: string; Properties: Props & { Environment?: { Variables?: Record<string, string> }; Dimensions?: Array<{ Name: string; Value: string }> } }>);
+      const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME).map((r) => r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME);
+      const alarms = resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm').flatMap((r) => (r.Properties.Dimensions ?? []).filter((d) => d.Name === 'service').map((d) => d.Value));
+      return { functions, alarms };
+    };
+
+    // Act
+    const one = (await synth({ config, stackName: 'AuditPumpProd' })).all.map(services);
+    const two = (await synth({ config, stackName: 'AuditPumpStaging' })).all.map(services);
+
+    // Assess
+    const [fnOne, fnTwo] = [one.flatMap((s) => s.functions), two.flatMap((s) => s.functions)];
+    const [alarmsOne, alarmsTwo] = [one.flatMap((s) => s.alarms), two.flatMap((s) => s.alarms)];
+    expect(fnOne).toEqual(['AuditPumpProd-veza']);
+    expect(fnTwo).toEqual(['AuditPumpStaging-veza']);
+    expect(alarmsOne.length).toBeGreaterThan(0);
+    expect(new Set(alarmsOne)).toEqual(new Set(fnOne));
+    expect(new Set(alarmsTwo)).toEqual(new Set(fnTwo));
+  });
+
   it('follow the AuditPump name the context gives instead of the stack name', async () => {
     const { all } = await synth({ config: sourcesFile([source('veza-main', 'veza')]), stackName: 'AuditPumpProd', name: 'Pump2' });
 
