@@ -18,6 +18,8 @@ import { ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX, DEAD_LETTER_ERROR_PREFIX, DEAD_LE
 import { loadSourcesFile, VENDORS, type Source, type Vendor } from '../shared/config.ts';
 import { ConfigError } from '../shared/errors.ts';
 import { PLACEHOLDER_KEY } from '../shared/secrets.ts';
+import { DEFAULT_SOURCE_PREFIX } from '../shared/security-lake/layout.ts';
+import { lakeClasses } from '../shared/security-lake/register.ts';
 import { ArchiveBucket } from './constructs/archive-bucket.ts';
 import { CursorTable } from './constructs/cursor-table.ts';
 import { DeliveryStream } from './constructs/delivery-stream.ts';
@@ -25,11 +27,13 @@ import { ErrorObjects } from './constructs/error-objects.ts';
 import { Lake } from './constructs/lake.ts';
 import { Monitoring, type MonitoredStream } from './constructs/monitoring.ts';
 import { PumpFunction } from './constructs/pump-function.ts';
+import { SecurityLakeExport } from './constructs/security-lake-export.ts';
 import { SIEM_BACKUP_PREFIX, SiemStream } from './constructs/siem-stream.ts';
 import { SchedulerRole } from './constructs/source-schedules.ts';
 import { SOURCE_STACKS, SourceSet, sourceStackOf, type SourceSetProps } from './constructs/source-set.ts';
 import { acknowledgePumpFindings, nag } from './nag.ts';
 import { NAME, deployableSources, parseOptions, type optionsSchema, type PumpOptions, type SourceInput } from './options.ts';
+import { CONNECTORS } from '../functions/registry.ts';
 import { VENDOR_FUNCTIONS } from './vendors.ts';
 
 export type { SourceInput } from './options.ts';
@@ -71,6 +75,16 @@ export interface AuditPumpProps {
   readonly breakGlassRoleArn?: string;
   /** A SIEM stream besides the archive. @default none */
   readonly siem?: AuditPumpSiem;
+  /** Security Lake's bucket (`aws-security-data-lake-<region>-...`): deliver there too (docs/security-lake.md). @default no delivery */
+  readonly securityLakeBucket?: string;
+  /** The custom sources' provider role; `{source}` stands for each source's name. Required with the bucket. */
+  readonly securityLakeRoleArn?: string;
+  /** The external id the provider roles expect. Required with the bucket. */
+  readonly securityLakeExternalId?: string;
+  /** Prefix of the custom source names (`<prefix>-<class_uid>`). @default 'audit-pump' */
+  readonly securityLakeSourcePrefix?: string;
+  /** Minutes between exports, 5 to 60 (Security Lake wants objects every 5 minutes to 1 day). @default 15 */
+  readonly securityLakeIntervalMinutes?: number;
 }
 
 // The props are exactly what the options schema reads: a compile-time check that the two agree.
@@ -91,6 +105,8 @@ export class AuditPump extends Construct {
   readonly cursors: CursorTable;
   readonly lake: Lake;
   readonly monitoring: Monitoring;
+  /** The delivery into Security Lake, when configured. */
+  readonly securityLake: SecurityLakeExport | undefined;
   readonly functions: Partial<Record<Vendor, lambda.Function>> = {};
   /** The nested stacks holding the sources' schedules and alarms. */
   readonly sourceSets: SourceSet[] = [];
@@ -123,6 +139,7 @@ export class AuditPump extends Construct {
     if (options.createPlaceholderSecrets) createPlaceholderSecrets(this, sources);
     const targets = this.pumpFunctions(sources, streams, failures, { parquet, reservedConcurrency: options.reservedConcurrency });
     this.monitoring = this.monitor(sources, streams.monitored, failures, options);
+    this.securityLake = securityLake(this, sources, options);
     this.placeSources(sources, targets, failures, parquet);
     acknowledgePumpFindings(this);
   }
@@ -200,6 +217,32 @@ export class AuditPump extends Construct {
     }
     return targets;
   }
+}
+
+/**
+ * The delivery into Security Lake when its three keys are set: the exporter may assume the
+ * provider roles of the classes the enabled sources' vendors produce, and those only.
+ */
+function securityLake(pump: AuditPump, sources: readonly Source[], options: PumpOptions): SecurityLakeExport | undefined {
+  const { securityLakeBucket: bucket, securityLakeRoleArn: roleArn, securityLakeExternalId: externalId } = options;
+  if (!bucket || !roleArn || !externalId) return undefined;
+  // The region partition is where the data is uploaded (Security Lake User Guide): the lake's own,
+  // which its bucket's name carries; the stack's region for a bucket named otherwise.
+  const region = /^aws-security-data-lake-([a-z]{2}(?:-[a-z]+)+-\d)-/.exec(bucket)?.[1] ?? Stack.of(pump).region;
+  const vendors = [...new Set(sources.map((s) => s.vendor))].map((vendor) => ({ vendor, classes: CONNECTORS[vendor]?.ocsfClasses ?? [] }));
+  return new SecurityLakeExport(pump, 'SecurityLake', {
+    name: pump.name,
+    archive: pump.archive.bucket,
+    key: pump.key,
+    bucket,
+    region,
+    roleArn,
+    externalId,
+    sourcePrefix: options.securityLakeSourcePrefix ?? DEFAULT_SOURCE_PREFIX,
+    classes: [...lakeClasses(vendors).registrable.keys()],
+    intervalMinutes: options.securityLakeIntervalMinutes ?? 15,
+    topic: pump.monitoring.topic,
+  });
 }
 
 /**

@@ -8,6 +8,8 @@ import * as z from 'zod';
 import { optionSchemas } from '../functions/registry.ts';
 import { parseSources, type Source, type sourceSchema } from '../shared/config.ts';
 import { ConfigError } from '../shared/errors.ts';
+import { MAX_SOURCE_NAME, PROVIDER_ROLE_ARN, SOURCE_PREFIX } from '../shared/security-lake/layout.ts';
+import { EXTERNAL_ID } from '../shared/security-lake/register.ts';
 
 const TRUE = ['true', 'yes', 'on', '1'];
 const FALSE = ['false', 'no', 'off', '0'];
@@ -55,8 +57,20 @@ export const optionsSchema = z
       .object({ type: z.enum(['splunk', 'http']), endpoint: z.url({ protocol: /^https$/ }), secretName: z.string().min(1) })
       .strict()
       .optional(),
+    securityLakeBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (the lake\'s, aws-security-data-lake-<region>-...)').optional(),
+    securityLakeRoleArn: z.string().regex(PROVIDER_ROLE_ARN, 'must be an IAM role ARN; {source} may stand for the custom source name (AmazonSecurityLake-Provider-{source}-<region>)').optional(),
+    securityLakeExternalId: z.string().regex(EXTERNAL_ID, `must match ${EXTERNAL_ID.source} (what sts:AssumeRole accepts)`).optional(),
+    securityLakeSourcePrefix: z.string().regex(SOURCE_PREFIX, `must match ${SOURCE_PREFIX.source}: source names are <prefix>-<class_uid>, at most ${MAX_SOURCE_NAME} characters`).optional(),
+    securityLakeIntervalMinutes: whole(5, 60).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((o, ctx) => {
+    const lake = [o.securityLakeBucket, o.securityLakeRoleArn, o.securityLakeExternalId];
+    const some = lake.some((v) => v !== undefined) || o.securityLakeSourcePrefix !== undefined || o.securityLakeIntervalMinutes !== undefined;
+    if (some && lake.some((v) => v === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['securityLakeBucket'], message: 'securityLakeBucket, securityLakeRoleArn and securityLakeExternalId go together (and the prefix and interval need them)' });
+    }
+  });
 
 /** The options after parsing: defaults filled in. */
 export type PumpOptions = z.output<typeof optionsSchema>;

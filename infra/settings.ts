@@ -12,7 +12,8 @@ const PREFIX = 'audit-pump:';
 
 /** Context keys read here, beside the options (which keep their own names). */
 const OWN_KEYS = ['config', 'stackName', 'region'] as const;
-const OPTION_KEYS = ['name', 'alarmEmail', 'archiveFormat', 'objectLockDays', 'createPlaceholderSecrets', 'athenaScanLimitBytes', 'archiveColdAfterDays', 'archiveExpireAfterDays', 'archiveFirstDay', 'reservedConcurrency', 'breakGlassRoleArn'] as const;
+const OPTION_KEYS = ['name', 'alarmEmail', 'archiveFormat', 'objectLockDays', 'createPlaceholderSecrets', 'athenaScanLimitBytes', 'archiveColdAfterDays', 'archiveExpireAfterDays', 'archiveFirstDay', 'reservedConcurrency', 'breakGlassRoleArn',
+  'securityLakeBucket', 'securityLakeRoleArn', 'securityLakeExternalId', 'securityLakeSourcePrefix', 'securityLakeIntervalMinutes'] as const;
 const SIEM_KEYS = ['siemType', 'siemEndpoint', 'siemSecretName'] as const;
 
 export interface DeploySettings {

@@ -15,6 +15,8 @@ import { drainSource, localPumps } from './local-run.ts';
 import { ProgressView } from './progress.ts';
 import { queryCommand } from './query.ts';
 import { backfillCommand, reconcileCommand } from './range-commands.ts';
+import { exportLocalLake, lakeSummary } from './security-lake.ts';
+import { securityLakeCommand } from './security-lake-command.ts';
 import { startLocalStack } from './stack.ts';
 import { start } from './start.ts';
 import { describeHolder } from './state-lock.ts';
@@ -22,9 +24,10 @@ import { validateCommand } from './validate.ts';
 
 const USAGE = `usage: audit-pump <command>
 
-  run --config <file> [--source <id>] [--state <dir>] [--archive <dir>]
+  run --config <file> [--source <id>] [--state <dir>] [--archive <dir>] [--security-lake]
         run the sources (all by default) until caught up, with the Lambda's code path,
-        cursors under --state (default .local/state), archive under --archive (default .local/archive)
+        cursors under --state (default .local/state), archive under --archive (default .local/archive);
+        --security-lake also writes the archive in the Security Lake layout under <archive>/security-lake
   backfill --source <id> --from <t> --to <t> [--config <file>] [--state <dir>] [--archive <dir>] [--restart] [--margin S]
         re-read a past range [from, to) into the archive with its own cursor (<id>#backfill);
         the live cursor never moves; run it again to resume; times: 2026-11-20 or ISO with offset;
@@ -38,9 +41,12 @@ const USAGE = `usage: audit-pump <command>
   cursor show [<source>] [--state <dir>]     print stored cursors and leases
   cursor reset <source> [--state <dir>]      forget a cursor: the source restarts at startFrom
   cursor unlock <source> [--state <dir>]     release a lease left by a local run whose process is gone
+  security-lake register --config <file> --account <id> --external-id <id> --crawler-role-arn <arn> --region <r>
+        print the aws securitylake create-custom-log-source calls for the classes the sources produce
+  security-lake export [--archive <dir>]     write the archive in the Security Lake layout (Parquet)
   emulate <vendor> [--port N] [--backlog N] [--rate R] [--seed S]
         serve a vendor emulator on 127.0.0.1 until interrupted
-  start [--once] [--backlog N] [--rate R] [--interval S]
+  start [--once] [--backlog N] [--rate R] [--interval S] [--security-lake]
         the whole pipeline offline (what npm start runs): every emulator, the local AWS stack, a live
         view; --once drains the backlogs, checks the archive and exits
 `;
@@ -64,6 +70,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await validateCommand(rest);
       case 'emulate':
         return await emulateCommand(rest);
+      case 'security-lake':
+        return await securityLakeCommand(rest);
       case 'start':
         return await start(rest);
       case undefined:
@@ -85,7 +93,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 async function runCommand(args: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
-    options: { config: { type: 'string' }, source: { type: 'string', multiple: true }, state: { type: 'string' }, archive: { type: 'string' } },
+    options: { config: { type: 'string' }, source: { type: 'string', multiple: true }, state: { type: 'string' }, archive: { type: 'string' }, 'security-lake': { type: 'boolean', default: false } },
     strict: true,
   });
   if (!values.config) throw new Error('--config <file> is required');
@@ -125,6 +133,7 @@ async function runCommand(args: readonly string[]): Promise<number> {
     return 130;
   }
   process.stdout.write(failed ? `${failed} source(s) did not finish; see above\n` : `all ${sources.length} source(s) caught up; archive under ${archiveDir}\n`);
+  if (values['security-lake']) process.stdout.write(`${lakeSummary(await exportLocalLake(archiveDir))}\n`);
   return failed ? 1 : 0;
 }
 

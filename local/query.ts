@@ -9,6 +9,7 @@ import { DuckDBInstance, DuckDBTypeId, JsonDuckDBValueConverter, type DuckDBConn
 import { NAMED_QUERIES } from '../infra/named-queries.ts';
 import { athenaToDuckDb } from './athena-sql.ts';
 import { createEventViews, findArchive, hasEvents, noEventsMessage } from './events-table.ts';
+import { createLakeViews } from './lake-table.ts';
 
 /** A query's result: column names and types, rows as JSON values (BIGINT as numbers where safe). */
 export interface QueryResult {
@@ -49,6 +50,7 @@ export async function openArchive(archiveDir: string): Promise<ArchiveDb> {
   // Athena's session zone is UTC: current_date and timestamps agree with it.
   await connection.run("SET TimeZone = 'UTC'");
   await createEventViews(connection, archiveDir);
+  await createLakeViews(connection, archiveDir);
   return {
     connection,
     query: (sql) => runSql(connection, sql),
@@ -115,7 +117,7 @@ export async function queryCommand(args: readonly string[], out: NodeJS.Writable
     if (!named) throw new Error(`no named query "${values.named}"; available: ${Object.keys(NAMED_QUERIES).join(', ')}`);
     sql = named.sql;
   }
-  if (!sql) throw new Error(`${USAGE}\n  tables: events, events_dedup (columns: shared/table.ts); named queries: ${Object.keys(NAMED_QUERIES).join(', ')}`);
+  if (!sql) throw new Error(`${USAGE}\n  tables: events, events_dedup (columns: shared/table.ts), and after --security-lake lake, lake_<class_uid>; named queries: ${Object.keys(NAMED_QUERIES).join(', ')}`);
   const archive = findArchive(values.archive);
   if (archive.note) err.write(`audit-pump query: ${archive.note}\n`);
   const db = await openArchive(archive.dir);

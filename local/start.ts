@@ -13,6 +13,7 @@ import { readArchive } from './archive-reader.ts';
 import { EMULATORS, startEmulator, type RunningEmulator } from './emulators.ts';
 import { drainSource, localPumps } from './local-run.ts';
 import { ProgressView } from './progress.ts';
+import { exportLocalLake, lakeSummary } from './security-lake.ts';
 import { startLocalStack } from './stack.ts';
 
 /** Settle lag of the local sources: well above the emulators' ingest delays (≤ 2 s). */
@@ -29,6 +30,7 @@ export async function start(args: readonly string[]): Promise<number> {
       backlog: { type: 'string', default: '2000' },
       rate: { type: 'string', default: '5' },
       interval: { type: 'string', default: '2' },
+      'security-lake': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -66,7 +68,9 @@ export async function start(args: readonly string[]): Promise<number> {
     for (const e of emulators) await e.stop();
     await stack.stop();
   }
-  return report(view, emulators, archiveDir, failed);
+  const code = await report(view, emulators, archiveDir, failed);
+  if (values['security-lake']) process.stdout.write(`  ${lakeSummary(await exportLocalLake(archiveDir))}\n`);
+  return code;
 }
 
 /** The sources `npm start` runs: one per emulator, from `startFrom`, read {@link LOCAL_SETTLE_LAG_SECONDS} behind now. */

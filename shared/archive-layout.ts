@@ -19,3 +19,6 @@ export const LOCAL_STREAMS = { archive: 'audit-pump-archive', deadLetter: 'audit
 
 /** Name of the cursor table in the local stack. */
 export const LOCAL_CURSOR_TABLE = 'audit-pump-cursors';
+
+/** The archive's event objects all live below this prefix. */
+export const EVENTS_ROOT = ARCHIVE_PREFIX.slice(0, ARCHIVE_PREFIX.indexOf('/') + 1);

@@ -11,6 +11,7 @@ import type * as z from 'zod';
 import type { HttpClient, RetryRule } from './http.ts';
 import type { Logger } from './logger.ts';
 import type { OcsfEvent } from './ocsf.ts';
+import type { OcsfClassName } from './ocsf-classes.ts';
 import type { Source, Vendor } from './config.ts';
 import type { Spool } from './spool.ts';
 
@@ -55,6 +56,11 @@ export interface Connector<C = unknown, R = unknown> {
   readonly vendor: Vendor;
   /** Display names for OCSF `metadata.product`. */
   readonly product: { readonly vendorName: string; readonly name: string };
+  /**
+   * Every OCSF class `normalize` can emit (test/functions/ocsf-classes-declared.test.ts holds it to
+   * the generated records): Security Lake takes one custom source per class (docs/security-lake.md).
+   */
+  readonly ocsfClasses: readonly OcsfClassName[];
   /** Stored cursors are validated with this on read; a mismatch stops the run, cursor kept. */
   readonly cursorSchema: z.ZodType<C>;
   /** Each record is validated with this; failures are dead-lettered with the zod message. */

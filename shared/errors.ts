@@ -142,3 +142,8 @@ export class ResponseTooLargeError extends AuditPumpError {
 export class ForeignOriginError extends AuditPumpError {
   override readonly code = 'FOREIGN_ORIGIN';
 }
+
+/** The lake exporter left work undone (a write refused, an archive object unreadable): its notices stay queued. */
+export class LakeExportError extends AuditPumpError {
+  override readonly code = 'LAKE_EXPORT';
+}

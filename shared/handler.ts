@@ -30,7 +30,7 @@ import { withSourcesFile } from './sources-file.ts';
 import { FanOutSink, FirehoseSink } from './sink.ts';
 import { S3Spool, type Spool } from './spool.ts';
 import type { Connector } from './connector.ts';
-import type { Logger } from './logger.ts';
+import { structuredLogger, type Logger } from './logger.ts';
 
 /** The scheduled event: one source, or every source of the function's vendor when absent. */
 export interface PumpEvent {
@@ -190,12 +190,7 @@ export function publishRunMetrics(metrics: Metrics, result: RunResult): void {
 
 /** Powertools' logger behind the framework's Logger interface. */
 function pumpLogger(logger: PowertoolsLogger): Logger {
-  return {
-    debug: (m, a) => logger.debug(m, a ?? {}),
-    info: (m, a) => logger.info(m, a ?? {}),
-    warn: (m, a) => logger.warn(m, a ?? {}),
-    error: (m, a) => logger.error(m, a ?? {}),
-  };
+  return structuredLogger(logger);
 }
 
 /** The Lambda handler for a connector: middy + Powertools logger and metrics. */

@@ -36,3 +36,21 @@ export function redactingLogger(log: Logger, redact: (text: string) => string): 
     error: (m, a) => log.error(redact(m), clean(a)),
   };
 }
+
+/** A logger whose methods want the attributes object (Powertools' Logger). */
+export interface StructuredLogger {
+  debug(message: string, attributes: Record<string, unknown>): void;
+  info(message: string, attributes: Record<string, unknown>): void;
+  warn(message: string, attributes: Record<string, unknown>): void;
+  error(message: string, attributes: Record<string, unknown>): void;
+}
+
+/** Powertools' logger (or any {@link StructuredLogger}) behind the framework's Logger interface. */
+export function structuredLogger(logger: StructuredLogger): Logger {
+  return {
+    debug: (m, a) => logger.debug(m, a ?? {}),
+    info: (m, a) => logger.info(m, a ?? {}),
+    warn: (m, a) => logger.warn(m, a ?? {}),
+    error: (m, a) => logger.error(m, a ?? {}),
+  };
+}

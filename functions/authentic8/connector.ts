@@ -155,6 +155,7 @@ function pastHorizon(cursor: Authentic8Cursor, next: Authentic8Cursor): { next: 
 export const authentic8Connector = defineConnector<Authentic8Cursor, Authentic8Record>({
   vendor: 'authentic8',
   product: AUTHENTIC8_PRODUCT,
+  ocsfClasses: ['ApiActivity', 'Authentication', 'AccountChange', 'HttpActivity', 'WebResourcesActivity', 'FileHostingActivity', 'DetectionFinding', 'BaseEvent'],
   cursorSchema: authentic8Cursor,
   recordSchema: authentic8Record,
   credentialsSchema: authentic8Credentials,

@@ -144,6 +144,7 @@ function initialCursor(mode: CbOptions['mode'], startFrom: string): CbCursor {
 export const carbonBlackConnector = defineConnector<CbCursor, CbRecord>({
   vendor: 'carbonblack',
   product: CB_PRODUCT,
+  ocsfClasses: ['ApiActivity', 'Authentication'],
   cursorSchema: cbCursor,
   recordSchema: cbRecord,
   credentialsSchema: cbCredentials,

@@ -143,6 +143,7 @@ async function readWindow(p: Pass): Promise<Page<NectedCursor>> {
 export const nectedConnector = defineConnector<NectedCursor, NectedRecord>({
   vendor: 'nected',
   product: NECTED_PRODUCT,
+  ocsfClasses: ['ApiActivity'],
   cursorSchema: nectedCursor,
   recordSchema: nectedRecord,
   credentialsSchema: nectedCredentials,

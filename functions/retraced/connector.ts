@@ -173,6 +173,7 @@ async function fetchPage(ctx: FetchContext, cursor: RetracedCursor): Promise<Pag
 export const retracedConnector = defineConnector<RetracedCursor, RetracedEvent>({
   vendor: 'retraced',
   product: RETRACED_PRODUCT,
+  ocsfClasses: ['ApiActivity', 'Authentication'],
   cursorSchema: retracedCursor,
   recordSchema: retracedEvent,
   credentialsSchema: retracedCredentials,

@@ -99,6 +99,7 @@ async function readPage(ctx: FetchContext, cursor: VezaCursor, reseedFrom?: stri
 export const vezaConnector = defineConnector<VezaCursor, VezaRecord>({
   vendor: 'veza',
   product: VEZA_PRODUCT,
+  ocsfClasses: ['ApiActivity'],
   cursorSchema: vezaCursor,
   recordSchema: vezaRecord,
   credentialsSchema: vezaCredentials,

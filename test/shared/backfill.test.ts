@@ -24,6 +24,7 @@ function stream(records: unknown[], size: number, seen: { now?: number; startFro
   return defineConnector<{ n: number }, Rec>({
     vendor: 'veza',
     product: { vendorName: 'Test', name: 'Stream' },
+    ocsfClasses: ['ApiActivity'],
     cursorSchema: z.object({ n: z.number() }),
     recordSchema: record,
     credentialsSchema: z.object({ token: z.string() }),

@@ -124,6 +124,7 @@ describe('a page holding a record that grows when escaped', () => {
   const connector = defineConnector<{ n: number }, z.infer<typeof record>>({
     vendor: 'veza',
     product: { vendorName: 'Test', name: 'Scripted' },
+    ocsfClasses: ['ApiActivity'],
     cursorSchema: z.object({ n: z.number() }),
     recordSchema: record,
     credentialsSchema: z.object({ token: z.string() }),

@@ -18,6 +18,7 @@ const source = parseSources({ sources: [{ id: 'src', vendor: 'veza', baseUrl: 'h
 const connector = defineConnector<number, { id: string; pad?: string | undefined }>({
   vendor: 'veza',
   product: { vendorName: 'Test', name: 'Test' },
+  ocsfClasses: ['ApiActivity'],
   cursorSchema: z.number(),
   recordSchema: z.object({ id: z.string(), pad: z.string().optional() }),
   credentialsSchema: z.object({ token: z.string() }),

@@ -44,6 +44,7 @@ function scripted(script: Script, prefetch?: () => boolean): Connector<Cursor, {
   return defineConnector<Cursor, { id: string }>({
     vendor: 'veza',
     product: { vendorName: 'Test', name: 'Scripted' },
+    ocsfClasses: ['ApiActivity'],
     cursorSchema: z.object({ n: z.number() }),
     recordSchema: record,
     credentialsSchema: z.object({ token: z.string() }),

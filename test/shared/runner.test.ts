@@ -24,6 +24,7 @@ function scripted(pages: Array<Omit<Page<{ n: number }>, 'next'> & { next?: { n:
   return defineConnector<{ n: number }, Rec>({
     vendor: 'veza',
     product: { vendorName: 'Test', name: 'Scripted' },
+    ocsfClasses: ['ApiActivity'],
     cursorSchema: cursor,
     recordSchema: record,
     credentialsSchema: z.object({ token: z.string() }),

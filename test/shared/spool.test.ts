@@ -172,7 +172,7 @@ describe('spool wiring', () => {
   let seen: Array<Spool | undefined> = [];
   /** A connector that records the spool it is given and reports caught up at once. */
   const probe: Connector<{ n: number }, { id: string }> = defineConnector({
-    vendor: 'veza', product: { vendorName: 'Test', name: 'Probe' }, cursorSchema: z.object({ n: z.number() }), recordSchema: z.object({ id: z.string() }),
+    vendor: 'veza', product: { vendorName: 'Test', name: 'Probe' }, ocsfClasses: ['ApiActivity'], cursorSchema: z.object({ n: z.number() }), recordSchema: z.object({ id: z.string() }),
     credentialsSchema: z.object({ token: z.string() }), optionsSchema: z.object({}), initialCursor: () => ({ n: 0 }),
     fetchPage: async (ctx: FetchContext, cursor) => {
       seen.push(ctx.spool);
