@@ -1,5 +1,5 @@
 import { copyFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AssetHashType, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -43,6 +43,15 @@ export interface SecurityLakeExportProps {
   readonly topic: sns.ITopic;
 }
 
+/** The exporter's Lambda entry. */
+export const LAKE_EXPORTER_ENTRY = fileURLToPath(new URL('../../shared/security-lake/handler.ts', import.meta.url));
+
+/** Bundles the exporter as the pumps are bundled, with the OCSF schema subset beside its entry (loadOcsfSubset reads it there). */
+export function bundleLakeExporter(outputDir: string): void {
+  bundlePump(LAKE_EXPORTER_ENTRY, outputDir);
+  copyFileSync(fileURLToPath(SUBSET_URL), join(outputDir, basename(fileURLToPath(SUBSET_URL))));
+}
+
 /** The exporter's timeout; the queue hides a taken notice a little longer, so no run sees another's. */
 const TIMEOUT = Duration.minutes(10);
 /** Runs a notice may fail in before it moves to the dead-letter queue. */
@@ -75,8 +84,6 @@ export class SecurityLakeExport extends Construct {
       visibilityTimeout: TIMEOUT.plus(Duration.minutes(5)),
       deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: MAX_RECEIVES },
     });
-    // EventBridge encrypts what it sends to a KMS-encrypted queue with that key.
-    props.key.grant(new iam.ServicePrincipal('events.amazonaws.com'), 'kms:GenerateDataKey', 'kms:Decrypt');
     new events.Rule(this, 'NewArchiveObjects', {
       description: `audit-pump: new archive objects under ${EVENTS_ROOT} for Security Lake`,
       eventPattern: { source: ['aws.s3'], detailType: ['Object Created'], detail: { bucket: { name: [props.archive.bucketName] }, object: { key: [{ prefix: EVENTS_ROOT }] } } },
@@ -96,19 +103,16 @@ export class SecurityLakeExport extends Construct {
     const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: 'audit-pump Security Lake exporter' });
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, encryptionKey: props.key });
     logGroup.grantWrite(role);
-    const entry = fileURLToPath(new URL('../../shared/security-lake/handler.ts', import.meta.url));
     return new lambda.Function(this, 'Function', {
       functionName: `${props.name}-lake-exporter`,
       role,
-      code: lambda.Code.fromAsset(dirname(entry), {
+      code: lambda.Code.fromAsset(dirname(LAKE_EXPORTER_ENTRY), {
         assetHashType: AssetHashType.OUTPUT,
         bundling: {
           image: lambda.Runtime.NODEJS_22_X.bundlingImage,
           local: {
             tryBundle(outputDir: string): boolean {
-              bundlePump(entry, outputDir);
-              // loadOcsfSubset() reads the schema subset beside the entry (the class schemas derive from it).
-              copyFileSync(fileURLToPath(SUBSET_URL), join(outputDir, 'ocsf-1.1.0-subset.json'));
+              bundleLakeExporter(outputDir);
               return true;
             },
           },

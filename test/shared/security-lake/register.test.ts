@@ -1,0 +1,84 @@
+/**
+ * The registration commands: one `aws securitylake create-custom-log-source` per class the
+ * configured sources produce, with the API's parameters (source name, event class, crawler role,
+ * provider account and external id), the classes Security Lake cannot take named, the deploy
+ * context that follows, and bad input refused by name. The CLI case runs it over a sources file.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { securityLakeCommand } from '../../../local/security-lake-command.ts';
+import { registrationCommands, type RegistrationInput } from '../../../shared/security-lake/register.ts';
+
+const INPUT: RegistrationInput = {
+  vendors: [
+    { vendor: 'veza', classes: ['ApiActivity'] },
+    { vendor: 'retraced', classes: ['ApiActivity', 'Authentication'] },
+  ],
+  providerAccount: '123456789012',
+  externalId: 'audit-pump-7f3a',
+  crawlerRoleArn: 'arn:aws:iam::111122223333:role/SecurityLakeCustomCrawler',
+  region: 'eu-west-1',
+};
+
+/** The `aws ...` commands of a script, each joined back onto one line. */
+const commands = (script: string): string[] => script.replace(/ \\\n\s*/g, ' ').split('\n').filter((l) => l.startsWith('aws '));
+
+describe('registrationCommands', () => {
+  it('prints one create-custom-log-source call per class, with every parameter the API needs', () => {
+    const configuration = `'{"crawlerConfiguration":{"roleArn":"arn:aws:iam::111122223333:role/SecurityLakeCustomCrawler"},"providerIdentity":{"externalId":"audit-pump-7f3a","principal":"123456789012"}}'`;
+
+    expect(commands(registrationCommands(INPUT))).toEqual([
+      `aws securitylake create-custom-log-source --region eu-west-1 --source-name audit-pump-3002 --event-classes AUTHENTICATION --configuration ${configuration}`,
+      `aws securitylake create-custom-log-source --region eu-west-1 --source-name audit-pump-6003 --event-classes API_ACTIVITY --configuration ${configuration}`,
+    ]);
+  });
+
+  it('names the vendors of each class and the deploy context to use after registering', () => {
+    const script = registrationCommands({ ...INPUT, prefix: 'acme' });
+
+    expect(script).toContain('# API Activity (class_uid 6003) from veza, retraced');
+    expect(script).toContain('--source-name acme-6003');
+    expect(script).toContain('#   -c audit-pump:securityLakeRoleArn=arn:aws:iam::111122223333:role/AmazonSecurityLake-Provider-{source}-eu-west-1');
+    expect(script).toContain('#   -c audit-pump:securityLakeExternalId=audit-pump-7f3a');
+    expect(script).toContain('#   -c audit-pump:securityLakeSourcePrefix=acme');
+  });
+
+  it('registers no source for the Base Event, and says its events stay in the archive', () => {
+    const script = registrationCommands({ ...INPUT, vendors: [{ vendor: 'authentic8', classes: ['ApiActivity', 'BaseEvent'] }] });
+
+    expect(commands(script)).toHaveLength(1);
+    expect(script).toContain('# Base Event (class_uid 0) from authentic8: Security Lake has no event class for it; these events stay in the archive only.');
+  });
+
+  it('refuses bad input, naming each problem', () => {
+    expect(() => registrationCommands({ ...INPUT, providerAccount: '1234', externalId: "it's", crawlerRoleArn: 'role', region: 'mars' })).toThrow(
+      'the provider account must be 12 digits, got "1234"; the external id must match',
+    );
+    expect(() => registrationCommands({ ...INPUT, vendors: [{ vendor: 'authentic8', classes: ['BaseEvent'] }] })).toThrow('the configured sources produce no class Security Lake takes');
+  });
+});
+
+describe('audit-pump security-lake register', () => {
+  it('prints the calls for the classes the enabled sources of the file produce', async () => {
+    // Prepare
+    const config = join(mkdtempSync(join(tmpdir(), 'register-')), 'sources.json');
+    const source = (id: string, vendor: string, extra = {}) => ({ id, vendor, baseUrl: 'https://x.example', secretName: `s/${id}`, startFrom: '2026-01-01T00:00:00Z', ...extra });
+    writeFileSync(config, JSON.stringify({ sources: [source('v', 'veza'), source('cb', 'carbonblack', { options: { orgKey: 'O' } }), source('a8', 'authentic8', { enabled: false, options: { org: 'A' } })] }));
+    let printed = '';
+    const out = new Writable({ write: (chunk, _e, done) => void ((printed += String(chunk)), done()) });
+
+    // Act
+    const code = await securityLakeCommand(['register', '--config', config, '--account', '123456789012', '--external-id', 'x-1', '--crawler-role-arn', INPUT.crawlerRoleArn, '--region', 'eu-west-1'], out);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(commands(printed).map((c) => /--source-name (\S+) --event-classes (\S+)/.exec(c)?.slice(1))).toEqual([['audit-pump-3002', 'AUTHENTICATION'], ['audit-pump-6003', 'API_ACTIVITY']]);
+  });
+
+  it('names the missing options', async () => {
+    await expect(securityLakeCommand(['register', '--config', 'x.json'])).rejects.toThrow('missing --account, --external-id, --crawler-role-arn, --region');
+  });
+});
