@@ -21,6 +21,10 @@ export interface Sizes {
   readonly memoryEvents: number;
   /** Veza page size of the memory run: the connector's default. */
   readonly memoryPageSize: number;
+  /** Events written to Security Lake per writer run, writer runs (the median counts), events a second of the hour simulated. */
+  readonly lakeEvents: number;
+  readonly lakeRuns: number;
+  readonly lakeRate: number;
 }
 
 export const FULL: Sizes = {
@@ -31,6 +35,9 @@ export const FULL: Sizes = {
   initRuns: 7,
   memoryEvents: 1_000_000,
   memoryPageSize: 1000,
+  lakeEvents: 30_000,
+  lakeRuns: 3,
+  lakeRate: 20,
 };
 
 export const SMOKE: Sizes = {
@@ -41,6 +48,9 @@ export const SMOKE: Sizes = {
   initRuns: 1,
   memoryEvents: 3000,
   memoryPageSize: 1000,
+  lakeEvents: 1000,
+  lakeRuns: 1,
+  lakeRate: 1,
 };
 
 export interface Section {

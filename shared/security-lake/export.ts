@@ -12,9 +12,9 @@ import { eventDay, lakePrefix, securityLakeEventClass, sourceName } from './layo
 import { byTime, writeLakeParquet, type LakeEvent } from './parquet.ts';
 
 /**
- * Most events in one object. About 650 bytes an event in Parquet (npm run bench), so an object
- * stays near 130 MB at most: one row group's worth of memory for the writer, and well under
- * Security Lake's 256 MB row-group limit.
+ * Most events in one object. About 370 bytes an event in Parquet (npm run bench), so an object
+ * stays near 75 MB at most, in row groups of 50,000 rows: well under Security Lake's 256 MB per
+ * row group, and within the exporter's memory.
  */
 export const MAX_EVENTS_PER_OBJECT = 200_000;
 
