@@ -12,8 +12,8 @@ import { eventDay, lakePrefix, securityLakeEventClass, sourceName } from './layo
 import { byTime, writeLakeParquet, type LakeEvent } from './parquet.ts';
 
 /**
- * Most events in one object. About 370 bytes an event in Parquet (npm run bench), so an object
- * stays near 75 MB at most, in row groups of 50,000 rows: well under Security Lake's 256 MB per
+ * Most events in one object. About 400 bytes an event in Parquet (npm run bench), so an object
+ * stays near 80 MB at most, in row groups of 50,000 rows: well under Security Lake's 256 MB per
  * row group, and within the exporter's memory.
  */
 export const MAX_EVENTS_PER_OBJECT = 200_000;

@@ -5,6 +5,8 @@
  * produce, three alarms, and cdk-nag clean. Without the keys nothing of it exists; the keys are
  * checked by name.
  */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { nagFindings, resources, source, sourcesFile, synth, type Synth } from './synth.ts';
@@ -92,6 +94,13 @@ describe('AuditPumpStack with Security Lake', () => {
       ['AuditPump-lake-backlog', 'ApproximateAgeOfOldestMessage', 2700, 300, 1],
       ['AuditPump-lake-exporter-errors', 'Errors', 1, 900, 2],
     ]);
+  });
+
+  it('has its alarms in the runbook (docs/operating.md)', () => {
+    const runbook = readFileSync(fileURLToPath(new URL('../../docs/operating.md', import.meta.url)), 'utf8');
+    const kinds = resources<{ AlarmName: string }>(built.all, 'AWS::CloudWatch::Alarm').map((a) => a.Properties.AlarmName).filter((n) => n.includes('-lake-')).map((n) => n.replace(/^AuditPump-/, ''));
+    expect(kinds).toHaveLength(3);
+    expect(kinds.filter((kind) => !runbook.includes(`\`${kind}\``))).toEqual([]);
   });
 
   it('takes the interval and the source prefix from the context', async () => {
