@@ -48,6 +48,25 @@ export interface PumpFunctionProps {
   readonly reservedConcurrency?: number;
 }
 
+/**
+ * A function's code bundled here by `bundle` (esbuild, infra/bundling.ts), never in Docker; the
+ * asset hash is the bundle's.
+ */
+export function locallyBundled(assetDir: string, bundle: (outputDir: string) => void): lambda.Code {
+  return lambda.Code.fromAsset(assetDir, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: lambda.Runtime.NODEJS_22_X.bundlingImage,
+      local: {
+        tryBundle(outputDir: string): boolean {
+          bundle(outputDir);
+          return true;
+        },
+      },
+    },
+  });
+}
+
 /** Sources per customer-managed policy of cursor and secret grants: well inside IAM's 6,144 characters a policy. */
 export const SOURCES_PER_POLICY = 40;
 /** IAM's default quota of managed policies attached to one role. */
@@ -75,19 +94,9 @@ export class PumpFunction extends Construct {
     this.fn = new lambda.Function(this, 'Function', {
       functionName,
       role,
-      // Bundled here with esbuild (infra/bundling.ts), never in Docker; the asset hash is the bundle's.
-      code: lambda.Code.fromAsset(dirname(entry), {
-        assetHashType: AssetHashType.OUTPUT,
-        bundling: {
-          image: lambda.Runtime.NODEJS_22_X.bundlingImage,
-          local: {
-            tryBundle(outputDir: string): boolean {
-              bundlePump(entry, outputDir);
-              writePumpSources(outputDir, sources);
-              return true;
-            },
-          },
-        },
+      code: locallyBundled(dirname(entry), (outputDir) => {
+        bundlePump(entry, outputDir);
+        writePumpSources(outputDir, sources);
       }),
       handler: PUMP_HANDLER,
       runtime: lambda.Runtime.NODEJS_22_X,

@@ -1,7 +1,7 @@
 import { copyFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AssetHashType, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
@@ -20,6 +20,7 @@ import { sourceName } from '../../shared/security-lake/layout.ts';
 import { PUMP_HANDLER, bundlePump } from '../bundling.ts';
 import { nag } from '../nag.ts';
 import { GT, GTE, notifyingAlarm, single } from './alarm.ts';
+import { locallyBundled } from './pump-function.ts';
 
 export interface SecurityLakeExportProps {
   /** Prefix of the function's and alarms' names. */
@@ -106,18 +107,7 @@ export class SecurityLakeExport extends Construct {
     return new lambda.Function(this, 'Function', {
       functionName: `${props.name}-lake-exporter`,
       role,
-      code: lambda.Code.fromAsset(dirname(LAKE_EXPORTER_ENTRY), {
-        assetHashType: AssetHashType.OUTPUT,
-        bundling: {
-          image: lambda.Runtime.NODEJS_22_X.bundlingImage,
-          local: {
-            tryBundle(outputDir: string): boolean {
-              bundleLakeExporter(outputDir);
-              return true;
-            },
-          },
-        },
-      }),
+      code: locallyBundled(dirname(LAKE_EXPORTER_ENTRY), bundleLakeExporter),
       handler: PUMP_HANDLER,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,

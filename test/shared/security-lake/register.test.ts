@@ -2,14 +2,9 @@
  * The registration commands: one `aws securitylake create-custom-log-source` per class the
  * configured sources produce, with the API's parameters (source name, event class, crawler role,
  * provider account and external id), the classes Security Lake cannot take named, the deploy
- * context that follows, and bad input refused by name. The CLI case runs it over a sources file.
+ * context that follows, and bad input refused by name.
  */
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { securityLakeCommand } from '../../../local/security-lake-command.ts';
 import { registrationCommands, type RegistrationInput } from '../../../shared/security-lake/register.ts';
 
 const INPUT: RegistrationInput = {
@@ -58,27 +53,5 @@ describe('registrationCommands', () => {
       'the provider account must be 12 digits, got "1234"; the external id must match',
     );
     expect(() => registrationCommands({ ...INPUT, vendors: [{ vendor: 'authentic8', classes: ['BaseEvent'] }] })).toThrow('the configured sources produce no class Security Lake takes');
-  });
-});
-
-describe('audit-pump security-lake register', () => {
-  it('prints the calls for the classes the enabled sources of the file produce', async () => {
-    // Prepare
-    const config = join(mkdtempSync(join(tmpdir(), 'register-')), 'sources.json');
-    const source = (id: string, vendor: string, extra = {}) => ({ id, vendor, baseUrl: 'https://x.example', secretName: `s/${id}`, startFrom: '2026-01-01T00:00:00Z', ...extra });
-    writeFileSync(config, JSON.stringify({ sources: [source('v', 'veza'), source('cb', 'carbonblack', { options: { orgKey: 'O' } }), source('a8', 'authentic8', { enabled: false, options: { org: 'A' } })] }));
-    let printed = '';
-    const out = new Writable({ write: (chunk, _e, done) => void ((printed += String(chunk)), done()) });
-
-    // Act
-    const code = await securityLakeCommand(['register', '--config', config, '--account', '123456789012', '--external-id', 'x-1', '--crawler-role-arn', INPUT.crawlerRoleArn, '--region', 'eu-west-1'], out);
-
-    // Assess
-    expect(code).toBe(0);
-    expect(commands(printed).map((c) => /--source-name (\S+) --event-classes (\S+)/.exec(c)?.slice(1))).toEqual([['audit-pump-3002', 'AUTHENTICATION'], ['audit-pump-6003', 'API_ACTIVITY']]);
-  });
-
-  it('names the missing options', async () => {
-    await expect(securityLakeCommand(['register', '--config', 'x.json'])).rejects.toThrow('missing --account, --external-id, --crawler-role-arn, --region');
   });
 });
