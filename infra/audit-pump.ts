@@ -18,8 +18,6 @@ import { ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX, DEAD_LETTER_ERROR_PREFIX, DEAD_LE
 import { loadSourcesFile, VENDORS, type Source, type Vendor } from '../shared/config.ts';
 import { ConfigError } from '../shared/errors.ts';
 import { PLACEHOLDER_KEY } from '../shared/secrets.ts';
-import { DEFAULT_SOURCE_PREFIX } from '../shared/security-lake/layout.ts';
-import { lakeClasses } from '../shared/security-lake/register.ts';
 import { ArchiveBucket } from './constructs/archive-bucket.ts';
 import { CursorTable } from './constructs/cursor-table.ts';
 import { DeliveryStream } from './constructs/delivery-stream.ts';
@@ -27,13 +25,12 @@ import { ErrorObjects } from './constructs/error-objects.ts';
 import { Lake } from './constructs/lake.ts';
 import { Monitoring, type MonitoredStream } from './constructs/monitoring.ts';
 import { PumpFunction } from './constructs/pump-function.ts';
-import { SecurityLakeExport } from './constructs/security-lake-export.ts';
+import { securityLakeExport, type SecurityLakeExport } from './constructs/security-lake-export.ts';
 import { SIEM_BACKUP_PREFIX, SiemStream } from './constructs/siem-stream.ts';
 import { SchedulerRole } from './constructs/source-schedules.ts';
 import { SOURCE_STACKS, SourceSet, sourceStackOf, type SourceSetProps } from './constructs/source-set.ts';
 import { acknowledgePumpFindings, nag } from './nag.ts';
 import { NAME, deployableSources, parseOptions, type optionsSchema, type PumpOptions, type SourceInput } from './options.ts';
-import { CONNECTORS } from '../functions/registry.ts';
 import { VENDOR_FUNCTIONS } from './vendors.ts';
 
 export type { SourceInput } from './options.ts';
@@ -139,7 +136,7 @@ export class AuditPump extends Construct {
     if (options.createPlaceholderSecrets) createPlaceholderSecrets(this, sources);
     const targets = this.pumpFunctions(sources, streams, failures, { parquet, reservedConcurrency: options.reservedConcurrency });
     this.monitoring = this.monitor(sources, streams.monitored, failures, options);
-    this.securityLake = securityLake(this, sources, options);
+    this.securityLake = securityLakeExport(this, 'SecurityLake', { name: this.name, archive: this.archive.bucket, key: this.key, topic: this.monitoring.topic }, sources, options);
     this.placeSources(sources, targets, failures, parquet);
     acknowledgePumpFindings(this);
   }
@@ -217,32 +214,6 @@ export class AuditPump extends Construct {
     }
     return targets;
   }
-}
-
-/**
- * The delivery into Security Lake when its three keys are set: the exporter may assume the
- * provider roles of the classes the enabled sources' vendors produce, and those only.
- */
-function securityLake(pump: AuditPump, sources: readonly Source[], options: PumpOptions): SecurityLakeExport | undefined {
-  const { securityLakeBucket: bucket, securityLakeRoleArn: roleArn, securityLakeExternalId: externalId } = options;
-  if (!bucket || !roleArn || !externalId) return undefined;
-  // The region partition is where the data is uploaded (Security Lake User Guide): the lake's own,
-  // which its bucket's name carries; the stack's region for a bucket named otherwise.
-  const region = /^aws-security-data-lake-([a-z]{2}(?:-[a-z]+)+-\d)-/.exec(bucket)?.[1] ?? Stack.of(pump).region;
-  const vendors = [...new Set(sources.map((s) => s.vendor))].map((vendor) => ({ vendor, classes: CONNECTORS[vendor]?.ocsfClasses ?? [] }));
-  return new SecurityLakeExport(pump, 'SecurityLake', {
-    name: pump.name,
-    archive: pump.archive.bucket,
-    key: pump.key,
-    bucket,
-    region,
-    roleArn,
-    externalId,
-    sourcePrefix: options.securityLakeSourcePrefix ?? DEFAULT_SOURCE_PREFIX,
-    classes: [...lakeClasses(vendors).registrable.keys()],
-    intervalMinutes: options.securityLakeIntervalMinutes ?? 15,
-    topic: pump.monitoring.topic,
-  });
 }
 
 /**

@@ -16,7 +16,11 @@ import { Construct } from 'constructs';
 import { EVENTS_ROOT } from '../../shared/archive-layout.ts';
 import { SUBSET_URL } from '../../shared/ocsf-validate.ts';
 import { providerRoleArn } from '../../shared/security-lake/aws.ts';
-import { sourceName } from '../../shared/security-lake/layout.ts';
+import { DEFAULT_SOURCE_PREFIX, sourceName } from '../../shared/security-lake/layout.ts';
+import { lakeClasses } from '../../shared/security-lake/register.ts';
+import type { Source } from '../../shared/config.ts';
+import { CONNECTORS } from '../../functions/registry.ts';
+import type { PumpOptions } from '../options.ts';
 import { PUMP_HANDLER, bundlePump } from '../bundling.ts';
 import { nag } from '../nag.ts';
 import { GT, GTE, notifyingAlarm, single } from './alarm.ts';
@@ -174,4 +178,33 @@ export class SecurityLakeExport extends Construct {
       }, props.topic),
     ];
   }
+}
+
+/**
+ * The delivery into Security Lake when its three keys are set: the exporter may assume the
+ * provider roles of the classes the enabled sources' vendors produce, and those only.
+ */
+export function securityLakeExport(
+  scope: Construct,
+  id: string,
+  pump: Pick<SecurityLakeExportProps, 'name' | 'archive' | 'key' | 'topic'>,
+  sources: readonly Source[],
+  options: PumpOptions,
+): SecurityLakeExport | undefined {
+  const { securityLakeBucket: bucket, securityLakeRoleArn: roleArn, securityLakeExternalId: externalId } = options;
+  if (!bucket || !roleArn || !externalId) return undefined;
+  // The region partition is where the data is uploaded (Security Lake User Guide): the lake's own,
+  // which its bucket's name carries; the stack's region for a bucket named otherwise.
+  const region = /^aws-security-data-lake-([a-z]{2}(?:-[a-z]+)+-\d)-/.exec(bucket)?.[1] ?? Stack.of(scope).region;
+  const vendors = [...new Set(sources.map((s) => s.vendor))].map((vendor) => ({ vendor, classes: CONNECTORS[vendor]?.ocsfClasses ?? [] }));
+  return new SecurityLakeExport(scope, id, {
+    ...pump,
+    bucket,
+    region,
+    roleArn,
+    externalId,
+    sourcePrefix: options.securityLakeSourcePrefix ?? DEFAULT_SOURCE_PREFIX,
+    classes: [...lakeClasses(vendors).registrable.keys()],
+    intervalMinutes: options.securityLakeIntervalMinutes ?? 15,
+  });
 }
