@@ -37,9 +37,13 @@ export interface VezaFaults {
   hangNext: number;
   /** Share (0..1) of calls that get a seeded-random 503. */
   errorRate: number;
-  /** Next N authenticated calls: a plain 429, with `Retry-After: retryAfterSeconds` (none when 0). */
+  /** Next N authenticated calls: a 429 `{"code":8}`, with `Retry-After: retryAfterSeconds` (none when 0). */
   rateLimitNext: number;
   retryAfterSeconds: number;
+  /** Every Nth authenticated export call (0: none) answers as `rateLimitNext` does: a stand-in that throttles steadily. */
+  throttleEvery: number;
+  /** The `retry_delay` of a google.rpc.RetryInfo in the details of those 429s, in seconds (none when 0). */
+  retryInfoSeconds: number;
   /** Next N calls that would succeed: a 200 whose body is an HTML page, not JSON. */
   malformedNext: number;
   /** Next N export calls that send a page token: 400 "invalid page token", as for a token that expired (lifetime UNCONFIRMED). */
@@ -75,7 +79,7 @@ export interface VezaEmulator {
    */
   addEvents(n: number, opts?: { latePersistedMs?: number; invalid?: boolean }): void;
   readonly faults: VezaFaults & PageFaults;
-  readonly stats: { requests: number; exportRequests: number; listRequests: number; errors: number };
+  readonly stats: { requests: number; exportRequests: number; listRequests: number; errors: number; throttled: number };
 }
 
 /** The export bootstrap filter, `persisted_at GE "<iso>"` (vendor-notes §3.2, §3.6). */
@@ -84,8 +88,15 @@ export function vezaExportFilter(iso: string): string {
 }
 
 /** A google.rpc.Status error body, as grpc-gateway writes it (vendor-notes §3.4). */
-function rpcError(status: number, code: number, message: string, headers: Record<string, string> = {}): EmulatorResponse {
-  return { status, headers, body: { code, message, details: [] } };
+function rpcError(status: number, code: number, message: string, headers: Record<string, string> = {}, details: unknown[] = []): EmulatorResponse {
+  return { status, headers, body: { code, message, details } };
+}
+
+/** ResourceExhausted with the delays the knobs name: `Retry-After` and a google.rpc.RetryInfo detail (proto3 JSON names). */
+function throttled(faults: VezaFaults): EmulatorResponse {
+  const retryInfo = faults.retryInfoSeconds > 0 ? [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${faults.retryInfoSeconds}s` }] : [];
+  const { headers = {} } = tooManyRequests(faults.retryAfterSeconds);
+  return rpcError(429, 8, 'rate limited', headers, retryInfo);
 }
 const invalid = (message: string): EmulatorResponse => rpcError(400, 3, message);
 
@@ -103,7 +114,7 @@ function pageBody(events: readonly VezaStoredEvent[], next: string): EmulatorRes
 
 /** State and request handling of one emulator. */
 class VezaService {
-  readonly stats = { requests: 0, exportRequests: 0, listRequests: 0, errors: 0 };
+  readonly stats = { requests: 0, exportRequests: 0, listRequests: 0, errors: 0, throttled: 0 };
   readonly faults: VezaFaults & PageFaults;
   readonly log: VezaLog;
   readonly #tokens: VezaTokenCodec;
@@ -113,6 +124,8 @@ class VezaService {
   readonly #apiKey: string;
   readonly #waits = new Waits();
   #previousPage: readonly VezaStoredEvent[] = [];
+  /** Authenticated export calls so far, for `throttleEvery`. */
+  #authenticatedExports = 0;
 
   constructor(options: VezaEmulatorOptions) {
     const seed = options.seed ?? 1;
@@ -124,7 +137,7 @@ class VezaService {
     this.#apiKey = options.token;
     this.faults = {
       resourceExhaustedNext: 0, serverErrorNext: 0, truncateNext: 0, repeatTokenNext: 0, hangNext: 0, errorRate: 0,
-      rateLimitNext: 0, retryAfterSeconds: 1, malformedNext: 0, refuseTokenNext: 0, reorderNext: 0, duplicateNext: 0,
+      rateLimitNext: 0, retryAfterSeconds: 1, throttleEvery: 0, retryInfoSeconds: 0, malformedNext: 0, refuseTokenNext: 0, reorderNext: 0, duplicateNext: 0,
       ...options.faults,
     };
   }
@@ -183,7 +196,12 @@ class VezaService {
       this.faults.resourceExhaustedNext--;
       return rpcError(429, 8, 'ResourceExhausted: export rate limit');
     }
-    if (fire(this.faults, 'rateLimitNext')) return tooManyRequests(this.faults.retryAfterSeconds, { code: 8, message: 'rate limited', details: [] });
+    const every = this.faults.throttleEvery;
+    const nth = path === EXPORT_PATH ? ++this.#authenticatedExports : 0;
+    if (fire(this.faults, 'rateLimitNext') || (every > 0 && nth > 0 && nth % every === 0)) {
+      this.stats.throttled++;
+      return throttled(this.faults);
+    }
     const out = path === EXPORT_PATH ? this.#exportPage(req.url.searchParams) : this.#listPage(req.url.searchParams);
     if (out.status !== 200 || typeof out.body !== 'string') return out;
     if (fire(this.faults, 'malformedNext')) return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };

@@ -1,0 +1,156 @@
+/**
+ * The throttle state a limit scope shares (docs/throttling.md): one item a scope in the cursor
+ * table, keyed `<scope>#throttle` (no source id holds a `#`, and backfill items end in `#backfill`,
+ * so the key is no other item's). It holds the back-off the vendor last asked for and the scope's
+ * request budget, both written with conditional writes so concurrent runs never undo each other.
+ *
+ * The budget is a token bucket kept as GCRA (the bucket as a "theoretical arrival time" `tat`),
+ * because then taking tokens is one conditional UpdateItem with no read before it. A budget of
+ * `requests` per `perSeconds` gets a bucket of `burst` tokens refilled at one every `emissionMs`,
+ * sized so that no window of `perSeconds` (whenever it starts) holds more than `requests` grants:
+ * at most `burst` at its start plus one per `emissionMs` after.
+ */
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
+/** The cursor-table key of a scope's throttle item. */
+export function throttleItemId(scope: string): string {
+  return `${scope}#throttle`;
+}
+
+/** A scope's shared state as stored. */
+export interface ThrottleState {
+  /** No run of the scope sends before this (epoch ms). */
+  readonly backoffUntil?: number;
+  /** The source whose request was answered with that back-off. */
+  readonly backoffBy?: string;
+  /** The budget's theoretical arrival time (epoch ms): the bucket is full when it is not after now. */
+  readonly tat?: number;
+}
+
+/** A budget as a bucket: `burst` tokens, one more every `emissionMs`. */
+export interface Budget {
+  readonly burst: number;
+  readonly emissionMs: number;
+}
+
+/**
+ * The bucket of `requests` per `perSeconds`. A burst lets the concurrent requests of one page take
+ * their tokens in one write; it costs the same share of the sustained rate, so it is kept to a
+ * fortieth of the budget (the rate stays within 2.5% of `requests / perSeconds`, whole ms aside).
+ * Grants in a window of length W are at most burst + W ÷ emissionMs, rounded down, less one for a
+ * window open at its end: with emissionMs = perSeconds ÷ (requests − burst + 1), that is `requests`.
+ */
+export function budgetOf(limit: { readonly requests: number; readonly perSeconds: number }): Budget {
+  const burst = 1 + Math.floor(limit.requests / 40);
+  // Rounded up to whole ms: a shorter interval would let one grant too many into a window.
+  return { burst, emissionMs: Math.ceil((limit.perSeconds * 1000) / (limit.requests - burst + 1)) };
+}
+
+/** When `k` tokens can be taken at the earliest, by the bucket's `tat` (the bucket's arithmetic, no I/O). */
+export function readyAt(budget: Budget, tat: number | undefined, k: number): number {
+  if (tat === undefined) return Number.NEGATIVE_INFINITY;
+  return tat + (k - 1) * budget.emissionMs - (budget.burst - 1) * budget.emissionMs;
+}
+
+export interface ThrottleStoreOptions {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+}
+
+/** What a take answered: whether the tokens were granted, and the scope's state as it stands. */
+export interface Take {
+  readonly granted: boolean;
+  readonly state: ThrottleState;
+}
+
+const NO_BACKOFF = '(attribute_not_exists(backoffUntil) OR backoffUntil <= :now)';
+
+/** The scopes' throttle items on DynamoDB. */
+export class ThrottleStore {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly table: string;
+
+  constructor(options: ThrottleStoreOptions) {
+    this.doc = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
+    this.table = options.tableName;
+  }
+
+  /** The scope's state (consistent read); empty when no run of the scope stored any. */
+  async read(scope: string, signal?: AbortSignal): Promise<ThrottleState> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { sourceId: throttleItemId(scope) }, ConsistentRead: true }), sendOptions(signal));
+    return toState(out.Item);
+  }
+
+  /**
+   * Records that no run of the scope may send before `until`; a later back-off already stored
+   * stands (the write is conditional on extending it). Returns the state as it stands.
+   */
+  async backOff(scope: string, until: number, by: string, now: number, signal?: AbortSignal): Promise<ThrottleState> {
+    const update = {
+      UpdateExpression: 'SET backoffUntil = :until, backoffBy = :by, updatedAt = :now',
+      ConditionExpression: 'attribute_not_exists(backoffUntil) OR backoffUntil < :until',
+      ExpressionAttributeValues: { ':until': until, ':by': by, ':now': now },
+    };
+    return (await this.update(scope, update, signal)) ?? this.read(scope, signal);
+  }
+
+  /**
+   * Takes `k` tokens (1..burst) of the scope's budget at `now`, unless a back-off stands. One
+   * conditional write when the bucket is as `tat` (the caller's last view) says: idle (`tat` not
+   * after now) or busy; one read and at most one more write when another run moved it meanwhile.
+   */
+  async take(scope: string, k: number, budget: Budget, now: number, tat: number | undefined, signal?: AbortSignal): Promise<Take> {
+    if (k < 1 || k > budget.burst) throw new RangeError(`take: ${k} tokens asked, 1..${budget.burst} possible`);
+    const idle = tat === undefined || tat <= now;
+    const first = await this.update(scope, this.grant(idle, k, budget, now), signal);
+    if (first) return { granted: true, state: first };
+    const state = await this.read(scope, signal);
+    const nowIdle = state.tat === undefined || state.tat <= now;
+    if ((state.backoffUntil ?? 0) > now || nowIdle === idle || readyAt(budget, state.tat, k) > now) return { granted: false, state };
+    const second = await this.update(scope, this.grant(nowIdle, k, budget, now), signal);
+    return second ? { granted: true, state: second } : { granted: false, state: await this.read(scope, signal) };
+  }
+
+  /** The conditional update of a grant; GCRA: `tat` = max(tat, now) + k × emission, allowed while `tat` ≤ now + (burst − k) × emission. */
+  private grant(idle: boolean, k: number, budget: Budget, now: number): Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'> {
+    if (idle) {
+      return {
+        UpdateExpression: 'SET tat = :next, updatedAt = :now',
+        ConditionExpression: `(attribute_not_exists(tat) OR tat <= :now) AND ${NO_BACKOFF}`,
+        ExpressionAttributeValues: { ':next': now + k * budget.emissionMs, ':now': now },
+      };
+    }
+    return {
+      UpdateExpression: 'SET tat = tat + :step, updatedAt = :now',
+      ConditionExpression: `tat > :now AND tat <= :limit AND ${NO_BACKOFF}`,
+      ExpressionAttributeValues: { ':step': k * budget.emissionMs, ':limit': now + (budget.burst - k) * budget.emissionMs, ':now': now },
+    };
+  }
+
+  /** The update applied (its new state), or undefined when its condition failed. */
+  private async update(scope: string, params: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>, signal?: AbortSignal): Promise<ThrottleState | undefined> {
+    try {
+      const out = await this.doc.send(new UpdateCommand({ TableName: this.table, Key: { sourceId: throttleItemId(scope) }, ReturnValues: 'ALL_NEW', ...params }), sendOptions(signal));
+      return toState(out.Attributes);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+}
+
+function sendOptions(signal: AbortSignal | undefined): { abortSignal?: AbortSignal } {
+  return signal ? { abortSignal: signal } : {};
+}
+
+function toState(item: Record<string, unknown> | undefined): ThrottleState {
+  const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  const state: { -readonly [K in keyof ThrottleState]: ThrottleState[K] } = {};
+  const until = num(item?.backoffUntil);
+  const tat = num(item?.tat);
+  if (until !== undefined) state.backoffUntil = until;
+  if (typeof item?.backoffBy === 'string') state.backoffBy = item.backoffBy;
+  if (tat !== undefined) state.tat = tat;
+  return state;
+}

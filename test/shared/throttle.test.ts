@@ -1,0 +1,162 @@
+/**
+ * The scopes' throttle items (shared/throttle.ts) against a real local DynamoDB: back-offs that
+ * only ever extend, and the budget's token bucket taken with conditional writes, which never grants
+ * more than the budget in any window, whoever races for it.
+ */
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/dynamo.ts';
+import { seededRandom } from '../../local/random.ts';
+import { ThrottleStore, budgetOf, readyAt, throttleItemId, type Budget } from '../../shared/throttle.ts';
+
+const TABLE = 'throttle-test';
+const T0 = Date.UTC(2026, 10, 20, 12, 0, 0);
+
+let dynamo: LocalDynamo;
+let store: ThrottleStore;
+let scopes = 0;
+
+/** A scope no other test has used. */
+const freshScope = (): string => `audit-pump/scope-${++scopes}`;
+
+/** Most grants of `times` inside any window [t, t + windowMs). */
+function busiestWindow(times: readonly number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while ((sorted[j] as number) < (sorted[i] as number) - windowMs + 1) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+beforeAll(async () => {
+  dynamo = await startDynamo();
+  await ensureCursorTable(dynamo.client, TABLE);
+  store = new ThrottleStore({ client: dynamo.client, tableName: TABLE });
+});
+afterAll(async () => {
+  await dynamo.stop();
+});
+
+describe('budgetOf and readyAt', () => {
+  it('turns a budget into a burst of a fortieth and the interval that keeps any window within it', () => {
+    expect(budgetOf({ requests: 1000, perSeconds: 300 })).toEqual({ burst: 26, emissionMs: 308 });
+    expect(budgetOf({ requests: 20, perSeconds: 1 })).toEqual({ burst: 1, emissionMs: 50 });
+    expect(budgetOf({ requests: 1, perSeconds: 60 })).toEqual({ burst: 1, emissionMs: 60_000 });
+  });
+
+  it('grants as soon as it can exactly `requests` in the first window, and never more in any window', () => {
+    for (const limit of [{ requests: 20, perSeconds: 1 }, { requests: 100, perSeconds: 10 }, { requests: 1000, perSeconds: 300 }, { requests: 7, perSeconds: 3 }]) {
+      // Prepare: a greedy taker, one token whenever the bucket allows.
+      const budget = budgetOf(limit);
+      const windowMs = limit.perSeconds * 1000;
+      const grants: number[] = [];
+      let tat: number | undefined;
+      let now = 0;
+
+      // Act
+      while (grants.length < limit.requests * 5) {
+        now = Math.max(now, readyAt(budget, tat, 1));
+        grants.push(now);
+        tat = Math.max(tat ?? now, now) + budget.emissionMs;
+      }
+
+      // Assess
+      expect(grants.filter((t) => t < windowMs)).toHaveLength(limit.requests);
+      expect(busiestWindow(grants, windowMs)).toBe(limit.requests);
+    }
+  });
+});
+
+describe('ThrottleStore back-offs', () => {
+  it('records a back-off in the scope\'s own item and reads it back', async () => {
+    const scope = freshScope();
+    const state = await store.backOff(scope, T0 + 5000, 'veza-a', T0);
+    expect(state).toEqual({ backoffUntil: T0 + 5000, backoffBy: 'veza-a' });
+    expect(await store.read(scope)).toEqual(state);
+    const item = await dynamo.client.send(new GetItemCommand({ TableName: TABLE, Key: { sourceId: { S: `${scope}#throttle` } } }));
+    expect(item.Item?.backoffUntil).toEqual({ N: String(T0 + 5000) });
+  });
+
+  it('keeps the later back-off when a shorter one is reported after it, and answers with it', async () => {
+    const scope = freshScope();
+    await store.backOff(scope, T0 + 60_000, 'veza-a', T0);
+    const state = await store.backOff(scope, T0 + 1000, 'veza-b', T0 + 10);
+    expect(state).toEqual({ backoffUntil: T0 + 60_000, backoffBy: 'veza-a' });
+  });
+
+  it('reads an empty state for a scope nobody throttled', async () => {
+    expect(await store.read(freshScope())).toEqual({});
+  });
+
+  it('keys a scope\'s item apart from every source\'s cursor and backfill items', () => {
+    expect(throttleItemId('audit-pump/veza')).toBe('audit-pump/veza#throttle');
+    expect(throttleItemId('throttle')).not.toBe('throttle#backfill');
+  });
+});
+
+describe('ThrottleStore budget', () => {
+  const budget: Budget = { burst: 3, emissionMs: 100 };
+
+  it('grants a full burst at once on an idle scope, then refuses until a token is back', async () => {
+    const scope = freshScope();
+    const first = await store.take(scope, 3, budget, T0, undefined);
+    const refused = await store.take(scope, 1, budget, T0 + 50, first.state.tat);
+    const later = await store.take(scope, 1, budget, T0 + 100, refused.state.tat);
+    expect([first.granted, refused.granted, later.granted]).toEqual([true, false, true]);
+    expect(first.state.tat).toBe(T0 + 300);
+    expect(readyAt(budget, refused.state.tat, 1)).toBe(T0 + 100);
+  });
+
+  it('grants when the caller\'s view of the bucket is stale in either direction', async () => {
+    const scope = freshScope();
+    await store.take(scope, 2, budget, T0, undefined);
+    // Believed idle, but busy: room for one more.
+    const busy = await store.take(scope, 1, budget, T0 + 1, undefined);
+    // Believed busy, but idle again long since.
+    const idle = await store.take(scope, 3, budget, T0 + 10_000, T0 + 10_050);
+    expect([busy.granted, idle.granted]).toEqual([true, true]);
+    expect(idle.state.tat).toBe(T0 + 10_300);
+  });
+
+  it('refuses every token while a back-off stands, and grants once it is over', async () => {
+    const scope = freshScope();
+    await store.backOff(scope, T0 + 2000, 'cbc-a', T0);
+    const during = await store.take(scope, 1, budget, T0 + 1999, undefined);
+    const after = await store.take(scope, 1, budget, T0 + 2000, during.state.tat);
+    expect(during).toEqual({ granted: false, state: { backoffUntil: T0 + 2000, backoffBy: 'cbc-a' } });
+    expect(after.granted).toBe(true);
+  });
+
+  it('refuses more tokens at once than the burst', async () => {
+    await expect(store.take(freshScope(), 4, budget, T0, undefined)).rejects.toThrow('take: 4 tokens asked, 1..3 possible');
+  });
+
+  it('grants exactly the burst to 30 runs racing for one token each at the same instant', async () => {
+    const scope = freshScope();
+    const takes = await Promise.all(Array.from({ length: 30 }, () => store.take(scope, 1, budget, T0, undefined)));
+    expect(takes.filter((t) => t.granted)).toHaveLength(3);
+  });
+
+  it('never grants more than the budget in any window to three runs taking at seeded random times with their own views', async () => {
+    // Prepare: 10 per second; each run retries at its own pace with whatever view it last had.
+    const scope = freshScope();
+    const limit = { requests: 10, perSeconds: 1 };
+    const random = seededRandom(21);
+    const views: Array<number | undefined> = [undefined, undefined, undefined];
+    const granted: number[] = [];
+
+    // Act
+    for (let now = T0; now < T0 + 4000; now += Math.floor(random() * 40)) {
+      const run = Math.floor(random() * 3);
+      const take = await store.take(scope, 1, budgetOf(limit), now, views[run]);
+      views[run] = take.state.tat;
+      if (take.granted) granted.push(now);
+    }
+
+    // Assess: the busiest window is full, and no window holds more.
+    expect(busiestWindow(granted, 1000)).toBe(10);
+    expect(granted.length).toBeGreaterThan(30);
+  });
+});
