@@ -13,7 +13,8 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { archivePrefix } from '../../shared/archive.ts';
 import { backfillItemId } from '../../shared/backfill.ts';
-import type { Source, Vendor } from '../../shared/config.ts';
+import { limitScope, type Source, type Vendor } from '../../shared/config.ts';
+import { throttleItemId } from '../../shared/throttle.ts';
 import { PUMP_HANDLER, bundlePump } from '../bundling.ts';
 import { nag } from '../nag.ts';
 import type { VendorFunctionSettings } from '../vendors.ts';
@@ -113,8 +114,8 @@ export class PumpFunction extends Construct {
         sid: 'OwnCursorItemsOnly',
         actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         resources: [props.table.tableArn],
-        // Each source's live cursor and its backfill's own item (shared/backfill-run.ts).
-        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': props.sources.flatMap((s) => [s.id, backfillItemId(s.id)]) } },
+        // Each source's live cursor and its backfill's own item (shared/backfill-run.ts), and its limit scope's throttle item (shared/throttle.ts).
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...props.sources.flatMap((s) => [s.id, backfillItemId(s.id)]), ...new Set(props.sources.map((s) => throttleItemId(limitScope(s))))] } },
       }),
     );
     const secrets = props.sources.map((s) => s.secretName).filter((n): n is string => n !== undefined);

@@ -152,9 +152,9 @@ describe('AuditPumpStack: functions and IAM', () => {
     expect(ids).toEqual(['veza-main', 'veza-eu']);
   });
 
-  it('updates only its own sources\' cursor items and their backfill items (dynamodb:LeadingKeys)', () => {
+  it('updates only its own sources\' cursor items, their backfill items and their limit scopes\' throttle items (dynamodb:LeadingKeys)', () => {
     const policy = vezaPolicy();
-    expect(policy).toContain('"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":["veza-main","veza-main#backfill","veza-eu","veza-eu#backfill"]}');
+    expect(policy).toContain('"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":["veza-main","veza-main#backfill","veza-eu","veza-eu#backfill","audit-pump/veza-main#throttle","audit-pump/veza-eu#throttle"]}');
     expect(policy).not.toMatch(/dynamodb:(Scan|Query|DeleteItem|\*)/);
   });
 
