@@ -8,6 +8,7 @@ import { HEAP_GUARD_MB, measureMemory } from './memory.ts';
 import { atLeast, atMost, type Figure } from './report.ts';
 import { drain, type Drain } from './stack.ts';
 import { captureRecords, inProcessThroughput } from './throughput.ts';
+import { throttling, type ThrottlingSizes } from './throttling.ts';
 import { VENDOR_BENCH, lowerBoundMs, requestsNeeded } from './vendors.ts';
 
 export interface Sizes {
@@ -21,6 +22,7 @@ export interface Sizes {
   readonly memoryEvents: number;
   /** Veza page size of the memory run: the connector's default. */
   readonly memoryPageSize: number;
+  readonly throttling: ThrottlingSizes;
 }
 
 export const FULL: Sizes = {
@@ -31,6 +33,8 @@ export const FULL: Sizes = {
   initRuns: 7,
   memoryEvents: 1_000_000,
   memoryPageSize: 1000,
+  // A budget below the pump's own pace (so the budget is what bounds the drain), one search window's worth of events.
+  throttling: { vezaEvents: 3300, vezaPageSize: 300, budgetEvents: 9000, budget: { requests: 40, perSeconds: 5 }, latencyMs: 50 },
 };
 
 export const SMOKE: Sizes = {
@@ -41,6 +45,8 @@ export const SMOKE: Sizes = {
   initRuns: 1,
   memoryEvents: 3000,
   memoryPageSize: 1000,
+  // The same calls as the full run (two throttled), on a tenth of the events.
+  throttling: { vezaEvents: 330, vezaPageSize: 30, budgetEvents: 900, budget: { requests: 40, perSeconds: 1 }, latencyMs: 5 },
 };
 
 export interface Section {
@@ -124,6 +130,11 @@ export async function memory(sizes: Sizes, log: (line: string) => void): Promise
     figures: [figure],
     details: { memory: { pageSize: sizes.memoryPageSize, events: out.events, ms: Math.round(out.ms), peakHeapMb: Math.round(out.peakHeapBytes / 1e6), peakExternalMb: Math.round(out.peakExternalBytes / 1e6), heapLimitMb: HEAP_GUARD_MB } },
   };
+}
+
+/** 6. Throttling: the throttled Veza drain against a simple pump; a drain under a budget against its bound. */
+export async function throttled(sizes: Sizes, log: (line: string) => void): Promise<Section> {
+  return throttling(sizes.throttling, log);
 }
 
 function round2(value: number, digits = 2): number {

@@ -106,12 +106,17 @@ export class ScopeGate implements RequestGate {
     const budget = this.o.budget as Budget;
     let refused = false;
     for (;;) {
-      if (this.until > clock.now()) await this.hold(this.until, 'backoff', clock);
+      // Checked again after every wait: a timer may end a little early, and a write then would only fail.
+      if (this.until > clock.now()) {
+        await this.hold(this.until, 'backoff', clock);
+        continue;
+      }
       const ready = readyAt(budget, this.tat, k);
       if (ready > clock.now()) {
         if (!refused) for (let i = 0; i < k; i++) this.o.onRefused();
         refused = true;
         await this.hold(ready, 'budget', clock);
+        continue;
       }
       const now = clock.now();
       const taken = await this.call(clock, 'taking from the budget', (signal) => this.o.store.take(this.o.scope, k, budget, now, this.tat, signal));

@@ -7,8 +7,9 @@
  * The budget is a token bucket kept as GCRA (the bucket as a "theoretical arrival time" `tat`),
  * because then taking tokens is one conditional UpdateItem with no read before it. A budget of
  * `requests` per `perSeconds` gets a bucket of `burst` tokens refilled at one every `emissionMs`,
- * sized so that no window of `perSeconds` (whenever it starts) holds more than `requests` grants:
- * at most `burst` at its start plus one per `emissionMs` after.
+ * sized so that no window of `perSeconds` (whenever it starts), stretched by a margin for the way
+ * to the vendor, holds more than `requests` grants: at most `burst` at its start plus one per
+ * `emissionMs` after.
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -35,17 +36,25 @@ export interface Budget {
 }
 
 /**
- * The bucket of `requests` per `perSeconds`. A burst lets the concurrent requests of one page take
- * their tokens in one write; it costs the same share of the sustained rate, so it is kept to a
- * fortieth of the budget (the rate stays within 2.5% of `requests / perSeconds`, whole ms aside).
- * Grants in a window of length W are at most burst + W ÷ emissionMs, rounded down, less one for a
- * window open at its end: with emissionMs = perSeconds ÷ (requests − burst + 1), that is `requests`.
+ * The bucket of `requests` per `perSeconds` (W). A burst lets the concurrent requests of one page
+ * take their tokens in one write; it costs its share of the sustained rate, so it is a hundredth
+ * of the budget. Grants in any window of length L are at most burst + L ÷ emissionMs, less one for
+ * a window open at its end; emissionMs = (W + margin) ÷ (requests − burst + 1) holds that to
+ * `requests` for windows of W + margin. The margin is for the way from the grant to the vendor: a
+ * request held up after its grant (a GC pause, a slow connection) while the next one is not still
+ * arrives within the vendor's window of W. It is a fiftieth of W, at most 250 ms: the sustained
+ * rate stays within 4% of the budget (whole ms of the interval aside).
  */
 export function budgetOf(limit: { readonly requests: number; readonly perSeconds: number }): Budget {
-  const burst = 1 + Math.floor(limit.requests / 40);
+  const burst = 1 + Math.floor(limit.requests / 100);
+  const windowMs = limit.perSeconds * 1000;
+  const marginMs = Math.min(MAX_MARGIN_MS, windowMs / 50);
   // Rounded up to whole ms: a shorter interval would let one grant too many into a window.
-  return { burst, emissionMs: Math.ceil((limit.perSeconds * 1000) / (limit.requests - burst + 1)) };
+  return { burst, emissionMs: Math.ceil((windowMs + marginMs) / (limit.requests - burst + 1)) };
 }
+
+/** The most a budget's interval allows for a request's way from its grant to the vendor. */
+const MAX_MARGIN_MS = 250;
 
 /** When `k` tokens can be taken at the earliest, by the bucket's `tat` (the bucket's arithmetic, no I/O). */
 export function readyAt(budget: Budget, tat: number | undefined, k: number): number {

@@ -40,14 +40,14 @@ afterAll(async () => {
 });
 
 describe('budgetOf and readyAt', () => {
-  it('turns a budget into a burst of a fortieth and the interval that keeps any window within it', () => {
-    expect(budgetOf({ requests: 1000, perSeconds: 300 })).toEqual({ burst: 26, emissionMs: 308 });
-    expect(budgetOf({ requests: 20, perSeconds: 1 })).toEqual({ burst: 1, emissionMs: 50 });
-    expect(budgetOf({ requests: 1, perSeconds: 60 })).toEqual({ burst: 1, emissionMs: 60_000 });
+  it('turns a budget into a burst of a hundredth and the interval that keeps any window, with its margin, within it', () => {
+    expect(budgetOf({ requests: 1000, perSeconds: 300 })).toEqual({ burst: 11, emissionMs: 304 });
+    expect(budgetOf({ requests: 20, perSeconds: 1 })).toEqual({ burst: 1, emissionMs: 51 });
+    expect(budgetOf({ requests: 1, perSeconds: 60 })).toEqual({ burst: 1, emissionMs: 60_250 });
   });
 
-  it('grants as soon as it can exactly `requests` in the first window, and never more in any window', () => {
-    for (const limit of [{ requests: 20, perSeconds: 1 }, { requests: 100, perSeconds: 10 }, { requests: 1000, perSeconds: 300 }, { requests: 7, perSeconds: 3 }]) {
+  it('grants, as soon as it can, never more than `requests` in any window stretched by its margin, and at least 96% of them', () => {
+    for (const limit of [{ requests: 20, perSeconds: 1 }, { requests: 100, perSeconds: 10 }, { requests: 1000, perSeconds: 300 }, { requests: 7, perSeconds: 3 }, { requests: 40, perSeconds: 5 }]) {
       // Prepare: a greedy taker, one token whenever the bucket allows.
       const budget = budgetOf(limit);
       const windowMs = limit.perSeconds * 1000;
@@ -56,15 +56,15 @@ describe('budgetOf and readyAt', () => {
       let now = 0;
 
       // Act
-      while (grants.length < limit.requests * 5) {
+      while (now < windowMs * 10) {
         now = Math.max(now, readyAt(budget, tat, 1));
         grants.push(now);
         tat = Math.max(tat ?? now, now) + budget.emissionMs;
       }
 
       // Assess
-      expect(grants.filter((t) => t < windowMs)).toHaveLength(limit.requests);
-      expect(busiestWindow(grants, windowMs)).toBe(limit.requests);
+      expect(busiestWindow(grants, windowMs + Math.min(250, windowMs / 50))).toBeLessThanOrEqual(limit.requests);
+      expect(grants.filter((t) => t < windowMs * 10).length).toBeGreaterThanOrEqual(Math.floor(limit.requests * 10 * 0.96));
     }
   });
 });
