@@ -30,7 +30,12 @@ export interface ScopeGateOptions {
   readonly onWait: (ms: number, cause: 'backoff' | 'budget') => void;
   /** A request the budget held back (counted once, however long it waited). */
   readonly onRefused: () => void;
+  /** @default Math.random */
+  readonly random?: () => number;
 }
+
+/** Longest pause before a write that lost a race last time: runs that woke together write apart. */
+const RACE_JITTER_MS = 50;
 
 interface Waiter {
   readonly resolve: () => void;
@@ -46,10 +51,17 @@ export class ScopeGate implements RequestGate {
   /** The bucket's `tat` as this run last saw it. */
   private tat: number | undefined;
   private readBefore = false;
+  /**
+   * This run's last write for an idle bucket lost to another run's: the next one waits a random
+   * moment first. So does the first one on a scope others share, as runs scheduled together start.
+   */
+  private raced: boolean;
   private readonly waiting: Waiter[] = [];
   private granting = false;
 
-  constructor(private readonly o: ScopeGateOptions) {}
+  constructor(private readonly o: ScopeGateOptions) {
+    this.raced = o.watch;
+  }
 
   async admit(clock: GateClock): Promise<void> {
     if (!this.o.budget) return this.clear(clock);
@@ -71,7 +83,7 @@ export class ScopeGate implements RequestGate {
   private async clear(clock: GateClock): Promise<void> {
     for (;;) {
       if (this.o.watch || !this.readBefore) {
-        this.learn(await this.call(clock, 'reading the throttle state', (signal) => this.o.store.read(this.o.scope, signal)));
+        this.learn(await this.read(clock));
         this.readBefore = true;
       }
       if (this.until <= clock.now()) return;
@@ -101,28 +113,58 @@ export class ScopeGate implements RequestGate {
     }
   }
 
-  /** Takes `k` tokens, waiting for the back-off and for room in the bucket as long as needed. */
+  /**
+   * Takes `k` tokens, waiting for the back-off and for room in the bucket as long as needed. The
+   * write takes the next free slot, now or later (each run its own, however many take at once),
+   * and the run waits for it, then reads whether a back-off came up meanwhile: a slot it waited
+   * for is given up for one. The write is one of two, the bucket idle or busy: where other runs
+   * take too, a bucket not known to be busy is read first, so that the write is the right one, and
+   * after a write for an idle bucket lost to another run's (runs that woke together, at the end of
+   * a back-off), the next one waits a random moment and reads again.
+   */
   private async take(k: number, clock: GateClock): Promise<void> {
     const budget = this.o.budget as Budget;
     let refused = false;
+    const refuse = (): void => {
+      if (!refused) for (let i = 0; i < k; i++) this.o.onRefused();
+      refused = true;
+    };
     for (;;) {
-      // Checked again after every wait: a timer may end a little early, and a write then would only fail.
       if (this.until > clock.now()) {
         await this.hold(this.until, 'backoff', clock);
         continue;
       }
-      const ready = readyAt(budget, this.tat, k);
-      if (ready > clock.now()) {
-        if (!refused) for (let i = 0; i < k; i++) this.o.onRefused();
-        refused = true;
-        await this.hold(ready, 'budget', clock);
-        continue;
+      // `tat` only grows: one seen after now is busy still.
+      if (this.o.watch && !(this.tat !== undefined && this.tat > clock.now())) {
+        this.learn(await this.read(clock));
+        if (this.until > clock.now()) continue;
+      }
+      if (this.raced && (this.tat === undefined || this.tat <= clock.now())) {
+        await clock.sleep(Math.floor((this.o.random ?? Math.random)() * Math.min(budget.emissionMs, RACE_JITTER_MS)));
+        this.learn(await this.read(clock));
+        if (this.until > clock.now()) continue;
       }
       const now = clock.now();
-      const taken = await this.call(clock, 'taking from the budget', (signal) => this.o.store.take(this.o.scope, k, budget, now, this.tat, signal));
+      const idle = this.tat === undefined || this.tat <= now;
+      const taken = await this.call(clock, 'taking from the budget', (signal) => this.o.store.take(this.o.scope, k, budget, now, idle, clock.latestEnd, signal));
+      if (idle) this.raced = taken.missed;
       this.learn(taken.state);
-      if (taken.granted) return;
+      if (!taken.granted || taken.at === undefined) {
+        // Refused without a back-off: no slot is free before the deadline.
+        const ready = readyAt(budget, this.tat, k);
+        if (this.until <= clock.now() && ready > clock.latestEnd) await this.hold(ready, 'budget', clock);
+        continue;
+      }
+      if (taken.at <= clock.now()) return;
+      refuse();
+      await this.hold(taken.at, 'budget', clock);
+      if (this.o.watch) this.learn(await this.read(clock));
+      if (this.until <= clock.now()) return;
     }
+  }
+
+  private read(clock: GateClock): Promise<ThrottleState> {
+    return this.call(clock, 'reading the throttle state', (signal) => this.o.store.read(this.o.scope, signal));
   }
 
   /** Waits until `until`; refuses (RateLimitedError) a wait that would end after the clock's latest end. */

@@ -56,7 +56,7 @@ export function budgetOf(limit: { readonly requests: number; readonly perSeconds
 /** The most a budget's interval allows for a request's way from its grant to the vendor. */
 const MAX_MARGIN_MS = 250;
 
-/** When `k` tokens can be taken at the earliest, by the bucket's `tat` (the bucket's arithmetic, no I/O). */
+/** When `k` tokens can be used at the earliest, by the bucket's `tat` (the bucket's arithmetic, no I/O). */
 export function readyAt(budget: Budget, tat: number | undefined, k: number): number {
   if (tat === undefined) return Number.NEGATIVE_INFINITY;
   return tat + (k - 1) * budget.emissionMs - (budget.burst - 1) * budget.emissionMs;
@@ -67,10 +67,14 @@ export interface ThrottleStoreOptions {
   readonly tableName: string;
 }
 
-/** What a take answered: whether the tokens were granted, and the scope's state as it stands. */
+/** What a take answered: whether tokens were granted and from when they may be used, and the scope's state as it stands. */
 export interface Take {
   readonly granted: boolean;
+  /** When granted: the time the tokens are for (now, or a later slot when other runs took the ones before). */
+  readonly at?: number;
   readonly state: ThrottleState;
+  /** The bucket was not as the caller believed (idle or busy): its first write failed. */
+  readonly missed: boolean;
 }
 
 const NO_BACKOFF = '(attribute_not_exists(backoffUntil) OR backoffUntil <= :now)';
@@ -105,24 +109,30 @@ export class ThrottleStore {
   }
 
   /**
-   * Takes `k` tokens (1..burst) of the scope's budget at `now`, unless a back-off stands. One
-   * conditional write when the bucket is as `tat` (the caller's last view) says: idle (`tat` not
-   * after now) or busy; one read and at most one more write when another run moved it meanwhile.
+   * Takes `k` tokens (1..burst) of the scope's budget at `now`, unless a back-off stands: now, or
+   * the next ones free (a slot in the future, none later than `latest`), which the caller waits
+   * for. Taking a slot is relative to what others took (`tat = tat + k × emission`), so runs that
+   * take at once all get theirs, each its own, in one write each. One conditional write when the
+   * bucket is as the caller believes, idle (`tat` not after now) or busy; one read and at most one
+   * more write when it was the other way round.
    */
-  async take(scope: string, k: number, budget: Budget, now: number, tat: number | undefined, signal?: AbortSignal): Promise<Take> {
+  async take(scope: string, k: number, budget: Budget, now: number, idle: boolean, latest: number, signal?: AbortSignal): Promise<Take> {
     if (k < 1 || k > budget.burst) throw new RangeError(`take: ${k} tokens asked, 1..${budget.burst} possible`);
-    const idle = tat === undefined || tat <= now;
-    const first = await this.update(scope, this.grant(idle, k, budget, now), signal);
-    if (first) return { granted: true, state: first };
+    const first = await this.update(scope, this.grant(idle, k, budget, now, latest), signal);
+    if (first) return granted(first, k, budget, now, false);
     const state = await this.read(scope, signal);
     const nowIdle = state.tat === undefined || state.tat <= now;
-    if ((state.backoffUntil ?? 0) > now || nowIdle === idle || readyAt(budget, state.tat, k) > now) return { granted: false, state };
-    const second = await this.update(scope, this.grant(nowIdle, k, budget, now), signal);
-    return second ? { granted: true, state: second } : { granted: false, state: await this.read(scope, signal) };
+    if ((state.backoffUntil ?? 0) > now || nowIdle === idle) return { granted: false, state, missed: false };
+    const second = await this.update(scope, this.grant(nowIdle, k, budget, now, latest), signal);
+    return second ? granted(second, k, budget, now, true) : { granted: false, state: await this.read(scope, signal), missed: true };
   }
 
-  /** The conditional update of a grant; GCRA: `tat` = max(tat, now) + k × emission, allowed while `tat` ≤ now + (burst − k) × emission. */
-  private grant(idle: boolean, k: number, budget: Budget, now: number): Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'> {
+  /**
+   * The conditional update of a grant (GCRA as virtual scheduling): `tat` = max(tat, now) + k ×
+   * emission; the tokens are for max(now, old tat + (k − 1 − (burst − 1)) × emission), which must
+   * not be after `latest`.
+   */
+  private grant(idle: boolean, k: number, budget: Budget, now: number, latest: number): Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'> {
     if (idle) {
       return {
         UpdateExpression: 'SET tat = :next, updatedAt = :now',
@@ -133,7 +143,7 @@ export class ThrottleStore {
     return {
       UpdateExpression: 'SET tat = tat + :step, updatedAt = :now',
       ConditionExpression: `tat > :now AND tat <= :limit AND ${NO_BACKOFF}`,
-      ExpressionAttributeValues: { ':step': k * budget.emissionMs, ':limit': now + (budget.burst - k) * budget.emissionMs, ':now': now },
+      ExpressionAttributeValues: { ':step': k * budget.emissionMs, ':limit': latest + (budget.burst - k) * budget.emissionMs, ':now': now },
     };
   }
 
@@ -147,6 +157,12 @@ export class ThrottleStore {
       throw error;
     }
   }
+}
+
+/** A granted take: its tokens are for the slot the new `tat` leaves them (now at the earliest). */
+function granted(state: ThrottleState, k: number, budget: Budget, now: number, missed: boolean): Take {
+  const tat = state.tat ?? now;
+  return { granted: true, at: Math.max(now, readyAt(budget, tat - k * budget.emissionMs, k)), state, missed };
 }
 
 function sendOptions(signal: AbortSignal | undefined): { abortSignal?: AbortSignal } {

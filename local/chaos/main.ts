@@ -70,7 +70,7 @@ function broken(seed: number, error: unknown): Findings['runs'][number] {
 
 function brokenThrottle(seed: number, error: unknown): ThrottleReport {
   return {
-    seed, budgeted: false, requests: 0, backoffs: 0, duringBackoff: 0, busiestWindow: 0, overBudget: 0, vendorLimited: 0, lost: 0, strangers: 0, leaks: [], caughtUp: false, outcomes: {},
+    seed, budgeted: false, requests: 0, backoffs: 0, duringBackoff: 0, busiestWindow: 0, overBudget: 0, vendorLimited: 0, budgetWrites: 0, backoffWrites: 0, pages: 0, lost: 0, strangers: 0, leaks: [], caughtUp: false, outcomes: {},
     details: [`the scenario could not be played: ${String(error).slice(0, 300)}`], ms: 0,
   };
 }

@@ -73,9 +73,12 @@ function fuzzSection(fuzz: readonly FuzzReport[]): string[] {
 
 function throttlesSection(throttles: readonly ThrottleReport[]): string[] {
   if (!throttles.length) return [];
-  const sum = (f: (r: ThrottleReport) => number): number => throttles.reduce((a, r) => a + f(r), 0);
+  const sum = (f: (r: ThrottleReport) => number, of = throttles): number => of.reduce((a, r) => a + f(r), 0);
+  const budgeted = throttles.filter((r) => r.budgeted);
+  const perPage = (f: (r: ThrottleReport) => number, of: readonly ThrottleReport[]): string => (sum(f, of) / Math.max(1, sum((r) => r.pages, of))).toFixed(2);
   return [
     `throttles: scenarios=${throttles.length} (${sum((r) => (r.budgeted ? 1 : 0))} with a budget; three sources on one key) requests=${sum((r) => r.requests)} backoffs=${sum((r) => r.backoffs)} requests_during_a_backoff=${sum((r) => r.duringBackoff)} (goal 0) requests_over_budget=${sum((r) => r.overBudget)} (goal 0) vendor_limit_hits_under_a_budget=${sum((r) => (r.budgeted ? r.vendorLimited : 0))} (goal 0) lost=${sum((r) => r.lost)} strangers=${sum((r) => r.strangers)} leaks=${sum((r) => r.leaks.length)} not_caught_up=${sum((r) => (r.caughtUp ? 0 : 1))}`,
+    `  throttle item writes, three runs at once: budget ${perPage((r) => r.budgetWrites, budgeted)} a page, ${(sum((r) => r.budgetWrites, budgeted) / Math.max(1, sum((r) => r.requests, budgeted))).toFixed(2)} a request (a retry after a 429 takes its own token); back-offs ${perPage((r) => r.backoffWrites, throttles)} a page`,
     ...throttles.filter(throttleFailed).slice(0, 10).flatMap((r) => [`FAILED throttle seed ${r.seed}: ${r.details.slice(0, 3).join('; ')}`, `  reproduce: npm run chaos -- --runs 0 --races 0 --fuzz 0 --kills 0 --throttles 1 --seed ${r.seed}`]),
   ];
 }

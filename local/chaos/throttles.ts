@@ -8,6 +8,7 @@
  * of the budget's length holding more requests than the budget, the vendor's own limit never hit
  * under a budget, and nothing lost.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { carbonBlackConnector } from '../../functions/carbonblack/connector.ts';
 import { optionSchemas } from '../../functions/registry.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
@@ -17,6 +18,7 @@ import { HttpClient } from '../../shared/http.ts';
 import { runSource, type RunResult } from '../../shared/runner.ts';
 import { ThrottleStore } from '../../shared/throttle.ts';
 import { startCarbonBlackEmulator, type CarbonBlackEmulator } from '../carbonblack-emulator.ts';
+import { LOCAL_AWS } from '../dynamo.ts';
 import { randomInt, seededRandom, type Random } from '../random.ts';
 import { carbonBlackSearchExpected } from './expected.ts';
 import { capturingLogger, emptyOutputs, runMetrics, scan } from './hygiene.ts';
@@ -46,6 +48,10 @@ export interface ThrottleReport {
   readonly overBudget: number;
   /** 429s of the vendor's own limit (the extra ones aside); none while the scope keeps the vendor's limit as its budget. */
   readonly vendorLimited: number;
+  /** Writes to the scope's throttle item for the budget (grants, refused ones included) and for back-offs, and pages committed. */
+  readonly budgetWrites: number;
+  readonly backoffWrites: number;
+  readonly pages: number;
   readonly lost: number;
   readonly strangers: number;
   /** The API key's secret or id in a log line, run error or metric of the runs. */
@@ -92,6 +98,8 @@ interface Scene {
   readonly outputs: ReturnType<typeof emptyOutputs>;
   readonly runner: typeof runSource;
   readonly seed: number;
+  readonly throttle: ThrottleStore;
+  readonly tally: { budget: number; backoff: number; pages: number };
 }
 
 /** One run of `source`, as a Lambda invocation would make it, taking part in the virtual clock. */
@@ -111,7 +119,7 @@ async function invokeOne(scene: Scene, source: Source, owner: string): Promise<R
       store: new CursorStore({ client: world.client, tableName: CHAOS_TABLE, now: clock.now }),
       sink: scene.archive.sink, deadLetter: scene.archive.deadLetter, owner, leaseMs: CHAOS_LEASE_MS, deadline: clock.now() + INVOCATION_MS, now: clock.now,
       log: capturingLogger(scene.outputs.logs), credentials: { get: async (s) => s.credentials ?? {} },
-      throttle: { store: new ThrottleStore({ client: world.client, tableName: CHAOS_TABLE }), shared: new Set([scene.scope]) },
+      throttle: { store: scene.throttle, shared: new Set([scene.scope]) },
       http: ({ source: s, credentials, deadline, onRetry, retryRule, gate }) => new HttpClient({
         origin: s.baseUrl, deadline, secrets: Object.values(credentials), onRetry, fetch, now: clock.now, sleep: who.sleep, random,
         ...(retryRule ? { retryRule } : {}), ...(gate ? { gate } : {}),
@@ -146,6 +154,7 @@ async function play(scene: Scene, plan: ThrottlePlan, outcomes: Record<string, n
   const round = async (label: string): Promise<RunResult[]> => {
     const results = await Promise.all(scene.sources.map((s) => invokeOne(scene, s, `${label}-${s.id}`)));
     for (const r of results) {
+      scene.tally.pages += r.pages;
       if (r.error !== undefined) scene.outputs.errors.push(r.error);
       scene.outputs.metrics.push(...runMetrics(r));
       const key = r.error ? `${r.status}:${/^(\w+)/.exec(r.error)?.[1] ?? 'error'}` : r.status;
@@ -187,7 +196,18 @@ export async function throttleScenario(world: ChaosWorld, seed: number, options:
       options: { orgKey: emulator.orgKey, rows: 10 }, rateLimit: { scope, ...plan.budget },
     })),
   }, optionSchemas());
-  const scene: Scene = { world, clock, emulator, archive, sources, scope, sent: [], outputs: emptyOutputs(), runner: options.runner ?? runSource, seed };
+  // The throttle items' own client, to count their writes.
+  const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: world.dynamo.endpoint });
+  const tally = { budget: 0, backoff: 0, pages: 0 };
+  client.middlewareStack.add((next, context) => async (args) => {
+    if (context.commandName === 'UpdateItemCommand') {
+      if (String((args.input as { UpdateExpression?: string }).UpdateExpression).includes('backoffUntil')) tally.backoff++;
+      else tally.budget++;
+    }
+    return next(args);
+  }, { step: 'initialize', name: 'chaosCountThrottleWrites' });
+  const throttle = new ThrottleStore({ client, tableName: CHAOS_TABLE });
+  const scene: Scene = { world, clock, emulator, archive, sources, scope, sent: [], outputs: emptyOutputs(), runner: options.runner ?? runSource, seed, throttle, tally };
   const outcomes: Record<string, number> = {};
   const details: string[] = [];
   try {
@@ -206,9 +226,10 @@ export async function throttleScenario(world: ChaosWorld, seed: number, options:
     if (overBudget) details.push(`${most} requests in a window of ${plan.budget?.perSeconds} s, budget ${plan.budget?.requests}`);
     return {
       seed, budgeted: plan.budget !== undefined, requests: scene.sent.length, backoffs, duringBackoff: during, busiestWindow: most, overBudget,
-      vendorLimited: backoffs - extraServed, lost: lost.length, strangers: strangers.length, leaks: scan(scene.outputs, [key.secret, key.id]), caughtUp: settledAt !== undefined, outcomes, details, ms: Date.now() - started,
+      vendorLimited: backoffs - extraServed, budgetWrites: tally.budget, backoffWrites: tally.backoff, pages: tally.pages, lost: lost.length, strangers: strangers.length, leaks: scan(scene.outputs, [key.secret, key.id]), caughtUp: settledAt !== undefined, outcomes, details, ms: Date.now() - started,
     };
   } finally {
+    client.destroy();
     await emulator.stop();
     await archive.stop();
   }

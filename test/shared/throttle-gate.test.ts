@@ -32,12 +32,17 @@ afterAll(async () => {
 
 /** One run's gate with what it reported: waits, refusals, log lines; `takes` counts its budget writes. */
 function gate(scope: string, sourceId: string, options: Partial<ScopeGateOptions> = {}) {
-  const seen = { waits: [] as Array<[number, string]>, refused: 0, lines: [] as string[], takes: [] as number[] };
+  const seen = { waits: [] as Array<[number, string]>, refused: 0, lines: [] as string[], takes: [] as number[], missed: 0 };
   const counting = Object.create(store) as ThrottleStore;
-  counting.take = (s, k, ...rest) => (seen.takes.push(k), store.take(s, k, ...rest));
+  counting.take = async (s, k, ...rest) => {
+    seen.takes.push(k);
+    const taken = await store.take(s, k, ...rest);
+    if (taken.missed) seen.missed++;
+    return taken;
+  };
   const log: Logger = { debug: () => undefined, info: (m) => void seen.lines.push(m), warn: (m) => void seen.lines.push(m), error: (m) => void seen.lines.push(m) };
   const g = new ScopeGate({
-    store: counting, scope, sourceId, watch: true, log,
+    store: counting, scope, sourceId, watch: true, log, random: () => 0,
     onWait: (ms, cause) => void seen.waits.push([ms, cause]), onRefused: () => void seen.refused++, ...options,
   });
   return { gate: g, seen };
@@ -159,6 +164,25 @@ describe('ScopeGate: budget', () => {
     for (let i = 0; i < 2; i++) passed.push((await g.gate.admit(clockOf(clock, run)), clock.now()));
     run.leave();
     expect(passed).toEqual([T0 + 3000, T0 + 3100]);
+  });
+
+  it('lets runs of one scope that start together take in turn, each write the right one, after a random moment', async () => {
+    // Prepare: three runs whose first takes would all find the bucket idle.
+    const clock = new VirtualClock(T0);
+    const scope = freshScope();
+    const runs = [0.1, 0.5, 0.9].map((r, i) => gate(scope, `cbc-${i}`, { budget: { burst: 1, emissionMs: 100 }, random: () => r }));
+
+    // Act
+    const passed = await Promise.all(runs.map(async (g) => {
+      const who = clock.join();
+      await g.gate.admit(clockOf(clock, who));
+      who.leave();
+      return clock.now();
+    }));
+
+    // Assess: one slot each, and no write was the wrong one.
+    expect([...passed].sort()).toEqual([T0 + 5, T0 + 105, T0 + 205]);
+    expect(runs.map((g) => [g.seen.takes.length, g.seen.missed])).toEqual([[1, 0], [1, 0], [1, 0]]);
   });
 
   it('lets three runs of concurrent requests pass no more than the budget in any window, and every request passes', async () => {

@@ -98,65 +98,67 @@ describe('ThrottleStore back-offs', () => {
 
 describe('ThrottleStore budget', () => {
   const budget: Budget = { burst: 3, emissionMs: 100 };
+  const LATEST = T0 + 600_000;
 
-  it('grants a full burst at once on an idle scope, then refuses until a token is back', async () => {
+  it('grants a full burst now on an idle scope, then the next tokens for the slots they free, none after `latest`', async () => {
     const scope = freshScope();
-    const first = await store.take(scope, 3, budget, T0, undefined);
-    const refused = await store.take(scope, 1, budget, T0 + 50, first.state.tat);
-    const later = await store.take(scope, 1, budget, T0 + 100, refused.state.tat);
-    expect([first.granted, refused.granted, later.granted]).toEqual([true, false, true]);
-    expect(first.state.tat).toBe(T0 + 300);
-    expect(readyAt(budget, refused.state.tat, 1)).toBe(T0 + 100);
+    const burst = await store.take(scope, 3, budget, T0, true, LATEST);
+    const next = await store.take(scope, 1, budget, T0 + 50, false, LATEST);
+    const tooLate = await store.take(scope, 1, budget, T0 + 50, false, T0 + 150);
+    expect([burst.granted, burst.at, burst.state.tat]).toEqual([true, T0, T0 + 300]);
+    expect([next.granted, next.at]).toEqual([true, T0 + 100]);
+    expect([tooLate.granted, tooLate.missed, tooLate.state.tat]).toEqual([false, false, T0 + 400]);
   });
 
-  it('grants when the caller\'s view of the bucket is stale in either direction', async () => {
+  it('grants when the bucket is not as the caller believes, either way, and says it missed', async () => {
     const scope = freshScope();
-    await store.take(scope, 2, budget, T0, undefined);
-    // Believed idle, but busy: room for one more.
-    const busy = await store.take(scope, 1, budget, T0 + 1, undefined);
+    await store.take(scope, 2, budget, T0, true, LATEST);
+    // Believed idle, but busy: the burst has room for one more now.
+    const busy = await store.take(scope, 1, budget, T0 + 1, true, LATEST);
     // Believed busy, but idle again long since.
-    const idle = await store.take(scope, 3, budget, T0 + 10_000, T0 + 10_050);
-    expect([busy.granted, idle.granted]).toEqual([true, true]);
-    expect(idle.state.tat).toBe(T0 + 10_300);
+    const idle = await store.take(scope, 3, budget, T0 + 10_000, false, LATEST);
+    expect([busy.granted, busy.at, busy.missed, idle.granted, idle.at, idle.missed, idle.state.tat]).toEqual([true, T0 + 1, true, true, T0 + 10_000, true, T0 + 10_300]);
   });
 
   it('refuses every token while a back-off stands, and grants once it is over', async () => {
     const scope = freshScope();
     await store.backOff(scope, T0 + 2000, 'cbc-a', T0);
-    const during = await store.take(scope, 1, budget, T0 + 1999, undefined);
-    const after = await store.take(scope, 1, budget, T0 + 2000, during.state.tat);
-    expect(during).toEqual({ granted: false, state: { backoffUntil: T0 + 2000, backoffBy: 'cbc-a' } });
-    expect(after.granted).toBe(true);
+    const during = await store.take(scope, 1, budget, T0 + 1999, true, LATEST);
+    const after = await store.take(scope, 1, budget, T0 + 2000, true, LATEST);
+    expect(during).toEqual({ granted: false, missed: false, state: { backoffUntil: T0 + 2000, backoffBy: 'cbc-a' } });
+    expect([after.granted, after.at]).toEqual([true, T0 + 2000]);
   });
 
   it('refuses more tokens at once than the burst', async () => {
-    await expect(store.take(freshScope(), 4, budget, T0, undefined)).rejects.toThrow('take: 4 tokens asked, 1..3 possible');
+    await expect(store.take(freshScope(), 4, budget, T0, true, LATEST)).rejects.toThrow('take: 4 tokens asked, 1..3 possible');
   });
 
-  it('grants exactly the burst to 30 runs racing for one token each at the same instant', async () => {
+  it('gives 30 runs racing at the same instant a slot each, none shared but the burst\'s, none after `latest`', async () => {
     const scope = freshScope();
-    const takes = await Promise.all(Array.from({ length: 30 }, () => store.take(scope, 1, budget, T0, undefined)));
-    expect(takes.filter((t) => t.granted)).toHaveLength(3);
+    const takes = await Promise.all(Array.from({ length: 30 }, () => store.take(scope, 1, budget, T0, true, T0 + 1000)));
+    const slots = takes.filter((t) => t.granted).map((t) => t.at as number).sort((a, b) => a - b);
+    expect(slots).toEqual([T0, T0, T0, ...Array.from({ length: 10 }, (_, i) => T0 + 100 * (i + 1))]);
   });
 
-  it('never grants more than the budget in any window to three runs taking at seeded random times with their own views', async () => {
-    // Prepare: 10 per second; each run retries at its own pace with whatever view it last had.
+  it('never gives more than the budget in any window to three runs taking at seeded random times with their own views', async () => {
+    // Prepare: 10 per second; each run asks at its own pace with whatever view it last had.
     const scope = freshScope();
     const limit = { requests: 10, perSeconds: 1 };
     const random = seededRandom(21);
     const views: Array<number | undefined> = [undefined, undefined, undefined];
-    const granted: number[] = [];
+    const slots: number[] = [];
 
     // Act
     for (let now = T0; now < T0 + 4000; now += Math.floor(random() * 40)) {
       const run = Math.floor(random() * 3);
-      const take = await store.take(scope, 1, budgetOf(limit), now, views[run]);
+      const view = views[run];
+      const take = await store.take(scope, 1, budgetOf(limit), now, view === undefined || view <= now, now + 500);
       views[run] = take.state.tat;
-      if (take.granted) granted.push(now);
+      if (take.granted) slots.push(take.at as number);
     }
 
     // Assess: the busiest window is full, and no window holds more.
-    expect(busiestWindow(granted, 1000)).toBe(10);
-    expect(granted.length).toBeGreaterThan(30);
+    expect(busiestWindow(slots, 1000)).toBe(10);
+    expect(slots.length).toBeGreaterThan(30);
   });
 });
