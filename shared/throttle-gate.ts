@@ -9,8 +9,9 @@
  *   A run reads the item before its first request (a back-off a run before it was told); runs of a
  *   scope that other sources share or that states a rateLimit read it before every request, or
  *   learn it from the budget's write, which refuses while a back-off stands.
- * - Budget: every request takes a token from the scope's bucket. Requests that wait together (the
- *   concurrent fetches of one page) take theirs in one write.
+ * - Budget: every request takes a token from the scope's bucket, for the next free slot, and waits
+ *   for it. Requests that wait together (the concurrent fetches of one page) take theirs in one
+ *   write.
  */
 import { withinDeadline } from './deadline.ts';
 import { RateLimitedError } from './errors.ts';
@@ -125,25 +126,12 @@ export class ScopeGate implements RequestGate {
   private async take(k: number, clock: GateClock): Promise<void> {
     const budget = this.o.budget as Budget;
     let refused = false;
-    const refuse = (): void => {
-      if (!refused) for (let i = 0; i < k; i++) this.o.onRefused();
-      refused = true;
-    };
     for (;;) {
       if (this.until > clock.now()) {
         await this.hold(this.until, 'backoff', clock);
         continue;
       }
-      // `tat` only grows: one seen after now is busy still.
-      if (this.o.watch && !(this.tat !== undefined && this.tat > clock.now())) {
-        this.learn(await this.read(clock));
-        if (this.until > clock.now()) continue;
-      }
-      if (this.raced && (this.tat === undefined || this.tat <= clock.now())) {
-        await clock.sleep(Math.floor((this.o.random ?? Math.random)() * Math.min(budget.emissionMs, RACE_JITTER_MS)));
-        this.learn(await this.read(clock));
-        if (this.until > clock.now()) continue;
-      }
+      if (!(await this.view(budget, clock))) continue;
       const now = clock.now();
       const idle = this.tat === undefined || this.tat <= now;
       const taken = await this.call(clock, 'taking from the budget', (signal) => this.o.store.take(this.o.scope, k, budget, now, idle, clock.latestEnd, signal));
@@ -156,11 +144,26 @@ export class ScopeGate implements RequestGate {
         continue;
       }
       if (taken.at <= clock.now()) return;
-      refuse();
+      if (!refused) for (let i = 0; i < k; i++) this.o.onRefused();
+      refused = true;
       await this.hold(taken.at, 'budget', clock);
       if (this.o.watch) this.learn(await this.read(clock));
       if (this.until <= clock.now()) return;
     }
+  }
+
+  /**
+   * Brings this run's view of the bucket up to date before a write, where other runs take too;
+   * false when that showed a back-off. A `tat` seen after now needs no read: it only grows.
+   */
+  private async view(budget: Budget, clock: GateClock): Promise<boolean> {
+    const idle = (): boolean => this.tat === undefined || this.tat <= clock.now();
+    if (this.o.watch && idle()) this.learn(await this.read(clock));
+    if (this.raced && idle()) {
+      await clock.sleep(Math.floor((this.o.random ?? Math.random)() * Math.min(budget.emissionMs, RACE_JITTER_MS)));
+      this.learn(await this.read(clock));
+    }
+    return this.until <= clock.now();
   }
 
   private read(clock: GateClock): Promise<ThrottleState> {
