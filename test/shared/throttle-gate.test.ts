@@ -6,29 +6,27 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { VirtualClock, type Participant } from '../../local/chaos/virtual-clock.ts';
-import { ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/dynamo.ts';
+import { busiest } from '../../local/chaos/throttles.ts';
 import { RateLimitedError } from '../../shared/errors.ts';
 import type { GateClock } from '../../shared/http.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { ScopeGate, type ScopeGateOptions } from '../../shared/throttle-gate.ts';
-import { ThrottleStore, budgetOf, type Budget } from '../../shared/throttle.ts';
+import { budgetOf, type Budget, type ThrottleStore } from '../../shared/throttle.ts';
 import { failure } from '../helpers/failure.ts';
+import { startThrottleStore, type LocalThrottleStore } from '../helpers/throttle-store.ts';
 
 const TABLE = 'throttle-gate-test';
 const T0 = Date.UTC(2026, 10, 20, 12, 0, 0);
 
-let dynamo: LocalDynamo;
+let local: LocalThrottleStore;
 let store: ThrottleStore;
 let scopes = 0;
 
 beforeAll(async () => {
-  dynamo = await startDynamo();
-  await ensureCursorTable(dynamo.client, TABLE);
-  store = new ThrottleStore({ client: dynamo.client, tableName: TABLE });
+  local = await startThrottleStore(TABLE);
+  store = local.store;
 });
-afterAll(async () => {
-  await dynamo.stop();
-});
+afterAll(() => local.stop());
 
 /** One run's gate with what it reported: waits, refusals, log lines; `takes` counts its budget writes. */
 function gate(scope: string, sourceId: string, options: Partial<ScopeGateOptions> = {}) {
@@ -205,9 +203,7 @@ describe('ScopeGate: budget', () => {
     await Promise.all(['cbc-a', 'cbc-b', 'cbc-c'].map(run));
 
     // Assess
-    const sorted = [...passed].sort((x, y) => x - y);
-    const busiest = Math.max(...sorted.map((t) => sorted.filter((u) => u >= t && u < t + 2000).length));
     expect(passed).toHaveLength(90);
-    expect(busiest).toBe(20);
+    expect(busiest(passed, 2000)).toBe(20);
   });
 });

@@ -5,39 +5,26 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/dynamo.ts';
+import { busiest } from '../../local/chaos/throttles.ts';
 import { seededRandom } from '../../local/random.ts';
-import { ThrottleStore, budgetOf, readyAt, throttleItemId, type Budget } from '../../shared/throttle.ts';
+import { budgetOf, readyAt, throttleItemId, type Budget, type ThrottleStore } from '../../shared/throttle.ts';
+import { startThrottleStore, type LocalThrottleStore } from '../helpers/throttle-store.ts';
 
 const TABLE = 'throttle-test';
 const T0 = Date.UTC(2026, 10, 20, 12, 0, 0);
 
-let dynamo: LocalDynamo;
+let local: LocalThrottleStore;
 let store: ThrottleStore;
 let scopes = 0;
 
 /** A scope no other test has used. */
 const freshScope = (): string => `audit-pump/scope-${++scopes}`;
 
-/** Most grants of `times` inside any window [t, t + windowMs). */
-function busiestWindow(times: readonly number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while ((sorted[j] as number) < (sorted[i] as number) - windowMs + 1) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
-
 beforeAll(async () => {
-  dynamo = await startDynamo();
-  await ensureCursorTable(dynamo.client, TABLE);
-  store = new ThrottleStore({ client: dynamo.client, tableName: TABLE });
+  local = await startThrottleStore(TABLE);
+  store = local.store;
 });
-afterAll(async () => {
-  await dynamo.stop();
-});
+afterAll(() => local.stop());
 
 describe('budgetOf and readyAt', () => {
   it('turns a budget into a burst of a hundredth and the interval that keeps any window, with its margin, within it', () => {
@@ -63,7 +50,7 @@ describe('budgetOf and readyAt', () => {
       }
 
       // Assess
-      expect(busiestWindow(grants, windowMs + Math.min(250, windowMs / 50))).toBeLessThanOrEqual(limit.requests);
+      expect(busiest(grants, windowMs + Math.min(250, windowMs / 50))).toBeLessThanOrEqual(limit.requests);
       expect(grants.filter((t) => t < windowMs * 10).length).toBeGreaterThanOrEqual(Math.floor(limit.requests * 10 * 0.96));
     }
   });
@@ -75,7 +62,7 @@ describe('ThrottleStore back-offs', () => {
     const state = await store.backOff(scope, T0 + 5000, 'veza-a', T0);
     expect(state).toEqual({ backoffUntil: T0 + 5000, backoffBy: 'veza-a' });
     expect(await store.read(scope)).toEqual(state);
-    const item = await dynamo.client.send(new GetItemCommand({ TableName: TABLE, Key: { sourceId: { S: `${scope}#throttle` } } }));
+    const item = await local.dynamo.client.send(new GetItemCommand({ TableName: TABLE, Key: { sourceId: { S: `${scope}#throttle` } } }));
     expect(item.Item?.backoffUntil).toEqual({ N: String(T0 + 5000) });
   });
 
@@ -158,7 +145,7 @@ describe('ThrottleStore budget', () => {
     }
 
     // Assess: the busiest window is full, and no window holds more.
-    expect(busiestWindow(slots, 1000)).toBe(10);
+    expect(busiest(slots, 1000)).toBe(10);
     expect(slots.length).toBeGreaterThan(30);
   });
 });
