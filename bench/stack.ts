@@ -129,7 +129,7 @@ export function pumpDeps(vendorHost: Pick<VendorReady, 'baseUrl' | 'credentials'
     credentials: { get: async () => vendorHost.credentials },
     http: ({ source: s, credentials, deadline, onRetry, retryRule, gate }) =>
       new HttpClient({ origin: s.baseUrl, deadline, secrets: Object.values(credentials), onRetry, ...(retryRule ? { retryRule } : {}), ...(gate ? { gate } : {}) }),
-    throttle: { store: new ThrottleStore({ client: dynamodb, tableName: aws.table }), shared: new Set() },
+    throttle: { store: new ThrottleStore({ client: dynamodb, tableName: aws.table, vendor }), shared: new Set() },
     owner: 'bench',
     leaseMs: 120_000,
     deadline: Date.now() + 30 * 60_000,

@@ -10,7 +10,10 @@
  * not compile it (README Performance). CDK's NodejsFunction writes a single `--outfile` and cannot
  * split, so the function's code is an asset bundled by this function.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildSync, type BuildOptions, type Metafile } from 'esbuild';
+import type { Source } from '../shared/config.ts';
 
 /**
  * Modules left out of the bundle: none. The Node.js 22 runtime ships an AWS SDK v3, and leaving
@@ -23,6 +26,18 @@ export const PUMP_EXTERNAL_MODULES: readonly string[] = [];
 /** The entry file inside a bundle directory, and the handler Lambda calls in it. */
 export const PUMP_ENTRY_FILE = 'index.mjs';
 export const PUMP_HANDLER = 'index.handler';
+
+/**
+ * The function's sources, bundled next to its entry: AUDIT_PUMP_SOURCES_FILE names it and the
+ * handler reads it at start (shared/sources-file.ts). Lambda's 4 KiB environment holds about a
+ * dozen sources; a file holds hundreds, and its content is part of the asset's hash.
+ */
+export const PUMP_SOURCES_FILE = 'sources.json';
+
+/** Writes `sources` into a bundle directory as the function reads them. */
+export function writePumpSources(outdir: string, sources: readonly Source[]): void {
+  writeFileSync(join(outdir, PUMP_SOURCES_FILE), JSON.stringify({ sources }));
+}
 
 /** The esbuild options of every pump function (entry and output directory aside). */
 export const PUMP_BUILD_OPTIONS = {

@@ -21,8 +21,11 @@ LIMIT 200`,
   },
   activityByActor: {
     title: 'activity by actor',
-    description: 'Events per actor and vendor over the last 30 days',
-    sql: `SELECT coalesce(actor.user.email_addr, actor.user.uid, user.email_addr, user.uid, 'unknown') AS actor, vendor,
+    description: 'Events per actor and vendor over the last 30 days (the actor by e-mail, name, uid, API key, or what invoked it)',
+    // Vendors name actors differently: Veza by uid and e-mail, Nected by display name only, Carbon
+    // Black API keys by credential, Nected executions by what invoked them.
+    sql: `SELECT coalesce(actor.user.email_addr, actor.user.name, actor.user.uid, actor.user.credential_uid, actor.invoked_by,
+       user.email_addr, user.name, user.uid, 'unknown') AS actor, vendor,
        count(*) AS events, sum(CASE WHEN status_id = 2 THEN 1 ELSE 0 END) AS failures
 FROM events
 WHERE dt >= date_format(current_date - interval '30' day, '%Y-%m-%d')

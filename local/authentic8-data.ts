@@ -131,7 +131,13 @@ export interface Authentic8Log {
   append(org: Authentic8Org, ms: number, type?: string): Authentic8Event;
 }
 
-export function createAuthentic8Log(seed: number): Authentic8Log {
+/** Doc-shaped logs mixed into the tidy ones (local/authentic8-arbitrary.ts): `share` of them, drawn by `draw`. */
+export interface Authentic8Variety {
+  readonly share: number;
+  readonly draw: (random: Random, type: string) => Record<string, Json>;
+}
+
+export function createAuthentic8Log(seed: number, variety?: Authentic8Variety): Authentic8Log {
   const random = seededRandom(seed);
   const keys = new Map<Authentic8Org, Buffer>();
   const people = new Map<Authentic8Org, Person[]>();
@@ -159,7 +165,9 @@ export function createAuthentic8Log(seed: number): Authentic8Log {
       const createTs = random() < 0.01 ? Math.floor(ms / 1000) : (Math.floor(ms) * 1000 + randomInt(random, 0, 999)) / 1e6;
       const innerType = forced ?? pickType(random, org.encrypted);
       const person = people.get(org)?.[randomInt(random, 0, PEOPLE.length - 1)] as Person;
-      const plain = makeRecord(random, innerType, person, { seq, createTs, orgId: org.id });
+      const plain = variety && random() < variety.share
+        ? { seq_id: seq, ...variety.draw(random, innerType), create_ts: createTs, ...(innerType === 'ENC' ? {} : { org_id: org.id }) }
+        : makeRecord(random, innerType, person, { seq, createTs, orgId: org.id });
       const publicKey = keys.get(org);
       let event: Authentic8Event;
       if (publicKey && org.keyName) {

@@ -8,7 +8,7 @@
 import { listen, type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
 import { seededRandom } from './random.ts';
 import { MALFORMED_BODY, disturbPage, fire, tooManyRequests, type PageFaults } from './emulator-faults.ts';
-import { AUTHENTIC8_LOG_TYPES, createAuthentic8Log, orgPath, pyJson, type Authentic8Event, type Authentic8Log, type Authentic8Org } from './authentic8-data.ts';
+import { AUTHENTIC8_LOG_TYPES, createAuthentic8Log, orgPath, pyJson, type Authentic8Event, type Authentic8Log, type Authentic8Org, type Authentic8Variety } from './authentic8-data.ts';
 import { extractArgs, extractResultText, replyText, resolveOrg, selectPage, type Command, type Reply } from './authentic8-protocol.ts';
 import type { EmulatorSettings, RunningEmulator } from './emulators.ts';
 import { Waits } from './waits.ts';
@@ -67,6 +67,11 @@ export interface Authentic8EmulatorOptions {
    * when nothing was served.
    */
   drainedNextSeq?: 'scanned' | 'echo';
+  /**
+   * Share (0..1) of logs drawn from every shape the docs allow (local/authentic8-arbitrary.ts:
+   * fields absent, null or "", extra fields of any shape) instead of the tidy generator. @default 0
+   */
+  variety?: number;
 }
 
 /** A running emulator. */
@@ -89,7 +94,7 @@ export interface Authentic8Emulator {
 /** The native id the connector gives a log: `<org_id>:<seq_id>`, or the `seq_id` alone when the record has no org_id (ENC). */
 export function authentic8NativeId(event: Authentic8Event): string {
   const orgId = event.record.org_id;
-  return typeof orgId === 'string' ? `${orgId}:${event.seq}` : String(event.seq);
+  return typeof orgId === 'string' && orgId ? `${orgId}:${event.seq}` : String(event.seq);
 }
 
 /** State and request handling of one emulator. */
@@ -105,9 +110,9 @@ class Authentic8Service {
   readonly #now: () => number;
   readonly #waits = new Waits();
 
-  constructor(options: Authentic8EmulatorOptions) {
+  constructor(options: Authentic8EmulatorOptions, variety?: Authentic8Variety) {
     this.#options = options;
-    this.log = createAuthentic8Log(options.seed ?? 1);
+    this.log = createAuthentic8Log(options.seed ?? 1, variety);
     this.#faultRandom = seededRandom((options.seed ?? 1) ^ 0x5eed);
     this.#now = options.now ?? Date.now;
     this.faults = {
@@ -226,7 +231,8 @@ class Authentic8Service {
 
 /** Starts an Authentic8 Log Extraction API emulator on 127.0.0.1 with a seeded backlog in every org. */
 export async function startAuthentic8Emulator(options: Authentic8EmulatorOptions): Promise<Authentic8Emulator> {
-  const service = new Authentic8Service(options);
+  const draw = options.variety ? (await import('./authentic8-arbitrary.ts')).drawAuthentic8 : undefined;
+  const service = new Authentic8Service(options, draw ? { share: options.variety ?? 0, draw } : undefined);
   const now = options.now ?? Date.now;
   const backlog = options.backlog ?? 300;
   const end = now();
@@ -260,6 +266,9 @@ export async function startAuthentic8Emulator(options: Authentic8EmulatorOptions
   };
 }
 
+/** Share of the CLI emulator's logs drawn from every documented shape, so `npm start` and the end-to-end tests meet untidy logs too. */
+export const CLI_VARIETY = 0.25;
+
 /** `audit-pump emulate authentic8`: the emulator with the local token; the source reads the main org, every type. */
 export async function startAuthentic8ForCli(settings: EmulatorSettings): Promise<RunningEmulator> {
   const emulator = await startAuthentic8Emulator({
@@ -267,6 +276,7 @@ export async function startAuthentic8ForCli(settings: EmulatorSettings): Promise
     seed: settings.seed ?? 1,
     backlog: settings.backlog ?? 1000,
     arrivalsPerSecond: settings.arrivalsPerSecond ?? 0,
+    variety: CLI_VARIETY,
     ...(settings.port !== undefined ? { port: settings.port } : {}),
     ...(settings.latencyMs !== undefined ? { latencyMs: settings.latencyMs } : {}),
   });

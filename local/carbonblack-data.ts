@@ -5,15 +5,19 @@
  */
 import { randomHex, randomInt, seededRandom, type Random } from './random.ts';
 
-/** A v1 audit log: no id field (vendor-notes §5.2). */
+/**
+ * A v1 audit log: no id field (vendor-notes §5.2). The tidy generator fills every field; the doc
+ * samples send `actor_ip` and `request_url` null, and the Data Forwarder leaves out false and empty
+ * fields, so the generated shapes of local/carbonblack-arbitrary.ts may lack or null any of them.
+ */
 export interface CbAuditLog {
-  org_key: string;
-  actor_ip: string;
-  actor: string;
-  request_url: string | null;
+  org_key?: string | null;
+  actor_ip?: string | null;
+  actor?: string | null;
+  request_url?: string | null;
   description: string;
-  flagged: boolean;
-  verbose: boolean;
+  flagged?: boolean | null;
+  verbose?: boolean | null;
   create_time: string;
 }
 
@@ -22,10 +26,10 @@ export interface CbLegacyNotification {
   requestUrl: string | null;
   eventTime: number;
   eventId: string;
-  loginName: string;
+  loginName: string | null;
   orgName: string;
   flagged: boolean;
-  clientIp: string;
+  clientIp: string | null;
   verbose: boolean;
   description: string;
 }
@@ -112,17 +116,23 @@ function makeRecord(random: Random, orgKey: string, timeMs: number, actors: read
 /** The v3 shape of a record (field mapping of vendor-notes §5.2; `orgName` held the org's name). */
 function legacyOf(record: CbAuditLog, random: Random): CbLegacyNotification {
   return {
-    requestUrl: record.request_url, eventTime: Date.parse(record.create_time), eventId: legacyEventId(random),
-    loginName: record.actor, orgName: `${record.org_key.toLowerCase()}.example.org`, flagged: record.flagged,
-    clientIp: record.actor_ip, verbose: record.verbose, description: record.description,
+    requestUrl: record.request_url ?? null, eventTime: Date.parse(record.create_time), eventId: legacyEventId(random),
+    loginName: record.actor ?? null, orgName: `${(record.org_key ?? 'org').toLowerCase()}.example.org`, flagged: record.flagged ?? false,
+    clientIp: record.actor_ip ?? null, verbose: record.verbose ?? false, description: record.description,
   };
 }
 
 /** Share of events followed by identical copies in the same millisecond (a double-submitted action). */
 export const CB_TWIN_RATE = 0.04;
 
+/** Doc-shaped records mixed into the tidy ones (local/carbonblack-arbitrary.ts): `share` of them, drawn by `draw`. */
+export interface CbVariety {
+  readonly share: number;
+  readonly draw: (random: Random, orgKey: string, timeMs: number) => CbAuditLog;
+}
+
 /** A seeded, append-only store; times are whole milliseconds, like `create_time`. */
-export function createCbLog(seed: number, orgKey: string): CbLog {
+export function createCbLog(seed: number, orgKey: string, variety?: CbVariety): CbLog {
   const random = seededRandom(seed);
   const actors = USERS.map((name) => ({ name, ip: `198.51.${randomInt(random, 0, 255)}.${randomInt(random, 1, 254)}` }));
   const events: CbStoredEvent[] = [];
@@ -137,7 +147,7 @@ export function createCbLog(seed: number, orgKey: string): CbLog {
     events,
     byTime: () => (sorted ??= [...events].sort((a, b) => a.time - b.time || a.seq - b.seq)),
     append(timeMs, copies) {
-      const record = makeRecord(random, orgKey, Math.floor(timeMs), actors);
+      const record = variety && random() < variety.share ? variety.draw(random, orgKey, Math.floor(timeMs)) : makeRecord(random, orgKey, Math.floor(timeMs), actors);
       const added = [store(record, legacyOf(record, random))];
       const extra = copies !== undefined ? copies - 1 : random() < CB_TWIN_RATE ? (random() < 0.25 ? 2 : 1) : 0;
       // Identical content and millisecond; the v3 queue would still give each its own eventId.

@@ -9,7 +9,7 @@ import { listen, type EmulatorRequest, type EmulatorResponse } from './http-serv
 import { seededRandom } from './random.ts';
 import { MALFORMED_BODY, disturbPage, fire, tooManyRequests, type PageFaults } from './emulator-faults.ts';
 import { CbExports } from './carbonblack-exports.ts';
-import { CbRateLimit, createCbLog, type CbLog, type CbStoredEvent } from './carbonblack-data.ts';
+import { CbRateLimit, createCbLog, type CbLog, type CbStoredEvent, type CbVariety } from './carbonblack-data.ts';
 import { parseSearch } from './carbonblack-search.ts';
 import type { EmulatorSettings, RunningEmulator } from './emulators.ts';
 import { Waits } from './waits.ts';
@@ -71,6 +71,11 @@ export interface CarbonBlackEmulatorOptions {
   queueOrder?: 'asc' | 'desc';
   /** A sliding-window limit over all requests; during the back-off every request extends it (§5.5). */
   rateLimit?: { requests: number; windowMs: number; retryAfterSeconds: number };
+  /**
+   * Share (0..1) of records drawn from every shape the docs allow (local/carbonblack-arbitrary.ts:
+   * fields absent, null or "") instead of the tidy generator. @default 0
+   */
+  variety?: number;
 }
 
 export interface CarbonBlackEmulator {
@@ -121,9 +126,9 @@ class CarbonBlackService {
   readonly #waits = new Waits();
   #previousPage: readonly CbStoredEvent[] = [];
 
-  constructor(options: CarbonBlackEmulatorOptions) {
+  constructor(options: CarbonBlackEmulatorOptions, variety?: CbVariety) {
     this.#o = { ...options, orgKey: options.orgKey ?? 'ABCD1234' };
-    this.log = createCbLog(options.seed ?? 1, this.#o.orgKey);
+    this.log = createCbLog(options.seed ?? 1, this.#o.orgKey, variety);
     this.#random = seededRandom((options.seed ?? 1) ^ 0x5eed);
     this.exports = new CbExports(this.#o.orgKey, this.now);
     this.#limit = options.rateLimit ? new CbRateLimit(options.rateLimit) : undefined;
@@ -252,7 +257,8 @@ class CarbonBlackService {
 
 /** Starts a Carbon Black Cloud audit log emulator on 127.0.0.1 with a seeded backlog. */
 export async function startCarbonBlackEmulator(options: CarbonBlackEmulatorOptions): Promise<CarbonBlackEmulator> {
-  const service = new CarbonBlackService(options);
+  const draw = options.variety ? (await import('./carbonblack-arbitrary.ts')).drawCarbonBlack : undefined;
+  const service = new CarbonBlackService(options, draw ? { share: options.variety ?? 0, draw } : undefined);
   const end = options.backlogEnd?.getTime() ?? service.now() - 5 * 60_000;
   const first = options.backlogStart?.getTime() ?? end - 4 * DAY_MS + 5 * 60_000;
   const backlog = options.backlog ?? 1000;
@@ -301,6 +307,9 @@ export async function startCarbonBlackEmulator(options: CarbonBlackEmulatorOptio
 /** The local API key of `audit-pump emulate carbonblack` and `npm start` (obviously fake). */
 export const CB_LOCAL_KEY: CbApiKey = { id: 'LOCAL00001', secret: 'LOCALSECRETKEY0000000000' };
 
+/** Share of the CLI emulator's records drawn from every documented shape, so `npm start` and the end-to-end tests meet untidy records too. */
+export const CLI_VARIETY = 0.25;
+
 /** `audit-pump emulate carbonblack`, `npm start` and the end-to-end tests (local/emulators.ts). */
 export async function startCarbonBlackForCli(settings: EmulatorSettings): Promise<RunningEmulator> {
   const emulator = await startCarbonBlackEmulator({
@@ -308,6 +317,7 @@ export async function startCarbonBlackForCli(settings: EmulatorSettings): Promis
     seed: settings.seed ?? 1,
     backlog: settings.backlog ?? 1000,
     arrivalsPerSecond: settings.arrivalsPerSecond ?? 0,
+    variety: CLI_VARIETY,
     ...(settings.port !== undefined ? { port: settings.port } : {}),
     ...(settings.latencyMs !== undefined ? { latencyMs: settings.latencyMs } : {}),
   });

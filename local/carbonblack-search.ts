@@ -68,7 +68,7 @@ export function queryTest(query: string): Test | CbBadRequest {
     if (!field && (needle === 'and' || needle === '')) continue;
     if (!field && (needle === 'or' || needle === 'not')) return malformed;
     if (field && !SORTABLE.has(field)) return malformed;
-    tests.push((e) => (field ? [String(e.record[field as keyof CbAuditLog])] : [e.record.description, e.record.actor]).some((s) => s.toLowerCase().includes(needle)));
+    tests.push((e) => (field ? [e.record[field as keyof CbAuditLog]] : [e.record.description, e.record.actor]).some((s) => String(s ?? '').toLowerCase().includes(needle)));
   }
   return (e) => tests.every((t) => t(e));
 }

@@ -7,7 +7,7 @@ import { startAuthentic8ForCli } from './authentic8-emulator.ts';
 import { startCarbonBlackForCli } from './carbonblack-emulator.ts';
 import { startNectedForCli } from './nected-emulator.ts';
 import { startRetracedForCli } from './retraced-emulator.ts';
-import { startVezaEmulator } from './veza-emulator.ts';
+import { CLI_VARIETY as VEZA_CLI_VARIETY, startVezaEmulator } from './veza-emulator.ts';
 
 export interface EmulatorSettings {
   readonly port?: number;
@@ -47,6 +47,7 @@ export const EMULATORS: Partial<Record<Vendor, Starter>> = {
       seed: s.seed ?? 1,
       backlog: s.backlog ?? 1000,
       arrivalsPerSecond: s.arrivalsPerSecond ?? 0,
+      variety: VEZA_CLI_VARIETY,
       ...(s.port !== undefined ? { port: s.port } : {}),
       ...(s.latencyMs !== undefined ? { latencyMs: s.latencyMs } : {}),
     });

@@ -7,12 +7,16 @@
 import { randomHex, randomInt, randomUuid, seededRandom, type Random } from './random.ts';
 import { formatNs, parseRfc3339Ns, type Json } from './veza-data.ts';
 
-/** One audit record, field for field as in vendor-docs/nected-audit-log-api.md. */
+/**
+ * One audit record, field for field as in vendor-docs/nected-audit-log-api.md. The tidy generator
+ * fills every field as the example does; the `AuditLogEntry` schema is not public (vendor-notes
+ * §4.3), so the shapes of local/nected-arbitrary.ts may lack or null any field but `logId` and `date`.
+ */
 export interface NectedRecord {
-  entityId: string; executionId: string; type: string; name: string; event: string; status: string;
-  environment: string; user: string; workspaceId: string; ip: string; logId: string; statusTimeMs: number;
-  date: string; rootNode: { id: string; name: string; logId: string }; traceId: string; message: string;
-  input: Json; output: Json; path: Json[] | null; version: string;
+  entityId?: string | null; executionId?: string | null; type?: string | null; name?: string | null; event?: string | null; status?: string | null;
+  environment?: string | null; user?: string | null; workspaceId?: string | null; ip?: string | null; logId: string; statusTimeMs?: number | null;
+  date: string; rootNode?: { id?: string | null; name?: string | null; logId?: string | null } | null; traceId?: string | null; message?: string | null;
+  input?: Json; output?: Json; path?: Json[] | string | null; version?: string | null;
 }
 
 /** A stored record with its exact wire text and sort key. */
@@ -60,14 +64,15 @@ export const FILTERS = {
 
 const EVENT_BY_KEY = Object.fromEntries(Object.entries(EVENT_NAMES).map(([k, v]) => [k.toLowerCase(), v.toLowerCase()]));
 const anyOf = (value: string): string[] => value.split(',').map((v) => v.trim().toLowerCase()).filter(Boolean);
+const low = (value: string | null | undefined): string => (value ?? '').toLowerCase();
 const MATCH: Record<string, (r: NectedRecord, value: string) => boolean> = {
   // `type=decisionTable` matches the display value "Decisiontable": compare case-insensitively.
-  type: (r, v) => anyOf(v).includes(r.type.toLowerCase()),
-  event: (r, v) => anyOf(v).some((k) => (EVENT_BY_KEY[k] ?? k) === r.event.toLowerCase()),
-  status: (r, v) => anyOf(v).includes(r.status.toLowerCase()),
-  environment: (r, v) => anyOf(v).includes(r.environment.toLowerCase()),
-  user: (r, v) => r.user.toLowerCase() === v.toLowerCase(),
-  search: (r, v) => [r.name, r.message, r.type].some((f) => f.toLowerCase().includes(v.toLowerCase())),
+  type: (r, v) => anyOf(v).includes(low(r.type)),
+  event: (r, v) => anyOf(v).some((k) => (EVENT_BY_KEY[k] ?? k) === low(r.event)),
+  status: (r, v) => anyOf(v).includes(low(r.status)),
+  environment: (r, v) => anyOf(v).includes(low(r.environment)),
+  user: (r, v) => low(r.user) === v.toLowerCase(),
+  search: (r, v) => [r.name, r.message, r.type].some((f) => low(f).includes(v.toLowerCase())),
 };
 
 /** The predicate for a search's filter parameters, for one API generation. */
@@ -83,8 +88,8 @@ export function searchFilter(api: keyof typeof FILTERS, query: URLSearchParams):
 /** Modules the emulator knows; the doc names `audit`, `user-management` and `rule-engine` (vendor-notes §4.1). */
 export const MODULES: Record<string, (r: NectedRecord) => boolean> = {
   audit: () => true,
-  'user-management': (r) => r.event.startsWith('Role '),
-  'rule-engine': (r) => ['ruleset', 'simplerule', 'decisiontable', 'workflow', 'nectedworkflow'].includes(r.type.toLowerCase()),
+  'user-management': (r) => (r.event ?? '').startsWith('Role '),
+  'rule-engine': (r) => ['ruleset', 'simplerule', 'decisiontable', 'workflow', 'nectedworkflow'].includes(low(r.type)),
 };
 
 const ENTITIES: ReadonlyArray<readonly [string, string]> = [
@@ -161,7 +166,13 @@ function lowerBound(events: readonly NectedStoredEvent[], key: { dateNs: bigint;
 }
 
 /** A seeded audit index. Same seed and same insertion dates give the same records. */
-export function createNectedLog(seed: number): NectedLog {
+/** Doc-shaped records mixed into the tidy ones (local/nected-arbitrary.ts): `share` of them, drawn by `draw`. */
+export interface NectedVariety {
+  readonly share: number;
+  readonly draw: (random: Random, date: string) => NectedRecord;
+}
+
+export function createNectedLog(seed: number, variety?: NectedVariety): NectedLog {
   const random = seededRandom(seed);
   const roots: NectedRecord[] = [];
   const events: NectedStoredEvent[] = [];
@@ -170,7 +181,7 @@ export function createNectedLog(seed: number): NectedLog {
     events,
     insert(dateMs) {
       const dateNs = BigInt(Math.floor(dateMs)) * 1_000_000n + BigInt(randomInt(random, 0, 999_999));
-      const record = makeRecord(random, dateNs, roots);
+      const record = variety && random() < variety.share ? variety.draw(random, formatNs(dateNs)) : makeRecord(random, dateNs, roots);
       const event: NectedStoredEvent = { id: record.logId, record, text: recordText(record), dateNs, seq: seq++ };
       events.splice(lowerBound(events, event), 0, event);
       return event;

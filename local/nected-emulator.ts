@@ -8,7 +8,7 @@
 import { listen, type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
 import { randomInt, seededRandom } from './random.ts';
 import { MALFORMED_BODY, disturbPage, fire, type PageFaults } from './emulator-faults.ts';
-import { MODULES, createNectedLog, parseDate, positive, searchBody, searchFilter, type NectedLog, type NectedStoredEvent } from './nected-data.ts';
+import { MODULES, createNectedLog, parseDate, positive, searchBody, searchFilter, type NectedLog, type NectedStoredEvent, type NectedVariety } from './nected-data.ts';
 import type { EmulatorSettings, RunningEmulator } from './emulators.ts';
 import { Waits } from './waits.ts';
 
@@ -67,6 +67,11 @@ export interface NectedEmulatorOptions {
   latencyMs?: number;
   /** Deepest `pageNo * pageSize` allowed. @default 10000 */
   maxResultWindow?: number;
+  /**
+   * Share (0..1) of records drawn from every shape the docs allow (local/nected-arbitrary.ts: fields
+   * absent, null, "" or {}) instead of the tidy generator. @default 0
+   */
+  variety?: number;
   now?: () => number;
   faults?: Partial<NectedFaults & PageFaults>;
 }
@@ -102,9 +107,9 @@ class NectedService {
   readonly #waits = new Waits();
   #previousPage: readonly NectedStoredEvent[] = [];
 
-  constructor(options: NectedEmulatorOptions) {
+  constructor(options: NectedEmulatorOptions, variety?: NectedVariety) {
     this.#options = options;
-    this.log = createNectedLog(options.seed ?? 1);
+    this.log = createNectedLog(options.seed ?? 1, variety);
     this.#random = seededRandom((options.seed ?? 1) ^ 0x5eed);
     this.#now = options.now ?? Date.now;
     this.faults = {
@@ -221,9 +226,9 @@ class NectedService {
     const pageSize = Math.min(positive(query.get('pageSize'), NECTED_MAX_PAGE_SIZE) ?? NECTED_MAX_PAGE_SIZE, NECTED_MAX_PAGE_SIZE);
     if (pageNo === undefined) return badRequest('pageNo must be a positive integer');
     const { executionId, rootNode } = event.record;
-    const steps = this.log.events.filter((e) => e !== event && e.record.rootNode.id === executionId);
-    const isStep = rootNode.id !== '' && rootNode.id !== executionId;
-    const parent = isStep ? this.log.events.filter((e) => e.record.executionId === rootNode.id).map((e) => e.record) : [];
+    const steps = this.log.events.filter((e) => e !== event && executionId && e.record.rootNode?.id === executionId);
+    const isStep = Boolean(rootNode?.id) && rootNode?.id !== executionId;
+    const parent = isStep ? this.log.events.filter((e) => e.record.executionId === rootNode?.id).map((e) => e.record) : [];
     const children = steps.slice((pageNo - 1) * pageSize, pageNo * pageSize).map((e) => e.record);
     const data = { detail: event.record, parent, children, totalChildren: steps.length };
     return { status: 200, body: JSON.stringify({ pageNo, pageSize, data, code: 'success', message: 'success.' }, null, 4) };
@@ -232,7 +237,8 @@ class NectedService {
 
 /** Starts a Nected Audit Log API emulator on 127.0.0.1 with a seeded backlog. */
 export async function startNectedEmulator(options: NectedEmulatorOptions): Promise<NectedEmulator> {
-  const service = new NectedService(options);
+  const draw = options.variety ? (await import('./nected-arbitrary.ts')).drawNected : undefined;
+  const service = new NectedService(options, draw ? { share: options.variety ?? 0, draw } : undefined);
   const end = options.backlogEnd?.getTime() ?? service.now() - 15 * 60_000;
   const first = options.backlogStart?.getTime() ?? end - 2 * DAY_MS;
   const backlog = options.backlog ?? 1000;
@@ -270,6 +276,9 @@ export async function startNectedEmulator(options: NectedEmulatorOptions): Promi
   return emulator;
 }
 
+/** Share of the CLI emulator's records drawn from every documented shape, so `npm start` and the end-to-end tests meet untidy records too. */
+export const CLI_VARIETY = 0.25;
+
 /** The Nected emulator behind the CLI's interface (`audit-pump emulate nected`, `npm start`). */
 export async function startNectedForCli(settings: EmulatorSettings): Promise<RunningEmulator> {
   const emulator = await startNectedEmulator({
@@ -277,6 +286,7 @@ export async function startNectedForCli(settings: EmulatorSettings): Promise<Run
     seed: settings.seed ?? 1,
     backlog: settings.backlog ?? 1000,
     arrivalsPerSecond: settings.arrivalsPerSecond ?? 0,
+    variety: CLI_VARIETY,
     ...(settings.port !== undefined ? { port: settings.port } : {}),
     ...(settings.latencyMs !== undefined ? { latencyMs: settings.latencyMs } : {}),
   });

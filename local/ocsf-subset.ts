@@ -15,7 +15,10 @@ import { fileURLToPath } from 'node:url';
 import type { OcsfAttribute, OcsfSubset, OcsfType } from '../shared/ocsf-validate.ts';
 
 /** The classes audit-pump emits, by schema file (the base event for records nothing can be read from). */
-export const SUBSET_CLASSES = ['base_event', 'iam/account_change', 'iam/authentication', 'network/http', 'application/web_resources_activity', 'application/api'] as const;
+export const SUBSET_CLASSES = [
+  'base_event', 'iam/account_change', 'iam/authentication', 'network/http', 'application/web_resources_activity', 'application/api',
+  'application/file_hosting', 'findings/detection_finding',
+] as const;
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** The OCSF 1.1.0 schema data, kept in the repository (Apache-2.0, with its LICENSE and NOTICE). */

@@ -42,9 +42,6 @@ export interface RetracedStoredEvent extends RetracedPublished {
   readonly visibleAt: number;
 }
 
-/** Description of the event every enterprise GraphQL read writes (§1.1, §1.11). */
-export const VIEW_DESCRIPTION = 'Exported audit log events';
-
 /** `moment.utc(ms).format()`: RFC 3339 with second precision only (§1.2, §1.11). */
 export function formatTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -73,14 +70,22 @@ export function decodeCursor(cursor: string): { time: number; id: string } | und
 const list = (fields: RetracedFields | undefined): Array<{ key: string; value: string }> | null =>
   fields ? Object.entries(fields).map(([key, value]) => ({ key, value })) : null;
 
-/** The default display template (§1.3). */
-function markdown(event: RetracedStoredEvent): string {
-  return `**${event.actor?.name ?? ''}** performed the action **${event.action}** on the item **${event.target?.name ?? ''}**.`;
+/**
+ * The default display template (§1.3); an event without a target drops its "on the item" part,
+ * as the real server renders the reads' own events (issue 15).
+ */
+export function markdown(event: Pick<RetracedPublished, 'actor' | 'target' | 'action'>): string {
+  // Without an actor name the server shows the bare action (retraced addDisplayTitles).
+  if (!event.actor?.name) return event.action;
+  const who = `**${event.actor?.name ?? ''}** performed the action **${event.action}**`;
+  return event.target?.id ? `${who} on the item **${event.target.name ?? ''}**.` : `${who}.`;
 }
 
 /**
  * The object the GraphQL `Event` resolvers see: times formatted to seconds, maps flattened to
- * key/value lists, `href` and `raw` null (§1.2: not stored), absent values null.
+ * key/value lists (an empty map an empty list), `href` and `raw` null (§1.2: not stored), absent
+ * values null. The real server never sends a null actor or target: without one, every field of
+ * the object is null (issue 15).
  */
 export function toNode(event: RetracedStoredEvent): Record<string, unknown> {
   const { actor, target } = event;
@@ -89,8 +94,8 @@ export function toNode(event: RetracedStoredEvent): Record<string, unknown> {
     action: event.action,
     description: event.description ?? null,
     group: { id: event.group.id, name: event.group.name ?? null },
-    actor: actor ? { id: actor.id, name: actor.name ?? null, href: null, fields: list(actor.fields) } : null,
-    target: target ? { id: target.id, name: target.name ?? null, href: null, type: target.type ?? null, fields: list(target.fields) } : null,
+    actor: { id: actor?.id ?? null, name: actor?.name ?? null, href: null, fields: list(actor?.fields) },
+    target: { id: target?.id ?? null, name: target?.name ?? null, href: null, type: target?.type ?? null, fields: list(target?.fields) },
     crud: event.crud ?? null,
     display: { markdown: markdown(event) },
     received: formatTime(event.received),

@@ -3,12 +3,15 @@
  * as the real server v1.13.1 in Postgres search mode answers it. The query is parsed and validated
  * by graphql-js against the exact SDL of §1.2 with the server's extra NoDuplicateFields rule, so
  * errors come out with the server's statuses and bodies (§1.7, §1.11). Every executed read writes
- * an `audit.log.view` event; events become searchable only after an ingest delay (§1.8).
+ * an `audit.log.view` event; events become searchable only after an ingest delay (§1.8). As the
+ * real server was seen to answer (issue 15): every response of the route carries
+ * `x-retraced-requestid`, a GET or a body without `query` is a 500, and an event without an actor
+ * or target shows an object of nulls.
  */
 import { listen, type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
 import { randomHex, seededRandom } from './random.ts';
 import { MALFORMED_BODY, disturbPage, fire, tooManyRequests, type PageFaults } from './emulator-faults.ts';
-import { RetracedLog, VIEW_DESCRIPTION, makePublished, seedBacklog, type RetracedPublished, type RetracedStoredEvent } from './retraced-data.ts';
+import { RetracedLog, makePublished, markdown, seedBacklog, type RetracedPublished, type RetracedStoredEvent } from './retraced-data.ts';
 import { answerGraphql, search, type SearchArgs } from './retraced-search.ts';
 import type { EmulatorSettings, RunningEmulator } from './emulators.ts';
 import { Waits } from './waits.ts';
@@ -62,7 +65,19 @@ export interface RetracedEmulatorOptions {
   recordBodies?: boolean;
   now?: () => number;
   faults?: Partial<RetracedFaults & PageFaults>;
+  /**
+   * Share (0..1) of published events drawn from every shape the publisher API accepts
+   * (local/retraced-arbitrary.ts: no actor, no target, empty strings and maps...) instead of the
+   * tidy generator. @default 0
+   */
+  variety?: number;
 }
+
+/** Fields over a generated event; undefined removes one (an event without actor or target). */
+type Overrides = { [K in keyof RetracedPublished]?: RetracedPublished[K] | undefined };
+
+/** Draws a doc-shaped published event (local/retraced-arbitrary.ts, loaded only when asked for). */
+type Draw = (random: () => number, group: { id: string; name: string }, receivedMs: number) => RetracedPublished;
 
 /** A running emulator. */
 export interface RetracedEmulator {
@@ -75,8 +90,8 @@ export interface RetracedEmulator {
   events(): RetracedStoredEvent[];
   /** The events of every group (other tenants' events are never served to the token). */
   allEvents(): readonly RetracedStoredEvent[];
-  /** Publishes one event now (group defaults to the token's); `created` may be backdated. */
-  publish(event: Partial<RetracedPublished>, options?: { ingestDelayMs?: number }): RetracedStoredEvent;
+  /** Publishes one event now (group defaults to the token's); `created` may be backdated; an undefined field removes the generated one. */
+  publish(event: Overrides, options?: { ingestDelayMs?: number }): RetracedStoredEvent;
   /** Publishes `n` generated events now; `created: null` forces none, a number forces that time. */
   addEvents(n: number, options?: { created?: number | null; ingestDelayMs?: number }): RetracedStoredEvent[];
   /** Every response body sent, in order, when `recordBodies` is set (byte-exact raw_data checks). */
@@ -107,9 +122,11 @@ class RetracedService {
   readonly #faultRandom: () => number;
   readonly #options: RetracedEmulatorOptions;
   readonly #waits = new Waits();
+  readonly #draw: Draw | undefined;
   #previousEdges: readonly unknown[] = [];
 
-  constructor(options: RetracedEmulatorOptions) {
+  constructor(options: RetracedEmulatorOptions, draw?: Draw) {
+    this.#draw = draw;
     const seed = options.seed ?? 1;
     this.#options = options;
     this.log = new RetracedLog(seed);
@@ -131,11 +148,18 @@ class RetracedService {
    * Ingests a generated event received now, with `overrides` on top. `created`: a number forces that
    * client time, null forces none, undefined lets the generator choose (usually none or close by).
    */
-  publish(overrides: Partial<RetracedPublished>, options: { received?: number; ingestDelayMs?: number | undefined; created?: number | null } = {}): RetracedStoredEvent {
+  publish(overrides: Overrides, options: { received?: number; ingestDelayMs?: number | undefined; created?: number | null } = {}): RetracedStoredEvent {
     const received = options.received ?? this.now();
     const created = overrides.created ?? options.created;
-    const base = makePublished(this.generator, this.group, received, created);
-    return this.log.publish({ ...base, ...overrides }, received, options.ingestDelayMs ?? this.#options.ingestDelayMs ?? 1000);
+    const base = this.#draw && this.generator() < (this.#options.variety ?? 0) ? this.#varied(received, created) : makePublished(this.generator, this.group, received, created);
+    return this.log.publish({ ...base, ...overrides } as RetracedPublished, received, options.ingestDelayMs ?? this.#options.ingestDelayMs ?? 1000);
+  }
+
+  /** A doc-shaped event, with a forced `created` (a number, or null for none) applied. */
+  #varied(received: number, created: number | null | undefined): RetracedPublished {
+    const { created: drawn, ...event } = (this.#draw as Draw)(this.generator, this.group, received);
+    const time = created === null ? undefined : (created ?? drawn);
+    return time === undefined ? event : { ...event, created: time };
   }
 
   /** Resolves after `ms` (without `ms`: only at stop), or at once when the emulator stops. */
@@ -170,14 +194,14 @@ class RetracedService {
       const limited = tooManyRequests(this.faults.retryAfterSeconds, '<html><body><h1>429 Too Many Requests</h1></body></html>');
       return { ...limited, headers: { ...limited.headers, 'content-type': 'text/html' } };
     }
-    // Express: unknown routes are a plain-text 404 (§1.1). The legacy GET route is not emulated.
-    if (req.method !== 'POST' || req.url.pathname.replace(/\/$/, '') !== RETRACED_GRAPHQL_PATH) {
+    // Express: unknown routes are a plain-text 404 (§1.1). A GET reaches the handler with no body (issue 15: a 500).
+    if ((req.method !== 'POST' && req.method !== 'GET') || req.url.pathname.replace(/\/$/, '') !== RETRACED_GRAPHQL_PATH) {
       return { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Not Found' };
     }
     const token = this.#authenticate(req.headers.authorization);
     if (typeof token === 'string') return this.#frameworkError(401, token);
     // Express's JSON body parser reads only JSON bodies; anything else arrives as an empty body.
-    const isJson = /^application\/json\b/i.test(req.headers['content-type'] ?? '');
+    const isJson = req.method === 'POST' && /^application\/json\b/i.test(req.headers['content-type'] ?? '');
     const out = await this.#graphql(isJson ? req.body : '', token);
     if (out.status === 200 && fire(this.faults, 'malformedNext')) return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };
     if (out.status !== 200 || this.faults.truncateNext <= 0 || typeof out.body !== 'string') return out;
@@ -193,30 +217,34 @@ class RetracedService {
     return this.#tokens.get(id) ?? 'Unauthorized';
   }
 
-  /** `handleFrameworkError` bodies and the request id header (§1.7). */
-  #frameworkError(status: number, error: string): EmulatorResponse {
-    const body = status === 401 ? { status, type: 'Error', error } : { status, error, type: 'Error' };
+  /** A JSON answer of the route, with the request id header every one of them carries (§1.7, issue 15). */
+  #reply(status: number, body: unknown): EmulatorResponse {
     return json(status, body, this.#options.jsonSpaces ?? 0, { 'x-retraced-requestid': `graphqlPost:${randomHex(this.#faultRandom, 8)}` });
   }
 
-  /** Validate (500 when it throws), execute, log the read, 400 when there are any errors (§1.7). */
+  /** `handleFrameworkError` bodies (§1.7). */
+  #frameworkError(status: number, error: string): EmulatorResponse {
+    return this.#reply(status, status === 401 ? { status, type: 'Error', error } : { status, error, type: 'Error' });
+  }
+
+  /**
+   * Validate (500 when it throws), execute, log the read, 400 when there are any errors (§1.7). A
+   * body without a string `query` reaches graphql-js, whose Source throws (issue 15: a 500).
+   */
   async #graphql(body: string, token: Token): Promise<EmulatorResponse> {
-    const spaces = this.#options.jsonSpaces ?? 0;
     let request: { query?: unknown; variables?: unknown; operationName?: unknown };
     try {
       request = JSON.parse(body || '{}') as typeof request;
     } catch (error) {
       return this.#frameworkError(400, (error as Error).message);
     }
-    // tsoa validates the body against GraphQLRequest before the controller runs (UNCONFIRMED text).
-    if (typeof request.query !== 'string') return json(400, { status: 400, type: 'ValidateError', error: 'An unexpected error occurred' }, spaces);
     const outcome = await answerGraphql(request.query, request.variables, request.operationName, {
       search: (args: SearchArgs) => this.#search(args),
     });
     if ('crash' in outcome) return this.#frameworkError(500, outcome.crash);
-    if (!outcome.executed) return json(outcome.status, outcome.body, spaces);
+    if (!outcome.executed) return this.#reply(outcome.status, outcome.body);
     this.#logRead(token);
-    return json(outcome.status, outcome.body, spaces);
+    return this.#reply(outcome.status, outcome.body);
   }
 
   /** The resolver, with the page knobs applied to its edges. */
@@ -227,13 +255,18 @@ class RetracedService {
     return { ...result, edges };
   }
 
-  /** The event each read writes (EnterpriseController; §1.1, §1.11), searchable after the ingest delay. */
+  /**
+   * The event each read writes (EnterpriseController; §1.1, §1.11), searchable after the ingest
+   * delay; as the real server returns it (issue 15): `created` = `received`, no target, and the
+   * display text as its description.
+   */
   #logRead(token: Token): void {
     this.stats.reads++;
     const received = this.now();
+    const actor = { id: `enterprise:${token.id.substring(0, 7)}`, name: token.displayName };
     const view: RetracedPublished = {
-      action: 'audit.log.view', crud: 'r', group: { ...this.group }, description: VIEW_DESCRIPTION, source_ip: '127.0.0.1',
-      actor: { id: `enterprise:${token.id.substring(0, 7)}`, name: token.displayName },
+      action: 'audit.log.view', crud: 'r', group: { ...this.group }, description: markdown({ action: 'audit.log.view', actor }), source_ip: '127.0.0.1',
+      actor, created: received,
     };
     this.log.publish(view, received, this.#options.ingestDelayMs ?? 1000);
   }
@@ -241,7 +274,8 @@ class RetracedService {
 
 /** Starts a Retraced enterprise GraphQL emulator on 127.0.0.1 with a seeded backlog. */
 export async function startRetracedEmulator(options: RetracedEmulatorOptions): Promise<RetracedEmulator> {
-  const service = new RetracedService(options);
+  const draw = options.variety ? (await import('./retraced-arbitrary.ts')).drawRetraced : undefined;
+  const service = new RetracedService(options, draw);
   const end = options.backlogEnd?.getTime() ?? service.now() - 600_000;
   const start = options.backlogStart?.getTime() ?? end - 2 * 86_400_000;
   seedBacklog(service.generator, service.group, { count: options.backlog ?? 1000, start, end }, (group, received, created) =>
@@ -278,6 +312,12 @@ export async function startRetracedEmulator(options: RetracedEmulatorOptions): P
 /** A fixed, obviously fake enterprise token for local runs. */
 export const LOCAL_RETRACED_TOKEN = 'local-retraced-token-4d1a9c7e';
 
+/**
+ * Share of the CLI emulator's events drawn from every documented shape (local/retraced-arbitrary.ts),
+ * so `npm start` and the end-to-end tests meet the real server's untidy events too.
+ */
+export const CLI_VARIETY = 0.25;
+
 /** The emulator as `audit-pump emulate retraced` and `npm start` run it (local/emulators.ts). */
 export async function startRetracedForCli(settings: EmulatorSettings): Promise<RunningEmulator> {
   const emulator = await startRetracedEmulator({
@@ -285,6 +325,7 @@ export async function startRetracedForCli(settings: EmulatorSettings): Promise<R
     seed: settings.seed ?? 1,
     backlog: settings.backlog ?? 1000,
     arrivalsPerSecond: settings.arrivalsPerSecond ?? 0,
+    variety: CLI_VARIETY,
     ...(settings.port !== undefined ? { port: settings.port } : {}),
     ...(settings.latencyMs !== undefined ? { latencyMs: settings.latencyMs } : {}),
   });

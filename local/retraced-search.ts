@@ -40,9 +40,12 @@ const lower = (value: string | undefined | null): string => (value ?? '').toLowe
 /** `moment.utc(text)` for the ISO forms the docs use; NaN when it would be invalid. */
 function parseDate(text: string): number {
   if (!/^\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2}(\.\d+)?)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/i.test(text)) return Number.NaN;
-  let iso = text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2').replace(/([+-]\d{2})$/, '$1:00');
-  if (!/(Z|[+-]\d{2}:\d{2})$/i.test(iso)) iso += iso.includes('T') ? 'Z' : 'T00:00:00Z';
-  return Date.parse(iso);
+  // The offset is looked for after the date only: `2020-01-01` ends in "-01", which is no offset (issue 15).
+  const [date = '', rest = ''] = [text.slice(0, 10), text.slice(10)];
+  let time = rest.replace(/([+-]\d{2})(\d{2})$/, '$1:$2').replace(/([+-]\d{2})$/, '$1:00');
+  if (!/(Z|[+-]\d{2}:\d{2})$/i.test(time)) time += time.includes('T') ? 'Z' : 'T00:00:00Z';
+  else if (!time.includes('T')) time = `T00:00:00${time}`;
+  return Date.parse(`${date}${time}`);
 }
 
 /** `received:` / `created:` ranges: both ends required, half-open [lo, hi) in ms (§1.4). */
@@ -199,10 +202,11 @@ export type GraphqlOutcome = { status: 200 | 400; body: unknown; executed: boole
  * The enterprise controller's GraphQL step (§1.7): parse and validate with the extra rule (a throw
  * is a 500), validation errors are a 400 `{errors}` without data, else execute; any error is a 400.
  */
-export async function answerGraphql(query: string, variables: unknown, operationName: unknown, rootValue: Record<string, unknown>): Promise<GraphqlOutcome> {
+export async function answerGraphql(query: unknown, variables: unknown, operationName: unknown, rootValue: Record<string, unknown>): Promise<GraphqlOutcome> {
   let document;
   try {
-    document = parse(query);
+    // graphql-js's Source refuses anything but a string ("Body must be a string. Received: undefined.").
+    document = parse(query as string);
     const errors = validate(SCHEMA, document, [...specifiedRules, noDuplicateFields]);
     if (errors.length > 0) return { status: 400, body: { errors }, executed: false };
   } catch (error) {

@@ -8,24 +8,28 @@ import { randomHex, randomInt, randomUuid, seededRandom, type Random } from './r
 /** Any JSON value. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
-/** The current schema: the OpenAPI example on the doc page (vendor-notes §3.3). */
+/**
+ * The current schema: the OpenAPI example on the doc page (vendor-notes §3.3). The tidy generator
+ * fills every field; protojson leaves out fields at their default ("" and 0), so the shapes of
+ * local/veza-arbitrary.ts may lack any field but `id` and `timestamp`.
+ */
 export interface VezaNewRecord {
   id: string;
   timestamp: string;
-  intent: {
-    trace_id: string; user_id: string; session_id: string; api_key_id: string; endpoint: string;
-    method: string; url: string; client: { ip_address: string; user_agent: string }; request: Json; delegate: string;
+  intent?: {
+    trace_id?: string; user_id?: string; session_id?: string; api_key_id?: string; endpoint?: string;
+    method?: string; url?: string; client?: { ip_address?: string; user_agent?: string }; request?: Json; delegate?: string;
   };
-  result: { code: number; error_reason: number; response: Json };
+  result?: { code?: number; error_reason?: number | string; response?: Json };
 }
 
-/** The older schema still shown in the doc's "Audit events" section (vendor-notes §3.3). */
+/** The older schema still shown in the doc's "Audit events" section (vendor-notes §3.3); every field but `request_id` and `ended_at` may be left out. */
 export interface VezaOldRecord {
-  identity: { user_id: string; session_id: string; api_key_id: string; email: string };
-  status: { grpc_code: string; http_status: number; error_reason: string };
-  client: { ip: string; user_agent: string };
-  endpoint: string; method: string; url: string; request_id: string; request: Json; response: Json;
-  started_at: string; ended_at: string;
+  identity?: { user_id?: string; session_id?: string; api_key_id?: string; email?: string };
+  status?: { grpc_code?: string; http_status?: number; error_reason?: string };
+  client?: { ip?: string; user_agent?: string };
+  endpoint?: string; method?: string; url?: string; request_id: string; request?: Json; response?: Json;
+  started_at?: string; ended_at: string;
 }
 
 /** A Veza audit record in either shape; which one a live tenant returns is UNCONFIRMED (§3.3). */
@@ -59,7 +63,13 @@ interface Call {
   actor: Actor; viaKey: boolean; userAgent: string; endpoint: string; method: Method; url: string;
   request: Json; response: Json; failure: Failure | undefined;
 }
-interface Context { random: Random; shape: VezaShape; actors: Actor[] }
+interface Context { random: Random; shape: VezaShape; actors: Actor[]; variety?: VezaVariety | undefined }
+
+/** Doc-shaped records mixed into the tidy ones (local/veza-arbitrary.ts): `share` of them, drawn by `draw`. */
+export interface VezaVariety {
+  readonly share: number;
+  readonly draw: (random: Random, shape: 'new' | 'old', endedNs: bigint) => VezaRecord;
+}
 
 // Audited endpoints are gRPC method paths behind REST routes (vendor-notes §3.3, §3.4).
 const ACTIONS: ReadonlyArray<readonly [string, Method, string]> = [
@@ -122,10 +132,10 @@ export function parseExportFilter(filter: string): bigint | undefined {
   return m?.[1] === undefined ? undefined : parseRfc3339Ns(m[1]);
 }
 
-const FIELDS: Record<string, (r: VezaRecord) => string> = {
-  method: (r) => ('intent' in r ? r.intent.method : r.method),
-  user_id: (r) => ('intent' in r ? r.intent.user_id : r.identity.user_id),
-  url: (r) => ('intent' in r ? r.intent.url : r.url),
+const FIELDS: Record<string, (r: VezaRecord) => string | undefined> = {
+  method: (r) => ('request_id' in r ? r.method : r.intent?.method),
+  user_id: (r) => ('request_id' in r ? r.identity?.user_id : r.intent?.user_id),
+  url: (r) => ('request_id' in r ? r.url : r.intent?.url),
 };
 const COMPARE: Record<string, (a: bigint, b: bigint) => boolean> = {
   EQ: (a, b) => a === b, GE: (a, b) => a >= b, GT: (a, b) => a > b, LE: (a, b) => a <= b, LT: (a, b) => a < b,
@@ -233,13 +243,17 @@ function oldRecord(random: Random, call: Call, endedNs: bigint): VezaOldRecord {
 }
 
 function makeEvent(ctx: Context, persistedNs: bigint, lagNs: bigint): VezaStoredEvent {
-  const { random } = ctx;
+  const { random, variety } = ctx;
   const shape = ctx.shape === 'mixed' ? (random() < 0.5 ? 'new' : 'old') : ctx.shape;
-  const call = makeCall(random, ctx.actors);
   const endedNs = persistedNs - lagNs;
-  const record = shape === 'new' ? newRecord(random, call, endedNs) : oldRecord(random, call, endedNs);
+  let record: VezaRecord;
+  if (variety && random() < variety.share) record = variety.draw(random, shape, endedNs);
+  else {
+    const call = makeCall(random, ctx.actors);
+    record = shape === 'new' ? newRecord(random, call, endedNs) : oldRecord(random, call, endedNs);
+  }
   return {
-    id: 'id' in record ? record.id : record.request_id, shape, record, text: wireJson(record),
+    id: 'request_id' in record ? record.request_id : record.id, shape, record, text: wireJson(record),
     persistedAt: formatNs(persistedNs), persistedAtNs: persistedNs, endedAt: formatNs(endedNs), endedAtNs: endedNs,
   };
 }
@@ -248,9 +262,9 @@ function makeEvent(ctx: Context, persistedNs: bigint, lagNs: bigint): VezaStored
  * A seeded, append-only event store. `persisted_at` strictly increases (sub-millisecond jitter, bumped
  * past the previous one) and is never earlier than the event's own time (vendor-notes §3.5).
  */
-export function createVezaLog(seed: number, shape: VezaShape): VezaLog {
+export function createVezaLog(seed: number, shape: VezaShape, variety?: VezaVariety): VezaLog {
   const random = seededRandom(seed);
-  const ctx: Context = { random, shape, actors: NAMES.map((name) => makeActor(random, name)) };
+  const ctx: Context = { random, shape, actors: NAMES.map((name) => makeActor(random, name)), variety };
   const events: VezaStoredEvent[] = [];
   return {
     events,

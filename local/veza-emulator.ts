@@ -7,7 +7,7 @@ import { listen, type EmulatorRequest, type EmulatorResponse } from './http-serv
 import { seededRandom } from './random.ts';
 import { MALFORMED_BODY, disturbPage, fire, tooManyRequests, type PageFaults } from './emulator-faults.ts';
 import {
-  createVezaLog, parseExportFilter, parseListFilter, vezaTokenCodec, wireJson, type VezaLog, type VezaShape, type VezaStoredEvent, type VezaTokenCodec,
+  createVezaLog, parseExportFilter, parseListFilter, vezaTokenCodec, wireJson, type VezaLog, type VezaShape, type VezaStoredEvent, type VezaTokenCodec, type VezaVariety,
 } from './veza-data.ts';
 import { Waits } from './waits.ts';
 
@@ -64,7 +64,15 @@ export interface VezaEmulatorOptions {
   latencyMs?: number;
   now?: () => number;
   faults?: Partial<VezaFaults & PageFaults>;
+  /**
+   * Share (0..1) of records drawn from every shape the docs allow (local/veza-arbitrary.ts: fields
+   * left out or "", objects empty) instead of the tidy generator. @default 0
+   */
+  variety?: number;
 }
+
+/** Share of the CLI emulator's records drawn from every documented shape, so `npm start` and the end-to-end tests meet untidy records too. */
+export const CLI_VARIETY = 0.25;
 
 /** A running emulator. */
 export interface VezaEmulator {
@@ -127,9 +135,9 @@ class VezaService {
   /** Authenticated export calls so far, for `throttleEvery`. */
   #authenticatedExports = 0;
 
-  constructor(options: VezaEmulatorOptions) {
+  constructor(options: VezaEmulatorOptions, variety?: VezaVariety) {
     const seed = options.seed ?? 1;
-    this.log = createVezaLog(seed, options.shape ?? 'new');
+    this.log = createVezaLog(seed, options.shape ?? 'new', variety);
     this.#tokens = vezaTokenCodec(seed);
     this.#faultRandom = seededRandom(seed ^ 0x5eed);
     this.#now = options.now ?? Date.now;
@@ -285,7 +293,8 @@ function byEndedAt(a: VezaStoredEvent, b: VezaStoredEvent): number {
 
 /** Starts a Veza System Audit Logs emulator on 127.0.0.1 with a seeded backlog. */
 export async function startVezaEmulator(options: VezaEmulatorOptions): Promise<VezaEmulator> {
-  const service = new VezaService(options);
+  const draw = options.variety ? (await import('./veza-arbitrary.ts')).drawVeza : undefined;
+  const service = new VezaService(options, draw ? { share: options.variety ?? 0, draw } : undefined);
   const now = options.now ?? Date.now;
   const backlog = options.backlog ?? 1000;
   const end = now();

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import * as z from 'zod';
 import { ConfigError } from './errors.ts';
+import { scheduleProblem } from './schedule.ts';
 
 export const VENDORS = ['retraced', 'authentic8', 'veza', 'nected', 'carbonblack'] as const;
 export type Vendor = (typeof VENDORS)[number];
@@ -13,7 +14,15 @@ const SOURCE_ID = /^[a-z0-9][a-z0-9-]{0,47}$/;
 
 const httpUrl = z
   .string()
-  .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), 'must be an http(s) URL');
+  .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), 'must be an http(s) URL')
+  // A URL is logged and deployed in plain text: credentials in it would leak (they belong in the secret).
+  .refine((s) => !URL.canParse(s) || (new URL(s).username === '' && new URL(s).password === ''), 'must not carry credentials (user:password@); put them in the secret');
+
+/** EventBridge Scheduler expression (shared/schedule.ts); the issue says what is wrong, never silently at deploy. */
+const schedule = z.string().superRefine((s, ctx) => {
+  const problem = scheduleProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /** Characters of a limit scope: those of a Secrets Manager secret name, the default scope. */
 const SCOPE = /^[A-Za-z0-9/_+=.@-]{1,256}$/;
@@ -47,7 +56,7 @@ export const sourceSchema = z
     secretName: z.string().min(1).optional(),
     credentials: z.record(z.string(), z.string()).optional(),
     startFrom: z.iso.datetime({ offset: true }),
-    schedule: z.string().min(1).default('rate(5 minutes)'),
+    schedule: schedule.default('rate(5 minutes)'),
     settleLagSeconds: z.number().int().min(0).max(86_400).optional(),
     enabled: z.boolean().default(true),
     options: z.record(z.string(), z.unknown()).default({}),
@@ -75,8 +84,9 @@ const sourcesFileSchema = z
     file.sources.forEach((s, i) => {
       const scope = limitScope(s);
       const budget = s.rateLimit?.requests === undefined ? 'none' : `${s.rateLimit.requests} per ${s.rateLimit.perSeconds} s`;
-      const first = budgets.get(scope);
-      if (!first) budgets.set(scope, { id: s.id, budget });
+      // A limit is the vendor's: sources of two vendors never share one.
+      const first = budgets.get(`${s.vendor} ${scope}`);
+      if (!first) budgets.set(`${s.vendor} ${scope}`, { id: s.id, budget });
       // A run without the budget would spend the others' share unseen.
       else if (first.budget !== budget) {
         ctx.addIssue({ code: 'custom', message: `shares the limit scope "${scope}" with ${first.id}, whose budget is ${first.budget}, not ${budget}; every source of a scope states the same budget`, path: ['sources', i, 'rateLimit'] });
@@ -89,10 +99,10 @@ export function limitScope(source: Pick<Source, 'id' | 'secretName' | 'rateLimit
   return source.rateLimit?.scope ?? source.secretName ?? source.id;
 }
 
-/** The scopes more than one of `sources` share: their runs learn each other's back-offs before every request. */
-export function sharedScopes(sources: readonly Source[]): Set<string> {
+/** The scopes of `vendor` more than one of `sources` share: their runs learn each other's back-offs before every request. */
+export function sharedScopes(sources: readonly Source[], vendor: Vendor): Set<string> {
   const counts = new Map<string, number>();
-  for (const s of sources) counts.set(limitScope(s), (counts.get(limitScope(s)) ?? 0) + 1);
+  for (const s of sources) if (s.vendor === vendor) counts.set(limitScope(s), (counts.get(limitScope(s)) ?? 0) + 1);
   return new Set([...counts].filter(([, n]) => n > 1).map(([scope]) => scope));
 }
 
@@ -167,6 +177,7 @@ const envSchema = z.object({
   ARCHIVE_BUCKET: z.string().min(1).optional(),
   AUDIT_PUMP_CONTINUE: z.enum(['true', 'false']).default('false'),
   AWS_LAMBDA_FUNCTION_NAME: z.string().min(1).optional(),
+  POWERTOOLS_SERVICE_NAME: z.string().min(1).optional(),
   LEASE_SECONDS: z.coerce.number().int().min(10).max(3600).default(120),
   DEADLINE_MARGIN_MS: z.coerce.number().int().min(1000).max(120_000).default(20_000),
 });
@@ -186,7 +197,15 @@ export interface RuntimeConfig {
   readonly continueFunction?: string;
   readonly leaseMs: number;
   readonly deadlineMarginMs: number;
+  /**
+   * The `service` dimension of the function's metrics and its log lines: the deployed function's
+   * name (`<stack>-<vendor>`), so two stacks in one account never add up each other's metrics.
+   */
+  readonly serviceName?: string;
 }
+
+/** The metrics namespace of every pump (EMF); sources are told apart by `service` and `sourceId`. */
+export const METRICS_NAMESPACE = 'AuditPump';
 
 /** Parses the Lambda environment (defaults to `process.env`); fails fast naming the variable. */
 export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env, optionSchemas: OptionSchemas = {}): RuntimeConfig {
@@ -206,6 +225,7 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env, optionSc
     deadLetterStream: parsed.data.DEAD_LETTER_STREAM,
     ...(parsed.data.SIEM_STREAM ? { siemStream: parsed.data.SIEM_STREAM } : {}),
     ...(parsed.data.SPOOL_BUCKET ? { spoolBucket: parsed.data.SPOOL_BUCKET } : {}),
+    ...(parsed.data.POWERTOOLS_SERVICE_NAME ? { serviceName: parsed.data.POWERTOOLS_SERVICE_NAME } : {}),
     ...(parsed.data.ARCHIVE_BUCKET ? { archiveBucket: parsed.data.ARCHIVE_BUCKET } : {}),
     ...(parsed.data.AUDIT_PUMP_CONTINUE === 'true' && parsed.data.AWS_LAMBDA_FUNCTION_NAME ? { continueFunction: parsed.data.AWS_LAMBDA_FUNCTION_NAME } : {}),
     leaseMs: parsed.data.LEASE_SECONDS * 1000,

@@ -18,7 +18,7 @@ import type { ArchiveReader } from './archive.ts';
 import { awsClients, type AwsClients } from './aws.ts';
 import { backfillItemId } from './backfill.ts';
 import { backfillRequestSchema, continueBackfill, runBackfill, type BackfillRequest, type BackfillResult } from './backfill-run.ts';
-import { formatIssues, loadRuntimeConfig, sharedScopes, type RuntimeConfig, type Source } from './config.ts';
+import { METRICS_NAMESPACE, formatIssues, loadRuntimeConfig, sharedScopes, type RuntimeConfig, type Source } from './config.ts';
 import { continueRuns, lambdaInvoker, type Invoker } from './continuation.ts';
 import { CursorStore } from './cursor-store.ts';
 import { AuditPumpError, ConfigError } from './errors.ts';
@@ -26,6 +26,7 @@ import { HttpClient, type HttpClientOptions } from './http.ts';
 import { parseWindow, reconcileRequestSchema, reconcileSource, type ReconcileReport, type ReconcileRequest } from './reconcile.ts';
 import { runSource, type HttpFactory, type RunResult, type RunnerDeps } from './runner.ts';
 import { SecretsCredentials } from './secrets.ts';
+import { withSourcesFile } from './sources-file.ts';
 import { FanOutSink, FirehoseSink } from './sink.ts';
 import { S3Spool, type Spool } from './spool.ts';
 import { ThrottleStore } from './throttle.ts';
@@ -81,7 +82,7 @@ export function createPump(connector: Connector<unknown, unknown>, options: Pump
   const store = new CursorStore(storeOptions);
   const backfillStore = new CursorStore({ ...storeOptions, key: backfillItemId });
   // Limits are the credential's or the vendor's scope's, not one source's: shared in the same table.
-  const throttle = { store: new ThrottleStore({ client: clients.dynamodb, tableName: config.cursorTable }), shared: sharedScopes(config.sources) };
+  const throttle = { store: new ThrottleStore({ client: clients.dynamodb, tableName: config.cursorTable, vendor: connector.vendor }), shared: sharedScopes(config.sources, connector.vendor) };
   // The archive and dead-letter streams deaggregate packed records (infra/constructs/delivery-stream.ts);
   // the SIEM stream delivers each record as one event, so it gets them one by one.
   const archive = new FirehoseSink({ client: clients.firehose, streamName: config.archiveStream, pack: true });
@@ -206,9 +207,10 @@ function pumpLogger(logger: PowertoolsLogger): Logger {
 
 /** The Lambda handler for a connector: middy + Powertools logger and metrics. */
 export function createHandler(connector: Connector<unknown, unknown>, options: PumpOptions & { readonly invoke?: Invoker } = {}) {
-  const logger = new PowertoolsLogger({ serviceName: `audit-pump-${connector.vendor}` });
-  const metrics = new Metrics({ namespace: 'AuditPump', serviceName: `audit-pump-${connector.vendor}` });
-  const config = options.config ?? loadRuntimeConfig(process.env, { [connector.vendor]: connector.optionsSchema });
+  const config = options.config ?? loadRuntimeConfig(withSourcesFile(process.env), { [connector.vendor]: connector.optionsSchema });
+  const serviceName = config.serviceName ?? `audit-pump-${connector.vendor}`;
+  const logger = new PowertoolsLogger({ serviceName });
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
   const continueFunction = config.continueFunction;
   const invoke = options.invoke ?? (continueFunction ? lambdaInvoker() : undefined);
   const pump = createPump(connector, {

@@ -3,10 +3,12 @@
  * shared/ocsf-1.1.0-subset.json (generated from the OCSF schema by local/ocsf-subset.ts, so the
  * product validates without the schema repository). Errors: missing required attributes (the
  * class's, the base event's and every object's, recursively; a profile's only when the event
- * declares it in `metadata.profiles`), unknown attributes, wrong types, values outside an enum,
- * broken `at_least_one`/`just_one` constraints, and class arithmetic (`category_uid`, `type_uid`).
+ * declares it in `metadata.profiles`), attributes of a profile the event does not declare, unknown
+ * attributes, wrong types, `integer_t` values outside 32 bits, `timestamp_t` values that are not
+ * epoch milliseconds, values outside an enum, broken `at_least_one`/`just_one` constraints, and
+ * class arithmetic (`category_uid`, `type_uid`).
  * Warnings: format regexes (email, ip, hostname...), values outside a string enum, null values,
- * profile attributes of an undeclared profile, sibling captions that disagree with their `_id`.
+ * sibling captions that disagree with their `_id`.
  */
 import { readFileSync } from 'node:fs';
 
@@ -88,6 +90,17 @@ const BASE_CHECKS: Record<string, (v: unknown) => boolean> = {
   json_t: () => true,
 };
 
+/**
+ * Limits the schema states in prose: `integer_t` is a 32-bit integer (`long_t` is the 64-bit one),
+ * and a `timestamp_t` is epoch milliseconds. A time in seconds (about 1.7e9 today) or microseconds
+ * (1.7e15) is read as a date in 1970 or in the year 50000, so values outside 1973..5138 are taken
+ * for the wrong unit.
+ */
+const LIMITS: Record<string, { min: number; max: number; message: string }> = {
+  integer_t: { min: -(2 ** 31), max: 2 ** 31 - 1, message: 'is outside integer_t\'s 32 bits (-2147483648..2147483647)' },
+  timestamp_t: { min: 1e11, max: 1e14 - 1, message: 'is not epoch milliseconds (expected 1e11..1e14, 1973..5138: seconds or microseconds?)' },
+};
+
 /** Validates events against the subset; one instance caches compiled regexes. */
 export class OcsfValidator {
   private readonly regexes = new Map<string, RegExp>();
@@ -139,7 +152,7 @@ class Run {
         this.errors.push({ path: join(path, key), message: `unknown attribute of ${path ? def.caption : `class ${def.caption}`}` });
         continue;
       }
-      if (attr.profile && !this.profiles.has(attr.profile)) this.warnings.push({ path: join(path, key), message: `belongs to the ${attr.profile} profile, which metadata.profiles does not declare` });
+      if (attr.profile && !this.profiles.has(attr.profile)) this.errors.push({ path: join(path, key), message: `belongs to the ${attr.profile} profile, which metadata.profiles does not declare` });
       if (attr.deprecated) this.warnings.push({ path: join(path, key), message: 'is deprecated in OCSF 1.1' });
       this.attribute(v, attr, join(path, key));
       this.sibling(value, key, attr, path);
@@ -213,6 +226,8 @@ class Run {
         this.errors.push({ path, message: `must be ${name}${name === type ? '' : ` (${type})`}, got ${typeName(v)} ${JSON.stringify(v).slice(0, 60)}` });
         return false;
       }
+      const bounds = LIMITS[name];
+      if (bounds && typeof v === 'number' && !(v >= bounds.min && v <= bounds.max)) this.errors.push({ path, message: `${v} ${bounds.message}` });
       if (t.range && typeof v === 'number' && (v < t.range[0] || v > t.range[1])) this.errors.push({ path, message: `${v} is outside ${name}'s range ${t.range[0]}..${t.range[1]}` });
       if (t.regex && typeof v === 'string' && !this.validator.regex(t.regex).test(v)) this.warnings.push({ path, message: `${JSON.stringify(v.slice(0, 80))} does not match the ${name} format` });
       if (t.max_len && typeof v === 'string' && v.length > t.max_len) this.warnings.push({ path, message: `is longer than ${name}'s ${t.max_len} characters` });

@@ -1,26 +1,18 @@
 /**
- * OCSF 1.1 types and helpers (DESIGN.md 4.4). Only the classes audit-pump emits are typed; the
- * schema data in shared/ocsf-1.1.0 is the reference and the validator checks against it.
+ * OCSF 1.1 types and helpers (DESIGN.md 4.4). Only the classes audit-pump emits are typed
+ * (shared/ocsf-classes.ts); the schema data in shared/ocsf-1.1.0 is the reference and the validator
+ * checks against it. The mapping rules every vendor shares (severity policy, the vendor's own record
+ * id, what an event says where OCSF requires something the record lacks) live here and in
+ * docs/vendors/README.md.
  */
 import { hash } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { NormalizeBase } from './connector.ts';
+import { CATEGORY_NAMES, OcsfClass, SEVERITY_NAMES, SeverityId, type OcsfClassName, statusCaption } from './ocsf-classes.ts';
+
+export { ApiActivityId, CATEGORY_NAMES, OcsfClass, SeverityId, StatusId, type OcsfClassName } from './ocsf-classes.ts';
 
 export const OCSF_VERSION = '1.1.0';
-
-/** The classes audit-pump emits, with their category. */
-export const OcsfClass = {
-  AccountChange: { uid: 3001, category: 3 },
-  Authentication: { uid: 3002, category: 3 },
-  HttpActivity: { uid: 4002, category: 4 },
-  WebResourcesActivity: { uid: 6001, category: 6 },
-  ApiActivity: { uid: 6003, category: 6 },
-} as const;
-export type OcsfClassName = keyof typeof OcsfClass;
-
-/** API Activity activity ids (OCSF 1.1 `api_activity.activity_id`). */
-export const ApiActivityId = { Unknown: 0, Create: 1, Read: 2, Update: 3, Delete: 4, Other: 99 } as const;
-export const StatusId = { Unknown: 0, Success: 1, Failure: 2, Other: 99 } as const;
-export const SeverityId = { Unknown: 0, Informational: 1, Low: 2, Medium: 3, High: 4, Critical: 5, Fatal: 6 } as const;
 
 export interface OcsfUser {
   uid?: string;
@@ -29,13 +21,16 @@ export interface OcsfUser {
   type_id?: number;
   type?: string;
   credential_uid?: string;
+  org?: { uid?: string; name?: string };
 }
 
 export interface OcsfEndpoint {
   ip?: string;
   hostname?: string;
+  name?: string;
   port?: number;
   svc_name?: string;
+  location?: { city?: string; region?: string; desc?: string };
 }
 
 export interface OcsfMetadata {
@@ -46,23 +41,32 @@ export interface OcsfMetadata {
   log_provider: string;
   /** The source id (`veza-main`, ...): every record carries its source. */
   log_name: string;
+  /** The vendor's own id of the record (docs/vendors/README.md); absent where the vendor has none. */
+  correlation_uid?: string;
   original_time?: string;
   logged_time?: number;
   processed_time?: number;
-  correlation_uid?: string;
   event_code?: string;
+  tenant_uid?: string;
+  sequence?: number;
   labels?: string[];
+  profiles?: string[];
 }
 
 /** One normalized event: the common part of the classes audit-pump emits. */
 export interface OcsfEvent {
   class_uid: number;
+  class_name: string;
   category_uid: number;
+  category_name: string;
   activity_id: number;
+  activity_name: string;
   type_uid: number;
+  type_name: string;
   severity_id: number;
+  severity: string;
   status_id: number;
-  status?: string;
+  status: string;
   status_code?: string;
   status_detail?: string;
   time: number;
@@ -70,12 +74,12 @@ export interface OcsfEvent {
   metadata: OcsfMetadata;
   actor?: { user?: OcsfUser; session?: { uid?: string }; app_name?: string; invoked_by?: string };
   user?: OcsfUser;
-  src_endpoint?: OcsfEndpoint & { svc_name?: string };
+  src_endpoint?: OcsfEndpoint;
   dst_endpoint?: OcsfEndpoint;
-  api?: { operation: string; service?: { name?: string }; request?: { uid?: string }; response?: { code?: number; error?: string; error_message?: string } };
-  http_request?: { http_method?: string; url?: { url_string?: string; path?: string; hostname?: string }; user_agent?: string };
-  http_response?: { code?: number };
-  resources?: Array<{ uid?: string; name?: string; type?: string; data?: unknown }>;
+  api?: { operation: string; version?: string; service?: { name?: string }; request?: { uid?: string; data?: unknown }; response?: { code?: number; error?: string; error_message?: string; data?: unknown } };
+  http_request?: { http_method?: string; url?: { url_string?: string; path?: string; hostname?: string; query_string?: string }; user_agent?: string };
+  http_response?: { code: number };
+  resources?: Array<{ uid?: string; name?: string; type?: string; namespace?: string; version?: string; data?: unknown }>;
   web_resources?: Array<{ uid?: string; name?: string; type?: string; url_string?: string }>;
   raw_data: string;
   unmapped?: Record<string, unknown>;
@@ -97,17 +101,29 @@ export function toEpochMs(value: string | number | undefined): number {
 export interface EventHead {
   cls: OcsfClassName;
   activityId: number;
+  /** The vendor's own label of the activity: `activity_name` when `activityId` is 99 (Other). */
+  activityName?: string;
   time: number;
   message: string;
   statusId: number;
+  /** The vendor's own label of the outcome: `status` when `statusId` is 99 (Other). */
+  statusName?: string;
   severityId?: number;
   originalTime?: string;
   loggedTime?: number;
+  /** The vendor's own id of the record: `metadata.correlation_uid`. */
+  vendorUid?: string | undefined;
 }
 
-/** The fields every event shares: class arithmetic, metadata, raw_data. */
+/** The caption of an id, or the vendor's label where the id is 99 (Other). */
+function caption(captions: Readonly<Record<number, string>>, id: number, own: string | undefined): string {
+  return (id === 99 && own ? own : captions[id]) ?? own ?? 'Unknown';
+}
+
+/** The fields every event shares: class arithmetic with its captions, metadata, raw_data. */
 export function eventHead(head: EventHead, base: NormalizeBase, product: { vendorName: string; name: string }): OcsfEvent {
   const cls = OcsfClass[head.cls];
+  const activities: Readonly<Record<number, string>> = cls.activities;
   const metadata: OcsfMetadata = {
     version: OCSF_VERSION,
     uid: base.uid,
@@ -116,15 +132,23 @@ export function eventHead(head: EventHead, base: NormalizeBase, product: { vendo
     log_name: base.source.id,
     processed_time: base.receivedAt,
   };
+  if (head.vendorUid) metadata.correlation_uid = head.vendorUid;
   if (head.originalTime !== undefined) metadata.original_time = head.originalTime;
   if (head.loggedTime !== undefined && Number.isFinite(head.loggedTime)) metadata.logged_time = head.loggedTime;
+  const severityId = head.severityId ?? SeverityId.Informational;
   return {
     class_uid: cls.uid,
+    class_name: cls.caption,
     category_uid: cls.category,
+    category_name: CATEGORY_NAMES[cls.category] ?? String(cls.category),
     activity_id: head.activityId,
+    activity_name: caption(activities, head.activityId, head.activityName),
     type_uid: cls.uid * 100 + head.activityId,
-    severity_id: head.severityId ?? SeverityId.Informational,
+    type_name: `${cls.caption}: ${activities[head.activityId] ?? 'Unknown'}`,
+    severity_id: severityId,
+    severity: caption(SEVERITY_NAMES, severityId, undefined),
     status_id: head.statusId,
+    status: head.statusId === 99 && head.statusName ? head.statusName : (statusCaption(head.cls, head.statusId) ?? head.statusName ?? 'Unknown'),
     time: head.time,
     message: head.message,
     metadata,
@@ -132,7 +156,61 @@ export function eventHead(head: EventHead, base: NormalizeBase, product: { vendo
   };
 }
 
-/** Drops keys whose value is undefined, so optional OCSF objects stay clean in the archive. */
+/** What raised an event's severity; see {@link severityOf}. */
+export interface SeveritySignals {
+  /** The action did not succeed (a failed log-in, a refused or failed call, a blocked request). */
+  failed?: boolean;
+  /** The vendor's access control refused the caller (permission denied, unauthenticated). */
+  denied?: boolean;
+  /** The vendor itself marked the event as noteworthy (Carbon Black `flagged`). */
+  flagged?: boolean;
+  /** A security detection: malware or an exploit was found. */
+  detection?: boolean;
+}
+
+/**
+ * The severity policy shared by every vendor (docs/vendors/README.md): detections High; access
+ * denied and vendor-flagged events Medium; failures, failed log-ins included, Low; the rest
+ * Informational. The highest signal wins.
+ */
+export function severityOf(signals: SeveritySignals): number {
+  if (signals.detection) return SeverityId.High;
+  if (signals.denied || signals.flagged) return SeverityId.Medium;
+  if (signals.failed) return SeverityId.Low;
+  return SeverityId.Informational;
+}
+
+/**
+ * The value an event carries where OCSF requires an attribute the vendor's record does not fill
+ * (API Activity's `src_endpoint` without a client address, an actor the record does not name).
+ */
+export const UNKNOWN = 'unknown';
+
+/** `{ip}` for a valid IP address, else undefined. */
+export function ipEndpoint(ip: string | null | undefined): { ip: string } | undefined {
+  return ip && isIP(ip) ? { ip } : undefined;
+}
+
+/** The endpoint, or `{name: "unknown"}` where the class requires one and the record names none. */
+export function requiredEndpoint(endpoint: OcsfEndpoint | undefined): OcsfEndpoint {
+  const known = endpoint && (endpoint.ip || endpoint.hostname || endpoint.name || endpoint.svc_name);
+  return known ? endpoint : { ...endpoint, name: UNKNOWN };
+}
+
+/** OCSF 1.1's email_t format (dictionary.json). */
+const EMAIL = /^[a-zA-Z0-9_.+-]+@[a-zA-Z0-9-]+\.[a-zA-Z0-9-.]+$/;
+
+/** `text` when it is an e-mail address in OCSF's email_t format, else undefined. */
+export function emailOf(text: string | null | undefined): string | undefined {
+  return text && EMAIL.test(text) ? text : undefined;
+}
+
+/** An OCSF integer_t: `value` when it is an integer that fits 32 bits, else undefined. */
+export function int32(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31 ? value : undefined;
+}
+
+/** Drops keys whose value is undefined or "", so optional OCSF objects stay clean in the archive. */
 export function compact<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
   // A plain loop, not Object.fromEntries(entries.filter): ten times faster, called several times an event.
   const out: Record<string, unknown> = {};
@@ -143,4 +221,9 @@ export function compact<T extends object>(value: T): { [K in keyof T]?: Exclude<
     else out[key] = v;
   }
   return out as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
+/** `value` when it has at least one key, else undefined. */
+export function nonEmpty<T extends object>(value: T): T | undefined {
+  return Object.keys(value).length ? value : undefined;
 }

@@ -1,7 +1,9 @@
 /**
  * The throttle state a limit scope shares (docs/throttling.md): one item a scope in the cursor
- * table, keyed `<scope>#throttle` (no source id holds a `#`, and backfill items end in `#backfill`,
- * so the key is no other item's). It holds the back-off the vendor last asked for and the scope's
+ * table, keyed `<vendor>#<scope>#throttle`: no source id holds a `#` and backfill items end in
+ * `#backfill`, so the key is no other item's, and a vendor's function is granted its vendor's
+ * throttle items by one pattern, `<vendor>#*#throttle`, however many sources it serves (a limit is
+ * the vendor's: scopes of two vendors never share one). It holds the back-off the vendor last asked for and the scope's
  * request budget, both written with conditional writes so concurrent runs never undo each other.
  *
  * The budget is a token bucket kept as GCRA (the bucket as a "theoretical arrival time" `tat`),
@@ -13,10 +15,16 @@
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Vendor } from './config.ts';
 
-/** The cursor-table key of a scope's throttle item. */
-export function throttleItemId(scope: string): string {
-  return `${scope}#throttle`;
+/** The cursor-table key of a vendor's scope's throttle item. */
+export function throttleItemId(vendor: Vendor, scope: string): string {
+  return `${vendor}#${scope}#throttle`;
+}
+
+/** The IAM `dynamodb:LeadingKeys` pattern of every throttle item of `vendor`. */
+export function throttleItemPattern(vendor: Vendor): string {
+  return throttleItemId(vendor, '*');
 }
 
 /** A scope's shared state as stored. */
@@ -65,6 +73,8 @@ export function readyAt(budget: Budget, tat: number | undefined, k: number): num
 export interface ThrottleStoreOptions {
   readonly client: DynamoDBClient;
   readonly tableName: string;
+  /** The vendor whose scopes the store keeps. */
+  readonly vendor: Vendor;
 }
 
 /** What a take answered: whether tokens were granted and from when they may be used, and the scope's state as it stands. */
@@ -79,19 +89,21 @@ export interface Take {
 
 const NO_BACKOFF = '(attribute_not_exists(backoffUntil) OR backoffUntil <= :now)';
 
-/** The scopes' throttle items on DynamoDB. */
+/** One vendor's scopes' throttle items on DynamoDB. */
 export class ThrottleStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
+  private readonly vendor: Vendor;
 
   constructor(options: ThrottleStoreOptions) {
     this.doc = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
     this.table = options.tableName;
+    this.vendor = options.vendor;
   }
 
   /** The scope's state (consistent read); empty when no run of the scope stored any. */
   async read(scope: string, signal?: AbortSignal): Promise<ThrottleState> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { sourceId: throttleItemId(scope) }, ConsistentRead: true }), sendOptions(signal));
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { sourceId: throttleItemId(this.vendor, scope) }, ConsistentRead: true }), sendOptions(signal));
     return toState(out.Item);
   }
 
@@ -150,7 +162,7 @@ export class ThrottleStore {
   /** The update applied (its new state), or undefined when its condition failed. */
   private async update(scope: string, params: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>, signal?: AbortSignal): Promise<ThrottleState | undefined> {
     try {
-      const out = await this.doc.send(new UpdateCommand({ TableName: this.table, Key: { sourceId: throttleItemId(scope) }, ReturnValues: 'ALL_NEW', ...params }), sendOptions(signal));
+      const out = await this.doc.send(new UpdateCommand({ TableName: this.table, Key: { sourceId: throttleItemId(this.vendor, scope) }, ReturnValues: 'ALL_NEW', ...params }), sendOptions(signal));
       return toState(out.Attributes);
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;

@@ -13,10 +13,17 @@ const seqId = z.number().int().nonnegative();
 const text = z.string().nullish();
 const int = z.number().int().nullish();
 
-/** Fields every plaintext type shares (vendor-notes §2.4); `create_ts` is float epoch seconds. */
+/**
+ * `create_ts`, float epoch seconds (vendor-notes §2.4). A value outside 1973..5138 in seconds is no
+ * such time (milliseconds, or a counter): refused here with its reason rather than archived as an
+ * event dated in 1970.
+ */
+const createTs = z.number().finite().min(1e8, 'must be epoch seconds (at least 1e8)').max(1e11, 'must be epoch seconds (at most 1e11; milliseconds?)');
+
+/** Fields every plaintext type shares (vendor-notes §2.4). */
 const common = {
   seq_id: seqId,
-  create_ts: z.number().finite().positive(),
+  create_ts: createTs,
   type: z.string().optional(),
   org_id: text,
   client_ip: text,
@@ -61,7 +68,7 @@ export const adminAuditRecord = z.looseObject({
 /** ENC: the customer-encrypted envelope (vendor doc example; `encryption_type` from TA-authentic8). */
 export const encRecord = z.looseObject({
   seq_id: seqId,
-  create_ts: z.number().finite().positive(),
+  create_ts: createTs,
   type: z.string().optional(),
   org_id: text,
   enc: z.string().min(1),

@@ -1,12 +1,12 @@
 /**
  * Carbon Black Cloud audit log → OCSF (DESIGN.md 4.4). Log-ins and log-outs become Authentication
  * (3002); everything else API Activity (6003), the activity guessed from the description's verb
- * (the record has no action field, vendor-notes §5.2). `flagged` marks events Carbon Black holds
- * noteworthy; Elastic's pipeline maps it to outcome "failure" (§5.6), so it sets status Failure
- * and raises the severity.
+ * (the record has no action field, vendor-notes §5.2). The outcome, read from the description,
+ * decides the status; `flagged` (events Carbon Black holds noteworthy, "Created API key" included)
+ * only raises the severity. Records have no id, so `metadata.correlation_uid` stays unset.
+ * Mapping table: docs/vendors/carbonblack.md.
  */
-import { isIP } from 'node:net';
-import { ApiActivityId, SeverityId, StatusId, compact, eventHead, type OcsfEvent, type OcsfMetadata, type OcsfUser } from '../../shared/ocsf.ts';
+import { ApiActivityId, StatusId, UNKNOWN, compact, emailOf, eventHead, ipEndpoint, requiredEndpoint, severityOf, type OcsfEvent, type OcsfUser } from '../../shared/ocsf.ts';
 import type { NormalizeBase } from '../../shared/connector.ts';
 import type { CbRecord } from './schemas.ts';
 
@@ -38,63 +38,85 @@ export function authActivityOf(description: string): number | undefined {
   return undefined;
 }
 
+/**
+ * The operation a description names, without what makes every description unique: quoted names,
+ * parenthesised details, e-mails, URLs, numbers and ids (`Updated policy "Standard 3" (id 123456)`
+ * → `Updated policy`), so `api.operation` groups like events. The full text stays in `message`.
+ */
+export function operationOf(description: string): string {
+  const words = description
+    .replace(/"[^"]*"|“[^”]*”/g, ' ')
+    .replace(/\([^)]*\)/g, ' ')
+    .replace(/\b\S+@\S+|\bhttps?:\/\/\S+/g, ' ')
+    .split(/\s+/)
+    .filter((w) => w && !/\d/.test(w) && !/^[A-Z0-9_-]{8,}$/.test(w));
+  return words.join(' ').replace(/[\s:;,.-]+$/, '') || UNKNOWN;
+}
+
 /** OCSF user with its organization (`user.org`, the org key). */
 type CbUser = OcsfUser & { org?: { uid: string } };
 
 /** `actor` is a user's login (an e-mail) or an API key id (vendor-notes §5.2). */
 function userOf(record: CbRecord): CbUser | undefined {
-  const actor = record.actor ?? undefined;
+  const actor = record.actor || undefined;
   if (!actor) return undefined;
   const org = record.org_key ? { org: { uid: record.org_key } } : {};
-  if (actor.includes('@')) return { name: actor, email_addr: actor, ...org };
-  return { name: actor, credential_uid: actor, ...org };
+  const email = emailOf(actor);
+  if (email) return { name: actor, email_addr: email, ...org };
+  // A login that is no well-formed e-mail is still a login, not an API key.
+  return actor.includes('@') ? { name: actor, ...org } : { name: actor, credential_uid: actor, ...org };
 }
 
-function statusOf(record: CbRecord): { statusId: number; severityId: number; detail?: string } {
-  if (record.flagged) return { statusId: StatusId.Failure, severityId: SeverityId.Medium, detail: 'flagged by Carbon Black Cloud' };
-  if (FAILED.test(record.description)) return { statusId: StatusId.Failure, severityId: SeverityId.Low };
-  return { statusId: StatusId.Success, severityId: SeverityId.Informational };
+/** The request URL, split into the parts OCSF's url has; the text alone when it does not parse. */
+function urlOf(text: string): Record<string, unknown> {
+  try {
+    const url = new URL(text);
+    return compact({ url_string: text, hostname: url.hostname, path: url.pathname, query_string: url.search.slice(1), scheme: url.protocol.replace(/:$/, '') });
+  } catch {
+    return { url_string: text };
+  }
 }
 
 /** Maps one validated Carbon Black audit log to OCSF Authentication or API Activity. */
 export function normalizeCarbonBlack(record: CbRecord, base: NormalizeBase): OcsfEvent {
   const auth = authActivityOf(record.description);
-  const status = statusOf(record);
+  const failed = FAILED.test(record.description);
+  const activityId = auth ?? apiActivityOf(record.description);
   const event = eventHead(
     {
       cls: auth === undefined ? 'ApiActivity' : 'Authentication',
-      activityId: auth ?? apiActivityOf(record.description),
+      activityId,
+      ...(activityId === ApiActivityId.Other ? { activityName: operationOf(record.description) } : {}),
       time: Date.parse(record.create_time),
       originalTime: record.create_time,
       message: record.description,
-      statusId: status.statusId,
-      severityId: status.severityId,
+      statusId: failed ? StatusId.Failure : StatusId.Success,
+      severityId: severityOf({ failed, flagged: record.flagged === true }),
     },
     base,
     CB_PRODUCT,
   );
   // OCSF 1.1 metadata.tenant_uid: the org the log belongs to.
-  const metadata: OcsfMetadata & { tenant_uid?: string } = { ...event.metadata, ...(record.org_key ? { tenant_uid: record.org_key } : {}) };
-  event.metadata = metadata;
-  event.status = status.statusId === StatusId.Success ? 'Success' : 'Failure';
-  if (status.detail) event.status_detail = status.detail;
+  if (record.org_key) event.metadata.tenant_uid = record.org_key;
   const user = userOf(record);
-  const ip = record.actor_ip && isIP(record.actor_ip) ? record.actor_ip : undefined;
-  event.src_endpoint = compact({ ip });
-  if (user) event.actor = { user };
+  const source = ipEndpoint(record.actor_ip);
   if (auth !== undefined) {
     // Authentication requires `user`: the account that logged in (or an unknown one), and a
     // `service` or `dst_endpoint`: the console the user logged in to.
-    event.user = user ?? { name: 'unknown' };
+    event.user = user ?? { name: UNKNOWN };
+    if (user) event.actor = { user };
+    if (source) event.src_endpoint = source;
     Object.assign(event, { service: { name: CB_PRODUCT.name } });
   } else {
-    event.api = { operation: record.description || 'unknown' };
+    event.actor = { user: user ?? { name: UNKNOWN } };
+    event.src_endpoint = requiredEndpoint(source);
+    event.api = { operation: operationOf(record.description) };
   }
-  if (record.request_url) event.http_request = { url: { url_string: record.request_url } };
+  if (record.request_url) event.http_request = { url: urlOf(record.request_url) };
   const unmapped = compact({
     verbose: record.verbose ?? undefined,
     flagged: record.flagged ?? undefined,
-    actor_ip: record.actor_ip && !ip ? record.actor_ip : undefined,
+    actor_ip: record.actor_ip && !source ? record.actor_ip : undefined,
   });
   if (Object.keys(unmapped).length) event.unmapped = unmapped;
   return event;

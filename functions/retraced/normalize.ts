@@ -2,15 +2,20 @@
  * Retraced event → OCSF. Retraced is an audit log other products publish into: `action` is the
  * publisher's own verb (`document.edit`), `crud` its classification, `actor` and `target` the
  * publisher's ids (vendor-notes §1.2, §1.8). So every event is API Activity (6003) by `crud`, except
- * log-in and log-out actions, which are Authentication (3002).
+ * log-in and log-out actions, which are Authentication (3002). The real server never sends a null
+ * actor or target: an event without one comes back as an object whose every field is null.
+ * Mapping table: docs/vendors/retraced.md.
  */
-import { ApiActivityId, StatusId, compact, eventHead, type OcsfEvent, type OcsfUser } from '../../shared/ocsf.ts';
+import {
+  ApiActivityId, StatusId, UNKNOWN, compact, eventHead, ipEndpoint, nonEmpty, requiredEndpoint, severityOf,
+  type OcsfEndpoint, type OcsfEvent, type OcsfUser,
+} from '../../shared/ocsf.ts';
 import type { NormalizeBase } from '../../shared/connector.ts';
 import type { RetracedEvent } from './schemas.ts';
 
 export const RETRACED_PRODUCT = { vendorName: 'BoxyHQ', name: 'Retraced' } as const;
 
-/** Description of the event every enterprise GraphQL read writes (§1.1, §1.11). */
+/** Description of the event every enterprise GraphQL read writes, as the server's code sets it (§1.1). */
 export const VIEW_DESCRIPTION = 'Exported audit log events';
 
 /**
@@ -40,9 +45,16 @@ export function crudActivityOf(crud: string | null | undefined): number {
   return crud ? (ids[crud] ?? ApiActivityId.Other) : ApiActivityId.Unknown;
 }
 
-/** True for the event an enterprise-token read writes (§1.1): crud r, actor `enterprise:…`, fixed description. */
-export function isEnterpriseRead(record: Pick<RetracedEvent, 'crud' | 'actor' | 'description'>): boolean {
-  return record.crud === 'r' && record.description === VIEW_DESCRIPTION && (record.actor?.id ?? '').startsWith('enterprise:');
+/** The display text the server renders for an event without a target: what the real server sends as a read's description (issue 15). */
+export function viewDescription(actorName: string | null | undefined, action: string | null | undefined): string {
+  return `**${actorName ?? ''}** performed the action **${action ?? ''}**.`;
+}
+
+/** True for the event an enterprise-token read writes (§1.1): crud r, actor `enterprise:…`, the read's description. */
+export function isEnterpriseRead(record: Pick<RetracedEvent, 'crud' | 'actor' | 'description' | 'action'>): boolean {
+  const { description } = record;
+  return record.crud === 'r' && (record.actor?.id ?? '').startsWith('enterprise:')
+    && (description === VIEW_DESCRIPTION || description === viewDescription(record.actor?.name, record.action));
 }
 
 /** `[{key, value}]` back to a map (the last of a repeated key wins); undefined when empty. */
@@ -51,21 +63,32 @@ function fieldMap(list: ReadonlyArray<{ key?: string | null | undefined; value?:
   return entries.length ? Object.fromEntries(entries) : undefined;
 }
 
-/** The display markdown without its emphasis: `Jane performed the action x on the item y.` */
+/** Markdown without its emphasis: `Jane performed the action x on the item y.` */
 function plain(markdown: string | null | undefined): string | undefined {
   return markdown ? markdown.replace(/\*\*/g, '') : undefined;
 }
 
-type RetracedOcsf = OcsfEvent & {
-  api?: OcsfEvent['api'] & { version?: string };
-  service?: { name: string };
-  src_endpoint?: OcsfEvent['src_endpoint'] & { location?: { city?: string; desc?: string } };
-};
+/** The actor as an OCSF user; an anonymous event (no actor id or name) says so. */
+function userOf(record: RetracedEvent): OcsfUser {
+  const user: OcsfUser = compact({ uid: record.actor?.id ?? undefined, name: record.actor?.name ?? undefined });
+  return nonEmpty(user) ?? { name: record.is_anonymous === true ? 'anonymous' : UNKNOWN };
+}
+
+/** `source_ip` and the place the server derived from it; `location` needs a city or a region (OCSF 1.1). */
+function sourceOf(record: RetracedEvent): OcsfEndpoint | undefined {
+  const place = [record.loc_subdiv2, record.loc_subdiv1, record.country].filter(Boolean).join(', ');
+  const location = record.loc_subdiv2 || record.loc_subdiv1
+    ? compact({ city: record.loc_subdiv2 ?? undefined, region: record.loc_subdiv1 ?? undefined, desc: place })
+    : undefined;
+  return nonEmpty(compact({ ...ipEndpoint(record.source_ip), location }));
+}
+
+type RetracedOcsf = OcsfEvent & { service?: { name: string; version?: string } };
 
 /** Maps one validated Retraced event to OCSF API Activity or Authentication. */
 export function normalizeRetraced(record: RetracedEvent, base: NormalizeBase): OcsfEvent {
   const auth = authActivityOf(record.action);
-  const status = record.is_failure === true ? 'Failure' : record.is_failure === false ? 'Success' : 'Unknown';
+  const statusId = record.is_failure === true ? StatusId.Failure : record.is_failure === false ? StatusId.Success : StatusId.Unknown;
   const event: RetracedOcsf = eventHead(
     {
       cls: auth ? 'Authentication' : 'ApiActivity',
@@ -74,34 +97,33 @@ export function normalizeRetraced(record: RetracedEvent, base: NormalizeBase): O
       time: Date.parse(record.canonical_time),
       originalTime: record.canonical_time,
       loggedTime: Date.parse(record.received),
-      message: record.description || plain(record.display?.markdown) || record.action || 'Retraced event',
-      statusId: StatusId[status],
+      message: plain(record.description) || plain(record.display?.markdown) || record.action || 'Retraced event',
+      statusId,
+      severityId: severityOf({ failed: statusId === StatusId.Failure }),
+      vendorUid: record.id,
     },
     base,
     RETRACED_PRODUCT,
   );
-  event.status = status;
-  if (record.action) event.metadata.event_code = record.action;
-  if (record.group?.id) Object.assign(event.metadata, { tenant_uid: record.group.id });
+  Object.assign(event.metadata, compact({ event_code: record.action ?? undefined, tenant_uid: record.group?.id ?? undefined }));
   if (isEnterpriseRead(record)) event.metadata.labels = [ENTERPRISE_READ_LABEL];
-  const user: OcsfUser = compact({ uid: record.actor?.id ?? undefined, name: record.actor?.name ?? undefined });
-  if (Object.keys(user).length) event.actor = { user };
-  if (auth) event.user = user;
-  const place = [record.loc_subdiv2, record.loc_subdiv1, record.country].filter(Boolean).join(', ');
-  const location = compact({ city: record.loc_subdiv2 ?? undefined, desc: place || undefined });
-  const source = compact({ ip: record.source_ip ?? undefined, location: Object.keys(location).length ? location : undefined });
-  if (Object.keys(source).length) event.src_endpoint = source;
-  // Authentication needs a `service` or `dst_endpoint` (OCSF 1.1 constraint): the publisher's
-  // component when it names one; otherwise the publisher did not say which of its services it was.
-  if (auth) event.service = { name: record.component ?? 'unknown' };
-  if (!auth) {
-    event.api = {
-      operation: record.action ?? 'unknown',
-      ...compact({ service: record.component ? { name: record.component } : undefined, version: record.version ?? undefined }),
-    };
+  const user = userOf(record);
+  const source = sourceOf(record);
+  const target = compact({ uid: record.target?.id ?? undefined, name: record.target?.name ?? undefined, type: record.target?.type ?? undefined, data: fieldMap(record.target?.fields) });
+  const resource = target.uid || target.name ? target : undefined;
+  if (auth) {
+    event.user = user;
+    if (record.actor?.id || record.actor?.name) event.actor = { user };
+    if (source) event.src_endpoint = source;
+    // Authentication needs a `service` (or a dst_endpoint): the publishing application, by its
+    // component when the publisher names one, else by the source this pump reads it from.
+    event.service = compact({ name: record.component || base.source.id, version: record.version ?? undefined }) as { name: string };
+  } else {
+    event.actor = { user };
+    event.src_endpoint = requiredEndpoint(source);
+    event.api = { operation: record.action || UNKNOWN, ...compact({ service: record.component ? { name: record.component } : undefined, version: record.version ?? undefined }) };
+    if (resource) event.resources = [resource];
   }
-  const { target } = record;
-  if (target) event.resources = [compact({ uid: target.id ?? undefined, name: target.name ?? undefined, type: target.type ?? undefined, data: fieldMap(target.fields) })];
   const unmapped = compact({
     crud: record.crud ?? undefined,
     group_name: record.group?.name ?? undefined,
@@ -111,8 +133,8 @@ export function normalizeRetraced(record: RetracedEvent, base: NormalizeBase): O
     actor_fields: fieldMap(record.actor?.fields),
     metadata: fieldMap(record.metadata),
     country: record.country ?? undefined,
-    loc_subdiv1: record.loc_subdiv1 ?? undefined,
-    version: auth ? (record.version ?? undefined) : undefined,
+    // Authentication has no resources: the target of a log-in (rare) stays here, as does one with neither id nor name.
+    target: auth || !resource ? nonEmpty(target) : undefined,
   });
   if (Object.keys(unmapped).length) event.unmapped = unmapped;
   return event;

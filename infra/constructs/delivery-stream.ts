@@ -1,10 +1,13 @@
-import { Duration, Size } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import type * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PARTITION_JQ } from '../../shared/archive-layout.ts';
+import { FirehoseS3Role, staticPrefix } from './firehose-role.ts';
 
 export interface DeliveryStreamProps {
   readonly bucket: s3.IBucket;
@@ -27,14 +30,25 @@ export interface DeliveryStreamProps {
  * objects, JSONL included; at most 500 a record), then extracts the partition keys of each event.
  * Deaggregation drops the newlines between events, so for NDJSON output a newline is appended to
  * each again; Parquet conversion reads each deaggregated event as its own row and needs none.
+ *
+ * It writes with a role of its own (FirehoseS3Role: its prefixes, no delete); the CDK's grants to
+ * the destination role are switched off (`withoutPolicyUpdates`), so they cannot widen it.
  */
 export class DeliveryStream extends Construct {
   readonly stream: firehose.DeliveryStream;
+  readonly role: iam.Role;
 
   constructor(scope: Construct, id: string, props: DeliveryStreamProps) {
     super(scope, id);
     const parquet = props.parquetSchemaTable;
+    const writer = new FirehoseS3Role(this, 'Writer', { bucket: props.bucket, key: props.key, prefixes: [staticPrefix(props.prefix), staticPrefix(props.errorOutputPrefix)] });
+    this.role = writer.role;
+    const logGroup = new logs.LogGroup(this, 'Logs', { encryptionKey: props.key, retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
+    logGroup.grantWrite(this.role);
+    if (parquet) this.grantSchema(parquet);
     const destination = new firehose.S3Bucket(props.bucket, {
+      role: this.role.withoutPolicyUpdates(),
+      loggingConfig: new firehose.EnableLogging(logGroup),
       dataOutputPrefix: props.prefix,
       errorOutputPrefix: props.errorOutputPrefix,
       encryptionKey: props.key,
@@ -62,5 +76,24 @@ export class DeliveryStream extends Construct {
       destination,
       encryption: firehose.StreamEncryption.customerManagedKey(props.key),
     });
+    this.stream.node.addDependency(this.role);
+  }
+
+  /** Record format conversion reads the table's schema: the actions Firehose documents, on this table only. */
+  private grantSchema(table: glue.CfnTable): void {
+    const stack = Stack.of(this);
+    const database = table.databaseName;
+    const name = (table.tableInput as glue.CfnTable.TableInputProperty).name as string;
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ParquetSchema',
+        actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
+        resources: [
+          stack.formatArn({ service: 'glue', resource: 'catalog' }),
+          stack.formatArn({ service: 'glue', resource: 'database', resourceName: database }),
+          stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${database}/${name}` }),
+        ],
+      }),
+    );
   }
 }

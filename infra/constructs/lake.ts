@@ -9,6 +9,8 @@ import { EVENT_COLUMNS, EVENT_PARTITIONS, EVENTS_TABLE } from '../../shared/tabl
 import { NAMED_QUERIES } from '../named-queries.ts';
 
 export interface LakeProps {
+  /** Prefix of the workgroup's and named queries' names; the Glue database is its lower-case form. */
+  readonly name: string;
   readonly archive: s3.IBucket;
   readonly key: kms.IKey;
   readonly accessLogs: s3.IBucket;
@@ -16,11 +18,17 @@ export interface LakeProps {
   readonly parquet?: boolean;
   /** Athena's per-query scan limit. @default 10 GiB */
   readonly scanLimitBytes?: number;
+  /**
+   * The first day (yyyy-mm-dd) partition projection covers: events of earlier days (a backfill of
+   * older history) are archived but invisible to queries until it is moved back. @default 2010-01-01
+   */
+  readonly firstDay?: string;
 }
 
 /**
  * Glue database and `events` table over the archive, with partition projection (no crawler, no
- * MSCK REPAIR): vendor is an enum of the known vendors, dt a date range up to today. Columns come
+ * MSCK REPAIR): vendor is an enum of the known vendors, dt a date range from `firstDay` to tomorrow
+ * (a vendor clock ahead of Athena's puts events in the next day's partition). Columns come
  * from shared/table.ts, the definition the local query uses too. Plus an Athena workgroup with
  * encrypted results and a scan limit, and the named queries.
  */
@@ -33,7 +41,7 @@ export class Lake extends Construct {
   constructor(scope: Construct, id: string, props: LakeProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const databaseName = `${stack.stackName.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+    const databaseName = props.name.toLowerCase().replace(/[^a-z0-9_]/g, '_');
     this.database = new glue.CfnDatabase(this, 'Database', {
       catalogId: stack.account,
       databaseInput: { name: databaseName, description: 'audit-pump: SaaS audit logs normalized to OCSF 1.1' },
@@ -53,7 +61,7 @@ export class Lake extends Construct {
           'projection.vendor.values': VENDORS.join(','),
           'projection.dt.type': 'date',
           'projection.dt.format': 'yyyy-MM-dd',
-          'projection.dt.range': '2020-01-01,NOW',
+          'projection.dt.range': `${props.firstDay ?? '2010-01-01'},NOW+1DAYS`,
           'projection.dt.interval': '1',
           'projection.dt.interval.unit': 'DAYS',
           'storage.location.template': `${location}vendor=\${vendor}/dt=\${dt}/`,
@@ -85,13 +93,14 @@ export class Lake extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: props.accessLogs,
       serverAccessLogsPrefix: 'athena-results/',
       lifecycleRules: [{ expiration: Duration.days(30), noncurrentVersionExpiration: Duration.days(1) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.workgroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
-      name: `${stack.stackName}-audit`,
+      name: `${props.name}-audit`,
       description: 'audit-pump queries: encrypted results, scan limit',
       state: 'ENABLED',
       workGroupConfiguration: {
@@ -107,7 +116,7 @@ export class Lake extends Construct {
     });
     for (const [name, query] of Object.entries(NAMED_QUERIES)) {
       const q = new athena.CfnNamedQuery(this, `Query-${name}`, {
-        name: `audit-pump: ${query.title}`,
+        name: `${props.name}: ${query.title}`,
         description: query.description,
         database: databaseName,
         workGroup: this.workgroup.name,

@@ -6,132 +6,160 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { MonitoringFacade, notifySns, type CustomMetricGroup } from 'cdk-monitoring-constructs';
+import { DefaultDashboardFactory, MonitoringFacade } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
-import type { Source } from '../../shared/config.ts';
+import { METRICS_NAMESPACE, type Source, type Vendor } from '../../shared/config.ts';
+import { metricsService } from './source-alarms.ts';
+import { functionErrorsWindow } from '../alarm-windows.ts';
+import { GT, GTE, LT, notifyingAlarm, single } from './alarm.ts';
+import type { ErrorObjects } from './error-objects.ts';
 
-const GTE = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
-const GT = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
-const LT = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD;
+export interface MonitoredStream {
+  /** Short label in alarm names: archive, dead-letter, siem. */
+  readonly label: string;
+  readonly stream: firehose.IDeliveryStream;
+  /** The destination's metrics: DeliveryToS3, or DeliveryToSplunk / DeliveryToHttpEndpoint for the SIEM. */
+  readonly metricPrefix: 'DeliveryToS3' | 'DeliveryToSplunk' | 'DeliveryToHttpEndpoint';
+}
 
 export interface MonitoringProps {
-  readonly sources: readonly Source[];
-  readonly functions: readonly lambda.IFunction[];
-  /** Firehose streams by a short label (archive, dead-letter, siem). */
-  readonly streams: ReadonlyArray<{ readonly label: string; readonly stream: firehose.IDeliveryStream }>;
+  /** Prefix of the alarm and dashboard names. */
+  readonly name: string;
+  /** Per vendor: its function and its enabled sources. */
+  readonly functions: ReadonlyArray<{ readonly vendor: Vendor; readonly fn: lambda.IFunction; readonly sources: readonly Source[] }>;
+  readonly streams: readonly MonitoredStream[];
   readonly failureQueue: sqs.IQueue;
+  /** Objects under watched prefixes (`errors/`, `siem-failed/`), by a short label. */
+  readonly errorObjects: ReadonlyArray<{ readonly label: string; readonly objects: ErrorObjects }>;
   readonly key: kms.IKey;
   /** Subscribed to the alarm topic when given. */
   readonly alarmEmail?: string;
-  /** Cursor lag (seconds) above which a source is stale. @default 3600 */
-  readonly stalenessSeconds?: number;
 }
 
 /**
- * Dashboard and alarms (cdk-monitoring-constructs), all to one SNS topic. Per source, from the
- * pump's EMF metrics (namespace AuditPump, dimensions service + sourceId): failed runs, staleness
- * (cursor lag, or no run reporting at all), dead-lettered records, throttling, and events the
- * daily reconciliation found missing from the archive (MissingEvents). Per function:
- * errors. Delivery: Firehose data freshness and failed deliveries; async invocation failures.
+ * The alarm topic, the dashboard (cdk-monitoring-constructs) and the alarms that are not per source
+ * (those live with each source's schedules, SourceAlarms): functions' errors and throttles, failed
+ * invocations, Firehose freshness and failed deliveries per destination, and error objects. The
+ * dashboard graphs every source of a vendor with one search expression, so it stays the same size
+ * with two sources or two hundred.
  */
 export class Monitoring extends Construct {
   readonly topic: sns.Topic;
   readonly facade: MonitoringFacade;
+  readonly alarms: cloudwatch.Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    this.topic = new sns.Topic(this, 'Alarms', { masterKey: props.key, enforceSSL: true, displayName: 'audit-pump alarms' });
+    this.topic = new sns.Topic(this, 'Alarms', { masterKey: props.key, enforceSSL: true, displayName: `${props.name} alarms` });
     if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     this.facade = new MonitoringFacade(this, 'Dashboards', {
-      alarmFactoryDefaults: { actionsEnabled: true, action: notifySns(this.topic), alarmNamePrefix: 'audit-pump', datapointsToAlarm: 1 },
+      alarmFactoryDefaults: { actionsEnabled: true, alarmNamePrefix: props.name },
       metricFactoryDefaults: {},
+      dashboardFactory: new DefaultDashboardFactory(this, 'Dashboard', { dashboardNamePrefix: props.name }),
     });
-    this.facade.addLargeHeader('audit-pump');
-    for (const fn of props.functions) {
-      this.facade.monitorLambdaFunction({ lambdaFunction: fn, addFaultCountAlarm: { Critical: { maxErrorCount: 0 } } });
+    this.facade.addLargeHeader(props.name);
+    for (const { vendor, fn, sources } of props.functions) {
+      this.facade.addWidget(sourcesRow(props.name, vendor));
+      this.facade.monitorLambdaFunction({ lambdaFunction: fn });
+      this.functionAlarms(props.name, vendor, fn, sources);
     }
-    this.facade.monitorSqsQueue({ queue: props.failureQueue, addQueueMaxSizeAlarm: { Critical: { maxMessageCount: 0 } } });
-    this.facade.monitorCustom({ alarmFriendlyName: 'delivery', humanReadableName: 'Firehose delivery', metricGroups: props.streams.map(deliveryGroup) });
-    for (const source of props.sources) {
-      this.facade.monitorCustom({ alarmFriendlyName: source.id, humanReadableName: `source ${source.id}`, metricGroups: sourceGroups(source, props.stalenessSeconds ?? 3600) });
+    this.facade.monitorSqsQueue({ queue: props.failureQueue });
+    this.alarms.push(
+      notifyingAlarm(this, 'FailedInvocations', {
+        name: `${props.name}-failed-invocations`,
+        description: 'Failed invocations (asynchronous failures and schedules that could not invoke) arrived on two consecutive days; the messages hold each event.',
+        metric: new cloudwatch.Metric({ namespace: 'AWS/SQS', metricName: 'NumberOfMessagesSent', dimensionsMap: { QueueName: props.failureQueue.queueName }, statistic: 'Sum' }),
+        threshold: 1,
+        comparison: GTE,
+        window: { periodSeconds: 86_400, evaluationPeriods: 2, datapointsToAlarm: 2 },
+      }, this.topic),
+    );
+    for (const stream of props.streams) this.streamAlarms(props.name, stream);
+    for (const { label, objects } of props.errorObjects) {
+      this.alarms.push(
+        notifyingAlarm(this, `Objects-${label}`, {
+          name: `${props.name}-${label}`,
+          description: `New objects under the archive bucket's ${label} prefix; the notices queue lists them.`,
+          metric: objects.metric(),
+          threshold: 1,
+          comparison: GTE,
+          window: single(300),
+        }, this.topic),
+      );
     }
+  }
+
+  private functionAlarms(name: string, vendor: Vendor, fn: lambda.IFunction, sources: readonly Source[]): void {
+    this.alarms.push(
+      notifyingAlarm(this, `Errors-${vendor}`, {
+        name: `${name}-${vendor}-errors`,
+        description: `The ${vendor} function failed in two consecutive periods of its most frequent schedule.`,
+        metric: fn.metricErrors({ statistic: 'Sum' }),
+        threshold: 1,
+        comparison: GTE,
+        window: functionErrorsWindow(sources),
+      }, this.topic),
+      notifyingAlarm(this, `Throttles-${vendor}`, {
+        name: `${name}-${vendor}-throttles`,
+        description: `Lambda throttled the ${vendor} function for 15 minutes (account concurrency used up, or its reservation too small).`,
+        metric: fn.metricThrottles({ statistic: 'Sum' }),
+        threshold: 1,
+        comparison: GTE,
+        window: { periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 3 },
+      }, this.topic),
+    );
+  }
+
+  private streamAlarms(name: string, { label, stream, metricPrefix }: MonitoredStream): void {
+    const metric = (suffix: string, statistic: string) =>
+      new cloudwatch.Metric({ namespace: 'AWS/Firehose', metricName: `${metricPrefix}.${suffix}`, dimensionsMap: { DeliveryStreamName: stream.deliveryStreamName }, statistic });
+    const sustained = { periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 3 };
+    this.facade.monitorCustom({
+      alarmFriendlyName: `${label}-delivery`,
+      humanReadableName: `Firehose: ${label}`,
+      metricGroups: [{ title: `${label}: ${metricPrefix}`, metrics: [metric('DataFreshness', 'Maximum'), metric('Success', 'Minimum')] }],
+    });
+    this.alarms.push(
+      notifyingAlarm(this, `Freshness-${label}`, {
+        name: `${name}-${label}-freshness`,
+        description: `Firehose ${label}: records have waited more than 15 minutes for delivery (${metricPrefix}.DataFreshness).`,
+        metric: metric('DataFreshness', 'Maximum'),
+        threshold: 900,
+        comparison: GT,
+        window: sustained,
+      }, this.topic),
+      notifyingAlarm(this, `FailedDeliveries-${label}`, {
+        name: `${name}-${label}-failed-deliveries`,
+        description: `Firehose ${label}: deliveries failed for 15 minutes (${metricPrefix}.Success).`,
+        metric: metric('Success', 'Minimum'),
+        threshold: 1,
+        comparison: LT,
+        window: sustained,
+      }, this.topic),
+    );
   }
 }
 
-function pumpMetric(source: Source, name: string, statistic: string, period = Duration.minutes(5)): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: 'AuditPump',
-    metricName: name,
-    dimensionsMap: { service: `audit-pump-${source.vendor}`, sourceId: source.id },
-    statistic,
-    period,
-  });
-}
-
-function sourceGroups(source: Source, stalenessSeconds: number): CustomMetricGroup[] {
-  return [
-    {
-      title: `${source.id}: runs`,
-      metrics: [
-        { metric: pumpMetric(source, 'Events', 'Sum'), alarmFriendlyName: `${source.id}-events`, addAlarm: {} },
-        {
-          metric: pumpMetric(source, 'RunFailed', 'Sum'),
-          alarmFriendlyName: `${source.id}-failed-runs`,
-          addAlarm: { Critical: { threshold: 1, comparisonOperator: GTE, evaluationPeriods: 2, datapointsToAlarm: 2 } },
-        },
-        {
-          metric: pumpMetric(source, 'Rejected', 'Sum'),
-          alarmFriendlyName: `${source.id}-dead-lettered`,
-          addAlarm: { Warning: { threshold: 1, comparisonOperator: GTE } },
-        },
+/** One row per vendor: each metric of all its sources, one line per source (a search expression). */
+function sourcesRow(name: string, vendor: Vendor): cloudwatch.Row {
+  const graph = (metricName: string, statistic: string, periodSeconds = 300) =>
+    new cloudwatch.GraphWidget({
+      title: `${vendor}: ${metricName}`,
+      width: 4,
+      left: [
+        new cloudwatch.MathExpression({
+          expression: `SEARCH('{${METRICS_NAMESPACE},service,sourceId} MetricName="${metricName}" service="${metricsService(name, vendor)}"', '${statistic}', ${periodSeconds})`,
+          label: '',
+          period: Duration.seconds(periodSeconds),
+        }),
       ],
-    },
-    {
-      title: `${source.id}: freshness`,
-      metrics: [
-        {
-          // Missing data breaches: a source whose runs stopped reporting is stale too.
-          metric: pumpMetric(source, 'CursorLag', 'Maximum', Duration.minutes(15)),
-          alarmFriendlyName: `${source.id}-stale`,
-          addAlarm: { Critical: { threshold: stalenessSeconds, comparisonOperator: GT, evaluationPeriods: 4, datapointsToAlarm: 4, treatMissingDataOverride: cloudwatch.TreatMissingData.BREACHING } },
-        },
-        {
-          metric: pumpMetric(source, 'ThrottledWait', 'Sum', Duration.hours(1)),
-          alarmFriendlyName: `${source.id}-throttled`,
-          addAlarm: { Warning: { threshold: 15 * 60_000, comparisonOperator: GTE } },
-        },
-      ],
-    },
-    {
-      title: `${source.id}: completeness`,
-      metrics: [
-        {
-          // Published once a day by the reconciliation (0 when complete): the state holds until the next one.
-          metric: pumpMetric(source, 'MissingEvents', 'Maximum', Duration.hours(1)),
-          alarmFriendlyName: `${source.id}-missing-events`,
-          addAlarm: { Critical: { threshold: 1, comparisonOperator: GTE, treatMissingDataOverride: cloudwatch.TreatMissingData.IGNORE } },
-        },
-      ],
-    },
-  ];
-}
-
-function deliveryGroup({ label, stream }: { label: string; stream: firehose.IDeliveryStream }): CustomMetricGroup {
-  const metric = (name: string, statistic: string) =>
-    new cloudwatch.Metric({ namespace: 'AWS/Firehose', metricName: name, dimensionsMap: { DeliveryStreamName: stream.deliveryStreamName }, statistic, period: Duration.minutes(5) });
-  return {
-    title: `Firehose: ${label}`,
-    metrics: [
-      {
-        metric: metric('DeliveryToS3.DataFreshness', 'Maximum'),
-        alarmFriendlyName: `${label}-freshness`,
-        addAlarm: { Critical: { threshold: 900, comparisonOperator: GT, evaluationPeriods: 3, datapointsToAlarm: 3 } },
-      },
-      {
-        metric: metric('DeliveryToS3.Success', 'Minimum'),
-        alarmFriendlyName: `${label}-failed-deliveries`,
-        addAlarm: { Critical: { threshold: 1, comparisonOperator: LT, evaluationPeriods: 3, datapointsToAlarm: 3 } },
-      },
-    ],
-  };
+    });
+  return new cloudwatch.Row(
+    graph('Events', 'Sum'),
+    graph('CursorLag', 'Maximum', 900),
+    graph('RunFailed', 'Sum'),
+    graph('Rejected', 'Sum'),
+    graph('ThrottledWait', 'Sum', 3600),
+    graph('MissingEvents', 'Maximum', 3600),
+  );
 }

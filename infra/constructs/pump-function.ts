@@ -13,13 +13,18 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { archivePrefix } from '../../shared/archive.ts';
 import { backfillItemId } from '../../shared/backfill.ts';
-import { limitScope, type Source, type Vendor } from '../../shared/config.ts';
-import { throttleItemId } from '../../shared/throttle.ts';
-import { PUMP_HANDLER, bundlePump } from '../bundling.ts';
+import { METRICS_NAMESPACE } from '../../shared/config.ts';
+import { metricsService } from './source-alarms.ts';
+import type { Source, Vendor } from '../../shared/config.ts';
+import { throttleItemPattern } from '../../shared/throttle.ts';
+import { PUMP_HANDLER, PUMP_SOURCES_FILE, bundlePump, writePumpSources } from '../bundling.ts';
 import { nag } from '../nag.ts';
+import { ConfigError } from '../../shared/errors.ts';
 import type { VendorFunctionSettings } from '../vendors.ts';
 
 export interface PumpFunctionProps {
+  /** Prefix of the function's name (`<name>-<vendor>`). */
+  readonly name: string;
   readonly vendor: Vendor;
   /** This vendor's sources: the function may touch only their cursors and secrets. */
   readonly sources: readonly Source[];
@@ -35,29 +40,34 @@ export interface PumpFunctionProps {
   readonly spoolBucket?: s3.IBucket;
   /** The archive bucket, read by reconciliation under this vendor's prefix only; none when unset. */
   readonly archiveBucket?: s3.IBucket;
-  /** @default one more than the number of sources */
+  /**
+   * Concurrent executions reserved for (and capped at) this function. A source's lease already lets
+   * only one run of it at a time, so the function never needs more than its sources plus their
+   * continuations; a reservation only takes concurrency from the account's pool (10 in a new account).
+   * @default none: the function shares the account's unreserved concurrency
+   */
   readonly reservedConcurrency?: number;
 }
 
-/** Lambda's limit on all environment variables together is 4 KiB; keep room for the others. */
-const MAX_SOURCES_ENV = 3000;
+/** Sources per customer-managed policy of cursor and secret grants: well inside IAM's 6,144 characters a policy. */
+export const SOURCES_PER_POLICY = 40;
+/** IAM's default quota of managed policies attached to one role. */
+const MAX_MANAGED_POLICIES = 10;
 
 /**
- * One pump function per vendor, bundled from functions/<vendor>/index.ts, with least-privilege
- * IAM: its own sources' secrets, its own sources' cursor items and their backfill items
- * (dynamodb:LeadingKeys), its streams, and read access to its own vendor's archive prefix.
+ * One pump function per vendor, bundled from functions/<vendor>/index.ts with its sources in a file
+ * beside the entry, with least-privilege IAM: its own sources' secrets, its own sources' cursor
+ * items and their backfill items (dynamodb:LeadingKeys), its streams, and read access to its own
+ * vendor's archive prefix.
  */
 export class PumpFunction extends Construct {
   readonly fn: lambda.Function;
 
   constructor(scope: Construct, id: string, props: PumpFunctionProps) {
     super(scope, id);
-    const sources = JSON.stringify({ sources: props.sources });
-    if (sources.length > MAX_SOURCES_ENV) {
-      throw new Error(`${props.vendor}: the sources configuration is ${sources.length} bytes, above the ${MAX_SOURCES_ENV} that fit in the Lambda environment; split the sources across stacks`);
-    }
     const stack = Stack.of(this);
-    const functionName = `${stack.stackName}-${props.vendor}`;
+    const functionName = `${props.name}-${props.vendor}`;
+    const sources = props.sources;
     // Its own role and log group instead of AWSLambdaBasicExecutionRole (which allows every log group).
     const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `audit-pump ${props.vendor} pump` });
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, encryptionKey: props.key });
@@ -74,6 +84,7 @@ export class PumpFunction extends Construct {
           local: {
             tryBundle(outputDir: string): boolean {
               bundlePump(entry, outputDir);
+              writePumpSources(outputDir, sources);
               return true;
             },
           },
@@ -84,10 +95,10 @@ export class PumpFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       timeout: Duration.seconds(props.settings.timeoutSeconds),
       memorySize: props.settings.memoryMb,
-      reservedConcurrentExecutions: props.reservedConcurrency ?? props.sources.length + 1,
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       logGroup,
       environment: {
-        AUDIT_PUMP_SOURCES: sources,
+        AUDIT_PUMP_SOURCES_FILE: PUMP_SOURCES_FILE,
         CURSOR_TABLE: props.table.tableName,
         ARCHIVE_STREAM: props.archiveStream.deliveryStreamName,
         DEAD_LETTER_STREAM: props.deadLetterStream.deliveryStreamName,
@@ -95,8 +106,9 @@ export class PumpFunction extends Construct {
         ...(props.spoolBucket ? { SPOOL_BUCKET: props.spoolBucket.bucketName } : {}),
         ...(props.archiveBucket ? { ARCHIVE_BUCKET: props.archiveBucket.bucketName } : {}),
         AUDIT_PUMP_CONTINUE: 'true',
-        POWERTOOLS_SERVICE_NAME: `audit-pump-${props.vendor}`,
-        POWERTOOLS_METRICS_NAMESPACE: 'AuditPump',
+        // The metrics' service dimension: unique per stack, as the alarms expect (source-alarms.ts).
+        POWERTOOLS_SERVICE_NAME: metricsService(props.name, props.vendor),
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
       },
@@ -109,26 +121,16 @@ export class PumpFunction extends Construct {
 
   private grant(props: PumpFunctionProps, stack: Stack, functionName: string): void {
     const role = this.fn.role as iam.IRole;
+    this.grantSources(role, props, stack);
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'OwnCursorItemsOnly',
+        sid: 'OwnThrottleItemsOnly',
         actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         resources: [props.table.tableArn],
-        // Each source's live cursor and its backfill's own item (shared/backfill-run.ts), and its limit scope's throttle item (shared/throttle.ts).
-        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...props.sources.flatMap((s) => [s.id, backfillItemId(s.id)]), ...new Set(props.sources.map((s) => throttleItemId(limitScope(s))))] } },
+        // Its vendor's limit scopes' throttle items (shared/throttle.ts): one pattern, however many sources.
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [throttleItemPattern(props.vendor)] } },
       }),
     );
-    const secrets = props.sources.map((s) => s.secretName).filter((n): n is string => n !== undefined);
-    if (secrets.length) {
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'OwnSecretsOnly',
-          actions: ['secretsmanager:GetSecretValue'],
-          // Secrets Manager appends 6 random characters to a secret's ARN.
-          resources: secrets.map((n) => stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${n}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
-        }),
-      );
-    }
     const streams = [props.archiveStream, props.deadLetterStream, ...(props.siemStream ? [props.siemStream] : [])];
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'OwnStreamsOnly', actions: ['firehose:PutRecord', 'firehose:PutRecordBatch'], resources: streams.map((s) => s.deliveryStreamArn) }),
@@ -144,6 +146,44 @@ export class PumpFunction extends Construct {
     if (props.spoolBucket) this.grantSpool(role, props.spoolBucket, props.vendor);
     if (props.archiveBucket) this.grantArchiveRead(role, props.archiveBucket, props.vendor);
     props.key.grantEncryptDecrypt(role);
+  }
+
+  /**
+   * Its own sources' cursor items and backfill items (dynamodb:LeadingKeys) and their secrets, in
+   * customer-managed policies of SOURCES_PER_POLICY sources each: an inline policy holds 10,240
+   * characters per role, about 60 sources' worth, and a function serves hundreds.
+   */
+  private grantSources(role: iam.IRole, props: PumpFunctionProps, stack: Stack): void {
+    const chunks = Math.ceil(props.sources.length / SOURCES_PER_POLICY);
+    if (chunks > MAX_MANAGED_POLICIES) {
+      throw new ConfigError(`${props.vendor}: ${props.sources.length} sources need ${chunks} IAM policies, above the ${MAX_MANAGED_POLICIES} a role holds; split them across stacks`);
+    }
+    for (let i = 0; i < chunks; i++) {
+      const chunk = props.sources.slice(i * SOURCES_PER_POLICY, (i + 1) * SOURCES_PER_POLICY);
+      const statements = [
+        new iam.PolicyStatement({
+          sid: 'OwnCursorItemsOnly',
+          actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+          resources: [props.table.tableArn],
+          // Each source's live cursor and its backfill's own item (shared/backfill-run.ts).
+          conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': chunk.flatMap((s) => [s.id, backfillItemId(s.id)]) } },
+        }),
+      ];
+      const secrets = chunk.map((s) => s.secretName).filter((n): n is string => n !== undefined);
+      if (secrets.length) {
+        statements.push(
+          new iam.PolicyStatement({
+            sid: 'OwnSecretsOnly',
+            actions: ['secretsmanager:GetSecretValue'],
+            // Secrets Manager appends 6 random characters to a secret's ARN.
+            resources: secrets.map((n) => stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${n}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
+          }),
+        );
+      }
+      const policy = new iam.ManagedPolicy(this, `Sources${i + 1}`, { description: `audit-pump ${props.vendor}: cursors and secrets of sources ${i * SOURCES_PER_POLICY + 1}-${i * SOURCES_PER_POLICY + chunk.length}`, statements, roles: [role] });
+      // Attached before the function exists, so its first scheduled run is not refused its own cursors.
+      this.fn.node.addDependency(policy);
+    }
   }
 
   /** Reconciliation reads the archive back: list and get under `events/vendor=<its vendor>/` only, never write. */

@@ -206,7 +206,7 @@ export async function throttleScenario(world: ChaosWorld, seed: number, options:
     }
     return next(args);
   }, { step: 'initialize', name: 'chaosCountThrottleWrites' });
-  const throttle = new ThrottleStore({ client, tableName: CHAOS_TABLE });
+  const throttle = new ThrottleStore({ client, tableName: CHAOS_TABLE, vendor: 'carbonblack' });
   const scene: Scene = { world, clock, emulator, archive, sources, scope, sent: [], outputs: emptyOutputs(), runner: options.runner ?? runSource, seed, throttle, tally };
   const outcomes: Record<string, number> = {};
   const details: string[] = [];

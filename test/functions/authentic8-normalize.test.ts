@@ -195,15 +195,63 @@ describe('normalizeAuthentic8: ENC and the other types', () => {
     expect(authentic8Connector.nativeId(record, { raw: DOC_ENC, value: JSON.parse(DOC_ENC) })).toBe('3233682');
   });
 
-  it('maps any other type to API Activity Other, the Silo type as the operation', () => {
+  it('maps any other type to API Activity Other: the Silo type as activity_name and operation, the file as a resource, not also in unmapped', () => {
     // Act
-    const { event } = normalize(line({ type: 'DOWNLOAD', url: 'https://example.com/a.pdf', filename: 'Résumé.pdf', bytes: 1000 }));
+    const { event } = normalize(line({ type: 'PRINT', filename: 'Résumé.pdf', pages: 3 }));
 
     // Assess
     expect(event).toMatchObject({
-      class_uid: 6003, activity_id: 99, api: { operation: 'DOWNLOAD', service: { name: 'Silo' } },
-      resources: [{ name: 'Résumé.pdf', type: 'file' }], unmapped: { url: 'https://example.com/a.pdf', filename: 'Résumé.pdf', bytes: 1000 },
+      class_uid: 6003, activity_id: 99, activity_name: 'PRINT', type_name: 'API Activity: Other', api: { operation: 'PRINT', service: { name: 'Silo' } },
+      resources: [{ name: 'Résumé.pdf', type: 'file' }], unmapped: { pages: 3 }, src_endpoint: { ip: '198.51.100.7' },
+      metadata: { correlation_uid: '900' },
     });
+    expect(event.unmapped).not.toHaveProperty('filename');
+  });
+
+  it('maps a DOWNLOAD to File Hosting Activity Download: the file with its size and hash, the site as destination', () => {
+    // Act
+    const { event } = normalize(line({ type: 'DOWNLOAD', url: 'https://example.com/a/Résumé.pdf', filename: 'Résumé.pdf', bytes: 1000, sha256: 'a'.repeat(64) }));
+
+    // Assess
+    expect(event).toMatchObject({
+      class_uid: 6006, category_uid: 6, activity_id: 2, activity_name: 'Download', type_uid: 600602, status_id: 0,
+      file: { name: 'Résumé.pdf', type_id: 1, size: 1000, hashes: [{ algorithm_id: 3, value: 'a'.repeat(64) }] },
+      actor: { user: { name: 'ana@acme.example' } }, src_endpoint: { ip: '198.51.100.7' }, dst_endpoint: { hostname: 'example.com' },
+      unmapped: { url: 'https://example.com/a/Résumé.pdf' },
+    });
+    expect(validateOcsf(event).errors).toEqual([]);
+  });
+
+  it('maps an UPLOAD without a file name to File Hosting Activity Upload, naming the file by the URL', () => {
+    // Act
+    const { event } = normalize(line({ type: 'UPLOAD', url: 'https://drive.example/up/notes.txt', destination_path: '/uploads/1', client_ip: null }));
+
+    // Assess
+    expect(event).toMatchObject({ class_uid: 6006, activity_id: 1, file: { name: 'notes.txt', path: '/uploads/1' }, src_endpoint: { name: 'unknown' } });
+    expect(validateOcsf(event).errors).toEqual([]);
+  });
+
+  it('maps an EXPLOIT to a Detection Finding of severity High, the exploit as its title, the file and URL as affected resources', () => {
+    // Act
+    const { event } = normalize(line({ type: 'EXPLOIT', exploit_name: 'CVE-2026-0001 PDF JS', url: 'https://example.com/x.pdf', filename: 'x.pdf' }));
+
+    // Assess
+    expect(event).toMatchObject({
+      class_uid: 2004, category_uid: 2, activity_id: 1, severity_id: 4, severity: 'High', status_id: 1, status: 'New',
+      finding_info: { uid: '900', title: 'CVE-2026-0001 PDF JS', types: ['Exploit'] },
+      resources: [{ name: 'x.pdf', type: 'file' }, { name: 'https://example.com/x.pdf', type: 'url' }],
+      actor: { user: { name: 'ana@acme.example' } }, metadata: { profiles: ['host'] },
+    });
+    expect(validateOcsf(event).errors).toEqual([]);
+  });
+
+  it('gives records that name no user, session or client address the unknown actor and src_endpoint OCSF requires', () => {
+    // Act
+    const { event } = normalize(JSON.stringify({ seq_id: 7, create_ts: 1763000000.5, type: 'SESSION' }));
+
+    // Assess
+    expect(event).toMatchObject({ actor: { user: { name: 'unknown' } }, src_endpoint: { name: 'unknown' } });
+    expect(validateOcsf(event).errors).toEqual([]);
   });
 
   it('gives each log the native id org_id:seq_id', () => {
@@ -229,7 +277,7 @@ describe('normalizeAuthentic8: ENC and the other types', () => {
     expect(new Set(events.map((e) => e.innerType)).size).toBeGreaterThanOrEqual(20);
     expect(mapped.map((m) => m.raw_data)).toEqual(events.map((e) => e.text));
     expect(mapped.map((m) => m.time)).toEqual(events.map((e) => Math.floor(e.createTs * 1000)));
-    expect(new Set(mapped.map((m) => m.class_uid))).toEqual(new Set([4002, 6001, 3002, 3001, 6003, 0]));
+    expect(new Set(mapped.map((m) => m.class_uid))).toEqual(new Set([4002, 6001, 3002, 3001, 6003, 6006, 2004, 0]));
     expect(mapped.flatMap((m) => validateOcsf(m).errors)).toEqual([]);
   });
 });

@@ -20,6 +20,8 @@ describe('authentic8Record: each type validated with its own schema', () => {
     ['an AUTH log whose action is a number', { ...base, type: 'AUTH', action: 1 }, /^action: /],
     ['any log whose seq_id is text', { ...base, seq_id: '7', type: 'SESSION' }, /^seq_id: /],
     ['any log without create_ts', { seq_id: 7, type: 'PRINT' }, /^create_ts: /],
+    ['a create_ts in milliseconds', { ...base, type: 'PRINT', create_ts: 1763000000500 }, /^create_ts: must be epoch seconds \(at most 1e11; milliseconds\?\)/],
+    ['a create_ts that is no time (a counter)', { ...base, type: 'ENC', key_name: 'k', enc: 'QQ==', create_ts: 42 }, /^create_ts: must be epoch seconds/],
     ['a log that is not an object', 'URL', /^\(root\): /],
   ])('refuses %s, naming the field', (_name, value, expected) => {
     expect(reason(value)).toMatch(expected);

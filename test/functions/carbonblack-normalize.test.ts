@@ -3,7 +3,7 @@
  * `flagged` as status and severity, the actor, the org as tenant, raw_data untouched.
  */
 import { describe, expect, it } from '@jest/globals';
-import { CB_PRODUCT, apiActivityOf, authActivityOf, normalizeCarbonBlack } from '../../functions/carbonblack/normalize.ts';
+import { CB_PRODUCT, apiActivityOf, authActivityOf, normalizeCarbonBlack, operationOf } from '../../functions/carbonblack/normalize.ts';
 import { cbRecord, type CbRecord } from '../../functions/carbonblack/schemas.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { ApiActivityId, SeverityId, StatusId } from '../../shared/ocsf.ts';
@@ -54,13 +54,35 @@ describe('normalizeCarbonBlack', () => {
     expect(event).not.toHaveProperty('http_request');
   });
 
-  it('marks a flagged event as a failure of medium severity, and keeps flagged and verbose in unmapped', async () => {
+  it('raises a flagged failed log-in to medium severity, its status the outcome, and keeps flagged and verbose in unmapped', async () => {
     // Act
     const event = normalize(record({ actor: 'ada@example.com', description: 'Login failed: invalid password', flagged: true, verbose: true }));
 
     // Assess
-    expect(event).toMatchObject({ class_uid: 3002, activity_id: 1, status_id: StatusId.Failure, status: 'Failure', severity_id: SeverityId.Medium, status_detail: 'flagged by Carbon Black Cloud' });
+    expect(event).toMatchObject({ class_uid: 3002, activity_id: 1, status_id: StatusId.Failure, status: 'Failure', severity_id: SeverityId.Medium, severity: 'Medium' });
     expect(event.unmapped).toEqual({ flagged: true, verbose: true });
+  });
+
+  it.each(['Created API key K7Q2M9XZ1P with access level "SIEM"', 'Enabled bypass mode on device 4242'])(
+    'keeps a flagged successful action ("%s") a success of medium severity: flagged is not a failure',
+    async (description) => {
+      // Act
+      const event = normalize(record({ description, flagged: true }));
+
+      // Assess
+      expect(event).toMatchObject({ status_id: StatusId.Success, status: 'Success', severity_id: SeverityId.Medium });
+    },
+  );
+
+  it.each([
+    ['Updated policy "Standard 2" (id 123456)', 'Updated policy'],
+    ['Created API key K7Q2M9XZ1P with access level "SIEM"', 'Created API key with access level'],
+    ['LiveResponse session 42 started on device 9876 (Zoë\'s laptop)', 'LiveResponse session started on device'],
+    ['Connector "siem-2" retrieved alerts', 'Connector retrieved alerts'],
+    ['Granted role to bob@example.com via https://x.example/a?b=1', 'Granted role to via'],
+    ['12345', 'unknown'],
+  ])('gives "%s" the low-cardinality operation "%s"', (description, operation) => {
+    expect(operationOf(description)).toBe(operation);
   });
 
   it('maps a log-out to Authentication Logoff', async () => {
@@ -78,10 +100,10 @@ describe('normalizeCarbonBlack', () => {
     // Assess
     expect(event).toMatchObject({
       class_uid: 6003, category_uid: 6, activity_id: ApiActivityId.Read, type_uid: 600302, status_id: StatusId.Success,
-      api: { operation: 'Connector "siem-2" retrieved alerts' },
+      api: { operation: 'Connector retrieved alerts' },
       actor: { user: { name: 'ABCDEFGHIJ', credential_uid: 'ABCDEFGHIJ', org: { uid: 'ABCD1234' } } },
       src_endpoint: { ip: '10.29.99.1' },
-      http_request: { url: { url_string: 'https://defense.conferdeploy.net/api/alerts/v7/orgs/ABCD1234/alerts/_search' } },
+      http_request: { url: { url_string: 'https://defense.conferdeploy.net/api/alerts/v7/orgs/ABCD1234/alerts/_search', hostname: 'defense.conferdeploy.net', path: '/api/alerts/v7/orgs/ABCD1234/alerts/_search', scheme: 'https' } },
     });
     expect(event).not.toHaveProperty('user');
   });
@@ -124,9 +146,9 @@ describe('normalizeCarbonBlack', () => {
     const hostname = normalize(record({ actor_ip: 'proxy.internal' }));
 
     // Assess
-    expect(sparse).toMatchObject({ class_uid: 6003, activity_id: ApiActivityId.Update, src_endpoint: {}, status_id: StatusId.Success });
+    expect(sparse).toMatchObject({ class_uid: 6003, activity_id: ApiActivityId.Update, src_endpoint: { name: 'unknown' }, status_id: StatusId.Success });
     expect(sparse).not.toHaveProperty('unmapped');
-    expect(hostname.src_endpoint).toEqual({});
+    expect(hostname.src_endpoint).toEqual({ name: 'unknown' });
     expect(hostname.unmapped).toMatchObject({ actor_ip: 'proxy.internal' });
   });
 

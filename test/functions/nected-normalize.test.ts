@@ -74,17 +74,21 @@ describe('normalizeNected: an edit by a person (the doc\'s decision table update
     expect(event.message).toBe('Update Decisiontable "Amazon DP" (Staging) by Snehasish Konger: Success');
   });
 
-  it('keeps the execution id and duration in unmapped, and sets no correlation for an empty rootNode', () => {
-    expect(event.unmapped).toEqual({ executionId: '1236ef60-c66a-425b-9932-4432dc502254', statusTimeMs: 0 });
-    expect(event.metadata.correlation_uid).toBeUndefined();
+  it('keeps the execution id in unmapped, the run time as duration, the record\'s logId as correlation_uid', () => {
+    expect(event.unmapped).toEqual({ executionId: '1236ef60-c66a-425b-9932-4432dc502254' });
+    expect((event as { duration?: number }).duration).toBe(0);
+    expect(event.metadata.correlation_uid).toBe('cIQ1bJMBXygxw2IbFdqi');
   });
 });
 
 describe('normalizeNected: a failed API call (the doc\'s second record)', () => {
   const event = normalize(docRecords()[1]?.raw ?? '');
 
-  it('is an Other activity with Failure status and the vendor message as detail', () => {
-    expect(event).toMatchObject({ activity_id: ApiActivityId.Other, type_uid: 600399, status_id: StatusId.Failure, status: 'Failure', status_detail: 'missing required params key countrycode' });
+  it('is an Other activity named by its event, with Failure status (severity Low) and the vendor message as detail', () => {
+    expect(event).toMatchObject({
+      activity_id: ApiActivityId.Other, activity_name: 'Call Via API', type_uid: 600399, type_name: 'API Activity: Other', status_id: StatusId.Failure, status: 'Failure',
+      severity_id: 2, status_detail: 'missing required params key countrycode',
+    });
     expect(event.api).toEqual({
       operation: 'Call Via API',
       request: { uid: 'Root=1-6746b398-53e5e9017fd84ff46c030f27' },
@@ -92,10 +96,20 @@ describe('normalizeNected: a failed API call (the doc\'s second record)', () => 
     });
   });
 
-  it('names what started the execution as the actor when Nected records no user, and correlates by the root run', () => {
+  it('names what started the execution as the actor when Nected records no user, and keeps the root run in unmapped', () => {
     expect(event.actor).toEqual({ invoked_by: 'Call Via API' });
-    expect(event.metadata.correlation_uid).toBe('123e4e82-4ddf-40de-bdb2-d7ed1ae1697f');
-    expect(event.unmapped).toMatchObject({ rootNode: { id: '123e4e82-4ddf-40de-bdb2-d7ed1ae1697f', name: 'Amazon DP', logId: '123e4e82-4ddf-40de-bdb2-d7ed1ae1697f' }, path: [], statusTimeMs: 4 });
+    expect(event.metadata.correlation_uid).toBe('lIQtbJMBXygxw2IbjNhm');
+    expect(event.unmapped).toMatchObject({ rootNode: { id: '123e4e82-4ddf-40de-bdb2-d7ed1ae1697f', name: 'Amazon DP', logId: '123e4e82-4ddf-40de-bdb2-d7ed1ae1697f' }, path: [] });
+  });
+
+  it('names a status outside the doc\'s values by the vendor\'s own label (Other)', () => {
+    const running = normalize(JSON.stringify({ ...(JSON.parse(docRecords()[1]?.raw ?? '{}') as object), status: 'Running' }));
+    expect([running.status_id, running.status]).toEqual([StatusId.Other, 'Running']);
+  });
+
+  it('gives a record without ip the unknown src_endpoint API Activity requires', () => {
+    const event = normalize(JSON.stringify({ ...(JSON.parse(docRecords()[1]?.raw ?? '{}') as object), ip: '' }));
+    expect(event.src_endpoint).toEqual({ name: 'unknown' });
   });
 });
 

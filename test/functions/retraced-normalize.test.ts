@@ -28,13 +28,16 @@ const DOC_NODE = `{"id":"f37803dd7e9646e3a4df42f7b4e39dc1","action":"license.upd
  "fields":[{"key":"quality","value":"excellent"}],"metadata":null,"external_id":null,
  "component":null,"version":null,"raw":null}`;
 
-/** The event an enterprise-token read writes (§1.1, §1.11): no created, no target. */
+/** The all-null target the real server sends for an event without one (issue 15). */
+const NO_TARGET = { id: null, name: null, href: null, type: null, fields: null };
+
+/** The event an enterprise-token read writes, as the real server returns it (issue 15): created = received, no target. */
 const VIEW_NODE = JSON.stringify({
-  id: '0a1b2c3d4e5f60718293a4b5c6d7e8f9', action: 'audit.log.view', description: 'Exported audit log events', crud: 'r',
-  received: '2026-11-22T00:11:30Z', created: null, canonical_time: '2026-11-22T00:11:30Z', is_failure: null, is_anonymous: null,
+  id: '0a1b2c3d4e5f60718293a4b5c6d7e8f9', action: 'audit.log.view', description: '**audit-pump** performed the action **audit.log.view**.', crud: 'r',
+  received: '2026-11-22T00:11:30Z', created: '2026-11-22T00:11:30Z', canonical_time: '2026-11-22T00:11:30Z', is_failure: null, is_anonymous: null,
   source_ip: '10.0.0.7', country: null, loc_subdiv1: null, loc_subdiv2: null, component: null, version: null, external_id: null, raw: null,
-  display: { markdown: '**audit-pump** performed the action **audit.log.view** on the item ****.' }, group: { id: 'rtrcdqa1234', name: 'RetracedQA' },
-  actor: { id: 'enterprise:c0ffee1', name: 'audit-pump', href: null, fields: null }, target: null, fields: null, metadata: null,
+  display: { markdown: '**audit-pump** performed the action **audit.log.view**.' }, group: { id: 'rtrcdqa1234', name: 'RetracedQA' },
+  actor: { id: 'enterprise:c0ffee1', name: 'audit-pump', href: null, fields: null }, target: NO_TARGET, fields: null, metadata: null,
 });
 
 function base(raw: string): NormalizeBase {
@@ -56,18 +59,20 @@ describe('normalizeRetraced: the documented node (§1.8)', () => {
 
     // Assess
     expect(event).toMatchObject({
-      class_uid: 6003, category_uid: 6, activity_id: ApiActivityId.Update, type_uid: 600303, severity_id: 1,
+      class_uid: 6003, class_name: 'API Activity', category_uid: 6, category_name: 'Application Activity', activity_id: ApiActivityId.Update,
+      activity_name: 'Update', type_uid: 600303, type_name: 'API Activity: Update', severity_id: 1, severity: 'Informational',
       status_id: StatusId.Success, status: 'Success', time: Date.parse('2017-11-16T22:53:27Z'),
       message: 'Automated integration testing...',
       metadata: {
         version: '1.1.0', product: { vendor_name: RETRACED_PRODUCT.vendorName, name: 'Retraced' }, log_provider: 'retraced', log_name: 'retraced-main',
         original_time: '2017-11-16T22:53:27Z', logged_time: Date.parse('2017-11-16T22:53:28Z'), event_code: 'license.update', tenant_uid: 'rtrcdqa1234',
+        correlation_uid: 'f37803dd7e9646e3a4df42f7b4e39dc1',
       },
       actor: { user: { uid: 'qa@retraced.io', name: 'RetracedQA Employee' } },
-      src_endpoint: { ip: '192.168.0.1', location: { city: 'San Francisco', desc: 'San Francisco, California, United States' } },
+      src_endpoint: { ip: '192.168.0.1', location: { city: 'San Francisco', region: 'California', desc: 'San Francisco, California, United States' } },
       api: { operation: 'license.update' },
       resources: [{ uid: 'rtrcdapi', name: 'Retraced API', type: 'integration', data: { record_count: '100' } }],
-      unmapped: { crud: 'u', group_name: 'RetracedQA', is_anonymous: false, fields: { quality: 'excellent' }, actor_fields: { department: 'QA' }, country: 'United States', loc_subdiv1: 'California' },
+      unmapped: { crud: 'u', group_name: 'RetracedQA', is_anonymous: false, fields: { quality: 'excellent' }, actor_fields: { department: 'QA' }, country: 'United States' },
     });
     expect(event.raw_data).toBe(DOC_NODE);
     expect(event.metadata.labels).toBeUndefined();
@@ -81,14 +86,14 @@ describe('normalizeRetraced: the documented node (§1.8)', () => {
     expect(event.message).toBe('RetracedQA Employee performed the action license.update on the item Retraced API.');
   });
 
-  it('reports a failure, and Unknown when is_failure is absent', () => {
+  it('reports a failure (severity Low), and Unknown when is_failure is absent', () => {
     // Act
     const failed = normalize(docWith({ is_failure: true }));
     const unknown = normalize(docWith({ is_failure: null }));
 
     // Assess
-    expect([failed.status_id, failed.status]).toEqual([StatusId.Failure, 'Failure']);
-    expect([unknown.status_id, unknown.status]).toEqual([StatusId.Unknown, 'Unknown']);
+    expect([failed.status_id, failed.status, failed.severity_id]).toEqual([StatusId.Failure, 'Failure', 2]);
+    expect([unknown.status_id, unknown.status, unknown.severity_id]).toEqual([StatusId.Unknown, 'Unknown', 1]);
   });
 
   it('names the component as the API service and keeps the version', () => {
@@ -101,16 +106,35 @@ describe('normalizeRetraced: the documented node (§1.8)', () => {
 });
 
 describe('normalizeRetraced: log-in and log-out actions', () => {
-  it('maps user.login.failed to a failed Authentication Logon whose user is the actor', () => {
+  it('maps user.login.failed to a failed Authentication Logon (severity Low) whose user is the actor, without resources', () => {
     // Act
-    const event = normalize(docWith({ action: 'user.login.failed', crud: 'c', is_failure: true, target: null }));
+    const event = normalize(docWith({ action: 'user.login.failed', crud: 'c', is_failure: true, target: NO_TARGET }));
 
     // Assess
-    expect(event).toMatchObject({ class_uid: 3002, category_uid: 3, activity_id: AuthActivityId.Logon, type_uid: 300201, status_id: StatusId.Failure });
+    expect(event).toMatchObject({ class_uid: 3002, category_uid: 3, activity_id: AuthActivityId.Logon, type_uid: 300201, status_id: StatusId.Failure, severity_id: 2 });
     expect(event.user).toEqual({ uid: 'qa@retraced.io', name: 'RetracedQA Employee' });
-    expect((event as { service?: unknown }).service).toEqual({ name: 'unknown' });
     expect(event.api).toBeUndefined();
+    expect(event.resources).toBeUndefined();
     expect(event.unmapped).toMatchObject({ crud: 'c' });
+  });
+
+  it('names the service by the publisher\'s component, else by the source the pump reads (no placeholder)', () => {
+    // Act
+    const withComponent = normalize(docWith({ action: 'user.login', component: 'web', version: 'v1.2.0', target: NO_TARGET }));
+    const without = normalize(docWith({ action: 'user.login', target: NO_TARGET }));
+
+    // Assess
+    expect((withComponent as { service?: unknown }).service).toEqual({ name: 'web', version: 'v1.2.0' });
+    expect((without as { service?: unknown }).service).toEqual({ name: 'retraced-main' });
+  });
+
+  it('keeps the target of a log-in in unmapped: Authentication has no resources', () => {
+    // Act
+    const event = normalize(docWith({ action: 'user.login' }));
+
+    // Assess
+    expect(event.resources).toBeUndefined();
+    expect(event.unmapped?.target).toEqual({ uid: 'rtrcdapi', name: 'Retraced API', type: 'integration', data: { record_count: '100' } });
   });
 
   it.each([
@@ -123,6 +147,43 @@ describe('normalizeRetraced: log-in and log-out actions', () => {
 
     // Assess
     expect(activity).toBe(expected);
+  });
+});
+
+describe('normalizeRetraced: events as the real server sends them (issue 15)', () => {
+  it('drops the all-null target the server sends for an event without one', () => {
+    // Act
+    const event = normalize(docWith({ target: NO_TARGET }));
+
+    // Assess
+    expect(event.resources).toBeUndefined();
+    expect(event.unmapped?.target).toBeUndefined();
+  });
+
+  it('gives an event without source_ip the unknown src_endpoint that API Activity requires', () => {
+    // Act
+    const event = normalize(docWith({ source_ip: null, country: null, loc_subdiv1: null, loc_subdiv2: null }));
+
+    // Assess
+    expect(event.src_endpoint).toEqual({ name: 'unknown' });
+  });
+
+  it('names an anonymous actor (all-null actor, is_anonymous) "anonymous", not an empty user', () => {
+    // Act
+    const event = normalize(docWith({ action: 'user.login', actor: { id: null, name: null, href: null, fields: null }, is_anonymous: true, target: NO_TARGET }));
+
+    // Assess
+    expect(event.user).toEqual({ name: 'anonymous' });
+    expect(event.actor).toBeUndefined();
+  });
+
+  it('keeps a location only with a city or region (OCSF 1.1); a bare country stays in unmapped', () => {
+    // Act
+    const event = normalize(docWith({ loc_subdiv1: null, loc_subdiv2: null }));
+
+    // Assess
+    expect(event.src_endpoint).toEqual({ ip: '192.168.0.1' });
+    expect(event.unmapped?.country).toBe('United States');
   });
 });
 
@@ -144,10 +205,18 @@ describe('normalizeRetraced: reads through the enterprise API', () => {
     const event = normalize(VIEW_NODE);
 
     // Assess
-    expect(event).toMatchObject({ class_uid: 6003, activity_id: ApiActivityId.Read, status_id: StatusId.Unknown, message: 'Exported audit log events' });
+    expect(event).toMatchObject({ class_uid: 6003, activity_id: ApiActivityId.Read, status_id: StatusId.Unknown, message: 'audit-pump performed the action audit.log.view.' });
     expect(event.metadata.labels).toEqual([ENTERPRISE_READ_LABEL]);
     expect(event.actor).toEqual({ user: { uid: 'enterprise:c0ffee1', name: 'audit-pump' } });
     expect(event.resources).toBeUndefined();
+  });
+
+  it('marks a read with the description the server\'s code sets too', () => {
+    // Act
+    const event = normalize(JSON.stringify({ ...(JSON.parse(VIEW_NODE) as object), description: 'Exported audit log events' }));
+
+    // Assess
+    expect(event.metadata.labels).toEqual([ENTERPRISE_READ_LABEL]);
   });
 
   it('does not mark a publisher event that merely reads something', () => {

@@ -104,12 +104,12 @@ describe('normalizeVeza: the doc sample (older shape: identity, status, ended_at
 
     // Assess
     expect(event.actor).toEqual({
-      user: { uid: 'aeaa34cf-e97f-4315-b185-249018cf191c', email_addr: 'cookie@cookie.ai' },
+      user: { uid: 'aeaa34cf-e97f-4315-b185-249018cf191c', name: 'cookie@cookie.ai', email_addr: 'cookie@cookie.ai' },
       session: { uid: 'b0ba024d-0158-4c7e-a47f-bbe8f7b98806' },
     });
   });
 
-  it('carries the gRPC endpoint as api.operation, its service, the request id, the caller IP and the HTTP request', () => {
+  it('carries the gRPC endpoint as api.operation, its service, the request id and excerpts, the caller IP and the HTTP request', () => {
     // Act
     const event = normalize(DOC_SAMPLE_OLD);
 
@@ -117,13 +117,16 @@ describe('normalizeVeza: the doc sample (older shape: identity, status, ended_at
     expect(event.api).toEqual({
       operation: '/api_protos.v1.APIKeyService/CreateAPIKey',
       service: { name: 'api_protos.v1.APIKeyService' },
-      request: { uid: '1a98184880f9952551c53d836598b258' },
-      response: { code: 200 },
+      request: { uid: '1a98184880f9952551c53d836598b258', data: { name: 'KeyName1' } },
+      response: {
+        code: 200,
+        data: { value: { id: 'fde4386f-3d85-4ef2-82d0-324dacb6e9ba', name: 'KeyName1', team_id: '613df06e-9a40-4331-947c-5c327b54b228', user_id: 'aeaa34cf-e97f-4315-b185-249018cf191c' } },
+      },
     });
     expect(event.src_endpoint).toEqual({ ip: '10.42.1.1' });
     expect(event.http_request).toEqual({
       http_method: 'POST',
-      url: { path: '/api/preview/keys', url_string: '/api/preview/keys' },
+      url: { path: '/api/preview/keys' },
       user_agent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/115.0.0.0 Safari/537.36',
     });
   });
@@ -144,6 +147,7 @@ describe('normalizeVeza: the doc sample (older shape: identity, status, ended_at
       log_name: 'veza-main',
       original_time: '2023-07-26T08:23:17.151080751Z',
       processed_time: RECEIVED_AT,
+      correlation_uid: '1a98184880f9952551c53d836598b258',
     });
   });
 
@@ -155,7 +159,7 @@ describe('normalizeVeza: the doc sample (older shape: identity, status, ended_at
     expect(event.raw_data).toBe(DOC_SAMPLE_OLD);
   });
 
-  it('reports a non-OK grpc_code as Failure with the HTTP status and the error reason', () => {
+  it('reports a non-OK grpc_code as a Failure named by its status (Medium for a denied caller), with the HTTP status and the error reason', () => {
     // Prepare
     const raw = edit(DOC_SAMPLE_OLD, 'status', { grpc_code: 'PERMISSION_DENIED', http_status: 403, error_reason: 'PERMISSION_DENIED' });
 
@@ -163,8 +167,8 @@ describe('normalizeVeza: the doc sample (older shape: identity, status, ended_at
     const event = normalize(raw);
 
     // Assess
-    expect([event.status, event.status_id, event.status_code, event.status_detail]).toEqual(['Failure', StatusId.Failure, '403', 'PERMISSION_DENIED']);
-    expect(event.api?.response).toEqual({ code: 403, error: 'PERMISSION_DENIED' });
+    expect([event.status, event.status_id, event.status_code, event.status_detail, event.severity]).toEqual(['Failure', StatusId.Failure, 'PERMISSION_DENIED', 'PERMISSION_DENIED', 'Medium']);
+    expect(event.api?.response).toMatchObject({ code: 403, error: 'PERMISSION_DENIED' });
   });
 
   it('reports Unknown when the record has no status', () => {
@@ -222,7 +226,7 @@ describe('normalizeVeza: the current shape (id, timestamp, intent, result)', () 
     expect(event.src_endpoint).toEqual({ ip: '203.0.113.7' });
     expect(event.http_request).toEqual({
       http_method: 'DELETE',
-      url: { path: '/api/preview/keys/fde4386f-3d85-4ef2-82d0-324dacb6e9ba', url_string: '/api/preview/keys/fde4386f-3d85-4ef2-82d0-324dacb6e9ba' },
+      url: { path: '/api/preview/keys/fde4386f-3d85-4ef2-82d0-324dacb6e9ba' },
       user_agent: 'python-requests/2.31.0',
     });
   });
@@ -239,7 +243,7 @@ describe('normalizeVeza: the current shape (id, timestamp, intent, result)', () 
     expect(event.raw_data).toBe(NEW_SHAPE_DELETE);
   });
 
-  it('reports a non-zero result.code as Failure with the code and the error reason', () => {
+  it('reports a non-zero result.code as a Failure named by its gRPC status, keeping the numeric error reason (enum UNCONFIRMED) as it is', () => {
     // Prepare
     const raw = edit(NEW_SHAPE_DELETE, 'result', { code: 7, error_reason: 3, response: {} });
 
@@ -247,7 +251,28 @@ describe('normalizeVeza: the current shape (id, timestamp, intent, result)', () 
     const event = normalize(raw);
 
     // Assess
-    expect([event.status, event.status_id, event.status_code, event.status_detail]).toEqual(['Failure', StatusId.Failure, '7', '3']);
+    expect([event.status, event.status_id, event.status_code, event.severity_id]).toEqual(['Failure', StatusId.Failure, 'PERMISSION_DENIED', 3]);
+    expect(event.unmapped).toEqual({ error_reason: 3 });
+  });
+
+  it.each([[5, 'NOT_FOUND', 2], [16, 'UNAUTHENTICATED', 3], [0, 'OK', 1], [42, 'CODE_42', 2]])('names result.code %i %s (severity %i)', (code, name, severity) => {
+    // Act
+    const event = normalize(edit(NEW_SHAPE_DELETE, 'result', { code, response: {} }));
+
+    // Assess
+    expect([event.status_code, event.severity_id]).toEqual([name, severity]);
+  });
+
+  it('splits a route with a query into path and query_string, and names an API-key caller\'s unknown user', () => {
+    // Prepare
+    const raw = edit(edit(NEW_SHAPE_DELETE, 'intent.url', '/api/preview/keys?page_size=100'), 'intent.user_id', '');
+
+    // Act
+    const event = normalize(raw);
+
+    // Assess
+    expect(event.http_request?.url).toEqual({ path: '/api/preview/keys', query_string: 'page_size=100' });
+    expect(event.actor?.user).toEqual({ name: 'unknown', credential_uid: 'c0ffee00-aaaa-4bbb-8ccc-ddddeeeeffff' });
   });
 
   it('reports Unknown when result has no code', () => {
@@ -302,7 +327,7 @@ describe('normalizeVeza: events generated by the emulator', () => {
     // Act
     const outcomes = events.map((e) => {
       const r = e.record;
-      const ok = 'result' in r ? r.result.code === 0 : r.status.grpc_code === 'OK';
+      const ok = 'request_id' in r ? r.status?.grpc_code === 'OK' : r.result?.code === 0;
       return { ok, status: normalize(e.text).status };
     });
 
@@ -314,8 +339,8 @@ describe('normalizeVeza: events generated by the emulator', () => {
   it('derives the activity from the gRPC method name of each event', () => {
     // Act
     const pairs = events.map((e) => {
-      const endpoint = 'intent' in e.record ? e.record.intent.endpoint : e.record.endpoint;
-      return [endpoint.split('/').pop() ?? '', normalize(e.text).activity_id] as const;
+      const endpoint = 'request_id' in e.record ? e.record.endpoint : e.record.intent?.endpoint;
+      return [endpoint?.split('/').pop() ?? '', normalize(e.text).activity_id] as const;
     });
 
     // Assess

@@ -3,9 +3,7 @@
  * eventHead, as connectors do), written in the archive layout (DESIGN.md 4.5): gzip NDJSON under
  * `events/vendor=<v>/dt=<day>/`, one object per vendor and day.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { writeEventsArchive } from '../../local/generated-records.ts';
 import { parseSources, VENDORS, type Source, type Vendor } from '../../shared/config.ts';
 import { eventHead, eventUid, type OcsfEvent } from '../../shared/ocsf.ts';
 
@@ -48,19 +46,7 @@ export function fixtureEvent(e: FixtureEvent, now = Date.now()): OcsfEvent {
 }
 
 /** Writes `events` (any JSON objects with `metadata.log_provider` and `time`) under `archiveDir`. */
-export async function writeArchive(archiveDir: string, events: ReadonlyArray<Record<string, unknown> | OcsfEvent>): Promise<void> {
-  const groups = new Map<string, string[]>();
-  for (const event of events) {
-    const e = event as { metadata: { log_provider: string }; time: number };
-    const dir = join(archiveDir, 'events', `vendor=${e.metadata.log_provider}`, `dt=${dayOf(e.time)}`);
-    groups.set(dir, [...(groups.get(dir) ?? []), JSON.stringify(event)]);
-  }
-  let n = 0;
-  for (const [dir, lines] of groups) {
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, `audit-pump-archive-${n++}.gz`), gzipSync(`${lines.join('\n')}\n`));
-  }
-}
+export const writeArchive = writeEventsArchive;
 
 /**
  * The standard fixture: per vendor, two fresh events (one failed, by ana), one 3 days old by bob,

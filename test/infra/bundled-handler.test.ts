@@ -1,6 +1,6 @@
 /**
  * The deployed artifact end to end: the Veza function bundled as `cdk deploy` bundles it (code
- * splitting, infra/bundling.ts), run in its own Node process with a Lambda's environment whose AWS
+ * splitting and its sources file, infra/bundling.ts), run in its own Node process with a Lambda's environment whose AWS
  * endpoints point at the local stack (AWS_ENDPOINT_URL_*), drains a Veza emulator through the
  * handler (middy, Powertools, Secrets Manager, DynamoDB, Firehose) into the archive.
  */
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PUMP_ENTRY_FILE, bundlePump } from '../../infra/bundling.ts';
+import { PUMP_ENTRY_FILE, PUMP_SOURCES_FILE, bundlePump, writePumpSources } from '../../infra/bundling.ts';
 import { readArchive } from '../../local/archive-reader.ts';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { startVezaEmulator, type VezaEmulator } from '../../local/veza-emulator.ts';
@@ -41,9 +41,10 @@ afterAll(async () => {
 
 describe('the bundled Veza function', () => {
   it('runs its source through the handler against the local stack and archives every event once', async () => {
-    // Prepare: the function as deployed, and the environment PumpFunction gives it.
+    // Prepare: the function as deployed (its sources in a file beside the entry), and the environment PumpFunction gives it.
     const out = join(dir, 'function');
     bundlePump(join(ROOT, 'functions/veza/index.ts'), out);
+    writePumpSources(out, stack.config.sources);
     const env = {
       PATH: process.env.PATH,
       AWS_REGION: 'us-east-1',
@@ -53,7 +54,8 @@ describe('the bundled Veza function', () => {
       AWS_ENDPOINT_URL_FIREHOSE: stack.firehose.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: stack.secrets.endpoint,
       AWS_LAMBDA_FUNCTION_NAME: 'AuditPump-veza',
-      AUDIT_PUMP_SOURCES: JSON.stringify({ sources: stack.config.sources }),
+      LAMBDA_TASK_ROOT: out,
+      AUDIT_PUMP_SOURCES_FILE: PUMP_SOURCES_FILE,
       CURSOR_TABLE: stack.config.cursorTable,
       ARCHIVE_STREAM: stack.config.archiveStream,
       DEAD_LETTER_STREAM: stack.config.deadLetterStream,

@@ -1,59 +1,40 @@
 /**
- * The CDK stack: what matters asserted precisely (encryption, IAM scope per function, schedules,
- * alarms, Glue schema = shared column definition, lifecycle), cdk-nag clean, and a snapshot with
- * asset hashes scrubbed. Bundling is skipped (no esbuild run) to keep this fast.
+ * The CDK stack as `cdk synth -c audit-pump:config=<file>` builds it: what matters asserted precisely
+ * (encryption, IAM scope per function, schedules, Glue schema = shared column definition, lifecycle),
+ * cdk-nag clean, and a snapshot with asset hashes scrubbed. Bundling is skipped (test/infra/synth.ts).
  */
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { optionSchemas } from '../../functions/registry.ts';
-import { parseSources } from '../../shared/config.ts';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { EVENT_COLUMNS, EVENT_PARTITIONS } from '../../shared/table.ts';
-import { acknowledgeNagFindings } from '../../infra/nag.ts';
-import { loadDeploySettings, type DeploySettings } from '../../infra/settings.ts';
-import { AuditPumpStack } from '../../infra/stack.ts';
+import { nagFindings, resources, source, sourcesFile, synth, type Synth } from './synth.ts';
 
-const START = '2026-11-01T00:00:00Z';
-const SOURCES = parseSources({
-  sources: [
-    { id: 'veza-main', vendor: 'veza', baseUrl: 'https://acme.vezacloud.com', secretName: 'audit-pump/veza-main', startFrom: START },
-    { id: 'veza-eu', vendor: 'veza', baseUrl: 'https://acme-eu.vezacloud.com', secretName: 'audit-pump/veza-eu', startFrom: START, schedule: 'rate(10 minutes)' },
-    { id: 'veza-off', vendor: 'veza', baseUrl: 'https://off.vezacloud.com', secretName: 'audit-pump/veza-off', startFrom: START, enabled: false },
-    { id: 'cbc-search', vendor: 'carbonblack', baseUrl: 'https://defense.conferdeploy.net', secretName: 'audit-pump/cbc-search', startFrom: START, options: { orgKey: 'ORG1' } },
-    { id: 'cbc-queue', vendor: 'carbonblack', baseUrl: 'https://defense.conferdeploy.net', secretName: 'audit-pump/cbc-queue', startFrom: START, options: { orgKey: 'ORG2', mode: 'queue' } },
-    { id: 'nected-prod', vendor: 'nected', baseUrl: 'https://api.nected.ai', secretName: 'audit-pump/nected-prod', startFrom: START, options: { branch: 'main' } },
-  ],
-}, optionSchemas()).sources;
+const SOURCES = [
+  source('veza-main', 'veza'),
+  source('veza-eu', 'veza', { schedule: 'rate(10 minutes)' }),
+  source('veza-off', 'veza', { enabled: false }),
+  source('cbc-search', 'carbonblack', { options: { orgKey: 'ORG1' } }),
+  source('cbc-queue', 'carbonblack', { options: { orgKey: 'ORG2', mode: 'queue' } }),
+  source('nected-prod', 'nected', { options: { branch: 'main' } }),
+];
+const ENABLED = ['veza-main', 'veza-eu', 'cbc-search', 'cbc-queue', 'nected-prod'];
+const CONFIG = sourcesFile(SOURCES);
 
-function settings(overrides: Partial<DeploySettings> = {}): DeploySettings {
-  return {
-    config: 'test',
-    archiveFormat: 'json',
-    createPlaceholderSecrets: false,
-    athenaScanLimitBytes: 10 * 1024 ** 3,
-    archiveColdAfterDays: 90,
-    archiveExpireAfterDays: 0,
-    sources: SOURCES,
-    ...overrides,
-  };
-}
-
-function synth(overrides: Partial<DeploySettings> = {}) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new AuditPumpStack(app, 'AuditPump', { settings: settings(overrides), env: { account: '123456789012', region: 'eu-west-1' } });
-  acknowledgeNagFindings(stack);
-  return { stack, template: Template.fromStack(stack) };
-}
-
+let built: Synth;
 let template: Template;
-let stack: AuditPumpStack;
-beforeAll(() => {
-  ({ stack, template } = synth());
+beforeAll(async () => {
+  built = await synth({ config: CONFIG });
+  template = built.template;
 });
+
+type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+/** Every statement of the role's inline and managed policies. */
+function roleStatements(t: Template, rolePrefix: string): Statement[] {
+  const ref = { Ref: Match.stringLikeRegexp(`^${rolePrefix}`) };
+  const inline = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { Roles: [ref] } }));
+  const managed = Object.values(t.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: [ref] } }));
+  return [...inline, ...managed].flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+}
 
 describe('AuditPumpStack: storage', () => {
   it('the cursor table is on demand, KMS-encrypted with the stack key, with point-in-time recovery', () => {
@@ -75,17 +56,28 @@ describe('AuditPumpStack: storage', () => {
     });
   });
 
-  it('every bucket refuses plain HTTP', () => {
+  it('every bucket refuses plain HTTP and none uses ACLs: log delivery is granted by bucket policy', () => {
     const policies = template.findResources('AWS::S3::BucketPolicy');
     const buckets = template.findResources('AWS::S3::Bucket');
     expect(Object.keys(policies)).toHaveLength(Object.keys(buckets).length);
-    for (const policy of Object.values(policies)) {
-      expect(JSON.stringify(policy)).toContain('"aws:SecureTransport":"false"');
+    for (const policy of Object.values(policies)) expect(JSON.stringify(policy)).toContain('"aws:SecureTransport":"false"');
+    for (const bucket of Object.values(buckets) as Array<{ Properties: Record<string, unknown> }>) {
+      expect(bucket.Properties.AccessControl).toBeUndefined();
+      expect(bucket.Properties.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
     }
+    expect(JSON.stringify(policies)).toContain('"Service":"logging.s3.amazonaws.com"');
   });
 
-  it('Object Lock retention is set when asked for', () => {
-    const { template: locked } = synth({ objectLockDays: 365 });
+  it('the key serves CloudWatch Logs only for log groups of this account and region (encryption-context condition)', () => {
+    const [key] = Object.values(template.findResources('AWS::KMS::Key')) as Array<{ Properties: { KeyPolicy: { Statement: Array<{ Principal: { Service?: string }; Condition?: unknown }> } } }>;
+
+    const logs = key?.Properties.KeyPolicy.Statement.filter((s) => s.Principal.Service === 'logs.eu-west-1.amazonaws.com');
+    expect(logs).toHaveLength(1);
+    expect(logs?.[0]?.Condition).toEqual({ ArnLike: { 'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:eu-west-1:123456789012:log-group:*' } });
+  });
+
+  it('Object Lock retention is set when asked for', async () => {
+    const { template: locked } = await synth({ config: CONFIG, objectLockDays: '365' });
     locked.hasResourceProperties('AWS::S3::Bucket', {
       ObjectLockEnabled: true,
       ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } } },
@@ -109,57 +101,49 @@ describe('AuditPumpStack: delivery', () => {
     });
   });
 
-  it('the Parquet option converts with the schema of the Glue events table', () => {
-    const { template: parquet } = synth({ archiveFormat: 'parquet' });
+  it('the Parquet option converts with the schema of the Glue events table, which its role may read and nothing else of Glue', async () => {
+    const { template: parquet } = await synth({ config: CONFIG, archiveFormat: 'parquet' });
     parquet.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
       ExtendedS3DestinationConfiguration: Match.objectLike({
         DataFormatConversionConfiguration: Match.objectLike({ Enabled: true, SchemaConfiguration: Match.objectLike({ TableName: { Ref: Match.stringLikeRegexp('^LakeEventsTable') } }) }),
       }),
     });
-  });
-
-  it('the SIEM stream takes its token from Secrets Manager and backs up failed deliveries to S3', () => {
-    const { template: siem } = synth({ siemType: 'splunk', siemEndpoint: 'https://hec.example.com:8088', siemSecretName: 'audit-pump/splunk' });
-    siem.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
-      SplunkDestinationConfiguration: Match.objectLike({
-        S3BackupMode: 'FailedEventsOnly',
-        SecretsManagerConfiguration: Match.objectLike({ Enabled: true }),
-        S3Configuration: Match.objectLike({ Prefix: 'siem-failed/' }),
-      }),
-    });
-    expect(JSON.stringify(siem.toJSON())).not.toMatch(/HECToken/);
+    const glue = roleStatements(parquet, 'ArchiveStreamWriterRole').filter((s) => JSON.stringify(s.Action).includes('glue:'));
+    expect(glue).toHaveLength(1);
+    expect(JSON.stringify(glue[0]?.Resource)).toMatch(/:table\/auditpump\/events"/);
+    expect(JSON.stringify(glue[0]?.Resource)).not.toContain('"*"');
   });
 });
 
 describe('AuditPumpStack: functions and IAM', () => {
-  const vezaPolicy = () => {
-    const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^PumpvezaRole') }] } });
-    return JSON.stringify(Object.values(policies));
-  };
+  const veza = () => roleStatements(template, 'PumpvezaRole');
 
-  it('one function per vendor with sources: Node.js 22 on arm64, with its sources in the environment (enabled ones only)', () => {
+  it('one function per vendor with enabled sources: Node.js 22 on arm64, its sources in a bundled file, not the environment', () => {
     template.resourceCountIs('AWS::Lambda::Function', 3);
     template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'AuditPump-veza',
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       Timeout: 900,
-      ReservedConcurrentExecutions: 3,
-      Environment: { Variables: Match.objectLike({ CURSOR_TABLE: Match.anyValue(), ARCHIVE_STREAM: Match.anyValue(), DEAD_LETTER_STREAM: Match.anyValue(), AUDIT_PUMP_CONTINUE: 'true' }) },
+      Environment: { Variables: Match.objectLike({ AUDIT_PUMP_SOURCES_FILE: 'sources.json', CURSOR_TABLE: Match.anyValue(), ARCHIVE_STREAM: Match.anyValue(), DEAD_LETTER_STREAM: Match.anyValue(), AUDIT_PUMP_CONTINUE: 'true' }) },
     });
-    const fn = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'AuditPump-veza' } }))[0] as { Properties: { Environment: { Variables: { AUDIT_PUMP_SOURCES: string } } } };
-    const ids = (JSON.parse(fn.Properties.Environment.Variables.AUDIT_PUMP_SOURCES) as { sources: Array<{ id: string }> }).sources.map((s) => s.id);
-    expect(ids).toEqual(['veza-main', 'veza-eu']);
+    expect(JSON.stringify(template.findResources('AWS::Lambda::Function'))).not.toContain('AUDIT_PUMP_SOURCES"');
   });
 
-  it('updates only its own sources\' cursor items, their backfill items and their limit scopes\' throttle items (dynamodb:LeadingKeys)', () => {
-    const policy = vezaPolicy();
-    expect(policy).toContain('"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":["veza-main","veza-main#backfill","veza-eu","veza-eu#backfill","audit-pump/veza-main#throttle","audit-pump/veza-eu#throttle"]}');
+  it('updates only its own sources\' cursor items and their backfill items (dynamodb:LeadingKeys)', () => {
+    const policy = JSON.stringify(veza());
+    expect(policy).toContain('"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":["veza-main","veza-main#backfill","veza-eu","veza-eu#backfill"]}');
     expect(policy).not.toMatch(/dynamodb:(Scan|Query|DeleteItem|\*)/);
   });
 
-  it('reads only its own sources\' secrets', () => {
-    const policy = vezaPolicy();
+  it('reads and writes only its own vendor\'s limit scopes\' throttle items (dynamodb:LeadingKeys pattern)', () => {
+    const policy = JSON.stringify(veza());
+    expect(policy).toContain('"Sid":"OwnThrottleItemsOnly"');
+    expect(policy).toContain('"ForAllValues:StringLike":{"dynamodb:LeadingKeys":["veza#*#throttle"]}');
+  });
+
+  it('reads only its own enabled sources\' secrets', () => {
+    const policy = JSON.stringify(veza());
     expect(policy).toContain('secret:audit-pump/veza-main-??????');
     expect(policy).toContain('secret:audit-pump/veza-eu-??????');
     expect(policy).not.toContain('veza-off');
@@ -167,8 +151,7 @@ describe('AuditPumpStack: functions and IAM', () => {
   });
 
   it('puts only to its streams and invokes only itself', () => {
-    const statements = (Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^PumpvezaRole') }] } })) as Array<{ Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } } }>)
-      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const statements = veza();
     const firehose = statements.filter((s) => JSON.stringify(s.Action).includes('firehose:'));
     expect(firehose).toHaveLength(1);
     expect((firehose[0]?.Resource as unknown[]).length).toBe(2);
@@ -177,7 +160,7 @@ describe('AuditPumpStack: functions and IAM', () => {
   });
 
   it('reads only its own vendor\'s archive prefix, for reconciliation: list with a prefix condition and get, never write', () => {
-    const policy = vezaPolicy();
+    const policy = JSON.stringify(veza());
     expect(policy).toContain('"s3:prefix":["events/vendor=veza/*"]');
     expect(policy).toMatch(/"Action":"s3:GetObject","Effect":"Allow","Resource":\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["ArchiveBucket[0-9A-F]+","Arn"\]\},"\/events\/vendor=veza\/\*"\]\]\}/);
     expect(policy).not.toMatch(/events\/vendor=(nected|carbonblack)|s3:PutObject"[^}]*events|s3:DeleteObject"[^}]*events/);
@@ -185,53 +168,53 @@ describe('AuditPumpStack: functions and IAM', () => {
   });
 
   it('one schedule per enabled source, invoking the function with {sourceId}', () => {
-    template.resourceCountIs('AWS::Scheduler::Schedule', 10);
-    template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'rate(10 minutes)',
-      Target: Match.objectLike({ Input: JSON.stringify({ sourceId: 'veza-eu' }), DeadLetterConfig: Match.anyValue() }),
-    });
-    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(5 minutes)', Target: Match.objectLike({ Input: JSON.stringify({ sourceId: 'veza-main' }) }) });
+    const schedules = resources<{ ScheduleExpression: string; Target: { Input: string; DeadLetterConfig?: unknown } }>(built.all, 'AWS::Scheduler::Schedule');
+    expect(schedules).toHaveLength(10);
+    const pump = (id: string) => schedules.find((s) => s.Properties.Target.Input === JSON.stringify({ sourceId: id }));
+    expect(pump('veza-eu')?.Properties).toMatchObject({ ScheduleExpression: 'rate(10 minutes)', Target: { DeadLetterConfig: expect.anything() } });
+    expect(pump('veza-main')?.Properties.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(pump('veza-off')).toBeUndefined();
   });
 
-  it('a daily schedule per enabled source reconciles yesterday at 03:30 UTC; none with the Parquet archive, which it cannot read', () => {
-    for (const id of ['veza-main', 'veza-eu', 'cbc-search', 'cbc-queue', 'nected-prod']) {
-      template.hasResourceProperties('AWS::Scheduler::Schedule', {
-        ScheduleExpression: 'cron(30 3 * * ? *)',
-        ScheduleExpressionTimezone: 'Etc/UTC',
-        Target: Match.objectLike({ Input: JSON.stringify({ reconcile: { sourceId: id, window: 'yesterday' } }), DeadLetterConfig: Match.anyValue() }),
-      });
+  it('a daily schedule per enabled source reconciles yesterday at 03:30 UTC; none with the Parquet archive, which it cannot read', async () => {
+    const schedules = resources<{ ScheduleExpression: string; ScheduleExpressionTimezone: string; Target: { Input: string } }>(built.all, 'AWS::Scheduler::Schedule');
+    for (const id of ENABLED) {
+      const daily = schedules.find((s) => s.Properties.Target.Input === JSON.stringify({ reconcile: { sourceId: id, window: 'yesterday' } }));
+      expect(daily?.Properties).toMatchObject({ ScheduleExpression: 'cron(30 3 * * ? *)', ScheduleExpressionTimezone: 'Etc/UTC' });
     }
-    const { template: parquet } = synth({ archiveFormat: 'parquet' });
-    parquet.resourceCountIs('AWS::Scheduler::Schedule', 5);
-    expect(JSON.stringify(parquet.findResources('AWS::Lambda::Function'))).not.toContain('ARCHIVE_BUCKET');
+    const parquet = await synth({ config: CONFIG, archiveFormat: 'parquet' });
+    expect(resources(parquet.all, 'AWS::Scheduler::Schedule')).toHaveLength(5);
+    expect(JSON.stringify(parquet.template.findResources('AWS::Lambda::Function'))).not.toContain('ARCHIVE_BUCKET');
+  });
+
+  it('nothing fires before its permissions exist: each function waits for its source grants, the schedules for their role\'s policy', () => {
+    const resourcesOf = template.toJSON().Resources as Record<string, { Type: string; DependsOn?: string[] }>;
+    const veza = Object.entries(resourcesOf).find(([id, r]) => id.startsWith('PumpvezaFunction') && r.Type === 'AWS::Lambda::Function')?.[1];
+    expect(veza?.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^PumpvezaSources1/)]));
+    for (const [id, r] of Object.entries(resourcesOf).filter(([, r]) => r.Type === 'AWS::CloudFormation::Stack')) {
+      expect([id, r.DependsOn]).toEqual([id, expect.arrayContaining([expect.stringMatching(/^SchedulesvezaRoleDefaultPolicy/), expect.stringMatching(/^SchedulesnectedRoleDefaultPolicy/)])]);
+    }
   });
 
   it('failed asynchronous invocations go to an encrypted queue', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: Match.anyValue() } } });
     template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
   });
-
-  it('placeholder secrets hold the placeholder marker when asked for', () => {
-    const { template: withSecrets } = synth({ createPlaceholderSecrets: true });
-    withSecrets.resourceCountIs('AWS::SecretsManager::Secret', 5);
-    withSecrets.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'audit-pump/veza-main', GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"placeholder":true}' }) });
-  });
 });
 
 describe('AuditPumpStack: the Carbon Black queue spool', () => {
-  it('exists only when a Carbon Black source reads the queue, and only that function gets it', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 3);
-    const cbc = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'AuditPump-carbonblack' } }))[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } };
-    expect(cbc.Properties.Environment.Variables.SPOOL_BUCKET).toBeDefined();
-    const veza = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'AuditPump-veza' } }))[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } };
-    expect(veza.Properties.Environment.Variables.SPOOL_BUCKET).toBeUndefined();
-    const { template: searchOnly } = synth({ sources: SOURCES.filter((x) => x.id !== 'cbc-queue') });
-    const noSpool = Object.values(searchOnly.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'AuditPump-carbonblack' } }))[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } };
-    expect(noSpool.Properties.Environment.Variables.SPOOL_BUCKET).toBeUndefined();
+  const env = (t: Template, name: string) =>
+    (Object.values(t.findResources('AWS::Lambda::Function', { Properties: { FunctionName: name } }))[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables;
+
+  it('exists only when a Carbon Black source reads the queue, and only that function gets it', async () => {
+    expect(env(template, 'AuditPump-carbonblack').SPOOL_BUCKET).toBeDefined();
+    expect(env(template, 'AuditPump-veza').SPOOL_BUCKET).toBeUndefined();
+    const { template: searchOnly } = await synth({ config: sourcesFile(SOURCES.filter((s) => s.id !== 'cbc-queue')) });
+    expect(env(searchOnly, 'AuditPump-carbonblack').SPOOL_BUCKET).toBeUndefined();
   });
 
   it('the carbonblack role may touch only its spool prefixes', () => {
-    const policy = JSON.stringify(Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^PumpcarbonblackRole') }] } })));
+    const policy = JSON.stringify(roleStatements(template, 'PumpcarbonblackRole'));
     expect(policy).toContain('/carbonblack/*');
     expect(policy).toContain('/carbonblack-quarantine/*');
     expect(policy).toContain('"s3:prefix":["carbonblack/*","carbonblack-quarantine/*"]');
@@ -239,7 +222,7 @@ describe('AuditPumpStack: the Carbon Black queue spool', () => {
   });
 });
 
-describe('AuditPumpStack: lake and monitoring', () => {
+describe('AuditPumpStack: lake', () => {
   it('the Glue table has exactly the shared column definition and partition projection over the archive layout', () => {
     const table = Object.values(template.findResources('AWS::Glue::Table'))[0] as { Properties: { TableInput: { StorageDescriptor: { Columns: unknown[] }; PartitionKeys: unknown[]; Parameters: Record<string, string> } } };
     const input = table.Properties.TableInput;
@@ -247,6 +230,13 @@ describe('AuditPumpStack: lake and monitoring', () => {
     expect(input.PartitionKeys).toEqual(EVENT_PARTITIONS.map((c) => ({ Name: c.name, Type: c.type, ...(c.comment ? { Comment: c.comment } : {}) })));
     expect(input.Parameters['projection.enabled']).toBe('true');
     expect(JSON.stringify(input.Parameters['storage.location.template'])).toContain('/events/vendor=${vendor}/dt=${dt}/');
+  });
+
+  it('partition projection reaches back to 2010 and a day ahead (clock skew), or from the day the context names', async () => {
+    const range = (t: Template) => (Object.values(t.findResources('AWS::Glue::Table'))[0] as { Properties: { TableInput: { Parameters: Record<string, string> } } }).Properties.TableInput.Parameters['projection.dt.range'];
+    expect(range(template)).toBe('2010-01-01,NOW+1DAYS');
+    const { template: older } = await synth({ config: CONFIG, archiveFirstDay: '1999-06-01' });
+    expect(range(older)).toBe('1999-06-01,NOW+1DAYS');
   });
 
   it('the Athena workgroup encrypts results with KMS, enforces its settings and limits the scan', () => {
@@ -259,84 +249,25 @@ describe('AuditPumpStack: lake and monitoring', () => {
     });
     template.resourceCountIs('AWS::Athena::NamedQuery', 4);
   });
-
-  it('each enabled source has failure, staleness, dead-letter and throttling alarms, all to the SNS topic', () => {
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Array<{ Properties: { AlarmName: string; AlarmActions?: unknown[] } }>;
-    const names = alarms.map((a) => a.Properties.AlarmName);
-    for (const id of ['veza-main', 'veza-eu', 'cbc-search', 'cbc-queue', 'nected-prod']) {
-      for (const kind of ['failed-runs', 'stale', 'dead-lettered', 'throttled']) {
-        expect(names.some((n) => n.includes(`${id}-${kind}`))).toBe(true);
-      }
-    }
-    expect(names.some((n) => n.includes('veza-off'))).toBe(false);
-    expect(names.some((n) => n.includes('archive-freshness'))).toBe(true);
-    expect(names.some((n) => n.includes('archive-failed-deliveries'))).toBe(true);
-    expect(alarms.every((a) => (a.Properties.AlarmActions ?? []).length > 0)).toBe(true);
-  });
-
-  it('each enabled source has a MissingEvents alarm (reconciliation found events missing from the archive) that holds its state between daily runs', () => {
-    for (const id of ['veza-main', 'veza-eu', 'cbc-search', 'cbc-queue', 'nected-prod']) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        AlarmName: Match.stringLikeRegexp(`${id}-missing-events`),
-        MetricName: 'MissingEvents',
-        Namespace: 'AuditPump',
-        Dimensions: Match.arrayWith([{ Name: 'sourceId', Value: id }]),
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'ignore',
-        AlarmActions: Match.anyValue(),
-      });
-    }
-  });
-
-  it('the stale alarm treats missing data (no run reporting) as breaching', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: Match.stringLikeRegexp('veza-main-stale'), TreatMissingData: 'breaching', MetricName: 'CursorLag' });
-  });
 });
 
 describe('AuditPumpStack: cdk-nag and drift', () => {
-  it('AwsSolutions reports nothing unacknowledged, in every option combination', () => {
-    for (const overrides of [{}, { archiveFormat: 'parquet' as const, createPlaceholderSecrets: true, objectLockDays: 30 }, { siemType: 'http' as const, siemEndpoint: 'https://siem.example.com', siemSecretName: 's' }]) {
-      const { stack: s } = synth(overrides);
-      const app = s.node.root as App;
-      const report = new AwsSolutionsChecks(app).validateScope(s);
-      expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(',')}`)).toEqual([]);
+  it('AwsSolutions reports nothing unacknowledged, in every option combination', async () => {
+    const combinations: Array<Record<string, string>> = [
+      {},
+      { archiveFormat: 'parquet', createPlaceholderSecrets: 'true', objectLockDays: '30', breakGlassRoleArn: 'arn:aws:iam::123456789012:role/archive-admin' },
+      { siemType: 'http', siemEndpoint: 'https://siem.example.com', siemSecretName: 's', reservedConcurrency: '2' },
+      { siemType: 'splunk', siemEndpoint: 'https://hec.example.com:8088', siemSecretName: 's' },
+    ];
+    for (const context of combinations) {
+      expect(nagFindings(await synth({ config: CONFIG, ...context }))).toEqual([]);
     }
   });
 
   it('matches the snapshot (asset hashes scrubbed)', () => {
-    const json = JSON.stringify(template.toJSON(), null, 1).replace(/[0-9a-f]{64}(\.zip)?/g, '[asset]');
-    expect(JSON.parse(json)).toMatchSnapshot();
-    expect(stack.stackName).toBe('AuditPump');
-  });
-});
-
-describe('loadDeploySettings', () => {
-  const write = (body: unknown) => {
-    const path = join(mkdtempSync(join(tmpdir(), 'audit-pump-infra-')), 'sources.json');
-    writeFileSync(path, JSON.stringify(body));
-    return path;
-  };
-
-  it('refuses inline credentials, naming the source', async () => {
-    const path = write({ sources: [{ id: 'veza-x', vendor: 'veza', baseUrl: 'https://a.vezacloud.com', credentials: { token: 'abc12345' }, startFrom: START }] });
-    await expect(loadDeploySettings((k) => (k === 'audit-pump:config' ? path : undefined))).rejects.toThrow(/sources\[0\] \(veza-x\)\.credentials: inline credentials are for local runs only/);
-  });
-
-  it('refuses a bad field with the source and field named', async () => {
-    const path = write({ sources: [{ id: 'veza-x', vendor: 'veza', baseUrl: 'ftp://nope', secretName: 's', startFrom: START }] });
-    await expect(loadDeploySettings((k) => (k === 'audit-pump:config' ? path : undefined))).rejects.toThrow(/sources\[0\] \(veza-x\)\.baseUrl/);
-  });
-
-  it('refuses a half-configured SIEM', async () => {
-    const path = write({ sources: [{ id: 'veza-x', vendor: 'veza', baseUrl: 'https://a.vezacloud.com', secretName: 's', startFrom: START }] });
-    const ctx: Record<string, string> = { 'audit-pump:config': path, 'audit-pump:siemType': 'splunk' };
-    await expect(loadDeploySettings((k) => ctx[k])).rejects.toThrow(/siemType, siemEndpoint and siemSecretName go together/);
-  });
-
-  it('reads the example config shipped with the project', async () => {
-    const s = await loadDeploySettings((k) => (k === 'audit-pump:config' ? 'infra/example.sources.json' : undefined));
-    expect(s.sources.map((x) => x.vendor)).toEqual(['veza', 'veza', 'retraced', 'authentic8', 'nected', 'carbonblack']);
-    expect(s.archiveFormat).toBe('json');
+    const scrub = (t: Template) => JSON.parse(JSON.stringify(t.toJSON(), null, 1).replace(/[0-9a-f]{64}(\.zip|\.json)?/g, '[asset]'));
+    expect(scrub(template)).toMatchSnapshot();
+    expect(built.stack.pump.sourceSets.map((s) => s.node.id)).toMatchSnapshot();
+    expect(built.stack.stackName).toBe('AuditPump');
   });
 });

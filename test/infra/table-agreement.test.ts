@@ -67,7 +67,7 @@ const glueColumn = (c: { name: string; type: string; comment?: string }) => ({ N
 function glueTable(parquet: boolean) {
   const stack = new Stack(new App(), 'Lake', { env: { account: '123456789012', region: 'eu-west-1' } });
   const key = new kms.Key(stack, 'Key');
-  new Lake(stack, 'Lake', { archive: new s3.Bucket(stack, 'Archive'), accessLogs: new s3.Bucket(stack, 'Logs'), key, parquet });
+  new Lake(stack, 'Lake', { name: 'S', archive: new s3.Bucket(stack, 'Archive'), accessLogs: new s3.Bucket(stack, 'Logs'), key, parquet });
   const [table] = Object.values(Template.fromStack(stack).findResources('AWS::Glue::Table')) as Array<{ Properties: { TableInput: { StorageDescriptor: { Columns: unknown[] }; PartitionKeys: unknown[] } } }>;
   return table?.Properties.TableInput;
 }

@@ -10,7 +10,7 @@ import { NAMED_QUERIES } from '../../infra/named-queries.ts';
 import { ATHENA_FUNCTIONS, athenaToDuckDb } from '../../local/athena-sql.ts';
 import { openArchive, type ArchiveDb } from '../../local/query.ts';
 import { VENDORS } from '../../shared/config.ts';
-import { DAY_MS, dayOf, standardEvents, writeArchive } from '../helpers/archive-fixture.ts';
+import { DAY_MS, dayOf, fixtureEvent, standardEvents, writeArchive } from '../helpers/archive-fixture.ts';
 
 describe('athenaToDuckDb', () => {
   it.each([
@@ -91,6 +91,22 @@ describe('the Athena named queries on the local archive', () => {
       { actor: 'ana@example.com', vendor: 'veza', events: 3, failures: 1 },
       { actor: 'bob@example.com', vendor: 'veza', events: 1, failures: 0 },
     ]);
+  });
+
+  it('activityByActor: names actors that have no e-mail or uid by name, API key or invoker, not "unknown"', async () => {
+    // Prepare
+    const other = await mkdtemp(join(tmpdir(), 'athena-actors-'));
+    const actors = [{ user: { name: 'Snehasish Konger' } }, { user: { name: 'K7Q2M9XZ1P', credential_uid: 'K7Q2M9XZ1P' } }, { invoked_by: 'Call Via API' }];
+    await writeArchive(other, actors.map((actor, i) => ({ ...fixtureEvent({ vendor: 'nected', ageDays: 0, nativeId: `a${i}` }, now), actor })));
+    const local = await openArchive(other);
+
+    // Act
+    const result = await local.query(NAMED_QUERIES.activityByActor?.sql ?? '');
+    local.close();
+    await rm(other, { recursive: true, force: true });
+
+    // Assess
+    expect(result.rows.map((row) => row[0]).sort()).toEqual(['Call Via API', 'K7Q2M9XZ1P', 'Snehasish Konger']);
   });
 
   it('eventsPerVendorPerDay: records and distinct events per vendor and day', async () => {

@@ -251,6 +251,28 @@ describe('Authentic8 emulator: records', () => {
   });
 });
 
+describe('Authentic8 emulator: variety', () => {
+  it('serves a share of logs in every documented shape when asked: fields null, empty or absent, reproducibly', async () => {
+    // Prepare
+    const logs = async () => {
+      const emu = await start({ variety: 1, backlog: 150, now: () => Date.parse('2026-03-01T00:00:00Z') });
+      const events = emu.events().map((e) => e.record);
+      await emu.stop();
+      return events;
+    };
+
+    // Act
+    const [a, b] = [await logs(), await logs()];
+
+    // Assess
+    expect(a).toEqual(b);
+    expect(a.some((r) => r.client_ip === null)).toBe(true);
+    expect(a.some((r) => r.username === '')).toBe(true);
+    expect(a.some((r) => r.type !== 'ENC' && !('session_id' in r))).toBe(true);
+    expect(a.every((r) => typeof r.seq_id === 'number' && typeof r.create_ts === 'number')).toBe(true);
+  });
+});
+
 describe('Authentic8 emulator: faults', () => {
   it('answers is_more with the start_seq it was given while stuckNextSeqNext lasts', async () => {
     const emu = await start({ faults: { stuckNextSeqNext: 1 } });

@@ -77,6 +77,30 @@ describe('Carbon Black emulator: records', () => {
   });
 });
 
+describe('Carbon Black emulator: variety', () => {
+  it('serves a share of records in every documented shape when asked: fields absent, null or empty, reproducibly, searchable', async () => {
+    // Prepare
+    const records = async () => {
+      const emu = await start({ variety: 1, backlog: 120 });
+      const texts = emu.events().map((e) => e.text);
+      const page = await search({ ...ascending, rows: 200, query: 'description:e' });
+      await emu.stop();
+      return { texts, page };
+    };
+
+    // Act
+    const [a, b] = [await records(), await records()];
+
+    // Assess
+    expect(a.texts).toEqual(b.texts);
+    const parsed = a.texts.map((t) => JSON.parse(t) as Record<string, unknown>);
+    expect(parsed.some((r) => !('actor_ip' in r))).toBe(true);
+    expect(parsed.some((r) => r.actor === null)).toBe(true);
+    expect(parsed.some((r) => r.request_url === '')).toBe(true);
+    expect(a.page.num_found).toBeGreaterThan(0);
+  });
+});
+
 describe('Carbon Black emulator: _search', () => {
   it('pages with a 0-based start and caps num_available, refusing nothing but serving nothing past the cap', async () => {
     // Prepare

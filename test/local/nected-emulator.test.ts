@@ -193,7 +193,7 @@ describe('Nected emulator: modules, auth and branches', () => {
     const unknown = await get('/dev/v1/audit/billing/search');
 
     // Assess
-    expect(users.json.totalCount).toBe(emu.events().filter((e) => e.record.event.startsWith('Role ')).length);
+    expect(users.json.totalCount).toBe(emu.events().filter((e) => (e.record.event ?? '').startsWith('Role ')).length);
     expect([unknown.status, unknown.json]).toEqual([404, { error: 'Module not found.' }]);
   });
 
@@ -227,13 +227,38 @@ describe('Nected emulator: modules, auth and branches', () => {
   });
 });
 
+describe('Nected emulator: variety', () => {
+  it('serves a share of records in every documented shape when asked: fields absent, null or empty, reproducibly, filterable', async () => {
+    // Prepare
+    const records = async () => {
+      const emu = await start({ variety: 1, backlog: 120 });
+      const texts = emu.events().map((e) => e.text);
+      const filtered = await get('/dev/v1/audit/audit/search', { type: 'dataset' });
+      await emu.stop();
+      return { texts, filtered };
+    };
+
+    // Act
+    const [a, b] = [await records(), await records()];
+
+    // Assess
+    expect(a.texts).toEqual(b.texts);
+    const parsed = a.texts.map((t) => JSON.parse(t) as Record<string, unknown>);
+    expect(parsed.some((r) => r.user === null)).toBe(true);
+    expect(parsed.some((r) => !('ip' in r))).toBe(true);
+    expect(parsed.some((r) => JSON.stringify(r.input) === '{}')).toBe(true);
+    expect(new Set(parsed.map((r) => r.logId)).size).toBe(parsed.length);
+    expect(a.filtered.status).toBe(200);
+  });
+});
+
 describe('Nected emulator: detail', () => {
   it('returns a run with its steps (children, 10 a page) and a step with its parent, on both generations', async () => {
     // Prepare
     const emu = await start({ backlog: 400 });
-    const steps = emu.events().filter((e) => e.record.rootNode.id && e.record.rootNode.id !== e.record.executionId);
+    const steps = emu.events().filter((e) => e.record.rootNode?.id && e.record.rootNode?.id !== e.record.executionId);
     const step = steps[0];
-    const root = emu.events().find((e) => e.record.executionId === step?.record.rootNode.id);
+    const root = emu.events().find((e) => e.record.executionId === step?.record.rootNode?.id);
 
     // Act
     const parentReply = await get(`/dev/v1/audit/audit/${root?.id ?? ''}`, { pageSize: '2' });
@@ -243,7 +268,7 @@ describe('Nected emulator: detail', () => {
     const parent = JSON.parse(parentReply.text) as { data: { detail: Row; children: Row[]; parent: Row[]; totalChildren: number }; code: string };
     const child = JSON.parse(stepReply.text) as typeof parent;
     expect(parent).toMatchObject({ pageNo: 1, pageSize: 2, code: 'success', message: 'success.', data: { detail: { logId: root?.id }, parent: [] } });
-    expect(parent.data.totalChildren).toBe(steps.filter((s) => s.record.rootNode.id === root?.record.executionId).length);
+    expect(parent.data.totalChildren).toBe(steps.filter((s) => s.record.rootNode?.id === root?.record.executionId).length);
     expect(parent.data.children.length).toBe(Math.min(2, parent.data.totalChildren));
     expect(child.data.parent.map((r) => r.logId)).toEqual([root?.id]);
   });

@@ -24,7 +24,8 @@ describe('the OCSF subset generator', () => {
 
   it('holds the classes audit-pump emits with their class and category ids, and every object they reach', () => {
     expect(Object.fromEntries(Object.entries(subset.classes).map(([uid, c]) => [uid, [c.caption, c.category_uid]]))).toEqual({
-      0: ['Base Event', 0], 3001: ['Account Change', 3], 3002: ['Authentication', 3], 4002: ['HTTP Activity', 4], 6001: ['Web Resources Activity', 6], 6003: ['API Activity', 6],
+      0: ['Base Event', 0], 2004: ['Detection Finding', 2], 3001: ['Account Change', 3], 3002: ['Authentication', 3], 4002: ['HTTP Activity', 4],
+      6001: ['Web Resources Activity', 6], 6003: ['API Activity', 6], 6006: ['File Hosting Activity', 6],
     });
     expect(Object.keys(subset.objects)).toEqual(expect.arrayContaining(['actor', 'user', 'metadata', 'product', 'network_endpoint', 'api', 'http_request', 'url', 'web_resource', 'resource_details', 'process', 'file']));
   });

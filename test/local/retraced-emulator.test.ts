@@ -215,6 +215,21 @@ describe('Retraced emulator: search paging (§1.3, §1.11)', () => {
     expect(reply.body.data?.search?.totalCount).toBe(mine.length);
   });
 
+  it('accepts date-only received ranges (received:2020-01-01,2030-01-01)', async () => {
+    // Prepare
+    const emu = await start();
+    const events = publishRun(emu, 3);
+
+    // Act
+    const inside = await searchPage({ query: 'received:2020-01-01,2030-01-01', first: 10 });
+    const outside = await searchPage({ query: 'received:2020-01-01,2026-11-22', first: 10 });
+
+    // Assess
+    expect(inside.status).toBe(200);
+    expect(ids(inside)).toEqual(serverOrder(events));
+    expect(ids(outside)).toEqual([]);
+  });
+
   it('supports the structured terms: action (exact and prefix), crud lists, actor.id, ignored exclusions, free text', async () => {
     // Prepare
     const emu = await start();
@@ -279,8 +294,63 @@ describe('Retraced emulator: the events reads write (§1.1, §1.11)', () => {
     expect(emu.stats.reads).toBe(3);
     const views = reply.body.data?.search?.edges.map((e) => e.node) ?? [];
     expect(views).toHaveLength(2);
-    expect(views.every((v) => v.crud === 'r' && v.created === null && v.description === 'Exported audit log events')).toBe(true);
+    expect(views.every((v) => v.crud === 'r')).toBe(true);
     expect(views.map((v) => v.actor)).toEqual(Array(2).fill({ id: `enterprise:${TOKEN.slice(0, 7)}`, name: 'SIEM export' }));
+  });
+
+  it('shows a read\'s event as the real server does: created equal to received, an all-null target, the display text as description', async () => {
+    // Prepare
+    await start();
+    await searchPage({});
+    clock.t += 2000;
+
+    // Act
+    const reply = await post({ query: '{ search(query: "action:audit.log.view") { edges { node { received created description target { id name href type fields { key value } } display { markdown } } } } }' });
+
+    // Assess
+    const [view] = (reply.body.data?.search?.edges ?? []) as unknown as Array<{ node: Record<string, unknown> }>;
+    expect(view?.node).toEqual({
+      received: '2026-11-22T00:11:30Z', created: '2026-11-22T00:11:30Z', description: '**SIEM export** performed the action **audit.log.view**.',
+      target: { id: null, name: null, href: null, type: null, fields: null }, display: { markdown: '**SIEM export** performed the action **audit.log.view**.' },
+    });
+  });
+});
+
+describe('Retraced emulator: events without an actor or target (issue 15)', () => {
+  it('sends an object of nulls, never null, for a missing actor or target', async () => {
+    // Prepare
+    const emu = await start();
+    emu.publish({ action: 'page.view', crud: 'r', is_anonymous: true, actor: undefined, target: undefined });
+    clock.t += 2000;
+
+    // Act
+    const reply = await post({ query: '{ search(query: "action:page.view") { edges { node { actor { id name href fields { key value } } target { id name href type fields { key value } } } } } }' });
+
+    // Assess
+    expect(reply.body.data?.search?.edges[0]?.node).toEqual({
+      actor: { id: null, name: null, href: null, fields: null }, target: { id: null, name: null, href: null, type: null, fields: null },
+    });
+  });
+
+  it('serves a share of events in every shape the publisher API accepts when asked (variety), reproducibly', async () => {
+    // Prepare
+    const shapes = async (seed: number) => {
+      const emu = await startRetracedEmulator({ token: TOKEN, backlog: 200, seed, variety: 1, now: () => T0 + 3_600_000, backlogEnd: new Date(T0) });
+      const events = emu.events();
+      await emu.stop();
+      return events;
+    };
+
+    // Act
+    const [a, b] = [await shapes(4), await shapes(4)];
+
+    // Assess
+    expect(a.map((e) => e.action)).toEqual(b.map((e) => e.action));
+    expect(a.some((e) => e.actor === undefined && e.is_anonymous === true)).toBe(true);
+    expect(a.some((e) => e.target === undefined)).toBe(true);
+    expect(a.some((e) => e.source_ip === undefined)).toBe(true);
+    expect(a.some((e) => e.description === '')).toBe(true);
+    expect(a.some((e) => e.fields !== undefined && Object.keys(e.fields).length === 0)).toBe(true);
   });
 });
 
@@ -355,6 +425,36 @@ describe('Retraced emulator: errors (§1.7, §1.11)', () => {
     expect(duplicate.status).toBe(400);
     expect(duplicate.body).toEqual({ errors: [{}] });
     expect(full.status).toBe(200);
+  });
+
+  it.each([
+    ['a body without query', () => post({ variables: {} }), 'Body must be a string. Received: undefined.'],
+    ['a GET', () => fetch(`${emulator?.baseUrl ?? ''}${RETRACED_GRAPHQL_PATH}?query=%7Bsearch%7BtotalCount%7D%7D`, { headers: { authorization: `token=${TOKEN}` } })
+      .then(async (res) => ({ status: res.status, headers: res.headers, body: (await res.json()) as Reply['body'] })), 'Body must be a string. Received: undefined.'],
+  ])('answers %s with 500, as the real server does (issue 15), writing no view event', async (_name, send, error) => {
+    // Prepare
+    const emu = await start();
+
+    // Act
+    const reply = await send();
+
+    // Assess
+    expect(reply.status).toBe(500);
+    expect(reply.body).toEqual({ status: 500, error, type: 'Error' });
+    expect(reply.headers.get('x-retraced-requestid')).toMatch(/^graphqlPost:[0-9a-f]{8}$/);
+    expect(emu.stats.reads).toBe(0);
+  });
+
+  it('sends x-retraced-requestid on every answer of the route: 200 and 400 too', async () => {
+    // Prepare
+    await start();
+
+    // Act
+    const replies = [await searchPage({}), await searchPage({ first: 5, last: 5 }), await post({ query: '{ search { totalCount totalCount } }' })];
+
+    // Assess
+    expect(replies.map((r) => r.status)).toEqual([200, 400, 400]);
+    expect(replies.every((r) => /^graphqlPost:[0-9a-f]{8}$/.test(r.headers.get('x-retraced-requestid') ?? ''))).toBe(true);
   });
 
   it('answers unknown paths with a plain-text 404', async () => {

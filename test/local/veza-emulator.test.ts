@@ -251,6 +251,28 @@ describe('Veza emulator: faults', () => {
   });
 });
 
+describe('Veza emulator: variety', () => {
+  it('serves a share of records in every documented shape when asked (fields left out, "" or {}), reproducibly, in the chosen schema', async () => {
+    // Prepare
+    const records = async () => {
+      const emu = await start({ variety: 1, backlog: 100, shape: 'mixed' });
+      const texts = emu.events().map((e) => e.text);
+      await emu.stop();
+      return texts;
+    };
+
+    // Act
+    const [a, b] = [await records(), await records()];
+
+    // Assess
+    expect(a).toEqual(b);
+    const parsed = a.map((t) => JSON.parse(t) as Record<string, unknown>);
+    expect(parsed.some((r) => 'id' in r && !('intent' in r))).toBe(true);
+    expect(parsed.some((r) => 'request_id' in r && JSON.stringify(r.client) === '{}')).toBe(true);
+    expect(parsed.some((r) => JSON.stringify(r).includes('""'))).toBe(true);
+  });
+});
+
 describe('Veza emulator: records', () => {
   it('serves the new shape of the OpenAPI example, with about 5% failures', async () => {
     const emu = await start({ backlog: 2000 });

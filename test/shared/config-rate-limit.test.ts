@@ -57,6 +57,12 @@ describe('rateLimit in the sources file', () => {
     expect(message).toContain('sources[1] (cbc-b).rateLimit: shares the limit scope "audit-pump/cbc" with cbc-a, whose budget is 1000 per 300 s, not none');
   });
 
+  it('keeps the scopes of two vendors apart, though named alike: their budgets may differ', () => {
+    const veza = { ...CB, id: 'veza-a', vendor: 'veza', baseUrl: 'https://acme.vezacloud.com', rateLimit: { scope: 'shared', requests: 5, perSeconds: 1 } };
+    const { sources } = parseSources({ sources: [{ ...CB, rateLimit: { scope: 'shared' } }, veza] });
+    expect(sources).toHaveLength(2);
+  });
+
   it('accepts sources of one scope that state the same budget', () => {
     const rateLimit = { requests: 1000, perSeconds: 300, scope: 'cbc-egress' };
     const { sources } = parseSources({ sources: [{ ...CB, rateLimit }, { ...CB, id: 'cbc-b', secretName: 'audit-pump/cbc-b', rateLimit }] });
@@ -75,6 +81,7 @@ describe('limitScope and sharedScopes', () => {
     const { sources } = parseSources({
       sources: [CB, { ...CB, id: 'cbc-b' }, { ...CB, id: 'cbc-c', secretName: 'audit-pump/other' }],
     });
-    expect([...sharedScopes(sources)]).toEqual(['audit-pump/cbc']);
+    expect([...sharedScopes(sources, 'carbonblack')]).toEqual(['audit-pump/cbc']);
+    expect([...sharedScopes(sources, 'veza')]).toEqual([]);
   });
 });

@@ -150,6 +150,23 @@ describe('parseSources', () => {
     expect(error.message).toContain('sources[1] (veza-eu).options.pageSize');
   });
 
+  it('refuses a baseUrl that carries credentials, naming the source and never echoing the password', () => {
+    // Act
+    const error = configError(() => parseSources({ sources: [{ ...VEZA, baseUrl: 'https://svc:hunter2-secret@acme.vezacloud.com' }] }));
+
+    // Assess
+    expect(error.message).toContain('sources[0] (veza-main).baseUrl: must not carry credentials');
+    expect(error.message).not.toContain('hunter2-secret');
+  });
+
+  it('refuses an invalid schedule, naming the source and what is wrong', () => {
+    // Act
+    const error = configError(() => parseSources({ sources: [{ ...VEZA, schedule: 'cron(0 3 * * *)' }] }));
+
+    // Assess
+    expect(error.message).toContain('sources[0] (veza-main).schedule: cron needs 6 fields');
+  });
+
   it('leaves the options of a vendor without a schema as written', () => {
     // Act
     const { sources } = parseSources({ sources: [{ ...VEZA, vendor: 'nected', options: { branch: 'main' } }] }, VEZA_OPTIONS);

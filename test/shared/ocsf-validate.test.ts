@@ -1,7 +1,8 @@
 /**
  * The OCSF 1.1 validator: a minimal valid event of each class passes; each kind of defect fails with
  * the attribute's path (missing required, bad enum, bad type_uid/category_uid, wrong type, unknown
- * attribute, broken constraint); format, string-enum and profile findings are warnings only.
+ * attribute, broken constraint, an attribute of an undeclared profile, integers beyond 32 bits, times
+ * that are not epoch milliseconds); format and string-enum findings are warnings only.
  */
 import { describe, expect, it } from '@jest/globals';
 import { parseSources, type Source } from '../../shared/config.ts';
@@ -20,6 +21,9 @@ function minimal(cls: OcsfClassName, activityId = 1): OcsfEvent & Record<string,
     AccountChange: { user: USER },
     HttpActivity: { http_request: { http_method: 'GET' }, http_response: { code: 200 }, src_endpoint: { ip: '198.51.100.7' }, dst_endpoint: { hostname: 'example.com' } },
     WebResourcesActivity: { web_resources: [{ name: 'https://example.com/', url_string: 'https://example.com/' }] },
+    FileHostingActivity: { actor: { user: USER }, file: { name: 'report.pdf', type_id: 1 }, src_endpoint: { ip: '198.51.100.7' } },
+    DetectionFinding: { finding_info: { uid: 'f-1', title: 'Exploit blocked' } },
+    BaseEvent: {},
   };
   return Object.assign(head, extra[cls]);
 }
@@ -28,17 +32,17 @@ function minimal(cls: OcsfClassName, activityId = 1): OcsfEvent & Record<string,
 const errorsOf = (event: unknown) => validateOcsf(event).errors.map((p) => `${p.path}: ${p.message}`);
 
 describe('OcsfValidator: valid events', () => {
-  it.each(['ApiActivity', 'Authentication', 'AccountChange', 'HttpActivity', 'WebResourcesActivity'] as OcsfClassName[])('accepts a minimal %s event with no warnings', (cls) => {
+  it.each(['ApiActivity', 'Authentication', 'AccountChange', 'HttpActivity', 'WebResourcesActivity', 'FileHostingActivity', 'DetectionFinding'] as OcsfClassName[])('accepts a minimal %s event with no warnings', (cls) => {
     expect(validateOcsf(minimal(cls))).toEqual({ classUid: minimal(cls).class_uid, valid: true, errors: [], warnings: [] });
   });
 
   it('accepts a Base Event (class 0) for records nothing can be read from', () => {
     // Prepare
-    const { actor: _actor, api: _api, src_endpoint: _src, ...head } = minimal('ApiActivity', 0);
+    const head = minimal('BaseEvent', 0);
 
     // Act / Assess
-    expect(errorsOf({ ...head, class_uid: 0, category_uid: 0, type_uid: 0 })).toEqual([]);
-    expect(errorsOf({ ...head, class_uid: 0, category_uid: 0, type_uid: 0, actor: { user: USER } })).toEqual(['actor: unknown attribute of class Base Event']);
+    expect(validateOcsf(head)).toEqual({ classUid: 0, valid: true, errors: [], warnings: [] });
+    expect(errorsOf({ ...head, actor: { user: USER } })).toEqual(['actor: unknown attribute of class Base Event']);
   });
 
   it('accepts unmapped as any object, nested resources and arrays of strings', () => {
@@ -81,7 +85,7 @@ describe('OcsfValidator: errors', () => {
       expect.stringMatching(/^category_uid: 6 is not one of 3 \(Identity & Access Management\)/),
       'category_uid: must be 3 for class 3002 (Authentication), got 6',
     ]);
-    expect(errorsOf({ ...minimal('ApiActivity'), class_uid: 1001 })).toEqual([expect.stringMatching(/^class_uid: 1001 is not a class audit-pump emits \(0, 3001, 3002, 4002, 6001, 6003\)/)]);
+    expect(errorsOf({ ...minimal('ApiActivity'), class_uid: 1001 })).toEqual([expect.stringMatching(/^class_uid: 1001 is not a class audit-pump emits \(0, 2004, 3001, 3002, 4002, 6001, 6003, 6006\)/)]);
   });
 
   it('flags wrong types: strings, integers, timestamps, arrays, objects, port range', () => {
@@ -124,17 +128,48 @@ describe('OcsfValidator: errors', () => {
     expect(errorsOf({ ...declared, action_id: 2 })).toEqual([]);
   });
 
+  it('flags an attribute of a profile that metadata.profiles does not declare', () => {
+    // Prepare
+    const event = { ...minimal('HttpActivity'), actor: { user: USER } };
+    const declared = { ...event, metadata: { ...event.metadata, profiles: ['host'] } };
+
+    // Act / Assess
+    expect(errorsOf(event)).toEqual(['actor: belongs to the host profile, which metadata.profiles does not declare']);
+    expect(errorsOf(declared)).toEqual([]);
+  });
+
+  it('flags a time in seconds or microseconds: every timestamp_t is epoch milliseconds', () => {
+    // Prepare
+    const event = minimal('ApiActivity');
+
+    // Act / Assess
+    expect(errorsOf({ ...event, time: 1_763_000_000 })).toEqual([expect.stringMatching(/^time: 1763000000 is not epoch milliseconds/)]);
+    expect(errorsOf({ ...event, metadata: { ...event.metadata, logged_time: 1_763_000_000_000_000 } })).toEqual([expect.stringMatching(/^metadata\.logged_time: 1763000000000000 is not epoch milliseconds/)]);
+    expect(errorsOf({ ...event, time: 100_000_000_000 })).toEqual([]);
+  });
+
+  it('flags an integer_t outside 32 bits, and lets long_t hold it', () => {
+    // Prepare
+    const event = minimal('HttpActivity');
+
+    // Act / Assess
+    expect(errorsOf({ ...event, http_response: { code: 200, length: 2 ** 31 } })).toEqual(['http_response.length: 2147483648 is outside integer_t\'s 32 bits (-2147483648..2147483647)']);
+    expect(errorsOf({ ...event, http_response: { code: 200, length: 2 ** 31 - 1 } })).toEqual([]);
+    expect(errorsOf({ ...event, metadata: { ...event.metadata, sequence: -(2 ** 31) - 1 } })).toEqual([expect.stringMatching(/^metadata\.sequence: -2147483649 is outside integer_t/)]);
+    expect(errorsOf({ ...event, type_uid: 400203, activity_id: 3 })).toEqual([]);
+  });
+
   it('flags what is not an object at all', () => {
     expect(errorsOf('{"class_uid": 6003}')).toEqual([': an event must be a JSON object']);
   });
 });
 
 describe('OcsfValidator: warnings', () => {
-  it('warns on formats, string enums, null values, undeclared profiles and captions that disagree with their id', () => {
+  it('warns on formats, string enums, null values and captions that disagree with their id', () => {
     // Prepare
     const event = {
       ...minimal('HttpActivity'), http_request: { http_method: 'PATCH' }, actor: { user: { uid: 'u', email_addr: 'José@example.com' } },
-      status: 'Failure', message: null,
+      status: 'Failure', message: null, metadata: { ...minimal('HttpActivity').metadata, profiles: ['host'] },
     };
 
     // Act
@@ -146,7 +181,6 @@ describe('OcsfValidator: warnings', () => {
       'status: "Failure" disagrees with status_id 1 ("Success")',
       'message: is null (omit the attribute instead)',
       expect.stringMatching(/^http_request\.http_method: "PATCH" is not one of CONNECT/),
-      'actor: belongs to the host profile, which metadata.profiles does not declare',
       'actor.user.email_addr: "José@example.com" does not match the email_t format',
     ]);
   });

@@ -7,7 +7,8 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { busiest } from '../../local/chaos/throttles.ts';
 import { seededRandom } from '../../local/random.ts';
-import { budgetOf, readyAt, throttleItemId, type Budget, type ThrottleStore } from '../../shared/throttle.ts';
+import { backfillItemId } from '../../shared/backfill.ts';
+import { budgetOf, readyAt, throttleItemId, throttleItemPattern, type Budget, type ThrottleStore } from '../../shared/throttle.ts';
 import { startThrottleStore, type LocalThrottleStore } from '../helpers/throttle-store.ts';
 
 const TABLE = 'throttle-test';
@@ -62,7 +63,7 @@ describe('ThrottleStore back-offs', () => {
     const state = await store.backOff(scope, T0 + 5000, 'veza-a', T0);
     expect(state).toEqual({ backoffUntil: T0 + 5000, backoffBy: 'veza-a' });
     expect(await store.read(scope)).toEqual(state);
-    const item = await local.dynamo.client.send(new GetItemCommand({ TableName: TABLE, Key: { sourceId: { S: `${scope}#throttle` } } }));
+    const item = await local.dynamo.client.send(new GetItemCommand({ TableName: TABLE, Key: { sourceId: { S: `veza#${scope}#throttle` } } }));
     expect(item.Item?.backoffUntil).toEqual({ N: String(T0 + 5000) });
   });
 
@@ -78,8 +79,11 @@ describe('ThrottleStore back-offs', () => {
   });
 
   it('keys a scope\'s item apart from every source\'s cursor and backfill items', () => {
-    expect(throttleItemId('audit-pump/veza')).toBe('audit-pump/veza#throttle');
-    expect(throttleItemId('throttle')).not.toBe('throttle#backfill');
+    expect(throttleItemId('veza', 'audit-pump/veza')).toBe('veza#audit-pump/veza#throttle');
+    expect(throttleItemPattern('veza')).toBe('veza#*#throttle');
+    // A source "veza" has the backfill item "veza#backfill": not a throttle item's key, nor the pattern's.
+    expect(throttleItemId('veza', 'backfill')).not.toBe(backfillItemId('veza'));
+    expect(backfillItemId('veza').endsWith('#throttle')).toBe(false);
   });
 });
 
