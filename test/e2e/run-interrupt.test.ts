@@ -24,12 +24,17 @@ let config: string;
 let state: string;
 let archive: string;
 
-beforeEach(async () => {
-  emulator = await startVezaEmulator({ token: TOKEN, backlog: 6000, seed: 21 });
-  dir = await mkdtemp(join(tmpdir(), 'run-interrupt-'));
-  [config, state, archive] = [join(dir, 'sources.json'), join(dir, 'state'), join(dir, 'archive')];
+/** A Veza stand-in answering each page after `latencyMs`, and a source config pointing at it. */
+async function serve(latencyMs = 0): Promise<void> {
+  emulator = await startVezaEmulator({ token: TOKEN, backlog: 6000, seed: 21, latencyMs });
   const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
   await writeFile(config, JSON.stringify({ sources: [{ id: SOURCE_ID, vendor: 'veza', baseUrl: emulator.baseUrl, credentials: { token: TOKEN }, startFrom, options: { pageSize: 50 } }] }));
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'run-interrupt-'));
+  [config, state, archive] = [join(dir, 'sources.json'), join(dir, 'state'), join(dir, 'archive')];
+  await serve();
 });
 afterEach(async () => {
   killChildren();
@@ -109,7 +114,9 @@ describe('audit-pump run, interrupted', () => {
   }, E2E_TIMEOUT_MS);
 
   it('a second process on the same state folder: one line naming the holder, a non-zero exit, nothing harmed', async () => {
-    // Prepare
+    // Prepare: pages slow enough (120 × 100 ms) that the drain outlasts two more CLI starts on a loaded machine
+    await emulator.stop();
+    await serve(100);
     const running = await runningDrain();
 
     // Act
