@@ -163,6 +163,10 @@ export const authentic8Connector = defineConnector<Authentic8Cursor, Authentic8R
   // records come back, or while is_more is true, leaves this unchanged and stops the run.
   position: (cursor) => cursor.types,
   range: { pastHorizon },
+  describe: (c) => {
+    const types = Object.entries(c.types).map(([type, seq]) => `${type} at seq ${seq}`);
+    return `${types.length ? types.join(', ') : 'no log type read yet'}${c.pending?.length ? `; round in progress (${c.pending.join(', ')} left)` : ''}`;
+  },
   initialCursor: () => ({ types: {} }),
   fetchPage,
   // seq_id is unique within the org (§2.7); org_id names the org. ENC records carry no org_id (doc example).

@@ -158,12 +158,29 @@ describe('audit-pump run', () => {
 });
 
 describe('audit-pump cursor', () => {
-  it('show prints the stored cursor as JSON, with its version and no lease', async () => {
+  it('show prints a table: the position in words, lag, last success and last event in ISO time, no lease', async () => {
     // Prepare
     expect((await cli(runArgs())).code).toBe(0);
 
     // Act
-    const out = await cli(['cursor', 'show', SOURCE_ID, '--state', stateDir]);
+    const out = await cli(['cursor', 'show', '--state', stateDir]);
+
+    // Assess
+    expect(out.code).toBe(0);
+    const [header, rule, row, ...rest] = out.stdout.trimEnd().split('\n');
+    expect(header?.split(/\s{2,}/)).toEqual(['source', 'position', 'lag', 'last success', 'last event', 'lease']);
+    expect(rule).toMatch(/^-+( +-+)+$/);
+    expect(rest).toEqual([]);
+    const iso = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z';
+    expect(row).toMatch(new RegExp(`^${SOURCE_ID}\\s+export stream opened at ${iso}, delivered up to ${iso}\\s+\\d+(s|m\\d\\ds)\\s+${iso}\\s+${iso}\\s+-$`));
+  }, E2E_TIMEOUT_MS);
+
+  it('show --json prints the stored cursor with its version and no lease', async () => {
+    // Prepare
+    expect((await cli(runArgs())).code).toBe(0);
+
+    // Act
+    const out = await cli(['cursor', 'show', SOURCE_ID, '--state', stateDir, '--json']);
 
     // Assess
     expect(out.code).toBe(0);
@@ -171,8 +188,8 @@ describe('audit-pump cursor', () => {
     expect(others).toEqual([]);
     expect(state).toMatchObject({ sourceId: SOURCE_ID, cursor: { bootstrap: expect.any(String), token: expect.any(String), watermark: expect.any(String) } });
     expect(state?.version).toBeGreaterThanOrEqual(1);
-    expect(state).not.toHaveProperty('leaseOwner');
-    expect(state).not.toHaveProperty('leaseExpiresAt');
+    expect(state).toMatchObject({ lastSuccessAt: expect.stringMatching(/Z$/), lastEventAt: expect.stringMatching(/Z$/), lagSeconds: expect.any(Number) });
+    expect(state).not.toHaveProperty('lease');
   }, E2E_TIMEOUT_MS);
 
   it('reset makes the next run read again from startFrom, archiving the same uids again', async () => {

@@ -83,12 +83,12 @@ describe('audit-pump reconcile and backfill', () => {
     expect(restarted.stdout).toContain(`backfill of ${SOURCE_ID} ${b[1]}..${b[3]} complete`);
   }, E2E_TIMEOUT_MS);
 
-  it('bad arguments exit non-zero with the reason', async () => {
+  it('bad arguments exit non-zero with the reason: 2 for a usage error, 1 for a window in the future', async () => {
     const noTo = await cli(['backfill', '--source', SOURCE_ID, '--from', '2026-11-01', ...dirs()]);
     const future = await cli(['reconcile', '--source', SOURCE_ID, '--window', `2026-01-01..${iso(Date.now() + 86_400_000)}`, ...dirs()]);
 
-    expect(noTo.code).toBe(1);
-    expect(noTo.stderr).toContain('--from <time> and --to <time> are required');
+    expect(noTo.code).toBe(2);
+    expect(noTo.stderr).toBe('audit-pump backfill: --to <time> is required\n(usage: audit-pump backfill --help)\n');
     expect(future.code).toBe(1);
     expect(future.stderr).toContain('the range must be in the past');
   }, E2E_TIMEOUT_MS);

@@ -27,7 +27,7 @@ describe('audit-pump with a Retraced source', () => {
 
   /** The token group's events received before the stored window start, as uids. */
   async function expectedUids(): Promise<string[]> {
-    const shown = await cli(['cursor', 'show', SOURCE_ID, '--state', join(dir, 'state')]);
+    const shown = await cli(['cursor', 'show', SOURCE_ID, '--state', join(dir, 'state'), '--json']);
     const [state] = JSON.parse(shown.stdout) as Array<{ cursor: { from: string } }>;
     const boundary = Date.parse(state?.cursor.from ?? '');
     return emulator.events().filter((e) => e.received < boundary).map((e) => eventUid('retraced', SOURCE_ID, e.id)).sort();
