@@ -227,14 +227,15 @@ function parseArgsOption(o) {
  * @param {string[]} known
  */
 function optionMessage(error, known) {
-  const message = error instanceof Error ? error.message : String(error);
+  // Not `instanceof Error`: an error from another realm (a test's VM context) is one too.
+  const message = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
   const unknown = /^Unknown option '(-{1,2})([^']*)'/.exec(message);
   if (unknown) {
     const guess = closest(unknown[2] ?? '', known);
     return `unknown option ${unknown[1]}${unknown[2]}${guess ? ` (did you mean --${guess}?)` : ''}`;
   }
   const missing = /^Option '([^']*)' argument missing/.exec(message);
-  if (missing) return `${missing[1]} needs a value`;
+  if (missing) return `${(missing[1] ?? '').replace(/ <value>$/, '')} needs a value`;
   return message;
 }
 

@@ -140,9 +140,6 @@ describe('audit-pump run', () => {
     expect(out.stdout).toContain('1 source(s) did not finish');
   }, E2E_TIMEOUT_MS);
 
-  // BUG (local/cli.ts:82): only 'failed' and 'busy' count as not finished, so a skipped source (its
-  // secret still holds the deploy's placeholder) exits 0 under "all 1 source(s) caught up", against
-  // DESIGN.md 4.6 ("exit 0 when all caught up, non-zero otherwise"). Remove `.failing` once fixed.
   it('exits non-zero when a source is skipped rather than caught up', async () => {
     // Prepare
     await writeConfig({ credentials: { placeholder: 'put the Veza API key here' } });
