@@ -39,6 +39,7 @@ describe('npm run bench -- --smoke --json', () => {
     expect(names).toMatch(/peak RSS draining 3,000 events/);
     expect(names).toMatch(/Firehose billed ÷ payload bytes/);
     expect(names).toMatch(/DynamoDB writes per page/);
+    expect(names).toContain('start-up: audit-pump --help ÷ node -e 0');
     // Packing and write counting work at any size: these two hold even in a smoke run.
     expect(report.figures.find((f) => f.name.startsWith('DynamoDB writes per page'))?.met).toBe(true);
     expect(report.figures.find((f) => f.name.startsWith('Firehose billed'))?.value).toBeLessThan(2);
