@@ -1,5 +1,5 @@
 /**
- * `audit-pump query "<SQL>"` (DESIGN.md 4.6): SQL over the local archive with DuckDB, through the
+ * `audit-pump query "<SQL>"` (docs/architecture.md): SQL over the local archive with DuckDB, through the
  * same table definition as Athena (local/events-table.ts) and Athena's SQL dialect translated
  * (local/athena-sql.ts), so the named queries and SQL pasted from the Athena console run as they are.
  * DuckDB runs in memory and never downloads anything (extensions neither installed nor autoloaded).
@@ -43,7 +43,7 @@ const toJson: DuckDBValueConverter<Json> = (value, type, converter) => {
 /** Opens the archive under `archiveDir`; throws when it holds no events. */
 export async function openArchive(archiveDir: string): Promise<ArchiveDb> {
   if (!hasEvents(archiveDir)) throw new Error(noEventsMessage(archiveDir));
-  // STACK.md: without these DuckDB tries to download extensions (httpfs on a URL, icu, json...).
+  // Without these DuckDB tries to download extensions (httpfs on a URL, icu, json...).
   const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
   const connection = await instance.connect();
   // Athena's session zone is UTC: current_date and timestamps agree with it.
