@@ -1,7 +1,7 @@
 /**
  * Retraced (BoxyHQ) Enterprise API emulator (docs/vendors/retraced.md): `POST /auditlog/enterprise/v1/graphql`
  * as the real server v1.13.1 in Postgres search mode answers it. The query is parsed and validated
- * by graphql-js against the exact SDL of §1.2 with the server's extra NoDuplicateFields rule, so
+ * by graphql-js against the exact SDL of docs/vendors/retraced.md with the server's extra NoDuplicateFields rule, so
  * errors come out with the server's statuses and bodies (docs/vendors/retraced.md, docs/vendors/retraced.md). Every executed read writes
  * an `audit.log.view` event; events become searchable only after an ingest delay (docs/vendors/retraced.md). As the
  * real server was seen to answer (issue 15): every response of the route carries

@@ -139,7 +139,7 @@ export function search(events: readonly RetracedStoredEvent[], args: SearchArgs,
   };
 }
 
-/** The schema exactly as §1.2 rebuilds it from `src/handlers/graphql/schema.ts`. */
+/** The schema exactly as docs/vendors/retraced.md rebuilds it from `src/handlers/graphql/schema.ts`. */
 export const RETRACED_SDL = `
 type Query {
   search(query: String, first: Int, after: String, last: Int, before: String): SearchQueryResult
