@@ -89,6 +89,19 @@ describe('audit-pump with a Retraced source', () => {
     expect(`${out.stdout}${out.stderr}`).not.toContain('not-the-token-0a9c');
   }, E2E_TIMEOUT_MS);
 
+  it('says on stderr when Retraced asks to wait (429, Retry-After) and how long, then goes on', async () => {
+    // Prepare
+    emulator.faults.rateLimitNext = 1;
+    emulator.faults.retryAfterSeconds = 1;
+
+    // Act
+    const out = await cli(runArgs());
+
+    // Assess
+    expect(out.code).toBe(0);
+    expect(out.stderr).toMatch(new RegExp(`^audit-pump run: ${SOURCE_ID}: vendor asked for 1\\.0 s \\(HTTP 429\\); waiting \\(attempt 1 was refused\\)$`, 'm'));
+  }, E2E_TIMEOUT_MS);
+
   it('serves the emulator with `audit-pump emulate retraced` and the local token', async () => {
     // Prepare
     const running = spawnCli(['emulate', 'retraced', '--port', '0']);
