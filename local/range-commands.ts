@@ -8,6 +8,7 @@ import { CONNECTORS } from '../functions/registry.ts';
 import type { Source } from '../shared/config.ts';
 import { createPump, type PumpOptions, type PumpResponse } from '../shared/handler.ts';
 import type { BackfillResult } from '../shared/backfill-run.ts';
+import { checkRange } from '../shared/backfill.ts';
 import { parseWindow, type ReconcileReport } from '../shared/reconcile.ts';
 import { parseCommand, UsageError } from './args.ts';
 import { conciseError } from './error-text.ts';
@@ -101,7 +102,8 @@ export async function reconcileCommand(args: readonly string[]): Promise<number>
   const { values } = parseCommand('reconcile', args);
   const source = await sourceOf(values.config, values.source);
   const margin = seconds(values.margin, 'margin', 'reconcile');
-  parseWindow(values.window, Date.now());
+  // A window the vendor cannot answer for yet is refused before anything else is looked at.
+  checkRange(parseWindow(values.window, Date.now()), source, Date.now());
   // Against an empty archive every vendor event would be "missing": say what is wrong instead.
   if (!hasEvents(values.archive)) {
     throw new Error(`nothing to compare: the archive under ${values.archive} holds no events; run \`audit-pump run --config ${values.config}\` first (or pass --archive <dir>)`);
