@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --json] [-- --smoke] [-- --only drain,throughput,bundle,memory,startup]`: the
- * performance figures of README "Performance", each with its goal. Vendor emulators and AWS
+ * performance figures of docs/performance.md, each with its goal. Vendor emulators and AWS
  * emulators run in child processes on loopback; run it on a quiet machine (the report shows the
  * load average before and after), since the figures are timings.
  */

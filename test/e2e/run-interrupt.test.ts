@@ -1,5 +1,5 @@
 /**
- * `audit-pump run` stopped the hard ways (README "Guarantees"): SIGKILL in the middle of a drain,
+ * `audit-pump run` stopped the hard ways (docs/guarantees.md): SIGKILL in the middle of a drain,
  * Ctrl-C once (stop at the next page boundary) and twice (quit at once), and a second process on the
  * same state folder. Each time, the rerun archives every event the vendor holds: nothing committed
  * is lost, because the local Firehose answers only once the records are on disk.
