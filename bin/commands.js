@@ -98,14 +98,14 @@ export const COMMANDS = /** @type {const} */ ({
   status: {
     summary: 'per source: lag, last result, last error, dead letters, next run',
     args: '[options]',
-    description: 'Shows each source\'s lag, last result and error, dead-lettered count and next scheduled run: from the local state and archive, or with --deployed from the deployed cursor table and its CloudWatch metrics (needs AWS credentials).',
+    description: 'Shows each source\'s lag, last result and error, dead-lettered count and next scheduled run: from the local state and archive, or with --deployed from the deployed cursor table and its CloudWatch metrics, with your AWS credentials (that path is tested against mocked AWS clients only).',
     options: {
       config: { type: 'string', default: 'sources.json', value: '<file>', description: 'the sources file (for each source\'s schedule)' },
       state: STATE_FOUND,
       archive: ARCHIVE_FOUND,
       deployed: { type: 'boolean', default: false, description: 'read the deployed table and metrics instead of the local state' },
-      table: { type: 'string', value: '<name>', description: 'the deployed cursor table (with --deployed; the stack output CursorTable)' },
-      service: { type: 'string', default: 'AuditPump', value: '<name>', description: 'the stack\'s name, as in its metrics\' service dimension <name>-<vendor> (with --deployed)' },
+      table: { type: 'string', value: '<name>', description: 'the deployed cursor table, as in the functions\' CURSOR_TABLE variable (with --deployed)' },
+      service: { type: 'string', default: 'AuditPump', value: '<name>', description: 'the deployment\'s name (its `name` setting, else the stack name), as in its metrics\' service dimension <name>-<vendor> (with --deployed)' },
       json: JSON_OUT,
     },
     example: 'audit-pump status --config sources.json',

@@ -19,7 +19,7 @@ export async function statusCommand(args: readonly string[]): Promise<number> {
   const note = (text: string): void => void process.stderr.write(`audit-pump status: ${text}\n`);
   let rows: SourceStatus[];
   if (values.deployed) {
-    if (!values.table) throw new UsageError('status', '--deployed needs --table <name> (the stack output CursorTable)');
+    if (!values.table) throw new UsageError('status', "--deployed needs --table <name> (the functions' CURSOR_TABLE variable)");
     const sources = (await loadSourcesFile(values.config, optionSchemas())).sources;
     rows = await deployedStatus({ sources, table: values.table, service: values.service, dynamodb: new DynamoDBClient({}), cloudwatch: new CloudWatchClient({}) });
   } else {
