@@ -164,8 +164,13 @@ export const authentic8Connector = defineConnector<Authentic8Cursor, Authentic8R
   position: (cursor) => cursor.types,
   range: { pastHorizon },
   describe: (c) => {
-    const types = Object.entries(c.types).map(([type, seq]) => `${type} at seq ${seq}`);
-    return `${types.length ? types.join(', ') : 'no log type read yet'}${c.pending?.length ? `; round in progress (${c.pending.join(', ')} left)` : ''}`;
+    const entries = Object.entries(c.types);
+    const seqs = entries.map(([, seq]) => Number(seq));
+    // Beyond a few types a list is too long for a table cell: the count and the range of sequences say enough.
+    const types = entries.length <= 3
+      ? entries.map(([type, seq]) => `${type} at seq ${seq}`).join(', ')
+      : `${entries.length} log types at seq ${Math.min(...seqs) === Math.max(...seqs) ? Math.min(...seqs) : `${Math.min(...seqs)}..${Math.max(...seqs)}`}`;
+    return `${entries.length ? types : 'no log type read yet'}${c.pending?.length ? `; round in progress (${c.pending.length} type(s) left)` : ''}`;
   },
   initialCursor: () => ({ types: {} }),
   fetchPage,

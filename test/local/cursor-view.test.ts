@@ -12,6 +12,7 @@ describe('describePosition', () => {
     [{ from: '2026-11-20T10:00:00.000Z', to: '2026-11-20T11:00:00.000Z', after: 'YWJj' }, 'window 2026-11-20T10:00:00.000Z .. 2026-11-20T11:00:00.000Z, part read'],
     [{ from: '2026-11-20T10:00:00.000Z', spanMs: 3_600_000 }, 'next window from 2026-11-20T10:00:00.000Z'],
     [{ types: { URL: 41, ENC: 7 } }, 'URL at seq 41, ENC at seq 7'],
+    [{ types: { URL: 41, ENC: 7, AUTH: 12, PRINT: 9 }, pending: ['AUTH', 'PRINT'] }, '4 log types at seq 7..41; round in progress (2 type(s) left)'],
     [{ mode: 'search', from: '2026-11-20T10:00:00.000Z', to: '2026-11-20T11:00:00.000Z', start: 500 }, 'window 2026-11-20T10:00:00.000Z .. 2026-11-20T11:00:00.000Z, offset 500'],
     [{ mode: 'queue', acked: 'spool/0001' }, 'queue mode, last batch spool/0001'],
   ])('describes %j', (cursor, words) => {
