@@ -126,7 +126,7 @@ describe('audit-pump run', () => {
     expect(emulator.stats.requests).toBe(0);
   }, E2E_TIMEOUT_MS);
 
-  it('fails with exit 1 and the 401 in the summary when the vendor refuses the API key', async () => {
+  it('fails with exit 1 and the 401 in the summary, printed once, when the vendor refuses the API key', async () => {
     // Prepare
     await writeConfig({ credentials: { token: 'not-the-key-0a9c' } });
 
@@ -137,6 +137,7 @@ describe('audit-pump run', () => {
     expect(out.code).toBe(1);
     expect(summaryOf(out.stdout)?.status).toBe('failed');
     expect(out.stdout).toMatch(/HTTP 401/);
+    expect(`${out.stdout}${out.stderr}`.match(/HTTP 401/g)).toHaveLength(1);
     expect(out.stdout).toContain('1 source(s) did not finish');
   }, E2E_TIMEOUT_MS);
 
