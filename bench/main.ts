@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --json] [-- --smoke] [-- --only drain,throughput,bundle,memory,throttling]`: the
- * performance figures of README "Performance", each with its goal. Vendor emulators and AWS
+ * `npm run bench [-- --json] [-- --smoke] [-- --only drain,throughput,bundle,memory,throttling,startup]`: the
+ * performance figures of docs/performance.md, each with its goal. Vendor emulators and AWS
  * emulators run in child processes on loopback; run it on a quiet machine (the report shows the
  * load average before and after), since the figures are timings.
  */
@@ -9,7 +9,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { BUNDLE_DIR } from './bundle.ts';
 import { formatReport, machine, type Report } from './report.ts';
-import { FULL, SMOKE, bundles, drains, memory, throttled, throughput, type Section, type Sizes } from './sections.ts';
+import { FULL, SMOKE, bundles, drains, memory, startup, throttled, throughput, type Section, type Sizes } from './sections.ts';
 
 const SECTIONS: Record<string, (sizes: Sizes, log: (line: string) => void) => Promise<Section>> = {
   // In-process first: it also warms the JIT for the drains, as a long-lived Lambda would be.
@@ -18,6 +18,7 @@ const SECTIONS: Record<string, (sizes: Sizes, log: (line: string) => void) => Pr
   bundle: bundles,
   memory,
   throttling: throttled,
+  startup,
 };
 
 /** Runs the benchmark; returns the exit code (0 even when goals are missed: the report says which). */

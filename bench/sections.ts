@@ -7,6 +7,7 @@ import { measureFunction } from './bundle.ts';
 import { HEAP_GUARD_MB, measureMemory } from './memory.ts';
 import { atLeast, atMost, type Figure } from './report.ts';
 import { drain, type Drain } from './stack.ts';
+import { measureStartup } from './startup.ts';
 import { captureRecords, inProcessThroughput } from './throughput.ts';
 import { throttling, type ThrottlingSizes } from './throttling.ts';
 import { VENDOR_BENCH, lowerBoundMs, requestsNeeded } from './vendors.ts';
@@ -139,4 +140,15 @@ export async function throttled(sizes: Sizes, log: (line: string) => void): Prom
 
 function round2(value: number, digits = 2): number {
   return Math.round(value * 10 ** digits) / 10 ** digits;
+}
+
+/** 6. Start-up of the command line: `audit-pump --help` ÷ a bare `node -e 0` (issue 17: ≤ 3×). */
+export async function startup(sizes: Sizes, log: (line: string) => void): Promise<Section> {
+  const runs = Math.max(3, sizes.initRuns * 3);
+  log(`startup: node -e 0 and audit-pump --help, ${runs} runs each`);
+  const { bare, help, ratio } = measureStartup(runs);
+  return {
+    figures: [atMost('start-up: audit-pump --help ÷ node -e 0', ratio, '×', 3, 2)],
+    details: { startup: { runs, nodeMedianMs: Math.round(bare.medianMs), helpMedianMs: Math.round(help.medianMs), nodeSamplesMs: bare.samplesMs, helpSamplesMs: help.samplesMs } },
+  };
 }

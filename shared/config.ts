@@ -207,6 +207,11 @@ export interface RuntimeConfig {
 /** The metrics namespace of every pump (EMF); sources are told apart by `service` and `sourceId`. */
 export const METRICS_NAMESPACE = 'AuditPump';
 
+/** The `service` dimension of a vendor function's metrics: its function name, unique per stack (infra and `audit-pump status` agree on it). */
+export function metricsService(name: string, vendor: Vendor): string {
+  return `${name}-${vendor}`;
+}
+
 /** Parses the Lambda environment (defaults to `process.env`); fails fast naming the variable. */
 export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env, optionSchemas: OptionSchemas = {}): RuntimeConfig {
   const parsed = envSchema.safeParse(env);

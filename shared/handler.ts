@@ -22,7 +22,7 @@ import { METRICS_NAMESPACE, formatIssues, loadRuntimeConfig, sharedScopes, type 
 import { continueRuns, lambdaInvoker, type Invoker } from './continuation.ts';
 import { CursorStore } from './cursor-store.ts';
 import { AuditPumpError, ConfigError } from './errors.ts';
-import { HttpClient, type HttpClientOptions } from './http.ts';
+import { HttpClient, type HttpClientOptions, type RetryEvent } from './http.ts';
 import { parseWindow, reconcileRequestSchema, reconcileSource, type ReconcileReport, type ReconcileRequest } from './reconcile.ts';
 import { runSource, type HttpFactory, type RunResult, type RunnerDeps } from './runner.ts';
 import { SecretsCredentials } from './secrets.ts';
@@ -61,6 +61,8 @@ export interface PumpOptions {
   /** Receives each source's result (metrics in Lambda, the progress view locally). */
   readonly onResult?: (result: RunResult, source: Source) => void;
   readonly onProgress?: (sourceId: string, stats: Readonly<Omit<RunResult, 'sourceId' | 'status' | 'more' | 'durationMs'>>) => void;
+  /** Told of every retry wait of a source's HTTP client (the CLI's retry and throttle notices). */
+  readonly onRetry?: (sourceId: string, event: RetryEvent) => void;
   /** HTTP client settings shared by every source (timeouts, attempts). */
   readonly http?: Partial<Omit<HttpClientOptions, 'origin' | 'deadline' | 'secrets'>>;
   readonly now?: () => number;
@@ -93,8 +95,16 @@ export function createPump(connector: Connector<unknown, unknown>, options: Pump
   const spool = options.spool ?? (config.spoolBucket ? new S3Spool({ bucket: config.spoolBucket }) : undefined);
   const archiveReader = options.archive ?? (config.archiveBucket ? new S3ArchiveReader({ bucket: config.archiveBucket }) : undefined);
   const now = options.now ?? Date.now;
-  const http: HttpFactory = ({ source: src, credentials: creds, deadline: dl, onRetry, retryRule, gate }) =>
-    new HttpClient({ ...options.http, origin: src.baseUrl, deadline: dl, secrets: Object.values(creds), onRetry, ...(retryRule ? { retryRule } : {}), ...(gate ? { gate } : {}) });
+  const http: HttpFactory = ({ source: src, credentials: creds, deadline: dl, onRetry, retryRule, gate }) => {
+    const notify = options.onRetry;
+    const both = notify
+      ? (e: RetryEvent): void => {
+          onRetry(e);
+          notify(src.id, e);
+        }
+      : onRetry;
+    return new HttpClient({ ...options.http, origin: src.baseUrl, deadline: dl, secrets: Object.values(creds), onRetry: both, ...(retryRule ? { retryRule } : {}), ...(gate ? { gate } : {}) });
+  };
   const deps = (source: Source, deadline: number, owner: string): RunnerDeps => ({
     store,
     sink,

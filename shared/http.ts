@@ -63,7 +63,7 @@ class AttemptTimeout extends Error {}
  * Connections are opened by Node's own fetch (undici inside Node: keep-alive pool shared across
  * clients, so connections survive between runs). It gives up connecting after undici's default
  * of 10 s; each attempt as a whole is bounded by `requestTimeoutMs` and the deadline. Bundling
- * undici for a configurable connect timeout would add ~540 kB to every function (README Performance).
+ * undici for a configurable connect timeout would add ~540 kB to every function (docs/performance.md).
  */
 const CONNECT_TIMEOUT_MS = 10_000;
 

@@ -110,6 +110,7 @@ export const vezaConnector = defineConnector<VezaCursor, VezaRecord>({
   retryRule: vezaRetryRule,
   // The watermark is bookkeeping; the stream position is the token.
   position: (cursor) => cursor.token ?? cursor.bootstrap,
+  describe: (c) => `export stream opened at ${c.bootstrap}${c.watermark ? `, delivered up to ${c.watermark}` : ''}${c.token ? '' : ' (no page token yet)'}`,
   initialCursor: (source) => ({ bootstrap: new Date(source.startFrom).toISOString() }),
   async fetchPage(ctx, cursor) {
     try {

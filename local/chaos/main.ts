@@ -1,5 +1,5 @@
 /**
- * `npm run chaos -- --runs N --seed S`: the reliability campaign (README "Guarantees"). Run i has
+ * `npm run chaos -- --runs N --seed S`: the reliability campaign (docs/guarantees.md). Run i has
  * seed S + i, so `--runs 1 --seed <that seed>` replays it alone. Work is spread over `--jobs`
  * worker processes (default: 2); each worker has its own dynalite.
  *

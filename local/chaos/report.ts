@@ -123,7 +123,7 @@ export function report(findings: Findings, took: { ms: number; jobs: number; see
   return lines;
 }
 
-/** True when the campaign met every goal it enforces (races are reported, see README "Guarantees"). */
+/** True when the campaign met every goal it enforces (races are reported, see docs/guarantees.md). */
 export function passed(findings: Findings): boolean {
   const fuzzBad = findings.fuzz.some((f) => f.crashes + f.wrongAdvances + f.unaccounted + f.blocked + f.leaks.length > 0);
   const raceBad = findings.races.some((r) => r.lost + r.strangers > 0);

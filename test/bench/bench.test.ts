@@ -42,6 +42,7 @@ describe('npm run bench -- --smoke --json', () => {
     expect(names).toContain('throttled Veza drain ÷ simple pump (330 events, two runs)');
     expect(names).toContain('drain under a budget ÷ the budget\'s bound (carbonblack)');
     expect(names).toContain('budget DynamoDB writes per page (carbonblack)');
+    expect(names).toContain('start-up: audit-pump --help ÷ node -e 0');
     // Packing and write counting work at any size: these two hold even in a smoke run.
     expect(report.figures.find((f) => f.name.startsWith('DynamoDB writes per page'))?.met).toBe(true);
     expect(report.figures.find((f) => f.name.startsWith('Firehose billed'))?.value).toBeLessThan(2);

@@ -1,5 +1,5 @@
 /**
- * `audit-pump run` stopped the hard ways (README "Guarantees"): SIGKILL in the middle of a drain,
+ * `audit-pump run` stopped the hard ways (docs/guarantees.md): SIGKILL in the middle of a drain,
  * Ctrl-C once (stop at the next page boundary) and twice (quit at once), and a second process on the
  * same state folder. Each time, the rerun archives every event the vendor holds: nothing committed
  * is lost, because the local Firehose answers only once the records are on disk.
@@ -90,7 +90,7 @@ describe('audit-pump run, interrupted', () => {
     // Assess
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toMatch(/stopping at the next page boundary \(Ctrl-C again to quit at once\)/);
-    expect(stopped.stdout).toMatch(new RegExp(`^${SOURCE_ID}: stopped, \\d+ events, \\d+ pages, 0 dead-lettered — cursor version \\d+ at \\{"bootstrap"`, 'm'));
+    expect(stopped.stdout).toMatch(new RegExp(`^${SOURCE_ID}: stopped, \\d+ events, \\d+ pages, 0 dead-lettered — cursor export stream opened at \\S+, delivered up to \\S+$`, 'm'));
     expect(stopped.stdout).toMatch(/stopped by request: every committed page is archived/);
     expect(rerun.stdout).toMatch(/all 1 source\(s\) caught up/);
     await expectComplete();
@@ -126,7 +126,7 @@ describe('audit-pump run, interrupted', () => {
 
     // Assess
     expect(second.code).toBe(1);
-    expect(second.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^audit-pump cursor: the state folder .* is in use by process ${running.child.pid} \\(audit-pump run, since .*\\); wait for it to finish or stop it$`))]);
+    expect(second.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^audit-pump cursor show: the state folder .* is in use by process ${running.child.pid} \\(audit-pump run, since .*\\); wait for it to finish or stop it$`))]);
     expect(unlock.code).toBe(1);
     expect(first.code).toBe(0);
     await expectComplete();
