@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --json] [-- --smoke] [-- --only drain,throughput,bundle,memory,lake]`: the
- * performance figures of README "Performance", each with its goal. Vendor emulators and AWS
+ * `npm run bench [-- --json] [-- --smoke] [-- --only drain,throughput,bundle,memory,throttling,startup,lake]`: the
+ * performance figures of docs/performance.md, each with its goal. Vendor emulators and AWS
  * emulators run in child processes on loopback; run it on a quiet machine (the report shows the
  * load average before and after), since the figures are timings.
  */
@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { BUNDLE_DIR } from './bundle.ts';
 import { formatReport, machine, type Report } from './report.ts';
 import { lake } from './security-lake.ts';
-import { FULL, SMOKE, bundles, drains, memory, throughput, type Section, type Sizes } from './sections.ts';
+import { FULL, SMOKE, bundles, drains, memory, startup, throttled, throughput, type Section, type Sizes } from './sections.ts';
 
 const SECTIONS: Record<string, (sizes: Sizes, log: (line: string) => void) => Promise<Section>> = {
   // In-process first: it also warms the JIT for the drains, as a long-lived Lambda would be.
@@ -18,6 +18,8 @@ const SECTIONS: Record<string, (sizes: Sizes, log: (line: string) => void) => Pr
   drain: drains,
   bundle: bundles,
   memory,
+  throttling: throttled,
+  startup,
   lake,
 };
 

@@ -7,7 +7,9 @@ import { measureFunction } from './bundle.ts';
 import { HEAP_GUARD_MB, measureMemory } from './memory.ts';
 import { atLeast, atMost, type Figure } from './report.ts';
 import { drain, type Drain } from './stack.ts';
+import { measureStartup } from './startup.ts';
 import { captureRecords, inProcessThroughput } from './throughput.ts';
+import { throttling, type ThrottlingSizes } from './throttling.ts';
 import { VENDOR_BENCH, lowerBoundMs, requestsNeeded } from './vendors.ts';
 
 export interface Sizes {
@@ -25,6 +27,7 @@ export interface Sizes {
   readonly lakeEvents: number;
   readonly lakeRuns: number;
   readonly lakeRate: number;
+  readonly throttling: ThrottlingSizes;
 }
 
 export const FULL: Sizes = {
@@ -38,6 +41,8 @@ export const FULL: Sizes = {
   lakeEvents: 30_000,
   lakeRuns: 3,
   lakeRate: 20,
+  // A budget below the pump's own pace (so the budget is what bounds the drain), one search window's worth of events.
+  throttling: { vezaEvents: 3300, vezaPageSize: 300, budgetEvents: 9000, budget: { requests: 40, perSeconds: 5 }, latencyMs: 50 },
 };
 
 export const SMOKE: Sizes = {
@@ -51,6 +56,8 @@ export const SMOKE: Sizes = {
   lakeEvents: 1000,
   lakeRuns: 1,
   lakeRate: 1,
+  // The same calls as the full run (two throttled), on a tenth of the events.
+  throttling: { vezaEvents: 330, vezaPageSize: 30, budgetEvents: 900, budget: { requests: 40, perSeconds: 1 }, latencyMs: 5 },
 };
 
 export interface Section {
@@ -136,6 +143,22 @@ export async function memory(sizes: Sizes, log: (line: string) => void): Promise
   };
 }
 
+/** 6. Throttling: the throttled Veza drain against a simple pump; a drain under a budget against its bound. */
+export async function throttled(sizes: Sizes, log: (line: string) => void): Promise<Section> {
+  return throttling(sizes.throttling, log);
+}
+
 function round2(value: number, digits = 2): number {
   return Math.round(value * 10 ** digits) / 10 ** digits;
+}
+
+/** 6. Start-up of the command line: `audit-pump --help` ÷ a bare `node -e 0` (issue 17: ≤ 3×). */
+export async function startup(sizes: Sizes, log: (line: string) => void): Promise<Section> {
+  const runs = Math.max(3, sizes.initRuns * 3);
+  log(`startup: node -e 0 and audit-pump --help, ${runs} runs each`);
+  const { bare, help, ratio } = measureStartup(runs);
+  return {
+    figures: [atMost('start-up: audit-pump --help ÷ node -e 0', ratio, '×', 3, 2)],
+    details: { startup: { runs, nodeMedianMs: Math.round(bare.medianMs), helpMedianMs: Math.round(help.medianMs), nodeSamplesMs: bare.samplesMs, helpSamplesMs: help.samplesMs } },
+  };
 }

@@ -14,6 +14,7 @@ import { HttpClient } from '../shared/http.ts';
 import { runSource, type RunResult, type RunnerDeps } from '../shared/runner.ts';
 import { FirehoseSink } from '../shared/sink.ts';
 import { MemorySpool } from '../shared/spool.ts';
+import { ThrottleStore } from '../shared/throttle.ts';
 import { LOCAL_AWS } from '../local/dynamo.ts';
 import type { FirehoseStats } from '../local/firehose-emulator.ts';
 import type { AwsReady, HostSettings, VendorReady } from './emulator-host.ts';
@@ -83,12 +84,16 @@ export interface Drain {
   readonly streams: number[];
 }
 
-/** Counts the DynamoDB write calls sent through `client`. */
-function countWrites(client: DynamoDBClient): { count: number } {
-  const counter = { count: 0 };
+/** Counts the DynamoDB write calls sent through `client`; `throttle`: those to limit scopes' throttle items. */
+function countWrites(client: DynamoDBClient): { count: number; throttle: number } {
+  const counter = { count: 0, throttle: 0 };
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      if (/^(UpdateItem|PutItem|DeleteItem|TransactWriteItems|BatchWriteItem)Command$/.test(context.commandName ?? '')) counter.count++;
+      if (/^(UpdateItem|PutItem|DeleteItem|TransactWriteItems|BatchWriteItem)Command$/.test(context.commandName ?? '')) {
+        counter.count++;
+        const key = (args.input as { Key?: { sourceId?: string | { S?: string } } }).Key?.sourceId;
+        if ((typeof key === 'string' ? key : key?.S)?.endsWith('#throttle')) counter.throttle++;
+      }
       return next(args);
     },
     { step: 'initialize', name: 'benchCountWrites' },
@@ -96,14 +101,25 @@ function countWrites(client: DynamoDBClient): { count: number } {
   return counter;
 }
 
+/** What a benchmark's source sets beyond the vendor's benchmark options. */
+export interface SourceOverrides {
+  readonly options?: Record<string, unknown>;
+  readonly rateLimit?: Source['rateLimit'];
+}
+
 /** The runner's dependencies against the hosts, as createPump builds them, with packed sinks. */
-export function pumpDeps(vendorHost: VendorReady, aws: AwsReady, vendor: Vendor): { deps: RunnerDeps; source: Source; writes: { count: number }; close: () => void } {
+export function pumpDeps(vendorHost: Pick<VendorReady, 'baseUrl' | 'credentials' | 'options'>, aws: AwsReady, vendor: Vendor, overrides: SourceOverrides = {}): { deps: RunnerDeps; source: Source; writes: { count: number; throttle: number }; close: () => void } {
   const dynamodb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: aws.dynamo });
   const writes = countWrites(dynamodb);
   const firehose = new FirehoseClient({ ...LOCAL_AWS, endpoint: aws.firehose, maxAttempts: 1 });
   const startFrom = new Date(Date.now() - 5 * 86_400_000).toISOString();
   const [source] = parseSources(
-    { sources: [{ id: `${vendor}-bench`, vendor, baseUrl: vendorHost.baseUrl, credentials: vendorHost.credentials, startFrom, options: { ...vendorHost.options, ...VENDOR_BENCH[vendor].options } }] },
+    {
+      sources: [{
+        id: `${vendor}-bench`, vendor, baseUrl: vendorHost.baseUrl, credentials: vendorHost.credentials, startFrom, options: { ...vendorHost.options, ...VENDOR_BENCH[vendor].options, ...overrides.options },
+        ...(overrides.rateLimit ? { rateLimit: overrides.rateLimit } : {}),
+      }],
+    },
     optionSchemas(),
   ).sources as [Source];
   const deps: RunnerDeps = {
@@ -111,8 +127,9 @@ export function pumpDeps(vendorHost: VendorReady, aws: AwsReady, vendor: Vendor)
     sink: new FirehoseSink({ client: firehose, streamName: aws.archiveStream, pack: true }),
     deadLetter: new FirehoseSink({ client: firehose, streamName: aws.deadLetterStream, pack: true }),
     credentials: { get: async () => vendorHost.credentials },
-    http: ({ source: s, credentials, deadline, onRetry, retryRule }) =>
-      new HttpClient({ origin: s.baseUrl, deadline, secrets: Object.values(credentials), onRetry, ...(retryRule ? { retryRule } : {}) }),
+    http: ({ source: s, credentials, deadline, onRetry, retryRule, gate }) =>
+      new HttpClient({ origin: s.baseUrl, deadline, secrets: Object.values(credentials), onRetry, ...(retryRule ? { retryRule } : {}), ...(gate ? { gate } : {}) }),
+    throttle: { store: new ThrottleStore({ client: dynamodb, tableName: aws.table, vendor }), shared: new Set() },
     owner: 'bench',
     leaseMs: 120_000,
     deadline: Date.now() + 30 * 60_000,

@@ -203,7 +203,7 @@ export class AuditPump extends Construct {
         key: this.key,
         failureQueue: failures,
         ...(spool && vendor === 'carbonblack' ? { spoolBucket: spool } : {}),
-        // Reconciliation reads the gzip NDJSON archive back; a Parquet archive is not reconciled (README, Reconciliation).
+        // Reconciliation reads the gzip NDJSON archive back; a Parquet archive is not reconciled (docs/backfill.md, Reconciliation).
         ...(o.parquet ? {} : { archiveBucket: this.archive.bucket }),
         ...(o.reservedConcurrency !== undefined ? { reservedConcurrency: o.reservedConcurrency } : {}),
       });

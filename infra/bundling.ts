@@ -7,7 +7,7 @@
  * Firehose, Secrets Manager, zod, Powertools); what only some runs need (the S3 client for the
  * spool and reconciliation, the Lambda client for continuations, the SDK's rarely used credential
  * providers) sits in `chunks/`, loaded by the first `import()` that wants it, so a cold start does
- * not compile it (README Performance). CDK's NodejsFunction writes a single `--outfile` and cannot
+ * not compile it (docs/performance.md). CDK's NodejsFunction writes a single `--outfile` and cannot
  * split, so the function's code is an asset bundled by this function.
  */
 import { writeFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ import type { Source } from '../shared/config.ts';
  * Modules left out of the bundle: none. The Node.js 22 runtime ships an AWS SDK v3, and leaving
  * `@aws-sdk/*` to it would cut ~590 kB from each bundle, but loading those clients from the
  * runtime's node_modules costs more init time than the whole bundled function (measured by
- * `npm run bench`, README "Performance"), and the runtime's version is not the pinned, tested one.
+ * `npm run bench`, docs/performance.md), and the runtime's version is not the pinned, tested one.
  */
 export const PUMP_EXTERNAL_MODULES: readonly string[] = [];
 

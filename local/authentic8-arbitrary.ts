@@ -1,6 +1,6 @@
 /**
- * Authentic8 Silo logs in every shape the docs allow (vendor-docs/authentic8-log-extraction-api.md,
- * vendor-notes §2.3-2.4): the doc's URL and ENC examples give the field names; the reference guide
+ * Authentic8 Silo logs in every shape the docs allow
+ * (docs/vendors/authentic8.md): the doc's URL and ENC examples give the field names; the reference guide
  * says `port` is null for 80/443 or a string, the categories come only with a policy; the other
  * types' fields are UNCONFIRMED, so each may be absent, null, "" or set, and any type may carry
  * extra fields of any JSON shape. Used by the property tests and by the emulator's `variety` option.
@@ -31,7 +31,7 @@ const URL_TEXT = fc.oneof(fc.webUrl(), fc.constantFrom('https://example.com/a/re
 /** Extra fields of an UNCONFIRMED type: any JSON, nested objects and arrays included. */
 const EXTRAS = fc.dictionary(fc.constantFrom('detail', 'event', 'egress_location', 'policy', 'bytes_sent', 'meta'), fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>, { maxKeys: 3 });
 
-/** The fields every plaintext type shares (vendor-notes §2.4: `org_id` on every type, the others on most). */
+/** The fields every plaintext type shares (docs/vendors/authentic8.md: `org_id` on every type, the others on most). */
 function common(full: boolean | undefined): fc.Arbitrary<Record8> {
   return fc.record({
     org_id: HEX, client_ip: field(fc.oneof(IP, fc.constant('unknown')), full), user_id: field(HEX, full),

@@ -1,8 +1,8 @@
 /**
- * The Authentic8 emulator's data (vendor-notes §2.3-2.4): an org tree, seeded logs of the 25 types
+ * The Authentic8 emulator's data (docs/vendors/authentic8.md): an org tree, seeded logs of the 25 types
  * with one `seq_id` sequence per org (so each type's ids have gaps), `create_ts` as float epoch
  * seconds, and ENC envelopes encrypted as Authentic8's "Standard" scheme for orgs with encrypted
- * logs. Record texts are written as Python's json.dumps writes them (the API is Python, §2.5
+ * logs. Record texts are written as Python's json.dumps writes them (the API is Python, docs/vendors/authentic8.md
  * KeyError): `", "` and `": "`, non-ASCII as `\uXXXX`, `1404245973.0` for a whole float.
  */
 import { createCipheriv, createDecipheriv, createECDH, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, type ECDH } from 'node:crypto';
@@ -11,7 +11,7 @@ import { makeRecord, pickType, type Json, type Person } from './authentic8-recor
 
 export type { Json } from './authentic8-records.ts';
 
-/** The 25 type names of TA-authentic8 `config.py` (vendor-notes §2.3), spaces included. */
+/** The 25 type names of TA-authentic8 `config.py` (docs/vendors/authentic8.md), spaces included. */
 export const AUTHENTIC8_LOG_TYPES = [
   'A8SS', 'ADMIN_AUDIT', 'APP_LAUNCH', 'AUTH', 'BLOCKED URL', 'CASE MANAGER', 'CLIPBOARD', 'COOKIES', 'DOWNLOAD', 'ENC',
   'EVENT', 'EXPLOIT', 'EXTENSION', 'HARVEST', 'ISOLATE_BYPASS', 'LAUNCHER', 'LOCATION CHANGE', 'POST DATA', 'PRINT', 'SESSION',
@@ -21,7 +21,7 @@ export const AUTHENTIC8_LOG_TYPES = [
 /** An org of the emulated tree; `path` runs from the top org down to this one. */
 export interface OrgSpec {
   readonly path: readonly string[];
-  /** The Encrypted Logs policy: every log is served as an ENC envelope (vendor-notes §2.3). */
+  /** The Encrypted Logs policy: every log is served as an ENC envelope (docs/vendors/authentic8.md). */
   readonly encrypted?: boolean;
 }
 
@@ -36,7 +36,7 @@ export const AUTHENTIC8_ORGS: readonly OrgSpec[] = [
   { path: ['Globex'] },
 ];
 
-/** An org path as the API reads it: `/` between names, `\/` for a slash inside a name (vendor-notes §2.1). */
+/** An org path as the API reads it: `/` between names, `\/` for a slash inside a name (docs/vendors/authentic8.md). */
 export function orgPath(path: readonly string[]): string {
   return path.map((name) => name.replace(/\\/g, '\\\\').replace(/\//g, '\\/')).join('/');
 }
@@ -95,7 +95,7 @@ function seededEcdh(random: Random): ECDH {
   }
 }
 
-/** Authentic8's "Standard" envelope, as TA-authentic8 `decrypt_log` reads it (vendor-notes §2.4). */
+/** Authentic8's "Standard" envelope, as TA-authentic8 `decrypt_log` reads it (docs/vendors/authentic8.md). */
 export function encryptStandard(plaintext: string, customerPublicKey: Buffer, random: Random): string {
   const ephemeral = seededEcdh(random);
   const key = Buffer.from(hkdfSync('sha384', ephemeral.computeSecret(customerPublicKey), Buffer.alloc(0), Buffer.alloc(0), 32));
@@ -159,7 +159,7 @@ export function createAuthentic8Log(seed: number, variety?: Authentic8Variety): 
     orgs,
     append(org, ms, forced) {
       const seq = org.nextSeq;
-      // Other activity of the org takes sequence numbers too: ids are never contiguous (UNCONFIRMED, §2.7).
+      // Other activity of the org takes sequence numbers too: ids are never contiguous (UNCONFIRMED, docs/vendors/authentic8.md).
       org.nextSeq += randomInt(random, 1, 3);
       // About 1 in 100 logs falls on a whole second, which Python writes as 1404245973.0.
       const createTs = random() < 0.01 ? Math.floor(ms / 1000) : (Math.floor(ms) * 1000 + randomInt(random, 0, 999)) / 1e6;

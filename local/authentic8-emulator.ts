@@ -1,5 +1,5 @@
 /**
- * Authentic8 Silo Log Extraction API emulator (vendor-notes §2, vendor-docs/authentic8-log-extraction-api.md):
+ * Authentic8 Silo Log Extraction API emulator (docs/vendors/authentic8.md):
  * one `POST /api/` taking a JSON array of commands (`setauth` first, then `extractlog`,
  * `get_log_types`), one reply per command in order with `command_id` echoed, errors per command
  * inside the HTTP 200. Seeded logs per org (authentic8-data.ts), live arrivals, latency and faults
@@ -17,18 +17,18 @@ export { AUTHENTIC8_LOG_TYPES, decryptStandard, orgPath, type Authentic8Event, t
 export { AUTHENTIC8_MAX_LIMIT, parseOrgPath } from './authentic8-protocol.ts';
 
 const DAY_MS = 86_400_000;
-/** Logs older than this are gone: "a rolling 90 days" (vendor-notes §2.5). */
+/** Logs older than this are gone: "a rolling 90 days" (docs/vendors/authentic8.md). */
 export const AUTHENTIC8_RETENTION_MS = 90 * DAY_MS;
 /** The org the token's admin account belongs to; its subtree is what the token can read. */
 export const AUTHENTIC8_MAIN_ORG = 'Acme Corp';
-/** A fixed, obviously fake token for local runs: 32 base64 characters like a real one (vendor-notes §2.1). */
+/** A fixed, obviously fake token for local runs: 32 base64 characters like a real one (docs/vendors/authentic8.md). */
 export const AUTHENTIC8_LOCAL_TOKEN = Buffer.from('local-authentic8-token-1').toString('base64');
 
 /** Faults the emulator injects; counters count down as they fire. Mutable while running. */
 export interface Authentic8Faults {
   /** Next N requests: HTTP 502 with an HTML body. */
   serverErrorNext: number;
-  /** Next N requests: HTTP 401 (TA-authentic8 handles one; when the API sends it is UNCONFIRMED, §2.5). */
+  /** Next N requests: HTTP 401 (TA-authentic8 handles one; when the API sends it is UNCONFIRMED, docs/vendors/authentic8.md). */
   unauthorizedNext: number;
   /** Next N replies that would succeed: cut in half. */
   truncateNext: number;
@@ -62,7 +62,7 @@ export interface Authentic8EmulatorOptions {
   now?: () => number;
   faults?: Partial<Authentic8Faults & PageFaults>;
   /**
-   * `next_seq` of a drained extractlog (UNCONFIRMED, §2.7): `scanned` (default) is the org's next
+   * `next_seq` of a drained extractlog (UNCONFIRMED, docs/vendors/authentic8.md): `scanned` (default) is the org's next
    * `seq_id` (everything up to it was scanned); `echo` is the last served `seq_id` + 1, or `start_seq`
    * when nothing was served.
    */
@@ -198,14 +198,14 @@ class Authentic8Service {
       return { result: pyJson('setting auth from data') };
     }
     if (session.token === undefined) return { error: 'setauth must be the first command' };
-    // A token that is not on file fails the lookup: the KeyError text quotes it (the real text is UNCONFIRMED, §2.5).
+    // A token that is not on file fails the lookup: the KeyError text quotes it (the real text is UNCONFIRMED, docs/vendors/authentic8.md).
     if (session.token !== this.#options.token) return { error: `KeyError: '${session.token}'` };
     if (command.command === 'get_log_types') return { result: `{"log_types": ${pyJson([...AUTHENTIC8_LOG_TYPES])}, "version": "2026.1"}` };
     if (command.command === 'extractlog') return this.#extract(command);
     return { error: `unknown command '${command.command}'` };
   }
 
-  /** extractlog (vendor-notes §2.2): logs of `type` in the org with seq_id from start_seq (to end_seq) and create_ts in [start_time, end_time]. */
+  /** extractlog (docs/vendors/authentic8.md): logs of `type` in the org with seq_id from start_seq (to end_seq) and create_ts in [start_time, end_time]. */
   #extract(command: Command): Reply {
     this.stats.extractlogs++;
     this.extractCalls.push({ ...command });

@@ -1,6 +1,6 @@
 /**
- * The Authentic8 emulator's protocol helpers: org names and paths as the API reads them (vendor-notes
- * §2.1, vendor docs "Org names"), extractlog's arguments and its page selection (§2.2), and the
+ * The Authentic8 emulator's protocol helpers: org names and paths as the API reads them
+ * (docs/vendors/authentic8.md; vendor docs "Org names"), extractlog's arguments and its page selection, and the
  * reply texts. Names are unique only under one parent; a path is slash-separated names with `\/`
  * for a slash inside a name, and need not be complete: each element only tells the next one apart.
  */
@@ -37,7 +37,7 @@ function inOrder(wanted: readonly string[], chain: readonly string[]): boolean {
 
 /**
  * The one org among those under `root` (the token's org) that `text` names, or the error the API
- * answers: "No org matching ..." for none and for several (vendor-notes §2.5; exact texts UNCONFIRMED).
+ * answers: "No org matching ..." for none and for several (docs/vendors/authentic8.md; exact texts UNCONFIRMED).
  */
 export function resolveOrg(orgs: readonly Authentic8Org[], root: readonly string[], text: string): Authentic8Org | string {
   const path = parseOrgPath(text);
@@ -55,7 +55,7 @@ export function replyText(reply: Reply, command: unknown): string {
   return id === undefined ? `${head}}` : `${head}, "command_id": ${pyJson(id as Json)}}`;
 }
 
-/** `YYYY-MM-DD HH:MM:SS`, taken as UTC (UNCONFIRMED, §2.2), to epoch seconds; NaN when malformed. */
+/** `YYYY-MM-DD HH:MM:SS`, taken as UTC (UNCONFIRMED, docs/vendors/authentic8.md), to epoch seconds; NaN when malformed. */
 function apiTime(value: unknown): number {
   const m = typeof value === 'string' ? /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)$/.exec(value) : null;
   return m ? Date.parse(`${m[1]}T${m[2]}Z`) / 1000 : Number.NaN;
@@ -73,7 +73,7 @@ export interface ExtractArgs {
   readonly to: number;
 }
 
-/** Checks extractlog's arguments (§2.2); returns the error message for a bad one. */
+/** Checks extractlog's arguments (docs/vendors/authentic8.md); returns the error message for a bad one. */
 export function extractArgs(c: Command): ExtractArgs | string {
   const ints: Record<string, number | undefined> = {};
   for (const name of ['start_seq', 'end_seq', 'limit']) {

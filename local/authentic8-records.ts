@@ -1,7 +1,7 @@
 /**
  * Field sets of the Authentic8 emulator's records, per log type. URL follows the vendor doc example
  * (same keys, same order) plus the reference guide's `method`, `client_ip` and `port`; ENC is built
- * in authentic8-data.ts. The other types' fields are UNCONFIRMED (vendor-notes §2.3-2.4): plausible
+ * in authentic8-data.ts. The other types' fields are UNCONFIRMED (docs/vendors/authentic8.md): plausible
  * names, with the ones TA-authentic8's CIM map expects (`username`, `action`, `audit_type`,
  * `exploit_name`, `destination_path`, `url`, `bytes`).
  */
@@ -13,7 +13,7 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
 export interface Person { readonly username: string; readonly userId: string; readonly ip: string }
 interface Common { readonly seq: number; readonly createTs: number; readonly orgId: string }
 
-/** Plaintext types and their share of the traffic; POST DATA and COOKIES are only logged with encryption (§2.3). */
+/** Plaintext types and their share of the traffic; POST DATA and COOKIES are only logged with encryption (docs/vendors/authentic8.md). */
 const WEIGHTS: ReadonlyArray<readonly [string, number]> = [
   ['URL', 40], ['BLOCKED URL', 5], ['DOWNLOAD', 6], ['UPLOAD', 3], ['SESSION', 8], ['AUTH', 8], ['ADMIN_AUDIT', 4],
   ['LOCATION CHANGE', 2], ['TRANSLATION', 2], ['A8SS', 1], ['ISOLATE_BYPASS', 1], ['SMS', 1], ['PRINT', 2], ['EXPLOIT', 1],
@@ -54,7 +54,7 @@ function responseHeaders(size: number, seconds: number): string {
     + `Date: ${new Date(Math.floor(seconds) * 1000).toUTCString()}\r\nConnection: keep-alive\r\n`;
 }
 
-/** A URL log in the doc example's key order (vendor-docs), plus method, client_ip, port and username. */
+/** A URL log in the doc example's key order (the vendor's documentation), plus method, client_ip, port and username. */
 function urlRecord(random: Random, p: Person, c: Common): Record<string, Json> {
   const [domain, paths] = pick(random, SITES);
   const size = randomInt(random, 200, 90_000);

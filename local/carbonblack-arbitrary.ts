@@ -1,5 +1,5 @@
 /**
- * Carbon Black Cloud v1 audit logs in every shape the docs allow (vendor-notes §5.2): no id; the
+ * Carbon Black Cloud v1 audit logs in every shape the docs allow (docs/vendors/carbonblack.md): no id; the
  * doc samples send `actor_ip` and `request_url` null; the Data Forwarder leaves out false and empty
  * fields; `actor` is a user's login or an API key id. So every field but `create_time` and
  * `description` may be absent, null, "" or set. Used by the property tests and by the emulator's

@@ -1,12 +1,12 @@
 /**
- * The Carbon Black Cloud emulator's data: seeded v1 audit logs (vendor-notes §5.2) with their
+ * The Carbon Black Cloud emulator's data: seeded v1 audit logs (docs/vendors/carbonblack.md) with their
  * exact wire text and the legacy v3 notification shape, identical records in one millisecond, and
- * the sliding-window rate limit (§5.5).
+ * the sliding-window rate limit (docs/vendors/carbonblack.md).
  */
 import { randomHex, randomInt, seededRandom, type Random } from './random.ts';
 
 /**
- * A v1 audit log: no id field (vendor-notes §5.2). The tidy generator fills every field; the doc
+ * A v1 audit log: no id field (docs/vendors/carbonblack.md). The tidy generator fills every field; the doc
  * samples send `actor_ip` and `request_url` null, and the Data Forwarder leaves out false and empty
  * fields, so the generated shapes of local/carbonblack-arbitrary.ts may lack or null any of them.
  */
@@ -21,7 +21,7 @@ export interface CbAuditLog {
   create_time: string;
 }
 
-/** The deprecated v3 notification (vendor-notes §5.2), for `/integrationServices/v3/auditlogs`. */
+/** The deprecated v3 notification (docs/vendors/carbonblack.md), for `/integrationServices/v3/auditlogs`. */
 export interface CbLegacyNotification {
   requestUrl: string | null;
   eventTime: number;
@@ -92,7 +92,7 @@ export function wireJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** A dashless UUIDv1-shaped id (the `11e8` group carries version 1, vendor-notes §5.2). */
+/** A dashless UUIDv1-shaped id (the `11e8` group carries version 1, docs/vendors/carbonblack.md). */
 function legacyEventId(random: Random): string {
   const h = randomHex(random, 32);
   return `${h.slice(0, 12)}1${h.slice(13)}`;
@@ -113,7 +113,7 @@ function makeRecord(random: Random, orgKey: string, timeMs: number, actors: read
   };
 }
 
-/** The v3 shape of a record (field mapping of vendor-notes §5.2; `orgName` held the org's name). */
+/** The v3 shape of a record (field mapping of docs/vendors/carbonblack.md; `orgName` held the org's name). */
 function legacyOf(record: CbAuditLog, random: Random): CbLegacyNotification {
   return {
     requestUrl: record.request_url ?? null, eventTime: Date.parse(record.create_time), eventId: legacyEventId(random),
@@ -157,7 +157,7 @@ export function createCbLog(seed: number, orgKey: string, variety?: CbVariety): 
   };
 }
 
-/** A sliding-window request limit whose back-off every request made during it extends (vendor-notes §5.5). */
+/** A sliding-window request limit whose back-off every request made during it extends (docs/vendors/carbonblack.md). */
 export class CbRateLimit {
   readonly #hits: number[] = [];
   #until = 0;

@@ -1,5 +1,5 @@
 /**
- * Carbon Black Cloud audit log emulator (vendor-notes §5, vendor-docs/carbon-black-cloud-audit-log.rst):
+ * Carbon Black Cloud audit log emulator (docs/vendors/carbonblack.md):
  * `_search` with criteria/exclusions/query/sort/paging and a capped `num_available`; the destructive
  * per-API-key `_queue` seeded with the last three days, and the legacy v3 queue; export jobs;
  * `X-Auth-Token: <secret>/<id>` with 401, 403 (missing permission) and 429 with `Retry-After`.
@@ -17,12 +17,12 @@ import { Waits } from './waits.ts';
 export type { CbAuditLog, CbStoredEvent } from './carbonblack-data.ts';
 
 const DAY_MS = 86_400_000;
-/** A new key's queue starts with this much history (vendor-notes §5.4). */
+/** A new key's queue starts with this much history (docs/vendors/carbonblack.md). */
 export const CB_QUEUE_HISTORY_MS = 3 * DAY_MS;
-/** `num_available` cap (UNCONFIRMED, §5.3) and `_queue` batch cap (cbc-syslog's 2500, UNCONFIRMED, §5.4). */
+/** `num_available` cap (UNCONFIRMED, docs/vendors/carbonblack.md) and `_queue` batch cap (cbc-syslog's 2500, UNCONFIRMED, docs/vendors/carbonblack.md). */
 export const CB_EMULATOR_SEARCH_CAP = 10_000;
 export const CB_EMULATOR_QUEUE_BATCH = 2500;
-/** Permissions (vendor-notes §5.1): audit routes need the first, job routes the second. */
+/** Permissions (docs/vendors/carbonblack.md): audit routes need the first, job routes the second. */
 export const CB_AUDIT_PERMISSION = 'org.audits';
 export const CB_JOBS_PERMISSION = 'jobs.status';
 
@@ -67,9 +67,9 @@ export interface CarbonBlackEmulatorOptions {
   faults?: Partial<CarbonBlackFaults & PageFaults>;
   searchCap?: number;
   queueBatch?: number;
-  /** Order inside a `_queue` batch; the docs disagree (UNCONFIRMED, §5.4). @default 'desc' */
+  /** Order inside a `_queue` batch; the docs disagree (UNCONFIRMED, docs/vendors/carbonblack.md). @default 'desc' */
   queueOrder?: 'asc' | 'desc';
-  /** A sliding-window limit over all requests; during the back-off every request extends it (§5.5). */
+  /** A sliding-window limit over all requests; during the back-off every request extends it (docs/vendors/carbonblack.md). */
   rateLimit?: { requests: number; windowMs: number; retryAfterSeconds: number };
   /**
    * Share (0..1) of records drawn from every shape the docs allow (local/carbonblack-arbitrary.ts:
@@ -204,7 +204,7 @@ class CarbonBlackService {
     switch (name) {
       case 'search':
         return this.#search(req.body);
-      // Both routes drain the key's one queue: whether CBC keeps them apart is UNCONFIRMED (§5.1).
+      // Both routes drain the key's one queue: whether CBC keeps them apart is UNCONFIRMED (docs/vendors/carbonblack.md).
       case 'queue':
       case 'legacyQueue':
         return this.#dequeue(entry.pending, name === 'legacyQueue');
@@ -216,7 +216,7 @@ class CarbonBlackService {
     }
   }
 
-  /** The sliding-window limit and the `rateLimitNext` fault: 429 with Retry-After (vendor-notes §5.5). */
+  /** The sliding-window limit and the `rateLimitNext` fault: 429 with Retry-After (docs/vendors/carbonblack.md). */
   #rateLimited(): EmulatorResponse | undefined {
     const fault = this.faults.rateLimitNext > 0;
     if (fault) this.faults.rateLimitNext--;
@@ -243,7 +243,7 @@ class CarbonBlackService {
     return { status: 200, body: resultsBody(matches.length, available, served) };
   }
 
-  /** Hands out the oldest batch and forgets it: reads are destructive (vendor-notes §5.4). */
+  /** Hands out the oldest batch and forgets it: reads are destructive (docs/vendors/carbonblack.md). */
   #dequeue(pending: CbStoredEvent[], legacy: boolean): EmulatorResponse {
     if (legacy) this.stats.legacyQueue++;
     else this.stats.queue++;

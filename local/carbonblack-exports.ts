@@ -1,5 +1,5 @@
 /**
- * Export jobs of the Carbon Black emulator (vendor-notes §5.1): `POST .../logs/_export` with a
+ * Export jobs of the Carbon Black emulator (docs/vendors/carbonblack.md): `POST .../logs/_export` with a
  * search body plus `format` returns `{job_id}`; `GET /jobs/v1/orgs/{org}/jobs/{id}` moves the job
  * one step (CREATED → IN_PROGRESS → COMPLETED) per poll; `/progress` and `/download` follow.
  * The download's content type and layout are UNCONFIRMED (a JSON array or a CSV with a header).

@@ -1,15 +1,15 @@
 /**
- * The `_search` request grammar of the Carbon Black emulator (vendor-notes §5.3): criteria,
+ * The `_search` request grammar of the Carbon Black emulator (docs/vendors/carbonblack.md): criteria,
  * exclusions, the Lucene-like query, sort, rows and the 0-based start.
  */
 import type { CbAuditLog, CbStoredEvent } from './carbonblack-data.ts';
 
-/** A 400 answer in the platform's error shape (vendor-notes §5.5). */
+/** A 400 answer in the platform's error shape (docs/vendors/carbonblack.md). */
 export interface CbBadRequest { status: 400; body: Record<string, string> }
 /** A parsed `_search` / `_export` request. */
 export interface CbSearch { test(e: CbStoredEvent): boolean; compare(a: CbStoredEvent, b: CbStoredEvent): number; rows: number; start: number }
 
-/** Largest `rows` (a community script's "maximum", UNCONFIRMED, §5.3); default rows UNCONFIRMED too. */
+/** Largest `rows` (a community script's "maximum", UNCONFIRMED, docs/vendors/carbonblack.md); default rows UNCONFIRMED too. */
 export const CB_MAX_ROWS = 10_000;
 export const CB_DEFAULT_ROWS = 10;
 const TERMS = ['actor_ip', 'actor', 'request_url', 'description'] as const;
@@ -21,7 +21,7 @@ const bad = (error_code: string, message: string, field?: string): CbBadRequest 
 
 type Test = (e: CbStoredEvent) => boolean;
 
-/** `create_time` as `{start, end}` (both inclusive: UNCONFIRMED) or `{range: "-Nx"}`, never both (§5.3). */
+/** `create_time` as `{start, end}` (both inclusive: UNCONFIRMED) or `{range: "-Nx"}`, never both (docs/vendors/carbonblack.md). */
 function timeTest(value: unknown, now: number, field: string): Test | CbBadRequest {
   const { start, end, range } = (value ?? {}) as Record<string, unknown>;
   if (range !== undefined && (start !== undefined || end !== undefined)) return bad('INVALID_VALUE', 'create_time takes either start/end or range', field);
@@ -73,7 +73,7 @@ export function queryTest(query: string): Test | CbBadRequest {
   return (e) => tests.every((t) => t(e));
 }
 
-/** `sort: [{field, order}]`; orders in any case (§5.3); none given: newest first (UNCONFIRMED). */
+/** `sort: [{field, order}]`; orders in any case (docs/vendors/carbonblack.md); none given: newest first (UNCONFIRMED). */
 function sortOf(value: unknown): CbSearch['compare'] | CbBadRequest {
   const specs = value === undefined ? [{ field: 'create_time', order: 'DESC' }] : value;
   if (!Array.isArray(specs)) return bad('INVALID_VALUE', 'sort must be an array', 'sort');
@@ -93,7 +93,7 @@ function sortOf(value: unknown): CbSearch['compare'] | CbBadRequest {
   };
 }
 
-/** Parses a `_search` body (vendor-notes §5.3). */
+/** Parses a `_search` body (docs/vendors/carbonblack.md). */
 export function parseSearch(body: unknown, now: number): CbSearch | CbBadRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return bad('MALFORMED_JSON', 'Malformed JSON input: expected an object');
   const b = body as Record<string, unknown>;

@@ -22,7 +22,7 @@ export interface EmulatorSettings {
 export interface RunningEmulator {
   readonly vendor: Vendor;
   readonly baseUrl: string;
-  /** Credentials the emulator accepts, in the vendor's secret shape (DESIGN.md 4.1). */
+  /** Credentials the emulator accepts, in the vendor's secret shape (docs/architecture.md). */
   readonly credentials: Record<string, string>;
   /** Source options the emulator needs (org keys, ...). */
   readonly options: Record<string, unknown>;

@@ -1,5 +1,5 @@
 /**
- * The archive as DuckDB views, from the one table definition in shared/table.ts (DESIGN.md 4.5):
+ * The archive as DuckDB views, from the one table definition in shared/table.ts (docs/architecture.md):
  * `events` reads the gzip NDJSON objects under `events/vendor=*\/dt=*\/` with Hive partitioning and
  * exactly the shared columns and types (an explicit `columns` map, so a field a record lacks is
  * NULL, not an error, and a field the table does not have is ignored, as in Athena), and
@@ -85,7 +85,7 @@ function typeMap(columns: readonly Column[]): string {
   return `{${columns.map((c) => `${literal(c.name)}: ${literal(duckdbType(c.type))}`).join(', ')}}`;
 }
 
-/** Where the event objects are, relative to the archive root (DESIGN.md 4.5). */
+/** Where the event objects are, relative to the archive root (docs/architecture.md). */
 export const EVENTS_GLOB = 'events/vendor=*/dt=*/*.gz';
 
 /** True when `archiveDir` holds at least one event object. */

@@ -1,7 +1,7 @@
 /**
  * The delivery side of the Firehose emulator: records buffered per stream and evaluated prefix, as
  * Firehose buffers them, and written as objects under the archive directory with the S3 key layout
- * of DESIGN.md 4.5.
+ * of docs/architecture.md.
  *
  * Durable like the real service: a PutRecordBatch is answered only after its records are on disk.
  * Each buffer has a journal file under `<archive>/.firehose-journal/`; `persist()` appends what was

@@ -57,7 +57,7 @@ export function generatedEvents(vendor: Vendor, runs: number, seed: number): Ocs
   return texts.map((text) => eventOf(vendor, text, source));
 }
 
-/** Writes `events` as gzip NDJSON under `events/vendor=<v>/dt=<day>/` of `archiveDir` (DESIGN.md 4.5). */
+/** Writes `events` as gzip NDJSON under `events/vendor=<v>/dt=<day>/` of `archiveDir` (docs/architecture.md). */
 export async function writeEventsArchive(archiveDir: string, events: ReadonlyArray<Record<string, unknown> | OcsfEvent>): Promise<void> {
   const groups = new Map<string, string[]>();
   for (const event of events) {

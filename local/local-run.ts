@@ -20,6 +20,7 @@ export interface LocalRunOptions {
   readonly onResult?: PumpOptions['onResult'];
   readonly onProgress?: PumpOptions['onProgress'];
   readonly http?: PumpOptions['http'];
+  readonly onRetry?: PumpOptions['onRetry'];
   /** Ctrl-C: every run stops at its next page boundary, and no further invocation starts. */
   readonly stop?: AbortSignal;
 }
@@ -38,6 +39,7 @@ export function localPumps(stack: LocalStack, options: LocalRunOptions = {}) {
         ...(options.onResult ? { onResult: options.onResult } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.http ? { http: options.http } : {}),
+        ...(options.onRetry ? { onRetry: options.onRetry } : {}),
         ...(options.stop ? { stop: options.stop } : {}),
       }),
     );

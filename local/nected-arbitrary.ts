@@ -1,8 +1,8 @@
 /**
- * Nected audit records in every shape the docs allow (vendor-docs/nected-audit-log-api.md): the
+ * Nected audit records in every shape the docs allow (): the
  * example's fields, with `user`, `entityId`, `message` and the root node's ids "" where the doc
  * shows them so, `input`/`output` null or objects, `path` null, [] or text (the detail schema says
- * string or null). The `AuditLogEntry` schema is not public (vendor-notes §4.3), so any field but
+ * string or null). The `AuditLogEntry` schema is not public (docs/vendors/nected.md), so any field but
  * `logId` and `date` may also be absent or null. Used by the property tests and by the emulator's
  * `variety` option.
  */

@@ -1,6 +1,6 @@
 /**
- * The Nected emulator's pure helpers: seeded audit records shaped like the vendor-docs example
- * (vendor-notes §4.1), their wire text, a date-ordered store, the search filters of both API
+ * The Nected emulator's pure helpers: seeded audit records shaped like the vendor's documented example
+ * (docs/vendors/nected.md), their wire text, a date-ordered store, the search filters of both API
  * generations, parameter parsing and the page body. Nanosecond RFC 3339 times reuse the Veza
  * emulator's helpers.
  */
@@ -8,9 +8,9 @@ import { randomHex, randomInt, randomUuid, seededRandom, type Random } from './r
 import { formatNs, parseRfc3339Ns, type Json } from './veza-data.ts';
 
 /**
- * One audit record, field for field as in vendor-docs/nected-audit-log-api.md. The tidy generator
- * fills every field as the example does; the `AuditLogEntry` schema is not public (vendor-notes
- * §4.3), so the shapes of local/nected-arbitrary.ts may lack or null any field but `logId` and `date`.
+ * One audit record, field for field as in the vendor's documented example. The tidy
+ * generator fills every field as the example does; the `AuditLogEntry` schema is not public
+ * (docs/vendors/nected.md), so the shapes of local/nected-arbitrary.ts may lack or null any field but `logId` and `date`.
  */
 export interface NectedRecord {
   entityId?: string | null; executionId?: string | null; type?: string | null; name?: string | null; event?: string | null; status?: string | null;
@@ -49,14 +49,14 @@ export function recordText(record: NectedRecord): string {
     .replace(/\n/g, '\n        ');
 }
 
-// The `event` filter's values (vendor-notes §4.1) and the display names records carry. Only
+// The `event` filter's values (docs/vendors/nected.md) and the display names records carry. Only
 // "Test Via Console" and "Call Via API" appear in the doc; the others are UNCONFIRMED.
 const EVENT_NAMES: Record<string, string> = {
   test: 'Test Via Console', api: 'Call Via API', roleRevoke: 'Role Revoke', roleUpdate: 'Role Update',
   cronTest: 'Cron Test', cron: 'Via Cron', webhook: 'Via Webhook', delayedTest: 'Delayed Test', delay: 'Via Delay',
 };
 
-/** Search filters by API generation (vendor-notes §4.1); other parameters are ignored. */
+/** Search filters by API generation (docs/vendors/nected.md); other parameters are ignored. */
 export const FILTERS = {
   legacy: ['search', 'type', 'event', 'status', 'environment'],
   v1: ['type', 'status', 'environment', 'user'],
@@ -85,7 +85,7 @@ export function searchFilter(api: keyof typeof FILTERS, query: URLSearchParams):
   return (r) => tests.every((t) => t(r));
 }
 
-/** Modules the emulator knows; the doc names `audit`, `user-management` and `rule-engine` (vendor-notes §4.1). */
+/** Modules the emulator knows; the doc names `audit`, `user-management` and `rule-engine` (docs/vendors/nected.md). */
 export const MODULES: Record<string, (r: NectedRecord) => boolean> = {
   audit: () => true,
   'user-management': (r) => (r.event ?? '').startsWith('Role '),
@@ -194,7 +194,7 @@ export function createNectedLog(seed: number, variety?: NectedVariety): NectedLo
   };
 }
 
-/** `YYYY-MM-DD` (UTC midnight) or RFC 3339; the accepted forms are UNCONFIRMED (vendor-notes §4.3). */
+/** `YYYY-MM-DD` (UTC midnight) or RFC 3339; the accepted forms are UNCONFIRMED (docs/vendors/nected.md). */
 export function parseDate(value: string | null): bigint | undefined | 'invalid' {
   if (!value) return undefined;
   const text = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;

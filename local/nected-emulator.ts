@@ -1,5 +1,5 @@
 /**
- * Nected Audit Log API emulator (vendor-notes §4, vendor-docs/nected-audit-log-api.md): both API
+ * Nected Audit Log API emulator (docs/vendors/nected.md): both API
  * generations (legacy `/dev/audit/{module}/...` with `nected-api-key`; v1 `/dev/v1/audit/{module}/...`
  * with `Nected-API-Key` and `Nected-Branch`), offset paging over a live newest-first list (new
  * events land at the head and shift every offset), the detail endpoint, the documented error
@@ -14,9 +14,9 @@ import { Waits } from './waits.ts';
 
 export type { NectedRecord, NectedStoredEvent } from './nected-data.ts';
 
-/** Largest `pageSize`; larger values are clamped (vendor-notes §4.1; clamp vs error UNCONFIRMED). */
+/** Largest `pageSize`; larger values are clamped (docs/vendors/nected.md; clamp vs error UNCONFIRMED). */
 export const NECTED_MAX_PAGE_SIZE = 10;
-/** Elasticsearch's default `max_result_window` (vendor-notes §4.2, UNCONFIRMED for Nected). */
+/** Elasticsearch's default `max_result_window` (docs/vendors/nected.md, UNCONFIRMED for Nected). */
 export const NECTED_RESULT_WINDOW = 10_000;
 /** The credential `startNectedForCli` accepts: fixed and obviously fake. */
 export const NECTED_LOCAL_API_KEY = 'local-nected-api-key-4c8e2b1d';
@@ -168,7 +168,7 @@ class NectedService {
     // Header names are case-insensitive: `nected-api-key` (legacy) and `Nected-API-Key` (v1) are one header.
     if (req.headers['nected-api-key'] !== this.#options.apiKey) return fail(401, { error: 'Unauthorized access. Invalid API key.' });
     if (api === 'v1') {
-      // A missing branch is "probably 4xx" (vendor-notes §4.4): the status and body are UNCONFIRMED.
+      // A missing branch is "probably 4xx" (docs/vendors/nected.md): the status and body are UNCONFIRMED.
       const branch = req.headers['nected-branch'];
       if (typeof branch !== 'string' || !branch) return badRequest('Nected-Branch header is required');
       if (!(this.#options.branches ?? ['main']).includes(branch)) return fail(404, { error: 'Branch not found.' });
@@ -186,7 +186,7 @@ class NectedService {
     return leaf === 'search' ? this.#search(api, module, req.url.searchParams) : this.#detail(module, leaf, req.url.searchParams);
   }
 
-  /** The search (vendor-notes §4.1): filters, `startDate`/`endDate` (both ends inclusive, UNCONFIRMED), `sort`, offset pages. */
+  /** The search (docs/vendors/nected.md): filters, `startDate`/`endDate` (both ends inclusive, UNCONFIRMED), `sort`, offset pages. */
   #search(api: 'legacy' | 'v1', module: string, query: URLSearchParams): EmulatorResponse {
     this.stats.searches++;
     const pageNo = positive(query.get('pageNo'), 1);
@@ -217,7 +217,7 @@ class NectedService {
     return { status: 200, body: body.slice(0, Math.floor(body.length / 2)) };
   }
 
-  /** The detail (vendor-notes §4.1): the record, its root run (parent) and its steps (children, paged by 10). */
+  /** The detail (docs/vendors/nected.md): the record, its root run (parent) and its steps (children, paged by 10). */
   #detail(module: string, logId: string, query: URLSearchParams): EmulatorResponse {
     this.stats.details++;
     const event = this.byId.get(logId);

@@ -1,12 +1,12 @@
 /**
- * `audit-pump query "<SQL>"` (DESIGN.md 4.6): SQL over the local archive with DuckDB, through the
+ * `audit-pump query "<SQL>"` (docs/architecture.md): SQL over the local archive with DuckDB, through the
  * same table definition as Athena (local/events-table.ts) and Athena's SQL dialect translated
  * (local/athena-sql.ts), so the named queries and SQL pasted from the Athena console run as they are.
  * DuckDB runs in memory and never downloads anything (extensions neither installed nor autoloaded).
  */
-import { parseArgs } from 'node:util';
 import { DuckDBInstance, DuckDBTypeId, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBValueConverter, type Json } from '@duckdb/node-api';
 import { NAMED_QUERIES } from '../infra/named-queries.ts';
+import { didYouMean, parseCommand, UsageError } from './args.ts';
 import { athenaToDuckDb } from './athena-sql.ts';
 import { createEventViews, findArchive, hasEvents, noEventsMessage } from './events-table.ts';
 import { createLakeViews } from './lake-table.ts';
@@ -44,7 +44,7 @@ const toJson: DuckDBValueConverter<Json> = (value, type, converter) => {
 /** Opens the archive under `archiveDir`; throws when it holds no events. */
 export async function openArchive(archiveDir: string): Promise<ArchiveDb> {
   if (!hasEvents(archiveDir)) throw new Error(noEventsMessage(archiveDir));
-  // STACK.md: without these DuckDB tries to download extensions (httpfs on a URL, icu, json...).
+  // Without these DuckDB tries to download extensions (httpfs on a URL, icu, json...).
   const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
   const connection = await instance.connect();
   // Athena's session zone is UTC: current_date and timestamps agree with it.
@@ -101,23 +101,19 @@ export function formatJson(result: QueryResult): string {
   return `${JSON.stringify(result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c, row[i] ?? null]))))}\n`;
 }
 
-const USAGE = 'usage: audit-pump query "<SQL>" [--archive <dir>] [--json]  |  audit-pump query --named <name> [--archive <dir>] [--json]';
-
 /** `audit-pump query`; returns the exit code. */
 export async function queryCommand(args: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    options: { archive: { type: 'string' }, json: { type: 'boolean', default: false }, named: { type: 'string' } },
-    allowPositionals: true,
-    strict: true,
-  });
+  const { values, positionals } = parseCommand('query', args);
   let sql = positionals.join(' ').trim();
+  const names = Object.keys(NAMED_QUERIES);
   if (values.named !== undefined) {
+    // Both would leave one of them silently unused.
+    if (sql) throw new UsageError('query', `give SQL or --named ${values.named}, not both`);
     const named = NAMED_QUERIES[values.named];
-    if (!named) throw new Error(`no named query "${values.named}"; available: ${Object.keys(NAMED_QUERIES).join(', ')}`);
+    if (!named) throw new UsageError('query', `no named query "${values.named}"${didYouMean(values.named, names)}; available: ${names.join(', ')}`);
     sql = named.sql;
   }
-  if (!sql) throw new Error(`${USAGE}\n  tables: events, events_dedup (columns: shared/table.ts), and after --security-lake lake, lake_<class_uid>; named queries: ${Object.keys(NAMED_QUERIES).join(', ')}`);
+  if (!sql) throw new UsageError('query', `give SQL or --named <name>; tables: events, events_dedup (columns: shared/table.ts), and after --security-lake lake, lake_<class_uid>; named queries: ${names.join(', ')}`);
   const archive = findArchive(values.archive);
   if (archive.note) err.write(`audit-pump query: ${archive.note}\n`);
   const db = await openArchive(archive.dir);

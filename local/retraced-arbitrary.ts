@@ -1,5 +1,5 @@
 /**
- * Retraced events in every shape the publisher API accepts (vendor-notes §1.2; retraced
+ * Retraced events in every shape the publisher API accepts (docs/vendors/retraced.md; retraced
  * `createEvent.ts` validation): `action` and `crud` required; `actor`, `target` and `group` each
  * optional but with an `id` when present; no actor only when `is_anonymous`; `source_ip` a valid
  * IPv4 or IPv6 address; every other field absent, empty ("" or {}) or set. The server adds the

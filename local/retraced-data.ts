@@ -1,18 +1,18 @@
 /**
  * The Retraced emulator's data: events as a publisher sends them, as the ingest pipeline stores
  * them (id, `received`, `canonical_time`, when they become searchable), and as the GraphQL `Event`
- * type shows them (vendor-notes §1.2, §1.8). Seeded, so a seed always yields the same log.
+ * type shows them (docs/vendors/retraced.md). Seeded, so a seed always yields the same log.
  */
 import { randomHex, randomInt, seededRandom, type Random } from './random.ts';
 
-/** String maps, as publishers send `fields`; GraphQL shows them as `[{key, value}]` (§1.2). */
+/** String maps, as publishers send `fields`; GraphQL shows them as `[{key, value}]` (docs/vendors/retraced.md). */
 export type RetracedFields = Record<string, string>;
 
 /** An event as a publisher sends it (`POST /publisher/v1/project/{id}/event`). */
 export interface RetracedPublished {
   action: string;
   crud?: 'c' | 'r' | 'u' | 'd';
-  /** Publisher-supplied event time (ms); may be backdated or future-dated (§1.2). */
+  /** Publisher-supplied event time (ms); may be backdated or future-dated (docs/vendors/retraced.md). */
   created?: number;
   group: { id: string; name?: string };
   actor?: { id: string; name?: string; fields?: RetracedFields };
@@ -32,34 +32,34 @@ export interface RetracedPublished {
 
 /** A stored event: what the processor indexed, plus when the emulator lets searches see it. */
 export interface RetracedStoredEvent extends RetracedPublished {
-  /** 32 hex characters: randomUUID without dashes (§1.8). */
+  /** 32 hex characters: randomUUID without dashes (docs/vendors/retraced.md). */
   readonly id: string;
-  /** Server receive time (ms); what `received:lo,hi` filters on (§1.4). */
+  /** Server receive time (ms); what `received:lo,hi` filters on (docs/vendors/retraced.md). */
   readonly received: number;
-  /** `created` when the publisher gave one, else `received` (§1.2); the sort key (§1.3). */
+  /** `created` when the publisher gave one, else `received` (docs/vendors/retraced.md); the sort key (docs/vendors/retraced.md). */
   readonly canonicalTime: number;
-  /** Searchable from this time on (ms): the ingest pipeline's lag (§1.8, §1.11). */
+  /** Searchable from this time on (ms): the ingest pipeline's lag (docs/vendors/retraced.md, docs/vendors/retraced.md). */
   readonly visibleAt: number;
 }
 
-/** `moment.utc(ms).format()`: RFC 3339 with second precision only (§1.2, §1.11). */
+/** `moment.utc(ms).format()`: RFC 3339 with second precision only (docs/vendors/retraced.md, docs/vendors/retraced.md). */
 export function formatTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** Values above year 3000 are taken as too precise and divided by 1000 until plausible (§1.2). */
+/** Values above year 3000 are taken as too precise and divided by 1000 until plausible (docs/vendors/retraced.md). */
 export function plausibleCreated(created: number): number {
   let value = created;
   while (value > 32_503_680_000_000) value = Math.floor(value / 1000);
   return value;
 }
 
-/** The search cursor: base64 of `"<canonical_time ms>,<id>"` (§1.3). */
+/** The search cursor: base64 of `"<canonical_time ms>,<id>"` (docs/vendors/retraced.md). */
 export function encodeCursor(canonicalTime: number, id: string): string {
   return Buffer.from(`${canonicalTime},${id}`).toString('base64');
 }
 
-/** The server's own decoding (§1.3): lenient base64, parseInt; undefined where it says "Invalid cursor". */
+/** The server's own decoding (docs/vendors/retraced.md): lenient base64, parseInt; undefined where it says "Invalid cursor". */
 export function decodeCursor(cursor: string): { time: number; id: string } | undefined {
   const parts = Buffer.from(cursor, 'base64').toString('utf8').split(',');
   const time = parseInt(parts[0] ?? '', 10);
@@ -71,7 +71,7 @@ const list = (fields: RetracedFields | undefined): Array<{ key: string; value: s
   fields ? Object.entries(fields).map(([key, value]) => ({ key, value })) : null;
 
 /**
- * The default display template (§1.3); an event without a target drops its "on the item" part,
+ * The default display template (docs/vendors/retraced.md); an event without a target drops its "on the item" part,
  * as the real server renders the reads' own events (issue 15).
  */
 export function markdown(event: Pick<RetracedPublished, 'actor' | 'target' | 'action'>): string {
@@ -83,7 +83,7 @@ export function markdown(event: Pick<RetracedPublished, 'actor' | 'target' | 'ac
 
 /**
  * The object the GraphQL `Event` resolvers see: times formatted to seconds, maps flattened to
- * key/value lists (an empty map an empty list), `href` and `raw` null (§1.2: not stored), absent
+ * key/value lists (an empty map an empty list), `href` and `raw` null (docs/vendors/retraced.md: not stored), absent
  * values null. The real server never sends a null actor or target: without one, every field of
  * the object is null (issue 15).
  */
@@ -161,7 +161,7 @@ function pick<T>(random: Random, items: readonly T[]): T {
 
 /**
  * `created` as publishers send it: absent about half the time, else the client's clock, which is
- * usually a little behind, sometimes hours or days behind (batch uploads), sometimes ahead (§1.2).
+ * usually a little behind, sometimes hours or days behind (batch uploads), sometimes ahead (docs/vendors/retraced.md).
  */
 function clientTime(random: Random, receivedMs: number): number | undefined {
   const roll = random();

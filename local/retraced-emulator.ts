@@ -1,9 +1,9 @@
 /**
- * Retraced (BoxyHQ) Enterprise API emulator (vendor-notes §1): `POST /auditlog/enterprise/v1/graphql`
+ * Retraced (BoxyHQ) Enterprise API emulator (docs/vendors/retraced.md): `POST /auditlog/enterprise/v1/graphql`
  * as the real server v1.13.1 in Postgres search mode answers it. The query is parsed and validated
- * by graphql-js against the exact SDL of §1.2 with the server's extra NoDuplicateFields rule, so
- * errors come out with the server's statuses and bodies (§1.7, §1.11). Every executed read writes
- * an `audit.log.view` event; events become searchable only after an ingest delay (§1.8). As the
+ * by graphql-js against the exact SDL of docs/vendors/retraced.md with the server's extra NoDuplicateFields rule, so
+ * errors come out with the server's statuses and bodies (docs/vendors/retraced.md, docs/vendors/retraced.md). Every executed read writes
+ * an `audit.log.view` event; events become searchable only after an ingest delay (docs/vendors/retraced.md). As the
  * real server was seen to answer (issue 15): every response of the route carries
  * `x-retraced-requestid`, a GET or a body without `query` is a 500, and an event without an actor
  * or target shows an object of nulls.
@@ -56,7 +56,7 @@ export interface RetracedEmulatorOptions {
   /** @default now - 10 minutes, so a pump with the default settle lag reads the whole backlog */
   backlogEnd?: Date;
   arrivalsPerSecond?: number;
-  /** Receive-to-searchable lag (§1.11 observed 0.6-1.1 s). @default 1000 */
+  /** Receive-to-searchable lag (docs/vendors/retraced.md observed 0.6-1.1 s). @default 1000 */
   ingestDelayMs?: number;
   latencyMs?: number;
   /** Indentation of the JSON bodies (Express's "json spaces"; the server sends none). @default 0 */
@@ -194,7 +194,7 @@ class RetracedService {
       const limited = tooManyRequests(this.faults.retryAfterSeconds, '<html><body><h1>429 Too Many Requests</h1></body></html>');
       return { ...limited, headers: { ...limited.headers, 'content-type': 'text/html' } };
     }
-    // Express: unknown routes are a plain-text 404 (§1.1). A GET reaches the handler with no body (issue 15: a 500).
+    // Express: unknown routes are a plain-text 404 (docs/vendors/retraced.md). A GET reaches the handler with no body (issue 15: a 500).
     if ((req.method !== 'POST' && req.method !== 'GET') || req.url.pathname.replace(/\/$/, '') !== RETRACED_GRAPHQL_PATH) {
       return { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Not Found' };
     }
@@ -209,7 +209,7 @@ class RetracedService {
     return { ...out, body: out.body.slice(0, Math.floor(out.body.length / 2)) };
   }
 
-  /** `token=(.+)` anywhere in the header (§1.1); returns the 401 message on failure. */
+  /** `token=(.+)` anywhere in the header (docs/vendors/retraced.md); returns the 401 message on failure. */
   #authenticate(header: string | undefined): Token | string {
     if (!header) return 'Missing Authorization header';
     const id = /token=(.+)/.exec(header)?.[1];
@@ -217,18 +217,18 @@ class RetracedService {
     return this.#tokens.get(id) ?? 'Unauthorized';
   }
 
-  /** A JSON answer of the route, with the request id header every one of them carries (§1.7, issue 15). */
+  /** A JSON answer of the route, with the request id header every one of them carries (docs/vendors/retraced.md, issue 15). */
   #reply(status: number, body: unknown): EmulatorResponse {
     return json(status, body, this.#options.jsonSpaces ?? 0, { 'x-retraced-requestid': `graphqlPost:${randomHex(this.#faultRandom, 8)}` });
   }
 
-  /** `handleFrameworkError` bodies (§1.7). */
+  /** `handleFrameworkError` bodies (docs/vendors/retraced.md). */
   #frameworkError(status: number, error: string): EmulatorResponse {
     return this.#reply(status, status === 401 ? { status, type: 'Error', error } : { status, error, type: 'Error' });
   }
 
   /**
-   * Validate (500 when it throws), execute, log the read, 400 when there are any errors (§1.7). A
+   * Validate (500 when it throws), execute, log the read, 400 when there are any errors (docs/vendors/retraced.md). A
    * body without a string `query` reaches graphql-js, whose Source throws (issue 15: a 500).
    */
   async #graphql(body: string, token: Token): Promise<EmulatorResponse> {
@@ -256,7 +256,7 @@ class RetracedService {
   }
 
   /**
-   * The event each read writes (EnterpriseController; §1.1, §1.11), searchable after the ingest
+   * The event each read writes (EnterpriseController; docs/vendors/retraced.md, docs/vendors/retraced.md), searchable after the ingest
    * delay; as the real server returns it (issue 15): `created` = `received`, no target, and the
    * display text as its description.
    */

@@ -1,7 +1,7 @@
 /**
- * The GraphQL side of the Retraced emulator: the schema of vendor-notes §1.2, the server's
+ * The GraphQL side of the Retraced emulator: the schema of docs/vendors/retraced.md, the server's
  * validation, and the `search` resolver as the real server computes it in Postgres search mode
- * (§1.3, §1.4, §1.11): the structured query, the (canonical_time, id) order, exclusive cursors,
+ * (docs/vendors/retraced.md, docs/vendors/retraced.md, docs/vendors/retraced.md): the structured query, the (canonical_time, id) order, exclusive cursors,
  * the default page of 20, and totalCount / pageInfo computed without the cursor. Argument errors
  * are thrown the way the server throws them, as `{status, err}` objects that graphql-js reports as
  * "Unexpected error value: { status: 400, err: {} }". `searchPaginated` and `counts` are not
@@ -10,7 +10,7 @@
 import { buildSchema, execute, parse, specifiedRules, validate, type ASTVisitor, type GraphQLError, type GraphQLField, type ValidationContext } from 'graphql';
 import { decodeCursor, encodeCursor, toNode, type RetracedStoredEvent } from './retraced-data.ts';
 
-/** The arguments of `search` (§1.2). */
+/** The arguments of `search` (docs/vendors/retraced.md). */
 export interface SearchArgs {
   query?: string | null;
   first?: number | null;
@@ -25,12 +25,12 @@ export interface SearchScope {
   readonly now: number;
 }
 
-/** The server's error object; graphql-js hides everything but its shape (§1.7). */
+/** The server's error object; graphql-js hides everything but its shape (docs/vendors/retraced.md). */
 function badRequest(message: string): never {
   throw { status: 400, err: new Error(message) };
 }
 
-/** Page size when neither `first` nor `last` is given (or is 0): Postgres mode (§1.11). */
+/** Page size when neither `first` nor `last` is given (or is 0): Postgres mode (docs/vendors/retraced.md). */
 export const DEFAULT_PAGE_SIZE = 20;
 
 type Test = (event: RetracedStoredEvent) => boolean;
@@ -48,7 +48,7 @@ function parseDate(text: string): number {
   return Date.parse(`${date}${time}`);
 }
 
-/** `received:` / `created:` ranges: both ends required, half-open [lo, hi) in ms (§1.4). */
+/** `received:` / `created:` ranges: both ends required, half-open [lo, hi) in ms (docs/vendors/retraced.md). */
 function range(name: 'received' | 'created', values: readonly string[]): Test {
   const [lo, hi] = values.map(parseDate);
   if (values.length !== 2 || lo === undefined || hi === undefined || Number.isNaN(lo) || Number.isNaN(hi)) {
@@ -68,7 +68,7 @@ function keyword(key: string, values: readonly string[]): Test {
     case 'created':
       return range(key, values);
     case 'action':
-      // `user.*` is a prefix match (§1.4).
+      // `user.*` is a prefix match (docs/vendors/retraced.md).
       return (e) => values.some((v) => (v.endsWith('*') ? e.action.startsWith(v.slice(0, -1)) : e.action === v));
     case 'actor.name':
       return contains((e) => e.actor?.name);
@@ -89,7 +89,7 @@ function keyword(key: string, values: readonly string[]): Test {
 /**
  * The structured query, tokenized as search-query-parser does: `key:value` splits at the first
  * colon (so ISO times work), a comma makes a list, `-key:value` exclusions are parsed and ignored,
- * anything else is free text, matched here as substrings of action, description and names (§1.4).
+ * anything else is free text, matched here as substrings of action, description and names (docs/vendors/retraced.md).
  */
 export function parseQuery(query: string | null | undefined): Test {
   const tests: Test[] = [];
@@ -111,13 +111,13 @@ export function parseQuery(query: string | null | undefined): Test {
 const ascending = (a: RetracedStoredEvent, b: RetracedStoredEvent): number =>
   a.canonicalTime - b.canonicalTime || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-/** The page the server returns for `args`, plus its cursor-blind totalCount and pageInfo (§1.3). */
+/** The page the server returns for `args`, plus its cursor-blind totalCount and pageInfo (docs/vendors/retraced.md). */
 export function search(events: readonly RetracedStoredEvent[], args: SearchArgs, scope: SearchScope) {
   if (args.first && args.last) badRequest("Arguments 'first' and 'last' are exclusive");
   if (args.before && args.after) badRequest("Arguments 'before' and 'after' are exclusive");
   const desc = Boolean(args.last);
   const size = args.last || args.first || DEFAULT_PAGE_SIZE;
-  // Postgres rejects a negative LIMIT with a real Error, so its message survives (§1.11).
+  // Postgres rejects a negative LIMIT with a real Error, so its message survives (docs/vendors/retraced.md).
   if (size < 0) throw new Error('LIMIT must not be negative');
   const raw = args.after || args.before;
   const cursor = raw ? decodeCursor(raw) : undefined;
@@ -139,7 +139,7 @@ export function search(events: readonly RetracedStoredEvent[], args: SearchArgs,
   };
 }
 
-/** The schema exactly as §1.2 rebuilds it from `src/handlers/graphql/schema.ts`. */
+/** The schema exactly as docs/vendors/retraced.md rebuilds it from `src/handlers/graphql/schema.ts`. */
 export const RETRACED_SDL = `
 type Query {
   search(query: String, first: Int, after: String, last: Int, before: String): SearchQueryResult
@@ -175,7 +175,7 @@ const SCHEMA = buildSchema(RETRACED_SDL);
 /**
  * The server's NoDuplicateFields rule (src/handlers/graphql/handler.ts), kept as it is: it
  * dereferences the field definition before the standard rules report an unknown field, so an
- * unknown field crashes validation with a TypeError and a 500 (§1.11). It reports a plain Error,
+ * unknown field crashes validation with a TypeError and a 500 (docs/vendors/retraced.md). It reports a plain Error,
  * which JSON-serializes to `{}` (by code reading).
  */
 function noDuplicateFields(context: ValidationContext): ASTVisitor {
@@ -199,7 +199,7 @@ function noDuplicateFields(context: ValidationContext): ASTVisitor {
 export type GraphqlOutcome = { status: 200 | 400; body: unknown; executed: boolean } | { crash: string };
 
 /**
- * The enterprise controller's GraphQL step (§1.7): parse and validate with the extra rule (a throw
+ * The enterprise controller's GraphQL step (docs/vendors/retraced.md): parse and validate with the extra rule (a throw
  * is a 500), validation errors are a 400 `{errors}` without data, else execute; any error is a 400.
  */
 export async function answerGraphql(query: unknown, variables: unknown, operationName: unknown, rootValue: Record<string, unknown>): Promise<GraphqlOutcome> {

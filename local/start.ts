@@ -5,13 +5,14 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseSources, type Source } from '../shared/config.ts';
 import { eventUid } from '../shared/ocsf.ts';
 import { optionSchemas } from '../functions/registry.ts';
 import { readArchive } from './archive-reader.ts';
+import { parseCommand, UsageError } from './args.ts';
 import { EMULATORS, startEmulator, type RunningEmulator } from './emulators.ts';
 import { drainSource, localPumps } from './local-run.ts';
+import { recordRuns } from './run-journal.ts';
 import { ProgressView } from './progress.ts';
 import { exportLocalLake, lakeSummary } from './security-lake.ts';
 import { startLocalStack } from './stack.ts';
@@ -23,21 +24,11 @@ const WORK_DIR = '.local/start';
 
 /** Runs the offline pipeline; returns the exit code. */
 export async function start(args: readonly string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      once: { type: 'boolean', default: false },
-      backlog: { type: 'string', default: '2000' },
-      rate: { type: 'string', default: '5' },
-      interval: { type: 'string', default: '2' },
-      'security-lake': { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
+  const { values } = parseCommand('start', args);
   const backlog = Number(values.backlog);
   const rate = Number(values.rate);
   const intervalMs = Number(values.interval) * 1000;
-  if (![backlog, rate, intervalMs].every((n) => Number.isFinite(n) && n >= 0)) throw new Error('--backlog, --rate and --interval must be non-negative numbers');
+  if (![backlog, rate, intervalMs].every((n) => Number.isFinite(n) && n >= 0)) throw new UsageError('start', '--backlog, --rate and --interval must be non-negative numbers');
   // A fresh pipeline each time: emulators regenerate their data, so old cursors would not match.
   rmSync(WORK_DIR, { recursive: true, force: true });
   const archiveDir = join(WORK_DIR, 'archive');
@@ -45,7 +36,8 @@ export async function start(args: readonly string[]): Promise<number> {
   for (const vendor of Object.keys(EMULATORS)) emulators.push(await startEmulator(vendor, { backlog, arrivalsPerSecond: rate }));
   const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
   const sources = localSources(emulators, startFrom);
-  const stack = await startLocalStack({ sources, archiveDir, stateDir: join(WORK_DIR, 'state'), bufferIntervalMs: 1000 });
+  const stateDir = join(WORK_DIR, 'state');
+  const stack = await startLocalStack({ sources, archiveDir, stateDir, bufferIntervalMs: 1000 });
   const view = new ProgressView(process.stdout);
   const pumps = localPumps(stack, { onResult: (r) => view.result(r), onProgress: (id, s) => view.progress(id, s) });
   process.stdout.write(`audit-pump offline: ${sources.length} source(s), emulators ${emulators.map((e) => `${e.vendor}@${e.baseUrl}`).join(', ')}\narchive: ${archiveDir}\n`);
@@ -58,7 +50,11 @@ export async function start(args: readonly string[]): Promise<number> {
   try {
     do {
       failed = 0;
-      for (const source of stack.config.sources) if ((await drainSource(pumps, source)).status === 'failed') failed++;
+      for (const source of stack.config.sources) {
+        const result = await drainSource(pumps, source);
+        await recordRuns(stateDir, [result]);
+        if (result.status === 'failed') failed++;
+      }
       if (!values.once && !stopping) await sleepUnless(intervalMs, () => stopping);
     } while (!values.once && !stopping);
   } finally {

@@ -1,5 +1,5 @@
 /**
- * Veza audit records in every shape the docs allow (vendor-notes §3.3): both documented schemas;
+ * Veza audit records in every shape the docs allow (docs/vendors/veza.md): both documented schemas;
  * protojson leaves out fields at their default, so any field but the id and the end time may be
  * absent; the doc's sample shows "" (`api_key_id`) and the OpenAPI example `{}` (`request`,
  * `response`); `result.code` a gRPC number, `error_reason` a number or a name. Null is never sent.

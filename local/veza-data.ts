@@ -1,6 +1,6 @@
 /**
- * The Veza emulator's pure helpers: seeded records in the two documented shapes (vendor-notes §3.3),
- * their wire text, RFC 3339 nanosecond times and the filter grammar (§3.2), and page tokens.
+ * The Veza emulator's pure helpers: seeded records in the two documented shapes (docs/vendors/veza.md),
+ * their wire text, RFC 3339 nanosecond times and the filter grammar (docs/vendors/veza.md), and page tokens.
  */
 import { createHmac } from 'node:crypto';
 import { randomHex, randomInt, randomUuid, seededRandom, type Random } from './random.ts';
@@ -9,7 +9,7 @@ import { randomHex, randomInt, randomUuid, seededRandom, type Random } from './r
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 /**
- * The current schema: the OpenAPI example on the doc page (vendor-notes §3.3). The tidy generator
+ * The current schema: the OpenAPI example on the doc page (docs/vendors/veza.md). The tidy generator
  * fills every field; protojson leaves out fields at their default ("" and 0), so the shapes of
  * local/veza-arbitrary.ts may lack any field but `id` and `timestamp`.
  */
@@ -23,7 +23,7 @@ export interface VezaNewRecord {
   result?: { code?: number; error_reason?: number | string; response?: Json };
 }
 
-/** The older schema still shown in the doc's "Audit events" section (vendor-notes §3.3); every field but `request_id` and `ended_at` may be left out. */
+/** The older schema still shown in the doc's "Audit events" section (docs/vendors/veza.md); every field but `request_id` and `ended_at` may be left out. */
 export interface VezaOldRecord {
   identity?: { user_id?: string; session_id?: string; api_key_id?: string; email?: string };
   status?: { grpc_code?: string; http_status?: number; error_reason?: string };
@@ -32,12 +32,12 @@ export interface VezaOldRecord {
   started_at?: string; ended_at: string;
 }
 
-/** A Veza audit record in either shape; which one a live tenant returns is UNCONFIRMED (§3.3). */
+/** A Veza audit record in either shape; which one a live tenant returns is UNCONFIRMED (docs/vendors/veza.md). */
 export type VezaRecord = VezaNewRecord | VezaOldRecord;
 /** Record schema the emulator serves: one shape, or a seeded mix of both. */
 export type VezaShape = 'new' | 'old' | 'mixed';
 
-/** One persisted event: the record, its exact wire text, and the hidden `persisted_at` (§3.5). */
+/** One persisted event: the record, its exact wire text, and the hidden `persisted_at` (docs/vendors/veza.md). */
 export interface VezaStoredEvent {
   readonly id: string;
   readonly shape: 'new' | 'old';
@@ -71,7 +71,7 @@ export interface VezaVariety {
   readonly draw: (random: Random, shape: 'new' | 'old', endedNs: bigint) => VezaRecord;
 }
 
-// Audited endpoints are gRPC method paths behind REST routes (vendor-notes §3.3, §3.4).
+// Audited endpoints are gRPC method paths behind REST routes (docs/vendors/veza.md).
 const ACTIONS: ReadonlyArray<readonly [string, Method, string]> = [
   ['APIKeyService/CreateAPIKey', 'POST', '/api/preview/keys'],
   ['APIKeyService/ListAPIKeys', 'GET', '/api/preview/keys?page_size=100&order_by=name'],
@@ -83,7 +83,7 @@ const ACTIONS: ReadonlyArray<readonly [string, Method, string]> = [
   ['ProviderService/ListCustomProviders', 'GET', '/api/v1/providers/custom?page_size=50&filter=state+eq+%22ENABLED%22'],
   ['SystemAuditService/ExportAuditEvents', 'GET', '/api/preview/system/audit/export?page_size=1000'],
 ];
-// The numeric `error_reason` values are invented: the enum is UNCONFIRMED (vendor-notes §3.3).
+// The numeric `error_reason` values are invented: the enum is UNCONFIRMED (docs/vendors/veza.md).
 const FAILURES: readonly Failure[] = [
   { grpc: 'PERMISSION_DENIED', code: 7, http: 403, reason: 3 },
   { grpc: 'NOT_FOUND', code: 5, http: 404, reason: 5 },
@@ -100,7 +100,7 @@ function pick<T>(random: Random, items: readonly T[]): T {
 /**
  * Wire JSON: a space after each colon and comma, and `<`, `>`, `&` escaped as Go's encoding/json
  * does. Go's protojson also varies its whitespace, so a client must keep the bytes it received
- * rather than re-serialize (vendor-notes §3.4: grpc-gateway front end; spacing UNCONFIRMED).
+ * rather than re-serialize (docs/vendors/veza.md: grpc-gateway front end; spacing UNCONFIRMED).
  */
 export function wireJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(wireJson).join(', ')}]`;
@@ -111,7 +111,7 @@ export function wireJson(value: unknown): string {
   return text.replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
 }
 
-/** RFC 3339 with nanoseconds, as the docs show them (vendor-notes §3.2). */
+/** RFC 3339 with nanoseconds, as the docs show them (docs/vendors/veza.md). */
 export function formatNs(ns: bigint): string {
   const seconds = new Date(Number(ns / 1_000_000_000n) * 1000).toISOString().slice(0, 19);
   return `${seconds}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}Z`;
@@ -126,7 +126,7 @@ export function parseRfc3339Ns(text: string): bigint | undefined {
   return BigInt(ms) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
 }
 
-/** `persisted_at GE "<t>"`, the only export filter the docs show (vendor-notes §3.2). */
+/** `persisted_at GE "<t>"`, the only export filter the docs show (docs/vendors/veza.md). */
 export function parseExportFilter(filter: string): bigint | undefined {
   const m = /^\s*persisted_at\s+GE\s+"([^"]+)"\s*$/.exec(filter);
   return m?.[1] === undefined ? undefined : parseRfc3339Ns(m[1]);
@@ -146,7 +146,7 @@ export interface VezaListQuery { since: bigint; test(event: VezaStoredEvent): bo
 
 /**
  * List filter: `and`-joined clauses over ended_at (EQ/GE/GT/LE/LT) and method, user_id, url (EQ);
- * an `ended_at GE` clause is required (vendor-notes §3.2; the `and` grammar is UNCONFIRMED).
+ * an `ended_at GE` clause is required (docs/vendors/veza.md; the `and` grammar is UNCONFIRMED).
  * Returns an error message when the filter is invalid.
  */
 export function parseListFilter(filter: string): VezaListQuery | string {
@@ -198,7 +198,7 @@ function makeActor(random: Random, name: string): Actor {
   };
 }
 
-/** A plausible call: an actor, an action, its whitelisted request and response excerpts (§3.3). */
+/** A plausible call: an actor, an action, its whitelisted request and response excerpts (docs/vendors/veza.md). */
 function makeCall(random: Random, actors: readonly Actor[]): Call {
   const actor = pick(random, actors);
   const [rpc, method, path] = pick(random, ACTIONS);
@@ -260,7 +260,7 @@ function makeEvent(ctx: Context, persistedNs: bigint, lagNs: bigint): VezaStored
 
 /**
  * A seeded, append-only event store. `persisted_at` strictly increases (sub-millisecond jitter, bumped
- * past the previous one) and is never earlier than the event's own time (vendor-notes §3.5).
+ * past the previous one) and is never earlier than the event's own time (docs/vendors/veza.md).
  */
 export function createVezaLog(seed: number, shape: VezaShape, variety?: VezaVariety): VezaLog {
   const random = seededRandom(seed);

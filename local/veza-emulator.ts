@@ -1,5 +1,5 @@
 /**
- * Veza System Audit Logs emulator (vendor-notes §3, vendor-docs/veza-system-audit-logs.md): the
+ * Veza System Audit Logs emulator (docs/vendors/veza.md): the
  * export stream and the list endpoint with grpc-gateway-style errors, seeded records in either
  * documented shape, live arrivals, and faults that tests can change at run time.
  */
@@ -14,11 +14,11 @@ import { Waits } from './waits.ts';
 export type { VezaRecord, VezaNewRecord, VezaOldRecord, VezaShape, VezaStoredEvent } from './veza-data.ts';
 
 const DAY_MS = 86_400_000;
-/** Export retention. UNCONFIRMED: inferred from the doc's "90 or 30 days" Q&A (vendor-notes §3.2). */
+/** Export retention. UNCONFIRMED: inferred from the doc's "90 or 30 days" Q&A (docs/vendors/veza.md). */
 export const VEZA_EXPORT_RETENTION_MS = 30 * DAY_MS;
-/** How far back the list endpoint's `ended_at GE` may reach (vendor-notes §3.2). */
+/** How far back the list endpoint's `ended_at GE` may reach (docs/vendors/veza.md). */
 export const VEZA_LIST_WINDOW_MS = 90 * DAY_MS;
-/** Largest `page_size` (vendor-notes §3.2). */
+/** Largest `page_size` (docs/vendors/veza.md). */
 export const VEZA_MAX_PAGE_SIZE = 10_000;
 const EXPORT_PATH = '/api/preview/system/audit/export';
 const LIST_PATH = '/api/preview/system/audit';
@@ -37,9 +37,13 @@ export interface VezaFaults {
   hangNext: number;
   /** Share (0..1) of calls that get a seeded-random 503. */
   errorRate: number;
-  /** Next N authenticated calls: a plain 429, with `Retry-After: retryAfterSeconds` (none when 0). */
+  /** Next N authenticated calls: a 429 `{"code":8}`, with `Retry-After: retryAfterSeconds` (none when 0). */
   rateLimitNext: number;
   retryAfterSeconds: number;
+  /** Every Nth authenticated export call (0: none) answers as `rateLimitNext` does: a stand-in that throttles steadily. */
+  throttleEvery: number;
+  /** The `retry_delay` of a google.rpc.RetryInfo in the details of those 429s, in seconds (none when 0). */
+  retryInfoSeconds: number;
   /** Next N calls that would succeed: a 200 whose body is an HTML page, not JSON. */
   malformedNext: number;
   /** Next N export calls that send a page token: 400 "invalid page token", as for a token that expired (lifetime UNCONFIRMED). */
@@ -83,35 +87,42 @@ export interface VezaEmulator {
    */
   addEvents(n: number, opts?: { latePersistedMs?: number; invalid?: boolean }): void;
   readonly faults: VezaFaults & PageFaults;
-  readonly stats: { requests: number; exportRequests: number; listRequests: number; errors: number };
+  readonly stats: { requests: number; exportRequests: number; listRequests: number; errors: number; throttled: number };
 }
 
-/** The export bootstrap filter, `persisted_at GE "<iso>"` (vendor-notes §3.2, §3.6). */
+/** The export bootstrap filter, `persisted_at GE "<iso>"` (docs/vendors/veza.md). */
 export function vezaExportFilter(iso: string): string {
   return `persisted_at GE "${iso}"`;
 }
 
-/** A google.rpc.Status error body, as grpc-gateway writes it (vendor-notes §3.4). */
-function rpcError(status: number, code: number, message: string, headers: Record<string, string> = {}): EmulatorResponse {
-  return { status, headers, body: { code, message, details: [] } };
+/** A google.rpc.Status error body, as grpc-gateway writes it (docs/vendors/veza.md). */
+function rpcError(status: number, code: number, message: string, headers: Record<string, string> = {}, details: unknown[] = []): EmulatorResponse {
+  return { status, headers, body: { code, message, details } };
+}
+
+/** ResourceExhausted with the delays the knobs name: `Retry-After` and a google.rpc.RetryInfo detail (proto3 JSON names). */
+function throttled(faults: VezaFaults): EmulatorResponse {
+  const retryInfo = faults.retryInfoSeconds > 0 ? [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${faults.retryInfoSeconds}s` }] : [];
+  const { headers = {} } = tooManyRequests(faults.retryAfterSeconds);
+  return rpcError(429, 8, 'rate limited', headers, retryInfo);
 }
 const invalid = (message: string): EmulatorResponse => rpcError(400, 3, message);
 
-/** `page_size` is required, 1..10,000 (vendor-notes §3.2); returns an error message otherwise. */
+/** `page_size` is required, 1..10,000 (docs/vendors/veza.md); returns an error message otherwise. */
 function pageSize(query: URLSearchParams): number | string {
   const raw = query.get('page_size') ?? '';
   const size = /^\d+$/.test(raw) ? Number(raw) : NaN;
   return size >= 1 && size <= VEZA_MAX_PAGE_SIZE ? size : `page_size must be between 1 and ${VEZA_MAX_PAGE_SIZE}`;
 }
 
-/** A 200 page: the records' wire texts spliced in verbatim (vendor-notes §3.3). */
+/** A 200 page: the records' wire texts spliced in verbatim (docs/vendors/veza.md). */
 function pageBody(events: readonly VezaStoredEvent[], next: string): EmulatorResponse {
   return { status: 200, body: `{"values": [${events.map((e) => e.text).join(', ')}], "next_page_token": ${JSON.stringify(next)}}` };
 }
 
 /** State and request handling of one emulator. */
 class VezaService {
-  readonly stats = { requests: 0, exportRequests: 0, listRequests: 0, errors: 0 };
+  readonly stats = { requests: 0, exportRequests: 0, listRequests: 0, errors: 0, throttled: 0 };
   readonly faults: VezaFaults & PageFaults;
   readonly log: VezaLog;
   readonly #tokens: VezaTokenCodec;
@@ -121,6 +132,8 @@ class VezaService {
   readonly #apiKey: string;
   readonly #waits = new Waits();
   #previousPage: readonly VezaStoredEvent[] = [];
+  /** Authenticated export calls so far, for `throttleEvery`. */
+  #authenticatedExports = 0;
 
   constructor(options: VezaEmulatorOptions, variety?: VezaVariety) {
     const seed = options.seed ?? 1;
@@ -132,7 +145,7 @@ class VezaService {
     this.#apiKey = options.token;
     this.faults = {
       resourceExhaustedNext: 0, serverErrorNext: 0, truncateNext: 0, repeatTokenNext: 0, hangNext: 0, errorRate: 0,
-      rateLimitNext: 0, retryAfterSeconds: 1, malformedNext: 0, refuseTokenNext: 0, reorderNext: 0, duplicateNext: 0,
+      rateLimitNext: 0, retryAfterSeconds: 1, throttleEvery: 0, retryInfoSeconds: 0, malformedNext: 0, refuseTokenNext: 0, reorderNext: 0, duplicateNext: 0,
       ...options.faults,
     };
   }
@@ -183,15 +196,20 @@ class VezaService {
     }
     if (path !== EXPORT_PATH && path !== LIST_PATH) return rpcError(404, 5, 'Not Found');
     if (req.method !== 'GET') return rpcError(405, 12, 'Method Not Allowed');
-    // grpc-gateway maps Unauthenticated (16) to 401 and adds WWW-Authenticate (vendor-notes §3.1, §3.4).
+    // grpc-gateway maps Unauthenticated (16) to 401 and adds WWW-Authenticate (docs/vendors/veza.md).
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
     if (bearer !== this.#apiKey) return rpcError(401, 16, 'invalid or missing API key', { 'www-authenticate': 'Bearer' });
-    // ResourceExhausted (8) → 429 is likely but UNCONFIRMED (vendor-notes §3.4).
+    // ResourceExhausted (8) → 429 is likely but UNCONFIRMED (docs/vendors/veza.md).
     if (path === EXPORT_PATH && this.faults.resourceExhaustedNext > 0) {
       this.faults.resourceExhaustedNext--;
       return rpcError(429, 8, 'ResourceExhausted: export rate limit');
     }
-    if (fire(this.faults, 'rateLimitNext')) return tooManyRequests(this.faults.retryAfterSeconds, { code: 8, message: 'rate limited', details: [] });
+    const every = this.faults.throttleEvery;
+    const nth = path === EXPORT_PATH ? ++this.#authenticatedExports : 0;
+    if (fire(this.faults, 'rateLimitNext') || (every > 0 && nth > 0 && nth % every === 0)) {
+      this.stats.throttled++;
+      return throttled(this.faults);
+    }
     const out = path === EXPORT_PATH ? this.#exportPage(req.url.searchParams) : this.#listPage(req.url.searchParams);
     if (out.status !== 200 || typeof out.body !== 'string') return out;
     if (fire(this.faults, 'malformedNext')) return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };
@@ -216,7 +234,7 @@ class VezaService {
   }
 
   /**
-   * Export (vendor-notes §3.2, §3.6): bootstrap with `persisted_at GE`, then follow the token, which
+   * Export (docs/vendors/veza.md): bootstrap with `persisted_at GE`, then follow the token, which
    * wins over any filter. The token's parameter name is UNCONFIRMED, so both names are accepted. A
    * caught-up page is empty and hands back the same position, so polling it later yields new events.
    */
@@ -246,7 +264,7 @@ class VezaService {
   }
 
   /**
-   * List (vendor-notes §3.2): a required `ended_at GE` within 90 days, never together with a token
+   * List (docs/vendors/veza.md): a required `ended_at GE` within 90 days, never together with a token
    * (the token carries the filter); ordered by ended_at; an empty `next_page_token` ends it (UNCONFIRMED).
    */
   #listPage(query: URLSearchParams): EmulatorResponse {

@@ -33,7 +33,7 @@ let lambda: Promise<LambdaSdk> | undefined;
 /**
  * The S3 and Lambda clients are loaded on first use, not at init: only the spool (Carbon Black
  * queue mode), reconciliation and continuations need them, and compiling them costs every cold
- * start ~30 ms (README Performance). The functions are bundled with code splitting, so each is its
+ * start ~30 ms (docs/performance.md). The functions are bundled with code splitting, so each is its
  * own chunk that the first use loads. A failed load is forgotten, so the next use tries again.
  */
 export function s3Sdk(): Promise<S3Sdk> {

@@ -129,9 +129,10 @@ export function boundedConnector<C, R>(connector: Connector<C, R>, range: TimeRa
   }
 
   // The bounded connector reads one range: it has no range options of its own.
-  const { range: _range, ...live } = connector;
+  const { range: _range, describe, ...live } = connector;
   return {
     ...live,
+    describe: (cursor) => (cursor.done ? `range ${cursor.range.from} .. ${cursor.range.to} done` : `range ${cursor.range.from} .. ${cursor.range.to}: ${describe ? describe(cursor.inner) : JSON.stringify(cursor.inner)}`),
     cursorSchema,
     position: (cursor) => position(cursor.inner),
     initialCursor: (source, now) => ({ range: stored, inner: connector.initialCursor(rangeSource(connector, source, range), now) }),

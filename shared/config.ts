@@ -24,6 +24,26 @@ const schedule = z.string().superRefine((s, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
+/** Characters of a limit scope: those of a Secrets Manager secret name, the default scope. */
+const SCOPE = /^[A-Za-z0-9/_+=.@-]{1,256}$/;
+
+/**
+ * The limit a source shares (docs/throttling.md): `scope` names who shares the vendor's limit
+ * (default: the secret name, else the source id); `requests` per `perSeconds` is the scope's
+ * budget, kept by every run of the scope together. Both or neither of the two numbers.
+ */
+export const rateLimitSchema = z
+  .object({
+    requests: z.number().int().min(1).max(100_000).optional(),
+    perSeconds: z.number().int().min(1).max(86_400).optional(),
+    scope: z.string().regex(SCOPE, 'must be 1-256 of the characters of a secret name (A-Z a-z 0-9 / _ + = . @ -)').optional(),
+  })
+  .strict()
+  .refine((r) => (r.requests === undefined) === (r.perSeconds === undefined), {
+    message: 'set requests and perSeconds together (a budget), or neither (a shared scope without one)',
+    path: ['requests'],
+  });
+
 export const sourceSchema = z
   .object({
     id: z
@@ -40,6 +60,7 @@ export const sourceSchema = z
     settleLagSeconds: z.number().int().min(0).max(86_400).optional(),
     enabled: z.boolean().default(true),
     options: z.record(z.string(), z.unknown()).default({}),
+    rateLimit: rateLimitSchema.optional(),
   })
   .strict()
   .refine((s) => (s.secretName === undefined) !== (s.credentials === undefined), {
@@ -59,7 +80,31 @@ const sourcesFileSchema = z
       if (seen.has(s.id)) ctx.addIssue({ code: 'custom', message: `duplicate source id "${s.id}"`, path: ['sources', i, 'id'] });
       seen.add(s.id);
     });
+    const budgets = new Map<string, { id: string; budget: string }>();
+    file.sources.forEach((s, i) => {
+      const scope = limitScope(s);
+      const budget = s.rateLimit?.requests === undefined ? 'none' : `${s.rateLimit.requests} per ${s.rateLimit.perSeconds} s`;
+      // A limit is the vendor's: sources of two vendors never share one.
+      const first = budgets.get(`${s.vendor} ${scope}`);
+      if (!first) budgets.set(`${s.vendor} ${scope}`, { id: s.id, budget });
+      // A run without the budget would spend the others' share unseen.
+      else if (first.budget !== budget) {
+        ctx.addIssue({ code: 'custom', message: `shares the limit scope "${scope}" with ${first.id}, whose budget is ${first.budget}, not ${budget}; every source of a scope states the same budget`, path: ['sources', i, 'rateLimit'] });
+      }
+    });
   });
+
+/** Who shares a source's limit (docs/throttling.md): `rateLimit.scope`, else the secret's name, else the source id. */
+export function limitScope(source: Pick<Source, 'id' | 'secretName' | 'rateLimit'>): string {
+  return source.rateLimit?.scope ?? source.secretName ?? source.id;
+}
+
+/** The scopes of `vendor` more than one of `sources` share: their runs learn each other's back-offs before every request. */
+export function sharedScopes(sources: readonly Source[], vendor: Vendor): Set<string> {
+  const counts = new Map<string, number>();
+  for (const s of sources) if (s.vendor === vendor) counts.set(limitScope(s), (counts.get(limitScope(s)) ?? 0) + 1);
+  return new Set([...counts].filter(([, n]) => n > 1).map(([scope]) => scope));
+}
 
 export interface SourcesFile {
   readonly sources: readonly Source[];
@@ -161,6 +206,11 @@ export interface RuntimeConfig {
 
 /** The metrics namespace of every pump (EMF); sources are told apart by `service` and `sourceId`. */
 export const METRICS_NAMESPACE = 'AuditPump';
+
+/** The `service` dimension of a vendor function's metrics: its function name, unique per stack (infra and `audit-pump status` agree on it). */
+export function metricsService(name: string, vendor: Vendor): string {
+  return `${name}-${vendor}`;
+}
 
 /** Parses the Lambda environment (defaults to `process.env`); fails fast naming the variable. */
 export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env, optionSchemas: OptionSchemas = {}): RuntimeConfig {

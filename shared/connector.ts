@@ -77,6 +77,8 @@ export interface Connector<C = unknown, R = unknown> {
    * position here so a vendor that repeats a token is still caught.
    */
   position?(cursor: C): unknown;
+  /** Where the cursor stands, in words, for people (`cursor show`, `status`): e.g. `window 10:00..11:00, page 3`. */
+  describe?(cursor: C): string;
   /**
    * Whether the runner may fetch the next page of `source` while the page before it is still being
    * delivered (default: yes). Prefetch is safe because `fetchPage` has no side effects: a

@@ -18,17 +18,18 @@ import type { ArchiveReader } from './archive.ts';
 import { awsClients, type AwsClients } from './aws.ts';
 import { backfillItemId } from './backfill.ts';
 import { backfillRequestSchema, continueBackfill, runBackfill, type BackfillRequest, type BackfillResult } from './backfill-run.ts';
-import { METRICS_NAMESPACE, formatIssues, loadRuntimeConfig, type RuntimeConfig, type Source } from './config.ts';
+import { METRICS_NAMESPACE, formatIssues, loadRuntimeConfig, sharedScopes, type RuntimeConfig, type Source } from './config.ts';
 import { continueRuns, lambdaInvoker, type Invoker } from './continuation.ts';
 import { CursorStore } from './cursor-store.ts';
 import { AuditPumpError, ConfigError } from './errors.ts';
-import { HttpClient, type HttpClientOptions } from './http.ts';
+import { HttpClient, type HttpClientOptions, type RetryEvent } from './http.ts';
 import { parseWindow, reconcileRequestSchema, reconcileSource, type ReconcileReport, type ReconcileRequest } from './reconcile.ts';
 import { runSource, type HttpFactory, type RunResult, type RunnerDeps } from './runner.ts';
 import { SecretsCredentials } from './secrets.ts';
 import { withSourcesFile } from './sources-file.ts';
 import { FanOutSink, FirehoseSink } from './sink.ts';
 import { S3Spool, type Spool } from './spool.ts';
+import { ThrottleStore } from './throttle.ts';
 import type { Connector } from './connector.ts';
 import { structuredLogger, type Logger } from './logger.ts';
 
@@ -60,6 +61,8 @@ export interface PumpOptions {
   /** Receives each source's result (metrics in Lambda, the progress view locally). */
   readonly onResult?: (result: RunResult, source: Source) => void;
   readonly onProgress?: (sourceId: string, stats: Readonly<Omit<RunResult, 'sourceId' | 'status' | 'more' | 'durationMs'>>) => void;
+  /** Told of every retry wait of a source's HTTP client (the CLI's retry and throttle notices). */
+  readonly onRetry?: (sourceId: string, event: RetryEvent) => void;
   /** HTTP client settings shared by every source (timeouts, attempts). */
   readonly http?: Partial<Omit<HttpClientOptions, 'origin' | 'deadline' | 'secrets'>>;
   readonly now?: () => number;
@@ -80,6 +83,8 @@ export function createPump(connector: Connector<unknown, unknown>, options: Pump
   const storeOptions = { client: clients.dynamodb, tableName: config.cursorTable, ...(options.now ? { now: options.now } : {}) };
   const store = new CursorStore(storeOptions);
   const backfillStore = new CursorStore({ ...storeOptions, key: backfillItemId });
+  // Limits are the credential's or the vendor's scope's, not one source's: shared in the same table.
+  const throttle = { store: new ThrottleStore({ client: clients.dynamodb, tableName: config.cursorTable, vendor: connector.vendor }), shared: sharedScopes(config.sources, connector.vendor) };
   // The archive and dead-letter streams deaggregate packed records (infra/constructs/delivery-stream.ts);
   // the SIEM stream delivers each record as one event, so it gets them one by one.
   const archive = new FirehoseSink({ client: clients.firehose, streamName: config.archiveStream, pack: true });
@@ -90,8 +95,16 @@ export function createPump(connector: Connector<unknown, unknown>, options: Pump
   const spool = options.spool ?? (config.spoolBucket ? new S3Spool({ bucket: config.spoolBucket }) : undefined);
   const archiveReader = options.archive ?? (config.archiveBucket ? new S3ArchiveReader({ bucket: config.archiveBucket }) : undefined);
   const now = options.now ?? Date.now;
-  const http: HttpFactory = ({ source: src, credentials: creds, deadline: dl, onRetry, retryRule }) =>
-    new HttpClient({ ...options.http, origin: src.baseUrl, deadline: dl, secrets: Object.values(creds), onRetry, ...(retryRule ? { retryRule } : {}) });
+  const http: HttpFactory = ({ source: src, credentials: creds, deadline: dl, onRetry, retryRule, gate }) => {
+    const notify = options.onRetry;
+    const both = notify
+      ? (e: RetryEvent): void => {
+          onRetry(e);
+          notify(src.id, e);
+        }
+      : onRetry;
+    return new HttpClient({ ...options.http, origin: src.baseUrl, deadline: dl, secrets: Object.values(creds), onRetry: both, ...(retryRule ? { retryRule } : {}), ...(gate ? { gate } : {}) });
+  };
   const deps = (source: Source, deadline: number, owner: string): RunnerDeps => ({
     store,
     sink,
@@ -101,6 +114,7 @@ export function createPump(connector: Connector<unknown, unknown>, options: Pump
     leaseMs: config.leaseMs,
     deadline,
     http,
+    throttle,
     ...(options.now ? { now: options.now } : {}),
     ...(options.logger ? { log: options.logger } : {}),
     ...(spool ? { spool } : {}),
@@ -180,7 +194,10 @@ export function publishRunMetrics(metrics: Metrics, result: RunResult): void {
   metrics.addMetric('Pages', MetricUnit.Count, result.pages);
   metrics.addMetric('Rejected', MetricUnit.Count, result.rejected);
   metrics.addMetric('Retries', MetricUnit.Count, result.retries);
+  // Every wait for throttling: the vendor's back-offs, this run's or another run's of the scope, and the budget.
   metrics.addMetric('ThrottledWait', MetricUnit.Milliseconds, result.throttledWaitMs);
+  metrics.addMetric('BudgetWait', MetricUnit.Milliseconds, result.budgetWaitMs);
+  metrics.addMetric('BudgetRefused', MetricUnit.Count, result.budgetRefused);
   metrics.addMetric('Duration', MetricUnit.Milliseconds, result.durationMs);
   metrics.addMetric('RunFailed', MetricUnit.Count, result.status === 'failed' ? 1 : 0);
   if (result.cursorLagSeconds !== undefined) metrics.addMetric('CursorLag', MetricUnit.Seconds, Math.round(result.cursorLagSeconds));

@@ -3,7 +3,7 @@
  * origin, its deadline and its secrets. It retries what is worth retrying, never waits past the
  * deadline, caps response sizes and redacts every error before the message is built.
  */
-import { fullJitterDelay, parseRetryAfter } from './backoff.ts';
+import { answerDelay, fullJitterDelay } from './backoff.ts';
 import { isCredentialParam, makeRedactor, redactUrl } from './redact.ts';
 import {
   AuditPumpError, AuthError, ConfigError, DeadlineError, ForeignOriginError, HttpNetworkError,
@@ -14,16 +14,35 @@ import {
 export interface HttpRequest { method?: 'GET' | 'POST'; url: string | URL; headers?: Record<string, string>; body?: string; }
 /** A 2xx response, body read in full. */
 export interface HttpResponse { status: number; headers: Headers; text: string; url: string; }
-/** Vendor-specific rule, consulted for every non-2xx response before the generic rules: return {retry:true, waitMs} to retry after waitMs (e.g. Veza ResourceExhausted → 60 s), {retry:false} to fail at once, or undefined for the generic behaviour. */
+/**
+ * Vendor-specific rule, consulted for every non-2xx response before the generic rules: {retry:true,
+ * waitMs} to retry, waiting what the answer asks (`Retry-After`, google.rpc.RetryInfo) or, when it
+ * names no delay, the vendor's documented `waitMs` (Veza ResourceExhausted: 60 s); {retry:false}
+ * to fail at once; undefined for the generic behaviour.
+ */
 export type RetryRule = (res: { status: number; headers: Headers; text: string }) => { retry: boolean; waitMs?: number } | undefined;
 /** Reported before each retry wait, for the retry and throttling metrics. */
 export interface RetryEvent { attempt: number; waitMs: number; reason: string; status?: number; throttled: boolean; }
+/** The client's clock, as a {@link RequestGate} waits on it: waits must be over by `latestEnd`. */
+export interface GateClock { now(): number; sleep(ms: number): Promise<void>; readonly deadline: number; readonly latestEnd: number; }
+/**
+ * What every attempt passes first (shared/throttle-gate.ts): the back-off and the request budget
+ * the source shares with every run of its limit scope.
+ */
+export interface RequestGate {
+  /** Resolves when a request may be sent; throws RateLimitedError when that is after `clock.latestEnd`. */
+  admit(clock: GateClock): Promise<void>;
+  /** The vendor asked for a pause until `until` (epoch ms): every run of the scope holds its requests till then. */
+  backOff(until: number, reason: string, clock: GateClock): Promise<void>;
+}
 /** Options of an {@link HttpClient}; only `origin` and `deadline` are required. */
 export interface HttpClientOptions {
   origin: string; deadline: number | (() => number); secrets?: readonly string[]; fetch?: typeof fetch;
   requestTimeoutMs?: number; maxAttempts?: number; baseDelayMs?: number;
   maxDelayMs?: number; maxResponseBytes?: number; retryRule?: RetryRule; userAgent?: string;
   random?: () => number; sleep?: (ms: number) => Promise<void>; now?: () => number; onRetry?: (event: RetryEvent) => void;
+  /** Passed before every attempt; told of every pause the vendor asks for. */
+  gate?: RequestGate;
 }
 
 /** Waits must end this long before the deadline, so the run can still deliver, commit and report. */
@@ -44,7 +63,7 @@ class AttemptTimeout extends Error {}
  * Connections are opened by Node's own fetch (undici inside Node: keep-alive pool shared across
  * clients, so connections survive between runs). It gives up connecting after undici's default
  * of 10 s; each attempt as a whole is bounded by `requestTimeoutMs` and the deadline. Bundling
- * undici for a configurable connect timeout would add ~540 kB to every function (README Performance).
+ * undici for a configurable connect timeout would add ~540 kB to every function (docs/performance.md).
  */
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -57,6 +76,7 @@ export class HttpClient {
   readonly #o: Required<Pick<HttpClientOptions, 'requestTimeoutMs' | 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'maxResponseBytes' | 'userAgent' | 'random' | 'sleep' | 'now'>>;
   readonly #retryRule: RetryRule | undefined;
   readonly #onRetry: ((event: RetryEvent) => void) | undefined;
+  readonly #gate: RequestGate | undefined;
   readonly #redact: Redact;
   /** The vendor's clock as its latest `Date` header gave it, and our clock when that answer came. */
   #vendorClock: { vendorMs: number; localMs: number } | undefined;
@@ -77,6 +97,7 @@ export class HttpClient {
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.#retryRule = options.retryRule;
     this.#onRetry = options.onRetry;
+    this.#gate = options.gate;
   }
 
   /** Resolves a vendor-supplied link against the origin; throws ForeignOriginError if it leaves it. */
@@ -110,11 +131,20 @@ export class HttpClient {
     const method = req.method ?? 'GET';
     for (let attempt = 1; ; attempt++) {
       const label = `${method} ${redact(redactUrl(url))} (attempt ${attempt}/${this.#o.maxAttempts})`;
+      await this.#gate?.admit(this.#gateClock());
       const result = await this.#attempt(method, url, req, label, redact);
       if (!('error' in result)) return result;
+      const waitMs = this.#waitFor(result, attempt);
+      // A pause the vendor asked for holds every run of the scope, this one's last attempt included.
+      if (result.throttled) await this.#gate?.backOff(this.#o.now() + waitMs, result.reason, this.#gateClock());
       if (!result.retry || attempt >= this.#o.maxAttempts) throw result.error;
-      await this.#wait(result, attempt, label);
+      await this.#wait(result, waitMs, attempt, label);
     }
+  }
+
+  #gateClock(): GateClock {
+    const deadline = this.#deadline();
+    return { now: this.#o.now, sleep: this.#o.sleep, deadline, latestEnd: deadline - DEADLINE_RESERVE_MS };
   }
 
   /** request + JSON.parse; MalformedPageError naming the (redacted) URL when the body is not JSON. */
@@ -199,14 +229,12 @@ export class HttpClient {
     const error = status === 401 || status === 403 ? new AuthError(message, status, body) : new HttpStatusError(message, status, body);
     const reason = `HTTP ${status}`;
     const rule = this.#retryRule?.({ status, headers, text });
-    if (rule) {
-      const wait = rule.waitMs === undefined ? {} : { waitMs: rule.waitMs };
-      return { error, retry: rule.retry, throttled: status === 429 || rule.waitMs !== undefined, reason, status, ...wait };
-    }
-    const retry = status === 429 || status >= 500;
-    const retryAfter = retry ? parseRetryAfter(headers.get('retry-after'), this.#o.now()) : undefined;
-    const wait = retryAfter === undefined ? {} : { waitMs: retryAfter };
-    return { error, retry, throttled: status === 429 || retryAfter !== undefined, reason, status, ...wait };
+    const retry = rule ? rule.retry : status === 429 || status >= 500;
+    // What the answer asks for wins; the rule's wait is the vendor's default when it asks for nothing.
+    const asked = retry ? answerDelay(headers.get('retry-after'), text, this.vendorNow() ?? this.#o.now()) : undefined;
+    const waitMs = asked ?? (retry ? rule?.waitMs : undefined);
+    const wait = waitMs === undefined ? {} : { waitMs };
+    return { error, retry, throttled: status === 429 || waitMs !== undefined, reason, status, ...wait };
   }
 
   #thrownFailure(error: unknown, signal: AbortSignal, timeoutMs: number, label: string, redact: Redact): Failure {
@@ -228,9 +256,13 @@ export class HttpClient {
     return { error: network, retry: cause !== undefined, throttled: false, reason: 'network' };
   }
 
-  async #wait(failure: Failure, attempt: number, label: string): Promise<void> {
+  /** The wait before the next attempt: the backoff's jitter, or longer when the vendor asked for longer. */
+  #waitFor(failure: Failure, attempt: number): number {
     const jitter = fullJitterDelay(attempt - 1, this.#o.baseDelayMs, this.#o.maxDelayMs, this.#o.random);
-    const waitMs = Math.max(jitter, failure.waitMs ?? 0);
+    return Math.max(jitter, failure.waitMs ?? 0);
+  }
+
+  async #wait(failure: Failure, waitMs: number, attempt: number, label: string): Promise<void> {
     if (this.#o.now() + waitMs > this.#deadline() - DEADLINE_RESERVE_MS) {
       if (!failure.throttled) throw failure.error;
       const limited = new RateLimitedError(`${label}: asked to wait ${waitMs} ms, past the deadline`, waitMs);

@@ -13,7 +13,7 @@ const isWs = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c
 
 /**
  * Index just past the JSON value starting at `i` (which must not be whitespace). Char codes and
- * indexOf rather than one-character strings: this runs over every byte of every page (README Performance).
+ * indexOf rather than one-character strings: this runs over every byte of every page (docs/performance.md).
  */
 export function skipValue(text: string, i: number): number {
   const c = text.charCodeAt(i);

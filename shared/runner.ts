@@ -21,9 +21,11 @@ import { redactingLogger, silentLogger, type Logger } from './logger.ts';
 import { makeRedactor } from './redact.ts';
 import type { Connector, FetchContext, Page } from './connector.ts';
 import type { CursorStore } from './cursor-store.ts';
-import type { HttpClient, RetryEvent, RetryRule } from './http.ts';
-import type { Source } from './config.ts';
+import type { HttpClient, RequestGate, RetryEvent, RetryRule } from './http.ts';
+import { limitScope, type Source } from './config.ts';
 import type { Spool } from './spool.ts';
+import { ScopeGate } from './throttle-gate.ts';
+import { budgetOf, type ThrottleStore } from './throttle.ts';
 
 /** Where a source's credentials come from; `refresh` bypasses the cache (after a 401). */
 export interface CredentialsProvider {
@@ -37,7 +39,16 @@ export type HttpFactory = (input: {
   deadline: number;
   onRetry: (e: RetryEvent) => void;
   retryRule?: RetryRule;
+  /** The run's gate to its limit scope (shared/throttle-gate.ts), when the run has a throttle store. */
+  gate?: RequestGate;
 }) => HttpClient;
+
+/** The limit scopes' shared state (docs/throttling.md). */
+export interface ThrottleDeps {
+  readonly store: ThrottleStore;
+  /** Scopes several configured sources share: their runs read the scope's back-off before every request. */
+  readonly shared: ReadonlySet<string>;
+}
 
 export interface RunnerDeps {
   readonly store: CursorStore;
@@ -59,6 +70,8 @@ export interface RunnerDeps {
   readonly spool?: Spool;
   /** Asks the run to stop (Ctrl-C locally): it ends at the next page boundary, as at the deadline. */
   readonly stop?: AbortSignal;
+  /** The scopes' shared back-offs and budgets; without it a run keeps its back-offs to itself and keeps no budget. */
+  readonly throttle?: ThrottleDeps;
 }
 
 export type RunStatus = 'caught-up' | 'deadline' | 'stopped' | 'throttled' | 'busy' | 'skipped' | 'failed';
@@ -69,7 +82,12 @@ export interface RunStats {
   events: number;
   rejected: number;
   retries: number;
+  /** Time requests were held for throttling: the vendor's back-offs (this run's or another run's of the scope) and the budget. */
   throttledWaitMs: number;
+  /** Of that, the time requests waited for room in the scope's budget. */
+  budgetWaitMs: number;
+  /** Requests the scope's budget held back. */
+  budgetRefused: number;
   /** Seconds the cursor trails the vendor: 0 once caught up, else now minus the newest event delivered. */
   cursorLagSeconds?: number;
   /** Seconds the pump's clock is ahead of the vendor's (its `Date` header; negative when behind), once heard. */
@@ -93,7 +111,7 @@ export async function runSource<C, R>(connector: Connector<C, R>, source: Source
   const now = deps.now ?? Date.now;
   const log = deps.log ?? silentLogger;
   const started = now();
-  const stats: RunStats = { pages: 0, events: 0, rejected: 0, retries: 0, throttledWaitMs: 0 };
+  const stats: RunStats = { pages: 0, events: 0, rejected: 0, retries: 0, throttledWaitMs: 0, budgetWaitMs: 0, budgetRefused: 0 };
   const finish = (status: RunStatus, more: boolean, error?: string): RunResult => ({
     sourceId: source.id,
     status,
@@ -165,6 +183,8 @@ class Walk<C, R> {
   private readonly connectorLog: Logger;
   /** The next page, fetched while the current one is delivered; undefined when none is in flight. */
   private prefetched: Promise<Page<C>> | undefined;
+  /** The run's gate to its limit scope: one for the whole run, whichever HTTP client it builds. */
+  private readonly gate: RequestGate | undefined;
 
   constructor(
     private readonly connector: Connector<C, R>,
@@ -177,6 +197,7 @@ class Walk<C, R> {
     private leaseUntil: number,
   ) {
     this.connectorLog = redactingLogger(log, (text) => this.redact(text));
+    this.gate = deps.throttle && scopeGate(source, deps.throttle, stats, log);
   }
 
   /** `text` without the source's secrets (the identity until the credentials are loaded). */
@@ -277,6 +298,7 @@ class Walk<C, R> {
         if (e.throttled) this.stats.throttledWaitMs += e.waitMs;
       },
       ...(this.connector.retryRule ? { retryRule: this.connector.retryRule } : {}),
+      ...(this.gate ? { gate: this.gate } : {}),
     });
   }
 
@@ -355,6 +377,25 @@ class Walk<C, R> {
     this.stats.rejected += delivered.rejected;
     return delivered.lastEventTime !== undefined ? { lastEventTime: delivered.lastEventTime } : {};
   }
+}
+
+/** The run's gate to the source's limit scope, counting its waits into the run's stats. */
+function scopeGate(source: Source, throttle: ThrottleDeps, stats: RunStats, log: Logger): ScopeGate {
+  const scope = limitScope(source);
+  const { requests, perSeconds } = source.rateLimit ?? {};
+  return new ScopeGate({
+    store: throttle.store,
+    scope,
+    sourceId: source.id,
+    ...(requests !== undefined && perSeconds !== undefined ? { budget: budgetOf({ requests, perSeconds }) } : {}),
+    watch: source.rateLimit !== undefined || throttle.shared.has(scope),
+    log,
+    onWait: (ms, cause) => {
+      stats.throttledWaitMs += ms;
+      if (cause === 'budget') stats.budgetWaitMs += ms;
+    },
+    onRefused: () => void stats.budgetRefused++,
+  });
 }
 
 function noop(): void {}

@@ -52,7 +52,13 @@ export function scheduleProblem(expression: string): string | undefined {
 /** A day matcher: given the day's date, whether the day fields select it. */
 type DayMatcher = (d: Date) => boolean;
 
-function cronGapSeconds(body: string): number {
+/** When a cron expression fires: the minutes of a day it runs at (sorted), and the days it runs on. */
+interface CronPlan {
+  readonly times: readonly number[];
+  readonly runsOn: DayMatcher;
+}
+
+function cronPlan(body: string): CronPlan {
   const fields = body.trim().split(/\s+/);
   if (fields.length !== 6) throw new ConfigError(`cron needs 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`);
   const [min, hour, dom, month, dow, year] = fields as [string, string, string, string, string, string];
@@ -63,7 +69,38 @@ function cronGapSeconds(body: string): number {
   if ((dom === '?') === (dow === '?')) throw new ConfigError('cron: exactly one of day-of-month and day-of-week must be ?');
   const day = dom === '?' ? dayOfWeek(dow) : dayOfMonth(dom);
   const times = [...hours].sort((a, b) => a - b).flatMap((h) => [...minutes].sort((a, b) => a - b).map((m) => h * 60 + m));
-  return gapOverFourYears(times, (d) => months.has(d.getUTCMonth() + 1) && day(d)) * 60;
+  return { times, runsOn: (d) => months.has(d.getUTCMonth() + 1) && day(d) };
+}
+
+function cronGapSeconds(body: string): number {
+  const plan = cronPlan(body);
+  return gapOverFourYears(plan.times, plan.runsOn) * 60;
+}
+
+/**
+ * The next time (epoch ms) a schedule fires after `after`. A rate schedule counts from the source's
+ * last run when known (EventBridge counts from the schedule's creation, which the pump does not
+ * know), so its answer is an estimate; a cron schedule's is exact (UTC). Undefined when a cron
+ * expression never fires again within four years.
+ */
+export function nextRun(expression: string, after: number, lastRun?: number): number | undefined {
+  const rate = RATE.exec(expression);
+  if (rate) {
+    const periodMs = parseSchedule(expression).maxGapSeconds * 1000;
+    if (lastRun === undefined) return after + periodMs;
+    // Runs missed since the last one do not pile up: the next tick after `after`.
+    return lastRun + Math.max(1, Math.ceil((after - lastRun) / periodMs)) * periodMs;
+  }
+  const cron = /^cron\((.*)\)$/.exec(expression);
+  if (!cron) throw new ConfigError(`not a rate(...) or cron(...) schedule: ${expression}`);
+  const plan = cronPlan(cron[1] as string);
+  const firstDay = Math.floor(after / 86_400_000) * 86_400_000;
+  for (let day = firstDay; day < firstDay + 4 * 366 * 86_400_000; day += 86_400_000) {
+    if (!plan.runsOn(new Date(day))) continue;
+    const time = plan.times.map((t) => day + t * 60_000).find((t) => t > after);
+    if (time !== undefined) return time;
+  }
+  return undefined;
 }
 
 /**

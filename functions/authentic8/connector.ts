@@ -164,6 +164,15 @@ export const authentic8Connector = defineConnector<Authentic8Cursor, Authentic8R
   // records come back, or while is_more is true, leaves this unchanged and stops the run.
   position: (cursor) => cursor.types,
   range: { pastHorizon },
+  describe: (c) => {
+    const entries = Object.entries(c.types);
+    const seqs = entries.map(([, seq]) => Number(seq));
+    // Beyond a few types a list is too long for a table cell: the count and the range of sequences say enough.
+    const types = entries.length <= 3
+      ? entries.map(([type, seq]) => `${type} at seq ${seq}`).join(', ')
+      : `${entries.length} log types at seq ${Math.min(...seqs) === Math.max(...seqs) ? Math.min(...seqs) : `${Math.min(...seqs)}..${Math.max(...seqs)}`}`;
+    return `${entries.length ? types : 'no log type read yet'}${c.pending?.length ? `; round in progress (${c.pending.length} type(s) left)` : ''}`;
+  },
   initialCursor: () => ({ types: {} }),
   fetchPage,
   // seq_id is unique within the org (§2.7); org_id names the org. ENC records carry no org_id (doc example).

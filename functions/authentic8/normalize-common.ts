@@ -30,7 +30,7 @@ export function actorOf(r: Base): NonNullable<OcsfEvent['actor']> {
 const ALWAYS_MAPPED = new Set(['seq_id', 'create_ts', 'type', 'org_id']);
 
 export function rest(r: Base, used: readonly string[]): Record<string, unknown> {
-  // A plain loop: this runs for every record (README Performance).
+  // A plain loop: this runs for every record (docs/performance.md).
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(r)) {
     const value = (r as Record<string, unknown>)[key];

@@ -156,6 +156,7 @@ export const carbonBlackConnector = defineConnector<CbCursor, CbRecord>({
   // The queue is destructive and has no time range (vendor-notes §5.4): range reads (backfill) use
   // the search, whose records get the same content-hash ids (identity.ts).
   range: { options: { mode: 'search' } },
+  describe: (c) => (c.mode === 'queue' ? `queue mode${c.acked ? `, last batch ${c.acked}` : ', nothing dequeued yet'}` : `${c.to ? `window ${c.from} .. ${c.to}` : `next window from ${c.from}`}${c.start ? `, offset ${c.start}` : ''}`),
   initialCursor: (source) => initialCursor(cbOptions.parse(source.options).mode, source.startFrom),
   async fetchPage(ctx, stored) {
     const { mode } = cbOptions.parse(ctx.source.options);

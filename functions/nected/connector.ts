@@ -148,6 +148,7 @@ export const nectedConnector = defineConnector<NectedCursor, NectedRecord>({
   recordSchema: nectedRecord,
   credentialsSchema: nectedCredentials,
   optionsSchema: nectedOptions,
+  describe: (c) => (c.window ? `window ${c.from} .. ${c.window.to}, page ${c.window.page}${c.window.total !== undefined ? ` (${c.window.total} events in it)` : ''}` : `next window from ${c.from}`),
   initialCursor: (source) => ({ from: iso(Date.parse(source.startFrom)), spanMs: nectedOptions.parse(source.options).maxWindowSeconds * 1000 }),
   async fetchPage(ctx, cursor) {
     const opts = nectedOptions.parse(ctx.source.options);

@@ -179,6 +179,7 @@ export const retracedConnector = defineConnector<RetracedCursor, RetracedEvent>(
   credentialsSchema: retracedCredentials,
   optionsSchema: retracedOptions,
   retryRule: retracedRetryRule,
+  describe: (c) => (c.to ? `window ${c.from} .. ${c.to}${c.after ? ', part read' : ''}` : `next window from ${c.from}`),
   initialCursor: (source) => ({ from: new Date(source.startFrom).toISOString() }),
   fetchPage,
   nativeId: (record) => record.id,

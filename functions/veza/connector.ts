@@ -26,7 +26,11 @@ import { vezaCredentials, vezaCursor, vezaOptions, vezaPage, vezaRecord, vezaSta
 
 const EXPORT_PATH = '/api/preview/system/audit/export';
 
-/** Veza asks for a minute's pause on ResourceExhausted (gRPC code 8), sent as 429 or, by older gateways, 403. */
+/**
+ * ResourceExhausted (gRPC code 8), sent as 429 or, by older gateways, 403, is retried after the wait
+ * the answer names (`Retry-After`, or a google.rpc.RetryInfo in `details`: the HTTP client reads
+ * both); Veza's documented minute only when it names none (vendor-notes §3.4, §3.6).
+ */
 export const vezaRetryRule: RetryRule = (res) => {
   if (res.status !== 429 && res.status !== 403) return undefined;
   const status = vezaStatus.safeParse(safeJson(res.text));
@@ -107,6 +111,7 @@ export const vezaConnector = defineConnector<VezaCursor, VezaRecord>({
   retryRule: vezaRetryRule,
   // The watermark is bookkeeping; the stream position is the token.
   position: (cursor) => cursor.token ?? cursor.bootstrap,
+  describe: (c) => `export stream opened at ${c.bootstrap}${c.watermark ? `, delivered up to ${c.watermark}` : ''}${c.token ? '' : ' (no page token yet)'}`,
   initialCursor: (source) => ({ bootstrap: new Date(source.startFrom).toISOString() }),
   async fetchPage(ctx, cursor) {
     try {

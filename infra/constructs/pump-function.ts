@@ -16,6 +16,7 @@ import { backfillItemId } from '../../shared/backfill.ts';
 import { METRICS_NAMESPACE } from '../../shared/config.ts';
 import { metricsService } from './source-alarms.ts';
 import type { Source, Vendor } from '../../shared/config.ts';
+import { throttleItemPattern } from '../../shared/throttle.ts';
 import { PUMP_HANDLER, PUMP_SOURCES_FILE, bundlePump, writePumpSources } from '../bundling.ts';
 import { nag } from '../nag.ts';
 import { ConfigError } from '../../shared/errors.ts';
@@ -130,6 +131,15 @@ export class PumpFunction extends Construct {
   private grant(props: PumpFunctionProps, stack: Stack, functionName: string): void {
     const role = this.fn.role as iam.IRole;
     this.grantSources(role, props, stack);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'OwnThrottleItemsOnly',
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [props.table.tableArn],
+        // Its vendor's limit scopes' throttle items (shared/throttle.ts): one pattern, however many sources.
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [throttleItemPattern(props.vendor)] } },
+      }),
+    );
     const streams = [props.archiveStream, props.deadLetterStream, ...(props.siemStream ? [props.siemStream] : [])];
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'OwnStreamsOnly', actions: ['firehose:PutRecord', 'firehose:PutRecordBatch'], resources: streams.map((s) => s.deliveryStreamArn) }),

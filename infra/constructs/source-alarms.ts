@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, type Source, type Vendor } from '../../shared/config.ts';
+import { METRICS_NAMESPACE, metricsService, type Source } from '../../shared/config.ts';
 import { failedRunsWindow, stalenessAlarm } from '../alarm-windows.ts';
 import { GT, GTE, notifyingAlarm, single } from './alarm.ts';
 
@@ -13,10 +13,7 @@ export interface SourceAlarmsProps {
   readonly topic: sns.ITopic;
 }
 
-/** The `service` dimension of a vendor function's metrics: its function name, unique per stack. */
-export function metricsService(name: string, vendor: Vendor): string {
-  return `${name}-${vendor}`;
-}
+export { metricsService };
 
 /** A metric the pump publishes for one source (EMF, namespace AuditPump, dimensions service + sourceId). */
 export function pumpMetric(name: string, source: Source, metricName: string, statistic: string): cloudwatch.Metric {

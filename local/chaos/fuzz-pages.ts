@@ -76,7 +76,7 @@ const veza: FuzzVendor = {
   empty: (request) => `{"values": [], "next_page_token": ${JSON.stringify(request.url.searchParams.get('next_page_token') ?? TOKEN)}}`,
   wrong: (texts) => [`{"values": {}}`, `{"next_page_token": "${TOKEN}"}`, `{"values": [${texts.join(',')}]}`, `{"values": [${texts.join(',')}], "next_page_token": 7}`, `{"values": "${TOKEN}"}`],
   loop: (texts, request) => `{"values": [${texts.join(', ')}], "next_page_token": ${JSON.stringify(request.url.searchParams.get('next_page_token') ?? '')}}`,
-  // google.rpc.Status bodies (vendor-notes §3.4); Veza has no in-band errors inside a 200.
+  // google.rpc.Status bodies (docs/vendors/veza.md); Veza has no in-band errors inside a 200.
   echoes: (echo) => [
     { status: 401, body: `{"code":16,"message":"Request unauthenticated with bearer ${echo}","details":[]}` },
     { status: 400, body: `{"code":3,"message":"invalid page token for key ${echo}","details":[]}` },
@@ -84,7 +84,7 @@ const veza: FuzzVendor = {
   ],
 };
 
-/** Authentic8 replies: setauth's, then extractlog's (vendor-notes §2.2). */
+/** Authentic8 replies: setauth's, then extractlog's (docs/vendors/authentic8.md). */
 function a8Reply(result: string): string {
   return `[{"result": "setting auth from data"}, {"result": ${result}, "command_id": "extractlog URL"}]`;
 }
@@ -117,7 +117,7 @@ const authentic8: FuzzVendor = {
     const start = a8Start(request);
     return start === undefined ? undefined : a8Reply(`{"next_seq": ${start}, "logs": [${texts.join(', ')}], "is_more": true}`);
   },
-  // In-band `{"error": ...}` replies inside an HTTP 200 (§2.5): for setauth, for the command, for the whole call.
+  // In-band `{"error": ...}` replies inside an HTTP 200 (docs/vendors/authentic8.md): for setauth, for the command, for the whole call.
   echoes: (echo) => [
     { status: 200, body: `[{"error": "KeyError: '${echo}'"}, {"result": {}}]` },
     { status: 200, body: `[{"result": "setting auth from data"}, {"error": "OperationalError: auth ${echo} has no access"}]` },
@@ -143,7 +143,7 @@ const retraced: FuzzVendor = {
     if (!after) return undefined;
     return `{"data":{"search":{"edges":[${texts.map((t) => `{"cursor":${JSON.stringify(after)},"node":${t}}`).join(',')}]}}}`;
   },
-  // GraphQL errors inside a 200, the unhelpful 400 and the crash 500 (vendor-notes §1.7).
+  // GraphQL errors inside a 200, the unhelpful 400 and the crash 500 (docs/vendors/retraced.md).
   echoes: (echo) => [
     { status: 200, body: `{"errors":[{"message":"invalid token=${echo}","locations":[{"line":1,"column":1}]}],"data":null}` },
     { status: 400, body: `{"errors":[{"message":"Unexpected error value: { status: 400, err: {} } for token=${echo}"}]}` },
@@ -174,7 +174,7 @@ const nected: FuzzVendor = {
   page: (texts, _request, more = false) => nectedPage(texts.length + (more ? 10 : 0), texts),
   empty: () => nectedPage(0, []),
   wrong: (texts) => [nectedPage(texts.length, texts).replace('"totalCount"', '"total"'), `{"totalCount": "x", "data": [${texts.join(',')}]}`, `{"totalCount": 1, "data": {}}`, nectedPage(texts.length, texts).replace('"code": "success"', '"code": "ERROR"'), nectedPage(texts.length, texts).replace('"pageSize": 10', '"pageSize": 50')],
-  // The envelope's code and message inside a 200, and error statuses with a message (vendor-notes §4).
+  // The envelope's code and message inside a 200, and error statuses with a message (docs/vendors/nected.md).
   echoes: (echo) => [
     { status: 200, body: `{"totalCount": 0, "data": null, "code": "UNAUTHORIZED", "message": "invalid Nected-API-Key ${echo}"}` },
     { status: 401, body: `{"code": "UNAUTHORIZED", "message": "api key ${echo} is not valid"}` },
@@ -194,7 +194,7 @@ const carbonblack: FuzzVendor = {
   page: (texts, _request, more = false) => cbPage(texts.length + (more ? 10 : 0), texts),
   empty: () => cbPage(0, []),
   wrong: (texts) => [`{"results":[${texts.join(',')}]}`, `{"num_found":"1","results":[]}`, `{"num_found":1,"results":{}}`, cbPage(texts.length + 5, []), `{"num_found":1,"results":"${TOKEN}"}`],
-  // `{success: false, message}` bodies, with 401 and inside a 200 (vendor-notes §5).
+  // `{success: false, message}` bodies, with 401 and inside a 200 (docs/vendors/carbonblack.md).
   echoes: (echo) => [
     { status: 401, body: `{"success":false,"message":"Invalid API key FUZZKEYID1/${echo}"}` },
     { status: 200, body: `{"success":false,"message":"X-Auth-Token ${echo} is not authorized"}` },

@@ -1,5 +1,5 @@
 /**
- * Secret hygiene (DESIGN.md 4.3 invariant 7): everything a campaign produces — log lines, run
+ * Secret hygiene (docs/architecture.md): everything a campaign produces — log lines, run
  * errors, EMF metrics, archive and dead-letter objects, spooled batches — is kept as text and
  * scanned for the credentials the sources used, in the encodings they travel in.
  */

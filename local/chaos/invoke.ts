@@ -63,7 +63,7 @@ export async function deadLettersIn(dir: string): Promise<Map<string, string>> {
   return new Map((await readArchive(dir, 'dead-letter')).map(({ record }) => [(record.metadata as { uid: string }).uid, String(record.reason ?? '')]));
 }
 
-export async function startArchive(clock: FakeClock): Promise<Archive> {
+export async function startArchive(clock: Pick<FakeClock, 'pumpNow' | 'sleep'>): Promise<Archive> {
   const dir = await mkdtemp(join(tmpdir(), 'audit-pump-chaos-'));
   const firehose = await startFirehoseEmulator({
     archiveDir: dir,

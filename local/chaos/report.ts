@@ -6,6 +6,7 @@ import type { FuzzReport } from './fuzz.ts';
 import type { KillReport } from './kills.ts';
 import type { RaceReport } from './races.ts';
 import type { RunReport } from './run.ts';
+import { throttleFailed, type ThrottleReport } from './throttles.ts';
 
 /** Everything the workers sent back. */
 export interface Findings {
@@ -13,6 +14,7 @@ export interface Findings {
   readonly races: RaceReport[];
   readonly fuzz: FuzzReport[];
   readonly kills: KillReport[];
+  readonly throttles: ThrottleReport[];
 }
 
 const COLUMNS = ['runs', 'invocations', 'crashes', 'events', 'duplicates', 'lost', 'strangers', 'uid_conflicts', 'raw_mismatch', 'regressions', 'leaks', 'not_caught_up', 'avg_ms'] as const;
@@ -69,6 +71,18 @@ function fuzzSection(fuzz: readonly FuzzReport[]): string[] {
   ];
 }
 
+function throttlesSection(throttles: readonly ThrottleReport[]): string[] {
+  if (!throttles.length) return [];
+  const sum = (f: (r: ThrottleReport) => number, of = throttles): number => of.reduce((a, r) => a + f(r), 0);
+  const budgeted = throttles.filter((r) => r.budgeted);
+  const perPage = (f: (r: ThrottleReport) => number, of: readonly ThrottleReport[]): string => (sum(f, of) / Math.max(1, sum((r) => r.pages, of))).toFixed(2);
+  return [
+    `throttles: scenarios=${throttles.length} (${sum((r) => (r.budgeted ? 1 : 0))} with a budget; three sources on one key) requests=${sum((r) => r.requests)} backoffs=${sum((r) => r.backoffs)} requests_during_a_backoff=${sum((r) => r.duringBackoff)} (goal 0) requests_over_budget=${sum((r) => r.overBudget)} (goal 0) vendor_limit_hits_under_a_budget=${sum((r) => (r.budgeted ? r.vendorLimited : 0))} (goal 0) lost=${sum((r) => r.lost)} strangers=${sum((r) => r.strangers)} leaks=${sum((r) => r.leaks.length)} not_caught_up=${sum((r) => (r.caughtUp ? 0 : 1))}`,
+    `  throttle item writes, three runs at once: budget ${perPage((r) => r.budgetWrites, budgeted)} a page, ${(sum((r) => r.budgetWrites, budgeted) / Math.max(1, sum((r) => r.requests, budgeted))).toFixed(2)} a request (a retry after a 429 takes its own token); back-offs ${perPage((r) => r.backoffWrites, throttles)} a page`,
+    ...throttles.filter(throttleFailed).slice(0, 10).flatMap((r) => [`FAILED throttle seed ${r.seed}: ${r.details.slice(0, 3).join('; ')}`, `  reproduce: npm run chaos -- --runs 0 --races 0 --fuzz 0 --kills 0 --throttles 1 --seed ${r.seed}`]),
+  ];
+}
+
 /** True when a kill scenario lost, invented or conflicted anything, or did not finish. */
 function killFailed(k: KillReport): boolean {
   return k.lost + k.strangers + k.uidConflicts + k.rawMismatches > 0 || !k.caughtUp;
@@ -96,6 +110,7 @@ export function report(findings: Findings, took: { ms: number; jobs: number; see
     ...runsSection(runs),
     ...racesSection(races),
     ...fuzzSection(fuzz),
+    ...throttlesSection(findings.throttles),
     ...faultsSection(findings),
     `secrets: outputs scanned=${scanned} (log lines, run errors, EMF metrics, archive and dead-letter objects, spooled batches) leaks=${sum((r) => r.leaks.length) + fuzz.reduce((a, f) => a + f.leaks.length, 0)}`,
     ...runs.flatMap((r) => r.leaks.slice(0, 2).map((l) => `  leak (seed ${r.seed}): ${l}`)),
@@ -108,9 +123,9 @@ export function report(findings: Findings, took: { ms: number; jobs: number; see
   return lines;
 }
 
-/** True when the campaign met every goal it enforces (races are reported, see README "Guarantees"). */
+/** True when the campaign met every goal it enforces (races are reported, see docs/guarantees.md). */
 export function passed(findings: Findings): boolean {
   const fuzzBad = findings.fuzz.some((f) => f.crashes + f.wrongAdvances + f.unaccounted + f.blocked + f.leaks.length > 0);
   const raceBad = findings.races.some((r) => r.lost + r.strangers > 0);
-  return !findings.runs.some(failed) && !fuzzBad && !raceBad && !findings.kills.some(killFailed);
+  return !findings.runs.some(failed) && !fuzzBad && !raceBad && !findings.kills.some(killFailed) && !findings.throttles.some(throttleFailed);
 }

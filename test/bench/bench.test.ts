@@ -40,8 +40,14 @@ describe('npm run bench -- --smoke --json', () => {
     expect(names).toMatch(/Firehose billed ÷ payload bytes/);
     expect(names).toMatch(/DynamoDB writes per page/);
     for (const figure of ['lake Parquet writer throughput', 'lake bytes per event', 'lake objects per source per hour', 'lake delay, worst case']) expect(names).toContain(figure);
+    expect(names).toContain('throttled Veza drain ÷ simple pump (330 events, two runs)');
+    expect(names).toContain('drain under a budget ÷ the budget\'s bound (carbonblack)');
+    expect(names).toContain('budget DynamoDB writes per page (carbonblack)');
+    expect(names).toContain('start-up: audit-pump --help ÷ node -e 0');
     // Packing and write counting work at any size: these two hold even in a smoke run.
     expect(report.figures.find((f) => f.name.startsWith('DynamoDB writes per page'))?.met).toBe(true);
     expect(report.figures.find((f) => f.name.startsWith('Firehose billed'))?.value).toBeLessThan(2);
+    // One budget write a request, whatever the size: the drain under a budget has one request a page.
+    expect(report.figures.find((f) => f.name.startsWith('budget DynamoDB writes per page'))?.value).toBe(1);
   }, 180_000);
 });

@@ -1,5 +1,5 @@
 /**
- * The reliability campaign in small (the full one is `npm run chaos`, README "Guarantees"): seeded
+ * The reliability campaign in small (the full one is `npm run chaos`, docs/guarantees.md): seeded
  * schedules of vendor, Firehose and DynamoDB faults with a crash at a step boundary, on every
  * bench; a crash at each step boundary of the runner; and proof that the checks catch a pump that
  * does lose records. After the faults the source is rerun until caught up and the archive is

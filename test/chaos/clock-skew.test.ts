@@ -1,5 +1,5 @@
 /**
- * A pump whose clock runs ahead of the vendor's (README "Guarantees"): the time-window vendors close
+ * A pump whose clock runs ahead of the vendor's (docs/guarantees.md): the time-window vendors close
  * a window only once it is settled by both clocks, the vendor's read from its `Date` header, so the
  * events that arrive after a fast-clocked run are still read. Played on the chaos campaign's benches.
  */

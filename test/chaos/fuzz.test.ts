@@ -1,5 +1,5 @@
 /**
- * Fuzzing of every connector's response handling (README "Guarantees"): seeded pages in each
+ * Fuzzing of every connector's response handling (docs/guarantees.md): seeded pages in each
  * vendor's envelope with broken records, bodies that are not JSON, wrong envelopes, error statuses
  * that echo the credential, redirects to another origin, oversized bodies and pagination loops,
  * read by the real runner and store. The process never crashes, the cursor never moves past a bad

@@ -1,5 +1,5 @@
 /**
- * Races (README "Guarantees"): two and three runs of one source at once, the lease of the run
+ * Races (docs/guarantees.md): two and three runs of one source at once, the lease of the run
  * holding it expiring at awkward moments. Nothing is ever lost or invented. A page can be
  * delivered by two runs when a run outlives its lease: the design accepts that duplicate (same
  * uid); the runner narrows it to leases that lapse during or after a delivery by renewing the

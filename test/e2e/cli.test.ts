@@ -126,7 +126,7 @@ describe('audit-pump run', () => {
     expect(emulator.stats.requests).toBe(0);
   }, E2E_TIMEOUT_MS);
 
-  it('fails with exit 1 and the 401 in the summary when the vendor refuses the API key', async () => {
+  it('fails with exit 1 and the 401 in the summary, printed once, when the vendor refuses the API key', async () => {
     // Prepare
     await writeConfig({ credentials: { token: 'not-the-key-0a9c' } });
 
@@ -137,12 +137,10 @@ describe('audit-pump run', () => {
     expect(out.code).toBe(1);
     expect(summaryOf(out.stdout)?.status).toBe('failed');
     expect(out.stdout).toMatch(/HTTP 401/);
+    expect(`${out.stdout}${out.stderr}`.match(/HTTP 401/g)).toHaveLength(1);
     expect(out.stdout).toContain('1 source(s) did not finish');
   }, E2E_TIMEOUT_MS);
 
-  // BUG (local/cli.ts:82): only 'failed' and 'busy' count as not finished, so a skipped source (its
-  // secret still holds the deploy's placeholder) exits 0 under "all 1 source(s) caught up", against
-  // DESIGN.md 4.6 ("exit 0 when all caught up, non-zero otherwise"). Remove `.failing` once fixed.
   it('exits non-zero when a source is skipped rather than caught up', async () => {
     // Prepare
     await writeConfig({ credentials: { placeholder: 'put the Veza API key here' } });
@@ -158,12 +156,29 @@ describe('audit-pump run', () => {
 });
 
 describe('audit-pump cursor', () => {
-  it('show prints the stored cursor as JSON, with its version and no lease', async () => {
+  it('show prints a table: the position in words, lag, last success and last event in ISO time, no lease', async () => {
     // Prepare
     expect((await cli(runArgs())).code).toBe(0);
 
     // Act
-    const out = await cli(['cursor', 'show', SOURCE_ID, '--state', stateDir]);
+    const out = await cli(['cursor', 'show', '--state', stateDir]);
+
+    // Assess
+    expect(out.code).toBe(0);
+    const [header, rule, row, ...rest] = out.stdout.trimEnd().split('\n');
+    expect(header?.split(/\s{2,}/)).toEqual(['source', 'position', 'lag', 'last success', 'last event', 'lease']);
+    expect(rule).toMatch(/^-+( +-+)+$/);
+    expect(rest).toEqual([]);
+    const iso = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z';
+    expect(row).toMatch(new RegExp(`^${SOURCE_ID}\\s+export stream opened at ${iso}, delivered up to ${iso}\\s+\\d+(s|m\\d\\ds)\\s+${iso}\\s+${iso}\\s+-$`));
+  }, E2E_TIMEOUT_MS);
+
+  it('show --json prints the stored cursor with its version and no lease', async () => {
+    // Prepare
+    expect((await cli(runArgs())).code).toBe(0);
+
+    // Act
+    const out = await cli(['cursor', 'show', SOURCE_ID, '--state', stateDir, '--json']);
 
     // Assess
     expect(out.code).toBe(0);
@@ -171,8 +186,8 @@ describe('audit-pump cursor', () => {
     expect(others).toEqual([]);
     expect(state).toMatchObject({ sourceId: SOURCE_ID, cursor: { bootstrap: expect.any(String), token: expect.any(String), watermark: expect.any(String) } });
     expect(state?.version).toBeGreaterThanOrEqual(1);
-    expect(state).not.toHaveProperty('leaseOwner');
-    expect(state).not.toHaveProperty('leaseExpiresAt');
+    expect(state).toMatchObject({ lastSuccessAt: expect.stringMatching(/Z$/), lastEventAt: expect.stringMatching(/Z$/), lagSeconds: expect.any(Number) });
+    expect(state).not.toHaveProperty('lease');
   }, E2E_TIMEOUT_MS);
 
   it('reset makes the next run read again from startFrom, archiving the same uids again', async () => {

@@ -83,13 +83,53 @@ describe('audit-pump reconcile and backfill', () => {
     expect(restarted.stdout).toContain(`backfill of ${SOURCE_ID} ${b[1]}..${b[3]} complete`);
   }, E2E_TIMEOUT_MS);
 
-  it('bad arguments exit non-zero with the reason', async () => {
+  it('bad arguments exit non-zero with the reason: 2 for a usage error, 1 for a window in the future', async () => {
     const noTo = await cli(['backfill', '--source', SOURCE_ID, '--from', '2026-11-01', ...dirs()]);
     const future = await cli(['reconcile', '--source', SOURCE_ID, '--window', `2026-01-01..${iso(Date.now() + 86_400_000)}`, ...dirs()]);
 
-    expect(noTo.code).toBe(1);
-    expect(noTo.stderr).toContain('--from <time> and --to <time> are required');
+    expect(noTo.code).toBe(2);
+    expect(noTo.stderr).toBe('audit-pump backfill: --to <time> is required\n(usage: audit-pump backfill --help)\n');
     expect(future.code).toBe(1);
     expect(future.stderr).toContain('the range must be in the past');
+  }, E2E_TIMEOUT_MS);
+
+  it('reconcile says the archive is empty instead of reporting every event missing (exit 1)', async () => {
+    const out = await cli(['reconcile', '--source', SOURCE_ID, '--window', 'yesterday', ...dirs()]);
+
+    expect(out.code).toBe(1);
+    expect(out.stderr).toBe(`audit-pump reconcile: nothing to compare: the archive under ${archiveDir} holds no events; run \`audit-pump run --config ${configFile}\` first (or pass --archive <dir>)\n`);
+    expect(emulator.stats.requests).toBe(0);
+  }, E2E_TIMEOUT_MS);
+
+  it('reconcile says when the live cursor has not reached the window yet', async () => {
+    // Prepare: the live run archives the backlog; events published after it are not read yet.
+    const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
+    await writeFile(configFile, JSON.stringify({ sources: [{ id: SOURCE_ID, vendor: 'veza', baseUrl: emulator.baseUrl, credentials: { token: TOKEN }, startFrom, settleLagSeconds: 1, options: { pageSize: 25 } }] }));
+    expect((await cli(['run', ...dirs(), '--state', stateDir])).code).toBe(0);
+    const before = Date.now();
+    emulator.addEvents(20);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const window = `${iso(before - 60_000)}..${iso(Date.now() - 1000)}`;
+
+    // Act
+    const out = await cli(['reconcile', '--source', SOURCE_ID, '--window', window, ...dirs(), '--state', stateDir, '--margin', '0']);
+
+    // Assess
+    expect(out.code).toBe(3);
+    expect(out.stdout).toContain('  missing: 20\n');
+    expect(out.stdout).toMatch(new RegExp(`^note: the live cursor of ${SOURCE_ID} has delivered events up to \\S+, not past the window's end \\S+: the live run has not reached this window yet; run it or backfill the window, then reconcile again$`, 'm'));
+  }, E2E_TIMEOUT_MS);
+
+  it('backfill --json prints the result as JSON; a mistyped source gets a suggestion', async () => {
+    const now = Date.now();
+    const range = ['--from', iso(now - 40 * 3_600_000), '--to', iso(now - 36 * 3_600_000)];
+
+    const json = await cli(['backfill', '--source', SOURCE_ID, ...range, ...dirs(), '--state', stateDir, '--json']);
+    const typo = await cli(['backfill', '--source', 'veza-rnage', ...range, ...dirs(), '--state', stateDir]);
+
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ sourceId: `${SOURCE_ID}#backfill`, status: 'caught-up', done: true, range: { from: range[1], to: range[3] } });
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain(`no source "veza-rnage" in ${configFile} (did you mean "${SOURCE_ID}"?)`);
   }, E2E_TIMEOUT_MS);
 });

@@ -27,7 +27,7 @@ describe('audit-pump with a Retraced source', () => {
 
   /** The token group's events received before the stored window start, as uids. */
   async function expectedUids(): Promise<string[]> {
-    const shown = await cli(['cursor', 'show', SOURCE_ID, '--state', join(dir, 'state')]);
+    const shown = await cli(['cursor', 'show', SOURCE_ID, '--state', join(dir, 'state'), '--json']);
     const [state] = JSON.parse(shown.stdout) as Array<{ cursor: { from: string } }>;
     const boundary = Date.parse(state?.cursor.from ?? '');
     return emulator.events().filter((e) => e.received < boundary).map((e) => eventUid('retraced', SOURCE_ID, e.id)).sort();
@@ -87,6 +87,19 @@ describe('audit-pump with a Retraced source', () => {
     expect(out.code).toBe(1);
     expect(out.stdout).toMatch(/HTTP 401.*Unauthorized/);
     expect(`${out.stdout}${out.stderr}`).not.toContain('not-the-token-0a9c');
+  }, E2E_TIMEOUT_MS);
+
+  it('says on stderr when Retraced asks to wait (429, Retry-After) and how long, then goes on', async () => {
+    // Prepare
+    emulator.faults.rateLimitNext = 1;
+    emulator.faults.retryAfterSeconds = 1;
+
+    // Act
+    const out = await cli(runArgs());
+
+    // Assess
+    expect(out.code).toBe(0);
+    expect(out.stderr).toMatch(new RegExp(`^audit-pump run: ${SOURCE_ID}: vendor asked for 1\\.0 s \\(HTTP 429\\); waiting \\(attempt 1 was refused\\)$`, 'm'));
   }, E2E_TIMEOUT_MS);
 
   it('serves the emulator with `audit-pump emulate retraced` and the local token', async () => {

@@ -1,5 +1,5 @@
 /**
- * Regressions for the connector bugs the chaos campaign found (local/chaos/, README "Guarantees"):
+ * Regressions for the connector bugs the chaos campaign found (local/chaos/, docs/guarantees.md):
  * each page is served by a fetch injected into the HTTP client, and the connector's fetchPage is
  * called with the cursor that exposed the bug.
  */

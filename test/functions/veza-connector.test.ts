@@ -70,6 +70,7 @@ async function setUp(options: { emulator?: Partial<VezaEmulatorOptions>; token?:
   const stack = await startLocalStack({ sources: [source], stateDir: join(dir, 'state'), archiveDir });
   cleanups.push(() => stack.stop());
   const sleeps: number[] = [];
+  let waited = 0;
   const logs: LogLine[] = [];
   const log = (level: keyof Logger) => (message: string, attributes?: Record<string, unknown>) => void logs.push({ level, message, attributes });
   const harness: Harness = {
@@ -91,7 +92,8 @@ async function setUp(options: { emulator?: Partial<VezaEmulatorOptions>; token?:
   const pump = createPump(vezaConnector as Connector<unknown, unknown>, {
     config: stack.config,
     clients: stack.clients,
-    http: { sleep: async (ms) => void sleeps.push(ms) },
+    // Waits are recorded, not slept: the HTTP client's clock moves by them instead, as a real wait would move it.
+    http: { sleep: async (ms) => void (sleeps.push(ms), (waited += ms)), now: () => Date.now() + waited },
     logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     onProgress: (_id, stats) => harness.onPage(stats.pages),
   });
@@ -200,6 +202,23 @@ describe('Veza connector: ResourceExhausted (429, gRPC code 8)', () => {
     expect(h.sleeps).toEqual([60_000]);
     expect(result).toMatchObject({ status: 'caught-up', events: BACKLOG, retries: 1, throttledWaitMs: 60_000 });
     expect(sorted(uidsOf(await h.archived()))).toEqual(sorted(h.emulator.events().map(uidOf)));
+  });
+
+  it.each([
+    ['Retry-After: 1 and a RetryInfo of 1 s', 1, 1, 1000],
+    ['a RetryInfo of 3 s and no Retry-After', 0, 3, 3000],
+    ['Retry-After: 2 and no RetryInfo', 2, 0, 2000],
+  ])('waits what the answer asks, not the minute, when it names a delay (%s)', async (_case, retryAfterSeconds, retryInfoSeconds, waitMs) => {
+    // Prepare
+    const h = await setUp();
+    Object.assign(h.emulator.faults, { rateLimitNext: 1, retryAfterSeconds, retryInfoSeconds });
+
+    // Act
+    const result = await h.run(LONG_RUN_MS);
+
+    // Assess
+    expect(h.sleeps).toEqual([waitMs]);
+    expect(result).toMatchObject({ status: 'caught-up', events: BACKLOG, retries: 1, throttledWaitMs: waitMs });
   });
 
   it('stops as throttled, without waiting and with the cursor unchanged, when the deadline is nearer than a minute', async () => {

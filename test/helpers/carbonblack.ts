@@ -99,6 +99,7 @@ export async function startBench(options: CbBenchOptions = {}): Promise<CbBench>
   cleanups.push(() => stack.stop());
   const source = stack.config.sources[0] as Source;
   const sleeps: number[] = [];
+  let waited = 0;
   const logs: LogLine[] = [];
   const log = (level: keyof Logger) => (message: string, attributes?: Record<string, unknown>) => void logs.push({ level, message, attributes });
   const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
@@ -117,7 +118,8 @@ export async function startBench(options: CbBenchOptions = {}): Promise<CbBench>
   };
   const pumpFor = (patched: Source) => createPump(connector, {
     config: { ...stack.config, sources: [patched] }, clients: stack.clients, spool, logger,
-    http: { sleep: async (ms) => void sleeps.push(ms) },
+    // Waits are recorded, not slept: the HTTP client's clock moves by them instead, as a real wait would move it.
+    http: { sleep: async (ms) => void (sleeps.push(ms), (waited += ms)), now: () => Date.now() + waited },
     onProgress: (_id, stats) => bench.onPage(stats.pages),
   });
   const invoke = async (pump: ReturnType<typeof createPump>, remainingMs: number): Promise<RunResult> => {

@@ -44,9 +44,9 @@ export function killChildren(): void {
   children.clear();
 }
 
-/** Starts the real CLI; `cwd` defaults to the checkout. */
-export function spawnCli(args: readonly string[], cwd = ROOT): Cli {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, CI: 'true', NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts the real CLI; `cwd` defaults to the checkout; `env` adds to the environment. */
+export function spawnCli(args: readonly string[], cwd = ROOT, env: Readonly<Record<string, string>> = {}): Cli {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, CI: 'true', NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let stdout = '';
   let stderr = '';
@@ -60,8 +60,8 @@ export function spawnCli(args: readonly string[], cwd = ROOT): Cli {
 }
 
 /** Runs the CLI to its end. */
-export function cli(args: readonly string[], cwd = ROOT): Promise<Outcome> {
-  return spawnCli(args, cwd).done;
+export function cli(args: readonly string[], cwd = ROOT, env: Readonly<Record<string, string>> = {}): Promise<Outcome> {
+  return spawnCli(args, cwd, env).done;
 }
 
 /** The last `chars` of a text, for failure messages. */

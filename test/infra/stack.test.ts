@@ -136,6 +136,12 @@ describe('AuditPumpStack: functions and IAM', () => {
     expect(policy).not.toMatch(/dynamodb:(Scan|Query|DeleteItem|\*)/);
   });
 
+  it('reads and writes only its own vendor\'s limit scopes\' throttle items (dynamodb:LeadingKeys pattern)', () => {
+    const policy = JSON.stringify(veza());
+    expect(policy).toContain('"Sid":"OwnThrottleItemsOnly"');
+    expect(policy).toContain('"ForAllValues:StringLike":{"dynamodb:LeadingKeys":["veza#*#throttle"]}');
+  });
+
   it('reads only its own enabled sources\' secrets', () => {
     const policy = JSON.stringify(veza());
     expect(policy).toContain('secret:audit-pump/veza-main-??????');

@@ -110,6 +110,14 @@ describe('output', () => {
 });
 
 describe('queryCommand', () => {
+  it('refuses SQL together with --named, which would leave one of them unused', async () => {
+    await expect(queryCommand(['--named', 'eventsPerVendorPerDay', 'SELECT 1'], sink(), sink())).rejects.toThrow('give SQL or --named eventsPerVendorPerDay, not both');
+  });
+
+  it('suggests the named query meant by a typo', async () => {
+    await expect(queryCommand(['--named', 'eventsPerVendorPerDya'], sink(), sink())).rejects.toThrow(/^no named query "eventsPerVendorPerDya" \(did you mean "eventsPerVendorPerDay"\?\); available: /);
+  });
+
   it('prints the table of a named query', async () => {
     // Prepare
     const out = sink();

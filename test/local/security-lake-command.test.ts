@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { securityLakeCommand } from '../../local/security-lake-command.ts';
+import { securityLakeRegister } from '../../local/security-lake-command.ts';
 
 const CRAWLER = 'arn:aws:iam::111122223333:role/SecurityLakeCustomCrawler';
 /** The `aws ...` commands of a script, each joined back onto one line. */
@@ -23,14 +23,14 @@ describe('audit-pump security-lake register', () => {
     const out = new Writable({ write: (chunk, _e, done) => void ((printed += String(chunk)), done()) });
 
     // Act
-    const code = await securityLakeCommand(['register', '--config', config, '--account', '123456789012', '--external-id', 'x-1', '--crawler-role-arn', CRAWLER, '--region', 'eu-west-1'], out);
+    const code = await securityLakeRegister(['--config', config, '--account', '123456789012', '--external-id', 'x-1', '--crawler-role-arn', CRAWLER, '--region', 'eu-west-1'], out);
 
     // Assess
     expect(code).toBe(0);
     expect(commands(printed).map((c) => /--source-name (\S+) --event-classes (\S+)/.exec(c)?.slice(1))).toEqual([['audit-pump-3002', 'AUTHENTICATION'], ['audit-pump-6003', 'API_ACTIVITY']]);
   });
 
-  it('names the missing options', async () => {
-    await expect(securityLakeCommand(['register', '--config', 'x.json'])).rejects.toThrow('missing --account, --external-id, --crawler-role-arn, --region');
+  it('names a missing option, as a usage error', async () => {
+    await expect(securityLakeRegister(['--config', 'x.json', '--account', '123456789012'])).rejects.toMatchObject({ name: 'UsageError', message: '--external-id <id> is required' });
   });
 });

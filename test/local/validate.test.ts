@@ -21,6 +21,8 @@ beforeAll(async () => {
   const bad = fixtureEvent({ vendor: 'nected', ageDays: 0, nativeId: 'b1', extra: { actor: {}, severity_id: 9 } });
   await writeArchive(join(dir, 'mixed'), [...good, bad]);
   await writeArchive(join(dir, 'good'), good);
+  const same = [1, 2, 3].map((i) => fixtureEvent({ vendor: 'nected', ageDays: 0, nativeId: `s${i}`, extra: { severity_id: 9 } }));
+  await writeArchive(join(dir, 'same'), same);
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -53,6 +55,35 @@ describe('validateCommand', () => {
     expect(out.text).toMatch(/^\s+6003 API Activity\s+4 events\s+1 invalid/m);
     expect(out.text).toContain('error 6003 actor: Actor needs at least one of process, user, invoked_by, session');
     expect(out.text).toMatch(/error severity_id: 9 is not one of .*\[uid [0-9a-f]{32}, events\/vendor=nected/);
+  });
+
+  it('lists an identical problem once, with the number of events that have it and the first of them', async () => {
+    // Prepare
+    const out = sink();
+
+    // Act
+    await validateCommand(['--archive', join(dir, 'same')], out, sink());
+
+    // Assess
+    const listed = out.text.split('\n').filter((l) => l.startsWith('  error severity_id: 9 is not one of'));
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatch(/ \(3 events\) {2}\[uid [0-9a-f]{32}, events\/vendor=nected/);
+  });
+
+  it('--json prints the summary as one JSON document', async () => {
+    // Prepare
+    const out = sink();
+
+    // Act
+    const code = await validateCommand(['--archive', join(dir, 'mixed'), '--json'], out, sink());
+
+    // Assess
+    expect(code).toBe(1);
+    expect(JSON.parse(out.text)).toMatchObject({
+      events: 4, valid: 3, invalid: 1, warned: 0,
+      classes: [{ classUid: 6003, caption: 'API Activity', events: 4, invalid: 1, warned: 0 }],
+      problems: [{ level: 'error', path: 'severity_id', count: 1 }, { level: 'error', path: 'actor', count: 1 }],
+    });
   });
 
   it('exits 0 when every event is valid', async () => {

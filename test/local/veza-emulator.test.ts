@@ -202,7 +202,36 @@ describe('Veza emulator: faults', () => {
     const limited = await get(EXPORT, { filter: FROM_EPOCH, page_size: '5' });
     expect([limited.status, limited.json.code]).toEqual([429, 8]);
     expect((await get(EXPORT, { filter: FROM_EPOCH, page_size: '5' })).status).toBe(200);
-    expect(emu.stats).toEqual({ requests: 3, exportRequests: 2, listRequests: 1, errors: 1 });
+    expect(emu.stats).toEqual({ requests: 3, exportRequests: 2, listRequests: 1, errors: 1, throttled: 0 });
+  });
+
+  it('throttles every Nth export call with Retry-After and a google.rpc.RetryInfo of the configured delays', async () => {
+    // Prepare
+    const emu = await start({ faults: { throttleEvery: 3, retryAfterSeconds: 2, retryInfoSeconds: 1 } });
+
+    // Act
+    const replies = [];
+    for (let i = 0; i < 6; i++) replies.push(await get(EXPORT, { filter: FROM_EPOCH, page_size: '5' }));
+
+    // Assess
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 429, 200, 200, 429]);
+    const limited = replies[2] as Reply;
+    expect(limited.headers.get('retry-after')).toBe('2');
+    expect(JSON.parse(limited.text)).toEqual({
+      code: 8, message: 'rate limited', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '1s' }],
+    });
+    expect(emu.stats.throttled).toBe(2);
+  });
+
+  it('sends neither delay when both knobs are 0, as a gateway that names none', async () => {
+    // Prepare
+    await start({ faults: { rateLimitNext: 1, retryAfterSeconds: 0, retryInfoSeconds: 0 } });
+
+    // Act
+    const limited = await get(EXPORT, { filter: FROM_EPOCH, page_size: '5' });
+
+    // Assess
+    expect([limited.status, limited.headers.get('retry-after'), limited.json]).toEqual([429, null, { code: 8, message: 'rate limited', details: [] }]);
   });
 
   it('injects 503s, truncated bodies, repeated tokens and hangs', async () => {

@@ -3,7 +3,7 @@
  * before deploy, and the longest gap between two runs is what each source's staleness alarm allows.
  */
 import { describe, expect, it } from '@jest/globals';
-import { parseSchedule, scheduleProblem } from '../../shared/schedule.ts';
+import { nextRun, parseSchedule, scheduleProblem } from '../../shared/schedule.ts';
 
 const HOUR = 3600;
 const DAY = 86_400;
@@ -62,5 +62,22 @@ describe('parseSchedule: cron expressions', () => {
 
   it('refuses a cron that never runs', () => {
     expect(scheduleProblem('cron(0 0 30 2 ? *)')).toMatch(/never runs/);
+  });
+});
+
+describe('nextRun', () => {
+  const at = (iso: string): number => Date.parse(iso);
+
+  it('counts a rate from the last run, skipping ticks missed since', () => {
+    expect(nextRun('rate(5 minutes)', at('2026-11-20T12:02:00Z'), at('2026-11-20T12:00:00Z'))).toBe(at('2026-11-20T12:05:00Z'));
+    expect(nextRun('rate(5 minutes)', at('2026-11-20T12:12:00Z'), at('2026-11-20T12:00:00Z'))).toBe(at('2026-11-20T12:15:00Z'));
+    expect(nextRun('rate(1 hour)', at('2026-11-20T12:00:00Z'))).toBe(at('2026-11-20T13:00:00Z'));
+  });
+
+  it('finds the next matching minute of a cron expression, in UTC', () => {
+    expect(nextRun('cron(0 3 * * ? *)', at('2026-11-20T12:00:00Z'))).toBe(at('2026-11-21T03:00:00Z'));
+    expect(nextRun('cron(0/15 * * * ? *)', at('2026-11-20T12:00:00Z'))).toBe(at('2026-11-20T12:15:00Z'));
+    // 2026-11-20 is a Friday: the next Monday (day-of-week 2) at 06:30.
+    expect(nextRun('cron(30 6 ? * MON *)', at('2026-11-20T12:00:00Z'))).toBe(at('2026-11-23T06:30:00Z'));
   });
 });
