@@ -31,7 +31,14 @@ const OPTIONS: Record<Vendor, Record<string, unknown>> = {
 
 /** The environment PumpFunction gives a function, with one source. */
 function lambdaEnv(vendor: Vendor): NodeJS.ProcessEnv {
-  const source = { id: `${vendor}-main`, vendor, baseUrl: 'https://vendor.example.com', secretName: `audit-pump/${vendor}-main`, startFrom: '2026-01-01T00:00:00Z', options: OPTIONS[vendor] };
+  const source = {
+    id: `${vendor}-main`,
+    vendor,
+    baseUrl: 'https://vendor.example.com',
+    secretName: `audit-pump/${vendor}-main`,
+    startFrom: '2026-01-01T00:00:00Z',
+    options: OPTIONS[vendor],
+  };
   return {
     PATH: process.env.PATH,
     AWS_REGION: 'us-east-1',
@@ -53,7 +60,10 @@ export function initMs(file: string, vendor: Vendor, runs: number): number {
   const script = `const t = performance.now(); const m = await import(${JSON.stringify(file)}); if (typeof m.handler !== 'function') throw new Error('no handler'); process.stdout.write(String(performance.now() - t));`;
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const out = execFileSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], { env: lambdaEnv(vendor), encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], {
+      env: lambdaEnv(vendor),
+      encoding: 'utf8',
+    });
     times.push(Number(out));
   }
   times.sort((a, b) => a - b);
@@ -75,7 +85,8 @@ export interface BundleFigures {
 function loadedAtInit(metafile: Metafile, entry: string): string[] {
   const seen = new Set<string>([entry]);
   for (const file of seen) {
-    for (const i of metafile.outputs[file]?.imports ?? []) if (i.kind === 'import-statement' && !i.external) seen.add(i.path);
+    for (const i of metafile.outputs[file]?.imports ?? [])
+      if (i.kind === 'import-statement' && !i.external) seen.add(i.path);
   }
   return [...seen];
 }
@@ -92,7 +103,11 @@ function byPackage(metafile: Metafile, files: readonly string[]): Array<[string,
 }
 
 /** Bundles `entry` into `dir` as the functions are bundled; returns the entry file's path and the metafile. */
-export function bundleInto(entry: string, dir: string, external?: readonly string[]): { file: string; metafile: Metafile } {
+export function bundleInto(
+  entry: string,
+  dir: string,
+  external?: readonly string[],
+): { file: string; metafile: Metafile } {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   return { file: join(dir, PUMP_ENTRY_FILE), metafile: bundlePump(entry, dir, external) };
@@ -105,6 +120,12 @@ export function measureFunction(vendor: Vendor, runs: number, external?: readonl
   const outputs = Object.keys(metafile.outputs).filter((name) => name.endsWith('.mjs'));
   const entry = outputs.find((name) => name.endsWith(`/${PUMP_ENTRY_FILE}`)) as string;
   const loaded = loadedAtInit(metafile, entry);
-  const size = (names: readonly string[]): number => names.reduce((n, name) => n + (metafile.outputs[name]?.bytes ?? 0), 0);
-  return { bytes: size(outputs), initBytes: size(loaded), initMs: initMs(file, vendor, runs), heaviest: byPackage(metafile, loaded) };
+  const size = (names: readonly string[]): number =>
+    names.reduce((n, name) => n + (metafile.outputs[name]?.bytes ?? 0), 0);
+  return {
+    bytes: size(outputs),
+    initBytes: size(loaded),
+    initMs: initMs(file, vendor, runs),
+    heaviest: byPackage(metafile, loaded),
+  };
 }

@@ -9,7 +9,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX, DEAD_LETTER_ERROR_PREFIX, DEAD_LETTER_PREFIX, LOCAL_CURSOR_TABLE, LOCAL_STREAMS,
+  ARCHIVE_ERROR_PREFIX,
+  ARCHIVE_PREFIX,
+  DEAD_LETTER_ERROR_PREFIX,
+  DEAD_LETTER_PREFIX,
+  LOCAL_CURSOR_TABLE,
+  LOCAL_STREAMS,
 } from '../shared/archive-layout.ts';
 import type { Vendor } from '../shared/config.ts';
 import { AUTHENTIC8_LOG_TYPES } from '../local/authentic8-data.ts';
@@ -58,13 +63,35 @@ interface Vendored {
 /** The vendor emulator; Authentic8 directly, to count its main org's logs per type. */
 async function startVendor(s: HostSettings): Promise<Vendored> {
   if (s.vendor === 'authentic8') {
-    const a8 = await startAuthentic8Emulator({ token: AUTHENTIC8_LOCAL_TOKEN, seed: s.seed, backlog: s.backlog, latencyMs: s.latencyMs });
+    const a8 = await startAuthentic8Emulator({
+      token: AUTHENTIC8_LOCAL_TOKEN,
+      seed: s.seed,
+      backlog: s.backlog,
+      latencyMs: s.latencyMs,
+    });
     const counts = new Map<string, number>(AUTHENTIC8_LOG_TYPES.map((t) => [t, 0]));
     for (const e of a8.events()) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
-    return { baseUrl: a8.baseUrl, credentials: { token: AUTHENTIC8_LOCAL_TOKEN }, options: { org: AUTHENTIC8_MAIN_ORG, types: 'all' }, streams: [...counts.values()], stop: () => a8.stop() };
+    return {
+      baseUrl: a8.baseUrl,
+      credentials: { token: AUTHENTIC8_LOCAL_TOKEN },
+      options: { org: AUTHENTIC8_MAIN_ORG, types: 'all' },
+      streams: [...counts.values()],
+      stop: () => a8.stop(),
+    };
   }
-  const e = await startEmulator(s.vendor, { seed: s.seed, backlog: s.backlog, latencyMs: s.latencyMs, arrivalsPerSecond: 0 });
-  return { baseUrl: e.baseUrl, credentials: e.credentials, options: e.options, streams: [e.eventIds().length], stop: () => e.stop() };
+  const e = await startEmulator(s.vendor, {
+    seed: s.seed,
+    backlog: s.backlog,
+    latencyMs: s.latencyMs,
+    arrivalsPerSecond: 0,
+  });
+  return {
+    baseUrl: e.baseUrl,
+    credentials: e.credentials,
+    options: e.options,
+    streams: [e.eventIds().length],
+    stop: () => e.stop(),
+  };
 }
 
 /** Firehose (streams deaggregating packed records, as deployed) and dynalite. */
@@ -75,13 +102,22 @@ async function startAws(): Promise<{ ready: AwsReady; stats: () => Promise<unkno
     archiveDir,
     streams: {
       [LOCAL_STREAMS.archive]: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX, ...packed },
-      [LOCAL_STREAMS.deadLetter]: { prefix: DEAD_LETTER_PREFIX, errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX, ...packed },
+      [LOCAL_STREAMS.deadLetter]: {
+        prefix: DEAD_LETTER_PREFIX,
+        errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX,
+        ...packed,
+      },
     },
   });
   const dynamo = await startDynamo();
   await ensureCursorTable(dynamo.client, LOCAL_CURSOR_TABLE);
   const ready: AwsReady = {
-    type: 'ready', firehose: firehose.endpoint, dynamo: dynamo.endpoint, table: LOCAL_CURSOR_TABLE, archiveStream: LOCAL_STREAMS.archive, deadLetterStream: LOCAL_STREAMS.deadLetter,
+    type: 'ready',
+    firehose: firehose.endpoint,
+    dynamo: dynamo.endpoint,
+    table: LOCAL_CURSOR_TABLE,
+    archiveStream: LOCAL_STREAMS.archive,
+    deadLetterStream: LOCAL_STREAMS.deadLetter,
   };
   return {
     ready,
@@ -96,9 +132,20 @@ async function startAws(): Promise<{ ready: AwsReady; stats: () => Promise<unkno
 
 async function main(): Promise<void> {
   const settings = JSON.parse(process.argv[2] ?? '{}') as HostSettings;
-  const host = settings.role === 'aws'
-    ? await startAws()
-    : await startVendor(settings).then((v) => ({ ready: { type: 'ready' as const, baseUrl: v.baseUrl, credentials: v.credentials, options: v.options, streams: v.streams }, stats: async () => ({}), stop: v.stop }));
+  const host =
+    settings.role === 'aws'
+      ? await startAws()
+      : await startVendor(settings).then((v) => ({
+          ready: {
+            type: 'ready' as const,
+            baseUrl: v.baseUrl,
+            credentials: v.credentials,
+            options: v.options,
+            streams: v.streams,
+          },
+          stats: async () => ({}),
+          stop: v.stop,
+        }));
   process.on('message', (message: { type: string }) => {
     if (message.type === 'stats') {
       void host.stats().then((stats) => process.send?.({ type: 'stats', stats }));

@@ -14,7 +14,9 @@ export interface FastServer {
   stop(): Promise<void>;
 }
 
-async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; url: string }> {
+async function serve(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ server: Server; url: string }> {
   const server = createServer(handler);
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -22,10 +24,11 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
 }
 
 function stopper(server: Server): () => Promise<void> {
-  return () => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
+  return () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
 }
 
 /** The record texts as [before id, after id], from the Veza emulator's own generator. */
@@ -79,7 +82,11 @@ export async function startNullFirehose(): Promise<FastServer & { records(): num
       let n = 0;
       for (let at = body.indexOf(DATA_KEY); at >= 0; at = body.indexOf(DATA_KEY, at + DATA_KEY.length)) n++;
       records += n;
-      const answer = JSON.stringify({ FailedPutCount: 0, Encrypted: false, RequestResponses: Array.from({ length: n }, (_, i) => ({ RecordId: String(i) })) });
+      const answer = JSON.stringify({
+        FailedPutCount: 0,
+        Encrypted: false,
+        RequestResponses: Array.from({ length: n }, (_, i) => ({ RecordId: String(i) })),
+      });
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(answer) });
       res.end(answer);
     });

@@ -10,7 +10,18 @@ import { parseArgs } from 'node:util';
 import { BUNDLE_DIR } from './bundle.ts';
 import { formatReport, machine, type Report } from './report.ts';
 import { lake } from './security-lake.ts';
-import { FULL, SMOKE, bundles, drains, memory, startup, throttled, throughput, type Section, type Sizes } from './sections.ts';
+import {
+  FULL,
+  SMOKE,
+  bundles,
+  drains,
+  memory,
+  startup,
+  throttled,
+  throughput,
+  type Section,
+  type Sizes,
+} from './sections.ts';
 
 const SECTIONS: Record<string, (sizes: Sizes, log: (line: string) => void) => Promise<Section>> = {
   // In-process first: it also warms the JIT for the drains, as a long-lived Lambda would be.
@@ -27,19 +38,31 @@ const SECTIONS: Record<string, (sizes: Sizes, log: (line: string) => void) => Pr
 export async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
-    options: { json: { type: 'boolean', default: false }, smoke: { type: 'boolean', default: false }, only: { type: 'string' } },
+    options: {
+      json: { type: 'boolean', default: false },
+      smoke: { type: 'boolean', default: false },
+      only: { type: 'string' },
+    },
     strict: true,
   });
   const wanted = values.only ? values.only.split(',').map((s) => s.trim()) : Object.keys(SECTIONS);
   const unknown = wanted.filter((w) => !(w in SECTIONS));
   if (unknown.length) {
-    process.stderr.write(`bench: unknown section ${unknown.join(', ')}; sections: ${Object.keys(SECTIONS).join(', ')}\n`);
+    process.stderr.write(
+      `bench: unknown section ${unknown.join(', ')}; sections: ${Object.keys(SECTIONS).join(', ')}\n`,
+    );
     return 2;
   }
   const sizes = values.smoke ? SMOKE : FULL;
   const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
   const m = machine();
-  const report: Report = { machine: m, date: new Date().toISOString(), mode: values.smoke ? 'smoke' : 'full', figures: [], details: {} };
+  const report: Report = {
+    machine: m,
+    date: new Date().toISOString(),
+    mode: values.smoke ? 'smoke' : 'full',
+    figures: [],
+    details: {},
+  };
   try {
     for (const [name, run] of Object.entries(SECTIONS)) {
       if (!wanted.includes(name)) continue;

@@ -46,7 +46,16 @@ const sampler = setInterval(() => {
 const firehose = new FirehoseClient({ ...aws, endpoint: input.firehose, maxAttempts: 1 });
 const dynamodb = new DynamoDBClient({ ...aws, endpoint: input.dynamo });
 const [source] = parseSources({
-  sources: [{ id: 'veza-memory', vendor: 'veza', baseUrl: input.veza, credentials: { token: 'bench' }, startFrom: '2026-01-01T00:00:00Z', options: { pageSize: input.pageSize } }],
+  sources: [
+    {
+      id: 'veza-memory',
+      vendor: 'veza',
+      baseUrl: input.veza,
+      credentials: { token: 'bench' },
+      startFrom: '2026-01-01T00:00:00Z',
+      options: { pageSize: input.pageSize },
+    },
+  ],
 }).sources as [Source];
 const started = performance.now();
 const result = await runSource(vezaConnector, source, {
@@ -54,7 +63,8 @@ const result = await runSource(vezaConnector, source, {
   sink: new FirehoseSink({ client: firehose, streamName: 'archive', pack: true }),
   deadLetter: new FirehoseSink({ client: firehose, streamName: 'dead-letter', pack: true }),
   credentials: { get: async () => ({ token: 'bench' }) },
-  http: ({ source: s, credentials, deadline, onRetry }) => new HttpClient({ origin: s.baseUrl, deadline, secrets: Object.values(credentials), onRetry }),
+  http: ({ source: s, credentials, deadline, onRetry }) =>
+    new HttpClient({ origin: s.baseUrl, deadline, secrets: Object.values(credentials), onRetry }),
   owner: 'bench-memory',
   leaseMs: 120_000,
   deadline: Date.now() + 30 * 60_000,

@@ -16,16 +16,30 @@ import type { MemoryChildInput, MemoryChildOutput } from './memory-child.ts';
 export const HEAP_GUARD_MB = 160;
 
 /** Drains `events` Veza events in a child process and returns what it measured. */
-export async function measureMemory(events: number, pageSize = 10_000, nodeFlags: readonly string[] = []): Promise<MemoryChildOutput> {
-  const { file: child } = bundleInto(fileURLToPath(new URL('./memory-child.ts', import.meta.url)), join(BUNDLE_DIR, 'memory-child'));
+export async function measureMemory(
+  events: number,
+  pageSize = 10_000,
+  nodeFlags: readonly string[] = [],
+): Promise<MemoryChildOutput> {
+  const { file: child } = bundleInto(
+    fileURLToPath(new URL('./memory-child.ts', import.meta.url)),
+    join(BUNDLE_DIR, 'memory-child'),
+  );
   const veza = await startFastVeza(events);
   const firehose = await startNullFirehose();
   const dynamo = await startDynamo();
   try {
     await ensureCursorTable(dynamo.client, LOCAL_CURSOR_TABLE);
-    const input: MemoryChildInput = { veza: veza.url, firehose: firehose.url, dynamo: dynamo.endpoint, table: LOCAL_CURSOR_TABLE, pageSize };
+    const input: MemoryChildInput = {
+      veza: veza.url,
+      firehose: firehose.url,
+      dynamo: dynamo.endpoint,
+      table: LOCAL_CURSOR_TABLE,
+      pageSize,
+    };
     const out = await run(child, input, nodeFlags);
-    if (out.events !== events) throw new Error(`the memory child drained ${out.events} of ${events} events (${out.status})`);
+    if (out.events !== events)
+      throw new Error(`the memory child drained ${out.events} of ${events} events (${out.status})`);
     if (firehose.records() === 0) throw new Error('the memory child delivered nothing');
     return out;
   } finally {
@@ -38,7 +52,11 @@ export async function measureMemory(events: number, pageSize = 10_000, nodeFlags
 function run(file: string, input: MemoryChildInput, nodeFlags: readonly string[]): Promise<MemoryChildOutput> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [`--max-old-space-size=${HEAP_GUARD_MB}`, ...nodeFlags, file], {
-      env: { PATH: process.env.PATH, BENCH_MEMORY: JSON.stringify(input), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      env: {
+        PATH: process.env.PATH,
+        BENCH_MEMORY: JSON.stringify(input),
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -49,7 +67,11 @@ function run(file: string, input: MemoryChildInput, nodeFlags: readonly string[]
     proc.on('close', (code) => {
       const line = stdout.trim().split('\n').at(-1) ?? '';
       if (code === 0 && line.startsWith('{')) return resolve(JSON.parse(line) as MemoryChildOutput);
-      reject(new Error(`the memory child exited ${code}${/heap out of memory/i.test(stderr) ? ' (heap limit reached)' : ''}: ${stderr.slice(-500)}`));
+      reject(
+        new Error(
+          `the memory child exited ${code}${/heap out of memory/i.test(stderr) ? ' (heap limit reached)' : ''}: ${stderr.slice(-500)}`,
+        ),
+      );
     });
   });
 }

@@ -32,8 +32,19 @@ export function nullFirehose(): { client: FirehoseClient; stats: NullFirehoseSta
       stats.calls++;
       stats.records += records;
       stats.bodyBytes += body.byteLength;
-      const answer = JSON.stringify({ FailedPutCount: 0, Encrypted: false, RequestResponses: Array.from({ length: records }, (_, i) => ({ RecordId: String(i) })) });
-      return { response: { statusCode: 200, reason: 'OK', headers: { 'content-type': 'application/x-amz-json-1.1' }, body: Buffer.from(answer) } };
+      const answer = JSON.stringify({
+        FailedPutCount: 0,
+        Encrypted: false,
+        RequestResponses: Array.from({ length: records }, (_, i) => ({ RecordId: String(i) })),
+      });
+      return {
+        response: {
+          statusCode: 200,
+          reason: 'OK',
+          headers: { 'content-type': 'application/x-amz-json-1.1' },
+          body: Buffer.from(answer),
+        },
+      };
     },
     updateHttpClientConfig: () => undefined,
     httpHandlerConfigs: () => ({}),

@@ -34,7 +34,10 @@ export interface Report {
   readonly details: Record<string, unknown>;
 }
 
-/** A figure that must stay at or below `goal`; judged as reported (rounded to `digits`), so `value` and `met` never disagree. */
+/**
+ * A figure that must stay at or below `goal`; judged as reported (rounded to `digits`), so `value` and `met` never
+ * disagree.
+ */
 export function atMost(name: string, value: number, unit: string, goal: number, digits = 0): Figure {
   const shown = round(value, digits);
   return { name, value: shown, unit, goal: `≤ ${goal.toFixed(digits)}`, met: shown <= goal };
@@ -79,7 +82,9 @@ export function formatReport(report: Report): string {
   lines.push(`${'figure'.padEnd(width)}  ${'value'.padStart(valueWidth)}  ${'goal'.padEnd(goalWidth)}  met`);
   lines.push(`${'-'.repeat(width)}  ${'-'.repeat(valueWidth)}  ${'-'.repeat(goalWidth)}  ---`);
   for (const f of report.figures) {
-    lines.push(`${f.name.padEnd(width)}  ${value(f).padStart(valueWidth)}  ${`${f.goal} ${f.unit}`.padEnd(goalWidth)}  ${f.met ? 'yes' : 'NO'}`);
+    lines.push(
+      `${f.name.padEnd(width)}  ${value(f).padStart(valueWidth)}  ${`${f.goal} ${f.unit}`.padEnd(goalWidth)}  ${f.met ? 'yes' : 'NO'}`,
+    );
   }
   const missed = report.figures.filter((f) => !f.met).length;
   lines.push('', `${report.figures.length - missed} of ${report.figures.length} goals met.`);

@@ -20,12 +20,22 @@ const DAY = Date.parse('2026-11-20T00:00:00Z');
 
 /** Generated events of every vendor (every class they emit), in equal shares. */
 function generated(n: number): Array<Record<string, unknown>> {
-  return VENDORS.flatMap((vendor) => generatedEvents(vendor, Math.ceil(n / VENDORS.length), 31)).slice(0, n) as unknown as Array<Record<string, unknown>>;
+  return VENDORS.flatMap((vendor) => generatedEvents(vendor, Math.ceil(n / VENDORS.length), 31)).slice(
+    0,
+    n,
+  ) as unknown as Array<Record<string, unknown>>;
 }
 
 /** `n` archived events cycling through `base`, at times `timeOf(i)`. */
-function archived(base: ReadonlyArray<Record<string, unknown>>, n: number, timeOf: (i: number) => number): ArchivedEvent[] {
-  return Array.from({ length: n }, (_, i) => ({ archiveKey: 'events/vendor=v/dt=d/o.gz', event: { ...(base[i % base.length] as Record<string, unknown>), time: timeOf(i) } }));
+function archived(
+  base: ReadonlyArray<Record<string, unknown>>,
+  n: number,
+  timeOf: (i: number) => number,
+): ArchivedEvent[] {
+  return Array.from({ length: n }, (_, i) => ({
+    archiveKey: 'events/vendor=v/dt=d/o.gz',
+    event: { ...(base[i % base.length] as Record<string, unknown>), time: timeOf(i) },
+  }));
 }
 
 const sizeOnly = (): LakeSink & { bytes: number } => {
@@ -57,9 +67,12 @@ export async function lake(sizes: Sizes, log: (line: string) => void): Promise<S
   const perSource = new Map<string, number>();
   let runMax = 0;
   for (let from = DAY; from < DAY + 3_600_000; from += INTERVAL_S * 1000) {
-    const run = hour.filter((r) => (r.event.time as number) >= from && (r.event.time as number) < from + INTERVAL_S * 1000);
+    const run = hour.filter(
+      (r) => (r.event.time as number) >= from && (r.event.time as number) < from + INTERVAL_S * 1000,
+    );
     runMax = Math.max(runMax, run.length);
-    for (const object of planLakeObjects(run, TARGET, subset).objects) perSource.set(object.source, (perSource.get(object.source) ?? 0) + 1);
+    for (const object of planLakeObjects(run, TARGET, subset).objects)
+      perSource.set(object.source, (perSource.get(object.source) ?? 0) + 1);
   }
   const objects = [...perSource.values()].reduce((a, b) => a + b, 0);
   const processingS = runMax / eventsPerSecond;
@@ -68,7 +81,12 @@ export async function lake(sizes: Sizes, log: (line: string) => void): Promise<S
     // each (details: archiveGzipBytesPerEvent): at this rate it writes them within a minute of its 10-minute timeout.
     atLeast('lake Parquet writer throughput', eventsPerSecond, 'events/s', 2_000),
     atMost('lake bytes per event (Parquet, gzip)', bytes / lakeable, 'B', 600),
-    atMost(`lake objects per source per hour (${sizes.lakeRate} events/s, every 15 min)`, Math.max(...perSource.values()), 'objects', 12),
+    atMost(
+      `lake objects per source per hour (${sizes.lakeRate} events/s, every 15 min)`,
+      Math.max(...perSource.values()),
+      'objects',
+      12,
+    ),
     atMost(`lake objects per hour, all sources (${sizes.lakeRate} events/s)`, objects, 'objects', 12 * perSource.size),
     atMost('lake delay, worst case (every 15 min)', INTERVAL_S + FIREHOSE_BUFFER_S + processingS, 's', 1_080),
   ];
@@ -76,10 +94,25 @@ export async function lake(sizes: Sizes, log: (line: string) => void): Promise<S
     figures,
     details: {
       lake: {
-        events: batch.length, inLake: lakeable, heldBaseEvents: batch.length - lakeable, writerMs: Math.round(ms), parquetBytes: bytes,
-        archiveGzipBytesPerEvent: Math.round(archiveBytes / batch.length), parquetBytesPerEvent: Math.round(bytes / lakeable),
-        hour: { rate: sizes.lakeRate, objects, sources: Object.fromEntries(perSource), largestRunEvents: runMax, largestRunSeconds: Math.round(processingS * 10) / 10 },
-        delay: { intervalS: INTERVAL_S, firehoseBufferS: FIREHOSE_BUFFER_S, note: 'an event archived just after a run waits one interval, plus the Firehose buffer before it is archived, plus the run that writes it' },
+        events: batch.length,
+        inLake: lakeable,
+        heldBaseEvents: batch.length - lakeable,
+        writerMs: Math.round(ms),
+        parquetBytes: bytes,
+        archiveGzipBytesPerEvent: Math.round(archiveBytes / batch.length),
+        parquetBytesPerEvent: Math.round(bytes / lakeable),
+        hour: {
+          rate: sizes.lakeRate,
+          objects,
+          sources: Object.fromEntries(perSource),
+          largestRunEvents: runMax,
+          largestRunSeconds: Math.round(processingS * 10) / 10,
+        },
+        delay: {
+          intervalS: INTERVAL_S,
+          firehoseBufferS: FIREHOSE_BUFFER_S,
+          note: 'an event archived just after a run waits one interval, plus the Firehose buffer before it is archived, plus the run that writes it',
+        },
       },
     },
   };

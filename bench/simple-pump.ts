@@ -9,7 +9,12 @@
 const EXPORT_PATH = '/api/preview/system/audit/export';
 
 /** One run from a bootstrap time or a token; returns the events read and the token to continue from. */
-export async function simplePump(baseUrl: string, token: string, pageSize: number, from: { bootstrap?: string; token?: string }): Promise<{ events: number; token: string }> {
+export async function simplePump(
+  baseUrl: string,
+  token: string,
+  pageSize: number,
+  from: { bootstrap?: string; token?: string },
+): Promise<{ events: number; token: string }> {
   let next = from.token;
   let events = 0;
   for (;;) {

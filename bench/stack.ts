@@ -31,7 +31,10 @@ const HOST = fileURLToPath(new URL('./emulator-host.ts', import.meta.url));
 
 /** Forks an emulator host and waits until its servers listen. */
 export async function startHost<R>(settings: HostSettings): Promise<Host<R>> {
-  const child = fork(HOST, [JSON.stringify(settings)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(HOST, [JSON.stringify(settings)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const ready = await next<R>(child, 'ready');
   return {
     ready,
@@ -89,7 +92,9 @@ function countWrites(client: DynamoDBClient): { count: number; throttle: number 
   const counter = { count: 0, throttle: 0 };
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      if (/^(UpdateItem|PutItem|DeleteItem|TransactWriteItems|BatchWriteItem)Command$/.test(context.commandName ?? '')) {
+      if (
+        /^(UpdateItem|PutItem|DeleteItem|TransactWriteItems|BatchWriteItem)Command$/.test(context.commandName ?? '')
+      ) {
         counter.count++;
         const key = (args.input as { Key?: { sourceId?: string | { S?: string } } }).Key?.sourceId;
         if ((typeof key === 'string' ? key : key?.S)?.endsWith('#throttle')) counter.throttle++;
@@ -108,17 +113,29 @@ export interface SourceOverrides {
 }
 
 /** The runner's dependencies against the hosts, as createPump builds them, with packed sinks. */
-export function pumpDeps(vendorHost: Pick<VendorReady, 'baseUrl' | 'credentials' | 'options'>, aws: AwsReady, vendor: Vendor, overrides: SourceOverrides = {}): { deps: RunnerDeps; source: Source; writes: { count: number; throttle: number }; close: () => void } {
+export function pumpDeps(
+  vendorHost: Pick<VendorReady, 'baseUrl' | 'credentials' | 'options'>,
+  aws: AwsReady,
+  vendor: Vendor,
+  overrides: SourceOverrides = {},
+): { deps: RunnerDeps; source: Source; writes: { count: number; throttle: number }; close: () => void } {
   const dynamodb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: aws.dynamo });
   const writes = countWrites(dynamodb);
   const firehose = new FirehoseClient({ ...LOCAL_AWS, endpoint: aws.firehose, maxAttempts: 1 });
   const startFrom = new Date(Date.now() - 5 * 86_400_000).toISOString();
   const [source] = parseSources(
     {
-      sources: [{
-        id: `${vendor}-bench`, vendor, baseUrl: vendorHost.baseUrl, credentials: vendorHost.credentials, startFrom, options: { ...vendorHost.options, ...VENDOR_BENCH[vendor].options, ...overrides.options },
-        ...(overrides.rateLimit ? { rateLimit: overrides.rateLimit } : {}),
-      }],
+      sources: [
+        {
+          id: `${vendor}-bench`,
+          vendor,
+          baseUrl: vendorHost.baseUrl,
+          credentials: vendorHost.credentials,
+          startFrom,
+          options: { ...vendorHost.options, ...VENDOR_BENCH[vendor].options, ...overrides.options },
+          ...(overrides.rateLimit ? { rateLimit: overrides.rateLimit } : {}),
+        },
+      ],
     },
     optionSchemas(),
   ).sources as [Source];
@@ -128,7 +145,14 @@ export function pumpDeps(vendorHost: Pick<VendorReady, 'baseUrl' | 'credentials'
     deadLetter: new FirehoseSink({ client: firehose, streamName: aws.deadLetterStream, pack: true }),
     credentials: { get: async () => vendorHost.credentials },
     http: ({ source: s, credentials, deadline, onRetry, retryRule, gate }) =>
-      new HttpClient({ origin: s.baseUrl, deadline, secrets: Object.values(credentials), onRetry, ...(retryRule ? { retryRule } : {}), ...(gate ? { gate } : {}) }),
+      new HttpClient({
+        origin: s.baseUrl,
+        deadline,
+        secrets: Object.values(credentials),
+        onRetry,
+        ...(retryRule ? { retryRule } : {}),
+        ...(gate ? { gate } : {}),
+      }),
     throttle: { store: new ThrottleStore({ client: dynamodb, tableName: aws.table, vendor }), shared: new Set() },
     owner: 'bench',
     leaseMs: 120_000,
@@ -139,9 +163,15 @@ export function pumpDeps(vendorHost: Pick<VendorReady, 'baseUrl' | 'credentials'
 }
 
 /** Drains a backlog of `vendor` at `latencyMs` a request in one run; the emulators in two child processes. */
-export async function drain(vendor: Vendor, settings: { backlog: number; latencyMs: number; seed?: number }): Promise<Drain> {
+export async function drain(
+  vendor: Vendor,
+  settings: { backlog: number; latencyMs: number; seed?: number },
+): Promise<Drain> {
   const base = { vendor, backlog: settings.backlog, latencyMs: settings.latencyMs, seed: settings.seed ?? 1 };
-  const [vendorHost, aws] = await Promise.all([startHost<VendorReady>({ ...base, role: 'vendor' }), startHost<AwsReady>({ ...base, role: 'aws' })]);
+  const [vendorHost, aws] = await Promise.all([
+    startHost<VendorReady>({ ...base, role: 'vendor' }),
+    startHost<AwsReady>({ ...base, role: 'aws' }),
+  ]);
   try {
     const { deps, source, writes, close } = pumpDeps(vendorHost.ready, aws.ready, vendor);
     const inner = CONNECTORS[vendor];
@@ -169,7 +199,16 @@ export async function drain(vendor: Vendor, settings: { backlog: number; latency
     close();
     if (result.status !== 'caught-up') throw new Error(`${vendor} drain ended ${result.status}: ${result.error ?? ''}`);
     const firehose = (await aws.stats()) as FirehoseStats;
-    return { result, ms, fetchMs, cpuMs: (used.user + used.system) / 1000, busyMs: busy.active, firehose, dynamoWrites: writes.count, streams: vendorHost.ready.streams };
+    return {
+      result,
+      ms,
+      fetchMs,
+      cpuMs: (used.user + used.system) / 1000,
+      busyMs: busy.active,
+      firehose,
+      dynamoWrites: writes.count,
+      streams: vendorHost.ready.streams,
+    };
   } finally {
     await Promise.all([vendorHost.stop(), aws.stop()]);
   }

@@ -38,7 +38,13 @@ const THROTTLED = { throttleEvery: 6, retryAfterSeconds: 1, retryInfoSeconds: 1 
 
 /** The Veza stand-in: the first half of the events, every sixth call throttled. */
 function throttledVeza(sizes: ThrottlingSizes): Promise<VezaEmulator> {
-  return startVezaEmulator({ token: TOKEN, seed: 17, backlog: sizes.vezaEvents / 2, latencyMs: sizes.latencyMs, faults: { ...THROTTLED } });
+  return startVezaEmulator({
+    token: TOKEN,
+    seed: 17,
+    backlog: sizes.vezaEvents / 2,
+    latencyMs: sizes.latencyMs,
+    faults: { ...THROTTLED },
+  });
 }
 
 /** Time the simplest pump takes for the two runs, and what it read. */
@@ -51,7 +57,11 @@ async function simpleDrain(sizes: ThrottlingSizes): Promise<{ ms: number; events
     veza.addEvents(sizes.vezaEvents / 2);
     const again = performance.now();
     const second = await simplePump(veza.baseUrl, TOKEN, sizes.vezaPageSize, { token: first.token });
-    return { ms: firstMs + (performance.now() - again), events: first.events + second.events, requests: veza.stats.exportRequests };
+    return {
+      ms: firstMs + (performance.now() - again),
+      events: first.events + second.events,
+      requests: veza.stats.exportRequests,
+    };
   } finally {
     await veza.stop();
   }
@@ -61,7 +71,12 @@ async function simpleDrain(sizes: ThrottlingSizes): Promise<{ ms: number; events
 async function pumpDrain(sizes: ThrottlingSizes): Promise<{ ms: number; runs: RunResult[]; requests: number }> {
   const veza = await throttledVeza(sizes);
   const aws = await startHost<AwsReady>({ role: 'aws', vendor: 'veza', backlog: 0, latencyMs: 0, seed: 1 });
-  const { deps, source, close } = pumpDeps({ baseUrl: veza.baseUrl, credentials: { token: TOKEN }, options: {} }, aws.ready, 'veza', { options: { pageSize: sizes.vezaPageSize } });
+  const { deps, source, close } = pumpDeps(
+    { baseUrl: veza.baseUrl, credentials: { token: TOKEN }, options: {} },
+    aws.ready,
+    'veza',
+    { options: { pageSize: sizes.vezaPageSize } },
+  );
   try {
     const connector = vezaConnector as Connector<unknown, unknown>;
     const started = performance.now();
@@ -81,17 +96,38 @@ async function pumpDrain(sizes: ThrottlingSizes): Promise<{ ms: number; runs: Ru
 async function budgetDrain(sizes: ThrottlingSizes) {
   const key = { id: 'BENCHKEY01', secret: 'bench-throttle-cb-secret' };
   const windowMs = sizes.budget.perSeconds * 1000;
-  const cb = await startCarbonBlackEmulator({ apiKeys: [key], seed: 3, backlog: sizes.budgetEvents, latencyMs: sizes.latencyMs, rateLimit: { ...sizes.budget, windowMs, retryAfterSeconds: 5 } });
+  const cb = await startCarbonBlackEmulator({
+    apiKeys: [key],
+    seed: 3,
+    backlog: sizes.budgetEvents,
+    latencyMs: sizes.latencyMs,
+    rateLimit: { ...sizes.budget, windowMs, retryAfterSeconds: 5 },
+  });
   const aws = await startHost<AwsReady>({ role: 'aws', vendor: 'carbonblack', backlog: 0, latencyMs: 0, seed: 1 });
-  const host = { baseUrl: cb.baseUrl, credentials: { apiId: key.id, apiSecret: key.secret }, options: { orgKey: cb.orgKey } };
-  const { deps, source, writes, close } = pumpDeps(host, aws.ready, 'carbonblack', { options: { rows: 100 }, rateLimit: sizes.budget });
+  const host = {
+    baseUrl: cb.baseUrl,
+    credentials: { apiId: key.id, apiSecret: key.secret },
+    options: { orgKey: cb.orgKey },
+  };
+  const { deps, source, writes, close } = pumpDeps(host, aws.ready, 'carbonblack', {
+    options: { rows: 100 },
+    rateLimit: sizes.budget,
+  });
   try {
     const started = performance.now();
     const result = await runSource(carbonBlackConnector as Connector<unknown, unknown>, source, deps);
     const ms = performance.now() - started;
-    if (result.status !== 'caught-up') throw new Error(`carbonblack budget drain ended ${result.status}: ${result.error ?? ''}`);
+    if (result.status !== 'caught-up')
+      throw new Error(`carbonblack budget drain ended ${result.status}: ${result.error ?? ''}`);
     const requests = cb.stats.requests;
-    return { ms, result, requests, refused: cb.stats.errors, boundMs: (requests * sizes.budget.perSeconds * 1000) / sizes.budget.requests, writes };
+    return {
+      ms,
+      result,
+      requests,
+      refused: cb.stats.errors,
+      boundMs: (requests * sizes.budget.perSeconds * 1000) / sizes.budget.requests,
+      writes,
+    };
   } finally {
     close();
     await Promise.all([cb.stop(), aws.stop()]);
@@ -99,29 +135,69 @@ async function budgetDrain(sizes: ThrottlingSizes) {
 }
 
 /** The throttling section: the throttled Veza drain against the simple pump, and the budget's figures. */
-export async function throttling(sizes: ThrottlingSizes, log: (line: string) => void): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
-  log(`throttled veza: ${sizes.vezaEvents} events in two runs, pages of ${sizes.vezaPageSize}, every 6th call 429 (Retry-After 1, RetryInfo 1 s)`);
+export async function throttling(
+  sizes: ThrottlingSizes,
+  log: (line: string) => void,
+): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
+  log(
+    `throttled veza: ${sizes.vezaEvents} events in two runs, pages of ${sizes.vezaPageSize}, every 6th call 429 (Retry-After 1, RetryInfo 1 s)`,
+  );
   const simple = await simpleDrain(sizes);
   const pump = await pumpDrain(sizes);
   const pumped = pump.runs.reduce((n, r) => n + r.events, 0);
-  if (pump.runs.some((r) => r.status !== 'caught-up') || pumped !== sizes.vezaEvents || simple.events !== sizes.vezaEvents) {
-    throw new Error(`throttled veza: the pump read ${pumped} (${pump.runs.map((r) => r.status).join(', ')}), the simple pump ${simple.events}, of ${sizes.vezaEvents}`);
+  if (
+    pump.runs.some((r) => r.status !== 'caught-up') ||
+    pumped !== sizes.vezaEvents ||
+    simple.events !== sizes.vezaEvents
+  ) {
+    throw new Error(
+      `throttled veza: the pump read ${pumped} (${pump.runs.map((r) => r.status).join(', ')}), the simple pump ${simple.events}, of ${sizes.vezaEvents}`,
+    );
   }
-  log(`budget: ${sizes.budgetEvents} carbonblack events at ${sizes.budget.requests} requests per ${sizes.budget.perSeconds} s`);
+  log(
+    `budget: ${sizes.budgetEvents} carbonblack events at ${sizes.budget.requests} requests per ${sizes.budget.perSeconds} s`,
+  );
   const budget = await budgetDrain(sizes);
   const figures = [
-    atMost(`throttled Veza drain ÷ simple pump (${sizes.vezaEvents.toLocaleString('en-US')} events, two runs)`, pump.ms / simple.ms, '×', 2, 2),
-    atMost('drain under a budget ÷ the budget\'s bound (carbonblack)', budget.ms / budget.boundMs, '×', 1.1, 2),
-    atMost('budget DynamoDB writes per page (carbonblack)', budget.writes.throttle / budget.result.pages, 'writes', 1, 2),
+    atMost(
+      `throttled Veza drain ÷ simple pump (${sizes.vezaEvents.toLocaleString('en-US')} events, two runs)`,
+      pump.ms / simple.ms,
+      '×',
+      2,
+      2,
+    ),
+    atMost("drain under a budget ÷ the budget's bound (carbonblack)", budget.ms / budget.boundMs, '×', 1.1, 2),
+    atMost(
+      'budget DynamoDB writes per page (carbonblack)',
+      budget.writes.throttle / budget.result.pages,
+      'writes',
+      1,
+      2,
+    ),
   ];
   const details = {
     throttledVeza: {
-      pumpMs: Math.round(pump.ms), simpleMs: Math.round(simple.ms), pumpRequests: pump.requests, simpleRequests: simple.requests,
-      throttledWaitMs: pump.runs.map((r) => r.throttledWaitMs), retries: pump.runs.map((r) => r.retries), events: pump.runs.map((r) => r.events), latencyMs: sizes.latencyMs,
+      pumpMs: Math.round(pump.ms),
+      simpleMs: Math.round(simple.ms),
+      pumpRequests: pump.requests,
+      simpleRequests: simple.requests,
+      throttledWaitMs: pump.runs.map((r) => r.throttledWaitMs),
+      retries: pump.runs.map((r) => r.retries),
+      events: pump.runs.map((r) => r.events),
+      latencyMs: sizes.latencyMs,
     },
     budget: {
-      budget: `${sizes.budget.requests} requests per ${sizes.budget.perSeconds} s`, events: budget.result.events, pages: budget.result.pages, requestsSent: budget.requests, drainMs: Math.round(budget.ms), boundMs: Math.round(budget.boundMs),
-      vendorErrors: budget.refused, budgetRefused: budget.result.budgetRefused, budgetWaitMs: budget.result.budgetWaitMs, throttleWrites: budget.writes.throttle, allWrites: budget.writes.count,
+      budget: `${sizes.budget.requests} requests per ${sizes.budget.perSeconds} s`,
+      events: budget.result.events,
+      pages: budget.result.pages,
+      requestsSent: budget.requests,
+      drainMs: Math.round(budget.ms),
+      boundMs: Math.round(budget.boundMs),
+      vendorErrors: budget.refused,
+      budgetRefused: budget.result.budgetRefused,
+      budgetWaitMs: budget.result.budgetWaitMs,
+      throttleWrites: budget.writes.throttle,
+      allWrites: budget.writes.count,
     },
   };
   return { figures, details };

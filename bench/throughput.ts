@@ -23,7 +23,10 @@ export function memoryStore(): CursorStore & { writes: number } {
   let cursor: unknown;
   const store = {
     writes: 0,
-    acquireLease: async (sourceId: string) => (store.writes++, { sourceId, version, ...(cursor === undefined ? {} : { cursor }) }),
+    acquireLease: async (sourceId: string) => (
+      store.writes++,
+      { sourceId, version, ...(cursor === undefined ? {} : { cursor }) }
+    ),
     commit: async (_id: string, input: { expectedVersion: number; cursor: unknown }) => {
       store.writes++;
       cursor = input.cursor;
@@ -36,9 +39,17 @@ export function memoryStore(): CursorStore & { writes: number } {
   return store as unknown as CursorStore & { writes: number };
 }
 
-function source(vendor: Vendor, baseUrl: string, credentials: Record<string, string>, options: Record<string, unknown>): Source {
+function source(
+  vendor: Vendor,
+  baseUrl: string,
+  credentials: Record<string, string>,
+  options: Record<string, unknown>,
+): Source {
   const startFrom = new Date(Date.now() - 5 * 86_400_000).toISOString();
-  return parseSources({ sources: [{ id: `${vendor}-bench`, vendor, baseUrl, credentials, startFrom, options }] }, optionSchemas()).sources[0] as Source;
+  return parseSources(
+    { sources: [{ id: `${vendor}-bench`, vendor, baseUrl, credentials, startFrom, options }] },
+    optionSchemas(),
+  ).sources[0] as Source;
 }
 
 function deps(store: CursorStore, overrides: Partial<RunnerDeps> = {}): RunnerDeps {
@@ -48,7 +59,8 @@ function deps(store: CursorStore, overrides: Partial<RunnerDeps> = {}): RunnerDe
     sink: new FirehoseSink({ client, streamName: 'archive', pack: true }),
     deadLetter: new FirehoseSink({ client, streamName: 'dead-letter', pack: true }),
     credentials: { get: async (s) => s.credentials ?? {} },
-    http: ({ source: s, credentials, deadline }) => new HttpClient({ origin: s.baseUrl, deadline, secrets: Object.values(credentials) }),
+    http: ({ source: s, credentials, deadline }) =>
+      new HttpClient({ origin: s.baseUrl, deadline, secrets: Object.values(credentials) }),
     owner: 'bench',
     leaseMs: 120_000,
     deadline: Date.now() + 30 * 60_000,
@@ -62,7 +74,10 @@ export async function captureRecords(vendor: Vendor, count: number): Promise<{ r
   const emulator = await startEmulator(vendor, { backlog: count, arrivalsPerSecond: 0, seed: 3 });
   try {
     const connector = CONNECTORS[vendor] as Connector<unknown, unknown>;
-    const src = source(vendor, emulator.baseUrl, emulator.credentials, { ...emulator.options, ...VENDOR_BENCH[vendor].options });
+    const src = source(vendor, emulator.baseUrl, emulator.credentials, {
+      ...emulator.options,
+      ...VENDOR_BENCH[vendor].options,
+    });
     const records: RawRecord[] = [];
     const capturing: Connector<unknown, unknown> = {
       ...connector,
@@ -73,7 +88,10 @@ export async function captureRecords(vendor: Vendor, count: number): Promise<{ r
       },
     };
     const result = await runSource(capturing, src, deps(memoryStore()));
-    if (result.status !== 'caught-up' || records.length === 0) throw new Error(`${vendor}: capturing records ended ${result.status} with ${records.length} records ${result.error ?? ''}`);
+    if (result.status !== 'caught-up' || records.length === 0)
+      throw new Error(
+        `${vendor}: capturing records ended ${result.status} with ${records.length} records ${result.error ?? ''}`,
+      );
     return { records, source: src };
   } finally {
     await emulator.stop();
@@ -81,7 +99,12 @@ export async function captureRecords(vendor: Vendor, count: number): Promise<{ r
 }
 
 /** The vendor's connector, but its pages come from `records` in memory: `total` events, `pageSize` a page. */
-export function replayConnector(vendor: Vendor, records: readonly RawRecord[], total: number, pageSize: number): Connector<number, unknown> {
+export function replayConnector(
+  vendor: Vendor,
+  records: readonly RawRecord[],
+  total: number,
+  pageSize: number,
+): Connector<number, unknown> {
   const { range: _range, ...connector } = CONNECTORS[vendor] as Connector<unknown, unknown>;
   return {
     ...connector,
@@ -98,7 +121,12 @@ export function replayConnector(vendor: Vendor, records: readonly RawRecord[], t
 }
 
 /** Events a second through the runner with a zero-latency source; the median of `runs`. */
-export async function inProcessThroughput(vendor: Vendor, captured: { records: RawRecord[]; source: Source }, total: number, runs = 3): Promise<{ eventsPerSecond: number; rejected: number }> {
+export async function inProcessThroughput(
+  vendor: Vendor,
+  captured: { records: RawRecord[]; source: Source },
+  total: number,
+  runs = 3,
+): Promise<{ eventsPerSecond: number; rejected: number }> {
   const rates: number[] = [];
   let rejected = 0;
   for (let run = 0; run < runs; run++) {
@@ -106,7 +134,8 @@ export async function inProcessThroughput(vendor: Vendor, captured: { records: R
     const started = performance.now();
     const result = await runSource(connector, captured.source, deps(memoryStore()));
     const ms = performance.now() - started;
-    if (result.status !== 'caught-up') throw new Error(`${vendor}: replay ended ${result.status}: ${result.error ?? ''}`);
+    if (result.status !== 'caught-up')
+      throw new Error(`${vendor}: replay ended ${result.status}: ${result.error ?? ''}`);
     rates.push(((result.events + result.rejected) / ms) * 1000);
     rejected = result.rejected;
   }

@@ -29,7 +29,7 @@ export const VENDOR_BENCH: Record<Vendor, VendorBench> = {
     maxPage: 10_000,
     concurrency: 1,
     options: { pageSize: 10_000, maxWindowSeconds: 31 * DAY_S },
-    note: 'GraphQL search: first ≤ 10,000 (the connector\'s cap, ES max_result_window §1.3), cursor chain',
+    note: "GraphQL search: first ≤ 10,000 (the connector's cap, ES max_result_window §1.3), cursor chain",
   },
   authentic8: {
     maxPage: 1000,
@@ -41,7 +41,7 @@ export const VENDOR_BENCH: Record<Vendor, VendorBench> = {
     maxPage: 10,
     concurrency: 16,
     options: { concurrency: 16, maxWindowEvents: 9000, maxWindowSeconds: 30 * DAY_S },
-    note: 'offset pages of ≤ 10 (§4.1) fetched 16 at a time (the connector\'s maximum; Nected documents no limit)',
+    note: "offset pages of ≤ 10 (§4.1) fetched 16 at a time (the connector's maximum; Nected documents no limit)",
   },
   carbonblack: {
     maxPage: 10_000,

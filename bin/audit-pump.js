@@ -43,7 +43,10 @@ function resolveGroup(group, argv) {
   if (sub === '--help' || sub === '-h') return { print: groupHelp(group) };
   if (sub === undefined || !subs.includes(sub)) {
     const guess = sub === undefined ? undefined : closest(sub, subs);
-    throw new UsageError(group, `${sub === undefined ? `which ${group} command? ${subs.join(', ')}` : `unknown ${group} command "${sub}"`}${guess ? ` (did you mean ${group} ${guess}?)` : ''}`);
+    throw new UsageError(
+      group,
+      `${sub === undefined ? `which ${group} command? ${subs.join(', ')}` : `unknown ${group} command "${sub}"`}${guess ? ` (did you mean ${group} ${guess}?)` : ''}`,
+    );
   }
   const name = /** @type {Name} */ (`${group} ${sub}`);
   if (asksHelp(rest)) return { print: commandHelp(name) };
@@ -77,7 +80,9 @@ function report(error, command) {
     process.stderr.write(`audit-pump${where ? ` ${where}` : ''}: ${error.message}\n(usage: ${help})\n`);
     return EXIT_USAGE;
   }
-  process.stderr.write(`audit-pump${command ? ` ${command}` : ''}: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `audit-pump${command ? ` ${command}` : ''}: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   return 1;
 }
 

@@ -8,25 +8,62 @@
  */
 import { parseArgs } from 'node:util';
 
-const STATE = /** @type {const} */ ({ type: 'string', default: '.local/state', value: '<dir>', description: 'where cursors and leases are kept' });
-const ARCHIVE = /** @type {const} */ ({ type: 'string', default: '.local/archive', value: '<dir>', description: 'the local archive (the S3 bucket\'s stand-in)' });
-const ARCHIVE_FOUND = /** @type {const} */ ({ type: 'string', value: '<dir>', description: 'the archive to read (default: .local/archive, else the archive of npm start, .local/start/archive)' });
-const STATE_FOUND = /** @type {const} */ ({ type: 'string', value: '<dir>', description: 'the state to read (default: .local/state, else the state of npm start, .local/start/state)' });
-const JSON_OUT = /** @type {const} */ ({ type: 'boolean', default: false, description: 'print the result as JSON on stdout (for scripts)' });
-const MARGIN = /** @type {const} */ ({ type: 'string', value: '<seconds>', description: 'widen the range by this margin on each side (default: the vendor\'s own)' });
+const STATE = /** @type {const} */ ({
+  type: 'string',
+  default: '.local/state',
+  value: '<dir>',
+  description: 'where cursors and leases are kept',
+});
+const ARCHIVE = /** @type {const} */ ({
+  type: 'string',
+  default: '.local/archive',
+  value: '<dir>',
+  description: "the local archive (the S3 bucket's stand-in)",
+});
+const ARCHIVE_FOUND = /** @type {const} */ ({
+  type: 'string',
+  value: '<dir>',
+  description: 'the archive to read (default: .local/archive, else the archive of npm start, .local/start/archive)',
+});
+const STATE_FOUND = /** @type {const} */ ({
+  type: 'string',
+  value: '<dir>',
+  description: 'the state to read (default: .local/state, else the state of npm start, .local/start/state)',
+});
+const JSON_OUT = /** @type {const} */ ({
+  type: 'boolean',
+  default: false,
+  description: 'print the result as JSON on stdout (for scripts)',
+});
+const MARGIN = /** @type {const} */ ({
+  type: 'string',
+  value: '<seconds>',
+  description: "widen the range by this margin on each side (default: the vendor's own)",
+});
 
 export const COMMANDS = /** @type {const} */ ({
   run: {
-    summary: 'run the sources until each is caught up, with the Lambda\'s code path',
+    summary: "run the sources until each is caught up, with the Lambda's code path",
     args: '--config <file> [options]',
-    description: 'Runs every enabled source of the sources file (or only those named with --source) invocation after invocation until it is caught up, against the local AWS stack: cursors under --state, archive under --archive. In a terminal it shows a live view; piped, a line every few seconds. Ctrl-C stops at the next page boundary. Exit 0 when every source caught up, 1 otherwise, 130 when stopped.',
+    description:
+      'Runs every enabled source of the sources file (or only those named with --source) invocation after invocation until it is caught up, against the local AWS stack: cursors under --state, archive under --archive. In a terminal it shows a live view; piped, a line every few seconds. Ctrl-C stops at the next page boundary. Exit 0 when every source caught up, 1 otherwise, 130 when stopped.',
     options: {
       config: { type: 'string', value: '<file>', required: true, description: 'the sources file' },
       source: { type: 'string', multiple: true, value: '<id>', description: 'only this source' },
       state: STATE,
       archive: ARCHIVE,
-      'dry-run': { type: 'boolean', default: false, description: 'check config, credentials and that each vendor answers (one page request each); deliver nothing, move no cursor' },
-      'security-lake': { type: 'boolean', default: false, description: 'also write the archive in the Security Lake layout (Parquet, one class per object) under <archive>/security-lake (docs/security-lake.md)' },
+      'dry-run': {
+        type: 'boolean',
+        default: false,
+        description:
+          'check config, credentials and that each vendor answers (one page request each); deliver nothing, move no cursor',
+      },
+      'security-lake': {
+        type: 'boolean',
+        default: false,
+        description:
+          'also write the archive in the Security Lake layout (Parquet, one class per object) under <archive>/security-lake (docs/security-lake.md)',
+      },
       json: JSON_OUT,
     },
     example: 'audit-pump run --config sources.json --source veza-main',
@@ -36,7 +73,8 @@ export const COMMANDS = /** @type {const} */ ({
   backfill: {
     summary: 're-read a past range into the archive, with its own cursor',
     args: '--source <id> --from <time> --to <time> [options]',
-    description: 'Re-reads the range [from, to) of one source into the archive with its own cursor (<id>#backfill); the live cursor never moves. Run it again to resume. Times: 2026-11-20, or ISO 8601 with an offset. Exit 0 when the range is complete, 1 otherwise.',
+    description:
+      'Re-reads the range [from, to) of one source into the archive with its own cursor (<id>#backfill); the live cursor never moves. Run it again to resume. Times: 2026-11-20, or ISO 8601 with an offset. Exit 0 when the range is complete, 1 otherwise.',
     options: {
       source: { type: 'string', value: '<id>', required: true, description: 'the source to backfill' },
       from: { type: 'string', value: '<time>', required: true, description: 'start of the range (inclusive)' },
@@ -55,13 +93,19 @@ export const COMMANDS = /** @type {const} */ ({
   reconcile: {
     summary: 'compare a past window at the vendor with the archive',
     args: '--source <id> [options]',
-    description: 'Reads a past window of one source at the vendor again and compares it with the archive. Exit 0 when nothing is missing, 3 when events are missing (a backfill of the window fills them), 1 on an error.',
+    description:
+      'Reads a past window of one source at the vendor again and compares it with the archive. Exit 0 when nothing is missing, 3 when events are missing (a backfill of the window fills them), 1 on an error.',
     options: {
       source: { type: 'string', value: '<id>', required: true, description: 'the source to reconcile' },
       window: { type: 'string', default: 'yesterday', value: '<window>', description: 'yesterday, or <time>..<time>' },
       config: { type: 'string', default: 'sources.json', value: '<file>', description: 'the sources file' },
       archive: ARCHIVE,
-      state: { type: 'string', default: '.local/state', value: '<dir>', description: 'where the live cursor is read (to tell whether it has reached the window)' },
+      state: {
+        type: 'string',
+        default: '.local/state',
+        value: '<dir>',
+        description: 'where the live cursor is read (to tell whether it has reached the window)',
+      },
       margin: MARGIN,
       json: JSON_OUT,
     },
@@ -70,10 +114,11 @@ export const COMMANDS = /** @type {const} */ ({
     export: 'reconcileCommand',
   },
   query: {
-    summary: 'SQL over the local archive (Athena\'s dialect works)',
+    summary: "SQL over the local archive (Athena's dialect works)",
     args: '"<SQL>" | --named <name> [options]',
     positionals: { min: 0, max: Infinity, name: '<SQL>' },
-    description: 'Runs SQL over the local archive with DuckDB: tables events and events_dedup (columns: shared/table.ts), or one of the named queries the deployed Athena workgroup has.',
+    description:
+      'Runs SQL over the local archive with DuckDB: tables events and events_dedup (columns: shared/table.ts), or one of the named queries the deployed Athena workgroup has.',
     options: {
       named: { type: 'string', value: '<name>', description: 'run this named query instead of SQL' },
       archive: ARCHIVE_FOUND,
@@ -86,10 +131,16 @@ export const COMMANDS = /** @type {const} */ ({
   validate: {
     summary: 'check every archived event against OCSF 1.1',
     args: '[options]',
-    description: 'Checks every archived event against the OCSF 1.1 schema and prints events per class, problems by kind, and the first problems with their event. Exit 0 when every event is valid, 1 otherwise.',
+    description:
+      'Checks every archived event against the OCSF 1.1 schema and prints events per class, problems by kind, and the first problems with their event. Exit 0 when every event is valid, 1 otherwise.',
     options: {
       archive: ARCHIVE_FOUND,
-      'max-problems': { type: 'string', default: '20', value: '<n>', description: 'how many problems to list with their event' },
+      'max-problems': {
+        type: 'string',
+        default: '20',
+        value: '<n>',
+        description: 'how many problems to list with their event',
+      },
       json: JSON_OUT,
     },
     example: 'audit-pump validate --archive .local/archive',
@@ -99,14 +150,34 @@ export const COMMANDS = /** @type {const} */ ({
   status: {
     summary: 'per source: lag, last result, last error, dead letters, next run',
     args: '[options]',
-    description: 'Shows each source\'s lag, last result and error, dead-lettered count and next scheduled run: from the local state and archive, or with --deployed from the deployed cursor table and its CloudWatch metrics, with your AWS credentials (that path is tested against mocked AWS clients only).',
+    description:
+      "Shows each source's lag, last result and error, dead-lettered count and next scheduled run: from the local state and archive, or with --deployed from the deployed cursor table and its CloudWatch metrics, with your AWS credentials (that path is tested against mocked AWS clients only).",
     options: {
-      config: { type: 'string', default: 'sources.json', value: '<file>', description: 'the sources file (for each source\'s schedule)' },
+      config: {
+        type: 'string',
+        default: 'sources.json',
+        value: '<file>',
+        description: "the sources file (for each source's schedule)",
+      },
       state: STATE_FOUND,
       archive: ARCHIVE_FOUND,
-      deployed: { type: 'boolean', default: false, description: 'read the deployed table and metrics instead of the local state' },
-      table: { type: 'string', value: '<name>', description: 'the deployed cursor table, as in the functions\' CURSOR_TABLE variable (with --deployed)' },
-      service: { type: 'string', default: 'AuditPump', value: '<name>', description: 'the deployment\'s name (its `name` setting, else the stack name), as in its metrics\' service dimension <name>-<vendor> (with --deployed)' },
+      deployed: {
+        type: 'boolean',
+        default: false,
+        description: 'read the deployed table and metrics instead of the local state',
+      },
+      table: {
+        type: 'string',
+        value: '<name>',
+        description: "the deployed cursor table, as in the functions' CURSOR_TABLE variable (with --deployed)",
+      },
+      service: {
+        type: 'string',
+        default: 'AuditPump',
+        value: '<name>',
+        description:
+          "the deployment's name (its `name` setting, else the stack name), as in its metrics' service dimension <name>-<vendor> (with --deployed)",
+      },
       json: JSON_OUT,
     },
     example: 'audit-pump status --config sources.json',
@@ -117,7 +188,8 @@ export const COMMANDS = /** @type {const} */ ({
     summary: 'print stored cursors and leases as a table',
     args: '[<source>] [options]',
     positionals: { min: 0, max: 1, name: '<source>' },
-    description: 'Prints each stored cursor: where it stands in words, the lag, the last success and last event in ISO time, and who holds its lease until when. Only reads: it creates nothing.',
+    description:
+      'Prints each stored cursor: where it stands in words, the lag, the last success and last event in ISO time, and who holds its lease until when. Only reads: it creates nothing.',
     options: { state: STATE_FOUND, json: JSON_OUT },
     example: 'audit-pump cursor show veza-main',
     module: '../local/cursor-command.ts',
@@ -127,7 +199,8 @@ export const COMMANDS = /** @type {const} */ ({
     summary: 'forget a cursor: the source restarts at startFrom',
     args: '<source> [options]',
     positionals: { min: 1, max: 1, name: '<source>' },
-    description: 'Forgets the cursor of a source, so its next run starts at its startFrom again (events already archived are read again, with the same uids). Refused while a live run holds the lease.',
+    description:
+      'Forgets the cursor of a source, so its next run starts at its startFrom again (events already archived are read again, with the same uids). Refused while a live run holds the lease.',
     options: { state: STATE },
     example: 'audit-pump cursor reset veza-main',
     module: '../local/cursor-command.ts',
@@ -137,32 +210,51 @@ export const COMMANDS = /** @type {const} */ ({
     summary: 'release a lease left by a local run whose process is gone',
     args: '<source> [options]',
     positionals: { min: 1, max: 1, name: '<source>' },
-    description: 'Releases the lease of a source left by a local run whose process is gone (killed, or stopped with Ctrl-C twice). Refused when the holder is alive or runs elsewhere: that lease ends by itself.',
+    description:
+      'Releases the lease of a source left by a local run whose process is gone (killed, or stopped with Ctrl-C twice). Refused when the holder is alive or runs elsewhere: that lease ends by itself.',
     options: { state: STATE },
     example: 'audit-pump cursor unlock veza-main',
     module: '../local/cursor-command.ts',
     export: 'cursorUnlock',
   },
   'security-lake register': {
-    summary: 'print the aws securitylake calls that register the sources\' classes as custom sources',
+    summary: "print the aws securitylake calls that register the sources' classes as custom sources",
     args: '--config <file> --account <id> --external-id <id> --crawler-role-arn <arn> --region <region> [options]',
-    description: 'Prints, for the OCSF classes the enabled sources produce, the exact `aws securitylake create-custom-log-source` calls (one custom source per vendor and class) to run in the Security Lake account. It only prints (docs/security-lake.md).',
+    description:
+      'Prints, for the OCSF classes the enabled sources produce, the exact `aws securitylake create-custom-log-source` calls (one custom source per vendor and class) to run in the Security Lake account. It only prints (docs/security-lake.md).',
     options: {
       config: { type: 'string', value: '<file>', required: true, description: 'the sources file' },
-      account: { type: 'string', value: '<id>', required: true, description: 'the AWS account audit-pump is deployed in (the log provider)' },
-      'external-id': { type: 'string', value: '<id>', required: true, description: 'the external id the provider role will require' },
-      'crawler-role-arn': { type: 'string', value: '<arn>', required: true, description: 'the Glue crawler role Security Lake uses for the custom sources' },
+      account: {
+        type: 'string',
+        value: '<id>',
+        required: true,
+        description: 'the AWS account audit-pump is deployed in (the log provider)',
+      },
+      'external-id': {
+        type: 'string',
+        value: '<id>',
+        required: true,
+        description: 'the external id the provider role will require',
+      },
+      'crawler-role-arn': {
+        type: 'string',
+        value: '<arn>',
+        required: true,
+        description: 'the Glue crawler role Security Lake uses for the custom sources',
+      },
       region: { type: 'string', value: '<region>', required: true, description: 'the Security Lake region' },
       prefix: { type: 'string', value: '<p>', description: 'a prefix for the custom source names (default: none)' },
     },
-    example: 'audit-pump security-lake register --config sources.json --account 123456789012 --external-id ap-1 --crawler-role-arn arn:aws:iam::210987654321:role/lake-crawler --region eu-west-1',
+    example:
+      'audit-pump security-lake register --config sources.json --account 123456789012 --external-id ap-1 --crawler-role-arn arn:aws:iam::210987654321:role/lake-crawler --region eu-west-1',
     module: '../local/security-lake-command.ts',
     export: 'securityLakeRegister',
   },
   'security-lake export': {
     summary: 'write the local archive in the Security Lake layout (Parquet)',
     args: '[options]',
-    description: 'Writes the events of the local archive under <archive>/security-lake/ext/<name>/region=…/accountId=…/eventDay=…/, one Parquet object per OCSF class and day, as run --security-lake does; audit-pump query reads them as the tables lake and lake_<class_uid>.',
+    description:
+      'Writes the events of the local archive under <archive>/security-lake/ext/<name>/region=…/accountId=…/eventDay=…/, one Parquet object per OCSF class and day, as run --security-lake does; audit-pump query reads them as the tables lake and lake_<class_uid>.',
     options: {
       archive: ARCHIVE_FOUND,
       prefix: { type: 'string', value: '<p>', description: 'a prefix for the custom source names (default: none)' },
@@ -175,7 +267,8 @@ export const COMMANDS = /** @type {const} */ ({
     summary: 'serve a vendor emulator on 127.0.0.1 until interrupted',
     args: '<vendor> [options]',
     positionals: { min: 1, max: 1, name: '<vendor>' },
-    description: 'Serves an emulator of the vendor\'s API (retraced, authentic8, veza, nected, carbonblack) on 127.0.0.1 and prints a sources file that reads it.',
+    description:
+      "Serves an emulator of the vendor's API (retraced, authentic8, veza, nected, carbonblack) on 127.0.0.1 and prints a sources file that reads it.",
     options: {
       port: { type: 'string', value: '<n>', description: 'the port (default: any free one)' },
       backlog: { type: 'string', value: '<n>', description: 'events to serve from the start' },
@@ -189,13 +282,24 @@ export const COMMANDS = /** @type {const} */ ({
   start: {
     summary: 'the whole pipeline offline, with a live view (what npm start runs)',
     args: '[options]',
-    description: 'Starts every vendor emulator, the local AWS stack and a live view, and runs every source on an accelerated schedule until Ctrl-C. State and archive under .local/start/ (started afresh each time).',
+    description:
+      'Starts every vendor emulator, the local AWS stack and a live view, and runs every source on an accelerated schedule until Ctrl-C. State and archive under .local/start/ (started afresh each time).',
     options: {
       once: { type: 'boolean', default: false, description: 'drain the backlogs, check the archive and exit' },
-      backlog: { type: 'string', default: '2000', value: '<n>', description: 'events each emulator serves from the start' },
+      backlog: {
+        type: 'string',
+        default: '2000',
+        value: '<n>',
+        description: 'events each emulator serves from the start',
+      },
       rate: { type: 'string', default: '5', value: '<n>', description: 'new events a second per emulator' },
       interval: { type: 'string', default: '2', value: '<seconds>', description: 'pause between two rounds of runs' },
-      'security-lake': { type: 'boolean', default: false, description: 'also write the archive in the Security Lake layout (Parquet, one class per object) under .local/start/archive/security-lake (docs/security-lake.md)' },
+      'security-lake': {
+        type: 'boolean',
+        default: false,
+        description:
+          'also write the archive in the Security Lake layout (Parquet, one class per object) under .local/start/archive/security-lake (docs/security-lake.md)',
+      },
     },
     example: 'npm start -- --once',
     module: '../local/start.ts',
@@ -204,7 +308,10 @@ export const COMMANDS = /** @type {const} */ ({
 });
 
 /** Commands with subcommands: `cursor show|reset|unlock`, `security-lake register|export`. */
-export const GROUPS = /** @type {const} */ ({ cursor: ['show', 'reset', 'unlock'], 'security-lake': ['register', 'export'] });
+export const GROUPS = /** @type {const} */ ({
+  cursor: ['show', 'reset', 'unlock'],
+  'security-lake': ['register', 'export'],
+});
 
 /** A command line the command cannot run (unknown command or option, missing value): exit 2. */
 export class UsageError extends Error {
@@ -228,7 +335,10 @@ export const EXIT_USAGE = 2;
  * @param {readonly string[]} args
  */
 export function parseCommandArgs(name, args) {
-  /** @type {{ options: Record<string, { type: 'string' | 'boolean', multiple?: boolean, default?: string | boolean, required?: boolean, value?: string }>, positionals?: { min: number, max: number, name: string } }} */
+  /**
+   * @type {{ options: Record<string, { type: 'string' | 'boolean', multiple?: boolean, default?: string | boolean,
+   * required?: boolean, value?: string }>, positionals?: { min: number, max: number, name: string } }}
+   */
   const spec = COMMANDS[name];
   const options = Object.fromEntries(Object.entries(spec.options).map(([key, o]) => [key, parseArgsOption(o)]));
   let parsed;
@@ -238,7 +348,8 @@ export function parseCommandArgs(name, args) {
     throw new UsageError(name, optionMessage(error, Object.keys(options)));
   }
   for (const [key, o] of Object.entries(spec.options)) {
-    if (o.required && parsed.values[key] === undefined) throw new UsageError(name, `--${key}${o.value ? ` ${o.value}` : ''} is required`);
+    if (o.required && parsed.values[key] === undefined)
+      throw new UsageError(name, `--${key}${o.value ? ` ${o.value}` : ''} is required`);
   }
   const { min, max, name: what } = spec.positionals ?? { min: 0, max: 0, name: '' };
   if (parsed.positionals.length < min) throw new UsageError(name, `${what} is required`);
@@ -248,7 +359,11 @@ export function parseCommandArgs(name, args) {
 
 /** @param {{ type: 'string' | 'boolean', multiple?: boolean, default?: string | boolean }} o */
 function parseArgsOption(o) {
-  return { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.default !== undefined ? { default: o.default } : {}) };
+  return {
+    type: o.type,
+    ...(o.multiple ? { multiple: true } : {}),
+    ...(o.default !== undefined ? { default: o.default } : {}),
+  };
 }
 
 /**
@@ -258,7 +373,8 @@ function parseArgsOption(o) {
  */
 function optionMessage(error, known) {
   // Not `instanceof Error`: an error from another realm (a test's VM context) is one too.
-  const message = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
+  const message =
+    typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
   const unknown = /^Unknown option '(-{1,2})([^']*)'/.exec(message);
   if (unknown) {
     const guess = closest(unknown[2] ?? '', known);
@@ -291,7 +407,11 @@ function distance(a, b) {
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     previous = row;
   }

@@ -4,7 +4,10 @@
  */
 import { COMMANDS, GROUPS } from './commands.js';
 
-/** @typedef {{ type: 'string' | 'boolean', multiple?: boolean, default?: string | boolean, required?: boolean, value?: string, description: string }} Option */
+/**
+ * @typedef {{ type: 'string' | 'boolean', multiple?: boolean, default?: string | boolean, required?: boolean, value?:
+ * string, description: string }} Option
+ */
 
 /** The overview: every command with its summary. */
 export function programHelp() {
@@ -18,7 +21,7 @@ export function programHelp() {
     'commands:',
     ...names.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[/** @type {keyof typeof COMMANDS} */ (n)].summary}`),
     '',
-    'audit-pump <command> --help   the command\'s options, defaults and an example',
+    "audit-pump <command> --help   the command's options, defaults and an example",
     'audit-pump --version          the version',
   ];
   return `${lines.join('\n')}\n`;
@@ -68,7 +71,11 @@ export function groupHelp(group) {
 
 /** @param {Option} o */
 function describe(o) {
-  const notes = [o.required ? 'required' : '', o.multiple ? 'repeatable' : '', typeof o.default === 'string' ? `default: ${o.default}` : ''].filter(Boolean);
+  const notes = [
+    o.required ? 'required' : '',
+    o.multiple ? 'repeatable' : '',
+    typeof o.default === 'string' ? `default: ${o.default}` : '',
+  ].filter(Boolean);
   return `${o.description}${notes.length ? ` (${notes.join('; ')})` : ''}`;
 }
 

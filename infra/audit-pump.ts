@@ -14,7 +14,12 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import type * as z from 'zod';
-import { ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX, DEAD_LETTER_ERROR_PREFIX, DEAD_LETTER_PREFIX } from '../shared/archive-layout.ts';
+import {
+  ARCHIVE_ERROR_PREFIX,
+  ARCHIVE_PREFIX,
+  DEAD_LETTER_ERROR_PREFIX,
+  DEAD_LETTER_PREFIX,
+} from '../shared/archive-layout.ts';
 import { loadSourcesFile, VENDORS, type Source, type Vendor } from '../shared/config.ts';
 import { ConfigError } from '../shared/errors.ts';
 import { PLACEHOLDER_KEY } from '../shared/secrets.ts';
@@ -30,7 +35,14 @@ import { SIEM_BACKUP_PREFIX, SiemStream } from './constructs/siem-stream.ts';
 import { SchedulerRole } from './constructs/source-schedules.ts';
 import { SOURCE_STACKS, SourceSet, sourceStackOf, type SourceSetProps } from './constructs/source-set.ts';
 import { acknowledgePumpFindings, nag } from './nag.ts';
-import { NAME, deployableSources, parseOptions, type optionsSchema, type PumpOptions, type SourceInput } from './options.ts';
+import {
+  NAME,
+  deployableSources,
+  parseOptions,
+  type optionsSchema,
+  type PumpOptions,
+  type SourceInput,
+} from './options.ts';
 import { VENDOR_FUNCTIONS } from './vendors.ts';
 
 export type { SourceInput } from './options.ts';
@@ -48,7 +60,10 @@ export interface AuditPumpSiem {
 export interface AuditPumpProps {
   /** The sources, as in a sources file (`loadSources` reads one); each names its secret, never inline credentials. */
   readonly sources: readonly SourceInput[];
-  /** Prefix of every physical name: functions, alarms, dashboard, Athena workgroup, Glue database. @default the stack's name */
+  /**
+   * Prefix of every physical name: functions, alarms, dashboard, Athena workgroup, Glue database. @default the stack's
+   * name
+   */
   readonly name?: string;
   /** E-mail address subscribed to the alarm topic. @default no subscription */
   readonly alarmEmail?: string;
@@ -56,7 +71,9 @@ export interface AuditPumpProps {
   readonly archiveFormat?: 'json' | 'parquet';
   /** Object Lock retention (compliance mode) of the archive, in days. @default no Object Lock */
   readonly objectLockDays?: number;
-  /** One secret per source holding `{"placeholder": true}`, retained when the stack or the option goes. @default false */
+  /**
+   * One secret per source holding `{"placeholder": true}`, retained when the stack or the option goes. @default false
+   */
   readonly createPlaceholderSecrets?: boolean;
   /** Athena's per-query scan limit in bytes. @default 10 GiB */
   readonly athenaScanLimitBytes?: number;
@@ -72,7 +89,10 @@ export interface AuditPumpProps {
   readonly breakGlassRoleArn?: string;
   /** A SIEM stream besides the archive. @default none */
   readonly siem?: AuditPumpSiem;
-  /** Security Lake's bucket (`aws-security-data-lake-<region>-...`): deliver there too (docs/security-lake.md). @default no delivery */
+  /**
+   * Security Lake's bucket (`aws-security-data-lake-<region>-...`): deliver there too (docs/security-lake.md). @default
+   * no delivery
+   */
   readonly securityLakeBucket?: string;
   /** The custom sources' provider role; `{source}` stands for each source's name. Required with the bucket. */
   readonly securityLakeRoleArn?: string;
@@ -117,8 +137,14 @@ export class AuditPump extends Construct {
     const options = parseOptions(rest, 'AuditPump props');
     const sources = deployableSources(input, 'AuditPump sources').filter((s) => s.enabled);
     this.name = options.name ?? Stack.of(this).stackName;
-    if (!NAME.test(this.name)) throw new ConfigError(`the name "${this.name}" prefixes physical names and must match ${NAME.source}: set name (context audit-pump:name)`);
-    this.key = new kms.Key(this, 'Key', { enableKeyRotation: true, description: `${this.name}: cursors, archive, streams, logs, queues` });
+    if (!NAME.test(this.name))
+      throw new ConfigError(
+        `the name "${this.name}" prefixes physical names and must match ${NAME.source}: set name (context audit-pump:name)`,
+      );
+    this.key = new kms.Key(this, 'Key', {
+      enableKeyRotation: true,
+      description: `${this.name}: cursors, archive, streams, logs, queues`,
+    });
     grantServices(this.key);
     this.cursors = new CursorTable(this, 'Cursors', { key: this.key });
     this.archive = new ArchiveBucket(this, 'Archive', {
@@ -129,27 +155,80 @@ export class AuditPump extends Construct {
       ...(options.breakGlassRoleArn ? { breakGlassRoleArn: options.breakGlassRoleArn } : {}),
     });
     const parquet = options.archiveFormat === 'parquet';
-    this.lake = new Lake(this, 'Lake', { name: this.name, archive: this.archive.bucket, accessLogs: this.archive.accessLogs, key: this.key, parquet, scanLimitBytes: options.athenaScanLimitBytes, firstDay: options.archiveFirstDay });
-    const failures = new sqs.Queue(this, 'FailedInvocations', { encryptionMasterKey: this.key, encryption: sqs.QueueEncryption.KMS, enforceSSL: true, retentionPeriod: Duration.days(14) });
-    nag.ack(failures, 'This queue is the dead-letter destination itself (failed async invocations and undeliverable schedule targets); it has no DLQ of its own.', 'AwsSolutions-SQS3');
+    this.lake = new Lake(this, 'Lake', {
+      name: this.name,
+      archive: this.archive.bucket,
+      accessLogs: this.archive.accessLogs,
+      key: this.key,
+      parquet,
+      scanLimitBytes: options.athenaScanLimitBytes,
+      firstDay: options.archiveFirstDay,
+    });
+    const failures = new sqs.Queue(this, 'FailedInvocations', {
+      encryptionMasterKey: this.key,
+      encryption: sqs.QueueEncryption.KMS,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    nag.ack(
+      failures,
+      'This queue is the dead-letter destination itself (failed async invocations and undeliverable schedule targets); it has no DLQ of its own.',
+      'AwsSolutions-SQS3',
+    );
     const streams = this.streams(parquet, options.siem);
     if (options.createPlaceholderSecrets) createPlaceholderSecrets(this, sources);
-    const targets = this.pumpFunctions(sources, streams, failures, { parquet, reservedConcurrency: options.reservedConcurrency });
+    const targets = this.pumpFunctions(sources, streams, failures, {
+      parquet,
+      reservedConcurrency: options.reservedConcurrency,
+    });
     this.monitoring = this.monitor(sources, streams.monitored, failures, options);
-    this.securityLake = securityLakeExport(this, 'SecurityLake', { name: this.name, archive: this.archive.bucket, key: this.key, topic: this.monitoring.topic }, sources, options);
+    this.securityLake = securityLakeExport(
+      this,
+      'SecurityLake',
+      { name: this.name, archive: this.archive.bucket, key: this.key, topic: this.monitoring.topic },
+      sources,
+      options,
+    );
     this.placeSources(sources, targets, failures, parquet);
     acknowledgePumpFindings(this);
   }
 
   /** The alarm topic, the dashboard and the alarms that are not per source. */
-  private monitor(sources: readonly Source[], streams: MonitoredStream[], failures: sqs.Queue, options: PumpOptions): Monitoring {
+  private monitor(
+    sources: readonly Source[],
+    streams: MonitoredStream[],
+    failures: sqs.Queue,
+    options: PumpOptions,
+  ): Monitoring {
     const errorObjects = [
-      { label: 'archive-errors', objects: new ErrorObjects(this, 'ErrorObjects', { bucket: this.archive.bucket, prefix: 'errors/', key: this.key }) },
-      ...(options.siem ? [{ label: 'siem-backup', objects: new ErrorObjects(this, 'SiemBackupObjects', { bucket: this.archive.bucket, prefix: SIEM_BACKUP_PREFIX, key: this.key }) }] : []),
+      {
+        label: 'archive-errors',
+        objects: new ErrorObjects(this, 'ErrorObjects', {
+          bucket: this.archive.bucket,
+          prefix: 'errors/',
+          key: this.key,
+        }),
+      },
+      ...(options.siem
+        ? [
+            {
+              label: 'siem-backup',
+              objects: new ErrorObjects(this, 'SiemBackupObjects', {
+                bucket: this.archive.bucket,
+                prefix: SIEM_BACKUP_PREFIX,
+                key: this.key,
+              }),
+            },
+          ]
+        : []),
     ];
     return new Monitoring(this, 'Monitoring', {
       name: this.name,
-      functions: Object.entries(this.functions).map(([vendor, fn]) => ({ vendor: vendor as Vendor, fn, sources: sources.filter((s) => s.vendor === vendor) })),
+      functions: Object.entries(this.functions).map(([vendor, fn]) => ({
+        vendor: vendor as Vendor,
+        fn,
+        sources: sources.filter((s) => s.vendor === vendor),
+      })),
       streams,
       failureQueue: failures,
       errorObjects,
@@ -159,11 +238,24 @@ export class AuditPump extends Construct {
   }
 
   /** Each source's schedules and alarms, in the nested stack its id picks (SourceSet). */
-  private placeSources(sources: readonly Source[], targets: SourceSetProps['targets'], failures: sqs.Queue, parquet: boolean): void {
+  private placeSources(
+    sources: readonly Source[],
+    targets: SourceSetProps['targets'],
+    failures: sqs.Queue,
+    parquet: boolean,
+  ): void {
     for (let i = 0; i < SOURCE_STACKS; i++) {
       const mine = sources.filter((s) => sourceStackOf(s.id) === i);
       if (mine.length === 0) continue;
-      const set = new SourceSet(this, `Sources${i}`, { name: this.name, sources: mine, targets, deadLetterQueue: failures, key: this.key, topic: this.monitoring.topic, ...(parquet ? { reconcileSchedule: false } : {}) });
+      const set = new SourceSet(this, `Sources${i}`, {
+        name: this.name,
+        sources: mine,
+        targets,
+        deadLetterQueue: failures,
+        key: this.key,
+        topic: this.monitoring.topic,
+        ...(parquet ? { reconcileSchedule: false } : {}),
+      });
       // The schedules start firing once created: their role's permissions must be in place by then.
       set.node.addDependency(...this.schedulerRoles);
       this.sourceSets.push(set);
@@ -173,20 +265,42 @@ export class AuditPump extends Construct {
   /** The archive and dead-letter streams, and the SIEM stream when asked for. */
   private streams(parquet: boolean, siem: AuditPumpSiem | undefined) {
     const bucket = this.archive.bucket;
-    const events = new DeliveryStream(this, 'ArchiveStream', { bucket, key: this.key, prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX, ...(parquet ? { parquetSchemaTable: this.lake.table } : {}) });
-    const deadLetter = new DeliveryStream(this, 'DeadLetterStream', { bucket, key: this.key, prefix: DEAD_LETTER_PREFIX, errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX });
-    const siemStream = siem ? new SiemStream(this, 'SiemStream', { ...siem, backupBucket: bucket, key: this.key }) : undefined;
+    const events = new DeliveryStream(this, 'ArchiveStream', {
+      bucket,
+      key: this.key,
+      prefix: ARCHIVE_PREFIX,
+      errorOutputPrefix: ARCHIVE_ERROR_PREFIX,
+      ...(parquet ? { parquetSchemaTable: this.lake.table } : {}),
+    });
+    const deadLetter = new DeliveryStream(this, 'DeadLetterStream', {
+      bucket,
+      key: this.key,
+      prefix: DEAD_LETTER_PREFIX,
+      errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX,
+    });
+    const siemStream = siem
+      ? new SiemStream(this, 'SiemStream', { ...siem, backupBucket: bucket, key: this.key })
+      : undefined;
     const monitored: MonitoredStream[] = [
       { label: 'archive', stream: events.stream, metricPrefix: 'DeliveryToS3' },
       { label: 'dead-letter', stream: deadLetter.stream, metricPrefix: 'DeliveryToS3' },
-      ...(siemStream ? [{ label: 'siem', stream: siemStream.stream, metricPrefix: siemStream.destinationMetricPrefix }] : []),
+      ...(siemStream
+        ? [{ label: 'siem', stream: siemStream.stream, metricPrefix: siemStream.destinationMetricPrefix }]
+        : []),
     ];
     return { events: events.stream, deadLetter: deadLetter.stream, siem: siemStream?.stream, monitored };
   }
 
   /** One function per vendor with enabled sources, and the role its schedules invoke it with. */
-  private pumpFunctions(sources: readonly Source[], streams: ReturnType<AuditPump['streams']>, failures: sqs.Queue, o: { parquet: boolean; reservedConcurrency: number | undefined }) {
-    const spool = sources.some((s) => s.vendor === 'carbonblack' && s.options.mode === 'queue') ? spoolBucket(this, this.key, this.archive.accessLogs) : undefined;
+  private pumpFunctions(
+    sources: readonly Source[],
+    streams: ReturnType<AuditPump['streams']>,
+    failures: sqs.Queue,
+    o: { parquet: boolean; reservedConcurrency: number | undefined },
+  ) {
+    const spool = sources.some((s) => s.vendor === 'carbonblack' && s.options.mode === 'queue')
+      ? spoolBucket(this, this.key, this.archive.accessLogs)
+      : undefined;
     const targets: SourceSetProps['targets'] = {};
     for (const vendor of VENDORS) {
       const mine = sources.filter((s) => s.vendor === vendor);
@@ -203,12 +317,17 @@ export class AuditPump extends Construct {
         key: this.key,
         failureQueue: failures,
         ...(spool && vendor === 'carbonblack' ? { spoolBucket: spool } : {}),
-        // Reconciliation reads the gzip NDJSON archive back; a Parquet archive is not reconciled (docs/backfill.md, Reconciliation).
+        // Reconciliation reads the gzip NDJSON archive back; a Parquet archive is not reconciled (docs/backfill.md,
+        // Reconciliation).
         ...(o.parquet ? {} : { archiveBucket: this.archive.bucket }),
         ...(o.reservedConcurrency !== undefined ? { reservedConcurrency: o.reservedConcurrency } : {}),
       });
       this.functions[vendor] = fn;
-      const scheduler = new SchedulerRole(this, `Schedules-${vendor}`, { fn, deadLetterQueue: failures, key: this.key });
+      const scheduler = new SchedulerRole(this, `Schedules-${vendor}`, {
+        fn,
+        deadLetterQueue: failures,
+        key: this.key,
+      });
       this.schedulerRoles.push(scheduler);
       targets[vendor] = { fn, role: scheduler.role };
     }
@@ -247,10 +366,18 @@ function createPlaceholderSecrets(scope: Construct, sources: readonly Source[]):
     const secret = new secretsmanager.Secret(scope, `Secret-${source.id}`, {
       secretName: source.secretName,
       description: `audit-pump credentials for ${source.id} (${source.vendor}); replace the placeholder with the vendor credential JSON`,
-      generateSecretString: { secretStringTemplate: JSON.stringify({ [PLACEHOLDER_KEY]: true }), generateStringKey: 'unused', excludePunctuation: true },
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ [PLACEHOLDER_KEY]: true }),
+        generateStringKey: 'unused',
+        excludePunctuation: true,
+      },
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    nag.ack(secret, 'Vendor credentials (API keys, tokens) are issued and rotated in each vendor\'s console; Secrets Manager cannot rotate them. docs/deploying.md explains how to rotate one.', 'AwsSolutions-SMG4');
+    nag.ack(
+      secret,
+      "Vendor credentials (API keys, tokens) are issued and rotated in each vendor's console; Secrets Manager cannot rotate them. docs/deploying.md explains how to rotate one.",
+      'AwsSolutions-SMG4',
+    );
   }
 }
 
@@ -268,7 +395,16 @@ function grantServices(key: kms.Key): void {
       principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
       actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
       resources: ['*'],
-      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) } },
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            resourceName: '*',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        },
+      },
     }),
   );
   key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');

@@ -61,8 +61,15 @@ export const PUMP_BUILD_OPTIONS = {
   logLevel: 'error',
 } as const satisfies BuildOptions;
 
-/** Bundles the function at `entry` (functions/<vendor>/index.ts) into `outdir`; `external` overrides the externals (bench comparisons). */
-export function bundlePump(entry: string, outdir: string, external: readonly string[] = PUMP_EXTERNAL_MODULES): Metafile {
+/**
+ * Bundles the function at `entry` (functions/<vendor>/index.ts) into `outdir`; `external` overrides the externals
+ * (bench comparisons).
+ */
+export function bundlePump(
+  entry: string,
+  outdir: string,
+  external: readonly string[] = PUMP_EXTERNAL_MODULES,
+): Metafile {
   const result = buildSync({ ...PUMP_BUILD_OPTIONS, external: [...external], entryPoints: [entry], outdir });
   return result.metafile;
 }

@@ -11,15 +11,24 @@ import type { IConstruct } from 'constructs';
  * synth-time report, the bare id (stored as `Annotation::<id>`) is what `validateScope` checks.
  */
 function ack(scope: IConstruct, reason: string, ...ids: string[]): void {
-  Validations.of(scope).acknowledge(...ids.flatMap((id) => [{ id: `AwsSolutions::${id}`, reason }, { id, reason }]));
+  Validations.of(scope).acknowledge(
+    ...ids.flatMap((id) => [
+      { id: `AwsSolutions::${id}`, reason },
+      { id, reason },
+    ]),
+  );
 }
 
 /** Acknowledges the findings that are deliberate throughout an AuditPump. */
 export function acknowledgePumpFindings(pump: IConstruct): void {
-  ack(pump, 'The functions target Node.js 22, the runtime audit-pump is built and tested for (DESIGN.md); moving to a newer runtime is a tested upgrade, not a silent one.', 'AwsSolutions-L1');
   ack(
     pump,
-    'KMS grants made by the CDK (grantEncryptDecrypt: the functions, the Firehose streams\' encryption role) use the kms:GenerateDataKey* and kms:ReEncrypt* action families; they are scoped to the pump\'s single key.',
+    'The functions target Node.js 22, the runtime audit-pump is built and tested for (DESIGN.md); moving to a newer runtime is a tested upgrade, not a silent one.',
+    'AwsSolutions-L1',
+  );
+  ack(
+    pump,
+    "KMS grants made by the CDK (grantEncryptDecrypt: the functions, the Firehose streams' encryption role) use the kms:GenerateDataKey* and kms:ReEncrypt* action families; they are scoped to the pump's single key.",
     'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
     'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
   );

@@ -21,7 +21,8 @@ LIMIT 200`,
   },
   activityByActor: {
     title: 'activity by actor',
-    description: 'Events per actor and vendor over the last 30 days (the actor by e-mail, name, uid, API key, or what invoked it)',
+    description:
+      'Events per actor and vendor over the last 30 days (the actor by e-mail, name, uid, API key, or what invoked it)',
     // Vendors name actors differently: Veza by uid and e-mail, Nected by display name only, Carbon
     // Black API keys by credential, Nected executions by what invoked them.
     sql: `SELECT coalesce(actor.user.email_addr, actor.user.name, actor.user.uid, actor.user.credential_uid, actor.invoked_by,

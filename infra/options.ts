@@ -42,7 +42,10 @@ export const NAME = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
 
 export const optionsSchema = z
   .object({
-    name: z.string().regex(NAME, 'must match ^[A-Za-z][A-Za-z0-9-]{0,39}$ (it prefixes every physical name)').optional(),
+    name: z
+      .string()
+      .regex(NAME, 'must match ^[A-Za-z][A-Za-z0-9-]{0,39}$ (it prefixes every physical name)')
+      .optional(),
     alarmEmail: z.email().optional(),
     archiveFormat: z.enum(['json', 'parquet']).default('json'),
     objectLockDays: whole(1, 36_500).optional(),
@@ -52,23 +55,59 @@ export const optionsSchema = z
     archiveExpireAfterDays: whole(0).default(0),
     archiveFirstDay: z.iso.date('must be a day, yyyy-mm-dd').default('2010-01-01'),
     reservedConcurrency: whole(1, 1000).optional(),
-    breakGlassRoleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'must be an IAM role ARN').optional(),
+    breakGlassRoleArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'must be an IAM role ARN')
+      .optional(),
     siem: z
-      .object({ type: z.enum(['splunk', 'http']), endpoint: z.url({ protocol: /^https$/ }), secretName: z.string().min(1) })
+      .object({
+        type: z.enum(['splunk', 'http']),
+        endpoint: z.url({ protocol: /^https$/ }),
+        secretName: z.string().min(1),
+      })
       .strict()
       .optional(),
-    securityLakeBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (the lake\'s, aws-security-data-lake-<region>-...)').optional(),
-    securityLakeRoleArn: z.string().regex(PROVIDER_ROLE_ARN, 'must be an IAM role ARN; {source} may stand for the custom source name (AmazonSecurityLake-Provider-{source}-<region>)').optional(),
-    securityLakeExternalId: z.string().regex(EXTERNAL_ID, `must match ${EXTERNAL_ID.source} (what sts:AssumeRole accepts)`).optional(),
-    securityLakeSourcePrefix: z.string().regex(SOURCE_PREFIX, `must match ${SOURCE_PREFIX.source}: source names are <prefix>-<class_uid>, at most ${MAX_SOURCE_NAME} characters`).optional(),
+    securityLakeBucket: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        "must be an S3 bucket name (the lake's, aws-security-data-lake-<region>-...)",
+      )
+      .optional(),
+    securityLakeRoleArn: z
+      .string()
+      .regex(
+        PROVIDER_ROLE_ARN,
+        'must be an IAM role ARN; {source} may stand for the custom source name (AmazonSecurityLake-Provider-{source}-<region>)',
+      )
+      .optional(),
+    securityLakeExternalId: z
+      .string()
+      .regex(EXTERNAL_ID, `must match ${EXTERNAL_ID.source} (what sts:AssumeRole accepts)`)
+      .optional(),
+    securityLakeSourcePrefix: z
+      .string()
+      .regex(
+        SOURCE_PREFIX,
+        `must match ${SOURCE_PREFIX.source}: source names are <prefix>-<class_uid>, at most ${MAX_SOURCE_NAME} characters`,
+      )
+      .optional(),
     securityLakeIntervalMinutes: whole(5, 60).optional(),
   })
   .strict()
   .superRefine((o, ctx) => {
     const lake = [o.securityLakeBucket, o.securityLakeRoleArn, o.securityLakeExternalId];
-    const some = lake.some((v) => v !== undefined) || o.securityLakeSourcePrefix !== undefined || o.securityLakeIntervalMinutes !== undefined;
+    const some =
+      lake.some((v) => v !== undefined) ||
+      o.securityLakeSourcePrefix !== undefined ||
+      o.securityLakeIntervalMinutes !== undefined;
     if (some && lake.some((v) => v === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['securityLakeBucket'], message: 'securityLakeBucket, securityLakeRoleArn and securityLakeExternalId go together (and the prefix and interval need them)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['securityLakeBucket'],
+        message:
+          'securityLakeBucket, securityLakeRoleArn and securityLakeExternalId go together (and the prefix and interval need them)',
+      });
     }
   });
 
@@ -79,7 +118,9 @@ export type PumpOptions = z.output<typeof optionsSchema>;
 export function parseOptions(raw: unknown, what: string, key: (path: string) => string = (p) => p): PumpOptions {
   const parsed = optionsSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError(`invalid ${what}:\n${parsed.error.issues.map((i) => `${key(i.path.map(String).join('.'))}: ${i.message}`).join('\n')}`);
+    throw new ConfigError(
+      `invalid ${what}:\n${parsed.error.issues.map((i) => `${key(i.path.map(String).join('.'))}: ${i.message}`).join('\n')}`,
+    );
   }
   return parsed.data;
 }
@@ -93,7 +134,13 @@ export type SourceInput = z.input<typeof sourceSchema>;
  */
 export function deployableSources(sources: readonly SourceInput[], what: string): readonly Source[] {
   const parsed = parseSources({ sources }, optionSchemas(), what).sources;
-  const inline = parsed.flatMap((s, i) => (s.credentials ? [`sources[${i}] (${s.id}).credentials: inline credentials are for local runs only; store them in Secrets Manager and set secretName`] : []));
+  const inline = parsed.flatMap((s, i) =>
+    s.credentials
+      ? [
+          `sources[${i}] (${s.id}).credentials: inline credentials are for local runs only; store them in Secrets Manager and set secretName`,
+        ]
+      : [],
+  );
   if (inline.length) throw new ConfigError(`the deploy refuses inline credentials:\n${inline.join('\n')}`);
   return parsed;
 }

@@ -12,8 +12,24 @@ const PREFIX = 'audit-pump:';
 
 /** Context keys read here, beside the options (which keep their own names). */
 const OWN_KEYS = ['config', 'stackName', 'region'] as const;
-const OPTION_KEYS = ['name', 'alarmEmail', 'archiveFormat', 'objectLockDays', 'createPlaceholderSecrets', 'athenaScanLimitBytes', 'archiveColdAfterDays', 'archiveExpireAfterDays', 'archiveFirstDay', 'reservedConcurrency', 'breakGlassRoleArn',
-  'securityLakeBucket', 'securityLakeRoleArn', 'securityLakeExternalId', 'securityLakeSourcePrefix', 'securityLakeIntervalMinutes'] as const;
+const OPTION_KEYS = [
+  'name',
+  'alarmEmail',
+  'archiveFormat',
+  'objectLockDays',
+  'createPlaceholderSecrets',
+  'athenaScanLimitBytes',
+  'archiveColdAfterDays',
+  'archiveExpireAfterDays',
+  'archiveFirstDay',
+  'reservedConcurrency',
+  'breakGlassRoleArn',
+  'securityLakeBucket',
+  'securityLakeRoleArn',
+  'securityLakeExternalId',
+  'securityLakeSourcePrefix',
+  'securityLakeIntervalMinutes',
+] as const;
 const SIEM_KEYS = ['siemType', 'siemEndpoint', 'siemSecretName'] as const;
 
 export interface DeploySettings {
@@ -31,16 +47,26 @@ const EXAMPLE_HINT = 'infra/example.sources.json shows the format';
  * Reads the `audit-pump:` context (all of it, as `app.node.getAllContext()` returns it) and the
  * sources file. `env` supplies the region when the context does not (AWS_REGION, AWS_DEFAULT_REGION).
  */
-export async function loadDeploySettings(context: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv = {}): Promise<DeploySettings> {
+export async function loadDeploySettings(
+  context: Readonly<Record<string, unknown>>,
+  env: NodeJS.ProcessEnv = {},
+): Promise<DeploySettings> {
   const own = (key: string): unknown => context[PREFIX + key];
   const known = new Set<string>([...OWN_KEYS, ...OPTION_KEYS, ...SIEM_KEYS]);
   const unknown = Object.keys(context).filter((k) => k.startsWith(PREFIX) && !known.has(k.slice(PREFIX.length)));
-  if (unknown.length) throw new ConfigError(`unknown CDK context ${unknown.join(', ')}; the audit-pump keys are: ${[...known].join(', ')}`);
+  if (unknown.length)
+    throw new ConfigError(
+      `unknown CDK context ${unknown.join(', ')}; the audit-pump keys are: ${[...known].join(', ')}`,
+    );
   const config = stringValue(own('config'));
   // No default: the example file names someone else's tenants, and a bare `cdk deploy` must not deploy them.
-  if (!config) throw new ConfigError(`no sources file: pass -c audit-pump:config=<your sources file> (${EXAMPLE_HINT})`);
+  if (!config)
+    throw new ConfigError(`no sources file: pass -c audit-pump:config=<your sources file> (${EXAMPLE_HINT})`);
   const stackName = stringValue(own('stackName')) ?? 'AuditPump';
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) throw new ConfigError(`invalid CDK context audit-pump:stackName: "${stackName}" must match ^[A-Za-z][A-Za-z0-9-]*$`);
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName))
+    throw new ConfigError(
+      `invalid CDK context audit-pump:stackName: "${stackName}" must match ^[A-Za-z][A-Za-z0-9-]*$`,
+    );
   const region = stringValue(own('region')) ?? stringValue(env.AWS_REGION) ?? stringValue(env.AWS_DEFAULT_REGION);
   // The CDK CLI falls back to us-east-1 when it finds no region; that fallback must not pick where the archive lives.
   if (!region) throw new ConfigError('no region: pass -c audit-pump:region=<region> or set AWS_REGION');
@@ -48,16 +74,26 @@ export async function loadDeploySettings(context: Readonly<Record<string, unknow
   const options = parseOptions(optionInput(own), 'CDK context', (path) => PREFIX + contextKeyOf(path));
   const file = await loadSourcesFile(config);
   const sources = deployableSources(file.sources, `sources file ${config}`);
-  return { config, stackName, region, ...(env.CDK_DEFAULT_ACCOUNT ? { account: env.CDK_DEFAULT_ACCOUNT } : {}), sources, options };
+  return {
+    config,
+    stackName,
+    region,
+    ...(env.CDK_DEFAULT_ACCOUNT ? { account: env.CDK_DEFAULT_ACCOUNT } : {}),
+    sources,
+    options,
+  };
 }
 
 /** The options object from the context: the plain keys as they are, the three SIEM keys as one `siem`. */
 function optionInput(own: (key: string) => unknown): Record<string, unknown> {
-  const input: Record<string, unknown> = Object.fromEntries(OPTION_KEYS.map((k) => [k, own(k)]).filter(([, v]) => v !== undefined));
+  const input: Record<string, unknown> = Object.fromEntries(
+    OPTION_KEYS.map((k) => [k, own(k)]).filter(([, v]) => v !== undefined),
+  );
   const [type, endpoint, secretName] = SIEM_KEYS.map(own);
   const siem = [type, endpoint, secretName];
   if (siem.some((v) => v !== undefined)) {
-    if (siem.some((v) => v === undefined)) throw new ConfigError('invalid CDK context: audit-pump:siemType, siemEndpoint and siemSecretName go together');
+    if (siem.some((v) => v === undefined))
+      throw new ConfigError('invalid CDK context: audit-pump:siemType, siemEndpoint and siemSecretName go together');
     input.siem = { type, endpoint, secretName };
   }
   return input;

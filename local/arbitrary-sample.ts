@@ -37,7 +37,9 @@ export const IP: fc.Arbitrary<string> = fc.oneof(fc.ipV4(), fc.ipV6());
 
 /** Drops the keys whose value is undefined: an optional field the vendor leaves out. */
 export function present<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
 }
 
 /** 32 lower-case hex characters: the ids Retraced and Veza give their records. */

@@ -14,7 +14,9 @@ async function walk(dir: string): Promise<string[]> {
   } catch {
     return [];
   }
-  const nested = await Promise.all(entries.map((e) => (e.isDirectory() ? walk(join(dir, e.name)) : Promise.resolve([join(dir, e.name)]))));
+  const nested = await Promise.all(
+    entries.map((e) => (e.isDirectory() ? walk(join(dir, e.name)) : Promise.resolve([join(dir, e.name)]))),
+  );
   return nested.flat();
 }
 
@@ -25,13 +27,17 @@ export interface ArchivedRecord {
 }
 
 /** Every record under `<archiveDir>/<area>/`, parsed; each line must be one JSON object. */
-export async function readArchive(archiveDir: string, area: 'events' | 'dead-letter' = 'events'): Promise<ArchivedRecord[]> {
+export async function readArchive(
+  archiveDir: string,
+  area: 'events' | 'dead-letter' = 'events',
+): Promise<ArchivedRecord[]> {
   const files = (await walk(join(archiveDir, area))).filter((f) => f.endsWith('.gz')).sort();
   const out: ArchivedRecord[] = [];
   for (const file of files) {
     const text = gunzipSync(await readFile(file)).toString('utf8');
     const key = file.slice(archiveDir.length + 1);
-    for (const line of text.split('\n')) if (line) out.push({ key, record: JSON.parse(line) as Record<string, unknown> });
+    for (const line of text.split('\n'))
+      if (line) out.push({ key, record: JSON.parse(line) as Record<string, unknown> });
   }
   return out;
 }

@@ -10,7 +10,9 @@ export { UsageError };
 
 type Name = keyof typeof COMMANDS;
 type Options<K extends Name> = (typeof COMMANDS)[K]['options'];
-type Parsed<K extends Name> = ReturnType<typeof parseArgs<{ options: Options<K>; allowPositionals: true; strict: true }>>;
+type Parsed<K extends Name> = ReturnType<
+  typeof parseArgs<{ options: Options<K>; allowPositionals: true; strict: true }>
+>;
 type RequiredKeys<O> = { [P in keyof O]: O[P] extends { readonly required: true } ? P : never }[keyof O];
 
 /** The parsed arguments of command `K`. */

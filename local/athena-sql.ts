@@ -4,7 +4,8 @@
  * function names and format strings that differ are rewritten; string literals, quoted identifiers
  * and comments are left alone. Rewrites (see ATHENA_FUNCTIONS):
  *
- * - `date_format(t, fmt)` → `strftime(t, fmt)`, the MySQL-style format translated (`%i` → `%M`, `%s` → `%S`, `%T` → `%H:%M:%S`)
+ * - `date_format(t, fmt)` → `strftime(t, fmt)`, the MySQL-style format translated (`%i` → `%M`, `%s` → `%S`, `%T` →
+ * `%H:%M:%S`)
  * - `from_unixtime(x)` → `to_timestamp(x)` (both: epoch seconds → timestamp with time zone, UTC)
  * - `json_extract_scalar(j, p)` → `json_extract_string(j, p)`; `approx_distinct(x)` → `approx_count_distinct(x)`
  * - `cardinality(a)` → `len(a)`; `to_unixtime(t)` → `epoch(t)`
@@ -24,7 +25,13 @@ export const ATHENA_FUNCTIONS: Readonly<Record<string, string>> = {
 };
 
 /** MySQL-style `date_format` specifiers that strftime spells differently. */
-const FORMAT_SPECIFIERS: Readonly<Record<string, string>> = { '%i': '%M', '%s': '%S', '%T': '%H:%M:%S', '%e': '%-d', '%k': '%-H' };
+const FORMAT_SPECIFIERS: Readonly<Record<string, string>> = {
+  '%i': '%M',
+  '%s': '%S',
+  '%T': '%H:%M:%S',
+  '%e': '%-d',
+  '%k': '%-H',
+};
 
 type Token = { kind: 'word' | 'string' | 'quoted' | 'comment' | 'other'; text: string };
 
@@ -38,7 +45,7 @@ export function tokenize(sql: string): Token[] {
     ['word', /^[A-Za-z_][A-Za-z0-9_$]*/],
     ['other', /^(\s+|[^A-Za-z_'"\-/]+|[-/])/],
   ];
-  for (let rest = sql; rest.length > 0; ) {
+  for (let rest = sql; rest.length > 0;) {
     const found = patterns.map(([kind, re]) => [kind, re.exec(rest)?.[0]] as const).find(([, text]) => text);
     const [kind, text] = found ?? (['other', rest[0] as string] as const);
     tokens.push({ kind, text: text as string });
@@ -50,7 +57,11 @@ export function tokenize(sql: string): Token[] {
 /** The index of the next token that is not whitespace or a comment. */
 function nextSignificant(tokens: Token[], from: number): number {
   let i = from;
-  while (i < tokens.length && (tokens[i]?.kind === 'comment' || (tokens[i]?.kind === 'other' && !tokens[i]?.text.trim()))) i++;
+  while (
+    i < tokens.length &&
+    (tokens[i]?.kind === 'comment' || (tokens[i]?.kind === 'other' && !tokens[i]?.text.trim()))
+  )
+    i++;
   return i;
 }
 

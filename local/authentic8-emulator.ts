@@ -8,12 +8,35 @@
 import { listen, type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
 import { seededRandom } from './random.ts';
 import { MALFORMED_BODY, disturbPage, fire, tooManyRequests, type PageFaults } from './emulator-faults.ts';
-import { AUTHENTIC8_LOG_TYPES, createAuthentic8Log, orgPath, pyJson, type Authentic8Event, type Authentic8Log, type Authentic8Org, type Authentic8Variety } from './authentic8-data.ts';
-import { extractArgs, extractResultText, replyText, resolveOrg, selectPage, type Command, type Reply } from './authentic8-protocol.ts';
+import {
+  AUTHENTIC8_LOG_TYPES,
+  createAuthentic8Log,
+  orgPath,
+  pyJson,
+  type Authentic8Event,
+  type Authentic8Log,
+  type Authentic8Org,
+  type Authentic8Variety,
+} from './authentic8-data.ts';
+import {
+  extractArgs,
+  extractResultText,
+  replyText,
+  resolveOrg,
+  selectPage,
+  type Command,
+  type Reply,
+} from './authentic8-protocol.ts';
 import type { EmulatorSettings, RunningEmulator } from './emulators.ts';
 import { Waits } from './waits.ts';
 
-export { AUTHENTIC8_LOG_TYPES, decryptStandard, orgPath, type Authentic8Event, type Authentic8Org } from './authentic8-data.ts';
+export {
+  AUTHENTIC8_LOG_TYPES,
+  decryptStandard,
+  orgPath,
+  type Authentic8Event,
+  type Authentic8Org,
+} from './authentic8-data.ts';
 export { AUTHENTIC8_MAX_LIMIT, parseOrgPath } from './authentic8-protocol.ts';
 
 const DAY_MS = 86_400_000;
@@ -28,7 +51,10 @@ export const AUTHENTIC8_LOCAL_TOKEN = Buffer.from('local-authentic8-token-1').to
 export interface Authentic8Faults {
   /** Next N requests: HTTP 502 with an HTML body. */
   serverErrorNext: number;
-  /** Next N requests: HTTP 401 (TA-authentic8 handles one; when the API sends it is UNCONFIRMED, docs/vendors/authentic8.md). */
+  /**
+   * Next N requests: HTTP 401 (TA-authentic8 handles one; when the API sends it is UNCONFIRMED,
+   * docs/vendors/authentic8.md).
+   */
   unauthorizedNext: number;
   /** Next N replies that would succeed: cut in half. */
   truncateNext: number;
@@ -91,7 +117,10 @@ export interface Authentic8Emulator {
   readonly extractCalls: ReadonlyArray<Record<string, unknown>>;
 }
 
-/** The native id the connector gives a log: `<org_id>:<seq_id>`, or the `seq_id` alone when the record has no org_id (ENC). */
+/**
+ * The native id the connector gives a log: `<org_id>:<seq_id>`, or the `seq_id` alone when the record has no org_id
+ * (ENC).
+ */
 export function authentic8NativeId(event: Authentic8Event): string {
   const orgId = event.record.org_id;
   return typeof orgId === 'string' && orgId ? `${orgId}:${event.seq}` : String(event.seq);
@@ -116,8 +145,19 @@ class Authentic8Service {
     this.#faultRandom = seededRandom((options.seed ?? 1) ^ 0x5eed);
     this.#now = options.now ?? Date.now;
     this.faults = {
-      serverErrorNext: 0, unauthorizedNext: 0, truncateNext: 0, stuckNextSeqNext: 0, commandErrorNext: 0, hangNext: 0, errorRate: 0,
-      rateLimitNext: 0, retryAfterSeconds: 1, malformedNext: 0, reorderNext: 0, duplicateNext: 0, ...options.faults,
+      serverErrorNext: 0,
+      unauthorizedNext: 0,
+      truncateNext: 0,
+      stuckNextSeqNext: 0,
+      commandErrorNext: 0,
+      hangNext: 0,
+      errorRate: 0,
+      rateLimitNext: 0,
+      retryAfterSeconds: 1,
+      malformedNext: 0,
+      reorderNext: 0,
+      duplicateNext: 0,
+      ...options.faults,
     };
   }
 
@@ -157,11 +197,16 @@ class Authentic8Service {
     }
     if (this.faults.serverErrorNext > 0 || (this.faults.errorRate > 0 && this.#faultRandom() < this.faults.errorRate)) {
       this.faults.serverErrorNext = Math.max(0, this.faults.serverErrorNext - 1);
-      return { status: 502, headers: { 'content-type': 'text/html' }, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' };
+      return {
+        status: 502,
+        headers: { 'content-type': 'text/html' },
+        body: '<html><body><h1>502 Bad Gateway</h1></body></html>',
+      };
     }
     if (!/^\/api\/?$/.test(req.url.pathname)) return { status: 404, body: { error: 'Not Found' } };
     if (req.method !== 'POST') return { status: 405, body: { error: 'Method Not Allowed' } };
-    if (fire(this.faults, 'rateLimitNext')) return tooManyRequests(this.faults.retryAfterSeconds, { error: 'Too Many Requests' });
+    if (fire(this.faults, 'rateLimitNext'))
+      return tooManyRequests(this.faults.retryAfterSeconds, { error: 'Too Many Requests' });
     if (this.faults.unauthorizedNext > 0) {
       this.faults.unauthorizedNext--;
       return { status: 401, body: { error: 'Unauthorized' } };
@@ -175,7 +220,8 @@ class Authentic8Service {
     if (!Array.isArray(commands)) return { status: 400, body: { error: 'expected a JSON array of commands' } };
     const session: { token?: string } = {};
     const body = `[${commands.map((c: unknown, i) => replyText(this.#command(c, i, session), c)).join(', ')}]`;
-    if (fire(this.faults, 'malformedNext')) return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };
+    if (fire(this.faults, 'malformedNext'))
+      return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };
     if (this.faults.truncateNext <= 0) return { status: 200, body };
     this.faults.truncateNext--;
     return { status: 200, body: body.slice(0, Math.floor(body.length / 2)) };
@@ -198,14 +244,19 @@ class Authentic8Service {
       return { result: pyJson('setting auth from data') };
     }
     if (session.token === undefined) return { error: 'setauth must be the first command' };
-    // A token that is not on file fails the lookup: the KeyError text quotes it (the real text is UNCONFIRMED, docs/vendors/authentic8.md).
+    // A token that is not on file fails the lookup: the KeyError text quotes it (the real text is UNCONFIRMED,
+    // docs/vendors/authentic8.md).
     if (session.token !== this.#options.token) return { error: `KeyError: '${session.token}'` };
-    if (command.command === 'get_log_types') return { result: `{"log_types": ${pyJson([...AUTHENTIC8_LOG_TYPES])}, "version": "2026.1"}` };
+    if (command.command === 'get_log_types')
+      return { result: `{"log_types": ${pyJson([...AUTHENTIC8_LOG_TYPES])}, "version": "2026.1"}` };
     if (command.command === 'extractlog') return this.#extract(command);
     return { error: `unknown command '${command.command}'` };
   }
 
-  /** extractlog (docs/vendors/authentic8.md): logs of `type` in the org with seq_id from start_seq (to end_seq) and create_ts in [start_time, end_time]. */
+  /**
+   * extractlog (docs/vendors/authentic8.md): logs of `type` in the org with seq_id from start_seq (to end_seq) and
+   * create_ts in [start_time, end_time].
+   */
   #extract(command: Command): Reply {
     this.stats.extractlogs++;
     this.extractCalls.push({ ...command });
@@ -213,7 +264,8 @@ class Authentic8Service {
     if (typeof args === 'string') return { error: args };
     const org = resolveOrg(this.log.orgs, [AUTHENTIC8_MAIN_ORG], args.org);
     if (typeof org === 'string') return { error: org };
-    if (!(AUTHENTIC8_LOG_TYPES as readonly string[]).includes(args.type)) return { error: `unknown log type '${args.type}'` };
+    if (!(AUTHENTIC8_LOG_TYPES as readonly string[]).includes(args.type))
+      return { error: `unknown log type '${args.type}'` };
     if (this.faults.commandErrorNext > 0) {
       this.faults.commandErrorNext--;
       return { error: 'OperationalError: log store unavailable, try again later' };
@@ -237,17 +289,21 @@ export async function startAuthentic8Emulator(options: Authentic8EmulatorOptions
   const backlog = options.backlog ?? 300;
   const end = now();
   const first = options.backlogStart?.getTime() ?? end - 2 * DAY_MS;
-  for (const org of service.log.orgs) for (let i = 0; i < backlog; i++) service.log.append(org, first + ((end - first) * i) / backlog);
+  for (const org of service.log.orgs)
+    for (let i = 0; i < backlog; i++) service.log.append(org, first + ((end - first) * i) / backlog);
   const server = await listen((req) => service.handle(req), options.port ?? 0, options.now);
   const rate = options.arrivalsPerSecond ?? 0;
   let owed = 0;
   // Ten ticks a second so fractional rates work; unref'd so a forgotten stop() never holds the process.
-  const timer = rate > 0 ? setInterval(() => {
-    owed += rate / 10;
-    const n = Math.floor(owed);
-    owed -= n;
-    service.addEvents(n);
-  }, 100) : undefined;
+  const timer =
+    rate > 0
+      ? setInterval(() => {
+          owed += rate / 10;
+          const n = Math.floor(owed);
+          owed -= n;
+          service.addEvents(n);
+        }, 100)
+      : undefined;
   timer?.unref();
   return {
     baseUrl: server.url,
@@ -266,7 +322,10 @@ export async function startAuthentic8Emulator(options: Authentic8EmulatorOptions
   };
 }
 
-/** Share of the CLI emulator's logs drawn from every documented shape, so `npm start` and the end-to-end tests meet untidy logs too. */
+/**
+ * Share of the CLI emulator's logs drawn from every documented shape, so `npm start` and the end-to-end tests meet
+ * untidy logs too.
+ */
 export const CLI_VARIETY = 0.25;
 
 /** `audit-pump emulate authentic8`: the emulator with the local token; the source reads the main org, every type. */

@@ -10,12 +10,31 @@ import { IP, TEXT, maybe, present, sampleOne } from './arbitrary-sample.ts';
 import { wireJson, type CbAuditLog } from './carbonblack-data.ts';
 import type { Random } from './random.ts';
 
-export interface ShapeOptions { readonly full?: boolean }
+export interface ShapeOptions {
+  readonly full?: boolean;
+}
 
 /** Descriptions as the console writes them: log-ins, failures, changes with names and ids, free text. */
 const DESCRIPTION = fc.oneof(
-  fc.constantFrom('Logged in successfully', 'Logged out', 'Login failed: invalid password', 'Downloaded audit log export', 'API key used to search devices'),
-  fc.tuple(fc.constantFrom('Updated policy', 'Created API key', 'Deleted sensor group', 'Enabled bypass mode on device', 'Connector'), TEXT, fc.nat(999_999))
+  fc.constantFrom(
+    'Logged in successfully',
+    'Logged out',
+    'Login failed: invalid password',
+    'Downloaded audit log export',
+    'API key used to search devices',
+  ),
+  fc
+    .tuple(
+      fc.constantFrom(
+        'Updated policy',
+        'Created API key',
+        'Deleted sensor group',
+        'Enabled bypass mode on device',
+        'Connector',
+      ),
+      TEXT,
+      fc.nat(999_999),
+    )
     .map(([verb, name, id]) => `${verb} "${name}" (id ${id})`),
   fc.constant(''),
   TEXT,
@@ -28,20 +47,25 @@ function field(value: fc.Arbitrary<string>, full: boolean | undefined): fc.Arbit
 
 const shapes = new Map<boolean, fc.Arbitrary<Omit<CbAuditLog, 'create_time'>>>();
 
-/** Records without their `create_time`; an `org_key` that is set is a placeholder the caller replaces. Built once: building costs more than drawing. */
+/**
+ * Records without their `create_time`; an `org_key` that is set is a placeholder the caller replaces. Built once:
+ * building costs more than drawing.
+ */
 function shape(full = false): fc.Arbitrary<Omit<CbAuditLog, 'create_time'>> {
   let arbitrary = shapes.get(full);
   if (arbitrary) return arbitrary;
   const flag = full ? fc.boolean() : fc.oneof(fc.constant(undefined), fc.constant(null), fc.boolean());
-  arbitrary = fc.record({
-    org_key: field(fc.constant('ORG'), full),
-    actor_ip: field(fc.oneof(IP, fc.constant('unknown')), full),
-    actor: field(fc.oneof(fc.emailAddress(), fc.stringMatching(/^[A-Z0-9]{10}$/), TEXT), full),
-    request_url: field(fc.webUrl({ withQueryParameters: true }), full),
-    description: DESCRIPTION,
-    flagged: flag,
-    verbose: maybe(fc.boolean(), full),
-  }).map((r) => present(r) as Omit<CbAuditLog, 'create_time'>);
+  arbitrary = fc
+    .record({
+      org_key: field(fc.constant('ORG'), full),
+      actor_ip: field(fc.oneof(IP, fc.constant('unknown')), full),
+      actor: field(fc.oneof(fc.emailAddress(), fc.stringMatching(/^[A-Z0-9]{10}$/), TEXT), full),
+      request_url: field(fc.webUrl({ withQueryParameters: true }), full),
+      description: DESCRIPTION,
+      flagged: flag,
+      verbose: maybe(fc.boolean(), full),
+    })
+    .map((r) => present(r) as Omit<CbAuditLog, 'create_time'>);
   shapes.set(full, arbitrary);
   return arbitrary;
 }

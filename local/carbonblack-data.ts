@@ -52,10 +52,24 @@ export interface CbLog {
   append(timeMs: number, copies?: number): CbStoredEvent[];
 }
 
-interface Actor { name: string; ip: string }
-interface Template { text: (r: Random) => string; flagged?: number; viaKey?: boolean; url?: (org: string, r: Random) => string }
+interface Actor {
+  name: string;
+  ip: string;
+}
+interface Template {
+  text: (r: Random) => string;
+  flagged?: number;
+  viaKey?: boolean;
+  url?: (org: string, r: Random) => string;
+}
 
-const USERS = ['ada@example.com', 'grace@example.com', 'José.Núñez@example.com', 'linus@example.com', 'margaret@example.com'];
+const USERS = [
+  'ada@example.com',
+  'grace@example.com',
+  'José.Núñez@example.com',
+  'linus@example.com',
+  'margaret@example.com',
+];
 const API_KEYS = ['ABCD123456', 'K7Q2M9XZ1P'];
 const TEMPLATES: readonly Template[] = [
   { text: () => 'Logged in successfully' },
@@ -66,7 +80,10 @@ const TEMPLATES: readonly Template[] = [
   { text: (r) => `Created API key ${randomHex(r, 10).toUpperCase()} with access level "SIEM"`, flagged: 0.5 },
   { text: (r) => `Deleted sensor group "Lab ${randomInt(r, 1, 20)}"` },
   { text: (r) => `Enabled bypass mode on device ${randomInt(r, 1000, 9999)}`, flagged: 1 },
-  { text: (r) => `LiveResponse session ${randomInt(r, 1, 500)} started on device ${randomInt(r, 1000, 9999)} (Zoë's laptop)` },
+  {
+    text: (r) =>
+      `LiveResponse session ${randomInt(r, 1, 500)} started on device ${randomInt(r, 1000, 9999)} (Zoë's laptop)`,
+  },
   { text: () => 'Downloaded audit log export' },
   {
     text: (r) => `Connector "siem-${randomInt(r, 1, 5)}" retrieved alerts`,
@@ -76,7 +93,8 @@ const TEMPLATES: readonly Template[] = [
   {
     text: () => 'API key used to search devices',
     viaKey: true,
-    url: (org, r) => `https://defense.conferdeploy.net/appservices/v6/orgs/${org}/devices/_search?rows=${randomInt(r, 10, 500)}`,
+    url: (org, r) =>
+      `https://defense.conferdeploy.net/appservices/v6/orgs/${org}/devices/_search?rows=${randomInt(r, 10, 500)}`,
   },
 ];
 
@@ -89,7 +107,10 @@ function pick<T>(random: Random, items: readonly T[]): T {
  * `\uXXXX` (UNCONFIRMED; it makes a re-serialized record differ from the bytes received).
  */
 export function wireJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** A dashless UUIDv1-shaped id (the `11e8` group carries version 1, docs/vendors/carbonblack.md). */
@@ -100,7 +121,9 @@ function legacyEventId(random: Random): string {
 
 function makeRecord(random: Random, orgKey: string, timeMs: number, actors: readonly Actor[]): CbAuditLog {
   const template = pick(random, TEMPLATES);
-  const actor = template.viaKey ? { name: pick(random, API_KEYS), ip: actors[0]?.ip ?? '203.0.113.9' } : pick(random, actors);
+  const actor = template.viaKey
+    ? { name: pick(random, API_KEYS), ip: actors[0]?.ip ?? '203.0.113.9' }
+    : pick(random, actors);
   return {
     org_key: orgKey,
     actor_ip: actor.ip,
@@ -116,9 +139,15 @@ function makeRecord(random: Random, orgKey: string, timeMs: number, actors: read
 /** The v3 shape of a record (field mapping of docs/vendors/carbonblack.md; `orgName` held the org's name). */
 function legacyOf(record: CbAuditLog, random: Random): CbLegacyNotification {
   return {
-    requestUrl: record.request_url ?? null, eventTime: Date.parse(record.create_time), eventId: legacyEventId(random),
-    loginName: record.actor ?? null, orgName: `${(record.org_key ?? 'org').toLowerCase()}.example.org`, flagged: record.flagged ?? false,
-    clientIp: record.actor_ip ?? null, verbose: record.verbose ?? false, description: record.description,
+    requestUrl: record.request_url ?? null,
+    eventTime: Date.parse(record.create_time),
+    eventId: legacyEventId(random),
+    loginName: record.actor ?? null,
+    orgName: `${(record.org_key ?? 'org').toLowerCase()}.example.org`,
+    flagged: record.flagged ?? false,
+    clientIp: record.actor_ip ?? null,
+    verbose: record.verbose ?? false,
+    description: record.description,
   };
 }
 
@@ -134,11 +163,20 @@ export interface CbVariety {
 /** A seeded, append-only store; times are whole milliseconds, like `create_time`. */
 export function createCbLog(seed: number, orgKey: string, variety?: CbVariety): CbLog {
   const random = seededRandom(seed);
-  const actors = USERS.map((name) => ({ name, ip: `198.51.${randomInt(random, 0, 255)}.${randomInt(random, 1, 254)}` }));
+  const actors = USERS.map((name) => ({
+    name,
+    ip: `198.51.${randomInt(random, 0, 255)}.${randomInt(random, 1, 254)}`,
+  }));
   const events: CbStoredEvent[] = [];
   let sorted: CbStoredEvent[] | undefined;
   const store = (record: CbAuditLog, legacy: CbLegacyNotification): CbStoredEvent => {
-    const event = { seq: events.length, time: Date.parse(record.create_time), record, text: wireJson(record), legacyText: wireJson(legacy) };
+    const event = {
+      seq: events.length,
+      time: Date.parse(record.create_time),
+      record,
+      text: wireJson(record),
+      legacyText: wireJson(legacy),
+    };
     events.push(event);
     sorted = undefined;
     return event;
@@ -147,7 +185,10 @@ export function createCbLog(seed: number, orgKey: string, variety?: CbVariety): 
     events,
     byTime: () => (sorted ??= [...events].sort((a, b) => a.time - b.time || a.seq - b.seq)),
     append(timeMs, copies) {
-      const record = variety && random() < variety.share ? variety.draw(random, orgKey, Math.floor(timeMs)) : makeRecord(random, orgKey, Math.floor(timeMs), actors);
+      const record =
+        variety && random() < variety.share
+          ? variety.draw(random, orgKey, Math.floor(timeMs))
+          : makeRecord(random, orgKey, Math.floor(timeMs), actors);
       const added = [store(record, legacyOf(record, random))];
       const extra = copies !== undefined ? copies - 1 : random() < CB_TWIN_RATE ? (random() < 0.25 ? 2 : 1) : 0;
       // Identical content and millisecond; the v3 queue would still give each its own eventId.

@@ -19,7 +19,10 @@ export type { CbAuditLog, CbStoredEvent } from './carbonblack-data.ts';
 const DAY_MS = 86_400_000;
 /** A new key's queue starts with this much history (docs/vendors/carbonblack.md). */
 export const CB_QUEUE_HISTORY_MS = 3 * DAY_MS;
-/** `num_available` cap (UNCONFIRMED, docs/vendors/carbonblack.md) and `_queue` batch cap (cbc-syslog's 2500, UNCONFIRMED, docs/vendors/carbonblack.md). */
+/**
+ * `num_available` cap (UNCONFIRMED, docs/vendors/carbonblack.md) and `_queue` batch cap (cbc-syslog's 2500,
+ * UNCONFIRMED, docs/vendors/carbonblack.md).
+ */
 export const CB_EMULATOR_SEARCH_CAP = 10_000;
 export const CB_EMULATOR_QUEUE_BATCH = 2500;
 /** Permissions (docs/vendors/carbonblack.md): audit routes need the first, job routes the second. */
@@ -27,7 +30,11 @@ export const CB_AUDIT_PERMISSION = 'org.audits';
 export const CB_JOBS_PERMISSION = 'jobs.status';
 
 /** An API key: `X-Auth-Token: <secret>/<id>`; permissions default to both of the above. */
-export interface CbApiKey { readonly id: string; readonly secret: string; readonly permissions?: readonly string[] }
+export interface CbApiKey {
+  readonly id: string;
+  readonly secret: string;
+  readonly permissions?: readonly string[];
+}
 
 /** Faults the emulator injects; counters count down as they fire. Mutable while running. */
 export interface CarbonBlackFaults {
@@ -69,7 +76,10 @@ export interface CarbonBlackEmulatorOptions {
   queueBatch?: number;
   /** Order inside a `_queue` batch; the docs disagree (UNCONFIRMED, docs/vendors/carbonblack.md). @default 'desc' */
   queueOrder?: 'asc' | 'desc';
-  /** A sliding-window limit over all requests; during the back-off every request extends it (docs/vendors/carbonblack.md). */
+  /**
+   * A sliding-window limit over all requests; during the back-off every request extends it
+   * (docs/vendors/carbonblack.md).
+   */
   rateLimit?: { requests: number; windowMs: number; retryAfterSeconds: number };
   /**
    * Share (0..1) of records drawn from every shape the docs allow (local/carbonblack-arbitrary.ts:
@@ -83,12 +93,22 @@ export interface CarbonBlackEmulator {
   readonly port: number;
   readonly orgKey: string;
   readonly faults: CarbonBlackFaults & PageFaults;
-  readonly stats: { requests: number; search: number; queue: number; legacyQueue: number; exports: number; errors: number };
+  readonly stats: {
+    requests: number;
+    search: number;
+    queue: number;
+    legacyQueue: number;
+    exports: number;
+    errors: number;
+  };
   /** Every request received (method, path, body; headers are left out: they hold the key). */
   readonly requests: ReadonlyArray<{ method: string; path: string; body: string }>;
   /** Every event, in arrival order. */
   events(): readonly CbStoredEvent[];
-  /** Adds `n` events at `atMs` (default now) to the log and every key's queue; `identical`: copies of each (default: seeded). */
+  /**
+   * Adds `n` events at `atMs` (default now) to the log and every key's queue; `identical`: copies of each (default:
+   * seeded).
+   */
   addEvents(n: number, opts?: { atMs?: number; identical?: number }): CbStoredEvent[];
   /** Creates a key now; its queue starts with the last three days. */
   addApiKey(key: CbApiKey): void;
@@ -100,7 +120,10 @@ export interface CarbonBlackEmulator {
   stop(): Promise<void>;
 }
 
-const platformError = (status: number, error_code: string, message: string): EmulatorResponse => ({ status, body: { error_code, message } });
+const platformError = (status: number, error_code: string, message: string): EmulatorResponse => ({
+  status,
+  body: { error_code, message },
+});
 const resultsBody = (numFound: number, numAvailable: number, events: readonly CbStoredEvent[]): string =>
   `{"num_found":${numFound},"num_available":${numAvailable},"results":[${events.map((e) => e.text).join(',')}]}`;
 
@@ -133,7 +156,15 @@ class CarbonBlackService {
     this.exports = new CbExports(this.#o.orgKey, this.now);
     this.#limit = options.rateLimit ? new CbRateLimit(options.rateLimit) : undefined;
     this.faults = {
-      rateLimitNext: 0, retryAfterSeconds: 1, serverErrorNext: 0, truncateNext: 0, errorRate: 0, malformedNext: 0, hangNext: 0, reorderNext: 0, duplicateNext: 0,
+      rateLimitNext: 0,
+      retryAfterSeconds: 1,
+      serverErrorNext: 0,
+      truncateNext: 0,
+      errorRate: 0,
+      malformedNext: 0,
+      hangNext: 0,
+      reorderNext: 0,
+      duplicateNext: 0,
       ...options.faults,
     };
   }
@@ -168,7 +199,8 @@ class CarbonBlackService {
     if (fire(this.faults, 'hangNext')) return this.#waits.wait().then(() => undefined);
     const out = this.#respond(req);
     if (out.status >= 400) this.stats.errors++;
-    if (out.status === 200 && fire(this.faults, 'malformedNext')) return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };
+    if (out.status === 200 && fire(this.faults, 'malformedNext'))
+      return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };
     if (out.status !== 200 || this.faults.truncateNext <= 0 || typeof out.body !== 'string') return out;
     this.faults.truncateNext--;
     return { ...out, body: out.body.slice(0, Math.floor(out.body.length / 2)) };
@@ -190,21 +222,32 @@ class CarbonBlackService {
     const cut = token.lastIndexOf('/');
     const entry = this.keys.get(token.slice(cut + 1));
     if (cut < 0 || !entry || entry.key.secret !== token.slice(0, cut)) {
-      return legacy ? { status: 401, body: { success: false, message: 'Unauthorized' } } : platformError(401, 'UNAUTHORIZED', 'Invalid API key');
+      return legacy
+        ? { status: 401, body: { success: false, message: 'Unauthorized' } }
+        : platformError(401, 'UNAUTHORIZED', 'Invalid API key');
     }
     const needed = route.name === 'job' ? CB_JOBS_PERMISSION : CB_AUDIT_PERMISSION;
     if (!(entry.key.permissions ?? [CB_AUDIT_PERMISSION, CB_JOBS_PERMISSION]).includes(needed)) {
-      return legacy ? { status: 403, body: { success: false, message: `missing permission ${needed}` } } : platformError(403, 'FORBIDDEN', `API key lacks ${needed} READ`);
+      return legacy
+        ? { status: 403, body: { success: false, message: `missing permission ${needed}` } }
+        : platformError(403, 'FORBIDDEN', `API key lacks ${needed} READ`);
     }
-    if (!legacy && route.m[1] !== this.#o.orgKey) return platformError(403, 'FORBIDDEN', 'API key does not belong to this org');
+    if (!legacy && route.m[1] !== this.#o.orgKey)
+      return platformError(403, 'FORBIDDEN', 'API key does not belong to this org');
     return this.#route(route.name, req, entry, route.m);
   }
 
-  #route(name: string, req: EmulatorRequest, entry: { pending: CbStoredEvent[] }, m: RegExpExecArray): EmulatorResponse {
+  #route(
+    name: string,
+    req: EmulatorRequest,
+    entry: { pending: CbStoredEvent[] },
+    m: RegExpExecArray,
+  ): EmulatorResponse {
     switch (name) {
       case 'search':
         return this.#search(req.body);
-      // Both routes drain the key's one queue: whether CBC keeps them apart is UNCONFIRMED (docs/vendors/carbonblack.md).
+      // Both routes drain the key's one queue: whether CBC keeps them apart is UNCONFIRMED
+      // (docs/vendors/carbonblack.md).
       case 'queue':
       case 'legacyQueue':
         return this.#dequeue(entry.pending, name === 'legacyQueue');
@@ -250,7 +293,11 @@ class CarbonBlackService {
     const found = pending.length;
     const batch = pending.splice(0, this.#o.queueBatch ?? CB_EMULATOR_QUEUE_BATCH);
     const ordered = (this.#o.queueOrder ?? 'desc') === 'desc' ? [...batch].reverse() : batch;
-    if (legacy) return { status: 200, body: `{"notifications":[${ordered.map((e) => e.legacyText).join(',')}],"success":true,"message":"Success"}` };
+    if (legacy)
+      return {
+        status: 200,
+        body: `{"notifications":[${ordered.map((e) => e.legacyText).join(',')}],"success":true,"message":"Success"}`,
+      };
     return { status: 200, body: resultsBody(found, batch.length, ordered) };
   }
 }
@@ -275,12 +322,15 @@ export async function startCarbonBlackEmulator(options: CarbonBlackEmulatorOptio
   const lagMs = options.arrivalLagMs ?? 2000;
   const rate = options.arrivalsPerSecond ?? 0;
   // Ten ticks a second so fractional rates work; unref'd so a forgotten stop() never holds the process.
-  const timer = rate > 0 ? setInterval(() => {
-    owed += rate / 10;
-    const n = Math.floor(owed);
-    owed -= n;
-    for (let i = 0; i < n; i++) service.add(1, service.now() - Math.floor(random() * lagMs));
-  }, 100) : undefined;
+  const timer =
+    rate > 0
+      ? setInterval(() => {
+          owed += rate / 10;
+          const n = Math.floor(owed);
+          owed -= n;
+          for (let i = 0; i < n; i++) service.add(1, service.now() - Math.floor(random() * lagMs));
+        }, 100)
+      : undefined;
   timer?.unref();
   const queueOf = (apiId: string) => service.keys.get(apiId) ?? { pending: [], all: [] };
   return {
@@ -307,7 +357,10 @@ export async function startCarbonBlackEmulator(options: CarbonBlackEmulatorOptio
 /** The local API key of `audit-pump emulate carbonblack` and `npm start` (obviously fake). */
 export const CB_LOCAL_KEY: CbApiKey = { id: 'LOCAL00001', secret: 'LOCALSECRETKEY0000000000' };
 
-/** Share of the CLI emulator's records drawn from every documented shape, so `npm start` and the end-to-end tests meet untidy records too. */
+/**
+ * Share of the CLI emulator's records drawn from every documented shape, so `npm start` and the end-to-end tests meet
+ * untidy records too.
+ */
 export const CLI_VARIETY = 0.25;
 
 /** `audit-pump emulate carbonblack`, `npm start` and the end-to-end tests (local/emulators.ts). */

@@ -9,7 +9,16 @@ import { parseSearch } from './carbonblack-search.ts';
 import type { CbLog, CbStoredEvent } from './carbonblack-data.ts';
 
 const STATUSES = ['CREATED', 'IN_PROGRESS', 'COMPLETED'] as const;
-const CSV_FIELDS = ['org_key', 'actor_ip', 'actor', 'request_url', 'description', 'flagged', 'verbose', 'create_time'] as const;
+const CSV_FIELDS = [
+  'org_key',
+  'actor_ip',
+  'actor',
+  'request_url',
+  'description',
+  'flagged',
+  'verbose',
+  'create_time',
+] as const;
 
 interface Job {
   readonly id: number;
@@ -47,7 +56,11 @@ export class CbExports {
       return { status: 400, body: { error_code: 'MALFORMED_JSON', message: 'Malformed JSON input' } };
     }
     const format = body?.format;
-    if (format !== 'csv' && format !== 'json') return { status: 400, body: { error_code: 'INVALID_ENUM_VALUE', message: 'format must be csv or json', field: 'format' } };
+    if (format !== 'csv' && format !== 'json')
+      return {
+        status: 400,
+        body: { error_code: 'INVALID_ENUM_VALUE', message: 'format must be csv or json', field: 'format' },
+      };
     const search = parseSearch({ ...body, format: undefined, rows: undefined, start: undefined }, this.now());
     if ('status' in search) return search;
     const id = this.#next++;
@@ -62,15 +75,35 @@ export class CbExports {
     if (!job) return notFound;
     const status = STATUSES[job.step] ?? 'COMPLETED';
     if (part === '/progress') {
-      return { status: 200, body: { num_total: job.events.length, num_completed: status === 'COMPLETED' ? job.events.length : 0, message: status } };
+      return {
+        status: 200,
+        body: {
+          num_total: job.events.length,
+          num_completed: status === 'COMPLETED' ? job.events.length : 0,
+          message: status,
+        },
+      };
     }
     if (part === '/download') {
-      if (status !== 'COMPLETED') return { status: 400, body: { error_code: 'JOB_NOT_COMPLETED', message: `job ${id} is ${status}` } };
+      if (status !== 'COMPLETED')
+        return { status: 400, body: { error_code: 'JOB_NOT_COMPLETED', message: `job ${id} is ${status}` } };
       if (job.format === 'json') return { status: 200, body: `[${job.events.map((e) => e.text).join(',')}]` };
       const rows = job.events.map((e) => CSV_FIELDS.map((f) => csvCell(e.record[f])).join(','));
-      return { status: 200, headers: { 'content-type': 'text/csv' }, body: [CSV_FIELDS.join(','), ...rows].join('\n') + '\n' };
+      return {
+        status: 200,
+        headers: { 'content-type': 'text/csv' },
+        body: [CSV_FIELDS.join(','), ...rows].join('\n') + '\n',
+      };
     }
-    const shown = { id, type: 'EXTERNAL', org_key: this.orgKey, status, create_time: new Date(job.created).toISOString(), last_update_time: new Date(job.updated).toISOString(), job_parameters: { job_parameters: job.parameters } };
+    const shown = {
+      id,
+      type: 'EXTERNAL',
+      org_key: this.orgKey,
+      status,
+      create_time: new Date(job.created).toISOString(),
+      last_update_time: new Date(job.updated).toISOString(),
+      job_parameters: { job_parameters: job.parameters },
+    };
     if (job.step < STATUSES.length - 1) {
       job.step++;
       job.updated = this.now();

@@ -5,26 +5,51 @@
 import type { CbAuditLog, CbStoredEvent } from './carbonblack-data.ts';
 
 /** A 400 answer in the platform's error shape (docs/vendors/carbonblack.md). */
-export interface CbBadRequest { status: 400; body: Record<string, string> }
+export interface CbBadRequest {
+  status: 400;
+  body: Record<string, string>;
+}
 /** A parsed `_search` / `_export` request. */
-export interface CbSearch { test(e: CbStoredEvent): boolean; compare(a: CbStoredEvent, b: CbStoredEvent): number; rows: number; start: number }
+export interface CbSearch {
+  test(e: CbStoredEvent): boolean;
+  compare(a: CbStoredEvent, b: CbStoredEvent): number;
+  rows: number;
+  start: number;
+}
 
-/** Largest `rows` (a community script's "maximum", UNCONFIRMED, docs/vendors/carbonblack.md); default rows UNCONFIRMED too. */
+/**
+ * Largest `rows` (a community script's "maximum", UNCONFIRMED, docs/vendors/carbonblack.md); default rows UNCONFIRMED
+ * too.
+ */
 export const CB_MAX_ROWS = 10_000;
 export const CB_DEFAULT_ROWS = 10;
 const TERMS = ['actor_ip', 'actor', 'request_url', 'description'] as const;
 const FLAGS = ['flagged', 'verbose'] as const;
 const SORTABLE = new Set<string>([...TERMS, ...FLAGS, 'create_time', 'org_key']);
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, y: 31_536_000_000 };
+const UNIT_MS: Record<string, number> = {
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+  y: 31_536_000_000,
+};
 
-const bad = (error_code: string, message: string, field?: string): CbBadRequest => ({ status: 400, body: { error_code, message, ...(field ? { field } : {}) } });
+const bad = (error_code: string, message: string, field?: string): CbBadRequest => ({
+  status: 400,
+  body: { error_code, message, ...(field ? { field } : {}) },
+});
 
 type Test = (e: CbStoredEvent) => boolean;
 
-/** `create_time` as `{start, end}` (both inclusive: UNCONFIRMED) or `{range: "-Nx"}`, never both (docs/vendors/carbonblack.md). */
+/**
+ * `create_time` as `{start, end}` (both inclusive: UNCONFIRMED) or `{range: "-Nx"}`, never both
+ * (docs/vendors/carbonblack.md).
+ */
 function timeTest(value: unknown, now: number, field: string): Test | CbBadRequest {
   const { start, end, range } = (value ?? {}) as Record<string, unknown>;
-  if (range !== undefined && (start !== undefined || end !== undefined)) return bad('INVALID_VALUE', 'create_time takes either start/end or range', field);
+  if (range !== undefined && (start !== undefined || end !== undefined))
+    return bad('INVALID_VALUE', 'create_time takes either start/end or range', field);
   if (range !== undefined) {
     const m = /^-(\d+)([smhdwy])$/.exec(String(range));
     if (!m) return bad('INVALID_VALUE', `invalid range "${String(range)}"`, field);
@@ -33,7 +58,8 @@ function timeTest(value: unknown, now: number, field: string): Test | CbBadReque
   }
   const from = start === undefined ? -Infinity : Date.parse(String(start));
   const to = end === undefined ? Infinity : Date.parse(String(end));
-  if (Number.isNaN(from) || Number.isNaN(to)) return bad('INVALID_VALUE', 'create_time start/end must be ISO-8601 times', field);
+  if (Number.isNaN(from) || Number.isNaN(to))
+    return bad('INVALID_VALUE', 'create_time start/end must be ISO-8601 times', field);
   return (e) => e.time >= from && e.time <= to;
 }
 
@@ -59,7 +85,10 @@ function clauses(value: unknown, now: number, where: 'criteria' | 'exclusions'):
 
 /** Lucene-like `query`: `field:value` / `field:"a phrase"` / bare words, ANDed, case-insensitive substrings. */
 export function queryTest(query: string): Test | CbBadRequest {
-  const malformed: CbBadRequest = { status: 400, body: { reason: 'query_malformed_syntax', message: `cannot parse query: ${query}` } };
+  const malformed: CbBadRequest = {
+    status: 400,
+    body: { reason: 'query_malformed_syntax', message: `cannot parse query: ${query}` },
+  };
   if ((query.match(/"/g) ?? []).length % 2) return malformed;
   const tests: Test[] = [];
   for (const m of query.matchAll(/(?:(\w+):)?(?:"([^"]*)"|(\S+))/g)) {
@@ -68,20 +97,30 @@ export function queryTest(query: string): Test | CbBadRequest {
     if (!field && (needle === 'and' || needle === '')) continue;
     if (!field && (needle === 'or' || needle === 'not')) return malformed;
     if (field && !SORTABLE.has(field)) return malformed;
-    tests.push((e) => (field ? [e.record[field as keyof CbAuditLog]] : [e.record.description, e.record.actor]).some((s) => String(s ?? '').toLowerCase().includes(needle)));
+    tests.push((e) =>
+      (field ? [e.record[field as keyof CbAuditLog]] : [e.record.description, e.record.actor]).some((s) =>
+        String(s ?? '')
+          .toLowerCase()
+          .includes(needle),
+      ),
+    );
   }
   return (e) => tests.every((t) => t(e));
 }
 
-/** `sort: [{field, order}]`; orders in any case (docs/vendors/carbonblack.md); none given: newest first (UNCONFIRMED). */
+/**
+ * `sort: [{field, order}]`; orders in any case (docs/vendors/carbonblack.md); none given: newest first (UNCONFIRMED).
+ */
 function sortOf(value: unknown): CbSearch['compare'] | CbBadRequest {
   const specs = value === undefined ? [{ field: 'create_time', order: 'DESC' }] : value;
   if (!Array.isArray(specs)) return bad('INVALID_VALUE', 'sort must be an array', 'sort');
   const keys: Array<{ field: keyof CbAuditLog; sign: number }> = [];
   for (const spec of specs as Array<Record<string, unknown>>) {
     const order = String(spec?.order ?? 'ASC').toUpperCase();
-    if (order !== 'ASC' && order !== 'DESC') return bad('INVALID_ENUM_VALUE', `Malformed JSON input: invalid sort order ${String(spec?.order)}`, 'sort.order');
-    if (!SORTABLE.has(String(spec?.field))) return bad('INVALID_VALUE', `cannot sort by ${String(spec?.field)}`, 'sort.field');
+    if (order !== 'ASC' && order !== 'DESC')
+      return bad('INVALID_ENUM_VALUE', `Malformed JSON input: invalid sort order ${String(spec?.order)}`, 'sort.order');
+    if (!SORTABLE.has(String(spec?.field)))
+      return bad('INVALID_VALUE', `cannot sort by ${String(spec?.field)}`, 'sort.field');
     keys.push({ field: spec.field as keyof CbAuditLog, sign: order === 'ASC' ? 1 : -1 });
   }
   return (a, b) => {
@@ -95,12 +134,15 @@ function sortOf(value: unknown): CbSearch['compare'] | CbBadRequest {
 
 /** Parses a `_search` body (docs/vendors/carbonblack.md). */
 export function parseSearch(body: unknown, now: number): CbSearch | CbBadRequest {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return bad('MALFORMED_JSON', 'Malformed JSON input: expected an object');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    return bad('MALFORMED_JSON', 'Malformed JSON input: expected an object');
   const b = body as Record<string, unknown>;
   const rows = b.rows ?? CB_DEFAULT_ROWS;
   const start = b.start ?? 0;
-  if (!Number.isInteger(rows) || (rows as number) < 1 || (rows as number) > CB_MAX_ROWS) return bad('INVALID_VALUE', `rows must be 1..${CB_MAX_ROWS}`, 'rows');
-  if (!Number.isInteger(start) || (start as number) < 0) return bad('INVALID_VALUE', 'start must be a non-negative integer', 'start');
+  if (!Number.isInteger(rows) || (rows as number) < 1 || (rows as number) > CB_MAX_ROWS)
+    return bad('INVALID_VALUE', `rows must be 1..${CB_MAX_ROWS}`, 'rows');
+  if (!Number.isInteger(start) || (start as number) < 0)
+    return bad('INVALID_VALUE', 'start must be a non-negative integer', 'start');
   const include = clauses(b.criteria, now, 'criteria');
   const exclude = clauses(b.exclusions, now, 'exclusions');
   const query = queryTest(typeof b.query === 'string' ? b.query : '');

@@ -20,13 +20,22 @@ export interface CursorRow {
   readonly lagSeconds?: number;
   readonly lastSuccessAt?: string;
   readonly lastEventAt?: string;
-  readonly lease?: { readonly holder: string; readonly owner: string; readonly until?: string; readonly expired: boolean; readonly releasable: boolean };
+  readonly lease?: {
+    readonly holder: string;
+    readonly owner: string;
+    readonly until?: string;
+    readonly expired: boolean;
+    readonly releasable: boolean;
+  };
 }
 
 const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 /** The stored cursor in words, by the connector whose cursor schema it fits (a backfill's range read too). */
-export function describePosition(state: Pick<CursorState, 'cursor' | 'cursorError'>, connectors: readonly Connector<unknown, unknown>[] = Object.values(CONNECTORS)): string {
+export function describePosition(
+  state: Pick<CursorState, 'cursor' | 'cursorError'>,
+  connectors: readonly Connector<unknown, unknown>[] = Object.values(CONNECTORS),
+): string {
   if (state.cursorError !== undefined) return `unreadable cursor (${state.cursorError})`;
   if (state.cursor === undefined) return 'at startFrom (no page committed yet)';
   const range = state.cursor as { range?: { from?: unknown; to?: unknown }; inner?: unknown; done?: unknown };
@@ -50,7 +59,9 @@ export function cursorRow(state: CursorState, now = Date.now()): CursorRow {
     position: describePosition(state),
     version: state.version,
     ...(state.cursor !== undefined ? { cursor: state.cursor } : {}),
-    ...(state.lastEventTime !== undefined ? { lagSeconds: Math.max(0, Math.round((now - state.lastEventTime) / 1000)) } : {}),
+    ...(state.lastEventTime !== undefined
+      ? { lagSeconds: Math.max(0, Math.round((now - state.lastEventTime) / 1000)) }
+      : {}),
     ...(lastSuccessAt ? { lastSuccessAt } : {}),
     ...(lastEventAt ? { lastEventAt } : {}),
     ...(state.leaseOwner ? { lease: leaseOf(state, now) } : {}),
@@ -60,7 +71,13 @@ export function cursorRow(state: CursorState, now = Date.now()): CursorRow {
 function leaseOf(state: CursorState, now: number): NonNullable<CursorRow['lease']> {
   const holder = describeHolder(state.leaseOwner ?? '');
   const until = iso(state.leaseExpiresAt);
-  return { holder: holder.text, owner: state.leaseOwner ?? '', ...(until ? { until } : {}), expired: (state.leaseExpiresAt ?? 0) <= now, releasable: holder.dead };
+  return {
+    holder: holder.text,
+    owner: state.leaseOwner ?? '',
+    ...(until ? { until } : {}),
+    expired: (state.leaseExpiresAt ?? 0) <= now,
+    releasable: holder.dead,
+  };
 }
 
 /** Who holds a source's lease and until when, and what to do about a dead holder. */
@@ -79,20 +96,36 @@ export function positionLine(state: CursorState | undefined): string {
 /** The lease column: `-`, or the holder and until when. */
 function leaseCell(row: CursorRow): string {
   if (!row.lease) return '-';
-  const when = row.lease.until === undefined ? '' : row.lease.expired ? `, expired ${row.lease.until}` : ` until ${row.lease.until}`;
+  const when =
+    row.lease.until === undefined
+      ? ''
+      : row.lease.expired
+        ? `, expired ${row.lease.until}`
+        : ` until ${row.lease.until}`;
   return `${row.lease.holder}${when}`;
 }
 
 /** Rows as an aligned text table. */
 export function formatCursorTable(rows: readonly CursorRow[]): string {
   const header = ['source', 'position', 'lag', 'last success', 'last event', 'lease'];
-  const cells = rows.map((r) => [r.sourceId, r.position, r.lagSeconds === undefined ? '-' : formatSeconds(r.lagSeconds), r.lastSuccessAt ?? '-', r.lastEventAt ?? '-', leaseCell(r)]);
+  const cells = rows.map((r) => [
+    r.sourceId,
+    r.position,
+    r.lagSeconds === undefined ? '-' : formatSeconds(r.lagSeconds),
+    r.lastSuccessAt ?? '-',
+    r.lastEventAt ?? '-',
+    leaseCell(r),
+  ]);
   return alignedTable(header, cells);
 }
 
 /** An aligned text table; the last column is not padded. */
 export function alignedTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return `${[line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`;
 }

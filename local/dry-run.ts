@@ -28,33 +28,64 @@ export interface ProbeResult {
 }
 
 /** Checks each source in turn; never throws for a source's failure. */
-export async function probeSources(sources: readonly Source[], credentials: CredentialsProvider, now: () => number = Date.now): Promise<ProbeResult[]> {
+export async function probeSources(
+  sources: readonly Source[],
+  credentials: CredentialsProvider,
+  now: () => number = Date.now,
+): Promise<ProbeResult[]> {
   const results: ProbeResult[] = [];
   for (const source of sources) results.push(await probeSource(source, credentials, now));
   return results;
 }
 
 async function probeSource(source: Source, provider: CredentialsProvider, now: () => number): Promise<ProbeResult> {
-  const result = (ok: boolean, step: ProbeResult['step'], detail: string): ProbeResult => ({ sourceId: source.id, vendor: source.vendor, ok, step, detail });
+  const result = (ok: boolean, step: ProbeResult['step'], detail: string): ProbeResult => ({
+    sourceId: source.id,
+    vendor: source.vendor,
+    ok,
+    step,
+    detail,
+  });
   const connector = CONNECTORS[source.vendor];
   if (!connector) return result(false, 'connector', `no connector for vendor "${source.vendor}"`);
   let credentials: Record<string, string>;
   try {
     const parsed = connector.credentialsSchema.safeParse(await provider.get(source));
     // Name the fields only: values are secrets.
-    if (!parsed.success) return result(false, 'credentials', `credentials for ${source.vendor} are missing or invalid (${[...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(root)'))].join(', ')})`);
+    if (!parsed.success)
+      return result(
+        false,
+        'credentials',
+        `credentials for ${source.vendor} are missing or invalid (${[...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(root)'))].join(', ')})`,
+      );
     credentials = parsed.data;
   } catch (error) {
     return result(false, 'credentials', describeError(error));
   }
   const redact = makeRedactor(Object.values(credentials));
   const deadline = now() + PROBE_MS;
-  const http = new HttpClient({ origin: source.baseUrl, deadline, secrets: Object.values(credentials), maxAttempts: 2, ...(connector.retryRule ? { retryRule: connector.retryRule } : {}) });
+  const http = new HttpClient({
+    origin: source.baseUrl,
+    deadline,
+    secrets: Object.values(credentials),
+    maxAttempts: 2,
+    ...(connector.retryRule ? { retryRule: connector.retryRule } : {}),
+  });
   // A destructive read (Carbon Black's queue) is never probed: its range options read the search instead.
-  const probed = connector.prefetch?.(source) === false ? { ...source, options: { ...source.options, ...connector.range?.options } } : source;
+  const probed =
+    connector.prefetch?.(source) === false
+      ? { ...source, options: { ...source.options, ...connector.range?.options } }
+      : source;
   try {
-    const page = await connector.fetchPage({ source: probed, credentials, http, deadline, now, log: silentLogger, spool: new MemorySpool() }, connector.initialCursor(probed, now()));
-    return result(true, 'vendor', `credentials accepted; the first page from startFrom holds ${page.records.length} record(s)`);
+    const page = await connector.fetchPage(
+      { source: probed, credentials, http, deadline, now, log: silentLogger, spool: new MemorySpool() },
+      connector.initialCursor(probed, now()),
+    );
+    return result(
+      true,
+      'vendor',
+      `credentials accepted; the first page from startFrom holds ${page.records.length} record(s)`,
+    );
   } catch (error) {
     return result(false, 'vendor', conciseError(redact(describeError(error))));
   }
@@ -64,6 +95,10 @@ async function probeSource(source: Source, provider: CredentialsProvider, now: (
 export function formatProbes(results: readonly ProbeResult[]): string {
   const lines = results.map((r) => `${r.sourceId}: ${r.ok ? 'ok' : `FAILED at ${r.step}`} — ${r.detail}`);
   const failed = results.filter((r) => !r.ok).length;
-  lines.push(failed ? `${failed} of ${results.length} source(s) would not run; nothing was delivered and no cursor moved` : `all ${results.length} source(s) ready; nothing was delivered and no cursor moved`);
+  lines.push(
+    failed
+      ? `${failed} of ${results.length} source(s) would not run; nothing was delivered and no cursor moved`
+      : `all ${results.length} source(s) ready; nothing was delivered and no cursor moved`,
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -3,7 +3,12 @@
  * under a directory when one is given (the CLI's `--state`), in memory otherwise.
  */
 import { mkdirSync } from 'node:fs';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { AddressInfo } from 'node:net';
 import { CURSOR_TABLE_KEY } from '../shared/cursor-store.ts';
@@ -16,16 +21,26 @@ export interface LocalDynamo {
 }
 
 /** Credentials and region the local clients use: nothing real, never sent anywhere but loopback. */
-export const LOCAL_AWS = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } as const;
+export const LOCAL_AWS = {
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+} as const;
 
 /**
  * Starts dynalite on 127.0.0.1 (persisted under `path` if given, which this process then holds:
  * a second process on the same folder gets a StateBusyError naming the first).
  */
-export async function startDynamo(options: { path?: string; port?: number; command?: string } = {}): Promise<LocalDynamo> {
+export async function startDynamo(
+  options: { path?: string; port?: number; command?: string } = {},
+): Promise<LocalDynamo> {
   if (options.path) mkdirSync(options.path, { recursive: true });
   const unlock = options.path ? await lockState(options.path, options.command ?? 'run') : undefined;
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path ? { path: options.path } : {}) });
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path ? { path: options.path } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());

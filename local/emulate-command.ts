@@ -1,4 +1,6 @@
-/** `audit-pump emulate <vendor>`: one vendor emulator on 127.0.0.1 until interrupted, and a sources file that reads it. */
+/**
+ * `audit-pump emulate <vendor>`: one vendor emulator on 127.0.0.1 until interrupted, and a sources file that reads it.
+ */
 import { parseCommand, UsageError } from './args.ts';
 import { startEmulator } from './emulators.ts';
 
@@ -6,7 +8,8 @@ import { startEmulator } from './emulators.ts';
 function number(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new UsageError('emulate', `--${name} must be a non-negative number, got "${value}"`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new UsageError('emulate', `--${name} must be a non-negative number, got "${value}"`);
   return n;
 }
 
@@ -25,10 +28,19 @@ export async function emulateCommand(args: readonly string[]): Promise<number> {
   });
   const example = {
     sources: [
-      { id: `${vendor}-local`, vendor, baseUrl: emulator.baseUrl, credentials: emulator.credentials, startFrom: new Date(Date.now() - 7 * 86_400_000).toISOString(), options: emulator.options },
+      {
+        id: `${vendor}-local`,
+        vendor,
+        baseUrl: emulator.baseUrl,
+        credentials: emulator.credentials,
+        startFrom: new Date(Date.now() - 7 * 86_400_000).toISOString(),
+        options: emulator.options,
+      },
     ],
   };
-  process.stdout.write(`${vendor} emulator listening on ${emulator.baseUrl}\nexample sources file:\n${JSON.stringify(example, null, 2)}\n`);
+  process.stdout.write(
+    `${vendor} emulator listening on ${emulator.baseUrl}\nexample sources file:\n${JSON.stringify(example, null, 2)}\n`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

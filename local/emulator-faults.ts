@@ -21,7 +21,10 @@ export interface PageFaults {
 export const MALFORMED_BODY = '<html><head><title>Service Unavailable</title></head><body>upstream error</body></html>';
 
 /** A 429; with `Retry-After: <seconds>` when `retryAfterSeconds` is above 0, without any when it is 0. */
-export function tooManyRequests(retryAfterSeconds: number, body: unknown = { message: 'Too Many Requests' }): EmulatorResponse {
+export function tooManyRequests(
+  retryAfterSeconds: number,
+  body: unknown = { message: 'Too Many Requests' },
+): EmulatorResponse {
   return { status: 429, headers: retryAfterSeconds > 0 ? { 'retry-after': String(retryAfterSeconds) } : {}, body };
 }
 

@@ -14,8 +14,20 @@ import { athenaToDuckDb } from './athena-sql.ts';
 
 /** Hive primitive types → DuckDB. */
 const PRIMITIVES: Readonly<Record<string, string>> = {
-  string: 'VARCHAR', varchar: 'VARCHAR', char: 'VARCHAR', int: 'INTEGER', integer: 'INTEGER', bigint: 'BIGINT', smallint: 'SMALLINT',
-  tinyint: 'TINYINT', boolean: 'BOOLEAN', double: 'DOUBLE', float: 'FLOAT', date: 'DATE', timestamp: 'TIMESTAMP', binary: 'BLOB',
+  string: 'VARCHAR',
+  varchar: 'VARCHAR',
+  char: 'VARCHAR',
+  int: 'INTEGER',
+  integer: 'INTEGER',
+  bigint: 'BIGINT',
+  smallint: 'SMALLINT',
+  tinyint: 'TINYINT',
+  boolean: 'BOOLEAN',
+  double: 'DOUBLE',
+  float: 'FLOAT',
+  date: 'DATE',
+  timestamp: 'TIMESTAMP',
+  binary: 'BLOB',
 };
 
 /** A DuckDB identifier, always quoted (struct fields such as `user`, `type` and `name` are keywords). */
@@ -95,7 +107,12 @@ export function hasEvents(archiveDir: string): boolean {
   for (const vendor of readdirSync(root, { withFileTypes: true })) {
     if (!vendor.isDirectory() || !vendor.name.startsWith('vendor=')) continue;
     for (const day of readdirSync(join(root, vendor.name), { withFileTypes: true })) {
-      if (day.isDirectory() && day.name.startsWith('dt=') && readdirSync(join(root, vendor.name, day.name)).some((f) => f.endsWith('.gz'))) return true;
+      if (
+        day.isDirectory() &&
+        day.name.startsWith('dt=') &&
+        readdirSync(join(root, vendor.name, day.name)).some((f) => f.endsWith('.gz'))
+      )
+        return true;
     }
   }
   return false;
@@ -112,7 +129,10 @@ export const START_ARCHIVE = '.local/start/archive';
 export function findArchive(given: string | undefined): { dir: string; note?: string } {
   if (given !== undefined) return { dir: given };
   if (hasEvents(DEFAULT_ARCHIVE) || !hasEvents(START_ARCHIVE)) return { dir: DEFAULT_ARCHIVE };
-  return { dir: START_ARCHIVE, note: `no events under ${DEFAULT_ARCHIVE}; reading ${START_ARCHIVE} (the archive of npm start)` };
+  return {
+    dir: START_ARCHIVE,
+    note: `no events under ${DEFAULT_ARCHIVE}; reading ${START_ARCHIVE} (the archive of npm start)`,
+  };
 }
 
 /** The message for an archive without events. */
@@ -125,8 +145,10 @@ export function eventsViewSql(archiveDir: string): string {
   const glob = join(archiveDir, EVENTS_GLOB);
   const select = [...EVENT_COLUMNS, ...EVENT_PARTITIONS].map((c) => quoteIdent(c.name)).join(', ');
   // Partition values keep the table's types (dt is a string in Glue, not a DATE DuckDB would guess).
-  return `CREATE OR REPLACE VIEW ${EVENTS_TABLE} AS SELECT ${select} FROM read_json(${literal(glob)}, format = 'newline_delimited', compression = 'gzip', `
-    + `hive_partitioning = true, hive_types = ${typeMap(EVENT_PARTITIONS)}, hive_types_autocast = false, columns = ${typeMap(EVENT_COLUMNS)})`;
+  return (
+    `CREATE OR REPLACE VIEW ${EVENTS_TABLE} AS SELECT ${select} FROM read_json(${literal(glob)}, format = 'newline_delimited', compression = 'gzip', ` +
+    `hive_partitioning = true, hive_types = ${typeMap(EVENT_PARTITIONS)}, hive_types_autocast = false, columns = ${typeMap(EVENT_COLUMNS)})`
+  );
 }
 
 /** Creates `events` and `events_dedup` on `connection` over the archive under `archiveDir`. */

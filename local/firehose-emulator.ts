@@ -5,7 +5,15 @@
  */
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EMULATED_ACCOUNT, EMULATED_REGION, awsJsonError, awsJsonOk, epochSeconds, isResponse, parseAwsJsonCall } from './aws-json.ts';
+import {
+  EMULATED_ACCOUNT,
+  EMULATED_REGION,
+  awsJsonError,
+  awsJsonOk,
+  epochSeconds,
+  isResponse,
+  parseAwsJsonCall,
+} from './aws-json.ts';
 import { listen, type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
 import { seededRandom, type Random } from './random.ts';
 import { ArchiveWriter, validateStreamConfig, type StreamConfig } from './firehose-writer.ts';
@@ -97,14 +105,35 @@ interface Context {
 /** Starts a Firehose emulator on 127.0.0.1 delivering `streams` under `archiveDir`. */
 export async function startFirehoseEmulator(options: FirehoseEmulatorOptions): Promise<FirehoseEmulator> {
   for (const [name, config] of Object.entries(options.streams)) validateStreamConfig(name, config);
-  const stats: FirehoseStats = { calls: 0, recordsAccepted: 0, recordsFailed: 0, throttled: 0, objectsWritten: 0, bytesAccepted: 0, bytesBilled: 0, recordsDelivered: 0 };
+  const stats: FirehoseStats = {
+    calls: 0,
+    recordsAccepted: 0,
+    recordsFailed: 0,
+    throttled: 0,
+    objectsWritten: 0,
+    bytesAccepted: 0,
+    bytesBilled: 0,
+    recordsDelivered: 0,
+  };
   const buffering = { intervalMs: options.bufferIntervalMs ?? 60_000, bytes: options.bufferBytes ?? 5 * MiB };
   const onObjectWritten = (): void => void (stats.objectsWritten += 1);
   const ctx: Context = {
     streams: options.streams,
-    faults: { recordFailureRate: 0, failNextRecords: 0, throttleNextCalls: 0, latencyMs: 0, dropConnectionNextCalls: 0, ...options.faults },
+    faults: {
+      recordFailureRate: 0,
+      failNextRecords: 0,
+      throttleNextCalls: 0,
+      latencyMs: 0,
+      dropConnectionNextCalls: 0,
+      ...options.faults,
+    },
     stats,
-    writer: new ArchiveWriter({ archiveDir: options.archiveDir, bufferIntervalMs: buffering.intervalMs, bufferBytes: buffering.bytes, onObjectWritten }),
+    writer: new ArchiveWriter({
+      archiveDir: options.archiveDir,
+      bufferIntervalMs: buffering.intervalMs,
+      bufferBytes: buffering.bytes,
+      onObjectWritten,
+    }),
     random: seededRandom(options.seed ?? 1),
     buffering,
     createdMs: Date.now(),
@@ -150,7 +179,11 @@ async function handle(ctx: Context, req: EmulatorRequest, res: ServerResponse): 
   try {
     await ctx.writer.persist();
   } catch (error) {
-    return awsJsonError('ServiceUnavailableException', `The emulator could not store the records: ${(error as Error).message}`, 503);
+    return awsJsonError(
+      'ServiceUnavailableException',
+      `The emulator could not store the records: ${(error as Error).message}`,
+      503,
+    );
   }
   return answer;
 }
@@ -159,15 +192,20 @@ function findStream(ctx: Context, input: Record<string, unknown>): [string, Stre
   const name = input.DeliveryStreamName;
   if (typeof name !== 'string') return awsJsonError('InvalidArgumentException', 'DeliveryStreamName is required.');
   const config = Object.hasOwn(ctx.streams, name) ? ctx.streams[name] : undefined;
-  if (!config) return awsJsonError('ResourceNotFoundException', `Firehose ${name} under account ${EMULATED_ACCOUNT} not found.`);
+  if (!config)
+    return awsJsonError('ResourceNotFoundException', `Firehose ${name} under account ${EMULATED_ACCOUNT} not found.`);
   return [name, config];
 }
 
 // Limits apply to the decoded bytes, and a violation rejects the whole call, as in Firehose.
 function decodeRecords(entries: unknown): Buffer[] | EmulatorResponse {
-  if (!Array.isArray(entries) || entries.length === 0) return awsJsonError('InvalidArgumentException', 'Records must contain at least 1 record.');
+  if (!Array.isArray(entries) || entries.length === 0)
+    return awsJsonError('InvalidArgumentException', 'Records must contain at least 1 record.');
   if (entries.length > MAX_BATCH_RECORDS) {
-    return awsJsonError('InvalidArgumentException', `1 validation error detected: Value at 'records' failed to satisfy constraint: Member must have length less than or equal to ${MAX_BATCH_RECORDS}`);
+    return awsJsonError(
+      'InvalidArgumentException',
+      `1 validation error detected: Value at 'records' failed to satisfy constraint: Member must have length less than or equal to ${MAX_BATCH_RECORDS}`,
+    );
   }
   const records: Buffer[] = [];
   let total = 0;
@@ -178,12 +216,19 @@ function decodeRecords(entries: unknown): Buffer[] | EmulatorResponse {
     }
     const bytes = Buffer.from(data, 'base64');
     if (bytes.length > MAX_RECORD_BYTES) {
-      return awsJsonError('InvalidArgumentException', `Record ${index} is ${bytes.length} bytes; the maximum record size is ${MAX_RECORD_BYTES} bytes (1,000 KiB).`);
+      return awsJsonError(
+        'InvalidArgumentException',
+        `Record ${index} is ${bytes.length} bytes; the maximum record size is ${MAX_RECORD_BYTES} bytes (1,000 KiB).`,
+      );
     }
     total += bytes.length;
     records.push(bytes);
   }
-  if (total > MAX_BATCH_BYTES) return awsJsonError('InvalidArgumentException', `The batch is ${total} bytes; the maximum is ${MAX_BATCH_BYTES} bytes (4 MiB).`);
+  if (total > MAX_BATCH_BYTES)
+    return awsJsonError(
+      'InvalidArgumentException',
+      `The batch is ${total} bytes; the maximum is ${MAX_BATCH_BYTES} bytes (4 MiB).`,
+    );
   return records;
 }
 
@@ -245,11 +290,16 @@ function describe(ctx: Context, input: Record<string, unknown>): EmulatorRespons
     BucketARN: 'arn:aws:s3:::firehose-emulator-archive',
     Prefix: config.prefix,
     ErrorOutputPrefix: config.errorOutputPrefix,
-    BufferingHints: { SizeInMBs: Math.max(1, Math.round(ctx.buffering.bytes / MiB)), IntervalInSeconds: Math.round(ctx.buffering.intervalMs / 1000) },
+    BufferingHints: {
+      SizeInMBs: Math.max(1, Math.round(ctx.buffering.bytes / MiB)),
+      IntervalInSeconds: Math.round(ctx.buffering.intervalMs / 1000),
+    },
     CompressionFormat: config.compression ?? 'GZIP',
     EncryptionConfiguration: { NoEncryptionConfig: 'NoEncryption' },
     DynamicPartitioningConfiguration: { Enabled: /partitionKeyFromQuery/.test(config.prefix) },
-    ...(config.deaggregation || config.appendDelimiter ? { ProcessingConfiguration: { Enabled: true, Processors: describeProcessors(config) } } : {}),
+    ...(config.deaggregation || config.appendDelimiter
+      ? { ProcessingConfiguration: { Enabled: true, Processors: describeProcessors(config) } }
+      : {}),
   };
   return awsJsonOk({
     DeliveryStreamDescription: {

@@ -53,14 +53,23 @@ export function partitionKeysOf(record: unknown): Record<string, string> | undef
 export function formatUtc(pattern: string, ms: number): string {
   const iso = new Date(ms).toISOString();
   const parts: Record<string, string> = {
-    yyyy: iso.slice(0, 4), MM: iso.slice(5, 7), dd: iso.slice(8, 10),
-    HH: iso.slice(11, 13), mm: iso.slice(14, 16), ss: iso.slice(17, 19),
+    yyyy: iso.slice(0, 4),
+    MM: iso.slice(5, 7),
+    dd: iso.slice(8, 10),
+    HH: iso.slice(11, 13),
+    mm: iso.slice(14, 16),
+    ss: iso.slice(17, 19),
   };
   return pattern.replace(/yyyy|MM|dd|HH|mm|ss/g, (token) => parts[token] ?? token);
 }
 
 /** Evaluates a prefix's `!{namespace:arg}` expressions; undefined when a partition key is missing. */
-export function evaluatePrefix(template: string, keys: Record<string, string>, arrivalMs: number, errorOutputType?: string): string | undefined {
+export function evaluatePrefix(
+  template: string,
+  keys: Record<string, string>,
+  arrivalMs: number,
+  errorOutputType?: string,
+): string | undefined {
   let missing = false;
   const out = template.replace(EXPRESSION, (_match, namespace: string, arg: string) => {
     let value: string | undefined;
@@ -78,9 +87,13 @@ export function evaluatePrefix(template: string, keys: Record<string, string>, a
 /** Rejects a stream configuration the real CreateDeliveryStream would reject, naming the stream. */
 export function validateStreamConfig(name: string, config: StreamConfig): void {
   if (!/^[a-zA-Z0-9_.-]{1,64}$/.test(name)) throw new Error(`Firehose stream name ${JSON.stringify(name)} is invalid`);
-  for (const [field, template] of [['prefix', config.prefix], ['errorOutputPrefix', config.errorOutputPrefix]] as const) {
+  for (const [field, template] of [
+    ['prefix', config.prefix],
+    ['errorOutputPrefix', config.errorOutputPrefix],
+  ] as const) {
     for (const [, namespace, arg] of template.matchAll(EXPRESSION)) {
-      if (!NAMESPACES.has(namespace ?? '')) throw new Error(`stream ${name}: ${field} uses unknown namespace ${namespace}`);
+      if (!NAMESPACES.has(namespace ?? ''))
+        throw new Error(`stream ${name}: ${field} uses unknown namespace ${namespace}`);
       if (namespace === 'firehose' && arg !== 'random-string' && (field === 'prefix' || arg !== 'error-output-type')) {
         throw new Error(`stream ${name}: ${field} cannot use !{firehose:${arg}}`);
       }
@@ -92,7 +105,8 @@ export function validateStreamConfig(name: string, config: StreamConfig): void {
   if ((config.deaggregation || config.appendDelimiter) && !config.prefix.includes('!{partitionKeyFromQuery:')) {
     throw new Error(`stream ${name}: record deaggregation and the appended delimiter need dynamic partitioning`);
   }
-  if (config.deaggregation?.type === 'DELIMITED' && config.deaggregation.delimiter === '') throw new Error(`stream ${name}: a DELIMITED deaggregation needs a delimiter`);
+  if (config.deaggregation?.type === 'DELIMITED' && config.deaggregation.delimiter === '')
+    throw new Error(`stream ${name}: a DELIMITED deaggregation needs a delimiter`);
 }
 
 export function parseSingleJson(data: Buffer): unknown {

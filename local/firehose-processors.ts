@@ -71,7 +71,10 @@ function delimited(data: Buffer, delimiter: Buffer): Buffer[] {
 export function deaggregate(data: Buffer, how: Deaggregation): Buffer[] | { error: string } {
   const parts = how.type === 'JSON' ? jsonObjects(data) : delimited(data, Buffer.from(how.delimiter, 'utf8'));
   if (typeof parts === 'string') return { error: `RecordDeAggregation (JSON) failed: ${parts}` };
-  if (parts.length > MAX_SUB_RECORDS) return { error: `RecordDeAggregation: ${parts.length} sub-records, more than the ${MAX_SUB_RECORDS} Firehose deaggregates from one record` };
+  if (parts.length > MAX_SUB_RECORDS)
+    return {
+      error: `RecordDeAggregation: ${parts.length} sub-records, more than the ${MAX_SUB_RECORDS} Firehose deaggregates from one record`,
+    };
   return parts;
 }
 
@@ -83,12 +86,21 @@ export function appendDelimiter(data: Buffer): Buffer {
 const NEWLINE = Buffer.from('\n');
 
 /** The processors as DescribeDeliveryStream lists them (the jq MetadataExtraction is not modelled). */
-export function describeProcessors(config: { deaggregation?: Deaggregation; appendDelimiter?: boolean }): Array<{ Type: string; Parameters: Array<{ ParameterName: string; ParameterValue: string }> }> {
+export function describeProcessors(config: {
+  deaggregation?: Deaggregation;
+  appendDelimiter?: boolean;
+}): Array<{ Type: string; Parameters: Array<{ ParameterName: string; ParameterValue: string }> }> {
   const out = [];
   const how = config.deaggregation;
   if (how) {
-    const delimiter = how.type === 'DELIMITED' ? [{ ParameterName: 'Delimiter', ParameterValue: Buffer.from(how.delimiter).toString('base64') }] : [];
-    out.push({ Type: 'RecordDeAggregation', Parameters: [{ ParameterName: 'SubRecordType', ParameterValue: how.type }, ...delimiter] });
+    const delimiter =
+      how.type === 'DELIMITED'
+        ? [{ ParameterName: 'Delimiter', ParameterValue: Buffer.from(how.delimiter).toString('base64') }]
+        : [];
+    out.push({
+      Type: 'RecordDeAggregation',
+      Parameters: [{ ParameterName: 'SubRecordType', ParameterValue: how.type }, ...delimiter],
+    });
   }
   if (config.appendDelimiter) out.push({ Type: 'AppendDelimiterToRecord', Parameters: [] });
   return out;

@@ -16,9 +16,22 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { appendDelimiter, deaggregate } from './firehose-processors.ts';
-import { errorLine, evaluatePrefix, formatUtc, parseSingleJson, partitionKeysOf, type StreamConfig } from './firehose-prefixes.ts';
+import {
+  errorLine,
+  evaluatePrefix,
+  formatUtc,
+  parseSingleJson,
+  partitionKeysOf,
+  type StreamConfig,
+} from './firehose-prefixes.ts';
 
-export { evaluatePrefix, formatUtc, partitionKeysOf, validateStreamConfig, type StreamConfig } from './firehose-prefixes.ts';
+export {
+  evaluatePrefix,
+  formatUtc,
+  partitionKeysOf,
+  validateStreamConfig,
+  type StreamConfig,
+} from './firehose-prefixes.ts';
 
 const gzipAsync = promisify(gzip);
 
@@ -61,7 +74,7 @@ function frame(data: Buffer): Buffer {
 /** The whole frames of a journal; a torn last one (its write was never acknowledged) is dropped. */
 function frames(bytes: Buffer): Buffer[] {
   const out: Buffer[] = [];
-  for (let at = 0; at + 4 <= bytes.length; ) {
+  for (let at = 0; at + 4 <= bytes.length;) {
     const length = bytes.readUInt32BE(at);
     if (at + 4 + length > bytes.length) break;
     out.push(bytes.subarray(at + 4, at + 4 + length));
@@ -150,11 +163,27 @@ export class ArchiveWriter {
       return 1;
     }
     const reason = parsed === undefined ? 'Non JSON record provided' : 'partitionKeys values must not be null or empty';
-    this.toErrors(stream, config, data, arrivalMs, 'partitioning-failed', 'DynamicPartitioning.MetadataExtractionFailed', reason);
+    this.toErrors(
+      stream,
+      config,
+      data,
+      arrivalMs,
+      'partitioning-failed',
+      'DynamicPartitioning.MetadataExtractionFailed',
+      reason,
+    );
     return 0;
   }
 
-  private toErrors(stream: string, config: StreamConfig, data: Buffer, arrivalMs: number, type: string, code: string, reason: string): void {
+  private toErrors(
+    stream: string,
+    config: StreamConfig,
+    data: Buffer,
+    arrivalMs: number,
+    type: string,
+    code: string,
+    reason: string,
+  ): void {
     // validateStreamConfig guarantees the error prefix has no partition keys, so it always evaluates.
     const errorPrefix = evaluatePrefix(config.errorOutputPrefix, {}, arrivalMs, type) ?? '';
     this.buffer(stream, config, errorPrefix, errorLine(data, arrivalMs, code, reason), arrivalMs);
@@ -167,7 +196,13 @@ export class ArchiveWriter {
       const timer = setTimeout(() => this.release(key), this.options.bufferIntervalMs);
       // A pending buffer must not keep a CLI alive; stop() flushes what is left.
       timer.unref();
-      const head = { id: randomUUID(), stream, prefix, gzip: config.compression !== 'UNCOMPRESSED', firstArrivalMs: arrivalMs };
+      const head = {
+        id: randomUUID(),
+        stream,
+        prefix,
+        gzip: config.compression !== 'UNCOMPRESSED',
+        firstArrivalMs: arrivalMs,
+      };
       buf = { ...head, chunks: [], journaled: 0, bytes: 0, timer };
       this.buffers.set(key, buf);
     }

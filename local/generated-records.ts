@@ -36,7 +36,18 @@ export const GENERATED: Readonly<Record<Vendor, { readonly wire: Wire; readonly 
 
 /** A source of `vendor` for generated records. */
 export function sourceFor(vendor: Vendor, options: Record<string, unknown> = GENERATED[vendor].options): Source {
-  const [source] = parseSources({ sources: [{ id: `${vendor}-generated`, vendor, baseUrl: 'https://vendor.example', secretName: 's', startFrom: '2020-01-01T00:00:00Z', options }] }).sources;
+  const [source] = parseSources({
+    sources: [
+      {
+        id: `${vendor}-generated`,
+        vendor,
+        baseUrl: 'https://vendor.example',
+        secretName: 's',
+        startFrom: '2020-01-01T00:00:00Z',
+        options,
+      },
+    ],
+  }).sources;
   if (!source) throw new Error(`no source for ${vendor}`);
   return source;
 }
@@ -44,25 +55,43 @@ export function sourceFor(vendor: Vendor, options: Record<string, unknown> = GEN
 /** Validates and normalizes one wire record as the runner does; throws with the reason when either fails. */
 export function eventOf(vendor: Vendor, text: string, source = sourceFor(vendor)): OcsfEvent {
   const connector = CONNECTORS[vendor] as Connector<unknown, unknown>;
-  const out = toEvent(connector, source, { raw: text, value: JSON.parse(text) as unknown }, Date.parse('2026-02-07T12:00:00Z'));
+  const out = toEvent(
+    connector,
+    source,
+    { raw: text, value: JSON.parse(text) as unknown },
+    Date.parse('2026-02-07T12:00:00Z'),
+  );
   if (!('event' in out)) throw new Error(`${out.stage}: ${out.reject}\n${text}`);
   return out.event;
 }
 
-/** `runs` generated records of `vendor` (half with every optional field set, half in every sparse shape), normalized. */
+/**
+ * `runs` generated records of `vendor` (half with every optional field set, half in every sparse shape), normalized.
+ */
 export function generatedEvents(vendor: Vendor, runs: number, seed: number): OcsfEvent[] {
   const source = sourceFor(vendor);
   const { wire } = GENERATED[vendor];
-  const texts = [...fc.sample(wire({ full: true }), { seed, numRuns: Math.ceil(runs / 2) }), ...fc.sample(wire(), { seed: seed + 1, numRuns: Math.floor(runs / 2) })];
+  const texts = [
+    ...fc.sample(wire({ full: true }), { seed, numRuns: Math.ceil(runs / 2) }),
+    ...fc.sample(wire(), { seed: seed + 1, numRuns: Math.floor(runs / 2) }),
+  ];
   return texts.map((text) => eventOf(vendor, text, source));
 }
 
 /** Writes `events` as gzip NDJSON under `events/vendor=<v>/dt=<day>/` of `archiveDir` (docs/architecture.md). */
-export async function writeEventsArchive(archiveDir: string, events: ReadonlyArray<Record<string, unknown> | OcsfEvent>): Promise<void> {
+export async function writeEventsArchive(
+  archiveDir: string,
+  events: ReadonlyArray<Record<string, unknown> | OcsfEvent>,
+): Promise<void> {
   const groups = new Map<string, string[]>();
   for (const event of events) {
     const e = event as { metadata: { log_provider: string }; time: number };
-    const dir = join(archiveDir, 'events', `vendor=${e.metadata.log_provider}`, `dt=${new Date(e.time).toISOString().slice(0, 10)}`);
+    const dir = join(
+      archiveDir,
+      'events',
+      `vendor=${e.metadata.log_provider}`,
+      `dt=${new Date(e.time).toISOString().slice(0, 10)}`,
+    );
     groups.set(dir, [...(groups.get(dir) ?? []), JSON.stringify(event)]);
   }
   let n = 0;

@@ -19,7 +19,10 @@ export interface EmulatorResponse {
   body?: unknown;
 }
 
-export type EmulatorHandler = (req: EmulatorRequest, res: ServerResponse) => Promise<EmulatorResponse | void> | EmulatorResponse | void;
+export type EmulatorHandler = (
+  req: EmulatorRequest,
+  res: ServerResponse,
+) => Promise<EmulatorResponse | void> | EmulatorResponse | void;
 
 export interface RunningServer {
   readonly port: number;
@@ -50,7 +53,11 @@ export async function listen(handler: EmulatorHandler, port = 0, now: () => numb
         .then((out) => {
           if (!out || res.writableEnded) return;
           const text = typeof out.body === 'string' ? out.body : out.body === undefined ? '' : JSON.stringify(out.body);
-          res.writeHead(out.status, { 'content-type': 'application/json', date: new Date(now()).toUTCString(), ...out.headers });
+          res.writeHead(out.status, {
+            'content-type': 'application/json',
+            date: new Date(now()).toUTCString(),
+            ...out.headers,
+          });
           res.end(text);
         })
         .catch((error: unknown) => {

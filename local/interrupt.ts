@@ -8,7 +8,9 @@ export function stopOnInterrupt(command: string): { signal: AbortSignal; dispose
   const controller = new AbortController();
   const onSignal = (): void => {
     if (controller.signal.aborted) {
-      process.stderr.write(`audit-pump ${command}: quitting now; nothing acknowledged is lost, the page in flight is read again next time (its lease: audit-pump cursor unlock <source>)\n`);
+      process.stderr.write(
+        `audit-pump ${command}: quitting now; nothing acknowledged is lost, the page in flight is read again next time (its lease: audit-pump cursor unlock <source>)\n`,
+      );
       process.exit(130);
     }
     controller.abort();

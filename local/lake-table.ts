@@ -10,7 +10,8 @@ import { classOfSource } from '../shared/security-lake/layout.ts';
 import { localLakeDir } from './security-lake.ts';
 
 /** The Parquet objects of one source, relative to nothing: a glob DuckDB expands. */
-const objects = (root: string, source: string): string => join(root, 'ext', source, 'region=*', 'accountId=*', 'eventDay=*', '*.parquet');
+const objects = (root: string, source: string): string =>
+  join(root, 'ext', source, 'region=*', 'accountId=*', 'eventDay=*', '*.parquet');
 const literal = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 const read = (globs: readonly string[]): string =>
   `read_parquet([${globs.map(literal).join(', ')}], hive_partitioning = true, hive_types_autocast = false, union_by_name = true)`;
@@ -19,7 +20,10 @@ const read = (globs: readonly string[]): string =>
 export function lakeSources(archiveDir: string): string[] {
   const ext = join(localLakeDir(archiveDir), 'ext');
   if (!existsSync(ext)) return [];
-  return readdirSync(ext, { withFileTypes: true }).filter((d) => d.isDirectory() && classOfSource(d.name) !== undefined).map((d) => d.name).sort();
+  return readdirSync(ext, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && classOfSource(d.name) !== undefined)
+    .map((d) => d.name)
+    .sort();
 }
 
 /** Creates the lake views; none when the archive has no local lake. Returns the view names. */

@@ -28,7 +28,9 @@ export interface LocalRunOptions {
 /** A pump per vendor over the stack's config. */
 export function localPumps(stack: LocalStack, options: LocalRunOptions = {}) {
   const pumps = new Map<Vendor, ReturnType<typeof createPump>>();
-  for (const [vendor, connector] of Object.entries(CONNECTORS) as Array<[Vendor, NonNullable<(typeof CONNECTORS)[Vendor]>]>) {
+  for (const [vendor, connector] of Object.entries(CONNECTORS) as Array<
+    [Vendor, NonNullable<(typeof CONNECTORS)[Vendor]>]
+  >) {
     pumps.set(
       vendor,
       createPump(connector, {

@@ -15,8 +15,13 @@ export const START_STATE = '.local/start/state';
 /** Where the state is: `dir`, whether it exists, and a note when the fallback was taken. */
 export function findState(given: string | undefined): { dir: string; exists: boolean; note?: string } {
   if (given !== undefined) return { dir: given, exists: existsSync(given) };
-  if (existsSync(DEFAULT_STATE) || !existsSync(START_STATE)) return { dir: DEFAULT_STATE, exists: existsSync(DEFAULT_STATE) };
-  return { dir: START_STATE, exists: true, note: `no state under ${DEFAULT_STATE}; reading ${START_STATE} (the state of npm start)` };
+  if (existsSync(DEFAULT_STATE) || !existsSync(START_STATE))
+    return { dir: DEFAULT_STATE, exists: existsSync(DEFAULT_STATE) };
+  return {
+    dir: START_STATE,
+    exists: true,
+    note: `no state under ${DEFAULT_STATE}; reading ${START_STATE} (the state of npm start)`,
+  };
 }
 
 /** Every stored cursor under `dir` (backfill items included); none when nothing ran there. */

@@ -10,13 +10,30 @@ import { formatNs, parseRfc3339Ns, type Json } from './veza-data.ts';
 /**
  * One audit record, field for field as in the vendor's documented example. The tidy
  * generator fills every field as the example does; the `AuditLogEntry` schema is not public
- * (docs/vendors/nected.md), so the shapes of local/nected-arbitrary.ts may lack or null any field but `logId` and `date`.
+ * (docs/vendors/nected.md), so the shapes of local/nected-arbitrary.ts may lack or null any field but `logId` and
+ * `date`.
  */
 export interface NectedRecord {
-  entityId?: string | null; executionId?: string | null; type?: string | null; name?: string | null; event?: string | null; status?: string | null;
-  environment?: string | null; user?: string | null; workspaceId?: string | null; ip?: string | null; logId: string; statusTimeMs?: number | null;
-  date: string; rootNode?: { id?: string | null; name?: string | null; logId?: string | null } | null; traceId?: string | null; message?: string | null;
-  input?: Json; output?: Json; path?: Json[] | string | null; version?: string | null;
+  entityId?: string | null;
+  executionId?: string | null;
+  type?: string | null;
+  name?: string | null;
+  event?: string | null;
+  status?: string | null;
+  environment?: string | null;
+  user?: string | null;
+  workspaceId?: string | null;
+  ip?: string | null;
+  logId: string;
+  statusTimeMs?: number | null;
+  date: string;
+  rootNode?: { id?: string | null; name?: string | null; logId?: string | null } | null;
+  traceId?: string | null;
+  message?: string | null;
+  input?: Json;
+  output?: Json;
+  path?: Json[] | string | null;
+  version?: string | null;
 }
 
 /** A stored record with its exact wire text and sort key. */
@@ -52,8 +69,15 @@ export function recordText(record: NectedRecord): string {
 // The `event` filter's values (docs/vendors/nected.md) and the display names records carry. Only
 // "Test Via Console" and "Call Via API" appear in the doc; the others are UNCONFIRMED.
 const EVENT_NAMES: Record<string, string> = {
-  test: 'Test Via Console', api: 'Call Via API', roleRevoke: 'Role Revoke', roleUpdate: 'Role Update',
-  cronTest: 'Cron Test', cron: 'Via Cron', webhook: 'Via Webhook', delayedTest: 'Delayed Test', delay: 'Via Delay',
+  test: 'Test Via Console',
+  api: 'Call Via API',
+  roleRevoke: 'Role Revoke',
+  roleUpdate: 'Role Update',
+  cronTest: 'Cron Test',
+  cron: 'Via Cron',
+  webhook: 'Via Webhook',
+  delayedTest: 'Delayed Test',
+  delay: 'Via Delay',
 };
 
 /** Search filters by API generation (docs/vendors/nected.md); other parameters are ignored. */
@@ -62,8 +86,14 @@ export const FILTERS = {
   v1: ['type', 'status', 'environment', 'user'],
 } as const;
 
-const EVENT_BY_KEY = Object.fromEntries(Object.entries(EVENT_NAMES).map(([k, v]) => [k.toLowerCase(), v.toLowerCase()]));
-const anyOf = (value: string): string[] => value.split(',').map((v) => v.trim().toLowerCase()).filter(Boolean);
+const EVENT_BY_KEY = Object.fromEntries(
+  Object.entries(EVENT_NAMES).map(([k, v]) => [k.toLowerCase(), v.toLowerCase()]),
+);
+const anyOf = (value: string): string[] =>
+  value
+    .split(',')
+    .map((v) => v.trim().toLowerCase())
+    .filter(Boolean);
 const low = (value: string | null | undefined): string => (value ?? '').toLowerCase();
 const MATCH: Record<string, (r: NectedRecord, value: string) => boolean> = {
   // `type=decisionTable` matches the display value "Decisiontable": compare case-insensitively.
@@ -93,16 +123,41 @@ export const MODULES: Record<string, (r: NectedRecord) => boolean> = {
 };
 
 const ENTITIES: ReadonlyArray<readonly [string, string]> = [
-  ['Decisiontable', 'Amazon DP'], ['Dataset', 'New_Orders_Ecomm 1704563645284'], ['Dataset', 'Loyalty_Rule_Dataset'],
-  ['Connector', 'NewDemoDB'], ['Ruleset', 'Credit Limit Rules'], ['Simplerule', 'Age <18 & KYC'], ['Workflow', 'Loan Onboarding'],
-  ['Globalvar', 'TAX_RATE'], ['Authconfig', 'Partner OAuth'], ['Systemapikey', 'CI key'], ['Api', 'Amazon DP'],
-  ['Cron', 'Nightly Repricing'], ['Webhook', 'Order Created'], ['Delay', 'Reminder 24h'],
+  ['Decisiontable', 'Amazon DP'],
+  ['Dataset', 'New_Orders_Ecomm 1704563645284'],
+  ['Dataset', 'Loyalty_Rule_Dataset'],
+  ['Connector', 'NewDemoDB'],
+  ['Ruleset', 'Credit Limit Rules'],
+  ['Simplerule', 'Age <18 & KYC'],
+  ['Workflow', 'Loan Onboarding'],
+  ['Globalvar', 'TAX_RATE'],
+  ['Authconfig', 'Partner OAuth'],
+  ['Systemapikey', 'CI key'],
+  ['Api', 'Amazon DP'],
+  ['Cron', 'Nightly Repricing'],
+  ['Webhook', 'Order Created'],
+  ['Delay', 'Reminder 24h'],
 ];
 /** Types whose executions (tests, API calls, schedules) are audited; the others only get edits. */
-const EXECUTABLE = new Set(['Decisiontable', 'Dataset', 'Connector', 'Ruleset', 'Simplerule', 'Workflow', 'Api', 'Cron', 'Webhook', 'Delay']);
+const EXECUTABLE = new Set([
+  'Decisiontable',
+  'Dataset',
+  'Connector',
+  'Ruleset',
+  'Simplerule',
+  'Workflow',
+  'Api',
+  'Cron',
+  'Webhook',
+  'Delay',
+]);
 const USERS = ['Snehasish Konger', 'Ada Lovelace', 'Grace Hopper', 'Linus Torvalds'];
 const RUNS = ['test', 'api', 'cron', 'webhook', 'delayedTest', 'cronTest', 'delay'];
-const ERRORS = ['missing required params key countrycode', 'condition failed: amount > limit', 'connector timeout after 30000 ms'];
+const ERRORS = [
+  'missing required params key countrycode',
+  'condition failed: amount > limit',
+  'connector timeout after 30000 ms',
+];
 
 function pick<T>(random: Random, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)] as T;
@@ -116,30 +171,73 @@ function esId(random: Random): string {
   return out;
 }
 
-interface Kind { event: string; user: string; statusTimeMs: number; ok: boolean; run: boolean }
+interface Kind {
+  event: string;
+  user: string;
+  statusTimeMs: number;
+  ok: boolean;
+  run: boolean;
+}
 
 /** What happened: an edit by a person, a role change, or an execution (test, API call, cron...). */
 function kindOf(random: Random): Kind {
   const roll = random();
-  if (roll < 0.35) return { event: pick(random, ['Create', 'Update', 'Update', 'Delete', 'Publish']), user: pick(random, USERS), statusTimeMs: 0, ok: random() > 0.02, run: false };
-  if (roll < 0.4) return { event: pick(random, ['Role Update', 'Role Revoke']), user: pick(random, USERS), statusTimeMs: 0, ok: true, run: false };
+  if (roll < 0.35)
+    return {
+      event: pick(random, ['Create', 'Update', 'Update', 'Delete', 'Publish']),
+      user: pick(random, USERS),
+      statusTimeMs: 0,
+      ok: random() > 0.02,
+      run: false,
+    };
+  if (roll < 0.4)
+    return {
+      event: pick(random, ['Role Update', 'Role Revoke']),
+      user: pick(random, USERS),
+      statusTimeMs: 0,
+      ok: true,
+      run: false,
+    };
   const event = EVENT_NAMES[pick(random, RUNS)] as string;
-  return { event, user: event === 'Test Via Console' && random() < 0.5 ? pick(random, USERS) : '', statusTimeMs: randomInt(random, 1, 900), ok: random() > 0.15, run: true };
+  return {
+    event,
+    user: event === 'Test Via Console' && random() < 0.5 ? pick(random, USERS) : '',
+    statusTimeMs: randomInt(random, 1, 900),
+    ok: random() > 0.15,
+    run: true,
+  };
 }
 
 function makeRecord(random: Random, dateNs: bigint, roots: NectedRecord[]): NectedRecord {
   const kind = kindOf(random);
   const entities = kind.run ? ENTITIES.filter(([t]) => EXECUTABLE.has(t)) : ENTITIES;
   const [type, name] = kind.event.startsWith('Role ') ? ['User', pick(random, USERS)] : pick(random, entities);
-  const executionId = kind.run && kind.event === 'Test Via Console' ? `test_${type.toLowerCase()}:60:${randomUuid(random)}:draft:${randomUuid(random)}` : randomUuid(random);
+  const executionId =
+    kind.run && kind.event === 'Test Via Console'
+      ? `test_${type.toLowerCase()}:60:${randomUuid(random)}:draft:${randomUuid(random)}`
+      : randomUuid(random);
   const record: NectedRecord = {
-    entityId: '', executionId, type, name, event: kind.event, status: kind.ok ? (type === 'Workflow' ? 'Completed' : 'Success') : (type === 'Workflow' ? 'Failed' : 'Error'),
-    environment: random() < 0.6 ? 'Staging' : 'Production', user: kind.user, workspaceId: '60',
+    entityId: '',
+    executionId,
+    type,
+    name,
+    event: kind.event,
+    status: kind.ok ? (type === 'Workflow' ? 'Completed' : 'Success') : type === 'Workflow' ? 'Failed' : 'Error',
+    environment: random() < 0.6 ? 'Staging' : 'Production',
+    user: kind.user,
+    workspaceId: '60',
     ip: `${randomInt(random, 11, 223)}.${randomInt(random, 0, 255)}.${randomInt(random, 0, 255)}.${randomInt(random, 1, 254)}`,
-    logId: esId(random), statusTimeMs: kind.statusTimeMs, date: formatNs(dateNs), rootNode: { id: '', name: '', logId: '' },
-    traceId: kind.event === 'Call Via API' ? `Root=1-${randomHex(random, 8)}-${randomHex(random, 24)}` : randomUuid(random),
+    logId: esId(random),
+    statusTimeMs: kind.statusTimeMs,
+    date: formatNs(dateNs),
+    rootNode: { id: '', name: '', logId: '' },
+    traceId:
+      kind.event === 'Call Via API' ? `Root=1-${randomHex(random, 8)}-${randomHex(random, 24)}` : randomUuid(random),
     message: kind.run ? (kind.ok ? `successfully executed ${type.toLowerCase()} ${name}` : pick(random, ERRORS)) : '',
-    input: null, output: null, path: kind.run ? [] : null, version: random() < 0.7 ? 'draft' : `0.${randomInt(random, 1, 20)}`,
+    input: null,
+    output: null,
+    path: kind.run ? [] : null,
+    version: random() < 0.7 ? 'draft' : `0.${randomInt(random, 1, 20)}`,
   };
   if (!kind.run) return record;
   // An execution is either a root (its rootNode names itself) or a step of a recent root run.
@@ -181,7 +279,10 @@ export function createNectedLog(seed: number, variety?: NectedVariety): NectedLo
     events,
     insert(dateMs) {
       const dateNs = BigInt(Math.floor(dateMs)) * 1_000_000n + BigInt(randomInt(random, 0, 999_999));
-      const record = variety && random() < variety.share ? variety.draw(random, formatNs(dateNs)) : makeRecord(random, dateNs, roots);
+      const record =
+        variety && random() < variety.share
+          ? variety.draw(random, formatNs(dateNs))
+          : makeRecord(random, dateNs, roots);
       const event: NectedStoredEvent = { id: record.logId, record, text: recordText(record), dateNs, seq: seq++ };
       events.splice(lowerBound(events, event), 0, event);
       return event;
@@ -207,8 +308,15 @@ export function positive(value: string | null, fallback: number): number | undef
   return /^\d+$/.test(value) && Number(value) >= 1 ? Number(value) : undefined;
 }
 
-/** The 200 envelope, spaced as in the doc example; an empty page has `data: null` as a Go nil slice would (UNCONFIRMED). */
-export function searchBody(total: number, pageNo: number, pageSize: number, events: readonly NectedStoredEvent[]): string {
+/**
+ * The 200 envelope, spaced as in the doc example; an empty page has `data: null` as a Go nil slice would (UNCONFIRMED).
+ */
+export function searchBody(
+  total: number,
+  pageNo: number,
+  pageSize: number,
+  events: readonly NectedStoredEvent[],
+): string {
   const data = events.length ? `[\n        ${events.map((e) => e.text).join(',\n        ')}\n    ]` : 'null';
   return `{\n    "totalCount": ${total},\n    "totalPages": ${Math.ceil(total / pageSize)},\n    "pageNo": ${pageNo},\n    "pageSize": ${pageSize},\n    "data": ${data},\n    "code": "success",\n    "message": "success."\n}`;
 }

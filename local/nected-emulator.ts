@@ -8,7 +8,17 @@
 import { listen, type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
 import { randomInt, seededRandom } from './random.ts';
 import { MALFORMED_BODY, disturbPage, fire, type PageFaults } from './emulator-faults.ts';
-import { MODULES, createNectedLog, parseDate, positive, searchBody, searchFilter, type NectedLog, type NectedStoredEvent, type NectedVariety } from './nected-data.ts';
+import {
+  MODULES,
+  createNectedLog,
+  parseDate,
+  positive,
+  searchBody,
+  searchFilter,
+  type NectedLog,
+  type NectedStoredEvent,
+  type NectedVariety,
+} from './nected-data.ts';
 import type { EmulatorSettings, RunningEmulator } from './emulators.ts';
 import { Waits } from './waits.ts';
 
@@ -46,7 +56,14 @@ export interface NectedFaults {
 }
 
 /** One search as the emulator understood it, for the `onSearch` hook and assertions. */
-export interface NectedSearch { api: 'legacy' | 'v1'; module: string; pageNo: number; pageSize: number; startNs?: bigint; endNs?: bigint }
+export interface NectedSearch {
+  api: 'legacy' | 'v1';
+  module: string;
+  pageNo: number;
+  pageSize: number;
+  startNs?: bigint;
+  endNs?: bigint;
+}
 
 /** Options of {@link startNectedEmulator}. */
 export interface NectedEmulatorOptions {
@@ -86,17 +103,41 @@ export interface NectedEmulator {
   /** Adds `n` events dated `ageMs` before now (default 0: at the head of the newest-first list). */
   addEvents(n: number, opts?: { ageMs?: number }): NectedStoredEvent[];
   readonly faults: NectedFaults & PageFaults;
-  readonly stats: { requests: number; searches: number; details: number; errors: number; legacy: number; v1: number; inFlight: number; maxInFlight: number; maxPageNo: number };
+  readonly stats: {
+    requests: number;
+    searches: number;
+    details: number;
+    errors: number;
+    legacy: number;
+    v1: number;
+    inFlight: number;
+    maxInFlight: number;
+    maxPageNo: number;
+  };
   /** Called at each search before it is answered (tests insert events mid-paging here). */
   onSearch: ((search: NectedSearch) => void) | undefined;
 }
 
-const fail = (status: number, body: unknown, headers: Record<string, string> = {}): EmulatorResponse => ({ status, headers, body });
+const fail = (status: number, body: unknown, headers: Record<string, string> = {}): EmulatorResponse => ({
+  status,
+  headers,
+  body,
+});
 const badRequest = (message: string): EmulatorResponse => fail(400, { code: 'BAD_REQUEST', message });
 
 /** State and request handling of one emulator. */
 class NectedService {
-  readonly stats = { requests: 0, searches: 0, details: 0, errors: 0, legacy: 0, v1: 0, inFlight: 0, maxInFlight: 0, maxPageNo: 0 };
+  readonly stats = {
+    requests: 0,
+    searches: 0,
+    details: 0,
+    errors: 0,
+    legacy: 0,
+    v1: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+    maxPageNo: 0,
+  };
   readonly faults: NectedFaults & PageFaults;
   readonly log: NectedLog;
   readonly byId = new Map<string, NectedStoredEvent>();
@@ -113,8 +154,18 @@ class NectedService {
     this.#random = seededRandom((options.seed ?? 1) ^ 0x5eed);
     this.#now = options.now ?? Date.now;
     this.faults = {
-      serverErrorNext: 0, rateLimitNext: 0, failPageNo: 0, headInsertsPerSearch: 0, truncateNext: 0, errorRate: 0,
-      retryAfterSeconds: 1, malformedNext: 0, hangNext: 0, reorderNext: 0, duplicateNext: 0, ...options.faults,
+      serverErrorNext: 0,
+      rateLimitNext: 0,
+      failPageNo: 0,
+      headInsertsPerSearch: 0,
+      truncateNext: 0,
+      errorRate: 0,
+      retryAfterSeconds: 1,
+      malformedNext: 0,
+      hangNext: 0,
+      reorderNext: 0,
+      duplicateNext: 0,
+      ...options.faults,
     };
   }
 
@@ -166,7 +217,8 @@ class NectedService {
     const api = v1 ? 'v1' : 'legacy';
     this.stats[api]++;
     // Header names are case-insensitive: `nected-api-key` (legacy) and `Nected-API-Key` (v1) are one header.
-    if (req.headers['nected-api-key'] !== this.#options.apiKey) return fail(401, { error: 'Unauthorized access. Invalid API key.' });
+    if (req.headers['nected-api-key'] !== this.#options.apiKey)
+      return fail(401, { error: 'Unauthorized access. Invalid API key.' });
     if (api === 'v1') {
       // A missing branch is "probably 4xx" (docs/vendors/nected.md): the status and body are UNCONFIRMED.
       const branch = req.headers['nected-branch'];
@@ -181,12 +233,21 @@ class NectedService {
     if (this.faults.rateLimitNext > 0) {
       this.faults.rateLimitNext--;
       const wait = this.faults.retryAfterSeconds;
-      return fail(429, { code: 'TOO_MANY_REQUESTS', message: 'rate limit exceeded' }, wait > 0 ? { 'retry-after': String(wait) } : {});
+      return fail(
+        429,
+        { code: 'TOO_MANY_REQUESTS', message: 'rate limit exceeded' },
+        wait > 0 ? { 'retry-after': String(wait) } : {},
+      );
     }
-    return leaf === 'search' ? this.#search(api, module, req.url.searchParams) : this.#detail(module, leaf, req.url.searchParams);
+    return leaf === 'search'
+      ? this.#search(api, module, req.url.searchParams)
+      : this.#detail(module, leaf, req.url.searchParams);
   }
 
-  /** The search (docs/vendors/nected.md): filters, `startDate`/`endDate` (both ends inclusive, UNCONFIRMED), `sort`, offset pages. */
+  /**
+   * The search (docs/vendors/nected.md): filters, `startDate`/`endDate` (both ends inclusive, UNCONFIRMED), `sort`,
+   * offset pages.
+   */
   #search(api: 'legacy' | 'v1', module: string, query: URLSearchParams): EmulatorResponse {
     this.stats.searches++;
     const pageNo = positive(query.get('pageNo'), 1);
@@ -198,20 +259,36 @@ class NectedService {
     const sort = query.get('sort') ?? 'date:-1';
     if (sort !== 'date:-1' && sort !== 'date:1') return badRequest(`unsupported sort ${sort}`);
     this.stats.maxPageNo = Math.max(this.stats.maxPageNo, pageNo);
-    if (this.faults.failPageNo === pageNo) return fail(500, { code: 'INTERNAL_ERROR', message: `failed to read page ${pageNo}` });
+    if (this.faults.failPageNo === pageNo)
+      return fail(500, { code: 'INTERNAL_ERROR', message: `failed to read page ${pageNo}` });
     if (pageNo * pageSize > (this.#options.maxResultWindow ?? NECTED_RESULT_WINDOW)) {
-      return badRequest(`Result window is too large, from + size must be less than or equal to: [${this.#options.maxResultWindow ?? NECTED_RESULT_WINDOW}]`);
+      return badRequest(
+        `Result window is too large, from + size must be less than or equal to: [${this.#options.maxResultWindow ?? NECTED_RESULT_WINDOW}]`,
+      );
     }
-    this.onSearch?.({ api, module, pageNo, pageSize, ...(startNs === undefined ? {} : { startNs }), ...(endNs === undefined ? {} : { endNs }) });
+    this.onSearch?.({
+      api,
+      module,
+      pageNo,
+      pageSize,
+      ...(startNs === undefined ? {} : { startNs }),
+      ...(endNs === undefined ? {} : { endNs }),
+    });
     for (let i = 0; i < this.faults.headInsertsPerSearch; i++) this.add(this.#now());
     const inModule = MODULES[module] as (r: NectedStoredEvent['record']) => boolean;
     const filter = searchFilter(api, query);
     const matches = this.log.between(startNs, endNs).filter((e) => inModule(e.record) && filter(e.record));
     const ordered = sort === 'date:1' ? matches : [...matches].reverse();
     const page = ordered.slice((pageNo - 1) * pageSize, pageNo * pageSize);
-    const body = searchBody(matches.length, pageNo, pageSize, disturbPage(this.faults, this.#random, page, this.#previousPage));
+    const body = searchBody(
+      matches.length,
+      pageNo,
+      pageSize,
+      disturbPage(this.faults, this.#random, page, this.#previousPage),
+    );
     if (page.length > 0) this.#previousPage = page;
-    if (fire(this.faults, 'malformedNext')) return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };
+    if (fire(this.faults, 'malformedNext'))
+      return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };
     if (this.faults.truncateNext <= 0) return { status: 200, body };
     this.faults.truncateNext--;
     return { status: 200, body: body.slice(0, Math.floor(body.length / 2)) };
@@ -223,15 +300,23 @@ class NectedService {
     const event = this.byId.get(logId);
     if (!event || !MODULES[module]?.(event.record)) return fail(404, { error: 'Audit log entry not found.' });
     const pageNo = positive(query.get('pageNo'), 1);
-    const pageSize = Math.min(positive(query.get('pageSize'), NECTED_MAX_PAGE_SIZE) ?? NECTED_MAX_PAGE_SIZE, NECTED_MAX_PAGE_SIZE);
+    const pageSize = Math.min(
+      positive(query.get('pageSize'), NECTED_MAX_PAGE_SIZE) ?? NECTED_MAX_PAGE_SIZE,
+      NECTED_MAX_PAGE_SIZE,
+    );
     if (pageNo === undefined) return badRequest('pageNo must be a positive integer');
     const { executionId, rootNode } = event.record;
     const steps = this.log.events.filter((e) => e !== event && executionId && e.record.rootNode?.id === executionId);
     const isStep = Boolean(rootNode?.id) && rootNode?.id !== executionId;
-    const parent = isStep ? this.log.events.filter((e) => e.record.executionId === rootNode?.id).map((e) => e.record) : [];
+    const parent = isStep
+      ? this.log.events.filter((e) => e.record.executionId === rootNode?.id).map((e) => e.record)
+      : [];
     const children = steps.slice((pageNo - 1) * pageSize, pageNo * pageSize).map((e) => e.record);
     const data = { detail: event.record, parent, children, totalChildren: steps.length };
-    return { status: 200, body: JSON.stringify({ pageNo, pageSize, data, code: 'success', message: 'success.' }, null, 4) };
+    return {
+      status: 200,
+      body: JSON.stringify({ pageNo, pageSize, data, code: 'success', message: 'success.' }, null, 4),
+    };
   }
 }
 
@@ -247,12 +332,15 @@ export async function startNectedEmulator(options: NectedEmulatorOptions): Promi
   const rate = options.arrivalsPerSecond ?? 0;
   let owed = 0;
   // Ten ticks a second so fractional rates work; unref'd so a forgotten stop() never holds the process.
-  const timer = rate > 0 ? setInterval(() => {
-    owed += rate / 10;
-    const n = Math.floor(owed);
-    owed -= n;
-    service.arrive(n);
-  }, 100) : undefined;
+  const timer =
+    rate > 0
+      ? setInterval(() => {
+          owed += rate / 10;
+          const n = Math.floor(owed);
+          owed -= n;
+          service.arrive(n);
+        }, 100)
+      : undefined;
   timer?.unref();
   const emulator: NectedEmulator = {
     baseUrl: server.url,
@@ -276,7 +364,10 @@ export async function startNectedEmulator(options: NectedEmulatorOptions): Promi
   return emulator;
 }
 
-/** Share of the CLI emulator's records drawn from every documented shape, so `npm start` and the end-to-end tests meet untidy records too. */
+/**
+ * Share of the CLI emulator's records drawn from every documented shape, so `npm start` and the end-to-end tests meet
+ * untidy records too.
+ */
 export const CLI_VARIETY = 0.25;
 
 /** The Nected emulator behind the CLI's interface (`audit-pump emulate nected`, `npm start`). */

@@ -16,8 +16,14 @@ import type { OcsfAttribute, OcsfSubset, OcsfType } from '../shared/ocsf-validat
 
 /** The classes audit-pump emits, by schema file (the base event for records nothing can be read from). */
 export const SUBSET_CLASSES = [
-  'base_event', 'iam/account_change', 'iam/authentication', 'network/http', 'application/web_resources_activity', 'application/api',
-  'application/file_hosting', 'findings/detection_finding',
+  'base_event',
+  'iam/account_change',
+  'iam/authentication',
+  'network/http',
+  'application/web_resources_activity',
+  'application/api',
+  'application/file_hosting',
+  'findings/detection_finding',
 ] as const;
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -61,10 +67,14 @@ class SchemaReader {
 
   constructor(private readonly dir: string) {
     if (!existsSync(join(dir, 'dictionary.json'))) {
-      throw new Error(`OCSF 1.1.0 schema data not found at ${dir} (expected dictionary.json there: the shared/ocsf-1.1.0 folder beside the checkout)`);
+      throw new Error(
+        `OCSF 1.1.0 schema data not found at ${dir} (expected dictionary.json there: the shared/ocsf-1.1.0 folder beside the checkout)`,
+      );
     }
     this.dictionary = this.read('dictionary.json') as never;
-    this.categories = (this.read('categories.json') as { attributes: Record<string, { uid: number; caption?: string }> }).attributes;
+    this.categories = (
+      this.read('categories.json') as { attributes: Record<string, { uid: number; caption?: string }> }
+    ).attributes;
   }
 
   categoryCaption(uid: number): string {
@@ -82,7 +92,10 @@ class SchemaReader {
     for (const rel of ($include ?? []) as string[]) {
       const inc = this.read(rel) as RawFile;
       const attrs = this.ownAttrs(inc);
-      const tagged = inc.meta === 'profile' ? Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, { ...v, profile: inc.name }])) : attrs;
+      const tagged =
+        inc.meta === 'profile'
+          ? Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, { ...v, profile: inc.name }]))
+          : attrs;
       base = mergeAttrs(base, tagged);
     }
     return mergeAttrs(base, own as RawAttrs);
@@ -107,18 +120,28 @@ class SchemaReader {
   }
 
   /** Attributes of a file and its `extends` chain; `lookup` finds the parent file. */
-  chain(file: RawFile, lookup: (name: string) => RawFile): { attrs: RawAttrs; constraints: Record<string, string[]>; category?: string } {
+  chain(
+    file: RawFile,
+    lookup: (name: string) => RawFile,
+  ): { attrs: RawAttrs; constraints: Record<string, string[]>; category?: string } {
     const parent = file.extends ? this.chain(lookup(file.extends), lookup) : { attrs: {}, constraints: {} };
     const category = file.category ?? (parent as { category?: string }).category;
-    return { attrs: mergeAttrs(parent.attrs, this.ownAttrs(file)), constraints: { ...parent.constraints, ...file.constraints }, ...(category ? { category } : {}) };
+    return {
+      attrs: mergeAttrs(parent.attrs, this.ownAttrs(file)),
+      constraints: { ...parent.constraints, ...file.constraints },
+      ...(category ? { category } : {}),
+    };
   }
 
   /** The attribute as the validator needs it: dictionary under the resolved definition. */
   finish(name: string, attr: RawAttr): OcsfAttribute {
     const merged = mergeAttr(this.dictionary.attributes[name], attr);
     const type = String(merged.type ?? 'string_t');
-    const enumValues = merged.enum ? Object.fromEntries(Object.entries(merged.enum).map(([k, v]) => [k, v.caption ?? k])) : undefined;
-    const requirement = merged.requirement === 'required' || merged.requirement === 'recommended' ? merged.requirement : undefined;
+    const enumValues = merged.enum
+      ? Object.fromEntries(Object.entries(merged.enum).map(([k, v]) => [k, v.caption ?? k]))
+      : undefined;
+    const requirement =
+      merged.requirement === 'required' || merged.requirement === 'recommended' ? merged.requirement : undefined;
     return {
       type,
       ...(merged.is_array ? { is_array: true } : {}),
@@ -134,14 +157,23 @@ class SchemaReader {
     return Object.fromEntries(
       Object.entries(this.dictionary.types.attributes).map(([name, t]) => [
         name,
-        { ...(t.type ? { base: String(t.type) } : {}), ...(t.regex ? { regex: String(t.regex) } : {}), ...(Array.isArray(t.range) ? { range: t.range as [number, number] } : {}), ...(typeof t.max_len === 'number' ? { max_len: t.max_len } : {}) },
+        {
+          ...(t.type ? { base: String(t.type) } : {}),
+          ...(t.regex ? { regex: String(t.regex) } : {}),
+          ...(Array.isArray(t.range) ? { range: t.range as [number, number] } : {}),
+          ...(typeof t.max_len === 'number' ? { max_len: t.max_len } : {}),
+        },
       ]),
     );
   }
 }
 
 function finishAll(reader: SchemaReader, attrs: RawAttrs): Record<string, OcsfAttribute> {
-  return Object.fromEntries(Object.entries(attrs).sort(([a], [b]) => a.localeCompare(b)).map(([name, attr]) => [name, reader.finish(name, attr)]));
+  return Object.fromEntries(
+    Object.entries(attrs)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, attr]) => [name, reader.finish(name, attr)]),
+  );
 }
 
 /** Resolves the subset from the schema data in `dir`. */
@@ -149,10 +181,18 @@ export function buildSubset(dir: string = DEFAULT_SCHEMA_DIR): OcsfSubset {
   const reader = new SchemaReader(dir);
   const version = (reader.read('version.json') as { version: string }).version;
   const eventByName = (name: string) => reader.eventFile(name === 'base_event' ? 'base_event' : findEvent(dir, name));
-  const subset: OcsfSubset = { version, source: 'ocsf/ocsf-schema v1.1.0, generated by local/ocsf-subset.ts', types: reader.types(), classes: {}, objects: {} };
+  const subset: OcsfSubset = {
+    version,
+    source: 'ocsf/ocsf-schema v1.1.0, generated by local/ocsf-subset.ts',
+    types: reader.types(),
+    classes: {},
+    objects: {},
+  };
   const pending: string[] = [];
   const want = (attrs: Record<string, OcsfAttribute>) => {
-    for (const a of Object.values(attrs)) if (!a.type.endsWith('_t') && a.type !== 'object' && !(a.type in subset.objects) && !pending.includes(a.type)) pending.push(a.type);
+    for (const a of Object.values(attrs))
+      if (!a.type.endsWith('_t') && a.type !== 'object' && !(a.type in subset.objects) && !pending.includes(a.type))
+        pending.push(a.type);
   };
   for (const path of SUBSET_CLASSES) {
     const file = reader.eventFile(path);
@@ -160,16 +200,33 @@ export function buildSubset(dir: string = DEFAULT_SCHEMA_DIR): OcsfSubset {
     // The base event is class 0 of category 0 (Uncategorized): its file says category "other", no uid.
     const base = path === 'base_event';
     const categoryUid = base ? 0 : reader.categories[category ?? '']?.uid;
-    if (categoryUid === undefined || (file.uid === undefined && !base)) throw new Error(`class ${path}: no category or uid`);
+    if (categoryUid === undefined || (file.uid === undefined && !base))
+      throw new Error(`class ${path}: no category or uid`);
     const classUid = categoryUid * 1000 + (file.uid ?? 0);
-    const attributes = classIds(finishAll(reader, attrs), classUid, file.caption ?? file.name, categoryUid, base ? 'Uncategorized' : reader.categoryCaption(categoryUid));
-    subset.classes[String(classUid)] = { name: file.name, caption: file.caption ?? file.name, category_uid: categoryUid, attributes, ...(Object.keys(constraints).length ? { constraints } : {}) };
+    const attributes = classIds(
+      finishAll(reader, attrs),
+      classUid,
+      file.caption ?? file.name,
+      categoryUid,
+      base ? 'Uncategorized' : reader.categoryCaption(categoryUid),
+    );
+    subset.classes[String(classUid)] = {
+      name: file.name,
+      caption: file.caption ?? file.name,
+      category_uid: categoryUid,
+      attributes,
+      ...(Object.keys(constraints).length ? { constraints } : {}),
+    };
     want(attributes);
   }
   for (let name = pending.shift(); name !== undefined; name = pending.shift()) {
     const { attrs, constraints } = reader.chain(reader.objectFile(name), (n) => reader.objectFile(n));
     const attributes = finishAll(reader, attrs);
-    subset.objects[name] = { caption: reader.objectFile(name).caption ?? name, attributes, ...(Object.keys(constraints).length ? { constraints } : {}) };
+    subset.objects[name] = {
+      caption: reader.objectFile(name).caption ?? name,
+      attributes,
+      ...(Object.keys(constraints).length ? { constraints } : {}),
+    };
     want(attributes);
   }
   subset.objects = Object.fromEntries(Object.entries(subset.objects).sort(([a], [b]) => a.localeCompare(b)));
@@ -180,9 +237,17 @@ export function buildSubset(dir: string = DEFAULT_SCHEMA_DIR): OcsfSubset {
  * The class's own ids, as the OCSF server compiles them: `class_uid` and `category_uid` allow only
  * this class and its category (the base event's enums list 0 only), `type_uid` one value per activity.
  */
-function classIds(attrs: Record<string, OcsfAttribute>, classUid: number, caption: string, categoryUid: number, categoryCaption: string): Record<string, OcsfAttribute> {
+function classIds(
+  attrs: Record<string, OcsfAttribute>,
+  classUid: number,
+  caption: string,
+  categoryUid: number,
+  categoryCaption: string,
+): Record<string, OcsfAttribute> {
   const activities = attrs.activity_id?.enum ?? {};
-  const types = Object.fromEntries(Object.entries(activities).map(([id, name]) => [String(classUid * 100 + Number(id)), `${caption}: ${name}`]));
+  const types = Object.fromEntries(
+    Object.entries(activities).map(([id, name]) => [String(classUid * 100 + Number(id)), `${caption}: ${name}`]),
+  );
   const set = (name: string, values: Record<string, string>) => {
     const attr = attrs[name];
     if (attr) attrs[name] = { ...attr, enum: values };
@@ -195,7 +260,8 @@ function classIds(attrs: Record<string, OcsfAttribute>, classUid: number, captio
 
 /** `iam` → `iam/iam`: parent classes live in their category folder under their own name. */
 function findEvent(dir: string, name: string): string {
-  for (const folder of ['application', 'iam', 'network', 'system', 'discovery', 'findings']) if (existsSync(join(dir, 'events', folder, `${name}.json`))) return `${folder}/${name}`;
+  for (const folder of ['application', 'iam', 'network', 'system', 'discovery', 'findings'])
+    if (existsSync(join(dir, 'events', folder, `${name}.json`))) return `${folder}/${name}`;
   throw new Error(`no event class file for "${name}" under ${dir}/events`);
 }
 

@@ -45,7 +45,12 @@ export class ProgressView {
   /** Progress inside a run (after each committed page). */
   progress(sourceId: string, stats: Readonly<RunStats>): void {
     const row = this.row(sourceId);
-    this.rows.set(sourceId, { ...row, status: 'running', live: { ...stats }, ...(stats.cursorLagSeconds !== undefined ? { lag: stats.cursorLagSeconds } : {}) });
+    this.rows.set(sourceId, {
+      ...row,
+      status: 'running',
+      live: { ...stats },
+      ...(stats.cursorLagSeconds !== undefined ? { lag: stats.cursorLagSeconds } : {}),
+    });
   }
 
   /** A run ended. */
@@ -57,11 +62,18 @@ export class ProgressView {
       rejected: row.rejected + r.rejected,
       runs: row.runs + 1,
       status: r.status,
-      ...(r.cursorLagSeconds !== undefined ? { lag: r.cursorLagSeconds } : row.lag !== undefined ? { lag: row.lag } : {}),
+      ...(r.cursorLagSeconds !== undefined
+        ? { lag: r.cursorLagSeconds }
+        : row.lag !== undefined
+          ? { lag: row.lag }
+          : {}),
       ...(r.error ? { error: r.error } : {}),
     };
     this.rows.set(r.sourceId, next);
-    if (!this.live) this.out.write(`${this.line(r.sourceId, next)}  (run: +${r.events} events, ${r.pages} pages, ${r.durationMs} ms)\n`);
+    if (!this.live)
+      this.out.write(
+        `${this.line(r.sourceId, next)}  (run: +${r.events} events, ${r.pages} pages, ${r.durationMs} ms)\n`,
+      );
   }
 
   stop(): void {
@@ -119,7 +131,8 @@ export function isTerminal(stream: NodeJS.WritableStream & { isTTY?: boolean }):
 
 /** A retry or throttle notice for stderr: `veza-main: vendor asked for 60 s (HTTP 429); waiting`. */
 export function retryNotice(sourceId: string, event: RetryEvent): string {
-  const wait = event.waitMs >= 10_000 ? `${Math.round(event.waitMs / 1000)} s` : `${(event.waitMs / 1000).toFixed(1)} s`;
+  const wait =
+    event.waitMs >= 10_000 ? `${Math.round(event.waitMs / 1000)} s` : `${(event.waitMs / 1000).toFixed(1)} s`;
   const why = event.status !== undefined ? `HTTP ${event.status}` : event.reason;
   return event.throttled
     ? `${sourceId}: vendor asked for ${wait} (${why}); waiting (attempt ${event.attempt} was refused)`

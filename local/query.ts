@@ -4,7 +4,14 @@
  * (local/athena-sql.ts), so the named queries and SQL pasted from the Athena console run as they are.
  * DuckDB runs in memory and never downloads anything (extensions neither installed nor autoloaded).
  */
-import { DuckDBInstance, DuckDBTypeId, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBValueConverter, type Json } from '@duckdb/node-api';
+import {
+  DuckDBInstance,
+  DuckDBTypeId,
+  JsonDuckDBValueConverter,
+  type DuckDBConnection,
+  type DuckDBValueConverter,
+  type Json,
+} from '@duckdb/node-api';
 import { NAMED_QUERIES } from '../infra/named-queries.ts';
 import { didYouMean, parseCommand, UsageError } from './args.ts';
 import { athenaToDuckDb } from './athena-sql.ts';
@@ -30,7 +37,12 @@ export interface ArchiveDb {
   close(): void;
 }
 
-const WIDE_INTEGERS = new Set<number>([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT]);
+const WIDE_INTEGERS = new Set<number>([
+  DuckDBTypeId.BIGINT,
+  DuckDBTypeId.UBIGINT,
+  DuckDBTypeId.HUGEINT,
+  DuckDBTypeId.UHUGEINT,
+]);
 
 /** DuckDB's JSON conversion, but 64-bit and wider integers as numbers when exact (counts, epoch ms), else strings. */
 const toJson: DuckDBValueConverter<Json> = (value, type, converter) => {
@@ -45,7 +57,10 @@ const toJson: DuckDBValueConverter<Json> = (value, type, converter) => {
 export async function openArchive(archiveDir: string): Promise<ArchiveDb> {
   if (!hasEvents(archiveDir)) throw new Error(noEventsMessage(archiveDir));
   // Without these DuckDB tries to download extensions (httpfs on a URL, icu, json...).
-  const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const instance = await DuckDBInstance.create(':memory:', {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
   const connection = await instance.connect();
   // Athena's session zone is UTC: current_date and timestamps agree with it.
   await connection.run("SET TimeZone = 'UTC'");
@@ -72,7 +87,9 @@ export async function runSql(connection: DuckDBConnection, sql: string): Promise
     return { columns: reader.columnNames(), types: reader.columnTypes().map(String), rows: reader.convertRows(toJson) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw error instanceof QueryError ? error : new QueryError(message.replace(/^(Failed to extract statements: |Error: )+/, ''));
+    throw error instanceof QueryError
+      ? error
+      : new QueryError(message.replace(/^(Failed to extract statements: |Error: )+/, ''));
   }
 }
 
@@ -89,9 +106,19 @@ function cell(value: Json): string {
 export function formatTable(result: QueryResult): string {
   const cells = result.rows.map((row) => row.map(cell));
   const widths = result.columns.map((name, i) => Math.max(cell(name).length, ...cells.map((r) => (r[i] ?? '').length)));
-  const numeric = result.rows.length > 0 && result.columns.map((_, i) => result.rows.every((r) => r[i] === null || typeof r[i] === 'number'));
-  const line = (values: string[]) => values.map((v, i) => (numeric && numeric[i] ? v.padStart(widths[i] ?? 0) : v.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
-  const out = [line(result.columns.map(cell)), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map((r) => line(r))];
+  const numeric =
+    result.rows.length > 0 &&
+    result.columns.map((_, i) => result.rows.every((r) => r[i] === null || typeof r[i] === 'number'));
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => (numeric && numeric[i] ? v.padStart(widths[i] ?? 0) : v.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  const out = [
+    line(result.columns.map(cell)),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...cells.map((r) => line(r)),
+  ];
   out.push(`(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})`);
   return `${out.join('\n')}\n`;
 }
@@ -102,7 +129,11 @@ export function formatJson(result: QueryResult): string {
 }
 
 /** `audit-pump query`; returns the exit code. */
-export async function queryCommand(args: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function queryCommand(
+  args: readonly string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   const { values, positionals } = parseCommand('query', args);
   let sql = positionals.join(' ').trim();
   const names = Object.keys(NAMED_QUERIES);
@@ -110,10 +141,18 @@ export async function queryCommand(args: readonly string[], out: NodeJS.Writable
     // Both would leave one of them silently unused.
     if (sql) throw new UsageError('query', `give SQL or --named ${values.named}, not both`);
     const named = NAMED_QUERIES[values.named];
-    if (!named) throw new UsageError('query', `no named query "${values.named}"${didYouMean(values.named, names)}; available: ${names.join(', ')}`);
+    if (!named)
+      throw new UsageError(
+        'query',
+        `no named query "${values.named}"${didYouMean(values.named, names)}; available: ${names.join(', ')}`,
+      );
     sql = named.sql;
   }
-  if (!sql) throw new UsageError('query', `give SQL or --named <name>; tables: events, events_dedup (columns: shared/table.ts), and after --security-lake lake, lake_<class_uid>; named queries: ${names.join(', ')}`);
+  if (!sql)
+    throw new UsageError(
+      'query',
+      `give SQL or --named <name>; tables: events, events_dedup (columns: shared/table.ts), and after --security-lake lake, lake_<class_uid>; named queries: ${names.join(', ')}`,
+    );
   const archive = findArchive(values.archive);
   if (archive.note) err.write(`audit-pump query: ${archive.note}\n`);
   const db = await openArchive(archive.dir);

@@ -37,17 +37,30 @@ async function sourceOf(configFile: string, id: string): Promise<Source> {
 function seconds(value: string | undefined, name: string, command: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(command, `--${name} must be a whole number of seconds, got "${value}"`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError(command, `--${name} must be a whole number of seconds, got "${value}"`);
   return n;
 }
 
-async function withPump<T>(source: Source, dirs: { state?: string; archive: string }, options: PumpOptions, fn: (pump: ReturnType<typeof createPump>, stack: LocalStack) => Promise<T>): Promise<T> {
+async function withPump<T>(
+  source: Source,
+  dirs: { state?: string; archive: string },
+  options: PumpOptions,
+  fn: (pump: ReturnType<typeof createPump>, stack: LocalStack) => Promise<T>,
+): Promise<T> {
   const connector = CONNECTORS[source.vendor];
   if (!connector) throw new Error(`source ${source.id}: no connector for vendor "${source.vendor}"`);
   mkdirSync(dirs.archive, { recursive: true });
-  const stack = await startLocalStack({ sources: [source], archiveDir: dirs.archive, ...(dirs.state ? { stateDir: dirs.state } : {}) });
+  const stack = await startLocalStack({
+    sources: [source],
+    archiveDir: dirs.archive,
+    ...(dirs.state ? { stateDir: dirs.state } : {}),
+  });
   try {
-    return await fn(createPump(connector, { config: stack.config, clients: stack.clients, spool: stack.spool, ...options }), stack);
+    return await fn(
+      createPump(connector, { config: stack.config, clients: stack.clients, spool: stack.spool, ...options }),
+      stack,
+    );
   } finally {
     await stack.stop();
   }
@@ -58,7 +71,11 @@ const isoOf = (ms: number | undefined): string => (ms === undefined ? 'nothing y
 /** How far into its range a backfill got, for the progress lines. */
 function progressLine(r: BackfillResult): string {
   const span = Date.parse(r.range.to) - Date.parse(r.range.from);
-  const share = r.done ? 100 : r.reached === undefined ? 0 : Math.max(0, Math.min(99, Math.floor(((r.reached - Date.parse(r.range.from)) / span) * 100)));
+  const share = r.done
+    ? 100
+    : r.reached === undefined
+      ? 0
+      : Math.max(0, Math.min(99, Math.floor(((r.reached - Date.parse(r.range.from)) / span) * 100)));
   return `${r.sourceId}: ${r.status}, ${r.events} events, ${r.pages} pages, ${r.rejected} dead-lettered; reached ${isoOf(r.reached)} (${share}%)${r.error ? ` — ${conciseError(r.error)}` : ''}`;
 }
 
@@ -67,7 +84,12 @@ export async function backfillCommand(args: readonly string[]): Promise<number> 
   const { values } = parseCommand('backfill', args);
   const source = await sourceOf(values.config, values.source);
   const margin = seconds(values.margin, 'margin', 'backfill');
-  const request = { sourceId: source.id, from: values.from, to: values.to, ...(margin !== undefined ? { marginSeconds: margin } : {}) };
+  const request = {
+    sourceId: source.id,
+    from: values.from,
+    to: values.to,
+    ...(margin !== undefined ? { marginSeconds: margin } : {}),
+  };
   const view = new ProgressView(process.stderr, isTerminal(process.stderr), undefined, false);
   const options: PumpOptions = {
     onProgress: (id, stats) => view.progress(id, stats),
@@ -77,9 +99,16 @@ export async function backfillCommand(args: readonly string[]): Promise<number> 
   view.start();
   const last = await withPump(source, { state: values.state, archive: values.archive }, options, async (pump) => {
     let result: BackfillResult | undefined;
-    for (let i = 0; i < MAX_INVOCATIONS && (result === undefined || (result.more && result.status === 'deadline')); i++) {
+    for (
+      let i = 0;
+      i < MAX_INVOCATIONS && (result === undefined || (result.more && result.status === 'deadline'));
+      i++
+    ) {
       // Only the first invocation restarts; the next ones resume, as the deployed continuation does.
-      const response: PumpResponse = await pump({ backfill: { ...request, ...(i === 0 && values.restart ? { restart: true } : {}) } }, INVOCATION_MS);
+      const response: PumpResponse = await pump(
+        { backfill: { ...request, ...(i === 0 && values.restart ? { restart: true } : {}) } },
+        INVOCATION_MS,
+      );
       result = response.backfill as BackfillResult;
       process.stderr.write(`backfill ${progressLine(result)}\n`);
     }
@@ -106,15 +135,30 @@ export async function reconcileCommand(args: readonly string[]): Promise<number>
   checkRange(parseWindow(values.window, Date.now()), source, Date.now());
   // Against an empty archive every vendor event would be "missing": say what is wrong instead.
   if (!hasEvents(values.archive)) {
-    throw new Error(`nothing to compare: the archive under ${values.archive} holds no events; run \`audit-pump run --config ${values.config}\` first (or pass --archive <dir>)`);
+    throw new Error(
+      `nothing to compare: the archive under ${values.archive} holds no events; run \`audit-pump run --config ${values.config}\` first (or pass --archive <dir>)`,
+    );
   }
   const archive = new LocalArchiveReader(values.archive);
   const report = await withPump(source, { archive: values.archive }, { archive }, async (pump) => {
-    const response = await pump({ reconcile: { sourceId: source.id, window: values.window, ...(margin !== undefined ? { marginSeconds: margin } : {}) } }, RECONCILE_MS);
+    const response = await pump(
+      {
+        reconcile: {
+          sourceId: source.id,
+          window: values.window,
+          ...(margin !== undefined ? { marginSeconds: margin } : {}),
+        },
+      },
+      RECONCILE_MS,
+    );
     return response.reconcile as ReconcileReport;
   });
   const note = report.missing > 0 ? await notReachedNote(source.id, report, values.state) : undefined;
-  process.stdout.write(values.json ? `${JSON.stringify(note ? { ...report, note } : report, null, 2)}\n` : `${describeReport(report)}${note ? `${note}\n` : ''}`);
+  process.stdout.write(
+    values.json
+      ? `${JSON.stringify(note ? { ...report, note } : report, null, 2)}\n`
+      : `${describeReport(report)}${note ? `${note}\n` : ''}`,
+  );
   return report.missing > 0 ? EXIT_MISSING : 0;
 }
 
@@ -122,12 +166,18 @@ export async function reconcileCommand(args: readonly string[]): Promise<number>
  * When the live cursor has not delivered past the window yet, the "missing" events are simply not
  * read yet: a note that says so, or undefined when the live run has passed the window.
  */
-async function notReachedNote(sourceId: string, report: ReconcileReport, stateDir: string): Promise<string | undefined> {
+async function notReachedNote(
+  sourceId: string,
+  report: ReconcileReport,
+  stateDir: string,
+): Promise<string | undefined> {
   const live = (await readCursors(stateDir, 'reconcile')).find((s) => s.sourceId === sourceId);
   const end = Date.parse(report.window.to);
-  if (live === undefined) return `note: ${sourceId} has no live cursor under ${stateDir}: the live run has not read this window yet; run it (audit-pump run) or backfill the window, then reconcile again`;
+  if (live === undefined)
+    return `note: ${sourceId} has no live cursor under ${stateDir}: the live run has not read this window yet; run it (audit-pump run) or backfill the window, then reconcile again`;
   if (live.lastEventTime === undefined || live.lastEventTime < end) {
-    const reached = live.lastEventTime === undefined ? 'no event yet' : `events up to ${new Date(live.lastEventTime).toISOString()}`;
+    const reached =
+      live.lastEventTime === undefined ? 'no event yet' : `events up to ${new Date(live.lastEventTime).toISOString()}`;
     return `note: the live cursor of ${sourceId} has delivered ${reached}, not past the window's end ${report.window.to}: the live run has not reached this window yet; run it or backfill the window, then reconcile again`;
   }
   return undefined;

@@ -36,13 +36,20 @@ export interface RetracedStoredEvent extends RetracedPublished {
   readonly id: string;
   /** Server receive time (ms); what `received:lo,hi` filters on (docs/vendors/retraced.md). */
   readonly received: number;
-  /** `created` when the publisher gave one, else `received` (docs/vendors/retraced.md); the sort key (docs/vendors/retraced.md). */
+  /**
+   * `created` when the publisher gave one, else `received` (docs/vendors/retraced.md); the sort key
+   * (docs/vendors/retraced.md).
+   */
   readonly canonicalTime: number;
-  /** Searchable from this time on (ms): the ingest pipeline's lag (docs/vendors/retraced.md, docs/vendors/retraced.md). */
+  /**
+   * Searchable from this time on (ms): the ingest pipeline's lag (docs/vendors/retraced.md, docs/vendors/retraced.md).
+   */
   readonly visibleAt: number;
 }
 
-/** `moment.utc(ms).format()`: RFC 3339 with second precision only (docs/vendors/retraced.md, docs/vendors/retraced.md). */
+/**
+ * `moment.utc(ms).format()`: RFC 3339 with second precision only (docs/vendors/retraced.md, docs/vendors/retraced.md).
+ */
 export function formatTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
@@ -59,7 +66,10 @@ export function encodeCursor(canonicalTime: number, id: string): string {
   return Buffer.from(`${canonicalTime},${id}`).toString('base64');
 }
 
-/** The server's own decoding (docs/vendors/retraced.md): lenient base64, parseInt; undefined where it says "Invalid cursor". */
+/**
+ * The server's own decoding (docs/vendors/retraced.md): lenient base64, parseInt; undefined where it says "Invalid
+ * cursor".
+ */
 export function decodeCursor(cursor: string): { time: number; id: string } | undefined {
   const parts = Buffer.from(cursor, 'base64').toString('utf8').split(',');
   const time = parseInt(parts[0] ?? '', 10);
@@ -95,7 +105,13 @@ export function toNode(event: RetracedStoredEvent): Record<string, unknown> {
     description: event.description ?? null,
     group: { id: event.group.id, name: event.group.name ?? null },
     actor: { id: actor?.id ?? null, name: actor?.name ?? null, href: null, fields: list(actor?.fields) },
-    target: { id: target?.id ?? null, name: target?.name ?? null, href: null, type: target?.type ?? null, fields: list(target?.fields) },
+    target: {
+      id: target?.id ?? null,
+      name: target?.name ?? null,
+      href: null,
+      type: target?.type ?? null,
+      fields: list(target?.fields),
+    },
     crud: event.crud ?? null,
     display: { markdown: markdown(event) },
     received: formatTime(event.received),
@@ -142,18 +158,36 @@ export class RetracedLog {
 }
 
 const PEOPLE = [
-  ['qa@retraced.io', 'RetracedQA Employee'], ['jane.smith@company.com', 'Jane Smith'], ['john.doe@company.com', 'John Doe'],
-  ['jose.alvarez@company.com', 'José Álvarez'], ['li.wei@company.com', '李伟'], ['svc-billing', 'billing service'],
+  ['qa@retraced.io', 'RetracedQA Employee'],
+  ['jane.smith@company.com', 'Jane Smith'],
+  ['john.doe@company.com', 'John Doe'],
+  ['jose.alvarez@company.com', 'José Álvarez'],
+  ['li.wei@company.com', '李伟'],
+  ['svc-billing', 'billing service'],
 ] as const;
 const ACTIONS = [
-  ['user.login', 'c'], ['user.logout', 'c'], ['user.login.failed', 'c'], ['document.create', 'c'], ['document.edit', 'u'],
-  ['document.view', 'r'], ['document.delete', 'd'], ['license.update', 'u'], ['api_key.create', 'c'], ['report.export', 'r'],
+  ['user.login', 'c'],
+  ['user.logout', 'c'],
+  ['user.login.failed', 'c'],
+  ['document.create', 'c'],
+  ['document.edit', 'u'],
+  ['document.view', 'r'],
+  ['document.delete', 'd'],
+  ['license.update', 'u'],
+  ['api_key.create', 'c'],
+  ['report.export', 'r'],
 ] as const;
 const TARGETS = [
-  ['rtrcdapi', 'Retraced API', 'integration'], ['doc-4411', 'Q3 plan "final" <draft>', 'document'],
-  ['lic-2', 'Enterprise license', 'license'], ['key-77', 'CI deploy key', 'api_key'],
+  ['rtrcdapi', 'Retraced API', 'integration'],
+  ['doc-4411', 'Q3 plan "final" <draft>', 'document'],
+  ['lic-2', 'Enterprise license', 'license'],
+  ['key-77', 'CI deploy key', 'api_key'],
 ] as const;
-const PLACES = [['United States', 'California', 'San Francisco'], ['Germany', 'Berlin', 'Berlin'], ['India', 'Karnataka', 'Bengaluru']] as const;
+const PLACES = [
+  ['United States', 'California', 'San Francisco'],
+  ['Germany', 'Berlin', 'Berlin'],
+  ['India', 'Karnataka', 'Bengaluru'],
+] as const;
 
 function pick<T>(random: Random, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)] as T;
@@ -172,23 +206,42 @@ function clientTime(random: Random, receivedMs: number): number | undefined {
 }
 
 /** A plausible published event of `group`; `created` may be forced (ties, backdating). */
-export function makePublished(random: Random, group: { id: string; name: string }, receivedMs: number, created?: number | null): RetracedPublished {
+export function makePublished(
+  random: Random,
+  group: { id: string; name: string },
+  receivedMs: number,
+  created?: number | null,
+): RetracedPublished {
   const [action, crud] = pick(random, ACTIONS);
   const [actorId, actorName] = pick(random, PEOPLE);
   const [targetId, targetName, targetType] = pick(random, TARGETS);
   const [country, region, city] = pick(random, PLACES);
   const time = created === null ? undefined : (created ?? clientTime(random, receivedMs));
   const event: RetracedPublished = {
-    action, crud, group: { ...group },
-    actor: { id: actorId, name: actorName, ...(random() < 0.5 ? { fields: { department: pick(random, ['QA', 'Sales', 'R&D']) } } : {}) },
+    action,
+    crud,
+    group: { ...group },
+    actor: {
+      id: actorId,
+      name: actorName,
+      ...(random() < 0.5 ? { fields: { department: pick(random, ['QA', 'Sales', 'R&D']) } } : {}),
+    },
     description: `${actorName} ${action.replace('.', ' ')}`,
     source_ip: `192.168.${randomInt(random, 0, 255)}.${randomInt(random, 1, 254)}`,
-    country, loc_subdiv1: region, loc_subdiv2: city,
+    country,
+    loc_subdiv1: region,
+    loc_subdiv2: city,
     is_failure: action.endsWith('.failed') || random() < 0.03,
     is_anonymous: action === 'user.login.failed',
   };
   if (time !== undefined) event.created = time;
-  if (!action.startsWith('user.')) event.target = { id: targetId, name: targetName, type: targetType, fields: { record_count: String(randomInt(random, 1, 500)) } };
+  if (!action.startsWith('user.'))
+    event.target = {
+      id: targetId,
+      name: targetName,
+      type: targetType,
+      fields: { record_count: String(randomInt(random, 1, 500)) },
+    };
   if (random() < 0.4) event.fields = { quality: pick(random, ['excellent', 'ok']), 'request.id': randomHex(random, 8) };
   if (random() < 0.3) Object.assign(event, { component: 'web', version: `v1.${randomInt(random, 0, 9)}.0` });
   if (random() < 0.2) event.external_id = `ext-${randomHex(random, 12)}`;

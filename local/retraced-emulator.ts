@@ -2,7 +2,8 @@
  * Retraced (BoxyHQ) Enterprise API emulator (docs/vendors/retraced.md): `POST /auditlog/enterprise/v1/graphql`
  * as the real server v1.13.1 in Postgres search mode answers it. The query is parsed and validated
  * by graphql-js against the exact SDL of docs/vendors/retraced.md with the server's extra NoDuplicateFields rule, so
- * errors come out with the server's statuses and bodies (docs/vendors/retraced.md, docs/vendors/retraced.md). Every executed read writes
+ * errors come out with the server's statuses and bodies (docs/vendors/retraced.md, docs/vendors/retraced.md). Every
+ * executed read writes
  * an `audit.log.view` event; events become searchable only after an ingest delay (docs/vendors/retraced.md). As the
  * real server was seen to answer (issue 15): every response of the route carries
  * `x-retraced-requestid`, a GET or a body without `query` is a 500, and an event without an actor
@@ -11,7 +12,14 @@
 import { listen, type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
 import { randomHex, seededRandom } from './random.ts';
 import { MALFORMED_BODY, disturbPage, fire, tooManyRequests, type PageFaults } from './emulator-faults.ts';
-import { RetracedLog, makePublished, markdown, seedBacklog, type RetracedPublished, type RetracedStoredEvent } from './retraced-data.ts';
+import {
+  RetracedLog,
+  makePublished,
+  markdown,
+  seedBacklog,
+  type RetracedPublished,
+  type RetracedStoredEvent,
+} from './retraced-data.ts';
 import { answerGraphql, search, type SearchArgs } from './retraced-search.ts';
 import type { EmulatorSettings, RunningEmulator } from './emulators.ts';
 import { Waits } from './waits.ts';
@@ -90,7 +98,10 @@ export interface RetracedEmulator {
   events(): RetracedStoredEvent[];
   /** The events of every group (other tenants' events are never served to the token). */
   allEvents(): readonly RetracedStoredEvent[];
-  /** Publishes one event now (group defaults to the token's); `created` may be backdated; an undefined field removes the generated one. */
+  /**
+   * Publishes one event now (group defaults to the token's); `created` may be backdated; an undefined field removes the
+   * generated one.
+   */
   publish(event: Overrides, options?: { ingestDelayMs?: number }): RetracedStoredEvent;
   /** Publishes `n` generated events now; `created: null` forces none, a number forces that time. */
   addEvents(n: number, options?: { created?: number | null; ingestDelayMs?: number }): RetracedStoredEvent[];
@@ -104,7 +115,12 @@ interface Token {
   readonly displayName: string;
 }
 
-const json = (status: number, body: unknown, spaces: number, headers: Record<string, string> = {}): EmulatorResponse => ({
+const json = (
+  status: number,
+  body: unknown,
+  spaces: number,
+  headers: Record<string, string> = {},
+): EmulatorResponse => ({
   status,
   headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
   body: JSON.stringify(body, null, spaces),
@@ -133,7 +149,15 @@ class RetracedService {
     this.generator = seededRandom(seed ^ 0xda7a);
     this.#faultRandom = seededRandom(seed ^ 0x5eed);
     this.faults = {
-      serverErrorNext: 0, truncateNext: 0, hangNext: 0, errorRate: 0, rateLimitNext: 0, retryAfterSeconds: 1, malformedNext: 0, reorderNext: 0, duplicateNext: 0,
+      serverErrorNext: 0,
+      truncateNext: 0,
+      hangNext: 0,
+      errorRate: 0,
+      rateLimitNext: 0,
+      retryAfterSeconds: 1,
+      malformedNext: 0,
+      reorderNext: 0,
+      duplicateNext: 0,
       ...options.faults,
     };
     this.#tokens.set(options.token, { id: options.token, displayName: options.displayName ?? 'audit-pump' });
@@ -148,11 +172,21 @@ class RetracedService {
    * Ingests a generated event received now, with `overrides` on top. `created`: a number forces that
    * client time, null forces none, undefined lets the generator choose (usually none or close by).
    */
-  publish(overrides: Overrides, options: { received?: number; ingestDelayMs?: number | undefined; created?: number | null } = {}): RetracedStoredEvent {
+  publish(
+    overrides: Overrides,
+    options: { received?: number; ingestDelayMs?: number | undefined; created?: number | null } = {},
+  ): RetracedStoredEvent {
     const received = options.received ?? this.now();
     const created = overrides.created ?? options.created;
-    const base = this.#draw && this.generator() < (this.#options.variety ?? 0) ? this.#varied(received, created) : makePublished(this.generator, this.group, received, created);
-    return this.log.publish({ ...base, ...overrides } as RetracedPublished, received, options.ingestDelayMs ?? this.#options.ingestDelayMs ?? 1000);
+    const base =
+      this.#draw && this.generator() < (this.#options.variety ?? 0)
+        ? this.#varied(received, created)
+        : makePublished(this.generator, this.group, received, created);
+    return this.log.publish(
+      { ...base, ...overrides } as RetracedPublished,
+      received,
+      options.ingestDelayMs ?? this.#options.ingestDelayMs ?? 1000,
+    );
   }
 
   /** A doc-shaped event, with a forced `created` (a number, or null for none) applied. */
@@ -188,14 +222,25 @@ class RetracedService {
     }
     if (this.faults.serverErrorNext > 0 || (this.faults.errorRate > 0 && this.#faultRandom() < this.faults.errorRate)) {
       this.faults.serverErrorNext = Math.max(0, this.faults.serverErrorNext - 1);
-      return { status: 502, headers: { 'content-type': 'text/html' }, body: '<html><body><h1>502 Bad Gateway</h1></body></html>' };
+      return {
+        status: 502,
+        headers: { 'content-type': 'text/html' },
+        body: '<html><body><h1>502 Bad Gateway</h1></body></html>',
+      };
     }
     if (fire(this.faults, 'rateLimitNext')) {
-      const limited = tooManyRequests(this.faults.retryAfterSeconds, '<html><body><h1>429 Too Many Requests</h1></body></html>');
+      const limited = tooManyRequests(
+        this.faults.retryAfterSeconds,
+        '<html><body><h1>429 Too Many Requests</h1></body></html>',
+      );
       return { ...limited, headers: { ...limited.headers, 'content-type': 'text/html' } };
     }
-    // Express: unknown routes are a plain-text 404 (docs/vendors/retraced.md). A GET reaches the handler with no body (issue 15: a 500).
-    if ((req.method !== 'POST' && req.method !== 'GET') || req.url.pathname.replace(/\/$/, '') !== RETRACED_GRAPHQL_PATH) {
+    // Express: unknown routes are a plain-text 404 (docs/vendors/retraced.md). A GET reaches the handler with no body
+    // (issue 15: a 500).
+    if (
+      (req.method !== 'POST' && req.method !== 'GET') ||
+      req.url.pathname.replace(/\/$/, '') !== RETRACED_GRAPHQL_PATH
+    ) {
       return { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Not Found' };
     }
     const token = this.#authenticate(req.headers.authorization);
@@ -203,7 +248,8 @@ class RetracedService {
     // Express's JSON body parser reads only JSON bodies; anything else arrives as an empty body.
     const isJson = req.method === 'POST' && /^application\/json\b/i.test(req.headers['content-type'] ?? '');
     const out = await this.#graphql(isJson ? req.body : '', token);
-    if (out.status === 200 && fire(this.faults, 'malformedNext')) return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };
+    if (out.status === 200 && fire(this.faults, 'malformedNext'))
+      return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };
     if (out.status !== 200 || this.faults.truncateNext <= 0 || typeof out.body !== 'string') return out;
     this.faults.truncateNext--;
     return { ...out, body: out.body.slice(0, Math.floor(out.body.length / 2)) };
@@ -217,9 +263,14 @@ class RetracedService {
     return this.#tokens.get(id) ?? 'Unauthorized';
   }
 
-  /** A JSON answer of the route, with the request id header every one of them carries (docs/vendors/retraced.md, issue 15). */
+  /**
+   * A JSON answer of the route, with the request id header every one of them carries (docs/vendors/retraced.md, issue
+   * 15).
+   */
   #reply(status: number, body: unknown): EmulatorResponse {
-    return json(status, body, this.#options.jsonSpaces ?? 0, { 'x-retraced-requestid': `graphqlPost:${randomHex(this.#faultRandom, 8)}` });
+    return json(status, body, this.#options.jsonSpaces ?? 0, {
+      'x-retraced-requestid': `graphqlPost:${randomHex(this.#faultRandom, 8)}`,
+    });
   }
 
   /** `handleFrameworkError` bodies (docs/vendors/retraced.md). */
@@ -256,7 +307,8 @@ class RetracedService {
   }
 
   /**
-   * The event each read writes (EnterpriseController; docs/vendors/retraced.md, docs/vendors/retraced.md), searchable after the ingest
+   * The event each read writes (EnterpriseController; docs/vendors/retraced.md, docs/vendors/retraced.md), searchable
+   * after the ingest
    * delay; as the real server returns it (issue 15): `created` = `received`, no target, and the
    * display text as its description.
    */
@@ -265,8 +317,13 @@ class RetracedService {
     const received = this.now();
     const actor = { id: `enterprise:${token.id.substring(0, 7)}`, name: token.displayName };
     const view: RetracedPublished = {
-      action: 'audit.log.view', crud: 'r', group: { ...this.group }, description: markdown({ action: 'audit.log.view', actor }), source_ip: '127.0.0.1',
-      actor, created: received,
+      action: 'audit.log.view',
+      crud: 'r',
+      group: { ...this.group },
+      description: markdown({ action: 'audit.log.view', actor }),
+      source_ip: '127.0.0.1',
+      actor,
+      created: received,
     };
     this.log.publish(view, received, this.#options.ingestDelayMs ?? 1000);
   }
@@ -278,16 +335,24 @@ export async function startRetracedEmulator(options: RetracedEmulatorOptions): P
   const service = new RetracedService(options, draw);
   const end = options.backlogEnd?.getTime() ?? service.now() - 600_000;
   const start = options.backlogStart?.getTime() ?? end - 2 * 86_400_000;
-  seedBacklog(service.generator, service.group, { count: options.backlog ?? 1000, start, end }, (group, received, created) =>
-    service.publish({ group }, { received, ...(created === undefined ? {} : { created }) }));
+  seedBacklog(
+    service.generator,
+    service.group,
+    { count: options.backlog ?? 1000, start, end },
+    (group, received, created) =>
+      service.publish({ group }, { received, ...(created === undefined ? {} : { created }) }),
+  );
   const server = await listen((req) => service.handle(req), options.port ?? 0, options.now);
   const rate = options.arrivalsPerSecond ?? 0;
   let owed = 0;
   // Ten ticks a second so fractional rates work; unref'd so a forgotten stop() never holds the process.
-  const timer = rate > 0 ? setInterval(() => {
-    owed += rate / 10;
-    for (; owed >= 1; owed--) service.publish({});
-  }, 100) : undefined;
+  const timer =
+    rate > 0
+      ? setInterval(() => {
+          owed += rate / 10;
+          for (; owed >= 1; owed--) service.publish({});
+        }, 100)
+      : undefined;
   timer?.unref();
   const mine = () => service.log.events.filter((e) => e.group.id === service.group.id);
   return {

@@ -1,13 +1,24 @@
 /**
  * The GraphQL side of the Retraced emulator: the schema of docs/vendors/retraced.md, the server's
  * validation, and the `search` resolver as the real server computes it in Postgres search mode
- * (docs/vendors/retraced.md, docs/vendors/retraced.md, docs/vendors/retraced.md): the structured query, the (canonical_time, id) order, exclusive cursors,
+ * (docs/vendors/retraced.md, docs/vendors/retraced.md, docs/vendors/retraced.md): the structured query, the
+ * (canonical_time, id) order, exclusive cursors,
  * the default page of 20, and totalCount / pageInfo computed without the cursor. Argument errors
  * are thrown the way the server throws them, as `{status, err}` objects that graphql-js reports as
  * "Unexpected error value: { status: 400, err: {} }". `searchPaginated` and `counts` are not
  * emulated (they resolve to null).
  */
-import { buildSchema, execute, parse, specifiedRules, validate, type ASTVisitor, type GraphQLError, type GraphQLField, type ValidationContext } from 'graphql';
+import {
+  buildSchema,
+  execute,
+  parse,
+  specifiedRules,
+  validate,
+  type ASTVisitor,
+  type GraphQLError,
+  type GraphQLField,
+  type ValidationContext,
+} from 'graphql';
 import { decodeCursor, encodeCursor, toNode, type RetracedStoredEvent } from './retraced-data.ts';
 
 /** The arguments of `search` (docs/vendors/retraced.md). */
@@ -54,15 +65,36 @@ function range(name: 'received' | 'created', values: readonly string[]): Test {
   if (values.length !== 2 || lo === undefined || hi === undefined || Number.isNaN(lo) || Number.isNaN(hi)) {
     badRequest(`Cannot parse ${name} datetime`);
   }
-  return name === 'received' ? (e) => e.received >= lo && e.received < hi : (e) => e.created !== undefined && e.created >= lo && e.created < hi;
+  return name === 'received'
+    ? (e) => e.received >= lo && e.received < hi
+    : (e) => e.created !== undefined && e.created >= lo && e.created < hi;
 }
 
-const KEYWORDS = new Set(['received', 'created', 'action', 'crud', 'actor.id', 'actor.name', 'description', 'location', 'external_id', 'target.id', 'target.name', 'target.type']);
+const KEYWORDS = new Set([
+  'received',
+  'created',
+  'action',
+  'crud',
+  'actor.id',
+  'actor.name',
+  'description',
+  'location',
+  'external_id',
+  'target.id',
+  'target.name',
+  'target.type',
+]);
 
 /** The test of one keyword term (a comma-separated value is a list: any of them). */
 function keyword(key: string, values: readonly string[]): Test {
-  const any = (get: (e: RetracedStoredEvent) => string | undefined): Test => (e) => values.some((v) => lower(get(e)) === lower(v));
-  const contains = (get: (e: RetracedStoredEvent) => string | undefined): Test => (e) => values.some((v) => lower(get(e)).includes(lower(v)));
+  const any =
+    (get: (e: RetracedStoredEvent) => string | undefined): Test =>
+    (e) =>
+      values.some((v) => lower(get(e)) === lower(v));
+  const contains =
+    (get: (e: RetracedStoredEvent) => string | undefined): Test =>
+    (e) =>
+      values.some((v) => lower(get(e)).includes(lower(v)));
   switch (key) {
     case 'received':
     case 'created':
@@ -78,8 +110,12 @@ function keyword(key: string, values: readonly string[]): Test {
       return (e) => values.some((v) => [e.country, e.loc_subdiv1, e.loc_subdiv2].some((p) => lower(p) === lower(v)));
     default: {
       const get: Record<string, (e: RetracedStoredEvent) => string | undefined> = {
-        crud: (e) => e.crud, 'actor.id': (e) => e.actor?.id, 'target.id': (e) => e.target?.id,
-        'target.name': (e) => e.target?.name, 'target.type': (e) => e.target?.type, external_id: (e) => e.external_id,
+        crud: (e) => e.crud,
+        'actor.id': (e) => e.actor?.id,
+        'target.id': (e) => e.target?.id,
+        'target.name': (e) => e.target?.name,
+        'target.type': (e) => e.target?.type,
+        external_id: (e) => e.external_id,
       };
       return any(get[key] ?? (() => undefined));
     }
@@ -103,7 +139,9 @@ export function parseQuery(query: string | null | undefined): Test {
       continue;
     }
     const word = lower(term.replace(/^"|"$/g, ''));
-    tests.push((e) => [e.action, e.description, e.actor?.name, e.actor?.id, e.target?.name].some((p) => lower(p).includes(word)));
+    tests.push((e) =>
+      [e.action, e.description, e.actor?.name, e.actor?.id, e.target?.name].some((p) => lower(p).includes(word)),
+    );
   }
   return (e) => tests.every((t) => t(e));
 }
@@ -123,7 +161,9 @@ export function search(events: readonly RetracedStoredEvent[], args: SearchArgs,
   const cursor = raw ? decodeCursor(raw) : undefined;
   if (raw && !cursor) badRequest('Invalid cursor');
   const matches = parseQuery(args.query);
-  const all = events.filter((e) => e.group.id === scope.groupId && e.visibleAt <= scope.now && matches(e)).sort(ascending);
+  const all = events
+    .filter((e) => e.group.id === scope.groupId && e.visibleAt <= scope.now && matches(e))
+    .sort(ascending);
   if (desc) all.reverse();
   const after = (e: RetracedStoredEvent): boolean => {
     if (!cursor) return true;
@@ -202,7 +242,12 @@ export type GraphqlOutcome = { status: 200 | 400; body: unknown; executed: boole
  * The enterprise controller's GraphQL step (docs/vendors/retraced.md): parse and validate with the extra rule (a throw
  * is a 500), validation errors are a 400 `{errors}` without data, else execute; any error is a 400.
  */
-export async function answerGraphql(query: unknown, variables: unknown, operationName: unknown, rootValue: Record<string, unknown>): Promise<GraphqlOutcome> {
+export async function answerGraphql(
+  query: unknown,
+  variables: unknown,
+  operationName: unknown,
+  rootValue: Record<string, unknown>,
+): Promise<GraphqlOutcome> {
   let document;
   try {
     // graphql-js's Source refuses anything but a string ("Body must be a string. Received: undefined.").

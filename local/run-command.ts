@@ -40,7 +40,9 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   const sources = await pickSources(values.config, values.source ?? []);
   if (values['dry-run']) {
     const probes = await probeSources(sources, new SecretsCredentials());
-    process.stdout.write(values.json ? `${JSON.stringify({ dryRun: true, sources: probes }, null, 2)}\n` : formatProbes(probes));
+    process.stdout.write(
+      values.json ? `${JSON.stringify({ dryRun: true, sources: probes }, null, 2)}\n` : formatProbes(probes),
+    );
     return probes.every((p) => p.ok) ? 0 : 1;
   }
   requireLocalCredentials(sources, values.config);
@@ -62,7 +64,8 @@ export async function runCommand(args: readonly string[]): Promise<number> {
       if (stop.signal.aborted) break;
       const result: RunResult = await drainSource(pumps, source, { stop: stop.signal });
       await recordRuns(values.state, [result]);
-      if (result.status === 'busy' || result.status === 'stopped') where.set(source.id, positionLine(await store.get(source.id)));
+      if (result.status === 'busy' || result.status === 'stopped')
+        where.set(source.id, positionLine(await store.get(source.id)));
     }
   } finally {
     view.stop();
@@ -71,13 +74,25 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   }
   const outcomes: SourceOutcome[] = view.summary().map((row) => {
     const cursor = where.get(row.sourceId);
-    return { sourceId: row.sourceId, status: row.status, events: row.events, pages: row.pages, rejected: row.rejected, ...(row.error ? { error: conciseError(row.error) } : {}), ...(cursor ? { cursor } : {}) };
+    return {
+      sourceId: row.sourceId,
+      status: row.status,
+      events: row.events,
+      pages: row.pages,
+      rejected: row.rejected,
+      ...(row.error ? { error: conciseError(row.error) } : {}),
+      ...(cursor ? { cursor } : {}),
+    };
   });
   // Anything but caught up (failed, busy, stopped, skipped for a placeholder secret) is not done.
   const unfinished = outcomes.filter((o) => o.status !== 'caught-up').length + (sources.length - outcomes.length);
   const stopped = stop.signal.aborted;
-  if (values.json) process.stdout.write(`${JSON.stringify({ sources: outcomes, stopped, archive: values.archive }, null, 2)}\n`);
-  else process.stdout.write(summaryText(outcomes, { stopped, unfinished, total: sources.length, archive: values.archive }));
+  if (values.json)
+    process.stdout.write(`${JSON.stringify({ sources: outcomes, stopped, archive: values.archive }, null, 2)}\n`);
+  else
+    process.stdout.write(
+      summaryText(outcomes, { stopped, unfinished, total: sources.length, archive: values.archive }),
+    );
   if (values['security-lake'] && !stopped) {
     const lake = await exportLocalLake(values.archive);
     if (!values.json) process.stdout.write(`${lakeSummary(lake)}\n`);
@@ -85,12 +100,21 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   return stopped ? EXIT_STOPPED : unfinished ? 1 : 0;
 }
 
-function summaryText(outcomes: readonly SourceOutcome[], run: { stopped: boolean; unfinished: number; total: number; archive: string }): string {
+function summaryText(
+  outcomes: readonly SourceOutcome[],
+  run: { stopped: boolean; unfinished: number; total: number; archive: string },
+): string {
   const lines = outcomes.map((o) => {
     const detail = o.cursor ?? o.error;
     return `${o.sourceId}: ${o.status}, ${o.events} events, ${o.pages} pages, ${o.rejected} dead-lettered${detail ? ` — ${detail}` : ''}`;
   });
-  if (run.stopped) lines.push('stopped by request: every committed page is archived; run the same command again to go on');
-  else lines.push(run.unfinished ? `${run.unfinished} source(s) did not finish; see above` : `all ${run.total} source(s) caught up; archive under ${run.archive}`);
+  if (run.stopped)
+    lines.push('stopped by request: every committed page is archived; run the same command again to go on');
+  else
+    lines.push(
+      run.unfinished
+        ? `${run.unfinished} source(s) did not finish; see above`
+        : `all ${run.total} source(s) caught up; archive under ${run.archive}`,
+    );
   return `${lines.join('\n')}\n`;
 }

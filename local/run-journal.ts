@@ -11,7 +11,14 @@ import type { RunResult } from '../shared/runner.ts';
 
 const FILE = 'last-runs.json';
 
-const entrySchema = z.object({ status: z.string(), at: z.string(), events: z.number(), pages: z.number(), rejected: z.number(), error: z.string().optional() });
+const entrySchema = z.object({
+  status: z.string(),
+  at: z.string(),
+  events: z.number(),
+  pages: z.number(),
+  rejected: z.number(),
+  error: z.string().optional(),
+});
 const journalSchema = z.record(z.string(), entrySchema);
 
 /** One source's last local run. */
@@ -34,7 +41,14 @@ export async function recordRuns(stateDir: string, results: readonly RunResult[]
   if (results.length === 0) return;
   const journal = readJournal(stateDir);
   for (const r of results) {
-    journal[r.sourceId] = { status: r.status, at: new Date(now).toISOString(), events: r.events, pages: r.pages, rejected: r.rejected, ...(r.error ? { error: r.error } : {}) };
+    journal[r.sourceId] = {
+      status: r.status,
+      at: new Date(now).toISOString(),
+      events: r.events,
+      pages: r.pages,
+      rejected: r.rejected,
+      ...(r.error ? { error: r.error } : {}),
+    };
   }
   const path = join(stateDir, FILE);
   await writeFile(`${path}.tmp`, `${JSON.stringify(journal, null, 2)}\n`);

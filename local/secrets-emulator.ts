@@ -3,7 +3,15 @@
  * local `endpoint` reads credentials from it. Only GetSecretValue: the pump reads, it never writes.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { EMULATED_ACCOUNT, EMULATED_REGION, awsJsonError, awsJsonOk, epochSeconds, isResponse, parseAwsJsonCall } from './aws-json.ts';
+import {
+  EMULATED_ACCOUNT,
+  EMULATED_REGION,
+  awsJsonError,
+  awsJsonOk,
+  epochSeconds,
+  isResponse,
+  parseAwsJsonCall,
+} from './aws-json.ts';
 import { listen, type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
 
 /** Options of {@link startSecretsEmulator}: secret name → SecretString. */
@@ -65,11 +73,17 @@ function newSecret(name: string, value: string): StoredSecret {
   return { arn, value, versionId: randomUUID(), createdMs: Date.now() };
 }
 
-function handle(store: Map<string, StoredSecret>, req: EmulatorRequest): { response: EmulatorResponse; counted: boolean } {
+function handle(
+  store: Map<string, StoredSecret>,
+  req: EmulatorRequest,
+): { response: EmulatorResponse; counted: boolean } {
   const call = parseAwsJsonCall(req, 'secretsmanager');
   if (isResponse(call)) return { response: call, counted: false };
   if (call.operation !== 'GetSecretValue') {
-    return { response: awsJsonError('UnknownOperationException', `The emulator does not implement ${call.operation}.`), counted: false };
+    return {
+      response: awsJsonError('UnknownOperationException', `The emulator does not implement ${call.operation}.`),
+      counted: false,
+    };
   }
   return { response: getSecretValue(store, call.input), counted: true };
 }
@@ -85,7 +99,10 @@ function getSecretValue(store: Map<string, StoredSecret>, input: Record<string, 
   const stage = input.VersionStage;
   const version = input.VersionId;
   if ((stage !== undefined && stage !== 'AWSCURRENT') || (version !== undefined && version !== secret.versionId)) {
-    return awsJsonError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for the given version.");
+    return awsJsonError(
+      'ResourceNotFoundException',
+      "Secrets Manager can't find the specified secret value for the given version.",
+    );
   }
   return awsJsonOk({
     ARN: secret.arn,

@@ -12,10 +12,16 @@ import { findArchive } from './events-table.ts';
 import { exportLocalLake, lakeSummary } from './security-lake.ts';
 
 /** `audit-pump security-lake register`; returns the exit code. */
-export async function securityLakeRegister(args: readonly string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
+export async function securityLakeRegister(
+  args: readonly string[],
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<number> {
   const { values } = parseCommand('security-lake register', args);
   const file = await loadSourcesFile(values.config, optionSchemas());
-  const vendors = [...new Set(file.sources.filter((s) => s.enabled).map((s) => s.vendor))].map((vendor) => ({ vendor, classes: CONNECTORS[vendor]?.ocsfClasses ?? [] }));
+  const vendors = [...new Set(file.sources.filter((s) => s.enabled).map((s) => s.vendor))].map((vendor) => ({
+    vendor,
+    classes: CONNECTORS[vendor]?.ocsfClasses ?? [],
+  }));
   out.write(
     registrationCommands({
       vendors,
@@ -30,9 +36,14 @@ export async function securityLakeRegister(args: readonly string[], out: NodeJS.
 }
 
 /** `audit-pump security-lake export`; returns the exit code. */
-export async function securityLakeExport(args: readonly string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
+export async function securityLakeExport(
+  args: readonly string[],
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<number> {
   const { values } = parseCommand('security-lake export', args);
   const archive = findArchive(values.archive);
-  out.write(`${lakeSummary(await exportLocalLake(archive.dir, values.prefix !== undefined ? { prefix: values.prefix } : {}))}\n`);
+  out.write(
+    `${lakeSummary(await exportLocalLake(archive.dir, values.prefix !== undefined ? { prefix: values.prefix } : {}))}\n`,
+  );
   return 0;
 }

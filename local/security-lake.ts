@@ -36,12 +36,19 @@ function directorySink(root: string): LakeSink {
 }
 
 /** Writes every archived event to the local lake; a write that fails leaves the previous lake in place. */
-export async function exportLocalLake(archiveDir: string, options: LocalLakeOptions = {}): Promise<LakeExport & { readonly dir: string }> {
+export async function exportLocalLake(
+  archiveDir: string,
+  options: LocalLakeOptions = {},
+): Promise<LakeExport & { readonly dir: string }> {
   const dir = localLakeDir(archiveDir);
   const fresh = `${dir}.new-${process.pid}`;
   await rm(fresh, { recursive: true, force: true });
   const records = (await readArchive(archiveDir)).map(({ key, record }) => ({ archiveKey: key, event: record }));
-  const target = { prefix: options.prefix ?? DEFAULT_SOURCE_PREFIX, region: EMULATED_REGION, accountId: EMULATED_ACCOUNT };
+  const target = {
+    prefix: options.prefix ?? DEFAULT_SOURCE_PREFIX,
+    region: EMULATED_REGION,
+    accountId: EMULATED_ACCOUNT,
+  };
   const result = await exportToLake(records, target, directorySink(fresh), options.subset ?? loadOcsfSubset());
   if (result.failed.length) {
     await rm(fresh, { recursive: true, force: true });

@@ -15,7 +15,9 @@ export async function pickSources(configFile: string, wanted: readonly string[])
   const unknown = wanted.filter((id) => !ids.includes(id));
   if (unknown.length) {
     const first = unknown[0] as string;
-    throw new ConfigError(`no source ${unknown.map((u) => `"${u}"`).join(', ')} in ${configFile}${didYouMean(first, ids)}; its sources: ${ids.join(', ')}`);
+    throw new ConfigError(
+      `no source ${unknown.map((u) => `"${u}"`).join(', ')} in ${configFile}${didYouMean(first, ids)}; its sources: ${ids.join(', ')}`,
+    );
   }
   return file.sources.filter((s) => (wanted.length === 0 ? s.enabled : wanted.includes(s.id)));
 }
@@ -31,8 +33,8 @@ export function requireLocalCredentials(sources: readonly Source[], configFile: 
   if (remote.length === 0) return;
   const names = remote.map((s) => `${s.id} (secretName ${s.secretName})`).join(', ');
   throw new ConfigError(
-    `${names} in ${configFile} read${remote.length === 1 ? 's its' : ' their'} credentials from AWS Secrets Manager, which local runs do not reach: `
-      + 'for a local run give the source inline "credentials" instead of "secretName" (in a sources file of your own, never committed), '
-      + 'or run the deployed function',
+    `${names} in ${configFile} read${remote.length === 1 ? 's its' : ' their'} credentials from AWS Secrets Manager, which local runs do not reach: ` +
+      'for a local run give the source inline "credentials" instead of "secretName" (in a sources file of your own, never committed), ' +
+      'or run the deployed function',
   );
 }

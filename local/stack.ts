@@ -71,7 +71,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // As deployed: the pump packs events into shared records, the streams deaggregate them first.
     streams: {
       [LOCAL_STREAMS.archive]: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX, ...DEAGGREGATING },
-      [LOCAL_STREAMS.deadLetter]: { prefix: DEAD_LETTER_PREFIX, errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX, ...DEAGGREGATING },
+      [LOCAL_STREAMS.deadLetter]: {
+        prefix: DEAD_LETTER_PREFIX,
+        errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX,
+        ...DEAGGREGATING,
+      },
     },
     ...(options.firehoseFaults ? { faults: options.firehoseFaults } : {}),
   });

@@ -28,19 +28,23 @@ export async function start(args: readonly string[]): Promise<number> {
   const backlog = Number(values.backlog);
   const rate = Number(values.rate);
   const intervalMs = Number(values.interval) * 1000;
-  if (![backlog, rate, intervalMs].every((n) => Number.isFinite(n) && n >= 0)) throw new UsageError('start', '--backlog, --rate and --interval must be non-negative numbers');
+  if (![backlog, rate, intervalMs].every((n) => Number.isFinite(n) && n >= 0))
+    throw new UsageError('start', '--backlog, --rate and --interval must be non-negative numbers');
   // A fresh pipeline each time: emulators regenerate their data, so old cursors would not match.
   rmSync(WORK_DIR, { recursive: true, force: true });
   const archiveDir = join(WORK_DIR, 'archive');
   const emulators: RunningEmulator[] = [];
-  for (const vendor of Object.keys(EMULATORS)) emulators.push(await startEmulator(vendor, { backlog, arrivalsPerSecond: rate }));
+  for (const vendor of Object.keys(EMULATORS))
+    emulators.push(await startEmulator(vendor, { backlog, arrivalsPerSecond: rate }));
   const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
   const sources = localSources(emulators, startFrom);
   const stateDir = join(WORK_DIR, 'state');
   const stack = await startLocalStack({ sources, archiveDir, stateDir, bufferIntervalMs: 1000 });
   const view = new ProgressView(process.stdout);
   const pumps = localPumps(stack, { onResult: (r) => view.result(r), onProgress: (id, s) => view.progress(id, s) });
-  process.stdout.write(`audit-pump offline: ${sources.length} source(s), emulators ${emulators.map((e) => `${e.vendor}@${e.baseUrl}`).join(', ')}\narchive: ${archiveDir}\n`);
+  process.stdout.write(
+    `audit-pump offline: ${sources.length} source(s), emulators ${emulators.map((e) => `${e.vendor}@${e.baseUrl}`).join(', ')}\narchive: ${archiveDir}\n`,
+  );
   let stopping = false;
   const stop = () => void (stopping = true);
   process.once('SIGINT', stop);
@@ -69,12 +73,19 @@ export async function start(args: readonly string[]): Promise<number> {
   return code;
 }
 
-/** The sources `npm start` runs: one per emulator, from `startFrom`, read {@link LOCAL_SETTLE_LAG_SECONDS} behind now. */
+/**
+ * The sources `npm start` runs: one per emulator, from `startFrom`, read {@link LOCAL_SETTLE_LAG_SECONDS} behind now.
+ */
 export function localSources(emulators: readonly RunningEmulator[], startFrom: string): readonly Source[] {
   return parseSources(
     {
       sources: emulators.map((e) => ({
-        id: `${e.vendor}-local`, vendor: e.vendor, baseUrl: e.baseUrl, credentials: e.credentials, startFrom, options: e.options,
+        id: `${e.vendor}-local`,
+        vendor: e.vendor,
+        baseUrl: e.baseUrl,
+        credentials: e.credentials,
+        startFrom,
+        options: e.options,
         // The emulators make an event searchable within 2 s, so the time-window vendors (Retraced,
         // Nected, Carbon Black) can read up to 10 s behind now instead of their production lag of
         // minutes, and the live view shows their new events as they come.
@@ -90,21 +101,35 @@ async function sleepUnless(ms: number, stop: () => boolean): Promise<void> {
 }
 
 /** Prints the summary and checks that every event the emulators served before the last run is archived. */
-async function report(view: ProgressView, emulators: readonly RunningEmulator[], archiveDir: string, failed: number): Promise<number> {
+async function report(
+  view: ProgressView,
+  emulators: readonly RunningEmulator[],
+  archiveDir: string,
+  failed: number,
+): Promise<number> {
   const archived = await readArchive(archiveDir);
   const dead = await readArchive(archiveDir, 'dead-letter');
   process.stdout.write('\nsummary\n');
   for (const row of view.summary()) {
-    process.stdout.write(`  ${row.sourceId}: ${row.status}, ${row.runs} run(s), ${row.events} events, ${row.pages} pages, ${row.rejected} dead-lettered${row.error ? `, error: ${row.error}` : ''}\n`);
+    process.stdout.write(
+      `  ${row.sourceId}: ${row.status}, ${row.runs} run(s), ${row.events} events, ${row.pages} pages, ${row.rejected} dead-lettered${row.error ? `, error: ${row.error}` : ''}\n`,
+    );
   }
   const uids = new Set(archived.map((a) => (a.record.metadata as { uid: string }).uid));
-  const served = new Set(emulators.flatMap((e) => e.eventIds().map((id) => eventUid(e.vendor, `${e.vendor}-local`, id))));
+  const served = new Set(
+    emulators.flatMap((e) => e.eventIds().map((id) => eventUid(e.vendor, `${e.vendor}-local`, id))),
+  );
   const strangers = [...uids].filter((u) => !served.has(u)).length;
   const pending = [...served].filter((u) => !uids.has(u)).length;
-  process.stdout.write(`  archive: ${archived.length} records (${uids.size} distinct uids), ${dead.length} dead-lettered, under ${archiveDir}\n`);
-  process.stdout.write(`  emulators served ${served.size} events: ${pending} arrived after the last run, ${strangers} archived records are not theirs\n`);
+  process.stdout.write(
+    `  archive: ${archived.length} records (${uids.size} distinct uids), ${dead.length} dead-lettered, under ${archiveDir}\n`,
+  );
+  process.stdout.write(
+    `  emulators served ${served.size} events: ${pending} arrived after the last run, ${strangers} archived records are not theirs\n`,
+  );
   const total = view.summary().reduce((n, r) => n + r.events, 0);
   if (failed) process.stdout.write(`${failed} source(s) failed\n`);
-  if (archived.length < total) process.stdout.write(`archive holds ${archived.length} records but ${total} were delivered\n`);
+  if (archived.length < total)
+    process.stdout.write(`archive holds ${archived.length} records but ${total} were delivered\n`);
   return failed || strangers || archived.length < total ? 1 : 0;
 }

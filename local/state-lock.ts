@@ -55,7 +55,9 @@ export async function lockState(dir: string, command: string): Promise<() => Pro
     const held = await readLock(path);
     if (held && (held.host !== mine.host || processAlive(held.pid))) {
       const where = held.host === mine.host ? `process ${held.pid}` : `process ${held.pid} on host ${held.host}`;
-      throw new StateBusyError(`the state folder ${dir} is in use by ${where} (audit-pump ${held.command}, since ${held.since}); wait for it to finish or stop it`);
+      throw new StateBusyError(
+        `the state folder ${dir} is in use by ${where} (audit-pump ${held.command}, since ${held.since}); wait for it to finish or stop it`,
+      );
     }
     await rm(path, { force: true });
   }

@@ -19,9 +19,16 @@ export async function statusCommand(args: readonly string[]): Promise<number> {
   const note = (text: string): void => void process.stderr.write(`audit-pump status: ${text}\n`);
   let rows: SourceStatus[];
   if (values.deployed) {
-    if (!values.table) throw new UsageError('status', "--deployed needs --table <name> (the functions' CURSOR_TABLE variable)");
+    if (!values.table)
+      throw new UsageError('status', "--deployed needs --table <name> (the functions' CURSOR_TABLE variable)");
     const sources = (await loadSourcesFile(values.config, optionSchemas())).sources;
-    rows = await deployedStatus({ sources, table: values.table, service: values.service, dynamodb: new DynamoDBClient({}), cloudwatch: new CloudWatchClient({}) });
+    rows = await deployedStatus({
+      sources,
+      table: values.table,
+      service: values.service,
+      dynamodb: new DynamoDBClient({}),
+      cloudwatch: new CloudWatchClient({}),
+    });
   } else {
     // The schedule comes from the sources file; without one, the state alone still tells a lot.
     let sources: readonly Source[] | undefined;
@@ -30,7 +37,12 @@ export async function statusCommand(args: readonly string[]): Promise<number> {
     const state = findState(values.state);
     const archive = findArchive(values.archive);
     for (const text of [state.note, archive.note]) if (text) note(text);
-    rows = await localStatus({ ...(sources ? { sources } : {}), cursors: await readCursors(state.dir, 'status'), stateDir: state.dir, archiveDir: archive.dir });
+    rows = await localStatus({
+      ...(sources ? { sources } : {}),
+      cursors: await readCursors(state.dir, 'status'),
+      stateDir: state.dir,
+      archiveDir: archive.dir,
+    });
   }
   if (values.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   else process.stdout.write(rows.length ? formatStatus(rows) : 'no sources: nothing configured or stored yet\n');

@@ -4,7 +4,12 @@
  * publishRunMetrics; namespace AuditPump, dimensions service and sourceId), read with CloudWatch
  * GetMetricData over the last 24 hours. Tested against aws-sdk-client-mock only, not real AWS.
  */
-import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import {
+  GetMetricDataCommand,
+  type CloudWatchClient,
+  type MetricDataQuery,
+  type MetricDataResult,
+} from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { METRICS_NAMESPACE, metricsService, type Source } from '../shared/config.ts';
 import { CursorStore } from '../shared/cursor-store.ts';
@@ -41,7 +46,18 @@ export async function deployedStatus(input: DeployedStatusInput): Promise<Source
   const queries = input.sources.flatMap((source, i) =>
     METRICS.map(({ key, metric, stat, period }): MetricDataQuery => ({
       Id: `${key}${i}`,
-      MetricStat: { Metric: { Namespace: METRICS_NAMESPACE, MetricName: metric, Dimensions: [{ Name: 'service', Value: metricsService(input.service, source.vendor) }, { Name: 'sourceId', Value: source.id }] }, Period: period, Stat: stat },
+      MetricStat: {
+        Metric: {
+          Namespace: METRICS_NAMESPACE,
+          MetricName: metric,
+          Dimensions: [
+            { Name: 'service', Value: metricsService(input.service, source.vendor) },
+            { Name: 'sourceId', Value: source.id },
+          ],
+        },
+        Period: period,
+        Stat: stat,
+      },
     })),
   );
   const results = await metricData(input.cloudwatch, queries, now);
@@ -60,25 +76,50 @@ export async function deployedStatus(input: DeployedStatusInput): Promise<Source
     return {
       ...base,
       ...(lag ? { lagSeconds: lag.value } : {}),
-      ...(failed ? { lastResult: failed.value > 0 ? 'failed' : 'ok', lastRunAt: failed.at, ...(failed.value > 0 ? { lastError: "in the function's logs (CloudWatch Logs)" } : {}) } : {}),
+      ...(failed
+        ? {
+            lastResult: failed.value > 0 ? 'failed' : 'ok',
+            lastRunAt: failed.at,
+            ...(failed.value > 0 ? { lastError: "in the function's logs (CloudWatch Logs)" } : {}),
+          }
+        : {}),
       ...(i >= 0 ? { deadLettered: rejected ?? 0, deadLetteredOver: '24h' } : {}),
     };
   });
 }
 
 /** Every query's result, newest datapoint first, across calls and pages. */
-async function metricData(client: CloudWatchClient, queries: readonly MetricDataQuery[], now: number): Promise<Map<string, MetricDataResult>> {
+async function metricData(
+  client: CloudWatchClient,
+  queries: readonly MetricDataQuery[],
+  now: number,
+): Promise<Map<string, MetricDataResult>> {
   const out = new Map<string, MetricDataResult>();
   for (let i = 0; i < queries.length; i += QUERIES_PER_CALL) {
     let token: string | undefined;
     do {
       const page = await client.send(
-        new GetMetricDataCommand({ MetricDataQueries: queries.slice(i, i + QUERIES_PER_CALL), StartTime: new Date(now - WINDOW_MS), EndTime: new Date(now), ScanBy: 'TimestampDescending', NextToken: token }),
+        new GetMetricDataCommand({
+          MetricDataQueries: queries.slice(i, i + QUERIES_PER_CALL),
+          StartTime: new Date(now - WINDOW_MS),
+          EndTime: new Date(now),
+          ScanBy: 'TimestampDescending',
+          NextToken: token,
+        }),
       );
       for (const r of page.MetricDataResults ?? []) {
         if (!r.Id) continue;
         const known = out.get(r.Id);
-        out.set(r.Id, known ? { ...known, Values: [...(known.Values ?? []), ...(r.Values ?? [])], Timestamps: [...(known.Timestamps ?? []), ...(r.Timestamps ?? [])] } : r);
+        out.set(
+          r.Id,
+          known
+            ? {
+                ...known,
+                Values: [...(known.Values ?? []), ...(r.Values ?? [])],
+                Timestamps: [...(known.Timestamps ?? []), ...(r.Timestamps ?? [])],
+              }
+            : r,
+        );
       }
       token = page.NextToken;
     } while (token);

@@ -37,14 +37,22 @@ export interface SourceStatus {
 const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 /** The live cursors by source id (backfill items left out), and every source id: configured first, then stored ones. */
-export function sourceIds(sources: readonly Source[] | undefined, cursors: readonly CursorState[]): { ids: string[]; live: Map<string, CursorState> } {
+export function sourceIds(
+  sources: readonly Source[] | undefined,
+  cursors: readonly CursorState[],
+): { ids: string[]; live: Map<string, CursorState> } {
   const live = new Map(cursors.filter((c) => !c.sourceId.includes('#')).map((c) => [c.sourceId, c]));
   const ids = [...new Set([...(sources ?? []).map((s) => s.id), ...live.keys()])];
   return { ids, live };
 }
 
 /** The fields every reader derives the same way: position, lease, last success, schedule and next run. */
-export function baseStatus(id: string, source: Source | undefined, cursor: CursorState | undefined, now: number): SourceStatus {
+export function baseStatus(
+  id: string,
+  source: Source | undefined,
+  cursor: CursorState | undefined,
+  now: number,
+): SourceStatus {
   const row = cursor ? cursorRow(cursor, now) : undefined;
   const lastRun = cursor?.lastSuccessAt;
   const next = source ? nextRun(source.schedule, now, lastRun) : undefined;
@@ -61,7 +69,13 @@ export function baseStatus(id: string, source: Source | undefined, cursor: Curso
 }
 
 /** Status from the local state under `stateDir` (already read into `cursors`) and the archive under `archiveDir`. */
-export async function localStatus(input: { sources?: readonly Source[]; cursors: readonly CursorState[]; stateDir: string; archiveDir: string; now?: number }): Promise<SourceStatus[]> {
+export async function localStatus(input: {
+  sources?: readonly Source[];
+  cursors: readonly CursorState[];
+  stateDir: string;
+  archiveDir: string;
+  now?: number;
+}): Promise<SourceStatus[]> {
   const now = input.now ?? Date.now();
   const { ids, live } = sourceIds(input.sources, input.cursors);
   const journal = readJournal(input.stateDir);
@@ -73,8 +87,19 @@ export async function localStatus(input: { sources?: readonly Source[]; cursors:
   return ids.map((id) => {
     const last = journal[id];
     return {
-      ...baseStatus(id, input.sources?.find((s) => s.id === id), live.get(id), now),
-      ...(last ? { lastResult: last.status, lastRunAt: last.at, ...(last.error ? { lastError: conciseError(last.error) } : {}) } : {}),
+      ...baseStatus(
+        id,
+        input.sources?.find((s) => s.id === id),
+        live.get(id),
+        now,
+      ),
+      ...(last
+        ? {
+            lastResult: last.status,
+            lastRunAt: last.at,
+            ...(last.error ? { lastError: conciseError(last.error) } : {}),
+          }
+        : {}),
       deadLettered: deadLetters.get(id) ?? 0,
       deadLetteredOver: 'all',
     };
@@ -93,6 +118,9 @@ export function formatStatus(rows: readonly SourceStatus[]): string {
     r.nextRunAt ? `${r.nextRunAt} (${r.schedule})` : '-',
     r.position ?? '-',
   ]);
-  const notes = rows.flatMap((r) => [...(r.lastError ? [`${r.sourceId}: last error: ${r.lastError}`] : []), ...(r.lease ? [`${r.sourceId}: lease held by ${r.lease}`] : [])]);
+  const notes = rows.flatMap((r) => [
+    ...(r.lastError ? [`${r.sourceId}: last error: ${r.lastError}`] : []),
+    ...(r.lease ? [`${r.sourceId}: lease held by ${r.lease}`] : []),
+  ]);
   return `${alignedTable(header, cells)}${notes.length ? `${notes.join('\n')}\n` : ''}`;
 }

@@ -17,19 +17,36 @@ export interface VezaNewRecord {
   id: string;
   timestamp: string;
   intent?: {
-    trace_id?: string; user_id?: string; session_id?: string; api_key_id?: string; endpoint?: string;
-    method?: string; url?: string; client?: { ip_address?: string; user_agent?: string }; request?: Json; delegate?: string;
+    trace_id?: string;
+    user_id?: string;
+    session_id?: string;
+    api_key_id?: string;
+    endpoint?: string;
+    method?: string;
+    url?: string;
+    client?: { ip_address?: string; user_agent?: string };
+    request?: Json;
+    delegate?: string;
   };
   result?: { code?: number; error_reason?: number | string; response?: Json };
 }
 
-/** The older schema still shown in the doc's "Audit events" section (docs/vendors/veza.md); every field but `request_id` and `ended_at` may be left out. */
+/**
+ * The older schema still shown in the doc's "Audit events" section (docs/vendors/veza.md); every field but `request_id`
+ * and `ended_at` may be left out.
+ */
 export interface VezaOldRecord {
   identity?: { user_id?: string; session_id?: string; api_key_id?: string; email?: string };
   status?: { grpc_code?: string; http_status?: number; error_reason?: string };
   client?: { ip?: string; user_agent?: string };
-  endpoint?: string; method?: string; url?: string; request_id: string; request?: Json; response?: Json;
-  started_at?: string; ended_at: string;
+  endpoint?: string;
+  method?: string;
+  url?: string;
+  request_id: string;
+  request?: Json;
+  response?: Json;
+  started_at?: string;
+  ended_at: string;
 }
 
 /** A Veza audit record in either shape; which one a live tenant returns is UNCONFIRMED (docs/vendors/veza.md). */
@@ -57,13 +74,37 @@ export interface VezaLog {
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
-interface Actor { userId: string; email: string; sessionId: string; apiKeyId: string; ip: string; browser: string }
-interface Failure { grpc: string; code: number; http: number; reason: number }
-interface Call {
-  actor: Actor; viaKey: boolean; userAgent: string; endpoint: string; method: Method; url: string;
-  request: Json; response: Json; failure: Failure | undefined;
+interface Actor {
+  userId: string;
+  email: string;
+  sessionId: string;
+  apiKeyId: string;
+  ip: string;
+  browser: string;
 }
-interface Context { random: Random; shape: VezaShape; actors: Actor[]; variety?: VezaVariety | undefined }
+interface Failure {
+  grpc: string;
+  code: number;
+  http: number;
+  reason: number;
+}
+interface Call {
+  actor: Actor;
+  viaKey: boolean;
+  userAgent: string;
+  endpoint: string;
+  method: Method;
+  url: string;
+  request: Json;
+  response: Json;
+  failure: Failure | undefined;
+}
+interface Context {
+  random: Random;
+  shape: VezaShape;
+  actors: Actor[];
+  variety?: VezaVariety | undefined;
+}
 
 /** Doc-shaped records mixed into the tidy ones (local/veza-arbitrary.ts): `share` of them, drawn by `draw`. */
 export interface VezaVariety {
@@ -90,7 +131,8 @@ const FAILURES: readonly Failure[] = [
   { grpc: 'INVALID_ARGUMENT', code: 3, http: 400, reason: 2 },
 ];
 const NAMES = ['ada', 'grace', 'linus', 'margaret', 'ken', 'barbara'];
-const BROWSER = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/115.0.0.0 Safari/537.36';
+const BROWSER =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/115.0.0.0 Safari/537.36';
 const TOOLS = ['python-requests/2.31.0', 'curl/8.4.0', 'Go-http-client/1.1', 'oaa-client/1.1.0'];
 
 function pick<T>(random: Random, items: readonly T[]): T {
@@ -105,7 +147,9 @@ function pick<T>(random: Random, items: readonly T[]): T {
 export function wireJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(wireJson).join(', ')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value).map(([k, v]) => `${wireJson(k)}: ${wireJson(v)}`).join(', ')}}`;
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${wireJson(k)}: ${wireJson(v)}`)
+      .join(', ')}}`;
   }
   const text = JSON.stringify(value) ?? 'null';
   return text.replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
@@ -138,11 +182,18 @@ const FIELDS: Record<string, (r: VezaRecord) => string | undefined> = {
   url: (r) => ('request_id' in r ? r.url : r.intent?.url),
 };
 const COMPARE: Record<string, (a: bigint, b: bigint) => boolean> = {
-  EQ: (a, b) => a === b, GE: (a, b) => a >= b, GT: (a, b) => a > b, LE: (a, b) => a <= b, LT: (a, b) => a < b,
+  EQ: (a, b) => a === b,
+  GE: (a, b) => a >= b,
+  GT: (a, b) => a > b,
+  LE: (a, b) => a <= b,
+  LT: (a, b) => a < b,
 };
 
 /** A parsed list filter: its `ended_at GE` bound and a predicate. */
-export interface VezaListQuery { since: bigint; test(event: VezaStoredEvent): boolean }
+export interface VezaListQuery {
+  since: bigint;
+  test(event: VezaStoredEvent): boolean;
+}
 
 /**
  * List filter: `and`-joined clauses over ended_at (EQ/GE/GT/LE/LT) and method, user_id, url (EQ);
@@ -176,12 +227,17 @@ export interface VezaTokenCodec {
 
 /** Opaque page tokens: base64url JSON with an HMAC, so a tampered token is refused (format UNCONFIRMED). */
 export function vezaTokenCodec(seed: number): VezaTokenCodec {
-  const sign = (text: string): string => createHmac('sha256', `veza-emulator-${seed}`).update(text).digest('base64url').slice(0, 22);
+  const sign = (text: string): string =>
+    createHmac('sha256', `veza-emulator-${seed}`).update(text).digest('base64url').slice(0, 22);
   return {
-    write: (payload) => Buffer.from(JSON.stringify({ ...payload, sig: sign(JSON.stringify(payload)) })).toString('base64url'),
+    write: (payload) =>
+      Buffer.from(JSON.stringify({ ...payload, sig: sign(JSON.stringify(payload)) })).toString('base64url'),
     read(token) {
       try {
-        const { sig, ...payload } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
+        const { sig, ...payload } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<
+          string,
+          unknown
+        >;
         return sig === sign(JSON.stringify(payload)) ? payload : {};
       } catch {
         return {};
@@ -192,8 +248,11 @@ export function vezaTokenCodec(seed: number): VezaTokenCodec {
 
 function makeActor(random: Random, name: string): Actor {
   return {
-    userId: randomUuid(random), email: `${name}@example.com`, sessionId: randomUuid(random),
-    apiKeyId: randomUuid(random), browser: BROWSER,
+    userId: randomUuid(random),
+    email: `${name}@example.com`,
+    sessionId: randomUuid(random),
+    apiKeyId: randomUuid(random),
+    browser: BROWSER,
     ip: `10.${randomInt(random, 0, 255)}.${randomInt(random, 0, 255)}.${randomInt(random, 1, 254)}`,
   };
 }
@@ -206,23 +265,41 @@ function makeCall(random: Random, actors: readonly Actor[]): Call {
   const id = randomUuid(random);
   const name = rpc.startsWith('APIKey') ? `KeyName${randomInt(random, 1, 99)}` : `query-${randomInt(random, 1, 999)}`;
   const failure = random() < 0.05 ? pick(random, FAILURES) : undefined;
-  const request: Json = method === 'POST' ? { name } : method === 'PUT' ? { id, name } : path.includes('{id}') ? { id } : {};
-  const value: Json = method === 'POST' ? { id, name, team_id: randomUuid(random), user_id: actor.userId } : { id, name };
-  const response: Json = failure || method === 'DELETE' || (method === 'GET' && !path.includes('{id}')) ? {} : { value };
+  const request: Json =
+    method === 'POST' ? { name } : method === 'PUT' ? { id, name } : path.includes('{id}') ? { id } : {};
+  const value: Json =
+    method === 'POST' ? { id, name, team_id: randomUuid(random), user_id: actor.userId } : { id, name };
+  const response: Json =
+    failure || method === 'DELETE' || (method === 'GET' && !path.includes('{id}')) ? {} : { value };
   return {
-    actor, viaKey, userAgent: viaKey ? pick(random, TOOLS) : actor.browser, endpoint: `/api_protos.v1.${rpc}`,
-    method, url: path.replace('{id}', id), request, response, failure,
+    actor,
+    viaKey,
+    userAgent: viaKey ? pick(random, TOOLS) : actor.browser,
+    endpoint: `/api_protos.v1.${rpc}`,
+    method,
+    url: path.replace('{id}', id),
+    request,
+    response,
+    failure,
   };
 }
 
 function newRecord(random: Random, call: Call, endedNs: bigint): VezaNewRecord {
   const { actor, viaKey, failure } = call;
   return {
-    id: randomUuid(random), timestamp: formatNs(endedNs),
+    id: randomUuid(random),
+    timestamp: formatNs(endedNs),
     intent: {
-      trace_id: randomHex(random, 32), user_id: actor.userId, session_id: viaKey ? '' : actor.sessionId,
-      api_key_id: viaKey ? actor.apiKeyId : '', endpoint: call.endpoint, method: call.method, url: call.url,
-      client: { ip_address: actor.ip, user_agent: call.userAgent }, request: call.request, delegate: '',
+      trace_id: randomHex(random, 32),
+      user_id: actor.userId,
+      session_id: viaKey ? '' : actor.sessionId,
+      api_key_id: viaKey ? actor.apiKeyId : '',
+      endpoint: call.endpoint,
+      method: call.method,
+      url: call.url,
+      client: { ip_address: actor.ip, user_agent: call.userAgent },
+      request: call.request,
+      delegate: '',
     },
     result: { code: failure?.code ?? 0, error_reason: failure?.reason ?? 0, response: call.response },
   };
@@ -233,12 +310,25 @@ function oldRecord(random: Random, call: Call, endedNs: bigint): VezaOldRecord {
   const startedNs = endedNs - BigInt(randomInt(random, 1_000_000, 80_000_000));
   return {
     identity: {
-      user_id: actor.userId, session_id: viaKey ? '' : actor.sessionId, api_key_id: viaKey ? actor.apiKeyId : '', email: actor.email,
+      user_id: actor.userId,
+      session_id: viaKey ? '' : actor.sessionId,
+      api_key_id: viaKey ? actor.apiKeyId : '',
+      email: actor.email,
     },
-    status: { grpc_code: failure?.grpc ?? 'OK', http_status: failure?.http ?? 200, error_reason: failure?.grpc ?? 'OK' },
+    status: {
+      grpc_code: failure?.grpc ?? 'OK',
+      http_status: failure?.http ?? 200,
+      error_reason: failure?.grpc ?? 'OK',
+    },
     client: { ip: actor.ip, user_agent: call.userAgent },
-    endpoint: call.endpoint, method: call.method, url: call.url, request_id: randomHex(random, 32),
-    request: call.request, response: call.response, started_at: formatNs(startedNs), ended_at: formatNs(endedNs),
+    endpoint: call.endpoint,
+    method: call.method,
+    url: call.url,
+    request_id: randomHex(random, 32),
+    request: call.request,
+    response: call.response,
+    started_at: formatNs(startedNs),
+    ended_at: formatNs(endedNs),
   };
 }
 
@@ -253,8 +343,14 @@ function makeEvent(ctx: Context, persistedNs: bigint, lagNs: bigint): VezaStored
     record = shape === 'new' ? newRecord(random, call, endedNs) : oldRecord(random, call, endedNs);
   }
   return {
-    id: 'request_id' in record ? record.request_id : record.id, shape, record, text: wireJson(record),
-    persistedAt: formatNs(persistedNs), persistedAtNs: persistedNs, endedAt: formatNs(endedNs), endedAtNs: endedNs,
+    id: 'request_id' in record ? record.request_id : record.id,
+    shape,
+    record,
+    text: wireJson(record),
+    persistedAt: formatNs(persistedNs),
+    persistedAtNs: persistedNs,
+    endedAt: formatNs(endedNs),
+    endedAtNs: endedNs,
   };
 }
 
@@ -272,7 +368,8 @@ export function createVezaLog(seed: number, shape: VezaShape, variety?: VezaVari
       const last = events.at(-1)?.persistedAtNs ?? -1n;
       const wanted = BigInt(Math.floor(persistedMs)) * 1_000_000n + BigInt(randomInt(random, 0, 999_999));
       const persistedNs = wanted > last ? wanted : last + 1n;
-      const lagNs = lateMs === undefined ? BigInt(randomInt(random, 5_000_000, 400_000_000)) : BigInt(Math.round(lateMs * 1e6));
+      const lagNs =
+        lateMs === undefined ? BigInt(randomInt(random, 5_000_000, 400_000_000)) : BigInt(Math.round(lateMs * 1e6));
       const event = makeEvent(ctx, persistedNs, lagNs);
       events.push(event);
       return event;

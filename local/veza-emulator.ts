@@ -7,7 +7,16 @@ import { listen, type EmulatorRequest, type EmulatorResponse } from './http-serv
 import { seededRandom } from './random.ts';
 import { MALFORMED_BODY, disturbPage, fire, tooManyRequests, type PageFaults } from './emulator-faults.ts';
 import {
-  createVezaLog, parseExportFilter, parseListFilter, vezaTokenCodec, wireJson, type VezaLog, type VezaShape, type VezaStoredEvent, type VezaTokenCodec, type VezaVariety,
+  createVezaLog,
+  parseExportFilter,
+  parseListFilter,
+  vezaTokenCodec,
+  wireJson,
+  type VezaLog,
+  type VezaShape,
+  type VezaStoredEvent,
+  type VezaTokenCodec,
+  type VezaVariety,
 } from './veza-data.ts';
 import { Waits } from './waits.ts';
 
@@ -40,13 +49,18 @@ export interface VezaFaults {
   /** Next N authenticated calls: a 429 `{"code":8}`, with `Retry-After: retryAfterSeconds` (none when 0). */
   rateLimitNext: number;
   retryAfterSeconds: number;
-  /** Every Nth authenticated export call (0: none) answers as `rateLimitNext` does: a stand-in that throttles steadily. */
+  /**
+   * Every Nth authenticated export call (0: none) answers as `rateLimitNext` does: a stand-in that throttles steadily.
+   */
   throttleEvery: number;
   /** The `retry_delay` of a google.rpc.RetryInfo in the details of those 429s, in seconds (none when 0). */
   retryInfoSeconds: number;
   /** Next N calls that would succeed: a 200 whose body is an HTML page, not JSON. */
   malformedNext: number;
-  /** Next N export calls that send a page token: 400 "invalid page token", as for a token that expired (lifetime UNCONFIRMED). */
+  /**
+   * Next N export calls that send a page token: 400 "invalid page token", as for a token that expired (lifetime
+   * UNCONFIRMED).
+   */
   refuseTokenNext: number;
 }
 
@@ -71,7 +85,10 @@ export interface VezaEmulatorOptions {
   variety?: number;
 }
 
-/** Share of the CLI emulator's records drawn from every documented shape, so `npm start` and the end-to-end tests meet untidy records too. */
+/**
+ * Share of the CLI emulator's records drawn from every documented shape, so `npm start` and the end-to-end tests meet
+ * untidy records too.
+ */
 export const CLI_VARIETY = 0.25;
 
 /** A running emulator. */
@@ -96,13 +113,25 @@ export function vezaExportFilter(iso: string): string {
 }
 
 /** A google.rpc.Status error body, as grpc-gateway writes it (docs/vendors/veza.md). */
-function rpcError(status: number, code: number, message: string, headers: Record<string, string> = {}, details: unknown[] = []): EmulatorResponse {
+function rpcError(
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+  details: unknown[] = [],
+): EmulatorResponse {
   return { status, headers, body: { code, message, details } };
 }
 
-/** ResourceExhausted with the delays the knobs name: `Retry-After` and a google.rpc.RetryInfo detail (proto3 JSON names). */
+/**
+ * ResourceExhausted with the delays the knobs name: `Retry-After` and a google.rpc.RetryInfo detail (proto3 JSON
+ * names).
+ */
 function throttled(faults: VezaFaults): EmulatorResponse {
-  const retryInfo = faults.retryInfoSeconds > 0 ? [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${faults.retryInfoSeconds}s` }] : [];
+  const retryInfo =
+    faults.retryInfoSeconds > 0
+      ? [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${faults.retryInfoSeconds}s` }]
+      : [];
   const { headers = {} } = tooManyRequests(faults.retryAfterSeconds);
   return rpcError(429, 8, 'rate limited', headers, retryInfo);
 }
@@ -117,7 +146,10 @@ function pageSize(query: URLSearchParams): number | string {
 
 /** A 200 page: the records' wire texts spliced in verbatim (docs/vendors/veza.md). */
 function pageBody(events: readonly VezaStoredEvent[], next: string): EmulatorResponse {
-  return { status: 200, body: `{"values": [${events.map((e) => e.text).join(', ')}], "next_page_token": ${JSON.stringify(next)}}` };
+  return {
+    status: 200,
+    body: `{"values": [${events.map((e) => e.text).join(', ')}], "next_page_token": ${JSON.stringify(next)}}`,
+  };
 }
 
 /** State and request handling of one emulator. */
@@ -144,8 +176,20 @@ class VezaService {
     this.#latencyMs = options.latencyMs ?? 0;
     this.#apiKey = options.token;
     this.faults = {
-      resourceExhaustedNext: 0, serverErrorNext: 0, truncateNext: 0, repeatTokenNext: 0, hangNext: 0, errorRate: 0,
-      rateLimitNext: 0, retryAfterSeconds: 1, throttleEvery: 0, retryInfoSeconds: 0, malformedNext: 0, refuseTokenNext: 0, reorderNext: 0, duplicateNext: 0,
+      resourceExhaustedNext: 0,
+      serverErrorNext: 0,
+      truncateNext: 0,
+      repeatTokenNext: 0,
+      hangNext: 0,
+      errorRate: 0,
+      rateLimitNext: 0,
+      retryAfterSeconds: 1,
+      throttleEvery: 0,
+      retryInfoSeconds: 0,
+      malformedNext: 0,
+      refuseTokenNext: 0,
+      reorderNext: 0,
+      duplicateNext: 0,
       ...options.faults,
     };
   }
@@ -159,7 +203,10 @@ class VezaService {
 
   /** Replaces the newest event by a copy whose time field is not a time. */
   #spoil(event: VezaStoredEvent): void {
-    const record = 'timestamp' in event.record ? { ...event.record, timestamp: 'not a time' } : { ...event.record, ended_at: 'not a time' };
+    const record =
+      'timestamp' in event.record
+        ? { ...event.record, timestamp: 'not a time' }
+        : { ...event.record, ended_at: 'not a time' };
     const events = this.log.events as VezaStoredEvent[];
     events[events.length - 1] = { ...event, record, text: wireJson(record) };
   }
@@ -198,7 +245,8 @@ class VezaService {
     if (req.method !== 'GET') return rpcError(405, 12, 'Method Not Allowed');
     // grpc-gateway maps Unauthenticated (16) to 401 and adds WWW-Authenticate (docs/vendors/veza.md).
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (bearer !== this.#apiKey) return rpcError(401, 16, 'invalid or missing API key', { 'www-authenticate': 'Bearer' });
+    if (bearer !== this.#apiKey)
+      return rpcError(401, 16, 'invalid or missing API key', { 'www-authenticate': 'Bearer' });
     // ResourceExhausted (8) → 429 is likely but UNCONFIRMED (docs/vendors/veza.md).
     if (path === EXPORT_PATH && this.faults.resourceExhaustedNext > 0) {
       this.faults.resourceExhaustedNext--;
@@ -212,7 +260,8 @@ class VezaService {
     }
     const out = path === EXPORT_PATH ? this.#exportPage(req.url.searchParams) : this.#listPage(req.url.searchParams);
     if (out.status !== 200 || typeof out.body !== 'string') return out;
-    if (fire(this.faults, 'malformedNext')) return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };
+    if (fire(this.faults, 'malformedNext'))
+      return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };
     if (!fire(this.faults, 'truncateNext')) return out;
     return { ...out, body: out.body.slice(0, Math.floor(out.body.length / 2)) };
   }
@@ -253,7 +302,10 @@ class VezaService {
       if (since === undefined) return invalid('filter must be persisted_at GE "<RFC 3339 timestamp>"');
       asked = this.#firstPersistedFrom(since);
     }
-    const start = Math.max(asked, this.#firstPersistedFrom(this.#nowNs() - BigInt(VEZA_EXPORT_RETENTION_MS) * 1_000_000n));
+    const start = Math.max(
+      asked,
+      this.#firstPersistedFrom(this.#nowNs() - BigInt(VEZA_EXPORT_RETENTION_MS) * 1_000_000n),
+    );
     const page = this.log.events.slice(start, start + size);
     const repeat = page.length > 0 && this.faults.repeatTokenNext > 0;
     if (repeat) this.faults.repeatTokenNext--;
@@ -304,12 +356,15 @@ export async function startVezaEmulator(options: VezaEmulatorOptions): Promise<V
   const rate = options.arrivalsPerSecond ?? 0;
   let owed = 0;
   // Ten ticks a second so fractional rates work; unref'd so a forgotten stop() never holds the process.
-  const timer = rate > 0 ? setInterval(() => {
-    owed += rate / 10;
-    const n = Math.floor(owed);
-    owed -= n;
-    service.addEvents(n);
-  }, 100) : undefined;
+  const timer =
+    rate > 0
+      ? setInterval(() => {
+          owed += rate / 10;
+          const n = Math.floor(owed);
+          owed -= n;
+          service.addEvents(n);
+        }, 100)
+      : undefined;
   timer?.unref();
   return {
     baseUrl: server.url,

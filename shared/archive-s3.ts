@@ -63,7 +63,11 @@ export class S3ArchiveReader implements ArchiveReader {
     do {
       const { client, sdk } = await this.#s3();
       const page = (await client.send(
-        new sdk.ListObjectsV2Command({ Bucket: this.#bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }),
+        new sdk.ListObjectsV2Command({
+          Bucket: this.#bucket,
+          Prefix: prefix,
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
       )) as ListPage;
       for (const item of page.Contents ?? []) if (item.Key && !item.Key.endsWith('/')) keys.push(item.Key);
       token = page.NextContinuationToken;

@@ -40,7 +40,9 @@ export class ArchiveFormatError extends Error {
 /** The events of one archive object: gzip (or plain) NDJSON, one JSON object per line. */
 export function parseArchiveObject(key: string, bytes: Uint8Array): Array<Record<string, unknown>> {
   if (bytes[0] === 0x50 && bytes[1] === 0x41 && bytes[2] === 0x52 && bytes[3] === 0x31) {
-    throw new ArchiveFormatError(`${key} is Parquet; reconciliation reads the gzip NDJSON archive (archiveFormat "json")`);
+    throw new ArchiveFormatError(
+      `${key} is Parquet; reconciliation reads the gzip NDJSON archive (archiveFormat "json")`,
+    );
   }
   const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : Buffer.from(bytes)).toString('utf8');
   const out: Array<Record<string, unknown>> = [];

@@ -7,7 +7,14 @@
  * again as a duplicate with the same `metadata.uid`, which the `events_dedup` view drops.
  */
 import * as z from 'zod';
-import { DEFAULT_MARGIN_MS, backfillItemId, boundedConnector, checkRange, parseTime, type TimeRange } from './backfill.ts';
+import {
+  DEFAULT_MARGIN_MS,
+  backfillItemId,
+  boundedConnector,
+  checkRange,
+  parseTime,
+  type TimeRange,
+} from './backfill.ts';
 import { MAX_CONTINUATIONS, type Invoker } from './continuation.ts';
 import { AuditPumpError, describeError } from './errors.ts';
 import { runSource, type RunResult, type RunnerDeps } from './runner.ts';
@@ -23,7 +30,12 @@ export const backfillRequestSchema = z.strictObject({
   to: z.string().min(1),
   restart: z.boolean().optional(),
   /** Past `to`, how far a stream vendor is read before the range is done (backfill.ts). @default 3600 */
-  marginSeconds: z.number().int().min(0).max(7 * 86_400).optional(),
+  marginSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400)
+    .optional(),
 });
 export type BackfillRequest = z.infer<typeof backfillRequestSchema>;
 
@@ -47,10 +59,19 @@ const iso = (ms: number): string => new Date(ms).toISOString();
  * Runs one invocation of a backfill. `deps.store` must be keyed by {@link backfillItemId} (the
  * backfill's own item); everything else is the live run's wiring.
  */
-export async function runBackfill<C, R>(connector: Connector<C, R>, source: Source, request: BackfillRequest, deps: RunnerDeps): Promise<BackfillResult> {
+export async function runBackfill<C, R>(
+  connector: Connector<C, R>,
+  source: Source,
+  request: BackfillRequest,
+  deps: RunnerDeps,
+): Promise<BackfillResult> {
   const now = deps.now ?? Date.now;
   const range = checkRange({ from: parseTime(request.from, 'from'), to: parseTime(request.to, 'to') }, source, now());
-  const bounded = boundedConnector(connector, range, request.marginSeconds === undefined ? DEFAULT_MARGIN_MS : request.marginSeconds * 1000);
+  const bounded = boundedConnector(
+    connector,
+    range,
+    request.marginSeconds === undefined ? DEFAULT_MARGIN_MS : request.marginSeconds * 1000,
+  );
   await prepare(bounded, source, range, deps, request.restart ?? false);
   // Cursor lag means "how far the live cursor trails": not a backfill's business.
   const { cursorLagSeconds: _lag, ...result } = await runSource(bounded, source, deps);
@@ -66,7 +87,13 @@ export async function runBackfill<C, R>(connector: Connector<C, R>, source: Sour
 }
 
 /** Keeps a stored backfill of the same range (resume), refuses another one, or drops it on restart. */
-async function prepare(bounded: Connector<{ range: { from: string; to: string } }, unknown>, source: Source, range: TimeRange, deps: RunnerDeps, restart: boolean): Promise<void> {
+async function prepare(
+  bounded: Connector<{ range: { from: string; to: string } }, unknown>,
+  source: Source,
+  range: TimeRange,
+  deps: RunnerDeps,
+  restart: boolean,
+): Promise<void> {
   const state = await deps.store.get(source.id);
   if (state === undefined || (state.cursor === undefined && state.cursorError === undefined)) return;
   if (restart) {
@@ -76,19 +103,30 @@ async function prepare(bounded: Connector<{ range: { from: string; to: string } 
   }
   const stored = bounded.cursorSchema.safeParse(state.cursor);
   if (stored.success && stored.data.range.from === iso(range.from) && stored.data.range.to === iso(range.to)) return;
-  const what = stored.success ? `a backfill of ${stored.data.range.from}..${stored.data.range.to}` : 'a backfill cursor this connector cannot read';
+  const what = stored.success
+    ? `a backfill of ${stored.data.range.from}..${stored.data.range.to}`
+    : 'a backfill cursor this connector cannot read';
   throw new BackfillRangeError(
     `source ${source.id} has ${what} (item ${backfillItemId(source.id)}); resume it with the same range, or start ${iso(range.from)}..${iso(range.to)} with --restart ("restart": true in the event)`,
   );
 }
 
 /** Invokes the function again for a backfill that stopped at its deadline; never with `restart`. */
-export async function continueBackfill(response: PumpResponse, event: PumpEvent, functionName: string, invoke: Invoker, log: Logger): Promise<boolean> {
+export async function continueBackfill(
+  response: PumpResponse,
+  event: PumpEvent,
+  functionName: string,
+  invoke: Invoker,
+  log: Logger,
+): Promise<boolean> {
   const result = response.results[0];
   if (!event.backfill || !result || result.status !== 'deadline' || !result.more) return false;
   const depth = (event.continuation ?? 0) + 1;
   if (depth > MAX_CONTINUATIONS) {
-    log.warn('backfill continuation chain capped; invoke the same backfill again to resume it', { sourceId: event.backfill.sourceId, depth });
+    log.warn('backfill continuation chain capped; invoke the same backfill again to resume it', {
+      sourceId: event.backfill.sourceId,
+      depth,
+    });
     return false;
   }
   // A continuation resumes: passing `restart` on would start the range over at every invocation.
@@ -97,7 +135,10 @@ export async function continueBackfill(response: PumpResponse, event: PumpEvent,
     await invoke(functionName, { backfill: resume, continuation: depth });
     return true;
   } catch (error) {
-    log.error('backfill continuation failed; invoke the same backfill again to resume it', { sourceId: event.backfill.sourceId, error: describeError(error) });
+    log.error('backfill continuation failed; invoke the same backfill again to resume it', {
+      sourceId: event.backfill.sourceId,
+      error: describeError(error),
+    });
     return false;
   }
 }

@@ -59,8 +59,14 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 /** Parses `YYYY-MM-DD` (midnight UTC) or an ISO date-time with offset; throws naming `what`. */
 export function parseTime(text: string, what: string): number {
   const day = /^\d{4}-\d{2}-\d{2}$/.test(text);
-  const ms = day || z.iso.datetime({ offset: true }).safeParse(text).success ? Date.parse(day ? `${text}T00:00:00Z` : text) : Number.NaN;
-  if (Number.isNaN(ms)) throw new ConfigError(`${what} must be a date (2026-11-20) or an ISO time with offset (2026-11-20T06:00:00Z), got "${text}"`);
+  const ms =
+    day || z.iso.datetime({ offset: true }).safeParse(text).success
+      ? Date.parse(day ? `${text}T00:00:00Z` : text)
+      : Number.NaN;
+  if (Number.isNaN(ms))
+    throw new ConfigError(
+      `${what} must be a date (2026-11-20) or an ISO time with offset (2026-11-20T06:00:00Z), got "${text}"`,
+    );
   return ms;
 }
 
@@ -69,10 +75,13 @@ export function parseTime(text: string, what: string): number {
  * before now (a time-window vendor reads nothing newer, so a later end would be cut short).
  */
 export function checkRange(range: TimeRange, source: Source, now: number): TimeRange {
-  if (!(range.from < range.to)) throw new ConfigError(`the range must end after it starts (${iso(range.from)} .. ${iso(range.to)})`);
+  if (!(range.from < range.to))
+    throw new ConfigError(`the range must end after it starts (${iso(range.from)} .. ${iso(range.to)})`);
   const lag = settleLagMs(source);
   if (range.to > now - lag) {
-    throw new ConfigError(`the range must be in the past, ending at least the settle lag (${lag / 1000} s) before now: it ends at ${iso(range.to)}; the live cursor reads the present`);
+    throw new ConfigError(
+      `the range must be in the past, ending at least the settle lag (${lag / 1000} s) before now: it ends at ${iso(range.to)}; the live cursor reads the present`,
+    );
   }
   return range;
 }
@@ -83,19 +92,32 @@ function settleLagMs(source: Source): number {
 }
 
 /** The source as a range read sees it: starting at `from`, with its connector's range options. */
-export function rangeSource(connector: Pick<Connector<unknown, unknown>, 'range'>, source: Source, range: TimeRange): Source {
+export function rangeSource(
+  connector: Pick<Connector<unknown, unknown>, 'range'>,
+  source: Source,
+  range: TimeRange,
+): Source {
   const options = connector.range?.options ?? {};
   return { ...source, startFrom: iso(range.from), options: { ...source.options, ...options } };
 }
 
 /** The event time of a record as the pump would archive it; undefined when it fails validation or mapping. */
-export function eventTime<C, R>(connector: Connector<C, R>, source: Source, record: RawRecord, receivedAt: number): number | undefined {
+export function eventTime<C, R>(
+  connector: Connector<C, R>,
+  source: Source,
+  record: RawRecord,
+  receivedAt: number,
+): number | undefined {
   const out = toEvent(connector, source, record, receivedAt);
   return 'event' in out && Number.isFinite(out.event.time) ? out.event.time : undefined;
 }
 
 /** Turns a live connector into one that reads only `range` (see the file comment). */
-export function boundedConnector<C, R>(connector: Connector<C, R>, range: TimeRange, marginMs = DEFAULT_MARGIN_MS): Connector<BoundedCursor<C>, R> {
+export function boundedConnector<C, R>(
+  connector: Connector<C, R>,
+  range: TimeRange,
+  marginMs = DEFAULT_MARGIN_MS,
+): Connector<BoundedCursor<C>, R> {
   const stored = { from: iso(range.from), to: iso(range.to) };
   const cursorSchema = z.object({
     range: z.object({ from: z.string(), to: z.string() }),
@@ -106,7 +128,9 @@ export function boundedConnector<C, R>(connector: Connector<C, R>, range: TimeRa
 
   async function fetchPage(ctx: FetchContext, cursor: BoundedCursor<C>): Promise<Page<BoundedCursor<C>>> {
     if (cursor.range.from !== stored.from || cursor.range.to !== stored.to) {
-      throw new CursorInvalidError(`source ${ctx.source.id}: the stored range read is ${cursor.range.from}..${cursor.range.to}, not ${stored.from}..${stored.to}`);
+      throw new CursorInvalidError(
+        `source ${ctx.source.id}: the stored range read is ${cursor.range.from}..${cursor.range.to}, not ${stored.from}..${stored.to}`,
+      );
     }
     if (cursor.done) return { records: [], next: cursor, caughtUp: true };
     const source = rangeSource(connector, ctx.source, range);
@@ -132,10 +156,16 @@ export function boundedConnector<C, R>(connector: Connector<C, R>, range: TimeRa
   const { range: _range, describe, ...live } = connector;
   return {
     ...live,
-    describe: (cursor) => (cursor.done ? `range ${cursor.range.from} .. ${cursor.range.to} done` : `range ${cursor.range.from} .. ${cursor.range.to}: ${describe ? describe(cursor.inner) : JSON.stringify(cursor.inner)}`),
+    describe: (cursor) =>
+      cursor.done
+        ? `range ${cursor.range.from} .. ${cursor.range.to} done`
+        : `range ${cursor.range.from} .. ${cursor.range.to}: ${describe ? describe(cursor.inner) : JSON.stringify(cursor.inner)}`,
     cursorSchema,
     position: (cursor) => position(cursor.inner),
-    initialCursor: (source, now) => ({ range: stored, inner: connector.initialCursor(rangeSource(connector, source, range), now) }),
+    initialCursor: (source, now) => ({
+      range: stored,
+      inner: connector.initialCursor(rangeSource(connector, source, range), now),
+    }),
     fetchPage,
   };
 }

@@ -5,7 +5,12 @@
  */
 
 /** AWS "full jitter": a random delay in [0, min(maxMs, baseMs * 2^attempt)], `attempt` from 0. */
-export function fullJitterDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+export function fullJitterDelay(
+  attempt: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
   // 2 ** a large attempt is Infinity, which `min` turns back into maxMs.
   const ceiling = Math.max(0, Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt)));
   // Clamp a misbehaving injected random so the result stays in range.
@@ -70,7 +75,8 @@ function durationMs(value: unknown): number | undefined {
   // proto3 JSON writes int64 seconds as a string.
   const s = typeof seconds === 'string' && /^\d+$/.test(seconds) ? Number(seconds) : seconds;
   const n = nanos ?? 0;
-  if (typeof s !== 'number' || !Number.isFinite(s) || s < 0 || typeof n !== 'number' || !Number.isFinite(n) || n < 0) return undefined;
+  if (typeof s !== 'number' || !Number.isFinite(s) || s < 0 || typeof n !== 'number' || !Number.isFinite(n) || n < 0)
+    return undefined;
   return Math.ceil(s * 1000 + n / 1e6);
 }
 
@@ -79,7 +85,13 @@ function durationMs(value: unknown): number | undefined {
  * against `vendorNowMs`, the vendor's own clock by its `Date` header, so a skewed pump clock does
  * not shorten or stretch it) and a google.rpc.RetryInfo in its body; undefined when it names none.
  */
-export function answerDelay(retryAfter: string | null | undefined, body: string, vendorNowMs: number): number | undefined {
-  const delays = [parseRetryAfter(retryAfter, vendorNowMs), parseRetryInfo(body)].filter((d): d is number => d !== undefined);
+export function answerDelay(
+  retryAfter: string | null | undefined,
+  body: string,
+  vendorNowMs: number,
+): number | undefined {
+  const delays = [parseRetryAfter(retryAfter, vendorNowMs), parseRetryInfo(body)].filter(
+    (d): d is number => d !== undefined,
+  );
   return delays.length ? Math.max(...delays) : undefined;
 }

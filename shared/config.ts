@@ -16,7 +16,10 @@ const httpUrl = z
   .string()
   .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), 'must be an http(s) URL')
   // A URL is logged and deployed in plain text: credentials in it would leak (they belong in the secret).
-  .refine((s) => !URL.canParse(s) || (new URL(s).username === '' && new URL(s).password === ''), 'must not carry credentials (user:password@); put them in the secret');
+  .refine(
+    (s) => !URL.canParse(s) || (new URL(s).username === '' && new URL(s).password === ''),
+    'must not carry credentials (user:password@); put them in the secret',
+  );
 
 /** EventBridge Scheduler expression (shared/schedule.ts); the issue says what is wrong, never silently at deploy. */
 const schedule = z.string().superRefine((s, ctx) => {
@@ -36,7 +39,10 @@ export const rateLimitSchema = z
   .object({
     requests: z.number().int().min(1).max(100_000).optional(),
     perSeconds: z.number().int().min(1).max(86_400).optional(),
-    scope: z.string().regex(SCOPE, 'must be 1-256 of the characters of a secret name (A-Z a-z 0-9 / _ + = . @ -)').optional(),
+    scope: z
+      .string()
+      .regex(SCOPE, 'must be 1-256 of the characters of a secret name (A-Z a-z 0-9 / _ + = . @ -)')
+      .optional(),
   })
   .strict()
   .refine((r) => (r.requests === undefined) === (r.perSeconds === undefined), {
@@ -50,7 +56,10 @@ export const sourceSchema = z
       .string()
       .regex(SOURCE_ID, 'must match ^[a-z0-9][a-z0-9-]{0,47}$')
       // Backfill items of earlier versions were keyed `<id>--backfill`: such an id would read as one.
-      .refine((id) => !id.endsWith('--backfill'), 'must not end in "--backfill" (the key earlier versions gave backfill items)'),
+      .refine(
+        (id) => !id.endsWith('--backfill'),
+        'must not end in "--backfill" (the key earlier versions gave backfill items)',
+      ),
     vendor: z.enum(VENDORS),
     baseUrl: httpUrl,
     secretName: z.string().min(1).optional(),
@@ -77,19 +86,25 @@ const sourcesFileSchema = z
   .superRefine((file, ctx) => {
     const seen = new Set<string>();
     file.sources.forEach((s, i) => {
-      if (seen.has(s.id)) ctx.addIssue({ code: 'custom', message: `duplicate source id "${s.id}"`, path: ['sources', i, 'id'] });
+      if (seen.has(s.id))
+        ctx.addIssue({ code: 'custom', message: `duplicate source id "${s.id}"`, path: ['sources', i, 'id'] });
       seen.add(s.id);
     });
     const budgets = new Map<string, { id: string; budget: string }>();
     file.sources.forEach((s, i) => {
       const scope = limitScope(s);
-      const budget = s.rateLimit?.requests === undefined ? 'none' : `${s.rateLimit.requests} per ${s.rateLimit.perSeconds} s`;
+      const budget =
+        s.rateLimit?.requests === undefined ? 'none' : `${s.rateLimit.requests} per ${s.rateLimit.perSeconds} s`;
       // A limit is the vendor's: sources of two vendors never share one.
       const first = budgets.get(`${s.vendor} ${scope}`);
       if (!first) budgets.set(`${s.vendor} ${scope}`, { id: s.id, budget });
       // A run without the budget would spend the others' share unseen.
       else if (first.budget !== budget) {
-        ctx.addIssue({ code: 'custom', message: `shares the limit scope "${scope}" with ${first.id}, whose budget is ${first.budget}, not ${budget}; every source of a scope states the same budget`, path: ['sources', i, 'rateLimit'] });
+        ctx.addIssue({
+          code: 'custom',
+          message: `shares the limit scope "${scope}" with ${first.id}, whose budget is ${first.budget}, not ${budget}; every source of a scope states the same budget`,
+          path: ['sources', i, 'rateLimit'],
+        });
       }
     });
   });
@@ -99,7 +114,10 @@ export function limitScope(source: Pick<Source, 'id' | 'secretName' | 'rateLimit
   return source.rateLimit?.scope ?? source.secretName ?? source.id;
 }
 
-/** The scopes of `vendor` more than one of `sources` share: their runs learn each other's back-offs before every request. */
+/**
+ * The scopes of `vendor` more than one of `sources` share: their runs learn each other's back-offs before every
+ * request.
+ */
 export function sharedScopes(sources: readonly Source[], vendor: Vendor): Set<string> {
   const counts = new Map<string, number>();
   for (const s of sources) if (s.vendor === vendor) counts.set(limitScope(s), (counts.get(limitScope(s)) ?? 0) + 1);
@@ -142,7 +160,10 @@ export function parseSources(raw: unknown, optionSchemas: OptionSchemas = {}, wh
     const options = schema.safeParse(source.options);
     if (options.success) return { ...source, options: options.data };
     problems.push(
-      ...options.error.issues.map((issue) => `sources[${i}] (${source.id}).options${issue.path.length ? '.' + issue.path.map(String).join('.') : ''}: ${issue.message}`),
+      ...options.error.issues.map(
+        (issue) =>
+          `sources[${i}] (${source.id}).options${issue.path.length ? '.' + issue.path.map(String).join('.') : ''}: ${issue.message}`,
+      ),
     );
     return source;
   });
@@ -207,15 +228,22 @@ export interface RuntimeConfig {
 /** The metrics namespace of every pump (EMF); sources are told apart by `service` and `sourceId`. */
 export const METRICS_NAMESPACE = 'AuditPump';
 
-/** The `service` dimension of a vendor function's metrics: its function name, unique per stack (infra and `audit-pump status` agree on it). */
+/**
+ * The `service` dimension of a vendor function's metrics: its function name, unique per stack (infra and `audit-pump
+ * status` agree on it).
+ */
 export function metricsService(name: string, vendor: Vendor): string {
   return `${name}-${vendor}`;
 }
 
 /** Parses the Lambda environment (defaults to `process.env`); fails fast naming the variable. */
-export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env, optionSchemas: OptionSchemas = {}): RuntimeConfig {
+export function loadRuntimeConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  optionSchemas: OptionSchemas = {},
+): RuntimeConfig {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(`invalid environment:\n${formatIssues(parsed.error.issues, env, 'environment variable')}`);
+  if (!parsed.success)
+    throw new ConfigError(`invalid environment:\n${formatIssues(parsed.error.issues, env, 'environment variable')}`);
   let raw: unknown;
   try {
     raw = JSON.parse(parsed.data.AUDIT_PUMP_SOURCES);
@@ -232,7 +260,9 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env, optionSc
     ...(parsed.data.SPOOL_BUCKET ? { spoolBucket: parsed.data.SPOOL_BUCKET } : {}),
     ...(parsed.data.POWERTOOLS_SERVICE_NAME ? { serviceName: parsed.data.POWERTOOLS_SERVICE_NAME } : {}),
     ...(parsed.data.ARCHIVE_BUCKET ? { archiveBucket: parsed.data.ARCHIVE_BUCKET } : {}),
-    ...(parsed.data.AUDIT_PUMP_CONTINUE === 'true' && parsed.data.AWS_LAMBDA_FUNCTION_NAME ? { continueFunction: parsed.data.AWS_LAMBDA_FUNCTION_NAME } : {}),
+    ...(parsed.data.AUDIT_PUMP_CONTINUE === 'true' && parsed.data.AWS_LAMBDA_FUNCTION_NAME
+      ? { continueFunction: parsed.data.AWS_LAMBDA_FUNCTION_NAME }
+      : {}),
     leaseMs: parsed.data.LEASE_SECONDS * 1000,
     deadlineMarginMs: parsed.data.DEADLINE_MARGIN_MS,
   };

@@ -23,12 +23,24 @@ export function lambdaInvoker(client?: LambdaClient): Invoker {
   return async (functionName, event) => {
     const sdk = await lambdaSdk();
     own ??= new sdk.LambdaClient({});
-    await own.send(new sdk.InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(event)) }));
+    await own.send(
+      new sdk.InvokeCommand({
+        FunctionName: functionName,
+        InvocationType: 'Event',
+        Payload: Buffer.from(JSON.stringify(event)),
+      }),
+    );
   };
 }
 
 /** Invokes `functionName` once per source that stopped at its deadline; returns the source ids continued. */
-export async function continueRuns(response: PumpResponse, event: PumpEvent, functionName: string, invoke: Invoker, log: Logger): Promise<string[]> {
+export async function continueRuns(
+  response: PumpResponse,
+  event: PumpEvent,
+  functionName: string,
+  invoke: Invoker,
+  log: Logger,
+): Promise<string[]> {
   const depth = (event.continuation ?? 0) + 1;
   const pending = response.results.filter((r) => r.status === 'deadline' && r.more).map((r) => r.sourceId);
   if (pending.length && depth > MAX_CONTINUATIONS) {

@@ -61,7 +61,10 @@ export class CursorStore {
 
   /** Reads a source's state (consistent read); undefined when it never ran. */
   async get(sourceId: string, signal?: AbortSignal): Promise<CursorState | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { sourceId: this.key(sourceId) }, ConsistentRead: true }), sendOptions(signal));
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { sourceId: this.key(sourceId) }, ConsistentRead: true }),
+      sendOptions(signal),
+    );
     return out.Item ? toState(out.Item) : undefined;
   }
 
@@ -70,7 +73,9 @@ export class CursorStore {
     const items: CursorState[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await this.doc.send(new ScanCommand({ TableName: this.table, ConsistentRead: true, ExclusiveStartKey: start }));
+      const out = await this.doc.send(
+        new ScanCommand({ TableName: this.table, ConsistentRead: true, ExclusiveStartKey: start }),
+      );
       items.push(...(out.Items ?? []).map(toState));
       start = out.LastEvaluatedKey;
     } while (start);
@@ -85,7 +90,8 @@ export class CursorStore {
         new UpdateCommand({
           TableName: this.table,
           Key: { sourceId: this.key(sourceId) },
-          UpdateExpression: 'SET leaseOwner = :owner, leaseExpiresAt = :exp, version = if_not_exists(version, :zero), updatedAt = :now',
+          UpdateExpression:
+            'SET leaseOwner = :owner, leaseExpiresAt = :exp, version = if_not_exists(version, :zero), updatedAt = :now',
           ConditionExpression: 'attribute_not_exists(leaseOwner) OR leaseOwner = :owner OR leaseExpiresAt < :now',
           ExpressionAttributeValues: { ':owner': owner, ':exp': now + leaseMs, ':zero': 0, ':now': now },
           ReturnValues: 'ALL_NEW',
@@ -126,7 +132,8 @@ export class CursorStore {
       ':exp': now + input.leaseMs,
       ':now': now,
     };
-    let update = 'SET #cursor = :cursor, version = :next, leaseExpiresAt = :exp, lastSuccessAt = :now, updatedAt = :now';
+    let update =
+      'SET #cursor = :cursor, version = :next, leaseExpiresAt = :exp, lastSuccessAt = :now, updatedAt = :now';
     if (input.lastEventTime !== undefined) {
       update += ', lastEventTime = :let';
       values[':let'] = input.lastEventTime;
@@ -172,7 +179,8 @@ export class CursorStore {
     await this.conditional(
       sourceId,
       {
-        UpdateExpression: 'REMOVE #cursor, lastEventTime SET version = if_not_exists(version, :zero) + :one, updatedAt = :now',
+        UpdateExpression:
+          'REMOVE #cursor, lastEventTime SET version = if_not_exists(version, :zero) + :one, updatedAt = :now',
         ConditionExpression: 'attribute_not_exists(leaseOwner) OR leaseExpiresAt < :now',
         ExpressionAttributeNames: { '#cursor': 'cursor' },
         ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':now': now },
@@ -188,7 +196,10 @@ export class CursorStore {
     signal?: AbortSignal,
   ): Promise<void> {
     try {
-      await this.doc.send(new UpdateCommand({ TableName: this.table, Key: { sourceId: this.key(sourceId) }, ...params }), sendOptions(signal));
+      await this.doc.send(
+        new UpdateCommand({ TableName: this.table, Key: { sourceId: this.key(sourceId) }, ...params }),
+        sendOptions(signal),
+      );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         throw new CursorConflictError(`source ${sourceId}: ${conflict}`, { cause: error });

@@ -34,13 +34,24 @@ export interface DeadLetterEntry {
 const REASON_CHARS = 2000;
 
 /** Builds a dead-letter record (already serialized for the sink); never above Firehose's record limit. */
-export function deadLetterRecord(source: Source, raw: string, stage: DeadLetterStage, reason: string, now: number): Uint8Array {
+export function deadLetterRecord(
+  source: Source,
+  raw: string,
+  stage: DeadLetterStage,
+  reason: string,
+  now: number,
+): Uint8Array {
   const digest = createHash('sha256').update(raw).digest('hex');
   const entry: DeadLetterEntry = {
     time: now,
     stage,
     reason: cutString(reason, REASON_CHARS),
-    metadata: { version: '1.1.0', uid: eventUid(source.vendor, source.id, `raw:${digest}`), log_provider: source.vendor, log_name: source.id },
+    metadata: {
+      version: '1.1.0',
+      uid: eventUid(source.vendor, source.id, `raw:${digest}`),
+      log_provider: source.vendor,
+      log_name: source.id,
+    },
     raw_data: raw,
   };
   const whole = toRecord(entry);

@@ -13,14 +13,19 @@ class DeadlineAbort extends Error {}
  * cleared as soon as the call settles. Rejects with DeadlineError naming `what` when the signal
  * fired, whatever the call itself rejected with.
  */
-export async function withinDeadline<T>(what: string, ms: number, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withinDeadline<T>(
+  what: string,
+  ms: number,
+  call: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   const limit = Math.max(0, Math.floor(ms));
   const timer = setTimeout(() => controller.abort(new DeadlineAbort(what)), limit);
   try {
     return await call(controller.signal);
   } catch (error) {
-    if (controller.signal.aborted) throw new DeadlineError(`${what}: no answer within the ${limit} ms the deadline left`, { cause: error });
+    if (controller.signal.aborted)
+      throw new DeadlineError(`${what}: no answer within the ${limit} ms the deadline left`, { cause: error });
     throw error;
   } finally {
     clearTimeout(timer);
@@ -32,8 +37,13 @@ export async function withinDeadline<T>(what: string, ms: number, call: (signal:
  * (it runs on, unwaited for): the run stops waiting.
  */
 export async function raceDeadline<T>(what: string, ms: number, promise: Promise<T>): Promise<T> {
-  return withinDeadline(what, ms, (signal) => new Promise<T>((resolve, reject) => {
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    promise.then(resolve, reject);
-  }));
+  return withinDeadline(
+    what,
+    ms,
+    (signal) =>
+      new Promise<T>((resolve, reject) => {
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+        promise.then(resolve, reject);
+      }),
+  );
 }

@@ -45,10 +45,18 @@ type Rejected = { reject: string; stage: 'validate' | 'normalize' | 'oversize' }
 type Outcome = { event: Uint8Array; time: number } | Rejected;
 
 /** Validates and normalizes one record to its OCSF event; never throws (a failure is a reject with its stage). */
-export function toEvent<C, R>(connector: Connector<C, R>, source: Source, record: RawRecord, receivedAt: number): { event: OcsfEvent } | Rejected {
+export function toEvent<C, R>(
+  connector: Connector<C, R>,
+  source: Source,
+  record: RawRecord,
+  receivedAt: number,
+): { event: OcsfEvent } | Rejected {
   const parsed = connector.recordSchema.safeParse(record.value);
   if (!parsed.success) {
-    return { stage: 'validate', reject: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
+    return {
+      stage: 'validate',
+      reject: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+    };
   }
   try {
     const uid = eventUid(source.vendor, source.id, connector.nativeId(parsed.data, record));
@@ -64,7 +72,10 @@ export function normalizeRecord<C, R>(deps: DeliveryDeps<C, R>, record: RawRecor
   if (!('event' in out)) return out;
   const bytes = toRecord(out.event);
   if (bytes.byteLength > FIREHOSE_LIMITS.maxRecordBytes) {
-    return { stage: 'oversize', reject: `normalized event is ${bytes.byteLength} bytes, above Firehose's 1,000 KiB record limit` };
+    return {
+      stage: 'oversize',
+      reject: `normalized event is ${bytes.byteLength} bytes, above Firehose's 1,000 KiB record limit`,
+    };
   }
   return { event: bytes, time: out.event.time };
 }
@@ -85,7 +96,9 @@ export async function deliverPage<C, R>(deps: DeliveryDeps<C, R>, page: Page<C>)
     inFlight = Promise.all([
       events.length ? deps.sink.put(events, deps.deadline) : undefined,
       rejected.length ? deps.deadLetter.put(rejected, deps.deadline) : undefined,
-    ]).then(() => void (counts = { events: counts.events + events.length, rejected: counts.rejected + rejected.length }));
+    ]).then(
+      () => void (counts = { events: counts.events + events.length, rejected: counts.rejected + rejected.length }),
+    );
     // Observed now so that a failure while the next chunk is prepared is not an unhandled rejection.
     inFlight.catch(() => undefined);
   };

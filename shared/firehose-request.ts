@@ -13,9 +13,13 @@ const NO_BYTES = new Uint8Array(0);
  * The command's own input keeps the real records (what a client mock or a log would see).
  */
 export function putRecordBatch(streamName: string, records: readonly Uint8Array[]): PutRecordBatchCommand {
-  const command = new PutRecordBatchCommand({ DeliveryStreamName: streamName, Records: records.map((Data) => ({ Data })) });
+  const command = new PutRecordBatchCommand({
+    DeliveryStreamName: streamName,
+    Records: records.map((Data) => ({ Data })),
+  });
   command.middlewareStack.add(
-    (next) => async (args) => next({ ...args, input: { DeliveryStreamName: streamName, Records: records.map(() => ({ Data: NO_BYTES })) } }),
+    (next) => async (args) =>
+      next({ ...args, input: { DeliveryStreamName: streamName, Records: records.map(() => ({ Data: NO_BYTES })) } }),
     { step: 'initialize', priority: 'low', name: 'auditPumpEmptyRecords' },
   );
   command.middlewareStack.add(
@@ -32,7 +36,8 @@ export function putRecordBatch(streamName: string, records: readonly Uint8Array[
 function batchBody(streamName: string, records: readonly Uint8Array[]): Buffer {
   const head = `{"DeliveryStreamName":${JSON.stringify(streamName)},"Records":[`;
   const data = records.map((r) => Buffer.from(r.buffer, r.byteOffset, r.byteLength).toString('base64'));
-  const size = Buffer.byteLength(head) + data.reduce((n, d) => n + d.length + RECORD_OPEN.length + RECORD_CLOSE.length + 1, 0) + 1;
+  const size =
+    Buffer.byteLength(head) + data.reduce((n, d) => n + d.length + RECORD_OPEN.length + RECORD_CLOSE.length + 1, 0) + 1;
   const body = Buffer.allocUnsafe(size);
   let at = body.write(head);
   data.forEach((d, i) => {

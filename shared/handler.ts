@@ -17,13 +17,32 @@ import { S3ArchiveReader } from './archive-s3.ts';
 import type { ArchiveReader } from './archive.ts';
 import { awsClients, type AwsClients } from './aws.ts';
 import { backfillItemId } from './backfill.ts';
-import { backfillRequestSchema, continueBackfill, runBackfill, type BackfillRequest, type BackfillResult } from './backfill-run.ts';
-import { METRICS_NAMESPACE, formatIssues, loadRuntimeConfig, sharedScopes, type RuntimeConfig, type Source } from './config.ts';
+import {
+  backfillRequestSchema,
+  continueBackfill,
+  runBackfill,
+  type BackfillRequest,
+  type BackfillResult,
+} from './backfill-run.ts';
+import {
+  METRICS_NAMESPACE,
+  formatIssues,
+  loadRuntimeConfig,
+  sharedScopes,
+  type RuntimeConfig,
+  type Source,
+} from './config.ts';
 import { continueRuns, lambdaInvoker, type Invoker } from './continuation.ts';
 import { CursorStore } from './cursor-store.ts';
 import { AuditPumpError, ConfigError } from './errors.ts';
 import { HttpClient, type HttpClientOptions, type RetryEvent } from './http.ts';
-import { parseWindow, reconcileRequestSchema, reconcileSource, type ReconcileReport, type ReconcileRequest } from './reconcile.ts';
+import {
+  parseWindow,
+  reconcileRequestSchema,
+  reconcileSource,
+  type ReconcileReport,
+  type ReconcileRequest,
+} from './reconcile.ts';
 import { runSource, type HttpFactory, type RunResult, type RunnerDeps } from './runner.ts';
 import { SecretsCredentials } from './secrets.ts';
 import { withSourcesFile } from './sources-file.ts';
@@ -60,7 +79,10 @@ export interface PumpOptions {
   readonly logger?: Logger;
   /** Receives each source's result (metrics in Lambda, the progress view locally). */
   readonly onResult?: (result: RunResult, source: Source) => void;
-  readonly onProgress?: (sourceId: string, stats: Readonly<Omit<RunResult, 'sourceId' | 'status' | 'more' | 'durationMs'>>) => void;
+  readonly onProgress?: (
+    sourceId: string,
+    stats: Readonly<Omit<RunResult, 'sourceId' | 'status' | 'more' | 'durationMs'>>,
+  ) => void;
   /** Told of every retry wait of a source's HTTP client (the CLI's retry and throttle notices). */
   readonly onRetry?: (sourceId: string, event: RetryEvent) => void;
   /** HTTP client settings shared by every source (timeouts, attempts). */
@@ -80,20 +102,30 @@ export interface PumpOptions {
 export function createPump(connector: Connector<unknown, unknown>, options: PumpOptions = {}) {
   const config = options.config ?? loadRuntimeConfig(process.env, { [connector.vendor]: connector.optionsSchema });
   const clients = awsClients(options.clients);
-  const storeOptions = { client: clients.dynamodb, tableName: config.cursorTable, ...(options.now ? { now: options.now } : {}) };
+  const storeOptions = {
+    client: clients.dynamodb,
+    tableName: config.cursorTable,
+    ...(options.now ? { now: options.now } : {}),
+  };
   const store = new CursorStore(storeOptions);
   const backfillStore = new CursorStore({ ...storeOptions, key: backfillItemId });
   // Limits are the credential's or the vendor's scope's, not one source's: shared in the same table.
-  const throttle = { store: new ThrottleStore({ client: clients.dynamodb, tableName: config.cursorTable, vendor: connector.vendor }), shared: sharedScopes(config.sources, connector.vendor) };
+  const throttle = {
+    store: new ThrottleStore({ client: clients.dynamodb, tableName: config.cursorTable, vendor: connector.vendor }),
+    shared: sharedScopes(config.sources, connector.vendor),
+  };
   // The archive and dead-letter streams deaggregate packed records (infra/constructs/delivery-stream.ts);
   // the SIEM stream delivers each record as one event, so it gets them one by one.
   const archive = new FirehoseSink({ client: clients.firehose, streamName: config.archiveStream, pack: true });
-  const sink = config.siemStream ? new FanOutSink([archive, new FirehoseSink({ client: clients.firehose, streamName: config.siemStream })]) : archive;
+  const sink = config.siemStream
+    ? new FanOutSink([archive, new FirehoseSink({ client: clients.firehose, streamName: config.siemStream })])
+    : archive;
   const deadLetter = new FirehoseSink({ client: clients.firehose, streamName: config.deadLetterStream, pack: true });
   const credentials = new SecretsCredentials({ client: clients.secrets });
   const mine = config.sources.filter((s) => s.vendor === connector.vendor && s.enabled);
   const spool = options.spool ?? (config.spoolBucket ? new S3Spool({ bucket: config.spoolBucket }) : undefined);
-  const archiveReader = options.archive ?? (config.archiveBucket ? new S3ArchiveReader({ bucket: config.archiveBucket }) : undefined);
+  const archiveReader =
+    options.archive ?? (config.archiveBucket ? new S3ArchiveReader({ bucket: config.archiveBucket }) : undefined);
   const now = options.now ?? Date.now;
   const http: HttpFactory = ({ source: src, credentials: creds, deadline: dl, onRetry, retryRule, gate }) => {
     const notify = options.onRetry;
@@ -103,7 +135,15 @@ export function createPump(connector: Connector<unknown, unknown>, options: Pump
           notify(src.id, e);
         }
       : onRetry;
-    return new HttpClient({ ...options.http, origin: src.baseUrl, deadline: dl, secrets: Object.values(creds), onRetry: both, ...(retryRule ? { retryRule } : {}), ...(gate ? { gate } : {}) });
+    return new HttpClient({
+      ...options.http,
+      origin: src.baseUrl,
+      deadline: dl,
+      secrets: Object.values(creds),
+      onRetry: both,
+      ...(retryRule ? { retryRule } : {}),
+      ...(gate ? { gate } : {}),
+    });
   };
   const deps = (source: Source, deadline: number, owner: string): RunnerDeps => ({
     store,
@@ -125,7 +165,10 @@ export function createPump(connector: Connector<unknown, unknown>, options: Pump
   async function backfill(event: unknown, deadline: number, runId: string): Promise<PumpResponse> {
     const request = parseRequest(backfillRequestSchema, event, 'backfill');
     const source = sourceById(mine, request.sourceId, connector.vendor);
-    const result = await runBackfill(connector, source, request, { ...deps(source, deadline, runId), store: backfillStore });
+    const result = await runBackfill(connector, source, request, {
+      ...deps(source, deadline, runId),
+      store: backfillStore,
+    });
     options.onResult?.(result, source);
     return { results: [result], more: result.more && result.status !== 'failed', backfill: result };
   }
@@ -133,7 +176,10 @@ export function createPump(connector: Connector<unknown, unknown>, options: Pump
   async function reconcile(event: unknown, deadline: number): Promise<PumpResponse> {
     const request = parseRequest(reconcileRequestSchema, event, 'reconcile');
     const source = sourceById(mine, request.sourceId, connector.vendor);
-    if (!archiveReader) throw new ConfigError('reconcile reads the archive back, but ARCHIVE_BUCKET is not set (a Parquet archive is not reconciled)');
+    if (!archiveReader)
+      throw new ConfigError(
+        'reconcile reads the archive back, but ARCHIVE_BUCKET is not set (a Parquet archive is not reconciled)',
+      );
     const report = await reconcileSource(connector, source, parseWindow(request.window, now()), {
       credentials,
       http,
@@ -147,7 +193,11 @@ export function createPump(connector: Connector<unknown, unknown>, options: Pump
     return { results: [], more: false, reconcile: report };
   }
 
-  return async function pump(event: PumpEvent, remainingMs: number, runId: string = randomUUID()): Promise<PumpResponse> {
+  return async function pump(
+    event: PumpEvent,
+    remainingMs: number,
+    runId: string = randomUUID(),
+  ): Promise<PumpResponse> {
     const deadline = now() + remainingMs - config.deadlineMarginMs;
     if (event.backfill !== undefined) return backfill(event.backfill, deadline, runId);
     if (event.reconcile !== undefined) return reconcile(event.reconcile, deadline);
@@ -165,7 +215,8 @@ export function createPump(connector: Connector<unknown, unknown>, options: Pump
 /** Validates a backfill or reconcile event; the error names the field. */
 function parseRequest<T>(schema: z.ZodType<T>, event: unknown, what: string): T {
   const parsed = schema.safeParse(event);
-  if (!parsed.success) throw new ConfigError(`invalid ${what} event:\n${formatIssues(parsed.error.issues, event, what)}`);
+  if (!parsed.success)
+    throw new ConfigError(`invalid ${what} event:\n${formatIssues(parsed.error.issues, event, what)}`);
   return parsed.data;
 }
 
@@ -200,8 +251,10 @@ export function publishRunMetrics(metrics: Metrics, result: RunResult): void {
   metrics.addMetric('BudgetRefused', MetricUnit.Count, result.budgetRefused);
   metrics.addMetric('Duration', MetricUnit.Milliseconds, result.durationMs);
   metrics.addMetric('RunFailed', MetricUnit.Count, result.status === 'failed' ? 1 : 0);
-  if (result.cursorLagSeconds !== undefined) metrics.addMetric('CursorLag', MetricUnit.Seconds, Math.round(result.cursorLagSeconds));
-  if (result.clockSkewSeconds !== undefined) metrics.addMetric('ClockSkew', MetricUnit.Seconds, result.clockSkewSeconds);
+  if (result.cursorLagSeconds !== undefined)
+    metrics.addMetric('CursorLag', MetricUnit.Seconds, Math.round(result.cursorLagSeconds));
+  if (result.clockSkewSeconds !== undefined)
+    metrics.addMetric('ClockSkew', MetricUnit.Seconds, result.clockSkewSeconds);
   metrics.publishStoredMetrics();
 }
 
@@ -211,8 +264,12 @@ function pumpLogger(logger: PowertoolsLogger): Logger {
 }
 
 /** The Lambda handler for a connector: middy + Powertools logger and metrics. */
-export function createHandler(connector: Connector<unknown, unknown>, options: PumpOptions & { readonly invoke?: Invoker } = {}) {
-  const config = options.config ?? loadRuntimeConfig(withSourcesFile(process.env), { [connector.vendor]: connector.optionsSchema });
+export function createHandler(
+  connector: Connector<unknown, unknown>,
+  options: PumpOptions & { readonly invoke?: Invoker } = {},
+) {
+  const config =
+    options.config ?? loadRuntimeConfig(withSourcesFile(process.env), { [connector.vendor]: connector.optionsSchema });
   const serviceName = config.serviceName ?? `audit-pump-${connector.vendor}`;
   const logger = new PowertoolsLogger({ serviceName });
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName });

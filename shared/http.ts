@@ -6,25 +6,59 @@
 import { answerDelay, fullJitterDelay } from './backoff.ts';
 import { isCredentialParam, makeRedactor, redactUrl } from './redact.ts';
 import {
-  AuditPumpError, AuthError, ConfigError, DeadlineError, ForeignOriginError, HttpNetworkError,
-  HttpStatusError, HttpTimeoutError, MalformedPageError, RateLimitedError, ResponseTooLargeError,
+  AuditPumpError,
+  AuthError,
+  ConfigError,
+  DeadlineError,
+  ForeignOriginError,
+  HttpNetworkError,
+  HttpStatusError,
+  HttpTimeoutError,
+  MalformedPageError,
+  RateLimitedError,
+  ResponseTooLargeError,
 } from './errors.ts';
 
 /** One request; a string `url` is resolved against the client's origin. */
-export interface HttpRequest { method?: 'GET' | 'POST'; url: string | URL; headers?: Record<string, string>; body?: string; }
+export interface HttpRequest {
+  method?: 'GET' | 'POST';
+  url: string | URL;
+  headers?: Record<string, string>;
+  body?: string;
+}
 /** A 2xx response, body read in full. */
-export interface HttpResponse { status: number; headers: Headers; text: string; url: string; }
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  url: string;
+}
 /**
  * Vendor-specific rule, consulted for every non-2xx response before the generic rules: {retry:true,
  * waitMs} to retry, waiting what the answer asks (`Retry-After`, google.rpc.RetryInfo) or, when it
  * names no delay, the vendor's documented `waitMs` (Veza ResourceExhausted: 60 s); {retry:false}
  * to fail at once; undefined for the generic behaviour.
  */
-export type RetryRule = (res: { status: number; headers: Headers; text: string }) => { retry: boolean; waitMs?: number } | undefined;
+export type RetryRule = (res: {
+  status: number;
+  headers: Headers;
+  text: string;
+}) => { retry: boolean; waitMs?: number } | undefined;
 /** Reported before each retry wait, for the retry and throttling metrics. */
-export interface RetryEvent { attempt: number; waitMs: number; reason: string; status?: number; throttled: boolean; }
+export interface RetryEvent {
+  attempt: number;
+  waitMs: number;
+  reason: string;
+  status?: number;
+  throttled: boolean;
+}
 /** The client's clock, as a {@link RequestGate} waits on it: waits must be over by `latestEnd`. */
-export interface GateClock { now(): number; sleep(ms: number): Promise<void>; readonly deadline: number; readonly latestEnd: number; }
+export interface GateClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  readonly deadline: number;
+  readonly latestEnd: number;
+}
 /**
  * What every attempt passes first (shared/throttle-gate.ts): the back-off and the request budget
  * the source shares with every run of its limit scope.
@@ -37,10 +71,21 @@ export interface RequestGate {
 }
 /** Options of an {@link HttpClient}; only `origin` and `deadline` are required. */
 export interface HttpClientOptions {
-  origin: string; deadline: number | (() => number); secrets?: readonly string[]; fetch?: typeof fetch;
-  requestTimeoutMs?: number; maxAttempts?: number; baseDelayMs?: number;
-  maxDelayMs?: number; maxResponseBytes?: number; retryRule?: RetryRule; userAgent?: string;
-  random?: () => number; sleep?: (ms: number) => Promise<void>; now?: () => number; onRetry?: (event: RetryEvent) => void;
+  origin: string;
+  deadline: number | (() => number);
+  secrets?: readonly string[];
+  fetch?: typeof fetch;
+  requestTimeoutMs?: number;
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  maxResponseBytes?: number;
+  retryRule?: RetryRule;
+  userAgent?: string;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  onRetry?: (event: RetryEvent) => void;
   /** Passed before every attempt; told of every pause the vendor asks for. */
   gate?: RequestGate;
 }
@@ -55,7 +100,14 @@ const SENSITIVE_HEADER = /auth|token|key|secret|cookie|signature|passw/i;
 
 type Redact = (text: string) => string;
 /** An attempt that produced no usable response, and what to do about it. */
-interface Failure { error: Error; retry: boolean; throttled: boolean; reason: string; waitMs?: number; status?: number; }
+interface Failure {
+  error: Error;
+  retry: boolean;
+  throttled: boolean;
+  reason: string;
+  waitMs?: number;
+  status?: number;
+}
 /** Abort reason of the per-attempt timer, told apart from any other abort. */
 class AttemptTimeout extends Error {}
 
@@ -73,7 +125,20 @@ export class HttpClient {
   readonly #deadline: () => number;
   readonly #secrets: readonly string[];
   readonly #fetch: typeof fetch;
-  readonly #o: Required<Pick<HttpClientOptions, 'requestTimeoutMs' | 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'maxResponseBytes' | 'userAgent' | 'random' | 'sleep' | 'now'>>;
+  readonly #o: Required<
+    Pick<
+      HttpClientOptions,
+      | 'requestTimeoutMs'
+      | 'maxAttempts'
+      | 'baseDelayMs'
+      | 'maxDelayMs'
+      | 'maxResponseBytes'
+      | 'userAgent'
+      | 'random'
+      | 'sleep'
+      | 'now'
+    >
+  >;
   readonly #retryRule: RetryRule | undefined;
   readonly #onRetry: ((event: RetryEvent) => void) | undefined;
   readonly #gate: RequestGate | undefined;
@@ -89,10 +154,14 @@ export class HttpClient {
     this.#redact = makeRedactor(this.#secrets);
     this.#o = {
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
-      maxAttempts: Math.max(1, options.maxAttempts ?? 5), baseDelayMs: options.baseDelayMs ?? 500,
-      maxDelayMs: options.maxDelayMs ?? 20_000, maxResponseBytes: options.maxResponseBytes ?? 32 * 1024 * 1024,
-      userAgent: options.userAgent ?? 'audit-pump/0.1', random: options.random ?? Math.random,
-      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))), now: options.now ?? Date.now,
+      maxAttempts: Math.max(1, options.maxAttempts ?? 5),
+      baseDelayMs: options.baseDelayMs ?? 500,
+      maxDelayMs: options.maxDelayMs ?? 20_000,
+      maxResponseBytes: options.maxResponseBytes ?? 32 * 1024 * 1024,
+      userAgent: options.userAgent ?? 'audit-pump/0.1',
+      random: options.random ?? Math.random,
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      now: options.now ?? Date.now,
     };
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.#retryRule = options.retryRule;
@@ -185,7 +254,13 @@ export class HttpClient {
     return makeRedactor([...this.#secrets, ...extra]);
   }
 
-  async #attempt(method: string, url: URL, req: HttpRequest, label: string, redact: Redact): Promise<HttpResponse | Failure> {
+  async #attempt(
+    method: string,
+    url: URL,
+    req: HttpRequest,
+    label: string,
+    redact: Redact,
+  ): Promise<HttpResponse | Failure> {
     const left = this.#deadline() - this.#o.now();
     if (left <= 0) throw new DeadlineError(`${label}: the deadline has passed`);
     const timeoutMs = Math.min(this.#o.requestTimeoutMs, left);
@@ -193,9 +268,12 @@ export class HttpClient {
     const timer = setTimeout(() => controller.abort(new AttemptTimeout()), timeoutMs);
     try {
       const res = await this.#fetch(url.href, {
-        method, headers: this.#headers(req), signal: controller.signal,
+        method,
+        headers: this.#headers(req),
+        signal: controller.signal,
         // Redirects are not followed: one could leave the origin with the credentials attached.
-        redirect: 'manual', ...(req.body === undefined ? {} : { body: req.body }),
+        redirect: 'manual',
+        ...(req.body === undefined ? {} : { body: req.body }),
       });
       this.#noteDate(res.headers.get('date'));
       const ok = res.status >= 200 && res.status < 300;
@@ -226,7 +304,10 @@ export class HttpClient {
   #statusFailure(status: number, headers: Headers, text: string, label: string, redact: Redact): Failure {
     const body = excerpt(text, redact);
     const message = `${label} → HTTP ${status}${body ? `: ${body}` : ''}`;
-    const error = status === 401 || status === 403 ? new AuthError(message, status, body) : new HttpStatusError(message, status, body);
+    const error =
+      status === 401 || status === 403
+        ? new AuthError(message, status, body)
+        : new HttpStatusError(message, status, body);
     const reason = `HTTP ${status}`;
     const rule = this.#retryRule?.({ status, headers, text });
     const retry = rule ? rule.retry : status === 429 || status >= 500;
@@ -246,11 +327,17 @@ export class HttpClient {
     }
     const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
     if (cause?.code === 'UND_ERR_CONNECT_TIMEOUT') {
-      const timeout = new HttpTimeoutError(`${label}: connect timeout after ${CONNECT_TIMEOUT_MS} ms`, { cause: error });
+      const timeout = new HttpTimeoutError(`${label}: connect timeout after ${CONNECT_TIMEOUT_MS} ms`, {
+        cause: error,
+      });
       return { error: timeout, retry: true, throttled: false, reason: 'connect timeout' };
     }
-    const detail = [error instanceof Error ? error.message : String(error), typeof cause?.message === 'string' ? cause.message : '']
-      .filter(Boolean).join(': ');
+    const detail = [
+      error instanceof Error ? error.message : String(error),
+      typeof cause?.message === 'string' ? cause.message : '',
+    ]
+      .filter(Boolean)
+      .join(': ');
     const network = new HttpNetworkError(`${label}: network error: ${excerpt(detail, redact)}`, { cause: error });
     // fetch reports connection failures as TypeError with a cause; a bare TypeError is a bad request.
     return { error: network, retry: cause !== undefined, throttled: false, reason: 'network' };
@@ -281,7 +368,8 @@ function parseOrigin(origin: string): URL {
   } catch (cause) {
     throw new ConfigError(`HTTP client: origin ${redactUrl(origin)} is not a URL`, { cause });
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`HTTP client: origin ${url.origin} is not http(s)`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new ConfigError(`HTTP client: origin ${url.origin} is not http(s)`);
   return url;
 }
 
@@ -301,7 +389,7 @@ async function readBody(res: Response, cap: number, truncate: boolean, label: st
   if (!res.body) return '';
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
-  for (let size = 0; ; ) {
+  for (let size = 0; ;) {
     const { done, value } = await reader.read();
     if (done) break;
     chunks.push(value);

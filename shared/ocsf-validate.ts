@@ -97,8 +97,12 @@ const BASE_CHECKS: Record<string, (v: unknown) => boolean> = {
  * for the wrong unit.
  */
 const LIMITS: Record<string, { min: number; max: number; message: string }> = {
-  integer_t: { min: -(2 ** 31), max: 2 ** 31 - 1, message: 'is outside integer_t\'s 32 bits (-2147483648..2147483647)' },
-  timestamp_t: { min: 1e11, max: 1e14 - 1, message: 'is not epoch milliseconds (expected 1e11..1e14, 1973..5138: seconds or microseconds?)' },
+  integer_t: { min: -(2 ** 31), max: 2 ** 31 - 1, message: "is outside integer_t's 32 bits (-2147483648..2147483647)" },
+  timestamp_t: {
+    min: 1e11,
+    max: 1e14 - 1,
+    message: 'is not epoch milliseconds (expected 1e11..1e14, 1973..5138: seconds or microseconds?)',
+  },
 };
 
 /** Validates events against the subset; one instance caches compiled regexes. */
@@ -112,21 +116,41 @@ export class OcsfValidator {
     const errors: OcsfProblem[] = [];
     const warnings: OcsfProblem[] = [];
     const run = new Run(this, errors, warnings);
-    if (!isObject(event)) return { valid: false, errors: [{ path: '', message: 'an event must be a JSON object' }], warnings };
+    if (!isObject(event))
+      return { valid: false, errors: [{ path: '', message: 'an event must be a JSON object' }], warnings };
     const classUid = event.class_uid;
     const cls = typeof classUid === 'number' ? this.schema.classes[String(classUid)] : undefined;
     if (!cls) {
-      errors.push({ path: 'class_uid', message: `${JSON.stringify(classUid)} is not a class audit-pump emits (${Object.keys(this.schema.classes).join(', ')})` });
+      errors.push({
+        path: 'class_uid',
+        message: `${JSON.stringify(classUid)} is not a class audit-pump emits (${Object.keys(this.schema.classes).join(', ')})`,
+      });
       return { valid: false, errors, warnings };
     }
     const meta = isObject(event.metadata) ? event.metadata : {};
-    run.profiles = new Set(Array.isArray(meta.profiles) ? meta.profiles.filter((p): p is string => typeof p === 'string') : []);
+    run.profiles = new Set(
+      Array.isArray(meta.profiles) ? meta.profiles.filter((p): p is string => typeof p === 'string') : [],
+    );
     run.object(event, cls, '');
-    if (event.category_uid !== cls.category_uid) errors.push({ path: 'category_uid', message: `must be ${cls.category_uid} for class ${classUid} (${cls.caption}), got ${JSON.stringify(event.category_uid)}` });
-    if (Number.isInteger(event.activity_id) && event.type_uid !== (classUid as number) * 100 + (event.activity_id as number)) {
-      errors.push({ path: 'type_uid', message: `must be class_uid * 100 + activity_id = ${(classUid as number) * 100 + (event.activity_id as number)}, got ${JSON.stringify(event.type_uid)}` });
+    if (event.category_uid !== cls.category_uid)
+      errors.push({
+        path: 'category_uid',
+        message: `must be ${cls.category_uid} for class ${classUid} (${cls.caption}), got ${JSON.stringify(event.category_uid)}`,
+      });
+    if (
+      Number.isInteger(event.activity_id) &&
+      event.type_uid !== (classUid as number) * 100 + (event.activity_id as number)
+    ) {
+      errors.push({
+        path: 'type_uid',
+        message: `must be class_uid * 100 + activity_id = ${(classUid as number) * 100 + (event.activity_id as number)}, got ${JSON.stringify(event.type_uid)}`,
+      });
     }
-    if (meta.version !== undefined && meta.version !== this.schema.version) errors.push({ path: 'metadata.version', message: `must be "${this.schema.version}", got ${JSON.stringify(meta.version)}` });
+    if (meta.version !== undefined && meta.version !== this.schema.version)
+      errors.push({
+        path: 'metadata.version',
+        message: `must be "${this.schema.version}", got ${JSON.stringify(meta.version)}`,
+      });
     return { classUid: classUid as number, valid: errors.length === 0, errors, warnings };
   }
 
@@ -142,17 +166,28 @@ export class OcsfValidator {
 class Run {
   profiles = new Set<string>();
 
-  constructor(private readonly validator: OcsfValidator, private readonly errors: OcsfProblem[], private readonly warnings: OcsfProblem[]) {}
+  constructor(
+    private readonly validator: OcsfValidator,
+    private readonly errors: OcsfProblem[],
+    private readonly warnings: OcsfProblem[],
+  ) {}
 
   object(value: Record<string, unknown>, def: OcsfDefinition, path: string): void {
     for (const [key, v] of Object.entries(value)) {
       if (v === undefined) continue;
       const attr = def.attributes[key];
       if (!attr) {
-        this.errors.push({ path: join(path, key), message: `unknown attribute of ${path ? def.caption : `class ${def.caption}`}` });
+        this.errors.push({
+          path: join(path, key),
+          message: `unknown attribute of ${path ? def.caption : `class ${def.caption}`}`,
+        });
         continue;
       }
-      if (attr.profile && !this.profiles.has(attr.profile)) this.errors.push({ path: join(path, key), message: `belongs to the ${attr.profile} profile, which metadata.profiles does not declare` });
+      if (attr.profile && !this.profiles.has(attr.profile))
+        this.errors.push({
+          path: join(path, key),
+          message: `belongs to the ${attr.profile} profile, which metadata.profiles does not declare`,
+        });
       if (attr.deprecated) this.warnings.push({ path: join(path, key), message: 'is deprecated in OCSF 1.1' });
       this.attribute(v, attr, join(path, key));
       this.sibling(value, key, attr, path);
@@ -160,7 +195,10 @@ class Run {
     for (const [key, attr] of Object.entries(def.attributes)) {
       const applies = !attr.profile || this.profiles.has(attr.profile);
       if (attr.requirement === 'required' && applies && (value[key] === undefined || value[key] === null)) {
-        this.errors.push({ path: join(path, key), message: `required attribute of ${path ? def.caption : `class ${def.caption}`} is missing` });
+        this.errors.push({
+          path: join(path, key),
+          message: `required attribute of ${path ? def.caption : `class ${def.caption}`} is missing`,
+        });
       }
     }
     this.constraints(value, def, path);
@@ -169,8 +207,10 @@ class Run {
   private constraints(value: Record<string, unknown>, def: OcsfDefinition, path: string): void {
     const present = (names: string[]) => names.filter((n) => value[n] !== undefined && value[n] !== null);
     const { at_least_one: atLeastOne, just_one: justOne } = def.constraints ?? {};
-    if (atLeastOne && present(atLeastOne).length === 0) this.errors.push({ path, message: `${def.caption} needs at least one of ${atLeastOne.join(', ')}` });
-    if (justOne && present(justOne).length !== 1) this.errors.push({ path, message: `${def.caption} needs exactly one of ${justOne.join(', ')}` });
+    if (atLeastOne && present(atLeastOne).length === 0)
+      this.errors.push({ path, message: `${def.caption} needs at least one of ${atLeastOne.join(', ')}` });
+    if (justOne && present(justOne).length !== 1)
+      this.errors.push({ path, message: `${def.caption} needs exactly one of ${justOne.join(', ')}` });
   }
 
   private sibling(value: Record<string, unknown>, key: string, attr: OcsfAttribute, path: string): void {
@@ -179,7 +219,10 @@ class Run {
     const given = attr.sibling ? value[attr.sibling] : undefined;
     // 99 (Other) means the sibling carries the source's own caption.
     if (caption !== undefined && id !== 99 && typeof given === 'string' && given !== caption) {
-      this.warnings.push({ path: join(path, attr.sibling as string), message: `"${given}" disagrees with ${key} ${String(id)} ("${caption}")` });
+      this.warnings.push({
+        path: join(path, attr.sibling as string),
+        message: `"${given}" disagrees with ${key} ${String(id)} ("${caption}")`,
+      });
     }
   }
 
@@ -200,7 +243,8 @@ class Run {
     const schema = this.validator.schema;
     const def = schema.objects[attr.type];
     if (def || attr.type === 'object') {
-      if (!isObject(v)) this.errors.push({ path, message: `must be an object (${def?.caption ?? 'object'}), got ${typeName(v)}` });
+      if (!isObject(v))
+        this.errors.push({ path, message: `must be an object (${def?.caption ?? 'object'}), got ${typeName(v)}` });
       else if (def) this.object(v, def, path);
       return;
     }
@@ -208,7 +252,12 @@ class Run {
     if (attr.enum && !(String(v) in attr.enum)) {
       // Integer enums are closed (99 is Other); string enums list the usual values (http_method has no PATCH in 1.1).
       const problems = typeof v === 'string' ? this.warnings : this.errors;
-      problems.push({ path, message: `${JSON.stringify(v)} is not one of ${Object.entries(attr.enum).map(([k, c]) => `${k} (${c})`).join(', ')}` });
+      problems.push({
+        path,
+        message: `${JSON.stringify(v)} is not one of ${Object.entries(attr.enum)
+          .map(([k, c]) => `${k} (${c})`)
+          .join(', ')}`,
+      });
     }
   }
 
@@ -223,14 +272,21 @@ class Run {
       }
       const check = BASE_CHECKS[name];
       if (check && !check(v)) {
-        this.errors.push({ path, message: `must be ${name}${name === type ? '' : ` (${type})`}, got ${typeName(v)} ${JSON.stringify(v).slice(0, 60)}` });
+        this.errors.push({
+          path,
+          message: `must be ${name}${name === type ? '' : ` (${type})`}, got ${typeName(v)} ${JSON.stringify(v).slice(0, 60)}`,
+        });
         return false;
       }
       const bounds = LIMITS[name];
-      if (bounds && typeof v === 'number' && !(v >= bounds.min && v <= bounds.max)) this.errors.push({ path, message: `${v} ${bounds.message}` });
-      if (t.range && typeof v === 'number' && (v < t.range[0] || v > t.range[1])) this.errors.push({ path, message: `${v} is outside ${name}'s range ${t.range[0]}..${t.range[1]}` });
-      if (t.regex && typeof v === 'string' && !this.validator.regex(t.regex).test(v)) this.warnings.push({ path, message: `${JSON.stringify(v.slice(0, 80))} does not match the ${name} format` });
-      if (t.max_len && typeof v === 'string' && v.length > t.max_len) this.warnings.push({ path, message: `is longer than ${name}'s ${t.max_len} characters` });
+      if (bounds && typeof v === 'number' && !(v >= bounds.min && v <= bounds.max))
+        this.errors.push({ path, message: `${v} ${bounds.message}` });
+      if (t.range && typeof v === 'number' && (v < t.range[0] || v > t.range[1]))
+        this.errors.push({ path, message: `${v} is outside ${name}'s range ${t.range[0]}..${t.range[1]}` });
+      if (t.regex && typeof v === 'string' && !this.validator.regex(t.regex).test(v))
+        this.warnings.push({ path, message: `${JSON.stringify(v.slice(0, 80))} does not match the ${name} format` });
+      if (t.max_len && typeof v === 'string' && v.length > t.max_len)
+        this.warnings.push({ path, message: `is longer than ${name}'s ${t.max_len} characters` });
     }
     return true;
   }

@@ -8,7 +8,14 @@
 import { hash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { NormalizeBase } from './connector.ts';
-import { CATEGORY_NAMES, OcsfClass, SEVERITY_NAMES, SeverityId, type OcsfClassName, statusCaption } from './ocsf-classes.ts';
+import {
+  CATEGORY_NAMES,
+  OcsfClass,
+  SEVERITY_NAMES,
+  SeverityId,
+  type OcsfClassName,
+  statusCaption,
+} from './ocsf-classes.ts';
 
 export { ApiActivityId, CATEGORY_NAMES, OcsfClass, SeverityId, StatusId, type OcsfClassName } from './ocsf-classes.ts';
 
@@ -76,10 +83,27 @@ export interface OcsfEvent {
   user?: OcsfUser;
   src_endpoint?: OcsfEndpoint;
   dst_endpoint?: OcsfEndpoint;
-  api?: { operation: string; version?: string; service?: { name?: string }; request?: { uid?: string; data?: unknown }; response?: { code?: number; error?: string; error_message?: string; data?: unknown } };
-  http_request?: { http_method?: string; url?: { url_string?: string; path?: string; hostname?: string; query_string?: string }; user_agent?: string };
+  api?: {
+    operation: string;
+    version?: string;
+    service?: { name?: string };
+    request?: { uid?: string; data?: unknown };
+    response?: { code?: number; error?: string; error_message?: string; data?: unknown };
+  };
+  http_request?: {
+    http_method?: string;
+    url?: { url_string?: string; path?: string; hostname?: string; query_string?: string };
+    user_agent?: string;
+  };
   http_response?: { code: number };
-  resources?: Array<{ uid?: string; name?: string; type?: string; namespace?: string; version?: string; data?: unknown }>;
+  resources?: Array<{
+    uid?: string;
+    name?: string;
+    type?: string;
+    namespace?: string;
+    version?: string;
+    data?: unknown;
+  }>;
   web_resources?: Array<{ uid?: string; name?: string; type?: string; url_string?: string }>;
   raw_data: string;
   unmapped?: Record<string, unknown>;
@@ -121,7 +145,11 @@ function caption(captions: Readonly<Record<number, string>>, id: number, own: st
 }
 
 /** The fields every event shares: class arithmetic with its captions, metadata, raw_data. */
-export function eventHead(head: EventHead, base: NormalizeBase, product: { vendorName: string; name: string }): OcsfEvent {
+export function eventHead(
+  head: EventHead,
+  base: NormalizeBase,
+  product: { vendorName: string; name: string },
+): OcsfEvent {
   const cls = OcsfClass[head.cls];
   const activities: Readonly<Record<number, string>> = cls.activities;
   const metadata: OcsfMetadata = {
@@ -148,7 +176,10 @@ export function eventHead(head: EventHead, base: NormalizeBase, product: { vendo
     severity_id: severityId,
     severity: caption(SEVERITY_NAMES, severityId, undefined),
     status_id: head.statusId,
-    status: head.statusId === 99 && head.statusName ? head.statusName : (statusCaption(head.cls, head.statusId) ?? head.statusName ?? 'Unknown'),
+    status:
+      head.statusId === 99 && head.statusName
+        ? head.statusName
+        : (statusCaption(head.cls, head.statusId) ?? head.statusName ?? 'Unknown'),
     time: head.time,
     message: head.message,
     metadata,
@@ -207,7 +238,9 @@ export function emailOf(text: string | null | undefined): string | undefined {
 
 /** An OCSF integer_t: `value` when it is an integer that fits 32 bits, else undefined. */
 export function int32(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31 ? value : undefined;
+  return typeof value === 'number' && Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31
+    ? value
+    : undefined;
 }
 
 /** Drops keys whose value is undefined or "", so optional OCSF objects stay clean in the archive. */
@@ -217,7 +250,8 @@ export function compact<T extends object>(value: T): { [K in keyof T]?: Exclude<
   for (const key of Object.keys(value)) {
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined || v === '') continue;
-    if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
     else out[key] = v;
   }
   return out as { [K in keyof T]?: Exclude<T[K], undefined> };

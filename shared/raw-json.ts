@@ -83,12 +83,15 @@ function topLevelValueOffset(text: string, key: string): number {
  */
 export function rawRecords(text: string, parsed: unknown, key: string | null): RawRecord[] {
   const values = key === null ? parsed : (parsed as Record<string, unknown> | null)?.[key];
-  if (!Array.isArray(values)) throw new MalformedPageError(key === null ? 'response is not a JSON array' : `response has no "${key}" array`);
+  if (!Array.isArray(values))
+    throw new MalformedPageError(key === null ? 'response is not a JSON array' : `response has no "${key}" array`);
   const start = key === null ? skipWs(text, 0) : topLevelValueOffset(text, key);
   if (start < 0 || text[start] !== '[') throw new MalformedPageError(`response has no "${key}" array`);
   const slices = sliceArray(text, start);
   if (slices.length !== values.length) {
-    throw new MalformedPageError(`record slicing found ${slices.length} records where the parser found ${values.length}`);
+    throw new MalformedPageError(
+      `record slicing found ${slices.length} records where the parser found ${values.length}`,
+    );
   }
   return slices.map((raw, i) => ({ raw, value: values[i] }));
 }
@@ -155,7 +158,10 @@ export function rawRecordsAt(text: string, parsed: unknown, path: readonly strin
   const values: unknown[] = value;
   if (field === undefined) {
     const slices = sliceArray(text, at);
-    if (slices.length !== values.length) throw new MalformedPageError(`record slicing found ${slices.length} records where the parser found ${values.length}`);
+    if (slices.length !== values.length)
+      throw new MalformedPageError(
+        `record slicing found ${slices.length} records where the parser found ${values.length}`,
+      );
     return slices.map((raw, i) => ({ raw, value: values[i] }));
   }
   // Each element is walked once: its members are skipped over, the field's value is cut out.
@@ -163,16 +169,22 @@ export function rawRecordsAt(text: string, parsed: unknown, path: readonly strin
   let i = skipWs(text, at + 1);
   while (text.charCodeAt(i) !== 0x5d) {
     const n = records.length;
-    if (n >= values.length) throw new MalformedPageError(`record slicing found more than the ${values.length} records the parser found`);
+    if (n >= values.length)
+      throw new MalformedPageError(`record slicing found more than the ${values.length} records the parser found`);
     const element = values[n];
-    if (text.charCodeAt(i) !== 0x7b || !isObject(element)) throw new MalformedPageError(`element ${n} of "${where}" has no "${field}"`);
+    if (text.charCodeAt(i) !== 0x7b || !isObject(element))
+      throw new MalformedPageError(`element ${n} of "${where}" has no "${field}"`);
     const span = memberSpan(text, i, field);
-    if (span.from < 0 || !(field in element)) throw new MalformedPageError(`element ${n} of "${where}" has no "${field}"`);
+    if (span.from < 0 || !(field in element))
+      throw new MalformedPageError(`element ${n} of "${where}" has no "${field}"`);
     records.push({ raw: text.slice(span.from, span.to), value: element[field] });
     i = skipWs(text, span.end);
     if (text.charCodeAt(i) === 0x2c) i = skipWs(text, i + 1);
     else if (text.charCodeAt(i) !== 0x5d) throw new MalformedPageError(`expected , or ] at offset ${i}`);
   }
-  if (records.length !== values.length) throw new MalformedPageError(`record slicing found ${records.length} records where the parser found ${values.length}`);
+  if (records.length !== values.length)
+    throw new MalformedPageError(
+      `record slicing found ${records.length} records where the parser found ${values.length}`,
+    );
   return records;
 }

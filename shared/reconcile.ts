@@ -6,7 +6,14 @@
  */
 import * as z from 'zod';
 import { archivedUids, type ArchiveReader } from './archive.ts';
-import { DEFAULT_MARGIN_MS, boundedConnector, checkRange, parseTime, type BoundedCursor, type TimeRange } from './backfill.ts';
+import {
+  DEFAULT_MARGIN_MS,
+  boundedConnector,
+  checkRange,
+  parseTime,
+  type BoundedCursor,
+  type TimeRange,
+} from './backfill.ts';
 import { AuthError, ConfigError, CursorStuckError, DeadlineError, SecretError } from './errors.ts';
 import { redactingLogger, silentLogger, type Logger } from './logger.ts';
 import { makeRedactor } from './redact.ts';
@@ -19,7 +26,12 @@ import type { Source } from './config.ts';
 export const reconcileRequestSchema = z.strictObject({
   sourceId: z.string().min(1),
   window: z.string().min(1).optional(),
-  marginSeconds: z.number().int().min(0).max(7 * 86_400).optional(),
+  marginSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400)
+    .optional(),
 });
 export type ReconcileRequest = z.infer<typeof reconcileRequestSchema>;
 
@@ -67,11 +79,19 @@ export function parseWindow(text: string | undefined, now: number): TimeRange {
   }
   const parts = text.split('..');
   if (parts.length !== 2) throw new ConfigError(`the window must be "yesterday" or "<t1>..<t2>", got "${text}"`);
-  return { from: parseTime(parts[0] as string, 'the window start'), to: parseTime(parts[1] as string, 'the window end') };
+  return {
+    from: parseTime(parts[0] as string, 'the window start'),
+    to: parseTime(parts[1] as string, 'the window end'),
+  };
 }
 
 /** Reconciles one source over `range`. */
-export async function reconcileSource<C, R>(connector: Connector<C, R>, source: Source, range: TimeRange, deps: ReconcileDeps): Promise<ReconcileReport> {
+export async function reconcileSource<C, R>(
+  connector: Connector<C, R>,
+  source: Source,
+  range: TimeRange,
+  deps: ReconcileDeps,
+): Promise<ReconcileReport> {
   const now = deps.now ?? Date.now;
   const started = now();
   checkRange(range, source, started);
@@ -101,7 +121,12 @@ interface VendorRead {
 }
 
 /** The runner's walk without delivery: credentials (refetched once on a refused one), loop detection, deadline. */
-async function readVendor<C, R>(connector: Connector<C, R>, source: Source, range: TimeRange, deps: ReconcileDeps): Promise<VendorRead> {
+async function readVendor<C, R>(
+  connector: Connector<C, R>,
+  source: Source,
+  range: TimeRange,
+  deps: ReconcileDeps,
+): Promise<VendorRead> {
   const now = deps.now ?? Date.now;
   const bounded = boundedConnector(connector, range, deps.marginMs ?? DEFAULT_MARGIN_MS);
   const read: VendorRead = { uids: new Map(), invalid: 0, pages: 0 };
@@ -110,7 +135,10 @@ async function readVendor<C, R>(connector: Connector<C, R>, source: Source, rang
   let ctx = await context(connector, source, deps, false);
   let cursor = bounded.initialCursor(source, now());
   for (;;) {
-    if (now() >= deps.deadline) throw new DeadlineError(`reconcile of ${source.id}: the deadline came before the vendor's window was read; reconcile a narrower window`);
+    if (now() >= deps.deadline)
+      throw new DeadlineError(
+        `reconcile of ${source.id}: the deadline came before the vendor's window was read; reconcile a narrower window`,
+      );
     let page: Page<BoundedCursor<C>>;
     try {
       page = await bounded.fetchPage(ctx, cursor);
@@ -122,7 +150,9 @@ async function readVendor<C, R>(connector: Connector<C, R>, source: Source, rang
     const [from, to] = [position(cursor), position(page.next)];
     seen.add(from);
     if ((from === to && (page.records.length > 0 || !page.caughtUp)) || (from !== to && seen.has(to))) {
-      throw new CursorStuckError(`reconcile of ${source.id}: the vendor cursor did not advance; stopping instead of looping`);
+      throw new CursorStuckError(
+        `reconcile of ${source.id}: the vendor cursor did not advance; stopping instead of looping`,
+      );
     }
     for (const record of page.records) {
       const parsed = connector.recordSchema.safeParse(record.value);
@@ -140,14 +170,27 @@ async function readVendor<C, R>(connector: Connector<C, R>, source: Source, rang
 }
 
 /** A fetch context with the source's credentials, validated like the runner does. */
-async function context<C, R>(connector: Connector<C, R>, source: Source, deps: ReconcileDeps, refresh: boolean): Promise<FetchContext> {
+async function context<C, R>(
+  connector: Connector<C, R>,
+  source: Source,
+  deps: ReconcileDeps,
+  refresh: boolean,
+): Promise<FetchContext> {
   const raw = await deps.credentials.get(source, { refresh });
   const parsed = connector.credentialsSchema.safeParse(raw);
   if (!parsed.success) {
     const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(root)'))].join(', ');
-    throw new SecretError(`source ${source.id}: credentials for ${connector.vendor} are missing or invalid (${fields})`);
+    throw new SecretError(
+      `source ${source.id}: credentials for ${connector.vendor} are missing or invalid (${fields})`,
+    );
   }
-  const http = deps.http({ source, credentials: parsed.data, deadline: deps.deadline, onRetry: () => undefined, ...(connector.retryRule ? { retryRule: connector.retryRule } : {}) });
+  const http = deps.http({
+    source,
+    credentials: parsed.data,
+    deadline: deps.deadline,
+    onRetry: () => undefined,
+    ...(connector.retryRule ? { retryRule: connector.retryRule } : {}),
+  });
   const log = redactingLogger(deps.log ?? silentLogger, makeRedactor(Object.values(parsed.data)));
   return { source, credentials: parsed.data, http, deadline: deps.deadline, now: deps.now ?? Date.now, log };
 }

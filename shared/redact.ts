@@ -52,7 +52,11 @@ export function redactUrl(url: string | URL): string {
   if (q < 0) return text;
   const hash = text.indexOf('#', q);
   const end = hash < 0 ? text.length : hash;
-  const query = text.slice(q + 1, end).split('&').map(blankCredential).join('&');
+  const query = text
+    .slice(q + 1, end)
+    .split('&')
+    .map(blankCredential)
+    .join('&');
   return `${text.slice(0, q + 1)}${query}${text.slice(end)}`;
 }
 

@@ -14,7 +14,17 @@
  * or lost lease at any point drops at most the prefetched page, which was never delivered.
  */
 import { deliverPage } from './delivery.ts';
-import { AuthError, CursorInvalidError, CursorStuckError, DeadlineError, LeaseHeldError, PlaceholderSecretError, RateLimitedError, SecretError, describeError } from './errors.ts';
+import {
+  AuthError,
+  CursorInvalidError,
+  CursorStuckError,
+  DeadlineError,
+  LeaseHeldError,
+  PlaceholderSecretError,
+  RateLimitedError,
+  SecretError,
+  describeError,
+} from './errors.ts';
 import type { Sink } from './sink.ts';
 import { raceDeadline, withinDeadline } from './deadline.ts';
 import { redactingLogger, silentLogger, type Logger } from './logger.ts';
@@ -82,7 +92,10 @@ export interface RunStats {
   events: number;
   rejected: number;
   retries: number;
-  /** Time requests were held for throttling: the vendor's back-offs (this run's or another run's of the scope) and the budget. */
+  /**
+   * Time requests were held for throttling: the vendor's back-offs (this run's or another run's of the scope) and the
+   * budget.
+   */
   throttledWaitMs: number;
   /** Of that, the time requests waited for room in the scope's budget. */
   budgetWaitMs: number;
@@ -107,11 +120,23 @@ export interface RunResult extends RunStats {
 }
 
 /** Runs one source until caught up, the deadline, or an error. Never throws for source failures. */
-export async function runSource<C, R>(connector: Connector<C, R>, source: Source, deps: RunnerDeps): Promise<RunResult> {
+export async function runSource<C, R>(
+  connector: Connector<C, R>,
+  source: Source,
+  deps: RunnerDeps,
+): Promise<RunResult> {
   const now = deps.now ?? Date.now;
   const log = deps.log ?? silentLogger;
   const started = now();
-  const stats: RunStats = { pages: 0, events: 0, rejected: 0, retries: 0, throttledWaitMs: 0, budgetWaitMs: 0, budgetRefused: 0 };
+  const stats: RunStats = {
+    pages: 0,
+    events: 0,
+    rejected: 0,
+    retries: 0,
+    throttledWaitMs: 0,
+    budgetWaitMs: 0,
+    budgetRefused: 0,
+  };
   const finish = (status: RunStatus, more: boolean, error?: string): RunResult => ({
     sourceId: source.id,
     status,
@@ -123,10 +148,16 @@ export async function runSource<C, R>(connector: Connector<C, R>, source: Source
   let state;
   try {
     if (now() >= deps.deadline) return finish('deadline', true);
-    state = await withinDeadline(`source ${source.id}: taking the lease`, deps.deadline - now(), (signal) => deps.store.acquireLease(source.id, deps.owner, deps.leaseMs, signal));
+    state = await withinDeadline(`source ${source.id}: taking the lease`, deps.deadline - now(), (signal) =>
+      deps.store.acquireLease(source.id, deps.owner, deps.leaseMs, signal),
+    );
   } catch (error) {
     if (error instanceof LeaseHeldError) {
-      log.info('source busy: another run holds the lease', { sourceId: source.id, holder: error.holder, expiresAt: new Date(error.expiresAt).toISOString() });
+      log.info('source busy: another run holds the lease', {
+        sourceId: source.id,
+        holder: error.holder,
+        expiresAt: new Date(error.expiresAt).toISOString(),
+      });
       return finish('busy', false, error.message);
     }
     // An answer lost to the abort may still have taken the lease: release it (only if it is ours).
@@ -141,18 +172,27 @@ export async function runSource<C, R>(connector: Connector<C, R>, source: Source
     return finish(status, status !== 'caught-up');
   } catch (error) {
     if (error instanceof RateLimitedError) {
-      log.warn('stopping: the vendor asked for a wait beyond the deadline', { sourceId: source.id, error: described(error) });
+      log.warn('stopping: the vendor asked for a wait beyond the deadline', {
+        sourceId: source.id,
+        error: described(error),
+      });
       return finish('throttled', true);
     }
     if (error instanceof DeadlineError) {
-      log.warn('stopping at the deadline; the cursor stays at the last committed page', { sourceId: source.id, error: described(error) });
+      log.warn('stopping at the deadline; the cursor stays at the last committed page', {
+        sourceId: source.id,
+        error: described(error),
+      });
       return finish('deadline', true);
     }
     if (error instanceof PlaceholderSecretError) {
       log.warn('source skipped: its secret is still a placeholder', { sourceId: source.id, error: error.message });
       return finish('skipped', false, error.message);
     }
-    log.error('run failed; the cursor stays at the last delivered page', { sourceId: source.id, error: described(error) });
+    log.error('run failed; the cursor stays at the last delivered page', {
+      sourceId: source.id,
+      error: described(error),
+    });
     return finish('failed', true, described(error));
   } finally {
     await release(source, deps, log);
@@ -168,7 +208,9 @@ export const FINAL_CALL_MS = 2000;
 
 /** Gives the lease back, bounded by FINAL_CALL_MS; a failure only means the lease will expire. */
 async function release(source: Source, deps: RunnerDeps, log: Logger): Promise<void> {
-  await withinDeadline(`source ${source.id}: releasing the lease`, FINAL_CALL_MS, (signal) => deps.store.releaseLease(source.id, deps.owner, signal)).catch((error: unknown) => {
+  await withinDeadline(`source ${source.id}: releasing the lease`, FINAL_CALL_MS, (signal) =>
+    deps.store.releaseLease(source.id, deps.owner, signal),
+  ).catch((error: unknown) => {
     log.warn('lease release failed; it will expire', { sourceId: source.id, error: describeError(error) });
   });
 }
@@ -205,7 +247,12 @@ class Walk<C, R> {
     return this.redactor(text);
   }
 
-  async run(version: number, stored: unknown, storedError: string | undefined, lastEventTime: number | undefined): Promise<RunStatus> {
+  async run(
+    version: number,
+    stored: unknown,
+    storedError: string | undefined,
+    lastEventTime: number | undefined,
+  ): Promise<RunStatus> {
     try {
       return await this.walk(version, stored, storedError, lastEventTime);
     } finally {
@@ -215,7 +262,12 @@ class Walk<C, R> {
     }
   }
 
-  private async walk(version: number, stored: unknown, storedError: string | undefined, lastEventTime: number | undefined): Promise<RunStatus> {
+  private async walk(
+    version: number,
+    stored: unknown,
+    storedError: string | undefined,
+    lastEventTime: number | undefined,
+  ): Promise<RunStatus> {
     let cursor = this.initialCursor(stored, storedError);
     if (lastEventTime !== undefined) this.stats.cursorLagSeconds = Math.max(0, (this.now() - lastEventTime) / 1000);
     await this.loadCredentials(false);
@@ -238,7 +290,9 @@ class Walk<C, R> {
       };
       // A delivered page is committed even at the deadline (within FINAL_CALL_MS): that saves a redelivery.
       const left = Math.max(this.deps.deadline - committedAt, FINAL_CALL_MS);
-      version = await withinDeadline(`source ${this.source.id}: commit`, left, (signal) => this.deps.store.commit(this.source.id, commit, signal));
+      version = await withinDeadline(`source ${this.source.id}: commit`, left, (signal) =>
+        this.deps.store.commit(this.source.id, commit, signal),
+      );
       this.leaseUntil = committedAt + this.deps.leaseMs;
       this.stats.pages++;
       // Lag is how far the cursor trails the vendor: none once caught up (a quiet source is not a stale one).
@@ -260,32 +314,48 @@ class Walk<C, R> {
   private async holdLease(): Promise<void> {
     const left = this.deps.deadline - this.now();
     // Nothing more is sent once the deadline has come: the page stays uncommitted and is read again.
-    if (left <= 0) throw new DeadlineError(`source ${this.source.id}: the deadline came in the middle of a page; it is delivered again by the next run`);
+    if (left <= 0)
+      throw new DeadlineError(
+        `source ${this.source.id}: the deadline came in the middle of a page; it is delivered again by the next run`,
+      );
     if (this.now() < this.leaseUntil - this.deps.leaseMs / 2) return;
     const renewedAt = this.now();
-    await withinDeadline(`source ${this.source.id}: renewing the lease`, left, (signal) => this.deps.store.renewLease(this.source.id, this.deps.owner, this.deps.leaseMs, signal));
+    await withinDeadline(`source ${this.source.id}: renewing the lease`, left, (signal) =>
+      this.deps.store.renewLease(this.source.id, this.deps.owner, this.deps.leaseMs, signal),
+    );
     this.leaseUntil = renewedAt + this.deps.leaseMs;
   }
 
   private initialCursor(stored: unknown, storedError: string | undefined): C {
-    if (storedError !== undefined) throw new CursorInvalidError(`source ${this.source.id}: ${storedError}; fix or reset it (audit-pump cursor reset)`);
+    if (storedError !== undefined)
+      throw new CursorInvalidError(
+        `source ${this.source.id}: ${storedError}; fix or reset it (audit-pump cursor reset)`,
+      );
     if (stored === undefined) return this.connector.initialCursor(this.source, this.now());
     const parsed = this.connector.cursorSchema.safeParse(stored);
     if (!parsed.success) {
       const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-      throw new CursorInvalidError(`source ${this.source.id}: stored cursor is invalid (${detail}); fix or reset it (audit-pump cursor reset)`);
+      throw new CursorInvalidError(
+        `source ${this.source.id}: stored cursor is invalid (${detail}); fix or reset it (audit-pump cursor reset)`,
+      );
     }
     return parsed.data;
   }
 
   private async loadCredentials(refresh: boolean): Promise<void> {
     // Powertools' secrets provider takes no abort signal: the run stops waiting at the deadline instead.
-    const raw = await raceDeadline(`source ${this.source.id}: reading the secret`, this.deps.deadline - this.now(), this.deps.credentials.get(this.source, { refresh }));
+    const raw = await raceDeadline(
+      `source ${this.source.id}: reading the secret`,
+      this.deps.deadline - this.now(),
+      this.deps.credentials.get(this.source, { refresh }),
+    );
     const parsed = this.connector.credentialsSchema.safeParse(raw);
     if (!parsed.success) {
       // Name the fields only: a zod message could echo a value, and values are secrets.
       const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(root)'))].join(', ');
-      throw new SecretError(`source ${this.source.id}: credentials for ${this.connector.vendor} are missing or invalid (${fields})`);
+      throw new SecretError(
+        `source ${this.source.id}: credentials for ${this.connector.vendor} are missing or invalid (${fields})`,
+      );
     }
     this.credentials = parsed.data;
     this.redactor = makeRedactor(Object.values(parsed.data));
@@ -335,8 +405,14 @@ class Walk<C, R> {
     const seconds = Math.round((this.now() - vendor) / 1000);
     const known = this.stats.clockSkewSeconds;
     this.stats.clockSkewSeconds = seconds;
-    if (Math.abs(seconds) > CLOCK_SKEW_WARN_SECONDS && (known === undefined || Math.abs(known) <= CLOCK_SKEW_WARN_SECONDS)) {
-      this.log.warn(`clock skew: the pump's clock is ${Math.abs(seconds)} s ${seconds > 0 ? 'ahead of' : 'behind'} the vendor's; time windows end by the earlier clock`, { sourceId: this.source.id, clockSkewSeconds: seconds });
+    if (
+      Math.abs(seconds) > CLOCK_SKEW_WARN_SECONDS &&
+      (known === undefined || Math.abs(known) <= CLOCK_SKEW_WARN_SECONDS)
+    ) {
+      this.log.warn(
+        `clock skew: the pump's clock is ${Math.abs(seconds)} s ${seconds > 0 ? 'ahead of' : 'behind'} the vendor's; time windows end by the earlier clock`,
+        { sourceId: this.source.id, clockSkewSeconds: seconds },
+      );
     }
   }
 
@@ -360,10 +436,14 @@ class Walk<C, R> {
     this.seen.add(from);
     const moved = to !== from;
     if (!moved && (page.records.length > 0 || !page.caughtUp)) {
-      throw new CursorStuckError(`source ${this.source.id}: the vendor cursor did not advance (${page.records.length} records at the same position); stopping instead of looping`);
+      throw new CursorStuckError(
+        `source ${this.source.id}: the vendor cursor did not advance (${page.records.length} records at the same position); stopping instead of looping`,
+      );
     }
     if (moved && this.seen.has(to)) {
-      throw new CursorStuckError(`source ${this.source.id}: the vendor cursor went back to a position already read in this run; stopping instead of looping`);
+      throw new CursorStuckError(
+        `source ${this.source.id}: the vendor cursor went back to a position already read in this run; stopping instead of looping`,
+      );
     }
   }
 
@@ -372,7 +452,10 @@ class Walk<C, R> {
     const { connector, source } = this;
     const { sink, deadLetter, deadline } = this.deps;
     const beforeChunk = (): Promise<void> => this.holdLease();
-    const delivered = await deliverPage({ connector, source, sink, deadLetter, deadline, now: this.now, beforeChunk }, page);
+    const delivered = await deliverPage(
+      { connector, source, sink, deadLetter, deadline, now: this.now, beforeChunk },
+      page,
+    );
     this.stats.events += delivered.events;
     this.stats.rejected += delivered.rejected;
     return delivered.lastEventTime !== undefined ? { lastEventTime: delivered.lastEventTime } : {};

@@ -34,8 +34,11 @@ export function parseSchedule(expression: string): ScheduleInfo {
   }
   const cron = /^cron\((.*)\)$/.exec(expression);
   if (cron) return { maxGapSeconds: cronGapSeconds(cron[1] as string) };
-  if (expression.startsWith('at(')) throw new ConfigError('a one-time at(...) schedule would run the source once; use rate(...) or cron(...)');
-  throw new ConfigError('must be rate(<n> minutes|hours|days) or cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>)');
+  if (expression.startsWith('at('))
+    throw new ConfigError('a one-time at(...) schedule would run the source once; use rate(...) or cron(...)');
+  throw new ConfigError(
+    'must be rate(<n> minutes|hours|days) or cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>)',
+  );
 }
 
 /** The zod-friendly form: the problem with `expression`, or undefined when it is valid. */
@@ -60,15 +63,21 @@ interface CronPlan {
 
 function cronPlan(body: string): CronPlan {
   const fields = body.trim().split(/\s+/);
-  if (fields.length !== 6) throw new ConfigError(`cron needs 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`);
+  if (fields.length !== 6)
+    throw new ConfigError(
+      `cron needs 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`,
+    );
   const [min, hour, dom, month, dow, year] = fields as [string, string, string, string, string, string];
   const minutes = values(min, 0, 59, 'minutes');
   const hours = values(hour, 0, 23, 'hours');
   const months = values(month, 1, 12, 'month', MONTHS);
   values(year, 1970, 2199, 'year');
-  if ((dom === '?') === (dow === '?')) throw new ConfigError('cron: exactly one of day-of-month and day-of-week must be ?');
+  if ((dom === '?') === (dow === '?'))
+    throw new ConfigError('cron: exactly one of day-of-month and day-of-week must be ?');
   const day = dom === '?' ? dayOfWeek(dow) : dayOfMonth(dom);
-  const times = [...hours].sort((a, b) => a - b).flatMap((h) => [...minutes].sort((a, b) => a - b).map((m) => h * 60 + m));
+  const times = [...hours]
+    .sort((a, b) => a - b)
+    .flatMap((h) => [...minutes].sort((a, b) => a - b).map((m) => h * 60 + m));
   return { times, runsOn: (d) => months.has(d.getUTCMonth() + 1) && day(d) };
 }
 
@@ -116,7 +125,8 @@ function gapOverFourYears(times: readonly number[], runsOn: DayMatcher): number 
   const days = 4 * 365 + 1;
   for (let i = 0; i < days; i++) {
     if (!runsOn(new Date(start + i * 86_400_000))) continue;
-    if (previous !== undefined) gap = Math.max(gap, (i - previous) * 1440 + (times[0] as number) - (times[times.length - 1] as number));
+    if (previous !== undefined)
+      gap = Math.max(gap, (i - previous) * 1440 + (times[0] as number) - (times[times.length - 1] as number));
     first ??= i;
     previous = i;
   }
@@ -126,7 +136,14 @@ function gapOverFourYears(times: readonly number[], runsOn: DayMatcher): number 
 }
 
 /** The set a plain cron field selects: `*`, lists, ranges and increments, numbers or names. */
-function values(field: string, lo: number, hi: number, name: string, names: readonly string[] = [], base = 1): Set<number> {
+function values(
+  field: string,
+  lo: number,
+  hi: number,
+  name: string,
+  names: readonly string[] = [],
+  base = 1,
+): Set<number> {
   const out = new Set<number>();
   for (const part of field.split(',')) {
     const m = /^(\*|[0-9A-Z]+)(?:-([0-9A-Z]+))?(?:\/(\d+))?$/.exec(part.toUpperCase());

@@ -37,7 +37,10 @@ export class SecretsCredentials implements CredentialsProvider {
       const value = await this.provider.get(name, { maxAge: this.maxAge, forceFetch: options.refresh ?? false });
       text = typeof value === 'string' ? value : value === undefined ? undefined : Buffer.from(value).toString('utf8');
     } catch (error) {
-      const reason = (error as Error).name === 'GetParameterError' ? ((error as Error).cause as Error | undefined)?.name ?? 'error' : (error as Error).name;
+      const reason =
+        (error as Error).name === 'GetParameterError'
+          ? (((error as Error).cause as Error | undefined)?.name ?? 'error')
+          : (error as Error).name;
       throw new SecretError(`source ${source.id}: cannot read secret "${name}" (${reason})`, { cause: error });
     }
     return parseSecret(source, name, text);
@@ -58,9 +61,12 @@ export function parseSecret(source: Source, name: string, text: string | undefin
   }
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.some(([k]) => k === PLACEHOLDER_KEY)) {
-    throw new PlaceholderSecretError(`source ${source.id}: secret "${name}" still holds the placeholder; put the vendor credentials in it`);
+    throw new PlaceholderSecretError(
+      `source ${source.id}: secret "${name}" still holds the placeholder; put the vendor credentials in it`,
+    );
   }
   const bad = entries.filter(([, v]) => typeof v !== 'string').map(([k]) => k);
-  if (bad.length) throw new SecretError(`source ${source.id}: secret "${name}" fields must be strings (${bad.join(', ')})`);
+  if (bad.length)
+    throw new SecretError(`source ${source.id}: secret "${name}" fields must be strings (${bad.join(', ')})`);
   return Object.fromEntries(entries) as Record<string, string>;
 }

@@ -68,7 +68,10 @@ export function toBatches(records: readonly Uint8Array[]): Uint8Array[][] {
     if (record.byteLength > FIREHOSE_LIMITS.maxRecordBytes) {
       throw new DeliveryError(`record of ${record.byteLength} bytes exceeds Firehose's 1,000 KiB limit`, 1);
     }
-    if (current.length === FIREHOSE_LIMITS.maxBatchRecords || bytes + record.byteLength > FIREHOSE_LIMITS.maxBatchBytes) {
+    if (
+      current.length === FIREHOSE_LIMITS.maxBatchRecords ||
+      bytes + record.byteLength > FIREHOSE_LIMITS.maxBatchBytes
+    ) {
       batches.push(current);
       current = [];
       bytes = 0;
@@ -81,7 +84,10 @@ export function toBatches(records: readonly Uint8Array[]): Uint8Array[][] {
 }
 
 /** Concatenates consecutive records into packs within PACK_LIMITS, keeping their order. */
-export function toPacks(records: readonly Uint8Array[], limits: { maxEvents: number; maxBytes: number } = PACK_LIMITS): Uint8Array[] {
+export function toPacks(
+  records: readonly Uint8Array[],
+  limits: { maxEvents: number; maxBytes: number } = PACK_LIMITS,
+): Uint8Array[] {
   return packEntries(records, limits).map((e) => e.data);
 }
 
@@ -90,7 +96,11 @@ function packEntries(records: readonly Uint8Array[], limits: { maxEvents: number
   let start = 0;
   let bytes = 0;
   const close = (end: number): void => {
-    if (end > start) packs.push({ data: end - start === 1 ? (records[start] as Uint8Array) : Buffer.concat(records.slice(start, end), bytes), events: end - start });
+    if (end > start)
+      packs.push({
+        data: end - start === 1 ? (records[start] as Uint8Array) : Buffer.concat(records.slice(start, end), bytes),
+        events: end - start,
+      });
     start = end;
     bytes = 0;
   };
@@ -102,7 +112,12 @@ function packEntries(records: readonly Uint8Array[], limits: { maxEvents: number
   return packs;
 }
 
-const RETRYABLE_CALL_ERRORS = new Set(['ServiceUnavailableException', 'ThrottlingException', 'InternalFailure', 'TimeoutError']);
+const RETRYABLE_CALL_ERRORS = new Set([
+  'ServiceUnavailableException',
+  'ThrottlingException',
+  'InternalFailure',
+  'TimeoutError',
+]);
 
 /** Firehose delivery stream as a sink. */
 export class FirehoseSink implements Sink {
@@ -136,7 +151,9 @@ export class FirehoseSink implements Sink {
         // The batches after the failed one were never sent: their events count as not delivered too.
         const unsent = countEvents(entries.slice(sent + batch.length));
         if (unsent === 0) throw error;
-        throw new DeliveryError(`${error.message}; ${unsent} later records not sent`, error.failed + unsent, { cause: error });
+        throw new DeliveryError(`${error.message}; ${unsent} later records not sent`, error.failed + unsent, {
+          cause: error,
+        });
       }
       sent += batch.length;
     }
@@ -171,22 +188,43 @@ export class FirehoseSink implements Sink {
   private async send(
     entries: readonly Entry[],
     deadline: number,
-  ): Promise<{ kind: 'ok'; failed: Entry[]; reason: string } | { kind: 'throttled'; reason: string } | { kind: 'fatal'; error: Error }> {
+  ): Promise<
+    | { kind: 'ok'; failed: Entry[]; reason: string }
+    | { kind: 'throttled'; reason: string }
+    | { kind: 'fatal'; error: Error }
+  > {
     let answers: PutRecordBatchResponseEntry[];
     try {
       // A stalled call is aborted at the deadline: the run must end before its Lambda does.
-      const command = putRecordBatch(this.name, entries.map((e) => e.data));
-      const out = await withinDeadline(`${this.name}: PutRecordBatch`, deadline - this.o.now(), (abortSignal) => this.o.client.send(command, { abortSignal }));
+      const command = putRecordBatch(
+        this.name,
+        entries.map((e) => e.data),
+      );
+      const out = await withinDeadline(`${this.name}: PutRecordBatch`, deadline - this.o.now(), (abortSignal) =>
+        this.o.client.send(command, { abortSignal }),
+      );
       answers = out.RequestResponses ?? [];
     } catch (error) {
       if (error instanceof DeadlineError) return { kind: 'fatal', error };
       const name = (error as Error).name;
-      if (RETRYABLE_CALL_ERRORS.has(name) || isNetworkError(error)) return { kind: 'throttled', reason: `${name}: ${(error as Error).message}` };
-      return { kind: 'fatal', error: new DeliveryError(`${this.name}: PutRecordBatch failed: ${name}: ${(error as Error).message}`, countEvents(entries), { cause: error }) };
+      if (RETRYABLE_CALL_ERRORS.has(name) || isNetworkError(error))
+        return { kind: 'throttled', reason: `${name}: ${(error as Error).message}` };
+      return {
+        kind: 'fatal',
+        error: new DeliveryError(
+          `${this.name}: PutRecordBatch failed: ${name}: ${(error as Error).message}`,
+          countEvents(entries),
+          { cause: error },
+        ),
+      };
     }
     if (answers.length !== entries.length) {
       // A response that does not account for every record cannot prove any was accepted.
-      return { kind: 'ok', failed: [...entries], reason: `response has ${answers.length} entries for ${entries.length} records` };
+      return {
+        kind: 'ok',
+        failed: [...entries],
+        reason: `response has ${answers.length} entries for ${entries.length} records`,
+      };
     }
     const failed: Entry[] = [];
     let reason = '';
@@ -206,7 +244,13 @@ function countEvents(entries: readonly Entry[]): number {
 
 function isNetworkError(error: unknown): boolean {
   const code = (error as { code?: string }).code;
-  return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT' || (error as Error).name === 'TimeoutError';
+  return (
+    code === 'ECONNRESET' ||
+    code === 'ECONNREFUSED' ||
+    code === 'EPIPE' ||
+    code === 'ETIMEDOUT' ||
+    (error as Error).name === 'TimeoutError'
+  );
 }
 
 /** Several destinations (archive, SIEM): the records count as delivered when all accepted them. */

@@ -12,12 +12,16 @@ import { ConfigError } from './errors.ts';
 export function withSourcesFile(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): NodeJS.ProcessEnv {
   const file = env.AUDIT_PUMP_SOURCES_FILE;
   if (file === undefined) return env;
-  if (env.AUDIT_PUMP_SOURCES !== undefined) throw new ConfigError('set AUDIT_PUMP_SOURCES or AUDIT_PUMP_SOURCES_FILE, not both');
+  if (env.AUDIT_PUMP_SOURCES !== undefined)
+    throw new ConfigError('set AUDIT_PUMP_SOURCES or AUDIT_PUMP_SOURCES_FILE, not both');
   // Lambda sets LAMBDA_TASK_ROOT to the code directory (its working directory too).
   const path = resolve(env.LAMBDA_TASK_ROOT ?? cwd, file);
   try {
     return { ...env, AUDIT_PUMP_SOURCES: readFileSync(path, 'utf8') };
   } catch (error) {
-    throw new ConfigError(`cannot read the sources file AUDIT_PUMP_SOURCES_FILE names (${path}): ${(error as Error).message}`, { cause: error });
+    throw new ConfigError(
+      `cannot read the sources file AUDIT_PUMP_SOURCES_FILE names (${path}): ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }

@@ -61,7 +61,11 @@ export class S3Spool implements Spool {
   }
 
   async put(key: string, bytes: Uint8Array): Promise<void> {
-    await this.#call('put', key, ({ client, sdk }) => client.send(new sdk.PutObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + checkSpoolKey(key), Body: bytes })));
+    await this.#call('put', key, ({ client, sdk }) =>
+      client.send(
+        new sdk.PutObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + checkSpoolKey(key), Body: bytes }),
+      ),
+    );
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -69,7 +73,13 @@ export class S3Spool implements Spool {
     let token: string | undefined;
     do {
       const page = await this.#call('list', prefix, ({ client, sdk }) =>
-        client.send(new sdk.ListObjectsV2Command({ Bucket: this.#bucket, Prefix: this.#prefix + prefix, ...(token ? { ContinuationToken: token } : {}) })),
+        client.send(
+          new sdk.ListObjectsV2Command({
+            Bucket: this.#bucket,
+            Prefix: this.#prefix + prefix,
+            ...(token ? { ContinuationToken: token } : {}),
+          }),
+        ),
       );
       for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key.slice(this.#prefix.length));
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -78,17 +88,25 @@ export class S3Spool implements Spool {
   }
 
   async get(key: string): Promise<Uint8Array> {
-    const out = await this.#call('get', key, ({ client, sdk }) => client.send(new sdk.GetObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + checkSpoolKey(key) })));
+    const out = await this.#call('get', key, ({ client, sdk }) =>
+      client.send(new sdk.GetObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + checkSpoolKey(key) })),
+    );
     if (!out.Body) throw new SpoolError(`spool get ${key}: empty response`);
     return out.Body.transformToByteArray();
   }
 
   async delete(key: string): Promise<void> {
-    await this.#call('delete', key, ({ client, sdk }) => client.send(new sdk.DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + checkSpoolKey(key) })));
+    await this.#call('delete', key, ({ client, sdk }) =>
+      client.send(new sdk.DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + checkSpoolKey(key) })),
+    );
   }
 
   /** SDK failures become SpoolError naming the operation, the bucket and the key. */
-  async #call<T>(op: string, key: string, send: (s3: { client: S3Client; sdk: Awaited<ReturnType<typeof s3Sdk>> }) => Promise<T>): Promise<T> {
+  async #call<T>(
+    op: string,
+    key: string,
+    send: (s3: { client: S3Client; sdk: Awaited<ReturnType<typeof s3Sdk>> }) => Promise<T>,
+  ): Promise<T> {
     let sdk: Awaited<ReturnType<typeof s3Sdk>> | undefined;
     try {
       sdk = await s3Sdk();
@@ -96,7 +114,12 @@ export class S3Spool implements Spool {
       return await send({ client: this.#client, sdk });
     } catch (error) {
       if (error instanceof SpoolError) throw error;
-      const what = sdk && error instanceof sdk.NoSuchKey ? 'no such key' : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const what =
+        sdk && error instanceof sdk.NoSuchKey
+          ? 'no such key'
+          : error instanceof Error
+            ? `${error.name}: ${error.message}`
+            : String(error);
       throw new SpoolError(`spool ${op} s3://${this.#bucket}/${this.#prefix}${key}: ${what}`, { cause: error });
     }
   }
@@ -148,7 +171,8 @@ export class FileSpool implements Spool {
     try {
       return new Uint8Array(await readFile(this.#path(key)));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new SpoolError(`spool get ${key}: no such key`, { cause: error });
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new SpoolError(`spool get ${key}: no such key`, { cause: error });
       throw error;
     }
   }

@@ -19,7 +19,8 @@ const USER = `struct<uid:string,name:string,email_addr:string,credential_uid:str
 const LOCATION = 'struct<city:string,region:string,country:string,desc:string>';
 const ENDPOINT = `struct<ip:string,hostname:string,name:string,port:int,svc_name:string,location:${LOCATION}>`;
 const HEADERS = 'array<struct<name:string,value:string>>';
-const URL = 'struct<url_string:string,scheme:string,hostname:string,port:int,path:string,query_string:string,categories:array<string>>';
+const URL =
+  'struct<url_string:string,scheme:string,hostname:string,port:int,path:string,query_string:string,categories:array<string>>';
 const HASHES = 'array<struct<algorithm:string,algorithm_id:int,value:string>>';
 
 /** Columns of the `events` table, in order. */
@@ -29,7 +30,7 @@ export const EVENT_COLUMNS: readonly Column[] = [
   { name: 'category_uid', type: 'int' },
   { name: 'category_name', type: 'string' },
   { name: 'activity_id', type: 'int' },
-  { name: 'activity_name', type: 'string', comment: 'the vendor\'s own label where activity_id is 99 (Other)' },
+  { name: 'activity_name', type: 'string', comment: "the vendor's own label where activity_id is 99 (Other)" },
   { name: 'type_uid', type: 'bigint' },
   { name: 'type_name', type: 'string' },
   { name: 'severity_id', type: 'int' },
@@ -43,9 +44,10 @@ export const EVENT_COLUMNS: readonly Column[] = [
   { name: 'message', type: 'string' },
   {
     name: 'metadata',
-    type: 'struct<version:string,uid:string,correlation_uid:string,product:struct<vendor_name:string,name:string>,log_provider:string,log_name:string,'
-      + 'event_code:string,sequence:int,tenant_uid:string,original_time:string,logged_time:bigint,processed_time:bigint,labels:array<string>,profiles:array<string>>',
-    comment: 'uid: deterministic event id (dedup key); correlation_uid: the vendor\'s record id; log_name: source id',
+    type:
+      'struct<version:string,uid:string,correlation_uid:string,product:struct<vendor_name:string,name:string>,log_provider:string,log_name:string,' +
+      'event_code:string,sequence:int,tenant_uid:string,original_time:string,logged_time:bigint,processed_time:bigint,labels:array<string>,profiles:array<string>>',
+    comment: "uid: deterministic event id (dedup key); correlation_uid: the vendor's record id; log_name: source id",
   },
   { name: 'actor', type: `struct<user:${USER},session:struct<uid:string>,app_name:string,invoked_by:string>` },
   { name: 'user', type: USER },
@@ -57,13 +59,18 @@ export const EVENT_COLUMNS: readonly Column[] = [
   { name: 'auth_protocol', type: 'string' },
   {
     name: 'api',
-    type: 'struct<operation:string,version:string,service:struct<name:string>,request:struct<uid:string,data:string>,'
-      + 'response:struct<code:int,error:string,error_message:string,data:string>>',
+    type:
+      'struct<operation:string,version:string,service:struct<name:string>,request:struct<uid:string,data:string>,' +
+      'response:struct<code:int,error:string,error_message:string,data:string>>',
     comment: 'request.data, response.data: JSON text',
   },
   { name: 'http_request', type: `struct<http_method:string,url:${URL},user_agent:string,http_headers:${HEADERS}>` },
   { name: 'http_response', type: `struct<code:int,length:int,content_type:string,http_headers:${HEADERS}>` },
-  { name: 'resources', type: 'array<struct<uid:string,name:string,type:string,namespace:string,version:string,data:string>>', comment: 'data: JSON text' },
+  {
+    name: 'resources',
+    type: 'array<struct<uid:string,name:string,type:string,namespace:string,version:string,data:string>>',
+    comment: 'data: JSON text',
+  },
   { name: 'web_resources', type: 'array<struct<uid:string,name:string,type:string,url_string:string>>' },
   { name: 'file', type: `struct<name:string,type:string,type_id:int,path:string,size:bigint,hashes:${HASHES}>` },
   { name: 'finding_info', type: 'struct<uid:string,title:string,types:array<string>>' },
@@ -76,7 +83,12 @@ export const EVENT_COLUMNS: readonly Column[] = [
 ];
 
 /** Paths whose values vary in shape by vendor, kept as JSON text in a string column. */
-export const JSON_TEXT_PATHS: readonly string[] = ['unmapped', 'api.request.data', 'api.response.data', 'resources[].data'];
+export const JSON_TEXT_PATHS: readonly string[] = [
+  'unmapped',
+  'api.request.data',
+  'api.response.data',
+  'resources[].data',
+];
 
 /** Partition keys, in the order of the S3 layout (DESIGN.md 4.5). */
 export const EVENT_PARTITIONS: readonly Column[] = [

@@ -76,8 +76,15 @@ export class ScopeGate implements RequestGate {
     if (until <= this.until) return;
     this.until = until;
     this.announced = until;
-    this.o.log.info(`the vendor asked for a pause (${reason}); every run of limit scope "${this.o.scope}" holds its requests until ${iso(until)}`, this.fields(until));
-    this.learn(await this.call(clock, 'recording a back-off', (signal) => this.o.store.backOff(this.o.scope, until, this.o.sourceId, clock.now(), signal)));
+    this.o.log.info(
+      `the vendor asked for a pause (${reason}); every run of limit scope "${this.o.scope}" holds its requests until ${iso(until)}`,
+      this.fields(until),
+    );
+    this.learn(
+      await this.call(clock, 'recording a back-off', (signal) =>
+        this.o.store.backOff(this.o.scope, until, this.o.sourceId, clock.now(), signal),
+      ),
+    );
   }
 
   /** Without a budget: waits out the back-off, reading the scope's item as `watch` says. */
@@ -134,7 +141,9 @@ export class ScopeGate implements RequestGate {
       if (!(await this.view(budget, clock))) continue;
       const now = clock.now();
       const idle = this.tat === undefined || this.tat <= now;
-      const taken = await this.call(clock, 'taking from the budget', (signal) => this.o.store.take(this.o.scope, k, budget, now, idle, clock.latestEnd, signal));
+      const taken = await this.call(clock, 'taking from the budget', (signal) =>
+        this.o.store.take(this.o.scope, k, budget, now, idle, clock.latestEnd, signal),
+      );
       if (idle) this.raced = taken.missed;
       this.learn(taken.state);
       if (!taken.granted || taken.at === undefined) {
@@ -175,8 +184,12 @@ export class ScopeGate implements RequestGate {
     const ms = until - clock.now();
     if (ms <= 0) return;
     if (until > clock.latestEnd) {
-      const what = cause === 'backoff' ? `backs off until ${iso(until)}` : `has no room in its budget before ${iso(until)}`;
-      throw new RateLimitedError(`source ${this.o.sourceId}: limit scope "${this.o.scope}" ${what}, past the deadline`, ms);
+      const what =
+        cause === 'backoff' ? `backs off until ${iso(until)}` : `has no room in its budget before ${iso(until)}`;
+      throw new RateLimitedError(
+        `source ${this.o.sourceId}: limit scope "${this.o.scope}" ${what}, past the deadline`,
+        ms,
+      );
     }
     this.o.onWait(ms, cause);
     await clock.sleep(ms);
@@ -189,7 +202,10 @@ export class ScopeGate implements RequestGate {
     this.until = until;
     if (until > this.announced) {
       this.announced = until;
-      this.o.log.info(`limit scope "${this.o.scope}" backs off until ${iso(until)} (asked of ${state.backoffBy ?? 'another run'}); holding this run's requests`, this.fields(until));
+      this.o.log.info(
+        `limit scope "${this.o.scope}" backs off until ${iso(until)} (asked of ${state.backoffBy ?? 'another run'}); holding this run's requests`,
+        this.fields(until),
+      );
     }
   }
 
@@ -199,7 +215,11 @@ export class ScopeGate implements RequestGate {
 
   /** A store call bounded by the deadline, as every AWS call of a run is (shared/deadline.ts). */
   private call<T>(clock: GateClock, what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    return withinDeadline(`source ${this.o.sourceId}: ${what} of limit scope "${this.o.scope}"`, clock.deadline - clock.now(), fn);
+    return withinDeadline(
+      `source ${this.o.sourceId}: ${what} of limit scope "${this.o.scope}"`,
+      clock.deadline - clock.now(),
+      fn,
+    );
   }
 }
 

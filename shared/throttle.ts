@@ -77,7 +77,9 @@ export interface ThrottleStoreOptions {
   readonly vendor: Vendor;
 }
 
-/** What a take answered: whether tokens were granted and from when they may be used, and the scope's state as it stands. */
+/**
+ * What a take answered: whether tokens were granted and from when they may be used, and the scope's state as it stands.
+ */
 export interface Take {
   readonly granted: boolean;
   /** When granted: the time the tokens are for (now, or a later slot when other runs took the ones before). */
@@ -103,7 +105,14 @@ export class ThrottleStore {
 
   /** The scope's state (consistent read); empty when no run of the scope stored any. */
   async read(scope: string, signal?: AbortSignal): Promise<ThrottleState> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { sourceId: throttleItemId(this.vendor, scope) }, ConsistentRead: true }), sendOptions(signal));
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { sourceId: throttleItemId(this.vendor, scope) },
+        ConsistentRead: true,
+      }),
+      sendOptions(signal),
+    );
     return toState(out.Item);
   }
 
@@ -128,7 +137,15 @@ export class ThrottleStore {
    * bucket is as the caller believes, idle (`tat` not after now) or busy; one read and at most one
    * more write when it was the other way round.
    */
-  async take(scope: string, k: number, budget: Budget, now: number, idle: boolean, latest: number, signal?: AbortSignal): Promise<Take> {
+  async take(
+    scope: string,
+    k: number,
+    budget: Budget,
+    now: number,
+    idle: boolean,
+    latest: number,
+    signal?: AbortSignal,
+  ): Promise<Take> {
     if (k < 1 || k > budget.burst) throw new RangeError(`take: ${k} tokens asked, 1..${budget.burst} possible`);
     const first = await this.update(scope, this.grant(idle, k, budget, now, latest), signal);
     if (first) return granted(first, k, budget, now, false);
@@ -136,7 +153,9 @@ export class ThrottleStore {
     const nowIdle = state.tat === undefined || state.tat <= now;
     if ((state.backoffUntil ?? 0) > now || nowIdle === idle) return { granted: false, state, missed: false };
     const second = await this.update(scope, this.grant(nowIdle, k, budget, now, latest), signal);
-    return second ? granted(second, k, budget, now, true) : { granted: false, state: await this.read(scope, signal), missed: true };
+    return second
+      ? granted(second, k, budget, now, true)
+      : { granted: false, state: await this.read(scope, signal), missed: true };
   }
 
   /**
@@ -144,7 +163,13 @@ export class ThrottleStore {
    * emission; the tokens are for max(now, old tat + (k − 1 − (burst − 1)) × emission), which must
    * not be after `latest`.
    */
-  private grant(idle: boolean, k: number, budget: Budget, now: number, latest: number): Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'> {
+  private grant(
+    idle: boolean,
+    k: number,
+    budget: Budget,
+    now: number,
+    latest: number,
+  ): Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'> {
     if (idle) {
       return {
         UpdateExpression: 'SET tat = :next, updatedAt = :now',
@@ -155,14 +180,30 @@ export class ThrottleStore {
     return {
       UpdateExpression: 'SET tat = tat + :step, updatedAt = :now',
       ConditionExpression: `tat > :now AND tat <= :limit AND ${NO_BACKOFF}`,
-      ExpressionAttributeValues: { ':step': k * budget.emissionMs, ':limit': latest + (budget.burst - k) * budget.emissionMs, ':now': now },
+      ExpressionAttributeValues: {
+        ':step': k * budget.emissionMs,
+        ':limit': latest + (budget.burst - k) * budget.emissionMs,
+        ':now': now,
+      },
     };
   }
 
   /** The update applied (its new state), or undefined when its condition failed. */
-  private async update(scope: string, params: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>, signal?: AbortSignal): Promise<ThrottleState | undefined> {
+  private async update(
+    scope: string,
+    params: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>,
+    signal?: AbortSignal,
+  ): Promise<ThrottleState | undefined> {
     try {
-      const out = await this.doc.send(new UpdateCommand({ TableName: this.table, Key: { sourceId: throttleItemId(this.vendor, scope) }, ReturnValues: 'ALL_NEW', ...params }), sendOptions(signal));
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { sourceId: throttleItemId(this.vendor, scope) },
+          ReturnValues: 'ALL_NEW',
+          ...params,
+        }),
+        sendOptions(signal),
+      );
       return toState(out.Attributes);
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;

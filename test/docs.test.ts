@@ -15,10 +15,11 @@ const MAX_README_BYTES = 15_000;
 
 /** README.md and every Markdown file under docs/. */
 function pages(): string[] {
-  const walk = (dir: string): string[] => readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? walk(path) : name.endsWith('.md') ? [path] : [];
-  });
+  const walk = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? walk(path) : name.endsWith('.md') ? [path] : [];
+    });
   return [join(ROOT, 'README.md'), ...walk(join(ROOT, 'docs'))];
 }
 
@@ -68,14 +69,21 @@ interface Shown {
 function commandsIn(page: string): Shown[] {
   return codeLines(readFileSync(page, 'utf8'))
     .map((line) => ({ page: relative(ROOT, page), line, words: words(line.replace(/^\$ /, '')) }))
-    .filter(({ words: w }) => w[0] === 'audit-pump' || (w[0] === 'npx' && w[1] === 'audit-pump') || (w[0] === 'npm' && (w[1] === 'start' || w[1] === 'run')));
+    .filter(
+      ({ words: w }) =>
+        w[0] === 'audit-pump' ||
+        (w[0] === 'npx' && w[1] === 'audit-pump') ||
+        (w[0] === 'npm' && (w[1] === 'start' || w[1] === 'run')),
+    );
 }
 
 /** Why a shown command would not run as shown, or undefined when it would. */
 function problem(shown: Shown): string | undefined {
   let w = shown.words[0] === 'npx' ? shown.words.slice(1) : shown.words;
   if (w[0] === 'npm') {
-    const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const scripts = (
+      JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
     const script = w[1] === 'start' ? 'start' : (w[2] as string);
     if (!(script in scripts)) return `npm script "${script}" does not exist`;
     const rest = w.slice(w[1] === 'start' ? 2 : 3);
@@ -116,14 +124,18 @@ describe('the documentation', () => {
 
   it('shows commands in its code blocks (the test below has something to check)', () => {
     const shown = pages().flatMap(commandsIn);
-    expect(shown.filter((s) => s.words.includes('audit-pump') || s.words[1] === 'audit-pump').length).toBeGreaterThan(20);
+    expect(shown.filter((s) => s.words.includes('audit-pump') || s.words[1] === 'audit-pump').length).toBeGreaterThan(
+      20,
+    );
   });
 
   it('shows only commands that exist, with options their --help lists', () => {
-    const wrong = pages().flatMap(commandsIn).flatMap((shown) => {
-      const why = problem(shown);
-      return why === undefined ? [] : [`${shown.page}: ${shown.line}  →  ${why}`];
-    });
+    const wrong = pages()
+      .flatMap(commandsIn)
+      .flatMap((shown) => {
+        const why = problem(shown);
+        return why === undefined ? [] : [`${shown.page}: ${shown.line}  →  ${why}`];
+      });
     expect(wrong).toEqual([]);
   });
 });

@@ -16,7 +16,12 @@ const require = createRequire(import.meta.url);
 describe('install scripts left unrun', () => {
   it('are each denied in package.json allowScripts', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { allowScripts?: Record<string, boolean> };
-    expect(pkg.allowScripts).toEqual({ esbuild: false, '@swc/core': false, 'classic-level': false, '@parcel/watcher': false });
+    expect(pkg.allowScripts).toEqual({
+      esbuild: false,
+      '@swc/core': false,
+      'classic-level': false,
+      '@parcel/watcher': false,
+    });
   });
 
   it('esbuild transforms with its platform binary (@esbuild/linux-x64), without its postinstall', async () => {
@@ -26,12 +31,20 @@ describe('install scripts left unrun', () => {
 
   it('@swc/core transforms with its native binding (@swc/core-linux-x64-gnu), without its postinstall', () => {
     const swc = require('@swc/core') as { transformSync(code: string, options: object): { code: string } };
-    expect(swc.transformSync('const a: number = 1', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }).code).toContain('const a = 1');
+    expect(
+      swc.transformSync('const a: number = 1', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }).code,
+    ).toContain('const a = 1');
   });
 
-  it('classic-level (dynalite\'s store) opens, writes and reads with its prebuilt binary, without node-gyp', async () => {
+  it("classic-level (dynalite's store) opens, writes and reads with its prebuilt binary, without node-gyp", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'classic-level-'));
-    const { ClassicLevel } = require(require.resolve('classic-level', { paths: [require.resolve('dynalite')] })) as { ClassicLevel: new (path: string) => { put(k: string, v: string): Promise<void>; get(k: string): Promise<string>; close(): Promise<void> } };
+    const { ClassicLevel } = require(require.resolve('classic-level', { paths: [require.resolve('dynalite')] })) as {
+      ClassicLevel: new (path: string) => {
+        put(k: string, v: string): Promise<void>;
+        get(k: string): Promise<string>;
+        close(): Promise<void>;
+      };
+    };
     const db = new ClassicLevel(join(dir, 'db'));
     try {
       await db.put('k', 'v');
@@ -43,7 +56,9 @@ describe('install scripts left unrun', () => {
   });
 
   it('@parcel/watcher (jest --watch only) loads its prebuilt binding (@parcel/watcher-linux-x64-glibc), without building', () => {
-    const watcher = require(require.resolve('@parcel/watcher', { paths: [require.resolve('jest-haste-map')] })) as { subscribe: unknown };
+    const watcher = require(require.resolve('@parcel/watcher', { paths: [require.resolve('jest-haste-map')] })) as {
+      subscribe: unknown;
+    };
     expect(typeof watcher.subscribe).toBe('function');
   });
 });

@@ -8,7 +8,9 @@ import { describe, expect, it } from '@jest/globals';
 
 describe('package-lock.json', () => {
   it('lists every optional dependency of every package, so npm ci accepts it', () => {
-    const lock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as { packages: Record<string, { optionalDependencies?: Record<string, string> }> };
+    const lock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as {
+      packages: Record<string, { optionalDependencies?: Record<string, string> }>;
+    };
     const missing = Object.values(lock.packages).flatMap((meta) =>
       Object.keys(meta.optionalDependencies ?? {}).filter((dep) => !lock.packages[`node_modules/${dep}`]),
     );

@@ -17,8 +17,16 @@ import { AuthError, CursorStuckError, MalformedPageError, VendorError } from '..
 import { AUTHENTIC8_PRODUCT, normalizeAuthentic8 } from './normalize.ts';
 import { rawLogs } from './raw-logs.ts';
 import {
-  authentic8Credentials, authentic8Cursor, authentic8Options, authentic8Record, commandReply, extractResult, logTypesResult,
-  type Authentic8Cursor, type Authentic8Options, type Authentic8Record,
+  authentic8Credentials,
+  authentic8Cursor,
+  authentic8Options,
+  authentic8Record,
+  commandReply,
+  extractResult,
+  logTypesResult,
+  type Authentic8Cursor,
+  type Authentic8Options,
+  type Authentic8Record,
 } from './schemas.ts';
 
 /**
@@ -41,25 +49,35 @@ function apiTime(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 }
 
-/** An in-band error as a typed error: a refused token (KeyError, §2.5) is an AuthError so the runner refreshes the secret once. */
+/**
+ * An in-band error as a typed error: a refused token (KeyError, §2.5) is an AuthError so the runner refreshes the
+ * secret once.
+ */
 function inBandError(ctx: FetchContext, command: string, error: unknown): Error {
   // The server may quote what it could not find, the token included: redact before use.
   const said = ctx.http.redact(typeof error === 'string' ? error : JSON.stringify(error)).slice(0, 300);
   const { org } = authentic8Options.parse(ctx.source.options);
   if (/^No org matching/i.test(said)) {
     return new VendorError(
-      `authentic8 has no org "${org}" for this token (${command} answered "${said}"); set options.org to an org name the token's account `
-      + 'can see, or an org path Parent/Child (a slash inside a name written \\/) when the name is ambiguous',
+      `authentic8 has no org "${org}" for this token (${command} answered "${said}"); set options.org to an org name the token's account ` +
+        'can see, or an org path Parent/Child (a slash inside a name written \\/) when the name is ambiguous',
     );
   }
   if (/KeyError|token/i.test(said)) {
-    return new AuthError(`authentic8 refused the auth token: ${command} answered "${said}" inside an HTTP 200; check the source's secret`, 200, said);
+    return new AuthError(
+      `authentic8 refused the auth token: ${command} answered "${said}" inside an HTTP 200; check the source's secret`,
+      200,
+      said,
+    );
   }
   return new VendorError(`authentic8 ${command} failed: "${said}" (in-band error inside an HTTP 200)`);
 }
 
 /** Posts `[setauth, command]` and returns the command's result, after checking both replies. */
-async function call(ctx: FetchContext, command: Record<string, unknown>): Promise<{ text: string; replies: unknown[]; result: unknown }> {
+async function call(
+  ctx: FetchContext,
+  command: Record<string, unknown>,
+): Promise<{ text: string; replies: unknown[]; result: unknown }> {
   const name = String(command.command);
   const { response, body } = await ctx.http.json<unknown>({
     url: endpoint(ctx),
@@ -69,7 +87,8 @@ async function call(ctx: FetchContext, command: Record<string, unknown>): Promis
   });
   const whole = commandReply.safeParse(body);
   if (whole.success && whole.data.error !== undefined) throw inBandError(ctx, name, whole.data.error);
-  if (!Array.isArray(body) || body.length !== 2) throw new MalformedPageError(`authentic8 ${name}: expected an array of 2 command replies`);
+  if (!Array.isArray(body) || body.length !== 2)
+    throw new MalformedPageError(`authentic8 ${name}: expected an array of 2 command replies`);
   const replies = body.map((r, i) => {
     const parsed = commandReply.safeParse(r);
     if (!parsed.success) throw new MalformedPageError(`authentic8 ${name}: reply ${i} is not an object`);
@@ -79,7 +98,9 @@ async function call(ctx: FetchContext, command: Record<string, unknown>): Promis
   if (auth.error !== undefined) throw inBandError(ctx, 'setauth', auth.error);
   if (reply.error !== undefined) throw inBandError(ctx, name, reply.error);
   if (reply.command_id !== undefined && reply.command_id !== command.command_id) {
-    throw new MalformedPageError(`authentic8 ${name}: the reply carries command_id ${JSON.stringify(reply.command_id)}, not ${JSON.stringify(command.command_id)}`);
+    throw new MalformedPageError(
+      `authentic8 ${name}: the reply carries command_id ${JSON.stringify(reply.command_id)}, not ${JSON.stringify(command.command_id)}`,
+    );
   }
   return { text: response.text, replies: body, result: reply.result };
 }
@@ -99,22 +120,46 @@ interface TypePage {
 }
 
 /** One extractlog page of `type` from `startSeq`, or opened by time when the type has no sequence yet. */
-async function extract(ctx: FetchContext, options: Authentic8Options, type: string, startSeq: number | undefined): Promise<TypePage> {
-  const from = startSeq === undefined ? { start_time: apiTime(Date.parse(ctx.source.startFrom) - OPEN_MARGIN_MS) } : { start_seq: startSeq };
-  const command = { command: 'extractlog', command_id: `extractlog ${type}`, org: options.org, type, ...from, limit: options.limit };
+async function extract(
+  ctx: FetchContext,
+  options: Authentic8Options,
+  type: string,
+  startSeq: number | undefined,
+): Promise<TypePage> {
+  const from =
+    startSeq === undefined
+      ? { start_time: apiTime(Date.parse(ctx.source.startFrom) - OPEN_MARGIN_MS) }
+      : { start_seq: startSeq };
+  const command = {
+    command: 'extractlog',
+    command_id: `extractlog ${type}`,
+    org: options.org,
+    type,
+    ...from,
+    limit: options.limit,
+  };
   const { text, replies, result } = await call(ctx, command);
   const parsed = extractResult.safeParse(result);
-  if (!parsed.success) throw new MalformedPageError(`authentic8 extractlog ${type}: unexpected result (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+  if (!parsed.success)
+    throw new MalformedPageError(
+      `authentic8 extractlog ${type}: unexpected result (${parsed.error.issues[0]?.message ?? 'invalid'})`,
+    );
   const { next_seq: nextSeq, is_more: isMore } = parsed.data;
   if (startSeq !== undefined && nextSeq < startSeq) {
-    throw new MalformedPageError(`authentic8 extractlog ${type}: next_seq ${nextSeq} is behind start_seq ${startSeq}; stopping instead of re-reading`);
+    throw new MalformedPageError(
+      `authentic8 extractlog ${type}: next_seq ${nextSeq} is behind start_seq ${startSeq}; stopping instead of re-reading`,
+    );
   }
   const records = rawLogs(text, replies, 1);
   // A type opened by time has no position yet for the runner to compare: check the move here.
   // Only seq_ids a record may have count: one out of range is dead-lettered, and must not fail the page.
-  const last = Math.max(...records.map((r) => Number((r.value as { seq_id?: unknown } | null)?.seq_id)).filter(Number.isSafeInteger));
+  const last = Math.max(
+    ...records.map((r) => Number((r.value as { seq_id?: unknown } | null)?.seq_id)).filter(Number.isSafeInteger),
+  );
   if (startSeq === undefined && records.length > 0 && !(nextSeq > last)) {
-    throw new CursorStuckError(`authentic8 extractlog ${type}: next_seq ${nextSeq} does not pass the last seq_id served (${last}); stopping instead of re-reading`);
+    throw new CursorStuckError(
+      `authentic8 extractlog ${type}: next_seq ${nextSeq} does not pass the last seq_id served (${last}); stopping instead of re-reading`,
+    );
   }
   return { records, nextSeq, isMore };
 }
@@ -137,7 +182,11 @@ async function fetchPage(ctx: FetchContext, cursor: Authentic8Cursor): Promise<P
     if (page.records.length > 0 || page.isMore || types[type] !== undefined) types[type] = page.nextSeq;
     const pending = round.slice(page.isMore ? i : i + 1);
     if (page.records.length === 0 && !page.isMore) continue;
-    return { records: page.records, next: { types, ...(pending.length ? { pending } : {}) }, caughtUp: pending.length === 0 };
+    return {
+      records: page.records,
+      next: { types, ...(pending.length ? { pending } : {}) },
+      caughtUp: pending.length === 0,
+    };
   }
   return { records: [], next: { types }, caughtUp: true };
 }
@@ -155,7 +204,16 @@ function pastHorizon(cursor: Authentic8Cursor, next: Authentic8Cursor): { next: 
 export const authentic8Connector = defineConnector<Authentic8Cursor, Authentic8Record>({
   vendor: 'authentic8',
   product: AUTHENTIC8_PRODUCT,
-  ocsfClasses: ['ApiActivity', 'Authentication', 'AccountChange', 'HttpActivity', 'WebResourcesActivity', 'FileHostingActivity', 'DetectionFinding', 'BaseEvent'],
+  ocsfClasses: [
+    'ApiActivity',
+    'Authentication',
+    'AccountChange',
+    'HttpActivity',
+    'WebResourcesActivity',
+    'FileHostingActivity',
+    'DetectionFinding',
+    'BaseEvent',
+  ],
   cursorSchema: authentic8Cursor,
   recordSchema: authentic8Record,
   credentialsSchema: authentic8Credentials,
@@ -168,9 +226,10 @@ export const authentic8Connector = defineConnector<Authentic8Cursor, Authentic8R
     const entries = Object.entries(c.types);
     const seqs = entries.map(([, seq]) => Number(seq));
     // Beyond a few types a list is too long for a table cell: the count and the range of sequences say enough.
-    const types = entries.length <= 3
-      ? entries.map(([type, seq]) => `${type} at seq ${seq}`).join(', ')
-      : `${entries.length} log types at seq ${Math.min(...seqs) === Math.max(...seqs) ? Math.min(...seqs) : `${Math.min(...seqs)}..${Math.max(...seqs)}`}`;
+    const types =
+      entries.length <= 3
+        ? entries.map(([type, seq]) => `${type} at seq ${seq}`).join(', ')
+        : `${entries.length} log types at seq ${Math.min(...seqs) === Math.max(...seqs) ? Math.min(...seqs) : `${Math.min(...seqs)}..${Math.max(...seqs)}`}`;
     return `${entries.length ? types : 'no log type read yet'}${c.pending?.length ? `; round in progress (${c.pending.length} type(s) left)` : ''}`;
   },
   initialCursor: () => ({ types: {} }),

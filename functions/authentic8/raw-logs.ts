@@ -13,7 +13,7 @@ function memberText(text: string, key: string): string {
   let found: string | undefined;
   let i = skipWs(text, 0);
   if (text[i] !== '{') throw new MalformedPageError(`expected an object holding "${key}"`);
-  for (i = skipWs(text, i + 1); i < text.length && text[i] !== '}'; ) {
+  for (i = skipWs(text, i + 1); i < text.length && text[i] !== '}';) {
     const keyEnd = skipString(text, i);
     const name = JSON.parse(text.slice(i, keyEnd)) as string;
     const start = skipWs(text, skipWs(text, keyEnd) + 1);
@@ -33,7 +33,9 @@ export function rawLogs(text: string, replies: readonly unknown[], index: number
   const slices = sliceArray(text, start);
   const reply = slices[index];
   if (slices.length !== replies.length || reply === undefined) {
-    throw new MalformedPageError(`reply slicing found ${slices.length} command replies where the parser found ${replies.length}`);
+    throw new MalformedPageError(
+      `reply slicing found ${slices.length} command replies where the parser found ${replies.length}`,
+    );
   }
   const logs = (replies[index] as { result: { logs: unknown[] } }).result.logs;
   return rawRecords(memberText(memberText(reply, 'result'), 'logs'), logs, null);

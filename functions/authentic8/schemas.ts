@@ -18,7 +18,11 @@ const int = z.number().int().nullish();
  * such time (milliseconds, or a counter): refused here with its reason rather than archived as an
  * event dated in 1970.
  */
-const createTs = z.number().finite().min(1e8, 'must be epoch seconds (at least 1e8)').max(1e11, 'must be epoch seconds (at most 1e11; milliseconds?)');
+const createTs = z
+  .number()
+  .finite()
+  .min(1e8, 'must be epoch seconds (at least 1e8)')
+  .max(1e11, 'must be epoch seconds (at most 1e11; milliseconds?)');
 
 /** Fields every plaintext type shares (vendor-notes §2.4). */
 const common = {
@@ -32,7 +36,10 @@ const common = {
   session_id: text,
 };
 
-/** URL (vendor doc example and Silo Logs Reference Guide, vendor-notes §2.4); BLOCKED URL is assumed alike (UNCONFIRMED). */
+/**
+ * URL (vendor doc example and Silo Logs Reference Guide, vendor-notes §2.4); BLOCKED URL is assumed alike
+ * (UNCONFIRMED).
+ */
 export const urlRecord = z.looseObject({
   ...common,
   domain: z.string(),
@@ -52,10 +59,14 @@ export const urlRecord = z.looseObject({
 });
 export const blockedUrlRecord = urlRecord.extend({ domain: z.string().nullish() });
 
-/** AUTH: Silo log-ins (PIN, SAML SSO); field names UNCONFIRMED beyond `username` and `action` (TA-authentic8 CIM map). */
+/**
+ * AUTH: Silo log-ins (PIN, SAML SSO); field names UNCONFIRMED beyond `username` and `action` (TA-authentic8 CIM map).
+ */
 export const authRecord = z.looseObject({ ...common, auth_type: text, action: text, reason: text });
 
-/** ADMIN_AUDIT: who, when, what with before and after values (vendor-notes §2.3); names UNCONFIRMED but `audit_type`. */
+/**
+ * ADMIN_AUDIT: who, when, what with before and after values (vendor-notes §2.3); names UNCONFIRMED but `audit_type`.
+ */
 export const adminAuditRecord = z.looseObject({
   ...common,
   audit_type: text,
@@ -97,7 +108,12 @@ export function logKind(value: unknown): LogKind {
 }
 
 const BY_KIND: Record<LogKind, z.ZodType<Authentic8Record>> = {
-  URL: urlRecord, 'BLOCKED URL': blockedUrlRecord, AUTH: authRecord, ADMIN_AUDIT: adminAuditRecord, ENC: encRecord, OTHER: otherRecord,
+  URL: urlRecord,
+  'BLOCKED URL': blockedUrlRecord,
+  AUTH: authRecord,
+  ADMIN_AUDIT: adminAuditRecord,
+  ENC: encRecord,
+  OTHER: otherRecord,
 };
 
 /** A log record, validated with its type's schema; the issues keep their paths for the dead-letter reason. */
@@ -109,13 +125,20 @@ export const authentic8Record = z.unknown().transform((value, ctx): Authentic8Re
 });
 
 /** One command's reply: `result`, or `error` in-band inside the HTTP 200 (vendor-notes §2.5). */
-export const commandReply = z.looseObject({ result: z.unknown().optional(), error: z.unknown().optional(), command_id: z.unknown().optional() });
+export const commandReply = z.looseObject({
+  result: z.unknown().optional(),
+  error: z.unknown().optional(),
+  command_id: z.unknown().optional(),
+});
 
 /** extractlog's result (vendor-notes §2.2); `logs` is cut from the response text separately to keep exact bytes. */
 export const extractResult = z.looseObject({ is_more: z.boolean(), next_seq: seqId, logs: z.array(z.unknown()) });
 
 /** get_log_types' result (vendor-notes §2.2). */
-export const logTypesResult = z.looseObject({ log_types: z.array(z.string().min(1)).min(1), version: z.string().optional() });
+export const logTypesResult = z.looseObject({
+  log_types: z.array(z.string().min(1)).min(1),
+  version: z.string().optional(),
+});
 
 /**
  * The stored cursor: `types` maps each log type to the `start_seq` of its next request (the last

@@ -20,8 +20,17 @@ import { byCreateTime, cbNativeId, contentHash, createTimeOf, tagOccurrences, ty
 import { CB_PRODUCT, normalizeCarbonBlack } from './normalize.ts';
 import { queuePage } from './queue.ts';
 import {
-  cbCredentials, cbCursor, cbOptions, cbRecord, cbResultsPage,
-  type CbCursor, type CbOptions, type CbRecord, type CbResultsPage, type CbSearchCursor, type CbTail,
+  cbCredentials,
+  cbCursor,
+  cbOptions,
+  cbRecord,
+  cbResultsPage,
+  type CbCursor,
+  type CbOptions,
+  type CbRecord,
+  type CbResultsPage,
+  type CbSearchCursor,
+  type CbTail,
 } from './schemas.ts';
 
 /** How far behind now a window ends unless the source sets `settleLagSeconds` (cbc-syslog keeps 30 s, §5.6). */
@@ -33,7 +42,10 @@ const MIN_WINDOW_MS = 1000;
 
 /** `X-Auth-Token: <API Secret Key>/<API ID>` (vendor-notes §5.1). */
 export function cbHeaders(ctx: FetchContext): Record<string, string> {
-  return { 'x-auth-token': `${ctx.credentials.apiSecret ?? ''}/${ctx.credentials.apiId ?? ''}`, accept: 'application/json' };
+  return {
+    'x-auth-token': `${ctx.credentials.apiSecret ?? ''}/${ctx.credentials.apiId ?? ''}`,
+    accept: 'application/json',
+  };
 }
 
 interface Window {
@@ -63,20 +75,34 @@ async function search(ctx: FetchContext, options: CbOptions, window: Window, sta
     }),
   });
   const page = cbResultsPage.safeParse(body);
-  if (!page.success) throw new MalformedPageError(`carbonblack _search: unexpected response envelope (${page.error.issues[0]?.message ?? 'invalid'})`);
+  if (!page.success)
+    throw new MalformedPageError(
+      `carbonblack _search: unexpected response envelope (${page.error.issues[0]?.message ?? 'invalid'})`,
+    );
   return { page: page.data, records: rawRecords(response.text, body, 'results') };
 }
 
 /** Reads the page at `start`; a window not read yet is halved until all of it can be paged. */
-async function readWindow(ctx: FetchContext, options: CbOptions, cursor: CbSearchCursor, planned: Window): Promise<{ window: Window; result: SearchResult }> {
+async function readWindow(
+  ctx: FetchContext,
+  options: CbOptions,
+  cursor: CbSearchCursor,
+  planned: Window,
+): Promise<{ window: Window; result: SearchResult }> {
   let window = planned;
   let result = await search(ctx, options, window, cursor.start);
   while (cursor.start === 0 && result.page.num_found > pageable(result.page)) {
     if (window.to - window.from <= 1) {
-      throw new VendorError(`carbonblack _search: ${result.page.num_found} events at ${iso(window.from)}, more than the ${pageable(result.page)} one search can page`);
+      throw new VendorError(
+        `carbonblack _search: ${result.page.num_found} events at ${iso(window.from)}, more than the ${pageable(result.page)} one search can page`,
+      );
     }
     window = { from: window.from, to: window.from + Math.floor((window.to - window.from) / 2) };
-    ctx.log.debug('carbonblack window too large to page; halving it', { sourceId: ctx.source.id, numFound: result.page.num_found, to: iso(window.to) });
+    ctx.log.debug('carbonblack window too large to page; halving it', {
+      sourceId: ctx.source.id,
+      numFound: result.page.num_found,
+      to: iso(window.to),
+    });
     result = await search(ctx, options, window, 0);
   }
   return { window, result };
@@ -88,10 +114,24 @@ async function readWindow(ctx: FetchContext, options: CbOptions, cursor: CbSearc
  * lag), the window is re-based at the newest delivered millisecond instead, skipping the copies of
  * it already delivered (ascending order puts them first).
  */
-function resume(cursor: CbSearchCursor, window: Window, read: number, page: CbResultsPage, tail: CbTail | undefined): CbSearchCursor {
-  const base = { mode: 'search' as const, to: iso(window.to), ...(cursor.widthMs ? { widthMs: cursor.widthMs } : {}), ...(tail ? { tail } : {}) };
+function resume(
+  cursor: CbSearchCursor,
+  window: Window,
+  read: number,
+  page: CbResultsPage,
+  tail: CbTail | undefined,
+): CbSearchCursor {
+  const base = {
+    mode: 'search' as const,
+    to: iso(window.to),
+    ...(cursor.widthMs ? { widthMs: cursor.widthMs } : {}),
+    ...(tail ? { tail } : {}),
+  };
   if (read < pageable(page)) return { ...base, from: iso(window.from), start: read };
-  if (!tail) throw new VendorError(`carbonblack _search: window ${iso(window.from)}..${iso(window.to)} cannot be paged past ${read} records`);
+  if (!tail)
+    throw new VendorError(
+      `carbonblack _search: window ${iso(window.from)}..${iso(window.to)} cannot be paged past ${read} records`,
+    );
   return { ...base, from: iso(tail.at), start: Object.values(tail.counts).reduce((a, b) => a + b, 0) };
 }
 
@@ -110,7 +150,10 @@ async function searchPage(ctx: FetchContext, cursor: CbSearchCursor): Promise<Pa
   let first = await readWindow(ctx, options, cursor, planned);
   if (cursor.to === undefined && openAtVendor(ctx, first.window.to, lagMs)) {
     // Opened before the run had heard the vendor's clock, and still open by it (the pump's runs ahead): plan again.
-    ctx.log.warn('carbonblack: the window ends after the vendor\'s settled time (the pump clock runs ahead); planning it again', { sourceId: ctx.source.id, to: iso(first.window.to) });
+    ctx.log.warn(
+      "carbonblack: the window ends after the vendor's settled time (the pump clock runs ahead); planning it again",
+      { sourceId: ctx.source.id, to: iso(first.window.to) },
+    );
     end = settledEnd(ctx, lagMs);
     planned = plan(end);
     if (!planned) return { records: [], next: cursor, caughtUp: true };
@@ -119,7 +162,9 @@ async function searchPage(ctx: FetchContext, cursor: CbSearchCursor): Promise<Pa
   const { window, result } = first;
   const read = cursor.start + result.records.length;
   if (result.records.length === 0 && read < result.page.num_found) {
-    throw new MalformedPageError(`carbonblack _search: an empty page at start=${read} of ${result.page.num_found} in window ${iso(window.from)}..${iso(window.to)}`);
+    throw new MalformedPageError(
+      `carbonblack _search: an empty page at start=${read} of ${result.page.num_found} in window ${iso(window.from)}..${iso(window.to)}`,
+    );
   }
   const inWindow = result.records.filter((r) => {
     const t = createTimeOf(r.value);
@@ -130,11 +175,17 @@ async function searchPage(ctx: FetchContext, cursor: CbSearchCursor): Promise<Pa
   const { records, tail } = tagOccurrences(byCreateTime(inWindow), cursor.tail);
   const times = records.map((r) => createTimeOf(r.value)).filter((t) => !Number.isNaN(t));
   const newest = times.length ? { lastEventTime: Math.max(...times) } : {};
-  if (read < result.page.num_found) return { records, next: resume(cursor, window, read, result.page, tail), caughtUp: false, ...newest };
+  if (read < result.page.num_found)
+    return { records, next: resume(cursor, window, read, result.page, tail), caughtUp: false, ...newest };
   // Drained: the next window starts at `to`, twice as wide when this one was at most half full.
   const width = window.to - window.from;
   const widthMs = result.page.num_found * 2 <= CB_SEARCH_CAP ? width * 2 : width;
-  return { records, next: { mode: 'search', from: iso(window.to), start: 0, widthMs: Math.max(1, widthMs) }, caughtUp: end - window.to < MIN_WINDOW_MS, ...newest };
+  return {
+    records,
+    next: { mode: 'search', from: iso(window.to), start: 0, widthMs: Math.max(1, widthMs) },
+    caughtUp: end - window.to < MIN_WINDOW_MS,
+    ...newest,
+  };
 }
 
 function initialCursor(mode: CbOptions['mode'], startFrom: string): CbCursor {
@@ -156,14 +207,19 @@ export const carbonBlackConnector = defineConnector<CbCursor, CbRecord>({
   // The queue is destructive and has no time range (vendor-notes §5.4): range reads (backfill) use
   // the search, whose records get the same content-hash ids (identity.ts).
   range: { options: { mode: 'search' } },
-  describe: (c) => (c.mode === 'queue' ? `queue mode${c.acked ? `, last batch ${c.acked}` : ', nothing dequeued yet'}` : `${c.to ? `window ${c.from} .. ${c.to}` : `next window from ${c.from}`}${c.start ? `, offset ${c.start}` : ''}`),
+  describe: (c) =>
+    c.mode === 'queue'
+      ? `queue mode${c.acked ? `, last batch ${c.acked}` : ', nothing dequeued yet'}`
+      : `${c.to ? `window ${c.from} .. ${c.to}` : `next window from ${c.from}`}${c.start ? `, offset ${c.start}` : ''}`,
   initialCursor: (source) => initialCursor(cbOptions.parse(source.options).mode, source.startFrom),
   async fetchPage(ctx, stored) {
     const { mode } = cbOptions.parse(ctx.source.options);
     let cursor = stored;
     if (cursor.mode !== mode) {
       // A mode switch starts the new mode afresh; spooled queue batches stay for a switch back.
-      ctx.log.warn(`carbonblack: the stored cursor is for ${cursor.mode} mode; starting ${mode} mode afresh`, { sourceId: ctx.source.id });
+      ctx.log.warn(`carbonblack: the stored cursor is for ${cursor.mode} mode; starting ${mode} mode afresh`, {
+        sourceId: ctx.source.id,
+      });
       cursor = initialCursor(mode, ctx.source.startFrom);
     }
     return cursor.mode === 'search' ? searchPage(ctx, cursor) : queuePage(ctx, cursor, cbHeaders(ctx));

@@ -40,7 +40,9 @@ export function canonicalJson(value: unknown): string {
       parts.push({ text: ']' });
     } else if (v !== null && typeof v === 'object') {
       const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      entries.forEach(([k, element], i) => parts.push({ text: `${i ? ',' : ''}${JSON.stringify(k)}:` }, { value: element }));
+      entries.forEach(([k, element], i) =>
+        parts.push({ text: `${i ? ',' : ''}${JSON.stringify(k)}:` }, { value: element }),
+      );
       parts.unshift({ text: '{' });
       parts.push({ text: '}' });
     } else {
@@ -73,7 +75,10 @@ export function createTimeOf(value: unknown): number {
  * Tags records (in ascending `create_time` order) with hash and occurrence index, continuing the
  * counts of `tail` when the first records share its millisecond; returns the new tail.
  */
-export function tagOccurrences(records: readonly RawRecord[], tail?: CbTail): { records: CbRawRecord[]; tail?: CbTail } {
+export function tagOccurrences(
+  records: readonly RawRecord[],
+  tail?: CbTail,
+): { records: CbRawRecord[]; tail?: CbTail } {
   let at = tail?.at;
   let counts = new Map(Object.entries(tail?.counts ?? {}));
   const tagged = records.map((record): CbRawRecord => {
@@ -106,5 +111,8 @@ export function byCreateTime(records: readonly RawRecord[]): RawRecord[] {
     const t = createTimeOf(r.value);
     return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
   };
-  return records.map((r, i) => ({ r, i, t: time(r) })).sort((a, b) => a.t - b.t || a.i - b.i).map((x) => x.r);
+  return records
+    .map((r, i) => ({ r, i, t: time(r) }))
+    .sort((a, b) => a.t - b.t || a.i - b.i)
+    .map((x) => x.r);
 }

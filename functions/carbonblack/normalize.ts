@@ -6,7 +6,19 @@
  * only raises the severity. Records have no id, so `metadata.correlation_uid` stays unset.
  * Mapping table: docs/vendors/carbonblack.md.
  */
-import { ApiActivityId, StatusId, UNKNOWN, compact, emailOf, eventHead, ipEndpoint, requiredEndpoint, severityOf, type OcsfEvent, type OcsfUser } from '../../shared/ocsf.ts';
+import {
+  ApiActivityId,
+  StatusId,
+  UNKNOWN,
+  compact,
+  emailOf,
+  eventHead,
+  ipEndpoint,
+  requiredEndpoint,
+  severityOf,
+  type OcsfEvent,
+  type OcsfUser,
+} from '../../shared/ocsf.ts';
 import type { NormalizeBase } from '../../shared/connector.ts';
 import type { CbRecord } from './schemas.ts';
 
@@ -71,7 +83,13 @@ function userOf(record: CbRecord): CbUser | undefined {
 function urlOf(text: string): Record<string, unknown> {
   try {
     const url = new URL(text);
-    return compact({ url_string: text, hostname: url.hostname, path: url.pathname, query_string: url.search.slice(1), scheme: url.protocol.replace(/:$/, '') });
+    return compact({
+      url_string: text,
+      hostname: url.hostname,
+      path: url.pathname,
+      query_string: url.search.slice(1),
+      scheme: url.protocol.replace(/:$/, ''),
+    });
   } catch {
     return { url_string: text };
   }

@@ -51,7 +51,10 @@ export function quarantineKey(key: string): string {
 /** GET `_queue` (vendor-notes §5.1): the next batch of the key's queue, as raw text. */
 async function readQueue(ctx: FetchContext, headers: Record<string, string>): Promise<string> {
   const { orgKey } = cbOptions.parse(ctx.source.options);
-  const response = await ctx.http.request({ url: ctx.http.resolveLink(`/audit_log/v1/orgs/${encodeURIComponent(orgKey)}/logs/_queue`), headers });
+  const response = await ctx.http.request({
+    url: ctx.http.resolveLink(`/audit_log/v1/orgs/${encodeURIComponent(orgKey)}/logs/_queue`),
+    headers,
+  });
   return response.text;
 }
 
@@ -79,14 +82,23 @@ async function parseBatch(spool: Spool, key: string, text: string): Promise<RawR
   } catch (error) {
     await spool.put(quarantineKey(key), Buffer.from(text, 'utf8'));
     await spool.delete(key);
-    throw new MalformedPageError(`carbonblack _queue: spooled batch ${key} is not a results page (${(error as Error).message}); moved to ${quarantineKey(key)}`);
+    throw new MalformedPageError(
+      `carbonblack _queue: spooled batch ${key} is not a results page (${(error as Error).message}); moved to ${quarantineKey(key)}`,
+    );
   }
 }
 
 /** One queue batch: a spooled one not yet delivered, else a fresh one spooled first. */
-export async function queuePage(ctx: FetchContext, cursor: CbQueueCursor, headers: Record<string, string>): Promise<Page<CbCursor>> {
+export async function queuePage(
+  ctx: FetchContext,
+  cursor: CbQueueCursor,
+  headers: Record<string, string>,
+): Promise<Page<CbCursor>> {
   const spool = ctx.spool;
-  if (!spool) throw new ConfigError(`source ${ctx.source.id}: carbonblack queue mode needs a spool (set SPOOL_BUCKET); the queue read is destructive`);
+  if (!spool)
+    throw new ConfigError(
+      `source ${ctx.source.id}: carbonblack queue mode needs a spool (set SPOOL_BUCKET); the queue read is destructive`,
+    );
   const prefix = queueSpoolPrefix(ctx.source.id);
   if (cursor.acked) await spool.delete(cursor.acked);
   const [pending] = (await spool.list(prefix)).filter((k) => k !== cursor.acked);

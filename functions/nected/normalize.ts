@@ -7,7 +7,17 @@
  * Mapping table: docs/vendors/nected.md.
  */
 import {
-  ApiActivityId, StatusId, UNKNOWN, compact, eventHead, int32, ipEndpoint, nonEmpty, requiredEndpoint, severityOf, type OcsfEvent,
+  ApiActivityId,
+  StatusId,
+  UNKNOWN,
+  compact,
+  eventHead,
+  int32,
+  ipEndpoint,
+  nonEmpty,
+  requiredEndpoint,
+  severityOf,
+  type OcsfEvent,
 } from '../../shared/ocsf.ts';
 import type { NormalizeBase } from '../../shared/connector.ts';
 import type { NectedRecord } from './schemas.ts';
@@ -15,7 +25,13 @@ import type { NectedRecord } from './schemas.ts';
 export const NECTED_PRODUCT = { vendorName: 'Nected', name: 'Nected' } as const;
 
 /** OCSF resource_details fields Nected fills; `namespace` separates the staging and production copies of one entity. */
-interface NectedResource { uid?: string; name?: string; type?: string; namespace?: string; version?: string }
+interface NectedResource {
+  uid?: string;
+  name?: string;
+  type?: string;
+  namespace?: string;
+  version?: string;
+}
 
 /**
  * Edits map to Create/Update/Delete; role changes are updates of a member. Executions ("Test Via
@@ -32,7 +48,10 @@ export function activityOf(event: string | null | undefined): number {
   return ApiActivityId.Other;
 }
 
-/** `Success`/`Completed` and `Error`/`Failed` are the doc's status filter values (vendor-notes §4.1); any other status is Other. */
+/**
+ * `Success`/`Completed` and `Error`/`Failed` are the doc's status filter values (vendor-notes §4.1); any other status
+ * is Other.
+ */
 export function statusOf(status: string | null | undefined): number {
   const value = (status ?? '').trim().toLowerCase();
   if (value === 'success' || value === 'completed') return StatusId.Success;
@@ -45,7 +64,13 @@ export function normalizeNected(record: NectedRecord, base: NormalizeBase): Ocsf
   const statusId = statusOf(record.status);
   const failed = statusId === StatusId.Failure;
   const activityId = activityOf(record.event);
-  const what = [record.event || 'Event', record.type, record.name ? `"${record.name}"` : '', record.environment ? `(${record.environment})` : '', record.user ? `by ${record.user}` : ''];
+  const what = [
+    record.event || 'Event',
+    record.type,
+    record.name ? `"${record.name}"` : '',
+    record.environment ? `(${record.environment})` : '',
+    record.user ? `by ${record.user}` : '',
+  ];
   const event = eventHead(
     {
       cls: 'ApiActivity',
@@ -71,13 +96,18 @@ export function normalizeNected(record: NectedRecord, base: NormalizeBase): Ocsf
     operation: record.event || UNKNOWN,
     ...compact({
       request: record.traceId ? { uid: record.traceId } : undefined,
-      response: failed ? nonEmpty(compact({ error: record.status ?? undefined, error_message: record.message || undefined })) : undefined,
+      response: failed
+        ? nonEmpty(compact({ error: record.status ?? undefined, error_message: record.message || undefined }))
+        : undefined,
     }),
   };
   event.src_endpoint = requiredEndpoint(ipEndpoint(record.ip));
   const resource: NectedResource = compact({
-    uid: record.entityId || undefined, name: record.name || undefined, type: record.type || undefined,
-    namespace: record.environment || undefined, version: record.version || undefined,
+    uid: record.entityId || undefined,
+    name: record.name || undefined,
+    type: record.type || undefined,
+    namespace: record.environment || undefined,
+    version: record.version || undefined,
   });
   // resource_details needs a name or a uid.
   if (resource.uid || resource.name) event.resources = [resource];
@@ -87,8 +117,12 @@ export function normalizeNected(record: NectedRecord, base: NormalizeBase): Ocsf
   if (duration !== undefined && duration >= 0) Object.assign(event, { duration });
   const rootNode = record.rootNode && (record.rootNode.id || record.rootNode.logId) ? record.rootNode : undefined;
   const unmapped = compact({
-    executionId: record.executionId || undefined, statusTimeMs: duration === undefined || duration < 0 ? (record.statusTimeMs ?? undefined) : undefined, rootNode,
-    input: record['input'] ?? undefined, output: record['output'] ?? undefined, path: record['path'] ?? undefined,
+    executionId: record.executionId || undefined,
+    statusTimeMs: duration === undefined || duration < 0 ? (record.statusTimeMs ?? undefined) : undefined,
+    rootNode,
+    input: record['input'] ?? undefined,
+    output: record['output'] ?? undefined,
+    path: record['path'] ?? undefined,
     // A resource needs a name or uid: the entity's type or version alone stays here.
     ...(event.resources ? {} : { type: resource.type, environment: resource.namespace, version: resource.version }),
   });

@@ -78,14 +78,16 @@ export type NectedCursor = z.infer<typeof nectedCursor>;
 export const nectedCredentials = z.object({ apiKey: z.string().min(1) });
 
 /** Search filters passed through as query parameters (vendor-notes §4.1); none by default: everything is pumped. */
-const filters = z.strictObject({
-  type: z.string().min(1),
-  event: z.string().min(1),
-  status: z.string().min(1),
-  environment: z.string().min(1),
-  user: z.string().min(1),
-  search: z.string().min(1),
-}).partial();
+const filters = z
+  .strictObject({
+    type: z.string().min(1),
+    event: z.string().min(1),
+    status: z.string().min(1),
+    environment: z.string().min(1),
+    user: z.string().min(1),
+    search: z.string().min(1),
+  })
+  .partial();
 
 export const nectedOptions = z
   .strictObject({
@@ -94,7 +96,10 @@ export const nectedOptions = z
     /** The workspace branch, sent as `Nected-Branch` (DESIGN.md 4.1); required by v1. */
     branch: z.string().min(1).optional(),
     /** The audit module in the path; the doc's example is `audit`. */
-    module: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a module name such as "audit"').default('audit'),
+    module: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'must be a module name such as "audit"')
+      .default('audit'),
     /** Pages fetched at once inside a window (10 records each). */
     concurrency: z.number().int().min(1).max(16).default(4),
     /**
@@ -103,8 +108,16 @@ export const nectedOptions = z
      */
     maxWindowEvents: z.number().int().min(10).max(9000).default(5000),
     /** The widest window, and the first one tried from startFrom. */
-    maxWindowSeconds: z.number().int().min(1).max(30 * 86_400).default(86_400),
+    maxWindowSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 86_400)
+      .default(86_400),
     filters: filters.default({}),
   })
-  .refine((o) => o.api !== 'v1' || o.branch !== undefined, { message: 'is required when api is "v1" (sent as the Nected-Branch header)', path: ['branch'] });
+  .refine((o) => o.api !== 'v1' || o.branch !== undefined, {
+    message: 'is required when api is "v1" (sent as the Nected-Branch header)',
+    path: ['branch'],
+  });
 export type NectedOptions = z.infer<typeof nectedOptions>;

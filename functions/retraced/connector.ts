@@ -18,8 +18,14 @@ import { openAtVendor, settledEnd } from '../../shared/windows.ts';
 import type { RetryRule } from '../../shared/http.ts';
 import { RETRACED_PRODUCT, isEnterpriseRead, normalizeRetraced } from './normalize.ts';
 import {
-  retracedCredentials, retracedCursor, retracedEvent, retracedOptions, retracedPage,
-  type RetracedCursor, type RetracedEvent, type RetracedOptions,
+  retracedCredentials,
+  retracedCursor,
+  retracedEvent,
+  retracedOptions,
+  retracedPage,
+  type RetracedCursor,
+  type RetracedEvent,
+  type RetracedOptions,
 } from './schemas.ts';
 
 /** Default settle lag: ingest took about 1 s on an idle server (§1.11); the notes suggest 2-5 minutes (UNCONFIRMED). */
@@ -44,7 +50,9 @@ export const RETRACED_SEARCH_QUERY = `query Search($query: String!, $first: Int!
 
 /** A 500 for a query the server cannot parse or validate repeats on every retry (§1.7, §1.11). */
 export const retracedRetryRule: RetryRule = (res) =>
-  res.status === 500 && /"error":\s*"(Syntax Error|Cannot read properties)/.test(res.text) ? { retry: false } : undefined;
+  res.status === 500 && /"error":\s*"(Syntax Error|Cannot read properties)/.test(res.text)
+    ? { retry: false }
+    : undefined;
 
 /** The window being read; `after` is the cursor of the last delivered edge. */
 interface Window {
@@ -59,19 +67,30 @@ const settleLagMs = (ctx: FetchContext): number => (ctx.source.settleLagSeconds 
 
 /** The stored window, or a new one from `from` to the settled end (capped); undefined when none is closed yet. */
 function windowOf(ctx: FetchContext, cursor: RetracedCursor, options: RetracedOptions): Window | undefined {
-  if (cursor.to !== undefined) return { from: cursor.from, to: cursor.to, ...(cursor.after ? { after: cursor.after } : {}) };
+  if (cursor.to !== undefined)
+    return { from: cursor.from, to: cursor.to, ...(cursor.after ? { after: cursor.after } : {}) };
   const from = Date.parse(cursor.from);
   const to = Math.min(from + options.maxWindowSeconds * 1000, settledEnd(ctx, settleLagMs(ctx)));
   return to > from ? { from: cursor.from, to: iso(to) } : undefined;
 }
 
-/** Reads the window's page; a window this read opened that the vendor's clock shows still open is planned again first. */
-async function readWindow(ctx: FetchContext, cursor: RetracedCursor, options: RetracedOptions): Promise<{ window: Window; nodes: RawRecord[]; last?: string } | undefined> {
+/**
+ * Reads the window's page; a window this read opened that the vendor's clock shows still open is planned again first.
+ */
+async function readWindow(
+  ctx: FetchContext,
+  cursor: RetracedCursor,
+  options: RetracedOptions,
+): Promise<{ window: Window; nodes: RawRecord[]; last?: string } | undefined> {
   const window = windowOf(ctx, cursor, options);
   if (!window) return undefined;
   const read = await search(ctx, window, options);
-  if (cursor.to !== undefined || !openAtVendor(ctx, Date.parse(window.to), settleLagMs(ctx))) return { window, ...read };
-  ctx.log.warn('retraced: the window ends after the vendor\'s settled time (the pump clock runs ahead); planning it again', { sourceId: ctx.source.id, to: window.to });
+  if (cursor.to !== undefined || !openAtVendor(ctx, Date.parse(window.to), settleLagMs(ctx)))
+    return { window, ...read };
+  ctx.log.warn(
+    "retraced: the window ends after the vendor's settled time (the pump clock runs ahead); planning it again",
+    { sourceId: ctx.source.id, to: window.to },
+  );
   const again = windowOf(ctx, cursor, options);
   return again && { window: again, ...(await search(ctx, again, options)) };
 }
@@ -108,13 +127,20 @@ function explain(error: unknown, ctx: FetchContext, window: Window, options: Ret
   }
   // v1.13.1 crashes (500) on a field it does not know; older servers answer 400 "Cannot query field".
   if (/Syntax Error|Cannot read properties|Cannot query field/.test(error.bodyExcerpt)) {
-    return new VendorError(`source ${id}: Retraced could not validate the search query; its GraphQL schema differs from vendor-notes §1.2 (${error.bodyExcerpt.slice(0, 160)})`, { cause: error });
+    return new VendorError(
+      `source ${id}: Retraced could not validate the search query; its GraphQL schema differs from vendor-notes §1.2 (${error.bodyExcerpt.slice(0, 160)})`,
+      { cause: error },
+    );
   }
   return error;
 }
 
 /** One `search` request; the body is validated and each node cut out of the text exactly. */
-async function search(ctx: FetchContext, window: Window, options: RetracedOptions): Promise<{ nodes: RawRecord[]; last?: string }> {
+async function search(
+  ctx: FetchContext,
+  window: Window,
+  options: RetracedOptions,
+): Promise<{ nodes: RawRecord[]; last?: string }> {
   const query = [`received:${window.from},${window.to}`, options.query.trim()].filter(Boolean).join(' ');
   const { response, body } = await ctx.http
     .json({
@@ -122,14 +148,21 @@ async function search(ctx: FetchContext, window: Window, options: RetracedOption
       url: ctx.http.resolveLink(`${options.basePath}/enterprise/v1/graphql`),
       // The token is everything after `token=` (§1.1).
       headers: { authorization: `token=${ctx.credentials.token}`, accept: 'application/json' },
-      body: JSON.stringify({ query: RETRACED_SEARCH_QUERY, variables: { query, first: options.pageSize, after: window.after ?? null } }),
+      body: JSON.stringify({
+        query: RETRACED_SEARCH_QUERY,
+        variables: { query, first: options.pageSize, after: window.after ?? null },
+      }),
     })
     .catch((error: unknown) => Promise.reject(explain(error, ctx, window, options)));
   // The server answers errors with 400 (§1.7); a 200 carrying errors would be a new behaviour.
   // Redacted before it is cut: the server may echo what it was sent, the token included.
-  if ((body as { errors?: unknown } | null)?.errors) throw new VendorError(`retraced search: errors in a 200 response: ${ctx.http.redact(response.text).slice(0, 200)}`);
+  if ((body as { errors?: unknown } | null)?.errors)
+    throw new VendorError(`retraced search: errors in a 200 response: ${ctx.http.redact(response.text).slice(0, 200)}`);
   const page = retracedPage.safeParse(body);
-  if (!page.success) throw new MalformedPageError(`retraced search: unexpected response envelope (${page.error.issues[0]?.message ?? 'invalid'} at ${page.error.issues[0]?.path.join('.') ?? ''})`);
+  if (!page.success)
+    throw new MalformedPageError(
+      `retraced search: unexpected response envelope (${page.error.issues[0]?.message ?? 'invalid'} at ${page.error.issues[0]?.path.join('.') ?? ''})`,
+    );
   const nodes = rawRecordsAt(response.text, body, ['data', 'search', 'edges'], 'node');
   const last = page.data.data.search.edges.at(-1)?.cursor;
   return last === undefined ? { nodes } : { nodes, last };
@@ -145,7 +178,9 @@ function isOwnRead(value: unknown, token: string): boolean {
 }
 
 function newestReceived(records: readonly RawRecord[]): number | undefined {
-  const times = records.map((r) => Date.parse(String((r.value as { received?: unknown } | null)?.received))).filter(Number.isFinite);
+  const times = records
+    .map((r) => Date.parse(String((r.value as { received?: unknown } | null)?.received)))
+    .filter(Number.isFinite);
   return times.length ? Math.max(...times) : undefined;
 }
 
@@ -164,8 +199,13 @@ async function fetchPage(ctx: FetchContext, cursor: RetracedCursor): Promise<Pag
   // default (marked; an audit trail of who read the log, and a stolen token's reads look the same);
   // with ownReads "drop" they are filtered out here: a chosen filter, not a bad record, so they are
   // not dead-lettered; `next` still moves past them.
-  const records = options.ownReads === 'drop' ? nodes.filter((r) => !isOwnRead(r.value, ctx.credentials.token ?? '')) : nodes;
-  if (records.length < nodes.length) ctx.log.debug('dropped the events of the pump\'s own reads', { sourceId: ctx.source.id, dropped: nodes.length - records.length });
+  const records =
+    options.ownReads === 'drop' ? nodes.filter((r) => !isOwnRead(r.value, ctx.credentials.token ?? '')) : nodes;
+  if (records.length < nodes.length)
+    ctx.log.debug("dropped the events of the pump's own reads", {
+      sourceId: ctx.source.id,
+      dropped: nodes.length - records.length,
+    });
   const newest = newestReceived(nodes);
   return { records, next, caughtUp, ...(newest === undefined ? {} : { lastEventTime: newest }) };
 }

@@ -7,8 +7,18 @@
  * Mapping table: docs/vendors/retraced.md.
  */
 import {
-  ApiActivityId, StatusId, UNKNOWN, compact, eventHead, ipEndpoint, nonEmpty, requiredEndpoint, severityOf,
-  type OcsfEndpoint, type OcsfEvent, type OcsfUser,
+  ApiActivityId,
+  StatusId,
+  UNKNOWN,
+  compact,
+  eventHead,
+  ipEndpoint,
+  nonEmpty,
+  requiredEndpoint,
+  severityOf,
+  type OcsfEndpoint,
+  type OcsfEvent,
+  type OcsfUser,
 } from '../../shared/ocsf.ts';
 import type { NormalizeBase } from '../../shared/connector.ts';
 import type { RetracedEvent } from './schemas.ts';
@@ -41,11 +51,19 @@ export function authActivityOf(action: string | null | undefined): number | unde
 
 /** API Activity id from Retraced's `crud` (§1.2: enum c r u d). */
 export function crudActivityOf(crud: string | null | undefined): number {
-  const ids: Record<string, number> = { c: ApiActivityId.Create, r: ApiActivityId.Read, u: ApiActivityId.Update, d: ApiActivityId.Delete };
+  const ids: Record<string, number> = {
+    c: ApiActivityId.Create,
+    r: ApiActivityId.Read,
+    u: ApiActivityId.Update,
+    d: ApiActivityId.Delete,
+  };
   return crud ? (ids[crud] ?? ApiActivityId.Other) : ApiActivityId.Unknown;
 }
 
-/** The display text the server renders for an event without a target: what the real server sends as a read's description (issue 15). */
+/**
+ * The display text the server renders for an event without a target: what the real server sends as a read's description
+ * (issue 15).
+ */
 export function viewDescription(actorName: string | null | undefined, action: string | null | undefined): string {
   return `**${actorName ?? ''}** performed the action **${action ?? ''}**.`;
 }
@@ -53,12 +71,17 @@ export function viewDescription(actorName: string | null | undefined, action: st
 /** True for the event an enterprise-token read writes (§1.1): crud r, actor `enterprise:…`, the read's description. */
 export function isEnterpriseRead(record: Pick<RetracedEvent, 'crud' | 'actor' | 'description' | 'action'>): boolean {
   const { description } = record;
-  return record.crud === 'r' && (record.actor?.id ?? '').startsWith('enterprise:')
-    && (description === VIEW_DESCRIPTION || description === viewDescription(record.actor?.name, record.action));
+  return (
+    record.crud === 'r' &&
+    (record.actor?.id ?? '').startsWith('enterprise:') &&
+    (description === VIEW_DESCRIPTION || description === viewDescription(record.actor?.name, record.action))
+  );
 }
 
 /** `[{key, value}]` back to a map (the last of a repeated key wins); undefined when empty. */
-function fieldMap(list: ReadonlyArray<{ key?: string | null | undefined; value?: string | null | undefined } | null> | null | undefined): Record<string, string | null> | undefined {
+function fieldMap(
+  list: ReadonlyArray<{ key?: string | null | undefined; value?: string | null | undefined } | null> | null | undefined,
+): Record<string, string | null> | undefined {
   const entries = (list ?? []).flatMap((f) => (f?.key ? [[f.key, f.value ?? null] as const] : []));
   return entries.length ? Object.fromEntries(entries) : undefined;
 }
@@ -77,9 +100,10 @@ function userOf(record: RetracedEvent): OcsfUser {
 /** `source_ip` and the place the server derived from it; `location` needs a city or a region (OCSF 1.1). */
 function sourceOf(record: RetracedEvent): OcsfEndpoint | undefined {
   const place = [record.loc_subdiv2, record.loc_subdiv1, record.country].filter(Boolean).join(', ');
-  const location = record.loc_subdiv2 || record.loc_subdiv1
-    ? compact({ city: record.loc_subdiv2 ?? undefined, region: record.loc_subdiv1 ?? undefined, desc: place })
-    : undefined;
+  const location =
+    record.loc_subdiv2 || record.loc_subdiv1
+      ? compact({ city: record.loc_subdiv2 ?? undefined, region: record.loc_subdiv1 ?? undefined, desc: place })
+      : undefined;
   return nonEmpty(compact({ ...ipEndpoint(record.source_ip), location }));
 }
 
@@ -88,7 +112,8 @@ type RetracedOcsf = OcsfEvent & { service?: { name: string; version?: string } }
 /** Maps one validated Retraced event to OCSF API Activity or Authentication. */
 export function normalizeRetraced(record: RetracedEvent, base: NormalizeBase): OcsfEvent {
   const auth = authActivityOf(record.action);
-  const statusId = record.is_failure === true ? StatusId.Failure : record.is_failure === false ? StatusId.Success : StatusId.Unknown;
+  const statusId =
+    record.is_failure === true ? StatusId.Failure : record.is_failure === false ? StatusId.Success : StatusId.Unknown;
   const event: RetracedOcsf = eventHead(
     {
       cls: auth ? 'Authentication' : 'ApiActivity',
@@ -105,11 +130,19 @@ export function normalizeRetraced(record: RetracedEvent, base: NormalizeBase): O
     base,
     RETRACED_PRODUCT,
   );
-  Object.assign(event.metadata, compact({ event_code: record.action ?? undefined, tenant_uid: record.group?.id ?? undefined }));
+  Object.assign(
+    event.metadata,
+    compact({ event_code: record.action ?? undefined, tenant_uid: record.group?.id ?? undefined }),
+  );
   if (isEnterpriseRead(record)) event.metadata.labels = [ENTERPRISE_READ_LABEL];
   const user = userOf(record);
   const source = sourceOf(record);
-  const target = compact({ uid: record.target?.id ?? undefined, name: record.target?.name ?? undefined, type: record.target?.type ?? undefined, data: fieldMap(record.target?.fields) });
+  const target = compact({
+    uid: record.target?.id ?? undefined,
+    name: record.target?.name ?? undefined,
+    type: record.target?.type ?? undefined,
+    data: fieldMap(record.target?.fields),
+  });
   const resource = target.uid || target.name ? target : undefined;
   if (auth) {
     event.user = user;
@@ -117,11 +150,19 @@ export function normalizeRetraced(record: RetracedEvent, base: NormalizeBase): O
     if (source) event.src_endpoint = source;
     // Authentication needs a `service` (or a dst_endpoint): the publishing application, by its
     // component when the publisher names one, else by the source this pump reads it from.
-    event.service = compact({ name: record.component || base.source.id, version: record.version ?? undefined }) as { name: string };
+    event.service = compact({ name: record.component || base.source.id, version: record.version ?? undefined }) as {
+      name: string;
+    };
   } else {
     event.actor = { user };
     event.src_endpoint = requiredEndpoint(source);
-    event.api = { operation: record.action || UNKNOWN, ...compact({ service: record.component ? { name: record.component } : undefined, version: record.version ?? undefined }) };
+    event.api = {
+      operation: record.action || UNKNOWN,
+      ...compact({
+        service: record.component ? { name: record.component } : undefined,
+        version: record.version ?? undefined,
+      }),
+    };
     if (resource) event.resources = [resource];
   }
   const unmapped = compact({

@@ -60,8 +60,14 @@ const iso = z.iso.datetime({ offset: true });
  */
 export const retracedCursor = z
   .strictObject({ from: iso, to: iso.optional(), after: z.string().min(1).optional() })
-  .refine((c) => c.to === undefined || Date.parse(c.to) > Date.parse(c.from), { message: 'to must be after from', path: ['to'] })
-  .refine((c) => c.after === undefined || c.to !== undefined, { message: 'after needs the window end to', path: ['after'] });
+  .refine((c) => c.to === undefined || Date.parse(c.to) > Date.parse(c.from), {
+    message: 'to must be after from',
+    path: ['to'],
+  })
+  .refine((c) => c.after === undefined || c.to !== undefined, {
+    message: 'after needs the window end to',
+    path: ['after'],
+  });
 export type RetracedCursor = z.infer<typeof retracedCursor>;
 
 export const retracedCredentials = z.object({ token: z.string().min(1) });
@@ -74,15 +80,26 @@ export const retracedOptions = z.strictObject({
   query: z
     .string()
     .max(2000)
-    .refine((q) => !/(^|\s)-?received:/.test(q), 'must not contain a received: term; the pump sets the received window itself')
+    .refine(
+      (q) => !/(^|\s)-?received:/.test(q),
+      'must not contain a received: term; the pump sets the received window itself',
+    )
     .default(''),
   /** `first`: events per request. No server maximum; the notes suggest 500-1000 (§1.3, §1.10). */
   pageSize: z.number().int().min(1).max(10_000).default(500),
   /** Longest `received` window read at once (a long backlog is read window after window). */
-  maxWindowSeconds: z.number().int().min(60).max(31 * 86_400).default(86_400),
+  maxWindowSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(31 * 86_400)
+    .default(86_400),
   /** `archive` (marked) or `drop` the audit.log.view events this pump's reads write (§1.1). */
   ownReads: z.enum(OWN_READS).default('archive'),
   /** The server's API_BASE_URL_PATH (§1.1); empty when mounted at the root. */
-  basePath: z.string().regex(/^(\/[\w.~-]+)*$/, 'must be empty or a path such as /auditlog').default('/auditlog'),
+  basePath: z
+    .string()
+    .regex(/^(\/[\w.~-]+)*$/, 'must be empty or a path such as /auditlog')
+    .default('/auditlog'),
 });
 export type RetracedOptions = z.infer<typeof retracedOptions>;

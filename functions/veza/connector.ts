@@ -22,7 +22,16 @@ import { rawRecords } from '../../shared/raw-json.ts';
 import { vendorReadTime } from '../../shared/windows.ts';
 import type { RetryRule } from '../../shared/http.ts';
 import { VEZA_PRODUCT, normalizeVeza } from './normalize.ts';
-import { vezaCredentials, vezaCursor, vezaOptions, vezaPage, vezaRecord, vezaStatus, type VezaCursor, type VezaRecord } from './schemas.ts';
+import {
+  vezaCredentials,
+  vezaCursor,
+  vezaOptions,
+  vezaPage,
+  vezaRecord,
+  vezaStatus,
+  type VezaCursor,
+  type VezaRecord,
+} from './schemas.ts';
 
 const EXPORT_PATH = '/api/preview/system/audit/export';
 
@@ -86,12 +95,20 @@ async function readPage(ctx: FetchContext, cursor: VezaCursor, reseedFrom?: stri
     headers: { authorization: `Bearer ${ctx.credentials.token}`, accept: 'application/json' },
   });
   const envelope = vezaPage.safeParse(body);
-  if (!envelope.success) throw new MalformedPageError(`veza export: unexpected response envelope (${envelope.error.issues[0]?.message ?? 'invalid'})`);
+  if (!envelope.success)
+    throw new MalformedPageError(
+      `veza export: unexpected response envelope (${envelope.error.issues[0]?.message ?? 'invalid'})`,
+    );
   const records = rawRecords(response.text, body, 'values');
   const token = envelope.data.next_page_token || undefined;
-  if (records.length > 0 && !token) throw new MalformedPageError('veza export: a page with events but no next_page_token; the stream cannot continue');
+  if (records.length > 0 && !token)
+    throw new MalformedPageError('veza export: a page with events but no next_page_token; the stream cannot continue');
   const watermark = newest(records, cursor.watermark, vendorReadTime(ctx));
-  const next: VezaCursor = { bootstrap: cursor.bootstrap, ...(token ?? cursor.token ? { token: (token ?? cursor.token) as string } : {}), ...(watermark ? { watermark } : {}) };
+  const next: VezaCursor = {
+    bootstrap: cursor.bootstrap,
+    ...((token ?? cursor.token) ? { token: (token ?? cursor.token) as string } : {}),
+    ...(watermark ? { watermark } : {}),
+  };
   return {
     records,
     next,
@@ -111,7 +128,8 @@ export const vezaConnector = defineConnector<VezaCursor, VezaRecord>({
   retryRule: vezaRetryRule,
   // The watermark is bookkeeping; the stream position is the token.
   position: (cursor) => cursor.token ?? cursor.bootstrap,
-  describe: (c) => `export stream opened at ${c.bootstrap}${c.watermark ? `, delivered up to ${c.watermark}` : ''}${c.token ? '' : ' (no page token yet)'}`,
+  describe: (c) =>
+    `export stream opened at ${c.bootstrap}${c.watermark ? `, delivered up to ${c.watermark}` : ''}${c.token ? '' : ' (no page token yet)'}`,
   initialCursor: (source) => ({ bootstrap: new Date(source.startFrom).toISOString() }),
   async fetchPage(ctx, cursor) {
     try {
@@ -120,11 +138,17 @@ export const vezaConnector = defineConnector<VezaCursor, VezaRecord>({
       // A refused token (expired or unknown) is replaced by a bootstrap at the watermark; see above.
       if (!(error instanceof HttpStatusError) || error.status !== 400 || !cursor.token) throw error;
       const { reseedOverlapSeconds } = vezaOptions.parse(ctx.source.options);
-      const from = new Date(Date.parse(cursor.watermark ?? cursor.bootstrap) - reseedOverlapSeconds * 1000).toISOString();
-      ctx.log.warn('veza refused the stored page token; re-opening the export at the watermark', { sourceId: ctx.source.id, from });
+      const from = new Date(
+        Date.parse(cursor.watermark ?? cursor.bootstrap) - reseedOverlapSeconds * 1000,
+      ).toISOString();
+      ctx.log.warn('veza refused the stored page token; re-opening the export at the watermark', {
+        sourceId: ctx.source.id,
+        from,
+      });
       return readPage(ctx, cursor, from);
     }
   },
-  nativeId: (record) => ('id' in record && typeof record.id === 'string' ? record.id : String((record as { request_id: string }).request_id)),
+  nativeId: (record) =>
+    'id' in record && typeof record.id === 'string' ? record.id : String((record as { request_id: string }).request_id),
   normalize: normalizeVeza,
 });

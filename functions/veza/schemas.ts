@@ -24,7 +24,9 @@ export const vezaNewRecord = z.looseObject({
       delegate: z.string().optional(),
     })
     .optional(),
-  result: z.looseObject({ code: z.number().int().optional(), error_reason: z.union([z.number(), z.string()]).optional() }).optional(),
+  result: z
+    .looseObject({ code: z.number().int().optional(), error_reason: z.union([z.number(), z.string()]).optional() })
+    .optional(),
 });
 
 /** The shape of the doc's "Audit events" sample: `request_id`, `identity`, `status`, `ended_at`. */
@@ -33,10 +35,19 @@ export const vezaOldRecord = z.looseObject({
   ended_at: rfc3339,
   started_at: rfc3339.optional(),
   identity: z
-    .looseObject({ user_id: z.string().optional(), session_id: z.string().optional(), api_key_id: z.string().optional(), email: z.string().optional() })
+    .looseObject({
+      user_id: z.string().optional(),
+      session_id: z.string().optional(),
+      api_key_id: z.string().optional(),
+      email: z.string().optional(),
+    })
     .optional(),
   status: z
-    .looseObject({ grpc_code: z.string().optional(), http_status: z.number().int().optional(), error_reason: z.string().optional() })
+    .looseObject({
+      grpc_code: z.string().optional(),
+      http_status: z.number().int().optional(),
+      error_reason: z.string().optional(),
+    })
     .optional(),
   client: z.looseObject({ ip: z.string().optional(), user_agent: z.string().optional() }).optional(),
   endpoint: z.string().optional(),

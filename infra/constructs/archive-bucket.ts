@@ -35,7 +35,9 @@ export class ArchiveBucket extends Construct {
   constructor(scope: Construct, id: string, props: ArchiveBucketProps) {
     super(scope, id);
     if (props.expireAfterDays && props.objectLockDays && props.expireAfterDays < props.objectLockDays) {
-      throw new ConfigError(`archiveExpireAfterDays (${props.expireAfterDays}) must not be shorter than objectLockDays (${props.objectLockDays})`);
+      throw new ConfigError(
+        `archiveExpireAfterDays (${props.expireAfterDays}) must not be shorter than objectLockDays (${props.objectLockDays})`,
+      );
     }
     // S3 server access logs cannot be delivered to a KMS-CMK bucket: this one uses SSE-S3. Log delivery
     // is granted by bucket policy (ACLs are disabled: bucket owner enforced).
@@ -59,12 +61,20 @@ export class ArchiveBucket extends Construct {
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'archive/',
       ...(props.objectLockDays
-        ? { objectLockEnabled: true, objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(props.objectLockDays)) }
+        ? {
+            objectLockEnabled: true,
+            objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(props.objectLockDays)),
+          }
         : {}),
       lifecycleRules: [
         {
           id: 'colder-storage',
-          transitions: [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(props.coldAfterDays ?? 90) }],
+          transitions: [
+            {
+              storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+              transitionAfter: Duration.days(props.coldAfterDays ?? 90),
+            },
+          ],
           noncurrentVersionExpiration: Duration.days(30),
           abortIncompleteMultipartUploadAfter: Duration.days(7),
           ...(props.expireAfterDays ? { expiration: Duration.days(props.expireAfterDays) } : {}),
@@ -74,17 +84,34 @@ export class ArchiveBucket extends Construct {
     });
     this.guard(props.breakGlassRoleArn);
     // S3 sends its object events to EventBridge, where the monitoring watches for Firehose's error objects.
-    (this.bucket.node.defaultChild as s3.CfnBucket).addPropertyOverride('NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled', true);
+    (this.bucket.node.defaultChild as s3.CfnBucket).addPropertyOverride(
+      'NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled',
+      true,
+    );
   }
 
   private guard(breakGlassRoleArn: string | undefined): void {
     const except = breakGlassRoleArn ? { conditions: { ArnNotEquals: { 'aws:PrincipalArn': breakGlassRoleArn } } } : {};
     const everyone = [new iam.AnyPrincipal()];
     this.bucket.addToResourcePolicy(
-      new iam.PolicyStatement({ sid: 'ArchiveObjectsAreNeverDeleted', effect: iam.Effect.DENY, principals: everyone, actions: GUARDED_OBJECT_ACTIONS, resources: [this.bucket.arnForObjects('*')], ...except }),
+      new iam.PolicyStatement({
+        sid: 'ArchiveObjectsAreNeverDeleted',
+        effect: iam.Effect.DENY,
+        principals: everyone,
+        actions: GUARDED_OBJECT_ACTIONS,
+        resources: [this.bucket.arnForObjects('*')],
+        ...except,
+      }),
     );
     this.bucket.addToResourcePolicy(
-      new iam.PolicyStatement({ sid: 'ArchiveGuardIsNeverLifted', effect: iam.Effect.DENY, principals: everyone, actions: GUARDED_BUCKET_ACTIONS, resources: [this.bucket.bucketArn], ...except }),
+      new iam.PolicyStatement({
+        sid: 'ArchiveGuardIsNeverLifted',
+        effect: iam.Effect.DENY,
+        principals: everyone,
+        actions: GUARDED_BUCKET_ACTIONS,
+        resources: [this.bucket.bucketArn],
+        ...except,
+      }),
     );
   }
 }

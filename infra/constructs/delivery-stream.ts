@@ -41,9 +41,17 @@ export class DeliveryStream extends Construct {
   constructor(scope: Construct, id: string, props: DeliveryStreamProps) {
     super(scope, id);
     const parquet = props.parquetSchemaTable;
-    const writer = new FirehoseS3Role(this, 'Writer', { bucket: props.bucket, key: props.key, prefixes: [staticPrefix(props.prefix), staticPrefix(props.errorOutputPrefix)] });
+    const writer = new FirehoseS3Role(this, 'Writer', {
+      bucket: props.bucket,
+      key: props.key,
+      prefixes: [staticPrefix(props.prefix), staticPrefix(props.errorOutputPrefix)],
+    });
     this.role = writer.role;
-    const logGroup = new logs.LogGroup(this, 'Logs', { encryptionKey: props.key, retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      encryptionKey: props.key,
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     logGroup.grantWrite(this.role);
     if (parquet) this.grantSchema(parquet);
     const destination = new firehose.S3Bucket(props.bucket, {

@@ -29,8 +29,17 @@ export class ErrorObjects extends Construct {
 
   constructor(scope: Construct, id: string, props: ErrorObjectsProps) {
     super(scope, id);
-    this.notices = new sqs.Queue(this, 'Notices', { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.key, enforceSSL: true, retentionPeriod: Duration.days(14) });
-    nag.ack(this.notices, 'A notice board read by people answering the alarm (which objects appeared); nothing consumes it, so no message can fail to be processed.', 'AwsSolutions-SQS3');
+    this.notices = new sqs.Queue(this, 'Notices', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    nag.ack(
+      this.notices,
+      'A notice board read by people answering the alarm (which objects appeared); nothing consumes it, so no message can fail to be processed.',
+      'AwsSolutions-SQS3',
+    );
     this.rule = new events.Rule(this, 'Rule', {
       description: `audit-pump: new objects under ${props.prefix} in the archive bucket`,
       eventPattern: {
@@ -44,6 +53,12 @@ export class ErrorObjects extends Construct {
 
   /** New notices in the period: the rule invoked its target. */
   metric(): cloudwatch.Metric {
-    return new cloudwatch.Metric({ namespace: 'AWS/Events', metricName: 'Invocations', dimensionsMap: { RuleName: this.rule.ruleName }, statistic: 'Sum', period: Duration.minutes(5) });
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Events',
+      metricName: 'Invocations',
+      dimensionsMap: { RuleName: this.rule.ruleName },
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+    });
   }
 }

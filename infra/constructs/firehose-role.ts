@@ -32,18 +32,36 @@ export class FirehoseS3Role extends Construct {
   constructor(scope: Construct, id: string, props: FirehoseS3RoleProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com'), description: 'audit-pump Firehose: write its own prefixes of the archive' });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com'),
+      description: 'audit-pump Firehose: write its own prefixes of the archive',
+    });
     const { bucket } = props;
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'Bucket', actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], resources: [bucket.bucketArn] }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'Bucket',
+        actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+        resources: [bucket.bucketArn],
+      }),
+    );
     const objects = props.prefixes.map((p) => bucket.arnForObjects(`${p}*`));
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'OwnPrefixes', actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'], resources: objects }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'OwnPrefixes',
+        actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+        resources: objects,
+      }),
+    );
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'BucketKeyViaS3',
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: [props.key.keyArn],
         // With an S3 Bucket Key the encryption context is the bucket's ARN, without one the object's.
-        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` }, StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucket.bucketArn, ...objects] } },
+        conditions: {
+          StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucket.bucketArn, ...objects] },
+        },
       }),
     );
     const bucketId = stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket);

@@ -81,7 +81,10 @@ export class Lake extends Construct {
                 inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
                 outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
                 // OpenX keeps nested JSON as text for string columns (unmapped) and ignores bad lines.
-                serdeInfo: { serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe', parameters: { 'ignore.malformed.json': 'true' } },
+                serdeInfo: {
+                  serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
+                  parameters: { 'ignore.malformed.json': 'true' },
+                },
               }),
         },
       },

@@ -26,7 +26,11 @@ export interface MonitoringProps {
   /** Prefix of the alarm and dashboard names. */
   readonly name: string;
   /** Per vendor: its function and its enabled sources. */
-  readonly functions: ReadonlyArray<{ readonly vendor: Vendor; readonly fn: lambda.IFunction; readonly sources: readonly Source[] }>;
+  readonly functions: ReadonlyArray<{
+    readonly vendor: Vendor;
+    readonly fn: lambda.IFunction;
+    readonly sources: readonly Source[];
+  }>;
   readonly streams: readonly MonitoredStream[];
   readonly failureQueue: sqs.IQueue;
   /** Objects under watched prefixes (`errors/`, `siem-failed/`), by a short label. */
@@ -50,7 +54,11 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    this.topic = new sns.Topic(this, 'Alarms', { masterKey: props.key, enforceSSL: true, displayName: `${props.name} alarms` });
+    this.topic = new sns.Topic(this, 'Alarms', {
+      masterKey: props.key,
+      enforceSSL: true,
+      displayName: `${props.name} alarms`,
+    });
     if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     this.facade = new MonitoringFacade(this, 'Dashboards', {
       alarmFactoryDefaults: { actionsEnabled: true, alarmNamePrefix: props.name },
@@ -65,77 +73,123 @@ export class Monitoring extends Construct {
     }
     this.facade.monitorSqsQueue({ queue: props.failureQueue });
     this.alarms.push(
-      notifyingAlarm(this, 'FailedInvocations', {
-        name: `${props.name}-failed-invocations`,
-        description: 'Failed invocations (asynchronous failures and schedules that could not invoke) arrived on two consecutive days; the messages hold each event.',
-        metric: new cloudwatch.Metric({ namespace: 'AWS/SQS', metricName: 'NumberOfMessagesSent', dimensionsMap: { QueueName: props.failureQueue.queueName }, statistic: 'Sum' }),
-        threshold: 1,
-        comparison: GTE,
-        window: { periodSeconds: 86_400, evaluationPeriods: 2, datapointsToAlarm: 2 },
-      }, this.topic),
+      notifyingAlarm(
+        this,
+        'FailedInvocations',
+        {
+          name: `${props.name}-failed-invocations`,
+          description:
+            'Failed invocations (asynchronous failures and schedules that could not invoke) arrived on two consecutive days; the messages hold each event.',
+          metric: new cloudwatch.Metric({
+            namespace: 'AWS/SQS',
+            metricName: 'NumberOfMessagesSent',
+            dimensionsMap: { QueueName: props.failureQueue.queueName },
+            statistic: 'Sum',
+          }),
+          threshold: 1,
+          comparison: GTE,
+          window: { periodSeconds: 86_400, evaluationPeriods: 2, datapointsToAlarm: 2 },
+        },
+        this.topic,
+      ),
     );
     for (const stream of props.streams) this.streamAlarms(props.name, stream);
     for (const { label, objects } of props.errorObjects) {
       this.alarms.push(
-        notifyingAlarm(this, `Objects-${label}`, {
-          name: `${props.name}-${label}`,
-          description: `New objects under the archive bucket's ${label} prefix; the notices queue lists them.`,
-          metric: objects.metric(),
-          threshold: 1,
-          comparison: GTE,
-          window: single(300),
-        }, this.topic),
+        notifyingAlarm(
+          this,
+          `Objects-${label}`,
+          {
+            name: `${props.name}-${label}`,
+            description: `New objects under the archive bucket's ${label} prefix; the notices queue lists them.`,
+            metric: objects.metric(),
+            threshold: 1,
+            comparison: GTE,
+            window: single(300),
+          },
+          this.topic,
+        ),
       );
     }
   }
 
   private functionAlarms(name: string, vendor: Vendor, fn: lambda.IFunction, sources: readonly Source[]): void {
     this.alarms.push(
-      notifyingAlarm(this, `Errors-${vendor}`, {
-        name: `${name}-${vendor}-errors`,
-        description: `The ${vendor} function failed in two consecutive periods of its most frequent schedule.`,
-        metric: fn.metricErrors({ statistic: 'Sum' }),
-        threshold: 1,
-        comparison: GTE,
-        window: functionErrorsWindow(sources),
-      }, this.topic),
-      notifyingAlarm(this, `Throttles-${vendor}`, {
-        name: `${name}-${vendor}-throttles`,
-        description: `Lambda throttled the ${vendor} function for 15 minutes (account concurrency used up, or its reservation too small).`,
-        metric: fn.metricThrottles({ statistic: 'Sum' }),
-        threshold: 1,
-        comparison: GTE,
-        window: { periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 3 },
-      }, this.topic),
+      notifyingAlarm(
+        this,
+        `Errors-${vendor}`,
+        {
+          name: `${name}-${vendor}-errors`,
+          description: `The ${vendor} function failed in two consecutive periods of its most frequent schedule.`,
+          metric: fn.metricErrors({ statistic: 'Sum' }),
+          threshold: 1,
+          comparison: GTE,
+          window: functionErrorsWindow(sources),
+        },
+        this.topic,
+      ),
+      notifyingAlarm(
+        this,
+        `Throttles-${vendor}`,
+        {
+          name: `${name}-${vendor}-throttles`,
+          description: `Lambda throttled the ${vendor} function for 15 minutes (account concurrency used up, or its reservation too small).`,
+          metric: fn.metricThrottles({ statistic: 'Sum' }),
+          threshold: 1,
+          comparison: GTE,
+          window: { periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 3 },
+        },
+        this.topic,
+      ),
     );
   }
 
   private streamAlarms(name: string, { label, stream, metricPrefix }: MonitoredStream): void {
     const metric = (suffix: string, statistic: string) =>
-      new cloudwatch.Metric({ namespace: 'AWS/Firehose', metricName: `${metricPrefix}.${suffix}`, dimensionsMap: { DeliveryStreamName: stream.deliveryStreamName }, statistic });
+      new cloudwatch.Metric({
+        namespace: 'AWS/Firehose',
+        metricName: `${metricPrefix}.${suffix}`,
+        dimensionsMap: { DeliveryStreamName: stream.deliveryStreamName },
+        statistic,
+      });
     const sustained = { periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 3 };
     this.facade.monitorCustom({
       alarmFriendlyName: `${label}-delivery`,
       humanReadableName: `Firehose: ${label}`,
-      metricGroups: [{ title: `${label}: ${metricPrefix}`, metrics: [metric('DataFreshness', 'Maximum'), metric('Success', 'Minimum')] }],
+      metricGroups: [
+        {
+          title: `${label}: ${metricPrefix}`,
+          metrics: [metric('DataFreshness', 'Maximum'), metric('Success', 'Minimum')],
+        },
+      ],
     });
     this.alarms.push(
-      notifyingAlarm(this, `Freshness-${label}`, {
-        name: `${name}-${label}-freshness`,
-        description: `Firehose ${label}: records have waited more than 15 minutes for delivery (${metricPrefix}.DataFreshness).`,
-        metric: metric('DataFreshness', 'Maximum'),
-        threshold: 900,
-        comparison: GT,
-        window: sustained,
-      }, this.topic),
-      notifyingAlarm(this, `FailedDeliveries-${label}`, {
-        name: `${name}-${label}-failed-deliveries`,
-        description: `Firehose ${label}: deliveries failed for 15 minutes (${metricPrefix}.Success).`,
-        metric: metric('Success', 'Minimum'),
-        threshold: 1,
-        comparison: LT,
-        window: sustained,
-      }, this.topic),
+      notifyingAlarm(
+        this,
+        `Freshness-${label}`,
+        {
+          name: `${name}-${label}-freshness`,
+          description: `Firehose ${label}: records have waited more than 15 minutes for delivery (${metricPrefix}.DataFreshness).`,
+          metric: metric('DataFreshness', 'Maximum'),
+          threshold: 900,
+          comparison: GT,
+          window: sustained,
+        },
+        this.topic,
+      ),
+      notifyingAlarm(
+        this,
+        `FailedDeliveries-${label}`,
+        {
+          name: `${name}-${label}-failed-deliveries`,
+          description: `Firehose ${label}: deliveries failed for 15 minutes (${metricPrefix}.Success).`,
+          metric: metric('Success', 'Minimum'),
+          threshold: 1,
+          comparison: LT,
+          window: sustained,
+        },
+        this.topic,
+      ),
     );
   }
 }

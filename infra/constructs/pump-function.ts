@@ -88,8 +88,14 @@ export class PumpFunction extends Construct {
     const functionName = `${props.name}-${props.vendor}`;
     const sources = props.sources;
     // Its own role and log group instead of AWSLambdaBasicExecutionRole (which allows every log group).
-    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `audit-pump ${props.vendor} pump` });
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, encryptionKey: props.key });
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `audit-pump ${props.vendor} pump`,
+    });
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      encryptionKey: props.key,
+    });
     logGroup.grantWrite(role);
     const entry = fileURLToPath(new URL(`../../functions/${props.vendor}/index.ts`, import.meta.url));
     this.fn = new lambda.Function(this, 'Function', {
@@ -142,14 +148,25 @@ export class PumpFunction extends Construct {
     );
     const streams = [props.archiveStream, props.deadLetterStream, ...(props.siemStream ? [props.siemStream] : [])];
     role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'OwnStreamsOnly', actions: ['firehose:PutRecord', 'firehose:PutRecordBatch'], resources: streams.map((s) => s.deliveryStreamArn) }),
+      new iam.PolicyStatement({
+        sid: 'OwnStreamsOnly',
+        actions: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
+        resources: streams.map((s) => s.deliveryStreamArn),
+      }),
     );
     // The continuation: a run that stopped at its deadline with more to do invokes its own function.
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ContinueSelf',
         actions: ['lambda:InvokeFunction'],
-        resources: [stack.formatArn({ service: 'lambda', resource: 'function', resourceName: functionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        resources: [
+          stack.formatArn({
+            service: 'lambda',
+            resource: 'function',
+            resourceName: functionName,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
       }),
     );
     if (props.spoolBucket) this.grantSpool(role, props.spoolBucket, props.vendor);
@@ -165,7 +182,9 @@ export class PumpFunction extends Construct {
   private grantSources(role: iam.IRole, props: PumpFunctionProps, stack: Stack): void {
     const chunks = Math.ceil(props.sources.length / SOURCES_PER_POLICY);
     if (chunks > MAX_MANAGED_POLICIES) {
-      throw new ConfigError(`${props.vendor}: ${props.sources.length} sources need ${chunks} IAM policies, above the ${MAX_MANAGED_POLICIES} a role holds; split them across stacks`);
+      throw new ConfigError(
+        `${props.vendor}: ${props.sources.length} sources need ${chunks} IAM policies, above the ${MAX_MANAGED_POLICIES} a role holds; split them across stacks`,
+      );
     }
     for (let i = 0; i < chunks; i++) {
       const chunk = props.sources.slice(i * SOURCES_PER_POLICY, (i + 1) * SOURCES_PER_POLICY);
@@ -175,7 +194,9 @@ export class PumpFunction extends Construct {
           actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
           resources: [props.table.tableArn],
           // Each source's live cursor and its backfill's own item (shared/backfill-run.ts).
-          conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': chunk.flatMap((s) => [s.id, backfillItemId(s.id)]) } },
+          conditions: {
+            'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': chunk.flatMap((s) => [s.id, backfillItemId(s.id)]) },
+          },
         }),
       ];
       const secrets = chunk.map((s) => s.secretName).filter((n): n is string => n !== undefined);
@@ -185,11 +206,22 @@ export class PumpFunction extends Construct {
             sid: 'OwnSecretsOnly',
             actions: ['secretsmanager:GetSecretValue'],
             // Secrets Manager appends 6 random characters to a secret's ARN.
-            resources: secrets.map((n) => stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${n}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
+            resources: secrets.map((n) =>
+              stack.formatArn({
+                service: 'secretsmanager',
+                resource: 'secret',
+                resourceName: `${n}-??????`,
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              }),
+            ),
           }),
         );
       }
-      const policy = new iam.ManagedPolicy(this, `Sources${i + 1}`, { description: `audit-pump ${props.vendor}: cursors and secrets of sources ${i * SOURCES_PER_POLICY + 1}-${i * SOURCES_PER_POLICY + chunk.length}`, statements, roles: [role] });
+      const policy = new iam.ManagedPolicy(this, `Sources${i + 1}`, {
+        description: `audit-pump ${props.vendor}: cursors and secrets of sources ${i * SOURCES_PER_POLICY + 1}-${i * SOURCES_PER_POLICY + chunk.length}`,
+        statements,
+        roles: [role],
+      });
       // Attached before the function exists, so its first scheduled run is not refused its own cursors.
       this.fn.node.addDependency(policy);
     }
@@ -198,13 +230,24 @@ export class PumpFunction extends Construct {
   /** Reconciliation reads the archive back: list and get under `events/vendor=<its vendor>/` only, never write. */
   private grantArchiveRead(role: iam.IRole, bucket: s3.IBucket, vendor: Vendor): void {
     const prefix = archivePrefix(vendor);
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ArchiveRead', actions: ['s3:GetObject'], resources: [bucket.arnForObjects(`${prefix}*`)] }));
     role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'ArchiveList', actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } } }),
+      new iam.PolicyStatement({
+        sid: 'ArchiveRead',
+        actions: ['s3:GetObject'],
+        resources: [bucket.arnForObjects(`${prefix}*`)],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ArchiveList',
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+      }),
     );
     nag.ack(
       role,
-      'Reconciliation reads the archive objects Firehose wrote under generated keys below this vendor\'s events prefix; read-only.',
+      "Reconciliation reads the archive objects Firehose wrote under generated keys below this vendor's events prefix; read-only.",
       `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>/${prefix}*]`,
     );
   }
@@ -213,15 +256,27 @@ export class PumpFunction extends Construct {
   private grantSpool(role: iam.IRole, bucket: s3.IBucket, vendor: string): void {
     const prefixes = [`${vendor}/`, `${vendor}-quarantine/`];
     role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'SpoolObjects', actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], resources: prefixes.map((p) => bucket.arnForObjects(`${p}*`)) }),
+      new iam.PolicyStatement({
+        sid: 'SpoolObjects',
+        actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+        resources: prefixes.map((p) => bucket.arnForObjects(`${p}*`)),
+      }),
     );
     role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'SpoolList', actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': prefixes.map((p) => `${p}*`) } } }),
+      new iam.PolicyStatement({
+        sid: 'SpoolList',
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': prefixes.map((p) => `${p}*`) } },
+      }),
     );
     nag.ack(
       role,
-      'The spool is read and written by generated batch keys under this vendor\'s prefixes only.',
-      ...prefixes.map((p) => `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>/${p}*]`),
+      "The spool is read and written by generated batch keys under this vendor's prefixes only.",
+      ...prefixes.map(
+        (p) =>
+          `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(bucket.node.defaultChild as s3.CfnBucket)}.Arn>/${p}*]`,
+      ),
     );
   }
 }

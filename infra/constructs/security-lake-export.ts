@@ -51,7 +51,10 @@ export interface SecurityLakeExportProps {
 /** The exporter's Lambda entry. */
 export const LAKE_EXPORTER_ENTRY = fileURLToPath(new URL('../../shared/security-lake/handler.ts', import.meta.url));
 
-/** Bundles the exporter as the pumps are bundled, with the OCSF schema subset beside its entry (loadOcsfSubset reads it there). */
+/**
+ * Bundles the exporter as the pumps are bundled, with the OCSF schema subset beside its entry (loadOcsfSubset reads it
+ * there).
+ */
 export function bundleLakeExporter(outputDir: string): void {
   bundlePump(LAKE_EXPORTER_ENTRY, outputDir);
   copyFileSync(fileURLToPath(SUBSET_URL), join(outputDir, basename(fileURLToPath(SUBSET_URL))));
@@ -79,8 +82,17 @@ export class SecurityLakeExport extends Construct {
   constructor(scope: Construct, id: string, props: SecurityLakeExportProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.deadLetters = new sqs.Queue(this, 'DeadLetters', { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.key, enforceSSL: true, retentionPeriod: Duration.days(14) });
-    nag.ack(this.deadLetters, 'The dead-letter queue of the lake notices itself; its depth is alarmed and docs/operating.md says how to redrive it.', 'AwsSolutions-SQS3');
+    this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    nag.ack(
+      this.deadLetters,
+      'The dead-letter queue of the lake notices itself; its depth is alarmed and docs/operating.md says how to redrive it.',
+      'AwsSolutions-SQS3',
+    );
     this.queue = new sqs.Queue(this, 'Notices', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: props.key,
@@ -91,7 +103,11 @@ export class SecurityLakeExport extends Construct {
     });
     new events.Rule(this, 'NewArchiveObjects', {
       description: `audit-pump: new archive objects under ${EVENTS_ROOT} for Security Lake`,
-      eventPattern: { source: ['aws.s3'], detailType: ['Object Created'], detail: { bucket: { name: [props.archive.bucketName] }, object: { key: [{ prefix: EVENTS_ROOT }] } } },
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: { bucket: { name: [props.archive.bucketName] }, object: { key: [{ prefix: EVENTS_ROOT }] } },
+      },
       targets: [new eventTargets.SqsQueue(this.queue)],
     });
     this.fn = this.exporter(props, stack);
@@ -105,8 +121,14 @@ export class SecurityLakeExport extends Construct {
   }
 
   private exporter(props: SecurityLakeExportProps, stack: Stack): lambda.Function {
-    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: 'audit-pump Security Lake exporter' });
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS, encryptionKey: props.key });
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'audit-pump Security Lake exporter',
+    });
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      encryptionKey: props.key,
+    });
     logGroup.grantWrite(role);
     return new lambda.Function(this, 'Function', {
       functionName: `${props.name}-lake-exporter`,
@@ -139,43 +161,81 @@ export class SecurityLakeExport extends Construct {
   private grant(props: SecurityLakeExportProps): void {
     const role = this.fn.role as iam.Role;
     this.queue.grantConsumeMessages(role);
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ArchiveEventsRead', actions: ['s3:GetObject'], resources: [props.archive.arnForObjects(`${EVENTS_ROOT}*`)] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ArchiveKey', actions: ['kms:Decrypt'], resources: [props.key.keyArn] }));
-    const roles = [...new Set(props.classes.map((uid) => providerRoleArn(props.roleArn, sourceName(props.sourcePrefix, uid))))];
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ProviderRolesOnly', actions: ['sts:AssumeRole'], resources: roles }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ArchiveEventsRead',
+        actions: ['s3:GetObject'],
+        resources: [props.archive.arnForObjects(`${EVENTS_ROOT}*`)],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'ArchiveKey', actions: ['kms:Decrypt'], resources: [props.key.keyArn] }),
+    );
+    const roles = [
+      ...new Set(props.classes.map((uid) => providerRoleArn(props.roleArn, sourceName(props.sourcePrefix, uid)))),
+    ];
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'ProviderRolesOnly', actions: ['sts:AssumeRole'], resources: roles }),
+    );
     const bucketId = Stack.of(this).getLogicalId(props.archive.node.defaultChild as s3.CfnBucket);
-    nag.ack(role, 'The exporter reads the archive objects Firehose wrote under generated keys below events/ only; read-only.', `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${EVENTS_ROOT}*]`);
+    nag.ack(
+      role,
+      'The exporter reads the archive objects Firehose wrote under generated keys below events/ only; read-only.',
+      `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${EVENTS_ROOT}*]`,
+    );
   }
 
   private alarm(props: SecurityLakeExportProps): cloudwatch.Alarm[] {
     const queueMetric = (queue: sqs.IQueue, metricName: string) =>
-      new cloudwatch.Metric({ namespace: 'AWS/SQS', metricName, dimensionsMap: { QueueName: queue.queueName }, statistic: 'Maximum' });
+      new cloudwatch.Metric({
+        namespace: 'AWS/SQS',
+        metricName,
+        dimensionsMap: { QueueName: queue.queueName },
+        statistic: 'Maximum',
+      });
     const runs = props.intervalMinutes * 60;
     return [
-      notifyingAlarm(this, 'DeadLettersAlarm', {
-        name: `${props.name}-lake-dead-letters`,
-        description: `Archive objects failed ${MAX_RECEIVES} exporter runs and their notices moved to the lake dead-letter queue: their events are in the archive but not in Security Lake until redriven.`,
-        metric: queueMetric(this.deadLetters, 'ApproximateNumberOfMessagesVisible'),
-        threshold: 1,
-        comparison: GTE,
-        window: single(300),
-      }, props.topic),
-      notifyingAlarm(this, 'BacklogAlarm', {
-        name: `${props.name}-lake-backlog`,
-        description: 'The oldest archive notice has waited more than three exporter runs: the exporter fails or cannot keep up.',
-        metric: queueMetric(this.queue, 'ApproximateAgeOfOldestMessage'),
-        threshold: 3 * runs,
-        comparison: GT,
-        window: single(300),
-      }, props.topic),
-      notifyingAlarm(this, 'ErrorsAlarm', {
-        name: `${props.name}-lake-exporter-errors`,
-        description: 'Two exporter runs in a row failed (a write refused, a role not assumable, an archive object unreadable); their notices stay queued.',
-        metric: this.fn.metricErrors({ statistic: 'Sum' }),
-        threshold: 1,
-        comparison: GTE,
-        window: { periodSeconds: runs, evaluationPeriods: 2, datapointsToAlarm: 2 },
-      }, props.topic),
+      notifyingAlarm(
+        this,
+        'DeadLettersAlarm',
+        {
+          name: `${props.name}-lake-dead-letters`,
+          description: `Archive objects failed ${MAX_RECEIVES} exporter runs and their notices moved to the lake dead-letter queue: their events are in the archive but not in Security Lake until redriven.`,
+          metric: queueMetric(this.deadLetters, 'ApproximateNumberOfMessagesVisible'),
+          threshold: 1,
+          comparison: GTE,
+          window: single(300),
+        },
+        props.topic,
+      ),
+      notifyingAlarm(
+        this,
+        'BacklogAlarm',
+        {
+          name: `${props.name}-lake-backlog`,
+          description:
+            'The oldest archive notice has waited more than three exporter runs: the exporter fails or cannot keep up.',
+          metric: queueMetric(this.queue, 'ApproximateAgeOfOldestMessage'),
+          threshold: 3 * runs,
+          comparison: GT,
+          window: single(300),
+        },
+        props.topic,
+      ),
+      notifyingAlarm(
+        this,
+        'ErrorsAlarm',
+        {
+          name: `${props.name}-lake-exporter-errors`,
+          description:
+            'Two exporter runs in a row failed (a write refused, a role not assumable, an archive object unreadable); their notices stay queued.',
+          metric: this.fn.metricErrors({ statistic: 'Sum' }),
+          threshold: 1,
+          comparison: GTE,
+          window: { periodSeconds: runs, evaluationPeriods: 2, datapointsToAlarm: 2 },
+        },
+        props.topic,
+      ),
     ];
   }
 }
@@ -196,7 +256,10 @@ export function securityLakeExport(
   // The region partition is where the data is uploaded (Security Lake User Guide): the lake's own,
   // which its bucket's name carries; the stack's region for a bucket named otherwise.
   const region = /^aws-security-data-lake-([a-z]{2}(?:-[a-z]+)+-\d)-/.exec(bucket)?.[1] ?? Stack.of(scope).region;
-  const vendors = [...new Set(sources.map((s) => s.vendor))].map((vendor) => ({ vendor, classes: CONNECTORS[vendor]?.ocsfClasses ?? [] }));
+  const vendors = [...new Set(sources.map((s) => s.vendor))].map((vendor) => ({
+    vendor,
+    classes: CONNECTORS[vendor]?.ocsfClasses ?? [],
+  }));
   return new SecurityLakeExport(scope, id, {
     ...pump,
     bucket,

@@ -22,7 +22,9 @@ export interface SiemStreamProps {
   readonly key: kms.IKey;
 }
 
-/** Where records the SIEM refused after Firehose's retries are kept, and where Firehose reports failing to keep them. */
+/**
+ * Where records the SIEM refused after Firehose's retries are kept, and where Firehose reports failing to keep them.
+ */
 export const SIEM_BACKUP_PREFIX = 'siem-failed/';
 export const SIEM_BACKUP_ERROR_PREFIX = 'errors/siem-failed/';
 
@@ -44,9 +46,17 @@ export class SiemStream extends Construct {
     super(scope, id);
     this.destinationMetricPrefix = props.type === 'splunk' ? 'DeliveryToSplunk' : 'DeliveryToHttpEndpoint';
     const secret = secretsmanager.Secret.fromSecretNameV2(this, 'Secret', props.secretName);
-    const logGroup = new logs.LogGroup(this, 'DeliveryLogs', { retention: logs.RetentionDays.THREE_MONTHS, encryptionKey: props.key, removalPolicy: RemovalPolicy.RETAIN });
+    const logGroup = new logs.LogGroup(this, 'DeliveryLogs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      encryptionKey: props.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     const logStream = new logs.LogStream(this, 'DeliveryLogStream', { logGroup });
-    const role = new FirehoseS3Role(this, 'Writer', { bucket: props.backupBucket, key: props.key, prefixes: [SIEM_BACKUP_PREFIX, SIEM_BACKUP_ERROR_PREFIX] }).role;
+    const role = new FirehoseS3Role(this, 'Writer', {
+      bucket: props.backupBucket,
+      key: props.key,
+      prefixes: [SIEM_BACKUP_PREFIX, SIEM_BACKUP_ERROR_PREFIX],
+    }).role;
     secret.grantRead(role);
     logGroup.grantWrite(role);
     const s3Configuration: firehose.CfnDeliveryStream.S3DestinationConfigurationProperty = {
@@ -88,7 +98,11 @@ export class SiemStream extends Construct {
     cfn.node.addDependency(role);
     this.stream = firehose.DeliveryStream.fromDeliveryStreamAttributes(this, 'Imported', {
       deliveryStreamName: cfn.ref,
-      deliveryStreamArn: Stack.of(this).formatArn({ service: 'firehose', resource: 'deliverystream', resourceName: cfn.ref }),
+      deliveryStreamArn: Stack.of(this).formatArn({
+        service: 'firehose',
+        resource: 'deliverystream',
+        resourceName: cfn.ref,
+      }),
     });
   }
 }

@@ -37,7 +37,9 @@ export class SchedulerRole extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
       description: 'audit-pump schedules: invoke the pump',
     });
     props.fn.grantInvoke(this.role);
@@ -51,7 +53,11 @@ export class SchedulerRole extends Construct {
       }),
     );
     const fnId = stack.getLogicalId(props.fn.node.defaultChild as CfnFunction);
-    nag.ack(this.role, 'lambda:InvokeFunction on this one pump function and its versions (the :* suffix is how IAM names them).', `AwsSolutions-IAM5[Resource::<${fnId}.Arn>:*]`);
+    nag.ack(
+      this.role,
+      'lambda:InvokeFunction on this one pump function and its versions (the :* suffix is how IAM names them).',
+      `AwsSolutions-IAM5[Resource::<${fnId}.Arn>:*]`,
+    );
   }
 }
 
@@ -80,7 +86,12 @@ export class SourceSchedules extends Construct {
   constructor(scope: Construct, id: string, props: SourceSchedulesProps) {
     super(scope, id);
     const { source } = props;
-    const schedule = (id: string, description: string, expression: string, input: Record<string, unknown>): scheduler.Schedule =>
+    const schedule = (
+      id: string,
+      description: string,
+      expression: string,
+      input: Record<string, unknown>,
+    ): scheduler.Schedule =>
       new scheduler.Schedule(this, id, {
         description,
         schedule: scheduler.ScheduleExpression.expression(expression),
@@ -92,10 +103,17 @@ export class SourceSchedules extends Construct {
           retryAttempts: 2,
         }),
       });
-    this.schedule = schedule('Pump', `audit-pump: pump source ${source.id} (${source.vendor})`, source.schedule, { sourceId: source.id });
+    this.schedule = schedule('Pump', `audit-pump: pump source ${source.id} (${source.vendor})`, source.schedule, {
+      sourceId: source.id,
+    });
     const daily = props.reconcileSchedule ?? RECONCILE_SCHEDULE;
     if (daily !== false) {
-      this.reconcile = schedule('Reconcile', `audit-pump: reconcile yesterday of source ${source.id} against the archive`, daily, { reconcile: { sourceId: source.id, window: 'yesterday' } });
+      this.reconcile = schedule(
+        'Reconcile',
+        `audit-pump: reconcile yesterday of source ${source.id} against the archive`,
+        daily,
+        { reconcile: { sourceId: source.id, window: 'yesterday' } },
+      );
     }
   }
 }

@@ -35,7 +35,9 @@ export class SecurityLogsStack extends Stack {
 }
 
 const app = new App();
-const sources = await loadSources((app.node.tryGetContext('sources') as string | undefined) ?? 'infra/example.sources.json');
+const sources = await loadSources(
+  (app.node.tryGetContext('sources') as string | undefined) ?? 'infra/example.sources.json',
+);
 new SecurityLogsStack(app, 'SecurityLogs', { env: { region: 'eu-west-1' }, sources });
 // The pump acknowledges its own deliberate cdk-nag findings; the checks keep the rest of your app honest.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -21,8 +21,18 @@ import { randomInt, type Random } from '../random.ts';
 import { startRetracedEmulator } from '../retraced-emulator.ts';
 import { startVezaEmulator } from '../veza-emulator.ts';
 import {
-  authentic8Expected, authentic8Progress, carbonBlackQueueExpected, carbonBlackSearchExpected, nectedExpected, queueProgress,
-  retracedExpected, vezaExpected, vezaProgress, windowProgress, type Expected, type Progress,
+  authentic8Expected,
+  authentic8Progress,
+  carbonBlackQueueExpected,
+  carbonBlackSearchExpected,
+  nectedExpected,
+  queueProgress,
+  retracedExpected,
+  vezaExpected,
+  vezaProgress,
+  windowProgress,
+  type Expected,
+  type Progress,
 } from './expected.ts';
 
 /** The benches: the five vendors, Carbon Black in both modes. */
@@ -30,7 +40,19 @@ export const BENCHES = ['veza', 'authentic8', 'retraced', 'nected', 'carbonblack
 export type BenchName = (typeof BENCHES)[number];
 
 /** Vendor faults, each mapped to an emulator knob where the vendor has one. */
-export const VENDOR_FAULTS = ['429', '429-bare', '5xx', 'timeout', 'truncated', 'malformed', 'duplicate', 'reorder', 'loop', 'in-band', 'expired-token'] as const;
+export const VENDOR_FAULTS = [
+  '429',
+  '429-bare',
+  '5xx',
+  'timeout',
+  'truncated',
+  'malformed',
+  'duplicate',
+  'reorder',
+  'loop',
+  'in-band',
+  'expired-token',
+] as const;
 export type VendorFault = (typeof VENDOR_FAULTS)[number];
 
 const DAY_MS = 86_400_000;
@@ -74,16 +96,67 @@ interface Knobs extends PageFaults {
 /** The knob of each fault per vendor; `retryAfterSeconds` is set alongside the 429 ones. */
 const KNOBS: Record<BenchName, Partial<Record<VendorFault, string>>> = {
   veza: {
-    '429': 'rateLimitNext', '429-bare': 'resourceExhaustedNext', '5xx': 'serverErrorNext', timeout: 'hangNext', truncated: 'truncateNext', malformed: 'malformedNext',
-    duplicate: 'duplicateNext', reorder: 'reorderNext', loop: 'repeatTokenNext', 'expired-token': 'refuseTokenNext',
+    '429': 'rateLimitNext',
+    '429-bare': 'resourceExhaustedNext',
+    '5xx': 'serverErrorNext',
+    timeout: 'hangNext',
+    truncated: 'truncateNext',
+    malformed: 'malformedNext',
+    duplicate: 'duplicateNext',
+    reorder: 'reorderNext',
+    loop: 'repeatTokenNext',
+    'expired-token': 'refuseTokenNext',
   },
-  authentic8: { '429': 'rateLimitNext', '429-bare': 'rateLimitNext', '5xx': 'serverErrorNext', timeout: 'hangNext', truncated: 'truncateNext', malformed: 'malformedNext', duplicate: 'duplicateNext', reorder: 'reorderNext', loop: 'stuckNextSeqNext', 'in-band': 'commandErrorNext' },
-  retraced: { '429': 'rateLimitNext', '429-bare': 'rateLimitNext', '5xx': 'serverErrorNext', timeout: 'hangNext', truncated: 'truncateNext', malformed: 'malformedNext', duplicate: 'duplicateNext', reorder: 'reorderNext' },
-  nected: { '429': 'rateLimitNext', '429-bare': 'rateLimitNext', '5xx': 'serverErrorNext', timeout: 'hangNext', truncated: 'truncateNext', malformed: 'malformedNext', duplicate: 'duplicateNext', reorder: 'reorderNext' },
+  authentic8: {
+    '429': 'rateLimitNext',
+    '429-bare': 'rateLimitNext',
+    '5xx': 'serverErrorNext',
+    timeout: 'hangNext',
+    truncated: 'truncateNext',
+    malformed: 'malformedNext',
+    duplicate: 'duplicateNext',
+    reorder: 'reorderNext',
+    loop: 'stuckNextSeqNext',
+    'in-band': 'commandErrorNext',
+  },
+  retraced: {
+    '429': 'rateLimitNext',
+    '429-bare': 'rateLimitNext',
+    '5xx': 'serverErrorNext',
+    timeout: 'hangNext',
+    truncated: 'truncateNext',
+    malformed: 'malformedNext',
+    duplicate: 'duplicateNext',
+    reorder: 'reorderNext',
+  },
+  nected: {
+    '429': 'rateLimitNext',
+    '429-bare': 'rateLimitNext',
+    '5xx': 'serverErrorNext',
+    timeout: 'hangNext',
+    truncated: 'truncateNext',
+    malformed: 'malformedNext',
+    duplicate: 'duplicateNext',
+    reorder: 'reorderNext',
+  },
   // Carbon Black records have no id: a record served twice is two identical events (not promised).
-  carbonblack: { '429': 'rateLimitNext', '429-bare': 'rateLimitNext', '5xx': 'serverErrorNext', timeout: 'hangNext', truncated: 'truncateNext', malformed: 'malformedNext', reorder: 'reorderNext' },
+  carbonblack: {
+    '429': 'rateLimitNext',
+    '429-bare': 'rateLimitNext',
+    '5xx': 'serverErrorNext',
+    timeout: 'hangNext',
+    truncated: 'truncateNext',
+    malformed: 'malformedNext',
+    reorder: 'reorderNext',
+  },
   // A queue batch cut or garbled after the dequeue is lost with it (queue.ts: the known window).
-  'carbonblack-queue': { '429': 'rateLimitNext', '429-bare': 'rateLimitNext', '5xx': 'serverErrorNext', timeout: 'hangNext', reorder: 'reorderNext' },
+  'carbonblack-queue': {
+    '429': 'rateLimitNext',
+    '429-bare': 'rateLimitNext',
+    '5xx': 'serverErrorNext',
+    timeout: 'hangNext',
+    reorder: 'reorderNext',
+  },
 };
 
 /** The vendor faults a bench takes. */
@@ -108,13 +181,26 @@ function armer(name: BenchName, knobs: Knobs): Pick<Bench, 'faults' | 'inject' |
   };
 }
 
-/** How long before (positive) or after (negative: a producer clock ahead, up to a year) its persisting a late Veza event is stamped. */
+/**
+ * How long before (positive) or after (negative: a producer clock ahead, up to a year) its persisting a late Veza event
+ * is stamped.
+ */
 function vezaLateness(random: Random): number {
   return random() < 1 / 3 ? -randomInt(random, 60_000, 365 * DAY_MS) : randomInt(random, 1000, 600_000);
 }
 
-function sourceOf(id: string, vendor: Vendor, baseUrl: string, credentials: Record<string, string>, startFrom: number, options: Record<string, unknown>): Source {
-  const { sources } = parseSources({ sources: [{ id, vendor, baseUrl, credentials, startFrom: new Date(startFrom).toISOString(), options }] }, optionSchemas());
+function sourceOf(
+  id: string,
+  vendor: Vendor,
+  baseUrl: string,
+  credentials: Record<string, string>,
+  startFrom: number,
+  options: Record<string, unknown>,
+): Source {
+  const { sources } = parseSources(
+    { sources: [{ id, vendor, baseUrl, credentials, startFrom: new Date(startFrom).toISOString(), options }] },
+    optionSchemas(),
+  );
   return sources[0] as Source;
 }
 
@@ -127,7 +213,8 @@ export interface BenchContext {
   readonly backlog: number;
 }
 
-const CHAOS_TOKEN = (vendor: string, seed: number): string => `chaos-${vendor}-secret-${(seed >>> 0).toString(36)}-7f3a9c`;
+const CHAOS_TOKEN = (vendor: string, seed: number): string =>
+  `chaos-${vendor}-secret-${(seed >>> 0).toString(36)}-7f3a9c`;
 
 /** Starts the emulator and returns the bench. */
 export async function startBench(name: BenchName, ctx: BenchContext): Promise<Bench> {
@@ -138,11 +225,16 @@ export async function startBench(name: BenchName, ctx: BenchContext): Promise<Be
       const token = CHAOS_TOKEN('veza', ctx.seed);
       const emu = await startVezaEmulator({ ...common, token, shape: 'mixed' });
       return {
-        name, vendor: 'veza', connector: vezaConnector as Connector<unknown, unknown>, secrets: [token], settleLagMs: 0,
+        name,
+        vendor: 'veza',
+        connector: vezaConnector as Connector<unknown, unknown>,
+        secrets: [token],
+        settleLagMs: 0,
         source: sourceOf(ctx.sourceId, 'veza', emu.baseUrl, { token }, startFrom, { pageSize: 20 }),
         ...armer(name, emu.faults as unknown as Knobs),
         // Late ones are persisted after their time; a third of them are stamped by a clock running ahead instead.
-        arrive: (n, late, random, poison = false) => emu.addEvents(n, { ...(late ? { latePersistedMs: vezaLateness(random) } : {}), invalid: poison }),
+        arrive: (n, late, random, poison = false) =>
+          emu.addEvents(n, { ...(late ? { latePersistedMs: vezaLateness(random) } : {}), invalid: poison }),
         expected: () => vezaExpected(emu, ctx.sourceId),
         progress: vezaProgress,
         stop: () => emu.stop(),
@@ -152,8 +244,16 @@ export async function startBench(name: BenchName, ctx: BenchContext): Promise<Be
       const token = Buffer.from(CHAOS_TOKEN('a8', ctx.seed)).toString('base64');
       const emu = await startAuthentic8Emulator({ ...common, backlog: Math.ceil(ctx.backlog / 3), token });
       return {
-        name, vendor: 'authentic8', connector: authentic8Connector as Connector<unknown, unknown>, secrets: [token], settleLagMs: 0,
-        source: sourceOf(ctx.sourceId, 'authentic8', emu.baseUrl, { token }, startFrom, { org: 'Acme Corp', types: 'all', limit: 7 }),
+        name,
+        vendor: 'authentic8',
+        connector: authentic8Connector as Connector<unknown, unknown>,
+        secrets: [token],
+        settleLagMs: 0,
+        source: sourceOf(ctx.sourceId, 'authentic8', emu.baseUrl, { token }, startFrom, {
+          org: 'Acme Corp',
+          types: 'all',
+          limit: 7,
+        }),
         ...armer(name, emu.faults as unknown as Knobs),
         arrive: (n) => void emu.addEvents(n),
         expected: () => authentic8Expected(emu, ctx.sourceId),
@@ -176,11 +276,16 @@ async function retracedBench(ctx: BenchContext, startFrom: number): Promise<Benc
   const settleLagMs = 300_000;
   const emu = await startRetracedEmulator({ seed: ctx.seed, backlog: ctx.backlog, now: ctx.now, token });
   return {
-    name: 'retraced', vendor: 'retraced', connector: retracedConnector as Connector<unknown, unknown>, secrets: [token], settleLagMs,
+    name: 'retraced',
+    vendor: 'retraced',
+    connector: retracedConnector as Connector<unknown, unknown>,
+    secrets: [token],
+    settleLagMs,
     source: sourceOf(ctx.sourceId, 'retraced', emu.baseUrl, { token }, startFrom, { pageSize: 15 }),
     ...armer('retraced', emu.faults as unknown as Knobs),
     arrive: (n, late, random) => {
-      for (let i = 0; i < n; i++) emu.addEvents(1, { ingestDelayMs: late ? randomInt(random, 1000, settleLagMs * 0.8) : 1000 });
+      for (let i = 0; i < n; i++)
+        emu.addEvents(1, { ingestDelayMs: late ? randomInt(random, 1000, settleLagMs * 0.8) : 1000 });
     },
     expected: (lastRunAt) => retracedExpected(emu, ctx.sourceId, lastRunAt - settleLagMs),
     progress: windowProgress,
@@ -193,8 +298,17 @@ async function nectedBench(ctx: BenchContext, startFrom: number): Promise<Bench>
   const settleLagMs = 300_000;
   const emu = await startNectedEmulator({ seed: ctx.seed, backlog: ctx.backlog, now: ctx.now, apiKey });
   return {
-    name: 'nected', vendor: 'nected', connector: nectedConnector as Connector<unknown, unknown>, secrets: [apiKey], settleLagMs,
-    source: sourceOf(ctx.sourceId, 'nected', emu.baseUrl, { apiKey }, startFrom, { api: 'v1', branch: 'main', maxWindowEvents: 40, concurrency: 3 }),
+    name: 'nected',
+    vendor: 'nected',
+    connector: nectedConnector as Connector<unknown, unknown>,
+    secrets: [apiKey],
+    settleLagMs,
+    source: sourceOf(ctx.sourceId, 'nected', emu.baseUrl, { apiKey }, startFrom, {
+      api: 'v1',
+      branch: 'main',
+      maxWindowEvents: 40,
+      concurrency: 3,
+    }),
     ...armer('nected', emu.faults as unknown as Knobs),
     arrive: (n, late, random) => void emu.addEvents(n, { ageMs: late ? randomInt(random, 0, settleLagMs * 0.8) : 0 }),
     expected: (lastRunAt) => nectedExpected(emu, ctx.sourceId, lastRunAt - settleLagMs),
@@ -207,15 +321,36 @@ async function carbonBlackBench(name: BenchName, ctx: BenchContext, startFrom: n
   const key = { id: 'CHAOSKEY01', secret: CHAOS_TOKEN('cb', ctx.seed) };
   const queue = name === 'carbonblack-queue';
   const settleLagMs = queue ? 0 : 120_000;
-  const emu = await startCarbonBlackEmulator({ seed: ctx.seed, backlog: ctx.backlog, now: ctx.now, apiKeys: [key], queueBatch: 25 });
+  const emu = await startCarbonBlackEmulator({
+    seed: ctx.seed,
+    backlog: ctx.backlog,
+    now: ctx.now,
+    apiKeys: [key],
+    queueBatch: 25,
+  });
   const options = queue ? { orgKey: emu.orgKey, mode: 'queue' } : { orgKey: emu.orgKey, rows: 20 };
   return {
-    name, vendor: 'carbonblack', connector: carbonBlackConnector as Connector<unknown, unknown>, secrets: [key.secret, key.id], settleLagMs,
-    source: sourceOf(ctx.sourceId, 'carbonblack', emu.baseUrl, { apiId: key.id, apiSecret: key.secret }, startFrom, options),
+    name,
+    vendor: 'carbonblack',
+    connector: carbonBlackConnector as Connector<unknown, unknown>,
+    secrets: [key.secret, key.id],
+    settleLagMs,
+    source: sourceOf(
+      ctx.sourceId,
+      'carbonblack',
+      emu.baseUrl,
+      { apiId: key.id, apiSecret: key.secret },
+      startFrom,
+      options,
+    ),
     ...(queue ? { spool: new MemorySpool() } : {}),
     ...armer(name, emu.faults as unknown as Knobs),
-    arrive: (n, late, random) => void emu.addEvents(n, { atMs: ctx.now() - (late && !queue ? randomInt(random, 0, settleLagMs * 0.8) : 0) }),
-    expected: (lastRunAt) => (queue ? carbonBlackQueueExpected(emu, key.id, ctx.sourceId) : carbonBlackSearchExpected(emu, ctx.sourceId, lastRunAt - settleLagMs)),
+    arrive: (n, late, random) =>
+      void emu.addEvents(n, { atMs: ctx.now() - (late && !queue ? randomInt(random, 0, settleLagMs * 0.8) : 0) }),
+    expected: (lastRunAt) =>
+      queue
+        ? carbonBlackQueueExpected(emu, key.id, ctx.sourceId)
+        : carbonBlackSearchExpected(emu, ctx.sourceId, lastRunAt - settleLagMs),
     progress: queue ? queueProgress : windowProgress,
     stop: () => emu.stop(),
   };

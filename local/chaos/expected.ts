@@ -21,12 +21,22 @@ import type { VezaEmulator } from '../veza-emulator.ts';
 export interface Expected {
   readonly all: ReadonlyMap<string, string | undefined>;
   readonly due: ReadonlySet<string>;
-  /** Records the vendor serves invalid: the dead-letter uid each must have (shared/dead-letter.ts), and its event uid, which must not be archived. */
+  /**
+   * Records the vendor serves invalid: the dead-letter uid each must have (shared/dead-letter.ts), and its event uid,
+   * which must not be archived.
+   */
   readonly deadLetters: ReadonlyMap<string, string>;
 }
 
-function expected(entries: ReadonlyArray<readonly [uid: string, text: string | undefined, due: boolean]>, deadLetters = new Map<string, string>()): Expected {
-  return { all: new Map(entries.map(([uid, text]) => [uid, text])), due: new Set(entries.filter(([, , due]) => due).map(([uid]) => uid)), deadLetters };
+function expected(
+  entries: ReadonlyArray<readonly [uid: string, text: string | undefined, due: boolean]>,
+  deadLetters = new Map<string, string>(),
+): Expected {
+  return {
+    all: new Map(entries.map(([uid, text]) => [uid, text])),
+    due: new Set(entries.filter(([, , due]) => due).map(([uid]) => uid)),
+    deadLetters,
+  };
 }
 
 /** The uid the dead-letter stream gives a raw record (shared/dead-letter.ts). */
@@ -34,7 +44,10 @@ export function deadLetterUid(vendor: string, sourceId: string, raw: string): st
   return eventUid(vendor, sourceId, `raw:${createHash('sha256').update(raw).digest('hex')}`);
 }
 
-/** Veza: the export stream serves every persisted event; all are due once caught up, but the invalid ones go to the dead-letter. */
+/**
+ * Veza: the export stream serves every persisted event; all are due once caught up, but the invalid ones go to the
+ * dead-letter.
+ */
 export function vezaExpected(emulator: VezaEmulator, sourceId: string): Expected {
   const invalid = emulator.events().filter((e) => !vezaRecord.safeParse(e.record).success);
   const bad = new Set(invalid);
@@ -46,7 +59,9 @@ export function vezaExpected(emulator: VezaEmulator, sourceId: string): Expected
 
 /** Authentic8: every log of the source's org (the main org), of every type. */
 export function authentic8Expected(emulator: Authentic8Emulator, sourceId: string): Expected {
-  return expected(emulator.events().map((e) => [eventUid('authentic8', sourceId, authentic8NativeId(e)), e.text, true]));
+  return expected(
+    emulator.events().map((e) => [eventUid('authentic8', sourceId, authentic8NativeId(e)), e.text, true]),
+  );
 }
 
 /**
@@ -55,7 +70,9 @@ export function authentic8Expected(emulator: Authentic8Emulator, sourceId: strin
  * query's field order, so only archived copies are compared with each other.
  */
 export function retracedExpected(emulator: RetracedEmulator, sourceId: string, settledBefore: number): Expected {
-  return expected(emulator.events().map((e) => [eventUid('retraced', sourceId, e.id), undefined, e.received < settledBefore]));
+  return expected(
+    emulator.events().map((e) => [eventUid('retraced', sourceId, e.id), undefined, e.received < settledBefore]),
+  );
 }
 
 /** Nected: every record; due when dated before `settledBefore`. */
@@ -65,10 +82,16 @@ export function nectedExpected(emulator: NectedEmulator, sourceId: string, settl
 }
 
 /** Carbon Black search: every event (identical copies numbered); due when created before `settledBefore`. */
-export function carbonBlackSearchExpected(emulator: CarbonBlackEmulator, sourceId: string, settledBefore: number): Expected {
+export function carbonBlackSearchExpected(
+  emulator: CarbonBlackEmulator,
+  sourceId: string,
+  settledBefore: number,
+): Expected {
   const events = emulator.events();
   const ids = emulator.nativeIds(events);
-  return expected(events.map((e, i) => [eventUid('carbonblack', sourceId, ids[i] as string), e.text, e.time < settledBefore]));
+  return expected(
+    events.map((e, i) => [eventUid('carbonblack', sourceId, ids[i] as string), e.text, e.time < settledBefore]),
+  );
 }
 
 /** Carbon Black queue: every event that entered the key's queue; all due once the queue is drained. */
@@ -111,5 +134,7 @@ export function queueProgress(cursor: unknown): Progress {
 
 /** The names whose value went down from `before` to `after` (a vanished name went down too). */
 export function regressed(before: Progress, after: Progress): string[] {
-  return Object.entries(before).filter(([name, value]) => !(name in after) || (after[name] as number) < value).map(([name]) => name);
+  return Object.entries(before)
+    .filter(([name, value]) => !(name in after) || (after[name] as number) < value)
+    .map(([name]) => name);
 }

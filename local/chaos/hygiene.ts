@@ -32,7 +32,8 @@ function replacer(_key: string, value: unknown): unknown {
 
 /** A logger that keeps every line (message and attributes) as JSON text. */
 export function capturingLogger(lines: string[]): Logger {
-  const log = (level: string) => (message: string, attributes?: Record<string, unknown>) => void lines.push(JSON.stringify({ level, message, ...attributes }, replacer));
+  const log = (level: string) => (message: string, attributes?: Record<string, unknown>) =>
+    void lines.push(JSON.stringify({ level, message, ...attributes }, replacer));
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
@@ -48,7 +49,9 @@ export function runMetrics(result: RunResult): string[] {
 
 async function files(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const nested = await Promise.all(entries.map((e) => (e.isDirectory() ? files(join(dir, e.name)) : Promise.resolve([join(dir, e.name)]))));
+  const nested = await Promise.all(
+    entries.map((e) => (e.isDirectory() ? files(join(dir, e.name)) : Promise.resolve([join(dir, e.name)]))),
+  );
   return nested.flat();
 }
 
@@ -71,7 +74,16 @@ export async function spoolTexts(spool: Spool): Promise<string[]> {
 /** The forms a credential takes in headers, URLs, JSON and base64 bodies. */
 function forms(secret: string): string[] {
   const b64 = Buffer.from(secret).toString('base64');
-  return [...new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1), b64, b64.replace(/=+$/, ''), Buffer.from(secret).toString('base64url')])];
+  return [
+    ...new Set([
+      secret,
+      encodeURIComponent(secret),
+      JSON.stringify(secret).slice(1, -1),
+      b64,
+      b64.replace(/=+$/, ''),
+      Buffer.from(secret).toString('base64url'),
+    ]),
+  ];
 }
 
 /** Where each leaked credential was found: one entry per (output kind, text) that holds one. */
@@ -83,7 +95,9 @@ export function scan(outputs: Outputs, secrets: readonly string[]): string[] {
       const needle = needles.find((n) => text.includes(n));
       if (!needle) continue;
       const at = text.indexOf(needle);
-      leaks.push(`${kind}: …${text.slice(Math.max(0, at - 80), at)}[CREDENTIAL]${text.slice(at + needle.length, at + needle.length + 20)}…`);
+      leaks.push(
+        `${kind}: …${text.slice(Math.max(0, at - 80), at)}[CREDENTIAL]${text.slice(at + needle.length, at + needle.length + 20)}…`,
+      );
     }
   }
   return leaks;

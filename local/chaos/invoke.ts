@@ -8,7 +8,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX, DEAD_LETTER_ERROR_PREFIX, DEAD_LETTER_PREFIX } from '../../shared/archive-layout.ts';
+import {
+  ARCHIVE_ERROR_PREFIX,
+  ARCHIVE_PREFIX,
+  DEAD_LETTER_ERROR_PREFIX,
+  DEAD_LETTER_PREFIX,
+} from '../../shared/archive-layout.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { HttpClient } from '../../shared/http.ts';
 import { runSource, type HttpFactory, type RunResult } from '../../shared/runner.ts';
@@ -60,7 +65,12 @@ export async function archivedByUid(dir: string): Promise<Map<string, string[]>>
 
 /** Dead-lettered records under `dir`: their uid and the reason given. */
 export async function deadLettersIn(dir: string): Promise<Map<string, string>> {
-  return new Map((await readArchive(dir, 'dead-letter')).map(({ record }) => [(record.metadata as { uid: string }).uid, String(record.reason ?? '')]));
+  return new Map(
+    (await readArchive(dir, 'dead-letter')).map(({ record }) => [
+      (record.metadata as { uid: string }).uid,
+      String(record.reason ?? ''),
+    ]),
+  );
 }
 
 export async function startArchive(clock: Pick<FakeClock, 'pumpNow' | 'sleep'>): Promise<Archive> {
@@ -130,8 +140,17 @@ function httpFactory(rig: Rig, deadline: number, deadlineAt: number | undefined)
   }) as typeof globalThis.fetch;
   return ({ source, credentials, deadline: dl, onRetry, retryRule }) =>
     new HttpClient({
-      origin: source.baseUrl, deadline: dl, secrets: Object.values(credentials), onRetry, fetch, now: rig.clock.pumpNow, sleep: rig.clock.sleep,
-      random: seededRandom(rig.seed ^ requests), requestTimeoutMs: ATTEMPT_TIMEOUT_MS, maxAttempts: 4, ...(retryRule ? { retryRule } : {}),
+      origin: source.baseUrl,
+      deadline: dl,
+      secrets: Object.values(credentials),
+      onRetry,
+      fetch,
+      now: rig.clock.pumpNow,
+      sleep: rig.clock.sleep,
+      random: seededRandom(rig.seed ^ requests),
+      requestTimeoutMs: ATTEMPT_TIMEOUT_MS,
+      maxAttempts: 4,
+      ...(retryRule ? { retryRule } : {}),
     });
 }
 
@@ -140,13 +159,27 @@ export async function invoke(rig: Rig, options: InvokeOptions): Promise<{ result
   const { bench, clock } = rig;
   // The pump's clock, skewed as the schedule says: the vendor's Date headers keep the world's.
   const store = new CursorStore({ client: rig.world.client, tableName: CHAOS_TABLE, now: clock.pumpNow });
-  const crashing = crashingSteps(options.crash, { store, sink: rig.archive.sink, deadLetter: rig.archive.deadLetter, connector: bench.connector, ...(bench.spool ? { spool: bench.spool } : {}) });
+  const crashing = crashingSteps(options.crash, {
+    store,
+    sink: rig.archive.sink,
+    deadLetter: rig.archive.deadLetter,
+    connector: bench.connector,
+    ...(bench.spool ? { spool: bench.spool } : {}),
+  });
   const steps = options.wrap ? options.wrap(crashing) : crashing;
   const deadline = clock.pumpNow() + (options.invocationMs ?? INVOCATION_MS);
   const result = await (rig.runner ?? runSource)(steps.connector, bench.source, {
-    store: steps.store, sink: steps.sink, deadLetter: steps.deadLetter, owner: options.owner, leaseMs: CHAOS_LEASE_MS, deadline, now: clock.pumpNow,
-    log: capturingLogger(rig.outputs.logs), credentials: { get: async (s) => s.credentials ?? {} },
-    http: httpFactory(rig, deadline, options.deadlineAtRequest), ...(steps.spool ? { spool: steps.spool } : {}),
+    store: steps.store,
+    sink: steps.sink,
+    deadLetter: steps.deadLetter,
+    owner: options.owner,
+    leaseMs: CHAOS_LEASE_MS,
+    deadline,
+    now: clock.pumpNow,
+    log: capturingLogger(rig.outputs.logs),
+    credentials: { get: async (s) => s.credentials ?? {} },
+    http: httpFactory(rig, deadline, options.deadlineAtRequest),
+    ...(steps.spool ? { spool: steps.spool } : {}),
   });
   if (result.error !== undefined) rig.outputs.errors.push(result.error);
   rig.outputs.metrics.push(...runMetrics(result));

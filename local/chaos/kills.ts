@@ -20,7 +20,9 @@ import { startBench, type BenchName } from './benches.ts';
 import { archivedByUid, deadLettersIn } from './invoke.ts';
 import { compare } from './run.ts';
 
-/** The benches a kill can hit; Carbon Black's queue mode has a documented loss window for a kill mid-read (queue.ts). */
+/**
+ * The benches a kill can hit; Carbon Black's queue mode has a documented loss window for a kill mid-read (queue.ts).
+ */
 export const KILL_BENCHES: readonly BenchName[] = ['veza', 'authentic8', 'retraced', 'nected', 'carbonblack'];
 
 const BIN = fileURLToPath(new URL('../../bin/audit-pump.js', import.meta.url));
@@ -43,17 +45,29 @@ export interface KillReport {
   readonly ms: number;
 }
 
-/** `audit-pump <args>` in a child process; `kill` SIGKILLs it once the local Firehose has acknowledged a batch and `afterMs` more have passed. */
-async function runCli(args: readonly string[], kill?: { archiveDir: string; afterMs: number }): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CI: 'true', NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `audit-pump <args>` in a child process; `kill` SIGKILLs it once the local Firehose has acknowledged a batch and
+ * `afterMs` more have passed.
+ */
+async function runCli(
+  args: readonly string[],
+  kill?: { archiveDir: string; afterMs: number },
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, CI: 'true', NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (c: Buffer) => void (output += c.toString('utf8')));
   child.stderr.on('data', (c: Buffer) => void (output += c.toString('utf8')));
-  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal })),
+  );
   const hung = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
   if (kill) {
     // Mid-drain: once a first batch is acknowledged (its journal exists), then a random while more.
-    while (child.exitCode === null && (await readdir(join(kill.archiveDir, JOURNAL_DIR)).catch(() => [])).length === 0) await new Promise((r) => setTimeout(r, 20));
+    while (child.exitCode === null && (await readdir(join(kill.archiveDir, JOURNAL_DIR)).catch(() => [])).length === 0)
+      await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, kill.afterMs));
     child.kill('SIGKILL');
   }
@@ -79,7 +93,10 @@ export async function killRun(seed: number): Promise<KillReport> {
   const started = Date.now();
   const random = seededRandom(seed ^ 0x6b111);
   const bench = await startBench(KILL_BENCHES[randomInt(random, 0, KILL_BENCHES.length - 1)] as BenchName, {
-    sourceId: `kill-${(seed >>> 0).toString(36)}`, seed, now: Date.now, backlog: randomInt(random, 300, 900),
+    sourceId: `kill-${(seed >>> 0).toString(36)}`,
+    seed,
+    now: Date.now,
+    backlog: randomInt(random, 300, 900),
   });
   const dir = await mkdtemp(join(tmpdir(), 'audit-pump-kills-'));
   const [config, stateDir, archiveDir] = [join(dir, 'sources.json'), join(dir, 'state'), join(dir, 'archive')];
@@ -94,8 +111,14 @@ export async function killRun(seed: number): Promise<KillReport> {
       await unlock(stateDir, bench.source.id);
     }
     const last = await runCli(args);
-    if (last.code !== 0) details.push(`the run after the kills ended with ${last.code ?? last.signal}: ${last.output.slice(-300)}`);
-    const found = await compare({ byUid: () => archivedByUid(archiveDir), deadLetters: () => deadLettersIn(archiveDir) }, bench, Date.now(), details);
+    if (last.code !== 0)
+      details.push(`the run after the kills ended with ${last.code ?? last.signal}: ${last.output.slice(-300)}`);
+    const found = await compare(
+      { byUid: () => archivedByUid(archiveDir), deadLetters: () => deadLettersIn(archiveDir) },
+      bench,
+      Date.now(),
+      details,
+    );
     return { seed, bench: bench.name, kills, ...found, caughtUp: last.code === 0, details, ms: Date.now() - started };
   } finally {
     await bench.stop();

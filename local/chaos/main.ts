@@ -32,8 +32,17 @@ import { throttleScenario, type ThrottleReport } from './throttles.ts';
 import { startWorld } from './world.ts';
 
 /** One unit of work for a worker. */
-type Task = { kind: 'run'; seed: number } | { kind: 'race'; seed: number } | { kind: 'fuzz'; seed: number; cases: number } | { kind: 'kill'; seed: number } | { kind: 'throttle'; seed: number };
-interface Options { benches?: BenchName[]; runner?: string; verbose: boolean }
+type Task =
+  | { kind: 'run'; seed: number }
+  | { kind: 'race'; seed: number }
+  | { kind: 'fuzz'; seed: number; cases: number }
+  | { kind: 'kill'; seed: number }
+  | { kind: 'throttle'; seed: number };
+interface Options {
+  benches?: BenchName[];
+  runner?: string;
+  verbose: boolean;
+}
 type Message =
   | { kind: 'run'; report: Findings['runs'][number] }
   | { kind: 'race'; report: Findings['races'][number] }
@@ -46,13 +55,26 @@ const FUZZ_CHUNK = 50;
 /** Does the tasks in this process, reporting each result to `emit`. */
 async function work(tasks: readonly Task[], options: Options, emit: (m: Message) => void): Promise<void> {
   const world = await startWorld();
-  const runner = options.runner ? ((await import(options.runner)) as { runSource: typeof runSource }).runSource : undefined;
+  const runner = options.runner
+    ? ((await import(options.runner)) as { runSource: typeof runSource }).runSource
+    : undefined;
   try {
     for (const task of tasks) {
-      if (task.kind === 'run') emit({ kind: 'run', report: await chaosRun(world, task.seed, { ...(options.benches ? { benches: options.benches } : {}), verbose: options.verbose }).catch((e: unknown) => broken(task.seed, e)) });
+      if (task.kind === 'run')
+        emit({
+          kind: 'run',
+          report: await chaosRun(world, task.seed, {
+            ...(options.benches ? { benches: options.benches } : {}),
+            verbose: options.verbose,
+          }).catch((e: unknown) => broken(task.seed, e)),
+        });
       else if (task.kind === 'race') emit({ kind: 'race', report: await race(world, task.seed, runner) });
       else if (task.kind === 'kill') emit({ kind: 'kill', report: await killRun(task.seed) });
-      else if (task.kind === 'throttle') emit({ kind: 'throttle', report: await throttleScenario(world, task.seed).catch((e: unknown) => brokenThrottle(task.seed, e)) });
+      else if (task.kind === 'throttle')
+        emit({
+          kind: 'throttle',
+          report: await throttleScenario(world, task.seed).catch((e: unknown) => brokenThrottle(task.seed, e)),
+        });
       else emit({ kind: 'fuzz', report: await fuzz(world, task.seed, task.cases) });
     }
   } finally {
@@ -63,15 +85,49 @@ async function work(tasks: readonly Task[], options: Options, emit: (m: Message)
 /** A run the campaign itself could not play: a failure with its seed, never a silent gap. */
 function broken(seed: number, error: unknown): Findings['runs'][number] {
   return {
-    seed, bench: scheduleFor(seed).bench, lost: 0, strangers: 0, uidConflicts: 0, rawMismatches: 0, cursorRegressions: 0, leaks: [], scanned: 0, duplicates: 0, events: 0,
-    invocations: 0, crashes: 0, skews: 0, stalls: 0, overruns: 0, caughtUp: false, outcomes: {}, details: [`the run could not be played: ${String(error).slice(0, 300)}`], ms: 0,
+    seed,
+    bench: scheduleFor(seed).bench,
+    lost: 0,
+    strangers: 0,
+    uidConflicts: 0,
+    rawMismatches: 0,
+    cursorRegressions: 0,
+    leaks: [],
+    scanned: 0,
+    duplicates: 0,
+    events: 0,
+    invocations: 0,
+    crashes: 0,
+    skews: 0,
+    stalls: 0,
+    overruns: 0,
+    caughtUp: false,
+    outcomes: {},
+    details: [`the run could not be played: ${String(error).slice(0, 300)}`],
+    ms: 0,
   };
 }
 
 function brokenThrottle(seed: number, error: unknown): ThrottleReport {
   return {
-    seed, budgeted: false, requests: 0, backoffs: 0, duringBackoff: 0, busiestWindow: 0, overBudget: 0, vendorLimited: 0, budgetWrites: 0, backoffWrites: 0, pages: 0, lost: 0, strangers: 0, leaks: [], caughtUp: false, outcomes: {},
-    details: [`the scenario could not be played: ${String(error).slice(0, 300)}`], ms: 0,
+    seed,
+    budgeted: false,
+    requests: 0,
+    backoffs: 0,
+    duringBackoff: 0,
+    busiestWindow: 0,
+    overBudget: 0,
+    vendorLimited: 0,
+    budgetWrites: 0,
+    backoffWrites: 0,
+    pages: 0,
+    lost: 0,
+    strangers: 0,
+    leaks: [],
+    caughtUp: false,
+    outcomes: {},
+    details: [`the scenario could not be played: ${String(error).slice(0, 300)}`],
+    ms: 0,
   };
 }
 
@@ -81,7 +137,8 @@ function tasksFor(runs: number, seed: number, races: number, cases: number, kill
   for (let i = 0; i < runs; i++) tasks.push({ kind: 'run', seed: seed + i });
   for (let i = 0; i < races; i++) tasks.push({ kind: 'race', seed: seed + i });
   for (let i = 0; i < throttles; i++) tasks.push({ kind: 'throttle', seed: seed + i });
-  for (let i = 0; i < cases; i += FUZZ_CHUNK) tasks.push({ kind: 'fuzz', seed: seed + i, cases: Math.min(FUZZ_CHUNK, cases - i) });
+  for (let i = 0; i < cases; i += FUZZ_CHUNK)
+    tasks.push({ kind: 'fuzz', seed: seed + i, cases: Math.min(FUZZ_CHUNK, cases - i) });
   return tasks;
 }
 
@@ -100,17 +157,26 @@ async function spread(tasks: readonly Task[], jobs: number, options: Options): P
     return findings;
   }
   const shares = Array.from({ length: jobs }, (_, k) => tasks.filter((_, i) => i % jobs === k));
-  await Promise.all(shares.map((share) => new Promise<void>((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child.on('message', (m: Message | { kind: 'done' }) => (m.kind === 'done' ? undefined : collect(m)));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`chaos worker exited with ${code}`))));
-    child.send({ tasks: share, options });
-  })));
+  await Promise.all(
+    shares.map(
+      (share) =>
+        new Promise<void>((resolve, reject) => {
+          const child = fork(fileURLToPath(import.meta.url), ['--worker'], {
+            stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+          });
+          child.on('message', (m: Message | { kind: 'done' }) => (m.kind === 'done' ? undefined : collect(m)));
+          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`chaos worker exited with ${code}`))));
+          child.send({ tasks: share, options });
+        }),
+    ),
+  );
   return findings;
 }
 
 async function worker(): Promise<void> {
-  const { tasks, options } = await new Promise<{ tasks: Task[]; options: Options }>((resolve) => process.once('message', (m) => resolve(m as { tasks: Task[]; options: Options })));
+  const { tasks, options } = await new Promise<{ tasks: Task[]; options: Options }>((resolve) =>
+    process.once('message', (m) => resolve(m as { tasks: Task[]; options: Options })),
+  );
   await work(tasks, options, (m) => process.send?.(m));
   process.disconnect?.();
 }
@@ -125,8 +191,16 @@ async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
     options: {
-      runs: { type: 'string' }, seed: { type: 'string' }, jobs: { type: 'string' }, races: { type: 'string' }, fuzz: { type: 'string' }, kills: { type: 'string' }, throttles: { type: 'string' },
-      bench: { type: 'string' }, runner: { type: 'string' }, verbose: { type: 'boolean' },
+      runs: { type: 'string' },
+      seed: { type: 'string' },
+      jobs: { type: 'string' },
+      races: { type: 'string' },
+      fuzz: { type: 'string' },
+      kills: { type: 'string' },
+      throttles: { type: 'string' },
+      bench: { type: 'string' },
+      runner: { type: 'string' },
+      verbose: { type: 'boolean' },
     },
     strict: true,
   });
@@ -136,11 +210,26 @@ async function main(argv: readonly string[]): Promise<number> {
   const unknown = benches?.filter((b) => !(BENCHES as readonly string[]).includes(b)) ?? [];
   if (unknown.length) throw new Error(`unknown bench ${unknown.join(', ')}; known: ${BENCHES.join(', ')}`);
   const jobs = Math.max(1, number(values.jobs, 2, 'jobs'));
-  const options: Options = { verbose: values.verbose ?? false, ...(benches ? { benches } : {}), ...(values.runner ? { runner: new URL(values.runner, `file://${process.cwd()}/`).href } : {}) };
+  const options: Options = {
+    verbose: values.verbose ?? false,
+    ...(benches ? { benches } : {}),
+    ...(values.runner ? { runner: new URL(values.runner, `file://${process.cwd()}/`).href } : {}),
+  };
   const started = Date.now();
   const kills = number(values.kills, Math.ceil(runs / 50), 'kills');
   const throttles = number(values.throttles, Math.ceil(runs / 10), 'throttles');
-  const findings = await spread(tasksFor(runs, seed, number(values.races, Math.ceil(runs / 5), 'races'), number(values.fuzz, runs * 2, 'fuzz'), kills, throttles), jobs, options);
+  const findings = await spread(
+    tasksFor(
+      runs,
+      seed,
+      number(values.races, Math.ceil(runs / 5), 'races'),
+      number(values.fuzz, runs * 2, 'fuzz'),
+      kills,
+      throttles,
+    ),
+    jobs,
+    options,
+  );
   findings.runs.sort((a, b) => a.seed - b.seed);
   findings.throttles.sort((a, b) => a.seed - b.seed);
   for (const line of report(findings, { ms: Date.now() - started, jobs, seed })) process.stdout.write(`${line}\n`);

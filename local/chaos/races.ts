@@ -64,7 +64,14 @@ class Ledger {
 }
 
 /** The steps of one writer: deliveries tagged, and `onMoment` called once at the chosen moment. */
-function instrument(rig: Rig, ledger: Ledger, owner: string, moment: Moment | undefined, nth: number, onMoment: () => Promise<void>) {
+function instrument(
+  rig: Rig,
+  ledger: Ledger,
+  owner: string,
+  moment: Moment | undefined,
+  nth: number,
+  onMoment: () => Promise<void>,
+) {
   let count = 0;
   let fired = false;
   const at = async (m: Moment): Promise<void> => {
@@ -108,10 +115,13 @@ function instrument(rig: Rig, ledger: Ledger, owner: string, moment: Moment | un
         fetchPage: async (ctx, cursor) => {
           const page = await connector.fetchPage(ctx, cursor);
           const key = JSON.stringify(connector.position ? connector.position(cursor) : cursor);
-          ledger.fetched(key, page.records.flatMap((r) => {
-            const parsed = connector.recordSchema.safeParse(r.value);
-            return parsed.success ? [eventUid(source.vendor, source.id, connector.nativeId(parsed.data, r))] : [];
-          }));
+          ledger.fetched(
+            key,
+            page.records.flatMap((r) => {
+              const parsed = connector.recordSchema.safeParse(r.value);
+              return parsed.success ? [eventUid(source.vendor, source.id, connector.nativeId(parsed.data, r))] : [];
+            }),
+          );
           if (page.records.length > 0) await at('duringFetch');
           return page;
         },
@@ -130,20 +140,33 @@ export interface RacePlan {
 
 function plan(random: Random): RacePlan {
   const writers = random() < 0.5 ? 2 : 3;
-  const moments = Array.from({ length: writers - 1 }, () => MOMENTS[randomInt(random, 0, MOMENTS.length - 1)] as Moment);
+  const moments = Array.from(
+    { length: writers - 1 },
+    () => MOMENTS[randomInt(random, 0, MOMENTS.length - 1)] as Moment,
+  );
   // A run takes its lease once: that moment comes only once.
   const nths = moments.map((m) => (m === 'afterLease' ? 1 : randomInt(random, 1, 2)));
   return { bench: RACE_BENCHES[randomInt(random, 0, RACE_BENCHES.length - 1)] as BenchName, writers, moments, nths };
 }
 
 /** One race with seed `seed` (or `chosen`); `runner` replaces shared/runner.ts's runSource (a patched copy). */
-export async function race(world: ChaosWorld, seed: number, runner?: typeof runSource, chosen?: RacePlan): Promise<RaceReport> {
+export async function race(
+  world: ChaosWorld,
+  seed: number,
+  runner?: typeof runSource,
+  chosen?: RacePlan,
+): Promise<RaceReport> {
   const random = seededRandom(seed ^ 0x7ace);
   const drawn = plan(random);
   const { bench: name, writers, moments, nths } = chosen ?? drawn;
   const clock = new FakeClock(CHAOS_EPOCH);
   const archive = await startArchive(clock);
-  const bench = await startBench(name, { sourceId: `race-${(seed >>> 0).toString(36)}-${world.commits.length}`, seed, now: clock.now, backlog: randomInt(random, 30, 90) });
+  const bench = await startBench(name, {
+    sourceId: `race-${(seed >>> 0).toString(36)}-${world.commits.length}`,
+    seed,
+    now: clock.now,
+    backlog: randomInt(random, 30, 90),
+  });
   const rig: Rig = { world, clock, bench, archive, outputs: emptyOutputs(), seed, ...(runner ? { runner } : {}) };
   const ledger = new Ledger();
   const outcomes: string[] = [];
@@ -159,7 +182,8 @@ export async function race(world: ChaosWorld, seed: number, runner?: typeof runS
     const { result } = await invoke(rig, { owner, wrap });
     outcomes.push(`${owner}:${result.status}${result.error ? `:${/^(\w+)/.exec(result.error)?.[1] ?? ''}` : ''}`);
     // A writer whose moment never came (too few pages) still lets the next one run, after it.
-    if (!last && outcomes.length < writers && !outcomes.some((o) => o.startsWith(`writer-${k + 1}:`))) await writer(k + 1);
+    if (!last && outcomes.length < writers && !outcomes.some((o) => o.startsWith(`writer-${k + 1}:`)))
+      await writer(k + 1);
   };
   try {
     await writer(0);
@@ -167,8 +191,16 @@ export async function race(world: ChaosWorld, seed: number, runner?: typeof runS
     const archived = await archive.byUid();
     const { all, due } = bench.expected(settledAt ?? 0);
     return {
-      seed, bench: name, writers, moments, pages: ledger.writers.size, doubled: ledger.doubled(), stale: ledger.stale,
-      lost: [...due].filter((u) => !archived.has(u)).length, strangers: [...archived.keys()].filter((u) => !all.has(u)).length, outcomes,
+      seed,
+      bench: name,
+      writers,
+      moments,
+      pages: ledger.writers.size,
+      doubled: ledger.doubled(),
+      stale: ledger.stale,
+      lost: [...due].filter((u) => !archived.has(u)).length,
+      strangers: [...archived.keys()].filter((u) => !all.has(u)).length,
+      outcomes,
     };
   } finally {
     await bench.stop();

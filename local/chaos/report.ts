@@ -17,34 +17,70 @@ export interface Findings {
   readonly throttles: ThrottleReport[];
 }
 
-const COLUMNS = ['runs', 'invocations', 'crashes', 'events', 'duplicates', 'lost', 'strangers', 'uid_conflicts', 'raw_mismatch', 'regressions', 'leaks', 'not_caught_up', 'avg_ms'] as const;
+const COLUMNS = [
+  'runs',
+  'invocations',
+  'crashes',
+  'events',
+  'duplicates',
+  'lost',
+  'strangers',
+  'uid_conflicts',
+  'raw_mismatch',
+  'regressions',
+  'leaks',
+  'not_caught_up',
+  'avg_ms',
+] as const;
 
 /** True when a run broke a promise. */
 export function failed(r: RunReport): boolean {
-  return r.lost + r.strangers + r.uidConflicts + r.rawMismatches + r.cursorRegressions + r.overruns + r.leaks.length > 0 || !r.caughtUp;
+  return (
+    r.lost + r.strangers + r.uidConflicts + r.rawMismatches + r.cursorRegressions + r.overruns + r.leaks.length > 0 ||
+    !r.caughtUp
+  );
 }
 
 function row(runs: readonly RunReport[]): number[] {
   const sum = (f: (r: RunReport) => number): number => runs.reduce((a, r) => a + f(r), 0);
   return [
-    runs.length, sum((r) => r.invocations), sum((r) => r.crashes), sum((r) => r.events), sum((r) => r.duplicates), sum((r) => r.lost),
-    sum((r) => r.strangers), sum((r) => r.uidConflicts), sum((r) => r.rawMismatches), sum((r) => r.cursorRegressions), sum((r) => r.leaks.length),
-    sum((r) => (r.caughtUp ? 0 : 1)), runs.length ? Math.round(sum((r) => r.ms) / runs.length) : 0,
+    runs.length,
+    sum((r) => r.invocations),
+    sum((r) => r.crashes),
+    sum((r) => r.events),
+    sum((r) => r.duplicates),
+    sum((r) => r.lost),
+    sum((r) => r.strangers),
+    sum((r) => r.uidConflicts),
+    sum((r) => r.rawMismatches),
+    sum((r) => r.cursorRegressions),
+    sum((r) => r.leaks.length),
+    sum((r) => (r.caughtUp ? 0 : 1)),
+    runs.length ? Math.round(sum((r) => r.ms) / runs.length) : 0,
   ];
 }
 
 function table(rows: Array<[string, number[]]>): string[] {
   const widths = COLUMNS.map((c, i) => Math.max(c.length, ...rows.map(([, v]) => String(v[i]).length)));
-  const line = (name: string, cells: readonly (string | number)[]): string => `${name.padEnd(18)}${cells.map((c, i) => String(c).padStart((widths[i] ?? 0) + 2)).join('')}`;
+  const line = (name: string, cells: readonly (string | number)[]): string =>
+    `${name.padEnd(18)}${cells.map((c, i) => String(c).padStart((widths[i] ?? 0) + 2)).join('')}`;
   return [line('bench', COLUMNS), ...rows.map(([name, v]) => line(name, v))];
 }
 
 function runsSection(runs: readonly RunReport[]): string[] {
   const benches = [...new Set(runs.map((r) => r.bench))].sort();
-  const lines = table([...benches.map((b): [string, number[]] => [b, row(runs.filter((r) => r.bench === b))]), ['total', row(runs)]]);
+  const lines = table([
+    ...benches.map((b): [string, number[]] => [b, row(runs.filter((r) => r.bench === b))]),
+    ['total', row(runs)],
+  ]);
   const outcomes = new Map<string, number>();
   for (const r of runs) for (const [k, n] of Object.entries(r.outcomes)) outcomes.set(k, (outcomes.get(k) ?? 0) + n);
-  lines.push(`invocation outcomes: ${[...outcomes].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  lines.push(
+    `invocation outcomes: ${[...outcomes]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
+  );
   return lines;
 }
 
@@ -75,11 +111,32 @@ function throttlesSection(throttles: readonly ThrottleReport[]): string[] {
   if (!throttles.length) return [];
   const sum = (f: (r: ThrottleReport) => number, of = throttles): number => of.reduce((a, r) => a + f(r), 0);
   const budgeted = throttles.filter((r) => r.budgeted);
-  const perPage = (f: (r: ThrottleReport) => number, of: readonly ThrottleReport[]): string => (sum(f, of) / Math.max(1, sum((r) => r.pages, of))).toFixed(2);
+  const perPage = (f: (r: ThrottleReport) => number, of: readonly ThrottleReport[]): string =>
+    (
+      sum(f, of) /
+      Math.max(
+        1,
+        sum((r) => r.pages, of),
+      )
+    ).toFixed(2);
   return [
     `throttles: scenarios=${throttles.length} (${sum((r) => (r.budgeted ? 1 : 0))} with a budget; three sources on one key) requests=${sum((r) => r.requests)} backoffs=${sum((r) => r.backoffs)} requests_during_a_backoff=${sum((r) => r.duringBackoff)} (goal 0) requests_over_budget=${sum((r) => r.overBudget)} (goal 0) vendor_limit_hits_under_a_budget=${sum((r) => (r.budgeted ? r.vendorLimited : 0))} (goal 0) lost=${sum((r) => r.lost)} strangers=${sum((r) => r.strangers)} leaks=${sum((r) => r.leaks.length)} not_caught_up=${sum((r) => (r.caughtUp ? 0 : 1))}`,
-    `  throttle item writes, three runs at once: budget ${perPage((r) => r.budgetWrites, budgeted)} a page, ${(sum((r) => r.budgetWrites, budgeted) / Math.max(1, sum((r) => r.requests, budgeted))).toFixed(2)} a request (a retry after a 429 takes its own token); back-offs ${perPage((r) => r.backoffWrites, throttles)} a page`,
-    ...throttles.filter(throttleFailed).slice(0, 10).flatMap((r) => [`FAILED throttle seed ${r.seed}: ${r.details.slice(0, 3).join('; ')}`, `  reproduce: npm run chaos -- --runs 0 --races 0 --fuzz 0 --kills 0 --throttles 1 --seed ${r.seed}`]),
+    `  throttle item writes, three runs at once: budget ${perPage((r) => r.budgetWrites, budgeted)} a page, ${(
+      sum((r) => r.budgetWrites, budgeted) /
+      Math.max(
+        1,
+        sum((r) => r.requests, budgeted),
+      )
+    ).toFixed(
+      2,
+    )} a request (a retry after a 429 takes its own token); back-offs ${perPage((r) => r.backoffWrites, throttles)} a page`,
+    ...throttles
+      .filter(throttleFailed)
+      .slice(0, 10)
+      .flatMap((r) => [
+        `FAILED throttle seed ${r.seed}: ${r.details.slice(0, 3).join('; ')}`,
+        `  reproduce: npm run chaos -- --runs 0 --races 0 --fuzz 0 --kills 0 --throttles 1 --seed ${r.seed}`,
+      ]),
   ];
 }
 
@@ -116,8 +173,19 @@ export function report(findings: Findings, took: { ms: number; jobs: number; see
     ...runs.flatMap((r) => r.leaks.slice(0, 2).map((l) => `  leak (seed ${r.seed}): ${l}`)),
     ...fuzz.flatMap((f) => f.leaks.slice(0, 5).map((l) => `  leak: ${l}`)),
     `took ${(took.ms / 1000).toFixed(1)} s with ${took.jobs} worker(s): ${runs.length ? Math.round(took.ms / runs.length) : 0} ms per run (campaign seed ${took.seed})`,
-    ...bad.slice(0, 20).flatMap((r) => [`FAILED seed ${r.seed} (${r.bench}): ${r.details.slice(0, 3).join('; ')}`, `  reproduce: npm run chaos -- --runs 1 --seed ${r.seed} --races 0 --fuzz 0 --kills 0`]),
-    ...kills.filter(killFailed).slice(0, 10).flatMap((k) => [`FAILED kill seed ${k.seed} (${k.bench}): ${k.details.slice(0, 3).join('; ')}`, `  reproduce: npm run chaos -- --runs 0 --kills 1 --seed ${k.seed} --races 0 --fuzz 0`]),
+    ...bad
+      .slice(0, 20)
+      .flatMap((r) => [
+        `FAILED seed ${r.seed} (${r.bench}): ${r.details.slice(0, 3).join('; ')}`,
+        `  reproduce: npm run chaos -- --runs 1 --seed ${r.seed} --races 0 --fuzz 0 --kills 0`,
+      ]),
+    ...kills
+      .filter(killFailed)
+      .slice(0, 10)
+      .flatMap((k) => [
+        `FAILED kill seed ${k.seed} (${k.bench}): ${k.details.slice(0, 3).join('; ')}`,
+        `  reproduce: npm run chaos -- --runs 0 --kills 1 --seed ${k.seed} --races 0 --fuzz 0`,
+      ]),
     `chaos: runs=${runs.length} lost=${sum((r) => r.lost)} strangers=${sum((r) => r.strangers)} uid_conflicts=${sum((r) => r.uidConflicts)} cursor_regressions=${sum((r) => r.cursorRegressions)}`,
   ];
   return lines;
@@ -125,7 +193,15 @@ export function report(findings: Findings, took: { ms: number; jobs: number; see
 
 /** True when the campaign met every goal it enforces (races are reported, see docs/guarantees.md). */
 export function passed(findings: Findings): boolean {
-  const fuzzBad = findings.fuzz.some((f) => f.crashes + f.wrongAdvances + f.unaccounted + f.blocked + f.leaks.length > 0);
+  const fuzzBad = findings.fuzz.some(
+    (f) => f.crashes + f.wrongAdvances + f.unaccounted + f.blocked + f.leaks.length > 0,
+  );
   const raceBad = findings.races.some((r) => r.lost + r.strangers > 0);
-  return !findings.runs.some(failed) && !fuzzBad && !raceBad && !findings.kills.some(killFailed) && !findings.throttles.some(throttleFailed);
+  return (
+    !findings.runs.some(failed) &&
+    !fuzzBad &&
+    !raceBad &&
+    !findings.kills.some(killFailed) &&
+    !findings.throttles.some(throttleFailed)
+  );
 }

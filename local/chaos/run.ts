@@ -53,7 +53,13 @@ export interface RunReport {
 let sequence = 0;
 
 /** What a run counts as it plays its schedule. */
-interface Tally { invocations: number; crashes: number; skews: number; stalls: number; overruns: number }
+interface Tally {
+  invocations: number;
+  crashes: number;
+  skews: number;
+  stalls: number;
+  overruns: number;
+}
 
 function outcome(status: RunStatus, error: string | undefined): string {
   return error ? `${status}:${/^(\w+)/.exec(error)?.[1] ?? 'error'}` : status;
@@ -68,12 +74,23 @@ function arm(rig: Rig, step: Invocation, random: Random): void {
 
 function calm(rig: Rig): void {
   rig.bench.calm();
-  Object.assign(rig.archive.firehose.faults, { recordFailureRate: 0, failNextRecords: 0, throttleNextCalls: 0, dropConnectionNextCalls: 0 });
+  Object.assign(rig.archive.firehose.faults, {
+    recordFailureRate: 0,
+    failNextRecords: 0,
+    throttleNextCalls: 0,
+    dropConnectionNextCalls: 0,
+  });
   rig.world.dynamoFaults.length = 0;
 }
 
 /** Runs the schedule, then reruns until caught up; returns the clock at the start of the caught-up run. */
-async function play(rig: Rig, schedule: Schedule, outcomes: Record<string, number>, tally: Tally, details: string[]): Promise<number | undefined> {
+async function play(
+  rig: Rig,
+  schedule: Schedule,
+  outcomes: Record<string, number>,
+  tally: Tally,
+  details: string[],
+): Promise<number | undefined> {
   const count = (status: RunStatus, error: string | undefined): void => {
     tally.invocations++;
     outcomes[outcome(status, error)] = (outcomes[outcome(status, error)] ?? 0) + 1;
@@ -89,13 +106,17 @@ async function play(rig: Rig, schedule: Schedule, outcomes: Record<string, numbe
     }
     const startedAt = Date.now();
     const { result, died } = await invoke(rig, {
-      owner: `inv-${i}`, ...(step.crash ? { crash: step.crash } : {}), ...(step.deadlineAtRequest ? { deadlineAtRequest: step.deadlineAtRequest } : {}),
+      owner: `inv-${i}`,
+      ...(step.crash ? { crash: step.crash } : {}),
+      ...(step.deadlineAtRequest ? { deadlineAtRequest: step.deadlineAtRequest } : {}),
       ...(step.stallMs ? { invocationMs: STALL_BUDGET_MS } : {}),
     });
     // Every call had STALL_BUDGET_MS: a run that waited for the stalled Firehose overran its deadline.
     if (step.stallMs && Date.now() - startedAt >= step.stallMs) {
       tally.overruns++;
-      details.push(`a Firehose stall of ${step.stallMs} ms held the run ${Date.now() - startedAt} ms past a deadline ${STALL_BUDGET_MS} ms away`);
+      details.push(
+        `a Firehose stall of ${step.stallMs} ms held the run ${Date.now() - startedAt} ms past a deadline ${STALL_BUDGET_MS} ms away`,
+      );
     }
     rig.archive.firehose.faults.latencyMs = 0;
     count(result.status, result.error);
@@ -113,7 +134,10 @@ async function play(rig: Rig, schedule: Schedule, outcomes: Record<string, numbe
  * Fault-free reruns, the clock first moved past the settle lag and any lease, until the source is
  * caught up; returns the clock at the start of that run, undefined when it never was.
  */
-export async function drain(rig: Rig, onResult: (result: RunResult) => void = () => undefined): Promise<number | undefined> {
+export async function drain(
+  rig: Rig,
+  onResult: (result: RunResult) => void = () => undefined,
+): Promise<number | undefined> {
   rig.clock.advance(Math.max(rig.bench.settleLagMs, CHAOS_LEASE_MS) + 1000);
   const store = new CursorStore({ client: rig.world.client, tableName: CHAOS_TABLE, now: rig.clock.now });
   for (let i = 0; i < MAX_DRAIN; i++) {
@@ -138,7 +162,9 @@ function regressions(rig: Rig, sourceId: string, from: number, details: string[]
     const back = last ? regressed(last.progress, progress) : [];
     if (last && (commit.version <= last.version || back.length)) {
       found++;
-      details.push(`cursor regression at version ${commit.version} (after ${last.version}): ${back.join(', ') || 'version'}`);
+      details.push(
+        `cursor regression at version ${commit.version} (after ${last.version}): ${back.join(', ') || 'version'}`,
+      );
     }
     last = { version: commit.version, progress };
   }
@@ -146,7 +172,12 @@ function regressions(rig: Rig, sourceId: string, from: number, details: string[]
 }
 
 /** Compares the archive with what the vendor holds. */
-export async function compare(archive: Pick<Archive, 'byUid' | 'deadLetters'>, bench: Bench, settledAt: number, details: string[]) {
+export async function compare(
+  archive: Pick<Archive, 'byUid' | 'deadLetters'>,
+  bench: Bench,
+  settledAt: number,
+  details: string[],
+) {
   const archived = await archive.byUid();
   const { all, due, deadLetters } = bench.expected(settledAt);
   const letters = await archive.deadLetters();
@@ -163,9 +194,19 @@ export async function compare(archive: Pick<Archive, 'byUid' | 'deadLetters'>, b
     const text = all.get(uid);
     if (text !== undefined && raws.some((r) => r !== text)) rawMismatches++;
   }
-  if (lost.length) details.push(`lost ${lost.length} of ${due.size + deadLetters.size} due (${unlettered.length} invalid ones not dead-lettered) (e.g. ${lost.slice(0, 3).join(', ')})`);
+  if (lost.length)
+    details.push(
+      `lost ${lost.length} of ${due.size + deadLetters.size} due (${unlettered.length} invalid ones not dead-lettered) (e.g. ${lost.slice(0, 3).join(', ')})`,
+    );
   if (strangers.length) details.push(`strangers ${strangers.length} (e.g. ${strangers.slice(0, 3).join(', ')})`);
-  return { lost: lost.length, strangers: strangers.length, uidConflicts, rawMismatches, duplicates, events: archived.size };
+  return {
+    lost: lost.length,
+    strangers: strangers.length,
+    uidConflicts,
+    rawMismatches,
+    duplicates,
+    events: archived.size,
+  };
 }
 
 /** How a run may be steered: benches to draw from, a schedule of one's own, another runner. */
@@ -196,13 +237,29 @@ export async function chaosRun(world: ChaosWorld, seed: number, options: ChaosOp
     const settledAt = await play(rig, schedule, outcomes, tally, details);
     if (settledAt === undefined) details.push(`not caught up after ${MAX_DRAIN} fault-free runs`);
     const found = await compare(archive, bench, settledAt ?? 0, details);
-    rig.outputs.archive.push(...(await archiveTexts(archive.dir)), ...(bench.spool ? await spoolTexts(bench.spool) : []));
+    rig.outputs.archive.push(
+      ...(await archiveTexts(archive.dir)),
+      ...(bench.spool ? await spoolTexts(bench.spool) : []),
+    );
     const leaks = scan(rig.outputs, bench.secrets);
     if (verbose) details.push(...new Set(rig.outputs.errors.map((e) => e.slice(0, 240))));
     const scanned = Object.values(rig.outputs).reduce((n, texts) => n + texts.length, 0);
     return {
-      seed, bench: schedule.bench, ...found, cursorRegressions: regressions(rig, sourceId, firstCommit, details), leaks, scanned, invocations: tally.invocations,
-      crashes: tally.crashes, skews: tally.skews, stalls: tally.stalls, overruns: tally.overruns, caughtUp: settledAt !== undefined, outcomes, details, ms: Date.now() - started,
+      seed,
+      bench: schedule.bench,
+      ...found,
+      cursorRegressions: regressions(rig, sourceId, firstCommit, details),
+      leaks,
+      scanned,
+      invocations: tally.invocations,
+      crashes: tally.crashes,
+      skews: tally.skews,
+      stalls: tally.stalls,
+      overruns: tally.overruns,
+      caughtUp: settledAt !== undefined,
+      outcomes,
+      details,
+      ms: Date.now() - started,
     };
   } finally {
     await bench.stop();

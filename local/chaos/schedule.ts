@@ -21,7 +21,10 @@ export interface Invocation {
   readonly deadlineAtRequest?: number;
   /** The pump's clock is this far ahead of the vendor's during the invocation (negative: behind). */
   readonly skewMs?: number;
-  /** Firehose takes this long (real time) to answer, and the invocation has only STALL_BUDGET_MS left: its calls must be aborted. */
+  /**
+   * Firehose takes this long (real time) to answer, and the invocation has only STALL_BUDGET_MS left: its calls must be
+   * aborted.
+   */
   readonly stallMs?: number;
   /** How far the clock moves after the invocation. */
   readonly gapMs: number;
@@ -51,7 +54,11 @@ function firehoseFault(random: Random): Partial<FirehoseFaults> {
 
 function dynamoFault(random: Random): DynamoFault {
   const op: StoreOp = pick(random, ['commit', 'commit', 'acquire', 'release']);
-  return { op, when: pick(random, ['before', 'after']), kind: op === 'commit' && random() < 0.5 ? 'conflict' : 'error' };
+  return {
+    op,
+    when: pick(random, ['before', 'after']),
+    kind: op === 'commit' && random() < 0.5 ? 'conflict' : 'error',
+  };
 }
 
 function invocation(random: Random, bench: BenchName, faults: readonly VendorFault[]): Invocation {
@@ -61,7 +68,9 @@ function invocation(random: Random, bench: BenchName, faults: readonly VendorFau
     return { fault, n: fault === 'timeout' ? 1 : randomInt(random, 1, 2) };
   });
   return {
-    ...(random() < 0.6 ? { arrivals: { n: randomInt(random, 1, 12), late: random() < 0.5, poison: random() < 0.25 } } : {}),
+    ...(random() < 0.6
+      ? { arrivals: { n: randomInt(random, 1, 12), late: random() < 0.5, poison: random() < 0.25 } }
+      : {}),
     vendorFaults,
     ...(random() < 0.3 ? { firehose: firehoseFault(random) } : {}),
     ...(random() < 0.2 ? { dynamo: dynamoFault(random) } : {}),
@@ -78,5 +87,10 @@ export function scheduleFor(seed: number, benches: readonly BenchName[] = BENCHE
   const random = seededRandom(seed ^ 0x43a05);
   const bench = pick(random, benches);
   const count = randomInt(random, 3, 8);
-  return { seed, bench, backlog: randomInt(random, 40, 120), invocations: Array.from({ length: count }, () => invocation(random, bench, benchFaults(bench))) };
+  return {
+    seed,
+    bench,
+    backlog: randomInt(random, 40, 120),
+    invocations: Array.from({ length: count }, () => invocation(random, bench, benchFaults(bench))),
+  };
 }

@@ -11,7 +11,15 @@ import type { Spool } from '../../shared/spool.ts';
 
 /** Every step boundary a run can die at. */
 export const STEPS = [
-  'afterLease', 'afterFetch', 'midSink', 'afterSink', 'afterDeadLetter', 'beforeCommit', 'afterCommit', 'beforeRelease', 'afterSpoolPut',
+  'afterLease',
+  'afterFetch',
+  'midSink',
+  'afterSink',
+  'afterDeadLetter',
+  'beforeCommit',
+  'afterCommit',
+  'beforeRelease',
+  'afterSpoolPut',
 ] as const;
 export type Step = (typeof STEPS)[number];
 

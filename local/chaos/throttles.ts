@@ -32,7 +32,12 @@ export interface ThrottlePlan {
   readonly budget?: { readonly requests: number; readonly perSeconds: number };
   readonly vendorLimit: { readonly requests: number; readonly windowMs: number; readonly retryAfterSeconds: number };
   readonly backlog: number;
-  readonly rounds: ReadonlyArray<{ readonly arrivals: number; readonly extra429s: number; readonly retryAfterSeconds: number; readonly gapMs: number }>;
+  readonly rounds: ReadonlyArray<{
+    readonly arrivals: number;
+    readonly extra429s: number;
+    readonly retryAfterSeconds: number;
+    readonly gapMs: number;
+  }>;
 }
 
 export interface ThrottleReport {
@@ -46,9 +51,14 @@ export interface ThrottleReport {
   /** Requests in the budget's busiest window, and how far that is above the budget (goal 0). */
   readonly busiestWindow: number;
   readonly overBudget: number;
-  /** 429s of the vendor's own limit (the extra ones aside); none while the scope keeps the vendor's limit as its budget. */
+  /**
+   * 429s of the vendor's own limit (the extra ones aside); none while the scope keeps the vendor's limit as its budget.
+   */
   readonly vendorLimited: number;
-  /** Writes to the scope's throttle item for the budget (grants, refused ones included) and for back-offs, and pages committed. */
+  /**
+   * Writes to the scope's throttle item for the budget (grants, refused ones included) and for back-offs, and pages
+   * committed.
+   */
   readonly budgetWrites: number;
   readonly backoffWrites: number;
   readonly pages: number;
@@ -63,7 +73,11 @@ export interface ThrottleReport {
 }
 
 /** A request as the pump sent it: when, by whom, and the answer's status and asked pause. */
-interface Sent { readonly at: number; readonly status: number; readonly pauseMs: number }
+interface Sent {
+  readonly at: number;
+  readonly status: number;
+  readonly pauseMs: number;
+}
 
 const SOURCES = ['a', 'b', 'c'];
 const SETTLE_LAG_MS = 120_000;
@@ -79,11 +93,23 @@ export function throttlePlan(seed: number): ThrottlePlan {
   const perSeconds = pick([1, 2, 5]);
   const vendorLimit = budgeted
     ? { requests, windowMs: perSeconds * 1000, retryAfterSeconds: randomInt(random, 1, 10) }
-    : { requests: randomInt(random, 4, 12), windowMs: randomInt(random, 1, 3) * 1000, retryAfterSeconds: randomInt(random, 1, 5) };
+    : {
+        requests: randomInt(random, 4, 12),
+        windowMs: randomInt(random, 1, 3) * 1000,
+        retryAfterSeconds: randomInt(random, 1, 5),
+      };
   const rounds = Array.from({ length: randomInt(random, 2, 4) }, () => ({
-    arrivals: randomInt(random, 0, 30), extra429s: randomInt(random, 0, 3), retryAfterSeconds: randomInt(random, 1, 30), gapMs: randomInt(random, 10_000, 300_000),
+    arrivals: randomInt(random, 0, 30),
+    extra429s: randomInt(random, 0, 3),
+    retryAfterSeconds: randomInt(random, 1, 30),
+    gapMs: randomInt(random, 10_000, 300_000),
   }));
-  return { ...(budgeted ? { budget: { requests, perSeconds } } : {}), vendorLimit, backlog: randomInt(random, 60, 160), rounds };
+  return {
+    ...(budgeted ? { budget: { requests, perSeconds } } : {}),
+    vendorLimit,
+    backlog: randomInt(random, 60, 160),
+    rounds,
+  };
 }
 
 /** Everything the rounds share. */
@@ -107,23 +133,39 @@ async function invokeOne(scene: Scene, source: Source, owner: string): Promise<R
   const { clock, world } = scene;
   const who = clock.join();
   try {
-    const fetch = ((input: string | URL | Request, init?: RequestInit) => who.busy(async () => {
-      const at = clock.now();
-      const response = await globalThis.fetch(input, init);
-      const pauseMs = response.status === 429 ? Number(response.headers.get('retry-after') ?? 0) * 1000 : 0;
-      scene.sent.push({ at, status: response.status, pauseMs });
-      return response;
-    })) as typeof globalThis.fetch;
+    const fetch = ((input: string | URL | Request, init?: RequestInit) =>
+      who.busy(async () => {
+        const at = clock.now();
+        const response = await globalThis.fetch(input, init);
+        const pauseMs = response.status === 429 ? Number(response.headers.get('retry-after') ?? 0) * 1000 : 0;
+        scene.sent.push({ at, status: response.status, pauseMs });
+        return response;
+      })) as typeof globalThis.fetch;
     const random: Random = seededRandom(scene.seed ^ scene.sent.length);
     return await scene.runner(carbonBlackConnector as Connector<unknown, unknown>, source, {
       store: new CursorStore({ client: world.client, tableName: CHAOS_TABLE, now: clock.now }),
-      sink: scene.archive.sink, deadLetter: scene.archive.deadLetter, owner, leaseMs: CHAOS_LEASE_MS, deadline: clock.now() + INVOCATION_MS, now: clock.now,
-      log: capturingLogger(scene.outputs.logs), credentials: { get: async (s) => s.credentials ?? {} },
+      sink: scene.archive.sink,
+      deadLetter: scene.archive.deadLetter,
+      owner,
+      leaseMs: CHAOS_LEASE_MS,
+      deadline: clock.now() + INVOCATION_MS,
+      now: clock.now,
+      log: capturingLogger(scene.outputs.logs),
+      credentials: { get: async (s) => s.credentials ?? {} },
       throttle: { store: scene.throttle, shared: new Set([scene.scope]) },
-      http: ({ source: s, credentials, deadline, onRetry, retryRule, gate }) => new HttpClient({
-        origin: s.baseUrl, deadline, secrets: Object.values(credentials), onRetry, fetch, now: clock.now, sleep: who.sleep, random,
-        ...(retryRule ? { retryRule } : {}), ...(gate ? { gate } : {}),
-      }),
+      http: ({ source: s, credentials, deadline, onRetry, retryRule, gate }) =>
+        new HttpClient({
+          origin: s.baseUrl,
+          deadline,
+          secrets: Object.values(credentials),
+          onRetry,
+          fetch,
+          now: clock.now,
+          sleep: who.sleep,
+          random,
+          ...(retryRule ? { retryRule } : {}),
+          ...(gate ? { gate } : {}),
+        }),
     });
   } finally {
     who.leave();
@@ -147,8 +189,15 @@ export function busiest(times: readonly number[], windowMs: number): number {
   return most;
 }
 
-/** Plays the rounds, then fault-free rounds past the settle lag until all three are caught up; returns when that last round started. */
-async function play(scene: Scene, plan: ThrottlePlan, outcomes: Record<string, number>): Promise<{ settledAt: number | undefined; extraServed: number }> {
+/**
+ * Plays the rounds, then fault-free rounds past the settle lag until all three are caught up; returns when that last
+ * round started.
+ */
+async function play(
+  scene: Scene,
+  plan: ThrottlePlan,
+  outcomes: Record<string, number>,
+): Promise<{ settledAt: number | undefined; extraServed: number }> {
   const { emulator, clock } = scene;
   let extraServed = 0;
   const round = async (label: string): Promise<RunResult[]> => {
@@ -173,41 +222,77 @@ async function play(scene: Scene, plan: ThrottlePlan, outcomes: Record<string, n
   clock.advanceBy(SETTLE_LAG_MS + CHAOS_LEASE_MS);
   for (let i = 0; i < MAX_ROUNDS; i++) {
     const startedAt = clock.now();
-    if ((await round(`drain-${i}`)).every((r) => r.status === 'caught-up')) return { settledAt: startedAt, extraServed };
+    if ((await round(`drain-${i}`)).every((r) => r.status === 'caught-up'))
+      return { settledAt: startedAt, extraServed };
     clock.advanceBy(60_000);
   }
   return { settledAt: undefined, extraServed };
 }
 
 /** Plays the throttle scenario of `seed` (or `options.plan`) in `world`. */
-export async function throttleScenario(world: ChaosWorld, seed: number, options: { plan?: ThrottlePlan; runner?: typeof runSource } = {}): Promise<ThrottleReport> {
+export async function throttleScenario(
+  world: ChaosWorld,
+  seed: number,
+  options: { plan?: ThrottlePlan; runner?: typeof runSource } = {},
+): Promise<ThrottleReport> {
   const started = Date.now();
   const plan = options.plan ?? throttlePlan(seed);
   const clock = new VirtualClock(CHAOS_EPOCH);
   const tag = `${(seed >>> 0).toString(36)}-${++sequence}`;
   const key = { id: 'THROTTLEKEY1', secret: `chaos-throttle-secret-${tag}-4e1d` };
-  const emulator = await startCarbonBlackEmulator({ seed, backlog: plan.backlog, now: clock.now, apiKeys: [key], rateLimit: plan.vendorLimit });
+  const emulator = await startCarbonBlackEmulator({
+    seed,
+    backlog: plan.backlog,
+    now: clock.now,
+    apiKeys: [key],
+    rateLimit: plan.vendorLimit,
+  });
   const archive = await startArchive({ pumpNow: clock.now, sleep: async () => undefined });
   const scope = `chaos-cb-${tag}`;
   const startFrom = new Date(clock.now() - 5 * 86_400_000).toISOString();
-  const { sources } = parseSources({
-    sources: SOURCES.map((x) => ({
-      id: `thr-${tag}-${x}`, vendor: 'carbonblack', baseUrl: emulator.baseUrl, credentials: { apiId: key.id, apiSecret: key.secret }, startFrom,
-      options: { orgKey: emulator.orgKey, rows: 10 }, rateLimit: { scope, ...plan.budget },
-    })),
-  }, optionSchemas());
+  const { sources } = parseSources(
+    {
+      sources: SOURCES.map((x) => ({
+        id: `thr-${tag}-${x}`,
+        vendor: 'carbonblack',
+        baseUrl: emulator.baseUrl,
+        credentials: { apiId: key.id, apiSecret: key.secret },
+        startFrom,
+        options: { orgKey: emulator.orgKey, rows: 10 },
+        rateLimit: { scope, ...plan.budget },
+      })),
+    },
+    optionSchemas(),
+  );
   // The throttle items' own client, to count their writes.
   const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: world.dynamo.endpoint });
   const tally = { budget: 0, backoff: 0, pages: 0 };
-  client.middlewareStack.add((next, context) => async (args) => {
-    if (context.commandName === 'UpdateItemCommand') {
-      if (String((args.input as { UpdateExpression?: string }).UpdateExpression).includes('backoffUntil')) tally.backoff++;
-      else tally.budget++;
-    }
-    return next(args);
-  }, { step: 'initialize', name: 'chaosCountThrottleWrites' });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'UpdateItemCommand') {
+        if (String((args.input as { UpdateExpression?: string }).UpdateExpression).includes('backoffUntil'))
+          tally.backoff++;
+        else tally.budget++;
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'chaosCountThrottleWrites' },
+  );
   const throttle = new ThrottleStore({ client, tableName: CHAOS_TABLE, vendor: 'carbonblack' });
-  const scene: Scene = { world, clock, emulator, archive, sources, scope, sent: [], outputs: emptyOutputs(), runner: options.runner ?? runSource, seed, throttle, tally };
+  const scene: Scene = {
+    world,
+    clock,
+    emulator,
+    archive,
+    sources,
+    scope,
+    sent: [],
+    outputs: emptyOutputs(),
+    runner: options.runner ?? runSource,
+    seed,
+    throttle,
+    tally,
+  };
   const outcomes: Record<string, number> = {};
   const details: string[] = [];
   try {
@@ -219,14 +304,36 @@ export async function throttleScenario(world: ChaosWorld, seed: number, options:
     const strangers = [...archived.keys()].filter((uid) => !expected.some((e) => e.all.has(uid)));
     const backoffs = scene.sent.filter((s) => s.status === 429).length;
     const during = duringBackoff(scene.sent);
-    const most = plan.budget ? busiest(scene.sent.map((s) => s.at), plan.budget.perSeconds * 1000) : 0;
+    const most = plan.budget
+      ? busiest(
+          scene.sent.map((s) => s.at),
+          plan.budget.perSeconds * 1000,
+        )
+      : 0;
     const overBudget = plan.budget ? Math.max(0, most - plan.budget.requests) : 0;
     if (lost.length) details.push(`lost ${lost.length} (e.g. ${lost.slice(0, 3).join(', ')})`);
     if (during) details.push(`${during} requests sent during a back-off`);
-    if (overBudget) details.push(`${most} requests in a window of ${plan.budget?.perSeconds} s, budget ${plan.budget?.requests}`);
+    if (overBudget)
+      details.push(`${most} requests in a window of ${plan.budget?.perSeconds} s, budget ${plan.budget?.requests}`);
     return {
-      seed, budgeted: plan.budget !== undefined, requests: scene.sent.length, backoffs, duringBackoff: during, busiestWindow: most, overBudget,
-      vendorLimited: backoffs - extraServed, budgetWrites: tally.budget, backoffWrites: tally.backoff, pages: tally.pages, lost: lost.length, strangers: strangers.length, leaks: scan(scene.outputs, [key.secret, key.id]), caughtUp: settledAt !== undefined, outcomes, details, ms: Date.now() - started,
+      seed,
+      budgeted: plan.budget !== undefined,
+      requests: scene.sent.length,
+      backoffs,
+      duringBackoff: during,
+      busiestWindow: most,
+      overBudget,
+      vendorLimited: backoffs - extraServed,
+      budgetWrites: tally.budget,
+      backoffWrites: tally.backoff,
+      pages: tally.pages,
+      lost: lost.length,
+      strangers: strangers.length,
+      leaks: scan(scene.outputs, [key.secret, key.id]),
+      caughtUp: settledAt !== undefined,
+      outcomes,
+      details,
+      ms: Date.now() - started,
     };
   } finally {
     client.destroy();
@@ -237,5 +344,9 @@ export async function throttleScenario(world: ChaosWorld, seed: number, options:
 
 /** True when a scenario broke a promise. */
 export function throttleFailed(r: ThrottleReport): boolean {
-  return r.duringBackoff + r.overBudget + r.lost + r.strangers + r.leaks.length > 0 || (r.budgeted && r.vendorLimited > 0) || !r.caughtUp;
+  return (
+    r.duringBackoff + r.overBudget + r.lost + r.strangers + r.leaks.length > 0 ||
+    (r.budgeted && r.vendorLimited > 0) ||
+    !r.caughtUp
+  );
 }

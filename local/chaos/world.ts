@@ -56,7 +56,10 @@ export interface ChaosWorld {
   stop(): Promise<void>;
 }
 
-interface Marshalled { S?: string; N?: string }
+interface Marshalled {
+  S?: string;
+  N?: string;
+}
 
 function opOf(condition: string, update: string): StoreOp {
   if (condition.startsWith('version = :expected')) return 'commit';
@@ -84,8 +87,14 @@ export async function startWorld(): Promise<ChaosWorld> {
     (next) => async (args) => {
       const request = (args as { request?: { body?: unknown; headers?: Record<string, string> } }).request;
       if (!request?.headers?.['x-amz-target']?.endsWith('.UpdateItem') || !request.body) return next(args);
-      const body = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body as Uint8Array);
-      const input = JSON.parse(body) as { ConditionExpression?: string; UpdateExpression?: string; Key?: { sourceId?: Marshalled }; ExpressionAttributeValues?: Record<string, Marshalled> };
+      const body =
+        typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body as Uint8Array);
+      const input = JSON.parse(body) as {
+        ConditionExpression?: string;
+        UpdateExpression?: string;
+        Key?: { sourceId?: Marshalled };
+        ExpressionAttributeValues?: Record<string, Marshalled>;
+      };
       const op = opOf(input.ConditionExpression ?? '', input.UpdateExpression ?? '');
       const at = dynamoFaults.findIndex((f) => f.op === op);
       const fault = at >= 0 ? dynamoFaults.splice(at, 1)[0] : undefined;
@@ -93,7 +102,11 @@ export async function startWorld(): Promise<ChaosWorld> {
       const out = await next(args);
       if (op === 'commit') {
         const values = input.ExpressionAttributeValues ?? {};
-        commits.push({ sourceId: input.Key?.sourceId?.S ?? '', version: Number(values[':next']?.N), cursor: JSON.parse(values[':cursor']?.S ?? 'null') });
+        commits.push({
+          sourceId: input.Key?.sourceId?.S ?? '',
+          version: Number(values[':next']?.N),
+          cursor: JSON.parse(values[':cursor']?.S ?? 'null'),
+        });
       }
       if (fault) throw injected(fault);
       return out;

@@ -5,7 +5,12 @@
  * that trust firehose.amazonaws.com, while the provider role trusts the log provider's account).
  */
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import * as z from 'zod';
 import type { ArchiveObjects, Notice, NoticeQueue } from './drain.ts';
@@ -14,7 +19,10 @@ import type { LakeSink } from './export.ts';
 /** The EventBridge event S3 sends for a new object (S3 User Guide, "EventBridge event message structure"). */
 const objectCreated = z.object({
   'detail-type': z.literal('Object Created'),
-  detail: z.object({ bucket: z.object({ name: z.string() }), object: z.object({ key: z.string().min(1), size: z.number().int().nonnegative().default(0) }) }),
+  detail: z.object({
+    bucket: z.object({ name: z.string() }),
+    object: z.object({ key: z.string().min(1), size: z.number().int().nonnegative().default(0) }),
+  }),
 });
 
 /**
@@ -35,15 +43,23 @@ export function parseNotice(handle: string, body: string | undefined, bucket: st
     return { handle, size: 0, problem: 'the body is not JSON' };
   }
   const parsed = objectCreated.safeParse(json);
-  if (!parsed.success) return { handle, size: 0, problem: `not an S3 "Object Created" event: ${parsed.error.issues[0]?.message ?? ''}` };
+  if (!parsed.success)
+    return { handle, size: 0, problem: `not an S3 "Object Created" event: ${parsed.error.issues[0]?.message ?? ''}` };
   const { bucket: from, object } = parsed.data.detail;
-  if (from.name !== bucket) return { handle, size: 0, problem: `an object of bucket ${from.name}, not of the archive ${bucket}` };
+  if (from.name !== bucket)
+    return { handle, size: 0, problem: `an object of bucket ${from.name}, not of the archive ${bucket}` };
   return { handle, key: objectKey(object.key), size: object.size };
 }
 
 /** SQS batch calls answer per entry: any entry that failed fails the call here, naming them. */
-function checkBatch(what: string, out: { Failed?: Array<{ Id?: string | undefined; Message?: string | undefined }> | undefined }): void {
-  if (out.Failed?.length) throw new Error(`SQS ${what}: ${out.Failed.length} entries failed (${out.Failed.map((f) => `${f.Id}: ${f.Message}`).join('; ')})`);
+function checkBatch(
+  what: string,
+  out: { Failed?: Array<{ Id?: string | undefined; Message?: string | undefined }> | undefined },
+): void {
+  if (out.Failed?.length)
+    throw new Error(
+      `SQS ${what}: ${out.Failed.length} entries failed (${out.Failed.map((f) => `${f.Id}: ${f.Message}`).join('; ')})`,
+    );
 }
 
 /** Chunks of at most 10, the most an SQS batch call takes. */
@@ -58,18 +74,31 @@ export function sqsNoticeQueue(sqs: Pick<SQSClient, 'send'>, queueUrl: string, a
   return {
     async receive(max) {
       // A short wait makes SQS ask all its servers, so an empty answer means an empty queue.
-      const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: max, WaitTimeSeconds: 2 }));
+      const out = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: max, WaitTimeSeconds: 2 }),
+      );
       return (out.Messages ?? []).map((m) => parseNotice(m.ReceiptHandle ?? '', m.Body, archiveBucket));
     },
     async remove(handles) {
       for (const chunk of tens(handles)) {
-        checkBatch('DeleteMessageBatch', await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: chunk.map((h, i) => ({ Id: String(i), ReceiptHandle: h })) })));
+        checkBatch(
+          'DeleteMessageBatch',
+          await sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: chunk.map((h, i) => ({ Id: String(i), ReceiptHandle: h })),
+            }),
+          ),
+        );
       }
     },
     async release(handles) {
       for (const chunk of tens(handles)) {
         const entries = chunk.map((h, i) => ({ Id: String(i), ReceiptHandle: h, VisibilityTimeout: 0 }));
-        checkBatch('ChangeMessageVisibilityBatch', await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries })));
+        checkBatch(
+          'ChangeMessageVisibilityBatch',
+          await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries })),
+        );
       }
     },
   };
@@ -122,10 +151,23 @@ export function assumedRoleLakeSink(options: AssumedRoleSinkOptions): LakeSink {
     if (!client) {
       // The SDK calls this again shortly before `expiration`.
       client = s3For(async () => {
-        const out = await options.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'audit-pump-lake-export', ExternalId: options.externalId, DurationSeconds: 3600 }));
+        const out = await options.sts.send(
+          new AssumeRoleCommand({
+            RoleArn: roleArn,
+            RoleSessionName: 'audit-pump-lake-export',
+            ExternalId: options.externalId,
+            DurationSeconds: 3600,
+          }),
+        );
         const c = out.Credentials;
-        if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) throw new Error(`sts:AssumeRole ${roleArn}: no credentials in the answer`);
-        return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+        if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration)
+          throw new Error(`sts:AssumeRole ${roleArn}: no credentials in the answer`);
+        return {
+          accessKeyId: c.AccessKeyId,
+          secretAccessKey: c.SecretAccessKey,
+          sessionToken: c.SessionToken,
+          expiration: c.Expiration,
+        };
       });
       clients.set(roleArn, client);
     }
@@ -136,7 +178,13 @@ export function assumedRoleLakeSink(options: AssumedRoleSinkOptions): LakeSink {
       const roleArn = providerRoleArn(options.roleArn, source);
       const owner = /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(roleArn)?.[1];
       await clientFor(roleArn).send(
-        new PutObjectCommand({ Bucket: options.bucket, Key: key, Body: bytes, ContentType: 'application/vnd.apache.parquet', ...(owner ? { ExpectedBucketOwner: owner } : {}) }),
+        new PutObjectCommand({
+          Bucket: options.bucket,
+          Key: key,
+          Body: bytes,
+          ContentType: 'application/vnd.apache.parquet',
+          ...(owner ? { ExpectedBucketOwner: owner } : {}),
+        }),
       );
     },
   };

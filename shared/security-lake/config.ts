@@ -14,7 +14,9 @@ const envSchema = z.object({
   LAKE_QUEUE_URL: z.url(),
   ARCHIVE_BUCKET: z.string().min(3),
   LAKE_BUCKET: z.string().min(3),
-  LAKE_ROLE_ARN: z.string().regex(PROVIDER_ROLE_ARN, 'must be an IAM role ARN ({source} may stand for the source name)'),
+  LAKE_ROLE_ARN: z
+    .string()
+    .regex(PROVIDER_ROLE_ARN, 'must be an IAM role ARN ({source} may stand for the source name)'),
   LAKE_EXTERNAL_ID: z.string().min(2),
   LAKE_SOURCE_PREFIX: z.string().regex(SOURCE_PREFIX),
   LAKE_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/),
@@ -35,7 +37,8 @@ export interface LakeExporterConfig {
 /** Parses the exporter's environment. */
 export function loadLakeExporterConfig(env: NodeJS.ProcessEnv): LakeExporterConfig {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(`invalid environment:\n${formatIssues(parsed.error.issues, env, 'environment variable')}`);
+  if (!parsed.success)
+    throw new ConfigError(`invalid environment:\n${formatIssues(parsed.error.issues, env, 'environment variable')}`);
   const e = parsed.data;
   return {
     queueUrl: e.LAKE_QUEUE_URL,

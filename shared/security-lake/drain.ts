@@ -91,7 +91,8 @@ export async function drainToLake(options: DrainOptions): Promise<DrainResult> {
   const records: ArchivedEvent[] = [];
   for (const key of keys) {
     try {
-      for (const event of parseArchiveObject(key, await options.archive.get(key))) records.push({ archiveKey: key, event });
+      for (const event of parseArchiveObject(key, await options.archive.get(key)))
+        records.push({ archiveKey: key, event });
     } catch (error) {
       failedKeys.add(key);
       problems.push(`${key}: not read: ${error instanceof Error ? error.message : String(error)}`);
@@ -99,13 +100,28 @@ export async function drainToLake(options: DrainOptions): Promise<DrainResult> {
   }
   const result = await exportToLake(records, options.target, options.lake, options.subset);
   for (const failure of result.failed) {
-    problems.push(`${failure.key}: not written (${failure.events} events from ${failure.archiveKeys.length} archive objects): ${failure.error}`);
+    problems.push(
+      `${failure.key}: not written (${failure.events} events from ${failure.archiveKeys.length} archive objects): ${failure.error}`,
+    );
     for (const key of failure.archiveKeys) failedKeys.add(key);
   }
   const done = taken.filter((n) => n.key !== undefined && !failedKeys.has(n.key));
-  for (const n of taken) if (n.key === undefined) problems.push(`message not understood as an archive notice: ${n.problem ?? 'no object key'}`);
+  for (const n of taken)
+    if (n.key === undefined)
+      problems.push(`message not understood as an archive notice: ${n.problem ?? 'no object key'}`);
   if (done.length) await options.queue.remove(done.map((n) => n.handle));
-  for (const [reason, count] of Object.entries(result.held)) log.warn('events not sent to Security Lake (they stay in the archive)', { reason, count });
-  if (result.misfits) log.warn('values of the wrong type for their column written as null', { misfits: result.misfits });
-  return { notices: taken.length, archiveObjects: keys.length, events: records.length, export: result, removed: done.length, kept: taken.length - done.length, released, problems };
+  for (const [reason, count] of Object.entries(result.held))
+    log.warn('events not sent to Security Lake (they stay in the archive)', { reason, count });
+  if (result.misfits)
+    log.warn('values of the wrong type for their column written as null', { misfits: result.misfits });
+  return {
+    notices: taken.length,
+    archiveObjects: keys.length,
+    events: records.length,
+    export: result,
+    removed: done.length,
+    kept: taken.length - done.length,
+    released,
+    problems,
+  };
 }

@@ -53,13 +53,22 @@ export interface LakeSink {
   put(source: string, key: string, bytes: Uint8Array): Promise<void>;
 }
 
-const isEvent = (e: Readonly<Record<string, unknown>>): e is LakeEvent => typeof e.time === 'number' && Number.isFinite(e.time) && typeof e.class_uid === 'number';
+const isEvent = (e: Readonly<Record<string, unknown>>): e is LakeEvent =>
+  typeof e.time === 'number' && Number.isFinite(e.time) && typeof e.class_uid === 'number';
 
 /** Groups `records` into objects: one class and one `eventDay` each, at most `maxEvents` events. */
-export function planLakeObjects(records: readonly ArchivedEvent[], target: LakeTarget, subset: OcsfSubset, maxEvents = MAX_EVENTS_PER_OBJECT): LakePlan {
+export function planLakeObjects(
+  records: readonly ArchivedEvent[],
+  target: LakeTarget,
+  subset: OcsfSubset,
+  maxEvents = MAX_EVENTS_PER_OBJECT,
+): LakePlan {
   const held: Record<string, number> = {};
   const hold = (reason: string): void => void (held[reason] = (held[reason] ?? 0) + 1);
-  const groups = new Map<string, { classUid: number; day: string; records: Array<{ event: LakeEvent; archiveKey: string }> }>();
+  const groups = new Map<
+    string,
+    { classUid: number; day: string; records: Array<{ event: LakeEvent; archiveKey: string }> }
+  >();
   for (const { event, archiveKey } of records) {
     if (!isEvent(event)) {
       hold('not an OCSF event (no numeric time or class_uid)');
@@ -99,15 +108,31 @@ function objectName(events: readonly LakeEvent[]): string {
 
 /** What one export did. */
 export interface LakeExport {
-  readonly written: Array<{ readonly key: string; readonly events: number; readonly bytes: number; readonly archiveKeys: readonly string[] }>;
-  readonly failed: Array<{ readonly key: string; readonly events: number; readonly error: string; readonly archiveKeys: readonly string[] }>;
+  readonly written: Array<{
+    readonly key: string;
+    readonly events: number;
+    readonly bytes: number;
+    readonly archiveKeys: readonly string[];
+  }>;
+  readonly failed: Array<{
+    readonly key: string;
+    readonly events: number;
+    readonly error: string;
+    readonly archiveKeys: readonly string[];
+  }>;
   readonly held: Record<string, number>;
   /** Values of the wrong kind for their column, written as null. */
   readonly misfits: number;
 }
 
 /** Plans and writes every object; a failed write is reported (with its archive keys), the others still go. */
-export async function exportToLake(records: readonly ArchivedEvent[], target: LakeTarget, sink: LakeSink, subset: OcsfSubset, maxEvents = MAX_EVENTS_PER_OBJECT): Promise<LakeExport> {
+export async function exportToLake(
+  records: readonly ArchivedEvent[],
+  target: LakeTarget,
+  sink: LakeSink,
+  subset: OcsfSubset,
+  maxEvents = MAX_EVENTS_PER_OBJECT,
+): Promise<LakeExport> {
   const plan = planLakeObjects(records, target, subset, maxEvents);
   const out: LakeExport = { written: [], failed: [], held: plan.held, misfits: 0 };
   let misfits = 0;
@@ -116,9 +141,19 @@ export async function exportToLake(records: readonly ArchivedEvent[], target: La
       const parquet = writeLakeParquet(object.classUid, object.events, subset, object.archiveKeys);
       misfits += parquet.misfits;
       await sink.put(object.source, object.key, parquet.bytes);
-      out.written.push({ key: object.key, events: object.events.length, bytes: parquet.bytes.length, archiveKeys: object.archiveKeys });
+      out.written.push({
+        key: object.key,
+        events: object.events.length,
+        bytes: parquet.bytes.length,
+        archiveKeys: object.archiveKeys,
+      });
     } catch (error) {
-      out.failed.push({ key: object.key, events: object.events.length, error: error instanceof Error ? error.message : String(error), archiveKeys: object.archiveKeys });
+      out.failed.push({
+        key: object.key,
+        events: object.events.length,
+        error: error instanceof Error ? error.message : String(error),
+        archiveKeys: object.archiveKeys,
+      });
     }
   }
   return { ...out, misfits };

@@ -24,18 +24,33 @@ export async function handler(): Promise<Record<string, unknown>> {
   const result = await drainToLake({
     queue: sqsNoticeQueue(new SQSClient({}), config.queueUrl, config.archiveBucket),
     archive: s3ArchiveObjects(new S3Client({}), config.archiveBucket),
-    lake: assumedRoleLakeSink({ sts: new STSClient({}), bucket: config.lakeBucket, roleArn: config.roleArn, externalId: config.externalId }),
+    lake: assumedRoleLakeSink({
+      sts: new STSClient({}),
+      bucket: config.lakeBucket,
+      roleArn: config.roleArn,
+      externalId: config.externalId,
+    }),
     target: config.target,
     subset,
     maxArchiveBytes: config.maxArchiveBytes,
     log: structuredLogger(logger),
   });
   const summary = {
-    notices: result.notices, archiveObjects: result.archiveObjects, events: result.events, removed: result.removed, kept: result.kept, released: result.released,
-    objects: result.export.written.length, bytes: result.export.written.reduce((n, w) => n + w.bytes, 0), held: result.export.held,
+    notices: result.notices,
+    archiveObjects: result.archiveObjects,
+    events: result.events,
+    removed: result.removed,
+    kept: result.kept,
+    released: result.released,
+    objects: result.export.written.length,
+    bytes: result.export.written.reduce((n, w) => n + w.bytes, 0),
+    held: result.export.held,
   };
   logger.info('lake export', summary);
   for (const problem of result.problems) logger.error('lake export problem', { problem });
-  if (result.kept) throw new LakeExportError(`${result.kept} archive notice(s) kept for the next run: ${result.problems.slice(0, 3).join(' | ')}`);
+  if (result.kept)
+    throw new LakeExportError(
+      `${result.kept} archive notice(s) kept for the next run: ${result.problems.slice(0, 3).join(' | ')}`,
+    );
   return summary;
 }

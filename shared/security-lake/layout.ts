@@ -26,7 +26,10 @@ export const LOCAL_LAKE_DIR = 'security-lake';
 
 /** The custom source name of a class. */
 export function sourceName(prefix: string, classUid: number): string {
-  if (!SOURCE_PREFIX.test(prefix)) throw new Error(`Security Lake source prefix "${prefix}" must match ${SOURCE_PREFIX.source} (source names are <prefix>-<class_uid>, at most ${MAX_SOURCE_NAME} characters)`);
+  if (!SOURCE_PREFIX.test(prefix))
+    throw new Error(
+      `Security Lake source prefix "${prefix}" must match ${SOURCE_PREFIX.source} (source names are <prefix>-<class_uid>, at most ${MAX_SOURCE_NAME} characters)`,
+    );
   return `${prefix}-${classUid}`;
 }
 

@@ -38,9 +38,17 @@ export interface LakeParquet {
  * (the archive keys the events were read from) goes into the file's key-value metadata, so an
  * object in the lake names where its events are archived.
  */
-export function writeLakeParquet(classUid: number, events: readonly LakeEvent[], subset: OcsfSubset, archiveObjects: readonly string[] = []): LakeParquet {
+export function writeLakeParquet(
+  classUid: number,
+  events: readonly LakeEvent[],
+  subset: OcsfSubset,
+  archiveObjects: readonly string[] = [],
+): LakeParquet {
   const stranger = events.find((e) => e.class_uid !== classUid);
-  if (stranger) throw new Error(`a Parquet object holds one OCSF class: ${classUid} was asked, an event has class_uid ${String(stranger.class_uid)}`);
+  if (stranger)
+    throw new Error(
+      `a Parquet object holds one OCSF class: ${classUid} was asked, an event has class_uid ${String(stranger.class_uid)}`,
+    );
   if (events.length === 0) throw new Error(`no events of class ${classUid} to write`);
   const columns = lakeColumns(classUid, subset);
   const sorted = byTime(events);

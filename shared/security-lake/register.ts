@@ -29,7 +29,10 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]+$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 /** The class uids the vendors produce that Security Lake can take, each with its vendors; and those it cannot. */
-export function lakeClasses(vendors: RegistrationInput['vendors']): { registrable: Map<number, string[]>; unregistrable: Map<number, string[]> } {
+export function lakeClasses(vendors: RegistrationInput['vendors']): {
+  registrable: Map<number, string[]>;
+  unregistrable: Map<number, string[]>;
+} {
   const registrable = new Map<number, string[]>();
   const unregistrable = new Map<number, string[]>();
   for (const { vendor, classes } of vendors) {
@@ -46,17 +49,27 @@ export function lakeClasses(vendors: RegistrationInput['vendors']): { registrabl
 /** The shell script: comments, one command per class, then the `cdk deploy` context to use. */
 export function registrationCommands(input: RegistrationInput): string {
   const problems = [
-    ...(ACCOUNT.test(input.providerAccount) ? [] : [`the provider account must be 12 digits, got "${input.providerAccount}"`]),
-    ...(EXTERNAL_ID.test(input.externalId) ? [] : [`the external id must match ${EXTERNAL_ID.source} (STS AssumeRole ExternalId), got "${input.externalId}"`]),
-    ...(ROLE_ARN.test(input.crawlerRoleArn) ? [] : [`the crawler role must be an IAM role ARN, got "${input.crawlerRoleArn}"`]),
+    ...(ACCOUNT.test(input.providerAccount)
+      ? []
+      : [`the provider account must be 12 digits, got "${input.providerAccount}"`]),
+    ...(EXTERNAL_ID.test(input.externalId)
+      ? []
+      : [`the external id must match ${EXTERNAL_ID.source} (STS AssumeRole ExternalId), got "${input.externalId}"`]),
+    ...(ROLE_ARN.test(input.crawlerRoleArn)
+      ? []
+      : [`the crawler role must be an IAM role ARN, got "${input.crawlerRoleArn}"`]),
     ...(REGION.test(input.region) ? [] : [`invalid region "${input.region}"`]),
   ];
   if (problems.length) throw new Error(problems.join('; '));
   const prefix = input.prefix ?? DEFAULT_SOURCE_PREFIX;
   const lakeAccount = ROLE_ARN.exec(input.crawlerRoleArn)?.[1] as string;
   const { registrable, unregistrable } = lakeClasses(input.vendors);
-  if (registrable.size === 0) throw new Error('the configured sources produce no class Security Lake takes: nothing to register');
-  const configuration = JSON.stringify({ crawlerConfiguration: { roleArn: input.crawlerRoleArn }, providerIdentity: { externalId: input.externalId, principal: input.providerAccount } });
+  if (registrable.size === 0)
+    throw new Error('the configured sources produce no class Security Lake takes: nothing to register');
+  const configuration = JSON.stringify({
+    crawlerConfiguration: { roleArn: input.crawlerRoleArn },
+    providerIdentity: { externalId: input.externalId, principal: input.providerAccount },
+  });
   const lines = [
     `# audit-pump custom sources for Amazon Security Lake: one per OCSF class the configured sources produce.`,
     `# Run in the Security Lake account (${lakeAccount}), Region ${input.region}. Provider account: ${input.providerAccount}.`,
@@ -73,7 +86,10 @@ export function registrationCommands(input: RegistrationInput): string {
     );
   }
   for (const [uid, vendors] of unregistrable) {
-    lines.push('', `# ${classCaption(uid)} (class_uid ${uid}) from ${vendors.join(', ')}: Security Lake has no event class for it; these events stay in the archive only.`);
+    lines.push(
+      '',
+      `# ${classCaption(uid)} (class_uid ${uid}) from ${vendors.join(', ')}: Security Lake has no event class for it; these events stay in the archive only.`,
+    );
   }
   lines.push(
     '',

@@ -79,7 +79,10 @@ function prune(type: HiveType, attribute: OcsfAttribute, subset: OcsfSubset): Hi
 /** The lake's columns for `classUid`: the table's columns that are attributes of the class, pruned to OCSF. */
 export function lakeColumns(classUid: number, subset: OcsfSubset): Column[] {
   const definition = subset.classes[String(classUid)];
-  if (!definition) throw new Error(`OCSF class ${classUid} is not in the schema subset (classes: ${Object.keys(subset.classes).join(', ')})`);
+  if (!definition)
+    throw new Error(
+      `OCSF class ${classUid} is not in the schema subset (classes: ${Object.keys(subset.classes).join(', ')})`,
+    );
   return EVENT_COLUMNS.flatMap((column) => {
     const attribute = definition.attributes[column.name];
     if (!attribute) return [];
@@ -140,7 +143,8 @@ export function columnValue(type: HiveType, value: unknown, coercion: Coercion):
     const record = value as Record<string, unknown>;
     return Object.fromEntries(type.fields.map((f) => [f.name, columnValue(f.type, record[f.name], coercion)]));
   }
-  if (type.kind === 'array') return Array.isArray(value) ? value.map((v) => columnValue(type.item, v, coercion)) : misfit(coercion);
+  if (type.kind === 'array')
+    return Array.isArray(value) ? value.map((v) => columnValue(type.item, v, coercion)) : misfit(coercion);
   switch (type.name) {
     case 'string':
       return typeof value === 'string' ? value : JSON.stringify(value);

@@ -23,7 +23,10 @@ describe('npm run bench -- --smoke --json', () => {
     const report = JSON.parse(stdout) as Report;
 
     // Assess
-    expect(report).toMatchObject({ mode: 'smoke', machine: { node: process.version, cores: expect.any(Number), cpu: expect.any(String) } });
+    expect(report).toMatchObject({
+      mode: 'smoke',
+      machine: { node: process.version, cores: expect.any(Number), cpu: expect.any(String) },
+    });
     for (const figure of report.figures) {
       expect(Object.keys(figure).sort()).toEqual(['goal', 'met', 'name', 'unit', 'value']);
       expect(Number.isFinite(figure.value)).toBe(true);
@@ -32,16 +35,28 @@ describe('npm run bench -- --smoke --json', () => {
     }
     const names = report.figures.map((f) => f.name).join('\n');
     for (const vendor of ['veza', 'retraced', 'authentic8', 'nected', 'carbonblack']) {
-      for (const figure of ['drain ÷ lower bound', 'in-process throughput', 'end-to-end throughput', 'bundle size', 'module init']) {
+      for (const figure of [
+        'drain ÷ lower bound',
+        'in-process throughput',
+        'end-to-end throughput',
+        'bundle size',
+        'module init',
+      ]) {
         expect(names).toContain(`${figure} (${vendor})`);
       }
     }
     expect(names).toMatch(/peak RSS draining 3,000 events/);
     expect(names).toMatch(/Firehose billed ÷ payload bytes/);
     expect(names).toMatch(/DynamoDB writes per page/);
-    for (const figure of ['lake Parquet writer throughput', 'lake bytes per event', 'lake objects per source per hour', 'lake delay, worst case']) expect(names).toContain(figure);
+    for (const figure of [
+      'lake Parquet writer throughput',
+      'lake bytes per event',
+      'lake objects per source per hour',
+      'lake delay, worst case',
+    ])
+      expect(names).toContain(figure);
     expect(names).toContain('throttled Veza drain ÷ simple pump (330 events, two runs)');
-    expect(names).toContain('drain under a budget ÷ the budget\'s bound (carbonblack)');
+    expect(names).toContain("drain under a budget ÷ the budget's bound (carbonblack)");
     expect(names).toContain('budget DynamoDB writes per page (carbonblack)');
     expect(names).toContain('start-up: audit-pump --help ÷ node -e 0');
     // Packing and write counting work at any size: these two hold even in a smoke run.

@@ -21,7 +21,9 @@ const HOUR = 3_600_000;
 
 /** One run with the pump's clock `skewMs` off, then arrivals, then a run with a right clock, then the drain. */
 const skewed = (bench: BenchName, skewMs: number): Schedule => ({
-  seed: 3, bench, backlog: 40,
+  seed: 3,
+  bench,
+  backlog: 40,
   invocations: [
     { vendorFaults: [], skewMs, gapMs: 10_000 },
     { arrivals: { n: 5, late: false }, vendorFaults: [], gapMs: 10_000 },
@@ -34,7 +36,12 @@ describe.each(['retraced', 'nected', 'carbonblack'] as const)('%s with the pump 
     const report = await chaosRun(world, 3, { schedule: skewed(bench, skewMs) });
 
     // Assess
-    expect({ lost: report.lost, strangers: report.strangers, caughtUp: report.caughtUp, details: report.details }).toEqual({ lost: 0, strangers: 0, caughtUp: true, details: [] });
+    expect({
+      lost: report.lost,
+      strangers: report.strangers,
+      caughtUp: report.caughtUp,
+      details: report.details,
+    }).toEqual({ lost: 0, strangers: 0, caughtUp: true, details: [] });
     expect(report.skews).toBe(1);
   });
 });

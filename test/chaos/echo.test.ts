@@ -27,19 +27,49 @@ afterAll(async () => {
 /** Runs a source of `fuzz`'s vendor against a vendor that always gives `answer`; returns everything the run put out. */
 async function runAgainst(fuzz: FuzzVendor, answer: { status: number; body: string | Uint8Array }) {
   const clock = new FakeClock(CHAOS_EPOCH);
-  const raw = { id: `echo-${++count}`, vendor: fuzz.vendor, baseUrl: 'http://127.0.0.1:9', credentials: fuzz.credentials, startFrom: new Date(clock.now() - 7_200_000).toISOString(), options: fuzz.options };
+  const raw = {
+    id: `echo-${++count}`,
+    vendor: fuzz.vendor,
+    baseUrl: 'http://127.0.0.1:9',
+    credentials: fuzz.credentials,
+    startFrom: new Date(clock.now() - 7_200_000).toISOString(),
+    options: fuzz.options,
+  };
   const source = parseSources({ sources: [raw] }, optionSchemas()).sources[0] as Source;
   const outputs = emptyOutputs();
-  const fetch = (async () => new Response(answer.body, { status: answer.status, headers: { 'content-type': 'application/json' } })) as typeof globalThis.fetch;
+  const fetch = (async () =>
+    new Response(answer.body, {
+      status: answer.status,
+      headers: { 'content-type': 'application/json' },
+    })) as typeof globalThis.fetch;
   const result = await runSource(fuzz.connector, source, {
     store: new CursorStore({ client: world.client, tableName: CHAOS_TABLE, now: clock.now }),
-    sink: { name: 'archive', put: async (records) => void outputs.archive.push(...records.map((r) => Buffer.from(r).toString('utf8'))) },
-    deadLetter: { name: 'dlq', put: async (records) => void outputs.archive.push(...records.map((r) => Buffer.from(r).toString('utf8'))) },
-    owner: 'echo', leaseMs: 60_000, deadline: clock.now() + 600_000, now: clock.now, log: capturingLogger(outputs.logs),
+    sink: {
+      name: 'archive',
+      put: async (records) => void outputs.archive.push(...records.map((r) => Buffer.from(r).toString('utf8'))),
+    },
+    deadLetter: {
+      name: 'dlq',
+      put: async (records) => void outputs.archive.push(...records.map((r) => Buffer.from(r).toString('utf8'))),
+    },
+    owner: 'echo',
+    leaseMs: 60_000,
+    deadline: clock.now() + 600_000,
+    now: clock.now,
+    log: capturingLogger(outputs.logs),
     credentials: { get: async (s) => s.credentials ?? {} },
-    http: ({ source: s, credentials, deadline, onRetry, retryRule }) => new HttpClient({
-      origin: s.baseUrl, deadline, secrets: Object.values(credentials), onRetry, fetch, now: clock.now, sleep: clock.sleep, maxAttempts: 2, ...(retryRule ? { retryRule } : {}),
-    }),
+    http: ({ source: s, credentials, deadline, onRetry, retryRule }) =>
+      new HttpClient({
+        origin: s.baseUrl,
+        deadline,
+        secrets: Object.values(credentials),
+        onRetry,
+        fetch,
+        now: clock.now,
+        sleep: clock.sleep,
+        maxAttempts: 2,
+        ...(retryRule ? { retryRule } : {}),
+      }),
   });
   if (result.error) outputs.errors.push(result.error);
   outputs.metrics.push(...runMetrics(result));
@@ -47,7 +77,7 @@ async function runAgainst(fuzz: FuzzVendor, answer: { status: number; body: stri
 }
 
 describe.each(FUZZ_VENDORS.map((f) => [f.vendor, f] as const))('%s echoing its credential', (_vendor, fuzz) => {
-  it('in each error shape and each form: the run fails, names the vendor\'s error, and no output holds the credential', async () => {
+  it("in each error shape and each form: the run fails, names the vendor's error, and no output holds the credential", async () => {
     const secrets = Object.values(fuzz.credentials);
     for (const secret of secrets.filter((s) => s.length >= 8)) {
       for (const echo of echoForms(secret)) {
@@ -67,14 +97,20 @@ describe.each(FUZZ_VENDORS.map((f) => [f.vendor, f] as const))('%s echoing its c
 });
 
 describe('vendor text quoted into errors', () => {
-  it('keeps the vendor\'s words around the credential, with the credential replaced', async () => {
+  it("keeps the vendor's words around the credential, with the credential replaced", async () => {
     // Prepare: Retraced's 200 with GraphQL errors and Nected's in-band code, both quoted into the error.
     const retraced = FUZZ_VENDORS.find((f) => f.vendor === 'retraced') as FuzzVendor;
     const nected = FUZZ_VENDORS.find((f) => f.vendor === 'nected') as FuzzVendor;
 
     // Act
-    const a = await runAgainst(retraced, retraced.echoes(retraced.credentials.token as string)[0] as { status: number; body: string });
-    const b = await runAgainst(nected, nected.echoes(nected.credentials.apiKey as string)[0] as { status: number; body: string });
+    const a = await runAgainst(
+      retraced,
+      retraced.echoes(retraced.credentials.token as string)[0] as { status: number; body: string },
+    );
+    const b = await runAgainst(
+      nected,
+      nected.echoes(nected.credentials.apiKey as string)[0] as { status: number; body: string },
+    );
 
     // Assess
     expect(a.result.error).toContain(`invalid token=${REDACTED}`);

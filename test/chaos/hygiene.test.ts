@@ -35,7 +35,21 @@ describe('secret hygiene scan', () => {
     // Prepare
     const outputs = emptyOutputs();
     capturingLogger(outputs.logs).warn('refused', { error: new Error(`token ${SECRET}`) });
-    outputs.metrics.push(...runMetrics({ sourceId: 'chaos-src', status: 'failed', more: true, durationMs: 1, pages: 0, events: 0, rejected: 0, retries: 0, throttledWaitMs: 0, budgetWaitMs: 0, budgetRefused: 0 }));
+    outputs.metrics.push(
+      ...runMetrics({
+        sourceId: 'chaos-src',
+        status: 'failed',
+        more: true,
+        durationMs: 1,
+        pages: 0,
+        events: 0,
+        rejected: 0,
+        retries: 0,
+        throttledWaitMs: 0,
+        budgetWaitMs: 0,
+        budgetRefused: 0,
+      }),
+    );
 
     // Act
     const leaks = scan(outputs, [SECRET]);

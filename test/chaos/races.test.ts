@@ -42,14 +42,17 @@ describe('races: concurrent runs of one source', () => {
   });
 
   // The runner renews its lease before a delivery when more than half of it is used, and stops on a conflict.
-  it.each(['afterLease', 'duringFetch'] as const)('a run whose lease lapsed (%s) before it delivered stops instead of delivering a page another run delivers', async (moment) => {
-    // Prepare
-    const plan: RacePlan = { bench: 'veza', writers: 2, moments: [moment], nths: [1] };
+  it.each(['afterLease', 'duringFetch'] as const)(
+    'a run whose lease lapsed (%s) before it delivered stops instead of delivering a page another run delivers',
+    async (moment) => {
+      // Prepare
+      const plan: RacePlan = { bench: 'veza', writers: 2, moments: [moment], nths: [1] };
 
-    // Act
-    const report = await race(world, 5, undefined, plan);
+      // Act
+      const report = await race(world, 5, undefined, plan);
 
-    // Assess
-    expect(report).toMatchObject({ doubled: 0, stale: 0, lost: 0, strangers: 0 });
-  });
+      // Assess
+      expect(report).toMatchObject({ doubled: 0, stale: 0, lost: 0, strangers: 0 });
+    },
+  );
 });

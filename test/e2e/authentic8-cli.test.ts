@@ -7,9 +7,21 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readArchive } from '../../local/archive-reader.ts';
-import { AUTHENTIC8_LOCAL_TOKEN, authentic8NativeId, startAuthentic8Emulator, type Authentic8Emulator } from '../../local/authentic8-emulator.ts';
+import {
+  AUTHENTIC8_LOCAL_TOKEN,
+  authentic8NativeId,
+  startAuthentic8Emulator,
+  type Authentic8Emulator,
+} from '../../local/authentic8-emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
-import { E2E_TIMEOUT_MS, freePort, killChildren, spawnCli, summaryOf as summaryLine, waitForStdout } from '../helpers/cli-process.ts';
+import {
+  E2E_TIMEOUT_MS,
+  freePort,
+  killChildren,
+  spawnCli,
+  summaryOf as summaryLine,
+  waitForStdout,
+} from '../helpers/cli-process.ts';
 
 const SOURCE_ID = 'authentic8-e2e';
 const TOKEN = Buffer.from('authentic8-e2e-token-777').toString('base64');
@@ -29,11 +41,31 @@ let configFile: string;
 
 async function writeConfig(source: Record<string, unknown> = {}): Promise<void> {
   const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
-  const config = { sources: [{ id: SOURCE_ID, vendor: 'authentic8', baseUrl: emulator.baseUrl, credentials: { token: TOKEN }, startFrom, options: { org: 'Acme Corp', types: TYPES }, ...source }] };
+  const config = {
+    sources: [
+      {
+        id: SOURCE_ID,
+        vendor: 'authentic8',
+        baseUrl: emulator.baseUrl,
+        credentials: { token: TOKEN },
+        startFrom,
+        options: { org: 'Acme Corp', types: TYPES },
+        ...source,
+      },
+    ],
+  };
   await writeFile(configFile, JSON.stringify(config, null, 2));
 }
 
-const runArgs = (): string[] => ['run', '--config', configFile, '--state', join(dir, 'state'), '--archive', join(dir, 'archive')];
+const runArgs = (): string[] => [
+  'run',
+  '--config',
+  configFile,
+  '--state',
+  join(dir, 'state'),
+  '--archive',
+  join(dir, 'archive'),
+];
 const served = () => emulator.events().filter((e) => TYPES.includes(e.type));
 
 beforeEach(async () => {
@@ -49,83 +81,108 @@ afterEach(async () => {
 });
 
 describe('audit-pump run: Authentic8', () => {
-  it('drains several types into the archive and exits 0; the next run reads only new logs; raw_data byte-exact', async () => {
-    // Act
-    const first = await spawnCli(runArgs()).done;
-    emulator.addEvents(6, { type: 'BLOCKED URL' });
-    const second = await spawnCli(runArgs()).done;
+  it(
+    'drains several types into the archive and exits 0; the next run reads only new logs; raw_data byte-exact',
+    async () => {
+      // Act
+      const first = await spawnCli(runArgs()).done;
+      emulator.addEvents(6, { type: 'BLOCKED URL' });
+      const second = await spawnCli(runArgs()).done;
 
-    // Assess
-    expect([first.code, second.code]).toEqual([0, 0]);
-    expect(summaryOf(first.stdout)).toEqual({ status: 'caught-up', events: served().length - 6 });
-    expect(summaryOf(second.stdout)).toEqual({ status: 'caught-up', events: 6 });
-    const archived = await readArchive(join(dir, 'archive'));
-    const raw = new Map(archived.map((a) => [(a.record.metadata as { uid: string }).uid, a.record.raw_data]));
-    expect(archived).toHaveLength(served().length);
-    expect(served().filter((e) => raw.get(eventUid('authentic8', SOURCE_ID, authentic8NativeId(e))) !== e.text)).toEqual([]);
-  }, E2E_TIMEOUT_MS);
+      // Assess
+      expect([first.code, second.code]).toEqual([0, 0]);
+      expect(summaryOf(first.stdout)).toEqual({ status: 'caught-up', events: served().length - 6 });
+      expect(summaryOf(second.stdout)).toEqual({ status: 'caught-up', events: 6 });
+      const archived = await readArchive(join(dir, 'archive'));
+      const raw = new Map(archived.map((a) => [(a.record.metadata as { uid: string }).uid, a.record.raw_data]));
+      expect(archived).toHaveLength(served().length);
+      expect(
+        served().filter((e) => raw.get(eventUid('authentic8', SOURCE_ID, authentic8NativeId(e))) !== e.text),
+      ).toEqual([]);
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it('fails with exit 1 and a clear message on a refused token, never printing it', async () => {
-    // Prepare
-    const wrong = Buffer.from('refused-e2e-token-000000').toString('base64');
-    await writeConfig({ credentials: { token: wrong } });
+  it(
+    'fails with exit 1 and a clear message on a refused token, never printing it',
+    async () => {
+      // Prepare
+      const wrong = Buffer.from('refused-e2e-token-000000').toString('base64');
+      await writeConfig({ credentials: { token: wrong } });
 
-    // Act
-    const out = await spawnCli(runArgs()).done;
+      // Act
+      const out = await spawnCli(runArgs()).done;
 
-    // Assess
-    expect(out.code).toBe(1);
-    expect(summaryOf(out.stdout)?.status).toBe('failed');
-    expect(out.stdout).toContain('authentic8 refused the auth token');
-    expect(out.stdout + out.stderr).not.toContain(wrong);
-  }, E2E_TIMEOUT_MS);
+      // Assess
+      expect(out.code).toBe(1);
+      expect(summaryOf(out.stdout)?.status).toBe('failed');
+      expect(out.stdout).toContain('authentic8 refused the auth token');
+      expect(out.stdout + out.stderr).not.toContain(wrong);
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it('fails with exit 1 naming the org when the token cannot see it', async () => {
-    // Prepare
-    await writeConfig({ options: { org: 'Analysts', types: TYPES } });
+  it(
+    'fails with exit 1 naming the org when the token cannot see it',
+    async () => {
+      // Prepare
+      await writeConfig({ options: { org: 'Analysts', types: TYPES } });
 
-    // Act
-    const out = await spawnCli(runArgs()).done;
+      // Act
+      const out = await spawnCli(runArgs()).done;
 
-    // Assess
-    expect(out.code).toBe(1);
-    expect(out.stdout).toContain('authentic8 has no org "Analysts" for this token');
-  }, E2E_TIMEOUT_MS);
+      // Assess
+      expect(out.code).toBe(1);
+      expect(out.stdout).toContain('authentic8 has no org "Analysts" for this token');
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it('refuses invalid Authentic8 options with a message naming the option', async () => {
-    // Prepare
-    await writeConfig({ options: { org: 'Acme Corp', limit: 5000 } });
+  it(
+    'refuses invalid Authentic8 options with a message naming the option',
+    async () => {
+      // Prepare
+      await writeConfig({ options: { org: 'Acme Corp', limit: 5000 } });
 
-    // Act
-    const out = await spawnCli(runArgs()).done;
+      // Act
+      const out = await spawnCli(runArgs()).done;
 
-    // Assess
-    expect(out.code).not.toBe(0);
-    expect(out.stderr).toMatch(new RegExp(`sources\\[0\\] \\(${SOURCE_ID}\\)\\.options\\.limit: `));
-  }, E2E_TIMEOUT_MS);
+      // Assess
+      expect(out.code).not.toBe(0);
+      expect(out.stderr).toMatch(new RegExp(`sources\\[0\\] \\(${SOURCE_ID}\\)\\.options\\.limit: `));
+    },
+    E2E_TIMEOUT_MS,
+  );
 });
 
 describe('audit-pump emulate authentic8', () => {
-  it('serves the emulator on the given port with an example source naming org and types, and exits 0 on SIGINT', async () => {
-    // Prepare
-    const port = await freePort();
+  it(
+    'serves the emulator on the given port with an example source naming org and types, and exits 0 on SIGINT',
+    async () => {
+      // Prepare
+      const port = await freePort();
 
-    // Act
-    const running = spawnCli(['emulate', 'authentic8', '--port', String(port), '--backlog', '20']);
-    await waitForStdout(running, /"types": "all"/);
-    const reply = await fetch(`http://127.0.0.1:${port}/api/`, {
-      method: 'POST',
-      body: JSON.stringify([{ command: 'setauth', data: AUTHENTIC8_LOCAL_TOKEN }, { command: 'extractlog', org: 'Acme Corp', type: 'URL', start_seq: 0, limit: 1 }]),
-    });
-    running.child.kill('SIGINT');
-    const out = await running.done;
+      // Act
+      const running = spawnCli(['emulate', 'authentic8', '--port', String(port), '--backlog', '20']);
+      await waitForStdout(running, /"types": "all"/);
+      const reply = await fetch(`http://127.0.0.1:${port}/api/`, {
+        method: 'POST',
+        body: JSON.stringify([
+          { command: 'setauth', data: AUTHENTIC8_LOCAL_TOKEN },
+          { command: 'extractlog', org: 'Acme Corp', type: 'URL', start_seq: 0, limit: 1 },
+        ]),
+      });
+      running.child.kill('SIGINT');
+      const out = await running.done;
 
-    // Assess
-    expect(out.stdout).toContain(`authentic8 emulator listening on http://127.0.0.1:${port}`);
-    expect(out.stdout).toContain('"org": "Acme Corp"');
-    const [auth, page] = (await reply.json()) as [unknown, { result: { logs: unknown[] } }];
-    expect(auth).toEqual({ result: 'setting auth from data' });
-    expect(page.result.logs).toHaveLength(1);
-    expect(out.code).toBe(0);
-  }, E2E_TIMEOUT_MS);
+      // Assess
+      expect(out.stdout).toContain(`authentic8 emulator listening on http://127.0.0.1:${port}`);
+      expect(out.stdout).toContain('"org": "Acme Corp"');
+      const [auth, page] = (await reply.json()) as [unknown, { result: { logs: unknown[] } }];
+      expect(auth).toEqual({ result: 'setting auth from data' });
+      expect(page.result.logs).toHaveLength(1);
+      expect(out.code).toBe(0);
+    },
+    E2E_TIMEOUT_MS,
+  );
 });

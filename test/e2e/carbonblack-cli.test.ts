@@ -10,7 +10,14 @@ import { join } from 'node:path';
 import { readArchive } from '../../local/archive-reader.ts';
 import { startCarbonBlackEmulator, type CarbonBlackEmulator, type CbApiKey } from '../../local/carbonblack-emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
-import { E2E_TIMEOUT_MS, cli, killChildren, spawnCli, summaryOf as summaryLine, waitForStdout } from '../helpers/cli-process.ts';
+import {
+  E2E_TIMEOUT_MS,
+  cli,
+  killChildren,
+  spawnCli,
+  summaryOf as summaryLine,
+  waitForStdout,
+} from '../helpers/cli-process.ts';
 import { startDynamo } from '../../local/dynamo.ts';
 import { LOCAL_CURSOR_TABLE } from '../../shared/archive-layout.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
@@ -32,10 +39,19 @@ let configFile: string;
 let stateDir: string;
 let archiveDir: string;
 
-async function writeConfig(options: Record<string, unknown> = {}, credentials = { apiId: KEY.id, apiSecret: KEY.secret }, settleLagSeconds?: number): Promise<void> {
+async function writeConfig(
+  options: Record<string, unknown> = {},
+  credentials = { apiId: KEY.id, apiSecret: KEY.secret },
+  settleLagSeconds?: number,
+): Promise<void> {
   const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
   const source = {
-    id: SOURCE_ID, vendor: 'carbonblack', baseUrl: emulator.baseUrl, credentials, startFrom, options: { orgKey: emulator.orgKey, rows: 100, ...options },
+    id: SOURCE_ID,
+    vendor: 'carbonblack',
+    baseUrl: emulator.baseUrl,
+    credentials,
+    startFrom,
+    options: { orgKey: emulator.orgKey, rows: 100, ...options },
     ...(settleLagSeconds !== undefined ? { settleLagSeconds } : {}),
   };
   await writeFile(configFile, JSON.stringify({ sources: [source] }, null, 2));
@@ -53,7 +69,8 @@ async function storedFrom(): Promise<string> {
 }
 
 const runArgs = (): string[] => ['run', '--config', configFile, '--state', stateDir, '--archive', archiveDir];
-const archivedUids = async (): Promise<string[]> => (await readArchive(archiveDir)).map((a) => (a.record.metadata as { uid: string }).uid).sort();
+const archivedUids = async (): Promise<string[]> =>
+  (await readArchive(archiveDir)).map((a) => (a.record.metadata as { uid: string }).uid).sort();
 const uidsOf = (ids: readonly string[]): string[] => ids.map((id) => eventUid('carbonblack', SOURCE_ID, id)).sort();
 
 beforeEach(async () => {
@@ -71,84 +88,112 @@ afterEach(async () => {
 });
 
 describe('audit-pump run with a Carbon Black source', () => {
-  it('drains the org in search mode: every event archived once per occurrence, exit 0', async () => {
-    // Act
-    const out = await cli(runArgs());
+  it(
+    'drains the org in search mode: every event archived once per occurrence, exit 0',
+    async () => {
+      // Act
+      const out = await cli(runArgs());
 
-    // Assess
-    expect(out.code).toBe(0);
-    expect(summaryOf(out.stdout)).toEqual({ status: 'caught-up', events: emulator.events().length });
-    expect(await archivedUids()).toEqual(uidsOf(emulator.nativeIds()));
-  }, E2E_TIMEOUT_MS);
+      // Assess
+      expect(out.code).toBe(0);
+      expect(summaryOf(out.stdout)).toEqual({ status: 'caught-up', events: emulator.events().length });
+      expect(await archivedUids()).toEqual(uidsOf(emulator.nativeIds()));
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it('reads the new events on the next run, but none newer than the settle lag', async () => {
-    // Prepare
-    await writeConfig({}, undefined, 1);
-    expect((await cli(runArgs())).code).toBe(0);
-    // Dated just after the end of the first run's last window (its stored cursor), and the second
-    // run starts at least 3 s later, so they fall in its first window however loaded the machine is.
-    const from = Date.parse(await storedFrom());
-    const settled = emulator.addEvents(20, { atMs: from + 500 });
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, from + 3000 - Date.now())));
-    const unsettled = emulator.addEvents(5, { atMs: Date.now() + 60_000 });
+  it(
+    'reads the new events on the next run, but none newer than the settle lag',
+    async () => {
+      // Prepare
+      await writeConfig({}, undefined, 1);
+      expect((await cli(runArgs())).code).toBe(0);
+      // Dated just after the end of the first run's last window (its stored cursor), and the second
+      // run starts at least 3 s later, so they fall in its first window however loaded the machine is.
+      const from = Date.parse(await storedFrom());
+      const settled = emulator.addEvents(20, { atMs: from + 500 });
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, from + 3000 - Date.now())));
+      const unsettled = emulator.addEvents(5, { atMs: Date.now() + 60_000 });
 
-    // Act
-    const second = await cli(runArgs());
+      // Act
+      const second = await cli(runArgs());
 
-    // Assess
-    expect(summaryOf(second.stdout)).toEqual({ status: 'caught-up', events: settled.length });
-    const old = emulator.events().filter((e) => !unsettled.includes(e));
-    expect(await archivedUids()).toEqual(uidsOf(emulator.nativeIds(old)));
-  }, E2E_TIMEOUT_MS);
+      // Assess
+      expect(summaryOf(second.stdout)).toEqual({ status: 'caught-up', events: settled.length });
+      const old = emulator.events().filter((e) => !unsettled.includes(e));
+      expect(await archivedUids()).toEqual(uidsOf(emulator.nativeIds(old)));
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it('drains the key\'s queue in queue mode, spooling under --state and leaving the spool empty', async () => {
-    // Prepare
-    await writeConfig({ mode: 'queue' });
+  it(
+    "drains the key's queue in queue mode, spooling under --state and leaving the spool empty",
+    async () => {
+      // Prepare
+      await writeConfig({ mode: 'queue' });
 
-    // Act
-    const out = await cli(runArgs());
+      // Act
+      const out = await cli(runArgs());
 
-    // Assess
-    expect(out.code).toBe(0);
-    expect(summaryOf(out.stdout)).toEqual({ status: 'caught-up', events: emulator.enqueued(KEY.id).length });
-    expect(await archivedUids()).toEqual(uidsOf(emulator.nativeIds(emulator.enqueued(KEY.id))));
-    expect(await readdir(join(stateDir, 'spool'))).toEqual([]);
-  }, E2E_TIMEOUT_MS);
+      // Assess
+      expect(out.code).toBe(0);
+      expect(summaryOf(out.stdout)).toEqual({ status: 'caught-up', events: emulator.enqueued(KEY.id).length });
+      expect(await archivedUids()).toEqual(uidsOf(emulator.nativeIds(emulator.enqueued(KEY.id))));
+      expect(await readdir(join(stateDir, 'spool'))).toEqual([]);
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it('fails with exit 1 and the 401 in the summary, never the secret, when the key is refused', async () => {
-    // Prepare
-    await writeConfig({}, { apiId: KEY.id, apiSecret: 'WRONGE2ESECRET0000000000' });
+  it(
+    'fails with exit 1 and the 401 in the summary, never the secret, when the key is refused',
+    async () => {
+      // Prepare
+      await writeConfig({}, { apiId: KEY.id, apiSecret: 'WRONGE2ESECRET0000000000' });
 
-    // Act
-    const out = await cli(runArgs());
+      // Act
+      const out = await cli(runArgs());
 
-    // Assess
-    expect(out.code).toBe(1);
-    expect(out.stdout).toMatch(/HTTP 401/);
-    expect(out.stdout + out.stderr).not.toContain('WRONGE2ESECRET0000000000');
-  }, E2E_TIMEOUT_MS);
+      // Assess
+      expect(out.code).toBe(1);
+      expect(out.stdout).toMatch(/HTTP 401/);
+      expect(out.stdout + out.stderr).not.toContain('WRONGE2ESECRET0000000000');
+    },
+    E2E_TIMEOUT_MS,
+  );
 });
 
 describe('audit-pump emulate carbonblack', () => {
-  it('serves the emulator, prints its URL and an example source, and answers a search', async () => {
-    // Act
-    const running = spawnCli(['emulate', 'carbonblack', '--backlog', '10']);
-    const [, url = ''] = await waitForStdout(running, /carbonblack emulator listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*\n\}\n/);
-    const stdout = running.stdout();
-    const example = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { sources: Array<{ credentials: { apiId: string; apiSecret: string }; options: { orgKey: string } }> };
-    const [source] = example.sources;
-    const reply = await fetch(`${url}/audit_log/v1/orgs/${source?.options.orgKey ?? ''}/logs/_search`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-auth-token': `${source?.credentials.apiSecret ?? ''}/${source?.credentials.apiId ?? ''}` },
-      body: '{"rows":1}',
-    });
-    running.child.kill('SIGINT');
-    const out = await running.done;
-    const status = reply.status;
+  it(
+    'serves the emulator, prints its URL and an example source, and answers a search',
+    async () => {
+      // Act
+      const running = spawnCli(['emulate', 'carbonblack', '--backlog', '10']);
+      const [, url = ''] = await waitForStdout(
+        running,
+        /carbonblack emulator listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*\n\}\n/,
+      );
+      const stdout = running.stdout();
+      const example = JSON.parse(stdout.slice(stdout.indexOf('{'))) as {
+        sources: Array<{ credentials: { apiId: string; apiSecret: string }; options: { orgKey: string } }>;
+      };
+      const [source] = example.sources;
+      const reply = await fetch(`${url}/audit_log/v1/orgs/${source?.options.orgKey ?? ''}/logs/_search`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-auth-token': `${source?.credentials.apiSecret ?? ''}/${source?.credentials.apiId ?? ''}`,
+        },
+        body: '{"rows":1}',
+      });
+      running.child.kill('SIGINT');
+      const out = await running.done;
+      const status = reply.status;
 
-    // Assess
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(status).toBe(200);
-    expect(out.code).toBe(0);
-  }, E2E_TIMEOUT_MS);
+      // Assess
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(status).toBe(200);
+      expect(out.code).toBe(0);
+    },
+    E2E_TIMEOUT_MS,
+  );
 });

@@ -54,7 +54,7 @@ describe('audit-pump query after npm start --once', () => {
     expect(rows.at(-1)).toBe(`(${expected.size} rows)`);
   });
 
-  it('fails on bad SQL with DuckDB\'s message, no stack trace, exit 1', () => {
+  it("fails on bad SQL with DuckDB's message, no stack trace, exit 1", () => {
     const out = badSql;
     expect(out.code).toBe(1);
     expect(out.stderr).toContain('audit-pump query: Parser Error: syntax error at or near "selec"');

@@ -29,7 +29,21 @@ beforeEach(async () => {
   stateDir = join(dir, 'state');
   archiveDir = join(dir, 'archive');
   const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
-  await writeFile(configFile, JSON.stringify({ sources: [{ id: SOURCE_ID, vendor: 'veza', baseUrl: emulator.baseUrl, credentials: { token: TOKEN }, startFrom, options: { pageSize: 25 } }] }));
+  await writeFile(
+    configFile,
+    JSON.stringify({
+      sources: [
+        {
+          id: SOURCE_ID,
+          vendor: 'veza',
+          baseUrl: emulator.baseUrl,
+          credentials: { token: TOKEN },
+          startFrom,
+          options: { pageSize: 25 },
+        },
+      ],
+    }),
+  );
 });
 
 afterEach(async () => {
@@ -42,94 +56,185 @@ const dirs = (): string[] => ['--config', configFile, '--archive', archiveDir];
 const times = async () => (await readArchive(archiveDir)).map(({ record }) => ({ time: record.time as number }));
 
 describe('audit-pump reconcile and backfill', () => {
-  it('reconcile finds the gap (exit 3, exact count), backfill fills it (exit 0), reconcile then finds none (exit 0)', async () => {
-    // Prepare: the live pump archives the backlog, then a slice of the archive is deleted.
-    expect((await cli(['run', ...dirs(), '--state', stateDir])).code).toBe(0);
-    const range = middleRange((await times()).map((t) => ({ ...t, uid: '', sourceId: SOURCE_ID })));
-    const removed = await cutArchive(archiveDir, SOURCE_ID, range.from, range.to);
-    const window = `${iso(range.from)}..${iso(range.to)}`;
+  it(
+    'reconcile finds the gap (exit 3, exact count), backfill fills it (exit 0), reconcile then finds none (exit 0)',
+    async () => {
+      // Prepare: the live pump archives the backlog, then a slice of the archive is deleted.
+      expect((await cli(['run', ...dirs(), '--state', stateDir])).code).toBe(0);
+      const range = middleRange((await times()).map((t) => ({ ...t, uid: '', sourceId: SOURCE_ID })));
+      const removed = await cutArchive(archiveDir, SOURCE_ID, range.from, range.to);
+      const window = `${iso(range.from)}..${iso(range.to)}`;
 
-    // Act
-    const gap = await cli(['reconcile', '--source', SOURCE_ID, '--window', window, ...dirs()]);
-    const backfill = await cli(['backfill', '--source', SOURCE_ID, '--from', iso(range.from), '--to', iso(range.to), ...dirs(), '--state', stateDir]);
-    const after = await cli(['reconcile', '--source', SOURCE_ID, '--window', window, ...dirs(), '--json']);
+      // Act
+      const gap = await cli(['reconcile', '--source', SOURCE_ID, '--window', window, ...dirs()]);
+      const backfill = await cli([
+        'backfill',
+        '--source',
+        SOURCE_ID,
+        '--from',
+        iso(range.from),
+        '--to',
+        iso(range.to),
+        ...dirs(),
+        '--state',
+        stateDir,
+      ]);
+      const after = await cli(['reconcile', '--source', SOURCE_ID, '--window', window, ...dirs(), '--json']);
 
-    // Assess
-    expect(gap.code).toBe(3);
-    expect(gap.stdout).toContain(`  missing: ${removed.size}\n`);
-    expect(gap.stdout).toContain(`metric MissingEvents{sourceId=${SOURCE_ID}} ${removed.size}`);
-    expect([...removed].some((uid) => gap.stdout.includes(`uid ${uid}`))).toBe(true);
-    expect(backfill.code).toBe(0);
-    expect(backfill.stdout).toMatch(new RegExp(`^${SOURCE_ID}#backfill: caught-up, ${removed.size} events, \\d+ pages, 0 dead-lettered; reached .* \\(100%\\)$`, 'm'));
-    expect(backfill.stdout).toContain('complete');
-    expect(after.code).toBe(0);
-    expect(JSON.parse(after.stdout)).toMatchObject({ sourceId: SOURCE_ID, missing: 0, vendorEvents: removed.size, archivedEvents: removed.size });
-  }, E2E_TIMEOUT_MS);
+      // Assess
+      expect(gap.code).toBe(3);
+      expect(gap.stdout).toContain(`  missing: ${removed.size}\n`);
+      expect(gap.stdout).toContain(`metric MissingEvents{sourceId=${SOURCE_ID}} ${removed.size}`);
+      expect([...removed].some((uid) => gap.stdout.includes(`uid ${uid}`))).toBe(true);
+      expect(backfill.code).toBe(0);
+      expect(backfill.stdout).toMatch(
+        new RegExp(
+          `^${SOURCE_ID}#backfill: caught-up, ${removed.size} events, \\d+ pages, 0 dead-lettered; reached .* \\(100%\\)$`,
+          'm',
+        ),
+      );
+      expect(backfill.stdout).toContain('complete');
+      expect(after.code).toBe(0);
+      expect(JSON.parse(after.stdout)).toMatchObject({
+        sourceId: SOURCE_ID,
+        missing: 0,
+        vendorEvents: removed.size,
+        archivedEvents: removed.size,
+      });
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it('a backfill of another range is refused (exit 1, saying how) until --restart', async () => {
-    const now = Date.now();
-    const a = ['--from', iso(now - 40 * 3_600_000), '--to', iso(now - 36 * 3_600_000)];
-    const b = ['--from', iso(now - 30 * 3_600_000), '--to', iso(now - 20 * 3_600_000)];
-    const backfill = (range: string[], ...extra: string[]) => cli(['backfill', '--source', SOURCE_ID, ...range, ...dirs(), '--state', stateDir, ...extra]);
+  it(
+    'a backfill of another range is refused (exit 1, saying how) until --restart',
+    async () => {
+      const now = Date.now();
+      const a = ['--from', iso(now - 40 * 3_600_000), '--to', iso(now - 36 * 3_600_000)];
+      const b = ['--from', iso(now - 30 * 3_600_000), '--to', iso(now - 20 * 3_600_000)];
+      const backfill = (range: string[], ...extra: string[]) =>
+        cli(['backfill', '--source', SOURCE_ID, ...range, ...dirs(), '--state', stateDir, ...extra]);
 
-    const first = await backfill(a);
-    const refused = await backfill(b);
-    const restarted = await backfill(b, '--restart');
+      const first = await backfill(a);
+      const refused = await backfill(b);
+      const restarted = await backfill(b, '--restart');
 
-    expect(first.code).toBe(0);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/has a backfill of .*; resume it with the same range, or start .* with --restart/);
-    expect(restarted.code).toBe(0);
-    expect(restarted.stdout).toContain(`backfill of ${SOURCE_ID} ${b[1]}..${b[3]} complete`);
-  }, E2E_TIMEOUT_MS);
+      expect(first.code).toBe(0);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/has a backfill of .*; resume it with the same range, or start .* with --restart/);
+      expect(restarted.code).toBe(0);
+      expect(restarted.stdout).toContain(`backfill of ${SOURCE_ID} ${b[1]}..${b[3]} complete`);
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it('bad arguments exit non-zero with the reason: 2 for a usage error, 1 for a window in the future', async () => {
-    const noTo = await cli(['backfill', '--source', SOURCE_ID, '--from', '2026-11-01', ...dirs()]);
-    const future = await cli(['reconcile', '--source', SOURCE_ID, '--window', `2026-01-01..${iso(Date.now() + 86_400_000)}`, ...dirs()]);
+  it(
+    'bad arguments exit non-zero with the reason: 2 for a usage error, 1 for a window in the future',
+    async () => {
+      const noTo = await cli(['backfill', '--source', SOURCE_ID, '--from', '2026-11-01', ...dirs()]);
+      const future = await cli([
+        'reconcile',
+        '--source',
+        SOURCE_ID,
+        '--window',
+        `2026-01-01..${iso(Date.now() + 86_400_000)}`,
+        ...dirs(),
+      ]);
 
-    expect(noTo.code).toBe(2);
-    expect(noTo.stderr).toBe('audit-pump backfill: --to <time> is required\n(usage: audit-pump backfill --help)\n');
-    expect(future.code).toBe(1);
-    expect(future.stderr).toContain('the range must be in the past');
-  }, E2E_TIMEOUT_MS);
+      expect(noTo.code).toBe(2);
+      expect(noTo.stderr).toBe('audit-pump backfill: --to <time> is required\n(usage: audit-pump backfill --help)\n');
+      expect(future.code).toBe(1);
+      expect(future.stderr).toContain('the range must be in the past');
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it('reconcile says the archive is empty instead of reporting every event missing (exit 1)', async () => {
-    const out = await cli(['reconcile', '--source', SOURCE_ID, '--window', 'yesterday', ...dirs()]);
+  it(
+    'reconcile says the archive is empty instead of reporting every event missing (exit 1)',
+    async () => {
+      const out = await cli(['reconcile', '--source', SOURCE_ID, '--window', 'yesterday', ...dirs()]);
 
-    expect(out.code).toBe(1);
-    expect(out.stderr).toBe(`audit-pump reconcile: nothing to compare: the archive under ${archiveDir} holds no events; run \`audit-pump run --config ${configFile}\` first (or pass --archive <dir>)\n`);
-    expect(emulator.stats.requests).toBe(0);
-  }, E2E_TIMEOUT_MS);
+      expect(out.code).toBe(1);
+      expect(out.stderr).toBe(
+        `audit-pump reconcile: nothing to compare: the archive under ${archiveDir} holds no events; run \`audit-pump run --config ${configFile}\` first (or pass --archive <dir>)\n`,
+      );
+      expect(emulator.stats.requests).toBe(0);
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it('reconcile says when the live cursor has not reached the window yet', async () => {
-    // Prepare: the live run archives the backlog; events published after it are not read yet.
-    const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
-    await writeFile(configFile, JSON.stringify({ sources: [{ id: SOURCE_ID, vendor: 'veza', baseUrl: emulator.baseUrl, credentials: { token: TOKEN }, startFrom, settleLagSeconds: 1, options: { pageSize: 25 } }] }));
-    expect((await cli(['run', ...dirs(), '--state', stateDir])).code).toBe(0);
-    const before = Date.now();
-    emulator.addEvents(20);
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    const window = `${iso(before - 60_000)}..${iso(Date.now() - 1000)}`;
+  it(
+    'reconcile says when the live cursor has not reached the window yet',
+    async () => {
+      // Prepare: the live run archives the backlog; events published after it are not read yet.
+      const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
+      await writeFile(
+        configFile,
+        JSON.stringify({
+          sources: [
+            {
+              id: SOURCE_ID,
+              vendor: 'veza',
+              baseUrl: emulator.baseUrl,
+              credentials: { token: TOKEN },
+              startFrom,
+              settleLagSeconds: 1,
+              options: { pageSize: 25 },
+            },
+          ],
+        }),
+      );
+      expect((await cli(['run', ...dirs(), '--state', stateDir])).code).toBe(0);
+      const before = Date.now();
+      emulator.addEvents(20);
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const window = `${iso(before - 60_000)}..${iso(Date.now() - 1000)}`;
 
-    // Act
-    const out = await cli(['reconcile', '--source', SOURCE_ID, '--window', window, ...dirs(), '--state', stateDir, '--margin', '0']);
+      // Act
+      const out = await cli([
+        'reconcile',
+        '--source',
+        SOURCE_ID,
+        '--window',
+        window,
+        ...dirs(),
+        '--state',
+        stateDir,
+        '--margin',
+        '0',
+      ]);
 
-    // Assess
-    expect(out.code).toBe(3);
-    expect(out.stdout).toContain('  missing: 20\n');
-    expect(out.stdout).toMatch(new RegExp(`^note: the live cursor of ${SOURCE_ID} has delivered events up to \\S+, not past the window's end \\S+: the live run has not reached this window yet; run it or backfill the window, then reconcile again$`, 'm'));
-  }, E2E_TIMEOUT_MS);
+      // Assess
+      expect(out.code).toBe(3);
+      expect(out.stdout).toContain('  missing: 20\n');
+      expect(out.stdout).toMatch(
+        new RegExp(
+          `^note: the live cursor of ${SOURCE_ID} has delivered events up to \\S+, not past the window's end \\S+: the live run has not reached this window yet; run it or backfill the window, then reconcile again$`,
+          'm',
+        ),
+      );
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it('backfill --json prints the result as JSON; a mistyped source gets a suggestion', async () => {
-    const now = Date.now();
-    const range = ['--from', iso(now - 40 * 3_600_000), '--to', iso(now - 36 * 3_600_000)];
+  it(
+    'backfill --json prints the result as JSON; a mistyped source gets a suggestion',
+    async () => {
+      const now = Date.now();
+      const range = ['--from', iso(now - 40 * 3_600_000), '--to', iso(now - 36 * 3_600_000)];
 
-    const json = await cli(['backfill', '--source', SOURCE_ID, ...range, ...dirs(), '--state', stateDir, '--json']);
-    const typo = await cli(['backfill', '--source', 'veza-rnage', ...range, ...dirs(), '--state', stateDir]);
+      const json = await cli(['backfill', '--source', SOURCE_ID, ...range, ...dirs(), '--state', stateDir, '--json']);
+      const typo = await cli(['backfill', '--source', 'veza-rnage', ...range, ...dirs(), '--state', stateDir]);
 
-    expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toMatchObject({ sourceId: `${SOURCE_ID}#backfill`, status: 'caught-up', done: true, range: { from: range[1], to: range[3] } });
-    expect(typo.code).toBe(1);
-    expect(typo.stderr).toContain(`no source "veza-rnage" in ${configFile} (did you mean "${SOURCE_ID}"?)`);
-  }, E2E_TIMEOUT_MS);
+      expect(json.code).toBe(0);
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        sourceId: `${SOURCE_ID}#backfill`,
+        status: 'caught-up',
+        done: true,
+        range: { from: range[1], to: range[3] },
+      });
+      expect(typo.code).toBe(1);
+      expect(typo.stderr).toContain(`no source "veza-rnage" in ${configFile} (did you mean "${SOURCE_ID}"?)`);
+    },
+    E2E_TIMEOUT_MS,
+  );
 });

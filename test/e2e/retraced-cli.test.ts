@@ -7,7 +7,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readArchive } from '../../local/archive-reader.ts';
-import { LOCAL_RETRACED_TOKEN, RETRACED_GRAPHQL_PATH, startRetracedEmulator, type RetracedEmulator } from '../../local/retraced-emulator.ts';
+import {
+  LOCAL_RETRACED_TOKEN,
+  RETRACED_GRAPHQL_PATH,
+  startRetracedEmulator,
+  type RetracedEmulator,
+} from '../../local/retraced-emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
 import { E2E_TIMEOUT_MS, cli, killChildren, spawnCli, summaryOf, waitForStdout } from '../helpers/cli-process.ts';
 
@@ -22,20 +27,46 @@ describe('audit-pump with a Retraced source', () => {
   let emulator: RetracedEmulator;
   let dir: string;
   let configFile: string;
-  const runArgs = (): string[] => ['run', '--config', configFile, '--state', join(dir, 'state'), '--archive', join(dir, 'archive')];
-  const uids = async (): Promise<string[]> => (await readArchive(join(dir, 'archive'))).map((a) => (a.record.metadata as { uid: string }).uid).sort();
+  const runArgs = (): string[] => [
+    'run',
+    '--config',
+    configFile,
+    '--state',
+    join(dir, 'state'),
+    '--archive',
+    join(dir, 'archive'),
+  ];
+  const uids = async (): Promise<string[]> =>
+    (await readArchive(join(dir, 'archive'))).map((a) => (a.record.metadata as { uid: string }).uid).sort();
 
   /** The token group's events received before the stored window start, as uids. */
   async function expectedUids(): Promise<string[]> {
     const shown = await cli(['cursor', 'show', SOURCE_ID, '--state', join(dir, 'state'), '--json']);
     const [state] = JSON.parse(shown.stdout) as Array<{ cursor: { from: string } }>;
     const boundary = Date.parse(state?.cursor.from ?? '');
-    return emulator.events().filter((e) => e.received < boundary).map((e) => eventUid('retraced', SOURCE_ID, e.id)).sort();
+    return emulator
+      .events()
+      .filter((e) => e.received < boundary)
+      .map((e) => eventUid('retraced', SOURCE_ID, e.id))
+      .sort();
   }
 
   async function writeConfig(source: Record<string, unknown> = {}): Promise<void> {
     const startFrom = new Date(Date.now() - 3 * 86_400_000).toISOString();
-    const config = { sources: [{ id: SOURCE_ID, vendor: 'retraced', baseUrl: emulator.baseUrl, credentials: { token: TOKEN }, startFrom, settleLagSeconds: 1, options: { pageSize: PAGE_SIZE }, ...source }] };
+    const config = {
+      sources: [
+        {
+          id: SOURCE_ID,
+          vendor: 'retraced',
+          baseUrl: emulator.baseUrl,
+          credentials: { token: TOKEN },
+          startFrom,
+          settleLagSeconds: 1,
+          options: { pageSize: PAGE_SIZE },
+          ...source,
+        },
+      ],
+    };
     await writeFile(configFile, JSON.stringify(config, null, 2));
   }
 
@@ -51,70 +82,96 @@ describe('audit-pump with a Retraced source', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('drains the backlog into the archive and exits 0; every event once, no strangers', async () => {
-    // Act
-    const out = await cli(runArgs());
+  it(
+    'drains the backlog into the archive and exits 0; every event once, no strangers',
+    async () => {
+      // Act
+      const out = await cli(runArgs());
 
-    // Assess
-    expect(out.code).toBe(0);
-    expect(summaryOf(out.stdout, SOURCE_ID)?.status).toBe('caught-up');
-    expect(await uids()).toEqual(await expectedUids());
-  }, E2E_TIMEOUT_MS);
+      // Assess
+      expect(out.code).toBe(0);
+      expect(summaryOf(out.stdout, SOURCE_ID)?.status).toBe('caught-up');
+      expect(await uids()).toEqual(await expectedUids());
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it('reads the events published since, and the first run\'s own reads, on the next run', async () => {
-    // Prepare
-    expect((await cli(runArgs())).code).toBe(0);
-    emulator.addEvents(25);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+  it(
+    "reads the events published since, and the first run's own reads, on the next run",
+    async () => {
+      // Prepare
+      expect((await cli(runArgs())).code).toBe(0);
+      emulator.addEvents(25);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
 
-    // Act
-    const second = await cli(runArgs());
+      // Act
+      const second = await cli(runArgs());
 
-    // Assess
-    expect(second.code).toBe(0);
-    expect(summaryOf(second.stdout, SOURCE_ID)?.events).toBeGreaterThanOrEqual(25);
-    expect(await uids()).toEqual(await expectedUids());
-  }, E2E_TIMEOUT_MS);
+      // Assess
+      expect(second.code).toBe(0);
+      expect(summaryOf(second.stdout, SOURCE_ID)?.events).toBeGreaterThanOrEqual(25);
+      expect(await uids()).toEqual(await expectedUids());
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it('fails with exit 1 and the 401 in the summary when Retraced refuses the token, never printing it', async () => {
-    // Prepare
-    await writeConfig({ credentials: { token: 'not-the-token-0a9c' } });
+  it(
+    'fails with exit 1 and the 401 in the summary when Retraced refuses the token, never printing it',
+    async () => {
+      // Prepare
+      await writeConfig({ credentials: { token: 'not-the-token-0a9c' } });
 
-    // Act
-    const out = await cli(runArgs());
+      // Act
+      const out = await cli(runArgs());
 
-    // Assess
-    expect(out.code).toBe(1);
-    expect(out.stdout).toMatch(/HTTP 401.*Unauthorized/);
-    expect(`${out.stdout}${out.stderr}`).not.toContain('not-the-token-0a9c');
-  }, E2E_TIMEOUT_MS);
+      // Assess
+      expect(out.code).toBe(1);
+      expect(out.stdout).toMatch(/HTTP 401.*Unauthorized/);
+      expect(`${out.stdout}${out.stderr}`).not.toContain('not-the-token-0a9c');
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it('says on stderr when Retraced asks to wait (429, Retry-After) and how long, then goes on', async () => {
-    // Prepare
-    emulator.faults.rateLimitNext = 1;
-    emulator.faults.retryAfterSeconds = 1;
+  it(
+    'says on stderr when Retraced asks to wait (429, Retry-After) and how long, then goes on',
+    async () => {
+      // Prepare
+      emulator.faults.rateLimitNext = 1;
+      emulator.faults.retryAfterSeconds = 1;
 
-    // Act
-    const out = await cli(runArgs());
+      // Act
+      const out = await cli(runArgs());
 
-    // Assess
-    expect(out.code).toBe(0);
-    expect(out.stderr).toMatch(new RegExp(`^audit-pump run: ${SOURCE_ID}: vendor asked for 1\\.0 s \\(HTTP 429\\); waiting \\(attempt 1 was refused\\)$`, 'm'));
-  }, E2E_TIMEOUT_MS);
+      // Assess
+      expect(out.code).toBe(0);
+      expect(out.stderr).toMatch(
+        new RegExp(
+          `^audit-pump run: ${SOURCE_ID}: vendor asked for 1\\.0 s \\(HTTP 429\\); waiting \\(attempt 1 was refused\\)$`,
+          'm',
+        ),
+      );
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it('serves the emulator with `audit-pump emulate retraced` and the local token', async () => {
-    // Prepare
-    const running = spawnCli(['emulate', 'retraced', '--port', '0']);
-    const [, url] = await waitForStdout(running, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+  it(
+    'serves the emulator with `audit-pump emulate retraced` and the local token',
+    async () => {
+      // Prepare
+      const running = spawnCli(['emulate', 'retraced', '--port', '0']);
+      const [, url] = await waitForStdout(running, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
 
-    // Act
-    const reply = await fetch(`${url}${RETRACED_GRAPHQL_PATH}`, {
-      method: 'POST', headers: { authorization: `token=${LOCAL_RETRACED_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ search(first: 1) { totalCount } }' }),
-    });
-    running.child.kill('SIGINT');
+      // Act
+      const reply = await fetch(`${url}${RETRACED_GRAPHQL_PATH}`, {
+        method: 'POST',
+        headers: { authorization: `token=${LOCAL_RETRACED_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ search(first: 1) { totalCount } }' }),
+      });
+      running.child.kill('SIGINT');
 
-    // Assess
-    expect(reply.status).toBe(200);
-  }, E2E_TIMEOUT_MS);
+      // Assess
+      expect(reply.status).toBe(200);
+    },
+    E2E_TIMEOUT_MS,
+  );
 });

@@ -26,7 +26,17 @@ let archive: string;
 
 async function writeConfig(source: Record<string, unknown> = {}): Promise<void> {
   const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
-  const sources = [{ id: SOURCE_ID, vendor: 'veza', baseUrl: emulator.baseUrl, credentials: { token: TOKEN }, startFrom, options: { pageSize: 100 }, ...source }];
+  const sources = [
+    {
+      id: SOURCE_ID,
+      vendor: 'veza',
+      baseUrl: emulator.baseUrl,
+      credentials: { token: TOKEN },
+      startFrom,
+      options: { pageSize: 100 },
+      ...source,
+    },
+  ];
   await writeFile(config, JSON.stringify({ sources }));
 }
 const dirs = (): string[] => ['--state', state, '--archive', archive];
@@ -46,43 +56,74 @@ afterEach(async () => {
 });
 
 describe('audit-pump run --dry-run', () => {
-  it('asks the vendor once, says the source is ready, and moves no cursor and archives nothing', async () => {
-    // Prepare: a first real run, so there is a cursor that must not move.
-    expect((await cli(['run', '--config', config, ...dirs()])).code).toBe(0);
-    emulator.addEvents(40);
-    const before = await cli(['cursor', 'show', '--state', state, '--json']);
-    const archived = (await readArchive(archive)).length;
-    const requests = emulator.stats.requests;
+  it(
+    'asks the vendor once, says the source is ready, and moves no cursor and archives nothing',
+    async () => {
+      // Prepare: a first real run, so there is a cursor that must not move.
+      expect((await cli(['run', '--config', config, ...dirs()])).code).toBe(0);
+      emulator.addEvents(40);
+      const before = await cli(['cursor', 'show', '--state', state, '--json']);
+      const archived = (await readArchive(archive)).length;
+      const requests = emulator.stats.requests;
 
-    // Act
-    const dry = await cli(['run', '--config', config, ...dirs(), '--dry-run']);
+      // Act
+      const dry = await cli(['run', '--config', config, ...dirs(), '--dry-run']);
 
-    // Assess
-    expect(dry.code).toBe(0);
-    expect(dry.stdout).toBe(`${SOURCE_ID}: ok — credentials accepted; the first page from startFrom holds 100 record(s)\nall 1 source(s) ready; nothing was delivered and no cursor moved\n`);
-    expect(emulator.stats.requests).toBe(requests + 1);
-    const after = await cli(['cursor', 'show', '--state', state, '--json']);
-    expect(JSON.parse(after.stdout).map(({ lagSeconds: _l, ...row }: Record<string, unknown>) => row)).toEqual(JSON.parse(before.stdout).map(({ lagSeconds: _l, ...row }: Record<string, unknown>) => row));
-    expect((await readArchive(archive)).length).toBe(archived);
-  }, E2E_TIMEOUT_MS);
+      // Assess
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toBe(
+        `${SOURCE_ID}: ok — credentials accepted; the first page from startFrom holds 100 record(s)\nall 1 source(s) ready; nothing was delivered and no cursor moved\n`,
+      );
+      expect(emulator.stats.requests).toBe(requests + 1);
+      const after = await cli(['cursor', 'show', '--state', state, '--json']);
+      expect(JSON.parse(after.stdout).map(({ lagSeconds: _l, ...row }: Record<string, unknown>) => row)).toEqual(
+        JSON.parse(before.stdout).map(({ lagSeconds: _l, ...row }: Record<string, unknown>) => row),
+      );
+      expect((await readArchive(archive)).length).toBe(archived);
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it('on a fresh checkout it creates no state and no archive', async () => {
-    const dry = await cli(['run', '--config', config, ...dirs(), '--dry-run', '--json']);
+  it(
+    'on a fresh checkout it creates no state and no archive',
+    async () => {
+      const dry = await cli(['run', '--config', config, ...dirs(), '--dry-run', '--json']);
 
-    expect(dry.code).toBe(0);
-    expect(JSON.parse(dry.stdout)).toEqual({ dryRun: true, sources: [{ sourceId: SOURCE_ID, vendor: 'veza', ok: true, step: 'vendor', detail: expect.stringContaining('credentials accepted') }] });
-    expect([existsSync(state), existsSync(archive)]).toEqual([false, false]);
-  }, E2E_TIMEOUT_MS);
+      expect(dry.code).toBe(0);
+      expect(JSON.parse(dry.stdout)).toEqual({
+        dryRun: true,
+        sources: [
+          {
+            sourceId: SOURCE_ID,
+            vendor: 'veza',
+            ok: true,
+            step: 'vendor',
+            detail: expect.stringContaining('credentials accepted'),
+          },
+        ],
+      });
+      expect([existsSync(state), existsSync(archive)]).toEqual([false, false]);
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it('names the step that fails: a refused key at the vendor, exit 1, the key never printed', async () => {
-    await writeConfig({ credentials: { token: 'not-the-key-1234' } });
+  it(
+    'names the step that fails: a refused key at the vendor, exit 1, the key never printed',
+    async () => {
+      await writeConfig({ credentials: { token: 'not-the-key-1234' } });
 
-    const dry = await cli(['run', '--config', config, '--dry-run', ...dirs()]);
+      const dry = await cli(['run', '--config', config, '--dry-run', ...dirs()]);
 
-    expect(dry.code).toBe(1);
-    expect(dry.stdout).toMatch(new RegExp(`^${SOURCE_ID}: FAILED at vendor — AuthError: GET http://127\\.0\\.0\\.1:\\d+/api/preview/system/audit/export\\?… \\(attempt 1/2\\) → HTTP 401`));
-    expect(dry.stdout + dry.stderr).not.toContain('not-the-key-1234');
-  }, E2E_TIMEOUT_MS);
+      expect(dry.code).toBe(1);
+      expect(dry.stdout).toMatch(
+        new RegExp(
+          `^${SOURCE_ID}: FAILED at vendor — AuthError: GET http://127\\.0\\.0\\.1:\\d+/api/preview/system/audit/export\\?… \\(attempt 1/2\\) → HTTP 401`,
+        ),
+      );
+      expect(dry.stdout + dry.stderr).not.toContain('not-the-key-1234');
+    },
+    E2E_TIMEOUT_MS,
+  );
 
   describe('with a secret in Secrets Manager', () => {
     let secrets: SecretsEmulator;
@@ -91,76 +132,132 @@ describe('audit-pump run --dry-run', () => {
     });
     afterEach(() => secrets.stop());
 
-    it('reads the secret with the caller\'s AWS credentials and checks the vendor with it', async () => {
-      // Prepare
-      await writeConfig({ credentials: undefined, secretName: 'audit-pump/veza-ops' });
-      const aws = { AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+    it(
+      "reads the secret with the caller's AWS credentials and checks the vendor with it",
+      async () => {
+        // Prepare
+        await writeConfig({ credentials: undefined, secretName: 'audit-pump/veza-ops' });
+        const aws = {
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+        };
 
-      // Act
-      const dry = await cli(['run', '--config', config, '--dry-run'], undefined, aws);
-      const real = await cli(['run', '--config', config, ...dirs()], undefined, aws);
+        // Act
+        const dry = await cli(['run', '--config', config, '--dry-run'], undefined, aws);
+        const real = await cli(['run', '--config', config, ...dirs()], undefined, aws);
 
-      // Assess
-      expect(dry.code).toBe(0);
-      expect(dry.stdout).toContain(`${SOURCE_ID}: ok — credentials accepted`);
-      expect(real.code).toBe(1);
-      expect(real.stderr).toBe(`audit-pump run: ${SOURCE_ID} (secretName audit-pump/veza-ops) in ${config} reads its credentials from AWS Secrets Manager, which local runs do not reach: for a local run give the source inline "credentials" instead of "secretName" (in a sources file of your own, never committed), or run the deployed function\n`);
-    }, E2E_TIMEOUT_MS);
+        // Assess
+        expect(dry.code).toBe(0);
+        expect(dry.stdout).toContain(`${SOURCE_ID}: ok — credentials accepted`);
+        expect(real.code).toBe(1);
+        expect(real.stderr).toBe(
+          `audit-pump run: ${SOURCE_ID} (secretName audit-pump/veza-ops) in ${config} reads its credentials from AWS Secrets Manager, which local runs do not reach: for a local run give the source inline "credentials" instead of "secretName" (in a sources file of your own, never committed), or run the deployed function\n`,
+        );
+      },
+      E2E_TIMEOUT_MS,
+    );
   });
 });
 
 describe('audit-pump run, piped', () => {
-  it('--json prints one JSON summary on stdout', async () => {
-    const out = await cli(['run', '--config', config, ...dirs(), '--json']);
+  it(
+    '--json prints one JSON summary on stdout',
+    async () => {
+      const out = await cli(['run', '--config', config, ...dirs(), '--json']);
 
-    expect(out.code).toBe(0);
-    expect(JSON.parse(out.stdout)).toEqual({ sources: [{ sourceId: SOURCE_ID, status: 'caught-up', events: BACKLOG, pages: 4, rejected: 0 }], stopped: false, archive });
-  }, E2E_TIMEOUT_MS);
+      expect(out.code).toBe(0);
+      expect(JSON.parse(out.stdout)).toEqual({
+        sources: [{ sourceId: SOURCE_ID, status: 'caught-up', events: BACKLOG, pages: 4, rejected: 0 }],
+        stopped: false,
+        archive,
+      });
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it('says on stderr each retry after a server error, and when the next attempt comes', async () => {
-    emulator.faults.serverErrorNext = 1;
+  it(
+    'says on stderr each retry after a server error, and when the next attempt comes',
+    async () => {
+      emulator.faults.serverErrorNext = 1;
 
-    const out = await cli(['run', '--config', config, ...dirs()]);
+      const out = await cli(['run', '--config', config, ...dirs()]);
 
-    expect(out.code).toBe(0);
-    expect(out.stderr).toMatch(new RegExp(`^audit-pump run: ${SOURCE_ID}: HTTP 503 on attempt 1; retrying in \\d+\\.\\d s$`, 'm'));
-  }, E2E_TIMEOUT_MS);
+      expect(out.code).toBe(0);
+      expect(out.stderr).toMatch(
+        new RegExp(`^audit-pump run: ${SOURCE_ID}: HTTP 503 on attempt 1; retrying in \\d+\\.\\d s$`, 'm'),
+      );
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it('says on stderr each retry against a vendor that does not answer, then fails once in the summary', async () => {
-    await writeConfig({ baseUrl: `http://127.0.0.1:${await freePort()}` });
+  it(
+    'says on stderr each retry against a vendor that does not answer, then fails once in the summary',
+    async () => {
+      await writeConfig({ baseUrl: `http://127.0.0.1:${await freePort()}` });
 
-    const out = await cli(['run', '--config', config, ...dirs()]);
+      const out = await cli(['run', '--config', config, ...dirs()]);
 
-    expect(out.code).toBe(1);
-    expect(out.stderr.match(new RegExp(`^audit-pump run: ${SOURCE_ID}: network on attempt \\d; retrying in \\d+\\.\\d s$`, 'gm'))).toHaveLength(4);
-    // The error itself, once: in the summary, its URL's query string elided.
-    expect(`${out.stdout}${out.stderr}`.match(/ECONNREFUSED/g)).toHaveLength(1);
-    expect(out.stdout).toMatch(new RegExp(`^${SOURCE_ID}: failed, 0 events, 0 pages, 0 dead-lettered — HttpNetworkError: GET http://127\\.0\\.0\\.1:\\d+/api/preview/system/audit/export\\?… \\(attempt 5/5\\)`, 'm'));
-  }, E2E_TIMEOUT_MS);
+      expect(out.code).toBe(1);
+      expect(
+        out.stderr.match(
+          new RegExp(`^audit-pump run: ${SOURCE_ID}: network on attempt \\d; retrying in \\d+\\.\\d s$`, 'gm'),
+        ),
+      ).toHaveLength(4);
+      // The error itself, once: in the summary, its URL's query string elided.
+      expect(`${out.stdout}${out.stderr}`.match(/ECONNREFUSED/g)).toHaveLength(1);
+      expect(out.stdout).toMatch(
+        new RegExp(
+          `^${SOURCE_ID}: failed, 0 events, 0 pages, 0 dead-lettered — HttpNetworkError: GET http://127\\.0\\.0\\.1:\\d+/api/preview/system/audit/export\\?… \\(attempt 5/5\\)`,
+          'm',
+        ),
+      );
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it('names a mistyped --source with a suggestion and exits 1 without running', async () => {
-    const out = await cli(['run', '--config', config, ...dirs(), '--source', 'veza-osp']);
+  it(
+    'names a mistyped --source with a suggestion and exits 1 without running',
+    async () => {
+      const out = await cli(['run', '--config', config, ...dirs(), '--source', 'veza-osp']);
 
-    expect(out.code).toBe(1);
-    expect(out.stderr).toBe(`audit-pump run: no source "veza-osp" in ${config} (did you mean "${SOURCE_ID}"?); its sources: ${SOURCE_ID}\n`);
-    expect(emulator.stats.requests).toBe(0);
-  }, E2E_TIMEOUT_MS);
+      expect(out.code).toBe(1);
+      expect(out.stderr).toBe(
+        `audit-pump run: no source "veza-osp" in ${config} (did you mean "${SOURCE_ID}"?); its sources: ${SOURCE_ID}\n`,
+      );
+      expect(emulator.stats.requests).toBe(0);
+    },
+    E2E_TIMEOUT_MS,
+  );
 });
 
 describe('audit-pump status after runs', () => {
-  it('shows the last result and error of each source, its dead letters and its next run', async () => {
-    // Prepare
-    expect((await cli(['run', '--config', config, ...dirs()])).code).toBe(0);
-    await writeConfig({ credentials: { token: 'refused-key-0000' } });
-    expect((await cli(['run', '--config', config, ...dirs()])).code).toBe(1);
+  it(
+    'shows the last result and error of each source, its dead letters and its next run',
+    async () => {
+      // Prepare
+      expect((await cli(['run', '--config', config, ...dirs()])).code).toBe(0);
+      await writeConfig({ credentials: { token: 'refused-key-0000' } });
+      expect((await cli(['run', '--config', config, ...dirs()])).code).toBe(1);
 
-    // Act
-    const status = await cli(['status', '--config', config, ...dirs(), '--json']);
+      // Act
+      const status = await cli(['status', '--config', config, ...dirs(), '--json']);
 
-    // Assess
-    expect(status.code).toBe(0);
-    const [row] = JSON.parse(status.stdout) as Array<Record<string, unknown>>;
-    expect(row).toMatchObject({ sourceId: SOURCE_ID, vendor: 'veza', lastResult: 'failed', lastError: expect.stringContaining('HTTP 401'), deadLettered: 0, schedule: 'rate(5 minutes)', nextRunAt: expect.stringMatching(/Z$/) });
-    expect(row?.lastSuccessAt).toEqual(expect.stringMatching(/Z$/));
-  }, E2E_TIMEOUT_MS);
+      // Assess
+      expect(status.code).toBe(0);
+      const [row] = JSON.parse(status.stdout) as Array<Record<string, unknown>>;
+      expect(row).toMatchObject({
+        sourceId: SOURCE_ID,
+        vendor: 'veza',
+        lastResult: 'failed',
+        lastError: expect.stringContaining('HTTP 401'),
+        deadLettered: 0,
+        schedule: 'rate(5 minutes)',
+        nextRunAt: expect.stringMatching(/Z$/),
+      });
+      expect(row?.lastSuccessAt).toEqual(expect.stringMatching(/Z$/));
+    },
+    E2E_TIMEOUT_MS,
+  );
 });

@@ -20,8 +20,12 @@ afterEach(() => killChildren());
 beforeAll(async () => {
   cwd = await mkdtemp(join(tmpdir(), 'lake-cli-'));
   started = await cli(['start', '--once', '--backlog', '40', '--rate', '0', '--security-lake'], cwd);
-  const byClass = (table: string) => `select class_uid, count(*) as n from ${table} where class_uid <> 0 group by 1 order by 1`;
-  [lake, events] = await Promise.all([cli(['query', '--json', byClass('lake')], cwd), cli(['query', '--json', byClass('events')], cwd)]);
+  const byClass = (table: string) =>
+    `select class_uid, count(*) as n from ${table} where class_uid <> 0 group by 1 order by 1`;
+  [lake, events] = await Promise.all([
+    cli(['query', '--json', byClass('lake')], cwd),
+    cli(['query', '--json', byClass('events')], cwd),
+  ]);
 }, E2E_TIMEOUT_MS);
 afterAll(async () => {
   await rm(cwd, { recursive: true, force: true });
@@ -30,7 +34,9 @@ afterAll(async () => {
 describe('audit-pump start --once --security-lake, then query', () => {
   it('writes the Security Lake layout beside the archive and says how much', () => {
     expect(started.code).toBe(0);
-    expect(started.stdout).toMatch(/security lake: \d+ events in \d+ Parquet objects \(\d+ bytes\) under \.local\/start\/archive\/security-lake\/ext/);
+    expect(started.stdout).toMatch(
+      /security lake: \d+ events in \d+ Parquet objects \(\d+ bytes\) under \.local\/start\/archive\/security-lake\/ext/,
+    );
   });
 
   it('lets query read the lake: as many rows per class as the archive holds', () => {
@@ -46,22 +52,57 @@ describe('audit-pump run --security-lake', () => {
   let veza: VezaEmulator;
   afterAll(async () => veza?.stop());
 
-  it('writes the layout under its --archive', async () => {
-    // Prepare
-    veza = await startVezaEmulator({ token: 'lake-e2e-token', backlog: 120 });
-    const dir = await mkdtemp(join(tmpdir(), 'lake-run-'));
-    const config = join(dir, 'sources.json');
-    await writeFile(config, JSON.stringify({ sources: [{ id: 'veza-lake', vendor: 'veza', baseUrl: veza.baseUrl, credentials: { token: 'lake-e2e-token' }, startFrom: new Date(Date.now() - 7 * 86_400_000).toISOString() }] }));
+  it(
+    'writes the layout under its --archive',
+    async () => {
+      // Prepare
+      veza = await startVezaEmulator({ token: 'lake-e2e-token', backlog: 120 });
+      const dir = await mkdtemp(join(tmpdir(), 'lake-run-'));
+      const config = join(dir, 'sources.json');
+      await writeFile(
+        config,
+        JSON.stringify({
+          sources: [
+            {
+              id: 'veza-lake',
+              vendor: 'veza',
+              baseUrl: veza.baseUrl,
+              credentials: { token: 'lake-e2e-token' },
+              startFrom: new Date(Date.now() - 7 * 86_400_000).toISOString(),
+            },
+          ],
+        }),
+      );
 
-    // Act
-    const out = await cli(['run', '--config', config, '--state', join(dir, 'state'), '--archive', join(dir, 'archive'), '--security-lake'], dir);
+      // Act
+      const out = await cli(
+        [
+          'run',
+          '--config',
+          config,
+          '--state',
+          join(dir, 'state'),
+          '--archive',
+          join(dir, 'archive'),
+          '--security-lake',
+        ],
+        dir,
+      );
 
-    // Assess
-    expect(out.code).toBe(0);
-    expect(out.stdout).toContain('security lake: 120 events in');
-    const files = (await readdir(join(dir, 'archive', 'security-lake', 'ext'), { recursive: true })).filter((f) => f.endsWith('.parquet'));
-    expect(files.length).toBeGreaterThan(0);
-    expect(files.every((f) => /^audit-pump-6003\/region=us-east-1\/accountId=123456789012\/eventDay=\d{8}\/[0-9a-f]{32}\.parquet$/.test(f))).toBe(true);
-    await rm(dir, { recursive: true, force: true });
-  }, E2E_TIMEOUT_MS);
+      // Assess
+      expect(out.code).toBe(0);
+      expect(out.stdout).toContain('security lake: 120 events in');
+      const files = (await readdir(join(dir, 'archive', 'security-lake', 'ext'), { recursive: true })).filter((f) =>
+        f.endsWith('.parquet'),
+      );
+      expect(files.length).toBeGreaterThan(0);
+      expect(
+        files.every((f) =>
+          /^audit-pump-6003\/region=us-east-1\/accountId=123456789012\/eventDay=\d{8}\/[0-9a-f]{32}\.parquet$/.test(f),
+        ),
+      ).toBe(true);
+      await rm(dir, { recursive: true, force: true });
+    },
+    E2E_TIMEOUT_MS,
+  );
 });

@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { authentic8Connector } from '../../functions/authentic8/connector.ts';
 import { readArchive } from '../../local/archive-reader.ts';
 import {
-  authentic8NativeId, decryptStandard, startAuthentic8Emulator, type Authentic8Emulator, type Authentic8EmulatorOptions, type Authentic8Event,
+  authentic8NativeId,
+  decryptStandard,
+  startAuthentic8Emulator,
+  type Authentic8Emulator,
+  type Authentic8EmulatorOptions,
+  type Authentic8Event,
 } from '../../local/authentic8-emulator.ts';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { parseSources } from '../../shared/config.ts';
@@ -51,12 +56,21 @@ async function setUp(s: SetUp = {}): Promise<Harness> {
   cleanups.push(() => emulator.stop());
   const dir = await mkdtemp(join(tmpdir(), 'authentic8-connector-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const [source] = parseSources({
-    sources: [{
-      id: SOURCE_ID, vendor: 'authentic8', baseUrl: emulator.baseUrl, credentials: { token: s.token ?? TOKEN },
-      startFrom: s.startFrom ?? new Date(Date.now() - 7 * DAY_MS).toISOString(), options: { org: 'Acme Corp', types: SEVERAL, ...s.options },
-    }],
-  }, { authentic8: authentic8Connector.optionsSchema }).sources;
+  const [source] = parseSources(
+    {
+      sources: [
+        {
+          id: SOURCE_ID,
+          vendor: 'authentic8',
+          baseUrl: emulator.baseUrl,
+          credentials: { token: s.token ?? TOKEN },
+          startFrom: s.startFrom ?? new Date(Date.now() - 7 * DAY_MS).toISOString(),
+          options: { org: 'Acme Corp', types: SEVERAL, ...s.options },
+        },
+      ],
+    },
+    { authentic8: authentic8Connector.optionsSchema },
+  ).sources;
   if (!source) throw new Error('no source parsed');
   const archiveDir = join(dir, 'archive');
   const stack = await startLocalStack({ sources: [source], stateDir: join(dir, 'state'), archiveDir });
@@ -87,8 +101,10 @@ async function setUp(s: SetUp = {}): Promise<Harness> {
 }
 
 const uidOf = (event: Authentic8Event): string => eventUid('authentic8', SOURCE_ID, authentic8NativeId(event));
-const uidsOf = (records: ReadonlyArray<Record<string, unknown>>): string[] => records.map((r) => (r.metadata as { uid: string }).uid).sort();
-const of = (events: readonly Authentic8Event[], types: readonly string[]): Authentic8Event[] => events.filter((e) => types.includes(e.type));
+const uidsOf = (records: ReadonlyArray<Record<string, unknown>>): string[] =>
+  records.map((r) => (r.metadata as { uid: string }).uid).sort();
+const of = (events: readonly Authentic8Event[], types: readonly string[]): Authentic8Event[] =>
+  events.filter((e) => types.includes(e.type));
 
 /** Events whose archived raw_data is missing or differs from the bytes the emulator sent. */
 function rawMismatches(events: readonly Authentic8Event[], records: ReadonlyArray<Record<string, unknown>>): number[] {
@@ -113,7 +129,13 @@ describe('Authentic8 connector: draining', () => {
     const result = await h.run();
 
     // Assess
-    expect(result).toMatchObject({ status: 'caught-up', more: false, events: served.length, rejected: 0, pages: pagesFor(served, SEVERAL) });
+    expect(result).toMatchObject({
+      status: 'caught-up',
+      more: false,
+      events: served.length,
+      rejected: 0,
+      pages: pagesFor(served, SEVERAL),
+    });
     const records = await h.archived();
     expect(uidsOf(records)).toEqual(served.map(uidOf).sort());
     expect(rawMismatches(served, records)).toEqual([]);
@@ -212,7 +234,11 @@ describe('Authentic8 connector: draining', () => {
     // Assess
     expect(Object.keys(first)).toEqual(['URL']);
     expect(second).toMatchObject({ status: 'caught-up', events: 2 });
-    expect(h.emulator.extractCalls.filter((c) => c.type === 'POST DATA').every((c) => 'start_time' in c && !('start_seq' in c))).toBe(true);
+    expect(
+      h.emulator.extractCalls
+        .filter((c) => c.type === 'POST DATA')
+        .every((c) => 'start_time' in c && !('start_seq' in c)),
+    ).toBe(true);
     expect(uidsOf(await h.archived())).toEqual(expect.arrayContaining(late.map(uidOf)));
   });
 
@@ -265,20 +291,23 @@ describe('Authentic8 connector: orgs', () => {
     ['an unknown org', 'Initech', /No org matching 'Initech'/],
     ['an ambiguous org name', 'Analysts', /No org matching 'Analysts' uniquely/],
     ["another customer's org", 'Globex', /No org matching 'Globex'/],
-  ])('fails on %s with a message naming the org and how to write a path, storing no cursor', async (_name, org, said) => {
-    // Prepare
-    const h = await setUp({ options: { org } });
+  ])(
+    'fails on %s with a message naming the org and how to write a path, storing no cursor',
+    async (_name, org, said) => {
+      // Prepare
+      const h = await setUp({ options: { org } });
 
-    // Act
-    const result = await h.run();
+      // Act
+      const result = await h.run();
 
-    // Assess
-    expect(result).toMatchObject({ status: 'failed', events: 0, pages: 0 });
-    expect(result.error).toMatch(new RegExp(`^VendorError: authentic8 has no org "${org}" for this token`));
-    expect(result.error).toMatch(said);
-    expect(result.error).toContain('org path Parent/Child');
-    expect((await h.cursor())?.cursor).toBeUndefined();
-  });
+      // Assess
+      expect(result).toMatchObject({ status: 'failed', events: 0, pages: 0 });
+      expect(result.error).toMatch(new RegExp(`^VendorError: authentic8 has no org "${org}" for this token`));
+      expect(result.error).toMatch(said);
+      expect(result.error).toContain('org path Parent/Child');
+      expect((await h.cursor())?.cursor).toBeUndefined();
+    },
+  );
 
   it('archives the ENC logs of an org with encrypted logs as they are, marked encrypted', async () => {
     // Prepare
@@ -294,7 +323,9 @@ describe('Authentic8 connector: orgs', () => {
     const records = await h.archived();
     expect(uidsOf(records)).toEqual(served.map(uidOf).sort());
     expect(rawMismatches(served, records)).toEqual([]);
-    expect(records.every((r) => r.class_uid === 0 && (r.metadata as { labels: string[] }).labels.includes('encrypted'))).toBe(true);
+    expect(
+      records.every((r) => r.class_uid === 0 && (r.metadata as { labels: string[] }).labels.includes('encrypted')),
+    ).toBe(true);
     const sample = JSON.parse(records[0]?.raw_data as string) as { enc: string; key_name: string };
     expect(sample.key_name).toBe(org.keyName);
     expect(JSON.parse(decryptStandard(sample.enc, org.privateKeyPem ?? ''))).toHaveProperty('org_id', org.id);
@@ -312,7 +343,9 @@ describe('Authentic8 connector: errors', () => {
 
     // Assess
     expect(result).toMatchObject({ status: 'failed', events: 0, pages: 0 });
-    expect(result.error).toMatch(/^AuthError: authentic8 refused the auth token: extractlog answered "KeyError: '\[REDACTED\]'" inside an HTTP 200/);
+    expect(result.error).toMatch(
+      /^AuthError: authentic8 refused the auth token: extractlog answered "KeyError: '\[REDACTED\]'" inside an HTTP 200/,
+    );
     expect(result.error).not.toContain(wrong);
     expect(h.emulator.stats.requests).toBe(2);
     expect((await h.cursor())?.cursor).toBeUndefined();

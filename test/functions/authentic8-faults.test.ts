@@ -114,7 +114,9 @@ describe('Authentic8 connector: a next_seq that does not move', () => {
 
     // Assess
     expect(failed).toMatchObject({ status: 'failed', pages: 0, events: 0 });
-    expect(failed.error).toMatch(/CursorStuckError: source authentic8-harness: the vendor cursor did not advance \(5 records/);
+    expect(failed.error).toMatch(
+      /CursorStuckError: source authentic8-harness: the vendor cursor did not advance \(5 records/,
+    );
     expect(h.commits.length).toBe(commits);
   });
 
@@ -128,7 +130,9 @@ describe('Authentic8 connector: a next_seq that does not move', () => {
 
     // Assess
     expect(failed).toMatchObject({ status: 'failed', pages: 0, events: 0 });
-    expect(failed.error).toMatch(/CursorStuckError: authentic8 extractlog URL: next_seq 0 does not pass the last seq_id served/);
+    expect(failed.error).toMatch(
+      /CursorStuckError: authentic8 extractlog URL: next_seq 0 does not pass the last seq_id served/,
+    );
     expect(h.emulator.stats.extractlogs).toBe(1);
     expect(h.commits).toEqual([]);
     expect((await h.archived()).size).toBe(0);

@@ -9,7 +9,16 @@ import { validateOcsf } from '../../shared/ocsf-validate.ts';
 import type { NormalizeBase } from '../../shared/connector.ts';
 
 const SOURCE: Source = parseSources({
-  sources: [{ id: 'a8-main', vendor: 'authentic8', baseUrl: 'https://extapi.authentic8.com', secretName: 'audit-pump/a8-main', startFrom: '2014-07-01T00:00:00Z', options: { org: 'Acme' } }],
+  sources: [
+    {
+      id: 'a8-main',
+      vendor: 'authentic8',
+      baseUrl: 'https://extapi.authentic8.com',
+      secretName: 'audit-pump/a8-main',
+      startFrom: '2014-07-01T00:00:00Z',
+      options: { org: 'Acme' },
+    },
+  ],
 }).sources[0] as Source;
 
 /** The URL example of the vendor doc page, with its own line breaks (vendor-docs/authentic8-log-extraction-api.md). */
@@ -39,19 +48,33 @@ const DOC_ENC = `{
 }`;
 
 /** The URL example of vendor-notes §2.4 (reference guide fields): a method, a port as a string, a username. */
-const GUIDE_URL = '{"seq_id":48213377,"type":"URL","create_ts":1411481216.764143,"org_id":"64bb2da94d49648b75e3b3b82338086e",'
-  + '"client_ip":"50.247.80.185","method":"GET","domain":"example.com","path":"/path","port":"81","response_code":200,'
-  + '"headers":"Host: login.example.com\\r\\nUser-Agent: Mozilla/5.0 Authentic8/1.0\\r\\n","response_headers":"Date: Tue, 23 Sep 2014 14:13:37 GMT\\r\\n","username":"jdoe@example.com"}';
+const GUIDE_URL =
+  '{"seq_id":48213377,"type":"URL","create_ts":1411481216.764143,"org_id":"64bb2da94d49648b75e3b3b82338086e",' +
+  '"client_ip":"50.247.80.185","method":"GET","domain":"example.com","path":"/path","port":"81","response_code":200,' +
+  '"headers":"Host: login.example.com\\r\\nUser-Agent: Mozilla/5.0 Authentic8/1.0\\r\\n","response_headers":"Date: Tue, 23 Sep 2014 14:13:37 GMT\\r\\n","username":"jdoe@example.com"}';
 
 const line = (fields: Record<string, unknown>): string =>
-  JSON.stringify({ seq_id: 900, create_ts: 1763000000.25, org_id: 'f'.repeat(32), client_ip: '198.51.100.7', username: 'ana@acme.example', user_id: 'a'.repeat(32), ...fields });
+  JSON.stringify({
+    seq_id: 900,
+    create_ts: 1763000000.25,
+    org_id: 'f'.repeat(32),
+    client_ip: '198.51.100.7',
+    username: 'ana@acme.example',
+    user_id: 'a'.repeat(32),
+    ...fields,
+  });
 
 /** Validates `raw` as the runner does, then normalizes it with the uid the runner would give it. */
 function normalize(raw: string) {
   const record = authentic8Record.parse(JSON.parse(raw));
   const uid = eventUid('authentic8', SOURCE.id, authentic8Connector.nativeId(record, { raw, value: JSON.parse(raw) }));
   const base: NormalizeBase = { source: SOURCE, uid, rawData: raw, receivedAt: 1_763_000_100_000 };
-  return { record, event: normalizeAuthentic8(record, base) as unknown as Record<string, unknown> & { metadata: Record<string, unknown> } };
+  return {
+    record,
+    event: normalizeAuthentic8(record, base) as unknown as Record<string, unknown> & {
+      metadata: Record<string, unknown>;
+    },
+  };
 }
 
 describe('normalizeAuthentic8: URL → HTTP Activity', () => {
@@ -61,15 +84,32 @@ describe('normalizeAuthentic8: URL → HTTP Activity', () => {
 
     // Assess
     expect(event).toMatchObject({
-      class_uid: 4002, category_uid: 4, activity_id: 0, type_uid: 400200, status_id: 1, time: 1404245973396,
+      class_uid: 4002,
+      category_uid: 4,
+      activity_id: 0,
+      type_uid: 400200,
+      status_id: 1,
+      time: 1404245973396,
       http_request: {
-        url: { url_string: 'http://www.java.com/en/download/installed.jsp', hostname: 'www.java.com', path: '/en/download/installed.jsp', scheme: 'http' },
+        url: {
+          url_string: 'http://www.java.com/en/download/installed.jsp',
+          hostname: 'www.java.com',
+          path: '/en/download/installed.jsp',
+          scheme: 'http',
+        },
         user_agent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10.7; rv:29.0) Gecko/20100101 Firefox/29.0 Authentic8/1.0',
       },
       http_response: { code: 200, length: 2516, content_type: 'text/html;charset=UTF-8' },
       dst_endpoint: { hostname: 'www.java.com' },
       actor: { user: { uid: '466...3d4' }, session: { uid: '399...aa9' } },
-      metadata: { event_code: 'URL', sequence: 3204201, tenant_uid: '509...0c0', original_time: '1404245973.396193', log_provider: 'authentic8', log_name: 'a8-main' },
+      metadata: {
+        event_code: 'URL',
+        sequence: 3204201,
+        tenant_uid: '509...0c0',
+        original_time: '1404245973.396193',
+        log_provider: 'authentic8',
+        log_name: 'a8-main',
+      },
       raw_data: DOC_URL,
     });
     expect((event.http_request as { http_headers: unknown[] }).http_headers).toHaveLength(7);
@@ -82,17 +122,27 @@ describe('normalizeAuthentic8: URL → HTTP Activity', () => {
 
     // Assess
     expect(event).toMatchObject({
-      activity_id: 3, http_request: { http_method: 'GET', url: { url_string: 'http://example.com:81/path', port: 81 } },
-      src_endpoint: { ip: '50.247.80.185' }, dst_endpoint: { hostname: 'example.com', port: 81 },
-      actor: { user: { name: 'jdoe@example.com', email_addr: 'jdoe@example.com' } }, message: 'GET http://example.com:81/path → 200',
+      activity_id: 3,
+      http_request: { http_method: 'GET', url: { url_string: 'http://example.com:81/path', port: 81 } },
+      src_endpoint: { ip: '50.247.80.185' },
+      dst_endpoint: { hostname: 'example.com', port: 81 },
+      actor: { user: { name: 'jdoe@example.com', email_addr: 'jdoe@example.com' } },
+      message: 'GET http://example.com:81/path → 200',
     });
   });
 
   it.each([
-    ['POST', 200, 6, 1], ['PUT', 201, 7, 1], ['DELETE', 204, 2, 1], ['PATCH', 200, 99, 1], ['GET', 404, 3, 2], ['GET', 503, 3, 2],
+    ['POST', 200, 6, 1],
+    ['PUT', 201, 7, 1],
+    ['DELETE', 204, 2, 1],
+    ['PATCH', 200, 99, 1],
+    ['GET', 404, 3, 2],
+    ['GET', 503, 3, 2],
   ])('maps method %s with status %i to activity %i and status %i', (method, code, activity, status) => {
     // Act
-    const { event } = normalize(line({ type: 'URL', domain: 'example.com', path: '/', scheme: 'https', method, response_code: code }));
+    const { event } = normalize(
+      line({ type: 'URL', domain: 'example.com', path: '/', scheme: 'https', method, response_code: code }),
+    );
 
     // Assess
     expect([event.activity_id, event.status_id]).toEqual([activity, status]);
@@ -100,13 +150,33 @@ describe('normalizeAuthentic8: URL → HTTP Activity', () => {
 
   it('maps a BLOCKED URL, never sent so without a response, to Web Resources Activity: denied, blocked, with its categories, unknown fields in unmapped', () => {
     // Act
-    const { event } = normalize(line({ type: 'BLOCKED URL', domain: 'casino.example', path: '/', scheme: 'https', method: 'GET', micro_category: 'Gambling', macro_category: 'Adult', policy: 'URL Category Filtering' }));
+    const { event } = normalize(
+      line({
+        type: 'BLOCKED URL',
+        domain: 'casino.example',
+        path: '/',
+        scheme: 'https',
+        method: 'GET',
+        micro_category: 'Gambling',
+        macro_category: 'Adult',
+        policy: 'URL Category Filtering',
+      }),
+    );
 
     // Assess
     expect(event).toMatchObject({
-      class_uid: 6001, category_uid: 6, activity_id: 2, type_uid: 600102, status_id: 2, action_id: 2, action: 'Denied', disposition_id: 2, disposition: 'Blocked',
+      class_uid: 6001,
+      category_uid: 6,
+      activity_id: 2,
+      type_uid: 600102,
+      status_id: 2,
+      action_id: 2,
+      action: 'Denied',
+      disposition_id: 2,
+      disposition: 'Blocked',
       web_resources: [{ name: 'https://casino.example/', url_string: 'https://casino.example/' }],
-      http_request: { http_method: 'GET', url: { categories: ['Gambling', 'Adult'] } }, metadata: { event_code: 'BLOCKED URL', profiles: ['host', 'security_control'] },
+      http_request: { http_method: 'GET', url: { categories: ['Gambling', 'Adult'] } },
+      metadata: { event_code: 'BLOCKED URL', profiles: ['host', 'security_control'] },
       unmapped: { policy: 'URL Category Filtering' },
     });
     expect(event).not.toHaveProperty('http_response');
@@ -115,15 +185,23 @@ describe('normalizeAuthentic8: URL → HTTP Activity', () => {
 
   it('maps a URL log without a response code to Web Resources Activity (HTTP Activity requires the response)', () => {
     // Act
-    const { event } = normalize(line({ type: 'URL', domain: 'example.com', path: '/a', scheme: 'https', method: 'PUT', response_size: 10 }));
+    const { event } = normalize(
+      line({ type: 'URL', domain: 'example.com', path: '/a', scheme: 'https', method: 'PUT', response_size: 10 }),
+    );
 
     // Assess
-    expect(event).toMatchObject({ class_uid: 6001, activity_id: 3, status_id: 0, web_resources: [{ url_string: 'https://example.com/a' }], unmapped: { response_size: 10 } });
+    expect(event).toMatchObject({
+      class_uid: 6001,
+      activity_id: 3,
+      status_id: 0,
+      web_resources: [{ url_string: 'https://example.com/a' }],
+      unmapped: { response_size: 10 },
+    });
     expect(event).not.toHaveProperty('http_response');
     expect(validateOcsf(event).errors).toEqual([]);
   });
 
-  it('declares the host profile, to which HTTP Activity\'s actor belongs, and validates as OCSF 1.1', () => {
+  it("declares the host profile, to which HTTP Activity's actor belongs, and validates as OCSF 1.1", () => {
     // Act
     const { event } = normalize(GUIDE_URL);
 
@@ -140,8 +218,15 @@ describe('normalizeAuthentic8: AUTH → Authentication', () => {
 
     // Assess
     expect(event).toMatchObject({
-      class_uid: 3002, activity_id: 1, type_uid: 300201, status_id: 1, auth_protocol_id: 5, auth_protocol: 'SAML',
-      user: { name: 'ana@acme.example', uid: 'a'.repeat(32) }, src_endpoint: { ip: '198.51.100.7' }, service: { name: 'Silo' },
+      class_uid: 3002,
+      activity_id: 1,
+      type_uid: 300201,
+      status_id: 1,
+      auth_protocol_id: 5,
+      auth_protocol: 'SAML',
+      user: { name: 'ana@acme.example', uid: 'a'.repeat(32) },
+      src_endpoint: { ip: '198.51.100.7' },
+      service: { name: 'Silo' },
     });
   });
 
@@ -150,32 +235,70 @@ describe('normalizeAuthentic8: AUTH → Authentication', () => {
     const { event } = normalize(line({ type: 'AUTH', auth_type: 'PIN', action: 'failure', reason: 'invalid PIN' }));
 
     // Assess
-    expect(event).toMatchObject({ status_id: 2, status_detail: 'invalid PIN', auth_protocol_id: 99, auth_protocol: 'PIN', message: 'Silo logon by ana@acme.example failed' });
+    expect(event).toMatchObject({
+      status_id: 2,
+      status_detail: 'invalid PIN',
+      auth_protocol_id: 99,
+      auth_protocol: 'PIN',
+      message: 'Silo logon by ana@acme.example failed',
+    });
   });
 });
 
 describe('normalizeAuthentic8: ADMIN_AUDIT → Account Change or API Activity', () => {
-  it.each([['USER_CREATE', 1], ['USER_ENABLE', 2], ['USER_PASSWORD_RESET', 4], ['USER_DISABLE', 5], ['USER_DELETE', 6], ['User Locked', 9]])(
+  it.each([
+    ['USER_CREATE', 1],
+    ['USER_ENABLE', 2],
+    ['USER_PASSWORD_RESET', 4],
+    ['USER_DISABLE', 5],
+    ['USER_DELETE', 6],
+    ['User Locked', 9],
+  ])(
     'maps %s on a user to Account Change activity %i, the admin as actor and the target as user',
     (auditType, activity) => {
       // Act
-      const { event } = normalize(line({ type: 'ADMIN_AUDIT', audit_type: auditType, target: 'new.hire@acme.example', target_type: 'user', before: null, after: null }));
+      const { event } = normalize(
+        line({
+          type: 'ADMIN_AUDIT',
+          audit_type: auditType,
+          target: 'new.hire@acme.example',
+          target_type: 'user',
+          before: null,
+          after: null,
+        }),
+      );
 
       // Assess
       expect(event).toMatchObject({
-        class_uid: 3001, activity_id: activity, user: { name: 'new.hire@acme.example' }, actor: { user: { name: 'ana@acme.example' } },
+        class_uid: 3001,
+        activity_id: activity,
+        user: { name: 'new.hire@acme.example' },
+        actor: { user: { name: 'ana@acme.example' } },
       });
     },
   );
 
   it('maps a policy change to API Activity Update with before and after on the resource', () => {
     // Act
-    const { event } = normalize(line({ type: 'ADMIN_AUDIT', audit_type: 'POLICY_UPDATE', target: 'policy-3', target_type: 'policy', before: { download: 'allow' }, after: { download: 'block' } }));
+    const { event } = normalize(
+      line({
+        type: 'ADMIN_AUDIT',
+        audit_type: 'POLICY_UPDATE',
+        target: 'policy-3',
+        target_type: 'policy',
+        before: { download: 'allow' },
+        after: { download: 'block' },
+      }),
+    );
 
     // Assess
     expect(event).toMatchObject({
-      class_uid: 6003, activity_id: 3, api: { operation: 'POLICY_UPDATE', service: { name: 'Silo Admin Console' } },
-      resources: [{ name: 'policy-3', type: 'policy', data: { before: { download: 'allow' }, after: { download: 'block' } } }],
+      class_uid: 6003,
+      activity_id: 3,
+      api: { operation: 'POLICY_UPDATE', service: { name: 'Silo Admin Console' } },
+      resources: [
+        { name: 'policy-3', type: 'policy', data: { before: { download: 'allow' }, after: { download: 'block' } } },
+      ],
     });
   });
 });
@@ -187,8 +310,15 @@ describe('normalizeAuthentic8: ENC and the other types', () => {
 
     // Assess
     expect(event).toMatchObject({
-      class_uid: 0, category_uid: 0, type_uid: 0, activity_id: 0, status_id: 0, time: 1407538630061, raw_data: DOC_ENC,
-      metadata: { labels: ['encrypted'], event_code: 'ENC', sequence: 3233682 }, unmapped: { encrypted: true, key_name: 'SILOTest' },
+      class_uid: 0,
+      category_uid: 0,
+      type_uid: 0,
+      activity_id: 0,
+      status_id: 0,
+      time: 1407538630061,
+      raw_data: DOC_ENC,
+      metadata: { labels: ['encrypted'], event_code: 'ENC', sequence: 3233682 },
+      unmapped: { encrypted: true, key_name: 'SILOTest' },
     });
     expect(event.metadata).not.toHaveProperty('tenant_uid');
     expect(JSON.stringify(event.unmapped)).not.toContain('AegpLEeh');
@@ -201,8 +331,14 @@ describe('normalizeAuthentic8: ENC and the other types', () => {
 
     // Assess
     expect(event).toMatchObject({
-      class_uid: 6003, activity_id: 99, activity_name: 'PRINT', type_name: 'API Activity: Other', api: { operation: 'PRINT', service: { name: 'Silo' } },
-      resources: [{ name: 'Résumé.pdf', type: 'file' }], unmapped: { pages: 3 }, src_endpoint: { ip: '198.51.100.7' },
+      class_uid: 6003,
+      activity_id: 99,
+      activity_name: 'PRINT',
+      type_name: 'API Activity: Other',
+      api: { operation: 'PRINT', service: { name: 'Silo' } },
+      resources: [{ name: 'Résumé.pdf', type: 'file' }],
+      unmapped: { pages: 3 },
+      src_endpoint: { ip: '198.51.100.7' },
       metadata: { correlation_uid: '900' },
     });
     expect(event.unmapped).not.toHaveProperty('filename');
@@ -210,13 +346,28 @@ describe('normalizeAuthentic8: ENC and the other types', () => {
 
   it('maps a DOWNLOAD to File Hosting Activity Download: the file with its size and hash, the site as destination', () => {
     // Act
-    const { event } = normalize(line({ type: 'DOWNLOAD', url: 'https://example.com/a/Résumé.pdf', filename: 'Résumé.pdf', bytes: 1000, sha256: 'a'.repeat(64) }));
+    const { event } = normalize(
+      line({
+        type: 'DOWNLOAD',
+        url: 'https://example.com/a/Résumé.pdf',
+        filename: 'Résumé.pdf',
+        bytes: 1000,
+        sha256: 'a'.repeat(64),
+      }),
+    );
 
     // Assess
     expect(event).toMatchObject({
-      class_uid: 6006, category_uid: 6, activity_id: 2, activity_name: 'Download', type_uid: 600602, status_id: 0,
+      class_uid: 6006,
+      category_uid: 6,
+      activity_id: 2,
+      activity_name: 'Download',
+      type_uid: 600602,
+      status_id: 0,
       file: { name: 'Résumé.pdf', type_id: 1, size: 1000, hashes: [{ algorithm_id: 3, value: 'a'.repeat(64) }] },
-      actor: { user: { name: 'ana@acme.example' } }, src_endpoint: { ip: '198.51.100.7' }, dst_endpoint: { hostname: 'example.com' },
+      actor: { user: { name: 'ana@acme.example' } },
+      src_endpoint: { ip: '198.51.100.7' },
+      dst_endpoint: { hostname: 'example.com' },
       unmapped: { url: 'https://example.com/a/Résumé.pdf' },
     });
     expect(validateOcsf(event).errors).toEqual([]);
@@ -224,23 +375,52 @@ describe('normalizeAuthentic8: ENC and the other types', () => {
 
   it('maps an UPLOAD without a file name to File Hosting Activity Upload, naming the file by the URL', () => {
     // Act
-    const { event } = normalize(line({ type: 'UPLOAD', url: 'https://drive.example/up/notes.txt', destination_path: '/uploads/1', client_ip: null }));
+    const { event } = normalize(
+      line({
+        type: 'UPLOAD',
+        url: 'https://drive.example/up/notes.txt',
+        destination_path: '/uploads/1',
+        client_ip: null,
+      }),
+    );
 
     // Assess
-    expect(event).toMatchObject({ class_uid: 6006, activity_id: 1, file: { name: 'notes.txt', path: '/uploads/1' }, src_endpoint: { name: 'unknown' } });
+    expect(event).toMatchObject({
+      class_uid: 6006,
+      activity_id: 1,
+      file: { name: 'notes.txt', path: '/uploads/1' },
+      src_endpoint: { name: 'unknown' },
+    });
     expect(validateOcsf(event).errors).toEqual([]);
   });
 
   it('maps an EXPLOIT to a Detection Finding of severity High, the exploit as its title, the file and URL as affected resources', () => {
     // Act
-    const { event } = normalize(line({ type: 'EXPLOIT', exploit_name: 'CVE-2026-0001 PDF JS', url: 'https://example.com/x.pdf', filename: 'x.pdf' }));
+    const { event } = normalize(
+      line({
+        type: 'EXPLOIT',
+        exploit_name: 'CVE-2026-0001 PDF JS',
+        url: 'https://example.com/x.pdf',
+        filename: 'x.pdf',
+      }),
+    );
 
     // Assess
     expect(event).toMatchObject({
-      class_uid: 2004, category_uid: 2, activity_id: 1, severity_id: 4, severity: 'High', status_id: 1, status: 'New',
+      class_uid: 2004,
+      category_uid: 2,
+      activity_id: 1,
+      severity_id: 4,
+      severity: 'High',
+      status_id: 1,
+      status: 'New',
       finding_info: { uid: '900', title: 'CVE-2026-0001 PDF JS', types: ['Exploit'] },
-      resources: [{ name: 'x.pdf', type: 'file' }, { name: 'https://example.com/x.pdf', type: 'url' }],
-      actor: { user: { name: 'ana@acme.example' } }, metadata: { profiles: ['host'] },
+      resources: [
+        { name: 'x.pdf', type: 'file' },
+        { name: 'https://example.com/x.pdf', type: 'url' },
+      ],
+      actor: { user: { name: 'ana@acme.example' } },
+      metadata: { profiles: ['host'] },
     });
     expect(validateOcsf(event).errors).toEqual([]);
   });
@@ -259,7 +439,10 @@ describe('normalizeAuthentic8: ENC and the other types', () => {
     const raw = line({ type: 'SESSION' });
 
     // Act
-    const nativeId = authentic8Connector.nativeId(authentic8Record.parse(JSON.parse(raw)), { raw, value: JSON.parse(raw) });
+    const nativeId = authentic8Connector.nativeId(authentic8Record.parse(JSON.parse(raw)), {
+      raw,
+      value: JSON.parse(raw),
+    });
 
     // Assess
     expect(nativeId).toBe(`${'f'.repeat(32)}:900`);
@@ -268,7 +451,9 @@ describe('normalizeAuthentic8: ENC and the other types', () => {
   it('maps every log the emulator makes, of every type, plaintext and encrypted, at its create_ts', () => {
     // Prepare
     const log = createAuthentic8Log(5);
-    const events = log.orgs.flatMap((org) => Array.from({ length: 150 }, (_, i) => log.append(org, 1_763_000_000_000 + i * 1000)));
+    const events = log.orgs.flatMap((org) =>
+      Array.from({ length: 150 }, (_, i) => log.append(org, 1_763_000_000_000 + i * 1000)),
+    );
 
     // Act
     const mapped = events.map((e) => normalize(e.text).event);
@@ -285,7 +470,8 @@ describe('normalizeAuthentic8: ENC and the other types', () => {
 describe('parseHeaders', () => {
   it('splits raw CRLF header lines into name and value, keeping colons in values', () => {
     expect(parseHeaders('Host: a.example\r\nDate: Tue, 01 Jul 2014 20:19:33 GMT\r\n\r\n')).toEqual([
-      { name: 'Host', value: 'a.example' }, { name: 'Date', value: 'Tue, 01 Jul 2014 20:19:33 GMT' },
+      { name: 'Host', value: 'a.example' },
+      { name: 'Date', value: 'Tue, 01 Jul 2014 20:19:33 GMT' },
     ]);
   });
 });

@@ -15,13 +15,25 @@ describe('authentic8Record: each type validated with its own schema', () => {
 
   it.each([
     ['a URL log without its domain', { ...base, type: 'URL', path: '/' }, /^domain: /],
-    ['a URL log whose response_code is text', { ...base, type: 'URL', domain: 'a.example', response_code: 'OK' }, /^response_code: /],
+    [
+      'a URL log whose response_code is text',
+      { ...base, type: 'URL', domain: 'a.example', response_code: 'OK' },
+      /^response_code: /,
+    ],
     ['an ENC log without its ciphertext', { ...base, type: 'ENC', key_name: 'k', enc: '' }, /^enc: /],
     ['an AUTH log whose action is a number', { ...base, type: 'AUTH', action: 1 }, /^action: /],
     ['any log whose seq_id is text', { ...base, seq_id: '7', type: 'SESSION' }, /^seq_id: /],
     ['any log without create_ts', { seq_id: 7, type: 'PRINT' }, /^create_ts: /],
-    ['a create_ts in milliseconds', { ...base, type: 'PRINT', create_ts: 1763000000500 }, /^create_ts: must be epoch seconds \(at most 1e11; milliseconds\?\)/],
-    ['a create_ts that is no time (a counter)', { ...base, type: 'ENC', key_name: 'k', enc: 'QQ==', create_ts: 42 }, /^create_ts: must be epoch seconds/],
+    [
+      'a create_ts in milliseconds',
+      { ...base, type: 'PRINT', create_ts: 1763000000500 },
+      /^create_ts: must be epoch seconds \(at most 1e11; milliseconds\?\)/,
+    ],
+    [
+      'a create_ts that is no time (a counter)',
+      { ...base, type: 'ENC', key_name: 'k', enc: 'QQ==', create_ts: 42 },
+      /^create_ts: must be epoch seconds/,
+    ],
     ['a log that is not an object', 'URL', /^\(root\): /],
   ])('refuses %s, naming the field', (_name, value, expected) => {
     expect(reason(value)).toMatch(expected);
@@ -36,8 +48,13 @@ describe('authentic8Record: each type validated with its own schema', () => {
   });
 
   it.each([
-    [{ type: 'URL' }, 'URL'], [{ type: 'BLOCKED URL' }, 'BLOCKED URL'], [{ type: 'ENC' }, 'ENC'], [{ enc: 'x' }, 'ENC'],
-    [{ type: 'LOCATION CHANGE' }, 'OTHER'], [{}, 'OTHER'], [null, 'OTHER'],
+    [{ type: 'URL' }, 'URL'],
+    [{ type: 'BLOCKED URL' }, 'BLOCKED URL'],
+    [{ type: 'ENC' }, 'ENC'],
+    [{ enc: 'x' }, 'ENC'],
+    [{ type: 'LOCATION CHANGE' }, 'OTHER'],
+    [{}, 'OTHER'],
+    [null, 'OTHER'],
   ])('tells the kind of %j: %s', (value, kind) => {
     expect(logKind(value)).toBe(kind);
   });
@@ -49,8 +66,12 @@ describe('authentic8Options', () => {
   });
 
   it.each([
-    [{}, 'org'], [{ org: 'Acme', types: [] }, 'types'], [{ org: 'Acme', types: ['URL', 'URL'] }, 'types'],
-    [{ org: 'Acme', limit: 1001 }, 'limit'], [{ org: 'Acme', types: 'every' }, 'types'], [{ org: 'Acme', orgId: 'x' }, ''],
+    [{}, 'org'],
+    [{ org: 'Acme', types: [] }, 'types'],
+    [{ org: 'Acme', types: ['URL', 'URL'] }, 'types'],
+    [{ org: 'Acme', limit: 1001 }, 'limit'],
+    [{ org: 'Acme', types: 'every' }, 'types'],
+    [{ org: 'Acme', orgId: 'x' }, ''],
   ])('refuses %j at %s', (options, field) => {
     const parsed = authentic8Options.safeParse(options);
     expect(parsed.success).toBe(false);

@@ -26,7 +26,9 @@ function rawMismatches(h: CbBench, records: ReadonlyArray<Record<string, unknown
 }
 
 /** The search bodies the connector sent, parsed. */
-const searches = (h: CbBench): Array<{ start: number; rows: number; criteria: { create_time: { start: string; end: string } } }> =>
+const searches = (
+  h: CbBench,
+): Array<{ start: number; rows: number; criteria: { create_time: { start: string; end: string } } }> =>
   h.emulator.requests.filter((r) => r.path.endsWith('/_search')).map((r) => JSON.parse(r.body));
 
 describe('Carbon Black search mode: draining', () => {
@@ -57,7 +59,13 @@ describe('Carbon Black search mode: draining', () => {
     // Assess
     const bodies = searches(h);
     expect(bodies.map((b) => b.start)).toEqual([0, 150, 300]);
-    expect(bodies.every((b) => b.rows === 150 && JSON.stringify((b as { sort?: unknown }).sort) === '[{"field":"create_time","order":"ASC"}]')).toBe(true);
+    expect(
+      bodies.every(
+        (b) =>
+          b.rows === 150 &&
+          JSON.stringify((b as { sort?: unknown }).sort) === '[{"field":"create_time","order":"ASC"}]',
+      ),
+    ).toBe(true);
     const end = Date.parse(bodies[0]?.criteria.create_time.end ?? '');
     expect(end).toBeLessThanOrEqual(Date.now() - 300_000);
     expect(end).toBeGreaterThanOrEqual(before - 300_000 - 1);
@@ -133,7 +141,10 @@ describe('Carbon Black search mode: records without ids', () => {
     const copyUids = h.uids(copies);
     expect(new Set(copyUids).size).toBe(7);
     expect(uidsOf(records).filter((u) => copyUids.includes(u))).toHaveLength(7);
-    expect(new Set(records.filter((r) => copyUids.includes((r.metadata as { uid: string }).uid)).map((r) => r.raw_data)).size).toBe(1);
+    expect(
+      new Set(records.filter((r) => copyUids.includes((r.metadata as { uid: string }).uid)).map((r) => r.raw_data))
+        .size,
+    ).toBe(1);
     expect(repeated(uidsOf(records))).toEqual([]);
   });
 
@@ -168,7 +179,12 @@ describe('Carbon Black search mode: vendor answers', () => {
 
     // Assess
     expect(h.sleeps).toEqual([7000]);
-    expect(result).toMatchObject({ status: 'caught-up', retries: 1, throttledWaitMs: 7000, events: h.emulator.events().length });
+    expect(result).toMatchObject({
+      status: 'caught-up',
+      retries: 1,
+      throttledWaitMs: 7000,
+      events: h.emulator.events().length,
+    });
   });
 
   it('stops as throttled, cursor untouched and without waiting, when Retry-After is beyond the deadline', async () => {
@@ -189,7 +205,9 @@ describe('Carbon Black search mode: vendor answers', () => {
 
   it('fails on a refused key with the 401 in the error, never the secret, and stores no cursor', async () => {
     // Prepare
-    const h = await startBench({ source: { credentials: { apiId: CB_KEY.id, apiSecret: 'WRONGSECRET0000000000000' } } });
+    const h = await startBench({
+      source: { credentials: { apiId: CB_KEY.id, apiSecret: 'WRONGSECRET0000000000000' } },
+    });
 
     // Act
     const result = await h.run();

@@ -3,7 +3,14 @@
  * per millisecond and carried across page boundaries by the cursor's tail.
  */
 import { describe, expect, it } from '@jest/globals';
-import { byCreateTime, canonicalJson, cbNativeId, cbNativeIds, contentHash, tagOccurrences } from '../../functions/carbonblack/identity.ts';
+import {
+  byCreateTime,
+  canonicalJson,
+  cbNativeId,
+  cbNativeIds,
+  contentHash,
+  tagOccurrences,
+} from '../../functions/carbonblack/identity.ts';
 import { carbonBlackConnector, cbHeaders } from '../../functions/carbonblack/connector.ts';
 import type { FetchContext, RawRecord } from '../../shared/connector.ts';
 import type { CbTail } from '../../functions/carbonblack/schemas.ts';
@@ -15,8 +22,15 @@ const rec = (description: string, create_time: string): RawRecord => {
 const T1 = '2024-03-01T10:00:00.001Z';
 const T2 = '2024-03-01T10:00:00.002Z';
 /** Three identical log-ins in one millisecond, one other event in it, then one in the next. */
-const STREAM = [rec('Logged in', T1), rec('Logged in', T1), rec('Updated policy', T1), rec('Logged in', T1), rec('Logged out', T2)];
-const ids = (records: ReturnType<typeof tagOccurrences>['records']): string[] => records.map((r) => cbNativeId(r.hash, r.occurrence));
+const STREAM = [
+  rec('Logged in', T1),
+  rec('Logged in', T1),
+  rec('Updated policy', T1),
+  rec('Logged in', T1),
+  rec('Logged out', T2),
+];
+const ids = (records: ReturnType<typeof tagOccurrences>['records']): string[] =>
+  records.map((r) => cbNativeId(r.hash, r.occurrence));
 
 describe('Carbon Black identity', () => {
   it('hashes content, not spelling: key order and spacing do not change the hash, a field does', () => {
@@ -72,7 +86,11 @@ describe('Carbon Black identity', () => {
     const ordered = byCreateTime([STREAM[4], STREAM[0], STREAM[2]] as RawRecord[]);
 
     // Assess
-    expect(ordered.map((r) => (r.value as { description: string }).description)).toEqual(['Logged in', 'Updated policy', 'Logged out']);
+    expect(ordered.map((r) => (r.value as { description: string }).description)).toEqual([
+      'Logged in',
+      'Updated policy',
+      'Logged out',
+    ]);
   });
 
   it('derives the native id from the tag the connector put on the raw record', () => {
@@ -88,7 +106,9 @@ describe('Carbon Black identity', () => {
 
   it('sends X-Auth-Token as <apiSecret>/<apiId>', () => {
     // Act
-    const headers = cbHeaders({ credentials: { apiId: 'ABCD123456', apiSecret: 'ABCDEFGHIJKLMNO123456789' } } as unknown as FetchContext);
+    const headers = cbHeaders({
+      credentials: { apiId: 'ABCD123456', apiSecret: 'ABCDEFGHIJKLMNO123456789' },
+    } as unknown as FetchContext);
 
     // Assess
     expect(headers['x-auth-token']).toBe('ABCDEFGHIJKLMNO123456789/ABCD123456');

@@ -16,7 +16,17 @@ import { createPump } from '../../shared/handler.ts';
 import { FileSpool } from '../../shared/spool.ts';
 import { eventUid } from '../../shared/ocsf.ts';
 import type { Connector } from '../../shared/connector.ts';
-import { CB_KEY, CB_SOURCE_ID, Crash, sorted, startBench, stopBenches, uidsOf, type CbBench, type CbBenchOptions } from '../helpers/carbonblack.ts';
+import {
+  CB_KEY,
+  CB_SOURCE_ID,
+  Crash,
+  sorted,
+  startBench,
+  stopBenches,
+  uidsOf,
+  type CbBench,
+  type CbBenchOptions,
+} from '../helpers/carbonblack.ts';
 
 const BATCH = 60;
 const LEASE_MS = 60_000;
@@ -25,7 +35,11 @@ afterEach(stopBenches);
 
 /** A queue-mode bench: batches of at most BATCH records; the key's queue holds the last three days. */
 const queueBench = (options: CbBenchOptions = {}): Promise<CbBench> =>
-  startBench({ ...options, emulator: { queueBatch: BATCH, ...options.emulator }, source: { ...options.source, options: { mode: 'queue', ...options.source?.options } } });
+  startBench({
+    ...options,
+    emulator: { queueBatch: BATCH, ...options.emulator },
+    source: { ...options.source, options: { mode: 'queue', ...options.source?.options } },
+  });
 
 /** Every event that entered the key's queue is archived (`duplicates` allowed or not), nothing else. */
 async function expectComplete(h: CbBench, { duplicates = false } = {}): Promise<string[]> {
@@ -39,7 +53,7 @@ async function expectComplete(h: CbBench, { duplicates = false } = {}): Promise<
 const spooled = (h: CbBench): Promise<string[]> => h.stack.spool.list(queueSpoolPrefix(CB_SOURCE_ID));
 
 describe('Carbon Black queue mode', () => {
-  it('drains the key\'s queue batch by batch, archives every queued event once and leaves the spool empty', async () => {
+  it("drains the key's queue batch by batch, archives every queued event once and leaves the spool empty", async () => {
     // Prepare
     const h = await queueBench();
     const queued = h.emulator.queued(CB_KEY.id).length;
@@ -87,7 +101,10 @@ describe('Carbon Black queue mode', () => {
     // Prepare
     const h = await queueBench();
     const before = h.emulator.queued(CB_KEY.id).length;
-    const pump = createPump(carbonBlackConnector as Connector<unknown, unknown>, { config: h.stack.config, clients: h.stack.clients });
+    const pump = createPump(carbonBlackConnector as Connector<unknown, unknown>, {
+      config: h.stack.config,
+      clients: h.stack.clients,
+    });
 
     // Act
     const [result] = (await pump({ sourceId: CB_SOURCE_ID }, 60_000)).results;
@@ -109,7 +126,12 @@ describe('Carbon Black queue mode', () => {
     const result = await h.run();
 
     // Assess
-    expect(h.logs).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringMatching(/cursor is for search mode; starting queue mode afresh/) }));
+    expect(h.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: expect.stringMatching(/cursor is for search mode; starting queue mode afresh/),
+      }),
+    );
     expect(result).toMatchObject({ status: 'caught-up', events: h.emulator.enqueued(CB_KEY.id).length });
     expect(searched).toBe(h.emulator.events().length);
   });
@@ -134,7 +156,12 @@ describe('Carbon Black queue mode: crashes', () => {
     expect(crashed).toMatchObject({ status: 'failed', events: 0 });
     expect(left).toBe(h.emulator.enqueued(CB_KEY.id).length - BATCH);
     expect(batch).toHaveLength(1);
-    expect(h.logs).toContainEqual(expect.objectContaining({ message: 'carbonblack: delivering a spooled queue batch again', attributes: expect.objectContaining({ key: batch[0] }) }));
+    expect(h.logs).toContainEqual(
+      expect.objectContaining({
+        message: 'carbonblack: delivering a spooled queue batch again',
+        attributes: expect.objectContaining({ key: batch[0] }),
+      }),
+    );
     expect(rerun.status).toBe('caught-up');
     await expectComplete(h);
     expect(await spooled(h)).toEqual([]);
@@ -185,7 +212,9 @@ describe('Carbon Black queue mode: crashes', () => {
 
     // Assess
     expect(failed.status).toBe('failed');
-    expect(failed.error).toMatch(/MalformedPageError: carbonblack _queue: spooled batch carbonblack\/cb-test\/.* moved to carbonblack-quarantine\/cb-test\//);
+    expect(failed.error).toMatch(
+      /MalformedPageError: carbonblack _queue: spooled batch carbonblack\/cb-test\/.* moved to carbonblack-quarantine\/cb-test\//,
+    );
     expect(rerun.status).toBe('caught-up');
     const quarantined = await h.stack.spool.list('carbonblack-quarantine/');
     expect(quarantined).toHaveLength(1);
@@ -201,13 +230,32 @@ describe('Carbon Black queue mode: a killed process', () => {
     // Prepare
     const h = await queueBench();
     const [stateDir, archiveDir] = [join(h.stateDir, '..', 'child-state'), join(h.stateDir, '..', 'child-archive')];
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, h.emulator.baseUrl, h.emulator.orgKey, CB_KEY.id, CB_KEY.secret, stateDir, archiveDir, '1000'], {
-      env: { ...process.env, NODE_OPTIONS: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        CHILD,
+        h.emulator.baseUrl,
+        h.emulator.orgKey,
+        CB_KEY.id,
+        CB_KEY.secret,
+        stateDir,
+        archiveDir,
+        '1000',
+      ],
+      {
+        env: { ...process.env, NODE_OPTIONS: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => void (out += chunk.toString('utf8')));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('close', (_code, signal) => resolve(signal)));
-    for (const started = Date.now(); !/spooled /.test(out) && Date.now() - started < 15_000 && child.exitCode === null; ) await new Promise((r) => setTimeout(r, 20));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('close', (_code, signal) => resolve(signal)),
+    );
+    for (const started = Date.now(); !/spooled /.test(out) && Date.now() - started < 15_000 && child.exitCode === null;)
+      await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGKILL');
     const signal = await exited;
     const consumed = h.emulator.enqueued(CB_KEY.id).length - h.emulator.queued(CB_KEY.id).length;
@@ -216,9 +264,17 @@ describe('Carbon Black queue mode: a killed process', () => {
 
     // Act
     const { secretName: _moved, ...source } = h.source;
-    const stack = await startLocalStack({ sources: [{ ...source, id: 'cb-crash', credentials: { apiId: CB_KEY.id, apiSecret: CB_KEY.secret } }], stateDir, archiveDir });
+    const stack = await startLocalStack({
+      sources: [{ ...source, id: 'cb-crash', credentials: { apiId: CB_KEY.id, apiSecret: CB_KEY.secret } }],
+      stateDir,
+      archiveDir,
+    });
     try {
-      const pump = createPump(carbonBlackConnector as Connector<unknown, unknown>, { config: stack.config, clients: stack.clients, spool: stack.spool });
+      const pump = createPump(carbonBlackConnector as Connector<unknown, unknown>, {
+        config: stack.config,
+        clients: stack.clients,
+        spool: stack.spool,
+      });
       const [result] = (await pump({ sourceId: 'cb-crash' }, 60_000)).results;
       await stack.firehose.flush();
 
@@ -228,7 +284,9 @@ describe('Carbon Black queue mode: a killed process', () => {
       expect(durable).toEqual([out.slice('spooled '.length).trim()]);
       expect(result).toMatchObject({ status: 'caught-up' });
       const archived = (await readArchive(archiveDir)).map((a) => (a.record.metadata as { uid: string }).uid);
-      const expected = h.emulator.nativeIds(h.emulator.enqueued(CB_KEY.id)).map((id) => eventUid('carbonblack', 'cb-crash', id));
+      const expected = h.emulator
+        .nativeIds(h.emulator.enqueued(CB_KEY.id))
+        .map((id) => eventUid('carbonblack', 'cb-crash', id));
       expect(sorted(archived)).toEqual(sorted(expected));
     } finally {
       await stack.stop();

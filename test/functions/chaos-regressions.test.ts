@@ -23,15 +23,31 @@ const HOUR = 3_600_000;
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 function sourceOf(vendor: Vendor, credentials: Record<string, string>, options: Record<string, unknown>): Source {
-  const raw = { id: `${vendor}-regression`, vendor, baseUrl: 'http://127.0.0.1:9', credentials, startFrom: iso(NOW - 48 * HOUR), options };
+  const raw = {
+    id: `${vendor}-regression`,
+    vendor,
+    baseUrl: 'http://127.0.0.1:9',
+    credentials,
+    startFrom: iso(NOW - 48 * HOUR),
+    options,
+  };
   return parseSources({ sources: [raw] }, optionSchemas()).sources[0] as Source;
 }
 
 /** One fetchPage against a vendor that answers every request with `body`. */
-async function fetchWith<C>(connector: Connector<C, unknown>, source: Source, cursor: C, body: string): Promise<Page<C>> {
+async function fetchWith<C>(
+  connector: Connector<C, unknown>,
+  source: Source,
+  cursor: C,
+  body: string,
+): Promise<Page<C>> {
   const fetch = (async () => new Response(body, { status: 200 })) as typeof globalThis.fetch;
   const ctx: FetchContext = {
-    source, credentials: source.credentials ?? {}, deadline: NOW + 600_000, now: () => NOW, log: silentLogger,
+    source,
+    credentials: source.credentials ?? {},
+    deadline: NOW + 600_000,
+    now: () => NOW,
+    log: silentLogger,
     http: new HttpClient({ origin: source.baseUrl, deadline: NOW + 600_000, now: () => NOW, fetch }),
   };
   return connector.fetchPage(ctx, cursor);
@@ -41,7 +57,11 @@ describe('window vendors: caught up means no window is left to open now', () => 
   it('Nected: draining a window an earlier run opened goes on with the windows settled since', async () => {
     // Prepare: the stored window ended 10 hours ago; the vendor has nothing in it.
     const source = sourceOf('nected', { apiKey: 'k' }, { api: 'v1', branch: 'main' });
-    const cursor: NectedCursor = { from: iso(NOW - 11 * HOUR), spanMs: 86_400_000, window: { to: iso(NOW - 10 * HOUR), page: 1, restarts: 0 } };
+    const cursor: NectedCursor = {
+      from: iso(NOW - 11 * HOUR),
+      spanMs: 86_400_000,
+      window: { to: iso(NOW - 10 * HOUR), page: 1, restarts: 0 },
+    };
     const empty = '{"totalCount": 0, "pageNo": 1, "pageSize": 10, "data": null, "code": "success"}';
 
     // Act
@@ -77,7 +97,9 @@ describe('Carbon Black: identity of records the vendor serves out of order or de
     const ids = page.records.map((r) => carbonBlackConnector.nativeId(cbRecord.parse(r.value), r));
 
     // Assess
-    expect([...ids].sort()).toEqual([`${contentHash(copy)}.0`, `${contentHash(copy)}.1`, `${contentHash(other)}.0`].sort());
+    expect([...ids].sort()).toEqual(
+      [`${contentHash(copy)}.0`, `${contentHash(copy)}.1`, `${contentHash(other)}.0`].sort(),
+    );
   });
 
   it('a record nested 100,000 levels deep is hashed, not a stack overflow that fails its page for ever', async () => {
@@ -90,11 +112,20 @@ describe('Carbon Black: identity of records the vendor serves out of order or de
   });
 
   it('canonical JSON is unchanged: keys sorted at every level, arrays in order, no spaces', () => {
-    expect(canonicalJson({ b: [1, { d: 2, c: null }], a: 'x', é: [] })).toBe('{"a":"x","b":[1,{"c":null,"d":2}],"é":[]}');
+    expect(canonicalJson({ b: [1, { d: 2, c: null }], a: 'x', é: [] })).toBe(
+      '{"a":"x","b":[1,{"c":null,"d":2}],"é":[]}',
+    );
   });
 
   it('a record dated "0" is kept for the dead-letter, not dropped as outside the window', async () => {
-    const body = JSON.stringify({ num_found: 2, num_available: 2, results: [{ create_time: at(1), description: 'ok' }, { create_time: '0', description: 'odd' }] });
+    const body = JSON.stringify({
+      num_found: 2,
+      num_available: 2,
+      results: [
+        { create_time: at(1), description: 'ok' },
+        { create_time: '0', description: 'odd' },
+      ],
+    });
 
     const page = await fetchWith(carbonBlackConnector, source, cursor, body);
 
@@ -107,9 +138,19 @@ describe('Carbon Black: identity of records the vendor serves out of order or de
 describe('bad records do not fail their page', () => {
   it('Nected: a record dated "0" is a record to dead-letter, not a sign that the date filter was ignored', async () => {
     const source = sourceOf('nected', { apiKey: 'k' }, { api: 'v1', branch: 'main' });
-    const cursor: NectedCursor = { from: iso(NOW - 3 * HOUR), spanMs: HOUR, window: { to: iso(NOW - 2 * HOUR), page: 1, restarts: 0 } };
+    const cursor: NectedCursor = {
+      from: iso(NOW - 3 * HOUR),
+      spanMs: HOUR,
+      window: { to: iso(NOW - 2 * HOUR), page: 1, restarts: 0 },
+    };
     const good = { logId: 'AAAAAAAAAAAAAAAAAAAA', date: iso(NOW - 150 * 60_000) };
-    const body = JSON.stringify({ totalCount: 2, pageNo: 1, pageSize: 10, data: [good, { logId: 'BBBBBBBBBBBBBBBBBBBB', date: '0' }], code: 'success' });
+    const body = JSON.stringify({
+      totalCount: 2,
+      pageNo: 1,
+      pageSize: 10,
+      data: [good, { logId: 'BBBBBBBBBBBBBBBBBBBB', date: '0' }],
+      code: 'success',
+    });
 
     const page = await fetchWith(nectedConnector, source, cursor, body);
 
@@ -119,7 +160,8 @@ describe('bad records do not fail their page', () => {
 
   it('Authentic8: a log whose seq_id is out of range does not stop the type as a stuck cursor', async () => {
     const source = sourceOf('authentic8', { token: 'dG9rZW4=' }, { org: 'Acme Corp', types: ['URL'] });
-    const log = (seq: number): string => `{"seq_id": ${seq}, "create_ts": ${(NOW - HOUR) / 1000}, "type": "URL", "domain": "example.com"}`;
+    const log = (seq: number): string =>
+      `{"seq_id": ${seq}, "create_ts": ${(NOW - HOUR) / 1000}, "type": "URL", "domain": "example.com"}`;
     const body = `[{"result": "setting auth from data"}, {"result": {"next_seq": 101, "logs": [${log(100)}, ${log(1e308)}], "is_more": false}, "command_id": "extractlog URL"}]`;
 
     const page = await fetchWith(authentic8Connector, source, { types: {} }, body);

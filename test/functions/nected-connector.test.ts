@@ -7,7 +7,12 @@ import { nectedOptions, type NectedCursor } from '../../functions/nected/schemas
 import { readArchive } from '../../local/archive-reader.ts';
 import { listen } from '../../local/http-server.ts';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
-import { startNectedEmulator, type NectedEmulator, type NectedEmulatorOptions, type NectedStoredEvent } from '../../local/nected-emulator.ts';
+import {
+  startNectedEmulator,
+  type NectedEmulator,
+  type NectedEmulatorOptions,
+  type NectedStoredEvent,
+} from '../../local/nected-emulator.ts';
 import { parseSources } from '../../shared/config.ts';
 import { CursorStore, type CursorState } from '../../shared/cursor-store.ts';
 import { createPump } from '../../shared/handler.ts';
@@ -23,7 +28,11 @@ const LONG_RUN_MS = 870_000;
 /** The settle lag these tests use; the emulator's arrivals are dated at most 2 s before they are searchable. */
 const LAG_SECONDS = 10;
 
-interface LogLine { level: keyof Logger; message: string; attributes: Record<string, unknown> | undefined }
+interface LogLine {
+  level: keyof Logger;
+  message: string;
+  attributes: Record<string, unknown> | undefined;
+}
 
 /** One emulator and one local AWS stack sharing a movable clock, and the Lambda's pump. */
 interface Harness {
@@ -39,7 +48,13 @@ interface Harness {
   cursor(): Promise<CursorState | undefined>;
 }
 
-interface SetUp { emulator?: Partial<NectedEmulatorOptions>; options?: Record<string, unknown>; apiKey?: string; settleLagSeconds?: number; baseUrl?: string }
+interface SetUp {
+  emulator?: Partial<NectedEmulatorOptions>;
+  options?: Record<string, unknown>;
+  apiKey?: string;
+  settleLagSeconds?: number;
+  baseUrl?: string;
+}
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -55,11 +70,17 @@ async function setUp(options: SetUp = {}): Promise<Harness> {
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const [source] = parseSources(
     {
-      sources: [{
-        id: SOURCE_ID, vendor: 'nected', baseUrl: options.baseUrl ?? emulator.baseUrl, credentials: { apiKey: options.apiKey ?? API_KEY },
-        startFrom: new Date(Date.now() - 3 * 24 * HOUR_MS).toISOString(), settleLagSeconds: options.settleLagSeconds ?? LAG_SECONDS,
-        options: options.options ?? { branch: 'main' },
-      }],
+      sources: [
+        {
+          id: SOURCE_ID,
+          vendor: 'nected',
+          baseUrl: options.baseUrl ?? emulator.baseUrl,
+          credentials: { apiKey: options.apiKey ?? API_KEY },
+          startFrom: new Date(Date.now() - 3 * 24 * HOUR_MS).toISOString(),
+          settleLagSeconds: options.settleLagSeconds ?? LAG_SECONDS,
+          options: options.options ?? { branch: 'main' },
+        },
+      ],
     },
     { nected: nectedOptions },
   ).sources;
@@ -69,7 +90,8 @@ async function setUp(options: SetUp = {}): Promise<Harness> {
   cleanups.push(() => stack.stop());
   const sleeps: number[] = [];
   const logs: LogLine[] = [];
-  const log = (level: keyof Logger) => (message: string, attributes?: Record<string, unknown>) => void logs.push({ level, message, attributes });
+  const log = (level: keyof Logger) => (message: string, attributes?: Record<string, unknown>) =>
+    void logs.push({ level, message, attributes });
   const pump = createPump(nectedConnector as Connector<unknown, unknown>, {
     config: stack.config,
     clients: stack.clients,
@@ -79,7 +101,12 @@ async function setUp(options: SetUp = {}): Promise<Harness> {
   });
   const store = new CursorStore({ client: stack.clients.dynamodb, tableName: stack.config.cursorTable });
   return {
-    emulator, stack, store, sleeps, logs, clock,
+    emulator,
+    stack,
+    store,
+    sleeps,
+    logs,
+    clock,
     async run(remainingMs = LONG_RUN_MS) {
       const [result] = (await pump({ sourceId: SOURCE_ID }, remainingMs)).results;
       if (!result) throw new Error('the pump returned no result');
@@ -94,14 +121,19 @@ async function setUp(options: SetUp = {}): Promise<Harness> {
 }
 
 const uidOf = (event: NectedStoredEvent): string => eventUid('nected', SOURCE_ID, event.id);
-const uidsOf = (records: ReadonlyArray<Record<string, unknown>>): string[] => records.map((r) => (r.metadata as { uid: string }).uid);
+const uidsOf = (records: ReadonlyArray<Record<string, unknown>>): string[] =>
+  records.map((r) => (r.metadata as { uid: string }).uid);
 const sorted = (values: Iterable<string>): string[] => [...values].sort();
 const cursorOf = async (h: Harness): Promise<NectedCursor> => (await h.cursor())?.cursor as NectedCursor;
 /** Events the emulator holds dated before `iso` (epoch ns comparison, as the emulator filters). */
-const datedBefore = (h: Harness, iso: string): NectedStoredEvent[] => h.emulator.events().filter((e) => e.dateNs < BigInt(Date.parse(iso)) * 1_000_000n);
+const datedBefore = (h: Harness, iso: string): NectedStoredEvent[] =>
+  h.emulator.events().filter((e) => e.dateNs < BigInt(Date.parse(iso)) * 1_000_000n);
 
 /** Ids of the events whose archived raw_data is missing or not byte-identical to the emulator's text. */
-function rawMismatches(events: readonly NectedStoredEvent[], records: ReadonlyArray<Record<string, unknown>>): string[] {
+function rawMismatches(
+  events: readonly NectedStoredEvent[],
+  records: ReadonlyArray<Record<string, unknown>>,
+): string[] {
   const raw = new Map(records.map((r) => [(r.metadata as { uid: string }).uid, r.raw_data]));
   return events.filter((e) => raw.get(uidOf(e)) !== e.text).map((e) => e.id);
 }
@@ -119,7 +151,9 @@ describe('Nected connector through the Lambda pump and the local stack', () => {
     const records = await h.archived();
     expect(uidsOf(records).sort()).toEqual(sorted(h.emulator.events().map(uidOf)));
     expect(rawMismatches(h.emulator.events(), records)).toEqual([]);
-    expect(records.every((r) => r.class_uid === 6003 && (r.metadata as { log_name: string }).log_name === SOURCE_ID)).toBe(true);
+    expect(
+      records.every((r) => r.class_uid === 6003 && (r.metadata as { log_name: string }).log_name === SOURCE_ID),
+    ).toBe(true);
     const { from } = await cursorOf(h);
     expect(Date.parse(from)).toBeGreaterThan(Date.now() - (LAG_SECONDS + 60) * 1000);
     // The lag metric counts from the drained window's end, not from its oldest page.
@@ -171,10 +205,22 @@ describe('Nected connector through the Lambda pump and the local stack', () => {
 
   it('refuses a v1 source without a branch when the config is loaded, naming the option', () => {
     // Act
-    const parse = () => parseSources(
-      { sources: [{ id: SOURCE_ID, vendor: 'nected', baseUrl: 'https://api.nected.ai', secretName: 's', startFrom: '2026-01-01T00:00:00Z', options: {} }] },
-      { nected: nectedOptions },
-    );
+    const parse = () =>
+      parseSources(
+        {
+          sources: [
+            {
+              id: SOURCE_ID,
+              vendor: 'nected',
+              baseUrl: 'https://api.nected.ai',
+              secretName: 's',
+              startFrom: '2026-01-01T00:00:00Z',
+              options: {},
+            },
+          ],
+        },
+        { nected: nectedOptions },
+      );
 
     // Assess
     expect(parse).toThrow(/sources\[0\] \(nected-test\)\.options\.branch: is required when api is "v1"/);
@@ -206,7 +252,9 @@ describe('Nected connector: a live, newest-first list', () => {
     h.emulator.onSearch = (search) => {
       if (search.pageNo !== 3 || late.length > 0 || search.endNs === undefined) return;
       // Dated just inside the window's end: newest first, they land on page 1, which this pass has read.
-      late = h.emulator.addEvents(4, { ageMs: Date.now() + h.clock.offset - (Number(search.endNs / 1_000_000n) - 1000) });
+      late = h.emulator.addEvents(4, {
+        ageMs: Date.now() + h.clock.offset - (Number(search.endNs / 1_000_000n) - 1000),
+      });
     };
 
     // Act
@@ -215,7 +263,12 @@ describe('Nected connector: a live, newest-first list', () => {
     // Assess
     expect(result.status).toBe('caught-up');
     expect(late).toHaveLength(4);
-    expect(h.logs).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringMatching(/window changed while paging; reading it again/) }));
+    expect(h.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: expect.stringMatching(/window changed while paging; reading it again/),
+      }),
+    );
     const uids = uidsOf(await h.archived());
     expect(sorted(new Set(uids))).toEqual(sorted(h.emulator.events().map(uidOf)));
     expect(uids).toEqual(expect.arrayContaining(late.map(uidOf)));
@@ -239,7 +292,11 @@ describe('Nected connector: a live, newest-first list', () => {
 
     // Assess
     expect(result.status).toBe('caught-up');
-    expect(h.logs).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/narrowing the window: it changed on 3 passes in a row/) }));
+    expect(h.logs).toContainEqual(
+      expect.objectContaining({
+        message: expect.stringMatching(/narrowing the window: it changed on 3 passes in a row/),
+      }),
+    );
     expect(sorted(new Set(uidsOf(await h.archived())))).toEqual(sorted(h.emulator.events().map(uidOf)));
   });
 
@@ -272,7 +329,10 @@ describe('Nected connector: a live, newest-first list', () => {
 describe('Nected connector: windows and pages', () => {
   it('narrows a window holding more than maxWindowEvents, so no page beyond maxWindowEvents / 10 is ever asked for', async () => {
     // Prepare
-    const h = await setUp({ emulator: { backlog: 400, maxResultWindow: 60 }, options: { branch: 'main', maxWindowEvents: 50 } });
+    const h = await setUp({
+      emulator: { backlog: 400, maxResultWindow: 60 },
+      options: { branch: 'main', maxWindowEvents: 50 },
+    });
 
     // Act
     const result = await h.run();
@@ -280,12 +340,16 @@ describe('Nected connector: windows and pages', () => {
     // Assess
     expect(result).toMatchObject({ status: 'caught-up', events: 400 });
     expect(h.emulator.stats.maxPageNo).toBeLessThanOrEqual(5);
-    expect(h.logs).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/narrowing the window: \d+ events is more than maxWindowEvents 50/) }));
+    expect(h.logs).toContainEqual(
+      expect.objectContaining({
+        message: expect.stringMatching(/narrowing the window: \d+ events is more than maxWindowEvents 50/),
+      }),
+    );
     const uids = uidsOf(await h.archived());
     expect(uids.sort()).toEqual(sorted(h.emulator.events().map(uidOf)));
   });
 
-  it('fetches a window\'s pages concurrently, never more at once than the concurrency option', async () => {
+  it("fetches a window's pages concurrently, never more at once than the concurrency option", async () => {
     // Prepare
     const h = await setUp({ emulator: { latencyMs: 20, backlog: 120 }, options: { branch: 'main', concurrency: 3 } });
 
@@ -311,7 +375,9 @@ describe('Nected connector: windows and pages', () => {
 
 describe('Nected connector: a page that fails inside a concurrent batch', () => {
   /** One window of 60 events (6 pages), page 3 failing: batch 1 is page 1, batch 2 pages 2-5. */
-  const failing = { emulator: { backlog: 60, backlogStart: new Date(Date.now() - 20 * HOUR_MS), faults: { failPageNo: 3 } } };
+  const failing = {
+    emulator: { backlog: 60, backlogStart: new Date(Date.now() - 20 * HOUR_MS), faults: { failPageNo: 3 } },
+  };
 
   it('delivers the pages before the failed one, keeps the cursor at it, and fails the run when it fails again', async () => {
     // Prepare
@@ -326,7 +392,13 @@ describe('Nected connector: a page that fails inside a concurrent batch', () => 
     const newestFirst = [...h.emulator.events()].reverse();
     expect(sorted(uidsOf(await h.archived()))).toEqual(sorted(newestFirst.slice(0, 20).map(uidOf)));
     expect((await cursorOf(h)).window).toEqual({ to: expect.any(String), page: 3, total: 60, restarts: 0 });
-    expect(h.logs).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringMatching(/a page failed; delivering the pages before it/), attributes: expect.objectContaining({ pageNo: 3 }) }));
+    expect(h.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: expect.stringMatching(/a page failed; delivering the pages before it/),
+        attributes: expect.objectContaining({ pageNo: 3 }),
+      }),
+    );
   });
 
   it('completes from the failed page on the rerun: every event archived, none twice, no gap', async () => {
@@ -390,7 +462,10 @@ describe('Nected connector: vendor errors', () => {
     let answers = 0;
     const server = await listen((req) => {
       const date = req.url.searchParams.get('endDate') ?? '';
-      const data = Array.from({ length: 10 }, (_, i) => ({ logId: `log-${req.url.searchParams.get('pageNo') ?? ''}-${i}`, date }));
+      const data = Array.from({ length: 10 }, (_, i) => ({
+        logId: `log-${req.url.searchParams.get('pageNo') ?? ''}-${i}`,
+        date,
+      }));
       return { status: 200, body: { totalCount: 20 + answers++, pageSize: 10, data, code: 'success' } };
     });
     cleanups.push(() => server.close());
@@ -401,14 +476,32 @@ describe('Nected connector: vendor errors', () => {
 
     // Assess
     expect(result.status).toBe('failed');
-    expect(result.error).toMatch(/NectedWindowError: source nected-test: the window at .* changed on 3 passes in a row .*raise settleLagSeconds/);
+    expect(result.error).toMatch(
+      /NectedWindowError: source nected-test: the window at .* changed on 3 passes in a row .*raise settleLagSeconds/,
+    );
     expect(h.logs.filter((l) => /narrowing the window: it changed/.test(l.message)).length).toBe(9);
   });
 
   it('fails with a clear message when the vendor ignores the date filter, delivering nothing', async () => {
     // Prepare
-    const record = { logId: 'aaaaaaaaaaaaaaaaaaaa', date: '2001-01-01T00:00:00.000000000Z', event: 'Update', status: 'Success' };
-    const server = await listen(() => ({ status: 200, body: { totalCount: 1, totalPages: 1, pageNo: 1, pageSize: 10, data: [record], code: 'success', message: 'success.' } }));
+    const record = {
+      logId: 'aaaaaaaaaaaaaaaaaaaa',
+      date: '2001-01-01T00:00:00.000000000Z',
+      event: 'Update',
+      status: 'Success',
+    };
+    const server = await listen(() => ({
+      status: 200,
+      body: {
+        totalCount: 1,
+        totalPages: 1,
+        pageNo: 1,
+        pageSize: 10,
+        data: [record],
+        code: 'success',
+        message: 'success.',
+      },
+    }));
     cleanups.push(() => server.close());
     const h = await setUp({ baseUrl: server.url });
 
@@ -417,6 +510,8 @@ describe('Nected connector: vendor errors', () => {
 
     // Assess
     expect(result).toMatchObject({ status: 'failed', events: 0 });
-    expect(result.error).toMatch(/MalformedPageError: nected search: a record dated 2001-01-01T00:00:00.000Z is outside the requested window/);
+    expect(result.error).toMatch(
+      /MalformedPageError: nected search: a record dated 2001-01-01T00:00:00.000Z is outside the requested window/,
+    );
   });
 });

@@ -29,14 +29,30 @@ async function drain(emulator: RunningEmulator): Promise<Array<Record<string, un
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const sourceId = `${emulator.vendor}-ocsf`;
   const { sources } = parseSources(
-    { sources: [{ id: sourceId, vendor: emulator.vendor, baseUrl: emulator.baseUrl, credentials: emulator.credentials, startFrom: new Date(Date.now() - 7 * 86_400_000).toISOString(), options: emulator.options }] },
+    {
+      sources: [
+        {
+          id: sourceId,
+          vendor: emulator.vendor,
+          baseUrl: emulator.baseUrl,
+          credentials: emulator.credentials,
+          startFrom: new Date(Date.now() - 7 * 86_400_000).toISOString(),
+          options: emulator.options,
+        },
+      ],
+    },
     optionSchemas(),
   );
   const archiveDir = join(dir, 'archive');
   const stack = await startLocalStack({ sources, archiveDir, stateDir: join(dir, 'state') });
   cleanups.push(() => stack.stop());
   const connector = CONNECTORS[emulator.vendor] as Connector<unknown, unknown>;
-  const pump = createPump(connector, { config: stack.config, clients: stack.clients, spool: stack.spool, http: { sleep: async () => undefined } });
+  const pump = createPump(connector, {
+    config: stack.config,
+    clients: stack.clients,
+    spool: stack.spool,
+    http: { sleep: async () => undefined },
+  });
   for (let run = 0; run < 20; run++) {
     const { results } = await pump({ sourceId }, 870_000);
     const result = results[0];
@@ -47,19 +63,28 @@ async function drain(emulator: RunningEmulator): Promise<Array<Record<string, un
   return (await readArchive(archiveDir)).map((a) => a.record);
 }
 
-describe('OCSF 1.1 validity of every connector\'s output', () => {
-  it.each(Object.keys(EMULATORS) as Vendor[])('%s: every event the connector archives from its emulator is valid OCSF 1.1', async (vendor) => {
-    // Prepare
-    const emulator = await (EMULATORS[vendor] as (s: object) => Promise<RunningEmulator>)({ backlog: BACKLOG, arrivalsPerSecond: 0, seed: 7 });
-    cleanups.push(() => emulator.stop());
+describe("OCSF 1.1 validity of every connector's output", () => {
+  it.each(Object.keys(EMULATORS) as Vendor[])(
+    '%s: every event the connector archives from its emulator is valid OCSF 1.1',
+    async (vendor) => {
+      // Prepare
+      const emulator = await (EMULATORS[vendor] as (s: object) => Promise<RunningEmulator>)({
+        backlog: BACKLOG,
+        arrivalsPerSecond: 0,
+        seed: 7,
+      });
+      cleanups.push(() => emulator.stop());
 
-    // Act
-    const events = await drain(emulator);
+      // Act
+      const events = await drain(emulator);
 
-    // Assess
-    expect(events.length).toBeGreaterThanOrEqual(Math.min(BACKLOG, emulator.eventIds().length) * 0.9);
-    const problems = events.flatMap((e) => validator.validate(e).errors.map((p) => `${String(e.class_uid)} ${p.path}: ${p.message}`));
-    expect([...new Set(problems)]).toEqual([]);
-    expect(events.every((e) => (e.metadata as { log_provider?: string }).log_provider === vendor)).toBe(true);
-  });
+      // Assess
+      expect(events.length).toBeGreaterThanOrEqual(Math.min(BACKLOG, emulator.eventIds().length) * 0.9);
+      const problems = events.flatMap((e) =>
+        validator.validate(e).errors.map((p) => `${String(e.class_uid)} ${p.path}: ${p.message}`),
+      );
+      expect([...new Set(problems)]).toEqual([]);
+      expect(events.every((e) => (e.metadata as { log_provider?: string }).log_provider === vendor)).toBe(true);
+    },
+  );
 });

@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { RETRACED_SETTLE_LAG_SECONDS, retracedConnector } from '../../functions/retraced/connector.ts';
 import { ENTERPRISE_READ_LABEL } from '../../functions/retraced/normalize.ts';
 import { readArchive } from '../../local/archive-reader.ts';
-import { RETRACED_GRAPHQL_PATH, startRetracedEmulator, type RetracedEmulator, type RetracedEmulatorOptions, type RetracedStoredEvent } from '../../local/retraced-emulator.ts';
+import {
+  RETRACED_GRAPHQL_PATH,
+  startRetracedEmulator,
+  type RetracedEmulator,
+  type RetracedEmulatorOptions,
+  type RetracedStoredEvent,
+} from '../../local/retraced-emulator.ts';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { parseSources } from '../../shared/config.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
@@ -30,7 +36,11 @@ const DAY = 86_400_000;
 const LAG_MS = RETRACED_SETTLE_LAG_SECONDS * 1000;
 const LONG_RUN_MS = 870_000;
 
-interface Cursor { from: string; to?: string; after?: string }
+interface Cursor {
+  from: string;
+  to?: string;
+  after?: string;
+}
 
 interface Harness {
   readonly emulator: RetracedEmulator;
@@ -53,19 +63,40 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setUp(input: { emulator?: Partial<RetracedEmulatorOptions>; source?: Record<string, unknown>; options?: Record<string, unknown>; token?: string } = {}): Promise<Harness> {
+async function setUp(
+  input: {
+    emulator?: Partial<RetracedEmulatorOptions>;
+    source?: Record<string, unknown>;
+    options?: Record<string, unknown>;
+    token?: string;
+  } = {},
+): Promise<Harness> {
   const clock = { offset: 0 };
   const now = (): number => Date.now() + clock.offset;
-  const emulator = await startRetracedEmulator({ token: TOKEN, otherTokens: [OTHER_TOKEN], seed: 7, backlog: BACKLOG, now, ...input.emulator });
+  const emulator = await startRetracedEmulator({
+    token: TOKEN,
+    otherTokens: [OTHER_TOKEN],
+    seed: 7,
+    backlog: BACKLOG,
+    now,
+    ...input.emulator,
+  });
   cleanups.push(() => emulator.stop());
   const dir = await mkdtemp(join(tmpdir(), 'retraced-connector-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const { sources } = parseSources(
     {
-      sources: [{
-        id: SOURCE_ID, vendor: 'retraced', baseUrl: emulator.baseUrl, credentials: { token: input.token ?? TOKEN },
-        startFrom: new Date(now() - 3 * DAY).toISOString(), options: { pageSize: PAGE_SIZE, maxWindowSeconds: 7 * 86_400, ...input.options }, ...input.source,
-      }],
+      sources: [
+        {
+          id: SOURCE_ID,
+          vendor: 'retraced',
+          baseUrl: emulator.baseUrl,
+          credentials: { token: input.token ?? TOKEN },
+          startFrom: new Date(now() - 3 * DAY).toISOString(),
+          options: { pageSize: PAGE_SIZE, maxWindowSeconds: 7 * 86_400, ...input.options },
+          ...input.source,
+        },
+      ],
     },
     { retraced: retracedConnector.optionsSchema },
   );
@@ -73,16 +104,23 @@ async function setUp(input: { emulator?: Partial<RetracedEmulatorOptions>; sourc
   const stack = await startLocalStack({ sources, stateDir: join(dir, 'state'), archiveDir });
   cleanups.push(() => stack.stop());
   const logs: Harness['logs'] = [];
-  const log = (level: keyof Logger) => (message: string, attributes?: Record<string, unknown>) => void logs.push({ level, message, attributes });
+  const log = (level: keyof Logger) => (message: string, attributes?: Record<string, unknown>) =>
+    void logs.push({ level, message, attributes });
   const store = new CursorStore({ client: stack.clients.dynamodb, tableName: stack.config.cursorTable, now });
   const pump = createPump(retracedConnector as Connector<unknown, unknown>, {
-    config: stack.config, clients: stack.clients, now,
+    config: stack.config,
+    clients: stack.clients,
+    now,
     http: { sleep: async () => undefined, now },
     logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
     onProgress: (_id, stats) => harness.onPage(stats.pages),
   });
   const harness: Harness = {
-    emulator, stack, store, logs, clock,
+    emulator,
+    stack,
+    store,
+    logs,
+    clock,
     onPage: () => undefined,
     async run(remainingMs = LONG_RUN_MS) {
       const [result] = (await pump({ sourceId: SOURCE_ID }, remainingMs)).results;
@@ -103,13 +141,22 @@ async function setUp(input: { emulator?: Partial<RetracedEmulatorOptions>; sourc
 }
 
 const uidOf = (event: RetracedStoredEvent): string => eventUid('retraced', SOURCE_ID, event.id);
-const uidsOf = (records: ReadonlyArray<Record<string, unknown>>): string[] => records.map((r) => (r.metadata as { uid: string }).uid).sort();
+const uidsOf = (records: ReadonlyArray<Record<string, unknown>>): string[] =>
+  records.map((r) => (r.metadata as { uid: string }).uid).sort();
 const isOwnRead = (e: RetracedStoredEvent): boolean => e.actor?.id === `enterprise:${TOKEN.slice(0, 7)}`;
 
 /** The uids that must be archived once the stored window starts at `cursor.from`: everything received before it. */
-function expectedUids(h: Harness, cursor: Cursor | undefined, keep: (e: RetracedStoredEvent) => boolean = () => true): string[] {
+function expectedUids(
+  h: Harness,
+  cursor: Cursor | undefined,
+  keep: (e: RetracedStoredEvent) => boolean = () => true,
+): string[] {
   const boundary = Date.parse(cursor?.from ?? '');
-  return h.emulator.events().filter((e) => e.received < boundary && keep(e)).map(uidOf).sort();
+  return h.emulator
+    .events()
+    .filter((e) => e.received < boundary && keep(e))
+    .map(uidOf)
+    .sort();
 }
 
 /** Sorted by the server's order, (canonical_time, id). */
@@ -133,9 +180,16 @@ describe('Retraced connector: draining', () => {
     const records = await h.archived();
     expect(uidsOf(records)).toEqual(expectedUids(h, cursor));
     const sent = h.emulator.bodies().join('\n');
-    const notVerbatim = records.filter((r) => !sent.includes(String(r.raw_data)) || !String(r.raw_data).includes('\n    '));
+    const notVerbatim = records.filter(
+      (r) => !sent.includes(String(r.raw_data)) || !String(r.raw_data).includes('\n    '),
+    );
     expect(notVerbatim).toEqual([]);
-    expect(records.every((r) => [6003, 3002].includes(Number(r.class_uid)) && (r.metadata as { log_name: string }).log_name === SOURCE_ID)).toBe(true);
+    expect(
+      records.every(
+        (r) =>
+          [6003, 3002].includes(Number(r.class_uid)) && (r.metadata as { log_name: string }).log_name === SOURCE_ID,
+      ),
+    ).toBe(true);
   });
 
   it('reads a backlog longer than maxWindowSeconds window after window, backdated events included, caught up only after the last', async () => {
@@ -159,7 +213,9 @@ describe('Retraced connector: draining', () => {
     await h.run();
     const first = await h.archived();
     const newestArchived = Math.max(...first.map((r) => Number(r.time)));
-    const late = Array.from({ length: 12 }, (_, i) => h.emulator.publish({ created: Date.now() + h.clock.offset - 2 * DAY - i * MINUTE }));
+    const late = Array.from({ length: 12 }, (_, i) =>
+      h.emulator.publish({ created: Date.now() + h.clock.offset - 2 * DAY - i * MINUTE }),
+    );
 
     // Act
     const second = await h.later();
@@ -174,7 +230,11 @@ describe('Retraced connector: draining', () => {
 
   it('splits a tie on canonical_time across a page boundary without losing or repeating an event', async () => {
     // Prepare
-    const h = await setUp({ emulator: { backlog: 0 }, options: { pageSize: 5 }, source: { startFrom: new Date(Date.now() - 3600_000).toISOString() } });
+    const h = await setUp({
+      emulator: { backlog: 0 },
+      options: { pageSize: 5 },
+      source: { startFrom: new Date(Date.now() - 3600_000).toISOString() },
+    });
     const tie = Date.now() - MINUTE;
     const events = [
       ...Array.from({ length: 3 }, (_, i) => h.emulator.publish({ created: tie - (i + 1) * 1000 })),
@@ -264,9 +324,15 @@ describe("Retraced connector: the events of the pump's own reads", () => {
     await h.later();
 
     // Assess
-    const own = (await h.archived()).filter((r) => (r.actor as { user?: { uid?: string } }).user?.uid === `enterprise:${TOKEN.slice(0, 7)}`);
+    const own = (await h.archived()).filter(
+      (r) => (r.actor as { user?: { uid?: string } }).user?.uid === `enterprise:${TOKEN.slice(0, 7)}`,
+    );
     expect(own).toHaveLength(reads);
-    expect(own.every((r) => (r.metadata as { labels?: string[] }).labels?.includes(ENTERPRISE_READ_LABEL) && r.activity_id === 2)).toBe(true);
+    expect(
+      own.every(
+        (r) => (r.metadata as { labels?: string[] }).labels?.includes(ENTERPRISE_READ_LABEL) && r.activity_id === 2,
+      ),
+    ).toBe(true);
   });
 
   it('drops only them with ownReads "drop": another token holder\'s reads are still archived', async () => {
@@ -274,7 +340,9 @@ describe("Retraced connector: the events of the pump's own reads", () => {
     const h = await setUp({ emulator: { backlog: 40 }, options: { ownReads: 'drop' } });
     await h.run();
     const other = await fetch(`${h.emulator.baseUrl}${RETRACED_GRAPHQL_PATH}`, {
-      method: 'POST', headers: { authorization: `token=${OTHER_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ search(first: 1) { totalCount } }' }),
+      method: 'POST',
+      headers: { authorization: `token=${OTHER_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ search(first: 1) { totalCount } }' }),
     });
 
     // Act
@@ -285,9 +353,18 @@ describe("Retraced connector: the events of the pump's own reads", () => {
     expect(second.status).toBe('caught-up');
     const records = await h.archived();
     expect(uidsOf(records)).toEqual(expectedUids(h, await h.cursor(), (e) => !isOwnRead(e)));
-    const readers = records.filter((r) => (r.metadata as { labels?: string[] }).labels?.includes(ENTERPRISE_READ_LABEL));
-    expect(readers.map((r) => (r.actor as { user: { uid: string } }).user.uid)).toEqual([`enterprise:${OTHER_TOKEN.slice(0, 7)}`]);
-    expect(h.logs).toContainEqual(expect.objectContaining({ level: 'debug', message: expect.stringMatching(/dropped the events of the pump's own reads/) }));
+    const readers = records.filter((r) =>
+      (r.metadata as { labels?: string[] }).labels?.includes(ENTERPRISE_READ_LABEL),
+    );
+    expect(readers.map((r) => (r.actor as { user: { uid: string } }).user.uid)).toEqual([
+      `enterprise:${OTHER_TOKEN.slice(0, 7)}`,
+    ]);
+    expect(h.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'debug',
+        message: expect.stringMatching(/dropped the events of the pump's own reads/),
+      }),
+    );
   });
 });
 
@@ -340,7 +417,12 @@ describe('Retraced connector: errors', () => {
     h.onPage = () => undefined;
     const lease = await h.store.acquireLease(SOURCE_ID, 'test-writer', MINUTE);
     const spoiled = { ...(lease.cursor as Cursor), after: Buffer.from('not-a-cursor').toString('base64') };
-    await h.store.commit(SOURCE_ID, { owner: 'test-writer', expectedVersion: lease.version, cursor: spoiled, leaseMs: MINUTE });
+    await h.store.commit(SOURCE_ID, {
+      owner: 'test-writer',
+      expectedVersion: lease.version,
+      cursor: spoiled,
+      leaseMs: MINUTE,
+    });
     await h.store.releaseLease(SOURCE_ID, 'test-writer');
     const errorsBefore = h.emulator.stats.errors;
 
@@ -350,7 +432,9 @@ describe('Retraced connector: errors', () => {
     // Assess
     expect(h.emulator.stats.errors).toBe(errorsBefore + 1);
     expect(result.status).toBe('failed');
-    expect(result.error).toMatch(/^CursorInvalidError: source retraced-test: Retraced refused the stored search cursor .*audit-pump cursor reset retraced-test/);
+    expect(result.error).toMatch(
+      /^CursorInvalidError: source retraced-test: Retraced refused the stored search cursor .*audit-pump cursor reset retraced-test/,
+    );
     expect(await h.cursor()).toEqual(spoiled);
   });
 
@@ -363,7 +447,9 @@ describe('Retraced connector: errors', () => {
 
     // Assess
     expect(result.status).toBe('failed');
-    expect(result.error).toMatch(/^VendorError: .*HTTP 400 and hides the reason .*check the "query" option \("created:2024-01-01,"\)/);
+    expect(result.error).toMatch(
+      /^VendorError: .*HTTP 400 and hides the reason .*check the "query" option \("created:2024-01-01,"\)/,
+    );
   });
 
   it('retries a 502 and completes', async () => {
@@ -394,7 +480,9 @@ describe('Retraced connector: errors', () => {
     // Assess
     expect([1, 2]).toContain(broken.pages);
     expect(broken).toMatchObject({ status: 'failed', events: broken.pages * PAGE_SIZE });
-    expect(broken.error).toMatch(/MalformedPageError: POST .*\/auditlog\/enterprise\/v1\/graphql.*: response is not JSON/);
+    expect(broken.error).toMatch(
+      /MalformedPageError: POST .*\/auditlog\/enterprise\/v1\/graphql.*: response is not JSON/,
+    );
     expect(rerun.status).toBe('caught-up');
     expect(uidsOf(await h.archived())).toEqual(expectedUids(h, await h.cursor()));
   });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import {
-  AuthActivityId, ENTERPRISE_READ_LABEL, RETRACED_PRODUCT, authActivityOf, crudActivityOf, normalizeRetraced,
+  AuthActivityId,
+  ENTERPRISE_READ_LABEL,
+  RETRACED_PRODUCT,
+  authActivityOf,
+  crudActivityOf,
+  normalizeRetraced,
 } from '../../functions/retraced/normalize.ts';
 import { retracedEvent } from '../../functions/retraced/schemas.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
@@ -9,7 +14,15 @@ import type { NormalizeBase } from '../../shared/connector.ts';
 
 const SOURCE: Source = (() => {
   const [source] = parseSources({
-    sources: [{ id: 'retraced-main', vendor: 'retraced', baseUrl: 'https://audit.example.com', secretName: 'audit-pump/retraced-main', startFrom: '2017-11-01T00:00:00Z' }],
+    sources: [
+      {
+        id: 'retraced-main',
+        vendor: 'retraced',
+        baseUrl: 'https://audit.example.com',
+        secretName: 'audit-pump/retraced-main',
+        startFrom: '2017-11-01T00:00:00Z',
+      },
+    ],
   }).sources;
   if (!source) throw new Error('no source parsed');
   return source;
@@ -31,17 +44,42 @@ const DOC_NODE = `{"id":"f37803dd7e9646e3a4df42f7b4e39dc1","action":"license.upd
 /** The all-null target the real server sends for an event without one (issue 15). */
 const NO_TARGET = { id: null, name: null, href: null, type: null, fields: null };
 
-/** The event an enterprise-token read writes, as the real server returns it (issue 15): created = received, no target. */
+/**
+ * The event an enterprise-token read writes, as the real server returns it (issue 15): created = received, no target.
+ */
 const VIEW_NODE = JSON.stringify({
-  id: '0a1b2c3d4e5f60718293a4b5c6d7e8f9', action: 'audit.log.view', description: '**audit-pump** performed the action **audit.log.view**.', crud: 'r',
-  received: '2026-11-22T00:11:30Z', created: '2026-11-22T00:11:30Z', canonical_time: '2026-11-22T00:11:30Z', is_failure: null, is_anonymous: null,
-  source_ip: '10.0.0.7', country: null, loc_subdiv1: null, loc_subdiv2: null, component: null, version: null, external_id: null, raw: null,
-  display: { markdown: '**audit-pump** performed the action **audit.log.view**.' }, group: { id: 'rtrcdqa1234', name: 'RetracedQA' },
-  actor: { id: 'enterprise:c0ffee1', name: 'audit-pump', href: null, fields: null }, target: NO_TARGET, fields: null, metadata: null,
+  id: '0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+  action: 'audit.log.view',
+  description: '**audit-pump** performed the action **audit.log.view**.',
+  crud: 'r',
+  received: '2026-11-22T00:11:30Z',
+  created: '2026-11-22T00:11:30Z',
+  canonical_time: '2026-11-22T00:11:30Z',
+  is_failure: null,
+  is_anonymous: null,
+  source_ip: '10.0.0.7',
+  country: null,
+  loc_subdiv1: null,
+  loc_subdiv2: null,
+  component: null,
+  version: null,
+  external_id: null,
+  raw: null,
+  display: { markdown: '**audit-pump** performed the action **audit.log.view**.' },
+  group: { id: 'rtrcdqa1234', name: 'RetracedQA' },
+  actor: { id: 'enterprise:c0ffee1', name: 'audit-pump', href: null, fields: null },
+  target: NO_TARGET,
+  fields: null,
+  metadata: null,
 });
 
 function base(raw: string): NormalizeBase {
-  return { source: SOURCE, uid: eventUid('retraced', 'retraced-main', 'native'), rawData: raw, receivedAt: RECEIVED_AT };
+  return {
+    source: SOURCE,
+    uid: eventUid('retraced', 'retraced-main', 'native'),
+    rawData: raw,
+    receivedAt: RECEIVED_AT,
+  };
 }
 
 /** Validates `raw` as the runner does, then normalizes it. */
@@ -50,7 +88,8 @@ function normalize(raw: string) {
 }
 
 /** The doc node with `changes` applied to its top-level keys. */
-const docWith = (changes: Record<string, unknown>): string => JSON.stringify({ ...(JSON.parse(DOC_NODE) as object), ...changes });
+const docWith = (changes: Record<string, unknown>): string =>
+  JSON.stringify({ ...(JSON.parse(DOC_NODE) as object), ...changes });
 
 describe('normalizeRetraced: the documented node (§1.8)', () => {
   it('maps it to API Activity Update with actor, endpoint, target resource, times and raw_data as received', () => {
@@ -59,20 +98,46 @@ describe('normalizeRetraced: the documented node (§1.8)', () => {
 
     // Assess
     expect(event).toMatchObject({
-      class_uid: 6003, class_name: 'API Activity', category_uid: 6, category_name: 'Application Activity', activity_id: ApiActivityId.Update,
-      activity_name: 'Update', type_uid: 600303, type_name: 'API Activity: Update', severity_id: 1, severity: 'Informational',
-      status_id: StatusId.Success, status: 'Success', time: Date.parse('2017-11-16T22:53:27Z'),
+      class_uid: 6003,
+      class_name: 'API Activity',
+      category_uid: 6,
+      category_name: 'Application Activity',
+      activity_id: ApiActivityId.Update,
+      activity_name: 'Update',
+      type_uid: 600303,
+      type_name: 'API Activity: Update',
+      severity_id: 1,
+      severity: 'Informational',
+      status_id: StatusId.Success,
+      status: 'Success',
+      time: Date.parse('2017-11-16T22:53:27Z'),
       message: 'Automated integration testing...',
       metadata: {
-        version: '1.1.0', product: { vendor_name: RETRACED_PRODUCT.vendorName, name: 'Retraced' }, log_provider: 'retraced', log_name: 'retraced-main',
-        original_time: '2017-11-16T22:53:27Z', logged_time: Date.parse('2017-11-16T22:53:28Z'), event_code: 'license.update', tenant_uid: 'rtrcdqa1234',
+        version: '1.1.0',
+        product: { vendor_name: RETRACED_PRODUCT.vendorName, name: 'Retraced' },
+        log_provider: 'retraced',
+        log_name: 'retraced-main',
+        original_time: '2017-11-16T22:53:27Z',
+        logged_time: Date.parse('2017-11-16T22:53:28Z'),
+        event_code: 'license.update',
+        tenant_uid: 'rtrcdqa1234',
         correlation_uid: 'f37803dd7e9646e3a4df42f7b4e39dc1',
       },
       actor: { user: { uid: 'qa@retraced.io', name: 'RetracedQA Employee' } },
-      src_endpoint: { ip: '192.168.0.1', location: { city: 'San Francisco', region: 'California', desc: 'San Francisco, California, United States' } },
+      src_endpoint: {
+        ip: '192.168.0.1',
+        location: { city: 'San Francisco', region: 'California', desc: 'San Francisco, California, United States' },
+      },
       api: { operation: 'license.update' },
       resources: [{ uid: 'rtrcdapi', name: 'Retraced API', type: 'integration', data: { record_count: '100' } }],
-      unmapped: { crud: 'u', group_name: 'RetracedQA', is_anonymous: false, fields: { quality: 'excellent' }, actor_fields: { department: 'QA' }, country: 'United States' },
+      unmapped: {
+        crud: 'u',
+        group_name: 'RetracedQA',
+        is_anonymous: false,
+        fields: { quality: 'excellent' },
+        actor_fields: { department: 'QA' },
+        country: 'United States',
+      },
     });
     expect(event.raw_data).toBe(DOC_NODE);
     expect(event.metadata.labels).toBeUndefined();
@@ -111,16 +176,25 @@ describe('normalizeRetraced: log-in and log-out actions', () => {
     const event = normalize(docWith({ action: 'user.login.failed', crud: 'c', is_failure: true, target: NO_TARGET }));
 
     // Assess
-    expect(event).toMatchObject({ class_uid: 3002, category_uid: 3, activity_id: AuthActivityId.Logon, type_uid: 300201, status_id: StatusId.Failure, severity_id: 2 });
+    expect(event).toMatchObject({
+      class_uid: 3002,
+      category_uid: 3,
+      activity_id: AuthActivityId.Logon,
+      type_uid: 300201,
+      status_id: StatusId.Failure,
+      severity_id: 2,
+    });
     expect(event.user).toEqual({ uid: 'qa@retraced.io', name: 'RetracedQA Employee' });
     expect(event.api).toBeUndefined();
     expect(event.resources).toBeUndefined();
     expect(event.unmapped).toMatchObject({ crud: 'c' });
   });
 
-  it('names the service by the publisher\'s component, else by the source the pump reads (no placeholder)', () => {
+  it("names the service by the publisher's component, else by the source the pump reads (no placeholder)", () => {
     // Act
-    const withComponent = normalize(docWith({ action: 'user.login', component: 'web', version: 'v1.2.0', target: NO_TARGET }));
+    const withComponent = normalize(
+      docWith({ action: 'user.login', component: 'web', version: 'v1.2.0', target: NO_TARGET }),
+    );
     const without = normalize(docWith({ action: 'user.login', target: NO_TARGET }));
 
     // Assess
@@ -134,13 +208,25 @@ describe('normalizeRetraced: log-in and log-out actions', () => {
 
     // Assess
     expect(event.resources).toBeUndefined();
-    expect(event.unmapped?.target).toEqual({ uid: 'rtrcdapi', name: 'Retraced API', type: 'integration', data: { record_count: '100' } });
+    expect(event.unmapped?.target).toEqual({
+      uid: 'rtrcdapi',
+      name: 'Retraced API',
+      type: 'integration',
+      data: { record_count: '100' },
+    });
   });
 
   it.each([
-    ['user.login', AuthActivityId.Logon], ['sso_login.succeeded', AuthActivityId.Logon], ['account.signin', AuthActivityId.Logon],
-    ['user.authenticated', AuthActivityId.Logon], ['user.logout', AuthActivityId.Logoff], ['session.sign_out', AuthActivityId.Logoff],
-    ['login_page.update', undefined], ['blogin.create', undefined], ['document.edit', undefined], [null, undefined],
+    ['user.login', AuthActivityId.Logon],
+    ['sso_login.succeeded', AuthActivityId.Logon],
+    ['account.signin', AuthActivityId.Logon],
+    ['user.authenticated', AuthActivityId.Logon],
+    ['user.logout', AuthActivityId.Logoff],
+    ['session.sign_out', AuthActivityId.Logoff],
+    ['login_page.update', undefined],
+    ['blogin.create', undefined],
+    ['document.edit', undefined],
+    [null, undefined],
   ])('authActivityOf(%j) is %j', (action, expected) => {
     // Act
     const activity = authActivityOf(action);
@@ -170,7 +256,14 @@ describe('normalizeRetraced: events as the real server sends them (issue 15)', (
 
   it('names an anonymous actor (all-null actor, is_anonymous) "anonymous", not an empty user', () => {
     // Act
-    const event = normalize(docWith({ action: 'user.login', actor: { id: null, name: null, href: null, fields: null }, is_anonymous: true, target: NO_TARGET }));
+    const event = normalize(
+      docWith({
+        action: 'user.login',
+        actor: { id: null, name: null, href: null, fields: null },
+        is_anonymous: true,
+        target: NO_TARGET,
+      }),
+    );
 
     // Assess
     expect(event.user).toEqual({ name: 'anonymous' });
@@ -189,7 +282,11 @@ describe('normalizeRetraced: events as the real server sends them (issue 15)', (
 
 describe('crudActivityOf', () => {
   it.each([
-    ['c', ApiActivityId.Create], ['r', ApiActivityId.Read], ['u', ApiActivityId.Update], ['d', ApiActivityId.Delete], [null, ApiActivityId.Unknown],
+    ['c', ApiActivityId.Create],
+    ['r', ApiActivityId.Read],
+    ['u', ApiActivityId.Update],
+    ['d', ApiActivityId.Delete],
+    [null, ApiActivityId.Unknown],
   ])('maps crud %j to API activity %j', (crud, expected) => {
     // Act
     const activity = crudActivityOf(crud);
@@ -205,15 +302,22 @@ describe('normalizeRetraced: reads through the enterprise API', () => {
     const event = normalize(VIEW_NODE);
 
     // Assess
-    expect(event).toMatchObject({ class_uid: 6003, activity_id: ApiActivityId.Read, status_id: StatusId.Unknown, message: 'audit-pump performed the action audit.log.view.' });
+    expect(event).toMatchObject({
+      class_uid: 6003,
+      activity_id: ApiActivityId.Read,
+      status_id: StatusId.Unknown,
+      message: 'audit-pump performed the action audit.log.view.',
+    });
     expect(event.metadata.labels).toEqual([ENTERPRISE_READ_LABEL]);
     expect(event.actor).toEqual({ user: { uid: 'enterprise:c0ffee1', name: 'audit-pump' } });
     expect(event.resources).toBeUndefined();
   });
 
-  it('marks a read with the description the server\'s code sets too', () => {
+  it("marks a read with the description the server's code sets too", () => {
     // Act
-    const event = normalize(JSON.stringify({ ...(JSON.parse(VIEW_NODE) as object), description: 'Exported audit log events' }));
+    const event = normalize(
+      JSON.stringify({ ...(JSON.parse(VIEW_NODE) as object), description: 'Exported audit log events' }),
+    );
 
     // Assess
     expect(event.metadata.labels).toEqual([ENTERPRISE_READ_LABEL]);

@@ -6,7 +6,12 @@ import { vezaConnector, vezaRetryRule } from '../../functions/veza/connector.ts'
 import { optionSchemas } from '../../functions/registry.ts';
 import { readArchive } from '../../local/archive-reader.ts';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
-import { startVezaEmulator, type VezaEmulator, type VezaEmulatorOptions, type VezaStoredEvent } from '../../local/veza-emulator.ts';
+import {
+  startVezaEmulator,
+  type VezaEmulator,
+  type VezaEmulatorOptions,
+  type VezaStoredEvent,
+} from '../../local/veza-emulator.ts';
 import { parseSources } from '../../shared/config.ts';
 import { CursorStore, type CursorState } from '../../shared/cursor-store.ts';
 import { createPump } from '../../shared/handler.ts';
@@ -52,16 +57,28 @@ afterEach(async () => {
 });
 
 async function setUp(options: { emulator?: Partial<VezaEmulatorOptions>; token?: string } = {}): Promise<Harness> {
-  const emulator = await startVezaEmulator({ port: 0, token: API_KEY, seed: 11, backlog: BACKLOG, ...options.emulator });
+  const emulator = await startVezaEmulator({
+    port: 0,
+    token: API_KEY,
+    seed: 11,
+    backlog: BACKLOG,
+    ...options.emulator,
+  });
   cleanups.push(() => emulator.stop());
   const dir = await mkdtemp(join(tmpdir(), 'veza-connector-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const [source] = parseSources(
     {
-      sources: [{
-        id: SOURCE_ID, vendor: 'veza', baseUrl: emulator.baseUrl, credentials: { token: options.token ?? API_KEY },
-        startFrom: new Date(Date.now() - 7 * 24 * HOUR_MS).toISOString(), options: { pageSize: PAGE_SIZE },
-      }],
+      sources: [
+        {
+          id: SOURCE_ID,
+          vendor: 'veza',
+          baseUrl: emulator.baseUrl,
+          credentials: { token: options.token ?? API_KEY },
+          startFrom: new Date(Date.now() - 7 * 24 * HOUR_MS).toISOString(),
+          options: { pageSize: PAGE_SIZE },
+        },
+      ],
     },
     optionSchemas(),
   ).sources;
@@ -72,9 +89,13 @@ async function setUp(options: { emulator?: Partial<VezaEmulatorOptions>; token?:
   const sleeps: number[] = [];
   let waited = 0;
   const logs: LogLine[] = [];
-  const log = (level: keyof Logger) => (message: string, attributes?: Record<string, unknown>) => void logs.push({ level, message, attributes });
+  const log = (level: keyof Logger) => (message: string, attributes?: Record<string, unknown>) =>
+    void logs.push({ level, message, attributes });
   const harness: Harness = {
-    emulator, stack, sleeps, logs,
+    emulator,
+    stack,
+    sleeps,
+    logs,
     store: new CursorStore({ client: stack.clients.dynamodb, tableName: stack.config.cursorTable }),
     onPage: () => undefined,
     async run(remainingMs = LONG_RUN_MS) {
@@ -101,7 +122,8 @@ async function setUp(options: { emulator?: Partial<VezaEmulatorOptions>; token?:
 }
 
 const uidOf = (event: VezaStoredEvent): string => eventUid('veza', SOURCE_ID, event.id);
-const uidsOf = (records: ReadonlyArray<Record<string, unknown>>): string[] => records.map((r) => (r.metadata as { uid: string }).uid);
+const uidsOf = (records: ReadonlyArray<Record<string, unknown>>): string[] =>
+  records.map((r) => (r.metadata as { uid: string }).uid);
 const sorted = (values: readonly string[]): string[] => [...values].sort();
 
 /** Ids of the events whose archived raw_data is missing or not byte-identical to what the emulator sent. */
@@ -130,11 +152,19 @@ describe('Veza connector through the Lambda pump and the local stack', () => {
     const result = await h.run();
 
     // Assess
-    expect(result).toMatchObject({ status: 'caught-up', more: false, events: BACKLOG, pages: pagesFor(BACKLOG), rejected: 0 });
+    expect(result).toMatchObject({
+      status: 'caught-up',
+      more: false,
+      events: BACKLOG,
+      pages: pagesFor(BACKLOG),
+      rejected: 0,
+    });
     const records = await h.archived();
     expect(sorted(uidsOf(records))).toEqual(sorted(h.emulator.events().map(uidOf)));
     expect(rawMismatches(h.emulator.events(), records)).toEqual([]);
-    expect(records.every((r) => r.class_uid === 6003 && (r.metadata as { log_name: string }).log_name === SOURCE_ID)).toBe(true);
+    expect(
+      records.every((r) => r.class_uid === 6003 && (r.metadata as { log_name: string }).log_name === SOURCE_ID),
+    ).toBe(true);
   });
 
   it('reads an export serving both record shapes, each event keyed by id or request_id', async () => {
@@ -208,18 +238,21 @@ describe('Veza connector: ResourceExhausted (429, gRPC code 8)', () => {
     ['Retry-After: 1 and a RetryInfo of 1 s', 1, 1, 1000],
     ['a RetryInfo of 3 s and no Retry-After', 0, 3, 3000],
     ['Retry-After: 2 and no RetryInfo', 2, 0, 2000],
-  ])('waits what the answer asks, not the minute, when it names a delay (%s)', async (_case, retryAfterSeconds, retryInfoSeconds, waitMs) => {
-    // Prepare
-    const h = await setUp();
-    Object.assign(h.emulator.faults, { rateLimitNext: 1, retryAfterSeconds, retryInfoSeconds });
+  ])(
+    'waits what the answer asks, not the minute, when it names a delay (%s)',
+    async (_case, retryAfterSeconds, retryInfoSeconds, waitMs) => {
+      // Prepare
+      const h = await setUp();
+      Object.assign(h.emulator.faults, { rateLimitNext: 1, retryAfterSeconds, retryInfoSeconds });
 
-    // Act
-    const result = await h.run(LONG_RUN_MS);
+      // Act
+      const result = await h.run(LONG_RUN_MS);
 
-    // Assess
-    expect(h.sleeps).toEqual([waitMs]);
-    expect(result).toMatchObject({ status: 'caught-up', events: BACKLOG, retries: 1, throttledWaitMs: waitMs });
-  });
+      // Assess
+      expect(h.sleeps).toEqual([waitMs]);
+      expect(result).toMatchObject({ status: 'caught-up', events: BACKLOG, retries: 1, throttledWaitMs: waitMs });
+    },
+  );
 
   it('stops as throttled, without waiting and with the cursor unchanged, when the deadline is nearer than a minute', async () => {
     // Prepare
@@ -246,7 +279,12 @@ describe('Veza connector: a refused page token', () => {
   async function spoilToken(h: Harness): Promise<{ bootstrap: string; watermark: string }> {
     const lease = await h.store.acquireLease(SOURCE_ID, 'test-writer', 60_000);
     const { bootstrap, watermark } = lease.cursor as { bootstrap: string; watermark: string };
-    await h.store.commit(SOURCE_ID, { owner: 'test-writer', expectedVersion: lease.version, cursor: { bootstrap, watermark, token: 'expired-token-0000' }, leaseMs: 60_000 });
+    await h.store.commit(SOURCE_ID, {
+      owner: 'test-writer',
+      expectedVersion: lease.version,
+      cursor: { bootstrap, watermark, token: 'expired-token-0000' },
+      leaseMs: 60_000,
+    });
     await h.store.releaseLease(SOURCE_ID, 'test-writer');
     return { bootstrap, watermark };
   }
@@ -264,7 +302,13 @@ describe('Veza connector: a refused page token', () => {
     const result = await h.run();
 
     // Assess
-    expect(h.logs).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringMatching(/refused the stored page token/), attributes: expect.objectContaining({ from }) }));
+    expect(h.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: expect.stringMatching(/refused the stored page token/),
+        attributes: expect.objectContaining({ from }),
+      }),
+    );
     expect(result).toMatchObject({ status: 'caught-up', events: reread.length });
     expect(reread.length).toBeGreaterThanOrEqual(40);
     const records = await h.archived();
@@ -273,7 +317,8 @@ describe('Veza connector: a refused page token', () => {
   });
 
   it('is not skipped past by an event stamped in the future: the watermark stays at the read time', async () => {
-    // Prepare: A, then B stamped in 2027 (its producer's clock runs ahead), both read; then C, and the token is refused.
+    // Prepare: A, then B stamped in 2027 (its producer's clock runs ahead), both read; then C, and the token is
+    // refused.
     const h = await setUp({ emulator: { backlog: 0 } });
     h.emulator.addEvents(1);
     h.emulator.addEvents(1, { latePersistedMs: -200 * 24 * HOUR_MS });
@@ -290,7 +335,9 @@ describe('Veza connector: a refused page token', () => {
     expect(Date.parse(b?.endedAt ?? '')).toBeGreaterThan(Date.now() + 100 * 24 * HOUR_MS);
     expect(watermark).toBe(new Date(Date.parse(a?.endedAt ?? '')).toISOString());
     expect(result.status).toBe('caught-up');
-    expect(uidsOf(await h.archived())).toEqual(expect.arrayContaining([a, b, c].map((e) => uidOf(e as VezaStoredEvent))));
+    expect(uidsOf(await h.archived())).toEqual(
+      expect.arrayContaining([a, b, c].map((e) => uidOf(e as VezaStoredEvent))),
+    );
     const after = (await h.cursor())?.cursor as { watermark: string };
     expect(Date.parse(after.watermark)).toBeLessThanOrEqual(Date.now());
   });
@@ -386,9 +433,18 @@ describe('Veza connector: vendor faults', () => {
     // Assess
     expect([1, 2]).toContain(result.pages);
     expect(result).toMatchObject({ status: 'failed', events: result.pages * PAGE_SIZE });
-    expect(result.error).toMatch(/MalformedPageError: GET .*\/api\/preview\/system\/audit\/export.*: response is not JSON/);
+    expect(result.error).toMatch(
+      /MalformedPageError: GET .*\/api\/preview\/system\/audit\/export.*: response is not JSON/,
+    );
     expect((await h.cursor())?.version).toBe(result.pages);
-    expect(sorted(uidsOf(await h.archived()))).toEqual(sorted(h.emulator.events().slice(0, result.pages * PAGE_SIZE).map(uidOf)));
+    expect(sorted(uidsOf(await h.archived()))).toEqual(
+      sorted(
+        h.emulator
+          .events()
+          .slice(0, result.pages * PAGE_SIZE)
+          .map(uidOf),
+      ),
+    );
   });
 
   it('completes on the rerun after a truncated page, every event archived exactly once', async () => {
@@ -412,12 +468,26 @@ describe('Veza connector: vendor faults', () => {
 });
 
 describe('vezaRetryRule', () => {
-  const answer = (status: number, body: unknown) => ({ status, headers: new Headers(), text: typeof body === 'string' ? body : JSON.stringify(body) });
+  const answer = (status: number, body: unknown) => ({
+    status,
+    headers: new Headers(),
+    text: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
   it.each([
-    ['429 ResourceExhausted', { retry: true, waitMs: 60_000 }, 429, { code: 8, message: 'ResourceExhausted', details: [] }],
+    [
+      '429 ResourceExhausted',
+      { retry: true, waitMs: 60_000 },
+      429,
+      { code: 8, message: 'ResourceExhausted', details: [] },
+    ],
     ['429 without a body', { retry: true, waitMs: 60_000 }, 429, ''],
-    ['403 with code 8 (older grpc-gateway)', { retry: true, waitMs: 60_000 }, 403, { code: 8, message: 'ResourceExhausted' }],
+    [
+      '403 with code 8 (older grpc-gateway)',
+      { retry: true, waitMs: 60_000 },
+      403,
+      { code: 8, message: 'ResourceExhausted' },
+    ],
     ['403 PermissionDenied', undefined, 403, { code: 7, message: 'PermissionDenied' }],
     ['401 Unauthenticated', undefined, 401, { code: 16, message: 'invalid or missing API key' }],
     ['503 Unavailable', undefined, 503, { code: 14, message: 'unavailable' }],

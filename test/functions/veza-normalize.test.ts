@@ -8,7 +8,15 @@ import type { NormalizeBase } from '../../shared/connector.ts';
 
 const SOURCE: Source = (() => {
   const [source] = parseSources({
-    sources: [{ id: 'veza-main', vendor: 'veza', baseUrl: 'https://acme.vezacloud.com', secretName: 'audit-pump/veza-main', startFrom: '2023-07-01T00:00:00Z' }],
+    sources: [
+      {
+        id: 'veza-main',
+        vendor: 'veza',
+        baseUrl: 'https://acme.vezacloud.com',
+        secretName: 'audit-pump/veza-main',
+        startFrom: '2023-07-01T00:00:00Z',
+      },
+    ],
   }).sources;
   if (!source) throw new Error('no source parsed');
   return source;
@@ -52,11 +60,12 @@ const DOC_SAMPLE_OLD = `{
 }`;
 
 /** The OpenAPI example's shape (vendor-notes §3.3, current shape) with realistic values, as Go's encoder spaces it. */
-const NEW_SHAPE_DELETE = `{"id": "5d0e2c1a-8f3b-4c6d-9e7f-0a1b2c3d4e5f", "timestamp": "2026-02-07T11:17:20.801234567Z", `
-  + `"intent": {"trace_id": "9c4f1e2d3b5a69788796a5b4c3d2e1f0", "user_id": "7b1e9c2a-1111-4222-8333-944455556666", "session_id": "", `
-  + `"api_key_id": "c0ffee00-aaaa-4bbb-8ccc-ddddeeeeffff", "endpoint": "/api_protos.v1.APIKeyService/DeleteAPIKey", "method": "DELETE", `
-  + `"url": "/api/preview/keys/fde4386f-3d85-4ef2-82d0-324dacb6e9ba", "client": {"ip_address": "203.0.113.7", "user_agent": "python-requests/2.31.0"}, `
-  + `"request": {"id": "fde4386f-3d85-4ef2-82d0-324dacb6e9ba"}, "delegate": ""}, "result": {"code": 0, "error_reason": 0, "response": {}}}`;
+const NEW_SHAPE_DELETE =
+  `{"id": "5d0e2c1a-8f3b-4c6d-9e7f-0a1b2c3d4e5f", "timestamp": "2026-02-07T11:17:20.801234567Z", ` +
+  `"intent": {"trace_id": "9c4f1e2d3b5a69788796a5b4c3d2e1f0", "user_id": "7b1e9c2a-1111-4222-8333-944455556666", "session_id": "", ` +
+  `"api_key_id": "c0ffee00-aaaa-4bbb-8ccc-ddddeeeeffff", "endpoint": "/api_protos.v1.APIKeyService/DeleteAPIKey", "method": "DELETE", ` +
+  `"url": "/api/preview/keys/fde4386f-3d85-4ef2-82d0-324dacb6e9ba", "client": {"ip_address": "203.0.113.7", "user_agent": "python-requests/2.31.0"}, ` +
+  `"request": {"id": "fde4386f-3d85-4ef2-82d0-324dacb6e9ba"}, "delegate": ""}, "result": {"code": 0, "error_reason": 0, "response": {}}}`;
 
 function base(raw: string, nativeId: string): NormalizeBase {
   return { source: SOURCE, uid: eventUid('veza', 'veza-main', nativeId), rawData: raw, receivedAt: RECEIVED_AT };
@@ -84,8 +93,13 @@ describe('normalizeVeza: the doc sample (older shape: identity, status, ended_at
 
     // Assess
     expect(event).toMatchObject({
-      class_uid: 6003, category_uid: 6, activity_id: ApiActivityId.Create, type_uid: 600301,
-      status: 'Success', status_id: StatusId.Success, severity_id: 1,
+      class_uid: 6003,
+      category_uid: 6,
+      activity_id: ApiActivityId.Create,
+      type_uid: 600301,
+      status: 'Success',
+      status_id: StatusId.Success,
+      severity_id: 1,
     });
   });
 
@@ -120,14 +134,22 @@ describe('normalizeVeza: the doc sample (older shape: identity, status, ended_at
       request: { uid: '1a98184880f9952551c53d836598b258', data: { name: 'KeyName1' } },
       response: {
         code: 200,
-        data: { value: { id: 'fde4386f-3d85-4ef2-82d0-324dacb6e9ba', name: 'KeyName1', team_id: '613df06e-9a40-4331-947c-5c327b54b228', user_id: 'aeaa34cf-e97f-4315-b185-249018cf191c' } },
+        data: {
+          value: {
+            id: 'fde4386f-3d85-4ef2-82d0-324dacb6e9ba',
+            name: 'KeyName1',
+            team_id: '613df06e-9a40-4331-947c-5c327b54b228',
+            user_id: 'aeaa34cf-e97f-4315-b185-249018cf191c',
+          },
+        },
       },
     });
     expect(event.src_endpoint).toEqual({ ip: '10.42.1.1' });
     expect(event.http_request).toEqual({
       http_method: 'POST',
       url: { path: '/api/preview/keys' },
-      user_agent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/115.0.0.0 Safari/537.36',
+      user_agent:
+        'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/115.0.0.0 Safari/537.36',
     });
   });
 
@@ -161,13 +183,23 @@ describe('normalizeVeza: the doc sample (older shape: identity, status, ended_at
 
   it('reports a non-OK grpc_code as a Failure named by its status (Medium for a denied caller), with the HTTP status and the error reason', () => {
     // Prepare
-    const raw = edit(DOC_SAMPLE_OLD, 'status', { grpc_code: 'PERMISSION_DENIED', http_status: 403, error_reason: 'PERMISSION_DENIED' });
+    const raw = edit(DOC_SAMPLE_OLD, 'status', {
+      grpc_code: 'PERMISSION_DENIED',
+      http_status: 403,
+      error_reason: 'PERMISSION_DENIED',
+    });
 
     // Act
     const event = normalize(raw);
 
     // Assess
-    expect([event.status, event.status_id, event.status_code, event.status_detail, event.severity]).toEqual(['Failure', StatusId.Failure, 'PERMISSION_DENIED', 'PERMISSION_DENIED', 'Medium']);
+    expect([event.status, event.status_id, event.status_code, event.status_detail, event.severity]).toEqual([
+      'Failure',
+      StatusId.Failure,
+      'PERMISSION_DENIED',
+      'PERMISSION_DENIED',
+      'Medium',
+    ]);
     expect(event.api?.response).toMatchObject({ code: 403, error: 'PERMISSION_DENIED' });
   });
 
@@ -192,7 +224,12 @@ describe('normalizeVeza: the current shape (id, timestamp, intent, result)', () 
 
     // Assess
     expect(event).toMatchObject({
-      class_uid: 6003, category_uid: 6, activity_id: ApiActivityId.Delete, type_uid: 600304, status: 'Success', status_id: StatusId.Success,
+      class_uid: 6003,
+      category_uid: 6,
+      activity_id: ApiActivityId.Delete,
+      type_uid: 600304,
+      status: 'Success',
+      status_id: StatusId.Success,
     });
   });
 
@@ -210,7 +247,9 @@ describe('normalizeVeza: the current shape (id, timestamp, intent, result)', () 
     const event = normalize(NEW_SHAPE_DELETE);
 
     // Assess
-    expect(event.actor).toEqual({ user: { uid: '7b1e9c2a-1111-4222-8333-944455556666', credential_uid: 'c0ffee00-aaaa-4bbb-8ccc-ddddeeeeffff' } });
+    expect(event.actor).toEqual({
+      user: { uid: '7b1e9c2a-1111-4222-8333-944455556666', credential_uid: 'c0ffee00-aaaa-4bbb-8ccc-ddddeeeeffff' },
+    });
   });
 
   it('carries endpoint, service, trace id, client IP and HTTP request', () => {
@@ -239,7 +278,13 @@ describe('normalizeVeza: the current shape (id, timestamp, intent, result)', () 
     const event = normalize(NEW_SHAPE_DELETE, '5d0e2c1a-8f3b-4c6d-9e7f-0a1b2c3d4e5f');
 
     // Assess
-    expect(event.metadata).toMatchObject({ version: '1.1.0', uid, log_provider: 'veza', log_name: 'veza-main', product: { vendor_name: 'Veza' } });
+    expect(event.metadata).toMatchObject({
+      version: '1.1.0',
+      uid,
+      log_provider: 'veza',
+      log_name: 'veza-main',
+      product: { vendor_name: 'Veza' },
+    });
     expect(event.raw_data).toBe(NEW_SHAPE_DELETE);
   });
 
@@ -251,11 +296,21 @@ describe('normalizeVeza: the current shape (id, timestamp, intent, result)', () 
     const event = normalize(raw);
 
     // Assess
-    expect([event.status, event.status_id, event.status_code, event.severity_id]).toEqual(['Failure', StatusId.Failure, 'PERMISSION_DENIED', 3]);
+    expect([event.status, event.status_id, event.status_code, event.severity_id]).toEqual([
+      'Failure',
+      StatusId.Failure,
+      'PERMISSION_DENIED',
+      3,
+    ]);
     expect(event.unmapped).toEqual({ error_reason: 3 });
   });
 
-  it.each([[5, 'NOT_FOUND', 2], [16, 'UNAUTHENTICATED', 3], [0, 'OK', 1], [42, 'CODE_42', 2]])('names result.code %i %s (severity %i)', (code, name, severity) => {
+  it.each([
+    [5, 'NOT_FOUND', 2],
+    [16, 'UNAUTHENTICATED', 3],
+    [0, 'OK', 1],
+    [42, 'CODE_42', 2],
+  ])('names result.code %i %s (severity %i)', (code, name, severity) => {
     // Act
     const event = normalize(edit(NEW_SHAPE_DELETE, 'result', { code, response: {} }));
 
@@ -263,7 +318,7 @@ describe('normalizeVeza: the current shape (id, timestamp, intent, result)', () 
     expect([event.status_code, event.severity_id]).toEqual([name, severity]);
   });
 
-  it('splits a route with a query into path and query_string, and names an API-key caller\'s unknown user', () => {
+  it("splits a route with a query into path and query_string, and names an API-key caller's unknown user", () => {
     // Prepare
     const raw = edit(edit(NEW_SHAPE_DELETE, 'intent.url', '/api/preview/keys?page_size=100'), 'intent.user_id', '');
 
@@ -288,7 +343,11 @@ describe('normalizeVeza: the current shape (id, timestamp, intent, result)', () 
 
   it('falls back to the HTTP method when the endpoint names no known verb', () => {
     // Prepare
-    const raw = edit(edit(NEW_SHAPE_DELETE, 'intent.endpoint', '/api_protos.v1.AuthService/Login'), 'intent.method', 'PATCH');
+    const raw = edit(
+      edit(NEW_SHAPE_DELETE, 'intent.endpoint', '/api_protos.v1.AuthService/Login'),
+      'intent.method',
+      'PATCH',
+    );
 
     // Act
     const event = normalize(raw);
@@ -345,7 +404,15 @@ describe('normalizeVeza: events generated by the emulator', () => {
 
     // Assess
     const expected = (name: string): number =>
-      name.startsWith('Create') ? 1 : /^(List|Get|Export)/.test(name) ? 2 : name.startsWith('Update') ? 3 : name.startsWith('Delete') ? 4 : -1;
+      name.startsWith('Create')
+        ? 1
+        : /^(List|Get|Export)/.test(name)
+          ? 2
+          : name.startsWith('Update')
+            ? 3
+            : name.startsWith('Delete')
+              ? 4
+              : -1;
     for (const [name, activity] of pairs) expect([name, activity]).toEqual([name, expected(name)]);
     expect(new Set(pairs.map(([, a]) => a))).toEqual(new Set([1, 2, 3, 4]));
   });

@@ -13,7 +13,17 @@ export const DAY_MS = 86_400_000;
 export const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 function sourceOf(vendor: Vendor): Source {
-  const [source] = parseSources({ sources: [{ id: `${vendor}-main`, vendor, baseUrl: 'https://vendor.example', secretName: `audit-pump/${vendor}`, startFrom: '2020-01-01T00:00:00Z' }] }).sources;
+  const [source] = parseSources({
+    sources: [
+      {
+        id: `${vendor}-main`,
+        vendor,
+        baseUrl: 'https://vendor.example',
+        secretName: `audit-pump/${vendor}`,
+        startFrom: '2020-01-01T00:00:00Z',
+      },
+    ],
+  }).sources;
   if (!source) throw new Error('no source');
   return source;
 }
@@ -35,7 +45,13 @@ export function fixtureEvent(e: FixtureEvent, now = Date.now()): OcsfEvent {
   const time = now - e.ageDays * DAY_MS;
   const raw = JSON.stringify({ id: e.nativeId, at: new Date(time).toISOString() });
   const event = eventHead(
-    { cls: 'ApiActivity', activityId: 1, time, message: `create by ${e.email ?? 'someone'}`, statusId: e.failed ? 2 : 1 },
+    {
+      cls: 'ApiActivity',
+      activityId: 1,
+      time,
+      message: `create by ${e.email ?? 'someone'}`,
+      statusId: e.failed ? 2 : 1,
+    },
     { source, uid: eventUid(e.vendor, source.id, e.nativeId), rawData: raw, receivedAt: now },
     { vendorName: e.vendor, name: e.vendor },
   );

@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { authentic8Connector } from '../../functions/authentic8/connector.ts';
-import { ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX, DEAD_LETTER_ERROR_PREFIX, DEAD_LETTER_PREFIX } from '../../shared/archive-layout.ts';
+import {
+  ARCHIVE_ERROR_PREFIX,
+  ARCHIVE_PREFIX,
+  DEAD_LETTER_ERROR_PREFIX,
+  DEAD_LETTER_PREFIX,
+} from '../../shared/archive-layout.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { CursorStore, type CommitInput } from '../../shared/cursor-store.ts';
 import { eventUid } from '../../shared/ocsf.ts';
@@ -18,7 +23,13 @@ import { FirehoseSink, type Sink } from '../../shared/sink.ts';
 import { readArchive } from '../../local/archive-reader.ts';
 import { LOCAL_AWS, ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/dynamo.ts';
 import { startFirehoseEmulator, type FirehoseEmulator } from '../../local/firehose-emulator.ts';
-import { authentic8NativeId, startAuthentic8Emulator, type Authentic8Emulator, type Authentic8EmulatorOptions, type Authentic8Event } from '../../local/authentic8-emulator.ts';
+import {
+  authentic8NativeId,
+  startAuthentic8Emulator,
+  type Authentic8Emulator,
+  type Authentic8EmulatorOptions,
+  type Authentic8Event,
+} from '../../local/authentic8-emulator.ts';
 import { Crash, httpFactory } from './harness.ts';
 
 export const A8_TOKEN = Buffer.from('harness-authentic8-token').toString('base64');
@@ -57,7 +68,13 @@ export interface A8Harness {
 
 /** `org` is the source's org option; `orgPath` the emulated org it names (both the main org by default). */
 export async function startA8Harness(
-  options: { org?: string; orgPath?: string; types?: string[] | 'all'; limit?: number; emulator?: Partial<Authentic8EmulatorOptions> } = {},
+  options: {
+    org?: string;
+    orgPath?: string;
+    types?: string[] | 'all';
+    limit?: number;
+    emulator?: Partial<Authentic8EmulatorOptions>;
+  } = {},
 ): Promise<A8Harness> {
   const archive = await mkdtemp(join(tmpdir(), 'audit-pump-a8-harness-'));
   const clock = { offset: 0 };
@@ -65,7 +82,10 @@ export async function startA8Harness(
   const emulator = await startAuthentic8Emulator({ token: A8_TOKEN, seed: 3, backlog: 200, ...options.emulator });
   const firehose = await startFirehoseEmulator({
     archiveDir: archive,
-    streams: { archive: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX }, dlq: { prefix: DEAD_LETTER_PREFIX, errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX } },
+    streams: {
+      archive: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX },
+      dlq: { prefix: DEAD_LETTER_PREFIX, errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX },
+    },
   });
   const dynamo: LocalDynamo = await startDynamo();
   await ensureCursorTable(dynamo.client, TABLE);
@@ -75,12 +95,21 @@ export async function startA8Harness(
   const sink = new FirehoseSink({ client, streamName: 'archive', sleep: instant });
   const deadLetter = new FirehoseSink({ client, streamName: 'dlq', sleep: instant });
   const org = options.org ?? 'Acme Corp';
-  const [source] = parseSources({
-    sources: [{
-      id: A8_SOURCE_ID, vendor: 'authentic8', baseUrl: emulator.baseUrl, credentials: { token: A8_TOKEN },
-      startFrom: new Date(Date.now() - 7 * 86_400_000).toISOString(), options: { org, types: options.types ?? 'all', ...(options.limit ? { limit: options.limit } : {}) },
-    }],
-  }, { authentic8: authentic8Connector.optionsSchema }).sources as [Source];
+  const [source] = parseSources(
+    {
+      sources: [
+        {
+          id: A8_SOURCE_ID,
+          vendor: 'authentic8',
+          baseUrl: emulator.baseUrl,
+          credentials: { token: A8_TOKEN },
+          startFrom: new Date(Date.now() - 7 * 86_400_000).toISOString(),
+          options: { org, types: options.types ?? 'all', ...(options.limit ? { limit: options.limit } : {}) },
+        },
+      ],
+    },
+    { authentic8: authentic8Connector.optionsSchema },
+  ).sources as [Source];
   const commits: A8Harness['commits'] = [];
   let runs = 0;
 
@@ -110,15 +139,27 @@ export async function startA8Harness(
       },
     };
     return runSource(authentic8Connector, source, {
-      store: faultyStore, sink: faultySink, deadLetter,
+      store: faultyStore,
+      sink: faultySink,
+      deadLetter,
       credentials: { get: async (s) => s.credentials ?? {} },
-      http: httpFactory(3000), owner: `run-${runs}`, leaseMs: A8_LEASE_MS, deadline: now() + 60_000, now,
+      http: httpFactory(3000),
+      owner: `run-${runs}`,
+      leaseMs: A8_LEASE_MS,
+      deadline: now() + 60_000,
+      now,
       ...overrides,
     });
   };
 
   return {
-    emulator, firehose, store, source, clock, commits, run,
+    emulator,
+    firehose,
+    store,
+    source,
+    clock,
+    commits,
+    run,
     async drain(max = 10) {
       const results: RunResult[] = [];
       for (let i = 0; i < max; i++) {
@@ -138,7 +179,11 @@ export async function startA8Harness(
       }
       return byUid;
     },
-    served: () => emulator.events(options.orgPath ?? org).filter((e) => !Array.isArray(options.types) || options.types.includes(e.type)).map((event) => ({ uid: eventUid('authentic8', A8_SOURCE_ID, authentic8NativeId(event)), event })),
+    served: () =>
+      emulator
+        .events(options.orgPath ?? org)
+        .filter((e) => !Array.isArray(options.types) || options.types.includes(e.type))
+        .map((event) => ({ uid: eventUid('authentic8', A8_SOURCE_ID, authentic8NativeId(event)), event })),
     async stop() {
       client.destroy();
       await emulator.stop();
@@ -149,7 +194,10 @@ export async function startA8Harness(
   };
 }
 
-/** Every served log archived, nothing foreign, every copy byte-identical to the served text; returns the duplicate count. */
+/**
+ * Every served log archived, nothing foreign, every copy byte-identical to the served text; returns the duplicate
+ * count.
+ */
 export async function assertA8Complete(h: A8Harness): Promise<{ duplicates: number }> {
   const archived = await h.archived();
   const texts = new Map(h.served().map(({ uid, event }) => [uid, event.text]));

@@ -14,13 +14,27 @@ import type { Connector } from '../../shared/connector.ts';
 import type { Spool } from '../../shared/spool.ts';
 
 const [baseUrl, orgKey, apiId, apiSecret, stateDir, archiveDir, leaseMs] = process.argv.slice(2) as string[];
-const { sources } = parseSources({
-  sources: [{
-    id: 'cb-crash', vendor: 'carbonblack', baseUrl, credentials: { apiId, apiSecret },
-    startFrom: new Date(Date.now() - 7 * 86_400_000).toISOString(), options: { orgKey, mode: 'queue' },
-  }],
-}, { carbonblack: cbOptions });
-const stack = await startLocalStack({ sources, stateDir: stateDir as string, archiveDir: archiveDir as string, leaseMs: Number(leaseMs) });
+const { sources } = parseSources(
+  {
+    sources: [
+      {
+        id: 'cb-crash',
+        vendor: 'carbonblack',
+        baseUrl,
+        credentials: { apiId, apiSecret },
+        startFrom: new Date(Date.now() - 7 * 86_400_000).toISOString(),
+        options: { orgKey, mode: 'queue' },
+      },
+    ],
+  },
+  { carbonblack: cbOptions },
+);
+const stack = await startLocalStack({
+  sources,
+  stateDir: stateDir as string,
+  archiveDir: archiveDir as string,
+  leaseMs: Number(leaseMs),
+});
 const stalling: Spool = {
   put: async (key, bytes) => {
     await stack.spool.put(key, bytes);
@@ -31,7 +45,11 @@ const stalling: Spool = {
   get: (key) => stack.spool.get(key),
   delete: (key) => stack.spool.delete(key),
 };
-const pump = createPump(carbonBlackConnector as Connector<unknown, unknown>, { config: stack.config, clients: stack.clients, spool: stalling });
+const pump = createPump(carbonBlackConnector as Connector<unknown, unknown>, {
+  config: stack.config,
+  clients: stack.clients,
+  spool: stalling,
+});
 await pump({ sourceId: 'cb-crash' }, 60_000);
 process.stdout.write('finished without stalling\n');
 await stack.stop();

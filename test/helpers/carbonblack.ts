@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { carbonBlackConnector } from '../../functions/carbonblack/connector.ts';
 import { cbOptions } from '../../functions/carbonblack/schemas.ts';
 import { readArchive } from '../../local/archive-reader.ts';
-import { startCarbonBlackEmulator, type CarbonBlackEmulator, type CarbonBlackEmulatorOptions, type CbApiKey, type CbStoredEvent } from '../../local/carbonblack-emulator.ts';
+import {
+  startCarbonBlackEmulator,
+  type CarbonBlackEmulator,
+  type CarbonBlackEmulatorOptions,
+  type CbApiKey,
+  type CbStoredEvent,
+} from '../../local/carbonblack-emulator.ts';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { CursorStore, type CursorState } from '../../shared/cursor-store.ts';
@@ -34,7 +40,11 @@ export class Crash extends Error {
   override name = 'Crash';
 }
 
-export interface LogLine { level: keyof Logger; message: string; attributes: Record<string, unknown> | undefined }
+export interface LogLine {
+  level: keyof Logger;
+  message: string;
+  attributes: Record<string, unknown> | undefined;
+}
 
 export interface CbBenchOptions {
   emulator?: Partial<CarbonBlackEmulatorOptions>;
@@ -60,7 +70,10 @@ export interface CbBench {
   /** One pump invocation through the Lambda's `createPump`. */
   run(remainingMs?: number): Promise<RunResult>;
   /** The same, for the source with some fields changed (rows, settleLagSeconds, mode). */
-  runAs(patch: { options?: Record<string, unknown>; settleLagSeconds?: number }, remainingMs?: number): Promise<RunResult>;
+  runAs(
+    patch: { options?: Record<string, unknown>; settleLagSeconds?: number },
+    remainingMs?: number,
+  ): Promise<RunResult>;
   /** One run through `runSource`; `crash` names the step to die at (after delivery, after the commit). */
   runSteps(crash?: 'afterDelivery' | 'afterCommit', onPage?: number): Promise<RunResult>;
   archived(): Promise<Array<Record<string, unknown>>>;
@@ -71,7 +84,8 @@ export interface CbBench {
   uids(events?: readonly CbStoredEvent[]): string[];
 }
 
-export const uidsOf = (records: ReadonlyArray<Record<string, unknown>>): string[] => records.map((r) => (r.metadata as { uid: string }).uid);
+export const uidsOf = (records: ReadonlyArray<Record<string, unknown>>): string[] =>
+  records.map((r) => (r.metadata as { uid: string }).uid);
 export const sorted = (values: readonly string[]): string[] => [...values].sort();
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -86,14 +100,24 @@ export async function startBench(options: CbBenchOptions = {}): Promise<CbBench>
   cleanups.push(() => emulator.stop());
   const dir = await mkdtemp(join(tmpdir(), 'cb-bench-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const { sources } = parseSources({
-    sources: [{
-      id: CB_SOURCE_ID, vendor: 'carbonblack', baseUrl: emulator.baseUrl, startFrom: new Date(Date.now() - 7 * 86_400_000).toISOString(),
-      credentials: options.source?.credentials ?? { apiId: CB_KEY.id, apiSecret: CB_KEY.secret },
-      options: { orgKey: emulator.orgKey, ...options.source?.options },
-      ...(options.source?.settleLagSeconds !== undefined ? { settleLagSeconds: options.source.settleLagSeconds } : {}),
-    }],
-  }, { carbonblack: cbOptions });
+  const { sources } = parseSources(
+    {
+      sources: [
+        {
+          id: CB_SOURCE_ID,
+          vendor: 'carbonblack',
+          baseUrl: emulator.baseUrl,
+          startFrom: new Date(Date.now() - 7 * 86_400_000).toISOString(),
+          credentials: options.source?.credentials ?? { apiId: CB_KEY.id, apiSecret: CB_KEY.secret },
+          options: { orgKey: emulator.orgKey, ...options.source?.options },
+          ...(options.source?.settleLagSeconds !== undefined
+            ? { settleLagSeconds: options.source.settleLagSeconds }
+            : {}),
+        },
+      ],
+    },
+    { carbonblack: cbOptions },
+  );
   const [stateDir, archiveDir] = [join(dir, 'state'), join(dir, 'archive')];
   const stack = await startLocalStack({ sources, stateDir, archiveDir });
   cleanups.push(() => stack.stop());
@@ -101,7 +125,8 @@ export async function startBench(options: CbBenchOptions = {}): Promise<CbBench>
   const sleeps: number[] = [];
   let waited = 0;
   const logs: LogLine[] = [];
-  const log = (level: keyof Logger) => (message: string, attributes?: Record<string, unknown>) => void logs.push({ level, message, attributes });
+  const log = (level: keyof Logger) => (message: string, attributes?: Record<string, unknown>) =>
+    void logs.push({ level, message, attributes });
   const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
   const connector = carbonBlackConnector as Connector<unknown, unknown>;
   const clock = { offset: 0 };
@@ -116,12 +141,16 @@ export async function startBench(options: CbBenchOptions = {}): Promise<CbBench>
     get: (key) => stack.spool.get(key),
     delete: (key) => stack.spool.delete(key),
   };
-  const pumpFor = (patched: Source) => createPump(connector, {
-    config: { ...stack.config, sources: [patched] }, clients: stack.clients, spool, logger,
-    // Waits are recorded, not slept: the HTTP client's clock moves by them instead, as a real wait would move it.
-    http: { sleep: async (ms) => void (sleeps.push(ms), (waited += ms)), now: () => Date.now() + waited },
-    onProgress: (_id, stats) => bench.onPage(stats.pages),
-  });
+  const pumpFor = (patched: Source) =>
+    createPump(connector, {
+      config: { ...stack.config, sources: [patched] },
+      clients: stack.clients,
+      spool,
+      logger,
+      // Waits are recorded, not slept: the HTTP client's clock moves by them instead, as a real wait would move it.
+      http: { sleep: async (ms) => void (sleeps.push(ms), (waited += ms)), now: () => Date.now() + waited },
+      onProgress: (_id, stats) => bench.onPage(stats.pages),
+    });
   const invoke = async (pump: ReturnType<typeof createPump>, remainingMs: number): Promise<RunResult> => {
     const [result] = (await pump({ sourceId: CB_SOURCE_ID }, remainingMs)).results;
     if (!result) throw new Error('the pump returned no result');
@@ -146,18 +175,39 @@ export async function startBench(options: CbBenchOptions = {}): Promise<CbBench>
     };
     faulty.releaseLease = async (id, owner) => (crashed ? undefined : store.releaseLease(id, owner));
     const deps: RunnerDeps = {
-      store: faulty, spool, now, owner: `steps-${++runs}`, leaseMs: LEASE_MS, deadline: now() + 120_000, log: logger,
+      store: faulty,
+      spool,
+      now,
+      owner: `steps-${++runs}`,
+      leaseMs: LEASE_MS,
+      deadline: now() + 120_000,
+      log: logger,
       sink: new FirehoseSink({ client: stack.clients.firehose, streamName: stack.config.archiveStream }),
       deadLetter: new FirehoseSink({ client: stack.clients.firehose, streamName: stack.config.deadLetterStream }),
       credentials: new SecretsCredentials({ client: stack.clients.secrets }),
       http: ({ source: s, credentials, deadline, onRetry, retryRule }) =>
-        new HttpClient({ origin: s.baseUrl, deadline, secrets: Object.values(credentials), onRetry, sleep: async () => undefined, ...(retryRule ? { retryRule } : {}) }),
+        new HttpClient({
+          origin: s.baseUrl,
+          deadline,
+          secrets: Object.values(credentials),
+          onRetry,
+          sleep: async () => undefined,
+          ...(retryRule ? { retryRule } : {}),
+        }),
     };
     return runSource(connector, source, deps);
   };
 
   const bench: CbBench = {
-    emulator, stack, source, stateDir, archiveDir, sleeps, logs, clock, runSteps,
+    emulator,
+    stack,
+    source,
+    stateDir,
+    archiveDir,
+    sleeps,
+    logs,
+    clock,
+    runSteps,
     afterSpoolPut: () => undefined,
     onPage: () => undefined,
     run: (remainingMs = LONG_RUN_MS) => invoke(pump, remainingMs),

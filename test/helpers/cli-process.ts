@@ -46,7 +46,11 @@ export function killChildren(): void {
 
 /** Starts the real CLI; `cwd` defaults to the checkout; `env` adds to the environment. */
 export function spawnCli(args: readonly string[], cwd = ROOT, env: Readonly<Record<string, string>> = {}): Cli {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, CI: 'true', NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...process.env, CI: 'true', NODE_OPTIONS: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   let stdout = '';
   let stderr = '';
@@ -65,7 +69,8 @@ export function cli(args: readonly string[], cwd = ROOT, env: Readonly<Record<st
 }
 
 /** The last `chars` of a text, for failure messages. */
-const tail = (text: string, chars = 400): string => (text.length > chars ? `…${text.slice(-chars)}` : text) || '(nothing)';
+const tail = (text: string, chars = 400): string =>
+  (text.length > chars ? `…${text.slice(-chars)}` : text) || '(nothing)';
 
 /**
  * Resolves once the child's stdout matches `pattern`, checked on every chunk it writes; rejects,
@@ -87,11 +92,19 @@ export function waitForStdout(running: Cli, pattern: RegExp, timeoutMs = 30_000)
     };
     const exited = (code: number | null, signal: NodeJS.Signals | null): void => {
       stop();
-      reject(new Error(`${running.command} exited (${code ?? signal}) before printing ${pattern}; stdout: ${tail(running.stdout())}; stderr: ${tail(running.stderr())}`));
+      reject(
+        new Error(
+          `${running.command} exited (${code ?? signal}) before printing ${pattern}; stdout: ${tail(running.stdout())}; stderr: ${tail(running.stderr())}`,
+        ),
+      );
     };
     const timer = setTimeout(() => {
       stop();
-      reject(new Error(`waited ${Date.now() - started} ms for ${pattern} on the stdout of ${running.command}; stdout: ${tail(running.stdout())}; stderr: ${tail(running.stderr())}`));
+      reject(
+        new Error(
+          `waited ${Date.now() - started} ms for ${pattern} on the stdout of ${running.command}; stdout: ${tail(running.stdout())}; stderr: ${tail(running.stderr())}`,
+        ),
+      );
     }, timeoutMs);
     running.child.stdout?.on('data', check);
     running.child.once('close', exited);
@@ -110,7 +123,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** Parses `<source>: <status>, <n> events, <n> pages, <n> dead-lettered` from a run's stdout. */
-export function summaryOf(stdout: string, sourceId: string): { status: string; events: number; pages: number; rejected: number } | undefined {
+export function summaryOf(
+  stdout: string,
+  sourceId: string,
+): { status: string; events: number; pages: number; rejected: number } | undefined {
   const m = new RegExp(`^${sourceId}: ([a-z-]+), (\\d+) events, (\\d+) pages, (\\d+) dead-lettered`, 'm').exec(stdout);
   return m ? { status: String(m[1]), events: Number(m[2]), pages: Number(m[3]), rejected: Number(m[4]) } : undefined;
 }

@@ -12,6 +12,13 @@ const [archiveDir] = process.argv.slice(2) as [string];
 const emulator = await startFirehoseEmulator({
   archiveDir,
   bufferIntervalMs: 3_600_000,
-  streams: { [LOCAL_STREAMS.archive]: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX, deaggregation: { type: 'JSON' }, appendDelimiter: true } },
+  streams: {
+    [LOCAL_STREAMS.archive]: {
+      prefix: ARCHIVE_PREFIX,
+      errorOutputPrefix: ARCHIVE_ERROR_PREFIX,
+      deaggregation: { type: 'JSON' },
+      appendDelimiter: true,
+    },
+  },
 });
 process.stdout.write(`listening ${emulator.endpoint}\n`);

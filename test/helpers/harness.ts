@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { vezaConnector } from '../../functions/veza/connector.ts';
-import { ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX, DEAD_LETTER_ERROR_PREFIX, DEAD_LETTER_PREFIX } from '../../shared/archive-layout.ts';
+import {
+  ARCHIVE_ERROR_PREFIX,
+  ARCHIVE_PREFIX,
+  DEAD_LETTER_ERROR_PREFIX,
+  DEAD_LETTER_PREFIX,
+} from '../../shared/archive-layout.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { CursorStore, type CommitInput } from '../../shared/cursor-store.ts';
 import { HttpClient } from '../../shared/http.ts';
@@ -52,7 +57,9 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** HTTP clients that never really sleep between retries, with the given per-attempt timeout (and `fetch`, when given). */
+/**
+ * HTTP clients that never really sleep between retries, with the given per-attempt timeout (and `fetch`, when given).
+ */
 export function httpFactory(requestTimeoutMs: number, fetch?: typeof globalThis.fetch): RunnerDeps['http'] {
   return ({ source, credentials, deadline, onRetry, retryRule }) =>
     new HttpClient({
@@ -81,7 +88,9 @@ export interface StepFaults {
   page?: number;
 }
 
-export async function startHarness(options: { backlog?: number; pageSize?: number; seed?: number } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { backlog?: number; pageSize?: number; seed?: number } = {},
+): Promise<Harness> {
   const archive = await mkdtemp(join(tmpdir(), 'audit-pump-harness-'));
   const clock = { offset: 0 };
   const now = () => Date.now() + clock.offset;

@@ -51,15 +51,34 @@ export interface RangeWorldOptions {
 
 /** Starts the emulator of `vendor`, a source `<vendor>-range` on it from 7 days ago, and the local stack. */
 export async function startRangeWorld(vendor: Vendor, settings: RangeWorldOptions = {}): Promise<RangeWorld> {
-  const emulator = await (EMULATORS[vendor] as NonNullable<(typeof EMULATORS)[Vendor]>)({ backlog: settings.backlog ?? 120, seed: settings.seed ?? 7 });
+  const emulator = await (EMULATORS[vendor] as NonNullable<(typeof EMULATORS)[Vendor]>)({
+    backlog: settings.backlog ?? 120,
+    seed: settings.seed ?? 7,
+  });
   const dir = await mkdtemp(join(tmpdir(), `audit-pump-range-${vendor}-`));
   const archiveDir = join(dir, 'archive');
   const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
   const [source] = parseSources(
-    { sources: [{ id: `${vendor}-range`, vendor, baseUrl: emulator.baseUrl, credentials: emulator.credentials, startFrom, options: { ...emulator.options, ...settings.options } }] },
+    {
+      sources: [
+        {
+          id: `${vendor}-range`,
+          vendor,
+          baseUrl: emulator.baseUrl,
+          credentials: emulator.credentials,
+          startFrom,
+          options: { ...emulator.options, ...settings.options },
+        },
+      ],
+    },
     optionSchemas(),
   ).sources as [Source];
-  const stack = await startLocalStack({ sources: [source], archiveDir, stateDir: join(dir, 'state'), bufferIntervalMs: 50 });
+  const stack = await startLocalStack({
+    sources: [source],
+    archiveDir,
+    stateDir: join(dir, 'state'),
+    bufferIntervalMs: 50,
+  });
   const pump = createPump(CONNECTORS[vendor] as NonNullable<(typeof CONNECTORS)[Vendor]>, {
     config: stack.config,
     clients: stack.clients,
@@ -87,7 +106,14 @@ export async function startRangeWorld(vendor: Vendor, settings: RangeWorldOption
     async backfill(from, to, extra = {}) {
       let response = await invoke({ backfill: { sourceId: source.id, from, to, ...extra } });
       for (let i = 0; i < 50 && response.backfill?.status === 'deadline'; i++) {
-        response = await invoke({ backfill: { sourceId: source.id, from, to, ...(extra.marginSeconds !== undefined ? { marginSeconds: extra.marginSeconds } : {}) } });
+        response = await invoke({
+          backfill: {
+            sourceId: source.id,
+            from,
+            to,
+            ...(extra.marginSeconds !== undefined ? { marginSeconds: extra.marginSeconds } : {}),
+          },
+        });
       }
       return response;
     },
@@ -115,7 +141,10 @@ export async function startRangeWorld(vendor: Vendor, settings: RangeWorldOption
 export async function cutArchive(archiveDir: string, sourceId: string, from: number, to: number): Promise<Set<string>> {
   const removed = new Set<string>();
   for (const file of await gzFiles(join(archiveDir, 'events'))) {
-    const lines = gunzipSync(await readFile(file)).toString('utf8').split('\n').filter(Boolean);
+    const lines = gunzipSync(await readFile(file))
+      .toString('utf8')
+      .split('\n')
+      .filter(Boolean);
     const kept = lines.filter((line) => {
       const event = JSON.parse(line) as { time: number; metadata: { uid: string; log_name: string } };
       const cut = event.metadata.log_name === sourceId && event.time >= from && event.time < to;
@@ -129,7 +158,11 @@ export async function cutArchive(archiveDir: string, sourceId: string, from: num
 
 async function gzFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const nested = await Promise.all(entries.map((e) => (e.isDirectory() ? gzFiles(join(dir, e.name)) : Promise.resolve(e.name.endsWith('.gz') ? [join(dir, e.name)] : []))));
+  const nested = await Promise.all(
+    entries.map((e) =>
+      e.isDirectory() ? gzFiles(join(dir, e.name)) : Promise.resolve(e.name.endsWith('.gz') ? [join(dir, e.name)] : []),
+    ),
+  );
   return nested.flat();
 }
 

@@ -8,6 +8,9 @@ export default class SummaryReporter {
   onRunComplete(_contexts, results) {
     mkdirSync('.local', { recursive: true });
     const { numPassedTests, numFailedTests, numPendingTests, numTotalTests, success } = results;
-    writeFileSync('.local/jest-summary.json', JSON.stringify({ numPassedTests, numFailedTests, numPendingTests, numTotalTests, success }));
+    writeFileSync(
+      '.local/jest-summary.json',
+      JSON.stringify({ numPassedTests, numFailedTests, numPendingTests, numTotalTests, success }),
+    );
   }
 }

@@ -11,5 +11,9 @@ export interface LocalThrottleStore {
 export async function startThrottleStore(table: string): Promise<LocalThrottleStore> {
   const dynamo = await startDynamo();
   await ensureCursorTable(dynamo.client, table);
-  return { dynamo, store: new ThrottleStore({ client: dynamo.client, tableName: table, vendor: 'veza' }), stop: () => dynamo.stop() };
+  return {
+    dynamo,
+    store: new ThrottleStore({ client: dynamo.client, tableName: table, vendor: 'veza' }),
+    stop: () => dynamo.stop(),
+  };
 }

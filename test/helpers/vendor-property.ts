@@ -19,11 +19,19 @@ const OURS = /disagrees with|is null|is deprecated/;
 /** The problems of one event that the property forbids. */
 export function problemsOf(event: OcsfEvent): string[] {
   const { errors, warnings } = validator.validate(event);
-  return [...errors, ...warnings.filter((w) => OURS.test(w.message))].map((p) => `${p.path || '(event)'}: ${p.message}`);
+  return [...errors, ...warnings.filter((w) => OURS.test(w.message))].map(
+    (p) => `${p.path || '(event)'}: ${p.message}`,
+  );
 }
 
 /** Asserts the property over `runs` records of `records`, seeded. */
-export function assertValidRecords(vendor: Vendor, records: fc.Arbitrary<string>, runs: number, seed: number, source: Source = sourceFor(vendor)): void {
+export function assertValidRecords(
+  vendor: Vendor,
+  records: fc.Arbitrary<string>,
+  runs: number,
+  seed: number,
+  source: Source = sourceFor(vendor),
+): void {
   fc.assert(
     fc.property(records, (text) => {
       const problems = problemsOf(eventOf(vendor, text, source));

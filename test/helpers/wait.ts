@@ -8,7 +8,11 @@ import { watch } from 'node:fs';
  * Resolves with `check()`'s first truthy value. Checked at once, whenever `watchDir` (if given)
  * changes, and every 50 ms; throws `waited <ms> ms for <what>` when `timeoutMs` passes first.
  */
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, options: { timeoutMs?: number; watchDir?: string } = {}): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  options: { timeoutMs?: number; watchDir?: string } = {},
+): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const started = Date.now();
   let wake: () => void = () => undefined;
@@ -18,7 +22,8 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
     for (;;) {
       const value = await check();
       if (value) return value;
-      if (Date.now() - started >= timeoutMs) throw new Error(`waited ${Date.now() - started} ms for ${what}; it did not happen`);
+      if (Date.now() - started >= timeoutMs)
+        throw new Error(`waited ${Date.now() - started} ms for ${what}; it did not happen`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 50);
         wake = () => {

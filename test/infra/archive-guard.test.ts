@@ -8,21 +8,47 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { source, sourcesFile, synth } from './synth.ts';
 
-type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>>; Principal?: unknown };
+type Statement = {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+  Principal?: unknown;
+};
 
-const CONFIG = sourcesFile([source('veza-main', 'veza'), source('cbc-queue', 'carbonblack', { options: { orgKey: 'O', mode: 'queue' } })]);
-const DOCUMENTED = ['s3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:GetObject', 's3:ListBucket', 's3:ListBucketMultipartUploads', 's3:PutObject'];
+const CONFIG = sourcesFile([
+  source('veza-main', 'veza'),
+  source('cbc-queue', 'carbonblack', { options: { orgKey: 'O', mode: 'queue' } }),
+]);
+const DOCUMENTED = [
+  's3:AbortMultipartUpload',
+  's3:GetBucketLocation',
+  's3:GetObject',
+  's3:ListBucket',
+  's3:ListBucketMultipartUploads',
+  's3:PutObject',
+];
 const BREAK_GLASS = 'arn:aws:iam::123456789012:role/archive-break-glass';
 
 let template: Template;
 beforeAll(async () => {
-  ({ template } = await synth({ config: CONFIG, siemType: 'splunk', siemEndpoint: 'https://hec.example.com:8088', siemSecretName: 'audit-pump/splunk' }));
+  ({ template } = await synth({
+    config: CONFIG,
+    siemType: 'splunk',
+    siemEndpoint: 'https://hec.example.com:8088',
+    siemSecretName: 'audit-pump/splunk',
+  }));
 });
 
 const actions = (s: Statement) => [s.Action].flat();
 function statementsOf(t: Template, rolePrefix: string): Statement[] {
-  const policies = t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp(`^${rolePrefix}`) }] } });
-  return Object.values(policies).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+  const policies = t.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: Match.stringLikeRegexp(`^${rolePrefix}`) }] },
+  });
+  return Object.values(policies).flatMap(
+    (p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+  );
 }
 /** The object resources a statement names, as `<prefix>*` strings after the bucket ARN. */
 function objectPrefixes(s: Statement): string[] {
@@ -56,7 +82,9 @@ describe('the Firehose roles', () => {
   });
 
   it('use the bucket key only through S3 and only for the archive bucket', () => {
-    const kms = statementsOf(template, 'ArchiveStreamWriterRole').filter((s) => actions(s).some((a) => a.startsWith('kms:')));
+    const kms = statementsOf(template, 'ArchiveStreamWriterRole').filter((s) =>
+      actions(s).some((a) => a.startsWith('kms:')),
+    );
 
     expect(kms).toHaveLength(1);
     expect(actions(kms[0] as Statement).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
@@ -69,7 +97,10 @@ describe('no role of the stack may delete from the archive bucket', () => {
   it('no allow statement anywhere grants a delete or s3:* on it', () => {
     const allows = Object.values(template.findResources('AWS::IAM::Policy'))
       .concat(Object.values(template.findResources('AWS::IAM::ManagedPolicy')))
-      .flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement)
+      .flatMap(
+        (p) =>
+          (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+      )
       .filter((s) => s.Effect === 'Allow' && JSON.stringify(s.Resource).includes('ArchiveBucket'));
 
     expect(allows.length).toBeGreaterThan(0);
@@ -79,15 +110,29 @@ describe('no role of the stack may delete from the archive bucket', () => {
 
 describe('the archive bucket policy', () => {
   const guard = (t: Template): Statement[] =>
-    (Object.values(t.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: Match.stringLikeRegexp('^ArchiveBucket') } } }))[0] as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement.filter((s) => s.Sid?.startsWith('Archive'));
+    (
+      Object.values(
+        t.findResources('AWS::S3::BucketPolicy', {
+          Properties: { Bucket: { Ref: Match.stringLikeRegexp('^ArchiveBucket') } },
+        }),
+      )[0] as { Properties: { PolicyDocument: { Statement: Statement[] } } }
+    ).Properties.PolicyDocument.Statement.filter((s) => s.Sid?.startsWith('Archive'));
 
   it('denies deleting objects, and changing its own policy or the lifecycle, to every principal', () => {
     // Act
     const [objects, bucket] = guard(template);
 
     // Assess
-    expect(objects).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' }, Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'] });
-    expect(bucket).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' }, Action: ['s3:DeleteBucketPolicy', 's3:PutBucketPolicy', 's3:PutLifecycleConfiguration'] });
+    expect(objects).toMatchObject({
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+    });
+    expect(bucket).toMatchObject({
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: ['s3:DeleteBucketPolicy', 's3:PutBucketPolicy', 's3:PutLifecycleConfiguration'],
+    });
     expect(objects?.Condition).toBeUndefined();
     expect(bucket?.Condition).toBeUndefined();
   });
@@ -104,6 +149,8 @@ describe('the archive bucket policy', () => {
   });
 
   it('refuses a break-glass value that is not a role ARN, naming the context key', async () => {
-    await expect(synth({ config: CONFIG, breakGlassRoleArn: 'arn:aws:iam::123456789012:user/alice' })).rejects.toThrow('audit-pump:breakGlassRoleArn: must be an IAM role ARN');
+    await expect(synth({ config: CONFIG, breakGlassRoleArn: 'arn:aws:iam::123456789012:user/alice' })).rejects.toThrow(
+      'audit-pump:breakGlassRoleArn: must be an IAM role ARN',
+    );
   });
 });

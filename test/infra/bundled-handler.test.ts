@@ -29,7 +29,18 @@ let stack: LocalStack;
 beforeAll(async () => {
   veza = await startVezaEmulator({ token: TOKEN, backlog: BACKLOG });
   const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
-  const { sources } = parseSources({ sources: [{ id: 'veza-bundled', vendor: 'veza', baseUrl: veza.baseUrl, credentials: { token: TOKEN }, startFrom, options: { pageSize: 100 } }] });
+  const { sources } = parseSources({
+    sources: [
+      {
+        id: 'veza-bundled',
+        vendor: 'veza',
+        baseUrl: veza.baseUrl,
+        credentials: { token: TOKEN },
+        startFrom,
+        options: { pageSize: 100 },
+      },
+    ],
+  });
   stack = await startLocalStack({ sources, archiveDir: join(dir, 'archive'), bufferIntervalMs: 50 });
 });
 
@@ -41,7 +52,8 @@ afterAll(async () => {
 
 describe('the bundled Veza function', () => {
   it('runs its source through the handler against the local stack and archives every event once', async () => {
-    // Prepare: the function as deployed (its sources in a file beside the entry), and the environment PumpFunction gives it.
+    // Prepare: the function as deployed (its sources in a file beside the entry), and the environment PumpFunction
+    // gives it.
     const out = join(dir, 'function');
     bundlePump(join(ROOT, 'functions/veza/index.ts'), out);
     writePumpSources(out, stack.config.sources);
@@ -71,11 +83,18 @@ describe('the bundled Veza function', () => {
     ].join('\n');
 
     // Act
-    const { stdout } = await run(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], { env, cwd: dir, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], {
+      env,
+      cwd: dir,
+      maxBuffer: 16 * 1024 * 1024,
+    });
 
     // Assess
     const line = stdout.split('\n').find((l) => l.startsWith('RESULT ')) as string;
-    expect(JSON.parse(line.slice('RESULT '.length))).toMatchObject({ results: [{ sourceId: 'veza-bundled', status: 'caught-up', events: BACKLOG }], more: false });
+    expect(JSON.parse(line.slice('RESULT '.length))).toMatchObject({
+      results: [{ sourceId: 'veza-bundled', status: 'caught-up', events: BACKLOG }],
+      more: false,
+    });
     expect(stdout).not.toContain(TOKEN);
     await stack.firehose.flush();
     const archived = await readArchive(join(dir, 'archive'));

@@ -45,11 +45,20 @@ describe('the bundled lake exporter', () => {
     bundleLakeExporter(out);
     const endpoint = `http://127.0.0.1:${(sqs.address() as AddressInfo).port}`;
     const env = {
-      PATH: process.env.PATH, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_ENDPOINT_URL_SQS: endpoint,
+      PATH: process.env.PATH,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_SQS: endpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      LAKE_QUEUE_URL: `${endpoint}/123456789012/notices`, ARCHIVE_BUCKET: 'archive', LAKE_BUCKET: 'aws-security-data-lake-eu-west-1-x',
-      LAKE_ROLE_ARN: 'arn:aws:iam::111122223333:role/AmazonSecurityLake-Provider-{source}-eu-west-1', LAKE_EXTERNAL_ID: 'ext-42',
-      LAKE_SOURCE_PREFIX: 'audit-pump', LAKE_REGION: 'eu-west-1', LAKE_ACCOUNT_ID: '123456789012',
+      LAKE_QUEUE_URL: `${endpoint}/123456789012/notices`,
+      ARCHIVE_BUCKET: 'archive',
+      LAKE_BUCKET: 'aws-security-data-lake-eu-west-1-x',
+      LAKE_ROLE_ARN: 'arn:aws:iam::111122223333:role/AmazonSecurityLake-Provider-{source}-eu-west-1',
+      LAKE_EXTERNAL_ID: 'ext-42',
+      LAKE_SOURCE_PREFIX: 'audit-pump',
+      LAKE_REGION: 'eu-west-1',
+      LAKE_ACCOUNT_ID: '123456789012',
     };
     const script = `const { handler } = await import(${JSON.stringify(join(out, PUMP_ENTRY_FILE))}); process.stdout.write('\\nRESULT ' + JSON.stringify(await handler()) + '\\n');`;
 
@@ -59,13 +68,28 @@ describe('the bundled lake exporter', () => {
     // Assess
     expect(existsSync(join(out, 'ocsf-1.1.0-subset.json'))).toBe(true);
     const line = stdout.split('\n').find((l) => l.startsWith('RESULT ')) as string;
-    expect(JSON.parse(line.slice('RESULT '.length))).toEqual({ notices: 0, archiveObjects: 0, events: 0, removed: 0, kept: 0, released: 0, objects: 0, bytes: 0, held: {} });
+    expect(JSON.parse(line.slice('RESULT '.length))).toEqual({
+      notices: 0,
+      archiveObjects: 0,
+      events: 0,
+      removed: 0,
+      kept: 0,
+      released: 0,
+      objects: 0,
+      bytes: 0,
+      held: {},
+    });
     expect(calls).toEqual(['AmazonSQS.ReceiveMessage']);
   }, 60_000);
 
   it('fails fast naming a missing variable', async () => {
     const out = join(dir, 'function');
     const script = `const { handler } = await import(${JSON.stringify(join(out, PUMP_ENTRY_FILE))}); await handler();`;
-    await expect(run(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1' }, cwd: dir })).rejects.toThrow(/invalid environment:[\s\S]*LAKE_QUEUE_URL/);
+    await expect(
+      run(process.execPath, ['--input-type=module', '-e', script], {
+        env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1' },
+        cwd: dir,
+      }),
+    ).rejects.toThrow(/invalid environment:[\s\S]*LAKE_QUEUE_URL/);
   });
 });

@@ -13,10 +13,14 @@ const require = createRequire(import.meta.url);
 describe('cdk.json', () => {
   it('sets every feature flag aws-cdk-lib recommends, to the recommended value', () => {
     // Prepare
-    const recommended = JSON.parse(readFileSync(require.resolve('aws-cdk-lib/recommended-feature-flags.json'), 'utf8')) as Record<string, unknown>;
+    const recommended = JSON.parse(
+      readFileSync(require.resolve('aws-cdk-lib/recommended-feature-flags.json'), 'utf8'),
+    ) as Record<string, unknown>;
 
     // Act
-    const differing = Object.entries(recommended).filter(([flag, value]) => JSON.stringify(CDK_JSON_CONTEXT[flag]) !== JSON.stringify(value));
+    const differing = Object.entries(recommended).filter(
+      ([flag, value]) => JSON.stringify(CDK_JSON_CONTEXT[flag]) !== JSON.stringify(value),
+    );
 
     // Assess
     expect(Object.keys(recommended).length).toBeGreaterThan(80);

@@ -15,7 +15,10 @@ import { loadDeploySettings } from '../../infra/settings.ts';
 import { resources, source, sourcesFile, synth } from './synth.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CONFIG = sourcesFile([source('veza-main', 'veza'), source('nected-prod', 'nected', { options: { branch: 'main' } })]);
+const CONFIG = sourcesFile([
+  source('veza-main', 'veza'),
+  source('nected-prod', 'nected', { options: { branch: 'main' } }),
+]);
 const run = promisify(execFile);
 
 describe('booleans and numbers in the context', () => {
@@ -32,21 +35,36 @@ describe('booleans and numbers in the context', () => {
     const { template } = await synth({ config: CONFIG, createPlaceholderSecrets: 'true' });
 
     // Assess
-    const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret')) as Array<{ DeletionPolicy: string; UpdateReplacePolicy: string; Properties: { Name: string } }>;
+    const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret')) as Array<{
+      DeletionPolicy: string;
+      UpdateReplacePolicy: string;
+      Properties: { Name: string };
+    }>;
     expect(secrets.map((s) => s.Properties.Name).sort()).toEqual(['audit-pump/nected-prod', 'audit-pump/veza-main']);
     expect(secrets.every((s) => s.DeletionPolicy === 'Retain' && s.UpdateReplacePolicy === 'Retain')).toBe(true);
   });
 
   it('refuses a boolean it cannot read, naming the key', async () => {
-    await expect(synth({ config: CONFIG, createPlaceholderSecrets: 'maybe' })).rejects.toThrow('audit-pump:createPlaceholderSecrets: must be true or false (or yes/no, on/off, 1/0), got "maybe"');
+    await expect(synth({ config: CONFIG, createPlaceholderSecrets: 'maybe' })).rejects.toThrow(
+      'audit-pump:createPlaceholderSecrets: must be true or false (or yes/no, on/off, 1/0), got "maybe"',
+    );
   });
 
   it('reads a number as its digits and refuses what is not one (an empty value is not zero)', async () => {
     const { template } = await synth({ config: CONFIG, objectLockDays: '30' });
-    template.hasResourceProperties('AWS::S3::Bucket', { ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Days: 30, Mode: 'COMPLIANCE' } } } });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Days: 30, Mode: 'COMPLIANCE' } },
+      },
+    });
 
-    await expect(synth({ config: CONFIG, objectLockDays: 'thirty' })).rejects.toThrow('audit-pump:objectLockDays: must be a whole number, got "thirty"');
-    await expect(synth({ config: CONFIG, archiveExpireAfterDays: '' })).rejects.toThrow('audit-pump:archiveExpireAfterDays: must be a whole number, got ""');
+    await expect(synth({ config: CONFIG, objectLockDays: 'thirty' })).rejects.toThrow(
+      'audit-pump:objectLockDays: must be a whole number, got "thirty"',
+    );
+    await expect(synth({ config: CONFIG, archiveExpireAfterDays: '' })).rejects.toThrow(
+      'audit-pump:archiveExpireAfterDays: must be a whole number, got ""',
+    );
   });
 });
 
@@ -54,7 +72,9 @@ describe('reserved concurrency', () => {
   it('is none by default: a new account (10 concurrent executions) can deploy every vendor', async () => {
     const { template } = await synth({ config: CONFIG });
 
-    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{ Properties: Record<string, unknown> }>;
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{
+      Properties: Record<string, unknown>;
+    }>;
     expect(functions).toHaveLength(2);
     expect(functions.map((f) => f.Properties.ReservedConcurrentExecutions)).toEqual([undefined, undefined]);
   });
@@ -62,7 +82,9 @@ describe('reserved concurrency', () => {
   it('is what -c audit-pump:reservedConcurrency sets, on each function', async () => {
     const { template } = await synth({ config: CONFIG, reservedConcurrency: '3' });
 
-    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{ Properties: Record<string, unknown> }>;
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{
+      Properties: Record<string, unknown>;
+    }>;
     expect(functions.map((f) => f.Properties.ReservedConcurrentExecutions)).toEqual([3, 3]);
   });
 });
@@ -73,24 +95,49 @@ describe('what the context must say', () => {
   });
 
   it('names the region, or takes it from AWS_REGION, never a silent default', async () => {
-    await expect(loadDeploySettings({ 'audit-pump:config': CONFIG }, {})).rejects.toThrow('no region: pass -c audit-pump:region=<region> or set AWS_REGION');
-    expect((await loadDeploySettings({ 'audit-pump:config': CONFIG }, { AWS_REGION: 'ap-southeast-2' })).region).toBe('ap-southeast-2');
-    expect((await loadDeploySettings({ 'audit-pump:config': CONFIG, 'audit-pump:region': 'eu-central-1' }, { AWS_REGION: 'ap-southeast-2' })).region).toBe('eu-central-1');
+    await expect(loadDeploySettings({ 'audit-pump:config': CONFIG }, {})).rejects.toThrow(
+      'no region: pass -c audit-pump:region=<region> or set AWS_REGION',
+    );
+    expect((await loadDeploySettings({ 'audit-pump:config': CONFIG }, { AWS_REGION: 'ap-southeast-2' })).region).toBe(
+      'ap-southeast-2',
+    );
+    expect(
+      (
+        await loadDeploySettings(
+          { 'audit-pump:config': CONFIG, 'audit-pump:region': 'eu-central-1' },
+          { AWS_REGION: 'ap-southeast-2' },
+        )
+      ).region,
+    ).toBe('eu-central-1');
     const { stack } = await synth({ config: CONFIG, region: 'eu-north-1' });
     expect(stack.region).toBe('eu-north-1');
   });
 
   it('refuses a key it does not know (a typo would otherwise be ignored), listing the keys it does', async () => {
-    await expect(synth({ config: CONFIG, createPlaceholderSecret: 'false' })).rejects.toThrow(/unknown CDK context audit-pump:createPlaceholderSecret; the audit-pump keys are: .*createPlaceholderSecrets/);
+    await expect(synth({ config: CONFIG, createPlaceholderSecret: 'false' })).rejects.toThrow(
+      /unknown CDK context audit-pump:createPlaceholderSecret; the audit-pump keys are: .*createPlaceholderSecrets/,
+    );
   });
 
   it('refuses a half-configured SIEM', async () => {
-    await expect(synth({ config: CONFIG, siemType: 'splunk' })).rejects.toThrow('audit-pump:siemType, siemEndpoint and siemSecretName go together');
+    await expect(synth({ config: CONFIG, siemType: 'splunk' })).rejects.toThrow(
+      'audit-pump:siemType, siemEndpoint and siemSecretName go together',
+    );
   });
 
   it('refuses inline credentials, naming the source', async () => {
-    const inline = sourcesFile([{ id: 'veza-x', vendor: 'veza', baseUrl: 'https://a.vezacloud.com', credentials: { token: 'abc12345' }, startFrom: '2026-11-01T00:00:00Z' }]);
-    await expect(synth({ config: inline })).rejects.toThrow(/sources\[0\] \(veza-x\)\.credentials: inline credentials are for local runs only/);
+    const inline = sourcesFile([
+      {
+        id: 'veza-x',
+        vendor: 'veza',
+        baseUrl: 'https://a.vezacloud.com',
+        credentials: { token: 'abc12345' },
+        startFrom: '2026-11-01T00:00:00Z',
+      },
+    ]);
+    await expect(synth({ config: inline })).rejects.toThrow(
+      /sources\[0\] \(veza-x\)\.credentials: inline credentials are for local runs only/,
+    );
   });
 
   it('refuses an invalid schedule at synth, naming the source', async () => {
@@ -120,12 +167,16 @@ describe('the CDK app on a configuration error', () => {
 
     // Assess
     expect(code).toBe(1);
-    expect(stderr).toBe('audit-pump: no sources file: pass -c audit-pump:config=<your sources file> (infra/example.sources.json shows the format)\n');
+    expect(stderr).toBe(
+      'audit-pump: no sources file: pass -c audit-pump:config=<your sources file> (infra/example.sources.json shows the format)\n',
+    );
   }, 60_000);
 
   it('lists each problem of a sources file, naming source and field, without a stack trace', async () => {
     // Prepare
-    const bad = sourcesFile([source('veza-main', 'veza', { schedule: 'cron(0 3 * * *)', baseUrl: 'https://u:p4ss@x.example.com' })]);
+    const bad = sourcesFile([
+      source('veza-main', 'veza', { schedule: 'cron(0 3 * * *)', baseUrl: 'https://u:p4ss@x.example.com' }),
+    ]);
 
     // Act
     const { code, stderr } = await app({ 'audit-pump:config': bad, 'audit-pump:region': 'eu-west-1' });

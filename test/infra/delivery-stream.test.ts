@@ -12,16 +12,31 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX } from '../../shared/archive-layout.ts';
 import { DeliveryStream } from '../../infra/constructs/delivery-stream.ts';
 
-interface Processor { Type: string; Parameters: Array<{ ParameterName: string; ParameterValue: string }> }
+interface Processor {
+  Type: string;
+  Parameters: Array<{ ParameterName: string; ParameterValue: string }>;
+}
 
 function processors(parquet: boolean): Processor[] {
   const stack = new Stack(new App(), 'S', { env: { account: '111111111111', region: 'us-east-1' } });
   const key = new kms.Key(stack, 'Key');
   const bucket = new s3.Bucket(stack, 'Bucket', { encryptionKey: key });
-  const table = new glue.CfnTable(stack, 'Table', { catalogId: stack.account, databaseName: 'db', tableInput: { name: 'events' } });
-  new DeliveryStream(stack, 'Archive', { bucket, key, prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX, ...(parquet ? { parquetSchemaTable: table } : {}) });
+  const table = new glue.CfnTable(stack, 'Table', {
+    catalogId: stack.account,
+    databaseName: 'db',
+    tableInput: { name: 'events' },
+  });
+  new DeliveryStream(stack, 'Archive', {
+    bucket,
+    key,
+    prefix: ARCHIVE_PREFIX,
+    errorOutputPrefix: ARCHIVE_ERROR_PREFIX,
+    ...(parquet ? { parquetSchemaTable: table } : {}),
+  });
   const streams = Template.fromStack(stack).findResources('AWS::KinesisFirehose::DeliveryStream');
-  const [stream] = Object.values(streams) as Array<{ Properties: { ExtendedS3DestinationConfiguration: { ProcessingConfiguration: { Processors: Processor[] } } } }>;
+  const [stream] = Object.values(streams) as Array<{
+    Properties: { ExtendedS3DestinationConfiguration: { ProcessingConfiguration: { Processors: Processor[] } } };
+  }>;
   return stream?.Properties.ExtendedS3DestinationConfiguration.ProcessingConfiguration.Processors ?? [];
 }
 

@@ -7,7 +7,11 @@ import { describe, expect, it } from '@jest/globals';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { source, sourcesFile, synth } from './synth.ts';
 
-type Props = Record<string, unknown> & { DatabaseInput?: { Name?: string }; DatabaseName?: string; TableInput?: { Name?: string } };
+type Props = Record<string, unknown> & {
+  DatabaseInput?: { Name?: string };
+  DatabaseName?: string;
+  TableInput?: { Name?: string };
+};
 
 /** The property holding each type's account-wide name, where the template may set one. */
 const NAMED: Record<string, (p: Props) => unknown> = {
@@ -57,8 +61,16 @@ function physicalNames(all: readonly Template[]): { names: string[]; types: Set<
 describe('physical names', () => {
   it('two stacks with different names share none', async () => {
     // Prepare
-    const config = sourcesFile([source('veza-main', 'veza'), source('retraced-prod', 'retraced', { settleLagSeconds: 300 })]);
-    const context = { config, siemType: 'splunk', siemEndpoint: 'https://hec.example.com:8088', siemSecretName: 'audit-pump/splunk' };
+    const config = sourcesFile([
+      source('veza-main', 'veza'),
+      source('retraced-prod', 'retraced', { settleLagSeconds: 300 }),
+    ]);
+    const context = {
+      config,
+      siemType: 'splunk',
+      siemEndpoint: 'https://hec.example.com:8088',
+      siemSecretName: 'audit-pump/splunk',
+    };
 
     // Act
     const one = physicalNames((await synth({ ...context, stackName: 'AuditPumpProd' })).all);
@@ -66,18 +78,45 @@ describe('physical names', () => {
 
     // Assess
     expect([...one.types, ...two.types].filter((t) => !NAMED[t] && !UNNAMED.has(t))).toEqual([]);
-    expect(one.names).toEqual(expect.arrayContaining(['AuditPumpProd', 'AuditPumpProd-veza', 'AuditPumpProd-audit', 'auditpumpprod', 'AuditPumpProd-failed-invocations', 'AuditPumpProd-veza-main-stale', 'AuditPumpProd-siem-freshness']));
+    expect(one.names).toEqual(
+      expect.arrayContaining([
+        'AuditPumpProd',
+        'AuditPumpProd-veza',
+        'AuditPumpProd-audit',
+        'auditpumpprod',
+        'AuditPumpProd-failed-invocations',
+        'AuditPumpProd-veza-main-stale',
+        'AuditPumpProd-siem-freshness',
+      ]),
+    );
     expect(one.names.filter((n) => two.names.includes(n))).toEqual([]);
     expect(one.names.filter((n) => !/^(AuditPumpProd|auditpumpprod)\b/.test(n))).toEqual([]);
   });
 
-  it('two stacks with the same source ids do not add up each other\'s metrics: each function\'s service dimension is its own alarms\' one', async () => {
+  it("two stacks with the same source ids do not add up each other's metrics: each function's service dimension is its own alarms' one", async () => {
     // Prepare
     const config = sourcesFile([source('veza-main', 'veza')]);
     const services = (t: Template) => {
-      const resources = Object.values(t.toJSON().Resources as Record<string, { Type: string; Properties: Props & { Environment?: { Variables?: Record<string, string> }; Dimensions?: Array<{ Name: string; Value: string }> } }>);
-      const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME).map((r) => r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME);
-      const alarms = resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm').flatMap((r) => (r.Properties.Dimensions ?? []).filter((d) => d.Name === 'service').map((d) => d.Value));
+      const resources = Object.values(
+        t.toJSON().Resources as Record<
+          string,
+          {
+            Type: string;
+            Properties: Props & {
+              Environment?: { Variables?: Record<string, string> };
+              Dimensions?: Array<{ Name: string; Value: string }>;
+            };
+          }
+        >,
+      );
+      const functions = resources
+        .filter(
+          (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME,
+        )
+        .map((r) => r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME);
+      const alarms = resources
+        .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+        .flatMap((r) => (r.Properties.Dimensions ?? []).filter((d) => d.Name === 'service').map((d) => d.Value));
       return { functions, alarms };
     };
 
@@ -96,7 +135,11 @@ describe('physical names', () => {
   });
 
   it('follow the AuditPump name the context gives instead of the stack name', async () => {
-    const { all } = await synth({ config: sourcesFile([source('veza-main', 'veza')]), stackName: 'AuditPumpProd', name: 'Pump2' });
+    const { all } = await synth({
+      config: sourcesFile([source('veza-main', 'veza')]),
+      stackName: 'AuditPumpProd',
+      name: 'Pump2',
+    });
 
     const { names } = physicalNames(all);
     expect(names).toContain('Pump2-veza');
@@ -105,6 +148,8 @@ describe('physical names', () => {
   });
 
   it('refuses a stack name too long to prefix them, pointing at audit-pump:name', async () => {
-    await expect(synth({ config: sourcesFile([source('veza-main', 'veza')]), stackName: `AuditPump${'X'.repeat(40)}` })).rejects.toThrow(/set name \(context audit-pump:name\)/);
+    await expect(
+      synth({ config: sourcesFile([source('veza-main', 'veza')]), stackName: `AuditPump${'X'.repeat(40)}` }),
+    ).rejects.toThrow(/set name \(context audit-pump:name\)/);
   });
 });

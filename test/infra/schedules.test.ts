@@ -12,7 +12,9 @@ type Statement = { Action: string | string[]; Resource: unknown; Condition?: unk
 
 /** The nested stack whose template holds the source's alarms. */
 function homeOf(built: Synth, id: string): string | undefined {
-  return built.stack.pump.sourceSets.find((set) => JSON.stringify(Template.fromStack(set).toJSON()).includes(`"AuditPump-${id}-stale"`))?.node.id;
+  return built.stack.pump.sourceSets.find((set) =>
+    JSON.stringify(Template.fromStack(set).toJSON()).includes(`"AuditPump-${id}-stale"`),
+  )?.node.id;
 }
 const CONFIG = sourcesFile([source('veza-main', 'veza')]);
 
@@ -22,25 +24,41 @@ describe('the scheduler role', () => {
 
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
-        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } }],
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+          },
+        ],
       },
     });
   });
 
-  it('can send to the dead-letter queue and generate the data key of the queue\'s KMS key', async () => {
+  it("can send to the dead-letter queue and generate the data key of the queue's KMS key", async () => {
     // Prepare
     const { template } = await synth({ config: CONFIG });
-    const queues = template.findResources('AWS::SQS::Queue') as Record<string, { Properties: { KmsMasterKeyId: unknown } }>;
+    const queues = template.findResources('AWS::SQS::Queue') as Record<
+      string,
+      { Properties: { KmsMasterKeyId: unknown } }
+    >;
     const queue = Object.entries(queues).find(([id]) => id.startsWith('FailedInvocations'))?.[1];
     const queueKey = JSON.stringify(queue?.Properties.KmsMasterKeyId);
 
     // Act
-    const policy = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^SchedulesvezaRole') }] } }))[0] as { Properties: { PolicyDocument: { Statement: Statement[] } } };
+    const policy = Object.values(
+      template.findResources('AWS::IAM::Policy', {
+        Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^SchedulesvezaRole') }] },
+      }),
+    )[0] as { Properties: { PolicyDocument: { Statement: Statement[] } } };
     const statements = policy.Properties.PolicyDocument.Statement;
 
     // Assess
     expect(statements.some((s) => [s.Action].flat().includes('sqs:SendMessage'))).toBe(true);
-    const kms = statements.filter((s) => [s.Action].flat().includes('kms:GenerateDataKey') && JSON.stringify(s.Resource) === queueKey);
+    const kms = statements.filter(
+      (s) => [s.Action].flat().includes('kms:GenerateDataKey') && JSON.stringify(s.Resource) === queueKey,
+    );
     expect(kms).toHaveLength(1);
     expect([kms[0]?.Action].flat()).toContain('kms:Decrypt');
     expect(kms[0]?.Condition).toEqual({ StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' } });
@@ -51,7 +69,12 @@ describe('the nested stacks of the sources', () => {
   it('place a source by its id alone, so adding sources never moves one', async () => {
     // Prepare
     const before = await synth({ config: CONFIG });
-    const more = sourcesFile([source('veza-a', 'veza'), source('veza-main', 'veza'), source('veza-b', 'veza'), source('veza-c', 'veza')]);
+    const more = sourcesFile([
+      source('veza-a', 'veza'),
+      source('veza-main', 'veza'),
+      source('veza-b', 'veza'),
+      source('veza-c', 'veza'),
+    ]);
 
     // Act
     const after = await synth({ config: more });

@@ -20,7 +20,12 @@ import { createPump } from '../../shared/handler.ts';
 import { resources, source, sourcesFile, synth } from './synth.ts';
 
 const CONFIG = sourcesFile([source('veza-main', 'veza')]);
-const siemContext = (type: string) => ({ config: CONFIG, siemType: type, siemEndpoint: 'https://siem.example.com:8088', siemSecretName: 'audit-pump/siem' });
+const siemContext = (type: string) => ({
+  config: CONFIG,
+  siemType: type,
+  siemEndpoint: 'https://siem.example.com:8088',
+  siemSecretName: 'audit-pump/siem',
+});
 type Alarm = { AlarmName: string; MetricName: string; Dimensions: Array<{ Name: string; Value: unknown }> };
 
 describe('the SIEM stream in the template', () => {
@@ -41,13 +46,18 @@ describe('the SIEM stream in the template', () => {
     expect(JSON.stringify(template.toJSON())).not.toMatch(/HECToken/);
   });
 
-  for (const [type, prefix] of [['splunk', 'DeliveryToSplunk'], ['http', 'DeliveryToHttpEndpoint']] as const) {
+  for (const [type, prefix] of [
+    ['splunk', 'DeliveryToSplunk'],
+    ['http', 'DeliveryToHttpEndpoint'],
+  ] as const) {
     it(`${type}: its freshness and failed-delivery alarms watch ${prefix}.*, and an alarm watches objects under siem-failed/`, async () => {
       // Act
       const { all } = await synth(siemContext(type));
 
       // Assess
-      const siem = resources<Alarm>(all, 'AWS::CloudWatch::Alarm').map((a) => a.Properties).filter((a) => a.AlarmName.includes('-siem-'));
+      const siem = resources<Alarm>(all, 'AWS::CloudWatch::Alarm')
+        .map((a) => a.Properties)
+        .filter((a) => a.AlarmName.includes('-siem-'));
       expect(siem.map((a) => [a.AlarmName, a.MetricName])).toEqual(
         expect.arrayContaining([
           ['AuditPump-siem-freshness', `${prefix}.DataFreshness`],
@@ -71,7 +81,18 @@ describe('what the pump sends the SIEM stream', () => {
     dir = mkdtempSync(join(tmpdir(), 'audit-pump-siem-'));
     veza = await startVezaEmulator({ token: TOKEN, backlog: BACKLOG });
     const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
-    const { sources } = parseSources({ sources: [{ id: 'veza-siem', vendor: 'veza', baseUrl: veza.baseUrl, credentials: { token: TOKEN }, startFrom, options: { pageSize: 10 } }] });
+    const { sources } = parseSources({
+      sources: [
+        {
+          id: 'veza-siem',
+          vendor: 'veza',
+          baseUrl: veza.baseUrl,
+          credentials: { token: TOKEN },
+          startFrom,
+          options: { pageSize: 10 },
+        },
+      ],
+    });
     stack = await startLocalStack({ sources, archiveDir: join(dir, 'archive') });
   });
   afterAll(async () => {
@@ -84,8 +105,14 @@ describe('what the pump sends the SIEM stream', () => {
     // Prepare: a Firehose that accepts everything and keeps what the SIEM stream was sent.
     const firehose = new FirehoseClient({ region: 'us-east-1' });
     const mock = mockClient(firehose);
-    mock.on(PutRecordBatchCommand).callsFake((input: { Records: unknown[] }) => ({ FailedPutCount: 0, RequestResponses: input.Records.map((_, i) => ({ RecordId: `r${i}` })) }));
-    const pump = createPump(vezaConnector as Connector<unknown, unknown>, { config: { ...stack.config, siemStream: 'siem' }, clients: { ...stack.clients, firehose } });
+    mock.on(PutRecordBatchCommand).callsFake((input: { Records: unknown[] }) => ({
+      FailedPutCount: 0,
+      RequestResponses: input.Records.map((_, i) => ({ RecordId: `r${i}` })),
+    }));
+    const pump = createPump(vezaConnector as Connector<unknown, unknown>, {
+      config: { ...stack.config, siemStream: 'siem' },
+      clients: { ...stack.clients, firehose },
+    });
 
     // Act
     await pump({ sourceId: 'veza-siem' }, 60_000);
@@ -108,7 +135,12 @@ describe('what the pump sends the SIEM stream', () => {
       expect(typeof event.metadata.uid).toBe('string');
     }
     // What Splunk does with a raw body of several records: LINE_BREAKER ([\r\n]+), one event per line.
-    expect(records.join('').split(/[\r\n]+/).filter(Boolean)).toHaveLength(BACKLOG);
+    expect(
+      records
+        .join('')
+        .split(/[\r\n]+/)
+        .filter(Boolean),
+    ).toHaveLength(BACKLOG);
     mock.restore();
   }, 30_000);
 });

@@ -33,7 +33,9 @@ function roleStatements(t: Template, rolePrefix: string): Statement[] {
   const ref = { Ref: Match.stringLikeRegexp(`^${rolePrefix}`) };
   const inline = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { Roles: [ref] } }));
   const managed = Object.values(t.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: [ref] } }));
-  return [...inline, ...managed].flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+  return [...inline, ...managed].flatMap(
+    (p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+  );
 }
 
 describe('AuditPumpStack: storage', () => {
@@ -48,11 +50,27 @@ describe('AuditPumpStack: storage', () => {
 
   it('the archive bucket is KMS-encrypted, private, versioned, logged, with a lifecycle to colder storage', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() }, BucketKeyEnabled: true }] },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() },
+            BucketKeyEnabled: true,
+          },
+        ],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       VersioningConfiguration: { Status: 'Enabled' },
       LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'archive/' }),
-      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 90 }] })]) },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 90 }] }),
+        ]),
+      },
     });
   });
 
@@ -60,7 +78,8 @@ describe('AuditPumpStack: storage', () => {
     const policies = template.findResources('AWS::S3::BucketPolicy');
     const buckets = template.findResources('AWS::S3::Bucket');
     expect(Object.keys(policies)).toHaveLength(Object.keys(buckets).length);
-    for (const policy of Object.values(policies)) expect(JSON.stringify(policy)).toContain('"aws:SecureTransport":"false"');
+    for (const policy of Object.values(policies))
+      expect(JSON.stringify(policy)).toContain('"aws:SecureTransport":"false"');
     for (const bucket of Object.values(buckets) as Array<{ Properties: Record<string, unknown> }>) {
       expect(bucket.Properties.AccessControl).toBeUndefined();
       expect(bucket.Properties.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
@@ -69,18 +88,27 @@ describe('AuditPumpStack: storage', () => {
   });
 
   it('the key serves CloudWatch Logs only for log groups of this account and region (encryption-context condition)', () => {
-    const [key] = Object.values(template.findResources('AWS::KMS::Key')) as Array<{ Properties: { KeyPolicy: { Statement: Array<{ Principal: { Service?: string }; Condition?: unknown }> } } }>;
+    const [key] = Object.values(template.findResources('AWS::KMS::Key')) as Array<{
+      Properties: { KeyPolicy: { Statement: Array<{ Principal: { Service?: string }; Condition?: unknown }> } };
+    }>;
 
-    const logs = key?.Properties.KeyPolicy.Statement.filter((s) => s.Principal.Service === 'logs.eu-west-1.amazonaws.com');
+    const logs = key?.Properties.KeyPolicy.Statement.filter(
+      (s) => s.Principal.Service === 'logs.eu-west-1.amazonaws.com',
+    );
     expect(logs).toHaveLength(1);
-    expect(logs?.[0]?.Condition).toEqual({ ArnLike: { 'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:eu-west-1:123456789012:log-group:*' } });
+    expect(logs?.[0]?.Condition).toEqual({
+      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:eu-west-1:123456789012:log-group:*' },
+    });
   });
 
   it('Object Lock retention is set when asked for', async () => {
     const { template: locked } = await synth({ config: CONFIG, objectLockDays: '365' });
     locked.hasResourceProperties('AWS::S3::Bucket', {
       ObjectLockEnabled: true,
-      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } } },
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } },
+      },
     });
   });
 });
@@ -97,7 +125,9 @@ describe('AuditPumpStack: delivery', () => {
       }),
     });
     template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
-      ExtendedS3DestinationConfiguration: Match.objectLike({ Prefix: 'dead-letter/vendor=!{partitionKeyFromQuery:vendor}/dt=!{partitionKeyFromQuery:dt}/' }),
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        Prefix: 'dead-letter/vendor=!{partitionKeyFromQuery:vendor}/dt=!{partitionKeyFromQuery:dt}/',
+      }),
     });
   });
 
@@ -105,10 +135,15 @@ describe('AuditPumpStack: delivery', () => {
     const { template: parquet } = await synth({ config: CONFIG, archiveFormat: 'parquet' });
     parquet.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
       ExtendedS3DestinationConfiguration: Match.objectLike({
-        DataFormatConversionConfiguration: Match.objectLike({ Enabled: true, SchemaConfiguration: Match.objectLike({ TableName: { Ref: Match.stringLikeRegexp('^LakeEventsTable') } }) }),
+        DataFormatConversionConfiguration: Match.objectLike({
+          Enabled: true,
+          SchemaConfiguration: Match.objectLike({ TableName: { Ref: Match.stringLikeRegexp('^LakeEventsTable') } }),
+        }),
       }),
     });
-    const glue = roleStatements(parquet, 'ArchiveStreamWriterRole').filter((s) => JSON.stringify(s.Action).includes('glue:'));
+    const glue = roleStatements(parquet, 'ArchiveStreamWriterRole').filter((s) =>
+      JSON.stringify(s.Action).includes('glue:'),
+    );
     expect(glue).toHaveLength(1);
     expect(JSON.stringify(glue[0]?.Resource)).toMatch(/:table\/auditpump\/events"/);
     expect(JSON.stringify(glue[0]?.Resource)).not.toContain('"*"');
@@ -125,24 +160,34 @@ describe('AuditPumpStack: functions and IAM', () => {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       Timeout: 900,
-      Environment: { Variables: Match.objectLike({ AUDIT_PUMP_SOURCES_FILE: 'sources.json', CURSOR_TABLE: Match.anyValue(), ARCHIVE_STREAM: Match.anyValue(), DEAD_LETTER_STREAM: Match.anyValue(), AUDIT_PUMP_CONTINUE: 'true' }) },
+      Environment: {
+        Variables: Match.objectLike({
+          AUDIT_PUMP_SOURCES_FILE: 'sources.json',
+          CURSOR_TABLE: Match.anyValue(),
+          ARCHIVE_STREAM: Match.anyValue(),
+          DEAD_LETTER_STREAM: Match.anyValue(),
+          AUDIT_PUMP_CONTINUE: 'true',
+        }),
+      },
     });
     expect(JSON.stringify(template.findResources('AWS::Lambda::Function'))).not.toContain('AUDIT_PUMP_SOURCES"');
   });
 
-  it('updates only its own sources\' cursor items and their backfill items (dynamodb:LeadingKeys)', () => {
+  it("updates only its own sources' cursor items and their backfill items (dynamodb:LeadingKeys)", () => {
     const policy = JSON.stringify(veza());
-    expect(policy).toContain('"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":["veza-main","veza-main#backfill","veza-eu","veza-eu#backfill"]}');
+    expect(policy).toContain(
+      '"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":["veza-main","veza-main#backfill","veza-eu","veza-eu#backfill"]}',
+    );
     expect(policy).not.toMatch(/dynamodb:(Scan|Query|DeleteItem|\*)/);
   });
 
-  it('reads and writes only its own vendor\'s limit scopes\' throttle items (dynamodb:LeadingKeys pattern)', () => {
+  it("reads and writes only its own vendor's limit scopes' throttle items (dynamodb:LeadingKeys pattern)", () => {
     const policy = JSON.stringify(veza());
     expect(policy).toContain('"Sid":"OwnThrottleItemsOnly"');
     expect(policy).toContain('"ForAllValues:StringLike":{"dynamodb:LeadingKeys":["veza#*#throttle"]}');
   });
 
-  it('reads only its own enabled sources\' secrets', () => {
+  it("reads only its own enabled sources' secrets", () => {
     const policy = JSON.stringify(veza());
     expect(policy).toContain('secret:audit-pump/veza-main-??????');
     expect(policy).toContain('secret:audit-pump/veza-eu-??????');
@@ -159,52 +204,91 @@ describe('AuditPumpStack: functions and IAM', () => {
     expect(JSON.stringify(invoke)).toContain('function:AuditPump-veza');
   });
 
-  it('reads only its own vendor\'s archive prefix, for reconciliation: list with a prefix condition and get, never write', () => {
+  it("reads only its own vendor's archive prefix, for reconciliation: list with a prefix condition and get, never write", () => {
     const policy = JSON.stringify(veza());
     expect(policy).toContain('"s3:prefix":["events/vendor=veza/*"]');
-    expect(policy).toMatch(/"Action":"s3:GetObject","Effect":"Allow","Resource":\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["ArchiveBucket[0-9A-F]+","Arn"\]\},"\/events\/vendor=veza\/\*"\]\]\}/);
-    expect(policy).not.toMatch(/events\/vendor=(nected|carbonblack)|s3:PutObject"[^}]*events|s3:DeleteObject"[^}]*events/);
-    template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'AuditPump-veza', Environment: { Variables: Match.objectLike({ ARCHIVE_BUCKET: { Ref: Match.stringLikeRegexp('^ArchiveBucket') } }) } });
+    expect(policy).toMatch(
+      /"Action":"s3:GetObject","Effect":"Allow","Resource":\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["ArchiveBucket[0-9A-F]+","Arn"\]\},"\/events\/vendor=veza\/\*"\]\]\}/,
+    );
+    expect(policy).not.toMatch(
+      /events\/vendor=(nected|carbonblack)|s3:PutObject"[^}]*events|s3:DeleteObject"[^}]*events/,
+    );
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'AuditPump-veza',
+      Environment: {
+        Variables: Match.objectLike({ ARCHIVE_BUCKET: { Ref: Match.stringLikeRegexp('^ArchiveBucket') } }),
+      },
+    });
   });
 
   it('one schedule per enabled source, invoking the function with {sourceId}', () => {
-    const schedules = resources<{ ScheduleExpression: string; Target: { Input: string; DeadLetterConfig?: unknown } }>(built.all, 'AWS::Scheduler::Schedule');
+    const schedules = resources<{ ScheduleExpression: string; Target: { Input: string; DeadLetterConfig?: unknown } }>(
+      built.all,
+      'AWS::Scheduler::Schedule',
+    );
     expect(schedules).toHaveLength(10);
     const pump = (id: string) => schedules.find((s) => s.Properties.Target.Input === JSON.stringify({ sourceId: id }));
-    expect(pump('veza-eu')?.Properties).toMatchObject({ ScheduleExpression: 'rate(10 minutes)', Target: { DeadLetterConfig: expect.anything() } });
+    expect(pump('veza-eu')?.Properties).toMatchObject({
+      ScheduleExpression: 'rate(10 minutes)',
+      Target: { DeadLetterConfig: expect.anything() },
+    });
     expect(pump('veza-main')?.Properties.ScheduleExpression).toBe('rate(5 minutes)');
     expect(pump('veza-off')).toBeUndefined();
   });
 
   it('a daily schedule per enabled source reconciles yesterday at 03:30 UTC; none with the Parquet archive, which it cannot read', async () => {
-    const schedules = resources<{ ScheduleExpression: string; ScheduleExpressionTimezone: string; Target: { Input: string } }>(built.all, 'AWS::Scheduler::Schedule');
+    const schedules = resources<{
+      ScheduleExpression: string;
+      ScheduleExpressionTimezone: string;
+      Target: { Input: string };
+    }>(built.all, 'AWS::Scheduler::Schedule');
     for (const id of ENABLED) {
-      const daily = schedules.find((s) => s.Properties.Target.Input === JSON.stringify({ reconcile: { sourceId: id, window: 'yesterday' } }));
-      expect(daily?.Properties).toMatchObject({ ScheduleExpression: 'cron(30 3 * * ? *)', ScheduleExpressionTimezone: 'Etc/UTC' });
+      const daily = schedules.find(
+        (s) => s.Properties.Target.Input === JSON.stringify({ reconcile: { sourceId: id, window: 'yesterday' } }),
+      );
+      expect(daily?.Properties).toMatchObject({
+        ScheduleExpression: 'cron(30 3 * * ? *)',
+        ScheduleExpressionTimezone: 'Etc/UTC',
+      });
     }
     const parquet = await synth({ config: CONFIG, archiveFormat: 'parquet' });
     expect(resources(parquet.all, 'AWS::Scheduler::Schedule')).toHaveLength(5);
     expect(JSON.stringify(parquet.template.findResources('AWS::Lambda::Function'))).not.toContain('ARCHIVE_BUCKET');
   });
 
-  it('nothing fires before its permissions exist: each function waits for its source grants, the schedules for their role\'s policy', () => {
+  it("nothing fires before its permissions exist: each function waits for its source grants, the schedules for their role's policy", () => {
     const resourcesOf = template.toJSON().Resources as Record<string, { Type: string; DependsOn?: string[] }>;
-    const veza = Object.entries(resourcesOf).find(([id, r]) => id.startsWith('PumpvezaFunction') && r.Type === 'AWS::Lambda::Function')?.[1];
+    const veza = Object.entries(resourcesOf).find(
+      ([id, r]) => id.startsWith('PumpvezaFunction') && r.Type === 'AWS::Lambda::Function',
+    )?.[1];
     expect(veza?.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^PumpvezaSources1/)]));
     for (const [id, r] of Object.entries(resourcesOf).filter(([, r]) => r.Type === 'AWS::CloudFormation::Stack')) {
-      expect([id, r.DependsOn]).toEqual([id, expect.arrayContaining([expect.stringMatching(/^SchedulesvezaRoleDefaultPolicy/), expect.stringMatching(/^SchedulesnectedRoleDefaultPolicy/)])]);
+      expect([id, r.DependsOn]).toEqual([
+        id,
+        expect.arrayContaining([
+          expect.stringMatching(/^SchedulesvezaRoleDefaultPolicy/),
+          expect.stringMatching(/^SchedulesnectedRoleDefaultPolicy/),
+        ]),
+      ]);
     }
   });
 
   it('failed asynchronous invocations go to an encrypted queue', () => {
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: Match.anyValue() } } });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
     template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
   });
 });
 
 describe('AuditPumpStack: the Carbon Black queue spool', () => {
   const env = (t: Template, name: string) =>
-    (Object.values(t.findResources('AWS::Lambda::Function', { Properties: { FunctionName: name } }))[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables;
+    (
+      Object.values(t.findResources('AWS::Lambda::Function', { Properties: { FunctionName: name } }))[0] as {
+        Properties: { Environment: { Variables: Record<string, unknown> } };
+      }
+    ).Properties.Environment.Variables;
 
   it('exists only when a Carbon Black source reads the queue, and only that function gets it', async () => {
     expect(env(template, 'AuditPump-carbonblack').SPOOL_BUCKET).toBeDefined();
@@ -224,16 +308,35 @@ describe('AuditPumpStack: the Carbon Black queue spool', () => {
 
 describe('AuditPumpStack: lake', () => {
   it('the Glue table has exactly the shared column definition and partition projection over the archive layout', () => {
-    const table = Object.values(template.findResources('AWS::Glue::Table'))[0] as { Properties: { TableInput: { StorageDescriptor: { Columns: unknown[] }; PartitionKeys: unknown[]; Parameters: Record<string, string> } } };
+    const table = Object.values(template.findResources('AWS::Glue::Table'))[0] as {
+      Properties: {
+        TableInput: {
+          StorageDescriptor: { Columns: unknown[] };
+          PartitionKeys: unknown[];
+          Parameters: Record<string, string>;
+        };
+      };
+    };
     const input = table.Properties.TableInput;
-    expect(input.StorageDescriptor.Columns).toEqual(EVENT_COLUMNS.map((c) => ({ Name: c.name, Type: c.type, ...(c.comment ? { Comment: c.comment } : {}) })));
-    expect(input.PartitionKeys).toEqual(EVENT_PARTITIONS.map((c) => ({ Name: c.name, Type: c.type, ...(c.comment ? { Comment: c.comment } : {}) })));
+    expect(input.StorageDescriptor.Columns).toEqual(
+      EVENT_COLUMNS.map((c) => ({ Name: c.name, Type: c.type, ...(c.comment ? { Comment: c.comment } : {}) })),
+    );
+    expect(input.PartitionKeys).toEqual(
+      EVENT_PARTITIONS.map((c) => ({ Name: c.name, Type: c.type, ...(c.comment ? { Comment: c.comment } : {}) })),
+    );
     expect(input.Parameters['projection.enabled']).toBe('true');
-    expect(JSON.stringify(input.Parameters['storage.location.template'])).toContain('/events/vendor=${vendor}/dt=${dt}/');
+    expect(JSON.stringify(input.Parameters['storage.location.template'])).toContain(
+      '/events/vendor=${vendor}/dt=${dt}/',
+    );
   });
 
   it('partition projection reaches back to 2010 and a day ahead (clock skew), or from the day the context names', async () => {
-    const range = (t: Template) => (Object.values(t.findResources('AWS::Glue::Table'))[0] as { Properties: { TableInput: { Parameters: Record<string, string> } } }).Properties.TableInput.Parameters['projection.dt.range'];
+    const range = (t: Template) =>
+      (
+        Object.values(t.findResources('AWS::Glue::Table'))[0] as {
+          Properties: { TableInput: { Parameters: Record<string, string> } };
+        }
+      ).Properties.TableInput.Parameters['projection.dt.range'];
     expect(range(template)).toBe('2010-01-01,NOW+1DAYS');
     const { template: older } = await synth({ config: CONFIG, archiveFirstDay: '1999-06-01' });
     expect(range(older)).toBe('1999-06-01,NOW+1DAYS');
@@ -244,7 +347,9 @@ describe('AuditPumpStack: lake', () => {
       WorkGroupConfiguration: Match.objectLike({
         EnforceWorkGroupConfiguration: true,
         BytesScannedCutoffPerQuery: 10 * 1024 ** 3,
-        ResultConfiguration: Match.objectLike({ EncryptionConfiguration: Match.objectLike({ EncryptionOption: 'SSE_KMS' }) }),
+        ResultConfiguration: Match.objectLike({
+          EncryptionConfiguration: Match.objectLike({ EncryptionOption: 'SSE_KMS' }),
+        }),
       }),
     });
     template.resourceCountIs('AWS::Athena::NamedQuery', 4);
@@ -255,7 +360,12 @@ describe('AuditPumpStack: cdk-nag and drift', () => {
   it('AwsSolutions reports nothing unacknowledged, in every option combination', async () => {
     const combinations: Array<Record<string, string>> = [
       {},
-      { archiveFormat: 'parquet', createPlaceholderSecrets: 'true', objectLockDays: '30', breakGlassRoleArn: 'arn:aws:iam::123456789012:role/archive-admin' },
+      {
+        archiveFormat: 'parquet',
+        createPlaceholderSecrets: 'true',
+        objectLockDays: '30',
+        breakGlassRoleArn: 'arn:aws:iam::123456789012:role/archive-admin',
+      },
       { siemType: 'http', siemEndpoint: 'https://siem.example.com', siemSecretName: 's', reservedConcurrency: '2' },
       { siemType: 'splunk', siemEndpoint: 'https://hec.example.com:8088', siemSecretName: 's' },
     ];
@@ -265,7 +375,8 @@ describe('AuditPumpStack: cdk-nag and drift', () => {
   });
 
   it('matches the snapshot (asset hashes scrubbed)', () => {
-    const scrub = (t: Template) => JSON.parse(JSON.stringify(t.toJSON(), null, 1).replace(/[0-9a-f]{64}(\.zip|\.json)?/g, '[asset]'));
+    const scrub = (t: Template) =>
+      JSON.parse(JSON.stringify(t.toJSON(), null, 1).replace(/[0-9a-f]{64}(\.zip|\.json)?/g, '[asset]'));
     expect(scrub(template)).toMatchSnapshot();
     expect(built.stack.pump.sourceSets.map((s) => s.node.id)).toMatchSnapshot();
     expect(built.stack.stackName).toBe('AuditPump');

@@ -19,12 +19,24 @@ import { openArchive, type ArchiveDb } from '../../local/query.ts';
 import { EVENT_COLUMNS, EVENT_PARTITIONS } from '../../shared/table.ts';
 import { fixtureEvent, writeArchive } from '../helpers/archive-fixture.ts';
 
-const DUCKDB_TO_HIVE: Record<string, string> = { VARCHAR: 'string', INTEGER: 'int', BIGINT: 'bigint', BOOLEAN: 'boolean', DOUBLE: 'double', SMALLINT: 'smallint' };
+const DUCKDB_TO_HIVE: Record<string, string> = {
+  VARCHAR: 'string',
+  INTEGER: 'int',
+  BIGINT: 'bigint',
+  BOOLEAN: 'boolean',
+  DOUBLE: 'double',
+  SMALLINT: 'smallint',
+};
 
-/** DuckDB type text (`STRUCT("user" STRUCT(uid VARCHAR), labels VARCHAR[])`) → Hive (`struct<user:struct<uid:string>,labels:array<string>>`). */
+/**
+ * DuckDB type text (`STRUCT("user" STRUCT(uid VARCHAR), labels VARCHAR[])`) → Hive
+ * (`struct<user:struct<uid:string>,labels:array<string>>`).
+ */
 function hiveOf(duck: string): string {
   let pos = 0;
-  const skip = () => { while (duck[pos] === ' ') pos++; };
+  const skip = () => {
+    while (duck[pos] === ' ') pos++;
+  };
   const ident = (): string => {
     skip();
     if (duck[pos] === '"') {
@@ -62,13 +74,25 @@ function hiveOf(duck: string): string {
   return type();
 }
 
-const glueColumn = (c: { name: string; type: string; comment?: string }) => ({ Name: c.name, Type: c.type, ...(c.comment ? { Comment: c.comment } : {}) });
+const glueColumn = (c: { name: string; type: string; comment?: string }) => ({
+  Name: c.name,
+  Type: c.type,
+  ...(c.comment ? { Comment: c.comment } : {}),
+});
 
 function glueTable(parquet: boolean) {
   const stack = new Stack(new App(), 'Lake', { env: { account: '123456789012', region: 'eu-west-1' } });
   const key = new kms.Key(stack, 'Key');
-  new Lake(stack, 'Lake', { name: 'S', archive: new s3.Bucket(stack, 'Archive'), accessLogs: new s3.Bucket(stack, 'Logs'), key, parquet });
-  const [table] = Object.values(Template.fromStack(stack).findResources('AWS::Glue::Table')) as Array<{ Properties: { TableInput: { StorageDescriptor: { Columns: unknown[] }; PartitionKeys: unknown[] } } }>;
+  new Lake(stack, 'Lake', {
+    name: 'S',
+    archive: new s3.Bucket(stack, 'Archive'),
+    accessLogs: new s3.Bucket(stack, 'Logs'),
+    key,
+    parquet,
+  });
+  const [table] = Object.values(Template.fromStack(stack).findResources('AWS::Glue::Table')) as Array<{
+    Properties: { TableInput: { StorageDescriptor: { Columns: unknown[] }; PartitionKeys: unknown[] } };
+  }>;
   return table?.Properties.TableInput;
 }
 
@@ -85,15 +109,18 @@ describe('the one table definition', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it.each([false, true])('the Glue table (parquet: %s) has exactly the shared columns and the partitions vendor, dt', (parquet) => {
-    // Act
-    const input = glueTable(parquet);
+  it.each([false, true])(
+    'the Glue table (parquet: %s) has exactly the shared columns and the partitions vendor, dt',
+    (parquet) => {
+      // Act
+      const input = glueTable(parquet);
 
-    // Assess
-    expect(input?.StorageDescriptor.Columns).toEqual(EVENT_COLUMNS.map(glueColumn));
-    expect(input?.PartitionKeys).toEqual(EVENT_PARTITIONS.map(glueColumn));
-    expect(EVENT_PARTITIONS.map((p) => p.name)).toEqual(['vendor', 'dt']);
-  });
+      // Assess
+      expect(input?.StorageDescriptor.Columns).toEqual(EVENT_COLUMNS.map(glueColumn));
+      expect(input?.PartitionKeys).toEqual(EVENT_PARTITIONS.map(glueColumn));
+      expect(EVENT_PARTITIONS.map((p) => p.name)).toEqual(['vendor', 'dt']);
+    },
+  );
 
   it('the DuckDB events view has exactly the shared columns, types and partitions, in order', async () => {
     // Act
@@ -105,7 +132,9 @@ describe('the one table definition', () => {
   });
 
   it('maps Hive types to DuckDB: struct → STRUCT, array → LIST, bigint → BIGINT, int → INTEGER, string → VARCHAR', () => {
-    expect(duckdbType('struct<user:struct<uid:string,type_id:int>,labels:array<string>,t:bigint>')).toBe('STRUCT("user" STRUCT("uid" VARCHAR, "type_id" INTEGER), "labels" VARCHAR[], "t" BIGINT)');
+    expect(duckdbType('struct<user:struct<uid:string,type_id:int>,labels:array<string>,t:bigint>')).toBe(
+      'STRUCT("user" STRUCT("uid" VARCHAR, "type_id" INTEGER), "labels" VARCHAR[], "t" BIGINT)',
+    );
     expect(duckdbType('map<string,array<int>>')).toBe('MAP(VARCHAR, INTEGER[])');
     expect(() => duckdbType('struct<a:strin>')).toThrow(/unknown type "strin"/);
     expect(() => duckdbType('array<int')).toThrow(/expected ">"/);

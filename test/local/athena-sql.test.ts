@@ -14,7 +14,10 @@ import { DAY_MS, dayOf, fixtureEvent, standardEvents, writeArchive } from '../he
 
 describe('athenaToDuckDb', () => {
   it.each([
-    ["date_format(current_date - interval '7' day, '%Y-%m-%d')", "strftime(current_date - interval '7' day, '%Y-%m-%d')"],
+    [
+      "date_format(current_date - interval '7' day, '%Y-%m-%d')",
+      "strftime(current_date - interval '7' day, '%Y-%m-%d')",
+    ],
     ["DATE_FORMAT(t, '%H:%i:%s %T')", "strftime(t, '%H:%M:%S %H:%M:%S')"],
     ['from_unixtime(time / 1000)', 'to_timestamp(time / 1000)'],
     ["json_extract_scalar(unmapped, '$.crud')", "json_extract_string(unmapped, '$.crud')"],
@@ -40,7 +43,8 @@ describe('athenaToDuckDb', () => {
   });
 
   it('is idempotent: DuckDB SQL comes back unchanged', () => {
-    for (const query of Object.values(NAMED_QUERIES)) expect(athenaToDuckDb(athenaToDuckDb(query.sql))).toBe(athenaToDuckDb(query.sql));
+    for (const query of Object.values(NAMED_QUERIES))
+      expect(athenaToDuckDb(athenaToDuckDb(query.sql))).toBe(athenaToDuckDb(query.sql));
     expect(Object.keys(ATHENA_FUNCTIONS)).toContain('from_unixtime');
   });
 });
@@ -67,7 +71,12 @@ describe('the Athena named queries on the local archive', () => {
   });
 
   it('covers every named query', () => {
-    expect(Object.keys(NAMED_QUERIES).sort()).toEqual(['activityByActor', 'createDedupView', 'eventsPerVendorPerDay', 'recentFailures']);
+    expect(Object.keys(NAMED_QUERIES).sort()).toEqual([
+      'activityByActor',
+      'createDedupView',
+      'eventsPerVendorPerDay',
+      'recentFailures',
+    ]);
   });
 
   it('recentFailures: the failures of the last 7 days, newest first, with time as a timestamp', async () => {
@@ -77,7 +86,14 @@ describe('the Athena named queries on the local archive', () => {
     // Assess: one fresh failure per vendor; the 40-day-old failures are outside the window.
     expect(rows).toHaveLength(VENDORS.length);
     expect(new Set(rows.map((r) => r.vendor))).toEqual(new Set(VENDORS));
-    expect(rows.every((r) => r.actor_email === 'ana@example.com' && r.operation === 'CreateThing' && r.source === `${String(r.vendor)}-main`)).toBe(true);
+    expect(
+      rows.every(
+        (r) =>
+          r.actor_email === 'ana@example.com' &&
+          r.operation === 'CreateThing' &&
+          r.source === `${String(r.vendor)}-main`,
+      ),
+    ).toBe(true);
     expect(String(rows[0]?.at)).toMatch(new RegExp(`^${dayOf(now)} \\d\\d:\\d\\d:\\d\\d`));
   });
 
@@ -96,8 +112,15 @@ describe('the Athena named queries on the local archive', () => {
   it('activityByActor: names actors that have no e-mail or uid by name, API key or invoker, not "unknown"', async () => {
     // Prepare
     const other = await mkdtemp(join(tmpdir(), 'athena-actors-'));
-    const actors = [{ user: { name: 'Snehasish Konger' } }, { user: { name: 'K7Q2M9XZ1P', credential_uid: 'K7Q2M9XZ1P' } }, { invoked_by: 'Call Via API' }];
-    await writeArchive(other, actors.map((actor, i) => ({ ...fixtureEvent({ vendor: 'nected', ageDays: 0, nativeId: `a${i}` }, now), actor })));
+    const actors = [
+      { user: { name: 'Snehasish Konger' } },
+      { user: { name: 'K7Q2M9XZ1P', credential_uid: 'K7Q2M9XZ1P' } },
+      { invoked_by: 'Call Via API' },
+    ];
+    await writeArchive(
+      other,
+      actors.map((actor, i) => ({ ...fixtureEvent({ vendor: 'nected', ageDays: 0, nativeId: `a${i}` }, now), actor })),
+    );
     const local = await openArchive(other);
 
     // Act
@@ -124,7 +147,9 @@ describe('the Athena named queries on the local archive', () => {
   it('createDedupView: runs as it is and leaves one row per metadata.uid', async () => {
     // Act
     await run('createDedupView');
-    const result = await db.query('SELECT count(*) AS n, count(DISTINCT metadata.uid) AS uids, max(copy) AS copies FROM events_dedup');
+    const result = await db.query(
+      'SELECT count(*) AS n, count(DISTINCT metadata.uid) AS uids, max(copy) AS copies FROM events_dedup',
+    );
 
     // Assess
     expect(result.rows).toEqual([[VENDORS.length * 4, VENDORS.length * 4, 1]]);

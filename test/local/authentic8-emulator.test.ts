@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import {
-  AUTHENTIC8_LOCAL_TOKEN, AUTHENTIC8_LOG_TYPES, authentic8NativeId, decryptStandard, parseOrgPath, startAuthentic8Emulator, startAuthentic8ForCli,
-  type Authentic8Emulator, type Authentic8EmulatorOptions,
+  AUTHENTIC8_LOCAL_TOKEN,
+  AUTHENTIC8_LOG_TYPES,
+  authentic8NativeId,
+  decryptStandard,
+  parseOrgPath,
+  startAuthentic8Emulator,
+  startAuthentic8ForCli,
+  type Authentic8Emulator,
+  type Authentic8EmulatorOptions,
 } from '../../local/authentic8-emulator.ts';
 
 const TOKEN = Buffer.from('emulator-test-token-0001').toString('base64');
@@ -27,7 +34,11 @@ async function start(options: Partial<Authentic8EmulatorOptions> = {}): Promise<
 
 /** POSTs a command array as is; returns status, text and parsed replies. */
 async function post(body: unknown, path = '/api/'): Promise<{ status: number; text: string; replies: Reply[] }> {
-  const response = await fetch(`${emulator?.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const response = await fetch(`${emulator?.baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await response.text();
   let replies: Reply[] = [];
   try {
@@ -85,19 +96,30 @@ describe('Authentic8 emulator: the command protocol', () => {
     const [reply] = await run([{ command: 'get_log_types' }]);
     const types = (reply?.result as { log_types: string[]; version: string }).log_types;
     expect(types).toHaveLength(25);
-    expect(types).toEqual(expect.arrayContaining(['BLOCKED URL', 'CASE MANAGER', 'LOCATION CHANGE', 'POST DATA', 'ENC', 'URL']));
+    expect(types).toEqual(
+      expect.arrayContaining(['BLOCKED URL', 'CASE MANAGER', 'LOCATION CHANGE', 'POST DATA', 'ENC', 'URL']),
+    );
   });
 
   it('reports a refused token inside the HTTP 200, after setauth said it set it', async () => {
     await start();
-    const [reply] = await run([{ command: 'extractlog', org: 'Acme Corp', type: 'URL' }], 'd3JvbmctdG9rZW4tMDAwMDAwMDAwMDAw');
+    const [reply] = await run(
+      [{ command: 'extractlog', org: 'Acme Corp', type: 'URL' }],
+      'd3JvbmctdG9rZW4tMDAwMDAwMDAwMDAw',
+    );
     expect(reply).toEqual({ error: "KeyError: 'd3JvbmctdG9rZW4tMDAwMDAwMDAwMDAw'" });
   });
 
   it('refuses commands when setauth is missing or not first', async () => {
     await start();
-    const { replies } = await post([{ command: 'extractlog', org: 'Acme Corp', type: 'URL' }, { command: 'setauth', data: TOKEN }]);
-    expect(replies.map((r) => r.error)).toEqual(['setauth must be the first command', 'setauth must be the first command']);
+    const { replies } = await post([
+      { command: 'extractlog', org: 'Acme Corp', type: 'URL' },
+      { command: 'setauth', data: TOKEN },
+    ]);
+    expect(replies.map((r) => r.error)).toEqual([
+      'setauth must be the first command',
+      'setauth must be the first command',
+    ]);
   });
 
   it('answers HTTP errors for a body that is not a command array, another path or another method', async () => {
@@ -111,7 +133,10 @@ describe('Authentic8 emulator: the command protocol', () => {
   it.each([
     [{ org: 'Acme Corp', type: 'URL', limit: 0 }, 'extractlog: limit must be a positive integer'],
     [{ org: 'Acme Corp', type: 'URL', start_seq: -1 }, 'extractlog: start_seq must be a non-negative integer'],
-    [{ org: 'Acme Corp', type: 'URL', start_time: '2026-01-01T00:00:00Z' }, 'extractlog: start_time and end_time must be "YYYY-MM-DD HH:MM:SS"'],
+    [
+      { org: 'Acme Corp', type: 'URL', start_time: '2026-01-01T00:00:00Z' },
+      'extractlog: start_time and end_time must be "YYYY-MM-DD HH:MM:SS"',
+    ],
     [{ type: 'URL' }, 'extractlog: org is required'],
     [{ org: 'Acme Corp' }, 'extractlog: type is required'],
     [{ org: 'Acme Corp', type: 'url' }, "unknown log type 'url'"],
@@ -167,19 +192,35 @@ describe('Authentic8 emulator: extractlog paging', () => {
     const seqs = emu.events().map((e) => e.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(new Set(seqs).size).toBe(seqs.length);
-    const auth = emu.events().filter((e) => e.type === 'AUTH').map((e) => e.seq);
+    const auth = emu
+      .events()
+      .filter((e) => e.type === 'AUTH')
+      .map((e) => e.seq);
     expect(auth.some((s, i) => i > 0 && s - (auth[i - 1] as number) > 3)).toBe(true);
   });
 
   it('hands back the next seq_id to read on a drained page: the scan position by default, the last one + 1 when told', async () => {
     const emu = await start();
-    const last = emu.events().filter((e) => e.type === 'AUTH').at(-1)?.seq as number;
-    expect(await extract({ type: 'AUTH', start_seq: 0 })).toMatchObject({ is_more: false, next_seq: emu.org().nextSeq });
-    expect(await extract({ type: 'AUTH', start_seq: emu.org().nextSeq + 5 })).toMatchObject({ is_more: false, logs: [], next_seq: emu.org().nextSeq + 5 });
+    const last = emu
+      .events()
+      .filter((e) => e.type === 'AUTH')
+      .at(-1)?.seq as number;
+    expect(await extract({ type: 'AUTH', start_seq: 0 })).toMatchObject({
+      is_more: false,
+      next_seq: emu.org().nextSeq,
+    });
+    expect(await extract({ type: 'AUTH', start_seq: emu.org().nextSeq + 5 })).toMatchObject({
+      is_more: false,
+      logs: [],
+      next_seq: emu.org().nextSeq + 5,
+    });
     await emu.stop();
     const echo = await start({ drainedNextSeq: 'echo' });
     expect(await extract({ type: 'AUTH', start_seq: 0 })).toMatchObject({ is_more: false, next_seq: last + 1 });
-    expect(await extract({ type: 'AUTH', start_seq: echo.org().nextSeq + 5 })).toMatchObject({ logs: [], next_seq: echo.org().nextSeq + 5 });
+    expect(await extract({ type: 'AUTH', start_seq: echo.org().nextSeq + 5 })).toMatchObject({
+      logs: [],
+      next_seq: echo.org().nextSeq + 5,
+    });
   });
 
   it('bounds by end_seq, start_time and end_time (UTC), and forgets logs older than 90 days', async () => {
@@ -192,7 +233,9 @@ describe('Authentic8 emulator: extractlog paging', () => {
     expect(upTo.logs.at(-1)?.seq_id).toBe(middle.seq);
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
     const since = await drain({ type: 'URL', start_time: day(now - 10 * DAY), end_time: day(now - 5 * DAY) });
-    const expected = urls.filter((e) => e.createTs >= Math.floor((now - 10 * DAY) / 1000) && e.createTs <= Math.floor((now - 5 * DAY) / 1000));
+    const expected = urls.filter(
+      (e) => e.createTs >= Math.floor((now - 10 * DAY) / 1000) && e.createTs <= Math.floor((now - 5 * DAY) / 1000),
+    );
     expect(since.logs.map((l) => l.seq_id)).toEqual(expected.map((e) => e.seq));
   });
 });
@@ -201,15 +244,31 @@ describe('Authentic8 emulator: records', () => {
   it('serves URL logs with the keys of the vendor doc example, in its order, and create_ts as float epoch seconds', async () => {
     await start();
     const [log] = (await extract({ type: 'URL', start_seq: 0, limit: 1 })).logs;
-    expect(Object.keys(log ?? {}).slice(0, 13)).toEqual(
-      ['domain', 'user_id', 'response_headers', 'seq_id', 'response_code', 'org_id', 'session_id', 'headers', 'create_ts', 'response_size', 'path', 'scheme', 'type']);
+    expect(Object.keys(log ?? {}).slice(0, 13)).toEqual([
+      'domain',
+      'user_id',
+      'response_headers',
+      'seq_id',
+      'response_code',
+      'org_id',
+      'session_id',
+      'headers',
+      'create_ts',
+      'response_size',
+      'path',
+      'scheme',
+      'type',
+    ]);
     expect(log?.create_ts).toBeGreaterThan(1.7e9);
     expect(log?.create_ts).toBeLessThan(Date.now() / 1000 + 1);
   });
 
   it("writes record texts as Python's json.dumps does, which JSON.stringify would not reproduce", async () => {
     const emu = await start({ backlog: 600 });
-    const { text } = await post([{ command: 'setauth', data: TOKEN }, { command: 'extractlog', org: 'Acme Corp', type: 'DOWNLOAD', start_seq: 0 }]);
+    const { text } = await post([
+      { command: 'setauth', data: TOKEN },
+      { command: 'extractlog', org: 'Acme Corp', type: 'DOWNLOAD', start_seq: 0 },
+    ]);
     const downloads = emu.events().filter((e) => e.type === 'DOWNLOAD');
     expect(downloads.every((e) => text.includes(e.text) && JSON.stringify(JSON.parse(e.text)) !== e.text)).toBe(true);
     expect(downloads.some((e) => /\\u00e9|\\u5e74/.test(e.text))).toBe(true);
@@ -235,7 +294,16 @@ describe('Authentic8 emulator: records', () => {
     const texts: string[] = [];
     for (const seed of [4, 4, 5]) {
       const emu = await start({ seed, backlog: 50, now: () => 1_763_000_000_000 });
-      texts.push(emu.events('Acme Corp/EU/Analysts').map((e) => e.text).join('\n') + emu.events().map((e) => e.text).join('\n'));
+      texts.push(
+        emu
+          .events('Acme Corp/EU/Analysts')
+          .map((e) => e.text)
+          .join('\n') +
+          emu
+            .events()
+            .map((e) => e.text)
+            .join('\n'),
+      );
       await emu.stop();
       emulator = undefined;
     }
@@ -284,14 +352,21 @@ describe('Authentic8 emulator: faults', () => {
   it('injects in-band errors, 502s, 401s, truncated replies and hangs', async () => {
     const emu = await start({ faults: { commandErrorNext: 1, serverErrorNext: 1 } });
     expect((await post([])).status).toBe(502);
-    expect(await run([{ command: 'extractlog', org: 'Acme Corp', type: 'URL' }])).toEqual([{ error: 'OperationalError: log store unavailable, try again later' }]);
+    expect(await run([{ command: 'extractlog', org: 'Acme Corp', type: 'URL' }])).toEqual([
+      { error: 'OperationalError: log store unavailable, try again later' },
+    ]);
     emu.faults.unauthorizedNext = 1;
     expect((await post([])).status).toBe(401);
     emu.faults.truncateNext = 1;
-    const cut = await post([{ command: 'setauth', data: TOKEN }, { command: 'extractlog', org: 'Acme Corp', type: 'URL' }]);
+    const cut = await post([
+      { command: 'setauth', data: TOKEN },
+      { command: 'extractlog', org: 'Acme Corp', type: 'URL' },
+    ]);
     expect(() => JSON.parse(cut.text)).toThrow();
     emu.faults.hangNext = 1;
-    await expect(fetch(`${emu.baseUrl}/api/`, { method: 'POST', body: '[]', signal: AbortSignal.timeout(150) })).rejects.toThrow();
+    await expect(
+      fetch(`${emu.baseUrl}/api/`, { method: 'POST', body: '[]', signal: AbortSignal.timeout(150) }),
+    ).rejects.toThrow();
     expect(emu.stats).toMatchObject({ errors: 2, commandErrors: 1 });
   });
 });
@@ -300,7 +375,11 @@ describe('startAuthentic8ForCli', () => {
   it('serves the main org with the local token and names org and types in the options', async () => {
     const running = await startAuthentic8ForCli({ backlog: 40, seed: 2 });
     try {
-      expect(running).toMatchObject({ vendor: 'authentic8', credentials: { token: AUTHENTIC8_LOCAL_TOKEN }, options: { org: 'Acme Corp', types: 'all' } });
+      expect(running).toMatchObject({
+        vendor: 'authentic8',
+        credentials: { token: AUTHENTIC8_LOCAL_TOKEN },
+        options: { org: 'Acme Corp', types: 'all' },
+      });
       expect(Buffer.from(AUTHENTIC8_LOCAL_TOKEN, 'base64').toString('base64')).toBe(AUTHENTIC8_LOCAL_TOKEN);
       expect(AUTHENTIC8_LOCAL_TOKEN).toHaveLength(32);
       const ids = running.eventIds();
@@ -313,6 +392,8 @@ describe('startAuthentic8ForCli', () => {
 
   it('gives ENC logs, which carry no org_id, their seq_id alone as native id', async () => {
     const emu = await start({ backlog: 5 });
-    expect(emu.events('Acme Corp/EU/Analysts').map(authentic8NativeId)).toEqual(emu.events('Acme Corp/EU/Analysts').map((e) => String(e.seq)));
+    expect(emu.events('Acme Corp/EU/Analysts').map(authentic8NativeId)).toEqual(
+      emu.events('Acme Corp/EU/Analysts').map((e) => String(e.seq)),
+    );
   });
 });

@@ -4,7 +4,12 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import {
-  CB_AUDIT_PERMISSION, CB_JOBS_PERMISSION, startCarbonBlackEmulator, type CarbonBlackEmulator, type CarbonBlackEmulatorOptions, type CbApiKey,
+  CB_AUDIT_PERMISSION,
+  CB_JOBS_PERMISSION,
+  startCarbonBlackEmulator,
+  type CarbonBlackEmulator,
+  type CarbonBlackEmulatorOptions,
+  type CbApiKey,
 } from '../../local/carbonblack-emulator.ts';
 
 const NOW = Date.parse('2026-06-01T12:00:00.000Z');
@@ -15,7 +20,12 @@ const SEARCH = `/audit_log/v1/orgs/${ORG}/logs/_search`;
 const QUEUE = `/audit_log/v1/orgs/${ORG}/logs/_queue`;
 const LEGACY = '/integrationServices/v3/auditlogs';
 
-interface Reply { status: number; text: string; headers: Headers; json: Record<string, unknown> }
+interface Reply {
+  status: number;
+  text: string;
+  headers: Headers;
+  json: Record<string, unknown>;
+}
 type Results = { num_found: number; num_available: number; results: Array<Record<string, unknown>> };
 
 let emulator: CarbonBlackEmulator | undefined;
@@ -45,7 +55,8 @@ async function call(path: string, body?: unknown, key: CbApiKey | null = KEY): P
   return { status: res.status, text, headers: res.headers, json };
 }
 
-const search = async (body: Record<string, unknown>): Promise<Results> => (await call(SEARCH, body)).json as unknown as Results;
+const search = async (body: Record<string, unknown>): Promise<Results> =>
+  (await call(SEARCH, body)).json as unknown as Results;
 const ascending = { sort: [{ field: 'create_time', order: 'ASC' }] };
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -59,10 +70,24 @@ describe('Carbon Black emulator: records', () => {
 
     // Assess
     const results = (page.json as unknown as Results).results;
-    expect(Object.keys(results[0] ?? {})).toEqual(['org_key', 'actor_ip', 'actor', 'request_url', 'description', 'flagged', 'verbose', 'create_time']);
+    expect(Object.keys(results[0] ?? {})).toEqual([
+      'org_key',
+      'actor_ip',
+      'actor',
+      'request_url',
+      'description',
+      'flagged',
+      'verbose',
+      'create_time',
+    ]);
     expect(results[0]?.create_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     const sorted = [...emu.events()].sort((a, b) => a.time - b.time || a.seq - b.seq);
-    expect(page.text).toBe(`{"num_found":${emu.events().length},"num_available":${emu.events().length},"results":[${sorted.slice(0, 5).map((e) => e.text).join(',')}]}`);
+    expect(page.text).toBe(
+      `{"num_found":${emu.events().length},"num_available":${emu.events().length},"results":[${sorted
+        .slice(0, 5)
+        .map((e) => e.text)
+        .join(',')}]}`,
+    );
   });
 
   it('seeds identical records in the same millisecond and escapes non-ASCII in the wire text', async () => {
@@ -121,7 +146,10 @@ describe('Carbon Black emulator: _search', () => {
   it('filters create_time start/end inclusively, and by relative range', async () => {
     // Prepare
     const emu = await start();
-    const times = emu.events().map((e) => e.time).sort((a, b) => a - b);
+    const times = emu
+      .events()
+      .map((e) => e.time)
+      .sort((a, b) => a - b);
     const [from, to] = [times[10] as number, times[20] as number];
 
     // Act
@@ -194,7 +222,7 @@ describe('Carbon Black emulator: queues', () => {
     expect(emu.queued(KEY.id)).toEqual([]);
   });
 
-  it('keeps one queue per key: reading with one key leaves another key\'s queue intact', async () => {
+  it("keeps one queue per key: reading with one key leaves another key's queue intact", async () => {
     // Prepare
     const other: CbApiKey = { id: 'KEYID00002', secret: 'SECRETKEY000000000000002' };
     const emu = await start({ apiKeys: [KEY, other] });
@@ -220,8 +248,14 @@ describe('Carbon Black emulator: queues', () => {
     // Assess
     expect(reply.json).toMatchObject({ success: true, message: 'Success' });
     const [first] = reply.json.notifications as Array<Record<string, unknown>>;
-    expect(first).toEqual(expect.objectContaining({ eventId: expect.stringMatching(/^[0-9a-f]{12}1[0-9a-f]{19}$/), eventTime: expect.any(Number), loginName: expect.any(String) }));
-    expect(((await call(LEGACY)).json.notifications as unknown[])).toEqual([]);
+    expect(first).toEqual(
+      expect.objectContaining({
+        eventId: expect.stringMatching(/^[0-9a-f]{12}1[0-9a-f]{19}$/),
+        eventTime: expect.any(Number),
+        loginName: expect.any(String),
+      }),
+    );
+    expect((await call(LEGACY)).json.notifications as unknown[]).toEqual([]);
   });
 });
 
@@ -245,7 +279,9 @@ describe('Carbon Black emulator: export jobs', () => {
     expect(early.status).toBe(400);
     expect(statuses).toEqual(['CREATED', 'IN_PROGRESS', 'COMPLETED', 'COMPLETED']);
     expect((JSON.parse(download.text) as unknown[]).length).toBe(emu.events().length);
-    expect(csvDownload.text.split('\n')[0]).toBe('org_key,actor_ip,actor,request_url,description,flagged,verbose,create_time');
+    expect(csvDownload.text.split('\n')[0]).toBe(
+      'org_key,actor_ip,actor,request_url,description,flagged,verbose,create_time',
+    );
     expect((await call(`/audit_log/v1/orgs/${ORG}/logs/_export`, { format: 'xml' })).status).toBe(400);
   });
 });
@@ -270,8 +306,16 @@ describe('Carbon Black emulator: auth and limits', () => {
 
   it('answers 403 without org.audits, without jobs.status for jobs, and for another org', async () => {
     // Prepare
-    const jobsOnly: CbApiKey = { id: 'KEYID00003', secret: 'SECRETKEY000000000000003', permissions: [CB_JOBS_PERMISSION] };
-    const auditsOnly: CbApiKey = { id: 'KEYID00004', secret: 'SECRETKEY000000000000004', permissions: [CB_AUDIT_PERMISSION] };
+    const jobsOnly: CbApiKey = {
+      id: 'KEYID00003',
+      secret: 'SECRETKEY000000000000003',
+      permissions: [CB_JOBS_PERMISSION],
+    };
+    const auditsOnly: CbApiKey = {
+      id: 'KEYID00004',
+      secret: 'SECRETKEY000000000000004',
+      permissions: [CB_AUDIT_PERMISSION],
+    };
     await start({ apiKeys: [KEY, jobsOnly, auditsOnly] });
 
     // Act

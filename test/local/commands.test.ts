@@ -11,7 +11,10 @@ const NAMES = Object.keys(COMMANDS) as Array<keyof typeof COMMANDS>;
 describe('command specifications', () => {
   it.each(NAMES)('%s: its module exports the command as a function', async (name) => {
     const spec = COMMANDS[name];
-    const module = (await import(new URL(spec.module.replace('../', '../../'), import.meta.url).href)) as Record<string, unknown>;
+    const module = (await import(new URL(spec.module.replace('../', '../../'), import.meta.url).href)) as Record<
+      string,
+      unknown
+    >;
     expect(typeof module[spec.export]).toBe('function');
   });
 
@@ -26,11 +29,23 @@ describe('command specifications', () => {
 describe('parseCommand', () => {
   it('fills the defaults the help shows and keeps repeatable options as arrays', () => {
     const { values } = parseCommand('run', ['--config', 's.json', '--source', 'a', '--source', 'b']);
-    expect(values).toEqual({ config: 's.json', source: ['a', 'b'], state: '.local/state', archive: '.local/archive', 'dry-run': false, 'security-lake': false, json: false });
+    expect(values).toEqual({
+      config: 's.json',
+      source: ['a', 'b'],
+      state: '.local/state',
+      archive: '.local/archive',
+      'dry-run': false,
+      'security-lake': false,
+      json: false,
+    });
   });
 
   it('refuses a missing required option, an unknown option and a stray argument with a UsageError naming the command', () => {
-    const attempts = [() => parseCommandArgs('backfill', ['--source', 'a', '--from', '2026-01-01']), () => parseCommandArgs('status', ['--tabel', 'x']), () => parseCommandArgs('start', ['now'])];
+    const attempts = [
+      () => parseCommandArgs('backfill', ['--source', 'a', '--from', '2026-01-01']),
+      () => parseCommandArgs('status', ['--tabel', 'x']),
+      () => parseCommandArgs('start', ['now']),
+    ];
     const errors = attempts.map((attempt) => {
       try {
         attempt();

@@ -13,8 +13,17 @@ import { RETRACED_GRAPHQL_PATH, startRetracedEmulator } from '../../local/retrac
 import { startVezaEmulator, vezaExportFilter } from '../../local/veza-emulator.ts';
 
 const SECRET = 'emulator-faults-key-1';
-interface Page { status: number; headers: Headers; text: string; ids: string[] }
-interface Driver { faults: Record<string, number>; page(signal?: AbortSignal): Promise<Page>; stop(): Promise<void> }
+interface Page {
+  status: number;
+  headers: Headers;
+  text: string;
+  ids: string[];
+}
+interface Driver {
+  faults: Record<string, number>;
+  page(signal?: AbortSignal): Promise<Page>;
+  stop(): Promise<void>;
+}
 
 async function read(res: Response, ids: (body: never) => unknown[]): Promise<Page> {
   const text = await res.text();
@@ -31,28 +40,82 @@ const DRIVERS: Record<string, () => Promise<Driver>> = {
   veza: async () => {
     const emu = await startVezaEmulator({ token: SECRET, backlog: 30, shape: 'new' });
     const url = `${emu.baseUrl}/api/preview/system/audit/export?page_size=12&filter=${encodeURIComponent(vezaExportFilter('2000-01-01T00:00:00Z'))}`;
-    return { faults: emu.faults as never, stop: () => emu.stop(), page: async (signal) => read(await fetch(url, { headers: { authorization: `Bearer ${SECRET}` }, ...(signal ? { signal } : {}) }), (b: { values: Array<{ id: string }> }) => b.values.map((v) => v.id)) };
+    return {
+      faults: emu.faults as never,
+      stop: () => emu.stop(),
+      page: async (signal) =>
+        read(
+          await fetch(url, { headers: { authorization: `Bearer ${SECRET}` }, ...(signal ? { signal } : {}) }),
+          (b: { values: Array<{ id: string }> }) => b.values.map((v) => v.id),
+        ),
+    };
   },
   authentic8: async () => {
     const emu = await startAuthentic8Emulator({ token: SECRET, backlog: 60 });
-    const body = JSON.stringify([{ command: 'setauth', data: SECRET }, { command: 'extractlog', org: 'Acme Corp', type: 'URL', start_seq: 0, limit: 12 }]);
-    return { faults: emu.faults as never, stop: () => emu.stop(), page: async () => read(await fetch(`${emu.baseUrl}/api/`, { method: 'POST', body }), (b: [unknown, { result: { logs: Array<{ seq_id: number }> } }]) => b[1].result.logs.map((l) => l.seq_id)) };
+    const body = JSON.stringify([
+      { command: 'setauth', data: SECRET },
+      { command: 'extractlog', org: 'Acme Corp', type: 'URL', start_seq: 0, limit: 12 },
+    ]);
+    return {
+      faults: emu.faults as never,
+      stop: () => emu.stop(),
+      page: async () =>
+        read(
+          await fetch(`${emu.baseUrl}/api/`, { method: 'POST', body }),
+          (b: [unknown, { result: { logs: Array<{ seq_id: number }> } }]) => b[1].result.logs.map((l) => l.seq_id),
+        ),
+    };
   },
   retraced: async () => {
     const emu = await startRetracedEmulator({ token: SECRET, backlog: 60 });
     const body = JSON.stringify({ query: 'query { search(query: "", first: 12) { edges { cursor node { id } } } }' });
     const headers = { authorization: `token=${SECRET}`, 'content-type': 'application/json' };
-    return { faults: emu.faults as never, stop: () => emu.stop(), page: async () => read(await fetch(`${emu.baseUrl}${RETRACED_GRAPHQL_PATH}`, { method: 'POST', headers, body }), (b: { data: { search: { edges: Array<{ node: { id: string } }> } } }) => b.data.search.edges.map((e) => e.node.id)) };
+    return {
+      faults: emu.faults as never,
+      stop: () => emu.stop(),
+      page: async () =>
+        read(
+          await fetch(`${emu.baseUrl}${RETRACED_GRAPHQL_PATH}`, { method: 'POST', headers, body }),
+          (b: { data: { search: { edges: Array<{ node: { id: string } }> } } }) =>
+            b.data.search.edges.map((e) => e.node.id),
+        ),
+    };
   },
   nected: async () => {
     const emu = await startNectedEmulator({ apiKey: SECRET, backlog: 30 });
     const headers = { 'nected-api-key': SECRET, 'nected-branch': 'main' };
-    return { faults: emu.faults as never, stop: () => emu.stop(), page: async (signal) => read(await fetch(`${emu.baseUrl}/dev/v1/audit/audit/search?pageNo=1&pageSize=10`, { headers, ...(signal ? { signal } : {}) }), (b: { data: Array<{ logId: string }> }) => b.data.map((d) => d.logId)) };
+    return {
+      faults: emu.faults as never,
+      stop: () => emu.stop(),
+      page: async (signal) =>
+        read(
+          await fetch(`${emu.baseUrl}/dev/v1/audit/audit/search?pageNo=1&pageSize=10`, {
+            headers,
+            ...(signal ? { signal } : {}),
+          }),
+          (b: { data: Array<{ logId: string }> }) => b.data.map((d) => d.logId),
+        ),
+    };
   },
   carbonblack: async () => {
     const emu = await startCarbonBlackEmulator({ apiKeys: [{ id: 'KEYID00001', secret: SECRET }], backlog: 40 });
-    const init = { method: 'POST', headers: { 'x-auth-token': `${SECRET}/KEYID00001` }, body: JSON.stringify({ rows: 12, start: 0, sort: [{ field: 'create_time', order: 'ASC' }] }) };
-    return { faults: emu.faults as never, stop: () => emu.stop(), page: async (signal) => read(await fetch(`${emu.baseUrl}/audit_log/v1/orgs/ABCD1234/logs/_search`, { ...init, ...(signal ? { signal } : {}) }), (b: { results: unknown[] }) => b.results) };
+    const init = {
+      method: 'POST',
+      headers: { 'x-auth-token': `${SECRET}/KEYID00001` },
+      body: JSON.stringify({ rows: 12, start: 0, sort: [{ field: 'create_time', order: 'ASC' }] }),
+    };
+    return {
+      faults: emu.faults as never,
+      stop: () => emu.stop(),
+      page: async (signal) =>
+        read(
+          await fetch(`${emu.baseUrl}/audit_log/v1/orgs/ABCD1234/logs/_search`, {
+            ...init,
+            ...(signal ? { signal } : {}),
+          }),
+          (b: { results: unknown[] }) => b.results,
+        ),
+    };
   },
 };
 
@@ -77,7 +140,13 @@ describe('emulator fault knobs', () => {
     const page = await emu.page();
 
     // Assess
-    expect([withHeader.status, withHeader.headers.get('retry-after'), bare.status, bare.headers.get('retry-after'), page.status]).toEqual([429, '7', 429, null, 200]);
+    expect([
+      withHeader.status,
+      withHeader.headers.get('retry-after'),
+      bare.status,
+      bare.headers.get('retry-after'),
+      page.status,
+    ]).toEqual([429, '7', 429, null, 200]);
   });
 
   it.each(VENDORS)('%s: answers a 200 whose body is not JSON once', async (vendor) => {
@@ -135,7 +204,9 @@ describe('emulator fault helpers', () => {
 
     expect(disturbPage(faults, seededRandom(1), [], [1, 2])).toEqual([]);
     expect(faults).toEqual({ reorderNext: 1, duplicateNext: 1 });
-    expect(disturbPage({ reorderNext: 0, duplicateNext: 1, duplicateCount: 1 }, seededRandom(1), [3, 4], [1, 2])).toEqual([2, 3, 4]);
+    expect(
+      disturbPage({ reorderNext: 0, duplicateNext: 1, duplicateCount: 1 }, seededRandom(1), [3, 4], [1, 2]),
+    ).toEqual([2, 3, 4]);
   });
 
   it('writes Retry-After only for a positive wait', () => {

@@ -9,14 +9,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readArchive } from '../../local/archive-reader.ts';
-import { BILLING_INCREMENT_BYTES, billedBytes, startFirehoseEmulator, type FirehoseEmulator } from '../../local/firehose-emulator.ts';
+import {
+  BILLING_INCREMENT_BYTES,
+  billedBytes,
+  startFirehoseEmulator,
+  type FirehoseEmulator,
+} from '../../local/firehose-emulator.ts';
 import { MAX_SUB_RECORDS, appendDelimiter, deaggregate } from '../../local/firehose-processors.ts';
 import { validateStreamConfig } from '../../local/firehose-writer.ts';
 
 const NOV_20 = Date.UTC(2026, 10, 20);
 const PREFIX = 'events/vendor=!{partitionKeyFromQuery:vendor}/dt=!{partitionKeyFromQuery:dt}/';
 const ERRORS = 'errors/!{firehose:error-output-type}/';
-const texts = (parts: Buffer[] | { error: string }): string[] | { error: string } => (Array.isArray(parts) ? parts.map((p) => p.toString('utf8')) : parts);
+const texts = (parts: Buffer[] | { error: string }): string[] | { error: string } =>
+  Array.isArray(parts) ? parts.map((p) => p.toString('utf8')) : parts;
 
 describe('deaggregate (JSON)', () => {
   it('splits newline-delimited and back-to-back objects, whatever their strings hold', () => {
@@ -35,14 +41,18 @@ describe('deaggregate (JSON)', () => {
     ['a bare value', '{"a":1}\n42\n'],
     ['an unterminated object', '{"a":1}\n{"a":"2}\n'],
   ])('refuses %s, as Firehose documents', (_name, input) => {
-    expect(deaggregate(Buffer.from(input), { type: 'JSON' })).toEqual({ error: expect.stringMatching(/RecordDeAggregation/) });
+    expect(deaggregate(Buffer.from(input), { type: 'JSON' })).toEqual({
+      error: expect.stringMatching(/RecordDeAggregation/),
+    });
   });
 
   it('deaggregates at most 500 sub-records from one record', () => {
     const line = '{"a":1}\n';
 
     expect(deaggregate(Buffer.from(line.repeat(MAX_SUB_RECORDS)), { type: 'JSON' })).toHaveLength(500);
-    expect(deaggregate(Buffer.from(line.repeat(MAX_SUB_RECORDS + 1)), { type: 'JSON' })).toEqual({ error: expect.stringMatching(/501 sub-records/) });
+    expect(deaggregate(Buffer.from(line.repeat(MAX_SUB_RECORDS + 1)), { type: 'JSON' })).toEqual({
+      error: expect.stringMatching(/501 sub-records/),
+    });
   });
 });
 
@@ -53,9 +63,24 @@ describe('deaggregate (DELIMITED) and appendDelimiter', () => {
   });
 
   it('needs dynamic partitioning and a delimiter, as CreateDeliveryStream does', () => {
-    expect(() => validateStreamConfig('s', { prefix: 'flat/', errorOutputPrefix: 'e/', deaggregation: { type: 'JSON' } })).toThrow(/dynamic partitioning/);
-    expect(() => validateStreamConfig('s', { prefix: PREFIX, errorOutputPrefix: ERRORS, deaggregation: { type: 'DELIMITED', delimiter: '' } })).toThrow(/delimiter/);
-    expect(() => validateStreamConfig('s', { prefix: PREFIX, errorOutputPrefix: ERRORS, deaggregation: { type: 'JSON' }, appendDelimiter: true })).not.toThrow();
+    expect(() =>
+      validateStreamConfig('s', { prefix: 'flat/', errorOutputPrefix: 'e/', deaggregation: { type: 'JSON' } }),
+    ).toThrow(/dynamic partitioning/);
+    expect(() =>
+      validateStreamConfig('s', {
+        prefix: PREFIX,
+        errorOutputPrefix: ERRORS,
+        deaggregation: { type: 'DELIMITED', delimiter: '' },
+      }),
+    ).toThrow(/delimiter/);
+    expect(() =>
+      validateStreamConfig('s', {
+        prefix: PREFIX,
+        errorOutputPrefix: ERRORS,
+        deaggregation: { type: 'JSON' },
+        appendDelimiter: true,
+      }),
+    ).not.toThrow();
   });
 });
 
@@ -65,8 +90,18 @@ describe('Firehose emulator with a deaggregating stream', () => {
   let client: FirehoseClient;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'firehose-deagg-'));
-    emulator = await startFirehoseEmulator({ archiveDir: dir, streams: { s: { prefix: PREFIX, errorOutputPrefix: ERRORS, deaggregation: { type: 'JSON' }, appendDelimiter: true } } });
-    client = new FirehoseClient({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' }, maxAttempts: 1 });
+    emulator = await startFirehoseEmulator({
+      archiveDir: dir,
+      streams: {
+        s: { prefix: PREFIX, errorOutputPrefix: ERRORS, deaggregation: { type: 'JSON' }, appendDelimiter: true },
+      },
+    });
+    client = new FirehoseClient({
+      endpoint: emulator.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 't', secretAccessKey: 't' },
+      maxAttempts: 1,
+    });
   });
   afterEach(async () => {
     client.destroy();
@@ -74,7 +109,8 @@ describe('Firehose emulator with a deaggregating stream', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const event = (vendor: string, day: number): string => JSON.stringify({ time: NOV_20 + day * 86_400_000, metadata: { log_provider: vendor } });
+  const event = (vendor: string, day: number): string =>
+    JSON.stringify({ time: NOV_20 + day * 86_400_000, metadata: { log_provider: vendor } });
 
   it('partitions every sub-record on its own, sends the unpartitionable ones to errors, and bills the record', async () => {
     // Prepare: one record of four events: two vendors, two days, one without a vendor.
@@ -86,14 +122,25 @@ describe('Firehose emulator with a deaggregating stream', () => {
 
     // Assess
     const keys = (await readArchive(dir)).map((a) => a.key.split('/').slice(0, 3).join('/')).sort();
-    expect(keys).toEqual(['events/vendor=nected/dt=2026-11-20', 'events/vendor=veza/dt=2026-11-20', 'events/vendor=veza/dt=2026-11-21']);
-    expect(emulator.stats).toMatchObject({ recordsAccepted: 1, recordsDelivered: 3, bytesAccepted: data.length, bytesBilled: BILLING_INCREMENT_BYTES });
+    expect(keys).toEqual([
+      'events/vendor=nected/dt=2026-11-20',
+      'events/vendor=veza/dt=2026-11-20',
+      'events/vendor=veza/dt=2026-11-21',
+    ]);
+    expect(emulator.stats).toMatchObject({
+      recordsAccepted: 1,
+      recordsDelivered: 3,
+      bytesAccepted: data.length,
+      bytesBilled: BILLING_INCREMENT_BYTES,
+    });
   });
 
   it('lists its processors in DescribeDeliveryStream', async () => {
     const out = await client.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 's' }));
 
-    const processors = out.DeliveryStreamDescription?.Destinations?.[0]?.ExtendedS3DestinationDescription?.ProcessingConfiguration?.Processors;
+    const processors =
+      out.DeliveryStreamDescription?.Destinations?.[0]?.ExtendedS3DestinationDescription?.ProcessingConfiguration
+        ?.Processors;
     expect(processors?.map((p) => p.Type)).toEqual(['RecordDeAggregation', 'AppendDelimiterToRecord']);
   });
 });

@@ -19,7 +19,14 @@ import { ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX, LOCAL_STREAMS } from '../../share
 import { FirehoseSink, toRecord } from '../../shared/sink.ts';
 
 const CHILD = fileURLToPath(new URL('../helpers/firehose-child.ts', import.meta.url));
-const STREAMS = { [LOCAL_STREAMS.archive]: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX, deaggregation: { type: 'JSON' as const }, appendDelimiter: true } };
+const STREAMS = {
+  [LOCAL_STREAMS.archive]: {
+    prefix: ARCHIVE_PREFIX,
+    errorOutputPrefix: ARCHIVE_ERROR_PREFIX,
+    deaggregation: { type: 'JSON' as const },
+    appendDelimiter: true,
+  },
+};
 const NOV_20 = Date.UTC(2026, 10, 20, 9);
 
 const dirs: string[] = [];
@@ -27,12 +34,24 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
-const event = (n: number): Uint8Array => toRecord({ time: NOV_20 + n, metadata: { uid: `u${n}`, log_provider: 'veza', log_name: 'veza-main' }, message: `"quoted" \\ ${n}` });
+const event = (n: number): Uint8Array =>
+  toRecord({
+    time: NOV_20 + n,
+    metadata: { uid: `u${n}`, log_provider: 'veza', log_name: 'veza-main' },
+    message: `"quoted" \\ ${n}`,
+  });
 
 /** Starts the emulator in a child process; resolves with its endpoint and a way to SIGKILL it. */
-async function childEmulator(archiveDir: string): Promise<{ endpoint: string; kill: () => Promise<NodeJS.Signals | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, archiveDir], { env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('close', (_code, signal) => resolve(signal)));
+async function childEmulator(
+  archiveDir: string,
+): Promise<{ endpoint: string; kill: () => Promise<NodeJS.Signals | null> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, archiveDir], {
+    env: { ...process.env, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.once('close', (_code, signal) => resolve(signal)),
+  );
   const endpoint = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -53,7 +72,11 @@ describe('the local Firehose: acknowledged means on disk', () => {
     const child = await childEmulator(dir);
     const client = new FirehoseClient({ ...LOCAL_AWS, endpoint: child.endpoint, maxAttempts: 1 });
     const sink = new FirehoseSink({ client, streamName: LOCAL_STREAMS.archive, pack: true });
-    for (let page = 0; page < 3; page++) await sink.put(Array.from({ length: 400 }, (_, i) => event(page * 400 + i)), Date.now() + 30_000);
+    for (let page = 0; page < 3; page++)
+      await sink.put(
+        Array.from({ length: 400 }, (_, i) => event(page * 400 + i)),
+        Date.now() + 30_000,
+      );
     client.destroy();
 
     // Act: the process dies with every buffer still unwritten; a new emulator starts on the same archive.
@@ -80,7 +103,13 @@ describe('the local Firehose: acknowledged means on disk', () => {
       head.writeUInt32BE(data.length);
       return Buffer.concat([head, data]);
     };
-    const head = { id: 'torn', stream: LOCAL_STREAMS.archive, prefix: 'events/vendor=veza/dt=2026-11-20/', gzip: true, firstArrivalMs: NOV_20 };
+    const head = {
+      id: 'torn',
+      stream: LOCAL_STREAMS.archive,
+      prefix: 'events/vendor=veza/dt=2026-11-20/',
+      gzip: true,
+      firstArrivalMs: NOV_20,
+    };
     const whole = frame(`${JSON.stringify({ time: NOV_20, metadata: { uid: 'kept' } })}\n`);
     const torn = frame(`${JSON.stringify({ time: NOV_20, metadata: { uid: 'torn' } })}\n`).subarray(0, 20);
     await mkdir(join(dir, JOURNAL_DIR), { recursive: true });

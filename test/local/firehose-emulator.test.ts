@@ -13,7 +13,11 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { startFirehoseEmulator, type FirehoseEmulator, type FirehoseEmulatorOptions } from '../../local/firehose-emulator.ts';
+import {
+  startFirehoseEmulator,
+  type FirehoseEmulator,
+  type FirehoseEmulatorOptions,
+} from '../../local/firehose-emulator.ts';
 
 const STREAM = 'audit-archive';
 const PREFIX = 'events/vendor=!{partitionKeyFromQuery:vendor}/dt=!{partitionKeyFromQuery:dt}/';
@@ -27,7 +31,11 @@ let emulator: FirehoseEmulator;
 let client: FirehoseClient;
 
 async function start(options: Partial<FirehoseEmulatorOptions> = {}): Promise<void> {
-  emulator = await startFirehoseEmulator({ archiveDir: dir, streams: { [STREAM]: { prefix: PREFIX, errorOutputPrefix: ERROR_PREFIX } }, ...options });
+  emulator = await startFirehoseEmulator({
+    archiveDir: dir,
+    streams: { [STREAM]: { prefix: PREFIX, errorOutputPrefix: ERROR_PREFIX } },
+    ...options,
+  });
   client = new FirehoseClient({
     endpoint: emulator.endpoint,
     region: 'us-east-1',
@@ -37,11 +45,15 @@ async function start(options: Partial<FirehoseEmulatorOptions> = {}): Promise<vo
 }
 
 function event(vendor: string, time: number, n: number): Uint8Array {
-  return Buffer.from(`${JSON.stringify({ time, message: `event ${n}`, metadata: { log_provider: vendor, log_name: `${vendor}-main` } })}\n`);
+  return Buffer.from(
+    `${JSON.stringify({ time, message: `event ${n}`, metadata: { log_provider: vendor, log_name: `${vendor}-main` } })}\n`,
+  );
 }
 
 function put(records: Uint8Array[], stream = STREAM): Promise<PutRecordBatchCommandOutput> {
-  return client.send(new PutRecordBatchCommand({ DeliveryStreamName: stream, Records: records.map((Data) => ({ Data })) }));
+  return client.send(
+    new PutRecordBatchCommand({ DeliveryStreamName: stream, Records: records.map((Data) => ({ Data })) }),
+  );
 }
 
 /** Every object under the archive, relative path → gunzipped content. */
@@ -90,7 +102,12 @@ describe('Firehose emulator delivery', () => {
 
   it('writes one object per vendor and date', async () => {
     await start();
-    const [a, b, c, d] = [event('veza', NOV_2, 1), event('veza', NOV_3, 2), event('nected', NOV_2, 3), event('veza', NOV_2, 4)];
+    const [a, b, c, d] = [
+      event('veza', NOV_2, 1),
+      event('veza', NOV_3, 2),
+      event('nected', NOV_2, 3),
+      event('veza', NOV_2, 4),
+    ];
 
     await put([a, b, c, d] as Uint8Array[]);
     await emulator.flush();
@@ -113,16 +130,29 @@ describe('Firehose emulator delivery', () => {
     expect(out.FailedPutCount).toBe(0);
     const [errors, ...rest] = under(await archive(), 'errors/partitioning-failed/');
     expect(rest).toHaveLength(0);
-    const lines = (errors as Buffer).toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (errors as Buffer)
+      .toString('utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => Buffer.from(l.rawData as string, 'base64'))).toEqual([notJson, noVendor]);
-    expect(lines[0]).toMatchObject({ errorCode: 'DynamicPartitioning.MetadataExtractionFailed', errorMessage: 'Non JSON record provided' });
+    expect(lines[0]).toMatchObject({
+      errorCode: 'DynamicPartitioning.MetadataExtractionFailed',
+      errorMessage: 'Non JSON record provided',
+    });
   });
 
   it('accepts PutRecord and delivers any bytes under a timestamp-only prefix, uncompressed', async () => {
-    await start({ streams: { raw: { prefix: 'raw/!{timestamp:yyyy}/', errorOutputPrefix: 'raw-errors/', compression: 'UNCOMPRESSED' } } });
+    await start({
+      streams: {
+        raw: { prefix: 'raw/!{timestamp:yyyy}/', errorOutputPrefix: 'raw-errors/', compression: 'UNCOMPRESSED' },
+      },
+    });
     const year = new Date().getUTCFullYear();
 
-    const out = await client.send(new PutRecordCommand({ DeliveryStreamName: 'raw', Record: { Data: Buffer.from('not json\n') } }));
+    const out = await client.send(
+      new PutRecordCommand({ DeliveryStreamName: 'raw', Record: { Data: Buffer.from('not json\n') } }),
+    );
     await emulator.stop();
 
     expect(out).toMatchObject({ RecordId: expect.stringMatching(/^\d{56}$/), Encrypted: false });
@@ -190,7 +220,9 @@ describe('Firehose emulator limits', () => {
     await start();
 
     await expect(put([event('veza', NOV_2, 1)], 'nope')).rejects.toBeInstanceOf(ResourceNotFoundException);
-    await expect(client.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'nope' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(client.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: 'nope' }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
   });
 });
 
@@ -203,7 +235,11 @@ describe('Firehose emulator faults', () => {
     await emulator.flush();
 
     expect(out.FailedPutCount).toBe(2);
-    expect(out.RequestResponses?.map((r) => r.ErrorCode ?? 'ok')).toEqual(['ServiceUnavailableException', 'ServiceUnavailableException', 'ok']);
+    expect(out.RequestResponses?.map((r) => r.ErrorCode ?? 'ok')).toEqual([
+      'ServiceUnavailableException',
+      'ServiceUnavailableException',
+      'ok',
+    ]);
     expect(out.RequestResponses?.[0]?.ErrorMessage).toBe('Slow down.');
     expect(out.RequestResponses?.[2]?.RecordId).toBeDefined();
     expect(under(await archive(), 'events/')).toEqual([Buffer.from(records[2] as Uint8Array)]);

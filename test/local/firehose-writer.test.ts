@@ -11,7 +11,10 @@ describe('partitionKeysOf', () => {
   });
 
   it('leaves source out when the record has no log_name', () => {
-    expect(partitionKeysOf({ time: NOV_2, metadata: { log_provider: 'veza' } })).toEqual({ vendor: 'veza', dt: '2026-11-02' });
+    expect(partitionKeysOf({ time: NOV_2, metadata: { log_provider: 'veza' } })).toEqual({
+      vendor: 'veza',
+      dt: '2026-11-02',
+    });
   });
 
   it.each([
@@ -31,8 +34,17 @@ describe('evaluatePrefix', () => {
   it('fills partition keys, arrival-time tokens and the error output type', () => {
     const arrival = Date.UTC(2027, 0, 5, 7, 8, 9);
 
-    const data = evaluatePrefix('e/v=!{partitionKeyFromQuery:vendor}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/', { vendor: 'veza' }, arrival);
-    const error = evaluatePrefix('err/!{firehose:error-output-type}/!{timestamp:yyyy-MM-dd}/', {}, arrival, 'partitioning-failed');
+    const data = evaluatePrefix(
+      'e/v=!{partitionKeyFromQuery:vendor}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/',
+      { vendor: 'veza' },
+      arrival,
+    );
+    const error = evaluatePrefix(
+      'err/!{firehose:error-output-type}/!{timestamp:yyyy-MM-dd}/',
+      {},
+      arrival,
+      'partitioning-failed',
+    );
 
     expect(data).toBe('e/v=veza/2027/01/05/07/');
     expect(error).toBe('err/partitioning-failed/2027-01-05/');
@@ -49,10 +61,14 @@ describe('evaluatePrefix', () => {
 
 describe('validateStreamConfig', () => {
   it('rejects partition keys in the error prefix, as CreateDeliveryStream does', () => {
-    expect(() => validateStreamConfig('s', { prefix: 'p/', errorOutputPrefix: 'e/!{partitionKeyFromQuery:vendor}/' })).toThrow(/errorOutputPrefix/);
+    expect(() =>
+      validateStreamConfig('s', { prefix: 'p/', errorOutputPrefix: 'e/!{partitionKeyFromQuery:vendor}/' }),
+    ).toThrow(/errorOutputPrefix/);
   });
 
   it('rejects an unknown namespace', () => {
-    expect(() => validateStreamConfig('s', { prefix: 'p/!{partitionKeyFromLambda:x}/', errorOutputPrefix: 'e/' })).toThrow(/unknown namespace/);
+    expect(() =>
+      validateStreamConfig('s', { prefix: 'p/!{partitionKeyFromLambda:x}/', errorOutputPrefix: 'e/' }),
+    ).toThrow(/unknown namespace/);
   });
 });

@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { startNectedEmulator, startNectedForCli, NECTED_LOCAL_API_KEY, type NectedEmulator, type NectedEmulatorOptions, type NectedSearch } from '../../local/nected-emulator.ts';
+import {
+  startNectedEmulator,
+  startNectedForCli,
+  NECTED_LOCAL_API_KEY,
+  type NectedEmulator,
+  type NectedEmulatorOptions,
+  type NectedSearch,
+} from '../../local/nected-emulator.ts';
 import type { RunningEmulator } from '../../local/emulators.ts';
 
 const KEY = 'nected-test-key';
@@ -10,14 +17,52 @@ const V1 = '/dev/v1/audit/audit/search';
 const LEGACY_HEADERS = { 'nected-api-key': KEY };
 const V1_HEADERS = { 'Nected-API-Key': KEY, 'Nected-Branch': 'main' };
 /** The fields of a record in the doc example, in its order (vendor-docs/nected-audit-log-api.md). */
-const DOC_FIELDS = ['entityId', 'executionId', 'type', 'name', 'event', 'status', 'environment', 'user', 'workspaceId', 'ip', 'logId', 'statusTimeMs', 'date', 'rootNode', 'traceId', 'message', 'input', 'output', 'path', 'version'];
+const DOC_FIELDS = [
+  'entityId',
+  'executionId',
+  'type',
+  'name',
+  'event',
+  'status',
+  'environment',
+  'user',
+  'workspaceId',
+  'ip',
+  'logId',
+  'statusTimeMs',
+  'date',
+  'rootNode',
+  'traceId',
+  'message',
+  'input',
+  'output',
+  'path',
+  'version',
+];
 
-type Row = Record<string, unknown> & { logId: string; date: string; type: string; event: string; status: string; environment: string; user: string };
+type Row = Record<string, unknown> & {
+  logId: string;
+  date: string;
+  type: string;
+  event: string;
+  status: string;
+  environment: string;
+  user: string;
+};
 interface Reply {
   status: number;
   text: string;
   headers: Headers;
-  json: { totalCount?: number; totalPages?: number; pageNo?: number; pageSize?: number; data?: Row[] | null; code?: string; message?: string; error?: string };
+  json: {
+    totalCount?: number;
+    totalPages?: number;
+    pageNo?: number;
+    pageSize?: number;
+    data?: Row[] | null;
+    code?: string;
+    message?: string;
+    error?: string;
+  };
 }
 
 let emulator: NectedEmulator | undefined;
@@ -34,7 +79,12 @@ async function start(options: Partial<NectedEmulatorOptions> = {}): Promise<Nect
   return emulator;
 }
 
-async function get(path: string, params: Record<string, string> = {}, headers: Record<string, string> = V1_HEADERS, base = emulator?.baseUrl): Promise<Reply> {
+async function get(
+  path: string,
+  params: Record<string, string> = {},
+  headers: Record<string, string> = V1_HEADERS,
+  base = emulator?.baseUrl,
+): Promise<Reply> {
   const res = await fetch(`${base ?? ''}${path}?${new URLSearchParams(params).toString()}`, { headers });
   const text = await res.text();
   let json: Reply['json'] = {};
@@ -51,10 +101,15 @@ const idsOf = (reply: Reply): string[] => (reply.json.data ?? []).map((r) => r.l
 const newestFirst = (emu: NectedEmulator): string[] => [...emu.events()].reverse().map((e) => e.id);
 
 /** Reads pages 1..totalPages (as the page-1 answer counted them) and returns every id seen. */
-async function pageThrough(path: string, params: Record<string, string>, headers: Record<string, string>): Promise<string[]> {
+async function pageThrough(
+  path: string,
+  params: Record<string, string>,
+  headers: Record<string, string>,
+): Promise<string[]> {
   const first = await get(path, { ...params, pageNo: '1' }, headers);
   const ids = idsOf(first);
-  for (let page = 2; page <= (first.json.totalPages ?? 0); page++) ids.push(...idsOf(await get(path, { ...params, pageNo: String(page) }, headers)));
+  for (let page = 2; page <= (first.json.totalPages ?? 0); page++)
+    ids.push(...idsOf(await get(path, { ...params, pageNo: String(page) }, headers)));
   return ids;
 }
 
@@ -68,10 +123,27 @@ describe('Nected emulator: search', () => {
 
     // Assess
     expect(reply.status).toBe(200);
-    expect(reply.json).toMatchObject({ totalCount: 45, totalPages: 5, pageNo: 1, pageSize: 10, code: 'success', message: 'success.' });
-    expect(Object.keys(reply.json)).toEqual(['totalCount', 'totalPages', 'pageNo', 'pageSize', 'data', 'code', 'message']);
+    expect(reply.json).toMatchObject({
+      totalCount: 45,
+      totalPages: 5,
+      pageNo: 1,
+      pageSize: 10,
+      code: 'success',
+      message: 'success.',
+    });
+    expect(Object.keys(reply.json)).toEqual([
+      'totalCount',
+      'totalPages',
+      'pageNo',
+      'pageSize',
+      'data',
+      'code',
+      'message',
+    ]);
     expect(idsOf(reply)).toEqual(newestFirst(emu).slice(0, 10));
-    expect((reply.json.data ?? []).every((r) => JSON.stringify(Object.keys(r)) === JSON.stringify(DOC_FIELDS))).toBe(true);
+    expect((reply.json.data ?? []).every((r) => JSON.stringify(Object.keys(r)) === JSON.stringify(DOC_FIELDS))).toBe(
+      true,
+    );
     expect(reply.json.data?.[0]?.date).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/);
     expect(reply.text).toContain(`"data": [\n        ${emu.events().at(-1)?.text ?? 'missing'},\n        {`);
   });
@@ -110,7 +182,12 @@ describe('Nected emulator: search', () => {
     const bad = await get(V1, { sort: 'name:1' });
 
     // Assess
-    expect(idsOf(ascending)).toEqual(emu.events().slice(0, 5).map((e) => e.id));
+    expect(idsOf(ascending)).toEqual(
+      emu
+        .events()
+        .slice(0, 5)
+        .map((e) => e.id),
+    );
     expect([bad.status, bad.json.code]).toEqual([400, 'BAD_REQUEST']);
   });
 
@@ -119,7 +196,11 @@ describe('Nected emulator: search', () => {
     await start();
 
     // Act
-    const [big, past, zero] = [await get(V1, { pageSize: '50' }), await get(V1, { pageNo: '6' }), await get(V1, { pageNo: '0' })];
+    const [big, past, zero] = [
+      await get(V1, { pageSize: '50' }),
+      await get(V1, { pageNo: '6' }),
+      await get(V1, { pageNo: '0' }),
+    ];
 
     // Assess
     expect([big.json.pageSize, big.json.data?.length]).toEqual([10, 10]);
@@ -133,17 +214,29 @@ describe('Nected emulator: search', () => {
     const [a, b] = [emu.events()[10], emu.events()[19]];
 
     // Act
-    const inside = await pageThrough(V1, { startDate: a?.record.date ?? '', endDate: b?.record.date ?? '' }, V1_HEADERS);
+    const inside = await pageThrough(
+      V1,
+      { startDate: a?.record.date ?? '', endDate: b?.record.date ?? '' },
+      V1_HEADERS,
+    );
     const day = await get(V1, { startDate: '2025-06-01', pageSize: '1' });
     const bad = await get(V1, { startDate: 'last tuesday' });
 
     // Assess
-    expect(inside).toEqual(emu.events().slice(10, 20).reverse().map((e) => e.id));
-    expect(day.json.totalCount).toBe(emu.events().filter((e) => e.dateNs >= BigInt(Date.parse('2025-06-01T00:00:00Z')) * 1_000_000n).length);
+    expect(inside).toEqual(
+      emu
+        .events()
+        .slice(10, 20)
+        .reverse()
+        .map((e) => e.id),
+    );
+    expect(day.json.totalCount).toBe(
+      emu.events().filter((e) => e.dateNs >= BigInt(Date.parse('2025-06-01T00:00:00Z')) * 1_000_000n).length,
+    );
     expect(bad.status).toBe(400);
   });
 
-  it('applies each generation\'s filters: type, event, status, environment and search (legacy); type, status, environment and user (v1)', async () => {
+  it("applies each generation's filters: type, event, status, environment and search (legacy); type, status, environment and user (v1)", async () => {
     // Prepare
     const emu = await start({ backlog: 300 });
     const rows = emu.events().map((e) => e.record);
@@ -157,7 +250,11 @@ describe('Nected emulator: search', () => {
       status: await get(LEGACY, { status: 'error,Failed' }, LEGACY_HEADERS),
       search: await get(LEGACY, { search: 'amazon' }, LEGACY_HEADERS),
     };
-    const v1 = { environment: await get(V1, { environment: 'production' }), user: await get(V1, { user }), event: await get(V1, { event: 'api' }) };
+    const v1 = {
+      environment: await get(V1, { environment: 'production' }),
+      user: await get(V1, { user }),
+      event: await get(V1, { event: 'api' }),
+    };
 
     // Assess
     expect(legacy.type.json.totalCount).toBe(count((r) => r.type === 'Decisiontable'));
@@ -167,7 +264,9 @@ describe('Nected emulator: search', () => {
     expect(v1.environment.json.totalCount).toBe(count((r) => r.environment === 'Production'));
     expect(v1.user.json.totalCount).toBe(count((r) => r.user === user));
     expect(v1.event.json.totalCount).toBe(300);
-    expect(Object.values(legacy).every((r) => (r.json.totalCount ?? 0) > 0 && (r.json.totalCount ?? 0) < 300)).toBe(true);
+    expect(Object.values(legacy).every((r) => (r.json.totalCount ?? 0) > 0 && (r.json.totalCount ?? 0) < 300)).toBe(
+      true,
+    );
   });
 
   it('refuses pages beyond the result window with a 400', async () => {
@@ -179,7 +278,10 @@ describe('Nected emulator: search', () => {
 
     // Assess
     expect(third.status).toBe(200);
-    expect([fourth.status, fourth.json.message]).toEqual([400, 'Result window is too large, from + size must be less than or equal to: [30]']);
+    expect([fourth.status, fourth.json.message]).toEqual([
+      400,
+      'Result window is too large, from + size must be less than or equal to: [30]',
+    ]);
   });
 });
 
@@ -202,10 +304,14 @@ describe('Nected emulator: modules, auth and branches', () => {
     await start();
 
     // Act
-    const replies = [await get(LEGACY, {}, { 'nected-api-key': 'nope' }), await get(V1, {}, { 'Nected-Branch': 'main' })];
+    const replies = [
+      await get(LEGACY, {}, { 'nected-api-key': 'nope' }),
+      await get(V1, {}, { 'Nected-Branch': 'main' }),
+    ];
 
     // Assess
-    for (const reply of replies) expect([reply.status, reply.json]).toEqual([401, { error: 'Unauthorized access. Invalid API key.' }]);
+    for (const reply of replies)
+      expect([reply.status, reply.json]).toEqual([401, { error: 'Unauthorized access. Invalid API key.' }]);
   });
 
   it('requires Nected-Branch on v1 only, and refuses a branch it does not have', async () => {
@@ -265,10 +371,21 @@ describe('Nected emulator: detail', () => {
     const stepReply = await get(`/dev/audit/audit/${step?.id ?? ''}`, {}, LEGACY_HEADERS);
 
     // Assess
-    const parent = JSON.parse(parentReply.text) as { data: { detail: Row; children: Row[]; parent: Row[]; totalChildren: number }; code: string };
+    const parent = JSON.parse(parentReply.text) as {
+      data: { detail: Row; children: Row[]; parent: Row[]; totalChildren: number };
+      code: string;
+    };
     const child = JSON.parse(stepReply.text) as typeof parent;
-    expect(parent).toMatchObject({ pageNo: 1, pageSize: 2, code: 'success', message: 'success.', data: { detail: { logId: root?.id }, parent: [] } });
-    expect(parent.data.totalChildren).toBe(steps.filter((s) => s.record.rootNode?.id === root?.record.executionId).length);
+    expect(parent).toMatchObject({
+      pageNo: 1,
+      pageSize: 2,
+      code: 'success',
+      message: 'success.',
+      data: { detail: { logId: root?.id }, parent: [] },
+    });
+    expect(parent.data.totalChildren).toBe(
+      steps.filter((s) => s.record.rootNode?.id === root?.record.executionId).length,
+    );
     expect(parent.data.children.length).toBe(Math.min(2, parent.data.totalChildren));
     expect(child.data.parent.map((r) => r.logId)).toEqual([root?.id]);
   });
@@ -302,7 +419,12 @@ describe('Nected emulator: faults, hooks, latency and arrivals', () => {
     await start({ faults: { failPageNo: 2 } });
 
     // Act
-    const statuses = [(await get(V1, { pageNo: '1' })).status, (await get(V1, { pageNo: '2' })).status, (await get(V1, { pageNo: '2' })).status, (await get(V1, { pageNo: '3' })).status];
+    const statuses = [
+      (await get(V1, { pageNo: '1' })).status,
+      (await get(V1, { pageNo: '2' })).status,
+      (await get(V1, { pageNo: '2' })).status,
+      (await get(V1, { pageNo: '3' })).status,
+    ];
 
     // Assess
     expect(statuses).toEqual([200, 500, 500, 200]);
@@ -327,10 +449,23 @@ describe('Nected emulator: faults, hooks, latency and arrivals', () => {
     emu.onSearch = (s) => void seen.push(s);
 
     // Act
-    await get(LEGACY, { pageNo: '2', pageSize: '5', startDate: '2025-06-01T00:00:00.000Z', endDate: '2025-06-01T11:00:00.000Z' }, LEGACY_HEADERS);
+    await get(
+      LEGACY,
+      { pageNo: '2', pageSize: '5', startDate: '2025-06-01T00:00:00.000Z', endDate: '2025-06-01T11:00:00.000Z' },
+      LEGACY_HEADERS,
+    );
 
     // Assess
-    expect(seen).toEqual([{ api: 'legacy', module: 'audit', pageNo: 2, pageSize: 5, startNs: BigInt(Date.parse('2025-06-01T00:00:00Z')) * 1_000_000n, endNs: BigInt(Date.parse('2025-06-01T11:00:00Z')) * 1_000_000n }]);
+    expect(seen).toEqual([
+      {
+        api: 'legacy',
+        module: 'audit',
+        pageNo: 2,
+        pageSize: 5,
+        startNs: BigInt(Date.parse('2025-06-01T00:00:00Z')) * 1_000_000n,
+        endNs: BigInt(Date.parse('2025-06-01T11:00:00Z')) * 1_000_000n,
+      },
+    ]);
   });
 
   it('holds each answer for latencyMs and counts concurrent requests', async () => {
@@ -348,7 +483,13 @@ describe('Nected emulator: faults, hooks, latency and arrivals', () => {
 
   it('adds live arrivals dated up to ingestDelayMs before now, and spreads the backlog up to backlogEnd', async () => {
     // Prepare
-    const emu = await start({ now: Date.now, backlog: 10, arrivalsPerSecond: 100, ingestDelayMs: 500, backlogEnd: new Date(Date.now() - HOUR) });
+    const emu = await start({
+      now: Date.now,
+      backlog: 10,
+      arrivalsPerSecond: 100,
+      ingestDelayMs: 500,
+      backlogEnd: new Date(Date.now() - HOUR),
+    });
 
     // Act
     await new Promise((resolve) => setTimeout(resolve, 350));
@@ -377,10 +518,19 @@ describe('startNectedForCli', () => {
   it('serves a backlog on v1 with the credentials and options it reports, and lists every event id', async () => {
     // Act
     cli = await startNectedForCli({ backlog: 25, seed: 4 });
-    const reply = await get(V1, { pageSize: '10' }, { 'Nected-API-Key': cli.credentials.apiKey ?? '', 'Nected-Branch': String(cli.options.branch) }, cli.baseUrl);
+    const reply = await get(
+      V1,
+      { pageSize: '10' },
+      { 'Nected-API-Key': cli.credentials.apiKey ?? '', 'Nected-Branch': String(cli.options.branch) },
+      cli.baseUrl,
+    );
 
     // Assess
-    expect(cli).toMatchObject({ vendor: 'nected', credentials: { apiKey: NECTED_LOCAL_API_KEY }, options: { api: 'v1', branch: 'main' } });
+    expect(cli).toMatchObject({
+      vendor: 'nected',
+      credentials: { apiKey: NECTED_LOCAL_API_KEY },
+      options: { api: 'v1', branch: 'main' },
+    });
     expect(reply.json.totalCount).toBe(25);
     expect(new Set(cli.eventIds()).size).toBe(25);
     expect(cli.eventIds()).toEqual(expect.arrayContaining(idsOf(reply)));

@@ -9,7 +9,16 @@ const sink = () => {
   const out = { text: '', write: (chunk: string) => ((out.text += chunk), true) };
   return out as unknown as NodeJS.WritableStream & { text: string };
 };
-const stats = (events: number, pages: number) => ({ pages, events, rejected: 0, retries: 0, throttledWaitMs: 0, budgetWaitMs: 0, budgetRefused: 0, cursorLagSeconds: 90 });
+const stats = (events: number, pages: number) => ({
+  pages,
+  events,
+  rejected: 0,
+  retries: 0,
+  throttledWaitMs: 0,
+  budgetWaitMs: 0,
+  budgetRefused: 0,
+  cursorLagSeconds: 90,
+});
 
 describe('ProgressView, piped', () => {
   it('prints a line per running source on a tick, and none on the next tick when nothing moved', () => {
@@ -38,7 +47,14 @@ describe('ProgressView, piped', () => {
     // Act
     view.progress('veza-main', stats(2000, 2));
     view.tick();
-    view.result({ sourceId: 'veza-main', status: 'failed', more: true, durationMs: 5, error: 'AuthError: HTTP 401', ...stats(0, 0) });
+    view.result({
+      sourceId: 'veza-main',
+      status: 'failed',
+      more: true,
+      durationMs: 5,
+      error: 'AuthError: HTTP 401',
+      ...stats(0, 0),
+    });
 
     // Assess
     const lines = out.text.trimEnd().split('\n');
@@ -51,10 +67,14 @@ describe('ProgressView, piped', () => {
 
 describe('retryNotice', () => {
   it('says how long the vendor asked to wait when throttled', () => {
-    expect(retryNotice('veza-main', { attempt: 1, waitMs: 60_000, reason: 'HTTP 429', status: 429, throttled: true })).toBe('veza-main: vendor asked for 60 s (HTTP 429); waiting (attempt 1 was refused)');
+    expect(
+      retryNotice('veza-main', { attempt: 1, waitMs: 60_000, reason: 'HTTP 429', status: 429, throttled: true }),
+    ).toBe('veza-main: vendor asked for 60 s (HTTP 429); waiting (attempt 1 was refused)');
   });
 
   it('says what failed and when the next attempt comes otherwise', () => {
-    expect(retryNotice('nected-eu', { attempt: 2, waitMs: 1250, reason: 'network', throttled: false })).toBe('nected-eu: network on attempt 2; retrying in 1.3 s');
+    expect(retryNotice('nected-eu', { attempt: 2, waitMs: 1250, reason: 'network', throttled: false })).toBe(
+      'nected-eu: network on attempt 2; retrying in 1.3 s',
+    );
   });
 });

@@ -8,7 +8,16 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findArchive, START_ARCHIVE } from '../../local/events-table.ts';
-import { formatJson, formatTable, MAX_CELL, openArchive, queryCommand, QueryError, type ArchiveDb, type QueryResult } from '../../local/query.ts';
+import {
+  formatJson,
+  formatTable,
+  MAX_CELL,
+  openArchive,
+  queryCommand,
+  QueryError,
+  type ArchiveDb,
+  type QueryResult,
+} from '../../local/query.ts';
 import { dayOf, fixtureEvent, standardEvents, writeArchive } from '../helpers/archive-fixture.ts';
 
 const now = Date.now();
@@ -23,12 +32,23 @@ function sink(): NodeJS.WritableStream & { text: string } {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'query-'));
-  const bare = { ...fixtureEvent({ vendor: 'retraced', ageDays: 1, nativeId: 'bare' }, now), extra_field: 'ignored' } as Record<string, unknown>;
+  const bare = {
+    ...fixtureEvent({ vendor: 'retraced', ageDays: 1, nativeId: 'bare' }, now),
+    extra_field: 'ignored',
+  } as Record<string, unknown>;
   delete bare.actor;
   delete bare.api;
   await writeArchive(join(dir, 'archive'), [
     ...standardEvents(now),
-    fixtureEvent({ vendor: 'veza', ageDays: 1, nativeId: 'with-unmapped', extra: { unmapped: { crud: 'c', nested: { a: [1, 2] } } } }, now),
+    fixtureEvent(
+      {
+        vendor: 'veza',
+        ageDays: 1,
+        nativeId: 'with-unmapped',
+        extra: { unmapped: { crud: 'c', nested: { a: [1, 2] } } },
+      },
+      now,
+    ),
     bare,
   ]);
   db = await openArchive(join(dir, 'archive'));
@@ -41,7 +61,9 @@ afterAll(async () => {
 describe('the events view', () => {
   it('reads every archived record, with the partitions vendor and dt as strings', async () => {
     // Act
-    const result = await db.query("SELECT vendor, dt, typeof(dt) AS t, count(*) AS n FROM events WHERE vendor = 'veza' GROUP BY ALL ORDER BY dt DESC");
+    const result = await db.query(
+      "SELECT vendor, dt, typeof(dt) AS t, count(*) AS n FROM events WHERE vendor = 'veza' GROUP BY ALL ORDER BY dt DESC",
+    );
 
     // Assess
     expect(result.rows[0]).toEqual(['veza', dayOf(now), 'VARCHAR', 3]);
@@ -50,8 +72,12 @@ describe('the events view', () => {
 
   it('gives NULL for a field a record lacks, ignores fields the table does not have, and keeps unmapped as JSON text', async () => {
     // Act
-    const bare = await db.query("SELECT actor, api.operation AS op, raw_data IS NOT NULL AS raw FROM events WHERE metadata.uid = (SELECT metadata.uid FROM events WHERE raw_data LIKE '%\"bare\"%')");
-    const unmapped = await db.query("SELECT unmapped, json_extract_string(unmapped, '$.crud') AS crud FROM events WHERE unmapped IS NOT NULL");
+    const bare = await db.query(
+      'SELECT actor, api.operation AS op, raw_data IS NOT NULL AS raw FROM events WHERE metadata.uid = (SELECT metadata.uid FROM events WHERE raw_data LIKE \'%"bare"%\')',
+    );
+    const unmapped = await db.query(
+      "SELECT unmapped, json_extract_string(unmapped, '$.crud') AS crud FROM events WHERE unmapped IS NOT NULL",
+    );
 
     // Assess
     expect(bare.rows).toEqual([[null, null, true]]);
@@ -60,7 +86,9 @@ describe('the events view', () => {
 
   it('events_dedup has one row per metadata.uid', async () => {
     // Act
-    const result = await db.query('SELECT (SELECT count(*) FROM events) AS records, count(*) AS events, count(DISTINCT metadata.uid) AS uids FROM events_dedup');
+    const result = await db.query(
+      'SELECT (SELECT count(*) FROM events) AS records, count(*) AS events, count(DISTINCT metadata.uid) AS uids FROM events_dedup',
+    );
 
     // Assess: each vendor's first event was delivered twice.
     expect(result.rows).toEqual([[27, 22, 22]]);
@@ -71,7 +99,9 @@ describe('the events view', () => {
   });
 
   it('never downloads: extension autoinstall and autoload are off', async () => {
-    const result = await db.query("SELECT current_setting('autoinstall_known_extensions'), current_setting('autoload_known_extensions'), current_setting('TimeZone')");
+    const result = await db.query(
+      "SELECT current_setting('autoinstall_known_extensions'), current_setting('autoload_known_extensions'), current_setting('TimeZone')",
+    );
     expect(result.rows).toEqual([[false, false, 'UTC']]);
   });
 });
@@ -80,7 +110,10 @@ describe('output', () => {
   const result: QueryResult = {
     columns: ['vendor', 'n', 'raw_data'],
     types: ['VARCHAR', 'BIGINT', 'VARCHAR'],
-    rows: [['veza', 5, 'x'.repeat(200)], ['retraced', 12, null]],
+    rows: [
+      ['veza', 5, 'x'.repeat(200)],
+      ['retraced', 12, null],
+    ],
   };
 
   it('prints an aligned table, numbers to the right, long cells cut, and the row count', () => {
@@ -96,12 +129,17 @@ describe('output', () => {
   });
 
   it('prints JSON as one array of row objects', () => {
-    expect(JSON.parse(formatJson(result))).toEqual([{ vendor: 'veza', n: 5, raw_data: 'x'.repeat(200) }, { vendor: 'retraced', n: 12, raw_data: null }]);
+    expect(JSON.parse(formatJson(result))).toEqual([
+      { vendor: 'veza', n: 5, raw_data: 'x'.repeat(200) },
+      { vendor: 'retraced', n: 12, raw_data: null },
+    ]);
   });
 
   it('gives BIGINTs as numbers where they are exact, as strings beyond 2^53', async () => {
     // Act
-    const out = await db.query('SELECT 9007199254740993::BIGINT AS big, max(time) AS t, count(*) AS n, sum(time * 1000) AS s FROM events');
+    const out = await db.query(
+      'SELECT 9007199254740993::BIGINT AS big, max(time) AS t, count(*) AS n, sum(time * 1000) AS s FROM events',
+    );
 
     // Assess
     expect(out.rows[0]?.slice(0, 3)).toEqual(['9007199254740993', expect.any(Number), 27]);
@@ -111,11 +149,15 @@ describe('output', () => {
 
 describe('queryCommand', () => {
   it('refuses SQL together with --named, which would leave one of them unused', async () => {
-    await expect(queryCommand(['--named', 'eventsPerVendorPerDay', 'SELECT 1'], sink(), sink())).rejects.toThrow('give SQL or --named eventsPerVendorPerDay, not both');
+    await expect(queryCommand(['--named', 'eventsPerVendorPerDay', 'SELECT 1'], sink(), sink())).rejects.toThrow(
+      'give SQL or --named eventsPerVendorPerDay, not both',
+    );
   });
 
   it('suggests the named query meant by a typo', async () => {
-    await expect(queryCommand(['--named', 'eventsPerVendorPerDya'], sink(), sink())).rejects.toThrow(/^no named query "eventsPerVendorPerDya" \(did you mean "eventsPerVendorPerDay"\?\); available: /);
+    await expect(queryCommand(['--named', 'eventsPerVendorPerDya'], sink(), sink())).rejects.toThrow(
+      /^no named query "eventsPerVendorPerDya" \(did you mean "eventsPerVendorPerDay"\?\); available: /,
+    );
   });
 
   it('prints the table of a named query', async () => {
@@ -123,7 +165,11 @@ describe('queryCommand', () => {
     const out = sink();
 
     // Act
-    const code = await queryCommand(['--archive', join(dir, 'archive'), '--named', 'eventsPerVendorPerDay'], out, sink());
+    const code = await queryCommand(
+      ['--archive', join(dir, 'archive'), '--named', 'eventsPerVendorPerDay'],
+      out,
+      sink(),
+    );
 
     // Assess
     expect(code).toBe(0);
@@ -131,7 +177,7 @@ describe('queryCommand', () => {
     expect(out.text).toMatch(/\(17 rows\)\n$/);
   });
 
-  it('fails with DuckDB\'s own message for bad SQL', async () => {
+  it("fails with DuckDB's own message for bad SQL", async () => {
     // Act
     const failure = queryCommand(['--archive', join(dir, 'archive'), 'SELECT nope FROM events'], sink(), sink());
 
@@ -146,7 +192,9 @@ describe('queryCommand', () => {
     await mkdir(join(empty, 'events'), { recursive: true });
 
     // Act / Assess
-    await expect(queryCommand(['--archive', empty, 'SELECT 1'], sink(), sink())).rejects.toThrow(/^no events under .*empty\/events: run `npm start -- --once`/);
+    await expect(queryCommand(['--archive', empty, 'SELECT 1'], sink(), sink())).rejects.toThrow(
+      /^no events under .*empty\/events: run `npm start -- --once`/,
+    );
   });
 });
 
@@ -167,7 +215,10 @@ describe('findArchive', () => {
     }
 
     // Assess
-    expect(found).toEqual({ dir: START_ARCHIVE, note: expect.stringMatching(/no events under \.local\/archive; reading \.local\/start\/archive/) });
+    expect(found).toEqual({
+      dir: START_ARCHIVE,
+      note: expect.stringMatching(/no events under \.local\/archive; reading \.local\/start\/archive/),
+    });
     expect(findArchive('elsewhere')).toEqual({ dir: 'elsewhere' });
   });
 });

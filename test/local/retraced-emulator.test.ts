@@ -5,7 +5,12 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { RETRACED_SEARCH_QUERY } from '../../functions/retraced/connector.ts';
 import {
-  RETRACED_GRAPHQL_PATH, startRetracedEmulator, startRetracedForCli, type RetracedEmulator, type RetracedEmulatorOptions, type RetracedStoredEvent,
+  RETRACED_GRAPHQL_PATH,
+  startRetracedEmulator,
+  startRetracedForCli,
+  type RetracedEmulator,
+  type RetracedEmulatorOptions,
+  type RetracedStoredEvent,
 } from '../../local/retraced-emulator.ts';
 
 const TOKEN = '5e1f0c2a9b8d4e7f8a6b5c4d3e2f1a0b';
@@ -17,9 +22,36 @@ const PAGE_QUERY = `query P($query: String, $first: Int, $after: String, $last: 
     edges { cursor node { id action crud received created canonical_time description actor { id name } group { id name } } }
   } }`;
 
-interface Edge { cursor: string; node: { id: string; action: string; crud: string; received: string; created: string | null; canonical_time: string; description: string; actor: { id: string; name: string } } }
-interface Search { totalCount: number; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean }; edges: Edge[] }
-interface Reply { status: number; text: string; headers: Headers; body: { data?: { search: Search | null }; errors?: Array<Record<string, unknown>>; status?: number; error?: string; type?: string } }
+interface Edge {
+  cursor: string;
+  node: {
+    id: string;
+    action: string;
+    crud: string;
+    received: string;
+    created: string | null;
+    canonical_time: string;
+    description: string;
+    actor: { id: string; name: string };
+  };
+}
+interface Search {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean };
+  edges: Edge[];
+}
+interface Reply {
+  status: number;
+  text: string;
+  headers: Headers;
+  body: {
+    data?: { search: Search | null };
+    errors?: Array<Record<string, unknown>>;
+    status?: number;
+    error?: string;
+    type?: string;
+  };
+}
 
 let emulator: RetracedEmulator | undefined;
 const clock = { t: T0 };
@@ -30,13 +62,30 @@ afterEach(async () => {
 
 async function start(options: Partial<RetracedEmulatorOptions> = {}): Promise<RetracedEmulator> {
   clock.t = T0;
-  emulator = await startRetracedEmulator({ token: TOKEN, backlog: 0, now: () => clock.t, displayName: 'SIEM export', ...options });
+  emulator = await startRetracedEmulator({
+    token: TOKEN,
+    backlog: 0,
+    now: () => clock.t,
+    displayName: 'SIEM export',
+    ...options,
+  });
   return emulator;
 }
 
-async function post(body: unknown, authorization: string | null = `token=${TOKEN}`, path = RETRACED_GRAPHQL_PATH): Promise<Reply> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(authorization === null ? {} : { authorization }) };
-  const res = await fetch(`${emulator?.baseUrl ?? ''}${path}`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+async function post(
+  body: unknown,
+  authorization: string | null = `token=${TOKEN}`,
+  path = RETRACED_GRAPHQL_PATH,
+): Promise<Reply> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...(authorization === null ? {} : { authorization }),
+  };
+  const res = await fetch(`${emulator?.baseUrl ?? ''}${path}`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await res.text();
   let parsed: Reply['body'] = {};
   try {
@@ -83,19 +132,22 @@ describe('Retraced emulator: auth (§1.1, §1.7, §1.11)', () => {
     ['no header', null, 'Missing Authorization header'],
     ['no token= in it', 'Bearer abc', 'Invalid Authorization header form'],
     ['an unknown token', 'token=not-a-token', 'Unauthorized'],
-  ])('answers %s with 401, the framework body and a request id, writing no view event', async (_name, authorization, error) => {
-    // Prepare
-    const emu = await start();
+  ])(
+    'answers %s with 401, the framework body and a request id, writing no view event',
+    async (_name, authorization, error) => {
+      // Prepare
+      const emu = await start();
 
-    // Act
-    const reply = await post({ query: PAGE_QUERY }, authorization);
+      // Act
+      const reply = await post({ query: PAGE_QUERY }, authorization);
 
-    // Assess
-    expect(reply.status).toBe(401);
-    expect(reply.text).toBe(JSON.stringify({ status: 401, type: 'Error', error }));
-    expect(reply.headers.get('x-retraced-requestid')).toMatch(/^graphqlPost:[0-9a-f]{8}$/);
-    expect(emu.stats.reads).toBe(0);
-  });
+      // Assess
+      expect(reply.status).toBe(401);
+      expect(reply.text).toBe(JSON.stringify({ status: 401, type: 'Error', error }));
+      expect(reply.headers.get('x-retraced-requestid')).toMatch(/^graphqlPost:[0-9a-f]{8}$/);
+      expect(emu.stats.reads).toBe(0);
+    },
+  );
 
   it('accepts token= anywhere in the header, as in "Token token=<id>"', async () => {
     // Prepare
@@ -122,7 +174,9 @@ describe('Retraced emulator: search paging (§1.3, §1.11)', () => {
     expect(replies.map((r) => ids(r).length)).toEqual([5, 5, 5, 5, 0]);
     expect(replies.flatMap(ids)).toEqual(serverOrder(events));
     expect(replies.map((r) => r.body.data?.search?.totalCount)).toEqual([20, 20, 20, 20, 20]);
-    expect(replies.map((r) => r.body.data?.search?.pageInfo)).toEqual(Array(5).fill({ hasNextPage: true, hasPreviousPage: false }));
+    expect(replies.map((r) => r.body.data?.search?.pageInfo)).toEqual(
+      Array(5).fill({ hasNextPage: true, hasPreviousPage: false }),
+    );
   });
 
   it('pages last:5 + before in the exact reverse order, hasPreviousPage staying true', async () => {
@@ -154,10 +208,16 @@ describe('Retraced emulator: search paging (§1.3, §1.11)', () => {
 
     // Assess
     expect(replies.flatMap(ids)).toEqual(serverOrder(events));
-    expect(replies[0]?.body.data?.search?.edges.at(-1)?.node.canonical_time).toBe(replies[1]?.body.data?.search?.edges[0]?.node.canonical_time);
+    expect(replies[0]?.body.data?.search?.edges.at(-1)?.node.canonical_time).toBe(
+      replies[1]?.body.data?.search?.edges[0]?.node.canonical_time,
+    );
   });
 
-  it.each([['no first', {}], ['first:0', { first: 0 }], ['an empty after', { after: '' }]])('gives the default page of 20 for %s', async (_name, variables) => {
+  it.each([
+    ['no first', {}],
+    ['first:0', { first: 0 }],
+    ['an empty after', { after: '' }],
+  ])('gives the default page of 20 for %s', async (_name, variables) => {
     // Prepare
     const emu = await start();
     publishRun(emu, 25);
@@ -179,7 +239,9 @@ describe('Retraced emulator: search paging (§1.3, §1.11)', () => {
 
     // Assess
     expect(Buffer.from(edge?.cursor ?? '', 'base64').toString()).toBe(`${T0 - 1_234},${event?.id}`);
-    expect([edge?.node.received, edge?.node.created, edge?.node.canonical_time].every((t) => SECOND_PRECISION.test(t ?? ''))).toBe(true);
+    expect(
+      [edge?.node.received, edge?.node.created, edge?.node.canonical_time].every((t) => SECOND_PRECISION.test(t ?? '')),
+    ).toBe(true);
     expect(edge?.node.canonical_time).toBe('2026-11-22T00:11:29Z');
   });
 
@@ -201,7 +263,7 @@ describe('Retraced emulator: search paging (§1.3, §1.11)', () => {
     expect(ids(oneMs)).toEqual([events[2]?.id]);
   });
 
-  it('serves only the token group, never another tenant\'s events, in edges or totalCount', async () => {
+  it("serves only the token group, never another tenant's events, in edges or totalCount", async () => {
     // Prepare
     const emu = await start({ backlog: 200, backlogEnd: new Date(T0) });
     const mine = emu.events();
@@ -233,16 +295,42 @@ describe('Retraced emulator: search paging (§1.3, §1.11)', () => {
   it('supports the structured terms: action (exact and prefix), crud lists, actor.id, ignored exclusions, free text', async () => {
     // Prepare
     const emu = await start();
-    const login = emu.publish({ action: 'user.login', crud: 'c', actor: { id: 'ann@example.com', name: 'Ann' }, description: 'Ann logged in' });
-    const edit = emu.publish({ action: 'document.edit', crud: 'u', actor: { id: 'bob@example.com', name: 'Bob' }, description: 'Bob edited the plan' });
+    const login = emu.publish({
+      action: 'user.login',
+      crud: 'c',
+      actor: { id: 'ann@example.com', name: 'Ann' },
+      description: 'Ann logged in',
+    });
+    const edit = emu.publish({
+      action: 'document.edit',
+      crud: 'u',
+      actor: { id: 'bob@example.com', name: 'Bob' },
+      description: 'Bob edited the plan',
+    });
     clock.t += 60_000;
     const q = async (query: string) => ids(await searchPage({ query })).sort();
 
     // Act
-    const results = await Promise.all(['action:user.login', 'action:user.*', 'crud:c,u', 'actor.id:bob@example.com', '-action:user.login', 'edited plan'].map(q));
+    const results = await Promise.all(
+      [
+        'action:user.login',
+        'action:user.*',
+        'crud:c,u',
+        'actor.id:bob@example.com',
+        '-action:user.login',
+        'edited plan',
+      ].map(q),
+    );
 
     // Assess
-    expect(results).toEqual([[login.id], [login.id], [login.id, edit.id].sort(), [edit.id], [login.id, edit.id].sort(), [edit.id]]);
+    expect(results).toEqual([
+      [login.id],
+      [login.id],
+      [login.id, edit.id].sort(),
+      [edit.id],
+      [login.id, edit.id].sort(),
+      [edit.id],
+    ]);
   });
 
   it('makes events searchable only after the ingest delay', async () => {
@@ -295,23 +383,31 @@ describe('Retraced emulator: the events reads write (§1.1, §1.11)', () => {
     const views = reply.body.data?.search?.edges.map((e) => e.node) ?? [];
     expect(views).toHaveLength(2);
     expect(views.every((v) => v.crud === 'r')).toBe(true);
-    expect(views.map((v) => v.actor)).toEqual(Array(2).fill({ id: `enterprise:${TOKEN.slice(0, 7)}`, name: 'SIEM export' }));
+    expect(views.map((v) => v.actor)).toEqual(
+      Array(2).fill({ id: `enterprise:${TOKEN.slice(0, 7)}`, name: 'SIEM export' }),
+    );
   });
 
-  it('shows a read\'s event as the real server does: created equal to received, an all-null target, the display text as description', async () => {
+  it("shows a read's event as the real server does: created equal to received, an all-null target, the display text as description", async () => {
     // Prepare
     await start();
     await searchPage({});
     clock.t += 2000;
 
     // Act
-    const reply = await post({ query: '{ search(query: "action:audit.log.view") { edges { node { received created description target { id name href type fields { key value } } display { markdown } } } } }' });
+    const reply = await post({
+      query:
+        '{ search(query: "action:audit.log.view") { edges { node { received created description target { id name href type fields { key value } } display { markdown } } } } }',
+    });
 
     // Assess
     const [view] = (reply.body.data?.search?.edges ?? []) as unknown as Array<{ node: Record<string, unknown> }>;
     expect(view?.node).toEqual({
-      received: '2026-11-22T00:11:30Z', created: '2026-11-22T00:11:30Z', description: '**SIEM export** performed the action **audit.log.view**.',
-      target: { id: null, name: null, href: null, type: null, fields: null }, display: { markdown: '**SIEM export** performed the action **audit.log.view**.' },
+      received: '2026-11-22T00:11:30Z',
+      created: '2026-11-22T00:11:30Z',
+      description: '**SIEM export** performed the action **audit.log.view**.',
+      target: { id: null, name: null, href: null, type: null, fields: null },
+      display: { markdown: '**SIEM export** performed the action **audit.log.view**.' },
     });
   });
 });
@@ -324,18 +420,29 @@ describe('Retraced emulator: events without an actor or target (issue 15)', () =
     clock.t += 2000;
 
     // Act
-    const reply = await post({ query: '{ search(query: "action:page.view") { edges { node { actor { id name href fields { key value } } target { id name href type fields { key value } } } } } }' });
+    const reply = await post({
+      query:
+        '{ search(query: "action:page.view") { edges { node { actor { id name href fields { key value } } target { id name href type fields { key value } } } } } }',
+    });
 
     // Assess
     expect(reply.body.data?.search?.edges[0]?.node).toEqual({
-      actor: { id: null, name: null, href: null, fields: null }, target: { id: null, name: null, href: null, type: null, fields: null },
+      actor: { id: null, name: null, href: null, fields: null },
+      target: { id: null, name: null, href: null, type: null, fields: null },
     });
   });
 
   it('serves a share of events in every shape the publisher API accepts when asked (variety), reproducibly', async () => {
     // Prepare
     const shapes = async (seed: number) => {
-      const emu = await startRetracedEmulator({ token: TOKEN, backlog: 200, seed, variety: 1, now: () => T0 + 3_600_000, backlogEnd: new Date(T0) });
+      const emu = await startRetracedEmulator({
+        token: TOKEN,
+        backlog: 200,
+        seed,
+        variety: 1,
+        now: () => T0 + 3_600_000,
+        backlogEnd: new Date(T0),
+      });
       const events = emu.events();
       await emu.stop();
       return events;
@@ -372,7 +479,10 @@ describe('Retraced emulator: errors (§1.7, §1.11)', () => {
 
     // Assess
     expect(reply.status).toBe(400);
-    expect(reply.body).toEqual({ errors: [{ message: swallowed, locations: [{ line: 2, column: 3 }], path: ['search'] }], data: { search: null } });
+    expect(reply.body).toEqual({
+      errors: [{ message: swallowed, locations: [{ line: 2, column: 3 }], path: ['search'] }],
+      data: { search: null },
+    });
     expect(Object.keys(reply.body)).toEqual(['errors', 'data']);
   });
 
@@ -401,7 +511,7 @@ describe('Retraced emulator: errors (§1.7, §1.11)', () => {
     expect(emu.stats.reads).toBe(0);
   });
 
-  it("crashes on an unknown field with 500 \"Cannot read properties of undefined (reading 'name')\"", async () => {
+  it('crashes on an unknown field with 500 "Cannot read properties of undefined (reading \'name\')"', async () => {
     // Prepare
     await start();
 
@@ -429,8 +539,18 @@ describe('Retraced emulator: errors (§1.7, §1.11)', () => {
 
   it.each([
     ['a body without query', () => post({ variables: {} }), 'Body must be a string. Received: undefined.'],
-    ['a GET', () => fetch(`${emulator?.baseUrl ?? ''}${RETRACED_GRAPHQL_PATH}?query=%7Bsearch%7BtotalCount%7D%7D`, { headers: { authorization: `token=${TOKEN}` } })
-      .then(async (res) => ({ status: res.status, headers: res.headers, body: (await res.json()) as Reply['body'] })), 'Body must be a string. Received: undefined.'],
+    [
+      'a GET',
+      () =>
+        fetch(`${emulator?.baseUrl ?? ''}${RETRACED_GRAPHQL_PATH}?query=%7Bsearch%7BtotalCount%7D%7D`, {
+          headers: { authorization: `token=${TOKEN}` },
+        }).then(async (res) => ({
+          status: res.status,
+          headers: res.headers,
+          body: (await res.json()) as Reply['body'],
+        })),
+      'Body must be a string. Received: undefined.',
+    ],
   ])('answers %s with 500, as the real server does (issue 15), writing no view event', async (_name, send, error) => {
     // Prepare
     const emu = await start();
@@ -450,11 +570,17 @@ describe('Retraced emulator: errors (§1.7, §1.11)', () => {
     await start();
 
     // Act
-    const replies = [await searchPage({}), await searchPage({ first: 5, last: 5 }), await post({ query: '{ search { totalCount totalCount } }' })];
+    const replies = [
+      await searchPage({}),
+      await searchPage({ first: 5, last: 5 }),
+      await post({ query: '{ search { totalCount totalCount } }' }),
+    ];
 
     // Assess
     expect(replies.map((r) => r.status)).toEqual([200, 400, 400]);
-    expect(replies.every((r) => /^graphqlPost:[0-9a-f]{8}$/.test(r.headers.get('x-retraced-requestid') ?? ''))).toBe(true);
+    expect(replies.every((r) => /^graphqlPost:[0-9a-f]{8}$/.test(r.headers.get('x-retraced-requestid') ?? ''))).toBe(
+      true,
+    );
   });
 
   it('answers unknown paths with a plain-text 404', async () => {
@@ -465,7 +591,11 @@ describe('Retraced emulator: errors (§1.7, §1.11)', () => {
     const reply = await post({ query: PAGE_QUERY }, `token=${TOKEN}`, '/auditlog/enterprise/v1/graphqlx');
 
     // Assess
-    expect([reply.status, reply.text, reply.headers.get('content-type')]).toEqual([404, 'Not Found', 'text/plain; charset=utf-8']);
+    expect([reply.status, reply.text, reply.headers.get('content-type')]).toEqual([
+      404,
+      'Not Found',
+      'text/plain; charset=utf-8',
+    ]);
   });
 
   it('injects 502s, truncated bodies and hangs on demand', async () => {
@@ -498,7 +628,8 @@ describe('startRetracedForCli', () => {
     // Assess
     try {
       const reply = await fetch(`${running.baseUrl}${RETRACED_GRAPHQL_PATH}`, {
-        method: 'POST', headers: { authorization: `token=${running.credentials.token ?? ''}`, 'content-type': 'application/json' },
+        method: 'POST',
+        headers: { authorization: `token=${running.credentials.token ?? ''}`, 'content-type': 'application/json' },
         body: JSON.stringify({ query: '{ search(first: 100) { totalCount } }' }),
       });
       const body = (await reply.json()) as { data: { search: { totalCount: number } } };

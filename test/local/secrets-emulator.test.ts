@@ -1,5 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { startSecretsEmulator, type SecretsEmulator } from '../../local/secrets-emulator.ts';
 
 const NAME = 'audit-pump/veza-main';
@@ -28,7 +32,9 @@ describe('Secrets Manager emulator', () => {
     const out = await client.send(new GetSecretValueCommand({ SecretId: NAME }));
 
     expect(out).toMatchObject({ Name: NAME, SecretString: VALUE, VersionStages: ['AWSCURRENT'] });
-    expect(out.ARN).toMatch(/^arn:aws:secretsmanager:us-east-1:123456789012:secret:audit-pump\/veza-main-[A-Za-z0-9]{6}$/);
+    expect(out.ARN).toMatch(
+      /^arn:aws:secretsmanager:us-east-1:123456789012:secret:audit-pump\/veza-main-[A-Za-z0-9]{6}$/,
+    );
     expect(out.VersionId).toMatch(/^[0-9a-f-]{36}$/);
     expect(out.CreatedDate).toBeInstanceOf(Date);
     expect(emulator.calls).toBe(1);

@@ -31,21 +31,30 @@ let result: Awaited<ReturnType<typeof exportLocalLake>>;
 
 async function walk(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  return (await Promise.all(entries.map((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)])))).flat();
+  return (
+    await Promise.all(entries.map((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)])))
+  ).flat();
 }
 
-const rows = async (sql: string): Promise<Array<Record<string, unknown>>> => (await db.runAndReadAll(sql)).getRowObjectsJson() as Array<Record<string, unknown>>;
+const rows = async (sql: string): Promise<Array<Record<string, unknown>>> =>
+  (await db.runAndReadAll(sql)).getRowObjectsJson() as Array<Record<string, unknown>>;
 const classOf = (record: Record<string, unknown>): number => record.class_uid as number;
 
 beforeAll(async () => {
   archive = await mkdtemp(join(tmpdir(), 'lake-'));
   // Generated times span years; three days, in shuffled order, keep the objects few and unsorted on input.
-  const events = VENDORS.flatMap((vendor) => generatedEvents(vendor, 600, 23)).map((e, i) => ({ ...e, time: START + ((i * 7919) % 259_200) * 1000 }));
+  const events = VENDORS.flatMap((vendor) => generatedEvents(vendor, 600, 23)).map((e, i) => ({
+    ...e,
+    time: START + ((i * 7919) % 259_200) * 1000,
+  }));
   await writeEventsArchive(archive, events);
   archived = await readArchive(archive);
   result = await exportLocalLake(archive, { subset });
   files = (await walk(localLakeDir(archive))).sort();
-  duck = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  duck = await DuckDBInstance.create(':memory:', {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
   db = await duck.connect();
 }, 60_000);
 afterAll(async () => {
@@ -56,7 +65,9 @@ afterAll(async () => {
 
 describe('exportLocalLake', () => {
   it('writes only Parquet objects, each under ext/<prefix>-<class_uid>/region=<emulated>/accountId=<emulated>/eventDay=<YYYYMMDD>/', () => {
-    const layout = new RegExp(`^ext/audit-pump-(\\d+)/region=${EMULATED_REGION}/accountId=${EMULATED_ACCOUNT}/eventDay=(\\d{8})/[0-9a-f]{32}\\.parquet$`);
+    const layout = new RegExp(
+      `^ext/audit-pump-(\\d+)/region=${EMULATED_REGION}/accountId=${EMULATED_ACCOUNT}/eventDay=(\\d{8})/[0-9a-f]{32}\\.parquet$`,
+    );
     expect(files.length).toBeGreaterThan(7);
     expect(files.map((f) => relative(localLakeDir(archive), f)).filter((f) => !layout.test(f))).toEqual([]);
   });
@@ -64,7 +75,9 @@ describe('exportLocalLake', () => {
   it('puts one class in each file, the class its source is named after, each row in its own eventDay', async () => {
     for (const file of files) {
       const [, uid, day] = /audit-pump-(\d+)\/.*eventDay=(\d{8})\//.exec(file) ?? [];
-      const [stats] = await rows(`SELECT count(DISTINCT class_uid) AS classes, min(class_uid) AS uid, count(*) FILTER (WHERE strftime(to_timestamp(time / 1000), '%Y%m%d') <> '${day}') AS elsewhere FROM read_parquet('${file}')`);
+      const [stats] = await rows(
+        `SELECT count(DISTINCT class_uid) AS classes, min(class_uid) AS uid, count(*) FILTER (WHERE strftime(to_timestamp(time / 1000), '%Y%m%d') <> '${day}') AS elsewhere FROM read_parquet('${file}')`,
+      );
       expect({ file, ...stats }).toEqual({ file, classes: '1', uid: Number(uid), elsewhere: '0' });
     }
   });
@@ -75,14 +88,21 @@ describe('exportLocalLake', () => {
       const described = await rows(`DESCRIBE SELECT * FROM read_parquet('${file}', hive_partitioning = false)`);
       // DuckDB quotes only the field names that are keywords; the types are compared unquoted.
       const unquoted = (type: unknown): string => String(type).replace(/"/g, '');
-      const expected = lakeColumns(uid, subset).map((c) => ({ column_name: c.name, column_type: unquoted(duckdbType(c.type)) }));
-      expect(described.map((d) => ({ column_name: d.column_name, column_type: unquoted(d.column_type) }))).toEqual(expected);
+      const expected = lakeColumns(uid, subset).map((c) => ({
+        column_name: c.name,
+        column_type: unquoted(duckdbType(c.type)),
+      }));
+      expect(described.map((d) => ({ column_name: d.column_name, column_type: unquoted(d.column_type) }))).toEqual(
+        expected,
+      );
     }
   });
 
   it('sorts the rows of every file by time', async () => {
     for (const file of files) {
-      const [order] = await rows(`SELECT count(*) FILTER (WHERE time < previous) AS unsorted FROM (SELECT time, lag(time) OVER (ORDER BY file_row_number) AS previous FROM read_parquet('${file}', file_row_number = true))`);
+      const [order] = await rows(
+        `SELECT count(*) FILTER (WHERE time < previous) AS unsorted FROM (SELECT time, lag(time) OVER (ORDER BY file_row_number) AS previous FROM read_parquet('${file}', file_row_number = true))`,
+      );
       expect({ file, unsorted: order?.unsorted }).toEqual({ file, unsorted: '0' });
     }
   });
@@ -92,7 +112,10 @@ describe('exportLocalLake', () => {
     try {
       const classes = [...new Set(archived.map((a) => classOf(a.record)))].filter((uid) => uid !== 0).sort();
       for (const uid of classes) {
-        const expected = archived.filter((a) => classOf(a.record) === uid).map((a) => (a.record.metadata as { uid: string }).uid).sort();
+        const expected = archived
+          .filter((a) => classOf(a.record) === uid)
+          .map((a) => (a.record.metadata as { uid: string }).uid)
+          .sort();
         const got = (await lake.query(`SELECT metadata.uid AS uid FROM lake_${uid} ORDER BY 1`)).rows.map((r) => r[0]);
         expect({ uid, rows: got.length }).toEqual({ uid, rows: expected.length });
         expect(got).toEqual(expected);
@@ -105,10 +128,15 @@ describe('exportLocalLake', () => {
 
   it('names in each file the archive objects its events were read from', async () => {
     for (const file of files) {
-      const [meta] = await rows(`SELECT decode(value) AS objects FROM parquet_kv_metadata('${file}') WHERE decode(key) = 'audit_pump.archive_objects'`);
+      const [meta] = await rows(
+        `SELECT decode(value) AS objects FROM parquet_kv_metadata('${file}') WHERE decode(key) = 'audit_pump.archive_objects'`,
+      );
       const named = JSON.parse(String(meta?.objects)) as string[];
-      const uids = new Set((await rows(`SELECT metadata.uid AS uid FROM read_parquet('${file}')`)).map((r) => String(r.uid)));
-      const uidsIn = (key: string) => new Set(archived.filter((a) => a.key === key).map((a) => (a.record.metadata as { uid: string }).uid));
+      const uids = new Set(
+        (await rows(`SELECT metadata.uid AS uid FROM read_parquet('${file}')`)).map((r) => String(r.uid)),
+      );
+      const uidsIn = (key: string) =>
+        new Set(archived.filter((a) => a.key === key).map((a) => (a.record.metadata as { uid: string }).uid));
       // Every uid of the file is in an object named, and every object named holds a uid of the file.
       expect([...uids].filter((uid) => !named.some((key) => uidsIn(key).has(uid)))).toEqual([]);
       expect(named.filter((key) => ![...uidsIn(key)].some((uid) => uids.has(uid)))).toEqual([]);
@@ -127,6 +155,8 @@ describe('exportLocalLake', () => {
     const again = await exportLocalLake(archive, { subset });
     const after = (await walk(localLakeDir(archive))).sort();
     expect(after).toEqual(files);
-    expect(again.written.reduce((n, w) => n + w.events, 0)).toBe(archived.length - (result.held['class 0: no Security Lake event class'] ?? 0));
+    expect(again.written.reduce((n, w) => n + w.events, 0)).toBe(
+      archived.length - (result.held['class 0: no Security Lake event class'] ?? 0),
+    );
   });
 });

@@ -24,23 +24,35 @@ const START_FROM = new Date(Date.now() - 7 * 86_400_000).toISOString();
 describe('localSources', () => {
   it('gives every emulator one source, read 10 s behind now', async () => {
     const emulators: RunningEmulator[] = [];
-    for (const vendor of Object.keys(EMULATORS)) emulators.push(await startEmulator(vendor, { backlog: 5, arrivalsPerSecond: 0 }));
+    for (const vendor of Object.keys(EMULATORS))
+      emulators.push(await startEmulator(vendor, { backlog: 5, arrivalsPerSecond: 0 }));
     cleanups.push(() => Promise.all(emulators.map((e) => e.stop())));
 
     const sources = localSources(emulators, START_FROM);
 
-    expect(sources.map((s) => s.id).sort()).toEqual(Object.keys(EMULATORS).map((v) => `${v}-local`).sort());
+    expect(sources.map((s) => s.id).sort()).toEqual(
+      Object.keys(EMULATORS)
+        .map((v) => `${v}-local`)
+        .sort(),
+    );
     for (const source of sources) expect(source.settleLagSeconds).toBe(10);
   });
 
   it('reads Nected events 12 s old, which the production lag of 5 minutes would still hold back', async () => {
     const nected = await startNectedEmulator({ apiKey: NECTED_LOCAL_API_KEY, seed: 3, backlog: 20 });
     const dir = await mkdtemp(join(tmpdir(), 'audit-pump-start-'));
-    cleanups.push(() => nected.stop(), () => rm(dir, { recursive: true, force: true }));
+    cleanups.push(
+      () => nected.stop(),
+      () => rm(dir, { recursive: true, force: true }),
+    );
     const recent = nected.addEvents(3, { ageMs: 12_000 });
     const running: RunningEmulator = {
-      vendor: 'nected', baseUrl: nected.baseUrl, credentials: { apiKey: NECTED_LOCAL_API_KEY }, options: { api: 'v1', branch: 'main' },
-      eventIds: () => nected.events().map((e) => e.id), stop: () => nected.stop(),
+      vendor: 'nected',
+      baseUrl: nected.baseUrl,
+      credentials: { apiKey: NECTED_LOCAL_API_KEY },
+      options: { api: 'v1', branch: 'main' },
+      eventIds: () => nected.events().map((e) => e.id),
+      stop: () => nected.stop(),
     };
     const sources = localSources([running], START_FROM);
     const stack = await startLocalStack({ sources, archiveDir: join(dir, 'archive'), bufferIntervalMs: 50 });
@@ -50,7 +62,9 @@ describe('localSources', () => {
 
     expect(result).toMatchObject({ status: 'caught-up', events: 23 });
     await stack.stop();
-    const uids = new Set((await readArchive(join(dir, 'archive'))).map((a) => (a.record.metadata as { uid: string }).uid));
+    const uids = new Set(
+      (await readArchive(join(dir, 'archive'))).map((a) => (a.record.metadata as { uid: string }).uid),
+    );
     for (const event of recent) expect(uids.has(eventUid('nected', 'nected-local', event.id))).toBe(true);
   });
 });

@@ -17,11 +17,15 @@ const sink = () => {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'validate-'));
-  const good = [1, 2, 3].map((i) => fixtureEvent({ vendor: 'veza', ageDays: 0, nativeId: `g${i}`, email: 'ana@example.com' }));
+  const good = [1, 2, 3].map((i) =>
+    fixtureEvent({ vendor: 'veza', ageDays: 0, nativeId: `g${i}`, email: 'ana@example.com' }),
+  );
   const bad = fixtureEvent({ vendor: 'nected', ageDays: 0, nativeId: 'b1', extra: { actor: {}, severity_id: 9 } });
   await writeArchive(join(dir, 'mixed'), [...good, bad]);
   await writeArchive(join(dir, 'good'), good);
-  const same = [1, 2, 3].map((i) => fixtureEvent({ vendor: 'nected', ageDays: 0, nativeId: `s${i}`, extra: { severity_id: 9 } }));
+  const same = [1, 2, 3].map((i) =>
+    fixtureEvent({ vendor: 'nected', ageDays: 0, nativeId: `s${i}`, extra: { severity_id: 9 } }),
+  );
   await writeArchive(join(dir, 'same'), same);
 });
 afterAll(async () => {
@@ -36,7 +40,10 @@ describe('validateArchive', () => {
     // Assess
     expect(summary).toMatchObject({ events: 4, invalid: 1, warned: 0 });
     expect(summary.byClass.get('6003')).toEqual({ caption: 'API Activity', events: 4, invalid: 1, warned: 0 });
-    expect(summary.problems.map((p) => [p.level, p.path])).toEqual([['error', 'severity_id'], ['error', 'actor']]);
+    expect(summary.problems.map((p) => [p.level, p.path])).toEqual([
+      ['error', 'severity_id'],
+      ['error', 'actor'],
+    ]);
     expect(summary.problems[0]?.key).toMatch(/^events\/vendor=nected\/dt=\d{4}-\d\d-\d\d\/.+\.gz$/);
   });
 });
@@ -80,9 +87,15 @@ describe('validateCommand', () => {
     // Assess
     expect(code).toBe(1);
     expect(JSON.parse(out.text)).toMatchObject({
-      events: 4, valid: 3, invalid: 1, warned: 0,
+      events: 4,
+      valid: 3,
+      invalid: 1,
+      warned: 0,
       classes: [{ classUid: 6003, caption: 'API Activity', events: 4, invalid: 1, warned: 0 }],
-      problems: [{ level: 'error', path: 'severity_id', count: 1 }, { level: 'error', path: 'actor', count: 1 }],
+      problems: [
+        { level: 'error', path: 'severity_id', count: 1 },
+        { level: 'error', path: 'actor', count: 1 },
+      ],
     });
   });
 
@@ -91,6 +104,8 @@ describe('validateCommand', () => {
   });
 
   it('says how to fill an empty archive', async () => {
-    await expect(validateCommand(['--archive', join(dir, 'none')], sink(), sink())).rejects.toThrow(/^no events under .*none\/events/);
+    await expect(validateCommand(['--archive', join(dir, 'none')], sink(), sink())).rejects.toThrow(
+      /^no events under .*none\/events/,
+    );
   });
 });

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { startVezaEmulator, vezaExportFilter, type VezaEmulator, type VezaEmulatorOptions } from '../../local/veza-emulator.ts';
+import {
+  startVezaEmulator,
+  vezaExportFilter,
+  type VezaEmulator,
+  type VezaEmulatorOptions,
+} from '../../local/veza-emulator.ts';
 
 const KEY = 'veza-test-key';
 const NOW = Date.parse('2025-06-01T12:00:00Z');
@@ -26,7 +31,12 @@ async function start(options: Partial<VezaEmulatorOptions> = {}): Promise<VezaEm
   return emulator;
 }
 
-async function get(path: string, params: Record<string, string> | string, key: string | null = KEY, signal?: AbortSignal): Promise<Reply> {
+async function get(
+  path: string,
+  params: Record<string, string> | string,
+  key: string | null = KEY,
+  signal?: AbortSignal,
+): Promise<Reply> {
   const query = typeof params === 'string' ? params : new URLSearchParams(params).toString();
   const res = await fetch(`${emulator?.baseUrl ?? ''}${path}?${query}`, {
     headers: key === null ? {} : { authorization: `Bearer ${key}` },
@@ -42,7 +52,8 @@ async function get(path: string, params: Record<string, string> | string, key: s
   return { status: res.status, text, headers: res.headers, json };
 }
 
-const idsOf = (values: Reply['json']['values']): string[] => (values ?? []).map((v) => String(v['id'] ?? v['request_id']));
+const idsOf = (values: Reply['json']['values']): string[] =>
+  (values ?? []).map((v) => String(v['id'] ?? v['request_id']));
 
 /** Follows export tokens until an empty page; returns the ids seen and the last token. */
 async function drainExport(first: Record<string, string>, pageSize = '7'): Promise<{ ids: string[]; token: string }> {
@@ -69,9 +80,17 @@ describe('Veza emulator: export', () => {
   it('starts at the first event persisted at or after the URL-encoded persisted_at filter', async () => {
     const emu = await start();
     const tenth = emu.events()[10];
-    const reply = await get(EXPORT, `filter=persisted_at+GE+%22${encodeURIComponent(tenth?.persistedAt ?? '')}%22&page_size=5&next_page_token=`);
+    const reply = await get(
+      EXPORT,
+      `filter=persisted_at+GE+%22${encodeURIComponent(tenth?.persistedAt ?? '')}%22&page_size=5&next_page_token=`,
+    );
     expect(reply.status).toBe(200);
-    expect(idsOf(reply.json.values)).toEqual(emu.events().slice(10, 15).map((e) => e.id));
+    expect(idsOf(reply.json.values)).toEqual(
+      emu
+        .events()
+        .slice(10, 15)
+        .map((e) => e.id),
+    );
   });
 
   it('keeps the token on an empty page, and later arrivals appear after it', async () => {
@@ -81,22 +100,39 @@ describe('Veza emulator: export', () => {
     expect(empty.json).toEqual({ values: [], next_page_token: token });
     emu.addEvents(3);
     const later = await get(EXPORT, { page_token: token, page_size: '10' });
-    expect(idsOf(later.json.values)).toEqual(emu.events().slice(-3).map((e) => e.id));
+    expect(idsOf(later.json.values)).toEqual(
+      emu
+        .events()
+        .slice(-3)
+        .map((e) => e.id),
+    );
     expect(later.json.next_page_token).not.toBe(token);
   });
 
   it('ignores the filter when a token is sent', async () => {
     const emu = await start();
     const first = await get(EXPORT, { filter: FROM_EPOCH, page_size: '7' });
-    const second = await get(EXPORT, { filter: 'garbage', next_page_token: first.json.next_page_token ?? '', page_size: '7' });
+    const second = await get(EXPORT, {
+      filter: 'garbage',
+      next_page_token: first.json.next_page_token ?? '',
+      page_size: '7',
+    });
     expect(second.status).toBe(200);
-    expect(idsOf(second.json.values)).toEqual(emu.events().slice(7, 14).map((e) => e.id));
+    expect(idsOf(second.json.values)).toEqual(
+      emu
+        .events()
+        .slice(7, 14)
+        .map((e) => e.id),
+    );
   });
 
   it('refuses a tampered or foreign token with 400 InvalidArgument', async () => {
     await start();
     const first = await get(EXPORT, { filter: FROM_EPOCH, page_size: '7' });
-    const decoded = JSON.parse(Buffer.from(first.json.next_page_token ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    const decoded = JSON.parse(Buffer.from(first.json.next_page_token ?? '', 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
     const tampered = Buffer.from(JSON.stringify({ ...decoded, p: 0 })).toString('base64url');
     for (const token of [tampered, 'not-a-token']) {
       const reply = await get(EXPORT, { next_page_token: token, page_size: '7' });
@@ -115,7 +151,12 @@ describe('Veza emulator: export', () => {
 
   it('requires a persisted_at GE filter without a token', async () => {
     await start();
-    for (const filter of ['', 'persisted_at GT "2025-01-01T00:00:00Z"', 'persisted_at GE 2025-01-01T00:00:00Z', 'persisted_at GE "yesterday"']) {
+    for (const filter of [
+      '',
+      'persisted_at GT "2025-01-01T00:00:00Z"',
+      'persisted_at GE 2025-01-01T00:00:00Z',
+      'persisted_at GE "yesterday"',
+    ]) {
       expect((await get(EXPORT, { filter, page_size: '5' })).status).toBe(400);
     }
   });
@@ -198,7 +239,9 @@ describe('Veza emulator: list', () => {
 describe('Veza emulator: faults', () => {
   it('answers 429 ResourceExhausted on export only, then recovers', async () => {
     const emu = await start({ faults: { resourceExhaustedNext: 1 } });
-    expect((await get(LIST, { filter: `ended_at GE "${new Date(NOW - DAY).toISOString()}"`, page_size: '5' })).status).toBe(200);
+    expect(
+      (await get(LIST, { filter: `ended_at GE "${new Date(NOW - DAY).toISOString()}"`, page_size: '5' })).status,
+    ).toBe(200);
     const limited = await get(EXPORT, { filter: FROM_EPOCH, page_size: '5' });
     expect([limited.status, limited.json.code]).toEqual([429, 8]);
     expect((await get(EXPORT, { filter: FROM_EPOCH, page_size: '5' })).status).toBe(200);
@@ -218,7 +261,9 @@ describe('Veza emulator: faults', () => {
     const limited = replies[2] as Reply;
     expect(limited.headers.get('retry-after')).toBe('2');
     expect(JSON.parse(limited.text)).toEqual({
-      code: 8, message: 'rate limited', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '1s' }],
+      code: 8,
+      message: 'rate limited',
+      details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '1s' }],
     });
     expect(emu.stats.throttled).toBe(2);
   });
@@ -231,12 +276,19 @@ describe('Veza emulator: faults', () => {
     const limited = await get(EXPORT, { filter: FROM_EPOCH, page_size: '5' });
 
     // Assess
-    expect([limited.status, limited.headers.get('retry-after'), limited.json]).toEqual([429, null, { code: 8, message: 'rate limited', details: [] }]);
+    expect([limited.status, limited.headers.get('retry-after'), limited.json]).toEqual([
+      429,
+      null,
+      { code: 8, message: 'rate limited', details: [] },
+    ]);
   });
 
   it('injects 503s, truncated bodies, repeated tokens and hangs', async () => {
     const emu = await start({ faults: { serverErrorNext: 1 } });
-    expect((await get(EXPORT, { filter: FROM_EPOCH, page_size: '5' })).json).toEqual({ code: 14, message: 'unavailable' });
+    expect((await get(EXPORT, { filter: FROM_EPOCH, page_size: '5' })).json).toEqual({
+      code: 14,
+      message: 'unavailable',
+    });
     emu.faults.truncateNext = 1;
     const cut = await get(EXPORT, { filter: FROM_EPOCH, page_size: '5' });
     expect([cut.status, cut.json.values]).toEqual([200, undefined]);
@@ -279,8 +331,18 @@ describe('Veza emulator: records', () => {
     const record = emu.events()[0]?.record;
     if (!record || !('intent' in record)) throw new Error('expected the new shape');
     expect(Object.keys(record)).toEqual(['id', 'timestamp', 'intent', 'result']);
-    expect(Object.keys(record.intent)).toEqual(
-      ['trace_id', 'user_id', 'session_id', 'api_key_id', 'endpoint', 'method', 'url', 'client', 'request', 'delegate']);
+    expect(Object.keys(record.intent)).toEqual([
+      'trace_id',
+      'user_id',
+      'session_id',
+      'api_key_id',
+      'endpoint',
+      'method',
+      'url',
+      'client',
+      'request',
+      'delegate',
+    ]);
     expect(record.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
     const failures = emu.events().filter((e) => 'result' in e.record && e.record.result.code !== 0).length;
     expect(failures / 2000).toBeGreaterThan(0.02);
@@ -291,8 +353,19 @@ describe('Veza emulator: records', () => {
     const old = await start({ shape: 'old' });
     const record = old.events()[0]?.record;
     if (!record || !('identity' in record)) throw new Error('expected the old shape');
-    expect(Object.keys(record)).toEqual(
-      ['identity', 'status', 'client', 'endpoint', 'method', 'url', 'request_id', 'request', 'response', 'started_at', 'ended_at']);
+    expect(Object.keys(record)).toEqual([
+      'identity',
+      'status',
+      'client',
+      'endpoint',
+      'method',
+      'url',
+      'request_id',
+      'request',
+      'response',
+      'started_at',
+      'ended_at',
+    ]);
     expect(record.endpoint).toMatch(/^\/api_protos\.v1\.\w+Service\/\w+$/);
     await old.stop();
     const mixed = await start({ shape: 'mixed' });
@@ -327,6 +400,11 @@ describe('Veza emulator: records', () => {
     await new Promise((resolve) => setTimeout(resolve, 350));
     expect(emu.events().length).toBeGreaterThan(5);
     const { ids } = await drainExport({ filter: vezaExportFilter(new Date(Date.now() - DAY).toISOString()) }, '1000');
-    expect(ids.slice(0, 5)).toEqual(emu.events().slice(0, 5).map((e) => e.id));
+    expect(ids.slice(0, 5)).toEqual(
+      emu
+        .events()
+        .slice(0, 5)
+        .map((e) => e.id),
+    );
   });
 });

@@ -9,15 +9,35 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from '@jest/globals';
 import { ListObjectsV2Command, type GetObjectCommand } from '@aws-sdk/client-s3';
 import { LocalArchiveReader } from '../../local/local-archive.ts';
-import { ArchiveFormatError, archivePrefix, archivedUids, parseArchiveObject, utcDays, type ArchiveReader } from '../../shared/archive.ts';
+import {
+  ArchiveFormatError,
+  archivePrefix,
+  archivedUids,
+  parseArchiveObject,
+  utcDays,
+  type ArchiveReader,
+} from '../../shared/archive.ts';
 import { S3ArchiveReader, type S3Sender } from '../../shared/archive-s3.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
 
 const T0 = Date.parse('2026-11-20T00:00:00Z');
 const HOUR = 3_600_000;
-const event = (uid: string, time: number, logName = 'veza-a') => ({ time, metadata: { uid, log_name: logName, log_provider: 'veza' } });
+const event = (uid: string, time: number, logName = 'veza-a') => ({
+  time,
+  metadata: { uid, log_name: logName, log_provider: 'veza' },
+});
 const ndjson = (...events: unknown[]) => gzipSync(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
-const [SOURCE] = parseSources({ sources: [{ id: 'veza-a', vendor: 'veza', baseUrl: 'https://x.example.com', credentials: { token: 't' }, startFrom: '2026-01-01T00:00:00Z' }] }).sources as [Source];
+const [SOURCE] = parseSources({
+  sources: [
+    {
+      id: 'veza-a',
+      vendor: 'veza',
+      baseUrl: 'https://x.example.com',
+      credentials: { token: 't' },
+      startFrom: '2026-01-01T00:00:00Z',
+    },
+  ],
+}).sources as [Source];
 
 /** A fake S3 client: objects by key, listed `pageSize` keys at a time; records every command. */
 function fakeS3(objects: Record<string, Uint8Array>, pageSize = 2): S3Sender & { calls: string[] } {
@@ -28,7 +48,9 @@ function fakeS3(objects: Record<string, Uint8Array>, pageSize = 2): S3Sender & {
       if (command instanceof ListObjectsV2Command) {
         const { Bucket, Prefix = '', ContinuationToken } = command.input;
         calls.push(`list ${Bucket} ${Prefix} ${ContinuationToken ?? ''}`.trim());
-        const keys = Object.keys(objects).filter((k) => k.startsWith(Prefix)).sort();
+        const keys = Object.keys(objects)
+          .filter((k) => k.startsWith(Prefix))
+          .sort();
         const start = Number(ContinuationToken ?? 0);
         const next = start + pageSize < keys.length ? { NextContinuationToken: String(start + pageSize) } : {};
         return { Contents: keys.slice(start, start + pageSize).map((Key) => ({ Key })), ...next };
@@ -49,7 +71,7 @@ async function collect(reader: ArchiveReader, days: string[]): Promise<unknown[]
 }
 
 describe('S3ArchiveReader', () => {
-  it('lists each day\'s partition of the vendor (following continuation tokens) and reads every object', async () => {
+  it("lists each day's partition of the vendor (following continuation tokens) and reads every object", async () => {
     // Prepare
     const s3 = fakeS3({
       'events/vendor=veza/dt=2026-11-20/a.gz': ndjson(event('u1', T0)),
@@ -64,13 +86,18 @@ describe('S3ArchiveReader', () => {
 
     // Assess
     expect(events.map((e) => (e as ReturnType<typeof event>).metadata.uid)).toEqual(['u1', 'u2', 'u3', 'u4']);
-    expect(s3.calls.filter((c) => c.startsWith('list'))).toEqual(['list archive events/vendor=veza/dt=2026-11-20/', 'list archive events/vendor=veza/dt=2026-11-20/ 2']);
+    expect(s3.calls.filter((c) => c.startsWith('list'))).toEqual([
+      'list archive events/vendor=veza/dt=2026-11-20/',
+      'list archive events/vendor=veza/dt=2026-11-20/ 2',
+    ]);
     expect(s3.calls.filter((c) => c.startsWith('get'))).toHaveLength(3);
   });
 
   it('refuses a Parquet archive with a clear message', async () => {
     const s3 = fakeS3({ 'events/vendor=veza/dt=2026-11-20/a.parquet': Buffer.from('PAR1....PAR1') });
-    await expect(collect(new S3ArchiveReader({ bucket: 'archive', client: s3 }), ['2026-11-20'])).rejects.toThrow(/is Parquet; reconciliation reads the gzip NDJSON archive/);
+    await expect(collect(new S3ArchiveReader({ bucket: 'archive', client: s3 }), ['2026-11-20'])).rejects.toThrow(
+      /is Parquet; reconciliation reads the gzip NDJSON archive/,
+    );
   });
 });
 
@@ -79,7 +106,10 @@ describe('LocalArchiveReader', () => {
     const dir = await mkdtemp(join(tmpdir(), 'audit-pump-archive-'));
     try {
       await mkdir(join(dir, archivePrefix('veza', '2026-11-20')), { recursive: true });
-      await writeFile(join(dir, archivePrefix('veza', '2026-11-20'), 'x.gz'), ndjson(event('u1', T0), event('u2', T0 + 1)));
+      await writeFile(
+        join(dir, archivePrefix('veza', '2026-11-20'), 'x.gz'),
+        ndjson(event('u1', T0), event('u2', T0 + 1)),
+      );
       const events = await collect(new LocalArchiveReader(dir), ['2026-11-19', '2026-11-20']);
       expect(events).toHaveLength(2);
     } finally {
@@ -89,7 +119,7 @@ describe('LocalArchiveReader', () => {
 });
 
 describe('archive helpers', () => {
-  it('the partition prefix is the archive layout\'s, with vendor and day filled in', () => {
+  it("the partition prefix is the archive layout's, with vendor and day filled in", () => {
     expect(archivePrefix('veza')).toBe('events/vendor=veza/');
     expect(archivePrefix('veza', '2026-11-20')).toBe('events/vendor=veza/dt=2026-11-20/');
   });
@@ -115,6 +145,9 @@ describe('archive helpers', () => {
         yield { time: T0 + HOUR, metadata: {} };
       },
     };
-    expect([...(await archivedUids(reader, SOURCE, { from: T0, to: T0 + 2 * HOUR }))].sort()).toEqual(['edge-from', 'in']);
+    expect([...(await archivedUids(reader, SOURCE, { from: T0, to: T0 + 2 * HOUR }))].sort()).toEqual([
+      'edge-from',
+      'in',
+    ]);
   });
 });

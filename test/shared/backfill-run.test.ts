@@ -22,8 +22,10 @@ afterEach(async () => {
 });
 
 const HOUR = 3_600_000;
-const inRange = (events: ReadonlyArray<{ time: number; uid: string }>, r: { from: number; to: number }) => events.filter((e) => e.time >= r.from && e.time < r.to);
-const liveStore = (w: RangeWorld) => new CursorStore({ client: w.stack.dynamo.client, tableName: w.stack.config.cursorTable });
+const inRange = (events: ReadonlyArray<{ time: number; uid: string }>, r: { from: number; to: number }) =>
+  events.filter((e) => e.time >= r.from && e.time < r.to);
+const liveStore = (w: RangeWorld) =>
+  new CursorStore({ client: w.stack.dynamo.client, tableName: w.stack.config.cursorTable });
 
 describe('backfill: resuming', () => {
   it('a backfill stopped by its deadline reports how far it got and the next invocation resumes there; nothing is read twice', async () => {
@@ -32,7 +34,11 @@ describe('backfill: resuming', () => {
     const onProgress = (): void => {
       if (clock.armed && ++clock.pages === 3) clock.offset += 2 * HOUR;
     };
-    world = await startRangeWorld('veza', { backlog: 150, options: { pageSize: 10 }, pump: { now: () => Date.now() + clock.offset, onProgress } });
+    world = await startRangeWorld('veza', {
+      backlog: 150,
+      options: { pageSize: 10 },
+      pump: { now: () => Date.now() + clock.offset, onProgress },
+    });
     await world.drainLive();
     clock.armed = true;
     const range = middleRange(await world.archived(), 0.1, 0.7);
@@ -72,7 +78,11 @@ describe('backfill: resuming', () => {
       },
     };
     const deps = (sink: Sink): RunnerDeps => ({
-      store: new CursorStore({ client: w.stack.dynamo.client, tableName: w.stack.config.cursorTable, key: backfillItemId }),
+      store: new CursorStore({
+        client: w.stack.dynamo.client,
+        tableName: w.stack.config.cursorTable,
+        key: backfillItemId,
+      }),
       sink,
       deadLetter: new FirehoseSink({ client: w.stack.clients.firehose, streamName: w.stack.config.deadLetterStream }),
       credentials: new SecretsCredentials({ client: w.stack.clients.secrets }),
@@ -111,7 +121,9 @@ describe('backfill: its own cursor', () => {
     const again = (await world.backfill(iso(a.from), iso(a.to))).backfill;
     const refused = world.backfill(iso(b.from), iso(b.to));
     await expect(refused).rejects.toThrow(BackfillRangeError);
-    await expect(refused).rejects.toThrow(/has a backfill of .*; resume it with the same range, or start .* with --restart/);
+    await expect(refused).rejects.toThrow(
+      /has a backfill of .*; resume it with the same range, or start .* with --restart/,
+    );
     const restarted = (await world.backfill(iso(b.from), iso(b.to), { restart: true })).backfill;
 
     expect(first).toMatchObject({ done: true, events: inRange(events, a).length });

@@ -48,7 +48,8 @@ describe.each(Object.keys(EMULATORS) as Vendor[])('backfill and reconcile: %s', 
 
     // Act
     const before = (await world.invoke({ reconcile: { sourceId: world.source.id, window, ...margin } })).reconcile;
-    const outside = (events: ReadonlyArray<{ time: number }>) => events.filter((e) => e.time < from || e.time >= to).length;
+    const outside = (events: ReadonlyArray<{ time: number }>) =>
+      events.filter((e) => e.time < from || e.time >= to).length;
     const countBefore = (await world.archived()).length;
     const outsideBefore = outside(await world.archived());
     const backfill = (await world.backfill(iso(from), iso(to), margin)).backfill;
@@ -58,11 +59,21 @@ describe.each(Object.keys(EMULATORS) as Vendor[])('backfill and reconcile: %s', 
     // Assess: exact count missing, filled by in-range events only, live cursor untouched.
     expect(before).toMatchObject({ missing: removed.size, invalid: 0 });
     expect(before?.missingSample.every((m) => removed.has(m.uid))).toBe(true);
-    expect(backfill).toMatchObject({ sourceId: backfillItemId(world.source.id), status: 'caught-up', done: true, more: false });
+    expect(backfill).toMatchObject({
+      sourceId: backfillItemId(world.source.id),
+      status: 'caught-up',
+      done: true,
+      more: false,
+    });
     expect(after.length).toBe(countBefore + (backfill?.events ?? 0));
     expect(outside(after)).toBe(outsideBefore);
     expect(new Set(after.filter((e) => e.time >= from && e.time < to).map((e) => e.uid))).toEqual(removed);
-    expect(reconciled).toMatchObject({ missing: 0, archivedEvents: removed.size, vendorEvents: removed.size, unexpected: 0 });
+    expect(reconciled).toMatchObject({
+      missing: 0,
+      archivedEvents: removed.size,
+      vendorEvents: removed.size,
+      unexpected: 0,
+    });
     expect(await cursors.get(world.source.id)).toEqual(liveBefore);
   });
 });

@@ -6,7 +6,15 @@ import { describe, expect, it } from '@jest/globals';
 import * as z from 'zod';
 import { authentic8Connector } from '../../functions/authentic8/connector.ts';
 import { carbonBlackConnector } from '../../functions/carbonblack/connector.ts';
-import { DEFAULT_MARGIN_MS, backfillItemId, boundedConnector, checkRange, parseTime, rangeSource, type BoundedCursor } from '../../shared/backfill.ts';
+import {
+  DEFAULT_MARGIN_MS,
+  backfillItemId,
+  boundedConnector,
+  checkRange,
+  parseTime,
+  rangeSource,
+  type BoundedCursor,
+} from '../../shared/backfill.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { defineConnector, type Connector, type FetchContext } from '../../shared/connector.ts';
 import { ConfigError, CursorInvalidError } from '../../shared/errors.ts';
@@ -20,7 +28,11 @@ const record = z.object({ id: z.string(), t: z.number() });
 type Rec = z.infer<typeof record>;
 
 /** A stream of records (time order given by the test), served `size` at a time from index `n`. */
-function stream(records: unknown[], size: number, seen: { now?: number; startFrom?: string } = {}): Connector<{ n: number }, Rec> {
+function stream(
+  records: unknown[],
+  size: number,
+  seen: { now?: number; startFrom?: string } = {},
+): Connector<{ n: number }, Rec> {
   return defineConnector<{ n: number }, Rec>({
     vendor: 'veza',
     product: { vendorName: 'Test', name: 'Stream' },
@@ -36,14 +48,36 @@ function stream(records: unknown[], size: number, seen: { now?: number; startFro
       return { records: slice, next: { n: c.n + slice.length }, caughtUp: slice.length === 0 };
     },
     nativeId: (r) => r.id,
-    normalize: (r, base) => eventHead({ cls: 'ApiActivity', activityId: 1, time: r.t, message: 'x', statusId: StatusId.Success }, base, { vendorName: 'Test', name: 'Stream' }),
+    normalize: (r, base) =>
+      eventHead({ cls: 'ApiActivity', activityId: 1, time: r.t, message: 'x', statusId: StatusId.Success }, base, {
+        vendorName: 'Test',
+        name: 'Stream',
+      }),
   });
 }
 
-const [SOURCE] = parseSources({ sources: [{ id: 'veza-a', vendor: 'veza', baseUrl: 'https://x.example.com', credentials: { token: 't' }, startFrom: '2026-01-01T00:00:00Z' }] }).sources as [Source];
-const ctx = (now: number, source: Source = SOURCE): FetchContext => ({ source, credentials: {}, http: undefined as never, deadline: Infinity, now: () => now, log: silentLogger });
+const [SOURCE] = parseSources({
+  sources: [
+    {
+      id: 'veza-a',
+      vendor: 'veza',
+      baseUrl: 'https://x.example.com',
+      credentials: { token: 't' },
+      startFrom: '2026-01-01T00:00:00Z',
+    },
+  ],
+}).sources as [Source];
+const ctx = (now: number, source: Source = SOURCE): FetchContext => ({
+  source,
+  credentials: {},
+  http: undefined as never,
+  deadline: Infinity,
+  now: () => now,
+  log: silentLogger,
+});
 const at = (hours: number, id = `e${hours}`) => ({ id, t: T0 + hours * HOUR });
-const ids = (page: { records: ReadonlyArray<{ value: unknown }> }) => page.records.map((r) => (r.value as { id: string }).id);
+const ids = (page: { records: ReadonlyArray<{ value: unknown }> }) =>
+  page.records.map((r) => (r.value as { id: string }).id);
 
 describe('boundedConnector', () => {
   const range = { from: T0 + 2 * HOUR, to: T0 + 4 * HOUR };
@@ -61,7 +95,10 @@ describe('boundedConnector', () => {
     expect(seen.startFrom).toBe('2026-11-20T02:00:00.000Z');
     expect(ids(page)).toEqual(['e2', 'bad', 'e3.5']);
     expect(page.caughtUp).toBe(false);
-    expect(page.next).toEqual({ range: { from: '2026-11-20T02:00:00.000Z', to: '2026-11-20T04:00:00.000Z' }, inner: { n: 6 } });
+    expect(page.next).toEqual({
+      range: { from: '2026-11-20T02:00:00.000Z', to: '2026-11-20T04:00:00.000Z' },
+      inner: { n: 6 },
+    });
   });
 
   it('is done at the first page whose valid records are all at or after to + margin, and stays done', async () => {
@@ -98,13 +135,18 @@ describe('boundedConnector', () => {
 
   it('refuses a stored cursor of another range', async () => {
     const bounded = boundedConnector(stream([], 1), range);
-    const other: BoundedCursor<{ n: number }> = { range: { from: '2026-11-19T00:00:00.000Z', to: '2026-11-20T00:00:00.000Z' }, inner: { n: 0 } };
+    const other: BoundedCursor<{ n: number }> = {
+      range: { from: '2026-11-19T00:00:00.000Z', to: '2026-11-20T00:00:00.000Z' },
+      inner: { n: 0 },
+    };
     await expect(bounded.fetchPage(ctx(T0 + 48 * HOUR), other)).rejects.toThrow(CursorInvalidError);
   });
 
   it('its cursor schema holds the range and validates the inner cursor', () => {
     const bounded = boundedConnector(stream([], 1), range);
-    expect(bounded.cursorSchema.safeParse({ range: { from: 'a', to: 'b' }, inner: { n: 3 }, done: true }).success).toBe(true);
+    expect(bounded.cursorSchema.safeParse({ range: { from: 'a', to: 'b' }, inner: { n: 3 }, done: true }).success).toBe(
+      true,
+    );
     expect(bounded.cursorSchema.safeParse({ range: { from: 'a', to: 'b' }, inner: { n: 'x' } }).success).toBe(false);
     expect(bounded.position?.({ range: { from: 'a', to: 'b' }, inner: { n: 3 } })).toEqual({ n: 3 });
   });
@@ -112,18 +154,39 @@ describe('boundedConnector', () => {
 
 describe('range adapters', () => {
   it('Carbon Black range reads use the search, never the destructive queue', () => {
-    const [cb] = parseSources({ sources: [{ id: 'cb', vendor: 'carbonblack', baseUrl: 'https://x.example.com', credentials: { apiId: 'a', apiSecret: 'b' }, startFrom: '2026-01-01T00:00:00Z', options: { orgKey: 'ORG1', mode: 'queue' } }] }).sources as [Source];
-    expect(rangeSource(carbonBlackConnector as Connector<unknown, unknown>, cb, { from: T0, to: T0 + HOUR })).toMatchObject({ startFrom: '2026-11-20T00:00:00.000Z', options: { orgKey: 'ORG1', mode: 'search' } });
+    const [cb] = parseSources({
+      sources: [
+        {
+          id: 'cb',
+          vendor: 'carbonblack',
+          baseUrl: 'https://x.example.com',
+          credentials: { apiId: 'a', apiSecret: 'b' },
+          startFrom: '2026-01-01T00:00:00Z',
+          options: { orgKey: 'ORG1', mode: 'queue' },
+        },
+      ],
+    }).sources as [Source];
+    expect(
+      rangeSource(carbonBlackConnector as Connector<unknown, unknown>, cb, { from: T0, to: T0 + HOUR }),
+    ).toMatchObject({ startFrom: '2026-11-20T00:00:00.000Z', options: { orgKey: 'ORG1', mode: 'search' } });
   });
 
   it('Authentic8: a log type past the horizon leaves the round; the other types are still read', () => {
     const pastHorizon = authentic8Connector.range?.pastHorizon;
     // The type just read (url, still is_more) moved; audit is next; admin is not opened yet.
-    expect(pastHorizon?.({ types: { url: 10, audit: 5 } }, { types: { url: 20, audit: 5 }, pending: ['url', 'audit', 'admin'] })).toEqual({
+    expect(
+      pastHorizon?.(
+        { types: { url: 10, audit: 5 } },
+        { types: { url: 20, audit: 5 }, pending: ['url', 'audit', 'admin'] },
+      ),
+    ).toEqual({
       next: { types: { url: 20, audit: 5 }, pending: ['audit', 'admin'] },
       caughtUp: false,
     });
-    expect(pastHorizon?.({ types: { url: 10 } }, { types: { url: 20 }, pending: ['url'] })).toEqual({ next: { types: { url: 20 } }, caughtUp: true });
+    expect(pastHorizon?.({ types: { url: 10 } }, { types: { url: 20 }, pending: ['url'] })).toEqual({
+      next: { types: { url: 20 } },
+      caughtUp: true,
+    });
   });
 
   it('the backfill keeps its own cursor item', () => {
@@ -142,7 +205,9 @@ describe('times and windows', () => {
   it('a range must be non-empty and settled: ending at least the settle lag (default 300 s) before now', () => {
     const to = T0 + HOUR;
     expect(() => checkRange({ from: T0, to: T0 }, SOURCE, to + HOUR)).toThrow(/must end after it starts/);
-    expect(() => checkRange({ from: T0, to }, SOURCE, to + 299_000)).toThrow(/must be in the past, ending at least the settle lag \(300 s\) before now/);
+    expect(() => checkRange({ from: T0, to }, SOURCE, to + 299_000)).toThrow(
+      /must be in the past, ending at least the settle lag \(300 s\) before now/,
+    );
     expect(checkRange({ from: T0, to }, SOURCE, to + 300_000)).toEqual({ from: T0, to });
     expect(() => checkRange({ from: T0, to }, { ...SOURCE, settleLagSeconds: 900 }, to + 600_000)).toThrow(/\(900 s\)/);
   });

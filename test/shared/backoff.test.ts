@@ -58,7 +58,10 @@ describe('parseRetryAfter', () => {
 
 describe('parseRetryInfo', () => {
   const status = (...details: unknown[]): string => JSON.stringify({ code: 8, message: 'ResourceExhausted', details });
-  const retryInfo = (delay: unknown, key = 'retryDelay', type = 'type.googleapis.com/google.rpc.RetryInfo') => ({ '@type': type, [key]: delay });
+  const retryInfo = (delay: unknown, key = 'retryDelay', type = 'type.googleapis.com/google.rpc.RetryInfo') => ({
+    '@type': type,
+    [key]: delay,
+  });
 
   it('reads retry_delay as a duration string, in proto3 JSON or proto names', () => {
     expect(parseRetryInfo(status(retryInfo('1s')))).toBe(1000);
@@ -72,13 +75,29 @@ describe('parseRetryInfo', () => {
   });
 
   it('takes the longest of several RetryInfo entries and skips the other detail types', () => {
-    const other = { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ subject: 'x' }], retryDelay: '99s' };
+    const other = {
+      '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+      violations: [{ subject: 'x' }],
+      retryDelay: '99s',
+    };
     expect(parseRetryInfo(status(other, retryInfo('2s'), retryInfo('5s')))).toBe(5000);
   });
 
   it('returns undefined for a body that is not a Status with a usable RetryInfo', () => {
-    for (const body of ['', 'not json', 'null', '[]', '{"code":8}', status(), status('x', null), status(retryInfo('soon')), status(retryInfo('-1s')),
-      status(retryInfo({ seconds: -1 })), status(retryInfo({ seconds: 'x' })), status(retryInfo('1s', 'retryDelay', 'google.rpc.RetryInfoX'))]) {
+    for (const body of [
+      '',
+      'not json',
+      'null',
+      '[]',
+      '{"code":8}',
+      status(),
+      status('x', null),
+      status(retryInfo('soon')),
+      status(retryInfo('-1s')),
+      status(retryInfo({ seconds: -1 })),
+      status(retryInfo({ seconds: 'x' })),
+      status(retryInfo('1s', 'retryDelay', 'google.rpc.RetryInfoX')),
+    ]) {
       expect(parseRetryInfo(body)).toBeUndefined();
     }
   });
@@ -86,7 +105,10 @@ describe('parseRetryInfo', () => {
 
 describe('answerDelay', () => {
   const vendorNow = Date.parse('2025-01-01T00:00:00Z');
-  const body = JSON.stringify({ code: 8, details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '4s' }] });
+  const body = JSON.stringify({
+    code: 8,
+    details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '4s' }],
+  });
 
   it('takes the longer of Retry-After and RetryInfo when the answer names both', () => {
     expect(answerDelay('1', body, vendorNow)).toBe(4000);
@@ -98,7 +120,7 @@ describe('answerDelay', () => {
     expect(answerDelay('2', '{"code":8}', vendorNow)).toBe(2000);
   });
 
-  it('reads an HTTP-date Retry-After against the vendor\'s clock it is given', () => {
+  it("reads an HTTP-date Retry-After against the vendor's clock it is given", () => {
     expect(answerDelay('Wed, 01 Jan 2025 00:00:30 GMT', '', vendorNow)).toBe(30_000);
   });
 

@@ -19,7 +19,9 @@ const VEZA = {
   startFrom: '2026-11-01T00:00:00Z',
 };
 
-const VEZA_OPTIONS: OptionSchemas = { veza: z.object({ pageSize: z.number().int().min(1).max(1000).default(100) }).strict() };
+const VEZA_OPTIONS: OptionSchemas = {
+  veza: z.object({ pageSize: z.number().int().min(1).max(1000).default(100) }).strict(),
+};
 
 /** The ConfigError `fn` throws. */
 function configError(fn: () => unknown): ConfigError {
@@ -51,27 +53,56 @@ describe('parseSources', () => {
     expect(sources).toEqual([{ ...VEZA, schedule: 'rate(5 minutes)', enabled: true, options: {} }]);
   });
 
-  it('keeps the values a source sets and applies the vendor\'s option schema and its defaults', () => {
+  it("keeps the values a source sets and applies the vendor's option schema and its defaults", () => {
     // Prepare
     const { secretName: _deployed, ...withoutSecret } = VEZA;
-    const inline = { ...withoutSecret, id: 'veza-local', credentials: { token: 't' }, schedule: 'rate(1 minute)', enabled: false, settleLagSeconds: 30 };
+    const inline = {
+      ...withoutSecret,
+      id: 'veza-local',
+      credentials: { token: 't' },
+      schedule: 'rate(1 minute)',
+      enabled: false,
+      settleLagSeconds: 30,
+    };
 
     // Act
     const { sources } = parseSources({ sources: [VEZA, { ...inline, options: { pageSize: 500 } }] }, VEZA_OPTIONS);
 
     // Assess
     expect(sources[0]?.options).toEqual({ pageSize: 100 });
-    expect(sources[1]).toMatchObject({ credentials: { token: 't' }, schedule: 'rate(1 minute)', enabled: false, settleLagSeconds: 30, options: { pageSize: 500 } });
+    expect(sources[1]).toMatchObject({
+      credentials: { token: 't' },
+      schedule: 'rate(1 minute)',
+      enabled: false,
+      settleLagSeconds: 30,
+      options: { pageSize: 500 },
+    });
   });
 
   it.each<[string, Record<string, unknown>, string]>([
     ['a bad id', { id: 'Veza_Main' }, 'sources[0] (Veza_Main).id: must match ^[a-z0-9][a-z0-9-]{0,47}$'],
     ['an id over 48 characters', { id: `v${'x'.repeat(48)}` }, `sources[0] (v${'x'.repeat(48)}).id: must match`],
-    ['a baseUrl that is not http(s)', { baseUrl: 'ftp://acme.vezacloud.com' }, 'sources[0] (veza-main).baseUrl: must be an http(s) URL'],
-    ['a baseUrl that is not a URL', { baseUrl: 'acme.vezacloud.com' }, 'sources[0] (veza-main).baseUrl: must be an http(s) URL'],
+    [
+      'a baseUrl that is not http(s)',
+      { baseUrl: 'ftp://acme.vezacloud.com' },
+      'sources[0] (veza-main).baseUrl: must be an http(s) URL',
+    ],
+    [
+      'a baseUrl that is not a URL',
+      { baseUrl: 'acme.vezacloud.com' },
+      'sources[0] (veza-main).baseUrl: must be an http(s) URL',
+    ],
     ['an unknown vendor', { vendor: 'okta' }, 'sources[0] (veza-main).vendor: Invalid option'],
-    ['both secretName and credentials', { credentials: { token: 't' } }, 'sources[0] (veza-main).secretName: set exactly one of secretName'],
-    ['neither secretName nor credentials', { secretName: undefined }, 'sources[0] (veza-main).secretName: set exactly one of secretName'],
+    [
+      'both secretName and credentials',
+      { credentials: { token: 't' } },
+      'sources[0] (veza-main).secretName: set exactly one of secretName',
+    ],
+    [
+      'neither secretName nor credentials',
+      { secretName: undefined },
+      'sources[0] (veza-main).secretName: set exactly one of secretName',
+    ],
     ['a startFrom that is not an ISO time', { startFrom: 'yesterday' }, 'sources[0] (veza-main).startFrom:'],
     ['an unknown field', { pageSize: 10 }, 'sources[0] (veza-main): Unrecognized key: "pageSize"'],
   ])('names the source and the field for %s', (_case, change, message) => {
@@ -89,13 +120,15 @@ describe('parseSources', () => {
 
   it('names the second source when it repeats the id of the first', () => {
     // Act
-    const error = configError(() => parseSources({ sources: [VEZA, { ...VEZA, baseUrl: 'https://other.vezacloud.com' }] }));
+    const error = configError(() =>
+      parseSources({ sources: [VEZA, { ...VEZA, baseUrl: 'https://other.vezacloud.com' }] }),
+    );
 
     // Assess
     expect(error.message).toContain('sources[1] (veza-main).id: duplicate source id "veza-main"');
   });
 
-  it('refuses an id ending in --backfill, which earlier versions\' backfill items were keyed by', () => {
+  it("refuses an id ending in --backfill, which earlier versions' backfill items were keyed by", () => {
     // Act
     const error = configError(() => parseSources({ sources: [VEZA, { ...VEZA, id: 'veza-main--backfill' }] }));
 
@@ -103,7 +136,7 @@ describe('parseSources', () => {
     expect(error.message).toContain('sources[1] (veza-main--backfill).id: must not end in "--backfill"');
   });
 
-  it('keys backfill items with a character no source id may hold, so no source\'s item is another\'s backfill', () => {
+  it("keys backfill items with a character no source id may hold, so no source's item is another's backfill", () => {
     // Prepare: ids that end like a backfill key, with every character an id may have.
     const ids = ['a', 'a-backfill', 'backfill', 'veza-main-b', '0-0', 'x'.repeat(48)];
 
@@ -132,7 +165,9 @@ describe('parseSources', () => {
 
   it('validates options with the schema supplied for the vendor and names the option', () => {
     // Act
-    const error = configError(() => parseSources({ sources: [{ ...VEZA, options: { pageSize: 'many' } }] }, VEZA_OPTIONS));
+    const error = configError(() =>
+      parseSources({ sources: [{ ...VEZA, options: { pageSize: 'many' } }] }, VEZA_OPTIONS),
+    );
 
     // Assess
     expect(error.message).toContain('sources[0] (veza-main).options.pageSize');
@@ -143,7 +178,9 @@ describe('parseSources', () => {
     const second = { ...VEZA, id: 'veza-eu', options: { pageSize: 0 } };
 
     // Act
-    const error = configError(() => parseSources({ sources: [{ ...VEZA, options: { pageSize: 'many' } }, second] }, VEZA_OPTIONS));
+    const error = configError(() =>
+      parseSources({ sources: [{ ...VEZA, options: { pageSize: 'many' } }, second] }, VEZA_OPTIONS),
+    );
 
     // Assess
     expect(error.message).toContain('sources[0] (veza-main).options.pageSize');
@@ -152,7 +189,9 @@ describe('parseSources', () => {
 
   it('refuses a baseUrl that carries credentials, naming the source and never echoing the password', () => {
     // Act
-    const error = configError(() => parseSources({ sources: [{ ...VEZA, baseUrl: 'https://svc:hunter2-secret@acme.vezacloud.com' }] }));
+    const error = configError(() =>
+      parseSources({ sources: [{ ...VEZA, baseUrl: 'https://svc:hunter2-secret@acme.vezacloud.com' }] }),
+    );
 
     // Assess
     expect(error.message).toContain('sources[0] (veza-main).baseUrl: must not carry credentials');
@@ -169,7 +208,10 @@ describe('parseSources', () => {
 
   it('leaves the options of a vendor without a schema as written', () => {
     // Act
-    const { sources } = parseSources({ sources: [{ ...VEZA, vendor: 'nected', options: { branch: 'main' } }] }, VEZA_OPTIONS);
+    const { sources } = parseSources(
+      { sources: [{ ...VEZA, vendor: 'nected', options: { branch: 'main' } }] },
+      VEZA_OPTIONS,
+    );
 
     // Assess
     expect(sources[0]?.options).toEqual({ branch: 'main' });
@@ -268,7 +310,10 @@ describe('loadRuntimeConfig', () => {
   });
 
   it('continues through its own function only when AUDIT_PUMP_CONTINUE is true inside Lambda', () => {
-    expect(loadRuntimeConfig({ ...ENV, AUDIT_PUMP_CONTINUE: 'true', AWS_LAMBDA_FUNCTION_NAME: 'AuditPump-veza' }).continueFunction).toBe('AuditPump-veza');
+    expect(
+      loadRuntimeConfig({ ...ENV, AUDIT_PUMP_CONTINUE: 'true', AWS_LAMBDA_FUNCTION_NAME: 'AuditPump-veza' })
+        .continueFunction,
+    ).toBe('AuditPump-veza');
     expect(loadRuntimeConfig({ ...ENV, AWS_LAMBDA_FUNCTION_NAME: 'AuditPump-veza' }).continueFunction).toBeUndefined();
     expect(loadRuntimeConfig({ ...ENV, AUDIT_PUMP_CONTINUE: 'true' }).continueFunction).toBeUndefined();
   });
@@ -302,7 +347,9 @@ describe('loadRuntimeConfig', () => {
 
   it('names AUDIT_PUMP_SOURCES, the source and the field when a source in it is invalid', () => {
     // Act
-    const error = configError(() => loadRuntimeConfig({ ...ENV, AUDIT_PUMP_SOURCES: JSON.stringify({ sources: [{ ...VEZA, vendor: 'okta' }] }) }));
+    const error = configError(() =>
+      loadRuntimeConfig({ ...ENV, AUDIT_PUMP_SOURCES: JSON.stringify({ sources: [{ ...VEZA, vendor: 'okta' }] }) }),
+    );
 
     // Assess
     expect(error.message).toContain('invalid AUDIT_PUMP_SOURCES:');

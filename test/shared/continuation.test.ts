@@ -19,7 +19,10 @@ describe('lambdaInvoker', () => {
     const first = sent[0] as InvokeCommand;
     expect(first).toBeInstanceOf(InvokeCommand);
     expect(first.input).toMatchObject({ FunctionName: 'AuditPump-veza', InvocationType: 'Event' });
-    expect(JSON.parse(Buffer.from(first.input.Payload as Uint8Array).toString('utf8'))).toEqual({ sourceId: 'veza-main', continuation: 2 });
+    expect(JSON.parse(Buffer.from(first.input.Payload as Uint8Array).toString('utf8'))).toEqual({
+      sourceId: 'veza-main',
+      continuation: 2,
+    });
   });
 
   it('reports a failed Invoke to the caller, which leaves the source to the schedule', async () => {
@@ -27,6 +30,8 @@ describe('lambdaInvoker', () => {
     client.send = (async () => {
       throw new Error('AccessDeniedException: not allowed');
     }) as unknown as LambdaClient['send'];
-    await expect(lambdaInvoker(client)('AuditPump-veza', { sourceId: 'veza-main' })).rejects.toThrow('AccessDeniedException');
+    await expect(lambdaInvoker(client)('AuditPump-veza', { sourceId: 'veza-main' })).rejects.toThrow(
+      'AccessDeniedException',
+    );
   });
 });

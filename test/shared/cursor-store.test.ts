@@ -25,7 +25,6 @@ function freshSource(): string {
   return `source-${sourceCount}`;
 }
 
-
 beforeAll(async () => {
   dynamo = await startDynamo();
   await ensureCursorTable(dynamo.client, TABLE);
@@ -95,7 +94,12 @@ describe('CursorStore leases', () => {
     const taken = await store.acquireLease(id, 'run-b', LEASE_MS);
 
     // Assess
-    expect(taken).toMatchObject({ leaseOwner: 'run-b', leaseExpiresAt: clock + LEASE_MS, version: 1, cursor: { page: 1 } });
+    expect(taken).toMatchObject({
+      leaseOwner: 'run-b',
+      leaseExpiresAt: clock + LEASE_MS,
+      version: 1,
+      cursor: { page: 1 },
+    });
   });
 
   it('renews the lease of its owner and refuses a renewal by anyone else with CursorConflictError', async () => {
@@ -165,7 +169,13 @@ describe('CursorStore commits', () => {
     const cursor = { from: '2026-11-01T00:00:00Z', position: 'tok/é', n: 2 };
 
     // Act
-    const version = await store.commit(id, { owner: 'run-a', expectedVersion: 0, cursor, leaseMs: LEASE_MS, lastEventTime: T0 - 1_000 });
+    const version = await store.commit(id, {
+      owner: 'run-a',
+      expectedVersion: 0,
+      cursor,
+      leaseMs: LEASE_MS,
+      lastEventTime: T0 - 1_000,
+    });
 
     // Assess
     expect(version).toBe(1);
@@ -179,7 +189,9 @@ describe('CursorStore commits', () => {
       lastEventTime: T0 - 1_000,
       updatedAt: T0 + 5_000,
     });
-    const raw = await dynamo.client.send(new GetItemCommand({ TableName: TABLE, Key: { sourceId: { S: id } }, ConsistentRead: true }));
+    const raw = await dynamo.client.send(
+      new GetItemCommand({ TableName: TABLE, Key: { sourceId: { S: id } }, ConsistentRead: true }),
+    );
     expect(raw.Item?.cursor).toEqual({ S: JSON.stringify(cursor) });
   });
 
@@ -187,7 +199,13 @@ describe('CursorStore commits', () => {
     // Prepare
     const id = freshSource();
     await store.acquireLease(id, 'run-a', LEASE_MS);
-    await store.commit(id, { owner: 'run-a', expectedVersion: 0, cursor: { n: 1 }, leaseMs: LEASE_MS, lastEventTime: 42 });
+    await store.commit(id, {
+      owner: 'run-a',
+      expectedVersion: 0,
+      cursor: { n: 1 },
+      leaseMs: LEASE_MS,
+      lastEventTime: 42,
+    });
 
     // Act
     await store.commit(id, { owner: 'run-a', expectedVersion: 1, cursor: { n: 2 }, leaseMs: LEASE_MS });
@@ -203,7 +221,9 @@ describe('CursorStore commits', () => {
     await store.commit(id, { owner: 'run-a', expectedVersion: 0, cursor: { n: 1 }, leaseMs: LEASE_MS });
 
     // Act
-    const error = await failure(store.commit(id, { owner: 'run-a', expectedVersion: 0, cursor: { n: 99 }, leaseMs: LEASE_MS }));
+    const error = await failure(
+      store.commit(id, { owner: 'run-a', expectedVersion: 0, cursor: { n: 99 }, leaseMs: LEASE_MS }),
+    );
 
     // Assess
     expect(error).toBeInstanceOf(CursorConflictError);
@@ -211,7 +231,7 @@ describe('CursorStore commits', () => {
     expect(await store.get(id)).toMatchObject({ version: 1, cursor: { n: 1 } });
   });
 
-  it('refuses a commit by a run whose lease was taken over, leaving the new owner\'s cursor unchanged', async () => {
+  it("refuses a commit by a run whose lease was taken over, leaving the new owner's cursor unchanged", async () => {
     // Prepare: run-a stalls past its lease, run-b takes over and commits.
     const id = freshSource();
     await store.acquireLease(id, 'run-a', LEASE_MS);
@@ -220,7 +240,9 @@ describe('CursorStore commits', () => {
     await store.acquireLease(id, 'run-b', LEASE_MS);
 
     // Act: run-a wakes up and commits at the version it read.
-    const error = await failure(store.commit(id, { owner: 'run-a', expectedVersion: 1, cursor: { n: 666 }, leaseMs: LEASE_MS }));
+    const error = await failure(
+      store.commit(id, { owner: 'run-a', expectedVersion: 1, cursor: { n: 666 }, leaseMs: LEASE_MS }),
+    );
 
     // Assess
     expect(error).toBeInstanceOf(CursorConflictError);
@@ -233,12 +255,20 @@ describe('CursorStore reset', () => {
     // Prepare: run-a committed, then stalled past its lease.
     const id = freshSource();
     await store.acquireLease(id, 'run-a', LEASE_MS);
-    await store.commit(id, { owner: 'run-a', expectedVersion: 0, cursor: { n: 1 }, leaseMs: LEASE_MS, lastEventTime: 7 });
+    await store.commit(id, {
+      owner: 'run-a',
+      expectedVersion: 0,
+      cursor: { n: 1 },
+      leaseMs: LEASE_MS,
+      lastEventTime: 7,
+    });
     clock = T0 + LEASE_MS + 1;
 
     // Act
     await store.reset(id);
-    const late = await failure(store.commit(id, { owner: 'run-a', expectedVersion: 1, cursor: { n: 2 }, leaseMs: LEASE_MS }));
+    const late = await failure(
+      store.commit(id, { owner: 'run-a', expectedVersion: 1, cursor: { n: 2 }, leaseMs: LEASE_MS }),
+    );
 
     // Assess
     expect(late).toBeInstanceOf(CursorConflictError);
@@ -270,7 +300,8 @@ describe('CursorStore reads', () => {
     const table = 'cursor-store-list';
     await ensureCursorTable(dynamo.client, table);
     const listing = new CursorStore({ client: dynamo.client, tableName: table, now: () => clock });
-    for (const id of ['veza-main', 'authentic8-a', 'nected-eu', 'carbonblack-1']) await listing.acquireLease(id, 'run-a', LEASE_MS);
+    for (const id of ['veza-main', 'authentic8-a', 'nected-eu', 'carbonblack-1'])
+      await listing.acquireLease(id, 'run-a', LEASE_MS);
 
     // Act
     const states = await listing.list();
@@ -284,7 +315,10 @@ describe('CursorStore reads', () => {
     // Prepare: an item edited by hand, as an operator might.
     const id = freshSource();
     await dynamo.client.send(
-      new PutItemCommand({ TableName: TABLE, Item: { sourceId: { S: id }, version: { N: '3' }, cursor: { S: '{"from": 2026-11-01' } } }),
+      new PutItemCommand({
+        TableName: TABLE,
+        Item: { sourceId: { S: id }, version: { N: '3' }, cursor: { S: '{"from": 2026-11-01' } },
+      }),
     );
 
     // Act
@@ -319,7 +353,12 @@ describe('CursorStore under races', () => {
     // Prepare
     const id = freshSource();
     await store.acquireLease(id, 'run-a', LEASE_MS);
-    const attempts = Array.from({ length: 20 }, (_, i) => ({ owner: 'run-a', expectedVersion: 0, cursor: { attempt: i }, leaseMs: LEASE_MS }));
+    const attempts = Array.from({ length: 20 }, (_, i) => ({
+      owner: 'run-a',
+      expectedVersion: 0,
+      cursor: { attempt: i },
+      leaseMs: LEASE_MS,
+    }));
 
     // Act
     const results = await Promise.allSettled(attempts.map((input) => store.commit(id, input)));

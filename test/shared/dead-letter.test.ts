@@ -14,7 +14,12 @@ import { readArchive } from '../../local/archive-reader.ts';
 import { LOCAL_AWS, ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/dynamo.ts';
 import { startFirehoseEmulator, type FirehoseEmulator } from '../../local/firehose-emulator.ts';
 import { seededRandom, randomInt, type Random } from '../../local/random.ts';
-import { ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX, DEAD_LETTER_ERROR_PREFIX, DEAD_LETTER_PREFIX } from '../../shared/archive-layout.ts';
+import {
+  ARCHIVE_ERROR_PREFIX,
+  ARCHIVE_PREFIX,
+  DEAD_LETTER_ERROR_PREFIX,
+  DEAD_LETTER_PREFIX,
+} from '../../shared/archive-layout.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { defineConnector, type RawRecord } from '../../shared/connector.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
@@ -25,12 +30,39 @@ import { runSource } from '../../shared/runner.ts';
 import { FIREHOSE_LIMITS, FirehoseSink } from '../../shared/sink.ts';
 
 const LIMIT = FIREHOSE_LIMITS.maxRecordBytes;
-const source = parseSources({ sources: [{ id: 'dl-src', vendor: 'veza', baseUrl: 'http://127.0.0.1:9', credentials: { token: 'tok-123456' }, startFrom: '2026-01-01T00:00:00Z' }] }).sources[0] as Source;
+const source = parseSources({
+  sources: [
+    {
+      id: 'dl-src',
+      vendor: 'veza',
+      baseUrl: 'http://127.0.0.1:9',
+      credentials: { token: 'tok-123456' },
+      startFrom: '2026-01-01T00:00:00Z',
+    },
+  ],
+}).sources[0] as Source;
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-const parse = (bytes: Uint8Array): DeadLetterEntry => JSON.parse(Buffer.from(bytes).toString('utf8')) as DeadLetterEntry;
+const parse = (bytes: Uint8Array): DeadLetterEntry =>
+  JSON.parse(Buffer.from(bytes).toString('utf8')) as DeadLetterEntry;
 
 /** The characters that grow most when escaped or encoded, and plain ones. */
-const NASTY = ['"', '\\', '\n', '\u0000', '\u001f', '\u007f', '\u2028', 'é', '€', '😀', '\ud800', '\udfff', 'a', '{', '}'];
+const NASTY = [
+  '"',
+  '\\',
+  '\n',
+  '\u0000',
+  '\u001f',
+  '\u007f',
+  '\u2028',
+  'é',
+  '€',
+  '😀',
+  '\ud800',
+  '\udfff',
+  'a',
+  '{',
+  '}',
+];
 
 /** A string of about `units` code units drawn from NASTY (one kind, or a mix): a random block, repeated. */
 function nastyString(random: Random, units: number): string {
@@ -64,7 +96,15 @@ describe('escapedPrefixLength', () => {
       const low = text.charCodeAt(n);
       expect(high >= 0xd800 && high <= 0xdbff && low >= 0xdc00 && low <= 0xdfff).toBe(false);
       if (n < text.length) {
-        const step = high >= 0xd800 && high <= 0xdbff ? 1 : text.charCodeAt(n) >= 0xd800 && text.charCodeAt(n) <= 0xdbff && text.charCodeAt(n + 1) >= 0xdc00 && text.charCodeAt(n + 1) <= 0xdfff ? 2 : 1;
+        const step =
+          high >= 0xd800 && high <= 0xdbff
+            ? 1
+            : text.charCodeAt(n) >= 0xd800 &&
+                text.charCodeAt(n) <= 0xdbff &&
+                text.charCodeAt(n + 1) >= 0xdc00 &&
+                text.charCodeAt(n + 1) <= 0xdfff
+              ? 2
+              : 1;
         expect(escapedBytes(text.slice(0, n + step))).toBeGreaterThan(budget);
       }
     }
@@ -85,7 +125,9 @@ describe('deadLetterRecord', () => {
     // Prepare: sizes around the points where raw bytes, or escaped bytes, cross 1,000 KiB.
     const random = seededRandom(11);
     for (let i = 0; i < 16; i++) {
-      const units = randomInt(random, 0, 1) ? randomInt(random, LIMIT / 6 - 2000, LIMIT / 6 + 2000) : randomInt(random, LIMIT - 20_000, LIMIT + 5000);
+      const units = randomInt(random, 0, 1)
+        ? randomInt(random, LIMIT / 6 - 2000, LIMIT / 6 + 2000)
+        : randomInt(random, LIMIT - 20_000, LIMIT + 5000);
       const raw = nastyString(random, Math.floor(units));
 
       // Act
@@ -109,7 +151,10 @@ describe('deadLetterRecord', () => {
 
   it('fits the two records that wedged a source: 600 KB of quotes, and 1.5 MB of 40,000 small objects', () => {
     const quotes = JSON.stringify({ id: 'q', s: '"'.repeat(600_000) });
-    const objects = JSON.stringify({ id: 'o', items: Array.from({ length: 40_000 }, (_, i) => ({ k: `v${i}`, n: i, ok: true })) });
+    const objects = JSON.stringify({
+      id: 'o',
+      items: Array.from({ length: 40_000 }, (_, i) => ({ k: `v${i}`, n: i, ok: true })),
+    });
 
     for (const raw of [quotes, objects]) {
       const bytes = deadLetterRecord(source, raw, 'oversize', 'too big', 1);
@@ -134,11 +179,21 @@ describe('a page holding a record that grows when escaped', () => {
       if (c.n > 0) return { records: [], next: c, caughtUp: true };
       const raw = (value: unknown): RawRecord => ({ raw: JSON.stringify(value), value });
       // A record that fails validation and is 1.2 MB once escaped, another over the limit that validates.
-      const records = [raw({ id: 'a', t: 1 }), raw({ id: 5, s: '"'.repeat(600_000) }), raw({ id: 'b', t: 2 }), raw({ id: 'big', t: 3, s: '\\'.repeat(600_000) }), raw({ id: 'c', t: 4 })];
+      const records = [
+        raw({ id: 'a', t: 1 }),
+        raw({ id: 5, s: '"'.repeat(600_000) }),
+        raw({ id: 'b', t: 2 }),
+        raw({ id: 'big', t: 3, s: '\\'.repeat(600_000) }),
+        raw({ id: 'c', t: 4 }),
+      ];
       return { records, next: { n: 1 }, caughtUp: false };
     },
     nativeId: (r) => r.id,
-    normalize: (r, base) => eventHead({ cls: 'ApiActivity', activityId: 1, time: r.t, message: 'x', statusId: StatusId.Success }, base, { vendorName: 'Test', name: 'Scripted' }),
+    normalize: (r, base) =>
+      eventHead({ cls: 'ApiActivity', activityId: 1, time: r.t, message: 'x', statusId: StatusId.Success }, base, {
+        vendorName: 'Test',
+        name: 'Scripted',
+      }),
   });
 
   let dir: string;
@@ -151,8 +206,18 @@ describe('a page holding a record that grows when escaped', () => {
       archiveDir: dir,
       // As deployed: packed records, deaggregated by the streams.
       streams: {
-        archive: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX, deaggregation: { type: 'JSON' }, appendDelimiter: true },
-        dlq: { prefix: DEAD_LETTER_PREFIX, errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX, deaggregation: { type: 'JSON' }, appendDelimiter: true },
+        archive: {
+          prefix: ARCHIVE_PREFIX,
+          errorOutputPrefix: ARCHIVE_ERROR_PREFIX,
+          deaggregation: { type: 'JSON' },
+          appendDelimiter: true,
+        },
+        dlq: {
+          prefix: DEAD_LETTER_PREFIX,
+          errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX,
+          deaggregation: { type: 'JSON' },
+          appendDelimiter: true,
+        },
       },
     });
     client = new FirehoseClient({ ...LOCAL_AWS, endpoint: firehose.endpoint, maxAttempts: 1 });
@@ -189,6 +254,9 @@ describe('a page holding a record that grows when escaped', () => {
     const events = (await readArchive(dir)).map(({ record }) => record.time);
     expect(events.sort()).toEqual([1, 2, 4]);
     const letters = (await readArchive(dir, 'dead-letter')).map(({ record }) => record as unknown as DeadLetterEntry);
-    expect(letters.map((l) => [l.stage, l.raw_truncated])).toEqual([['validate', true], ['oversize', true]]);
+    expect(letters.map((l) => [l.stage, l.raw_truncated])).toEqual([
+      ['validate', true],
+      ['oversize', true],
+    ]);
   });
 });

@@ -14,7 +14,17 @@ import type { Sink } from '../../shared/sink.ts';
 import { failure } from '../helpers/failure.ts';
 
 const KiB = 1024;
-const source = parseSources({ sources: [{ id: 'src', vendor: 'veza', baseUrl: 'http://127.0.0.1:9', credentials: { token: 't' }, startFrom: '2026-01-01T00:00:00Z' }] }).sources[0] as Source;
+const source = parseSources({
+  sources: [
+    {
+      id: 'src',
+      vendor: 'veza',
+      baseUrl: 'http://127.0.0.1:9',
+      credentials: { token: 't' },
+      startFrom: '2026-01-01T00:00:00Z',
+    },
+  ],
+}).sources[0] as Source;
 const connector = defineConnector<number, { id: string; pad?: string | undefined }>({
   vendor: 'veza',
   product: { vendorName: 'Test', name: 'Test' },
@@ -26,7 +36,18 @@ const connector = defineConnector<number, { id: string; pad?: string | undefined
   initialCursor: () => 0,
   fetchPage: async () => ({ records: [], next: 0, caughtUp: true }),
   nativeId: (r) => r.id,
-  normalize: (r, base) => eventHead({ cls: 'ApiActivity', activityId: 1, time: Number(r.id.slice(1)), message: r.pad ?? '', statusId: StatusId.Success }, base, { vendorName: 'Test', name: 'Test' }),
+  normalize: (r, base) =>
+    eventHead(
+      {
+        cls: 'ApiActivity',
+        activityId: 1,
+        time: Number(r.id.slice(1)),
+        message: r.pad ?? '',
+        statusId: StatusId.Success,
+      },
+      base,
+      { vendorName: 'Test', name: 'Test' },
+    ),
 });
 
 /** `count` records of about `size` bytes each; ids `e0`, `e1`, ...; `bad` ones fail validation. */
@@ -51,14 +72,19 @@ function recordingSink(options: { fail?: number } = {}) {
       await new Promise((resolve) => setTimeout(resolve, 5));
       inFlight--;
       if (puts.length + 1 === options.fail) throw new DeliveryError('put refused', records.length);
-      const ids = records.map((r) => (JSON.parse(Buffer.from(r).toString('utf8')) as { metadata: { uid: string }; time: number }).time).map((t) => `e${t}`);
+      const ids = records
+        .map((r) => (JSON.parse(Buffer.from(r).toString('utf8')) as { metadata: { uid: string }; time: number }).time)
+        .map((t) => `e${t}`);
       puts.push({ ids, bytes: records.reduce((n, r) => n + r.byteLength, 0) });
     },
   };
   return { sink, puts, maxInFlight: () => maxInFlight };
 }
 
-function deps(sink: Sink, deadLetter: Sink = { name: 'dlq', put: async () => undefined }): DeliveryDeps<number, { id: string; pad?: string | undefined }> {
+function deps(
+  sink: Sink,
+  deadLetter: Sink = { name: 'dlq', put: async () => undefined },
+): DeliveryDeps<number, { id: string; pad?: string | undefined }> {
   return { connector, source, sink, deadLetter, deadline: Date.now() + 60_000, now: Date.now };
 }
 
@@ -82,11 +108,17 @@ describe('deliverPage', () => {
     const { sink, puts } = recordingSink();
     const dead: Uint8Array[] = [];
 
-    const delivered = await deliverPage(deps(sink, { name: 'dlq', put: async (r) => void dead.push(...r) }), page(10, 100, [3, 7]));
+    const delivered = await deliverPage(
+      deps(sink, { name: 'dlq', put: async (r) => void dead.push(...r) }),
+      page(10, 100, [3, 7]),
+    );
 
     expect(delivered).toMatchObject({ events: 8, rejected: 2 });
     expect(puts).toHaveLength(1);
-    expect(dead.map((r) => (JSON.parse(Buffer.from(r).toString('utf8')) as { stage: string }).stage)).toEqual(['validate', 'validate']);
+    expect(dead.map((r) => (JSON.parse(Buffer.from(r).toString('utf8')) as { stage: string }).stage)).toEqual([
+      'validate',
+      'validate',
+    ]);
   });
 
   it('a chunk that fails fails the page: nothing after it is sent, and nothing is counted', async () => {
@@ -114,7 +146,7 @@ describe('deliverPage', () => {
     expect(asked).toEqual(puts.map((_, n) => n));
   });
 
-  it('stops the page where the question fails: nothing more is sent, the error is the page\'s', async () => {
+  it("stops the page where the question fails: nothing more is sent, the error is the page's", async () => {
     // Prepare: the lease was taken over before the third chunk.
     const { sink, puts } = recordingSink();
     const takenOver = new Error('another run took the source');

@@ -18,18 +18,38 @@ let range: { from: number; to: number };
 let removed: Set<string>;
 
 function context(remainingMs: number): Context {
-  return { awsRequestId: `req-${Math.random()}`, functionName: 'AuditPump-veza', getRemainingTimeInMillis: () => remainingMs } as unknown as Context;
+  return {
+    awsRequestId: `req-${Math.random()}`,
+    functionName: 'AuditPump-veza',
+    getRemainingTimeInMillis: () => remainingMs,
+  } as unknown as Context;
 }
 
 /** Runs the handler with stdout and stderr captured; returns what it answered and the JSON lines written. */
-async function call(event: unknown, remainingMs = 120_000, options: PumpOptions & { invoke?: (name: string, event: unknown) => Promise<void> } = {}) {
-  const handler = createHandler(vezaConnector as Connector<unknown, unknown>, { config: world.stack.config, clients: world.stack.clients, archive: new LocalArchiveReader(world.archiveDir), ...options });
+async function call(
+  event: unknown,
+  remainingMs = 120_000,
+  options: PumpOptions & { invoke?: (name: string, event: unknown) => Promise<void> } = {},
+) {
+  const handler = createHandler(vezaConnector as Connector<unknown, unknown>, {
+    config: world.stack.config,
+    clients: world.stack.clients,
+    archive: new LocalArchiveReader(world.archiveDir),
+    ...options,
+  });
   const chunks: string[] = [];
   const capture = (chunk: string | Uint8Array) => (chunks.push(String(chunk)), true);
-  const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(capture), jest.spyOn(process.stderr, 'write').mockImplementation(capture)];
+  const spies = [
+    jest.spyOn(process.stdout, 'write').mockImplementation(capture),
+    jest.spyOn(process.stderr, 'write').mockImplementation(capture),
+  ];
   try {
     const response = await handler(event as never, context(remainingMs)).catch((error: unknown) => error);
-    const lines = chunks.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = chunks
+      .join('')
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     return { response, lines, emf: lines.filter((l) => '_aws' in l) };
   } finally {
     spies.forEach((spy) => spy.mockRestore());
@@ -45,12 +65,22 @@ beforeAll(async () => {
 afterAll(() => world.stop());
 
 describe('createHandler: reconcile and backfill events', () => {
-  it('{reconcile} reports what the archive lacks and publishes MissingEvents with the source\'s sourceId', async () => {
-    const { response, emf, lines } = await call({ reconcile: { sourceId: world.source.id, window: `${iso(range.from)}..${iso(range.to)}` } });
+  it("{reconcile} reports what the archive lacks and publishes MissingEvents with the source's sourceId", async () => {
+    const { response, emf, lines } = await call({
+      reconcile: { sourceId: world.source.id, window: `${iso(range.from)}..${iso(range.to)}` },
+    });
 
-    expect(response).toMatchObject({ results: [], more: false, reconcile: { sourceId: world.source.id, missing: removed.size } });
+    expect(response).toMatchObject({
+      results: [],
+      more: false,
+      reconcile: { sourceId: world.source.id, missing: removed.size },
+    });
     expect(emf).toHaveLength(1);
-    expect(emf[0]).toMatchObject({ sourceId: world.source.id, service: 'audit-pump-veza', MissingEvents: removed.size });
+    expect(emf[0]).toMatchObject({
+      sourceId: world.source.id,
+      service: 'audit-pump-veza',
+      MissingEvents: removed.size,
+    });
     expect(lines.some((l) => l.message === 'reconcile finished')).toBe(true);
   });
 
@@ -59,21 +89,36 @@ describe('createHandler: reconcile and backfill events', () => {
     const config = { ...world.stack.config, continueFunction: 'AuditPump-veza' };
     const event = { backfill: { sourceId: world.source.id, from: iso(range.from), to: iso(range.to), restart: true } };
 
-    const { response } = await call(event, world.stack.config.deadlineMarginMs - 1, { config, invoke: async (name, e) => void calls.push([name, e]) });
+    const { response } = await call(event, world.stack.config.deadlineMarginMs - 1, {
+      config,
+      invoke: async (name, e) => void calls.push([name, e]),
+    });
 
     expect(response).toMatchObject({ more: true, backfill: { status: 'deadline', done: false } });
-    expect(calls).toEqual([['AuditPump-veza', { backfill: { sourceId: world.source.id, from: iso(range.from), to: iso(range.to) }, continuation: 1 }]]);
+    expect(calls).toEqual([
+      [
+        'AuditPump-veza',
+        { backfill: { sourceId: world.source.id, from: iso(range.from), to: iso(range.to) }, continuation: 1 },
+      ],
+    ]);
   });
 
   it('{backfill} fills the gap; its counters are published under <sourceId>#backfill without CursorLag, and the live item is untouched', async () => {
     const cursors = new CursorStore({ client: world.stack.dynamo.client, tableName: world.stack.config.cursorTable });
     const live = await cursors.get(world.source.id);
 
-    const { response, emf } = await call({ backfill: { sourceId: world.source.id, from: iso(range.from), to: iso(range.to) } });
+    const { response, emf } = await call({
+      backfill: { sourceId: world.source.id, from: iso(range.from), to: iso(range.to) },
+    });
     await world.stack.firehose.flush(); // Firehose's buffer, as in S3: a reconcile right after a backfill waits for it
-    const after = await call({ reconcile: { sourceId: world.source.id, window: `${iso(range.from)}..${iso(range.to)}` } });
+    const after = await call({
+      reconcile: { sourceId: world.source.id, window: `${iso(range.from)}..${iso(range.to)}` },
+    });
 
-    expect(response).toMatchObject({ more: false, backfill: { sourceId: `${world.source.id}#backfill`, status: 'caught-up', done: true, events: removed.size } });
+    expect(response).toMatchObject({
+      more: false,
+      backfill: { sourceId: `${world.source.id}#backfill`, status: 'caught-up', done: true, events: removed.size },
+    });
     expect(emf[0]).toMatchObject({ sourceId: `${world.source.id}#backfill`, Events: removed.size, RunFailed: 0 });
     expect(emf[0]).not.toHaveProperty('CursorLag');
     expect(await cursors.get(world.source.id)).toEqual(live);
@@ -92,10 +137,15 @@ describe('createHandler: reconcile and backfill events', () => {
   });
 
   it('reconcile needs the archive: without ARCHIVE_BUCKET (and no reader given) it is a configuration error', async () => {
-    const handler = createHandler(vezaConnector as Connector<unknown, unknown>, { config: world.stack.config, clients: world.stack.clients });
+    const handler = createHandler(vezaConnector as Connector<unknown, unknown>, {
+      config: world.stack.config,
+      clients: world.stack.clients,
+    });
     const spy = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
-      await expect(handler({ reconcile: { sourceId: world.source.id } }, context(60_000))).rejects.toThrow(/ARCHIVE_BUCKET is not set/);
+      await expect(handler({ reconcile: { sourceId: world.source.id } }, context(60_000))).rejects.toThrow(
+        /ARCHIVE_BUCKET is not set/,
+      );
     } finally {
       spy.mockRestore();
     }
@@ -104,7 +154,22 @@ describe('createHandler: reconcile and backfill events', () => {
 
 describe('loadRuntimeConfig', () => {
   it('reads the archive bucket for reconciliation from ARCHIVE_BUCKET', () => {
-    const env = { AUDIT_PUMP_SOURCES: JSON.stringify({ sources: [{ id: 'v', vendor: 'veza', baseUrl: 'https://x.example.com', secretName: 's', startFrom: '2026-01-01T00:00:00Z' }] }), CURSOR_TABLE: 't', ARCHIVE_STREAM: 'a', DEAD_LETTER_STREAM: 'd' };
+    const env = {
+      AUDIT_PUMP_SOURCES: JSON.stringify({
+        sources: [
+          {
+            id: 'v',
+            vendor: 'veza',
+            baseUrl: 'https://x.example.com',
+            secretName: 's',
+            startFrom: '2026-01-01T00:00:00Z',
+          },
+        ],
+      }),
+      CURSOR_TABLE: 't',
+      ARCHIVE_STREAM: 'a',
+      DEAD_LETTER_STREAM: 'd',
+    };
     expect(loadRuntimeConfig({ ...env, ARCHIVE_BUCKET: 'audit-archive' }).archiveBucket).toBe('audit-archive');
     expect(loadRuntimeConfig(env).archiveBucket).toBeUndefined();
   });

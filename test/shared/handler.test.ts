@@ -22,7 +22,11 @@ let stack: LocalStack;
 let dir: string;
 
 function context(remainingMs: number): Context {
-  return { awsRequestId: `req-${Math.random()}`, functionName: 'veza-pump', getRemainingTimeInMillis: () => remainingMs } as unknown as Context;
+  return {
+    awsRequestId: `req-${Math.random()}`,
+    functionName: 'veza-pump',
+    getRemainingTimeInMillis: () => remainingMs,
+  } as unknown as Context;
 }
 
 /** Captures what Powertools writes (EMF and JSON logs). */
@@ -30,7 +34,10 @@ function captureStdout(): { lines: () => Array<Record<string, unknown>>; restore
   const chunks: string[] = [];
   // Powertools writes info and EMF to stdout, warnings and errors to stderr.
   const capture = (chunk: string | Uint8Array) => (chunks.push(String(chunk)), true);
-  const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(capture), jest.spyOn(process.stderr, 'write').mockImplementation(capture)];
+  const spies = [
+    jest.spyOn(process.stdout, 'write').mockImplementation(capture),
+    jest.spyOn(process.stderr, 'write').mockImplementation(capture),
+  ];
   return {
     lines: () =>
       chunks
@@ -48,7 +55,14 @@ beforeAll(async () => {
   const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
   const { sources } = parseSources({
     sources: [
-      { id: 'veza-a', vendor: 'veza', baseUrl: veza.baseUrl, credentials: { token: TOKEN }, startFrom, options: { pageSize: 50 } },
+      {
+        id: 'veza-a',
+        vendor: 'veza',
+        baseUrl: veza.baseUrl,
+        credentials: { token: TOKEN },
+        startFrom,
+        options: { pageSize: 50 },
+      },
       { id: 'veza-b', vendor: 'veza', baseUrl: veza.baseUrl, credentials: { token: 'wrong-token-000' }, startFrom },
     ],
   });
@@ -62,7 +76,10 @@ afterAll(async () => {
 
 describe('createHandler', () => {
   it('runs the source named in the event and publishes EMF metrics with its sourceId', async () => {
-    const handler = createHandler(vezaConnector as Connector<unknown, unknown>, { config: stack.config, clients: stack.clients });
+    const handler = createHandler(vezaConnector as Connector<unknown, unknown>, {
+      config: stack.config,
+      clients: stack.clients,
+    });
     const before = { ...stack.firehose.stats };
     const out = captureStdout();
     let response;
@@ -84,7 +101,10 @@ describe('createHandler', () => {
   });
 
   it('without a sourceId runs every source of the vendor and fails the invocation naming the failed one', async () => {
-    const handler = createHandler(vezaConnector as Connector<unknown, unknown>, { config: stack.config, clients: stack.clients });
+    const handler = createHandler(vezaConnector as Connector<unknown, unknown>, {
+      config: stack.config,
+      clients: stack.clients,
+    });
     const out = captureStdout();
     let failure: unknown;
     try {
@@ -102,7 +122,10 @@ describe('createHandler', () => {
   });
 
   it('an unknown sourceId is a configuration error', async () => {
-    const handler = createHandler(vezaConnector as Connector<unknown, unknown>, { config: stack.config, clients: stack.clients });
+    const handler = createHandler(vezaConnector as Connector<unknown, unknown>, {
+      config: stack.config,
+      clients: stack.clients,
+    });
     const out = captureStdout();
     try {
       await expect(handler({ sourceId: 'nope' }, context(120_000))).rejects.toThrow(/no enabled veza source "nope"/);
@@ -112,7 +135,10 @@ describe('createHandler', () => {
   });
 
   it('stops before the deadline: with less time than the margin left, nothing is read', async () => {
-    const handler = createHandler(vezaConnector as Connector<unknown, unknown>, { config: stack.config, clients: stack.clients });
+    const handler = createHandler(vezaConnector as Connector<unknown, unknown>, {
+      config: stack.config,
+      clients: stack.clients,
+    });
     veza.addEvents(10);
     const out = captureStdout();
     let response;
@@ -156,11 +182,16 @@ describe('createHandler', () => {
     });
     const out = captureStdout();
     try {
-      await handler({ sourceId: 'veza-a', continuation: MAX_CONTINUATIONS }, context(stack.config.deadlineMarginMs - 1));
+      await handler(
+        { sourceId: 'veza-a', continuation: MAX_CONTINUATIONS },
+        context(stack.config.deadlineMarginMs - 1),
+      );
     } finally {
       out.restore();
     }
     expect(calls).toEqual([]);
-    expect(out.lines().some((l) => l.message === 'continuation chain capped; the schedule picks the sources up')).toBe(true);
+    expect(out.lines().some((l) => l.message === 'continuation chain capped; the schedule picks the sources up')).toBe(
+      true,
+    );
   });
 });

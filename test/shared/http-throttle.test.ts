@@ -6,13 +6,21 @@
  */
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from '@jest/globals';
 import { listen, type EmulatorHandler, type EmulatorResponse, type RunningServer } from '../../local/http-server.ts';
-import { HttpClient, type GateClock, type HttpClientOptions, type RequestGate, type RetryRule } from '../../shared/http.ts';
+import {
+  HttpClient,
+  type GateClock,
+  type HttpClientOptions,
+  type RequestGate,
+  type RetryRule,
+} from '../../shared/http.ts';
 import { HttpStatusError, RateLimitedError } from '../../shared/errors.ts';
 import { failure } from '../helpers/failure.ts';
 
 const NOW = Date.parse('2026-11-20T12:00:00.000Z');
 const RETRY_INFO = (delay: string): { code: number; message: string; details: unknown[] } => ({
-  code: 8, message: 'ResourceExhausted', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: delay }],
+  code: 8,
+  message: 'ResourceExhausted',
+  details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: delay }],
 });
 /** Veza's rule in miniature: retry a 429, a minute when the answer names no delay. */
 const minuteRule: RetryRule = (res) => (res.status === 429 ? { retry: true, waitMs: 60_000 } : undefined);
@@ -43,11 +51,20 @@ function sequence(...responses: EmulatorResponse[]): EmulatorHandler {
 
 /** A client whose clock stands at NOW and whose waits are recorded, not slept. */
 function client(options: Partial<HttpClientOptions> = {}): HttpClient {
-  return new HttpClient({ origin: server.url, deadline: NOW + 600_000, now: () => NOW, random: () => 0.5, sleep: async (ms) => void sleeps.push(ms), ...options });
+  return new HttpClient({
+    origin: server.url,
+    deadline: NOW + 600_000,
+    now: () => NOW,
+    random: () => 0.5,
+    sleep: async (ms) => void sleeps.push(ms),
+    ...options,
+  });
 }
 
 /** A gate that records what it is told; `refuse` makes admit throw as a back-off past the deadline would. */
-function recordingGate(refuse = false): RequestGate & { backOffs: Array<{ until: number; reason: string; latestEnd: number }> } {
+function recordingGate(
+  refuse = false,
+): RequestGate & { backOffs: Array<{ until: number; reason: string; latestEnd: number }> } {
   const backOffs: Array<{ until: number; reason: string; latestEnd: number }> = [];
   return {
     backOffs,
@@ -69,8 +86,11 @@ describe('HttpClient: the wait a throttling answer asks for', () => {
     expect(sleeps).toEqual([3000]);
   });
 
-  it('waits what the answer asks instead of the rule\'s default, by Retry-After or by RetryInfo', async () => {
-    handler = sequence({ status: 429, headers: { 'retry-after': '1' }, body: RETRY_INFO('1s') }, { status: 200, body: 'ok' });
+  it("waits what the answer asks instead of the rule's default, by Retry-After or by RetryInfo", async () => {
+    handler = sequence(
+      { status: 429, headers: { 'retry-after': '1' }, body: RETRY_INFO('1s') },
+      { status: 200, body: 'ok' },
+    );
     await client({ retryRule: minuteRule }).request({ url: '/x' });
     hits = 0;
     handler = sequence({ status: 429, body: RETRY_INFO('2s') }, { status: 200, body: 'ok' });
@@ -78,17 +98,23 @@ describe('HttpClient: the wait a throttling answer asks for', () => {
     expect(sleeps).toEqual([1000, 2000]);
   });
 
-  it('falls back to the rule\'s default only when the answer names no delay', async () => {
-    handler = sequence({ status: 429, body: { code: 8, message: 'ResourceExhausted', details: [] } }, { status: 200, body: 'ok' });
+  it("falls back to the rule's default only when the answer names no delay", async () => {
+    handler = sequence(
+      { status: 429, body: { code: 8, message: 'ResourceExhausted', details: [] } },
+      { status: 200, body: 'ok' },
+    );
     await client({ retryRule: minuteRule }).request({ url: '/x' });
     expect(sleeps).toEqual([60_000]);
   });
 
-  it('reads an HTTP-date Retry-After against the vendor\'s Date header, not the pump\'s clock', async () => {
+  it("reads an HTTP-date Retry-After against the vendor's Date header, not the pump's clock", async () => {
     // Prepare: the vendor's clock is 10 minutes behind ours and asks for 30 s by its own clock.
     const vendorNow = NOW - 600_000;
     handler = sequence(
-      { status: 429, headers: { date: new Date(vendorNow).toUTCString(), 'retry-after': new Date(vendorNow + 30_000).toUTCString() } },
+      {
+        status: 429,
+        headers: { date: new Date(vendorNow).toUTCString(), 'retry-after': new Date(vendorNow + 30_000).toUTCString() },
+      },
       { status: 200, body: 'ok' },
     );
 

@@ -2,8 +2,15 @@ import { describe, it, expect, beforeAll, afterAll, beforeEach } from '@jest/glo
 import { listen, type EmulatorHandler, type EmulatorResponse, type RunningServer } from '../../local/http-server.ts';
 import { HttpClient, type HttpClientOptions, type RetryEvent } from '../../shared/http.ts';
 import {
-  AuthError, DeadlineError, ForeignOriginError, HttpNetworkError, HttpStatusError, HttpTimeoutError,
-  MalformedPageError, RateLimitedError, ResponseTooLargeError,
+  AuthError,
+  DeadlineError,
+  ForeignOriginError,
+  HttpNetworkError,
+  HttpStatusError,
+  HttpTimeoutError,
+  MalformedPageError,
+  RateLimitedError,
+  ResponseTooLargeError,
 } from '../../shared/errors.ts';
 import { failure } from '../helpers/failure.ts';
 
@@ -39,13 +46,12 @@ function client(options: Partial<HttpClientOptions> = {}): HttpClient {
   });
 }
 
-
 /** A sequence of responses, one per request, the last one repeated. */
 function sequence(...responses: EmulatorResponse[]): EmulatorHandler {
   return () => responses[Math.min(hits - 1, responses.length - 1)];
 }
 
-describe('HttpClient: the vendor\'s clock', () => {
+describe("HttpClient: the vendor's clock", () => {
   it('knows nothing of it before an answer, then reads it from the Date header and moves it on with its own clock', async () => {
     // Prepare: the vendor's clock is an hour behind ours; ours is a movable one.
     let now = Date.parse('2026-11-20T12:00:00.000Z');
@@ -124,7 +130,8 @@ describe('HttpClient', () => {
   });
 
   it('applies a vendor retry rule before the generic rules', async () => {
-    const retryRule = (res: { text: string }) => (res.text.includes('ResourceExhausted') ? { retry: true, waitMs: 60_000 } : undefined);
+    const retryRule = (res: { text: string }) =>
+      res.text.includes('ResourceExhausted') ? { retry: true, waitMs: 60_000 } : undefined;
     handler = sequence({ status: 400, body: { code: 'ResourceExhausted' } }, { status: 200, body: 'ok' });
     await client({ retryRule, deadline: Date.now() + 600_000 }).request({ url: '/x' });
     expect(sleeps).toEqual([60_000]);
@@ -182,7 +189,9 @@ describe('HttpClient', () => {
 
   it('classifies a connect timeout as HttpTimeoutError', async () => {
     const fetch = async () => {
-      throw new TypeError('fetch failed', { cause: Object.assign(new Error('Connect Timeout Error'), { code: 'UND_ERR_CONNECT_TIMEOUT' }) });
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error('Connect Timeout Error'), { code: 'UND_ERR_CONNECT_TIMEOUT' }),
+      });
     };
     const error = await failure(client({ fetch, maxAttempts: 2 }).request({ url: '/x' }));
     expect(error).toBeInstanceOf(HttpTimeoutError);
@@ -210,7 +219,9 @@ describe('HttpClient', () => {
   it('caps the response size, from content-length and while streaming', async () => {
     // Declares a large body but sends only part of it: only the content-length check can end this fast.
     handler = (_req, res) => void (res.writeHead(200, { 'content-length': '5000' }), res.write('x'.repeat(10)));
-    const declared = await failure(client({ maxResponseBytes: 1000, requestTimeoutMs: 1000, maxAttempts: 1 }).request({ url: '/x' }));
+    const declared = await failure(
+      client({ maxResponseBytes: 1000, requestTimeoutMs: 1000, maxAttempts: 1 }).request({ url: '/x' }),
+    );
     expect(declared).toBeInstanceOf(ResponseTooLargeError);
     expect(declared.message).toContain('content-length');
 
@@ -247,12 +258,22 @@ describe('HttpClient', () => {
   it('never puts a secret from the URL, a header or the body into an error', async () => {
     const secret = 'sup3r-s3cret-value';
     const headerOnly = 'header-only-t0ken';
-    handler = (req) => ({ status: 500, body: `echo ${req.url.href} ${String(req.headers.authorization)} ${req.headers['x-api-key']}` });
+    handler = (req) => ({
+      status: 500,
+      body: `echo ${req.url.href} ${String(req.headers.authorization)} ${req.headers['x-api-key']}`,
+    });
     const http = client({ secrets: [secret], maxAttempts: 2 });
     const errors = [
-      await failure(http.request({ url: `/x?key=${secret}&q=${encodeURIComponent(secret)}`, headers: { Authorization: `Bearer ${secret}`, 'X-Api-Key': headerOnly } })),
+      await failure(
+        http.request({
+          url: `/x?key=${secret}&q=${encodeURIComponent(secret)}`,
+          headers: { Authorization: `Bearer ${secret}`, 'X-Api-Key': headerOnly },
+        }),
+      ),
       await failure(http.request({ url: `http://localhost:1/?token=${secret}` })),
-      await failure(http.json({ url: `/y?access_token=${headerOnly}`, headers: { authorization: `Bearer ${headerOnly}` } })),
+      await failure(
+        http.json({ url: `/y?access_token=${headerOnly}`, headers: { authorization: `Bearer ${headerOnly}` } }),
+      ),
     ];
     expect(errors[0]?.message).toContain('[REDACTED]');
     for (const error of errors) {

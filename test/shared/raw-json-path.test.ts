@@ -11,12 +11,13 @@ const NODES = [
   String.raw`{"id":"b2","list":[{"key":"k","value":null}],"u":"caf\u00e9"}`,
 ];
 /** A GraphQL response in which the nodes sit at data.search.edges[].node, keys in varied order. */
-const BODY = `{\n  "data": { "search" : { "totalCount": 2, "edges" : [\n`
-  + `    { "cursor": "MSxh", "node" : ${NODES[0] ?? ''} },\n`
-  + `    {"node":${NODES[1] ?? ''},"cursor":"Mixi"}\n  ], "pageInfo": {"edges": []} } }\n}`;
+const BODY =
+  `{\n  "data": { "search" : { "totalCount": 2, "edges" : [\n` +
+  `    { "cursor": "MSxh", "node" : ${NODES[0] ?? ''} },\n` +
+  `    {"node":${NODES[1] ?? ''},"cursor":"Mixi"}\n  ], "pageInfo": {"edges": []} } }\n}`;
 
 describe('rawRecordsAt', () => {
-  it('cuts each element\'s field out of a nested array byte for byte, paired with its parsed value', () => {
+  it("cuts each element's field out of a nested array byte for byte, paired with its parsed value", () => {
     // Act
     const records = rawRecordsAt(BODY, JSON.parse(BODY), ['data', 'search', 'edges'], 'node');
 

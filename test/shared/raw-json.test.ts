@@ -96,10 +96,16 @@ describe('rawRecords', () => {
 
   it('rejects a key that does not hold an array with MalformedPageError', () => {
     // Act
-    const errors = [malformed(() => slices('{"records": null}', 'records')), malformed(() => slices('{"records": {"0": 1}}', 'records'))];
+    const errors = [
+      malformed(() => slices('{"records": null}', 'records')),
+      malformed(() => slices('{"records": {"0": 1}}', 'records')),
+    ];
 
     // Assess
-    expect(errors.map((e) => e.message)).toEqual(['response has no "records" array', 'response has no "records" array']);
+    expect(errors.map((e) => e.message)).toEqual([
+      'response has no "records" array',
+      'response has no "records" array',
+    ]);
   });
 
   it('rejects an object when a top-level array is expected with MalformedPageError', () => {
@@ -155,7 +161,10 @@ describe('rawRecordsAt with a field', () => {
     for (let page = 0; page < 200; page++) {
       const nodes = Array.from({ length: gen.int(6) }, () => gen.value(0));
       const edges = nodes.map((node) => {
-        const members = [`"cursor"${gen.ws()}:${gen.ws()}${gen.string().text}`, `${gen.pick(['"node"', '"no\\u0064e"'])}${gen.ws()}:${gen.ws()}${node.text}`];
+        const members = [
+          `"cursor"${gen.ws()}:${gen.ws()}${gen.string().text}`,
+          `${gen.pick(['"node"', '"no\\u0064e"'])}${gen.ws()}:${gen.ws()}${node.text}`,
+        ];
         if (gen.random() < 0.5) members.push(`"nodes"${gen.ws()}:${gen.ws()}${gen.value(1).text}`);
         if (gen.random() < 0.5) members.reverse();
         return gen.list('{', members, '}');
@@ -174,7 +183,6 @@ describe('rawRecordsAt with a field', () => {
   });
 });
 
-
 /** A JSON value and one of the many texts that spell it. */
 interface Sample {
   readonly value: unknown;
@@ -183,7 +191,28 @@ interface Sample {
 
 const WHITESPACE = [' ', '\t', '\n', '\r'];
 // Characters a scanner could trip on, plus some it must carry through untouched.
-const CHARS = ['a', 'Z', '0', ' ', '"', '\\', '/', '[', ']', '{', '}', ',', ':', 'é', '€', '😀', '\n', '\t', '\u0001', '\u2028'];
+const CHARS = [
+  'a',
+  'Z',
+  '0',
+  ' ',
+  '"',
+  '\\',
+  '/',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  ':',
+  'é',
+  '€',
+  '😀',
+  '\n',
+  '\t',
+  '\u0001',
+  '\u2028',
+];
 
 /** Random JSON texts with random whitespace, number spellings and string escapes. */
 class JsonGenerator {
@@ -203,7 +232,12 @@ class JsonGenerator {
 
   value(depth: number): Sample {
     const kind = this.int(depth >= 3 ? 3 : 5);
-    if (kind === 0) return this.pick<Sample>([{ value: null, text: 'null' }, { value: true, text: 'true' }, { value: false, text: 'false' }]);
+    if (kind === 0)
+      return this.pick<Sample>([
+        { value: null, text: 'null' },
+        { value: true, text: 'true' },
+        { value: false, text: 'false' },
+      ]);
     if (kind === 1) return this.number();
     if (kind === 2) return this.string();
     if (kind === 3) return this.array(depth + 1);
@@ -236,7 +270,14 @@ class JsonGenerator {
 
   array(depth: number): Sample {
     const items = Array.from({ length: this.int(4) }, () => this.value(depth));
-    return { value: items.map((i) => i.value), text: this.list('[', items.map((i) => i.text), ']') };
+    return {
+      value: items.map((i) => i.value),
+      text: this.list(
+        '[',
+        items.map((i) => i.text),
+        ']',
+      ),
+    };
   }
 
   object(depth: number): Sample {

@@ -39,7 +39,8 @@ describe('makeRedactor', () => {
 
 describe('redactUrl', () => {
   it('blanks credential-looking query parameters, case-insensitively', () => {
-    const url = 'https://api.example.com/v1/logs?api_key=k1&Token=t1&X-Amz-Signature=s1&password=p1&client_secret=c1&auth=a1&limit=10';
+    const url =
+      'https://api.example.com/v1/logs?api_key=k1&Token=t1&X-Amz-Signature=s1&password=p1&client_secret=c1&auth=a1&limit=10';
     expect(redactUrl(url)).toBe(
       `https://api.example.com/v1/logs?api_key=${REDACTED}&Token=${REDACTED}&X-Amz-Signature=${REDACTED}&password=${REDACTED}&client_secret=${REDACTED}&auth=${REDACTED}&limit=10`,
     );

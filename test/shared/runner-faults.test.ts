@@ -4,7 +4,14 @@
  * uid and bytes, duplicates are bounded by one page, and the cursor never regresses.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { assertComplete, assertNoRegression, httpFactory, startHarness, type Harness, type StepFaults } from '../helpers/harness.ts';
+import {
+  assertComplete,
+  assertNoRegression,
+  httpFactory,
+  startHarness,
+  type Harness,
+  type StepFaults,
+} from '../helpers/harness.ts';
 
 const PAGE = 50;
 let h: Harness;
@@ -25,18 +32,21 @@ describe('runner: a crash at each step loses nothing', () => {
     ['on the very first page', { afterSink: true, page: 1 }, PAGE],
   ];
 
-  it.each(cases)('crash %s: rerun archives every event, duplicates ≤ one page with the same uid', async (_name, faults, maxDuplicates) => {
-    // Prepare / Act: a run that dies at the step, then reruns until caught up.
-    const crashed = await h.run(faults);
-    expect(crashed.error).toMatch(/process died/);
-    const reruns = await h.drain();
+  it.each(cases)(
+    'crash %s: rerun archives every event, duplicates ≤ one page with the same uid',
+    async (_name, faults, maxDuplicates) => {
+      // Prepare / Act: a run that dies at the step, then reruns until caught up.
+      const crashed = await h.run(faults);
+      expect(crashed.error).toMatch(/process died/);
+      const reruns = await h.drain();
 
-    // Assess
-    expect(reruns.at(-1)?.status).toBe('caught-up');
-    const { duplicates } = await assertComplete(h);
-    expect(duplicates).toBeLessThanOrEqual(maxDuplicates);
-    assertNoRegression(h);
-  });
+      // Assess
+      expect(reruns.at(-1)?.status).toBe('caught-up');
+      const { duplicates } = await assertComplete(h);
+      expect(duplicates).toBeLessThanOrEqual(maxDuplicates);
+      assertNoRegression(h);
+    },
+  );
 
   it('a crashed run keeps its lease until it expires, then the source is taken over', async () => {
     expect((await h.run({ afterSink: true })).error).toMatch(/process died/);
@@ -166,13 +176,16 @@ describe('runner: deadline and lease', () => {
     const deadlineAfterTwoPages = { progress: () => pages++ };
 
     // Act
-    const result = await h.run({}, {
-      deadline: Date.now() + h.clock.offset + 60_000,
-      onProgress: () => {
-        deadlineAfterTwoPages.progress();
-        if (pages === 2) h.clock.offset += 120_000;
+    const result = await h.run(
+      {},
+      {
+        deadline: Date.now() + h.clock.offset + 60_000,
+        onProgress: () => {
+          deadlineAfterTwoPages.progress();
+          if (pages === 2) h.clock.offset += 120_000;
+        },
       },
-    });
+    );
 
     // Assess
     expect(result.status).toBe('deadline');
@@ -186,15 +199,18 @@ describe('runner: deadline and lease', () => {
   it('a run that loses its lease mid-run stops without committing over the new owner', async () => {
     // Prepare: after page 1, the lease expires and another run takes the source over.
     let stolen = false;
-    const result = await h.run({}, {
-      deadline: Date.now() + 600_000,
-      onProgress: () => {
-        if (stolen) return;
-        stolen = true;
-        h.clock.offset += 61_000;
-        void h.store.acquireLease(h.source.id, 'thief', 60_000).then(() => undefined);
+    const result = await h.run(
+      {},
+      {
+        deadline: Date.now() + 600_000,
+        onProgress: () => {
+          if (stolen) return;
+          stolen = true;
+          h.clock.offset += 61_000;
+          void h.store.acquireLease(h.source.id, 'thief', 60_000).then(() => undefined);
+        },
       },
-    });
+    );
 
     // Assess: the first run stopped with a conflict; the thief's lease stands.
     expect(result.status).toBe('failed');
@@ -232,7 +248,12 @@ describe('runner: deadline and lease', () => {
 describe('runner: bad records and stored cursors', () => {
   it('a stored cursor that fails its schema stops the run and is left as it is', async () => {
     await h.store.acquireLease(h.source.id, 'setup', 1000);
-    await h.store.commit(h.source.id, { owner: 'setup', expectedVersion: 0, cursor: { nonsense: true }, leaseMs: 1000 });
+    await h.store.commit(h.source.id, {
+      owner: 'setup',
+      expectedVersion: 0,
+      cursor: { nonsense: true },
+      leaseMs: 1000,
+    });
     await h.store.releaseLease(h.source.id, 'setup');
 
     const result = await h.run();

@@ -63,7 +63,11 @@ function scripted(script: Script, prefetch?: () => boolean): Connector<Cursor, {
       return { records, next: { n: page }, caughtUp: page === PAGES };
     },
     nativeId: (r) => r.id,
-    normalize: (r, base) => eventHead({ cls: 'ApiActivity', activityId: 1, time: 1, message: r.id, statusId: StatusId.Success }, base, { vendorName: 'Test', name: 'Scripted' }),
+    normalize: (r, base) =>
+      eventHead({ cls: 'ApiActivity', activityId: 1, time: 1, message: r.id, statusId: StatusId.Success }, base, {
+        vendorName: 'Test',
+        name: 'Scripted',
+      }),
   });
 }
 
@@ -82,7 +86,17 @@ afterAll(async () => {
 /** A source, a script, a sink logging each page it delivers, and a store logging each commit. */
 function setup(options: { deliver?: (page: number) => Promise<void>; commit?: (page: number) => Promise<void> } = {}) {
   const id = `prefetch-${++counter}`;
-  const source = parseSources({ sources: [{ id, vendor: 'veza', baseUrl: 'http://127.0.0.1:9', credentials: { token: 'tok-123456' }, startFrom: '2026-01-01T00:00:00Z' }] }).sources[0] as Source;
+  const source = parseSources({
+    sources: [
+      {
+        id,
+        vendor: 'veza',
+        baseUrl: 'http://127.0.0.1:9',
+        credentials: { token: 'tok-123456' },
+        startFrom: '2026-01-01T00:00:00Z',
+      },
+    ],
+  }).sources[0] as Source;
   const script: Script = { log: [], holds: new Map(), failures: new Map(), fetchedFrom: [] };
   const delivered: string[] = [];
   const sink: Sink = {
@@ -125,10 +139,12 @@ const at = (log: Log, entry: string): number => {
 const allIds = Array.from({ length: PAGES }, (_, i) => [`${i + 1}a`, `${i + 1}b`]).flat();
 
 describe('runner prefetch: order', () => {
-  it('fetches page n+1 from page n\'s next while page n is delivered, and delivers it only after page n\'s commit', async () => {
+  it("fetches page n+1 from page n's next while page n is delivered, and delivers it only after page n's commit", async () => {
     // Prepare: page 1's delivery waits until page 2's fetch has started.
     const started = deferred();
-    const { source, script, delivered, deps } = setup({ deliver: async (page) => (page === 1 ? started.promise : undefined) });
+    const { source, script, delivered, deps } = setup({
+      deliver: async (page) => (page === 1 ? started.promise : undefined),
+    });
     script.holds.set(2, (async () => started.release())());
 
     // Act
@@ -146,13 +162,18 @@ describe('runner prefetch: order', () => {
     expect(delivered).toEqual(allIds);
   });
 
-  it('does not fetch ahead for a connector that opts out: page n+1 is fetched after page n\'s commit', async () => {
+  it("does not fetch ahead for a connector that opts out: page n+1 is fetched after page n's commit", async () => {
     const { source, script, delivered, deps } = setup();
 
-    const result = await runSource(scripted(script, () => false), source, deps);
+    const result = await runSource(
+      scripted(script, () => false),
+      source,
+      deps,
+    );
 
     expect(result.status).toBe('caught-up');
-    for (let n = 1; n < PAGES; n++) expect(at(script.log, `commit ${n}`)).toBeLessThan(at(script.log, `fetch ${n + 1} start`));
+    for (let n = 1; n < PAGES; n++)
+      expect(at(script.log, `commit ${n}`)).toBeLessThan(at(script.log, `fetch ${n + 1} start`));
     expect(delivered).toEqual(allIds);
   });
 
@@ -172,55 +193,63 @@ describe('runner prefetch: order', () => {
 describe('runner prefetch: a stop with the next page in flight loses nothing', () => {
   const cases: Array<[string, 'deliver' | 'commit-before' | 'commit-after']> = [
     ['a crash while page 1 is delivered', 'deliver'],
-    ['a crash before page 1\'s commit is written', 'commit-before'],
-    ['a crash after page 1\'s commit is written', 'commit-after'],
+    ["a crash before page 1's commit is written", 'commit-before'],
+    ["a crash after page 1's commit is written", 'commit-after'],
   ];
 
-  it.each(cases)('%s: the prefetched page 2 is dropped, the run waits for it, and a rerun delivers the rest', async (_name, step) => {
-    // Prepare: page 2's fetch is held open until the crash has happened.
-    const crashed = deferred();
-    let settledBeforeResult = false;
-    let fired = false;
-    const crash = async (page: number, where: typeof step): Promise<void> => {
-      if (fired || page !== 1 || where !== step) return;
-      fired = true;
-      crashed.release();
-      throw new Error('process died');
-    };
-    const { source, script, delivered, deps } = setup({
-      deliver: (page) => crash(page, 'deliver'),
-      commit: (page) => crash(page, 'commit-before'),
-    });
-    if (step === 'commit-after') {
-      const commit = deps.store.commit.bind(deps.store);
-      deps.store.commit = async (id, input) => {
-        const version = await commit(id, input);
-        await crash((input.cursor as Cursor).n, 'commit-after');
-        return version;
+  it.each(cases)(
+    '%s: the prefetched page 2 is dropped, the run waits for it, and a rerun delivers the rest',
+    async (_name, step) => {
+      // Prepare: page 2's fetch is held open until the crash has happened.
+      const crashed = deferred();
+      let settledBeforeResult = false;
+      let fired = false;
+      const crash = async (page: number, where: typeof step): Promise<void> => {
+        if (fired || page !== 1 || where !== step) return;
+        fired = true;
+        crashed.release();
+        throw new Error('process died');
       };
-    }
-    script.holds.set(2, crashed.promise.then(() => new Promise((r) => setTimeout(r, 50))).then(() => void (settledBeforeResult = true)));
+      const { source, script, delivered, deps } = setup({
+        deliver: (page) => crash(page, 'deliver'),
+        commit: (page) => crash(page, 'commit-before'),
+      });
+      if (step === 'commit-after') {
+        const commit = deps.store.commit.bind(deps.store);
+        deps.store.commit = async (id, input) => {
+          const version = await commit(id, input);
+          await crash((input.cursor as Cursor).n, 'commit-after');
+          return version;
+        };
+      }
+      script.holds.set(
+        2,
+        crashed.promise.then(() => new Promise((r) => setTimeout(r, 50))).then(() => void (settledBeforeResult = true)),
+      );
 
-    // Act
-    const failed = await runSource(scripted(script), source, deps);
-    const stored = (await store.get(source.id))?.cursor;
-    script.holds.clear();
-    const rerun = await runSource(scripted(script), source, deps);
+      // Act
+      const failed = await runSource(scripted(script), source, deps);
+      const stored = (await store.get(source.id))?.cursor;
+      script.holds.clear();
+      const rerun = await runSource(scripted(script), source, deps);
 
-    // Assess: page 2 was fetched but never delivered by the crashed run; nothing is missing after the rerun.
-    expect(failed).toMatchObject({ status: 'failed', events: step === 'deliver' ? 0 : 2 });
-    expect(failed.error).toMatch(/process died/);
-    expect(settledBeforeResult).toBe(true);
-    expect(stored).toEqual(step === 'commit-after' ? { n: 1 } : undefined);
-    expect(rerun.status).toBe('caught-up');
-    expect([...new Set(delivered)].sort()).toEqual([...allIds].sort());
-    expect(delivered.length - new Set(delivered).size).toBeLessThanOrEqual(step === 'deliver' ? 0 : 2);
-  });
+      // Assess: page 2 was fetched but never delivered by the crashed run; nothing is missing after the rerun.
+      expect(failed).toMatchObject({ status: 'failed', events: step === 'deliver' ? 0 : 2 });
+      expect(failed.error).toMatch(/process died/);
+      expect(settledBeforeResult).toBe(true);
+      expect(stored).toEqual(step === 'commit-after' ? { n: 1 } : undefined);
+      expect(rerun.status).toBe('caught-up');
+      expect([...new Set(delivered)].sort()).toEqual([...allIds].sort());
+      expect(delivered.length - new Set(delivered).size).toBeLessThanOrEqual(step === 'deliver' ? 0 : 2);
+    },
+  );
 
   it('the deadline reached while page 2 is prefetched: status deadline, page 2 dropped, the next run starts at page 2', async () => {
     // Prepare: the clock passes the deadline while page 1 is delivered.
     let clock = Date.now();
-    const { source, script, delivered, deps } = setup({ deliver: async (page) => void (page === 1 && (clock += 120_000)) });
+    const { source, script, delivered, deps } = setup({
+      deliver: async (page) => void (page === 1 && (clock += 120_000)),
+    });
     const timed = { ...deps, now: () => clock, deadline: clock + 60_000 };
 
     // Act

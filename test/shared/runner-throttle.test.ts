@@ -38,26 +38,40 @@ async function twoSourcesOnOneKey(rateLimit: Record<string, unknown>) {
   const dir = await mkdtemp(join(tmpdir(), 'runner-throttle-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
-  const { sources } = parseSources({
-    sources: ['veza-a', 'veza-b'].map((id) => ({ id, vendor: 'veza', baseUrl: emulator.baseUrl, credentials: { token: TOKEN }, startFrom, options: { pageSize: 50 }, rateLimit })),
-  }, optionSchemas());
+  const { sources } = parseSources(
+    {
+      sources: ['veza-a', 'veza-b'].map((id) => ({
+        id,
+        vendor: 'veza',
+        baseUrl: emulator.baseUrl,
+        credentials: { token: TOKEN },
+        startFrom,
+        options: { pageSize: 50 },
+        rateLimit,
+      })),
+    },
+    optionSchemas(),
+  );
   const archiveDir = join(dir, 'archive');
   const stack = await startLocalStack({ sources, archiveDir, deadlineMarginMs: 20_000 });
   cleanups.push(() => stack.stop());
   const timeline: string[] = [];
   const logs: string[] = [];
   let waited = 0;
-  const line = (message: string, attributes?: Record<string, unknown>): void => void logs.push(`${String(attributes?.sourceId)}: ${message}`);
+  const line = (message: string, attributes?: Record<string, unknown>): void =>
+    void logs.push(`${String(attributes?.sourceId)}: ${message}`);
   const pump = createPump(vezaConnector as Connector<unknown, unknown>, {
     config: stack.config,
     clients: stack.clients,
     logger: { debug: line, info: line, warn: line, error: line },
     http: {
-      sleep: async (ms) => void (timeline.push(`wait ${ms} after ${emulator.stats.exportRequests} requests`), (waited += ms)),
+      sleep: async (ms) =>
+        void (timeline.push(`wait ${ms} after ${emulator.stats.exportRequests} requests`), (waited += ms)),
       now: () => Date.now() + waited,
     },
   });
-  const run = async (sourceId: string, remainingMs = LONG_RUN_MS): Promise<RunResult> => (await pump({ sourceId }, remainingMs)).results[0] as RunResult;
+  const run = async (sourceId: string, remainingMs = LONG_RUN_MS): Promise<RunResult> =>
+    (await pump({ sourceId }, remainingMs)).results[0] as RunResult;
   const archivedUids = async (): Promise<string[]> => {
     await stack.firehose.flush();
     return (await readArchive(archiveDir)).map((a) => (a.record.metadata as { uid: string }).uid).sort();
@@ -89,7 +103,11 @@ describe('runs of sources on one limit scope', () => {
     expect(Number(firstWait?.split(' ')[1])).toBeGreaterThan(595_000);
     expect(b).toMatchObject({ status: 'caught-up', budgetRefused: 0 });
     expect(b.throttledWaitMs).toBeGreaterThan(595_000);
-    expect(w.logs.some((l) => /^veza-b: limit scope "veza-key" backs off until .* \(asked of veza-a\); holding this run's requests$/.test(l))).toBe(true);
+    expect(
+      w.logs.some((l) =>
+        /^veza-b: limit scope "veza-key" backs off until .* \(asked of veza-a\); holding this run's requests$/.test(l),
+      ),
+    ).toBe(true);
     expect(a).toMatchObject({ status: 'caught-up', throttledWaitMs: 0 });
     expect(await w.archivedUids()).toEqual(allUids(w.emulator, 'veza-a', 'veza-b'));
   });
@@ -118,11 +136,18 @@ describe('runs of sources on one limit scope', () => {
     // Assess: every request after the first waited its turn (10 s and the budget's margin), across the two sources.
     expect(a).toMatchObject({ status: 'caught-up', pages: 4, budgetRefused: 3 });
     expect(b).toMatchObject({ status: 'caught-up', pages: 4, budgetRefused: 4 });
-    expect(w.timeline.every((t) => Number(t.split(' ')[1]) <= budgetOf({ requests: 1, perSeconds: 10 }).emissionMs)).toBe(true);
+    expect(
+      w.timeline.every((t) => Number(t.split(' ')[1]) <= budgetOf({ requests: 1, perSeconds: 10 }).emissionMs),
+    ).toBe(true);
     expect(b.budgetWaitMs).toBeGreaterThan(30_000);
     expect(b.throttledWaitMs).toBe(b.budgetWaitMs);
     const [emf] = runMetrics(b).map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(emf).toMatchObject({ sourceId: 'veza-b', BudgetRefused: 4, BudgetWait: b.budgetWaitMs, ThrottledWait: b.throttledWaitMs });
+    expect(emf).toMatchObject({
+      sourceId: 'veza-b',
+      BudgetRefused: 4,
+      BudgetWait: b.budgetWaitMs,
+      ThrottledWait: b.throttledWaitMs,
+    });
     expect(await w.archivedUids()).toEqual(allUids(w.emulator, 'veza-a', 'veza-b'));
   });
 });

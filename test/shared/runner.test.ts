@@ -20,7 +20,10 @@ type Rec = z.infer<typeof record>;
 const cursor = z.object({ n: z.number() });
 
 /** A connector over scripted pages: page i is served for cursor {n: i}. */
-function scripted(pages: Array<Omit<Page<{ n: number }>, 'next'> & { next?: { n: number } }>, hooks: { fetch?: (n: number) => void } = {}): Connector<{ n: number }, Rec> {
+function scripted(
+  pages: Array<Omit<Page<{ n: number }>, 'next'> & { next?: { n: number } }>,
+  hooks: { fetch?: (n: number) => void } = {},
+): Connector<{ n: number }, Rec> {
   return defineConnector<{ n: number }, Rec>({
     vendor: 'veza',
     product: { vendorName: 'Test', name: 'Scripted' },
@@ -39,7 +42,11 @@ function scripted(pages: Array<Omit<Page<{ n: number }>, 'next'> & { next?: { n:
     nativeId: (r) => r.id,
     normalize: (r, base) => {
       if (r.id === 'boom') throw new Error('cannot map this one');
-      const e = eventHead({ cls: 'ApiActivity', activityId: 1, time: r.t, message: 'x', statusId: StatusId.Success }, base, { vendorName: 'Test', name: 'Scripted' });
+      const e = eventHead(
+        { cls: 'ApiActivity', activityId: 1, time: r.t, message: 'x', statusId: StatusId.Success },
+        base,
+        { vendorName: 'Test', name: 'Scripted' },
+      );
       if (r.id === 'huge') e.message = 'x'.repeat(1_100_000);
       return e;
     },
@@ -70,7 +77,17 @@ afterAll(async () => {
 
 function setup(credentials: CredentialsProvider = { get: async () => ({ token: 'tok-123456' }) }) {
   const id = `src-${++counter}`;
-  const source = parseSources({ sources: [{ id, vendor: 'veza', baseUrl: 'http://127.0.0.1:9', credentials: { token: 'tok-123456' }, startFrom: '2026-01-01T00:00:00Z' }] }).sources[0] as Source;
+  const source = parseSources({
+    sources: [
+      {
+        id,
+        vendor: 'veza',
+        baseUrl: 'http://127.0.0.1:9',
+        credentials: { token: 'tok-123456' },
+        startFrom: '2026-01-01T00:00:00Z',
+      },
+    ],
+  }).sources[0] as Source;
   const sink = new MemorySink('archive');
   const deadLetter = new MemorySink('dlq');
   const deps: RunnerDeps = {
@@ -91,7 +108,16 @@ describe('runner: bad records', () => {
     // Prepare
     const { source, sink, deadLetter, deps } = setup();
     const connector = scripted([
-      { records: [raw({ id: 'a', t: 1 }), raw({ id: 7 }), raw({ id: 'boom', t: 2 }), raw({ id: 'huge', t: 3 }), raw({ id: 'b', t: 4 })], caughtUp: false },
+      {
+        records: [
+          raw({ id: 'a', t: 1 }),
+          raw({ id: 7 }),
+          raw({ id: 'boom', t: 2 }),
+          raw({ id: 'huge', t: 3 }),
+          raw({ id: 'b', t: 4 }),
+        ],
+        caughtUp: false,
+      },
     ]);
 
     // Act
@@ -100,7 +126,9 @@ describe('runner: bad records', () => {
     // Assess
     expect(result).toMatchObject({ status: 'caught-up', events: 2, rejected: 3 });
     expect(sink.records).toHaveLength(2);
-    const dead = deadLetter.records.map((r) => JSON.parse(r) as { stage: string; reason: string; raw_data: string; metadata: { log_name: string } });
+    const dead = deadLetter.records.map(
+      (r) => JSON.parse(r) as { stage: string; reason: string; raw_data: string; metadata: { log_name: string } },
+    );
     expect(dead.map((d) => d.stage)).toEqual(['validate', 'normalize', 'oversize']);
     expect(dead[0]?.reason).toMatch(/id/);
     expect(dead[0]?.raw_data).toBe('{"id":7}');
@@ -148,20 +176,28 @@ describe('runner: loop detection', () => {
 });
 
 describe('runner: secrets in what leaves the run', () => {
-  it('redacts the credential from a connector\'s error and from what it logs, whatever the HTTP client knows', async () => {
+  it("redacts the credential from a connector's error and from what it logs, whatever the HTTP client knows", async () => {
     // Prepare: a connector that logs and throws vendor text quoting the token (the setup's HTTP client has no secrets).
     const { source, deps } = setup();
     const lines: string[] = [];
-    const log = { debug: () => undefined, info: () => undefined, warn: (m: string, a?: Record<string, unknown>) => void lines.push(JSON.stringify([m, a])), error: (m: string, a?: Record<string, unknown>) => void lines.push(JSON.stringify([m, a])) };
+    const log = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (m: string, a?: Record<string, unknown>) => void lines.push(JSON.stringify([m, a])),
+      error: (m: string, a?: Record<string, unknown>) => void lines.push(JSON.stringify([m, a])),
+    };
     const connector = scripted([], {
       fetch: () => {
         throw new Error('vendor said: token tok-123456 is not allowed');
       },
     });
-    const logging: typeof connector = { ...connector, fetchPage: async (ctx, c) => {
-      ctx.log.warn('vendor answered tok-123456', { body: { echo: 'Bearer tok-123456' } });
-      return connector.fetchPage(ctx, c);
-    } };
+    const logging: typeof connector = {
+      ...connector,
+      fetchPage: async (ctx, c) => {
+        ctx.log.warn('vendor answered tok-123456', { body: { echo: 'Bearer tok-123456' } });
+        return connector.fetchPage(ctx, c);
+      },
+    };
 
     // Act
     const result = await runSource(logging, source, { ...deps, log });
@@ -176,23 +212,39 @@ describe('runner: secrets in what leaves the run', () => {
 });
 
 describe('runner: clock skew', () => {
-  it('reports how far its clock is from the vendor\'s Date header, and warns once when beyond the threshold', async () => {
+  it("reports how far its clock is from the vendor's Date header, and warns once when beyond the threshold", async () => {
     // Prepare: a vendor whose clock is 10 minutes behind ours, and a connector that asks it twice.
-    const server = await listen(() => ({ status: 200, headers: { date: new Date(Date.now() - 600_000).toUTCString() }, body: {} }));
+    const server = await listen(() => ({
+      status: 200,
+      headers: { date: new Date(Date.now() - 600_000).toUTCString() },
+      body: {},
+    }));
     const { source, deps } = setup();
     const warnings: string[] = [];
-    const log = { debug: () => undefined, info: () => undefined, warn: (m: string) => void warnings.push(m), error: () => undefined };
+    const log = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (m: string) => void warnings.push(m),
+      error: () => undefined,
+    };
     const base = scripted([{ records: [raw({ id: 'a', t: 1 })], caughtUp: false }]);
-    const asking: typeof base = { ...base, fetchPage: async (ctx, c) => (await ctx.http.request({ url: '/' }), base.fetchPage(ctx, c)) };
+    const asking: typeof base = {
+      ...base,
+      fetchPage: async (ctx, c) => (await ctx.http.request({ url: '/' }), base.fetchPage(ctx, c)),
+    };
 
     // Act
-    const result = await runSource(asking, { ...source, baseUrl: server.url }, { ...deps, log }).finally(() => server.close());
+    const result = await runSource(asking, { ...source, baseUrl: server.url }, { ...deps, log }).finally(() =>
+      server.close(),
+    );
 
     // Assess
     expect(result.status).toBe('caught-up');
     expect(result.clockSkewSeconds).toBeGreaterThanOrEqual(600);
     expect(result.clockSkewSeconds).toBeLessThanOrEqual(602);
-    expect(warnings.filter((w) => w.startsWith('clock skew'))).toEqual([expect.stringMatching(/ahead of the vendor's/)]);
+    expect(warnings.filter((w) => w.startsWith('clock skew'))).toEqual([
+      expect.stringMatching(/ahead of the vendor's/),
+    ]);
   });
 });
 
@@ -200,7 +252,9 @@ describe('runner: credentials', () => {
   it('fetches the secret again once after a 401 and carries on', async () => {
     // Prepare: the first fetch is refused, the refreshed credential works.
     const calls: Array<boolean | undefined> = [];
-    const { source, deps } = setup({ get: async (_s, o) => (calls.push(o?.refresh), { token: o?.refresh ? 'new-token-1' : 'old-token-1' }) });
+    const { source, deps } = setup({
+      get: async (_s, o) => (calls.push(o?.refresh), { token: o?.refresh ? 'new-token-1' : 'old-token-1' }),
+    });
     let refused = false;
     const connector = scripted([{ records: [raw({ id: 'a', t: 1 })], caughtUp: false }], {
       fetch: () => {
@@ -219,7 +273,11 @@ describe('runner: credentials', () => {
 
   it('a second 401 after the refresh fails the run', async () => {
     const { source, deps } = setup();
-    const connector = scripted([], { fetch: () => { throw new AuthError('401 from vendor', 401, ''); } });
+    const connector = scripted([], {
+      fetch: () => {
+        throw new AuthError('401 from vendor', 401, '');
+      },
+    });
 
     const result = await runSource(connector, source, deps);
 
@@ -228,7 +286,11 @@ describe('runner: credentials', () => {
   });
 
   it('a placeholder secret skips the source with a warning instead of failing', async () => {
-    const { source, deps } = setup({ get: async () => { throw new PlaceholderSecretError('still a placeholder'); } });
+    const { source, deps } = setup({
+      get: async () => {
+        throw new PlaceholderSecretError('still a placeholder');
+      },
+    });
 
     const result = await runSource(scripted([]), source, deps);
 

@@ -69,8 +69,12 @@ describe('nextRun', () => {
   const at = (iso: string): number => Date.parse(iso);
 
   it('counts a rate from the last run, skipping ticks missed since', () => {
-    expect(nextRun('rate(5 minutes)', at('2026-11-20T12:02:00Z'), at('2026-11-20T12:00:00Z'))).toBe(at('2026-11-20T12:05:00Z'));
-    expect(nextRun('rate(5 minutes)', at('2026-11-20T12:12:00Z'), at('2026-11-20T12:00:00Z'))).toBe(at('2026-11-20T12:15:00Z'));
+    expect(nextRun('rate(5 minutes)', at('2026-11-20T12:02:00Z'), at('2026-11-20T12:00:00Z'))).toBe(
+      at('2026-11-20T12:05:00Z'),
+    );
+    expect(nextRun('rate(5 minutes)', at('2026-11-20T12:12:00Z'), at('2026-11-20T12:00:00Z'))).toBe(
+      at('2026-11-20T12:15:00Z'),
+    );
     expect(nextRun('rate(1 hour)', at('2026-11-20T12:00:00Z'))).toBe(at('2026-11-20T13:00:00Z'));
   });
 

@@ -42,7 +42,15 @@ afterEach(async () => {
 /** A veza source reading its credentials from `secretName`. */
 function sourceWithSecret(secretName: string): Source {
   const { sources } = parseSources({
-    sources: [{ id: 'veza-main', vendor: 'veza', baseUrl: 'https://acme.vezacloud.com', secretName, startFrom: '2026-11-01T00:00:00Z' }],
+    sources: [
+      {
+        id: 'veza-main',
+        vendor: 'veza',
+        baseUrl: 'https://acme.vezacloud.com',
+        secretName,
+        startFrom: '2026-11-01T00:00:00Z',
+      },
+    ],
   });
   return sources[0] as Source;
 }
@@ -106,7 +114,15 @@ describe('SecretsCredentials', () => {
   it('returns inline credentials as they are without calling Secrets Manager', async () => {
     // Prepare
     const { sources } = parseSources({
-      sources: [{ id: 'veza-local', vendor: 'veza', baseUrl: 'http://127.0.0.1:1', credentials: { token: 'local' }, startFrom: '2026-11-01T00:00:00Z' }],
+      sources: [
+        {
+          id: 'veza-local',
+          vendor: 'veza',
+          baseUrl: 'http://127.0.0.1:1',
+          credentials: { token: 'local' },
+          startFrom: '2026-11-01T00:00:00Z',
+        },
+      ],
     });
 
     // Act

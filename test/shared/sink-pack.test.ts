@@ -14,7 +14,14 @@ import { readArchive } from '../../local/archive-reader.ts';
 import { startFirehoseEmulator, type FirehoseEmulator } from '../../local/firehose-emulator.ts';
 import { ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX } from '../../shared/archive-layout.ts';
 import { DeliveryError } from '../../shared/errors.ts';
-import { FIREHOSE_LIMITS, FirehoseSink, PACK_LIMITS, toPacks, toRecord, type FirehoseSinkOptions } from '../../shared/sink.ts';
+import {
+  FIREHOSE_LIMITS,
+  FirehoseSink,
+  PACK_LIMITS,
+  toPacks,
+  toRecord,
+  type FirehoseSinkOptions,
+} from '../../shared/sink.ts';
 import { putRecordBatch } from '../../shared/firehose-request.ts';
 import { failure } from '../helpers/failure.ts';
 
@@ -33,11 +40,21 @@ beforeEach(async () => {
   emulator = await startFirehoseEmulator({
     archiveDir: dir,
     streams: {
-      [PACKED]: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX, deaggregation: { type: 'JSON' }, appendDelimiter: true },
+      [PACKED]: {
+        prefix: ARCHIVE_PREFIX,
+        errorOutputPrefix: ARCHIVE_ERROR_PREFIX,
+        deaggregation: { type: 'JSON' },
+        appendDelimiter: true,
+      },
       [PLAIN]: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX },
     },
   });
-  client = new FirehoseClient({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+  client = new FirehoseClient({
+    endpoint: emulator.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
   retries = [];
 });
 afterEach(async () => {
@@ -47,13 +64,24 @@ afterEach(async () => {
 });
 
 function sink(options: Partial<FirehoseSinkOptions> = {}): FirehoseSink {
-  return new FirehoseSink({ client, streamName: PACKED, pack: true, sleep: async () => undefined, onRetry: (n, t) => void retries.push([n, t]), ...options });
+  return new FirehoseSink({
+    client,
+    streamName: PACKED,
+    pack: true,
+    sleep: async () => undefined,
+    onRetry: (n, t) => void retries.push([n, t]),
+    ...options,
+  });
 }
 
 /** Events over three days and two vendors, with text that a careless splitter would cut. */
 function events(count: number): Uint8Array[] {
   return Array.from({ length: count }, (_, n) =>
-    toRecord({ time: NOV_20 + (n % 3) * DAY, message: `event ${n} {"}\\ é`, metadata: { log_provider: n % 2 ? 'veza' : 'nected', log_name: 'src', uid: `uid-${n}` } }),
+    toRecord({
+      time: NOV_20 + (n % 3) * DAY,
+      message: `event ${n} {"}\\ é`,
+      metadata: { log_provider: n % 2 ? 'veza' : 'nected', log_name: 'src', uid: `uid-${n}` },
+    }),
   );
 }
 
@@ -63,7 +91,11 @@ async function archivedLines(): Promise<string[]> {
   const files = await readdir(join(dir, 'events'), { recursive: true, withFileTypes: true }).catch(() => []);
   const lines: string[] = [];
   for (const f of files.filter((e) => e.isFile() && e.name.endsWith('.gz'))) {
-    lines.push(...gunzipSync(await readFile(join(f.parentPath, f.name))).toString('utf8').split(/(?<=\n)/));
+    lines.push(
+      ...gunzipSync(await readFile(join(f.parentPath, f.name)))
+        .toString('utf8')
+        .split(/(?<=\n)/),
+    );
   }
   return lines.sort();
 }
@@ -94,7 +126,11 @@ describe('toPacks', () => {
     const atLimit = Buffer.alloc(FIREHOSE_LIMITS.maxRecordBytes, 0x61);
     const tooBig = Buffer.alloc(FIREHOSE_LIMITS.maxRecordBytes + 1, 0x61);
 
-    expect(toPacks([Buffer.from('a\n'), atLimit, Buffer.from('b\n')]).map((p) => p.byteLength)).toEqual([2, atLimit.length, 2]);
+    expect(toPacks([Buffer.from('a\n'), atLimit, Buffer.from('b\n')]).map((p) => p.byteLength)).toEqual([
+      2,
+      atLimit.length,
+      2,
+    ]);
     expect(toPacks([tooBig])).toEqual([tooBig]);
   });
 });
@@ -174,7 +210,9 @@ describe('FirehoseSink with packing', () => {
 
 describe('putRecordBatch', () => {
   it('keeps the real records in the command input, and sends them byte for byte', async () => {
-    const records = [Buffer.from(`${JSON.stringify({ time: NOV_20, metadata: { log_provider: 'veza' }, m: 'é\u0000"' })}\n`)];
+    const records = [
+      Buffer.from(`${JSON.stringify({ time: NOV_20, metadata: { log_provider: 'veza' }, m: 'é\u0000"' })}\n`),
+    ];
 
     const command = putRecordBatch(PLAIN, records);
     await client.send(command);

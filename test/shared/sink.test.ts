@@ -12,10 +12,22 @@ import { gunzipSync } from 'node:zlib';
 import { readArchive } from '../../local/archive-reader.ts';
 import { startFirehoseEmulator, type FirehoseEmulator } from '../../local/firehose-emulator.ts';
 import {
-  ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX, DEAD_LETTER_ERROR_PREFIX, DEAD_LETTER_PREFIX, LOCAL_STREAMS,
+  ARCHIVE_ERROR_PREFIX,
+  ARCHIVE_PREFIX,
+  DEAD_LETTER_ERROR_PREFIX,
+  DEAD_LETTER_PREFIX,
+  LOCAL_STREAMS,
 } from '../../shared/archive-layout.ts';
 import { DeliveryError } from '../../shared/errors.ts';
-import { FanOutSink, FIREHOSE_LIMITS, FirehoseSink, toBatches, toRecord, type FirehoseSinkOptions, type Sink } from '../../shared/sink.ts';
+import {
+  FanOutSink,
+  FIREHOSE_LIMITS,
+  FirehoseSink,
+  toBatches,
+  toRecord,
+  type FirehoseSinkOptions,
+  type Sink,
+} from '../../shared/sink.ts';
 import { failure } from '../helpers/failure.ts';
 
 const KiB = 1024;
@@ -68,7 +80,12 @@ function sink(options: Partial<FirehoseSinkOptions> = {}): FirehoseSink {
 
 /** An archivable event (it carries the vendor and time the archive partitions on). */
 function event(n: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { time: NOV_20 + n, message: `event ${n}`, metadata: { log_provider: 'veza', log_name: 'veza-main', uid: `uid-${n}` }, ...extra };
+  return {
+    time: NOV_20 + n,
+    message: `event ${n}`,
+    metadata: { log_provider: 'veza', log_name: 'veza-main', uid: `uid-${n}` },
+    ...extra,
+  };
 }
 
 function events(count: number): Uint8Array[] {
@@ -91,7 +108,6 @@ async function archivedLines(area: 'events' | 'dead-letter' = 'events'): Promise
 function text(records: readonly Uint8Array[]): string[] {
   return records.map((r) => Buffer.from(r).toString('utf8')).sort();
 }
-
 
 const farDeadline = (): number => Date.now() + 60_000;
 
@@ -161,7 +177,9 @@ describe('toBatches', () => {
 describe('FirehoseSink delivery', () => {
   it('archives exactly the records sent, each as its own newline-terminated line, byte for byte', async () => {
     // Prepare: compact records plus one whose bytes a re-serialization would change.
-    const handWritten = Buffer.from(`{ "time": ${NOV_20}, "n": 1.0, "s": "caf\\u00e9 é", "metadata": {"log_provider": "veza"} }\n`);
+    const handWritten = Buffer.from(
+      `{ "time": ${NOV_20}, "n": 1.0, "s": "caf\\u00e9 é", "metadata": {"log_provider": "veza"} }\n`,
+    );
     const records = [...events(3), handWritten];
 
     // Act
@@ -275,7 +293,10 @@ describe('FirehoseSink retries', () => {
 
     // Assess
     expect(emulator.stats).toMatchObject({ calls: 3, throttled: 2, recordsAccepted: 4 });
-    expect(retries).toEqual([[4, true], [4, true]]);
+    expect(retries).toEqual([
+      [4, true],
+      [4, true],
+    ]);
     expect(await archivedLines()).toEqual(text(records));
   });
 
@@ -284,7 +305,13 @@ describe('FirehoseSink retries', () => {
     let clock = 0;
     const deadline = 1_000;
     emulator.faults.recordFailureRate = 1;
-    const slow = sink({ maxAttempts: 50, baseDelayMs: 100, random: () => 1, now: () => clock, sleep: async (ms) => void (sleeps.push(ms), (clock += ms)) });
+    const slow = sink({
+      maxAttempts: 50,
+      baseDelayMs: 100,
+      random: () => 1,
+      now: () => clock,
+      sleep: async (ms) => void (sleeps.push(ms), (clock += ms)),
+    });
 
     // Act
     const error = await failure(slow.put(events(2), deadline));
@@ -362,7 +389,7 @@ describe('FanOutSink', () => {
     expect(await archivedLines('dead-letter')).toEqual(text(records));
   });
 
-  it('rejects with the failing sink\'s error while the other sink still gets the records', async () => {
+  it("rejects with the failing sink's error while the other sink still gets the records", async () => {
     // Prepare
     const fanOut = new FanOutSink([sink(), sink({ streamName: 'missing-siem' })]);
     const records = events(5);

@@ -11,7 +11,13 @@ import { ConfigError } from '../../shared/errors.ts';
 import { withSourcesFile } from '../../shared/sources-file.ts';
 
 const BASE = { CURSOR_TABLE: 't', ARCHIVE_STREAM: 'a', DEAD_LETTER_STREAM: 'd' };
-const source = (i: number) => ({ id: `veza-${i}`, vendor: 'veza', baseUrl: `https://tenant-${i}.vezacloud.com`, secretName: `audit-pump/veza-${i}`, startFrom: '2026-01-01T00:00:00Z' });
+const source = (i: number) => ({
+  id: `veza-${i}`,
+  vendor: 'veza',
+  baseUrl: `https://tenant-${i}.vezacloud.com`,
+  secretName: `audit-pump/veza-${i}`,
+  startFrom: '2026-01-01T00:00:00Z',
+});
 let dir: string;
 
 beforeAll(() => {
@@ -27,7 +33,9 @@ describe('withSourcesFile', () => {
     expect(body.length).toBeGreaterThan(4096);
 
     // Act
-    const config = loadRuntimeConfig(withSourcesFile({ ...BASE, AUDIT_PUMP_SOURCES_FILE: 'sources.json', LAMBDA_TASK_ROOT: dir }));
+    const config = loadRuntimeConfig(
+      withSourcesFile({ ...BASE, AUDIT_PUMP_SOURCES_FILE: 'sources.json', LAMBDA_TASK_ROOT: dir }),
+    );
 
     // Assess
     expect(config.sources).toHaveLength(200);
@@ -42,10 +50,14 @@ describe('withSourcesFile', () => {
 
   it('names the file it cannot read', () => {
     expect(() => withSourcesFile({ ...BASE, AUDIT_PUMP_SOURCES_FILE: 'missing.json' }, dir)).toThrow(ConfigError);
-    expect(() => withSourcesFile({ ...BASE, AUDIT_PUMP_SOURCES_FILE: 'missing.json' }, dir)).toThrow(join(dir, 'missing.json'));
+    expect(() => withSourcesFile({ ...BASE, AUDIT_PUMP_SOURCES_FILE: 'missing.json' }, dir)).toThrow(
+      join(dir, 'missing.json'),
+    );
   });
 
   it('refuses both the variable and the file, which could disagree', () => {
-    expect(() => withSourcesFile({ ...BASE, AUDIT_PUMP_SOURCES: '{}', AUDIT_PUMP_SOURCES_FILE: 'sources.json' })).toThrow(/not both/);
+    expect(() =>
+      withSourcesFile({ ...BASE, AUDIT_PUMP_SOURCES: '{}', AUDIT_PUMP_SOURCES_FILE: 'sources.json' }),
+    ).toThrow(/not both/);
   });
 });

@@ -7,7 +7,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as z from 'zod';
 import { loadRuntimeConfig, parseSources } from '../../shared/config.ts';
@@ -45,7 +52,10 @@ describe.each([
     await spool.put('carbonblack/bb/2026-01-01T00:00:00.000Z-00.json', bytes('other source'));
 
     // Assess
-    expect(await spool.list('carbonblack/b/')).toEqual(['carbonblack/b/2026-01-01T00:00:00.000Z-ff.json', 'carbonblack/b/2026-01-02T00:00:00.000Z-aa.json']);
+    expect(await spool.list('carbonblack/b/')).toEqual([
+      'carbonblack/b/2026-01-01T00:00:00.000Z-ff.json',
+      'carbonblack/b/2026-01-02T00:00:00.000Z-aa.json',
+    ]);
     expect(text(await spool.get('carbonblack/b/2026-01-02T00:00:00.000Z-aa.json'))).toBe('{"two":2}');
     expect(await spool.list('')).toHaveLength(3);
   });
@@ -71,13 +81,16 @@ describe.each([
     await expect(spool.get('a/missing')).rejects.toThrow(SpoolError);
   });
 
-  it.each(['', '../escape', '/absolute', 'a//b', 'a/./b', 'a/../b', 'sp ace', '.hidden'])('refuses the key %j', async (key) => {
-    // Prepare
-    const spool = await make();
+  it.each(['', '../escape', '/absolute', 'a//b', 'a/./b', 'a/../b', 'sp ace', '.hidden'])(
+    'refuses the key %j',
+    async (key) => {
+      // Prepare
+      const spool = await make();
 
-    // Act / Assess
-    await expect(spool.put(key, bytes('x'))).rejects.toThrow(/invalid spool key/);
-  });
+      // Act / Assess
+      await expect(spool.put(key, bytes('x'))).rejects.toThrow(/invalid spool key/);
+    },
+  );
 });
 
 describe('FileSpool on disk', () => {
@@ -115,7 +128,8 @@ describe('S3Spool', () => {
   afterEach(() => {
     s3.reset();
   });
-  const spool = (): S3Spool => new S3Spool({ bucket: 'spool-bucket', prefix: 'pump/', client: new S3Client({ region: 'us-east-1' }) });
+  const spool = (): S3Spool =>
+    new S3Spool({ bucket: 'spool-bucket', prefix: 'pump/', client: new S3Client({ region: 'us-east-1' }) });
 
   it('puts and deletes objects under the prefix', async () => {
     // Prepare
@@ -130,32 +144,53 @@ describe('S3Spool', () => {
     const put = s3.commandCalls(PutObjectCommand)[0]?.args[0].input;
     expect(put).toMatchObject({ Bucket: 'spool-bucket', Key: 'pump/carbonblack/s/k.json' });
     expect(text(put?.Body as Uint8Array)).toBe('body');
-    expect(s3.commandCalls(DeleteObjectCommand)[0]?.args[0].input).toEqual({ Bucket: 'spool-bucket', Key: 'pump/carbonblack/s/k.json' });
+    expect(s3.commandCalls(DeleteObjectCommand)[0]?.args[0].input).toEqual({
+      Bucket: 'spool-bucket',
+      Key: 'pump/carbonblack/s/k.json',
+    });
   });
 
   it('lists every page of keys, without the prefix, sorted', async () => {
     // Prepare
-    s3.on(ListObjectsV2Command, { ContinuationToken: undefined }).resolves({ IsTruncated: true, NextContinuationToken: 't2', Contents: [{ Key: 'pump/c/s/b' }] });
-    s3.on(ListObjectsV2Command, { ContinuationToken: 't2' }).resolves({ IsTruncated: false, Contents: [{ Key: 'pump/c/s/a' }] });
+    s3.on(ListObjectsV2Command, { ContinuationToken: undefined }).resolves({
+      IsTruncated: true,
+      NextContinuationToken: 't2',
+      Contents: [{ Key: 'pump/c/s/b' }],
+    });
+    s3.on(ListObjectsV2Command, { ContinuationToken: 't2' }).resolves({
+      IsTruncated: false,
+      Contents: [{ Key: 'pump/c/s/a' }],
+    });
 
     // Act
     const keys = await spool().list('c/s/');
 
     // Assess
     expect(keys).toEqual(['c/s/a', 'c/s/b']);
-    expect(s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input.Prefix)).toEqual(['pump/c/s/', 'pump/c/s/']);
+    expect(s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input.Prefix)).toEqual([
+      'pump/c/s/',
+      'pump/c/s/',
+    ]);
   });
 
-  it('reads an object\'s bytes, and turns NoSuchKey and SDK failures into SpoolError naming bucket and key', async () => {
+  it("reads an object's bytes, and turns NoSuchKey and SDK failures into SpoolError naming bucket and key", async () => {
     // Prepare
-    s3.on(GetObjectCommand, { Key: 'pump/c/s/here' }).resolves({ Body: { transformToByteArray: async () => bytes('batch') } as never });
-    s3.on(GetObjectCommand, { Key: 'pump/c/s/gone' }).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }));
+    s3.on(GetObjectCommand, { Key: 'pump/c/s/here' }).resolves({
+      Body: { transformToByteArray: async () => bytes('batch') } as never,
+    });
+    s3.on(GetObjectCommand, { Key: 'pump/c/s/gone' }).rejects(
+      new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} }),
+    );
     s3.on(PutObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
 
     // Act
     const found = await spool().get('c/s/here');
-    const missing = await spool().get('c/s/gone').catch((error: unknown) => error);
-    const denied = await spool().put('c/s/new', bytes('x')).catch((error: unknown) => error);
+    const missing = await spool()
+      .get('c/s/gone')
+      .catch((error: unknown) => error);
+    const denied = await spool()
+      .put('c/s/new', bytes('x'))
+      .catch((error: unknown) => error);
 
     // Assess
     expect(text(found)).toBe('batch');
@@ -167,23 +202,52 @@ describe('S3Spool', () => {
 });
 
 describe('spool wiring', () => {
-  const ENV = { AUDIT_PUMP_SOURCES: JSON.stringify({ sources: [{ id: 's', vendor: 'veza', baseUrl: 'https://x.example', secretName: 'n', startFrom: '2026-01-01T00:00:00Z' }] }), CURSOR_TABLE: 't', ARCHIVE_STREAM: 'a', DEAD_LETTER_STREAM: 'd' };
+  const ENV = {
+    AUDIT_PUMP_SOURCES: JSON.stringify({
+      sources: [
+        { id: 's', vendor: 'veza', baseUrl: 'https://x.example', secretName: 'n', startFrom: '2026-01-01T00:00:00Z' },
+      ],
+    }),
+    CURSOR_TABLE: 't',
+    ARCHIVE_STREAM: 'a',
+    DEAD_LETTER_STREAM: 'd',
+  };
   let stack: LocalStack;
   let seen: Array<Spool | undefined> = [];
   /** A connector that records the spool it is given and reports caught up at once. */
   const probe: Connector<{ n: number }, { id: string }> = defineConnector({
-    vendor: 'veza', product: { vendorName: 'Test', name: 'Probe' }, ocsfClasses: ['ApiActivity'], cursorSchema: z.object({ n: z.number() }), recordSchema: z.object({ id: z.string() }),
-    credentialsSchema: z.object({ token: z.string() }), optionsSchema: z.object({}), initialCursor: () => ({ n: 0 }),
+    vendor: 'veza',
+    product: { vendorName: 'Test', name: 'Probe' },
+    ocsfClasses: ['ApiActivity'],
+    cursorSchema: z.object({ n: z.number() }),
+    recordSchema: z.object({ id: z.string() }),
+    credentialsSchema: z.object({ token: z.string() }),
+    optionsSchema: z.object({}),
+    initialCursor: () => ({ n: 0 }),
     fetchPage: async (ctx: FetchContext, cursor) => {
       seen.push(ctx.spool);
       return { records: [], next: cursor, caughtUp: true };
     },
     nativeId: (r) => r.id,
-    normalize: (_r, base) => eventHead({ cls: 'ApiActivity', activityId: 1, time: 0, message: '', statusId: 1 }, base, { vendorName: 'Test', name: 'Probe' }),
+    normalize: (_r, base) =>
+      eventHead({ cls: 'ApiActivity', activityId: 1, time: 0, message: '', statusId: 1 }, base, {
+        vendorName: 'Test',
+        name: 'Probe',
+      }),
   });
 
   beforeAll(async () => {
-    const { sources } = parseSources({ sources: [{ id: 'probe', vendor: 'veza', baseUrl: 'http://127.0.0.1:9', credentials: { token: 't' }, startFrom: '2026-01-01T00:00:00Z' }] });
+    const { sources } = parseSources({
+      sources: [
+        {
+          id: 'probe',
+          vendor: 'veza',
+          baseUrl: 'http://127.0.0.1:9',
+          credentials: { token: 't' },
+          startFrom: '2026-01-01T00:00:00Z',
+        },
+      ],
+    });
     stack = await startLocalStack({ sources, archiveDir: await tempDir() });
   });
   afterAll(async () => {
@@ -205,7 +269,11 @@ describe('spool wiring', () => {
 
   it('hands the spool given to createPump to the connector as ctx.spool', async () => {
     // Prepare
-    const pump = createPump(probe as Connector<unknown, unknown>, { config: stack.config, clients: stack.clients, spool: stack.spool });
+    const pump = createPump(probe as Connector<unknown, unknown>, {
+      config: stack.config,
+      clients: stack.clients,
+      spool: stack.spool,
+    });
 
     // Act
     await pump({ sourceId: 'probe' }, 60_000);
@@ -216,7 +284,10 @@ describe('spool wiring', () => {
 
   it('builds an S3Spool on the configured bucket, and passes none when no bucket is configured', async () => {
     // Prepare
-    const withBucket = createPump(probe as Connector<unknown, unknown>, { config: { ...stack.config, spoolBucket: 'acme-audit-spool' }, clients: stack.clients });
+    const withBucket = createPump(probe as Connector<unknown, unknown>, {
+      config: { ...stack.config, spoolBucket: 'acme-audit-spool' },
+      clients: stack.clients,
+    });
     const without = createPump(probe as Connector<unknown, unknown>, { config: stack.config, clients: stack.clients });
 
     // Act

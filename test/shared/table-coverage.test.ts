@@ -48,20 +48,23 @@ function emitted(vendor: Vendor): Map<string, Set<string>> {
 }
 
 describe('the events table covers every field the normalizers emit', () => {
-  it.each(Object.keys(GENERATED) as Vendor[])('%s: every emitted path has a column whose type fits every value seen there', (vendor) => {
-    // Act
-    const paths = emitted(vendor);
+  it.each(Object.keys(GENERATED) as Vendor[])(
+    '%s: every emitted path has a column whose type fits every value seen there',
+    (vendor) => {
+      // Act
+      const paths = emitted(vendor);
 
-    // Assess
-    const problems = [...paths].flatMap(([path, kinds]) => {
-      const type = JSON_TEXT_PATHS.includes(path) ? 'string' : LEAVES.get(path);
-      if (type === undefined) return [`${path}: no column (seen as ${[...kinds].join(', ') || 'an empty array'})`];
-      const misfits = [...kinds].filter((k) => k !== 'json' && !FITS[type]?.(k));
-      return misfits.length ? [`${path}: ${type} column, but ${misfits.join(', ')} values`] : [];
-    });
-    expect(problems).toEqual([]);
-    expect(paths.size).toBeGreaterThan(20);
-  });
+      // Assess
+      const problems = [...paths].flatMap(([path, kinds]) => {
+        const type = JSON_TEXT_PATHS.includes(path) ? 'string' : LEAVES.get(path);
+        if (type === undefined) return [`${path}: no column (seen as ${[...kinds].join(', ') || 'an empty array'})`];
+        const misfits = [...kinds].filter((k) => k !== 'json' && !FITS[type]?.(k));
+        return misfits.length ? [`${path}: ${type} column, but ${misfits.join(', ')} values`] : [];
+      });
+      expect(problems).toEqual([]);
+      expect(paths.size).toBeGreaterThan(20);
+    },
+  );
 
   it('keeps the JSON-text paths in string columns', () => {
     expect(JSON_TEXT_PATHS.map((p) => [p, LEAVES.get(p)])).toEqual(JSON_TEXT_PATHS.map((p) => [p, 'string']));

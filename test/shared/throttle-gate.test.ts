@@ -30,7 +30,13 @@ afterAll(() => local.stop());
 
 /** One run's gate with what it reported: waits, refusals, log lines; `takes` counts its budget writes. */
 function gate(scope: string, sourceId: string, options: Partial<ScopeGateOptions> = {}) {
-  const seen = { waits: [] as Array<[number, string]>, refused: 0, lines: [] as string[], takes: [] as number[], missed: 0 };
+  const seen = {
+    waits: [] as Array<[number, string]>,
+    refused: 0,
+    lines: [] as string[],
+    takes: [] as number[],
+    missed: 0,
+  };
   const counting = Object.create(store) as ThrottleStore;
   counting.take = async (s, k, ...rest) => {
     seen.takes.push(k);
@@ -38,10 +44,22 @@ function gate(scope: string, sourceId: string, options: Partial<ScopeGateOptions
     if (taken.missed) seen.missed++;
     return taken;
   };
-  const log: Logger = { debug: () => undefined, info: (m) => void seen.lines.push(m), warn: (m) => void seen.lines.push(m), error: (m) => void seen.lines.push(m) };
+  const log: Logger = {
+    debug: () => undefined,
+    info: (m) => void seen.lines.push(m),
+    warn: (m) => void seen.lines.push(m),
+    error: (m) => void seen.lines.push(m),
+  };
   const g = new ScopeGate({
-    store: counting, scope, sourceId, watch: true, log, random: () => 0,
-    onWait: (ms, cause) => void seen.waits.push([ms, cause]), onRefused: () => void seen.refused++, ...options,
+    store: counting,
+    scope,
+    sourceId,
+    watch: true,
+    log,
+    random: () => 0,
+    onWait: (ms, cause) => void seen.waits.push([ms, cause]),
+    onRefused: () => void seen.refused++,
+    ...options,
   });
   return { gate: g, seen };
 }
@@ -55,7 +73,7 @@ function clockOf(clock: VirtualClock, who: Participant, leftMs = 600_000): GateC
 const freshScope = (): string => `audit-pump/gate-${++scopes}`;
 
 describe('ScopeGate: shared back-off', () => {
-  it('holds a watching run\'s request until the back-off another run recorded is over, and says so', async () => {
+  it("holds a watching run's request until the back-off another run recorded is over, and says so", async () => {
     // Prepare
     const clock = new VirtualClock(T0);
     const scope = freshScope();
@@ -72,8 +90,12 @@ describe('ScopeGate: shared back-off', () => {
     // Assess
     expect(clock.now()).toBe(T0 + 5000);
     expect(b.seen.waits).toEqual([[5000, 'backoff']]);
-    expect(b.seen.lines).toEqual([`limit scope "${scope}" backs off until 2026-11-20T12:00:05.000Z (asked of cbc-a); holding this run's requests`]);
-    expect(a.seen.lines[0]).toContain(`every run of limit scope "${scope}" holds its requests until 2026-11-20T12:00:05.000Z`);
+    expect(b.seen.lines).toEqual([
+      `limit scope "${scope}" backs off until 2026-11-20T12:00:05.000Z (asked of cbc-a); holding this run's requests`,
+    ]);
+    expect(a.seen.lines[0]).toContain(
+      `every run of limit scope "${scope}" holds its requests until 2026-11-20T12:00:05.000Z`,
+    );
   });
 
   it('honours, before its first request, a back-off an earlier run recorded, even when it does not watch', async () => {
@@ -88,17 +110,20 @@ describe('ScopeGate: shared back-off', () => {
     expect(b.seen.waits).toEqual([[2000, 'backoff']]);
   });
 
-  it('waits again when the back-off was extended while it waited (a request during it extends Carbon Black\'s)', async () => {
+  it("waits again when the back-off was extended while it waited (a request during it extends Carbon Black's)", async () => {
     // Prepare: while this run waits, another run records a longer back-off.
     const clock = new VirtualClock(T0);
     const scope = freshScope();
     await store.backOff(scope, T0 + 1000, 'cbc-a', T0);
     const b = gate(scope, 'cbc-b');
     const run = clock.join();
-    const extending: GateClock = { ...clockOf(clock, run), sleep: async (ms) => {
-      if (clock.now() === T0) await store.backOff(scope, T0 + 4000, 'cbc-c', T0 + 500);
-      await run.sleep(ms);
-    } };
+    const extending: GateClock = {
+      ...clockOf(clock, run),
+      sleep: async (ms) => {
+        if (clock.now() === T0) await store.backOff(scope, T0 + 4000, 'cbc-c', T0 + 500);
+        await run.sleep(ms);
+      },
+    };
 
     // Act
     await b.gate.admit(extending);
@@ -106,7 +131,10 @@ describe('ScopeGate: shared back-off', () => {
 
     // Assess
     expect(clock.now()).toBe(T0 + 4000);
-    expect(b.seen.waits).toEqual([[1000, 'backoff'], [3000, 'backoff']]);
+    expect(b.seen.waits).toEqual([
+      [1000, 'backoff'],
+      [3000, 'backoff'],
+    ]);
   });
 
   it('stops the run as throttled, without waiting, when the back-off ends past the deadline', async () => {
@@ -116,7 +144,9 @@ describe('ScopeGate: shared back-off', () => {
     const b = gate(scope, 'veza-b');
     const error = await failure(b.gate.admit(clockOf(clock, clock.join(), 60_000)));
     expect(error).toBeInstanceOf(RateLimitedError);
-    expect(error.message).toBe(`source veza-b: limit scope "${scope}" backs off until 2026-11-20T12:02:00.000Z, past the deadline`);
+    expect(error.message).toBe(
+      `source veza-b: limit scope "${scope}" backs off until 2026-11-20T12:02:00.000Z, past the deadline`,
+    );
     expect([clock.now(), b.seen.waits]).toEqual([T0, []]);
   });
 });
@@ -138,7 +168,10 @@ describe('ScopeGate: budget', () => {
     for (let i = 0; i < 3; i++) await g.gate.admit(clockOf(clock, run));
     run.leave();
     expect(clock.now()).toBe(T0 + 200);
-    expect(g.seen.waits).toEqual([[100, 'budget'], [100, 'budget']]);
+    expect(g.seen.waits).toEqual([
+      [100, 'budget'],
+      [100, 'budget'],
+    ]);
     expect(g.seen.refused).toBe(2);
   });
 
@@ -152,7 +185,7 @@ describe('ScopeGate: budget', () => {
     expect(error.message).toContain('has no room in its budget before 2026-11-20T12:01:00.000Z, past the deadline');
   });
 
-  it('grants nothing during a back-off, then goes on at the budget\'s pace', async () => {
+  it("grants nothing during a back-off, then goes on at the budget's pace", async () => {
     const clock = new VirtualClock(T0);
     const scope = freshScope();
     await store.backOff(scope, T0 + 3000, 'cbc-a', T0);
@@ -168,19 +201,27 @@ describe('ScopeGate: budget', () => {
     // Prepare: three runs whose first takes would all find the bucket idle.
     const clock = new VirtualClock(T0);
     const scope = freshScope();
-    const runs = [0.1, 0.5, 0.9].map((r, i) => gate(scope, `cbc-${i}`, { budget: { burst: 1, emissionMs: 100 }, random: () => r }));
+    const runs = [0.1, 0.5, 0.9].map((r, i) =>
+      gate(scope, `cbc-${i}`, { budget: { burst: 1, emissionMs: 100 }, random: () => r }),
+    );
 
     // Act
-    const passed = await Promise.all(runs.map(async (g) => {
-      const who = clock.join();
-      await g.gate.admit(clockOf(clock, who));
-      who.leave();
-      return clock.now();
-    }));
+    const passed = await Promise.all(
+      runs.map(async (g) => {
+        const who = clock.join();
+        await g.gate.admit(clockOf(clock, who));
+        who.leave();
+        return clock.now();
+      }),
+    );
 
     // Assess: one slot each, and no write was the wrong one.
     expect([...passed].sort()).toEqual([T0 + 5, T0 + 105, T0 + 205]);
-    expect(runs.map((g) => [g.seen.takes.length, g.seen.missed])).toEqual([[1, 0], [1, 0], [1, 0]]);
+    expect(runs.map((g) => [g.seen.takes.length, g.seen.missed])).toEqual([
+      [1, 0],
+      [1, 0],
+      [1, 0],
+    ]);
   });
 
   it('lets three runs of concurrent requests pass no more than the budget in any window, and every request passes', async () => {

@@ -8,7 +8,14 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { busiest } from '../../local/chaos/throttles.ts';
 import { seededRandom } from '../../local/random.ts';
 import { backfillItemId } from '../../shared/backfill.ts';
-import { budgetOf, readyAt, throttleItemId, throttleItemPattern, type Budget, type ThrottleStore } from '../../shared/throttle.ts';
+import {
+  budgetOf,
+  readyAt,
+  throttleItemId,
+  throttleItemPattern,
+  type Budget,
+  type ThrottleStore,
+} from '../../shared/throttle.ts';
 import { startThrottleStore, type LocalThrottleStore } from '../helpers/throttle-store.ts';
 
 const TABLE = 'throttle-test';
@@ -35,7 +42,13 @@ describe('budgetOf and readyAt', () => {
   });
 
   it('grants, as soon as it can, never more than `requests` in any window stretched by its margin, and at least 96% of them', () => {
-    for (const limit of [{ requests: 20, perSeconds: 1 }, { requests: 100, perSeconds: 10 }, { requests: 1000, perSeconds: 300 }, { requests: 7, perSeconds: 3 }, { requests: 40, perSeconds: 5 }]) {
+    for (const limit of [
+      { requests: 20, perSeconds: 1 },
+      { requests: 100, perSeconds: 10 },
+      { requests: 1000, perSeconds: 300 },
+      { requests: 7, perSeconds: 3 },
+      { requests: 40, perSeconds: 5 },
+    ]) {
       // Prepare: a greedy taker, one token whenever the bucket allows.
       const budget = budgetOf(limit);
       const windowMs = limit.perSeconds * 1000;
@@ -52,18 +65,22 @@ describe('budgetOf and readyAt', () => {
 
       // Assess
       expect(busiest(grants, windowMs + Math.min(250, windowMs / 50))).toBeLessThanOrEqual(limit.requests);
-      expect(grants.filter((t) => t < windowMs * 10).length).toBeGreaterThanOrEqual(Math.floor(limit.requests * 10 * 0.96));
+      expect(grants.filter((t) => t < windowMs * 10).length).toBeGreaterThanOrEqual(
+        Math.floor(limit.requests * 10 * 0.96),
+      );
     }
   });
 });
 
 describe('ThrottleStore back-offs', () => {
-  it('records a back-off in the scope\'s own item and reads it back', async () => {
+  it("records a back-off in the scope's own item and reads it back", async () => {
     const scope = freshScope();
     const state = await store.backOff(scope, T0 + 5000, 'veza-a', T0);
     expect(state).toEqual({ backoffUntil: T0 + 5000, backoffBy: 'veza-a' });
     expect(await store.read(scope)).toEqual(state);
-    const item = await local.dynamo.client.send(new GetItemCommand({ TableName: TABLE, Key: { sourceId: { S: `veza#${scope}#throttle` } } }));
+    const item = await local.dynamo.client.send(
+      new GetItemCommand({ TableName: TABLE, Key: { sourceId: { S: `veza#${scope}#throttle` } } }),
+    );
     expect(item.Item?.backoffUntil).toEqual({ N: String(T0 + 5000) });
   });
 
@@ -78,7 +95,7 @@ describe('ThrottleStore back-offs', () => {
     expect(await store.read(freshScope())).toEqual({});
   });
 
-  it('keys a scope\'s item apart from every source\'s cursor and backfill items', () => {
+  it("keys a scope's item apart from every source's cursor and backfill items", () => {
     expect(throttleItemId('veza', 'audit-pump/veza')).toBe('veza#audit-pump/veza#throttle');
     expect(throttleItemPattern('veza')).toBe('veza#*#throttle');
     // A source "veza" has the backfill item "veza#backfill": not a throttle item's key, nor the pattern's.
@@ -108,7 +125,15 @@ describe('ThrottleStore budget', () => {
     const busy = await store.take(scope, 1, budget, T0 + 1, true, LATEST);
     // Believed busy, but idle again long since.
     const idle = await store.take(scope, 3, budget, T0 + 10_000, false, LATEST);
-    expect([busy.granted, busy.at, busy.missed, idle.granted, idle.at, idle.missed, idle.state.tat]).toEqual([true, T0 + 1, true, true, T0 + 10_000, true, T0 + 10_300]);
+    expect([busy.granted, busy.at, busy.missed, idle.granted, idle.at, idle.missed, idle.state.tat]).toEqual([
+      true,
+      T0 + 1,
+      true,
+      true,
+      T0 + 10_000,
+      true,
+      T0 + 10_300,
+    ]);
   });
 
   it('refuses every token while a back-off stands, and grants once it is over', async () => {
@@ -121,13 +146,20 @@ describe('ThrottleStore budget', () => {
   });
 
   it('refuses more tokens at once than the burst', async () => {
-    await expect(store.take(freshScope(), 4, budget, T0, true, LATEST)).rejects.toThrow('take: 4 tokens asked, 1..3 possible');
+    await expect(store.take(freshScope(), 4, budget, T0, true, LATEST)).rejects.toThrow(
+      'take: 4 tokens asked, 1..3 possible',
+    );
   });
 
-  it('gives 30 runs racing at the same instant a slot each, none shared but the burst\'s, none after `latest`', async () => {
+  it("gives 30 runs racing at the same instant a slot each, none shared but the burst's, none after `latest`", async () => {
     const scope = freshScope();
-    const takes = await Promise.all(Array.from({ length: 30 }, () => store.take(scope, 1, budget, T0, true, T0 + 1000)));
-    const slots = takes.filter((t) => t.granted).map((t) => t.at as number).sort((a, b) => a - b);
+    const takes = await Promise.all(
+      Array.from({ length: 30 }, () => store.take(scope, 1, budget, T0, true, T0 + 1000)),
+    );
+    const slots = takes
+      .filter((t) => t.granted)
+      .map((t) => t.at as number)
+      .sort((a, b) => a - b);
     expect(slots).toEqual([T0, T0, T0, ...Array.from({ length: 10 }, (_, i) => T0 + 100 * (i + 1))]);
   });
 

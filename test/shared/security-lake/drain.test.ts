@@ -17,7 +17,9 @@ const NOW = Date.parse('2026-11-20T12:00:00Z');
 
 /** A gzip NDJSON archive object of API Activity events `ageDays` old. */
 function object(ids: readonly string[], ageDays: number): Uint8Array {
-  return gzipSync(ids.map((id) => JSON.stringify(fixtureEvent({ vendor: 'veza', ageDays, nativeId: id }, NOW))).join('\n') + '\n');
+  return gzipSync(
+    ids.map((id) => JSON.stringify(fixtureEvent({ vendor: 'veza', ageDays, nativeId: id }, NOW))).join('\n') + '\n',
+  );
 }
 
 class FakeQueue implements NoticeQueue {
@@ -41,7 +43,13 @@ const notice = (handle: string, key: string, size = 100): Notice => ({ handle, k
 
 function lake(refuse: (key: string) => boolean = () => false): LakeSink & { keys: string[] } {
   const keys: string[] = [];
-  return { keys, put: async (_s, key) => (refuse(key) ? Promise.reject(new Error('AccessDenied: not authorized to perform s3:PutObject')) : void keys.push(key)) };
+  return {
+    keys,
+    put: async (_s, key) =>
+      refuse(key)
+        ? Promise.reject(new Error('AccessDenied: not authorized to perform s3:PutObject'))
+        : void keys.push(key),
+  };
 }
 
 const archiveOf = (objects: Record<string, Uint8Array>) => ({
@@ -53,9 +61,24 @@ describe('drainToLake', () => {
     const queue = new FakeQueue([notice('h1', 'events/a.gz'), notice('h2', 'events/b.gz')]);
     const sink = lake();
 
-    const out = await drainToLake({ queue, archive: archiveOf({ 'events/a.gz': object(['1', '2'], 0), 'events/b.gz': object(['3'], 1) }), lake: sink, target: TARGET, subset, maxArchiveBytes: 1e6 });
+    const out = await drainToLake({
+      queue,
+      archive: archiveOf({ 'events/a.gz': object(['1', '2'], 0), 'events/b.gz': object(['3'], 1) }),
+      lake: sink,
+      target: TARGET,
+      subset,
+      maxArchiveBytes: 1e6,
+    });
 
-    expect(out).toMatchObject({ notices: 2, archiveObjects: 2, events: 3, removed: 2, kept: 0, released: 0, problems: [] });
+    expect(out).toMatchObject({
+      notices: 2,
+      archiveObjects: 2,
+      events: 3,
+      removed: 2,
+      kept: 0,
+      released: 0,
+      problems: [],
+    });
     expect(sink.keys).toHaveLength(2);
     expect(queue.removed.sort()).toEqual(['h1', 'h2']);
   });
@@ -64,27 +87,55 @@ describe('drainToLake', () => {
     const queue = new FakeQueue([notice('today', 'events/a.gz'), notice('yesterday', 'events/b.gz')]);
 
     const out = await drainToLake({
-      queue, archive: archiveOf({ 'events/a.gz': object(['1'], 0), 'events/b.gz': object(['2'], 1) }), lake: lake((key) => key.includes('eventDay=20261119')), target: TARGET, subset, maxArchiveBytes: 1e6,
+      queue,
+      archive: archiveOf({ 'events/a.gz': object(['1'], 0), 'events/b.gz': object(['2'], 1) }),
+      lake: lake((key) => key.includes('eventDay=20261119')),
+      target: TARGET,
+      subset,
+      maxArchiveBytes: 1e6,
     });
 
     expect(queue.removed).toEqual(['today']);
     expect(out.kept).toBe(1);
-    expect(out.problems).toEqual([expect.stringMatching(/eventDay=20261119\/.*: not written \(1 events from 1 archive objects\): AccessDenied/)]);
+    expect(out.problems).toEqual([
+      expect.stringMatching(/eventDay=20261119\/.*: not written \(1 events from 1 archive objects\): AccessDenied/),
+    ]);
   });
 
   it('keeps a notice whose archive object cannot be read, and one that is no archive notice', async () => {
-    const queue = new FakeQueue([notice('gone', 'events/missing.gz'), { handle: 'odd', size: 0, problem: 'the body is not JSON' }, notice('ok', 'events/a.gz')]);
+    const queue = new FakeQueue([
+      notice('gone', 'events/missing.gz'),
+      { handle: 'odd', size: 0, problem: 'the body is not JSON' },
+      notice('ok', 'events/a.gz'),
+    ]);
 
-    const out = await drainToLake({ queue, archive: archiveOf({ 'events/a.gz': object(['1'], 0) }), lake: lake(), target: TARGET, subset, maxArchiveBytes: 1e6 });
+    const out = await drainToLake({
+      queue,
+      archive: archiveOf({ 'events/a.gz': object(['1'], 0) }),
+      lake: lake(),
+      target: TARGET,
+      subset,
+      maxArchiveBytes: 1e6,
+    });
 
     expect(queue.removed).toEqual(['ok']);
-    expect(out.problems).toEqual(['events/missing.gz: not read: NoSuchKey: events/missing.gz', 'message not understood as an archive notice: the body is not JSON']);
+    expect(out.problems).toEqual([
+      'events/missing.gz: not read: NoSuchKey: events/missing.gz',
+      'message not understood as an archive notice: the body is not JSON',
+    ]);
   });
 
   it('reads an object announced twice once, and removes both notices', async () => {
     const queue = new FakeQueue([notice('first', 'events/a.gz'), notice('again', 'events/a.gz')]);
 
-    const out = await drainToLake({ queue, archive: archiveOf({ 'events/a.gz': object(['1', '2'], 0) }), lake: lake(), target: TARGET, subset, maxArchiveBytes: 1e6 });
+    const out = await drainToLake({
+      queue,
+      archive: archiveOf({ 'events/a.gz': object(['1', '2'], 0) }),
+      lake: lake(),
+      target: TARGET,
+      subset,
+      maxArchiveBytes: 1e6,
+    });
 
     expect(out.events).toBe(2);
     expect(queue.removed).toEqual(['first', 'again']);
@@ -95,7 +146,14 @@ describe('drainToLake', () => {
     const queue = new FakeQueue(pending);
     const objects = Object.fromEntries(pending.map((n, i) => [n.key as string, object([`e${i}`], 0)]));
 
-    const out = await drainToLake({ queue, archive: archiveOf(objects), lake: lake(), target: TARGET, subset, maxArchiveBytes: 250 });
+    const out = await drainToLake({
+      queue,
+      archive: archiveOf(objects),
+      lake: lake(),
+      target: TARGET,
+      subset,
+      maxArchiveBytes: 250,
+    });
 
     expect(out.notices).toBe(3);
     expect(queue.removed).toEqual(['h0', 'h1', 'h2']);
@@ -103,7 +161,14 @@ describe('drainToLake', () => {
   });
 
   it('does nothing on an empty queue', async () => {
-    const out = await drainToLake({ queue: new FakeQueue([]), archive: archiveOf({}), lake: lake(), target: TARGET, subset, maxArchiveBytes: 1e6 });
+    const out = await drainToLake({
+      queue: new FakeQueue([]),
+      archive: archiveOf({}),
+      lake: lake(),
+      target: TARGET,
+      subset,
+      maxArchiveBytes: 1e6,
+    });
     expect(out).toMatchObject({ notices: 0, events: 0, removed: 0, kept: 0 });
   });
 });

@@ -6,7 +6,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { fixtureEvent } from '../../helpers/archive-fixture.ts';
 import { loadOcsfSubset } from '../../../shared/ocsf-validate.ts';
-import { exportToLake, planLakeObjects, type ArchivedEvent, type LakeSink } from '../../../shared/security-lake/export.ts';
+import {
+  exportToLake,
+  planLakeObjects,
+  type ArchivedEvent,
+  type LakeSink,
+} from '../../../shared/security-lake/export.ts';
 import { eventDay, securityLakeEventClass, sourceName } from '../../../shared/security-lake/layout.ts';
 import { writeLakeParquet, type LakeEvent } from '../../../shared/security-lake/parquet.ts';
 
@@ -16,7 +21,10 @@ const NOW = Date.parse('2026-11-20T12:00:00Z');
 
 /** API Activity events `ageDays` old, one per id, read from `archiveKey`. */
 function records(ids: readonly string[], ageDays: number, archiveKey: string): ArchivedEvent[] {
-  return ids.map((id, i) => ({ archiveKey, event: { ...fixtureEvent({ vendor: 'veza', ageDays, nativeId: id }, NOW - i * 1000) } as Record<string, unknown> }));
+  return ids.map((id, i) => ({
+    archiveKey,
+    event: { ...fixtureEvent({ vendor: 'veza', ageDays, nativeId: id }, NOW - i * 1000) } as Record<string, unknown>,
+  }));
 }
 
 const memorySink = (): LakeSink & { objects: Map<string, Uint8Array> } => {
@@ -58,7 +66,10 @@ describe('planLakeObjects', () => {
 
     const plan = planLakeObjects([base, broken, ...records(['a'], 0, 'k')], TARGET, subset);
 
-    expect(plan.held).toEqual({ 'class 0: no Security Lake event class': 1, 'not an OCSF event (no numeric time or class_uid)': 1 });
+    expect(plan.held).toEqual({
+      'class 0: no Security Lake event class': 1,
+      'not an OCSF event (no numeric time or class_uid)': 1,
+    });
     expect(plan.objects.map((o) => o.events.length)).toEqual([1]);
   });
 });
@@ -66,20 +77,27 @@ describe('planLakeObjects', () => {
 describe('exportToLake', () => {
   it('writes the other objects when one write is refused, and reports that one with its archive objects', async () => {
     const sink = memorySink();
-    const refusing: LakeSink = { put: async (source, key, bytes) => (key.includes('eventDay=20261119') ? Promise.reject(new Error('AccessDenied')) : sink.put(source, key, bytes)) };
+    const refusing: LakeSink = {
+      put: async (source, key, bytes) =>
+        key.includes('eventDay=20261119') ? Promise.reject(new Error('AccessDenied')) : sink.put(source, key, bytes),
+    };
 
     const out = await exportToLake([...records(['a'], 0, 'k1'), ...records(['b'], 1, 'k2')], TARGET, refusing, subset);
 
     expect(out.written.map((w) => w.archiveKeys)).toEqual([['k1']]);
-    expect(out.failed).toEqual([{ key: expect.stringContaining('eventDay=20261119/'), events: 1, error: 'AccessDenied', archiveKeys: ['k2'] }]);
+    expect(out.failed).toEqual([
+      { key: expect.stringContaining('eventDay=20261119/'), events: 1, error: 'AccessDenied', archiveKeys: ['k2'] },
+    ]);
     expect([...sink.objects.keys()]).toEqual([out.written[0]?.key]);
   });
 });
 
 describe('writeLakeParquet', () => {
-  it('refuses events of another class than the object\'s', () => {
+  it("refuses events of another class than the object's", () => {
     const events = records(['a'], 0, 'k').map((r) => r.event) as LakeEvent[];
-    expect(() => writeLakeParquet(3002, events, subset)).toThrow('a Parquet object holds one OCSF class: 3002 was asked, an event has class_uid 6003');
+    expect(() => writeLakeParquet(3002, events, subset)).toThrow(
+      'a Parquet object holds one OCSF class: 3002 was asked, an event has class_uid 6003',
+    );
   });
 
   it('writes a Parquet file (PAR1 at both ends)', () => {
@@ -92,11 +110,18 @@ describe('writeLakeParquet', () => {
 describe('layout', () => {
   it('names the Security Lake event class after the OCSF caption, none for the Base Event', () => {
     expect([6003, 6001, 6006, 4002, 3001, 3002, 2004, 0].map(securityLakeEventClass)).toEqual([
-      'API_ACTIVITY', 'WEB_RESOURCES_ACTIVITY', 'FILE_HOSTING_ACTIVITY', 'HTTP_ACTIVITY', 'ACCOUNT_CHANGE', 'AUTHENTICATION', 'DETECTION_FINDING', undefined,
+      'API_ACTIVITY',
+      'WEB_RESOURCES_ACTIVITY',
+      'FILE_HOSTING_ACTIVITY',
+      'HTTP_ACTIVITY',
+      'ACCOUNT_CHANGE',
+      'AUTHENTICATION',
+      'DETECTION_FINDING',
+      undefined,
     ]);
   });
 
-  it('keeps source names within Security Lake\'s 20 characters and refuses a prefix that would not', () => {
+  it("keeps source names within Security Lake's 20 characters and refuses a prefix that would not", () => {
     expect(sourceName('audit-pump', 6003)).toBe('audit-pump-6003');
     expect(sourceName('a'.repeat(15), 6003)).toHaveLength(20);
     expect(() => sourceName('a'.repeat(16), 6003)).toThrow('Security Lake source prefix "aaaaaaaaaaaaaaaa" must match');

@@ -19,7 +19,11 @@ const INPUT: RegistrationInput = {
 };
 
 /** The `aws ...` commands of a script, each joined back onto one line. */
-const commands = (script: string): string[] => script.replace(/ \\\n\s*/g, ' ').split('\n').filter((l) => l.startsWith('aws '));
+const commands = (script: string): string[] =>
+  script
+    .replace(/ \\\n\s*/g, ' ')
+    .split('\n')
+    .filter((l) => l.startsWith('aws '));
 
 describe('registrationCommands', () => {
   it('prints one create-custom-log-source call per class, with every parameter the API needs', () => {
@@ -36,22 +40,37 @@ describe('registrationCommands', () => {
 
     expect(script).toContain('# API Activity (class_uid 6003) from veza, retraced');
     expect(script).toContain('--source-name acme-6003');
-    expect(script).toContain('#   -c audit-pump:securityLakeRoleArn=arn:aws:iam::111122223333:role/AmazonSecurityLake-Provider-{source}-eu-west-1');
+    expect(script).toContain(
+      '#   -c audit-pump:securityLakeRoleArn=arn:aws:iam::111122223333:role/AmazonSecurityLake-Provider-{source}-eu-west-1',
+    );
     expect(script).toContain('#   -c audit-pump:securityLakeExternalId=audit-pump-7f3a');
     expect(script).toContain('#   -c audit-pump:securityLakeSourcePrefix=acme');
   });
 
   it('registers no source for the Base Event, and says its events stay in the archive', () => {
-    const script = registrationCommands({ ...INPUT, vendors: [{ vendor: 'authentic8', classes: ['ApiActivity', 'BaseEvent'] }] });
+    const script = registrationCommands({
+      ...INPUT,
+      vendors: [{ vendor: 'authentic8', classes: ['ApiActivity', 'BaseEvent'] }],
+    });
 
     expect(commands(script)).toHaveLength(1);
-    expect(script).toContain('# Base Event (class_uid 0) from authentic8: Security Lake has no event class for it; these events stay in the archive only.');
+    expect(script).toContain(
+      '# Base Event (class_uid 0) from authentic8: Security Lake has no event class for it; these events stay in the archive only.',
+    );
   });
 
   it('refuses bad input, naming each problem', () => {
-    expect(() => registrationCommands({ ...INPUT, providerAccount: '1234', externalId: "it's", crawlerRoleArn: 'role', region: 'mars' })).toThrow(
-      'the provider account must be 12 digits, got "1234"; the external id must match',
-    );
-    expect(() => registrationCommands({ ...INPUT, vendors: [{ vendor: 'authentic8', classes: ['BaseEvent'] }] })).toThrow('the configured sources produce no class Security Lake takes');
+    expect(() =>
+      registrationCommands({
+        ...INPUT,
+        providerAccount: '1234',
+        externalId: "it's",
+        crawlerRoleArn: 'role',
+        region: 'mars',
+      }),
+    ).toThrow('the provider account must be 12 digits, got "1234"; the external id must match');
+    expect(() =>
+      registrationCommands({ ...INPUT, vendors: [{ vendor: 'authentic8', classes: ['BaseEvent'] }] }),
+    ).toThrow('the configured sources produce no class Security Lake takes');
   });
 });

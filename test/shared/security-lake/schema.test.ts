@@ -6,7 +6,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadOcsfSubset, type OcsfAttribute } from '../../../shared/ocsf-validate.ts';
 import { OcsfClass } from '../../../shared/ocsf-classes.ts';
-import { columnValue, lakeColumns, parquetSchema, parseHiveType, renderHiveType, type HiveType } from '../../../shared/security-lake/schema.ts';
+import {
+  columnValue,
+  lakeColumns,
+  parquetSchema,
+  parseHiveType,
+  renderHiveType,
+  type HiveType,
+} from '../../../shared/security-lake/schema.ts';
 import { EVENT_COLUMNS, JSON_TEXT_PATHS } from '../../../shared/table.ts';
 
 const subset = loadOcsfSubset();
@@ -16,11 +23,25 @@ const CLASSES = Object.values(OcsfClass).map((c) => c.uid);
 function storedAs(type: string): string {
   const base = (t: string): string => (subset.types[t]?.base ? base(subset.types[t].base as string) : t);
   const root = base(type);
-  return { string_t: 'string', integer_t: 'int', long_t: 'bigint', boolean_t: 'boolean', float_t: 'double', json_t: 'string' }[root] ?? root;
+  return (
+    {
+      string_t: 'string',
+      integer_t: 'int',
+      long_t: 'bigint',
+      boolean_t: 'boolean',
+      float_t: 'double',
+      json_t: 'string',
+    }[root] ?? root
+  );
 }
 
 /** Every leaf of a column with the OCSF attribute it stands for; throws on a path OCSF does not have. */
-function leaves(path: string, type: HiveType, attribute: OcsfAttribute, out: Array<{ path: string; hive: string; ocsf: string }>): void {
+function leaves(
+  path: string,
+  type: HiveType,
+  attribute: OcsfAttribute,
+  out: Array<{ path: string; hive: string; ocsf: string }>,
+): void {
   const item = type.kind === 'array' ? type.item : type;
   if (type.kind === 'array') expect({ path, isArray: attribute.is_array === true }).toEqual({ path, isArray: true });
   if (item.kind === 'struct') {
@@ -37,24 +58,37 @@ function leaves(path: string, type: HiveType, attribute: OcsfAttribute, out: Arr
 }
 
 describe('lakeColumns', () => {
-  it.each(CLASSES)('class %i: every column and nested field is an OCSF attribute of the class, stored in its type', (uid) => {
-    // Act
-    const columns = lakeColumns(uid, subset);
+  it.each(CLASSES)(
+    'class %i: every column and nested field is an OCSF attribute of the class, stored in its type',
+    (uid) => {
+      // Act
+      const columns = lakeColumns(uid, subset);
 
-    // Assess
-    const definition = subset.classes[String(uid)];
-    const found: Array<{ path: string; hive: string; ocsf: string }> = [];
-    for (const column of columns) leaves(column.name, parseHiveType(column.type), definition?.attributes[column.name] as OcsfAttribute, found);
-    const wrong = found.filter((l) => !(l.hive === storedAs(l.ocsf) || (l.hive === 'string' && JSON_TEXT_PATHS.includes(l.path) && ['object', 'json_t'].includes(l.ocsf))));
-    expect(wrong).toEqual([]);
-    expect(found.length).toBeGreaterThan(20);
-  });
+      // Assess
+      const definition = subset.classes[String(uid)];
+      const found: Array<{ path: string; hive: string; ocsf: string }> = [];
+      for (const column of columns)
+        leaves(column.name, parseHiveType(column.type), definition?.attributes[column.name] as OcsfAttribute, found);
+      const wrong = found.filter(
+        (l) =>
+          !(
+            l.hive === storedAs(l.ocsf) ||
+            (l.hive === 'string' && JSON_TEXT_PATHS.includes(l.path) && ['object', 'json_t'].includes(l.ocsf))
+          ),
+      );
+      expect(wrong).toEqual([]);
+      expect(found.length).toBeGreaterThan(20);
+    },
+  );
 
-  it.each(CLASSES)('class %i: has every column of the table that the class has as an attribute, and no other', (uid) => {
-    const names = lakeColumns(uid, subset).map((c) => c.name);
-    const attributes = subset.classes[String(uid)]?.attributes ?? {};
-    expect(names).toEqual(EVENT_COLUMNS.map((c) => c.name).filter((n) => n in attributes));
-  });
+  it.each(CLASSES)(
+    'class %i: has every column of the table that the class has as an attribute, and no other',
+    (uid) => {
+      const names = lakeColumns(uid, subset).map((c) => c.name);
+      const attributes = subset.classes[String(uid)]?.attributes ?? {};
+      expect(names).toEqual(EVENT_COLUMNS.map((c) => c.name).filter((n) => n in attributes));
+    },
+  );
 
   it('differs by class: API Activity has api and no web_resources, Web Resources Activity has web_resources', () => {
     const api = lakeColumns(OcsfClass.ApiActivity.uid, subset).map((c) => c.name);
@@ -71,7 +105,9 @@ describe('lakeColumns', () => {
   });
 
   it('refuses a class outside the subset, naming the classes it has', () => {
-    expect(() => lakeColumns(1001, subset)).toThrow('OCSF class 1001 is not in the schema subset (classes: 0, 2004, 3001');
+    expect(() => lakeColumns(1001, subset)).toThrow(
+      'OCSF class 1001 is not in the schema subset (classes: 0, 2004, 3001',
+    );
   });
 });
 
@@ -99,7 +135,9 @@ describe('parquetSchema', () => {
   });
 
   it('refuses a Hive type it has no Parquet type for', () => {
-    expect(() => parquetSchema([{ name: 'd', type: 'decimal' }])).toThrow('column d: no Parquet type for Hive type "decimal"');
+    expect(() => parquetSchema([{ name: 'd', type: 'decimal' }])).toThrow(
+      'column d: no Parquet type for Hive type "decimal"',
+    );
   });
 });
 
@@ -116,7 +154,10 @@ describe('columnValue', () => {
 
   it('writes a value of the wrong kind as null and counts it', () => {
     const coercion = { misfits: 0 };
-    expect(columnValue(parseHiveType('struct<code:int,on:boolean>'), { code: 'seven', on: 'yes' }, coercion)).toEqual({ code: null, on: null });
+    expect(columnValue(parseHiveType('struct<code:int,on:boolean>'), { code: 'seven', on: 'yes' }, coercion)).toEqual({
+      code: null,
+      on: null,
+    });
     expect(columnValue(parseHiveType('array<string>'), 'not a list', coercion)).toBeNull();
     expect(coercion.misfits).toBe(3);
   });
