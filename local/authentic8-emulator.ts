@@ -5,7 +5,8 @@
  * inside the HTTP 200. Seeded logs per org (authentic8-data.ts), live arrivals, latency and faults
  * that tests can change at run time.
  */
-import { listen, type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
+import { cliEmulatorOptions, hostService, spreadBacklog } from './emulator-host.ts';
+import { type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
 import { seededRandom } from './random.ts';
 import { MALFORMED_BODY, disturbPage, fire, tooManyRequests, type PageFaults } from './emulator-faults.ts';
 import {
@@ -289,22 +290,8 @@ export async function startAuthentic8Emulator(options: Authentic8EmulatorOptions
   const backlog = options.backlog ?? 300;
   const end = now();
   const first = options.backlogStart?.getTime() ?? end - 2 * DAY_MS;
-  for (const org of service.log.orgs)
-    for (let i = 0; i < backlog; i++) service.log.append(org, first + ((end - first) * i) / backlog);
-  const server = await listen((req) => service.handle(req), options.port ?? 0, options.now);
-  const rate = options.arrivalsPerSecond ?? 0;
-  let owed = 0;
-  // Ten ticks a second so fractional rates work; unref'd so a forgotten stop() never holds the process.
-  const timer =
-    rate > 0
-      ? setInterval(() => {
-          owed += rate / 10;
-          const n = Math.floor(owed);
-          owed -= n;
-          service.addEvents(n);
-        }, 100)
-      : undefined;
-  timer?.unref();
+  for (const org of service.log.orgs) for (const at of spreadBacklog(backlog, first, end)) service.log.append(org, at);
+  const server = await hostService(service, options, (n) => service.addEvents(n));
   return {
     baseUrl: server.url,
     port: server.port,
@@ -314,30 +301,15 @@ export async function startAuthentic8Emulator(options: Authentic8EmulatorOptions
     org: (path) => service.org(path),
     events: (path) => service.org(path).events,
     addEvents: (n, opts) => service.addEvents(n, opts),
-    stop: async () => {
-      clearInterval(timer);
-      service.stop();
-      await server.close();
-    },
+    stop: () => server.stop(),
   };
 }
-
-/**
- * Share of the CLI emulator's logs drawn from every documented shape, so `npm start` and the end-to-end tests meet
- * untidy logs too.
- */
-export const CLI_VARIETY = 0.25;
 
 /** `audit-pump emulate authentic8`: the emulator with the local token; the source reads the main org, every type. */
 export async function startAuthentic8ForCli(settings: EmulatorSettings): Promise<RunningEmulator> {
   const emulator = await startAuthentic8Emulator({
     token: AUTHENTIC8_LOCAL_TOKEN,
-    seed: settings.seed ?? 1,
-    backlog: settings.backlog ?? 1000,
-    arrivalsPerSecond: settings.arrivalsPerSecond ?? 0,
-    variety: CLI_VARIETY,
-    ...(settings.port !== undefined ? { port: settings.port } : {}),
-    ...(settings.latencyMs !== undefined ? { latencyMs: settings.latencyMs } : {}),
+    ...cliEmulatorOptions(settings),
   });
   return {
     vendor: 'authentic8',

@@ -5,7 +5,8 @@
  * `X-Auth-Token: <secret>/<id>` with 401, 403 (missing permission) and 429 with `Retry-After`.
  */
 import { cbNativeIds } from '../functions/carbonblack/identity.ts';
-import { listen, type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
+import { cliEmulatorOptions, hostService } from './emulator-host.ts';
+import { type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
 import { seededRandom } from './random.ts';
 import { MALFORMED_BODY, disturbPage, fire, tooManyRequests, type PageFaults } from './emulator-faults.ts';
 import { CbExports } from './carbonblack-exports.ts';
@@ -317,21 +318,10 @@ export async function startCarbonBlackEmulator(options: CarbonBlackEmulatorOptio
     service.log.append(Math.min(last, end));
   }
   for (const key of options.apiKeys) service.addKey(key);
-  const server = await listen((req) => service.handle(req), options.port ?? 0, options.now);
-  let owed = 0;
   const lagMs = options.arrivalLagMs ?? 2000;
-  const rate = options.arrivalsPerSecond ?? 0;
-  // Ten ticks a second so fractional rates work; unref'd so a forgotten stop() never holds the process.
-  const timer =
-    rate > 0
-      ? setInterval(() => {
-          owed += rate / 10;
-          const n = Math.floor(owed);
-          owed -= n;
-          for (let i = 0; i < n; i++) service.add(1, service.now() - Math.floor(random() * lagMs));
-        }, 100)
-      : undefined;
-  timer?.unref();
+  const server = await hostService(service, options, (n) => {
+    for (let i = 0; i < n; i++) service.add(1, service.now() - Math.floor(random() * lagMs));
+  });
   const queueOf = (apiId: string) => service.keys.get(apiId) ?? { pending: [], all: [] };
   return {
     baseUrl: server.url,
@@ -346,33 +336,18 @@ export async function startCarbonBlackEmulator(options: CarbonBlackEmulatorOptio
     queued: (apiId) => queueOf(apiId).pending,
     enqueued: (apiId) => queueOf(apiId).all,
     nativeIds: (events = service.log.events) => cbNativeIds(events.map((e) => JSON.parse(e.text) as unknown)),
-    stop: async () => {
-      clearInterval(timer);
-      service.stop();
-      await server.close();
-    },
+    stop: () => server.stop(),
   };
 }
 
 /** The local API key of `audit-pump emulate carbonblack` and `npm start` (obviously fake). */
 export const CB_LOCAL_KEY: CbApiKey = { id: 'LOCAL00001', secret: 'LOCALSECRETKEY0000000000' };
 
-/**
- * Share of the CLI emulator's records drawn from every documented shape, so `npm start` and the end-to-end tests meet
- * untidy records too.
- */
-export const CLI_VARIETY = 0.25;
-
 /** `audit-pump emulate carbonblack`, `npm start` and the end-to-end tests (local/emulators.ts). */
 export async function startCarbonBlackForCli(settings: EmulatorSettings): Promise<RunningEmulator> {
   const emulator = await startCarbonBlackEmulator({
     apiKeys: [CB_LOCAL_KEY],
-    seed: settings.seed ?? 1,
-    backlog: settings.backlog ?? 1000,
-    arrivalsPerSecond: settings.arrivalsPerSecond ?? 0,
-    variety: CLI_VARIETY,
-    ...(settings.port !== undefined ? { port: settings.port } : {}),
-    ...(settings.latencyMs !== undefined ? { latencyMs: settings.latencyMs } : {}),
+    ...cliEmulatorOptions(settings),
   });
   return {
     vendor: 'carbonblack',

@@ -3,11 +3,12 @@
  * and the end-to-end tests. Vendors join here as their emulators land.
  */
 import type { Vendor } from '../shared/config.ts';
+import { cliEmulatorOptions } from './emulator-host.ts';
 import { startAuthentic8ForCli } from './authentic8-emulator.ts';
 import { startCarbonBlackForCli } from './carbonblack-emulator.ts';
 import { startNectedForCli } from './nected-emulator.ts';
 import { startRetracedForCli } from './retraced-emulator.ts';
-import { CLI_VARIETY as VEZA_CLI_VARIETY, startVezaEmulator } from './veza-emulator.ts';
+import { startVezaEmulator } from './veza-emulator.ts';
 
 export interface EmulatorSettings {
   readonly port?: number;
@@ -44,12 +45,7 @@ export const EMULATORS: Partial<Record<Vendor, Starter>> = {
   veza: async (s) => {
     const emulator = await startVezaEmulator({
       token: LOCAL_TOKEN,
-      seed: s.seed ?? 1,
-      backlog: s.backlog ?? 1000,
-      arrivalsPerSecond: s.arrivalsPerSecond ?? 0,
-      variety: VEZA_CLI_VARIETY,
-      ...(s.port !== undefined ? { port: s.port } : {}),
-      ...(s.latencyMs !== undefined ? { latencyMs: s.latencyMs } : {}),
+      ...cliEmulatorOptions(s),
     });
     return {
       vendor: 'veza',

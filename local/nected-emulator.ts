@@ -5,7 +5,8 @@
  * events land at the head and shift every offset), the detail endpoint, the documented error
  * bodies, live arrivals, latency and faults that tests can change at run time.
  */
-import { listen, type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
+import { cliEmulatorOptions, hostService, spreadBacklog } from './emulator-host.ts';
+import { type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
 import { randomInt, seededRandom } from './random.ts';
 import { MALFORMED_BODY, disturbPage, fire, type PageFaults } from './emulator-faults.ts';
 import {
@@ -327,21 +328,8 @@ export async function startNectedEmulator(options: NectedEmulatorOptions): Promi
   const end = options.backlogEnd?.getTime() ?? service.now() - 15 * 60_000;
   const first = options.backlogStart?.getTime() ?? end - 2 * DAY_MS;
   const backlog = options.backlog ?? 1000;
-  for (let i = 0; i < backlog; i++) service.add(first + ((end - first) * i) / backlog);
-  const server = await listen((req) => service.handle(req), options.port ?? 0, options.now);
-  const rate = options.arrivalsPerSecond ?? 0;
-  let owed = 0;
-  // Ten ticks a second so fractional rates work; unref'd so a forgotten stop() never holds the process.
-  const timer =
-    rate > 0
-      ? setInterval(() => {
-          owed += rate / 10;
-          const n = Math.floor(owed);
-          owed -= n;
-          service.arrive(n);
-        }, 100)
-      : undefined;
-  timer?.unref();
+  for (const at of spreadBacklog(backlog, first, end)) service.add(at);
+  const server = await hostService(service, options, (n) => service.arrive(n));
   const emulator: NectedEmulator = {
     baseUrl: server.url,
     port: server.port,
@@ -355,31 +343,16 @@ export async function startNectedEmulator(options: NectedEmulatorOptions): Promi
     set onSearch(hook) {
       service.onSearch = hook;
     },
-    stop: async () => {
-      clearInterval(timer);
-      service.stop();
-      await server.close();
-    },
+    stop: () => server.stop(),
   };
   return emulator;
 }
-
-/**
- * Share of the CLI emulator's records drawn from every documented shape, so `npm start` and the end-to-end tests meet
- * untidy records too.
- */
-export const CLI_VARIETY = 0.25;
 
 /** The Nected emulator behind the CLI's interface (`audit-pump emulate nected`, `npm start`). */
 export async function startNectedForCli(settings: EmulatorSettings): Promise<RunningEmulator> {
   const emulator = await startNectedEmulator({
     apiKey: NECTED_LOCAL_API_KEY,
-    seed: settings.seed ?? 1,
-    backlog: settings.backlog ?? 1000,
-    arrivalsPerSecond: settings.arrivalsPerSecond ?? 0,
-    variety: CLI_VARIETY,
-    ...(settings.port !== undefined ? { port: settings.port } : {}),
-    ...(settings.latencyMs !== undefined ? { latencyMs: settings.latencyMs } : {}),
+    ...cliEmulatorOptions(settings),
   });
   return {
     vendor: 'nected',

@@ -9,7 +9,8 @@
  * `x-retraced-requestid`, a GET or a body without `query` is a 500, and an event without an actor
  * or target shows an object of nulls.
  */
-import { listen, type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
+import { cliEmulatorOptions, hostService } from './emulator-host.ts';
+import { type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
 import { randomHex, seededRandom } from './random.ts';
 import { MALFORMED_BODY, disturbPage, fire, tooManyRequests, type PageFaults } from './emulator-faults.ts';
 import {
@@ -342,18 +343,9 @@ export async function startRetracedEmulator(options: RetracedEmulatorOptions): P
     (group, received, created) =>
       service.publish({ group }, { received, ...(created === undefined ? {} : { created }) }),
   );
-  const server = await listen((req) => service.handle(req), options.port ?? 0, options.now);
-  const rate = options.arrivalsPerSecond ?? 0;
-  let owed = 0;
-  // Ten ticks a second so fractional rates work; unref'd so a forgotten stop() never holds the process.
-  const timer =
-    rate > 0
-      ? setInterval(() => {
-          owed += rate / 10;
-          for (; owed >= 1; owed--) service.publish({});
-        }, 100)
-      : undefined;
-  timer?.unref();
+  const server = await hostService(service, options, (n) => {
+    for (let i = 0; i < n; i++) service.publish({});
+  });
   const mine = () => service.log.events.filter((e) => e.group.id === service.group.id);
   return {
     baseUrl: server.url,
@@ -366,33 +358,18 @@ export async function startRetracedEmulator(options: RetracedEmulatorOptions): P
     publish: (event, o) => service.publish(event, { ingestDelayMs: o?.ingestDelayMs }),
     addEvents: (n, o = {}) => Array.from({ length: n }, () => service.publish({}, o)),
     bodies: () => service.sent,
-    stop: async () => {
-      clearInterval(timer);
-      service.stop();
-      await server.close();
-    },
+    stop: () => server.stop(),
   };
 }
 
 /** A fixed, obviously fake enterprise token for local runs. */
 export const LOCAL_RETRACED_TOKEN = 'local-retraced-token-4d1a9c7e';
 
-/**
- * Share of the CLI emulator's events drawn from every documented shape (local/retraced-arbitrary.ts),
- * so `npm start` and the end-to-end tests meet the real server's untidy events too.
- */
-export const CLI_VARIETY = 0.25;
-
 /** The emulator as `audit-pump emulate retraced` and `npm start` run it (local/emulators.ts). */
 export async function startRetracedForCli(settings: EmulatorSettings): Promise<RunningEmulator> {
   const emulator = await startRetracedEmulator({
     token: LOCAL_RETRACED_TOKEN,
-    seed: settings.seed ?? 1,
-    backlog: settings.backlog ?? 1000,
-    arrivalsPerSecond: settings.arrivalsPerSecond ?? 0,
-    variety: CLI_VARIETY,
-    ...(settings.port !== undefined ? { port: settings.port } : {}),
-    ...(settings.latencyMs !== undefined ? { latencyMs: settings.latencyMs } : {}),
+    ...cliEmulatorOptions(settings),
   });
   return {
     vendor: 'retraced',

@@ -3,7 +3,8 @@
  * export stream and the list endpoint with grpc-gateway-style errors, seeded records in either
  * documented shape, live arrivals, and faults that tests can change at run time.
  */
-import { listen, type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
+import { hostService, spreadBacklog } from './emulator-host.ts';
+import { type EmulatorRequest, type EmulatorResponse } from './http-server.ts';
 import { seededRandom } from './random.ts';
 import { MALFORMED_BODY, disturbPage, fire, tooManyRequests, type PageFaults } from './emulator-faults.ts';
 import {
@@ -84,12 +85,6 @@ export interface VezaEmulatorOptions {
    */
   variety?: number;
 }
-
-/**
- * Share of the CLI emulator's records drawn from every documented shape, so `npm start` and the end-to-end tests meet
- * untidy records too.
- */
-export const CLI_VARIETY = 0.25;
 
 /** A running emulator. */
 export interface VezaEmulator {
@@ -351,21 +346,8 @@ export async function startVezaEmulator(options: VezaEmulatorOptions): Promise<V
   const backlog = options.backlog ?? 1000;
   const end = now();
   const first = options.backlogStart?.getTime() ?? end - 2 * DAY_MS;
-  for (let i = 0; i < backlog; i++) service.log.append(first + ((end - first) * i) / backlog);
-  const server = await listen((req) => service.handle(req), options.port ?? 0, options.now);
-  const rate = options.arrivalsPerSecond ?? 0;
-  let owed = 0;
-  // Ten ticks a second so fractional rates work; unref'd so a forgotten stop() never holds the process.
-  const timer =
-    rate > 0
-      ? setInterval(() => {
-          owed += rate / 10;
-          const n = Math.floor(owed);
-          owed -= n;
-          service.addEvents(n);
-        }, 100)
-      : undefined;
-  timer?.unref();
+  for (const at of spreadBacklog(backlog, first, end)) service.log.append(at);
+  const server = await hostService(service, options, (n) => service.addEvents(n));
   return {
     baseUrl: server.url,
     port: server.port,
@@ -373,10 +355,6 @@ export async function startVezaEmulator(options: VezaEmulatorOptions): Promise<V
     stats: service.stats,
     events: () => service.log.events,
     addEvents: (n, opts) => service.addEvents(n, opts?.latePersistedMs, opts?.invalid),
-    stop: async () => {
-      clearInterval(timer);
-      service.stop();
-      await server.close();
-    },
+    stop: () => server.stop(),
   };
 }
