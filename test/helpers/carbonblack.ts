@@ -29,16 +29,15 @@ import { FirehoseSink } from '../../shared/sink.ts';
 import type { Connector } from '../../shared/connector.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { Spool } from '../../shared/spool.ts';
+import { Crash } from '../../local/chaos/steps.ts';
 
 export const CB_KEY: CbApiKey = { id: 'TESTKEY001', secret: 'TESTSECRETKEY00000000001' };
 export const CB_SOURCE_ID = 'cb-test';
 export const LONG_RUN_MS = 870_000;
 const LEASE_MS = 60_000;
 
-/** Thrown by a fault to stand for the process dying at that step. */
-export class Crash extends Error {
-  override name = 'Crash';
-}
+/** Thrown by a fault to stand for the process dying at that step (the campaign's own). */
+export { Crash };
 
 export interface LogLine {
   level: keyof Logger;

@@ -25,15 +25,14 @@ import { readArchive } from '../../local/archive-reader.ts';
 import { LOCAL_AWS, ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/dynamo.ts';
 import { startFirehoseEmulator, type FirehoseEmulator } from '../../local/firehose-emulator.ts';
 import { startVezaEmulator, type VezaEmulator } from '../../local/veza-emulator.ts';
+import { Crash } from '../../local/chaos/steps.ts';
 
 export const TOKEN = 'harness-token-5d1e0c';
 export const TABLE = 'cursors';
 export const LEASE_MS = 60_000;
 
-/** Thrown by a fault to stand for the process dying at that step. */
-export class Crash extends Error {
-  override name = 'Crash';
-}
+/** Thrown by a fault to stand for the process dying at that step (the campaign's own). */
+export { Crash };
 
 export interface Harness {
   readonly veza: VezaEmulator;
