@@ -3,9 +3,6 @@
  * child process against an Authentic8 emulator started here on a loopback port.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { readArchive } from '../../local/archive-reader.ts';
 import {
   AUTHENTIC8_LOCAL_TOKEN,
@@ -14,14 +11,8 @@ import {
   type Authentic8Emulator,
 } from '../../local/authentic8-emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
-import {
-  E2E_TIMEOUT_MS,
-  freePort,
-  killChildren,
-  spawnCli,
-  summaryOf as summaryLine,
-  waitForStdout,
-} from '../helpers/cli-process.ts';
+import { E2E_TIMEOUT_MS, freePort, killChildren, spawnCli, waitForStdout } from '../helpers/cli-process.ts';
+import { cliWorkspace, daysAgo, statusOf, type CliWorkspace } from '../helpers/cli-workspace.ts';
 
 const SOURCE_ID = 'authentic8-e2e';
 const TOKEN = Buffer.from('authentic8-e2e-token-777').toString('base64');
@@ -29,55 +20,36 @@ const TYPES = ['URL', 'AUTH', 'ADMIN_AUDIT', 'BLOCKED URL', 'LOCATION CHANGE'];
 
 afterEach(killChildren);
 
-/** Status and events of `authentic8-e2e: caught-up, 300 events, 4 pages, 0 dead-lettered` in a run's stdout. */
-function summaryOf(stdout: string): { status: string; events: number } | undefined {
-  const line = summaryLine(stdout, SOURCE_ID);
-  return line && { status: line.status, events: line.events };
-}
+const summaryOf = (stdout: string) => statusOf(stdout, SOURCE_ID);
 
 let emulator: Authentic8Emulator;
-let dir: string;
-let configFile: string;
+let ws: CliWorkspace;
 
-async function writeConfig(source: Record<string, unknown> = {}): Promise<void> {
-  const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
-  const config = {
-    sources: [
-      {
-        id: SOURCE_ID,
-        vendor: 'authentic8',
-        baseUrl: emulator.baseUrl,
-        credentials: { token: TOKEN },
-        startFrom,
-        options: { org: 'Acme Corp', types: TYPES },
-        ...source,
-      },
-    ],
-  };
-  await writeFile(configFile, JSON.stringify(config, null, 2));
-}
+const writeConfig = (source: Record<string, unknown> = {}): Promise<string> =>
+  ws.writeSources([
+    {
+      id: SOURCE_ID,
+      vendor: 'authentic8',
+      baseUrl: emulator.baseUrl,
+      credentials: { token: TOKEN },
+      startFrom: daysAgo(7),
+      options: { org: 'Acme Corp', types: TYPES },
+      ...source,
+    },
+  ]);
 
-const runArgs = (): string[] => [
-  'run',
-  '--config',
-  configFile,
-  '--state',
-  join(dir, 'state'),
-  '--archive',
-  join(dir, 'archive'),
-];
+const runArgs = (): string[] => ws.runArgs();
 const served = () => emulator.events().filter((e) => TYPES.includes(e.type));
 
 beforeEach(async () => {
   emulator = await startAuthentic8Emulator({ port: 0, token: TOKEN, seed: 5, backlog: 300 });
-  dir = await mkdtemp(join(tmpdir(), 'audit-pump-a8-e2e-'));
-  configFile = join(dir, 'sources.json');
+  ws = await cliWorkspace('audit-pump-a8-e2e-');
   await writeConfig();
 });
 
 afterEach(async () => {
   await emulator.stop();
-  await rm(dir, { recursive: true, force: true });
+  await ws.remove();
 });
 
 describe('audit-pump run: Authentic8', () => {
@@ -93,7 +65,7 @@ describe('audit-pump run: Authentic8', () => {
       expect([first.code, second.code]).toEqual([0, 0]);
       expect(summaryOf(first.stdout)).toEqual({ status: 'caught-up', events: served().length - 6 });
       expect(summaryOf(second.stdout)).toEqual({ status: 'caught-up', events: 6 });
-      const archived = await readArchive(join(dir, 'archive'));
+      const archived = await readArchive(ws.archive);
       const raw = new Map(archived.map((a) => [(a.record.metadata as { uid: string }).uid, a.record.raw_data]));
       expect(archived).toHaveLength(served().length);
       expect(

@@ -4,87 +4,55 @@
  * drains the org once per occurrence; queue mode spools under `--state` and leaves nothing behind.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readArchive } from '../../local/archive-reader.ts';
 import { startCarbonBlackEmulator, type CarbonBlackEmulator, type CbApiKey } from '../../local/carbonblack-emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
-import {
-  E2E_TIMEOUT_MS,
-  cli,
-  killChildren,
-  spawnCli,
-  summaryOf as summaryLine,
-  waitForStdout,
-} from '../helpers/cli-process.ts';
-import { startDynamo } from '../../local/dynamo.ts';
-import { LOCAL_CURSOR_TABLE } from '../../shared/archive-layout.ts';
-import { CursorStore } from '../../shared/cursor-store.ts';
+import { E2E_TIMEOUT_MS, cli, killChildren, spawnCli, waitForStdout } from '../helpers/cli-process.ts';
+import { cliWorkspace, daysAgo, statusOf, type CliWorkspace } from '../helpers/cli-workspace.ts';
 
 const SOURCE_ID = 'cb-e2e';
 const KEY: CbApiKey = { id: 'E2EKEY0001', secret: 'E2ESECRETKEY000000000001' };
 
 afterEach(killChildren);
 
-/** Status and events of `cb-e2e: caught-up, 300 events, 4 pages, 0 dead-lettered` in a run's stdout. */
-function summaryOf(stdout: string): { status: string; events: number } | undefined {
-  const line = summaryLine(stdout, SOURCE_ID);
-  return line && { status: line.status, events: line.events };
-}
+const summaryOf = (stdout: string) => statusOf(stdout, SOURCE_ID);
 
 let emulator: CarbonBlackEmulator;
-let dir: string;
-let configFile: string;
-let stateDir: string;
-let archiveDir: string;
+let ws: CliWorkspace;
 
-async function writeConfig(
+const writeConfig = (
   options: Record<string, unknown> = {},
   credentials = { apiId: KEY.id, apiSecret: KEY.secret },
   settleLagSeconds?: number,
-): Promise<void> {
-  const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
-  const source = {
-    id: SOURCE_ID,
-    vendor: 'carbonblack',
-    baseUrl: emulator.baseUrl,
-    credentials,
-    startFrom,
-    options: { orgKey: emulator.orgKey, rows: 100, ...options },
-    ...(settleLagSeconds !== undefined ? { settleLagSeconds } : {}),
-  };
-  await writeFile(configFile, JSON.stringify({ sources: [source] }, null, 2));
-}
+): Promise<string> =>
+  ws.writeSources([
+    {
+      id: SOURCE_ID,
+      vendor: 'carbonblack',
+      baseUrl: emulator.baseUrl,
+      credentials,
+      startFrom: daysAgo(7),
+      options: { orgKey: emulator.orgKey, rows: 100, ...options },
+      ...(settleLagSeconds !== undefined ? { settleLagSeconds } : {}),
+    },
+  ]);
 
 /** The `from` of the source's stored search cursor (the end of the last window read), from the CLI's state. */
-async function storedFrom(): Promise<string> {
-  const dynamo = await startDynamo({ path: stateDir });
-  try {
-    const state = await new CursorStore({ client: dynamo.client, tableName: LOCAL_CURSOR_TABLE }).get(SOURCE_ID);
-    return (state?.cursor as { from: string }).from;
-  } finally {
-    await dynamo.stop();
-  }
-}
-
-const runArgs = (): string[] => ['run', '--config', configFile, '--state', stateDir, '--archive', archiveDir];
-const archivedUids = async (): Promise<string[]> =>
-  (await readArchive(archiveDir)).map((a) => (a.record.metadata as { uid: string }).uid).sort();
+const storedFrom = async (): Promise<string> => ((await ws.storedCursor(SOURCE_ID)) as { from: string }).from;
+const runArgs = (): string[] => ws.runArgs();
+const archivedUids = (): Promise<string[]> => ws.archivedUids();
 const uidsOf = (ids: readonly string[]): string[] => ids.map((id) => eventUid('carbonblack', SOURCE_ID, id)).sort();
 
 beforeEach(async () => {
   emulator = await startCarbonBlackEmulator({ apiKeys: [KEY], seed: 9, backlog: 300, queueBatch: 80 });
-  dir = await mkdtemp(join(tmpdir(), 'audit-pump-cb-e2e-'));
-  configFile = join(dir, 'sources.json');
-  stateDir = join(dir, 'state');
-  archiveDir = join(dir, 'archive');
+  ws = await cliWorkspace('audit-pump-cb-e2e-');
   await writeConfig();
 });
 
 afterEach(async () => {
   await emulator.stop();
-  await rm(dir, { recursive: true, force: true });
+  await ws.remove();
 });
 
 describe('audit-pump run with a Carbon Black source', () => {
@@ -139,7 +107,7 @@ describe('audit-pump run with a Carbon Black source', () => {
       expect(out.code).toBe(0);
       expect(summaryOf(out.stdout)).toEqual({ status: 'caught-up', events: emulator.enqueued(KEY.id).length });
       expect(await archivedUids()).toEqual(uidsOf(emulator.nativeIds(emulator.enqueued(KEY.id))));
-      expect(await readdir(join(stateDir, 'spool'))).toEqual([]);
+      expect(await readdir(join(ws.state, 'spool'))).toEqual([]);
     },
     E2E_TIMEOUT_MS,
   );

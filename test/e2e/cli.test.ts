@@ -3,7 +3,7 @@
  * against a Veza emulator started here on a loopback port, with state and archive in temp dirs.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -21,6 +21,7 @@ import {
   summaryOf as summaryLine,
   waitForStdout,
 } from '../helpers/cli-process.ts';
+import { cliWorkspace, daysAgo, type CliWorkspace } from '../helpers/cli-workspace.ts';
 
 const SOURCE_ID = 'veza-e2e';
 const TOKEN = 'veza-e2e-api-key-51f0';
@@ -37,32 +38,26 @@ async function filesUnder(dir: string): Promise<string[]> {
 const summaryOf = (stdout: string) => summaryLine(stdout, SOURCE_ID);
 
 let emulator: VezaEmulator;
-let dir: string;
-let configFile: string;
-let stateDir: string;
-let archiveDir: string;
+let ws: CliWorkspace;
 
 /** Writes the sources file: one Veza source on the emulator, inline credentials, startFrom a week ago. */
-async function writeConfig(source: Record<string, unknown> = {}, file = configFile): Promise<string> {
-  const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
-  const config = {
-    sources: [
+const writeConfig = (source: Record<string, unknown> = {}, file?: string): Promise<string> =>
+  ws.writeSources(
+    [
       {
         id: SOURCE_ID,
         vendor: 'veza',
         baseUrl: emulator.baseUrl,
         credentials: { token: TOKEN },
-        startFrom,
+        startFrom: daysAgo(7),
         options: { pageSize: PAGE_SIZE },
         ...source,
       },
     ],
-  };
-  await writeFile(file, JSON.stringify(config, null, 2));
-  return file;
-}
+    file,
+  );
 
-const runArgs = (): string[] => ['run', '--config', configFile, '--state', stateDir, '--archive', archiveDir];
+const runArgs = (): string[] => ws.runArgs();
 const uidsOf = (records: ReadonlyArray<{ record: Record<string, unknown> }>): string[] =>
   records.map((r) => (r.record.metadata as { uid: string }).uid);
 const emulatorUids = (): string[] => emulator.events().map((e) => eventUid('veza', SOURCE_ID, e.id));
@@ -70,16 +65,13 @@ const sorted = (values: readonly string[]): string[] => [...values].sort();
 
 beforeEach(async () => {
   emulator = await startVezaEmulator({ port: 0, token: TOKEN, seed: 5, backlog: BACKLOG, shape: 'mixed' });
-  dir = await mkdtemp(join(tmpdir(), 'audit-pump-e2e-'));
-  configFile = join(dir, 'sources.json');
-  stateDir = join(dir, 'state');
-  archiveDir = join(dir, 'archive');
+  ws = await cliWorkspace('audit-pump-e2e-');
   await writeConfig();
 });
 
 afterEach(async () => {
   await emulator.stop();
-  await rm(dir, { recursive: true, force: true });
+  await ws.remove();
 });
 
 describe('audit-pump run', () => {
@@ -97,8 +89,8 @@ describe('audit-pump run', () => {
         pages: BACKLOG / PAGE_SIZE + 1,
         rejected: 0,
       });
-      expect(out.stdout).toContain(`all 1 source(s) caught up; archive under ${archiveDir}`);
-      expect(sorted(uidsOf(await readArchive(archiveDir)))).toEqual(sorted(emulatorUids()));
+      expect(out.stdout).toContain(`all 1 source(s) caught up; archive under ${ws.archive}`);
+      expect(sorted(uidsOf(await readArchive(ws.archive)))).toEqual(sorted(emulatorUids()));
     },
     E2E_TIMEOUT_MS,
   );
@@ -116,7 +108,7 @@ describe('audit-pump run', () => {
       // Assess
       expect(second.code).toBe(0);
       expect(summaryOf(second.stdout)).toMatchObject({ status: 'caught-up', events: 25, pages: 2 });
-      const archived = await readArchive(archiveDir);
+      const archived = await readArchive(ws.archive);
       expect(sorted(uidsOf(archived))).toEqual(sorted(emulatorUids()));
       const raw = new Map(archived.map((a) => [(a.record.metadata as { uid: string }).uid, a.record.raw_data]));
       const mismatched = emulator
@@ -169,7 +161,7 @@ describe('audit-pump run', () => {
 
       // Assess
       expect(out.code).not.toBe(0);
-      expect(out.stderr).toContain(`no source "nope" in ${configFile}`);
+      expect(out.stderr).toContain(`no source "nope" in ${ws.config}`);
       expect(emulator.stats.requests).toBe(0);
     },
     E2E_TIMEOUT_MS,
@@ -220,7 +212,7 @@ describe('audit-pump cursor', () => {
       expect((await cli(runArgs())).code).toBe(0);
 
       // Act
-      const out = await cli(['cursor', 'show', '--state', stateDir]);
+      const out = await cli(['cursor', 'show', '--state', ws.state]);
 
       // Assess
       expect(out.code).toBe(0);
@@ -245,7 +237,7 @@ describe('audit-pump cursor', () => {
       expect((await cli(runArgs())).code).toBe(0);
 
       // Act
-      const out = await cli(['cursor', 'show', SOURCE_ID, '--state', stateDir, '--json']);
+      const out = await cli(['cursor', 'show', SOURCE_ID, '--state', ws.state, '--json']);
 
       // Assess
       expect(out.code).toBe(0);
@@ -273,7 +265,7 @@ describe('audit-pump cursor', () => {
       expect((await cli(runArgs())).code).toBe(0);
 
       // Act
-      const reset = await cli(['cursor', 'reset', SOURCE_ID, '--state', stateDir]);
+      const reset = await cli(['cursor', 'reset', SOURCE_ID, '--state', ws.state]);
       const rerun = await cli(runArgs());
 
       // Assess
@@ -281,7 +273,7 @@ describe('audit-pump cursor', () => {
       expect(reset.stdout).toContain(`cursor of ${SOURCE_ID} reset`);
       expect(rerun.code).toBe(0);
       expect(summaryOf(rerun.stdout)).toMatchObject({ status: 'caught-up', events: BACKLOG });
-      const uids = uidsOf(await readArchive(archiveDir));
+      const uids = uidsOf(await readArchive(ws.archive));
       expect(uids).toHaveLength(2 * BACKLOG);
       expect(sorted([...new Set(uids)])).toEqual(sorted(emulatorUids()));
     },
@@ -345,10 +337,10 @@ describe('audit-pump and secrets', () => {
         ['accepted run stdout', accepted.stdout],
         ['accepted run stderr', accepted.stderr],
       ];
-      const stateFiles = await filesUnder(stateDir);
+      const stateFiles = await filesUnder(ws.state);
       expect(stateFiles.length).toBeGreaterThan(0);
       for (const file of stateFiles) texts.push([file, (await readFile(file)).toString('latin1')]);
-      const archiveFiles = await filesUnder(archiveDir);
+      const archiveFiles = await filesUnder(ws.archive);
       expect(archiveFiles.some((f) => f.endsWith('.gz'))).toBe(true);
       for (const file of archiveFiles) {
         const bytes = await readFile(file);
@@ -356,7 +348,7 @@ describe('audit-pump and secrets', () => {
       }
       // Control: the scan reads the bytes where the source id is stored, so it would see a key there too.
       expect(
-        texts.filter(([where, text]) => where.startsWith(stateDir) && text.includes(SOURCE_ID)).length,
+        texts.filter(([where, text]) => where.startsWith(ws.state) && text.includes(SOURCE_ID)).length,
       ).toBeGreaterThan(0);
       const leaks = texts.filter(([, text]) => text.includes(SECRET) || text.includes(WRONG)).map(([where]) => where);
       expect(leaks).toEqual([]);

@@ -2,74 +2,37 @@
  * The `audit-pump` command line against the Nected emulator, as users run it (modelled on cli.test.ts).
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { readArchive } from '../../local/archive-reader.ts';
 import { NECTED_LOCAL_API_KEY, startNectedEmulator, type NectedEmulator } from '../../local/nected-emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
-import {
-  E2E_TIMEOUT_MS,
-  cli,
-  killChildren,
-  spawnCli,
-  summaryOf as summaryLine,
-  waitForStdout,
-} from '../helpers/cli-process.ts';
-import { startDynamo } from '../../local/dynamo.ts';
-import { LOCAL_CURSOR_TABLE } from '../../shared/archive-layout.ts';
-import { CursorStore } from '../../shared/cursor-store.ts';
+import { E2E_TIMEOUT_MS, cli, killChildren, spawnCli, waitForStdout } from '../helpers/cli-process.ts';
+import { cliWorkspace, daysAgo, statusOf, type CliWorkspace } from '../helpers/cli-workspace.ts';
 
 const SOURCE_ID = 'nected-e2e';
 const API_KEY = 'nected-e2e-api-key-93b1';
 const BACKLOG = 200;
 
 let emulator: NectedEmulator;
-let dir: string;
-let configFile: string;
-let stateDir: string;
-let archiveDir: string;
+let ws: CliWorkspace;
 
 /** Writes the sources file: one Nected v1 source on the emulator, a minute's settle lag, startFrom three days ago. */
-async function writeConfig(source: Record<string, unknown> = {}): Promise<void> {
-  const startFrom = new Date(Date.now() - 3 * 86_400_000).toISOString();
-  const config = {
-    sources: [
-      {
-        id: SOURCE_ID,
-        vendor: 'nected',
-        baseUrl: emulator.baseUrl,
-        credentials: { apiKey: API_KEY },
-        startFrom,
-        settleLagSeconds: 60,
-        options: { branch: 'main' },
-        ...source,
-      },
-    ],
-  };
-  await writeFile(configFile, JSON.stringify(config, null, 2));
-}
-
-/** Status and events of a run's summary line. */
-function summaryOf(stdout: string): { status: string; events: number } | undefined {
-  const line = summaryLine(stdout, SOURCE_ID);
-  return line && { status: line.status, events: line.events };
-}
-
+const writeConfig = (source: Record<string, unknown> = {}): Promise<string> =>
+  ws.writeSources([
+    {
+      id: SOURCE_ID,
+      vendor: 'nected',
+      baseUrl: emulator.baseUrl,
+      credentials: { apiKey: API_KEY },
+      startFrom: daysAgo(3),
+      settleLagSeconds: 60,
+      options: { branch: 'main' },
+      ...source,
+    },
+  ]);
+const summaryOf = (stdout: string) => statusOf(stdout, SOURCE_ID);
 /** The `from` of the source's stored cursor (the end of the last window read), from the CLI's state. */
-async function storedFrom(): Promise<string> {
-  const dynamo = await startDynamo({ path: stateDir });
-  try {
-    const state = await new CursorStore({ client: dynamo.client, tableName: LOCAL_CURSOR_TABLE }).get(SOURCE_ID);
-    return (state?.cursor as { from: string }).from;
-  } finally {
-    await dynamo.stop();
-  }
-}
-
-const runArgs = (): string[] => ['run', '--config', configFile, '--state', stateDir, '--archive', archiveDir];
-const archivedUids = async (): Promise<string[]> =>
-  (await readArchive(archiveDir)).map((a) => (a.record.metadata as { uid: string }).uid).sort();
+const storedFrom = async (): Promise<string> => ((await ws.storedCursor(SOURCE_ID)) as { from: string }).from;
+const runArgs = (): string[] => ws.runArgs();
+const archivedUids = (): Promise<string[]> => ws.archivedUids();
 const emulatorUids = (): string[] =>
   emulator
     .events()
@@ -78,17 +41,14 @@ const emulatorUids = (): string[] =>
 
 beforeEach(async () => {
   emulator = await startNectedEmulator({ apiKey: API_KEY, seed: 5, backlog: BACKLOG });
-  dir = await mkdtemp(join(tmpdir(), 'audit-pump-nected-e2e-'));
-  configFile = join(dir, 'sources.json');
-  stateDir = join(dir, 'state');
-  archiveDir = join(dir, 'archive');
+  ws = await cliWorkspace('audit-pump-nected-e2e-');
   await writeConfig();
 });
 
 afterEach(async () => {
   killChildren();
   await emulator.stop();
-  await rm(dir, { recursive: true, force: true });
+  await ws.remove();
 });
 
 describe('audit-pump run with a Nected source', () => {

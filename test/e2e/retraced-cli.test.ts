@@ -3,10 +3,6 @@
  * process, with state and archive in temp dirs (modelled on cli.test.ts).
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { readArchive } from '../../local/archive-reader.ts';
 import {
   LOCAL_RETRACED_TOKEN,
   RETRACED_GRAPHQL_PATH,
@@ -15,6 +11,7 @@ import {
 } from '../../local/retraced-emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
 import { E2E_TIMEOUT_MS, cli, killChildren, spawnCli, summaryOf, waitForStdout } from '../helpers/cli-process.ts';
+import { cliWorkspace, daysAgo, type CliWorkspace } from '../helpers/cli-workspace.ts';
 
 const SOURCE_ID = 'retraced-e2e';
 const TOKEN = 'e2e0c0de1a2b3c4d5e6f708192a3b4c5';
@@ -25,25 +22,13 @@ afterEach(killChildren);
 
 describe('audit-pump with a Retraced source', () => {
   let emulator: RetracedEmulator;
-  let dir: string;
-  let configFile: string;
-  const runArgs = (): string[] => [
-    'run',
-    '--config',
-    configFile,
-    '--state',
-    join(dir, 'state'),
-    '--archive',
-    join(dir, 'archive'),
-  ];
-  const uids = async (): Promise<string[]> =>
-    (await readArchive(join(dir, 'archive'))).map((a) => (a.record.metadata as { uid: string }).uid).sort();
+  let ws: CliWorkspace;
+  const runArgs = (): string[] => ws.runArgs();
+  const uids = (): Promise<string[]> => ws.archivedUids();
 
   /** The token group's events received before the stored window start, as uids. */
   async function expectedUids(): Promise<string[]> {
-    const shown = await cli(['cursor', 'show', SOURCE_ID, '--state', join(dir, 'state'), '--json']);
-    const [state] = JSON.parse(shown.stdout) as Array<{ cursor: { from: string } }>;
-    const boundary = Date.parse(state?.cursor.from ?? '');
+    const boundary = Date.parse(((await ws.storedCursor(SOURCE_ID)) as { from?: string } | undefined)?.from ?? '');
     return emulator
       .events()
       .filter((e) => e.received < boundary)
@@ -51,35 +36,29 @@ describe('audit-pump with a Retraced source', () => {
       .sort();
   }
 
-  async function writeConfig(source: Record<string, unknown> = {}): Promise<void> {
-    const startFrom = new Date(Date.now() - 3 * 86_400_000).toISOString();
-    const config = {
-      sources: [
-        {
-          id: SOURCE_ID,
-          vendor: 'retraced',
-          baseUrl: emulator.baseUrl,
-          credentials: { token: TOKEN },
-          startFrom,
-          settleLagSeconds: 1,
-          options: { pageSize: PAGE_SIZE },
-          ...source,
-        },
-      ],
-    };
-    await writeFile(configFile, JSON.stringify(config, null, 2));
-  }
+  const writeConfig = (source: Record<string, unknown> = {}): Promise<string> =>
+    ws.writeSources([
+      {
+        id: SOURCE_ID,
+        vendor: 'retraced',
+        baseUrl: emulator.baseUrl,
+        credentials: { token: TOKEN },
+        startFrom: daysAgo(3),
+        settleLagSeconds: 1,
+        options: { pageSize: PAGE_SIZE },
+        ...source,
+      },
+    ]);
 
   beforeEach(async () => {
     emulator = await startRetracedEmulator({ port: 0, token: TOKEN, seed: 5, backlog: BACKLOG, ingestDelayMs: 50 });
-    dir = await mkdtemp(join(tmpdir(), 'audit-pump-retraced-e2e-'));
-    configFile = join(dir, 'sources.json');
+    ws = await cliWorkspace('audit-pump-retraced-e2e-');
     await writeConfig();
   });
 
   afterEach(async () => {
     await emulator.stop();
-    await rm(dir, { recursive: true, force: true });
+    await ws.remove();
   });
 
   it(
