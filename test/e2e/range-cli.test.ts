@@ -4,12 +4,10 @@
  * a backfill fills it (exit 0), and reconcile then reports nothing missing (exit 0).
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { readArchive } from '../../local/archive-reader.ts';
 import { startVezaEmulator, type VezaEmulator } from '../../local/veza-emulator.ts';
 import { E2E_TIMEOUT_MS, cli, killChildren } from '../helpers/cli-process.ts';
+import { cliWorkspace, daysAgo, type CliWorkspace } from '../helpers/cli-workspace.ts';
 import { cutArchive, iso, middleRange } from '../helpers/range.ts';
 
 const SOURCE_ID = 'veza-range';
@@ -17,52 +15,45 @@ const TOKEN = 'veza-range-api-key-7c41';
 /** Each test starts three or four CLI processes (tsx compiles on start, about 1.5 s each). */
 
 let emulator: VezaEmulator;
-let dir: string;
-let configFile: string;
-let stateDir: string;
-let archiveDir: string;
+let ws: CliWorkspace;
+
+/** Writes the sources file: one Veza source on the emulator, pages of 25, startFrom a week ago. */
+const writeConfig = (source: Record<string, unknown> = {}): Promise<string> =>
+  ws.writeSources([
+    {
+      id: SOURCE_ID,
+      vendor: 'veza',
+      baseUrl: emulator.baseUrl,
+      credentials: { token: TOKEN },
+      startFrom: daysAgo(7),
+      options: { pageSize: 25 },
+      ...source,
+    },
+  ]);
 
 beforeEach(async () => {
   emulator = await startVezaEmulator({ token: TOKEN, seed: 11, backlog: 200 });
-  dir = await mkdtemp(join(tmpdir(), 'audit-pump-range-e2e-'));
-  configFile = join(dir, 'sources.json');
-  stateDir = join(dir, 'state');
-  archiveDir = join(dir, 'archive');
-  const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
-  await writeFile(
-    configFile,
-    JSON.stringify({
-      sources: [
-        {
-          id: SOURCE_ID,
-          vendor: 'veza',
-          baseUrl: emulator.baseUrl,
-          credentials: { token: TOKEN },
-          startFrom,
-          options: { pageSize: 25 },
-        },
-      ],
-    }),
-  );
+  ws = await cliWorkspace('audit-pump-range-e2e-');
+  await writeConfig();
 });
 
 afterEach(async () => {
   killChildren();
   await emulator.stop();
-  await rm(dir, { recursive: true, force: true });
+  await ws.remove();
 });
 
-const dirs = (): string[] => ['--config', configFile, '--archive', archiveDir];
-const times = async () => (await readArchive(archiveDir)).map(({ record }) => ({ time: record.time as number }));
+const dirs = (): string[] => ['--config', ws.config, '--archive', ws.archive];
+const times = async () => (await readArchive(ws.archive)).map(({ record }) => ({ time: record.time as number }));
 
 describe('audit-pump reconcile and backfill', () => {
   it(
     'reconcile finds the gap (exit 3, exact count), backfill fills it (exit 0), reconcile then finds none (exit 0)',
     async () => {
       // Prepare: the live pump archives the backlog, then a slice of the archive is deleted.
-      expect((await cli(['run', ...dirs(), '--state', stateDir])).code).toBe(0);
+      expect((await cli(['run', ...dirs(), '--state', ws.state])).code).toBe(0);
       const range = middleRange((await times()).map((t) => ({ ...t, uid: '', sourceId: SOURCE_ID })));
-      const removed = await cutArchive(archiveDir, SOURCE_ID, range.from, range.to);
+      const removed = await cutArchive(ws.archive, SOURCE_ID, range.from, range.to);
       const window = `${iso(range.from)}..${iso(range.to)}`;
 
       // Act
@@ -77,7 +68,7 @@ describe('audit-pump reconcile and backfill', () => {
         iso(range.to),
         ...dirs(),
         '--state',
-        stateDir,
+        ws.state,
       ]);
       const after = await cli(['reconcile', '--source', SOURCE_ID, '--window', window, ...dirs(), '--json']);
 
@@ -112,7 +103,7 @@ describe('audit-pump reconcile and backfill', () => {
       const a = ['--from', iso(now - 40 * 3_600_000), '--to', iso(now - 36 * 3_600_000)];
       const b = ['--from', iso(now - 30 * 3_600_000), '--to', iso(now - 20 * 3_600_000)];
       const backfill = (range: string[], ...extra: string[]) =>
-        cli(['backfill', '--source', SOURCE_ID, ...range, ...dirs(), '--state', stateDir, ...extra]);
+        cli(['backfill', '--source', SOURCE_ID, ...range, ...dirs(), '--state', ws.state, ...extra]);
 
       const first = await backfill(a);
       const refused = await backfill(b);
@@ -155,7 +146,7 @@ describe('audit-pump reconcile and backfill', () => {
 
       expect(out.code).toBe(1);
       expect(out.stderr).toBe(
-        `audit-pump reconcile: nothing to compare: the archive under ${archiveDir} holds no events; run \`audit-pump run --config ${configFile}\` first (or pass --archive <dir>)\n`,
+        `audit-pump reconcile: nothing to compare: the archive under ${ws.archive} holds no events; run \`audit-pump run --config ${ws.config}\` first (or pass --archive <dir>)\n`,
       );
       expect(emulator.stats.requests).toBe(0);
     },
@@ -166,24 +157,8 @@ describe('audit-pump reconcile and backfill', () => {
     'reconcile says when the live cursor has not reached the window yet',
     async () => {
       // Prepare: the live run archives the backlog; events published after it are not read yet.
-      const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
-      await writeFile(
-        configFile,
-        JSON.stringify({
-          sources: [
-            {
-              id: SOURCE_ID,
-              vendor: 'veza',
-              baseUrl: emulator.baseUrl,
-              credentials: { token: TOKEN },
-              startFrom,
-              settleLagSeconds: 1,
-              options: { pageSize: 25 },
-            },
-          ],
-        }),
-      );
-      expect((await cli(['run', ...dirs(), '--state', stateDir])).code).toBe(0);
+      await writeConfig({ settleLagSeconds: 1 });
+      expect((await cli(['run', ...dirs(), '--state', ws.state])).code).toBe(0);
       const before = Date.now();
       emulator.addEvents(20);
       await new Promise((resolve) => setTimeout(resolve, 2500));
@@ -198,7 +173,7 @@ describe('audit-pump reconcile and backfill', () => {
         window,
         ...dirs(),
         '--state',
-        stateDir,
+        ws.state,
         '--margin',
         '0',
       ]);
@@ -222,8 +197,8 @@ describe('audit-pump reconcile and backfill', () => {
       const now = Date.now();
       const range = ['--from', iso(now - 40 * 3_600_000), '--to', iso(now - 36 * 3_600_000)];
 
-      const json = await cli(['backfill', '--source', SOURCE_ID, ...range, ...dirs(), '--state', stateDir, '--json']);
-      const typo = await cli(['backfill', '--source', 'veza-rnage', ...range, ...dirs(), '--state', stateDir]);
+      const json = await cli(['backfill', '--source', SOURCE_ID, ...range, ...dirs(), '--state', ws.state, '--json']);
+      const typo = await cli(['backfill', '--source', 'veza-rnage', ...range, ...dirs(), '--state', ws.state]);
 
       expect(json.code).toBe(0);
       expect(JSON.parse(json.stdout)).toMatchObject({
@@ -233,7 +208,7 @@ describe('audit-pump reconcile and backfill', () => {
         range: { from: range[1], to: range[3] },
       });
       expect(typo.code).toBe(1);
-      expect(typo.stderr).toContain(`no source "veza-rnage" in ${configFile} (did you mean "${SOURCE_ID}"?)`);
+      expect(typo.stderr).toContain(`no source "veza-rnage" in ${ws.config} (did you mean "${SOURCE_ID}"?)`);
     },
     E2E_TIMEOUT_MS,
   );

@@ -5,58 +5,48 @@
  * is lost, because the local Firehose answers only once the records are on disk.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readArchive } from '../../local/archive-reader.ts';
 import { JOURNAL_DIR } from '../../local/firehose-writer.ts';
 import { startVezaEmulator, type VezaEmulator } from '../../local/veza-emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
 import { E2E_TIMEOUT_MS, cli, killChildren, spawnCli, type Cli } from '../helpers/cli-process.ts';
+import { cliWorkspace, daysAgo, type CliWorkspace } from '../helpers/cli-workspace.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const SOURCE_ID = 'veza-interrupt';
 const TOKEN = 'veza-interrupt-key-9c1d';
 
 let emulator: VezaEmulator;
-let dir: string;
-let config: string;
-let state: string;
-let archive: string;
+let ws: CliWorkspace;
 
 /** A Veza stand-in answering each page after `latencyMs`, and a source config pointing at it. */
 async function serve(latencyMs = 0): Promise<void> {
   emulator = await startVezaEmulator({ token: TOKEN, backlog: 6000, seed: 21, latencyMs });
-  const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
-  await writeFile(
-    config,
-    JSON.stringify({
-      sources: [
-        {
-          id: SOURCE_ID,
-          vendor: 'veza',
-          baseUrl: emulator.baseUrl,
-          credentials: { token: TOKEN },
-          startFrom,
-          options: { pageSize: 50 },
-        },
-      ],
-    }),
-  );
+  await ws.writeSources([
+    {
+      id: SOURCE_ID,
+      vendor: 'veza',
+      baseUrl: emulator.baseUrl,
+      credentials: { token: TOKEN },
+      startFrom: daysAgo(7),
+      options: { pageSize: 50 },
+    },
+  ]);
 }
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'run-interrupt-'));
-  [config, state, archive] = [join(dir, 'sources.json'), join(dir, 'state'), join(dir, 'archive')];
+  ws = await cliWorkspace('run-interrupt-');
   await serve();
 });
 afterEach(async () => {
   killChildren();
   await emulator.stop();
-  await rm(dir, { recursive: true, force: true });
+  await ws.remove();
 });
 
-const runArgs = (): string[] => ['run', '--config', config, '--state', state, '--archive', archive];
+const runArgs = (): string[] => ws.runArgs();
 
 /** Starts `run` and resolves once the local Firehose has acknowledged a first batch (its journal exists). */
 async function runningDrain(): Promise<Cli> {
@@ -64,7 +54,7 @@ async function runningDrain(): Promise<Cli> {
   await waitFor(
     'the first batch acknowledged by the local Firehose',
     async () =>
-      (await readdir(join(archive, JOURNAL_DIR)).catch(() => [])).length > 0 || running.child.exitCode !== null,
+      (await readdir(join(ws.archive, JOURNAL_DIR)).catch(() => [])).length > 0 || running.child.exitCode !== null,
     { timeoutMs: 20_000 },
   );
   expect(running.child.exitCode).toBeNull();
@@ -74,7 +64,7 @@ async function runningDrain(): Promise<Cli> {
 /** Every event of the emulator is archived (duplicates allowed, each with the vendor's bytes). */
 async function expectComplete(): Promise<void> {
   const archived = new Map(
-    (await readArchive(archive)).map(({ record }) => [(record.metadata as { uid: string }).uid, record.raw_data]),
+    (await readArchive(ws.archive)).map(({ record }) => [(record.metadata as { uid: string }).uid, record.raw_data]),
   );
   const missing = emulator.events().filter((e) => archived.get(eventUid('veza', SOURCE_ID, e.id)) !== e.text);
   expect({ missing: missing.length, of: emulator.events().length }).toEqual({ missing: 0, of: 6000 });
@@ -91,7 +81,7 @@ describe('audit-pump run, interrupted', () => {
       // Act
       running.child.kill('SIGKILL');
       const killed = await running.done;
-      const unlock = await cli(['cursor', 'unlock', SOURCE_ID, '--state', state]);
+      const unlock = await cli(['cursor', 'unlock', SOURCE_ID, '--state', ws.state]);
       const rerun = await cli(runArgs());
 
       // Assess
@@ -145,7 +135,7 @@ describe('audit-pump run, interrupted', () => {
       running.child.kill('SIGINT');
       running.child.kill('SIGINT');
       const quit = await running.done;
-      await cli(['cursor', 'unlock', SOURCE_ID, '--state', state]);
+      await cli(['cursor', 'unlock', SOURCE_ID, '--state', ws.state]);
       const rerun = await cli(runArgs());
 
       // Assess
@@ -165,8 +155,8 @@ describe('audit-pump run, interrupted', () => {
       const running = await runningDrain();
 
       // Act
-      const second = await cli(['cursor', 'show', '--state', state]);
-      const unlock = await cli(['cursor', 'unlock', SOURCE_ID, '--state', state]);
+      const second = await cli(['cursor', 'show', '--state', ws.state]);
+      const unlock = await cli(['cursor', 'unlock', SOURCE_ID, '--state', ws.state]);
       const first = await running.done;
 
       // Assess

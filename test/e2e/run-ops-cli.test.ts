@@ -6,53 +6,42 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { readArchive } from '../../local/archive-reader.ts';
 import { startSecretsEmulator, type SecretsEmulator } from '../../local/secrets-emulator.ts';
 import { startVezaEmulator, type VezaEmulator } from '../../local/veza-emulator.ts';
 import { E2E_TIMEOUT_MS, cli, freePort, killChildren } from '../helpers/cli-process.ts';
+import { cliWorkspace, daysAgo, type CliWorkspace } from '../helpers/cli-workspace.ts';
 
 const SOURCE_ID = 'veza-ops';
 const TOKEN = 'veza-ops-api-key-77b1';
 const BACKLOG = 250;
 
 let emulator: VezaEmulator;
-let dir: string;
-let config: string;
-let state: string;
-let archive: string;
+let ws: CliWorkspace;
 
-async function writeConfig(source: Record<string, unknown> = {}): Promise<void> {
-  const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
-  const sources = [
+const writeConfig = (source: Record<string, unknown> = {}): Promise<string> =>
+  ws.writeSources([
     {
       id: SOURCE_ID,
       vendor: 'veza',
       baseUrl: emulator.baseUrl,
       credentials: { token: TOKEN },
-      startFrom,
+      startFrom: daysAgo(7),
       options: { pageSize: 100 },
       ...source,
     },
-  ];
-  await writeFile(config, JSON.stringify({ sources }));
-}
-const dirs = (): string[] => ['--state', state, '--archive', archive];
+  ]);
+const dirs = (): string[] => ['--state', ws.state, '--archive', ws.archive];
 
 beforeEach(async () => {
   emulator = await startVezaEmulator({ port: 0, token: TOKEN, seed: 3, backlog: BACKLOG });
-  dir = await mkdtemp(join(tmpdir(), 'audit-pump-ops-'));
-  config = join(dir, 'sources.json');
-  state = join(dir, 'state');
-  archive = join(dir, 'archive');
+  ws = await cliWorkspace('audit-pump-ops-');
   await writeConfig();
 });
 afterEach(async () => {
   killChildren();
   await emulator.stop();
-  await rm(dir, { recursive: true, force: true });
+  await ws.remove();
 });
 
 describe('audit-pump run --dry-run', () => {
@@ -60,14 +49,14 @@ describe('audit-pump run --dry-run', () => {
     'asks the vendor once, says the source is ready, and moves no cursor and archives nothing',
     async () => {
       // Prepare: a first real run, so there is a cursor that must not move.
-      expect((await cli(['run', '--config', config, ...dirs()])).code).toBe(0);
+      expect((await cli(['run', '--config', ws.config, ...dirs()])).code).toBe(0);
       emulator.addEvents(40);
-      const before = await cli(['cursor', 'show', '--state', state, '--json']);
-      const archived = (await readArchive(archive)).length;
+      const before = await cli(['cursor', 'show', '--state', ws.state, '--json']);
+      const archived = (await readArchive(ws.archive)).length;
       const requests = emulator.stats.requests;
 
       // Act
-      const dry = await cli(['run', '--config', config, ...dirs(), '--dry-run']);
+      const dry = await cli(['run', '--config', ws.config, ...dirs(), '--dry-run']);
 
       // Assess
       expect(dry.code).toBe(0);
@@ -75,11 +64,11 @@ describe('audit-pump run --dry-run', () => {
         `${SOURCE_ID}: ok — credentials accepted; the first page from startFrom holds 100 record(s)\nall 1 source(s) ready; nothing was delivered and no cursor moved\n`,
       );
       expect(emulator.stats.requests).toBe(requests + 1);
-      const after = await cli(['cursor', 'show', '--state', state, '--json']);
+      const after = await cli(['cursor', 'show', '--state', ws.state, '--json']);
       expect(JSON.parse(after.stdout).map(({ lagSeconds: _l, ...row }: Record<string, unknown>) => row)).toEqual(
         JSON.parse(before.stdout).map(({ lagSeconds: _l, ...row }: Record<string, unknown>) => row),
       );
-      expect((await readArchive(archive)).length).toBe(archived);
+      expect((await readArchive(ws.archive)).length).toBe(archived);
     },
     E2E_TIMEOUT_MS,
   );
@@ -87,7 +76,7 @@ describe('audit-pump run --dry-run', () => {
   it(
     'on a fresh checkout it creates no state and no archive',
     async () => {
-      const dry = await cli(['run', '--config', config, ...dirs(), '--dry-run', '--json']);
+      const dry = await cli(['run', '--config', ws.config, ...dirs(), '--dry-run', '--json']);
 
       expect(dry.code).toBe(0);
       expect(JSON.parse(dry.stdout)).toEqual({
@@ -102,7 +91,7 @@ describe('audit-pump run --dry-run', () => {
           },
         ],
       });
-      expect([existsSync(state), existsSync(archive)]).toEqual([false, false]);
+      expect([existsSync(ws.state), existsSync(ws.archive)]).toEqual([false, false]);
     },
     E2E_TIMEOUT_MS,
   );
@@ -112,7 +101,7 @@ describe('audit-pump run --dry-run', () => {
     async () => {
       await writeConfig({ credentials: { token: 'not-the-key-1234' } });
 
-      const dry = await cli(['run', '--config', config, '--dry-run', ...dirs()]);
+      const dry = await cli(['run', '--config', ws.config, '--dry-run', ...dirs()]);
 
       expect(dry.code).toBe(1);
       expect(dry.stdout).toMatch(
@@ -145,15 +134,15 @@ describe('audit-pump run --dry-run', () => {
         };
 
         // Act
-        const dry = await cli(['run', '--config', config, '--dry-run'], undefined, aws);
-        const real = await cli(['run', '--config', config, ...dirs()], undefined, aws);
+        const dry = await cli(['run', '--config', ws.config, '--dry-run'], undefined, aws);
+        const real = await cli(['run', '--config', ws.config, ...dirs()], undefined, aws);
 
         // Assess
         expect(dry.code).toBe(0);
         expect(dry.stdout).toContain(`${SOURCE_ID}: ok — credentials accepted`);
         expect(real.code).toBe(1);
         expect(real.stderr).toBe(
-          `audit-pump run: ${SOURCE_ID} (secretName audit-pump/veza-ops) in ${config} reads its credentials from AWS Secrets Manager, which local runs do not reach: for a local run give the source inline "credentials" instead of "secretName" (in a sources file of your own, never committed), or run the deployed function\n`,
+          `audit-pump run: ${SOURCE_ID} (secretName audit-pump/veza-ops) in ${ws.config} reads its credentials from AWS Secrets Manager, which local runs do not reach: for a local run give the source inline "credentials" instead of "secretName" (in a sources file of your own, never committed), or run the deployed function\n`,
         );
       },
       E2E_TIMEOUT_MS,
@@ -165,13 +154,13 @@ describe('audit-pump run, piped', () => {
   it(
     '--json prints one JSON summary on stdout',
     async () => {
-      const out = await cli(['run', '--config', config, ...dirs(), '--json']);
+      const out = await cli(['run', '--config', ws.config, ...dirs(), '--json']);
 
       expect(out.code).toBe(0);
       expect(JSON.parse(out.stdout)).toEqual({
         sources: [{ sourceId: SOURCE_ID, status: 'caught-up', events: BACKLOG, pages: 4, rejected: 0 }],
         stopped: false,
-        archive,
+        archive: ws.archive,
       });
     },
     E2E_TIMEOUT_MS,
@@ -182,7 +171,7 @@ describe('audit-pump run, piped', () => {
     async () => {
       emulator.faults.serverErrorNext = 1;
 
-      const out = await cli(['run', '--config', config, ...dirs()]);
+      const out = await cli(['run', '--config', ws.config, ...dirs()]);
 
       expect(out.code).toBe(0);
       expect(out.stderr).toMatch(
@@ -197,7 +186,7 @@ describe('audit-pump run, piped', () => {
     async () => {
       await writeConfig({ baseUrl: `http://127.0.0.1:${await freePort()}` });
 
-      const out = await cli(['run', '--config', config, ...dirs()]);
+      const out = await cli(['run', '--config', ws.config, ...dirs()]);
 
       expect(out.code).toBe(1);
       expect(
@@ -220,11 +209,11 @@ describe('audit-pump run, piped', () => {
   it(
     'names a mistyped --source with a suggestion and exits 1 without running',
     async () => {
-      const out = await cli(['run', '--config', config, ...dirs(), '--source', 'veza-osp']);
+      const out = await cli(['run', '--config', ws.config, ...dirs(), '--source', 'veza-osp']);
 
       expect(out.code).toBe(1);
       expect(out.stderr).toBe(
-        `audit-pump run: no source "veza-osp" in ${config} (did you mean "${SOURCE_ID}"?); its sources: ${SOURCE_ID}\n`,
+        `audit-pump run: no source "veza-osp" in ${ws.config} (did you mean "${SOURCE_ID}"?); its sources: ${SOURCE_ID}\n`,
       );
       expect(emulator.stats.requests).toBe(0);
     },
@@ -237,12 +226,12 @@ describe('audit-pump status after runs', () => {
     'shows the last result and error of each source, its dead letters and its next run',
     async () => {
       // Prepare
-      expect((await cli(['run', '--config', config, ...dirs()])).code).toBe(0);
+      expect((await cli(['run', '--config', ws.config, ...dirs()])).code).toBe(0);
       await writeConfig({ credentials: { token: 'refused-key-0000' } });
-      expect((await cli(['run', '--config', config, ...dirs()])).code).toBe(1);
+      expect((await cli(['run', '--config', ws.config, ...dirs()])).code).toBe(1);
 
       // Act
-      const status = await cli(['status', '--config', config, ...dirs(), '--json']);
+      const status = await cli(['status', '--config', ws.config, ...dirs(), '--json']);
 
       // Assess
       expect(status.code).toBe(0);
