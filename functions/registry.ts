@@ -10,12 +10,12 @@ import { nectedConnector } from './nected/connector.ts';
 import { retracedConnector } from './retraced/connector.ts';
 import { vezaConnector } from './veza/connector.ts';
 
-export const CONNECTORS: Partial<Record<Vendor, Connector<unknown, unknown>>> = {
-  authentic8: authentic8Connector as Connector<unknown, unknown>,
-  carbonblack: carbonBlackConnector as Connector<unknown, unknown>,
-  nected: nectedConnector as Connector<unknown, unknown>,
-  retraced: retracedConnector as Connector<unknown, unknown>,
-  veza: vezaConnector as Connector<unknown, unknown>,
+export const CONNECTORS: Readonly<Record<Vendor, Connector>> = {
+  authentic8: authentic8Connector,
+  carbonblack: carbonBlackConnector,
+  nected: nectedConnector,
+  retraced: retracedConnector,
+  veza: vezaConnector,
 };
 
 /** Each implemented vendor's options schema, for config validation. */

@@ -25,7 +25,7 @@
 import * as z from 'zod';
 import { toEvent } from './delivery.ts';
 import { ConfigError, CursorInvalidError } from './errors.ts';
-import type { Connector, FetchContext, Page, RawRecord } from './connector.ts';
+import type { Connector, Credentials, FetchContext, Options, Page, RawRecord } from './connector.ts';
 import type { Source } from './config.ts';
 
 /** Default margin past `to` before a stream vendor's read is considered past the range. */
@@ -92,13 +92,18 @@ function settleLagMs(source: Source): number {
 }
 
 /** The source as a range read sees it: starting at `from`, with its connector's range options. */
-export function rangeSource(
-  connector: Pick<Connector<unknown, unknown>, 'range'>,
+export function rangeSource<O extends Options>(
+  connector: Pick<Connector<unknown, unknown, O>, 'range'>,
   source: Source,
   range: TimeRange,
 ): Source {
   const options = connector.range?.options ?? {};
   return { ...source, startFrom: iso(range.from), options: { ...source.options, ...options } };
+}
+
+/** The parsed options as a range read sees them: the connector's range options over the source's. */
+function rangeOptions<C, O extends Options>(connector: Pick<Connector<C, unknown, O>, 'range'>, options: O): O {
+  return { ...options, ...connector.range?.options };
 }
 
 /** The event time of a record as the pump would archive it; undefined when it fails validation or mapping. */
@@ -113,11 +118,11 @@ export function eventTime<C, R>(
 }
 
 /** Turns a live connector into one that reads only `range` (see the file comment). */
-export function boundedConnector<C, R>(
-  connector: Connector<C, R>,
+export function boundedConnector<C, R, O extends Options, K extends Credentials>(
+  connector: Connector<C, R, O, K>,
   range: TimeRange,
   marginMs = DEFAULT_MARGIN_MS,
-): Connector<BoundedCursor<C>, R> {
+): Connector<BoundedCursor<C>, R, O, K> {
   const stored = { from: iso(range.from), to: iso(range.to) };
   const cursorSchema = z.object({
     range: z.object({ from: z.string(), to: z.string() }),
@@ -126,7 +131,7 @@ export function boundedConnector<C, R>(
   }) as unknown as z.ZodType<BoundedCursor<C>>;
   const position = (cursor: C): unknown => (connector.position ? connector.position(cursor) : cursor);
 
-  async function fetchPage(ctx: FetchContext, cursor: BoundedCursor<C>): Promise<Page<BoundedCursor<C>>> {
+  async function fetchPage(ctx: FetchContext<O, K>, cursor: BoundedCursor<C>): Promise<Page<BoundedCursor<C>>> {
     if (cursor.range.from !== stored.from || cursor.range.to !== stored.to) {
       throw new CursorInvalidError(
         `source ${ctx.source.id}: the stored range read is ${cursor.range.from}..${cursor.range.to}, not ${stored.from}..${stored.to}`,
@@ -135,7 +140,11 @@ export function boundedConnector<C, R>(
     if (cursor.done) return { records: [], next: cursor, caughtUp: true };
     const source = rangeSource(connector, ctx.source, range);
     const horizon = range.to + Math.max(marginMs, settleLagMs(source));
-    const page = await connector.fetchPage({ ...ctx, source, now: () => Math.min(ctx.now(), horizon) }, cursor.inner);
+    const options = rangeOptions(connector, ctx.options);
+    const page = await connector.fetchPage(
+      { ...ctx, source, options, now: () => Math.min(ctx.now(), horizon) },
+      cursor.inner,
+    );
     const receivedAt = ctx.now();
     const times = page.records.map((r) => eventTime(connector, source, r, receivedAt));
     const records = page.records.filter((_, i) => {
@@ -162,9 +171,9 @@ export function boundedConnector<C, R>(
         : `range ${cursor.range.from} .. ${cursor.range.to}: ${describe ? describe(cursor.inner) : JSON.stringify(cursor.inner)}`,
     cursorSchema,
     position: (cursor) => position(cursor.inner),
-    initialCursor: (source, now) => ({
+    initialCursor: (source, now, options) => ({
       range: stored,
-      inner: connector.initialCursor(rangeSource(connector, source, range), now),
+      inner: connector.initialCursor(rangeSource(connector, source, range), now, rangeOptions(connector, options)),
     }),
     fetchPage,
   };

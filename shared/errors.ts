@@ -71,6 +71,16 @@ export class SecretError extends AuditPumpError {
   override readonly code: string = 'SECRET';
 }
 
+/** A secret whose JSON does not have the vendor's credential shape; `problem` names the fields, never a value. */
+export class InvalidCredentialsError extends SecretError {
+  constructor(
+    sourceId: string,
+    readonly problem: string,
+  ) {
+    super(`source ${sourceId}: ${problem}`);
+  }
+}
+
 /** A secret that still holds the deploy's placeholder: the source is skipped with a warning. */
 export class PlaceholderSecretError extends SecretError {
   override readonly code = 'SECRET_PLACEHOLDER';

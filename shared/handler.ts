@@ -99,7 +99,7 @@ export interface PumpOptions {
 }
 
 /** Runs sources of one vendor with the runner; shared by the Lambda handler and the CLI. */
-export function createPump(connector: Connector<unknown, unknown>, options: PumpOptions = {}) {
+export function createPump(connector: Connector, options: PumpOptions = {}) {
   const config = options.config ?? loadRuntimeConfig(process.env, { [connector.vendor]: connector.optionsSchema });
   const clients = awsClients(options.clients);
   const storeOptions = {
@@ -264,10 +264,7 @@ function pumpLogger(logger: PowertoolsLogger): Logger {
 }
 
 /** The Lambda handler for a connector: middy + Powertools logger and metrics. */
-export function createHandler(
-  connector: Connector<unknown, unknown>,
-  options: PumpOptions & { readonly invoke?: Invoker } = {},
-) {
+export function createHandler(connector: Connector, options: PumpOptions & { readonly invoke?: Invoker } = {}) {
   const config =
     options.config ?? loadRuntimeConfig(withSourcesFile(process.env), { [connector.vendor]: connector.optionsSchema });
   const serviceName = config.serviceName ?? `audit-pump-${connector.vendor}`;

@@ -11,7 +11,7 @@
  *
  * Records have no id: see identity.ts for the content hash + occurrence index.
  */
-import { defineConnector, type FetchContext, type Page } from '../../shared/connector.ts';
+import { defineConnector, type Page } from '../../shared/connector.ts';
 import { MalformedPageError, VendorError } from '../../shared/errors.ts';
 import { rawRecords } from '../../shared/raw-json.ts';
 import { openAtVendor, settledEnd } from '../../shared/windows.ts';
@@ -31,6 +31,8 @@ import {
   type CbResultsPage,
   type CbSearchCursor,
   type CbTail,
+  type CbContext,
+  type CbCredentials,
 } from './schemas.ts';
 
 /** How far behind now a window ends unless the source sets `settleLagSeconds` (cbc-syslog keeps 30 s, §5.6). */
@@ -41,9 +43,9 @@ export const CB_SEARCH_CAP = 10_000;
 const MIN_WINDOW_MS = 1000;
 
 /** `X-Auth-Token: <API Secret Key>/<API ID>` (vendor-notes §5.1). */
-export function cbHeaders(ctx: FetchContext): Record<string, string> {
+export function cbHeaders(ctx: CbContext): Record<string, string> {
   return {
-    'x-auth-token': `${ctx.credentials.apiSecret ?? ''}/${ctx.credentials.apiId ?? ''}`,
+    'x-auth-token': `${ctx.credentials.apiSecret}/${ctx.credentials.apiId}`,
     accept: 'application/json',
   };
 }
@@ -62,7 +64,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 const pageable = (page: CbResultsPage): number => Math.min(page.num_found, page.num_available ?? CB_SEARCH_CAP);
 
 /** POST `_search` (vendor-notes §5.3): the window's page at `start`, oldest first. */
-async function search(ctx: FetchContext, options: CbOptions, window: Window, start: number): Promise<SearchResult> {
+async function search(ctx: CbContext, options: CbOptions, window: Window, start: number): Promise<SearchResult> {
   const { response, body } = await ctx.http.json({
     method: 'POST',
     url: ctx.http.resolveLink(`/audit_log/v1/orgs/${encodeURIComponent(options.orgKey)}/logs/_search`),
@@ -84,7 +86,7 @@ async function search(ctx: FetchContext, options: CbOptions, window: Window, sta
 
 /** Reads the page at `start`; a window not read yet is halved until all of it can be paged. */
 async function readWindow(
-  ctx: FetchContext,
+  ctx: CbContext,
   options: CbOptions,
   cursor: CbSearchCursor,
   planned: Window,
@@ -136,8 +138,8 @@ function resume(
 }
 
 /** One search page: the window's records from `start`, and the cursor after them. */
-async function searchPage(ctx: FetchContext, cursor: CbSearchCursor): Promise<Page<CbCursor>> {
-  const options = cbOptions.parse(ctx.source.options);
+async function searchPage(ctx: CbContext, cursor: CbSearchCursor): Promise<Page<CbCursor>> {
+  const options = ctx.options;
   const lagMs = (ctx.source.settleLagSeconds ?? CB_DEFAULT_SETTLE_LAG_SECONDS) * 1000;
   const from = Date.parse(cursor.from);
   const plan = (end: number): Window | undefined => {
@@ -192,7 +194,7 @@ function initialCursor(mode: CbOptions['mode'], startFrom: string): CbCursor {
   return mode === 'search' ? { mode, from: iso(Date.parse(startFrom)), start: 0 } : { mode };
 }
 
-export const carbonBlackConnector = defineConnector<CbCursor, CbRecord>({
+export const carbonBlackConnector = defineConnector<CbCursor, CbRecord, CbOptions, CbCredentials>({
   vendor: 'carbonblack',
   product: CB_PRODUCT,
   ocsfClasses: ['ApiActivity', 'Authentication'],
@@ -203,7 +205,7 @@ export const carbonBlackConnector = defineConnector<CbCursor, CbRecord>({
   // The tail is bookkeeping; the window start and offset (or the acked batch) are the position.
   position: (cursor) => (cursor.mode === 'search' ? [cursor.from, cursor.start] : (cursor.acked ?? null)),
   // A queue fetch deletes the acked batch from the spool and dequeues the next one: never ahead of the commit.
-  prefetch: (source) => cbOptions.parse(source.options).mode === 'search',
+  prefetch: (options) => options.mode === 'search',
   // The queue is destructive and has no time range (vendor-notes §5.4): range reads (backfill) use
   // the search, whose records get the same content-hash ids (identity.ts).
   range: { options: { mode: 'search' } },
@@ -211,9 +213,9 @@ export const carbonBlackConnector = defineConnector<CbCursor, CbRecord>({
     c.mode === 'queue'
       ? `queue mode${c.acked ? `, last batch ${c.acked}` : ', nothing dequeued yet'}`
       : `${c.to ? `window ${c.from} .. ${c.to}` : `next window from ${c.from}`}${c.start ? `, offset ${c.start}` : ''}`,
-  initialCursor: (source) => initialCursor(cbOptions.parse(source.options).mode, source.startFrom),
+  initialCursor: (source, _now, options) => initialCursor(options.mode, source.startFrom),
   async fetchPage(ctx, stored) {
-    const { mode } = cbOptions.parse(ctx.source.options);
+    const { mode } = ctx.options;
     let cursor = stored;
     if (cursor.mode !== mode) {
       // A mode switch starts the new mode afresh; spooled queue batches stay for a switch back.

@@ -13,7 +13,7 @@
  * contiguous prefix of successful pages: if page k fails, pages before k are delivered and the
  * cursor points at k; if the first page fails, the batch throws and nothing moves. No gap either way.
  */
-import { defineConnector, type FetchContext, type Page, type RawRecord } from '../../shared/connector.ts';
+import { defineConnector, type Page, type RawRecord } from '../../shared/connector.ts';
 import { AuditPumpError, MalformedPageError, VendorError, describeError } from '../../shared/errors.ts';
 import { rawRecords } from '../../shared/raw-json.ts';
 import { openAtVendor, settledEnd } from '../../shared/windows.ts';
@@ -28,6 +28,8 @@ import {
   type NectedCursor,
   type NectedOptions,
   type NectedRecord,
+  type NectedContext,
+  type NectedCredentials,
 } from './schemas.ts';
 
 /** Records per page: Nected's maximum (vendor-notes §4.1). */
@@ -56,7 +58,7 @@ interface SearchPage {
 }
 /** One fetchPage's view of the window being read. */
 interface Pass {
-  ctx: FetchContext;
+  ctx: NectedContext;
   opts: NectedOptions;
   cursor: NectedCursor;
   win: Window;
@@ -87,7 +89,7 @@ function searchRequest(p: Pass, pageNo: number): { url: URL; headers: Record<str
   for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(name, value);
   const branch: Record<string, string> = opts.branch ? { 'Nected-Branch': opts.branch } : {};
   const key = opts.api === 'v1' ? 'Nected-API-Key' : 'nected-api-key';
-  return { url, headers: { [key]: ctx.credentials.apiKey as string, ...branch, accept: 'application/json' } };
+  return { url, headers: { [key]: ctx.credentials.apiKey, ...branch, accept: 'application/json' } };
 }
 
 async function searchPage(p: Pass, pageNo: number): Promise<SearchPage> {
@@ -138,10 +140,10 @@ function contiguous(
   return pages;
 }
 
-const settleLagMs = (ctx: FetchContext): number => (ctx.source.settleLagSeconds ?? NECTED_SETTLE_LAG_SECONDS) * 1000;
+const settleLagMs = (ctx: NectedContext): number => (ctx.source.settleLagSeconds ?? NECTED_SETTLE_LAG_SECONDS) * 1000;
 
 /** A new window from `from`: at most `spanMs` wide, ending at the settled end. */
-function openWindow(ctx: FetchContext, opts: NectedOptions, cursor: NectedCursor): Window | undefined {
+function openWindow(ctx: NectedContext, opts: NectedOptions, cursor: NectedCursor): Window | undefined {
   const from = Date.parse(cursor.from);
   const settled = settledEnd(ctx, settleLagMs(ctx));
   if (settled - from < MIN_WINDOW_MS) return undefined;
@@ -231,7 +233,7 @@ async function readWindow(p: Pass): Promise<Page<NectedCursor>> {
   };
 }
 
-export const nectedConnector = defineConnector<NectedCursor, NectedRecord>({
+export const nectedConnector = defineConnector<NectedCursor, NectedRecord, NectedOptions, NectedCredentials>({
   vendor: 'nected',
   product: NECTED_PRODUCT,
   ocsfClasses: ['ApiActivity'],
@@ -243,12 +245,12 @@ export const nectedConnector = defineConnector<NectedCursor, NectedRecord>({
     c.window
       ? `window ${c.from} .. ${c.window.to}, page ${c.window.page}${c.window.total !== undefined ? ` (${c.window.total} events in it)` : ''}`
       : `next window from ${c.from}`,
-  initialCursor: (source) => ({
+  initialCursor: (source, _now, options) => ({
     from: iso(Date.parse(source.startFrom)),
-    spanMs: nectedOptions.parse(source.options).maxWindowSeconds * 1000,
+    spanMs: options.maxWindowSeconds * 1000,
   }),
   async fetchPage(ctx, cursor) {
-    const opts = nectedOptions.parse(ctx.source.options);
+    const opts = ctx.options;
     const win = cursor.window ?? openWindow(ctx, opts, cursor);
     if (!win) return { records: [], next: cursor, caughtUp: true };
     const pass: Pass = {

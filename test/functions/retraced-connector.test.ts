@@ -22,7 +22,6 @@ import { parseSources } from '../../shared/config.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { createPump } from '../../shared/handler.ts';
 import { eventUid } from '../../shared/ocsf.ts';
-import type { Connector } from '../../shared/connector.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { RunResult } from '../../shared/runner.ts';
 
@@ -107,7 +106,7 @@ async function setUp(
   const log = (level: keyof Logger) => (message: string, attributes?: Record<string, unknown>) =>
     void logs.push({ level, message, attributes });
   const store = new CursorStore({ client: stack.clients.dynamodb, tableName: stack.config.cursorTable, now });
-  const pump = createPump(retracedConnector as Connector<unknown, unknown>, {
+  const pump = createPump(retracedConnector, {
     config: stack.config,
     clients: stack.clients,
     now,

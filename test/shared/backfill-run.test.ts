@@ -10,7 +10,6 @@ import { backfillItemId } from '../../shared/backfill.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { SecretsCredentials } from '../../shared/secrets.ts';
 import { FirehoseSink, type Sink } from '../../shared/sink.ts';
-import type { Connector } from '../../shared/connector.ts';
 import type { RunnerDeps } from '../../shared/runner.ts';
 import { httpFactory } from '../helpers/harness.ts';
 import { iso, middleRange, startRangeWorld, type RangeWorld } from '../helpers/range.ts';
@@ -92,7 +91,7 @@ describe('backfill: resuming', () => {
       deadline: Date.now() + 60_000,
     });
     const request = { sourceId: w.source.id, from: iso(range.from), to: iso(range.to) };
-    const connector = vezaConnector as Connector<unknown, unknown>;
+    const connector = vezaConnector;
 
     // Act
     const crashed = await runBackfill(connector, w.source, request, deps(crashing));
