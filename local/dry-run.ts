@@ -13,6 +13,7 @@ import { HttpClient } from '../shared/http.ts';
 import { silentLogger } from '../shared/logger.ts';
 import { makeRedactor } from '../shared/redact.ts';
 import { MemorySpool } from '../shared/spool.ts';
+import { settleLagMs } from '../shared/windows.ts';
 import { conciseError } from './error-text.ts';
 
 /** How long one source's check may take. */
@@ -76,7 +77,17 @@ async function probeSource(source: Source, provider: CredentialsProvider, now: (
     const probed = destructive ? { ...source, options: { ...source.options, ...connector.range?.options } } : source;
     const options = destructive ? { ...own, ...connector.range?.options } : own;
     const page = await connector.fetchPage(
-      { source: probed, options, credentials, http, deadline, now, log: silentLogger, spool: new MemorySpool() },
+      {
+        source: probed,
+        options,
+        credentials,
+        settleLagMs: settleLagMs(connector, source),
+        http,
+        deadline,
+        now,
+        log: silentLogger,
+        spool: new MemorySpool(),
+      },
       connector.initialCursor(probed, now(), options),
     );
     return result(

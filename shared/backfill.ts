@@ -27,11 +27,10 @@ import { toEvent } from './delivery.ts';
 import { ConfigError, CursorInvalidError } from './errors.ts';
 import type { Connector, Credentials, FetchContext, Options, Page, RawRecord } from './connector.ts';
 import type { Source } from './config.ts';
+import { LONGEST_SETTLE_LAG_MS } from './windows.ts';
 
 /** Default margin past `to` before a stream vendor's read is considered past the range. */
 export const DEFAULT_MARGIN_MS = 3_600_000;
-/** The longest default settle lag of a time-window vendor (Retraced and Nected 300 s, Carbon Black 120 s). */
-const DEFAULT_SETTLE_FLOOR_SECONDS = 300;
 
 /** A half-open time range in epoch ms. */
 export interface TimeRange {
@@ -86,9 +85,9 @@ export function checkRange(range: TimeRange, source: Source, now: number): TimeR
   return range;
 }
 
-/** The source's settle lag, or the longest vendor default. */
+/** The source's settle lag, or the longest one a connector declares, whatever the source's vendor. */
 function settleLagMs(source: Source): number {
-  return (source.settleLagSeconds ?? DEFAULT_SETTLE_FLOOR_SECONDS) * 1000;
+  return source.settleLagSeconds !== undefined ? source.settleLagSeconds * 1000 : LONGEST_SETTLE_LAG_MS;
 }
 
 /** The source as a range read sees it: starting at `from`, with its connector's range options. */

@@ -50,6 +50,11 @@ export interface FetchContext<O extends Options = Options, K extends Credentials
   readonly credentials: K;
   /** HTTP client bound to this source (redaction, deadline-aware retries, origin checks). */
   readonly http: HttpClient;
+  /**
+   * How far behind now a closed time window ends for this source (shared/windows.ts): the source's
+   * `settleLagSeconds`, else the connector's `settleLagMs`, else 0.
+   */
+  readonly settleLagMs: number;
   /** Epoch ms by which the page must be back; waits longer than this fail fast. */
   readonly deadline: number;
   /** Clock (epoch ms); injected so window arithmetic is testable. */
@@ -81,6 +86,11 @@ export interface Connector<C = unknown, R = unknown, O extends Options = Options
   readonly credentialsSchema: z.ZodType<K>;
   /** The source options the vendor accepts, validated at config load and parsed once per run. */
   readonly optionsSchema: z.ZodType<O>;
+  /**
+   * A vendor read in closed time windows (shared/windows.ts) declares how far behind now a window
+   * ends unless the source sets `settleLagSeconds`: events still arriving that far back are read.
+   */
+  readonly settleLagMs?: number;
   /** Vendor-specific waits for non-2xx answers (e.g. Veza ResourceExhausted: 60 s). */
   readonly retryRule?: RetryRule;
   /**

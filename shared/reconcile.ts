@@ -29,6 +29,7 @@ import {
 } from './connector.ts';
 import type { CredentialsProvider, HttpFactory } from './runner.ts';
 import type { Source } from './config.ts';
+import { settleLagMs } from './windows.ts';
 
 /** `{"reconcile": {...}}`: `window` is "yesterday" (UTC, the default) or "<t1>..<t2>". */
 export const reconcileRequestSchema = z.strictObject({
@@ -194,5 +195,14 @@ async function context<C, R, O extends Options, K extends Credentials>(
     ...(connector.retryRule ? { retryRule: connector.retryRule } : {}),
   });
   const log = redactingLogger(deps.log ?? silentLogger, makeRedactor(Object.values(credentials)));
-  return { source, options, credentials, http, deadline: deps.deadline, now: deps.now ?? Date.now, log };
+  return {
+    source,
+    options,
+    credentials,
+    settleLagMs: settleLagMs(connector, source),
+    http,
+    deadline: deps.deadline,
+    now: deps.now ?? Date.now,
+    log,
+  };
 }

@@ -42,6 +42,7 @@ import type { HttpClient, RequestGate, RetryEvent, RetryRule } from './http.ts';
 import { limitScope, type Source } from './config.ts';
 import type { Spool } from './spool.ts';
 import { ScopeGate } from './throttle-gate.ts';
+import { settleLagMs } from './windows.ts';
 import { budgetOf, type ThrottleStore } from './throttle.ts';
 
 /** Where a source's credentials come from; `refresh` bypasses the cache (after a 401). */
@@ -425,6 +426,7 @@ class Walk<C, R, O extends Options, K extends Credentials> {
       source: this.source,
       options: this.options as O,
       credentials: this.credentials as K,
+      settleLagMs: settleLagMs(this.connector, this.source),
       http: this.http as HttpClient,
       deadline: this.deps.deadline,
       now: this.now,

@@ -14,7 +14,7 @@
 import { defineConnector, type Page } from '../../shared/connector.ts';
 import { MalformedPageError, VendorError } from '../../shared/errors.ts';
 import { rawRecords } from '../../shared/raw-json.ts';
-import { openAtVendor, settledEnd } from '../../shared/windows.ts';
+import { MIN_WINDOW_MS, openAtVendor, settledEnd } from '../../shared/windows.ts';
 import type { RawRecord } from '../../shared/connector.ts';
 import { byCreateTime, cbNativeId, contentHash, createTimeOf, tagOccurrences, type CbRawRecord } from './identity.ts';
 import { CB_PRODUCT, normalizeCarbonBlack } from './normalize.ts';
@@ -35,12 +35,8 @@ import {
   type CbCredentials,
 } from './schemas.ts';
 
-/** How far behind now a window ends unless the source sets `settleLagSeconds` (cbc-syslog keeps 30 s, §5.6). */
-export const CB_DEFAULT_SETTLE_LAG_SECONDS = 120;
 /** Assumed `num_available` cap when a response omits it (UNCONFIRMED, vendor-notes §5.3). */
 export const CB_SEARCH_CAP = 10_000;
-/** A run does not open a window narrower than this: the sliver is read by the next run. */
-const MIN_WINDOW_MS = 1000;
 
 /** `X-Auth-Token: <API Secret Key>/<API ID>` (vendor-notes §5.1). */
 export function cbHeaders(ctx: CbContext): Record<string, string> {
@@ -140,23 +136,22 @@ function resume(
 /** One search page: the window's records from `start`, and the cursor after them. */
 async function searchPage(ctx: CbContext, cursor: CbSearchCursor): Promise<Page<CbCursor>> {
   const options = ctx.options;
-  const lagMs = (ctx.source.settleLagSeconds ?? CB_DEFAULT_SETTLE_LAG_SECONDS) * 1000;
   const from = Date.parse(cursor.from);
   const plan = (end: number): Window | undefined => {
     if (cursor.to !== undefined) return { from, to: Date.parse(cursor.to) };
     return end - from < MIN_WINDOW_MS ? undefined : { from, to: Math.min(end, from + (cursor.widthMs ?? end - from)) };
   };
-  let end = settledEnd(ctx, lagMs);
+  let end = settledEnd(ctx);
   let planned = plan(end);
   if (!planned) return { records: [], next: cursor, caughtUp: true };
   let first = await readWindow(ctx, options, cursor, planned);
-  if (cursor.to === undefined && openAtVendor(ctx, first.window.to, lagMs)) {
+  if (cursor.to === undefined && openAtVendor(ctx, first.window.to)) {
     // Opened before the run had heard the vendor's clock, and still open by it (the pump's runs ahead): plan again.
     ctx.log.warn(
       "carbonblack: the window ends after the vendor's settled time (the pump clock runs ahead); planning it again",
       { sourceId: ctx.source.id, to: iso(first.window.to) },
     );
-    end = settledEnd(ctx, lagMs);
+    end = settledEnd(ctx);
     planned = plan(end);
     if (!planned) return { records: [], next: cursor, caughtUp: true };
     first = await readWindow(ctx, options, cursor, planned);
@@ -198,6 +193,8 @@ export const carbonBlackConnector = defineConnector<CbCursor, CbRecord, CbOption
   vendor: 'carbonblack',
   product: CB_PRODUCT,
   ocsfClasses: ['ApiActivity', 'Authentication'],
+  // Search windows end this far behind now unless the source sets settleLagSeconds (cbc-syslog keeps 30 s, §5.6).
+  settleLagMs: 120_000,
   cursorSchema: cbCursor,
   recordSchema: cbRecord,
   credentialsSchema: cbCredentials,

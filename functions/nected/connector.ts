@@ -16,7 +16,7 @@
 import { defineConnector, type Page, type RawRecord } from '../../shared/connector.ts';
 import { AuditPumpError, MalformedPageError, VendorError, describeError } from '../../shared/errors.ts';
 import { rawRecords } from '../../shared/raw-json.ts';
-import { openAtVendor, settledEnd } from '../../shared/windows.ts';
+import { MIN_WINDOW_MS, openAtVendor, settledEnd } from '../../shared/windows.ts';
 import { NECTED_PRODUCT, normalizeNected } from './normalize.ts';
 import {
   isoTimeMs,
@@ -34,12 +34,8 @@ import {
 
 /** Records per page: Nected's maximum (vendor-notes §4.1). */
 export const NECTED_PAGE_SIZE = 10;
-/** How far behind now windows end when the source sets no `settleLagSeconds` (vendor-notes §4.4: 1–5 min). */
-export const NECTED_SETTLE_LAG_SECONDS = 300;
 /** Passes over a window whose totalCount keeps changing before the window is halved. */
 const MAX_RESTARTS = 3;
-/** No window is opened for less settled time than this; the tail waits for the next run. */
-const MIN_WINDOW_MS = 1000;
 /**
  * Whether `startDate` is inclusive is UNCONFIRMED (vendor-notes §4.3): ask from 1 ms early; a re-read keeps its uid.
  */
@@ -140,12 +136,10 @@ function contiguous(
   return pages;
 }
 
-const settleLagMs = (ctx: NectedContext): number => (ctx.source.settleLagSeconds ?? NECTED_SETTLE_LAG_SECONDS) * 1000;
-
 /** A new window from `from`: at most `spanMs` wide, ending at the settled end. */
 function openWindow(ctx: NectedContext, opts: NectedOptions, cursor: NectedCursor): Window | undefined {
   const from = Date.parse(cursor.from);
-  const settled = settledEnd(ctx, settleLagMs(ctx));
+  const settled = settledEnd(ctx);
   if (settled - from < MIN_WINDOW_MS) return undefined;
   return {
     to: iso(Math.min(from + Math.min(cursor.spanMs, opts.maxWindowSeconds * 1000), settled)),
@@ -228,7 +222,7 @@ async function readWindow(p: Pass): Promise<Page<NectedCursor>> {
   return {
     records,
     next: { from: win.to, spanMs },
-    caughtUp: settledEnd(p.ctx, settleLagMs(p.ctx)) - p.to < MIN_WINDOW_MS,
+    caughtUp: settledEnd(p.ctx) - p.to < MIN_WINDOW_MS,
     lastEventTime: Math.max(newest, p.to - 1),
   };
 }
@@ -237,6 +231,8 @@ export const nectedConnector = defineConnector<NectedCursor, NectedRecord, Necte
   vendor: 'nected',
   product: NECTED_PRODUCT,
   ocsfClasses: ['ApiActivity'],
+  // Windows end this far behind now unless the source sets settleLagSeconds (vendor-notes §4.4: 1–5 min).
+  settleLagMs: 300_000,
   cursorSchema: nectedCursor,
   recordSchema: nectedRecord,
   credentialsSchema: nectedCredentials,
@@ -263,8 +259,8 @@ export const nectedConnector = defineConnector<NectedCursor, NectedRecord, Necte
     };
     const page = await readWindow(pass);
     // A window this read opened, still open by the vendor's clock (the pump's runs ahead), is planned again.
-    if (cursor.window !== undefined || !openAtVendor(ctx, pass.to, settleLagMs(ctx))) return page;
-    const end = settledEnd(ctx, settleLagMs(ctx));
+    if (cursor.window !== undefined || !openAtVendor(ctx, pass.to)) return page;
+    const end = settledEnd(ctx);
     if (end - pass.from < MIN_WINDOW_MS) return { records: [], next: cursor, caughtUp: true };
     return narrow(pass, end - pass.from, "it ends after the vendor's settled time (the pump clock runs ahead)");
   },

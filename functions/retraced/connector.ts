@@ -14,7 +14,7 @@
 import { defineConnector, type Page, type RawRecord } from '../../shared/connector.ts';
 import { CursorInvalidError, HttpStatusError, MalformedPageError, VendorError } from '../../shared/errors.ts';
 import { rawRecordsAt } from '../../shared/raw-json.ts';
-import { openAtVendor, settledEnd } from '../../shared/windows.ts';
+import { MIN_WINDOW_MS, openAtVendor, settledEnd } from '../../shared/windows.ts';
 import type { RetryRule } from '../../shared/http.ts';
 import { RETRACED_PRODUCT, isEnterpriseRead, normalizeRetraced } from './normalize.ts';
 import {
@@ -29,12 +29,6 @@ import {
   type RetracedContext,
   type RetracedCredentials,
 } from './schemas.ts';
-
-/** Default settle lag: ingest took about 1 s on an idle server (§1.11); the notes suggest 2-5 minutes (UNCONFIRMED). */
-export const RETRACED_SETTLE_LAG_SECONDS = 300;
-
-/** Settled time left unread below which a run counts as caught up (a new window every millisecond would never end). */
-const CAUGHT_UP_MS = 1000;
 
 /** Every field of `Event` and its objects (§1.2), so raw_data is the whole event (§1.10). */
 export const RETRACED_SEARCH_QUERY = `query Search($query: String!, $first: Int!, $after: String) {
@@ -65,15 +59,12 @@ interface Window {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-const settleLagMs = (ctx: RetracedContext): number =>
-  (ctx.source.settleLagSeconds ?? RETRACED_SETTLE_LAG_SECONDS) * 1000;
-
 /** The stored window, or a new one from `from` to the settled end (capped); undefined when none is closed yet. */
 function windowOf(ctx: RetracedContext, cursor: RetracedCursor, options: RetracedOptions): Window | undefined {
   if (cursor.to !== undefined)
     return { from: cursor.from, to: cursor.to, ...(cursor.after ? { after: cursor.after } : {}) };
   const from = Date.parse(cursor.from);
-  const to = Math.min(from + options.maxWindowSeconds * 1000, settledEnd(ctx, settleLagMs(ctx)));
+  const to = Math.min(from + options.maxWindowSeconds * 1000, settledEnd(ctx));
   return to > from ? { from: cursor.from, to: iso(to) } : undefined;
 }
 
@@ -88,8 +79,7 @@ async function readWindow(
   const window = windowOf(ctx, cursor, options);
   if (!window) return undefined;
   const read = await search(ctx, window, options);
-  if (cursor.to !== undefined || !openAtVendor(ctx, Date.parse(window.to), settleLagMs(ctx)))
-    return { window, ...read };
+  if (cursor.to !== undefined || !openAtVendor(ctx, Date.parse(window.to))) return { window, ...read };
   ctx.log.warn(
     "retraced: the window ends after the vendor's settled time (the pump clock runs ahead); planning it again",
     { sourceId: ctx.source.id, to: window.to },
@@ -195,9 +185,9 @@ async function fetchPage(ctx: RetracedContext, cursor: RetracedCursor): Promise<
   // An empty or short page drains the window (never pageInfo; §1.3, §1.11).
   const drained = nodes.length < options.pageSize || last === undefined;
   const next: RetracedCursor = drained ? { from: window.to } : { from: window.from, to: window.to, after: last };
-  // A drained window is followed at once by the next unless less than CAUGHT_UP_MS of settled time
+  // A drained window is followed at once by the next unless less than MIN_WINDOW_MS of settled time
   // is left: a window cut short by maxWindowSeconds, or opened by an earlier run, is not the end.
-  const caughtUp = drained && settledEnd(ctx, settleLagMs(ctx)) - Date.parse(window.to) < CAUGHT_UP_MS;
+  const caughtUp = drained && settledEnd(ctx) - Date.parse(window.to) < MIN_WINDOW_MS;
   // Each read writes an audit.log.view event that a later window returns (§1.1). Archived by
   // default (marked; an audit trail of who read the log, and a stolen token's reads look the same);
   // with ownReads "drop" they are filtered out here: a chosen filter, not a bad record, so they are
@@ -216,6 +206,9 @@ export const retracedConnector = defineConnector<RetracedCursor, RetracedEvent, 
   vendor: 'retraced',
   product: RETRACED_PRODUCT,
   ocsfClasses: ['ApiActivity', 'Authentication'],
+  // Windows end this far behind now unless the source sets settleLagSeconds: ingest took about 1 s on an idle
+  // server (§1.11); the notes suggest 2-5 minutes (UNCONFIRMED).
+  settleLagMs: 300_000,
   cursorSchema: retracedCursor,
   recordSchema: retracedEvent,
   credentialsSchema: retracedCredentials,

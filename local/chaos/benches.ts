@@ -273,7 +273,7 @@ export async function startBench(name: BenchName, ctx: BenchContext): Promise<Be
 
 async function retracedBench(ctx: BenchContext, startFrom: number): Promise<Bench> {
   const token = CHAOS_TOKEN('retraced', ctx.seed);
-  const settleLagMs = 300_000;
+  const settleLagMs = retracedConnector.settleLagMs ?? 0;
   const emu = await startRetracedEmulator({ seed: ctx.seed, backlog: ctx.backlog, now: ctx.now, token });
   return {
     name: 'retraced',
@@ -295,7 +295,7 @@ async function retracedBench(ctx: BenchContext, startFrom: number): Promise<Benc
 
 async function nectedBench(ctx: BenchContext, startFrom: number): Promise<Bench> {
   const apiKey = CHAOS_TOKEN('nected', ctx.seed);
-  const settleLagMs = 300_000;
+  const settleLagMs = nectedConnector.settleLagMs ?? 0;
   const emu = await startNectedEmulator({ seed: ctx.seed, backlog: ctx.backlog, now: ctx.now, apiKey });
   return {
     name: 'nected',
@@ -320,7 +320,8 @@ async function nectedBench(ctx: BenchContext, startFrom: number): Promise<Bench>
 async function carbonBlackBench(name: BenchName, ctx: BenchContext, startFrom: number): Promise<Bench> {
   const key = { id: 'CHAOSKEY01', secret: CHAOS_TOKEN('cb', ctx.seed) };
   const queue = name === 'carbonblack-queue';
-  const settleLagMs = queue ? 0 : 120_000;
+  // The queue reads no windows: nothing is held back.
+  const settleLagMs = queue ? 0 : (carbonBlackConnector.settleLagMs ?? 0);
   const emu = await startCarbonBlackEmulator({
     seed: ctx.seed,
     backlog: ctx.backlog,

@@ -79,7 +79,7 @@ interface Sent {
 }
 
 const SOURCES = ['a', 'b', 'c'];
-const SETTLE_LAG_MS = 120_000;
+const SETTLE_LAG_MS = carbonBlackConnector.settleLagMs ?? 0;
 const MAX_ROUNDS = 30;
 let sequence = 0;
 

@@ -15,6 +15,7 @@ import { retracedConnector } from '../../functions/retraced/connector.ts';
 import type { RetracedCursor } from '../../functions/retraced/schemas.ts';
 import { parseSources, type Source, type Vendor } from '../../shared/config.ts';
 import { parseOptions, type Connector, type FetchContext, type Page } from '../../shared/connector.ts';
+import { settleLagMs } from '../../shared/windows.ts';
 import { HttpClient } from '../../shared/http.ts';
 import { silentLogger } from '../../shared/logger.ts';
 
@@ -45,6 +46,7 @@ async function fetchWith<C>(
   const ctx: FetchContext = {
     source,
     options: parseOptions(connector, source),
+    settleLagMs: settleLagMs(connector, source),
     credentials: source.credentials ?? {},
     deadline: NOW + 600_000,
     now: () => NOW,

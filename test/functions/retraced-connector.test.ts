@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RETRACED_SETTLE_LAG_SECONDS, retracedConnector } from '../../functions/retraced/connector.ts';
+import { retracedConnector } from '../../functions/retraced/connector.ts';
 import { ENTERPRISE_READ_LABEL } from '../../functions/retraced/normalize.ts';
 import { readArchive } from '../../local/archive-reader.ts';
 import {
@@ -32,7 +32,7 @@ const PAGE_SIZE = 50;
 const BACKLOG = 300;
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-const LAG_MS = RETRACED_SETTLE_LAG_SECONDS * 1000;
+const LAG_MS = retracedConnector.settleLagMs ?? 0;
 const LONG_RUN_MS = 870_000;
 
 interface Cursor {

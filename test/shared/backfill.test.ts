@@ -71,6 +71,7 @@ const ctx = (now: number, source: Source = SOURCE): FetchContext => ({
   source,
   options: {},
   credentials: {},
+  settleLagMs: (source.settleLagSeconds ?? 0) * 1000,
   http: undefined as never,
   deadline: Infinity,
   now: () => now,
