@@ -27,6 +27,7 @@ import { toEvent } from './delivery.ts';
 import { ConfigError, CursorInvalidError } from './errors.ts';
 import type { Connector, Credentials, FetchContext, Options, Page, RawRecord } from './connector.ts';
 import type { Source } from './config.ts';
+import type { CursorKey } from './cursor-store.ts';
 import { LONGEST_SETTLE_LAG_MS } from './windows.ts';
 
 /** Default margin past `to` before a stream vendor's read is considered past the range. */
@@ -45,13 +46,21 @@ export interface BoundedCursor<C> {
   readonly done?: boolean;
 }
 
+const BACKFILL_SUFFIX = '#backfill';
+
 /**
  * The cursor item of a source's backfill: its own key, so the live cursor never moves. `#` is a
  * character no source id may contain (shared/config.ts), so no source's item can be another's backfill.
  */
 export function backfillItemId(sourceId: string): string {
-  return `${sourceId}#backfill`;
+  return `${sourceId}${BACKFILL_SUFFIX}`;
 }
+
+/** The backfill items' key space in the cursor table (the key of a backfill's CursorStore). */
+export const BACKFILL_KEY: CursorKey = {
+  of: backfillItemId,
+  sourceOf: (itemKey) => (itemKey.endsWith(BACKFILL_SUFFIX) ? itemKey.slice(0, -BACKFILL_SUFFIX.length) : undefined),
+};
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 

@@ -157,3 +157,8 @@ export class ForeignOriginError extends AuditPumpError {
 export class LakeExportError extends AuditPumpError {
   override readonly code = 'LAKE_EXPORT';
 }
+
+/** One or more sources failed; raised by the Lambda handler after every source ran and metrics were recorded. */
+export class PumpFailedError extends AuditPumpError {
+  override readonly code = 'PUMP_FAILED';
+}

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { vezaConnector } from '../../functions/veza/connector.ts';
 import { runBackfill, BackfillRangeError } from '../../shared/backfill-run.ts';
-import { backfillItemId } from '../../shared/backfill.ts';
+import { BACKFILL_KEY, backfillItemId } from '../../shared/backfill.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { SecretsCredentials } from '../../shared/secrets.ts';
 import { FirehoseSink, type Sink } from '../../shared/sink.ts';
@@ -80,7 +80,7 @@ describe('backfill: resuming', () => {
       store: new CursorStore({
         client: w.stack.dynamo.client,
         tableName: w.stack.config.cursorTable,
-        key: backfillItemId,
+        key: BACKFILL_KEY,
       }),
       sink,
       deadLetter: new FirehoseSink({ client: w.stack.clients.firehose, streamName: w.stack.config.deadLetterStream }),
