@@ -110,6 +110,12 @@ export interface Connector<C = unknown, R = unknown, O extends Options = Options
    */
   prefetch?(options: O): boolean;
   /**
+   * True when a source with these options reads destructively and must spool each batch before it
+   * is delivered (`ctx.spool`, shared/spool.ts): the infrastructure then creates the spool bucket
+   * and hands it to the vendor's function (infra/audit-pump.ts). Default: no spool.
+   */
+  needsSpool?(options: O): boolean;
+  /**
    * What a bounded range read (backfill, shared/backfill.ts) needs beyond the generic one: source
    * options for range reads (Carbon Black: the search, never the destructive queue), and how a page
    * past the range's horizon ends a cursor that holds several streams (Authentic8's log types).

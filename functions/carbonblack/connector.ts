@@ -203,6 +203,8 @@ export const carbonBlackConnector = defineConnector<CbCursor, CbRecord, CbOption
   position: (cursor) => (cursor.mode === 'search' ? [cursor.from, cursor.start] : (cursor.acked ?? null)),
   // A queue fetch deletes the acked batch from the spool and dequeues the next one: never ahead of the commit.
   prefetch: (options) => options.mode === 'search',
+  // The queue is destructive: each batch is spooled before it is delivered (queue.ts).
+  needsSpool: (options) => options.mode === 'queue',
   // The queue is destructive and has no time range (vendor-notes §5.4): range reads (backfill) use
   // the search, whose records get the same content-hash ids (identity.ts).
   range: { options: { mode: 'search' } },

@@ -3,8 +3,23 @@
  * declarations agrees with them.
  */
 import { describe, expect, it } from '@jest/globals';
-import { CONNECTORS } from '../../functions/registry.ts';
+import { CONNECTORS, needsSpool } from '../../functions/registry.ts';
+import { parseSources, type Source } from '../../shared/config.ts';
 import { LONGEST_SETTLE_LAG_MS } from '../../shared/windows.ts';
+
+const source = (vendor: string, options: Record<string, unknown>): Source =>
+  parseSources({
+    sources: [
+      {
+        id: 's',
+        vendor,
+        baseUrl: 'https://x.example.com',
+        credentials: {},
+        startFrom: '2026-01-01T00:00:00Z',
+        options,
+      },
+    ],
+  }).sources[0] as Source;
 
 describe('registry: settle lags', () => {
   it('declares a settle lag for exactly the vendors read in closed time windows', () => {
@@ -25,5 +40,16 @@ describe('registry: settle lags', () => {
 
     // Assess
     expect(LONGEST_SETTLE_LAG_MS).toBe(longest);
+  });
+});
+
+describe('registry: spool', () => {
+  it('needs a spool for a source whose connector reads destructively with its options: Carbon Black queue mode', () => {
+    expect(needsSpool(source('carbonblack', { orgKey: 'ORG', mode: 'queue' }))).toBe(true);
+  });
+
+  it('needs none for Carbon Black search mode or a vendor that declares no spool', () => {
+    expect(needsSpool(source('carbonblack', { orgKey: 'ORG' }))).toBe(false);
+    expect(needsSpool(source('veza', {}))).toBe(false);
   });
 });
