@@ -25,7 +25,7 @@ export interface ProbeResult {
   readonly vendor: string;
   readonly ok: boolean;
   /** The step that failed, or `vendor` when all passed. */
-  readonly step: 'connector' | 'credentials' | 'vendor';
+  readonly step: 'credentials' | 'vendor';
   readonly detail: string;
 }
 
@@ -49,7 +49,6 @@ async function probeSource(source: Source, provider: CredentialsProvider, now: (
     detail,
   });
   const connector = CONNECTORS[source.vendor];
-  if (!connector) return result(false, 'connector', `no connector for vendor "${source.vendor}"`);
   let credentials: Credentials;
   try {
     credentials = parseCredentials(connector, source, await provider.get(source));
@@ -73,7 +72,7 @@ async function probeSource(source: Source, provider: CredentialsProvider, now: (
   // A destructive read (Carbon Black's queue) is never probed: its range options read the search instead.
   try {
     const own = parseOptions(connector, source);
-    const destructive = connector.prefetch?.(own) === false;
+    const destructive = connector.needsSpool?.(own) === true;
     const probed = destructive ? { ...source, options: { ...source.options, ...connector.range?.options } } : source;
     const options = destructive ? { ...own, ...connector.range?.options } : own;
     const page = await connector.fetchPage(
