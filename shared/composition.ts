@@ -16,7 +16,7 @@ import type { Logger } from './logger.ts';
 import type { ReconcileDeps, ReconcileReport } from './reconcile.ts';
 import type { HttpFactory, RunResult, RunnerDeps } from './runner.ts';
 import { SecretsCredentials } from './secrets.ts';
-import { FanOutSink, FirehoseSink } from './sink.ts';
+import { FanOutSink, FirehoseSink, type Sink } from './sink.ts';
 import { S3Spool, type Spool } from './spool.ts';
 import { ThrottleStore } from './throttle.ts';
 
@@ -79,6 +79,18 @@ function httpFactory(options: PumpOptions): HttpFactory {
   };
 }
 
+/** The archive (and SIEM) destinations and the dead-letter stream. */
+function sinks(clients: AwsClients, config: RuntimeConfig): { sink: Sink; deadLetter: Sink } {
+  // The archive and dead-letter streams deaggregate packed records (infra/constructs/delivery-stream.ts);
+  // the SIEM stream delivers each record as one event, so it gets them one by one.
+  const archive = new FirehoseSink({ client: clients.firehose, streamName: config.archiveStream, pack: true });
+  const sink = config.siemStream
+    ? new FanOutSink([archive, new FirehoseSink({ client: clients.firehose, streamName: config.siemStream })])
+    : archive;
+  const deadLetter = new FirehoseSink({ client: clients.firehose, streamName: config.deadLetterStream, pack: true });
+  return { sink, deadLetter };
+}
+
 /** Wires the clients, stores and sinks of `config` for `connector`. */
 export function compose(connector: Connector, config: RuntimeConfig, options: PumpOptions = {}): Composition {
   const clients = awsClients(options.clients);
@@ -87,23 +99,24 @@ export function compose(connector: Connector, config: RuntimeConfig, options: Pu
     tableName: config.cursorTable,
     ...(options.now ? { now: options.now } : {}),
   };
-  const store = new CursorStore(storeOptions);
-  const backfillStore = new CursorStore({ ...storeOptions, key: BACKFILL_KEY });
+  const stores = {
+    live: new CursorStore(storeOptions),
+    backfill: new CursorStore({ ...storeOptions, key: BACKFILL_KEY }),
+  };
   // Limits are the credential's or the vendor's scope's, not one source's: shared in the same table.
   const throttle = {
     store: new ThrottleStore({ client: clients.dynamodb, tableName: config.cursorTable, vendor: connector.vendor }),
     shared: sharedScopes(config.sources, connector.vendor),
   };
-  // The archive and dead-letter streams deaggregate packed records (infra/constructs/delivery-stream.ts);
-  // the SIEM stream delivers each record as one event, so it gets them one by one.
-  const archive = new FirehoseSink({ client: clients.firehose, streamName: config.archiveStream, pack: true });
-  const sink = config.siemStream
-    ? new FanOutSink([archive, new FirehoseSink({ client: clients.firehose, streamName: config.siemStream })])
-    : archive;
-  const deadLetter = new FirehoseSink({ client: clients.firehose, streamName: config.deadLetterStream, pack: true });
   const credentials = new SecretsCredentials({ client: clients.secrets });
   const spool = options.spool ?? (config.spoolBucket ? new S3Spool({ bucket: config.spoolBucket }) : undefined);
-  const http = httpFactory(options);
+  const common = {
+    ...sinks(clients, config),
+    credentials,
+    http: httpFactory(options),
+    throttle,
+    leaseMs: config.leaseMs,
+  };
   const now = options.now ?? Date.now;
   return {
     sources: config.sources.filter((s) => s.vendor === connector.vendor && s.enabled),
@@ -111,15 +124,10 @@ export function compose(connector: Connector, config: RuntimeConfig, options: Pu
     archive:
       options.archive ?? (config.archiveBucket ? new S3ArchiveReader({ bucket: config.archiveBucket }) : undefined),
     runDeps: (source, deadline, owner, backfill = false) => ({
-      store: backfill ? backfillStore : store,
-      sink,
-      deadLetter,
-      credentials,
+      ...common,
+      store: backfill ? stores.backfill : stores.live,
       owner,
-      leaseMs: config.leaseMs,
       deadline,
-      http,
-      throttle,
       ...(options.now ? { now: options.now } : {}),
       ...(options.logger ? { log: options.logger } : {}),
       ...(spool ? { spool } : {}),
@@ -128,7 +136,7 @@ export function compose(connector: Connector, config: RuntimeConfig, options: Pu
     }),
     reconcileDeps: (deadline, marginSeconds) => ({
       credentials,
-      http,
+      http: common.http,
       deadline,
       now,
       ...(options.logger ? { log: options.logger } : {}),
