@@ -22,6 +22,7 @@ import {
 } from '../shared/archive-layout.ts';
 import { loadSourcesFile, VENDORS, type Source, type Vendor } from '../shared/config.ts';
 import { ConfigError } from '../shared/errors.ts';
+import { needsSpool } from '../functions/registry.ts';
 import { PLACEHOLDER_KEY } from '../shared/secrets.ts';
 import { ArchiveBucket } from './constructs/archive-bucket.ts';
 import { CursorTable } from './constructs/cursor-table.ts';
@@ -298,9 +299,8 @@ export class AuditPump extends Construct {
     failures: sqs.Queue,
     o: { parquet: boolean; reservedConcurrency: number | undefined },
   ) {
-    const spool = sources.some((s) => s.vendor === 'carbonblack' && s.options.mode === 'queue')
-      ? spoolBucket(this, this.key, this.archive.accessLogs)
-      : undefined;
+    // A bucket only when some source reads destructively (its connector says so: Carbon Black's queue mode).
+    const spool = sources.some(needsSpool) ? spoolBucket(this, this.key, this.archive.accessLogs) : undefined;
     const targets: SourceSetProps['targets'] = {};
     for (const vendor of VENDORS) {
       const mine = sources.filter((s) => s.vendor === vendor);
@@ -316,7 +316,7 @@ export class AuditPump extends Construct {
         ...(streams.siem ? { siemStream: streams.siem } : {}),
         key: this.key,
         failureQueue: failures,
-        ...(spool && vendor === 'carbonblack' ? { spoolBucket: spool } : {}),
+        ...(spool && mine.some(needsSpool) ? { spoolBucket: spool } : {}),
         // Reconciliation reads the gzip NDJSON archive back; a Parquet archive is not reconciled (docs/backfill.md,
         // Reconciliation).
         ...(o.parquet ? {} : { archiveBucket: this.archive.bucket }),

@@ -34,7 +34,7 @@ const iso = (ms: number | undefined): string | undefined => (ms === undefined ? 
 /** The stored cursor in words, by the connector whose cursor schema it fits (a backfill's range read too). */
 export function describePosition(
   state: Pick<CursorState, 'cursor' | 'cursorError'>,
-  connectors: readonly Connector<unknown, unknown>[] = Object.values(CONNECTORS),
+  connectors: readonly Connector[] = Object.values(CONNECTORS),
 ): string {
   if (state.cursorError !== undefined) return `unreadable cursor (${state.cursorError})`;
   if (state.cursor === undefined) return 'at startFrom (no page committed yet)';

@@ -7,11 +7,13 @@
 import { CONNECTORS } from '../functions/registry.ts';
 import type { Source } from '../shared/config.ts';
 import type { CredentialsProvider } from '../shared/runner.ts';
-import { describeError } from '../shared/errors.ts';
+import { InvalidCredentialsError, describeError } from '../shared/errors.ts';
+import { parseCredentials, parseOptions, type Credentials } from '../shared/connector.ts';
 import { HttpClient } from '../shared/http.ts';
 import { silentLogger } from '../shared/logger.ts';
 import { makeRedactor } from '../shared/redact.ts';
 import { MemorySpool } from '../shared/spool.ts';
+import { settleLagMs } from '../shared/windows.ts';
 import { conciseError } from './error-text.ts';
 
 /** How long one source's check may take. */
@@ -23,7 +25,7 @@ export interface ProbeResult {
   readonly vendor: string;
   readonly ok: boolean;
   /** The step that failed, or `vendor` when all passed. */
-  readonly step: 'connector' | 'credentials' | 'vendor';
+  readonly step: 'credentials' | 'vendor';
   readonly detail: string;
 }
 
@@ -47,20 +49,16 @@ async function probeSource(source: Source, provider: CredentialsProvider, now: (
     detail,
   });
   const connector = CONNECTORS[source.vendor];
-  if (!connector) return result(false, 'connector', `no connector for vendor "${source.vendor}"`);
-  let credentials: Record<string, string>;
+  let credentials: Credentials;
   try {
-    const parsed = connector.credentialsSchema.safeParse(await provider.get(source));
-    // Name the fields only: values are secrets.
-    if (!parsed.success)
-      return result(
-        false,
-        'credentials',
-        `credentials for ${source.vendor} are missing or invalid (${[...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(root)'))].join(', ')})`,
-      );
-    credentials = parsed.data;
+    credentials = parseCredentials(connector, source, await provider.get(source));
   } catch (error) {
-    return result(false, 'credentials', describeError(error));
+    // The line names the source already.
+    return result(
+      false,
+      'credentials',
+      error instanceof InvalidCredentialsError ? error.problem : describeError(error),
+    );
   }
   const redact = makeRedactor(Object.values(credentials));
   const deadline = now() + PROBE_MS;
@@ -72,14 +70,24 @@ async function probeSource(source: Source, provider: CredentialsProvider, now: (
     ...(connector.retryRule ? { retryRule: connector.retryRule } : {}),
   });
   // A destructive read (Carbon Black's queue) is never probed: its range options read the search instead.
-  const probed =
-    connector.prefetch?.(source) === false
-      ? { ...source, options: { ...source.options, ...connector.range?.options } }
-      : source;
   try {
+    const own = parseOptions(connector, source);
+    const destructive = connector.needsSpool?.(own) === true;
+    const probed = destructive ? { ...source, options: { ...source.options, ...connector.range?.options } } : source;
+    const options = destructive ? { ...own, ...connector.range?.options } : own;
     const page = await connector.fetchPage(
-      { source: probed, credentials, http, deadline, now, log: silentLogger, spool: new MemorySpool() },
-      connector.initialCursor(probed, now()),
+      {
+        source: probed,
+        options,
+        credentials,
+        settleLagMs: settleLagMs(connector, source),
+        http,
+        deadline,
+        now,
+        log: silentLogger,
+        spool: new MemorySpool(),
+      },
+      connector.initialCursor(probed, now(), options),
     );
     return result(
       true,

@@ -13,7 +13,6 @@ import { gzipSync } from 'node:zlib';
 import * as fc from 'fast-check';
 import { CONNECTORS } from '../functions/registry.ts';
 import { parseSources, type Source, type Vendor } from '../shared/config.ts';
-import type { Connector } from '../shared/connector.ts';
 import { toEvent } from '../shared/delivery.ts';
 import type { OcsfEvent } from '../shared/ocsf.ts';
 import { authentic8Wire } from './authentic8-arbitrary.ts';
@@ -54,7 +53,7 @@ export function sourceFor(vendor: Vendor, options: Record<string, unknown> = GEN
 
 /** Validates and normalizes one wire record as the runner does; throws with the reason when either fails. */
 export function eventOf(vendor: Vendor, text: string, source = sourceFor(vendor)): OcsfEvent {
-  const connector = CONNECTORS[vendor] as Connector<unknown, unknown>;
+  const connector = CONNECTORS[vendor];
   const out = toEvent(
     connector,
     source,

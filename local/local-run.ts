@@ -5,6 +5,7 @@
  */
 import { CONNECTORS } from '../functions/registry.ts';
 import type { Source, Vendor } from '../shared/config.ts';
+import type { Connector } from '../shared/connector.ts';
 import { createPump, type PumpOptions } from '../shared/handler.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { RunResult } from '../shared/runner.ts';
@@ -28,9 +29,7 @@ export interface LocalRunOptions {
 /** A pump per vendor over the stack's config. */
 export function localPumps(stack: LocalStack, options: LocalRunOptions = {}) {
   const pumps = new Map<Vendor, ReturnType<typeof createPump>>();
-  for (const [vendor, connector] of Object.entries(CONNECTORS) as Array<
-    [Vendor, NonNullable<(typeof CONNECTORS)[Vendor]>]
-  >) {
+  for (const [vendor, connector] of Object.entries(CONNECTORS) as Array<[Vendor, Connector]>) {
     pumps.set(
       vendor,
       createPump(connector, {

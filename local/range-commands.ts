@@ -49,7 +49,6 @@ async function withPump<T>(
   fn: (pump: ReturnType<typeof createPump>, stack: LocalStack) => Promise<T>,
 ): Promise<T> {
   const connector = CONNECTORS[source.vendor];
-  if (!connector) throw new Error(`source ${source.id}: no connector for vendor "${source.vendor}"`);
   mkdirSync(dirs.archive, { recursive: true });
   const stack = await startLocalStack({
     sources: [source],

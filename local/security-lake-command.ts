@@ -20,7 +20,7 @@ export async function securityLakeRegister(
   const file = await loadSourcesFile(values.config, optionSchemas());
   const vendors = [...new Set(file.sources.filter((s) => s.enabled).map((s) => s.vendor))].map((vendor) => ({
     vendor,
-    classes: CONNECTORS[vendor]?.ocsfClasses ?? [],
+    classes: CONNECTORS[vendor].ocsfClasses,
   }));
   out.write(
     registrationCommands({

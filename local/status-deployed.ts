@@ -1,6 +1,6 @@
 /**
  * `audit-pump status --deployed`: the same rows as the local status, from the deployed cursor
- * table (a DynamoDB Scan) and the metrics the functions publish (shared/handler.ts
+ * table (a DynamoDB Scan) and the metrics the functions publish (shared/metrics.ts
  * publishRunMetrics; namespace AuditPump, dimensions service and sourceId), read with CloudWatch
  * GetMetricData over the last 24 hours. Tested against aws-sdk-client-mock only, not real AWS.
  */

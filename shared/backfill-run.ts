@@ -21,7 +21,7 @@ import { runSource, type RunResult, type RunnerDeps } from './runner.ts';
 import type { Connector } from './connector.ts';
 import type { Source } from './config.ts';
 import type { Logger } from './logger.ts';
-import type { PumpEvent, PumpResponse } from './handler.ts';
+import type { PumpCommand, PumpResponse } from './pump-event.ts';
 
 /** `{"backfill": {...}}`: the range as dates or ISO times; `restart` drops a stored backfill first. */
 export const backfillRequestSchema = z.strictObject({
@@ -114,13 +114,13 @@ async function prepare(
 /** Invokes the function again for a backfill that stopped at its deadline; never with `restart`. */
 export async function continueBackfill(
   response: PumpResponse,
-  event: PumpEvent,
+  event: Extract<PumpCommand, { kind: 'backfill' }>,
   functionName: string,
   invoke: Invoker,
   log: Logger,
 ): Promise<boolean> {
   const result = response.results[0];
-  if (!event.backfill || !result || result.status !== 'deadline' || !result.more) return false;
+  if (!result || result.status !== 'deadline' || !result.more) return false;
   const depth = (event.continuation ?? 0) + 1;
   if (depth > MAX_CONTINUATIONS) {
     log.warn('backfill continuation chain capped; invoke the same backfill again to resume it', {

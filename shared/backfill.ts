@@ -25,13 +25,13 @@
 import * as z from 'zod';
 import { toEvent } from './delivery.ts';
 import { ConfigError, CursorInvalidError } from './errors.ts';
-import type { Connector, FetchContext, Page, RawRecord } from './connector.ts';
+import type { Connector, Credentials, FetchContext, Options, Page, RawRecord } from './connector.ts';
 import type { Source } from './config.ts';
+import type { CursorKey } from './cursor-store.ts';
+import { LONGEST_SETTLE_LAG_MS } from './windows.ts';
 
 /** Default margin past `to` before a stream vendor's read is considered past the range. */
 export const DEFAULT_MARGIN_MS = 3_600_000;
-/** The longest default settle lag of a time-window vendor (Retraced and Nected 300 s, Carbon Black 120 s). */
-const DEFAULT_SETTLE_FLOOR_SECONDS = 300;
 
 /** A half-open time range in epoch ms. */
 export interface TimeRange {
@@ -46,13 +46,21 @@ export interface BoundedCursor<C> {
   readonly done?: boolean;
 }
 
+const BACKFILL_SUFFIX = '#backfill';
+
 /**
  * The cursor item of a source's backfill: its own key, so the live cursor never moves. `#` is a
  * character no source id may contain (shared/config.ts), so no source's item can be another's backfill.
  */
 export function backfillItemId(sourceId: string): string {
-  return `${sourceId}#backfill`;
+  return `${sourceId}${BACKFILL_SUFFIX}`;
 }
+
+/** The backfill items' key space in the cursor table (the key of a backfill's CursorStore). */
+export const BACKFILL_KEY: CursorKey = {
+  of: backfillItemId,
+  sourceOf: (itemKey) => (itemKey.endsWith(BACKFILL_SUFFIX) ? itemKey.slice(0, -BACKFILL_SUFFIX.length) : undefined),
+};
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -86,19 +94,24 @@ export function checkRange(range: TimeRange, source: Source, now: number): TimeR
   return range;
 }
 
-/** The source's settle lag, or the longest vendor default. */
+/** The source's settle lag, or the longest one a connector declares, whatever the source's vendor. */
 function settleLagMs(source: Source): number {
-  return (source.settleLagSeconds ?? DEFAULT_SETTLE_FLOOR_SECONDS) * 1000;
+  return source.settleLagSeconds !== undefined ? source.settleLagSeconds * 1000 : LONGEST_SETTLE_LAG_MS;
 }
 
 /** The source as a range read sees it: starting at `from`, with its connector's range options. */
-export function rangeSource(
-  connector: Pick<Connector<unknown, unknown>, 'range'>,
+export function rangeSource<O extends Options>(
+  connector: Pick<Connector<unknown, unknown, O>, 'range'>,
   source: Source,
   range: TimeRange,
 ): Source {
   const options = connector.range?.options ?? {};
   return { ...source, startFrom: iso(range.from), options: { ...source.options, ...options } };
+}
+
+/** The parsed options as a range read sees them: the connector's range options over the source's. */
+function rangeOptions<C, O extends Options>(connector: Pick<Connector<C, unknown, O>, 'range'>, options: O): O {
+  return { ...options, ...connector.range?.options };
 }
 
 /** The event time of a record as the pump would archive it; undefined when it fails validation or mapping. */
@@ -113,11 +126,11 @@ export function eventTime<C, R>(
 }
 
 /** Turns a live connector into one that reads only `range` (see the file comment). */
-export function boundedConnector<C, R>(
-  connector: Connector<C, R>,
+export function boundedConnector<C, R, O extends Options, K extends Credentials>(
+  connector: Connector<C, R, O, K>,
   range: TimeRange,
   marginMs = DEFAULT_MARGIN_MS,
-): Connector<BoundedCursor<C>, R> {
+): Connector<BoundedCursor<C>, R, O, K> {
   const stored = { from: iso(range.from), to: iso(range.to) };
   const cursorSchema = z.object({
     range: z.object({ from: z.string(), to: z.string() }),
@@ -126,7 +139,7 @@ export function boundedConnector<C, R>(
   }) as unknown as z.ZodType<BoundedCursor<C>>;
   const position = (cursor: C): unknown => (connector.position ? connector.position(cursor) : cursor);
 
-  async function fetchPage(ctx: FetchContext, cursor: BoundedCursor<C>): Promise<Page<BoundedCursor<C>>> {
+  async function fetchPage(ctx: FetchContext<O, K>, cursor: BoundedCursor<C>): Promise<Page<BoundedCursor<C>>> {
     if (cursor.range.from !== stored.from || cursor.range.to !== stored.to) {
       throw new CursorInvalidError(
         `source ${ctx.source.id}: the stored range read is ${cursor.range.from}..${cursor.range.to}, not ${stored.from}..${stored.to}`,
@@ -135,7 +148,11 @@ export function boundedConnector<C, R>(
     if (cursor.done) return { records: [], next: cursor, caughtUp: true };
     const source = rangeSource(connector, ctx.source, range);
     const horizon = range.to + Math.max(marginMs, settleLagMs(source));
-    const page = await connector.fetchPage({ ...ctx, source, now: () => Math.min(ctx.now(), horizon) }, cursor.inner);
+    const options = rangeOptions(connector, ctx.options);
+    const page = await connector.fetchPage(
+      { ...ctx, source, options, now: () => Math.min(ctx.now(), horizon) },
+      cursor.inner,
+    );
     const receivedAt = ctx.now();
     const times = page.records.map((r) => eventTime(connector, source, r, receivedAt));
     const records = page.records.filter((_, i) => {
@@ -162,9 +179,9 @@ export function boundedConnector<C, R>(
         : `range ${cursor.range.from} .. ${cursor.range.to}: ${describe ? describe(cursor.inner) : JSON.stringify(cursor.inner)}`,
     cursorSchema,
     position: (cursor) => position(cursor.inner),
-    initialCursor: (source, now) => ({
+    initialCursor: (source, now, options) => ({
       range: stored,
-      inner: connector.initialCursor(rangeSource(connector, source, range), now),
+      inner: connector.initialCursor(rangeSource(connector, source, range), now, rangeOptions(connector, options)),
     }),
     fetchPage,
   };

@@ -8,6 +8,7 @@
  * long as `next` only covers the contiguous prefix it returns. In-band vendor errors are thrown.
  */
 import type * as z from 'zod';
+import { ConfigError, InvalidCredentialsError } from './errors.ts';
 import type { HttpClient, RetryRule } from './http.ts';
 import type { Logger } from './logger.ts';
 import type { OcsfEvent } from './ocsf.ts';
@@ -35,13 +36,25 @@ export interface Page<C> {
   readonly lastEventTime?: number;
 }
 
-/** What `fetchPage` gets from the runner. */
-export interface FetchContext {
+/** A secret's fields: every value is a string the redactor hides. */
+export type Credentials = Readonly<Record<string, string>>;
+/** A source's vendor options (parsed by the connector's options schema). */
+export type Options = Readonly<Record<string, unknown>>;
+
+/** What `fetchPage` gets from the runner: `O` is the connector's parsed options, `K` its credentials. */
+export interface FetchContext<O extends Options = Options, K extends Credentials = Credentials> {
   readonly source: Source;
+  /** The source's options, parsed once by the runner with the connector's options schema (defaults filled in). */
+  readonly options: O;
   /** The source's credentials, parsed with the connector's credentials schema. */
-  readonly credentials: Readonly<Record<string, string>>;
+  readonly credentials: K;
   /** HTTP client bound to this source (redaction, deadline-aware retries, origin checks). */
   readonly http: HttpClient;
+  /**
+   * How far behind now a closed time window ends for this source (shared/windows.ts): the source's
+   * `settleLagSeconds`, else the connector's `settleLagMs`, else 0.
+   */
+  readonly settleLagMs: number;
   /** Epoch ms by which the page must be back; waits longer than this fail fast. */
   readonly deadline: number;
   /** Clock (epoch ms); injected so window arithmetic is testable. */
@@ -51,8 +64,12 @@ export interface FetchContext {
   readonly spool?: Spool;
 }
 
-/** A vendor connector. `C` is its cursor, `R` its validated record. */
-export interface Connector<C = unknown, R = unknown> {
+/**
+ * A vendor connector. `C` is its cursor, `R` its validated record, `O` its parsed options, `K` its
+ * credentials. Vendor-generic code (the registry, the runner's callers) holds `Connector` with the
+ * defaults: the members that take `C`, `R` or `O` are methods, so a typed connector is one of those.
+ */
+export interface Connector<C = unknown, R = unknown, O extends Options = Options, K extends Credentials = Credentials> {
   readonly vendor: Vendor;
   /** Display names for OCSF `metadata.product`. */
   readonly product: { readonly vendorName: string; readonly name: string };
@@ -66,9 +83,14 @@ export interface Connector<C = unknown, R = unknown> {
   /** Each record is validated with this; failures are dead-lettered with the zod message. */
   readonly recordSchema: z.ZodType<R>;
   /** Shape of the secret's JSON for this vendor (DESIGN.md 4.1). */
-  readonly credentialsSchema: z.ZodType<Record<string, string>>;
-  /** Names of the option keys the vendor accepts, validated at config load. */
-  readonly optionsSchema: z.ZodType<Record<string, unknown>>;
+  readonly credentialsSchema: z.ZodType<K>;
+  /** The source options the vendor accepts, validated at config load and parsed once per run. */
+  readonly optionsSchema: z.ZodType<O>;
+  /**
+   * A vendor read in closed time windows (shared/windows.ts) declares how far behind now a window
+   * ends unless the source sets `settleLagSeconds`: events still arriving that far back are read.
+   */
+  readonly settleLagMs?: number;
   /** Vendor-specific waits for non-2xx answers (e.g. Veza ResourceExhausted: 60 s). */
   readonly retryRule?: RetryRule;
   /**
@@ -86,17 +108,23 @@ export interface Connector<C = unknown, R = unknown> {
    * run stops first. A connector whose fetch is destructive or writes state (a queue read that
    * dequeues or spools) returns false for such sources.
    */
-  prefetch?(source: Source): boolean;
+  prefetch?(options: O): boolean;
+  /**
+   * True when a source with these options reads destructively and must spool each batch before it
+   * is delivered (`ctx.spool`, shared/spool.ts): the infrastructure then creates the spool bucket
+   * and hands it to the vendor's function (infra/audit-pump.ts). Default: no spool.
+   */
+  needsSpool?(options: O): boolean;
   /**
    * What a bounded range read (backfill, shared/backfill.ts) needs beyond the generic one: source
    * options for range reads (Carbon Black: the search, never the destructive queue), and how a page
    * past the range's horizon ends a cursor that holds several streams (Authentic8's log types).
    */
-  readonly range?: RangeAdapter<C>;
+  readonly range?: RangeAdapter<C, O>;
   /** Where a source with no stored cursor starts (from `source.startFrom`). */
-  initialCursor(source: Source, now: number): C;
+  initialCursor(source: Source, now: number, options: O): C;
   /** Reads the page at `cursor`; without side effects unless `prefetch` says otherwise (see there). */
-  fetchPage(ctx: FetchContext, cursor: C): Promise<Page<C>>;
+  fetchPage(ctx: FetchContext<O, K>, cursor: C): Promise<Page<C>>;
   /** The vendor's event id, or a stable content hash where it has none. */
   nativeId(record: R, raw: RawRecord): string;
   /** Pure mapping to OCSF; `base` carries the fields the runner fills (uid, raw_data, source). */
@@ -104,9 +132,9 @@ export interface Connector<C = unknown, R = unknown> {
 }
 
 /** See {@link Connector.range}. */
-export interface RangeAdapter<C> {
+export interface RangeAdapter<C, O extends Options = Options> {
   /** Source options for range reads, over the source's own. */
-  readonly options?: Readonly<Record<string, unknown>>;
+  readonly options?: Partial<O>;
   /**
    * Replaces "caught up" when page `cursor` → `next` read past the range's horizon: for a cursor of
    * several streams, only the stream just read is done; the others are still read.
@@ -123,7 +151,36 @@ export interface NormalizeBase {
   readonly receivedAt: number;
 }
 
-/** Lets `defineConnector` infer C and R while checking the object against the contract. */
-export function defineConnector<C, R>(connector: Connector<C, R>): Connector<C, R> {
+/** Lets `defineConnector` infer C, R, O and K while checking the object against the contract. */
+export function defineConnector<C, R, O extends Options = Options, K extends Credentials = Credentials>(
+  connector: Connector<C, R, O, K>,
+): Connector<C, R, O, K> {
   return connector;
+}
+
+/** The source's options parsed with the connector's schema; a bad one is a ConfigError naming the field. */
+export function parseOptions<O extends Options>(
+  connector: Pick<Connector<unknown, unknown, O>, 'optionsSchema'>,
+  source: Source,
+): O {
+  const parsed = connector.optionsSchema.safeParse(source.options);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => `options${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`);
+  throw new ConfigError(`source ${source.id}: ${issues.join('; ')}`);
+}
+
+/** The secret's JSON parsed with the connector's schema; a bad one is a SecretError naming the fields only. */
+export function parseCredentials<K extends Credentials>(
+  connector: Pick<Connector<unknown, unknown, Options, K>, 'credentialsSchema' | 'vendor'>,
+  source: Source,
+  raw: unknown,
+): K {
+  const parsed = connector.credentialsSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  // Name the fields only: a zod message could echo a value, and values are secrets.
+  const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(root)'))].join(', ');
+  throw new InvalidCredentialsError(
+    source.id,
+    `credentials for ${connector.vendor} are missing or invalid (${fields})`,
+  );
 }

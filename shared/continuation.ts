@@ -8,7 +8,7 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { lambdaSdk } from './aws.ts';
 import { describeError } from './errors.ts';
-import type { PumpEvent, PumpResponse } from './handler.ts';
+import type { PumpCommand, PumpEvent, PumpResponse } from './pump-event.ts';
 import type { Logger } from './logger.ts';
 
 /** Invocations in one chain before it stops and leaves the rest to the schedule. */
@@ -36,7 +36,7 @@ export function lambdaInvoker(client?: LambdaClient): Invoker {
 /** Invokes `functionName` once per source that stopped at its deadline; returns the source ids continued. */
 export async function continueRuns(
   response: PumpResponse,
-  event: PumpEvent,
+  event: PumpCommand,
   functionName: string,
   invoke: Invoker,
   log: Logger,

@@ -30,9 +30,20 @@ export interface CursorStoreOptions {
   readonly tableName: string;
   /** Clock in epoch ms; injected so lease expiry is testable. */
   readonly now?: () => number;
-  /** The item key of a source (default: its id); a backfill keeps its own item (shared/backfill.ts). */
-  readonly key?: (sourceId: string) => string;
+  /** How a source's item is keyed (default: by its id); a backfill keeps its own item (shared/backfill.ts). */
+  readonly key?: CursorKey;
 }
+
+/** A key function and its inverse: `list()` returns the items `sourceOf` recognises, under their source ids. */
+export interface CursorKey {
+  /** The item key of a source. */
+  of(sourceId: string): string;
+  /** The source of an item key; undefined for an item of another key space. */
+  sourceOf(itemKey: string): string | undefined;
+}
+
+/** Items keyed by the source id itself (every item of the table is listed). */
+const BY_SOURCE_ID: CursorKey = { of: (sourceId) => sourceId, sourceOf: (itemKey) => itemKey };
 
 export interface CommitInput {
   readonly owner: string;
@@ -50,19 +61,19 @@ export class CursorStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   private readonly now: () => number;
-  private readonly key: (sourceId: string) => string;
+  private readonly keys: CursorKey;
 
   constructor(options: CursorStoreOptions) {
     this.doc = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
     this.table = options.tableName;
     this.now = options.now ?? Date.now;
-    this.key = options.key ?? ((sourceId) => sourceId);
+    this.keys = options.key ?? BY_SOURCE_ID;
   }
 
   /** Reads a source's state (consistent read); undefined when it never ran. */
   async get(sourceId: string, signal?: AbortSignal): Promise<CursorState | undefined> {
     const out = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: { sourceId: this.key(sourceId) }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.table, Key: { sourceId: this.keys.of(sourceId) }, ConsistentRead: true }),
       sendOptions(signal),
     );
     return out.Item ? toState(out.Item) : undefined;
@@ -76,7 +87,10 @@ export class CursorStore {
       const out = await this.doc.send(
         new ScanCommand({ TableName: this.table, ConsistentRead: true, ExclusiveStartKey: start }),
       );
-      items.push(...(out.Items ?? []).map(toState));
+      for (const item of out.Items ?? []) {
+        const sourceId = this.keys.sourceOf(String(item.sourceId));
+        if (sourceId !== undefined) items.push({ ...toState(item), sourceId });
+      }
       start = out.LastEvaluatedKey;
     } while (start);
     return items.sort((a, b) => a.sourceId.localeCompare(b.sourceId));
@@ -89,7 +103,7 @@ export class CursorStore {
       const out = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { sourceId: this.key(sourceId) },
+          Key: { sourceId: this.keys.of(sourceId) },
           UpdateExpression:
             'SET leaseOwner = :owner, leaseExpiresAt = :exp, version = if_not_exists(version, :zero), updatedAt = :now',
           ConditionExpression: 'attribute_not_exists(leaseOwner) OR leaseOwner = :owner OR leaseExpiresAt < :now',
@@ -158,7 +172,7 @@ export class CursorStore {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { sourceId: this.key(sourceId) },
+          Key: { sourceId: this.keys.of(sourceId) },
           UpdateExpression: 'REMOVE leaseOwner, leaseExpiresAt SET updatedAt = :now',
           ConditionExpression: 'leaseOwner = :owner',
           ExpressionAttributeValues: { ':owner': owner, ':now': this.now() },
@@ -197,7 +211,7 @@ export class CursorStore {
   ): Promise<void> {
     try {
       await this.doc.send(
-        new UpdateCommand({ TableName: this.table, Key: { sourceId: this.key(sourceId) }, ...params }),
+        new UpdateCommand({ TableName: this.table, Key: { sourceId: this.keys.of(sourceId) }, ...params }),
         sendOptions(signal),
       );
     } catch (error) {

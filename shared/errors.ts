@@ -71,6 +71,16 @@ export class SecretError extends AuditPumpError {
   override readonly code: string = 'SECRET';
 }
 
+/** A secret whose JSON does not have the vendor's credential shape; `problem` names the fields, never a value. */
+export class InvalidCredentialsError extends SecretError {
+  constructor(
+    sourceId: string,
+    readonly problem: string,
+  ) {
+    super(`source ${sourceId}: ${problem}`);
+  }
+}
+
 /** A secret that still holds the deploy's placeholder: the source is skipped with a warning. */
 export class PlaceholderSecretError extends SecretError {
   override readonly code = 'SECRET_PLACEHOLDER';
@@ -146,4 +156,9 @@ export class ForeignOriginError extends AuditPumpError {
 /** The lake exporter left work undone (a write refused, an archive object unreadable): its notices stay queued. */
 export class LakeExportError extends AuditPumpError {
   override readonly code = 'LAKE_EXPORT';
+}
+
+/** One or more sources failed; raised by the Lambda handler after every source ran and metrics were recorded. */
+export class PumpFailedError extends AuditPumpError {
+  override readonly code = 'PUMP_FAILED';
 }

@@ -14,13 +14,22 @@ import {
   type BoundedCursor,
   type TimeRange,
 } from './backfill.ts';
-import { AuthError, ConfigError, CursorStuckError, DeadlineError, SecretError } from './errors.ts';
+import { AuthError, ConfigError, CursorStuckError, DeadlineError } from './errors.ts';
 import { redactingLogger, silentLogger, type Logger } from './logger.ts';
 import { makeRedactor } from './redact.ts';
 import { eventUid } from './ocsf.ts';
-import type { Connector, FetchContext, Page } from './connector.ts';
+import {
+  parseCredentials,
+  parseOptions,
+  type Connector,
+  type Credentials,
+  type Options,
+  type FetchContext,
+  type Page,
+} from './connector.ts';
 import type { CredentialsProvider, HttpFactory } from './runner.ts';
 import type { Source } from './config.ts';
+import { settleLagMs } from './windows.ts';
 
 /** `{"reconcile": {...}}`: `window` is "yesterday" (UTC, the default) or "<t1>..<t2>". */
 export const reconcileRequestSchema = z.strictObject({
@@ -86,8 +95,8 @@ export function parseWindow(text: string | undefined, now: number): TimeRange {
 }
 
 /** Reconciles one source over `range`. */
-export async function reconcileSource<C, R>(
-  connector: Connector<C, R>,
+export async function reconcileSource<C, R, O extends Options, K extends Credentials>(
+  connector: Connector<C, R, O, K>,
   source: Source,
   range: TimeRange,
   deps: ReconcileDeps,
@@ -121,8 +130,8 @@ interface VendorRead {
 }
 
 /** The runner's walk without delivery: credentials (refetched once on a refused one), loop detection, deadline. */
-async function readVendor<C, R>(
-  connector: Connector<C, R>,
+async function readVendor<C, R, O extends Options, K extends Credentials>(
+  connector: Connector<C, R, O, K>,
   source: Source,
   range: TimeRange,
   deps: ReconcileDeps,
@@ -133,7 +142,7 @@ async function readVendor<C, R>(
   const seen = new Set<string>();
   const position = (c: BoundedCursor<C>): string => JSON.stringify(bounded.position ? bounded.position(c) : c);
   let ctx = await context(connector, source, deps, false);
-  let cursor = bounded.initialCursor(source, now());
+  let cursor = bounded.initialCursor(source, now(), ctx.options);
   for (;;) {
     if (now() >= deps.deadline)
       throw new DeadlineError(
@@ -170,27 +179,30 @@ async function readVendor<C, R>(
 }
 
 /** A fetch context with the source's credentials, validated like the runner does. */
-async function context<C, R>(
-  connector: Connector<C, R>,
+async function context<C, R, O extends Options, K extends Credentials>(
+  connector: Connector<C, R, O, K>,
   source: Source,
   deps: ReconcileDeps,
   refresh: boolean,
-): Promise<FetchContext> {
-  const raw = await deps.credentials.get(source, { refresh });
-  const parsed = connector.credentialsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(root)'))].join(', ');
-    throw new SecretError(
-      `source ${source.id}: credentials for ${connector.vendor} are missing or invalid (${fields})`,
-    );
-  }
+): Promise<FetchContext<O, K>> {
+  const options = parseOptions(connector, source);
+  const credentials = parseCredentials(connector, source, await deps.credentials.get(source, { refresh }));
   const http = deps.http({
     source,
-    credentials: parsed.data,
+    credentials,
     deadline: deps.deadline,
     onRetry: () => undefined,
     ...(connector.retryRule ? { retryRule: connector.retryRule } : {}),
   });
-  const log = redactingLogger(deps.log ?? silentLogger, makeRedactor(Object.values(parsed.data)));
-  return { source, credentials: parsed.data, http, deadline: deps.deadline, now: deps.now ?? Date.now, log };
+  const log = redactingLogger(deps.log ?? silentLogger, makeRedactor(Object.values(credentials)));
+  return {
+    source,
+    options,
+    credentials,
+    settleLagMs: settleLagMs(connector, source),
+    http,
+    deadline: deps.deadline,
+    now: deps.now ?? Date.now,
+    log,
+  };
 }

@@ -22,19 +22,27 @@ import {
   LeaseHeldError,
   PlaceholderSecretError,
   RateLimitedError,
-  SecretError,
   describeError,
 } from './errors.ts';
 import type { Sink } from './sink.ts';
 import { raceDeadline, withinDeadline } from './deadline.ts';
 import { redactingLogger, silentLogger, type Logger } from './logger.ts';
 import { makeRedactor } from './redact.ts';
-import type { Connector, FetchContext, Page } from './connector.ts';
+import {
+  parseCredentials,
+  parseOptions,
+  type Connector,
+  type Credentials,
+  type Options,
+  type FetchContext,
+  type Page,
+} from './connector.ts';
 import type { CursorStore } from './cursor-store.ts';
 import type { HttpClient, RequestGate, RetryEvent, RetryRule } from './http.ts';
 import { limitScope, type Source } from './config.ts';
 import type { Spool } from './spool.ts';
 import { ScopeGate } from './throttle-gate.ts';
+import { settleLagMs } from './windows.ts';
 import { budgetOf, type ThrottleStore } from './throttle.ts';
 
 /** Where a source's credentials come from; `refresh` bypasses the cache (after a 401). */
@@ -120,8 +128,8 @@ export interface RunResult extends RunStats {
 }
 
 /** Runs one source until caught up, the deadline, or an error. Never throws for source failures. */
-export async function runSource<C, R>(
-  connector: Connector<C, R>,
+export async function runSource<C, R, O extends Options, K extends Credentials>(
+  connector: Connector<C, R, O, K>,
   source: Source,
   deps: RunnerDeps,
 ): Promise<RunResult> {
@@ -216,9 +224,11 @@ async function release(source: Source, deps: RunnerDeps, log: Logger): Promise<v
 }
 
 /** One run's cursor walk; a class only to keep the loop's state out of long parameter lists. */
-class Walk<C, R> {
+class Walk<C, R, O extends Options, K extends Credentials> {
   private readonly seen = new Set<string>();
-  private credentials: Record<string, string> = {};
+  /** Parsed once, when the walk starts; a bad option fails the run before any request. */
+  private options: O | undefined;
+  private credentials: K | undefined;
   private redactor: (text: string) => string = (text) => text;
   private http: HttpClient | undefined;
   /** What connectors log through: the run's logger behind the source's redactor. */
@@ -229,7 +239,7 @@ class Walk<C, R> {
   private readonly gate: RequestGate | undefined;
 
   constructor(
-    private readonly connector: Connector<C, R>,
+    private readonly connector: Connector<C, R, O, K>,
     private readonly source: Source,
     private readonly deps: RunnerDeps,
     private readonly stats: RunStats,
@@ -268,7 +278,8 @@ class Walk<C, R> {
     storedError: string | undefined,
     lastEventTime: number | undefined,
   ): Promise<RunStatus> {
-    let cursor = this.initialCursor(stored, storedError);
+    this.options = parseOptions(this.connector, this.source);
+    let cursor = this.initialCursor(stored, storedError, this.options);
     if (lastEventTime !== undefined) this.stats.cursorLagSeconds = Math.max(0, (this.now() - lastEventTime) / 1000);
     await this.loadCredentials(false);
     for (;;) {
@@ -326,12 +337,12 @@ class Walk<C, R> {
     this.leaseUntil = renewedAt + this.deps.leaseMs;
   }
 
-  private initialCursor(stored: unknown, storedError: string | undefined): C {
+  private initialCursor(stored: unknown, storedError: string | undefined, options: O): C {
     if (storedError !== undefined)
       throw new CursorInvalidError(
         `source ${this.source.id}: ${storedError}; fix or reset it (audit-pump cursor reset)`,
       );
-    if (stored === undefined) return this.connector.initialCursor(this.source, this.now());
+    if (stored === undefined) return this.connector.initialCursor(this.source, this.now(), options);
     const parsed = this.connector.cursorSchema.safeParse(stored);
     if (!parsed.success) {
       const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
@@ -349,19 +360,12 @@ class Walk<C, R> {
       this.deps.deadline - this.now(),
       this.deps.credentials.get(this.source, { refresh }),
     );
-    const parsed = this.connector.credentialsSchema.safeParse(raw);
-    if (!parsed.success) {
-      // Name the fields only: a zod message could echo a value, and values are secrets.
-      const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(root)'))].join(', ');
-      throw new SecretError(
-        `source ${this.source.id}: credentials for ${this.connector.vendor} are missing or invalid (${fields})`,
-      );
-    }
-    this.credentials = parsed.data;
-    this.redactor = makeRedactor(Object.values(parsed.data));
+    const credentials = parseCredentials(this.connector, this.source, raw);
+    this.credentials = credentials;
+    this.redactor = makeRedactor(Object.values(credentials));
     this.http = this.deps.http({
       source: this.source,
-      credentials: this.credentials,
+      credentials,
       deadline: this.deps.deadline,
       onRetry: (e) => {
         this.stats.retries++;
@@ -373,7 +377,7 @@ class Walk<C, R> {
   }
 
   private mayPrefetch(): boolean {
-    return this.connector.prefetch ? this.connector.prefetch(this.source) : true;
+    return this.connector.prefetch ? this.connector.prefetch(this.options as O) : true;
   }
 
   /** Starts fetching the page at `next`; its failure surfaces when the loop awaits it, after the commit. */
@@ -416,10 +420,13 @@ class Walk<C, R> {
     }
   }
 
-  private context(): FetchContext {
+  /** Only called after the walk parsed the options and loaded the credentials. */
+  private context(): FetchContext<O, K> {
     return {
       source: this.source,
-      credentials: this.credentials,
+      options: this.options as O,
+      credentials: this.credentials as K,
+      settleLagMs: settleLagMs(this.connector, this.source),
       http: this.http as HttpClient,
       deadline: this.deps.deadline,
       now: this.now,

@@ -12,7 +12,7 @@
  * skipped within the same page. A run is a round over the types and is caught up once each was
  * drained; the types left in the round are kept in the cursor, so a stopped run resumes there.
  */
-import { defineConnector, type FetchContext, type Page, type RawRecord } from '../../shared/connector.ts';
+import { defineConnector, type Page, type RawRecord } from '../../shared/connector.ts';
 import { AuthError, CursorStuckError, MalformedPageError, VendorError } from '../../shared/errors.ts';
 import { AUTHENTIC8_PRODUCT, normalizeAuthentic8 } from './normalize.ts';
 import { rawLogs } from './raw-logs.ts';
@@ -27,6 +27,8 @@ import {
   type Authentic8Cursor,
   type Authentic8Options,
   type Authentic8Record,
+  type Authentic8Context,
+  type Authentic8Credentials,
 } from './schemas.ts';
 
 /**
@@ -38,7 +40,7 @@ import {
 const OPEN_MARGIN_MS = 86_400_000;
 
 /** `https://extapi.authentic8.com` or `.../api/` both name the endpoint `/api/` (§2.1). */
-function endpoint(ctx: FetchContext): URL {
+function endpoint(ctx: Authentic8Context): URL {
   const base = new URL(ctx.source.baseUrl);
   const path = base.pathname.replace(/\/+$/, '');
   return ctx.http.resolveLink(path.endsWith('/api') ? `${path}/` : `${path}/api/`);
@@ -53,10 +55,10 @@ function apiTime(ms: number): string {
  * An in-band error as a typed error: a refused token (KeyError, §2.5) is an AuthError so the runner refreshes the
  * secret once.
  */
-function inBandError(ctx: FetchContext, command: string, error: unknown): Error {
+function inBandError(ctx: Authentic8Context, command: string, error: unknown): Error {
   // The server may quote what it could not find, the token included: redact before use.
   const said = ctx.http.redact(typeof error === 'string' ? error : JSON.stringify(error)).slice(0, 300);
-  const { org } = authentic8Options.parse(ctx.source.options);
+  const { org } = ctx.options;
   if (/^No org matching/i.test(said)) {
     return new VendorError(
       `authentic8 has no org "${org}" for this token (${command} answered "${said}"); set options.org to an org name the token's account ` +
@@ -75,7 +77,7 @@ function inBandError(ctx: FetchContext, command: string, error: unknown): Error 
 
 /** Posts `[setauth, command]` and returns the command's result, after checking both replies. */
 async function call(
-  ctx: FetchContext,
+  ctx: Authentic8Context,
   command: Record<string, unknown>,
 ): Promise<{ text: string; replies: unknown[]; result: unknown }> {
   const name = String(command.command);
@@ -106,7 +108,7 @@ async function call(
 }
 
 /** Every type the API offers (§2.2 `get_log_types`), for `types: "all"`. */
-async function allTypes(ctx: FetchContext): Promise<string[]> {
+async function allTypes(ctx: Authentic8Context): Promise<string[]> {
   const { result } = await call(ctx, { command: 'get_log_types', command_id: 'get_log_types' });
   const parsed = logTypesResult.safeParse(result);
   if (!parsed.success) throw new MalformedPageError('authentic8 get_log_types: the result has no log_types list');
@@ -121,7 +123,7 @@ interface TypePage {
 
 /** One extractlog page of `type` from `startSeq`, or opened by time when the type has no sequence yet. */
 async function extract(
-  ctx: FetchContext,
+  ctx: Authentic8Context,
   options: Authentic8Options,
   type: string,
   startSeq: number | undefined,
@@ -165,15 +167,19 @@ async function extract(
 }
 
 /** The types of this round: what is left of a stored round, or a fresh one. */
-async function roundOf(ctx: FetchContext, options: Authentic8Options, cursor: Authentic8Cursor): Promise<string[]> {
+async function roundOf(
+  ctx: Authentic8Context,
+  options: Authentic8Options,
+  cursor: Authentic8Cursor,
+): Promise<string[]> {
   const configured = options.types === 'all' ? undefined : options.types;
   const left = cursor.pending?.filter((t) => !configured || configured.includes(t));
   if (left?.length) return left;
   return configured ?? allTypes(ctx);
 }
 
-async function fetchPage(ctx: FetchContext, cursor: Authentic8Cursor): Promise<Page<Authentic8Cursor>> {
-  const options = authentic8Options.parse(ctx.source.options);
+async function fetchPage(ctx: Authentic8Context, cursor: Authentic8Cursor): Promise<Page<Authentic8Cursor>> {
+  const options = ctx.options;
   const round = await roundOf(ctx, options, cursor);
   const types = { ...cursor.types };
   for (const [i, type] of round.entries()) {
@@ -201,7 +207,12 @@ function pastHorizon(cursor: Authentic8Cursor, next: Authentic8Cursor): { next: 
   return { next: pending.length ? { ...rest, pending } : rest, caughtUp: pending.length === 0 };
 }
 
-export const authentic8Connector = defineConnector<Authentic8Cursor, Authentic8Record>({
+export const authentic8Connector = defineConnector<
+  Authentic8Cursor,
+  Authentic8Record,
+  Authentic8Options,
+  Authentic8Credentials
+>({
   vendor: 'authentic8',
   product: AUTHENTIC8_PRODUCT,
   ocsfClasses: [

@@ -5,6 +5,7 @@
  * `create_ts` are required. Objects are loose: unknown fields are kept (raw_data keeps them anyway).
  */
 import * as z from 'zod';
+import type { FetchContext } from '../../shared/connector.ts';
 
 /** Largest `limit` the API serves per extractlog (vendor-docs/authentic8-log-extraction-api.md). */
 export const AUTHENTIC8_MAX_LIMIT = 1000;
@@ -165,3 +166,6 @@ export const authentic8Options = z.strictObject({
   limit: z.number().int().min(1).max(AUTHENTIC8_MAX_LIMIT).default(AUTHENTIC8_MAX_LIMIT),
 });
 export type Authentic8Options = z.infer<typeof authentic8Options>;
+export type Authentic8Credentials = z.infer<typeof authentic8Credentials>;
+/** What authentic8's fetch gets: its parsed options and credentials. */
+export type Authentic8Context = FetchContext<Authentic8Options, Authentic8Credentials>;

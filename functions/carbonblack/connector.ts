@@ -11,10 +11,10 @@
  *
  * Records have no id: see identity.ts for the content hash + occurrence index.
  */
-import { defineConnector, type FetchContext, type Page } from '../../shared/connector.ts';
+import { defineConnector, type Page } from '../../shared/connector.ts';
 import { MalformedPageError, VendorError } from '../../shared/errors.ts';
 import { rawRecords } from '../../shared/raw-json.ts';
-import { openAtVendor, settledEnd } from '../../shared/windows.ts';
+import { MIN_WINDOW_MS, openAtVendor, settledEnd } from '../../shared/windows.ts';
 import type { RawRecord } from '../../shared/connector.ts';
 import { byCreateTime, cbNativeId, contentHash, createTimeOf, tagOccurrences, type CbRawRecord } from './identity.ts';
 import { CB_PRODUCT, normalizeCarbonBlack } from './normalize.ts';
@@ -31,19 +31,17 @@ import {
   type CbResultsPage,
   type CbSearchCursor,
   type CbTail,
+  type CbContext,
+  type CbCredentials,
 } from './schemas.ts';
 
-/** How far behind now a window ends unless the source sets `settleLagSeconds` (cbc-syslog keeps 30 s, §5.6). */
-export const CB_DEFAULT_SETTLE_LAG_SECONDS = 120;
 /** Assumed `num_available` cap when a response omits it (UNCONFIRMED, vendor-notes §5.3). */
 export const CB_SEARCH_CAP = 10_000;
-/** A run does not open a window narrower than this: the sliver is read by the next run. */
-const MIN_WINDOW_MS = 1000;
 
 /** `X-Auth-Token: <API Secret Key>/<API ID>` (vendor-notes §5.1). */
-export function cbHeaders(ctx: FetchContext): Record<string, string> {
+export function cbHeaders(ctx: CbContext): Record<string, string> {
   return {
-    'x-auth-token': `${ctx.credentials.apiSecret ?? ''}/${ctx.credentials.apiId ?? ''}`,
+    'x-auth-token': `${ctx.credentials.apiSecret}/${ctx.credentials.apiId}`,
     accept: 'application/json',
   };
 }
@@ -62,7 +60,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 const pageable = (page: CbResultsPage): number => Math.min(page.num_found, page.num_available ?? CB_SEARCH_CAP);
 
 /** POST `_search` (vendor-notes §5.3): the window's page at `start`, oldest first. */
-async function search(ctx: FetchContext, options: CbOptions, window: Window, start: number): Promise<SearchResult> {
+async function search(ctx: CbContext, options: CbOptions, window: Window, start: number): Promise<SearchResult> {
   const { response, body } = await ctx.http.json({
     method: 'POST',
     url: ctx.http.resolveLink(`/audit_log/v1/orgs/${encodeURIComponent(options.orgKey)}/logs/_search`),
@@ -84,7 +82,7 @@ async function search(ctx: FetchContext, options: CbOptions, window: Window, sta
 
 /** Reads the page at `start`; a window not read yet is halved until all of it can be paged. */
 async function readWindow(
-  ctx: FetchContext,
+  ctx: CbContext,
   options: CbOptions,
   cursor: CbSearchCursor,
   planned: Window,
@@ -136,25 +134,24 @@ function resume(
 }
 
 /** One search page: the window's records from `start`, and the cursor after them. */
-async function searchPage(ctx: FetchContext, cursor: CbSearchCursor): Promise<Page<CbCursor>> {
-  const options = cbOptions.parse(ctx.source.options);
-  const lagMs = (ctx.source.settleLagSeconds ?? CB_DEFAULT_SETTLE_LAG_SECONDS) * 1000;
+async function searchPage(ctx: CbContext, cursor: CbSearchCursor): Promise<Page<CbCursor>> {
+  const options = ctx.options;
   const from = Date.parse(cursor.from);
   const plan = (end: number): Window | undefined => {
     if (cursor.to !== undefined) return { from, to: Date.parse(cursor.to) };
     return end - from < MIN_WINDOW_MS ? undefined : { from, to: Math.min(end, from + (cursor.widthMs ?? end - from)) };
   };
-  let end = settledEnd(ctx, lagMs);
+  let end = settledEnd(ctx);
   let planned = plan(end);
   if (!planned) return { records: [], next: cursor, caughtUp: true };
   let first = await readWindow(ctx, options, cursor, planned);
-  if (cursor.to === undefined && openAtVendor(ctx, first.window.to, lagMs)) {
+  if (cursor.to === undefined && openAtVendor(ctx, first.window.to)) {
     // Opened before the run had heard the vendor's clock, and still open by it (the pump's runs ahead): plan again.
     ctx.log.warn(
       "carbonblack: the window ends after the vendor's settled time (the pump clock runs ahead); planning it again",
       { sourceId: ctx.source.id, to: iso(first.window.to) },
     );
-    end = settledEnd(ctx, lagMs);
+    end = settledEnd(ctx);
     planned = plan(end);
     if (!planned) return { records: [], next: cursor, caughtUp: true };
     first = await readWindow(ctx, options, cursor, planned);
@@ -192,10 +189,12 @@ function initialCursor(mode: CbOptions['mode'], startFrom: string): CbCursor {
   return mode === 'search' ? { mode, from: iso(Date.parse(startFrom)), start: 0 } : { mode };
 }
 
-export const carbonBlackConnector = defineConnector<CbCursor, CbRecord>({
+export const carbonBlackConnector = defineConnector<CbCursor, CbRecord, CbOptions, CbCredentials>({
   vendor: 'carbonblack',
   product: CB_PRODUCT,
   ocsfClasses: ['ApiActivity', 'Authentication'],
+  // Search windows end this far behind now unless the source sets settleLagSeconds (cbc-syslog keeps 30 s, §5.6).
+  settleLagMs: 120_000,
   cursorSchema: cbCursor,
   recordSchema: cbRecord,
   credentialsSchema: cbCredentials,
@@ -203,7 +202,9 @@ export const carbonBlackConnector = defineConnector<CbCursor, CbRecord>({
   // The tail is bookkeeping; the window start and offset (or the acked batch) are the position.
   position: (cursor) => (cursor.mode === 'search' ? [cursor.from, cursor.start] : (cursor.acked ?? null)),
   // A queue fetch deletes the acked batch from the spool and dequeues the next one: never ahead of the commit.
-  prefetch: (source) => cbOptions.parse(source.options).mode === 'search',
+  prefetch: (options) => options.mode === 'search',
+  // The queue is destructive: each batch is spooled before it is delivered (queue.ts).
+  needsSpool: (options) => options.mode === 'queue',
   // The queue is destructive and has no time range (vendor-notes §5.4): range reads (backfill) use
   // the search, whose records get the same content-hash ids (identity.ts).
   range: { options: { mode: 'search' } },
@@ -211,9 +212,9 @@ export const carbonBlackConnector = defineConnector<CbCursor, CbRecord>({
     c.mode === 'queue'
       ? `queue mode${c.acked ? `, last batch ${c.acked}` : ', nothing dequeued yet'}`
       : `${c.to ? `window ${c.from} .. ${c.to}` : `next window from ${c.from}`}${c.start ? `, offset ${c.start}` : ''}`,
-  initialCursor: (source) => initialCursor(cbOptions.parse(source.options).mode, source.startFrom),
+  initialCursor: (source, _now, options) => initialCursor(options.mode, source.startFrom),
   async fetchPage(ctx, stored) {
-    const { mode } = cbOptions.parse(ctx.source.options);
+    const { mode } = ctx.options;
     let cursor = stored;
     if (cursor.mode !== mode) {
       // A mode switch starts the new mode afresh; spooled queue batches stay for a switch back.

@@ -22,11 +22,11 @@
  * get part of the stream. Give every queue-mode source its own API key.
  */
 import { randomBytes } from 'node:crypto';
-import type { FetchContext, Page, RawRecord } from '../../shared/connector.ts';
+import type { Page, RawRecord } from '../../shared/connector.ts';
 import { ConfigError, MalformedPageError } from '../../shared/errors.ts';
 import { rawRecords } from '../../shared/raw-json.ts';
 import { byCreateTime, createTimeOf, tagOccurrences } from './identity.ts';
-import { cbOptions, cbResultsPage, type CbCursor, type CbQueueCursor } from './schemas.ts';
+import { cbResultsPage, type CbContext, type CbCursor, type CbQueueCursor } from './schemas.ts';
 import type { Spool } from '../../shared/spool.ts';
 
 /** Spool keys of a source's batches: `carbonblack/<sourceId>/<ISO time>-<random>.json`, sorted by time. */
@@ -49,8 +49,8 @@ export function quarantineKey(key: string): string {
 }
 
 /** GET `_queue` (vendor-notes §5.1): the next batch of the key's queue, as raw text. */
-async function readQueue(ctx: FetchContext, headers: Record<string, string>): Promise<string> {
-  const { orgKey } = cbOptions.parse(ctx.source.options);
+async function readQueue(ctx: CbContext, headers: Record<string, string>): Promise<string> {
+  const { orgKey } = ctx.options;
   const response = await ctx.http.request({
     url: ctx.http.resolveLink(`/audit_log/v1/orgs/${encodeURIComponent(orgKey)}/logs/_queue`),
     headers,
@@ -90,7 +90,7 @@ async function parseBatch(spool: Spool, key: string, text: string): Promise<RawR
 
 /** One queue batch: a spooled one not yet delivered, else a fresh one spooled first. */
 export async function queuePage(
-  ctx: FetchContext,
+  ctx: CbContext,
   cursor: CbQueueCursor,
   headers: Record<string, string>,
 ): Promise<Page<CbCursor>> {

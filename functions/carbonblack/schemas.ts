@@ -3,6 +3,7 @@
  * connector's cursor and options. Records are loose: unknown fields are kept (and stay in raw_data).
  */
 import * as z from 'zod';
+import type { FetchContext } from '../../shared/connector.ts';
 import { createTimeOf } from './identity.ts';
 
 const isoTime = z.string().refine((s) => !Number.isNaN(createTimeOf({ create_time: s })), 'must be an ISO-8601 time');
@@ -81,3 +82,6 @@ export const cbOptions = z.strictObject({
   rows: z.number().int().min(1).max(10_000).default(1000),
 });
 export type CbOptions = z.infer<typeof cbOptions>;
+export type CbCredentials = z.infer<typeof cbCredentials>;
+/** What carbonblack's fetch gets: its parsed options and credentials. */
+export type CbContext = FetchContext<CbOptions, CbCredentials>;

@@ -13,10 +13,10 @@
  * contiguous prefix of successful pages: if page k fails, pages before k are delivered and the
  * cursor points at k; if the first page fails, the batch throws and nothing moves. No gap either way.
  */
-import { defineConnector, type FetchContext, type Page, type RawRecord } from '../../shared/connector.ts';
+import { defineConnector, type Page, type RawRecord } from '../../shared/connector.ts';
 import { AuditPumpError, MalformedPageError, VendorError, describeError } from '../../shared/errors.ts';
 import { rawRecords } from '../../shared/raw-json.ts';
-import { openAtVendor, settledEnd } from '../../shared/windows.ts';
+import { MIN_WINDOW_MS, openAtVendor, settledEnd } from '../../shared/windows.ts';
 import { NECTED_PRODUCT, normalizeNected } from './normalize.ts';
 import {
   isoTimeMs,
@@ -28,16 +28,14 @@ import {
   type NectedCursor,
   type NectedOptions,
   type NectedRecord,
+  type NectedContext,
+  type NectedCredentials,
 } from './schemas.ts';
 
 /** Records per page: Nected's maximum (vendor-notes §4.1). */
 export const NECTED_PAGE_SIZE = 10;
-/** How far behind now windows end when the source sets no `settleLagSeconds` (vendor-notes §4.4: 1–5 min). */
-export const NECTED_SETTLE_LAG_SECONDS = 300;
 /** Passes over a window whose totalCount keeps changing before the window is halved. */
 const MAX_RESTARTS = 3;
-/** No window is opened for less settled time than this; the tail waits for the next run. */
-const MIN_WINDOW_MS = 1000;
 /**
  * Whether `startDate` is inclusive is UNCONFIRMED (vendor-notes §4.3): ask from 1 ms early; a re-read keeps its uid.
  */
@@ -56,7 +54,7 @@ interface SearchPage {
 }
 /** One fetchPage's view of the window being read. */
 interface Pass {
-  ctx: FetchContext;
+  ctx: NectedContext;
   opts: NectedOptions;
   cursor: NectedCursor;
   win: Window;
@@ -87,7 +85,7 @@ function searchRequest(p: Pass, pageNo: number): { url: URL; headers: Record<str
   for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(name, value);
   const branch: Record<string, string> = opts.branch ? { 'Nected-Branch': opts.branch } : {};
   const key = opts.api === 'v1' ? 'Nected-API-Key' : 'nected-api-key';
-  return { url, headers: { [key]: ctx.credentials.apiKey as string, ...branch, accept: 'application/json' } };
+  return { url, headers: { [key]: ctx.credentials.apiKey, ...branch, accept: 'application/json' } };
 }
 
 async function searchPage(p: Pass, pageNo: number): Promise<SearchPage> {
@@ -138,12 +136,10 @@ function contiguous(
   return pages;
 }
 
-const settleLagMs = (ctx: FetchContext): number => (ctx.source.settleLagSeconds ?? NECTED_SETTLE_LAG_SECONDS) * 1000;
-
 /** A new window from `from`: at most `spanMs` wide, ending at the settled end. */
-function openWindow(ctx: FetchContext, opts: NectedOptions, cursor: NectedCursor): Window | undefined {
+function openWindow(ctx: NectedContext, opts: NectedOptions, cursor: NectedCursor): Window | undefined {
   const from = Date.parse(cursor.from);
-  const settled = settledEnd(ctx, settleLagMs(ctx));
+  const settled = settledEnd(ctx);
   if (settled - from < MIN_WINDOW_MS) return undefined;
   return {
     to: iso(Math.min(from + Math.min(cursor.spanMs, opts.maxWindowSeconds * 1000), settled)),
@@ -226,15 +222,17 @@ async function readWindow(p: Pass): Promise<Page<NectedCursor>> {
   return {
     records,
     next: { from: win.to, spanMs },
-    caughtUp: settledEnd(p.ctx, settleLagMs(p.ctx)) - p.to < MIN_WINDOW_MS,
+    caughtUp: settledEnd(p.ctx) - p.to < MIN_WINDOW_MS,
     lastEventTime: Math.max(newest, p.to - 1),
   };
 }
 
-export const nectedConnector = defineConnector<NectedCursor, NectedRecord>({
+export const nectedConnector = defineConnector<NectedCursor, NectedRecord, NectedOptions, NectedCredentials>({
   vendor: 'nected',
   product: NECTED_PRODUCT,
   ocsfClasses: ['ApiActivity'],
+  // Windows end this far behind now unless the source sets settleLagSeconds (vendor-notes §4.4: 1–5 min).
+  settleLagMs: 300_000,
   cursorSchema: nectedCursor,
   recordSchema: nectedRecord,
   credentialsSchema: nectedCredentials,
@@ -243,12 +241,12 @@ export const nectedConnector = defineConnector<NectedCursor, NectedRecord>({
     c.window
       ? `window ${c.from} .. ${c.window.to}, page ${c.window.page}${c.window.total !== undefined ? ` (${c.window.total} events in it)` : ''}`
       : `next window from ${c.from}`,
-  initialCursor: (source) => ({
+  initialCursor: (source, _now, options) => ({
     from: iso(Date.parse(source.startFrom)),
-    spanMs: nectedOptions.parse(source.options).maxWindowSeconds * 1000,
+    spanMs: options.maxWindowSeconds * 1000,
   }),
   async fetchPage(ctx, cursor) {
-    const opts = nectedOptions.parse(ctx.source.options);
+    const opts = ctx.options;
     const win = cursor.window ?? openWindow(ctx, opts, cursor);
     if (!win) return { records: [], next: cursor, caughtUp: true };
     const pass: Pass = {
@@ -261,8 +259,8 @@ export const nectedConnector = defineConnector<NectedCursor, NectedRecord>({
     };
     const page = await readWindow(pass);
     // A window this read opened, still open by the vendor's clock (the pump's runs ahead), is planned again.
-    if (cursor.window !== undefined || !openAtVendor(ctx, pass.to, settleLagMs(ctx))) return page;
-    const end = settledEnd(ctx, settleLagMs(ctx));
+    if (cursor.window !== undefined || !openAtVendor(ctx, pass.to)) return page;
+    const end = settledEnd(ctx);
     if (end - pass.from < MIN_WINDOW_MS) return { records: [], next: cursor, caughtUp: true };
     return narrow(pass, end - pass.from, "it ends after the vendor's settled time (the pump clock runs ahead)");
   },

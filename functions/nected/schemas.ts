@@ -5,6 +5,7 @@
  * whatever it holds (it stays in raw_data regardless).
  */
 import * as z from 'zod';
+import type { FetchContext } from '../../shared/connector.ts';
 
 /**
  * Epoch ms of an ISO 8601 date-time (`YYYY-MM-DDThh:mm...`, as the doc example's `date`), NaN for
@@ -121,3 +122,6 @@ export const nectedOptions = z
     path: ['branch'],
   });
 export type NectedOptions = z.infer<typeof nectedOptions>;
+export type NectedCredentials = z.infer<typeof nectedCredentials>;
+/** What nected's fetch gets: its parsed options and credentials. */
+export type NectedContext = FetchContext<NectedOptions, NectedCredentials>;

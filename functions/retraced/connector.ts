@@ -11,10 +11,10 @@
  * totalCount and pageInfo are computed without the cursor and stay "more" on the last page, so
  * they are never used (§1.3, §1.11).
  */
-import { defineConnector, type FetchContext, type Page, type RawRecord } from '../../shared/connector.ts';
+import { defineConnector, type Page, type RawRecord } from '../../shared/connector.ts';
 import { CursorInvalidError, HttpStatusError, MalformedPageError, VendorError } from '../../shared/errors.ts';
 import { rawRecordsAt } from '../../shared/raw-json.ts';
-import { openAtVendor, settledEnd } from '../../shared/windows.ts';
+import { MIN_WINDOW_MS, openAtVendor, settledEnd } from '../../shared/windows.ts';
 import type { RetryRule } from '../../shared/http.ts';
 import { RETRACED_PRODUCT, isEnterpriseRead, normalizeRetraced } from './normalize.ts';
 import {
@@ -26,13 +26,9 @@ import {
   type RetracedCursor,
   type RetracedEvent,
   type RetracedOptions,
+  type RetracedContext,
+  type RetracedCredentials,
 } from './schemas.ts';
-
-/** Default settle lag: ingest took about 1 s on an idle server (§1.11); the notes suggest 2-5 minutes (UNCONFIRMED). */
-export const RETRACED_SETTLE_LAG_SECONDS = 300;
-
-/** Settled time left unread below which a run counts as caught up (a new window every millisecond would never end). */
-const CAUGHT_UP_MS = 1000;
 
 /** Every field of `Event` and its objects (§1.2), so raw_data is the whole event (§1.10). */
 export const RETRACED_SEARCH_QUERY = `query Search($query: String!, $first: Int!, $after: String) {
@@ -63,14 +59,12 @@ interface Window {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-const settleLagMs = (ctx: FetchContext): number => (ctx.source.settleLagSeconds ?? RETRACED_SETTLE_LAG_SECONDS) * 1000;
-
 /** The stored window, or a new one from `from` to the settled end (capped); undefined when none is closed yet. */
-function windowOf(ctx: FetchContext, cursor: RetracedCursor, options: RetracedOptions): Window | undefined {
+function windowOf(ctx: RetracedContext, cursor: RetracedCursor, options: RetracedOptions): Window | undefined {
   if (cursor.to !== undefined)
     return { from: cursor.from, to: cursor.to, ...(cursor.after ? { after: cursor.after } : {}) };
   const from = Date.parse(cursor.from);
-  const to = Math.min(from + options.maxWindowSeconds * 1000, settledEnd(ctx, settleLagMs(ctx)));
+  const to = Math.min(from + options.maxWindowSeconds * 1000, settledEnd(ctx));
   return to > from ? { from: cursor.from, to: iso(to) } : undefined;
 }
 
@@ -78,15 +72,14 @@ function windowOf(ctx: FetchContext, cursor: RetracedCursor, options: RetracedOp
  * Reads the window's page; a window this read opened that the vendor's clock shows still open is planned again first.
  */
 async function readWindow(
-  ctx: FetchContext,
+  ctx: RetracedContext,
   cursor: RetracedCursor,
   options: RetracedOptions,
 ): Promise<{ window: Window; nodes: RawRecord[]; last?: string } | undefined> {
   const window = windowOf(ctx, cursor, options);
   if (!window) return undefined;
   const read = await search(ctx, window, options);
-  if (cursor.to !== undefined || !openAtVendor(ctx, Date.parse(window.to), settleLagMs(ctx)))
-    return { window, ...read };
+  if (cursor.to !== undefined || !openAtVendor(ctx, Date.parse(window.to))) return { window, ...read };
   ctx.log.warn(
     "retraced: the window ends after the vendor's settled time (the pump clock runs ahead); planning it again",
     { sourceId: ctx.source.id, to: window.to },
@@ -106,7 +99,7 @@ function decodesAsCursor(cursor: string): boolean {
  * err: {} }": graphql-js drops the reason (§1.7). The pump's own arguments are always well formed,
  * so what can be wrong is the stored cursor or the `query` option; say which, with the fix.
  */
-function explain(error: unknown, ctx: FetchContext, window: Window, options: RetracedOptions): unknown {
+function explain(error: unknown, ctx: RetracedContext, window: Window, options: RetracedOptions): unknown {
   if (!(error instanceof HttpStatusError)) return error;
   const id = ctx.source.id;
   if (error.status === 400 && window.after !== undefined && !decodesAsCursor(window.after)) {
@@ -137,7 +130,7 @@ function explain(error: unknown, ctx: FetchContext, window: Window, options: Ret
 
 /** One `search` request; the body is validated and each node cut out of the text exactly. */
 async function search(
-  ctx: FetchContext,
+  ctx: RetracedContext,
   window: Window,
   options: RetracedOptions,
 ): Promise<{ nodes: RawRecord[]; last?: string }> {
@@ -184,23 +177,22 @@ function newestReceived(records: readonly RawRecord[]): number | undefined {
   return times.length ? Math.max(...times) : undefined;
 }
 
-async function fetchPage(ctx: FetchContext, cursor: RetracedCursor): Promise<Page<RetracedCursor>> {
-  const options = retracedOptions.parse(ctx.source.options);
+async function fetchPage(ctx: RetracedContext, cursor: RetracedCursor): Promise<Page<RetracedCursor>> {
+  const options = ctx.options;
   const read = await readWindow(ctx, cursor, options);
   if (!read) return { records: [], next: cursor, caughtUp: true };
   const { window, nodes, last } = read;
   // An empty or short page drains the window (never pageInfo; §1.3, §1.11).
   const drained = nodes.length < options.pageSize || last === undefined;
   const next: RetracedCursor = drained ? { from: window.to } : { from: window.from, to: window.to, after: last };
-  // A drained window is followed at once by the next unless less than CAUGHT_UP_MS of settled time
+  // A drained window is followed at once by the next unless less than MIN_WINDOW_MS of settled time
   // is left: a window cut short by maxWindowSeconds, or opened by an earlier run, is not the end.
-  const caughtUp = drained && settledEnd(ctx, settleLagMs(ctx)) - Date.parse(window.to) < CAUGHT_UP_MS;
+  const caughtUp = drained && settledEnd(ctx) - Date.parse(window.to) < MIN_WINDOW_MS;
   // Each read writes an audit.log.view event that a later window returns (§1.1). Archived by
   // default (marked; an audit trail of who read the log, and a stolen token's reads look the same);
   // with ownReads "drop" they are filtered out here: a chosen filter, not a bad record, so they are
   // not dead-lettered; `next` still moves past them.
-  const records =
-    options.ownReads === 'drop' ? nodes.filter((r) => !isOwnRead(r.value, ctx.credentials.token ?? '')) : nodes;
+  const records = options.ownReads === 'drop' ? nodes.filter((r) => !isOwnRead(r.value, ctx.credentials.token)) : nodes;
   if (records.length < nodes.length)
     ctx.log.debug("dropped the events of the pump's own reads", {
       sourceId: ctx.source.id,
@@ -210,10 +202,13 @@ async function fetchPage(ctx: FetchContext, cursor: RetracedCursor): Promise<Pag
   return { records, next, caughtUp, ...(newest === undefined ? {} : { lastEventTime: newest }) };
 }
 
-export const retracedConnector = defineConnector<RetracedCursor, RetracedEvent>({
+export const retracedConnector = defineConnector<RetracedCursor, RetracedEvent, RetracedOptions, RetracedCredentials>({
   vendor: 'retraced',
   product: RETRACED_PRODUCT,
   ocsfClasses: ['ApiActivity', 'Authentication'],
+  // Windows end this far behind now unless the source sets settleLagSeconds: ingest took about 1 s on an idle
+  // server (§1.11); the notes suggest 2-5 minutes (UNCONFIRMED).
+  settleLagMs: 300_000,
   cursorSchema: retracedCursor,
   recordSchema: retracedEvent,
   credentialsSchema: retracedCredentials,

@@ -5,6 +5,7 @@
  * schema, so only what the pump cannot do without is required: `id` and the times.
  */
 import * as z from 'zod';
+import type { FetchContext } from '../../shared/connector.ts';
 
 /** `moment.utc(ms).format()` output, e.g. `2017-11-16T22:53:27Z` (second precision; §1.2). */
 const time = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 time');
@@ -103,3 +104,6 @@ export const retracedOptions = z.strictObject({
     .default('/auditlog'),
 });
 export type RetracedOptions = z.infer<typeof retracedOptions>;
+export type RetracedCredentials = z.infer<typeof retracedCredentials>;
+/** What retraced's fetch gets: its parsed options and credentials. */
+export type RetracedContext = FetchContext<RetracedOptions, RetracedCredentials>;

@@ -16,7 +16,7 @@
  * the pump's clock and Veza's Date header) does not move the watermark: it never exceeds the read
  * time, and a reseed cannot skip what was persisted after such an event.
  */
-import { defineConnector, type FetchContext, type Page, type RawRecord } from '../../shared/connector.ts';
+import { defineConnector, type Page, type RawRecord } from '../../shared/connector.ts';
 import { HttpStatusError, MalformedPageError } from '../../shared/errors.ts';
 import { rawRecords } from '../../shared/raw-json.ts';
 import { vendorReadTime } from '../../shared/windows.ts';
@@ -31,6 +31,9 @@ import {
   vezaStatus,
   type VezaCursor,
   type VezaRecord,
+  type VezaContext,
+  type VezaCredentials,
+  type VezaOptions,
 } from './schemas.ts';
 
 const EXPORT_PATH = '/api/preview/system/audit/export';
@@ -60,7 +63,7 @@ export function persistedFilter(iso: string): string {
   return `persisted_at GE "${iso}"`;
 }
 
-function exportUrl(ctx: FetchContext, cursor: VezaCursor, pageSize: number, reseedFrom?: string): URL {
+function exportUrl(ctx: VezaContext, cursor: VezaCursor, pageSize: number, reseedFrom?: string): URL {
   const url = ctx.http.resolveLink(EXPORT_PATH);
   url.searchParams.set('page_size', String(pageSize));
   if (cursor.token && reseedFrom === undefined) url.searchParams.set('next_page_token', cursor.token);
@@ -88,8 +91,8 @@ function newest(records: readonly RawRecord[], previous: string | undefined, rea
   return best === before || best === Number.NEGATIVE_INFINITY ? previous : new Date(best).toISOString();
 }
 
-async function readPage(ctx: FetchContext, cursor: VezaCursor, reseedFrom?: string): Promise<Page<VezaCursor>> {
-  const { pageSize } = vezaOptions.parse(ctx.source.options);
+async function readPage(ctx: VezaContext, cursor: VezaCursor, reseedFrom?: string): Promise<Page<VezaCursor>> {
+  const { pageSize } = ctx.options;
   const { response, body } = await ctx.http.json({
     url: exportUrl(ctx, cursor, pageSize, reseedFrom),
     headers: { authorization: `Bearer ${ctx.credentials.token}`, accept: 'application/json' },
@@ -117,7 +120,7 @@ async function readPage(ctx: FetchContext, cursor: VezaCursor, reseedFrom?: stri
   };
 }
 
-export const vezaConnector = defineConnector<VezaCursor, VezaRecord>({
+export const vezaConnector = defineConnector<VezaCursor, VezaRecord, VezaOptions, VezaCredentials>({
   vendor: 'veza',
   product: VEZA_PRODUCT,
   ocsfClasses: ['ApiActivity'],
@@ -137,7 +140,7 @@ export const vezaConnector = defineConnector<VezaCursor, VezaRecord>({
     } catch (error) {
       // A refused token (expired or unknown) is replaced by a bootstrap at the watermark; see above.
       if (!(error instanceof HttpStatusError) || error.status !== 400 || !cursor.token) throw error;
-      const { reseedOverlapSeconds } = vezaOptions.parse(ctx.source.options);
+      const { reseedOverlapSeconds } = ctx.options;
       const from = new Date(
         Date.parse(cursor.watermark ?? cursor.bootstrap) - reseedOverlapSeconds * 1000,
       ).toISOString();

@@ -4,6 +4,7 @@
  * accepted. Objects are loose: unknown fields are kept (they stay in raw_data regardless).
  */
 import * as z from 'zod';
+import type { FetchContext } from '../../shared/connector.ts';
 
 const rfc3339 = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 time');
 
@@ -90,3 +91,6 @@ export const vezaOptions = z.strictObject({
   reseedOverlapSeconds: z.number().int().min(0).max(86_400).default(300),
 });
 export type VezaOptions = z.infer<typeof vezaOptions>;
+export type VezaCredentials = z.infer<typeof vezaCredentials>;
+/** What veza's fetch gets: its parsed options and credentials. */
+export type VezaContext = FetchContext<VezaOptions, VezaCredentials>;

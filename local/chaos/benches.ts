@@ -60,7 +60,7 @@ const DAY_MS = 86_400_000;
 export interface Bench {
   readonly name: BenchName;
   readonly vendor: Vendor;
-  readonly connector: Connector<unknown, unknown>;
+  readonly connector: Connector;
   readonly source: Source;
   /** The credential values the source uses (the secret-hygiene scan looks for them). */
   readonly secrets: readonly string[];
@@ -227,7 +227,7 @@ export async function startBench(name: BenchName, ctx: BenchContext): Promise<Be
       return {
         name,
         vendor: 'veza',
-        connector: vezaConnector as Connector<unknown, unknown>,
+        connector: vezaConnector,
         secrets: [token],
         settleLagMs: 0,
         source: sourceOf(ctx.sourceId, 'veza', emu.baseUrl, { token }, startFrom, { pageSize: 20 }),
@@ -246,7 +246,7 @@ export async function startBench(name: BenchName, ctx: BenchContext): Promise<Be
       return {
         name,
         vendor: 'authentic8',
-        connector: authentic8Connector as Connector<unknown, unknown>,
+        connector: authentic8Connector,
         secrets: [token],
         settleLagMs: 0,
         source: sourceOf(ctx.sourceId, 'authentic8', emu.baseUrl, { token }, startFrom, {
@@ -273,12 +273,12 @@ export async function startBench(name: BenchName, ctx: BenchContext): Promise<Be
 
 async function retracedBench(ctx: BenchContext, startFrom: number): Promise<Bench> {
   const token = CHAOS_TOKEN('retraced', ctx.seed);
-  const settleLagMs = 300_000;
+  const settleLagMs = retracedConnector.settleLagMs ?? 0;
   const emu = await startRetracedEmulator({ seed: ctx.seed, backlog: ctx.backlog, now: ctx.now, token });
   return {
     name: 'retraced',
     vendor: 'retraced',
-    connector: retracedConnector as Connector<unknown, unknown>,
+    connector: retracedConnector,
     secrets: [token],
     settleLagMs,
     source: sourceOf(ctx.sourceId, 'retraced', emu.baseUrl, { token }, startFrom, { pageSize: 15 }),
@@ -295,12 +295,12 @@ async function retracedBench(ctx: BenchContext, startFrom: number): Promise<Benc
 
 async function nectedBench(ctx: BenchContext, startFrom: number): Promise<Bench> {
   const apiKey = CHAOS_TOKEN('nected', ctx.seed);
-  const settleLagMs = 300_000;
+  const settleLagMs = nectedConnector.settleLagMs ?? 0;
   const emu = await startNectedEmulator({ seed: ctx.seed, backlog: ctx.backlog, now: ctx.now, apiKey });
   return {
     name: 'nected',
     vendor: 'nected',
-    connector: nectedConnector as Connector<unknown, unknown>,
+    connector: nectedConnector,
     secrets: [apiKey],
     settleLagMs,
     source: sourceOf(ctx.sourceId, 'nected', emu.baseUrl, { apiKey }, startFrom, {
@@ -320,7 +320,8 @@ async function nectedBench(ctx: BenchContext, startFrom: number): Promise<Bench>
 async function carbonBlackBench(name: BenchName, ctx: BenchContext, startFrom: number): Promise<Bench> {
   const key = { id: 'CHAOSKEY01', secret: CHAOS_TOKEN('cb', ctx.seed) };
   const queue = name === 'carbonblack-queue';
-  const settleLagMs = queue ? 0 : 120_000;
+  // The queue reads no windows: nothing is held back.
+  const settleLagMs = queue ? 0 : (carbonBlackConnector.settleLagMs ?? 0);
   const emu = await startCarbonBlackEmulator({
     seed: ctx.seed,
     backlog: ctx.backlog,
@@ -332,7 +333,7 @@ async function carbonBlackBench(name: BenchName, ctx: BenchContext, startFrom: n
   return {
     name,
     vendor: 'carbonblack',
-    connector: carbonBlackConnector as Connector<unknown, unknown>,
+    connector: carbonBlackConnector,
     secrets: [key.secret, key.id],
     settleLagMs,
     source: sourceOf(

@@ -28,7 +28,7 @@ export interface Answer {
 /** A vendor as the fuzzer sees it; `at` is the middle of the window the source reads. */
 export interface FuzzVendor {
   readonly vendor: Vendor;
-  readonly connector: Connector<unknown, unknown>;
+  readonly connector: Connector;
   readonly credentials: Record<string, string>;
   readonly options: Record<string, unknown>;
   /** Fields whose absence or wrong type makes a record invalid. */
@@ -74,7 +74,7 @@ const TOKEN = 'fuzz-page-token-1';
 
 const veza: FuzzVendor = {
   vendor: 'veza',
-  connector: vezaConnector as Connector<unknown, unknown>,
+  connector: vezaConnector,
   credentials: { token: 'fuzz-veza-secret-91c2e0' },
   options: { pageSize: 10 },
   full: 1,
@@ -115,7 +115,7 @@ function a8Start(request: FuzzRequest): number | undefined {
 
 const authentic8: FuzzVendor = {
   vendor: 'authentic8',
-  connector: authentic8Connector as Connector<unknown, unknown>,
+  connector: authentic8Connector,
   credentials: { token: Buffer.from('fuzz-authentic8-secret-4f').toString('base64') },
   options: { org: 'Acme Corp', types: ['URL'] },
   full: 1,
@@ -167,7 +167,7 @@ const cursorOf = (node: Record<string, unknown>): string =>
 
 const retraced: FuzzVendor = {
   vendor: 'retraced',
-  connector: retracedConnector as Connector<unknown, unknown>,
+  connector: retracedConnector,
   credentials: { token: 'fuzz-retraced-secret-6d0b' },
   options: { pageSize: 8 },
   full: 8,
@@ -224,7 +224,7 @@ const nectedPage = (total: number, texts: readonly string[], pageNo = 1): string
 
 const nected: FuzzVendor = {
   vendor: 'nected',
-  connector: nectedConnector as Connector<unknown, unknown>,
+  connector: nectedConnector,
   credentials: { apiKey: 'fuzz-nected-secret-2a7e' },
   options: { api: 'v1', branch: 'main', concurrency: 1 },
   full: 10,
@@ -258,7 +258,7 @@ const cbPage = (found: number, texts: readonly string[]): string =>
 
 const carbonblack: FuzzVendor = {
   vendor: 'carbonblack',
-  connector: carbonBlackConnector as Connector<unknown, unknown>,
+  connector: carbonBlackConnector,
   credentials: { apiId: 'FUZZKEYID1', apiSecret: 'fuzz-cb-secret-8e11c3' },
   options: { orgKey: 'ABCD1234', rows: 1000 },
   full: 1,

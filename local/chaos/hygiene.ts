@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { publishRunMetrics } from '../../shared/handler.ts';
+import { publishRunMetrics } from '../../shared/metrics.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { RunResult } from '../../shared/runner.ts';
 import type { Spool } from '../../shared/spool.ts';
@@ -37,7 +37,7 @@ export function capturingLogger(lines: string[]): Logger {
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
-/** The EMF document the Lambda handler would print for this run (shared/handler.ts publishRunMetrics). */
+/** The EMF document the Lambda handler would print for this run (shared/metrics.ts publishRunMetrics). */
 export function runMetrics(result: RunResult): string[] {
   const lines: string[] = [];
   const metrics = new Metrics({ namespace: 'AuditPump', serviceName: 'audit-pump-chaos' });

@@ -12,7 +12,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { carbonBlackConnector } from '../../functions/carbonblack/connector.ts';
 import { optionSchemas } from '../../functions/registry.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
-import type { Connector } from '../../shared/connector.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { HttpClient } from '../../shared/http.ts';
 import { runSource, type RunResult } from '../../shared/runner.ts';
@@ -80,7 +79,7 @@ interface Sent {
 }
 
 const SOURCES = ['a', 'b', 'c'];
-const SETTLE_LAG_MS = 120_000;
+const SETTLE_LAG_MS = carbonBlackConnector.settleLagMs ?? 0;
 const MAX_ROUNDS = 30;
 let sequence = 0;
 
@@ -142,7 +141,7 @@ async function invokeOne(scene: Scene, source: Source, owner: string): Promise<R
         return response;
       })) as typeof globalThis.fetch;
     const random: Random = seededRandom(scene.seed ^ scene.sent.length);
-    return await scene.runner(carbonBlackConnector as Connector<unknown, unknown>, source, {
+    return await scene.runner(carbonBlackConnector, source, {
       store: new CursorStore({ client: world.client, tableName: CHAOS_TABLE, now: clock.now }),
       sink: scene.archive.sink,
       deadLetter: scene.archive.deadLetter,

@@ -21,7 +21,6 @@ import { parseSources } from '../../shared/config.ts';
 import { CursorStore, type CursorState } from '../../shared/cursor-store.ts';
 import { createPump } from '../../shared/handler.ts';
 import { eventUid } from '../../shared/ocsf.ts';
-import type { Connector } from '../../shared/connector.ts';
 import type { RunResult } from '../../shared/runner.ts';
 
 const SOURCE_ID = 'authentic8-test';
@@ -91,7 +90,7 @@ async function setUp(s: SetUp = {}): Promise<Harness> {
     },
     cursor: () => store.get(SOURCE_ID),
   };
-  const pump = createPump(authentic8Connector as Connector<unknown, unknown>, {
+  const pump = createPump(authentic8Connector, {
     config: stack.config,
     clients: stack.clients,
     http: { sleep: async () => undefined },

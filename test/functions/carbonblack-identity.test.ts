@@ -12,7 +12,8 @@ import {
   tagOccurrences,
 } from '../../functions/carbonblack/identity.ts';
 import { carbonBlackConnector, cbHeaders } from '../../functions/carbonblack/connector.ts';
-import type { FetchContext, RawRecord } from '../../shared/connector.ts';
+import type { RawRecord } from '../../shared/connector.ts';
+import type { CbContext } from '../../functions/carbonblack/schemas.ts';
 import type { CbTail } from '../../functions/carbonblack/schemas.ts';
 
 const rec = (description: string, create_time: string): RawRecord => {
@@ -108,7 +109,7 @@ describe('Carbon Black identity', () => {
     // Act
     const headers = cbHeaders({
       credentials: { apiId: 'ABCD123456', apiSecret: 'ABCDEFGHIJKLMNO123456789' },
-    } as unknown as FetchContext);
+    } as unknown as CbContext);
 
     // Assess
     expect(headers['x-auth-token']).toBe('ABCDEFGHIJKLMNO123456789/ABCD123456');

@@ -15,7 +15,6 @@ import { startLocalStack } from '../../local/stack.ts';
 import { createPump } from '../../shared/handler.ts';
 import { FileSpool } from '../../shared/spool.ts';
 import { eventUid } from '../../shared/ocsf.ts';
-import type { Connector } from '../../shared/connector.ts';
 import {
   CB_KEY,
   CB_SOURCE_ID,
@@ -101,7 +100,7 @@ describe('Carbon Black queue mode', () => {
     // Prepare
     const h = await queueBench();
     const before = h.emulator.queued(CB_KEY.id).length;
-    const pump = createPump(carbonBlackConnector as Connector<unknown, unknown>, {
+    const pump = createPump(carbonBlackConnector, {
       config: h.stack.config,
       clients: h.stack.clients,
     });
@@ -270,7 +269,7 @@ describe('Carbon Black queue mode: a killed process', () => {
       archiveDir,
     });
     try {
-      const pump = createPump(carbonBlackConnector as Connector<unknown, unknown>, {
+      const pump = createPump(carbonBlackConnector, {
         config: stack.config,
         clients: stack.clients,
         spool: stack.spool,

@@ -14,7 +14,8 @@ import { optionSchemas } from '../../functions/registry.ts';
 import { retracedConnector } from '../../functions/retraced/connector.ts';
 import type { RetracedCursor } from '../../functions/retraced/schemas.ts';
 import { parseSources, type Source, type Vendor } from '../../shared/config.ts';
-import type { Connector, FetchContext, Page } from '../../shared/connector.ts';
+import { parseOptions, type Connector, type FetchContext, type Page } from '../../shared/connector.ts';
+import { settleLagMs } from '../../shared/windows.ts';
 import { HttpClient } from '../../shared/http.ts';
 import { silentLogger } from '../../shared/logger.ts';
 
@@ -44,6 +45,8 @@ async function fetchWith<C>(
   const fetch = (async () => new Response(body, { status: 200 })) as typeof globalThis.fetch;
   const ctx: FetchContext = {
     source,
+    options: parseOptions(connector, source),
+    settleLagMs: settleLagMs(connector, source),
     credentials: source.credentials ?? {},
     deadline: NOW + 600_000,
     now: () => NOW,

@@ -17,7 +17,6 @@ import { parseSources } from '../../shared/config.ts';
 import { CursorStore, type CursorState } from '../../shared/cursor-store.ts';
 import { createPump } from '../../shared/handler.ts';
 import { eventUid } from '../../shared/ocsf.ts';
-import type { Connector } from '../../shared/connector.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { RunResult } from '../../shared/runner.ts';
 
@@ -92,7 +91,7 @@ async function setUp(options: SetUp = {}): Promise<Harness> {
   const logs: LogLine[] = [];
   const log = (level: keyof Logger) => (message: string, attributes?: Record<string, unknown>) =>
     void logs.push({ level, message, attributes });
-  const pump = createPump(nectedConnector as Connector<unknown, unknown>, {
+  const pump = createPump(nectedConnector, {
     config: stack.config,
     clients: stack.clients,
     now,

@@ -14,7 +14,6 @@ import { startLocalStack } from '../../local/stack.ts';
 import { parseSources, type Vendor } from '../../shared/config.ts';
 import { createPump } from '../../shared/handler.ts';
 import { OcsfValidator } from '../../shared/ocsf-validate.ts';
-import type { Connector } from '../../shared/connector.ts';
 
 const BACKLOG = 60;
 const validator = new OcsfValidator();
@@ -46,7 +45,7 @@ async function drain(emulator: RunningEmulator): Promise<Array<Record<string, un
   const archiveDir = join(dir, 'archive');
   const stack = await startLocalStack({ sources, archiveDir, stateDir: join(dir, 'state') });
   cleanups.push(() => stack.stop());
-  const connector = CONNECTORS[emulator.vendor] as Connector<unknown, unknown>;
+  const connector = CONNECTORS[emulator.vendor];
   const pump = createPump(connector, {
     config: stack.config,
     clients: stack.clients,

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RETRACED_SETTLE_LAG_SECONDS, retracedConnector } from '../../functions/retraced/connector.ts';
+import { retracedConnector } from '../../functions/retraced/connector.ts';
 import { ENTERPRISE_READ_LABEL } from '../../functions/retraced/normalize.ts';
 import { readArchive } from '../../local/archive-reader.ts';
 import {
@@ -22,7 +22,6 @@ import { parseSources } from '../../shared/config.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { createPump } from '../../shared/handler.ts';
 import { eventUid } from '../../shared/ocsf.ts';
-import type { Connector } from '../../shared/connector.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { RunResult } from '../../shared/runner.ts';
 
@@ -33,7 +32,7 @@ const PAGE_SIZE = 50;
 const BACKLOG = 300;
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-const LAG_MS = RETRACED_SETTLE_LAG_SECONDS * 1000;
+const LAG_MS = retracedConnector.settleLagMs ?? 0;
 const LONG_RUN_MS = 870_000;
 
 interface Cursor {
@@ -107,7 +106,7 @@ async function setUp(
   const log = (level: keyof Logger) => (message: string, attributes?: Record<string, unknown>) =>
     void logs.push({ level, message, attributes });
   const store = new CursorStore({ client: stack.clients.dynamodb, tableName: stack.config.cursorTable, now });
-  const pump = createPump(retracedConnector as Connector<unknown, unknown>, {
+  const pump = createPump(retracedConnector, {
     config: stack.config,
     clients: stack.clients,
     now,

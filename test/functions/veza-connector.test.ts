@@ -16,7 +16,6 @@ import { parseSources } from '../../shared/config.ts';
 import { CursorStore, type CursorState } from '../../shared/cursor-store.ts';
 import { createPump } from '../../shared/handler.ts';
 import { eventUid } from '../../shared/ocsf.ts';
-import type { Connector } from '../../shared/connector.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { RunResult } from '../../shared/runner.ts';
 
@@ -110,7 +109,7 @@ async function setUp(options: { emulator?: Partial<VezaEmulatorOptions>; token?:
     },
     cursor: () => harness.store.get(SOURCE_ID),
   };
-  const pump = createPump(vezaConnector as Connector<unknown, unknown>, {
+  const pump = createPump(vezaConnector, {
     config: stack.config,
     clients: stack.clients,
     // Waits are recorded, not slept: the HTTP client's clock moves by them instead, as a real wait would move it.

@@ -10,7 +10,6 @@ import { cbOptions } from '../../functions/carbonblack/schemas.ts';
 import { startLocalStack } from '../../local/stack.ts';
 import { parseSources } from '../../shared/config.ts';
 import { createPump } from '../../shared/handler.ts';
-import type { Connector } from '../../shared/connector.ts';
 import type { Spool } from '../../shared/spool.ts';
 
 const [baseUrl, orgKey, apiId, apiSecret, stateDir, archiveDir, leaseMs] = process.argv.slice(2) as string[];
@@ -45,7 +44,7 @@ const stalling: Spool = {
   get: (key) => stack.spool.get(key),
   delete: (key) => stack.spool.delete(key),
 };
-const pump = createPump(carbonBlackConnector as Connector<unknown, unknown>, {
+const pump = createPump(carbonBlackConnector, {
   config: stack.config,
   clients: stack.clients,
   spool: stalling,

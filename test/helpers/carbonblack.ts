@@ -26,7 +26,6 @@ import { eventUid } from '../../shared/ocsf.ts';
 import { runSource, type RunResult, type RunnerDeps } from '../../shared/runner.ts';
 import { SecretsCredentials } from '../../shared/secrets.ts';
 import { FirehoseSink } from '../../shared/sink.ts';
-import type { Connector } from '../../shared/connector.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { Spool } from '../../shared/spool.ts';
 import { Crash } from '../../local/chaos/steps.ts';
@@ -127,7 +126,7 @@ export async function startBench(options: CbBenchOptions = {}): Promise<CbBench>
   const log = (level: keyof Logger) => (message: string, attributes?: Record<string, unknown>) =>
     void logs.push({ level, message, attributes });
   const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-  const connector = carbonBlackConnector as Connector<unknown, unknown>;
+  const connector = carbonBlackConnector;
   const clock = { offset: 0 };
   const now = (): number => Date.now() + clock.offset;
   const store = new CursorStore({ client: stack.clients.dynamodb, tableName: stack.config.cursorTable, now });

@@ -15,7 +15,6 @@ import { vezaConnector } from '../../functions/veza/connector.ts';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { startVezaEmulator, type VezaEmulator } from '../../local/veza-emulator.ts';
 import { parseSources } from '../../shared/config.ts';
-import type { Connector } from '../../shared/connector.ts';
 import { createPump } from '../../shared/handler.ts';
 import { resources, source, sourcesFile, synth } from './synth.ts';
 
@@ -109,7 +108,7 @@ describe('what the pump sends the SIEM stream', () => {
       FailedPutCount: 0,
       RequestResponses: input.Records.map((_, i) => ({ RecordId: `r${i}` })),
     }));
-    const pump = createPump(vezaConnector as Connector<unknown, unknown>, {
+    const pump = createPump(vezaConnector, {
       config: { ...stack.config, siemStream: 'siem' },
       clients: { ...stack.clients, firehose },
     });

@@ -6,11 +6,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { vezaConnector } from '../../functions/veza/connector.ts';
 import { runBackfill, BackfillRangeError } from '../../shared/backfill-run.ts';
-import { backfillItemId } from '../../shared/backfill.ts';
+import { BACKFILL_KEY, backfillItemId } from '../../shared/backfill.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { SecretsCredentials } from '../../shared/secrets.ts';
 import { FirehoseSink, type Sink } from '../../shared/sink.ts';
-import type { Connector } from '../../shared/connector.ts';
 import type { RunnerDeps } from '../../shared/runner.ts';
 import { httpFactory } from '../helpers/harness.ts';
 import { iso, middleRange, startRangeWorld, type RangeWorld } from '../helpers/range.ts';
@@ -81,7 +80,7 @@ describe('backfill: resuming', () => {
       store: new CursorStore({
         client: w.stack.dynamo.client,
         tableName: w.stack.config.cursorTable,
-        key: backfillItemId,
+        key: BACKFILL_KEY,
       }),
       sink,
       deadLetter: new FirehoseSink({ client: w.stack.clients.firehose, streamName: w.stack.config.deadLetterStream }),
@@ -92,7 +91,7 @@ describe('backfill: resuming', () => {
       deadline: Date.now() + 60_000,
     });
     const request = { sourceId: w.source.id, from: iso(range.from), to: iso(range.to) };
-    const connector = vezaConnector as Connector<unknown, unknown>;
+    const connector = vezaConnector;
 
     // Act
     const crashed = await runBackfill(connector, w.source, request, deps(crashing));

@@ -69,7 +69,9 @@ const [SOURCE] = parseSources({
 }).sources as [Source];
 const ctx = (now: number, source: Source = SOURCE): FetchContext => ({
   source,
+  options: {},
   credentials: {},
+  settleLagMs: (source.settleLagSeconds ?? 0) * 1000,
   http: undefined as never,
   deadline: Infinity,
   now: () => now,
@@ -89,7 +91,7 @@ describe('boundedConnector', () => {
     const bounded = boundedConnector(stream(records, 10, seen), range);
 
     // Act
-    const page = await bounded.fetchPage(ctx(T0 + 48 * HOUR), bounded.initialCursor(SOURCE, T0));
+    const page = await bounded.fetchPage(ctx(T0 + 48 * HOUR), bounded.initialCursor(SOURCE, T0, {}));
 
     // Assess
     expect(seen.startFrom).toBe('2026-11-20T02:00:00.000Z');
@@ -104,7 +106,7 @@ describe('boundedConnector', () => {
   it('is done at the first page whose valid records are all at or after to + margin, and stays done', async () => {
     const records = [at(3), at(4.2), at(4.9), at(5), at(5.5), { id: 'bad' }, at(6)];
     const bounded = boundedConnector(stream(records, 2), range);
-    const c0 = bounded.initialCursor(SOURCE, T0);
+    const c0 = bounded.initialCursor(SOURCE, T0, {});
 
     const p1 = await bounded.fetchPage(ctx(T0 + 48 * HOUR), c0);
     const p2 = await bounded.fetchPage(ctx(T0 + 48 * HOUR), p1.next);
@@ -122,11 +124,11 @@ describe('boundedConnector', () => {
     const bounded = boundedConnector(stream([], 1, seen), range, 60_000);
     const lagged = { ...SOURCE, settleLagSeconds: 900 };
 
-    await bounded.fetchPage(ctx(T0 + 48 * HOUR), bounded.initialCursor(SOURCE, T0));
+    await bounded.fetchPage(ctx(T0 + 48 * HOUR), bounded.initialCursor(SOURCE, T0, {}));
     const floor = seen.now;
-    await bounded.fetchPage(ctx(T0 + 48 * HOUR, lagged), bounded.initialCursor(lagged, T0));
+    await bounded.fetchPage(ctx(T0 + 48 * HOUR, lagged), bounded.initialCursor(lagged, T0, {}));
     const withLag = seen.now;
-    await bounded.fetchPage(ctx(T0 + 4 * HOUR + 1000), bounded.initialCursor(SOURCE, T0));
+    await bounded.fetchPage(ctx(T0 + 4 * HOUR + 1000), bounded.initialCursor(SOURCE, T0, {}));
 
     expect(floor).toBe(range.to + 300_000);
     expect(withLag).toBe(range.to + 900_000);
@@ -166,9 +168,10 @@ describe('range adapters', () => {
         },
       ],
     }).sources as [Source];
-    expect(
-      rangeSource(carbonBlackConnector as Connector<unknown, unknown>, cb, { from: T0, to: T0 + HOUR }),
-    ).toMatchObject({ startFrom: '2026-11-20T00:00:00.000Z', options: { orgKey: 'ORG1', mode: 'search' } });
+    expect(rangeSource(carbonBlackConnector, cb, { from: T0, to: T0 + HOUR })).toMatchObject({
+      startFrom: '2026-11-20T00:00:00.000Z',
+      options: { orgKey: 'ORG1', mode: 'search' },
+    });
   });
 
   it('Authentic8: a log type past the horizon leaves the round; the other types are still read', () => {

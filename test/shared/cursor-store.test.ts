@@ -6,6 +6,7 @@
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from '@jest/globals';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/dynamo.ts';
+import { BACKFILL_KEY } from '../../shared/backfill.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { CursorConflictError, LeaseHeldError } from '../../shared/errors.ts';
 import { failure } from '../helpers/failure.ts';
@@ -309,6 +310,23 @@ describe('CursorStore reads', () => {
     // Assess
     expect(states.map((s) => s.sourceId)).toEqual(['authentic8-a', 'carbonblack-1', 'nected-eu', 'veza-main']);
     expect(states.every((s) => s.version === 0 && s.leaseOwner === 'run-a')).toBe(true);
+  });
+
+  it('lists, for a keyed store, only the items of its key space, under their source ids', async () => {
+    // Prepare: live and backfill items of two sources in one table.
+    const table = 'cursor-store-keyed-list';
+    await ensureCursorTable(dynamo.client, table);
+    const live = new CursorStore({ client: dynamo.client, tableName: table, now: () => clock });
+    const backfills = new CursorStore({ client: dynamo.client, tableName: table, now: () => clock, key: BACKFILL_KEY });
+    for (const id of ['veza-main', 'nected-eu']) await live.acquireLease(id, 'run-a', LEASE_MS);
+    await backfills.acquireLease('veza-main', 'run-b', LEASE_MS);
+
+    // Act
+    const listed = await backfills.list();
+
+    // Assess
+    expect(listed.map((s) => [s.sourceId, s.leaseOwner])).toEqual([['veza-main', 'run-b']]);
+    expect((await live.list()).map((s) => s.sourceId)).toEqual(['nected-eu', 'veza-main', 'veza-main#backfill']);
   });
 
   it('returns a stored cursor that is not JSON with cursorError set instead of throwing', async () => {

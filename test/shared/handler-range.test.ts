@@ -10,7 +10,6 @@ import { LocalArchiveReader } from '../../local/local-archive.ts';
 import { loadRuntimeConfig } from '../../shared/config.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { createHandler, type PumpOptions } from '../../shared/handler.ts';
-import type { Connector } from '../../shared/connector.ts';
 import { iso, middleRange, startRangeWorld, type RangeWorld } from '../helpers/range.ts';
 
 let world: RangeWorld;
@@ -31,7 +30,7 @@ async function call(
   remainingMs = 120_000,
   options: PumpOptions & { invoke?: (name: string, event: unknown) => Promise<void> } = {},
 ) {
-  const handler = createHandler(vezaConnector as Connector<unknown, unknown>, {
+  const handler = createHandler(vezaConnector, {
     config: world.stack.config,
     clients: world.stack.clients,
     archive: new LocalArchiveReader(world.archiveDir),
@@ -137,7 +136,7 @@ describe('createHandler: reconcile and backfill events', () => {
   });
 
   it('reconcile needs the archive: without ARCHIVE_BUCKET (and no reader given) it is a configuration error', async () => {
-    const handler = createHandler(vezaConnector as Connector<unknown, unknown>, {
+    const handler = createHandler(vezaConnector, {
       config: world.stack.config,
       clients: world.stack.clients,
     });

@@ -12,7 +12,6 @@ import { vezaConnector } from '../../functions/veza/connector.ts';
 import { parseSources } from '../../shared/config.ts';
 import { MAX_CONTINUATIONS } from '../../shared/continuation.ts';
 import { createHandler } from '../../shared/handler.ts';
-import type { Connector } from '../../shared/connector.ts';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { startVezaEmulator, type VezaEmulator } from '../../local/veza-emulator.ts';
 
@@ -76,7 +75,7 @@ afterAll(async () => {
 
 describe('createHandler', () => {
   it('runs the source named in the event and publishes EMF metrics with its sourceId', async () => {
-    const handler = createHandler(vezaConnector as Connector<unknown, unknown>, {
+    const handler = createHandler(vezaConnector, {
       config: stack.config,
       clients: stack.clients,
     });
@@ -101,7 +100,7 @@ describe('createHandler', () => {
   });
 
   it('without a sourceId runs every source of the vendor and fails the invocation naming the failed one', async () => {
-    const handler = createHandler(vezaConnector as Connector<unknown, unknown>, {
+    const handler = createHandler(vezaConnector, {
       config: stack.config,
       clients: stack.clients,
     });
@@ -122,7 +121,7 @@ describe('createHandler', () => {
   });
 
   it('an unknown sourceId is a configuration error', async () => {
-    const handler = createHandler(vezaConnector as Connector<unknown, unknown>, {
+    const handler = createHandler(vezaConnector, {
       config: stack.config,
       clients: stack.clients,
     });
@@ -135,7 +134,7 @@ describe('createHandler', () => {
   });
 
   it('stops before the deadline: with less time than the margin left, nothing is read', async () => {
-    const handler = createHandler(vezaConnector as Connector<unknown, unknown>, {
+    const handler = createHandler(vezaConnector, {
       config: stack.config,
       clients: stack.clients,
     });
@@ -154,7 +153,7 @@ describe('createHandler', () => {
   it('a source that stopped at its deadline is continued at once, with the chain depth; a caught-up one is not', async () => {
     // Prepare: less time than the margin, so veza-a stops at its deadline with more to read.
     const calls: Array<[string, unknown]> = [];
-    const handler = createHandler(vezaConnector as Connector<unknown, unknown>, {
+    const handler = createHandler(vezaConnector, {
       config: { ...stack.config, continueFunction: 'AuditPump-veza' },
       clients: stack.clients,
       invoke: async (name, event) => void calls.push([name, event]),
@@ -175,7 +174,7 @@ describe('createHandler', () => {
 
   it('a continuation chain stops at its cap and leaves the source to the schedule', async () => {
     const calls: unknown[] = [];
-    const handler = createHandler(vezaConnector as Connector<unknown, unknown>, {
+    const handler = createHandler(vezaConnector, {
       config: { ...stack.config, continueFunction: 'AuditPump-veza' },
       clients: stack.clients,
       invoke: async (_name, event) => void calls.push(event),

@@ -16,7 +16,6 @@ import { runMetrics } from '../../local/chaos/hygiene.ts';
 import { startLocalStack } from '../../local/stack.ts';
 import { startVezaEmulator, type VezaEmulator } from '../../local/veza-emulator.ts';
 import { parseSources } from '../../shared/config.ts';
-import type { Connector } from '../../shared/connector.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { createPump } from '../../shared/handler.ts';
 import { eventUid } from '../../shared/ocsf.ts';
@@ -60,7 +59,7 @@ async function twoSourcesOnOneKey(rateLimit: Record<string, unknown>) {
   let waited = 0;
   const line = (message: string, attributes?: Record<string, unknown>): void =>
     void logs.push(`${String(attributes?.sourceId)}: ${message}`);
-  const pump = createPump(vezaConnector as Connector<unknown, unknown>, {
+  const pump = createPump(vezaConnector, {
     config: stack.config,
     clients: stack.clients,
     logger: { debug: line, info: line, warn: line, error: line },

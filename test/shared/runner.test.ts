@@ -319,3 +319,57 @@ describe('runner: lease', () => {
     expect(state?.lastSuccessAt).toBeGreaterThan(0);
   });
 });
+
+describe('runner: the typed context', () => {
+  /** A connector whose options have a default and whose fetch records what it was handed. */
+  function optioned(seen: Array<{ at: string; pageSize: number; token: string }>) {
+    return defineConnector({
+      vendor: 'veza',
+      product: { vendorName: 'Test', name: 'Optioned' },
+      ocsfClasses: ['ApiActivity'],
+      cursorSchema: cursor,
+      recordSchema: record,
+      credentialsSchema: z.object({ token: z.string() }),
+      optionsSchema: z.strictObject({ pageSize: z.number().int().positive().default(25) }),
+      initialCursor: (_source, _now, options) => (seen.push({ at: 'initialCursor', ...options, token: '' }), { n: 0 }),
+      async fetchPage(ctx, c) {
+        seen.push({ at: 'fetchPage', pageSize: ctx.options.pageSize, token: ctx.credentials.token });
+        return { records: [], next: c, caughtUp: true };
+      },
+      nativeId: (r) => r.id,
+      normalize: () => {
+        throw new Error('no records are served');
+      },
+    });
+  }
+
+  it('hands the connector its options parsed once, defaults filled in, and its parsed credentials', async () => {
+    // Prepare
+    const { source, deps } = setup();
+    const seen: Array<{ at: string; pageSize: number; token: string }> = [];
+
+    // Act
+    const result = await runSource(optioned(seen), source, deps);
+
+    // Assess
+    expect(result.status).toBe('caught-up');
+    expect(seen).toEqual([
+      { at: 'initialCursor', pageSize: 25, token: '' },
+      { at: 'fetchPage', pageSize: 25, token: 'tok-123456' },
+    ]);
+  });
+
+  it('fails the run on an option the connector refuses, naming the field, before any fetch', async () => {
+    // Prepare
+    const { source, deps } = setup();
+    const seen: Array<{ at: string; pageSize: number; token: string }> = [];
+
+    // Act
+    const result = await runSource(optioned(seen), { ...source, options: { pageSize: -1 } }, deps);
+
+    // Assess
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/ConfigError: source src-\d+: options\.pageSize: /);
+    expect(seen).toEqual([]);
+  });
+});

@@ -269,7 +269,7 @@ describe('spool wiring', () => {
 
   it('hands the spool given to createPump to the connector as ctx.spool', async () => {
     // Prepare
-    const pump = createPump(probe as Connector<unknown, unknown>, {
+    const pump = createPump(probe, {
       config: stack.config,
       clients: stack.clients,
       spool: stack.spool,
@@ -284,11 +284,11 @@ describe('spool wiring', () => {
 
   it('builds an S3Spool on the configured bucket, and passes none when no bucket is configured', async () => {
     // Prepare
-    const withBucket = createPump(probe as Connector<unknown, unknown>, {
+    const withBucket = createPump(probe, {
       config: { ...stack.config, spoolBucket: 'acme-audit-spool' },
       clients: stack.clients,
     });
-    const without = createPump(probe as Connector<unknown, unknown>, { config: stack.config, clients: stack.clients });
+    const without = createPump(probe, { config: stack.config, clients: stack.clients });
 
     // Act
     await withBucket({ sourceId: 'probe' }, 60_000);
