@@ -23,7 +23,7 @@ import { LOCAL_AWS } from '../dynamo.ts';
 import { startFirehoseEmulator, type FirehoseEmulator } from '../firehose-emulator.ts';
 import { seededRandom } from '../random.ts';
 import { DEAGGREGATING } from '../stack.ts';
-import type { Bench } from './benches.ts';
+import type { Stand } from './stands.ts';
 import { capturingLogger, runMetrics, type Outputs } from './hygiene.ts';
 import { crashingSteps, type CrashPlan, type Step, type Steps } from './steps.ts';
 import { CHAOS_TABLE, type ChaosWorld, type FakeClock } from './world.ts';
@@ -111,7 +111,7 @@ export async function startArchive(clock: Pick<FakeClock, 'pumpNow' | 'sleep'>):
 export interface Rig {
   readonly world: ChaosWorld;
   readonly clock: FakeClock;
-  readonly bench: Bench;
+  readonly stand: Stand;
   readonly archive: Archive;
   readonly outputs: Outputs;
   readonly seed: number;
@@ -154,21 +154,21 @@ function httpFactory(rig: Rig, deadline: number, deadlineAt: number | undefined)
     });
 }
 
-/** Runs the bench's source once; errors, logs and metrics land in `rig.outputs`. */
+/** Runs the stand's source once; errors, logs and metrics land in `rig.outputs`. */
 export async function invoke(rig: Rig, options: InvokeOptions): Promise<{ result: RunResult; died: Step | undefined }> {
-  const { bench, clock } = rig;
+  const { stand, clock } = rig;
   // The pump's clock, skewed as the schedule says: the vendor's Date headers keep the world's.
   const store = new CursorStore({ client: rig.world.client, tableName: CHAOS_TABLE, now: clock.pumpNow });
   const crashing = crashingSteps(options.crash, {
     store,
     sink: rig.archive.sink,
     deadLetter: rig.archive.deadLetter,
-    connector: bench.connector,
-    ...(bench.spool ? { spool: bench.spool } : {}),
+    connector: stand.connector,
+    ...(stand.spool ? { spool: stand.spool } : {}),
   });
   const steps = options.wrap ? options.wrap(crashing) : crashing;
   const deadline = clock.pumpNow() + (options.invocationMs ?? INVOCATION_MS);
-  const result = await (rig.runner ?? runSource)(steps.connector, bench.source, {
+  const result = await (rig.runner ?? runSource)(steps.connector, stand.source, {
     store: steps.store,
     sink: steps.sink,
     deadLetter: steps.deadLetter,

@@ -16,14 +16,14 @@ import { startDynamo } from '../dynamo.ts';
 import { JOURNAL_DIR } from '../firehose-writer.ts';
 import { randomInt, seededRandom } from '../random.ts';
 import { describeHolder } from '../state-lock.ts';
-import { startBench, type BenchName } from './benches.ts';
+import { startStand, type StandName } from './stands.ts';
 import { archivedByUid, deadLettersIn } from './invoke.ts';
 import { compare } from './run.ts';
 
 /**
- * The benches a kill can hit; Carbon Black's queue mode has a documented loss window for a kill mid-read (queue.ts).
+ * The stands a kill can hit; Carbon Black's queue mode has a documented loss window for a kill mid-read (queue.ts).
  */
-export const KILL_BENCHES: readonly BenchName[] = ['veza', 'authentic8', 'retraced', 'nected', 'carbonblack'];
+export const KILL_STANDS: readonly StandName[] = ['veza', 'authentic8', 'retraced', 'nected', 'carbonblack'];
 
 const BIN = fileURLToPath(new URL('../../bin/audit-pump.js', import.meta.url));
 /** Longest a drain may take before the kill campaign calls it hung. */
@@ -32,7 +32,7 @@ const RUN_TIMEOUT_MS = 60_000;
 /** The findings of one kill scenario. */
 export interface KillReport {
   readonly seed: number;
-  readonly bench: BenchName;
+  readonly stand: StandName;
   readonly kills: number;
   readonly lost: number;
   readonly strangers: number;
@@ -92,7 +92,7 @@ async function unlock(stateDir: string, sourceId: string): Promise<void> {
 export async function killRun(seed: number): Promise<KillReport> {
   const started = Date.now();
   const random = seededRandom(seed ^ 0x6b111);
-  const bench = await startBench(KILL_BENCHES[randomInt(random, 0, KILL_BENCHES.length - 1)] as BenchName, {
+  const stand = await startStand(KILL_STANDS[randomInt(random, 0, KILL_STANDS.length - 1)] as StandName, {
     sourceId: `kill-${(seed >>> 0).toString(36)}`,
     seed,
     now: Date.now,
@@ -103,25 +103,25 @@ export async function killRun(seed: number): Promise<KillReport> {
   const details: string[] = [];
   let kills = 0;
   try {
-    await writeFile(config, JSON.stringify({ sources: [bench.source] }));
+    await writeFile(config, JSON.stringify({ sources: [stand.source] }));
     const args = ['run', '--config', config, '--state', stateDir, '--archive', archiveDir];
     for (let i = randomInt(random, 1, 3); i > 0; i--) {
       const killed = await runCli(args, { archiveDir, afterMs: randomInt(random, 0, 700) });
       if (killed.signal === 'SIGKILL') kills++;
-      await unlock(stateDir, bench.source.id);
+      await unlock(stateDir, stand.source.id);
     }
     const last = await runCli(args);
     if (last.code !== 0)
       details.push(`the run after the kills ended with ${last.code ?? last.signal}: ${last.output.slice(-300)}`);
     const found = await compare(
       { byUid: () => archivedByUid(archiveDir), deadLetters: () => deadLettersIn(archiveDir) },
-      bench,
+      stand,
       Date.now(),
       details,
     );
-    return { seed, bench: bench.name, kills, ...found, caughtUp: last.code === 0, details, ms: Date.now() - started };
+    return { seed, stand: stand.name, kills, ...found, caughtUp: last.code === 0, details, ms: Date.now() - started };
   } finally {
-    await bench.stop();
+    await stand.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }

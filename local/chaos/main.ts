@@ -9,7 +9,7 @@
  *   --fuzz F       fuzz cases over every connector's response handling           default runs * 2
  *   --kills K      scenarios where `audit-pump run` is SIGKILLed mid-drain        default runs / 50
  *   --throttles T  three sources on one key under a throttling vendor (throttles.ts) default runs / 10
- *   --bench a,b    only these benches (veza, authentic8, retraced, nected, carbonblack, carbonblack-queue)
+ *   --stand a,b    only these stands (veza, authentic8, retraced, nected, carbonblack, carbonblack-queue)
  *   --runner M     a module exporting runSource to test instead of shared/runner.ts (a patched copy)
  *   --verbose      the run errors of failing runs too
  *
@@ -21,7 +21,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { runSource } from '../../shared/runner.ts';
-import { BENCHES, type BenchName } from './benches.ts';
+import { STANDS, type StandName } from './stands.ts';
 import { fuzz } from './fuzz.ts';
 import { killRun } from './kills.ts';
 import { race } from './races.ts';
@@ -39,7 +39,7 @@ type Task =
   | { kind: 'kill'; seed: number }
   | { kind: 'throttle'; seed: number };
 interface Options {
-  benches?: BenchName[];
+  stands?: StandName[];
   runner?: string;
   verbose: boolean;
 }
@@ -64,7 +64,7 @@ async function work(tasks: readonly Task[], options: Options, emit: (m: Message)
         emit({
           kind: 'run',
           report: await chaosRun(world, task.seed, {
-            ...(options.benches ? { benches: options.benches } : {}),
+            ...(options.stands ? { stands: options.stands } : {}),
             verbose: options.verbose,
           }).catch((e: unknown) => broken(task.seed, e)),
         });
@@ -86,7 +86,7 @@ async function work(tasks: readonly Task[], options: Options, emit: (m: Message)
 function broken(seed: number, error: unknown): Findings['runs'][number] {
   return {
     seed,
-    bench: scheduleFor(seed).bench,
+    stand: scheduleFor(seed).stand,
     lost: 0,
     strangers: 0,
     uidConflicts: 0,
@@ -198,7 +198,7 @@ async function main(argv: readonly string[]): Promise<number> {
       fuzz: { type: 'string' },
       kills: { type: 'string' },
       throttles: { type: 'string' },
-      bench: { type: 'string' },
+      stand: { type: 'string' },
       runner: { type: 'string' },
       verbose: { type: 'boolean' },
     },
@@ -206,13 +206,13 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   const runs = number(values.runs, 100, 'runs');
   const seed = number(values.seed, 1, 'seed');
-  const benches = values.bench?.split(',').map((b) => b.trim()) as BenchName[] | undefined;
-  const unknown = benches?.filter((b) => !(BENCHES as readonly string[]).includes(b)) ?? [];
-  if (unknown.length) throw new Error(`unknown bench ${unknown.join(', ')}; known: ${BENCHES.join(', ')}`);
+  const stands = values.stand?.split(',').map((b) => b.trim()) as StandName[] | undefined;
+  const unknown = stands?.filter((b) => !(STANDS as readonly string[]).includes(b)) ?? [];
+  if (unknown.length) throw new Error(`unknown stand ${unknown.join(', ')}; known: ${STANDS.join(', ')}`);
   const jobs = Math.max(1, number(values.jobs, 2, 'jobs'));
   const options: Options = {
     verbose: values.verbose ?? false,
-    ...(benches ? { benches } : {}),
+    ...(stands ? { stands } : {}),
     ...(values.runner ? { runner: new URL(values.runner, `file://${process.cwd()}/`).href } : {}),
   };
   const started = Date.now();

@@ -11,7 +11,7 @@ import { eventUid } from '../../shared/ocsf.ts';
 import type { runSource } from '../../shared/runner.ts';
 import type { Sink } from '../../shared/sink.ts';
 import { randomInt, seededRandom, type Random } from '../random.ts';
-import { startBench, type BenchName } from './benches.ts';
+import { startStand, type StandName } from './stands.ts';
 import { emptyOutputs } from './hygiene.ts';
 import { CHAOS_LEASE_MS, invoke, startArchive, type Rig } from './invoke.ts';
 import { CHAOS_EPOCH, drain } from './run.ts';
@@ -22,11 +22,11 @@ import { CHAOS_TABLE, FakeClock, type ChaosWorld } from './world.ts';
 export const MOMENTS = ['afterLease', 'duringFetch', 'midSink', 'beforeCommit'] as const;
 export type Moment = (typeof MOMENTS)[number];
 
-const RACE_BENCHES: readonly BenchName[] = ['veza', 'authentic8', 'retraced', 'nected', 'carbonblack'];
+const RACE_BENCHES: readonly StandName[] = ['veza', 'authentic8', 'retraced', 'nected', 'carbonblack'];
 
 export interface RaceReport {
   readonly seed: number;
-  readonly bench: BenchName;
+  readonly stand: StandName;
   readonly writers: number;
   readonly moments: readonly Moment[];
   /** Distinct pages (fetch positions) whose records reached the archive. */
@@ -80,7 +80,7 @@ function instrument(
     await onMoment();
   };
   return (steps: Steps<unknown, unknown>): Steps<unknown, unknown> => {
-    const { connector, source } = { connector: steps.connector, source: rig.bench.source };
+    const { connector, source } = { connector: steps.connector, source: rig.stand.source };
     const reader = new CursorStore({ client: rig.world.client, tableName: CHAOS_TABLE, now: rig.clock.now });
     const store = Object.create(steps.store) as typeof steps.store;
     store.acquireLease = async (...args) => {
@@ -130,9 +130,9 @@ function instrument(
   };
 }
 
-/** A race: the bench, how many writers, and where each writer but the last loses its lease (the nth time there). */
+/** A race: the stand, how many writers, and where each writer but the last loses its lease (the nth time there). */
 export interface RacePlan {
-  readonly bench: BenchName;
+  readonly stand: StandName;
   readonly writers: number;
   readonly moments: readonly Moment[];
   readonly nths: readonly number[];
@@ -146,7 +146,7 @@ function plan(random: Random): RacePlan {
   );
   // A run takes its lease once: that moment comes only once.
   const nths = moments.map((m) => (m === 'afterLease' ? 1 : randomInt(random, 1, 2)));
-  return { bench: RACE_BENCHES[randomInt(random, 0, RACE_BENCHES.length - 1)] as BenchName, writers, moments, nths };
+  return { stand: RACE_BENCHES[randomInt(random, 0, RACE_BENCHES.length - 1)] as StandName, writers, moments, nths };
 }
 
 /** One race with seed `seed` (or `chosen`); `runner` replaces shared/runner.ts's runSource (a patched copy). */
@@ -158,16 +158,16 @@ export async function race(
 ): Promise<RaceReport> {
   const random = seededRandom(seed ^ 0x7ace);
   const drawn = plan(random);
-  const { bench: name, writers, moments, nths } = chosen ?? drawn;
+  const { stand: name, writers, moments, nths } = chosen ?? drawn;
   const clock = new FakeClock(CHAOS_EPOCH);
   const archive = await startArchive(clock);
-  const bench = await startBench(name, {
+  const stand = await startStand(name, {
     sourceId: `race-${(seed >>> 0).toString(36)}-${world.commits.length}`,
     seed,
     now: clock.now,
     backlog: randomInt(random, 30, 90),
   });
-  const rig: Rig = { world, clock, bench, archive, outputs: emptyOutputs(), seed, ...(runner ? { runner } : {}) };
+  const rig: Rig = { world, clock, stand, archive, outputs: emptyOutputs(), seed, ...(runner ? { runner } : {}) };
   const ledger = new Ledger();
   const outcomes: string[] = [];
   /** Writer k runs; at its moment the lease expires and writer k+1 runs to its end before k goes on. */
@@ -189,10 +189,10 @@ export async function race(
     await writer(0);
     const settledAt = await drain(rig);
     const archived = await archive.byUid();
-    const { all, due } = bench.expected(settledAt ?? 0);
+    const { all, due } = stand.expected(settledAt ?? 0);
     return {
       seed,
-      bench: name,
+      stand: name,
       writers,
       moments,
       pages: ledger.writers.size,
@@ -203,7 +203,7 @@ export async function race(
       outcomes,
     };
   } finally {
-    await bench.stop();
+    await stand.stop();
     await archive.stop();
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The campaign's figures: per bench and in total for the chaos runs, then races, fuzzing and
+ * The campaign's figures: per stand and in total for the chaos runs, then races, fuzzing and
  * secret hygiene, the seeds that reproduce any finding, and the summary line.
  */
 import type { FuzzReport } from './fuzz.ts';
@@ -64,13 +64,13 @@ function table(rows: Array<[string, number[]]>): string[] {
   const widths = COLUMNS.map((c, i) => Math.max(c.length, ...rows.map(([, v]) => String(v[i]).length)));
   const line = (name: string, cells: readonly (string | number)[]): string =>
     `${name.padEnd(18)}${cells.map((c, i) => String(c).padStart((widths[i] ?? 0) + 2)).join('')}`;
-  return [line('bench', COLUMNS), ...rows.map(([name, v]) => line(name, v))];
+  return [line('stand', COLUMNS), ...rows.map(([name, v]) => line(name, v))];
 }
 
 function runsSection(runs: readonly RunReport[]): string[] {
-  const benches = [...new Set(runs.map((r) => r.bench))].sort();
+  const stands = [...new Set(runs.map((r) => r.stand))].sort();
   const lines = table([
-    ...benches.map((b): [string, number[]] => [b, row(runs.filter((r) => r.bench === b))]),
+    ...stands.map((b): [string, number[]] => [b, row(runs.filter((r) => r.stand === b))]),
     ['total', row(runs)],
   ]);
   const outcomes = new Map<string, number>();
@@ -176,14 +176,14 @@ export function report(findings: Findings, took: { ms: number; jobs: number; see
     ...bad
       .slice(0, 20)
       .flatMap((r) => [
-        `FAILED seed ${r.seed} (${r.bench}): ${r.details.slice(0, 3).join('; ')}`,
+        `FAILED seed ${r.seed} (${r.stand}): ${r.details.slice(0, 3).join('; ')}`,
         `  reproduce: npm run chaos -- --runs 1 --seed ${r.seed} --races 0 --fuzz 0 --kills 0`,
       ]),
     ...kills
       .filter(killFailed)
       .slice(0, 10)
       .flatMap((k) => [
-        `FAILED kill seed ${k.seed} (${k.bench}): ${k.details.slice(0, 3).join('; ')}`,
+        `FAILED kill seed ${k.seed} (${k.stand}): ${k.details.slice(0, 3).join('; ')}`,
         `  reproduce: npm run chaos -- --runs 0 --kills 1 --seed ${k.seed} --races 0 --fuzz 0`,
       ]),
     `chaos: runs=${runs.length} lost=${sum((r) => r.lost)} strangers=${sum((r) => r.strangers)} uid_conflicts=${sum((r) => r.uidConflicts)} cursor_regressions=${sum((r) => r.cursorRegressions)}`,

@@ -1,5 +1,5 @@
 /**
- * One chaos run: a bench, its seeded schedule of invocations under faults, then fault-free reruns
+ * One chaos run: a stand, its seeded schedule of invocations under faults, then fault-free reruns
  * (the clock moved past the settle lag and any lease) until the source is caught up, and the
  * checks: nothing due is missing from the archive, nothing archived is unknown to the vendor, no
  * uid carries two different raw_data, no committed version or position went backwards, and no
@@ -8,13 +8,13 @@
 import { CursorStore } from '../../shared/cursor-store.ts';
 import type { RunResult, RunStatus, runSource } from '../../shared/runner.ts';
 import { seededRandom, type Random } from '../random.ts';
-import { startBench, type Bench } from './benches.ts';
+import { startStand, type Stand } from './stands.ts';
 import { regressed } from './expected.ts';
 import { archiveTexts, emptyOutputs, scan, spoolTexts } from './hygiene.ts';
 import { CHAOS_LEASE_MS, STALL_BUDGET_MS, invoke, startArchive, type Archive, type Rig } from './invoke.ts';
 import { scheduleFor, type Invocation, type Schedule } from './schedule.ts';
 import { CHAOS_TABLE, FakeClock, type ChaosWorld } from './world.ts';
-import type { BenchName } from './benches.ts';
+import type { StandName } from './stands.ts';
 
 /** Where every campaign's clock starts: fixed, so a seed replays the same run on any day. */
 export const CHAOS_EPOCH = Date.parse('2026-11-20T12:00:00.000Z');
@@ -23,7 +23,7 @@ const MAX_DRAIN = 40;
 /** The findings of one run. */
 export interface RunReport {
   readonly seed: number;
-  readonly bench: BenchName;
+  readonly stand: StandName;
   readonly lost: number;
   readonly strangers: number;
   readonly uidConflicts: number;
@@ -66,14 +66,14 @@ function outcome(status: RunStatus, error: string | undefined): string {
 }
 
 function arm(rig: Rig, step: Invocation, random: Random): void {
-  if (step.arrivals) rig.bench.arrive(step.arrivals.n, step.arrivals.late, random, step.arrivals.poison);
-  for (const { fault, n } of step.vendorFaults) rig.bench.inject(fault, n, random);
+  if (step.arrivals) rig.stand.arrive(step.arrivals.n, step.arrivals.late, random, step.arrivals.poison);
+  for (const { fault, n } of step.vendorFaults) rig.stand.inject(fault, n, random);
   if (step.firehose) Object.assign(rig.archive.firehose.faults, step.firehose);
   if (step.dynamo) rig.world.dynamoFaults.push(step.dynamo);
 }
 
 function calm(rig: Rig): void {
-  rig.bench.calm();
+  rig.stand.calm();
   Object.assign(rig.archive.firehose.faults, {
     recordFailureRate: 0,
     failNextRecords: 0,
@@ -138,16 +138,16 @@ export async function drain(
   rig: Rig,
   onResult: (result: RunResult) => void = () => undefined,
 ): Promise<number | undefined> {
-  rig.clock.advance(Math.max(rig.bench.settleLagMs, CHAOS_LEASE_MS) + 1000);
+  rig.clock.advance(Math.max(rig.stand.settleLagMs, CHAOS_LEASE_MS) + 1000);
   const store = new CursorStore({ client: rig.world.client, tableName: CHAOS_TABLE, now: rig.clock.now });
   for (let i = 0; i < MAX_DRAIN; i++) {
     const startedAt = rig.clock.now();
-    const partial = rig.bench.partial?.((await store.get(rig.bench.source.id))?.cursor) ?? false;
+    const partial = rig.stand.partial?.((await store.get(rig.stand.source.id))?.cursor) ?? false;
     const { result } = await invoke(rig, { owner: `drain-${i}` });
     onResult(result);
     if (result.status === 'caught-up' && !partial) return startedAt;
     // A busy source waits for the lease, which a run with a fast clock may have set far ahead.
-    const lease = result.status === 'busy' ? (await store.get(rig.bench.source.id))?.leaseExpiresAt : undefined;
+    const lease = result.status === 'busy' ? (await store.get(rig.stand.source.id))?.leaseExpiresAt : undefined;
     rig.clock.advance(lease === undefined ? 1000 : Math.max(1000, lease - rig.clock.now() + 1000));
   }
   return undefined;
@@ -158,7 +158,7 @@ function regressions(rig: Rig, sourceId: string, from: number, details: string[]
   let found = 0;
   let last: { version: number; progress: Record<string, number> } | undefined;
   for (const commit of rig.world.commits.slice(from).filter((c) => c.sourceId === sourceId)) {
-    const progress = rig.bench.progress(commit.cursor);
+    const progress = rig.stand.progress(commit.cursor);
     const back = last ? regressed(last.progress, progress) : [];
     if (last && (commit.version <= last.version || back.length)) {
       found++;
@@ -174,12 +174,12 @@ function regressions(rig: Rig, sourceId: string, from: number, details: string[]
 /** Compares the archive with what the vendor holds. */
 export async function compare(
   archive: Pick<Archive, 'byUid' | 'deadLetters'>,
-  bench: Bench,
+  stand: Stand,
   settledAt: number,
   details: string[],
 ) {
   const archived = await archive.byUid();
-  const { all, due, deadLetters } = bench.expected(settledAt);
+  const { all, due, deadLetters } = stand.expected(settledAt);
   const letters = await archive.deadLetters();
   // An invalid record is lost unless it was dead-lettered with a reason, and must never be archived.
   const unlettered = [...deadLetters].filter(([letter, uid]) => !letters.get(letter) || archived.has(uid));
@@ -209,9 +209,9 @@ export async function compare(
   };
 }
 
-/** How a run may be steered: benches to draw from, a schedule of one's own, another runner. */
+/** How a run may be steered: stands to draw from, a schedule of one's own, another runner. */
 export interface ChaosOptions {
-  readonly benches?: readonly BenchName[];
+  readonly stands?: readonly StandName[];
   /** Played instead of the seed's schedule. */
   readonly schedule?: Schedule;
   readonly verbose?: boolean;
@@ -221,14 +221,14 @@ export interface ChaosOptions {
 
 /** Plays the run with seed `seed` in `world`. */
 export async function chaosRun(world: ChaosWorld, seed: number, options: ChaosOptions = {}): Promise<RunReport> {
-  const { benches, verbose = false, runner } = options;
+  const { stands, verbose = false, runner } = options;
   const started = Date.now();
-  const schedule = options.schedule ?? scheduleFor(seed, benches);
+  const schedule = options.schedule ?? scheduleFor(seed, stands);
   const clock = new FakeClock(CHAOS_EPOCH);
   const sourceId = `chaos-${(seed >>> 0).toString(36)}-${++sequence}`;
   const archive = await startArchive(clock);
-  const bench = await startBench(schedule.bench, { sourceId, seed, now: clock.now, backlog: schedule.backlog });
-  const rig: Rig = { world, clock, bench, archive, outputs: emptyOutputs(), seed, ...(runner ? { runner } : {}) };
+  const stand = await startStand(schedule.stand, { sourceId, seed, now: clock.now, backlog: schedule.backlog });
+  const rig: Rig = { world, clock, stand, archive, outputs: emptyOutputs(), seed, ...(runner ? { runner } : {}) };
   const outcomes: Record<string, number> = {};
   const tally: Tally = { invocations: 0, crashes: 0, skews: 0, stalls: 0, overruns: 0 };
   const details: string[] = [];
@@ -236,17 +236,17 @@ export async function chaosRun(world: ChaosWorld, seed: number, options: ChaosOp
   try {
     const settledAt = await play(rig, schedule, outcomes, tally, details);
     if (settledAt === undefined) details.push(`not caught up after ${MAX_DRAIN} fault-free runs`);
-    const found = await compare(archive, bench, settledAt ?? 0, details);
+    const found = await compare(archive, stand, settledAt ?? 0, details);
     rig.outputs.archive.push(
       ...(await archiveTexts(archive.dir)),
-      ...(bench.spool ? await spoolTexts(bench.spool) : []),
+      ...(stand.spool ? await spoolTexts(stand.spool) : []),
     );
-    const leaks = scan(rig.outputs, bench.secrets);
+    const leaks = scan(rig.outputs, stand.secrets);
     if (verbose) details.push(...new Set(rig.outputs.errors.map((e) => e.slice(0, 240))));
     const scanned = Object.values(rig.outputs).reduce((n, texts) => n + texts.length, 0);
     return {
       seed,
-      bench: schedule.bench,
+      stand: schedule.stand,
       ...found,
       cursorRegressions: regressions(rig, sourceId, firstCommit, details),
       leaks,
@@ -262,7 +262,7 @@ export async function chaosRun(world: ChaosWorld, seed: number, options: ChaosOp
       ms: Date.now() - started,
     };
   } finally {
-    await bench.stop();
+    await stand.stop();
     await archive.stop();
     world.commits.splice(firstCommit);
   }

@@ -1,12 +1,12 @@
 /**
  * A run's fault schedule, drawn from its seed alone (so `--runs 1 --seed <run seed>` replays it):
- * which bench, then a few invocations, each with arrivals, vendor faults, Firehose and DynamoDB
+ * which stand, then a few invocations, each with arrivals, vendor faults, Firehose and DynamoDB
  * faults, a crash at one step boundary, the deadline arriving during one request, and the clock
  * gap before the next invocation.
  */
 import type { FirehoseFaults } from '../firehose-emulator.ts';
 import { randomInt, seededRandom, type Random } from '../random.ts';
-import { BENCHES, benchFaults, type BenchName, type VendorFault } from './benches.ts';
+import { STANDS, standFaults, type StandName, type VendorFault } from './stands.ts';
 import { STEPS, type CrashPlan } from './steps.ts';
 import type { DynamoFault, StoreOp } from './world.ts';
 
@@ -32,7 +32,7 @@ export interface Invocation {
 
 export interface Schedule {
   readonly seed: number;
-  readonly bench: BenchName;
+  readonly stand: StandName;
   readonly backlog: number;
   readonly invocations: readonly Invocation[];
 }
@@ -61,8 +61,8 @@ function dynamoFault(random: Random): DynamoFault {
   };
 }
 
-function invocation(random: Random, bench: BenchName, faults: readonly VendorFault[]): Invocation {
-  const steps = STEPS.filter((s) => s !== 'afterSpoolPut' || bench === 'carbonblack-queue');
+function invocation(random: Random, stand: StandName, faults: readonly VendorFault[]): Invocation {
+  const steps = STEPS.filter((s) => s !== 'afterSpoolPut' || stand === 'carbonblack-queue');
   const vendorFaults = Array.from({ length: randomInt(random, 0, 2) }, () => {
     const fault = pick(random, faults);
     return { fault, n: fault === 'timeout' ? 1 : randomInt(random, 1, 2) };
@@ -82,15 +82,15 @@ function invocation(random: Random, bench: BenchName, faults: readonly VendorFau
   };
 }
 
-/** The schedule of the run with this seed; `benches` limits the draw. */
-export function scheduleFor(seed: number, benches: readonly BenchName[] = BENCHES): Schedule {
+/** The schedule of the run with this seed; `stands` limits the draw. */
+export function scheduleFor(seed: number, stands: readonly StandName[] = STANDS): Schedule {
   const random = seededRandom(seed ^ 0x43a05);
-  const bench = pick(random, benches);
+  const stand = pick(random, stands);
   const count = randomInt(random, 3, 8);
   return {
     seed,
-    bench,
+    stand,
     backlog: randomInt(random, 40, 120),
-    invocations: Array.from({ length: count }, () => invocation(random, bench, benchFaults(bench))),
+    invocations: Array.from({ length: count }, () => invocation(random, stand, standFaults(stand))),
   };
 }

@@ -1,14 +1,14 @@
 /**
  * The reliability campaign in small (the full one is `npm run chaos`, docs/guarantees.md): seeded
  * schedules of vendor, Firehose and DynamoDB faults with a crash at a step boundary, on every
- * bench; a crash at each step boundary of the runner; and proof that the checks catch a pump that
+ * stand; a crash at each step boundary of the runner; and proof that the checks catch a pump that
  * does lose records. After the faults the source is rerun until caught up and the archive is
  * compared with everything the emulator served.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runSource } from '../../shared/runner.ts';
 import type { Sink } from '../../shared/sink.ts';
-import { BENCHES, type BenchName } from '../../local/chaos/benches.ts';
+import { STANDS, type StandName } from '../../local/chaos/stands.ts';
 import { chaosRun, type RunReport } from '../../local/chaos/run.ts';
 import type { Schedule } from '../../local/chaos/schedule.ts';
 import { STEPS, type Step } from '../../local/chaos/steps.ts';
@@ -42,11 +42,11 @@ const CLEAN = {
 };
 
 describe('chaos campaign: seeded fault schedules', () => {
-  it.each(BENCHES)(
+  it.each(STANDS)(
     '%s: a seeded schedule of faults and crashes loses, invents, conflicts and regresses nothing',
-    async (bench) => {
+    async (stand) => {
       // Prepare / Act
-      const report = await chaosRun(world, 4242, { benches: [bench] });
+      const report = await chaosRun(world, 4242, { stands: [stand] });
 
       // Assess
       expect(findings(report)).toEqual(CLEAN);
@@ -57,9 +57,9 @@ describe('chaos campaign: seeded fault schedules', () => {
 });
 
 describe('chaos campaign: a crash at every step boundary', () => {
-  const crashAt = (bench: BenchName, step: Step): Schedule => ({
+  const crashAt = (stand: StandName, step: Step): Schedule => ({
     seed: 7,
-    bench,
+    stand,
     backlog: 60,
     invocations: [
       // Veza's poison arrivals give every page a record to dead-letter (the afterDeadLetter step).
@@ -67,17 +67,13 @@ describe('chaos campaign: a crash at every step boundary', () => {
       { arrivals: { n: 5, late: true, poison: true }, vendorFaults: [], crash: { step, nth: 1 }, gapMs: 30_000 },
     ],
   });
-  const benchFor = (step: Step, i: number): BenchName =>
-    step === 'afterSpoolPut'
-      ? 'carbonblack-queue'
-      : step === 'afterDeadLetter'
-        ? 'veza'
-        : (BENCHES[i % 5] as BenchName);
-  const cases = STEPS.map((step, i): [Step, BenchName] => [step, benchFor(step, i)]);
+  const standFor = (step: Step, i: number): StandName =>
+    step === 'afterSpoolPut' ? 'carbonblack-queue' : step === 'afterDeadLetter' ? 'veza' : (STANDS[i % 5] as StandName);
+  const cases = STEPS.map((step, i): [Step, StandName] => [step, standFor(step, i)]);
 
-  it.each(cases)('dying at %s (%s) loses nothing; the lease is taken over once it expires', async (step, bench) => {
+  it.each(cases)('dying at %s (%s) loses nothing; the lease is taken over once it expires', async (step, stand) => {
     // Prepare / Act
-    const report = await chaosRun(world, 11, { schedule: crashAt(bench, step) });
+    const report = await chaosRun(world, 11, { schedule: crashAt(stand, step) });
 
     // Assess
     expect(findings(report)).toEqual(CLEAN);
@@ -97,7 +93,7 @@ describe('chaos campaign: the checks themselves', () => {
     };
 
     // Act
-    const report = await chaosRun(world, 99, { benches: ['veza'], runner: lossy });
+    const report = await chaosRun(world, 99, { stands: ['veza'], runner: lossy });
 
     // Assess
     expect(report.lost).toBeGreaterThan(0);

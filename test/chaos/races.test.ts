@@ -19,7 +19,7 @@ afterAll(async () => {
 
 describe('races: concurrent runs of one source', () => {
   it('two and three writers whose leases expire at awkward moments lose and invent nothing', async () => {
-    // Prepare / Act: seeded scenarios (bench, writer count and moments drawn from the seed).
+    // Prepare / Act: seeded scenarios (stand, writer count and moments drawn from the seed).
     const reports = [];
     for (let seed = 1; seed <= 8; seed++) reports.push(await race(world, seed));
 
@@ -31,7 +31,7 @@ describe('races: concurrent runs of one source', () => {
 
   it('a lease that lapses after a run delivered a page lets the next run deliver it again, with the same uids (the accepted duplicate)', async () => {
     // Prepare
-    const plan: RacePlan = { bench: 'veza', writers: 2, moments: ['beforeCommit'], nths: [1] };
+    const plan: RacePlan = { stand: 'veza', writers: 2, moments: ['beforeCommit'], nths: [1] };
 
     // Act
     const report = await race(world, 3, undefined, plan);
@@ -46,7 +46,7 @@ describe('races: concurrent runs of one source', () => {
     'a run whose lease lapsed (%s) before it delivered stops instead of delivering a page another run delivers',
     async (moment) => {
       // Prepare
-      const plan: RacePlan = { bench: 'veza', writers: 2, moments: [moment], nths: [1] };
+      const plan: RacePlan = { stand: 'veza', writers: 2, moments: [moment], nths: [1] };
 
       // Act
       const report = await race(world, 5, undefined, plan);

@@ -4,12 +4,12 @@
  * identity of records without ids, rate limits and refused keys.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { CB_KEY, CB_SOURCE_ID, sorted, startBench, stopBenches, uidsOf, type CbBench } from '../helpers/carbonblack.ts';
+import { CB_KEY, CB_SOURCE_ID, sorted, startStand, stopStands, uidsOf, type CbStand } from '../helpers/carbonblack.ts';
 import type { CbStoredEvent } from '../../local/carbonblack-emulator.ts';
 
 const HOUR_MS = 3_600_000;
 
-afterEach(stopBenches);
+afterEach(stopStands);
 
 /** Uids that occur more than once in the archive. */
 function repeated(uids: readonly string[]): string[] {
@@ -18,7 +18,7 @@ function repeated(uids: readonly string[]): string[] {
 }
 
 /** Events whose archived raw_data is not byte-identical to the emulator's wire text. */
-function rawMismatches(h: CbBench, records: ReadonlyArray<Record<string, unknown>>): CbStoredEvent[] {
+function rawMismatches(h: CbStand, records: ReadonlyArray<Record<string, unknown>>): CbStoredEvent[] {
   const raw = new Map(records.map((r) => [(r.metadata as { uid: string }).uid, r.raw_data]));
   const events = h.emulator.events();
   const uids = h.uids(events);
@@ -27,14 +27,14 @@ function rawMismatches(h: CbBench, records: ReadonlyArray<Record<string, unknown
 
 /** The search bodies the connector sent, parsed. */
 const searches = (
-  h: CbBench,
+  h: CbStand,
 ): Array<{ start: number; rows: number; criteria: { create_time: { start: string; end: string } } }> =>
   h.emulator.requests.filter((r) => r.path.endsWith('/_search')).map((r) => JSON.parse(r.body));
 
 describe('Carbon Black search mode: draining', () => {
   it('archives every event exactly once per occurrence, raw_data byte-identical, and ends caught up', async () => {
     // Prepare
-    const h = await startBench({ source: { options: { rows: 100 } } });
+    const h = await startStand({ source: { options: { rows: 100 } } });
 
     // Act
     const result = await h.run();
@@ -50,7 +50,7 @@ describe('Carbon Black search mode: draining', () => {
 
   it('asks for closed, ascending windows ending the settle lag behind now, paged with a 0-based start', async () => {
     // Prepare
-    const h = await startBench({ source: { options: { rows: 150 }, settleLagSeconds: 300 } });
+    const h = await startStand({ source: { options: { rows: 150 }, settleLagSeconds: 300 } });
     const before = Date.now();
 
     // Act
@@ -73,7 +73,7 @@ describe('Carbon Black search mode: draining', () => {
 
   it('leaves events younger than the settle lag for a later run, then reads only those', async () => {
     // Prepare
-    const h = await startBench({ source: { settleLagSeconds: 120 } });
+    const h = await startStand({ source: { settleLagSeconds: 120 } });
     await h.run();
     const fresh = h.emulator.addEvents(12, { atMs: Date.now() - 30_000 });
 
@@ -93,7 +93,7 @@ describe('Carbon Black search mode: draining', () => {
 describe('Carbon Black search mode: windows larger than num_available', () => {
   it('halves a window whose num_found exceeds the cap before reading it, and still archives everything once', async () => {
     // Prepare
-    const h = await startBench({ emulator: { backlog: 600, searchCap: 100 }, source: { options: { rows: 40 } } });
+    const h = await startStand({ emulator: { backlog: 600, searchCap: 100 }, source: { options: { rows: 40 } } });
 
     // Act
     const result = await h.run();
@@ -109,7 +109,7 @@ describe('Carbon Black search mode: windows larger than num_available', () => {
 
   it('re-bases a window that grew past the cap while it was read, losing nothing after the newest delivered event', async () => {
     // Prepare
-    const h = await startBench({ emulator: { backlog: 25, searchCap: 30 }, source: { options: { rows: 10 } } });
+    const h = await startStand({ emulator: { backlog: 25, searchCap: 30 }, source: { options: { rows: 10 } } });
     const last = Math.max(...h.emulator.events().map((e) => e.time));
     h.onPage = (pages) => {
       if (pages === 1) h.emulator.addEvents(20, { atMs: last - 1 });
@@ -130,7 +130,7 @@ describe('Carbon Black search mode: windows larger than num_available', () => {
 describe('Carbon Black search mode: records without ids', () => {
   it('keeps identical records of one millisecond as separate events, even when they straddle pages', async () => {
     // Prepare
-    const h = await startBench({ emulator: { backlog: 30 }, source: { options: { rows: 3 } } });
+    const h = await startStand({ emulator: { backlog: 30 }, source: { options: { rows: 3 } } });
     const copies = h.emulator.addEvents(1, { atMs: Date.now() - 2 * HOUR_MS, identical: 7 });
 
     // Act
@@ -150,7 +150,7 @@ describe('Carbon Black search mode: records without ids', () => {
 
   it('gives the same uids when the same windows are read again with another page size', async () => {
     // Prepare
-    const h = await startBench({ emulator: { backlog: 300 }, source: { options: { rows: 50 } } });
+    const h = await startStand({ emulator: { backlog: 300 }, source: { options: { rows: 50 } } });
     h.emulator.addEvents(2, { atMs: Date.now() - HOUR_MS, identical: 4 });
     await h.run();
     const first = uidsOf(await h.archived());
@@ -171,7 +171,7 @@ describe('Carbon Black search mode: records without ids', () => {
 describe('Carbon Black search mode: vendor answers', () => {
   it('waits the Retry-After of a 429 when the deadline allows, then reads on', async () => {
     // Prepare
-    const h = await startBench();
+    const h = await startStand();
     Object.assign(h.emulator.faults, { rateLimitNext: 1, retryAfterSeconds: 7 });
 
     // Act
@@ -189,7 +189,7 @@ describe('Carbon Black search mode: vendor answers', () => {
 
   it('stops as throttled, cursor untouched and without waiting, when Retry-After is beyond the deadline', async () => {
     // Prepare
-    const h = await startBench();
+    const h = await startStand();
     await h.run();
     const before = await h.cursor();
     Object.assign(h.emulator.faults, { rateLimitNext: 1, retryAfterSeconds: 600 });
@@ -205,7 +205,7 @@ describe('Carbon Black search mode: vendor answers', () => {
 
   it('fails on a refused key with the 401 in the error, never the secret, and stores no cursor', async () => {
     // Prepare
-    const h = await startBench({
+    const h = await startStand({
       source: { credentials: { apiId: CB_KEY.id, apiSecret: 'WRONGSECRET0000000000000' } },
     });
 
@@ -221,7 +221,7 @@ describe('Carbon Black search mode: vendor answers', () => {
 
   it('fails on a key without org.audits with the 403 and the missing permission in the error', async () => {
     // Prepare
-    const h = await startBench({ emulator: { apiKeys: [{ ...CB_KEY, permissions: ['jobs.status'] }] } });
+    const h = await startStand({ emulator: { apiKeys: [{ ...CB_KEY, permissions: ['jobs.status'] }] } });
 
     // Act
     const result = await h.run();
@@ -234,7 +234,7 @@ describe('Carbon Black search mode: vendor answers', () => {
 
   it('fails on a truncated page keeping the last committed position, and the rerun archives the rest once', async () => {
     // Prepare
-    const h = await startBench({ source: { options: { rows: 100 } } });
+    const h = await startStand({ source: { options: { rows: 100 } } });
     // (The runner may have prefetched page 2 before the fault was armed: the fault hits page 2 or 3.)
     h.onPage = (pages) => {
       if (pages === 1) h.emulator.faults.truncateNext = 1;

@@ -20,28 +20,28 @@ import {
   CB_SOURCE_ID,
   Crash,
   sorted,
-  startBench,
-  stopBenches,
+  startStand,
+  stopStands,
   uidsOf,
-  type CbBench,
-  type CbBenchOptions,
+  type CbStand,
+  type CbStandOptions,
 } from '../helpers/carbonblack.ts';
 
 const BATCH = 60;
 const LEASE_MS = 60_000;
 
-afterEach(stopBenches);
+afterEach(stopStands);
 
-/** A queue-mode bench: batches of at most BATCH records; the key's queue holds the last three days. */
-const queueBench = (options: CbBenchOptions = {}): Promise<CbBench> =>
-  startBench({
+/** A queue-mode stand: batches of at most BATCH records; the key's queue holds the last three days. */
+const queueStand = (options: CbStandOptions = {}): Promise<CbStand> =>
+  startStand({
     ...options,
     emulator: { queueBatch: BATCH, ...options.emulator },
     source: { ...options.source, options: { mode: 'queue', ...options.source?.options } },
   });
 
 /** Every event that entered the key's queue is archived (`duplicates` allowed or not), nothing else. */
-async function expectComplete(h: CbBench, { duplicates = false } = {}): Promise<string[]> {
+async function expectComplete(h: CbStand, { duplicates = false } = {}): Promise<string[]> {
   const archived = uidsOf(await h.archived());
   const expected = h.uids(h.emulator.enqueued(CB_KEY.id));
   expect(sorted([...new Set(archived)])).toEqual(sorted(expected));
@@ -49,12 +49,12 @@ async function expectComplete(h: CbBench, { duplicates = false } = {}): Promise<
   return archived;
 }
 
-const spooled = (h: CbBench): Promise<string[]> => h.stack.spool.list(queueSpoolPrefix(CB_SOURCE_ID));
+const spooled = (h: CbStand): Promise<string[]> => h.stack.spool.list(queueSpoolPrefix(CB_SOURCE_ID));
 
 describe('Carbon Black queue mode', () => {
   it("drains the key's queue batch by batch, archives every queued event once and leaves the spool empty", async () => {
     // Prepare
-    const h = await queueBench();
+    const h = await queueStand();
     const queued = h.emulator.queued(CB_KEY.id).length;
 
     // Act
@@ -69,7 +69,7 @@ describe('Carbon Black queue mode', () => {
 
   it('gives identical records distinct uids, the same ones search mode gives them', async () => {
     // Prepare
-    const h = await queueBench({ emulator: { backlog: 10 } });
+    const h = await queueStand({ emulator: { backlog: 10 } });
     const copies = h.emulator.addEvents(1, { identical: 5 });
 
     // Act
@@ -84,7 +84,7 @@ describe('Carbon Black queue mode', () => {
 
   it('waits out a 429 on the queue read and loses nothing', async () => {
     // Prepare
-    const h = await queueBench();
+    const h = await queueStand();
     Object.assign(h.emulator.faults, { rateLimitNext: 1, retryAfterSeconds: 3 });
 
     // Act
@@ -98,7 +98,7 @@ describe('Carbon Black queue mode', () => {
 
   it('refuses to read the queue without a spool, leaving the queue untouched', async () => {
     // Prepare
-    const h = await queueBench();
+    const h = await queueStand();
     const before = h.emulator.queued(CB_KEY.id).length;
     const pump = createPump(carbonBlackConnector, {
       config: h.stack.config,
@@ -117,7 +117,7 @@ describe('Carbon Black queue mode', () => {
 
   it('starts queue mode afresh, with a warning, when the stored cursor is from search mode', async () => {
     // Prepare
-    const h = await queueBench();
+    const h = await queueStand();
     await h.runAs({ options: { mode: 'search' } });
     const searched = uidsOf(await h.archived()).length;
 
@@ -139,7 +139,7 @@ describe('Carbon Black queue mode', () => {
 describe('Carbon Black queue mode: crashes', () => {
   it('loses nothing when the run dies right after the spool write: the rerun delivers the spooled batch', async () => {
     // Prepare
-    const h = await queueBench();
+    const h = await queueStand();
     h.afterSpoolPut = () => {
       throw new Crash('process died after the spool write');
     };
@@ -168,7 +168,7 @@ describe('Carbon Black queue mode: crashes', () => {
 
   it('re-delivers the batch with the same uids when the run dies after delivery, before the commit', async () => {
     // Prepare
-    const h = await queueBench();
+    const h = await queueStand();
     const crashed = await h.runSteps('afterDelivery', 2);
     h.clock.offset += LEASE_MS + 1000;
 
@@ -185,7 +185,7 @@ describe('Carbon Black queue mode: crashes', () => {
 
   it('does not deliver a batch again when the run dies after the commit, before the spool delete', async () => {
     // Prepare
-    const h = await queueBench();
+    const h = await queueStand();
     await h.runSteps('afterCommit', 1);
     const leftover = await spooled(h);
     h.clock.offset += LEASE_MS + 1000;
@@ -202,7 +202,7 @@ describe('Carbon Black queue mode: crashes', () => {
 
   it('moves a batch that is not JSON out of the replay path, reports it, and reads on', async () => {
     // Prepare
-    const h = await queueBench();
+    const h = await queueStand();
     h.emulator.faults.truncateNext = 1;
     const failed = await h.run();
 
@@ -227,7 +227,7 @@ describe('Carbon Black queue mode: a killed process', () => {
 
   it('loses nothing when the pump process is killed after the spool write, before delivery', async () => {
     // Prepare
-    const h = await queueBench();
+    const h = await queueStand();
     const [stateDir, archiveDir] = [join(h.stateDir, '..', 'child-state'), join(h.stateDir, '..', 'child-archive')];
     const child = spawn(
       process.execPath,

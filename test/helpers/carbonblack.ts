@@ -1,5 +1,5 @@
 /**
- * A Carbon Black test bench: the emulator, the local AWS stack (state and archive in a temp dir,
+ * A Carbon Black test stand: the emulator, the local AWS stack (state and archive in a temp dir,
  * the spool a directory under the state dir) and two ways to run the source: the Lambda's
  * `createPump`, and `runSource` with steps that can crash (for faults `createPump` cannot reach).
  * A "crash" throws at a step and leaves the lease held, as a process that died would.
@@ -44,13 +44,13 @@ export interface LogLine {
   attributes: Record<string, unknown> | undefined;
 }
 
-export interface CbBenchOptions {
+export interface CbStandOptions {
   emulator?: Partial<CarbonBlackEmulatorOptions>;
   /** Source fields: options (mode, rows), settleLagSeconds, credentials. */
   source?: { options?: Record<string, unknown>; settleLagSeconds?: number; credentials?: Record<string, string> };
 }
 
-export interface CbBench {
+export interface CbStand {
   readonly emulator: CarbonBlackEmulator;
   readonly stack: LocalStack;
   readonly source: Source;
@@ -87,16 +87,16 @@ export const uidsOf = (records: ReadonlyArray<Record<string, unknown>>): string[
 export const sorted = (values: readonly string[]): string[] => [...values].sort();
 
 const cleanups: Array<() => Promise<void>> = [];
-/** Stops every bench started since the last call (call it from afterEach). */
-export async function stopBenches(): Promise<void> {
+/** Stops every stand started since the last call (call it from afterEach). */
+export async function stopStands(): Promise<void> {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 }
 
-/** Starts a bench; `stopBenches` stops it. */
-export async function startBench(options: CbBenchOptions = {}): Promise<CbBench> {
+/** Starts a stand; `stopStands` stops it. */
+export async function startStand(options: CbStandOptions = {}): Promise<CbStand> {
   const emulator = await startCarbonBlackEmulator({ apiKeys: [CB_KEY], seed: 21, backlog: 400, ...options.emulator });
   cleanups.push(() => emulator.stop());
-  const dir = await mkdtemp(join(tmpdir(), 'cb-bench-'));
+  const dir = await mkdtemp(join(tmpdir(), 'cb-stand-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const { sources } = parseSources(
     {
@@ -133,7 +133,7 @@ export async function startBench(options: CbBenchOptions = {}): Promise<CbBench>
   const spool: Spool = {
     put: async (key, bytes) => {
       await stack.spool.put(key, bytes);
-      bench.afterSpoolPut(key);
+      stand.afterSpoolPut(key);
     },
     list: (prefix) => stack.spool.list(prefix),
     get: (key) => stack.spool.get(key),
@@ -147,7 +147,7 @@ export async function startBench(options: CbBenchOptions = {}): Promise<CbBench>
       logger,
       // Waits are recorded, not slept: the HTTP client's clock moves by them instead, as a real wait would move it.
       http: { sleep: async (ms) => void (sleeps.push(ms), (waited += ms)), now: () => Date.now() + waited },
-      onProgress: (_id, stats) => bench.onPage(stats.pages),
+      onProgress: (_id, stats) => stand.onPage(stats.pages),
     });
   const invoke = async (pump: ReturnType<typeof createPump>, remainingMs: number): Promise<RunResult> => {
     const [result] = (await pump({ sourceId: CB_SOURCE_ID }, remainingMs)).results;
@@ -157,7 +157,7 @@ export async function startBench(options: CbBenchOptions = {}): Promise<CbBench>
   const pump = pumpFor(stack.config.sources[0] as Source);
   let runs = 0;
 
-  const runSteps: CbBench['runSteps'] = async (crash, onPage = 1) => {
+  const runSteps: CbStand['runSteps'] = async (crash, onPage = 1) => {
     let crashed = false;
     let pages = 0;
     const die = (): never => {
@@ -196,7 +196,7 @@ export async function startBench(options: CbBenchOptions = {}): Promise<CbBench>
     return runSource(connector, source, deps);
   };
 
-  const bench: CbBench = {
+  const stand: CbStand = {
     emulator,
     stack,
     source,
@@ -219,5 +219,5 @@ export async function startBench(options: CbBenchOptions = {}): Promise<CbBench>
     reset: () => store.reset(CB_SOURCE_ID),
     uids: (events) => emulator.nativeIds(events).map((id) => eventUid('carbonblack', CB_SOURCE_ID, id)),
   };
-  return bench;
+  return stand;
 }

@@ -1,8 +1,9 @@
 /**
- * One vendor under test: its emulator on the campaign's fake clock, the source that reads it, the
- * vendor faults it can take (mapped onto the emulator's knobs), arrivals (late ones dated inside
- * the settle lag), and what the archive must hold (expected.ts). Backlogs are small and pages short,
- * so a run crosses many page boundaries in little time.
+ * A test stand: one vendor under test (the campaign's `--stand`), its emulator on the campaign's
+ * fake clock, the source that reads it, the vendor faults it can take (mapped onto the emulator's
+ * knobs), arrivals (late ones dated inside the settle lag), and what the archive must hold
+ * (expected.ts). Backlogs are small and pages short, so a run crosses many page boundaries in
+ * little time. ("Bench" is the performance benchmark's word only.)
  */
 import { authentic8Connector } from '../../functions/authentic8/connector.ts';
 import { carbonBlackConnector } from '../../functions/carbonblack/connector.ts';
@@ -35,9 +36,9 @@ import {
   type Progress,
 } from './expected.ts';
 
-/** The benches: the five vendors, Carbon Black in both modes. */
-export const BENCHES = ['veza', 'authentic8', 'retraced', 'nected', 'carbonblack', 'carbonblack-queue'] as const;
-export type BenchName = (typeof BENCHES)[number];
+/** The stands: the five vendors, Carbon Black in both modes. */
+export const STANDS = ['veza', 'authentic8', 'retraced', 'nected', 'carbonblack', 'carbonblack-queue'] as const;
+export type StandName = (typeof STANDS)[number];
 
 /** Vendor faults, each mapped to an emulator knob where the vendor has one. */
 export const VENDOR_FAULTS = [
@@ -57,8 +58,8 @@ export type VendorFault = (typeof VENDOR_FAULTS)[number];
 
 const DAY_MS = 86_400_000;
 
-export interface Bench {
-  readonly name: BenchName;
+export interface Stand {
+  readonly name: StandName;
   readonly vendor: Vendor;
   readonly connector: Connector;
   readonly source: Source;
@@ -94,7 +95,7 @@ interface Knobs extends PageFaults {
 }
 
 /** The knob of each fault per vendor; `retryAfterSeconds` is set alongside the 429 ones. */
-const KNOBS: Record<BenchName, Partial<Record<VendorFault, string>>> = {
+const KNOBS: Record<StandName, Partial<Record<VendorFault, string>>> = {
   veza: {
     '429': 'rateLimitNext',
     '429-bare': 'resourceExhaustedNext',
@@ -159,15 +160,15 @@ const KNOBS: Record<BenchName, Partial<Record<VendorFault, string>>> = {
   },
 };
 
-/** The vendor faults a bench takes. */
-export function benchFaults(name: BenchName): VendorFault[] {
+/** The vendor faults a stand takes. */
+export function standFaults(name: StandName): VendorFault[] {
   return Object.keys(KNOBS[name]) as VendorFault[];
 }
 
-function armer(name: BenchName, knobs: Knobs): Pick<Bench, 'faults' | 'inject' | 'calm'> {
+function armer(name: StandName, knobs: Knobs): Pick<Stand, 'faults' | 'inject' | 'calm'> {
   const map = KNOBS[name];
   return {
-    faults: benchFaults(name),
+    faults: standFaults(name),
     inject(fault, n, random) {
       const knob = map[fault];
       if (!knob) return;
@@ -204,8 +205,8 @@ function sourceOf(
   return sources[0] as Source;
 }
 
-/** Everything a bench needs from the campaign. */
-export interface BenchContext {
+/** Everything a stand needs from the campaign. */
+export interface StandContext {
   readonly sourceId: string;
   readonly seed: number;
   readonly now: () => number;
@@ -216,8 +217,8 @@ export interface BenchContext {
 const CHAOS_TOKEN = (vendor: string, seed: number): string =>
   `chaos-${vendor}-secret-${(seed >>> 0).toString(36)}-7f3a9c`;
 
-/** Starts the emulator and returns the bench. */
-export async function startBench(name: BenchName, ctx: BenchContext): Promise<Bench> {
+/** Starts the emulator and returns the stand. */
+export async function startStand(name: StandName, ctx: StandContext): Promise<Stand> {
   const startFrom = ctx.now() - 5 * DAY_MS;
   const common = { seed: ctx.seed, backlog: ctx.backlog, now: ctx.now };
   switch (name) {
@@ -263,15 +264,15 @@ export async function startBench(name: BenchName, ctx: BenchContext): Promise<Be
       };
     }
     case 'retraced':
-      return retracedBench(ctx, startFrom);
+      return retracedStand(ctx, startFrom);
     case 'nected':
-      return nectedBench(ctx, startFrom);
+      return nectedStand(ctx, startFrom);
     default:
-      return carbonBlackBench(name, ctx, startFrom);
+      return carbonBlackStand(name, ctx, startFrom);
   }
 }
 
-async function retracedBench(ctx: BenchContext, startFrom: number): Promise<Bench> {
+async function retracedStand(ctx: StandContext, startFrom: number): Promise<Stand> {
   const token = CHAOS_TOKEN('retraced', ctx.seed);
   const settleLagMs = retracedConnector.settleLagMs ?? 0;
   const emu = await startRetracedEmulator({ seed: ctx.seed, backlog: ctx.backlog, now: ctx.now, token });
@@ -293,7 +294,7 @@ async function retracedBench(ctx: BenchContext, startFrom: number): Promise<Benc
   };
 }
 
-async function nectedBench(ctx: BenchContext, startFrom: number): Promise<Bench> {
+async function nectedStand(ctx: StandContext, startFrom: number): Promise<Stand> {
   const apiKey = CHAOS_TOKEN('nected', ctx.seed);
   const settleLagMs = nectedConnector.settleLagMs ?? 0;
   const emu = await startNectedEmulator({ seed: ctx.seed, backlog: ctx.backlog, now: ctx.now, apiKey });
@@ -317,7 +318,7 @@ async function nectedBench(ctx: BenchContext, startFrom: number): Promise<Bench>
   };
 }
 
-async function carbonBlackBench(name: BenchName, ctx: BenchContext, startFrom: number): Promise<Bench> {
+async function carbonBlackStand(name: StandName, ctx: StandContext, startFrom: number): Promise<Stand> {
   const key = { id: 'CHAOSKEY01', secret: CHAOS_TOKEN('cb', ctx.seed) };
   const queue = name === 'carbonblack-queue';
   // The queue reads no windows: nothing is held back.
