@@ -1,7 +1,8 @@
 /**
  * The pump of a benchmark, wired as shared/handler.ts wires it (cursor store, Firehose sinks,
  * the runner, one HTTP client per source), with packing on, against emulators running in two
- * child processes (bench/emulator-host.ts): the vendor's, and Firehose with DynamoDB.
+ * child processes (bench/emulator-host.ts): the vendor's behind prepared answers, and Firehose
+ * with DynamoDB.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -17,13 +18,16 @@ import { MemorySpool } from '../shared/spool.ts';
 import { ThrottleStore } from '../shared/throttle.ts';
 import { LOCAL_AWS } from '../local/dynamo.ts';
 import type { FirehoseStats } from '../local/firehose-emulator.ts';
-import type { AwsReady, HostSettings, VendorReady } from './emulator-host.ts';
+import type { AwsReady, HostFloor, HostSettings, VendorReady } from './emulator-host.ts';
+import type { ServiceStats } from './prepared-answers.ts';
 import { VENDOR_BENCH } from './vendors.ts';
 
 /** A running emulator host. */
 export interface Host<R> {
   readonly ready: R;
   stats(): Promise<unknown>;
+  /** Sends `message` and resolves with the host's first message of type `answer`. */
+  ask<T>(message: { type: string; [key: string]: unknown }, answer: string): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -36,12 +40,15 @@ export async function startHost<R>(settings: HostSettings): Promise<Host<R>> {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const ready = await next<R>(child, 'ready');
+  const ask = <T>(message: { type: string }, answer: string): Promise<T> => {
+    const answered = next<T>(child, answer);
+    child.send(message);
+    return answered;
+  };
   return {
     ready,
-    stats: async () => {
-      child.send({ type: 'stats' });
-      return (await next<{ stats: unknown }>(child, 'stats')).stats;
-    },
+    ask,
+    stats: async () => (await ask<{ stats: unknown }>({ type: 'stats' }, 'stats')).stats,
     stop: async () => {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.send({ type: 'stop' });
@@ -110,6 +117,10 @@ function countWrites(client: DynamoDBClient): { count: number; throttle: number 
 export interface SourceOverrides {
   readonly options?: Record<string, unknown>;
   readonly rateLimit?: Source['rateLimit'];
+  /** The pump's clock (runner and HTTP client); a frozen one makes every drain send the same requests. */
+  readonly now?: () => number;
+  /** Where the source starts (ISO); default five days ago. */
+  readonly startFrom?: string;
 }
 
 /** The runner's dependencies against the hosts, as createPump builds them, with packed sinks. */
@@ -122,7 +133,7 @@ export function pumpDeps(
   const dynamodb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: aws.dynamo });
   const writes = countWrites(dynamodb);
   const firehose = new FirehoseClient({ ...LOCAL_AWS, endpoint: aws.firehose, maxAttempts: 1 });
-  const startFrom = new Date(Date.now() - 5 * 86_400_000).toISOString();
+  const startFrom = overrides.startFrom ?? new Date(Date.now() - 5 * 86_400_000).toISOString();
   const [source] = parseSources(
     {
       sources: [
@@ -152,28 +163,75 @@ export function pumpDeps(
         onRetry,
         ...(retryRule ? { retryRule } : {}),
         ...(gate ? { gate } : {}),
+        ...(overrides.now ? { now: overrides.now } : {}),
       }),
     throttle: { store: new ThrottleStore({ client: dynamodb, tableName: aws.table, vendor }), shared: new Set() },
     owner: 'bench',
     leaseMs: 120_000,
     deadline: Date.now() + 30 * 60_000,
     spool: new MemorySpool(),
+    ...(overrides.now ? { now: overrides.now } : {}),
   };
   return { deps, source, writes, close: () => (dynamodb.destroy(), firehose.destroy()) };
 }
 
-/** Drains a backlog of `vendor` at `latencyMs` a request in one run; the emulators in two child processes. */
-export async function drain(
+/** One drain against prepared answers, with what the vendor's server spent serving it. */
+export interface ReplayedDrain extends Drain {
+  readonly latencyMs: number;
+  readonly service: ServiceStats;
+}
+
+/** The drains of one vendor, and the JSON floor of its pages and events (ms for all of them, once). */
+export interface VendorDrains {
+  readonly drains: ReplayedDrain[];
+  readonly floor: { parseMs: number; pages: number; stringifyMs: number; events: number };
+}
+
+/**
+ * Drains a backlog of `vendor` once to record the emulator's answers, then once per latency from
+ * those answers, each drain from an empty cursor table; the vendor in one child process for all of
+ * them, Firehose and DynamoDB in a fresh one per drain.
+ */
+export async function drains(
   vendor: Vendor,
-  settings: { backlog: number; latencyMs: number; seed?: number },
-): Promise<Drain> {
-  const base = { vendor, backlog: settings.backlog, latencyMs: settings.latencyMs, seed: settings.seed ?? 1 };
-  const [vendorHost, aws] = await Promise.all([
-    startHost<VendorReady>({ ...base, role: 'vendor' }),
-    startHost<AwsReady>({ ...base, role: 'aws' }),
-  ]);
+  settings: { backlog: number; latenciesMs: readonly number[]; seed?: number },
+): Promise<VendorDrains> {
+  const base = { vendor, backlog: settings.backlog, seed: settings.seed ?? 1 };
+  const vendorHost = await startHost<VendorReady>({ ...base, role: 'vendor' });
+  // Frozen, so each drain's windows (and so its requests) are the recording's.
+  const frozen = Date.now();
+  const clock = { now: () => frozen, startFrom: new Date(frozen - 5 * 86_400_000).toISOString() };
   try {
-    const { deps, source, writes, close } = pumpDeps(vendorHost.ready, aws.ready, vendor);
+    await drainOnce(vendor, vendorHost.ready, clock);
+    const out: ReplayedDrain[] = [];
+    let stringify = { ms: 0, items: 0 };
+    for (const latencyMs of settings.latenciesMs) {
+      await vendorHost.ask({ type: 'replay', latencyMs }, 'replaying');
+      const drained = await drainOnce(vendor, vendorHost.ready, clock, async (aws) => {
+        stringify = await aws.ask<HostFloor>({ type: 'floor' }, 'floor');
+      });
+      out.push({ ...drained, latencyMs, service: (await vendorHost.stats()) as ServiceStats });
+    }
+    const parse = await vendorHost.ask<HostFloor>({ type: 'floor' }, 'floor');
+    return {
+      drains: out,
+      floor: { parseMs: parse.ms, pages: parse.items, stringifyMs: stringify.ms, events: stringify.items },
+    };
+  } finally {
+    await vendorHost.stop();
+  }
+}
+
+/** One drain from `vendorHost` into a fresh Firehose and DynamoDB; `after` sees them before they stop. */
+async function drainOnce(
+  vendor: Vendor,
+  vendorHost: VendorReady,
+  clock: SourceOverrides,
+  after?: (aws: Host<AwsReady>) => Promise<void>,
+): Promise<Drain> {
+  const aws = await startHost<AwsReady>({ vendor, backlog: 0, seed: 1, role: 'aws' });
+  try {
+    const { deps, source, writes, close } = pumpDeps(vendorHost, aws.ready, vendor, clock);
     const inner = CONNECTORS[vendor];
     if (!inner) throw new Error(`no connector for ${vendor}`);
     // Each fetchPage timed: when fetches take as long as the whole drain, delivery is fully overlapped.
@@ -199,6 +257,7 @@ export async function drain(
     close();
     if (result.status !== 'caught-up') throw new Error(`${vendor} drain ended ${result.status}: ${result.error ?? ''}`);
     const firehose = (await aws.stats()) as FirehoseStats;
+    await after?.(aws);
     return {
       result,
       ms,
@@ -207,9 +266,9 @@ export async function drain(
       busyMs: busy.active,
       firehose,
       dynamoWrites: writes.count,
-      streams: vendorHost.ready.streams,
+      streams: vendorHost.streams,
     };
   } finally {
-    await Promise.all([vendorHost.stop(), aws.stop()]);
+    await aws.stop();
   }
 }
