@@ -8,18 +8,17 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { CONNECTORS, optionSchemas } from '../functions/registry.ts';
+import { optionSchemas } from '../functions/registry.ts';
 import { parseSources, type Source, type Vendor } from '../shared/config.ts';
 import { CursorStore } from '../shared/cursor-store.ts';
 import { HttpClient } from '../shared/http.ts';
-import { runSource, type RunResult, type RunnerDeps } from '../shared/runner.ts';
+import type { RunResult, RunnerDeps } from '../shared/runner.ts';
 import { FirehoseSink } from '../shared/sink.ts';
 import { MemorySpool } from '../shared/spool.ts';
 import { ThrottleStore } from '../shared/throttle.ts';
 import { LOCAL_AWS } from '../local/dynamo.ts';
 import type { FirehoseStats } from '../local/firehose-emulator.ts';
-import type { AwsReady, HostFloor, HostSettings, VendorReady } from './emulator-host.ts';
-import type { ServiceStats } from './prepared-answers.ts';
+import type { AwsReady, HostSettings, VendorReady } from './emulator-host.ts';
 import { VENDOR_BENCH } from './vendors.ts';
 
 /** A running emulator host. */
@@ -173,102 +172,4 @@ export function pumpDeps(
     ...(overrides.now ? { now: overrides.now } : {}),
   };
   return { deps, source, writes, close: () => (dynamodb.destroy(), firehose.destroy()) };
-}
-
-/** One drain against prepared answers, with what the vendor's server spent serving it. */
-export interface ReplayedDrain extends Drain {
-  readonly latencyMs: number;
-  readonly service: ServiceStats;
-}
-
-/** The drains of one vendor, and the JSON floor of its pages and events (ms for all of them, once). */
-export interface VendorDrains {
-  readonly drains: ReplayedDrain[];
-  readonly floor: { parseMs: number; pages: number; stringifyMs: number; events: number };
-}
-
-/**
- * Drains a backlog of `vendor` once to record the emulator's answers, then once per latency from
- * those answers, each drain from an empty cursor table; the vendor in one child process for all of
- * them, Firehose and DynamoDB in a fresh one per drain.
- */
-export async function drains(
-  vendor: Vendor,
-  settings: { backlog: number; latenciesMs: readonly number[]; seed?: number },
-): Promise<VendorDrains> {
-  const base = { vendor, backlog: settings.backlog, seed: settings.seed ?? 1 };
-  const vendorHost = await startHost<VendorReady>({ ...base, role: 'vendor' });
-  // Frozen, so each drain's windows (and so its requests) are the recording's.
-  const frozen = Date.now();
-  const clock = { now: () => frozen, startFrom: new Date(frozen - 5 * 86_400_000).toISOString() };
-  try {
-    await drainOnce(vendor, vendorHost.ready, clock);
-    const out: ReplayedDrain[] = [];
-    let stringify = { ms: 0, items: 0 };
-    for (const latencyMs of settings.latenciesMs) {
-      await vendorHost.ask({ type: 'replay', latencyMs }, 'replaying');
-      const drained = await drainOnce(vendor, vendorHost.ready, clock, async (aws) => {
-        stringify = await aws.ask<HostFloor>({ type: 'floor' }, 'floor');
-      });
-      out.push({ ...drained, latencyMs, service: (await vendorHost.stats()) as ServiceStats });
-    }
-    const parse = await vendorHost.ask<HostFloor>({ type: 'floor' }, 'floor');
-    return {
-      drains: out,
-      floor: { parseMs: parse.ms, pages: parse.items, stringifyMs: stringify.ms, events: stringify.items },
-    };
-  } finally {
-    await vendorHost.stop();
-  }
-}
-
-/** One drain from `vendorHost` into a fresh Firehose and DynamoDB; `after` sees them before they stop. */
-async function drainOnce(
-  vendor: Vendor,
-  vendorHost: VendorReady,
-  clock: SourceOverrides,
-  after?: (aws: Host<AwsReady>) => Promise<void>,
-): Promise<Drain> {
-  const aws = await startHost<AwsReady>({ vendor, backlog: 0, seed: 1, role: 'aws' });
-  try {
-    const { deps, source, writes, close } = pumpDeps(vendorHost, aws.ready, vendor, clock);
-    const inner = CONNECTORS[vendor];
-    if (!inner) throw new Error(`no connector for ${vendor}`);
-    // Each fetchPage timed: when fetches take as long as the whole drain, delivery is fully overlapped.
-    let fetchMs = 0;
-    const connector: typeof inner = {
-      ...inner,
-      fetchPage: async (ctx, cursor) => {
-        const t = performance.now();
-        try {
-          return await inner.fetchPage(ctx, cursor);
-        } finally {
-          fetchMs += performance.now() - t;
-        }
-      },
-    };
-    const cpu = process.cpuUsage();
-    const loop = performance.eventLoopUtilization();
-    const started = performance.now();
-    const result = await runSource(connector, source, deps);
-    const ms = performance.now() - started;
-    const used = process.cpuUsage(cpu);
-    const busy = performance.eventLoopUtilization(loop);
-    close();
-    if (result.status !== 'caught-up') throw new Error(`${vendor} drain ended ${result.status}: ${result.error ?? ''}`);
-    const firehose = (await aws.stats()) as FirehoseStats;
-    await after?.(aws);
-    return {
-      result,
-      ms,
-      fetchMs,
-      cpuMs: (used.user + used.system) / 1000,
-      busyMs: busy.active,
-      firehose,
-      dynamoWrites: writes.count,
-      streams: vendorHost.streams,
-    };
-  } finally {
-    await aws.stop();
-  }
 }
