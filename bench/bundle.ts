@@ -55,19 +55,34 @@ function lambdaEnv(vendor: Vendor): NodeJS.ProcessEnv {
   };
 }
 
-/** Milliseconds to import `file` in a fresh process; the median of `runs`. */
-export function initMs(file: string, vendor: Vendor, runs: number): number {
+/** Milliseconds to import `file` in a fresh process. */
+function initSample(file: string, vendor: Vendor): number {
   const script = `const t = performance.now(); const m = await import(${JSON.stringify(file)}); if (typeof m.handler !== 'function') throw new Error('no handler'); process.stdout.write(String(performance.now() - t));`;
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const out = execFileSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], {
-      env: lambdaEnv(vendor),
-      encoding: 'utf8',
-    });
-    times.push(Number(out));
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] as number;
+  const out = execFileSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], {
+    env: lambdaEnv(vendor),
+    encoding: 'utf8',
+  });
+  return Number(out);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+/**
+ * Milliseconds to import each of `files` in fresh processes with `vendor`'s environment, the median of `runs` each;
+ * the files take turns, so a machine that slows down mid-way slows each of them alike.
+ */
+export function initMs(files: readonly string[], vendor: Vendor, runs: number): number[] {
+  const times = files.map(() => [] as number[]);
+  for (let i = 0; i < runs; i++) files.forEach((file, n) => times[n]?.push(initSample(file, vendor)));
+  return times.map(median);
+}
+
+/** Bundles the SDK floor (bench/sdk-floor.ts) as the functions are bundled; returns its entry file. */
+export function bundleSdkFloor(): string {
+  return bundleInto(fileURLToPath(new URL('./sdk-floor.ts', import.meta.url)), join(BUNDLE_DIR, 'sdk-floor')).file;
 }
 
 /** What one function's bundle weighs, what its init takes, and its heaviest packages. */
@@ -77,6 +92,8 @@ export interface BundleFigures {
   /** The entry and the chunks it imports statically: what a cold start loads and compiles. */
   readonly initBytes: number;
   readonly initMs: number;
+  /** Init of `alongside` (the SDK floor), timed in turns with the function's; NaN without one. */
+  readonly alongsideMs: number;
   /** The heaviest packages of what a cold start loads. */
   readonly heaviest: Array<[string, number]>;
 }
@@ -113,8 +130,16 @@ export function bundleInto(
   return { file: join(dir, PUMP_ENTRY_FILE), metafile: bundlePump(entry, dir, external) };
 }
 
-/** Bundles and times one function; `external` overrides the configured externals (for comparisons). */
-export function measureFunction(vendor: Vendor, runs: number, external?: readonly string[]): BundleFigures {
+/**
+ * Bundles and times one function, in turns with `alongside` (a bundle to compare with) if given; `external` overrides
+ * the configured externals (for comparisons).
+ */
+export function measureFunction(
+  vendor: Vendor,
+  runs: number,
+  options: { external?: readonly string[]; alongside?: string } = {},
+): BundleFigures {
+  const { external, alongside } = options;
   const dir = join(BUNDLE_DIR, external ? `${vendor}-alt` : vendor);
   const { file, metafile } = bundleInto(join(ROOT, 'functions', vendor, 'index.ts'), dir, external);
   const outputs = Object.keys(metafile.outputs).filter((name) => name.endsWith('.mjs'));
@@ -122,10 +147,12 @@ export function measureFunction(vendor: Vendor, runs: number, external?: readonl
   const loaded = loadedAtInit(metafile, entry);
   const size = (names: readonly string[]): number =>
     names.reduce((n, name) => n + (metafile.outputs[name]?.bytes ?? 0), 0);
+  const [ms, alongsideMs] = initMs(alongside ? [file, alongside] : [file], vendor, runs);
   return {
     bytes: size(outputs),
     initBytes: size(loaded),
-    initMs: initMs(file, vendor, runs),
+    initMs: ms as number,
+    alongsideMs: alongsideMs ?? Number.NaN,
     heaviest: byPackage(metafile, loaded),
   };
 }

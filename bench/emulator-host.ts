@@ -1,8 +1,10 @@
 /**
  * A child process holding what the pump talks to in a benchmark: either one vendor emulator with
- * a backlog and a per-request latency, or the Firehose emulator (streams deaggregating packed
- * records, as deployed) and DynamoDB (dynalite). Out of the pump's process, and apart from each
- * other, so that archive writes never delay a vendor answer and the pump's figures are the pump's.
+ * a backlog behind prepared answers (bench/prepared-answers.ts: recorded once, then replayed at a
+ * per-request latency), or the Firehose emulator (streams deaggregating packed records, as
+ * deployed) and DynamoDB (dynalite). Each also measures its half of the JSON floor (bench/floors.ts).
+ * Out of the pump's process, and apart from each other, so that archive writes never delay a
+ * vendor answer and the pump's figures are the pump's.
  * Started by bench/stack.ts with its settings as JSON in argv[2]; talks over the IPC channel.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,14 +24,24 @@ import { AUTHENTIC8_LOCAL_TOKEN, AUTHENTIC8_MAIN_ORG, startAuthentic8Emulator } 
 import { ensureCursorTable, startDynamo } from '../local/dynamo.ts';
 import { startEmulator } from '../local/emulators.ts';
 import { startFirehoseEmulator } from '../local/firehose-emulator.ts';
+import { readArchive } from '../local/archive-reader.ts';
+import { parseFloorMs, stringifyFloorMs } from './floors.ts';
+import { startPreparedAnswers } from './prepared-answers.ts';
 
 /** The settings a host starts with: `vendor` runs the vendor emulator, `aws` Firehose and DynamoDB. */
 export interface HostSettings {
   readonly role: 'vendor' | 'aws';
   readonly vendor: Vendor;
   readonly backlog: number;
-  readonly latencyMs: number;
   readonly seed: number;
+}
+
+/** A host's half of the JSON floor: ms to parse what it served (vendor) or to serialize what it archived (aws). */
+export interface HostFloor {
+  readonly type: 'floor';
+  readonly ms: number;
+  /** Page bodies (vendor) or archived events (aws) the floor covers. */
+  readonly items: number;
 }
 
 /** What a vendor host reports once its emulator listens. */
@@ -67,7 +79,7 @@ async function startVendor(s: HostSettings): Promise<Vendored> {
       token: AUTHENTIC8_LOCAL_TOKEN,
       seed: s.seed,
       backlog: s.backlog,
-      latencyMs: s.latencyMs,
+      latencyMs: 0,
     });
     const counts = new Map<string, number>(AUTHENTIC8_LOG_TYPES.map((t) => [t, 0]));
     for (const e of a8.events()) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
@@ -82,7 +94,7 @@ async function startVendor(s: HostSettings): Promise<Vendored> {
   const e = await startEmulator(s.vendor, {
     seed: s.seed,
     backlog: s.backlog,
-    latencyMs: s.latencyMs,
+    latencyMs: 0,
     arrivalsPerSecond: 0,
   });
   return {
@@ -95,7 +107,7 @@ async function startVendor(s: HostSettings): Promise<Vendored> {
 }
 
 /** Firehose (streams deaggregating packed records, as deployed) and dynalite. */
-async function startAws(): Promise<{ ready: AwsReady; stats: () => Promise<unknown>; stop: () => Promise<void> }> {
+async function startAws(): Promise<Hosted<AwsReady>> {
   const archiveDir = await mkdtemp(join(tmpdir(), 'audit-pump-bench-'));
   const packed = { deaggregation: { type: 'JSON' as const }, appendDelimiter: true };
   const firehose = await startFirehoseEmulator({
@@ -122,6 +134,11 @@ async function startAws(): Promise<{ ready: AwsReady; stats: () => Promise<unkno
   return {
     ready,
     stats: async () => (await firehose.flush(), { ...firehose.stats }),
+    floor: async () => {
+      await firehose.flush();
+      const events = (await readArchive(archiveDir)).map((r) => r.record);
+      return { ms: stringifyFloorMs(events), items: events.length };
+    },
     stop: async () => {
       await firehose.stop();
       await dynamo.stop();
@@ -130,25 +147,41 @@ async function startAws(): Promise<{ ready: AwsReady; stats: () => Promise<unkno
   };
 }
 
+/** The vendor emulator behind prepared answers: recording until told to replay. */
+async function startPrepared(settings: HostSettings): Promise<Hosted<VendorReady>> {
+  const v = await startVendor(settings);
+  const front = await startPreparedAnswers(v.baseUrl);
+  return {
+    ready: { type: 'ready', baseUrl: front.url, credentials: v.credentials, options: v.options, streams: v.streams },
+    stats: async () => front.stats(),
+    replay: (latencyMs) => front.replay(latencyMs),
+    floor: async () => ({ ms: parseFloorMs(front.bodies()), items: front.bodies().length }),
+    stop: async () => {
+      await front.stop();
+      await v.stop();
+    },
+  };
+}
+
+interface Hosted<R> {
+  readonly ready: R;
+  stats(): Promise<unknown>;
+  floor(): Promise<{ ms: number; items: number }>;
+  replay?(latencyMs: number): void;
+  stop(): Promise<void>;
+}
+
 async function main(): Promise<void> {
   const settings = JSON.parse(process.argv[2] ?? '{}') as HostSettings;
-  const host =
-    settings.role === 'aws'
-      ? await startAws()
-      : await startVendor(settings).then((v) => ({
-          ready: {
-            type: 'ready' as const,
-            baseUrl: v.baseUrl,
-            credentials: v.credentials,
-            options: v.options,
-            streams: v.streams,
-          },
-          stats: async () => ({}),
-          stop: v.stop,
-        }));
-  process.on('message', (message: { type: string }) => {
+  const host: Hosted<unknown> = settings.role === 'aws' ? await startAws() : await startPrepared(settings);
+  process.on('message', (message: { type: string; latencyMs?: number }) => {
     if (message.type === 'stats') {
       void host.stats().then((stats) => process.send?.({ type: 'stats', stats }));
+    } else if (message.type === 'floor') {
+      void host.floor().then((floor) => process.send?.({ type: 'floor', ...floor }));
+    } else if (message.type === 'replay') {
+      host.replay?.(message.latencyMs ?? 0);
+      process.send?.({ type: 'replaying' });
     } else if (message.type === 'stop') {
       void host.stop().then(() => process.disconnect());
     }

@@ -62,12 +62,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     mode: values.smoke ? 'smoke' : 'full',
     figures: [],
     details: {},
+    notes: [],
   };
   try {
     for (const [name, run] of Object.entries(SECTIONS)) {
       if (!wanted.includes(name)) continue;
-      const { figures, details } = await run(sizes, log);
+      const { figures, details, notes = [] } = await run(sizes, log);
       report.figures.push(...figures);
+      report.notes?.push(...notes);
       Object.assign(report.details, details);
     }
   } finally {

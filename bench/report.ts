@@ -32,6 +32,8 @@ export interface Report {
   readonly figures: Figure[];
   /** What each section measured besides its figures (sizes, counts, per-step times). */
   readonly details: Record<string, unknown>;
+  /** Lines printed under the table (e.g. each drain's server service time). */
+  readonly notes?: string[];
 }
 
 /**
@@ -47,6 +49,14 @@ export function atMost(name: string, value: number, unit: string, goal: number, 
 export function atLeast(name: string, value: number, unit: string, goal: number, digits = 0): Figure {
   const shown = round(value, digits);
   return { name, value: shown, unit, goal: `≥ ${goal.toFixed(digits)}`, met: shown >= goal };
+}
+
+/** The goal a {@link reported} figure has: none; it is shown, not judged. */
+export const REPORTED = 'report';
+
+/** A figure shown for what it tells, without a goal (met is always true, and not counted). */
+export function reported(name: string, value: number, unit: string, digits = 0): Figure {
+  return { name, value: round(value, digits), unit, goal: REPORTED, met: true };
 }
 
 function round(value: number, digits: number): number {
@@ -82,11 +92,15 @@ export function formatReport(report: Report): string {
   lines.push(`${'figure'.padEnd(width)}  ${'value'.padStart(valueWidth)}  ${'goal'.padEnd(goalWidth)}  met`);
   lines.push(`${'-'.repeat(width)}  ${'-'.repeat(valueWidth)}  ${'-'.repeat(goalWidth)}  ---`);
   for (const f of report.figures) {
+    const judged = f.goal !== REPORTED;
+    const goal = judged ? `${f.goal} ${f.unit}` : f.goal;
     lines.push(
-      `${f.name.padEnd(width)}  ${value(f).padStart(valueWidth)}  ${`${f.goal} ${f.unit}`.padEnd(goalWidth)}  ${f.met ? 'yes' : 'NO'}`,
+      `${f.name.padEnd(width)}  ${value(f).padStart(valueWidth)}  ${goal.padEnd(goalWidth)}  ${judged ? (f.met ? 'yes' : 'NO') : '-'}`,
     );
   }
-  const missed = report.figures.filter((f) => !f.met).length;
-  lines.push('', `${report.figures.length - missed} of ${report.figures.length} goals met.`);
+  const judged = report.figures.filter((f) => f.goal !== REPORTED);
+  const missed = judged.filter((f) => !f.met).length;
+  lines.push('', `${judged.length - missed} of ${judged.length} goals met.`);
+  if (report.notes?.length) lines.push('', ...report.notes);
   return `${lines.join('\n')}\n`;
 }

@@ -1,17 +1,18 @@
 /**
  * The pump of a benchmark, wired as shared/handler.ts wires it (cursor store, Firehose sinks,
  * the runner, one HTTP client per source), with packing on, against emulators running in two
- * child processes (bench/emulator-host.ts): the vendor's, and Firehose with DynamoDB.
+ * child processes (bench/emulator-host.ts): the vendor's behind prepared answers, and Firehose
+ * with DynamoDB.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { CONNECTORS, optionSchemas } from '../functions/registry.ts';
+import { optionSchemas } from '../functions/registry.ts';
 import { parseSources, type Source, type Vendor } from '../shared/config.ts';
 import { CursorStore } from '../shared/cursor-store.ts';
 import { HttpClient } from '../shared/http.ts';
-import { runSource, type RunResult, type RunnerDeps } from '../shared/runner.ts';
+import type { RunResult, RunnerDeps } from '../shared/runner.ts';
 import { FirehoseSink } from '../shared/sink.ts';
 import { MemorySpool } from '../shared/spool.ts';
 import { ThrottleStore } from '../shared/throttle.ts';
@@ -24,6 +25,8 @@ import { VENDOR_BENCH } from './vendors.ts';
 export interface Host<R> {
   readonly ready: R;
   stats(): Promise<unknown>;
+  /** Sends `message` and resolves with the host's first message of type `answer`. */
+  ask<T>(message: { type: string; [key: string]: unknown }, answer: string): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -36,12 +39,15 @@ export async function startHost<R>(settings: HostSettings): Promise<Host<R>> {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const ready = await next<R>(child, 'ready');
+  const ask = <T>(message: { type: string }, answer: string): Promise<T> => {
+    const answered = next<T>(child, answer);
+    child.send(message);
+    return answered;
+  };
   return {
     ready,
-    stats: async () => {
-      child.send({ type: 'stats' });
-      return (await next<{ stats: unknown }>(child, 'stats')).stats;
-    },
+    ask,
+    stats: async () => (await ask<{ stats: unknown }>({ type: 'stats' }, 'stats')).stats,
     stop: async () => {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.send({ type: 'stop' });
@@ -110,6 +116,10 @@ function countWrites(client: DynamoDBClient): { count: number; throttle: number 
 export interface SourceOverrides {
   readonly options?: Record<string, unknown>;
   readonly rateLimit?: Source['rateLimit'];
+  /** The pump's clock (runner and HTTP client); a frozen one makes every drain send the same requests. */
+  readonly now?: () => number;
+  /** Where the source starts (ISO); default five days ago. */
+  readonly startFrom?: string;
 }
 
 /** The runner's dependencies against the hosts, as createPump builds them, with packed sinks. */
@@ -122,7 +132,7 @@ export function pumpDeps(
   const dynamodb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: aws.dynamo });
   const writes = countWrites(dynamodb);
   const firehose = new FirehoseClient({ ...LOCAL_AWS, endpoint: aws.firehose, maxAttempts: 1 });
-  const startFrom = new Date(Date.now() - 5 * 86_400_000).toISOString();
+  const startFrom = overrides.startFrom ?? new Date(Date.now() - 5 * 86_400_000).toISOString();
   const [source] = parseSources(
     {
       sources: [
@@ -152,64 +162,14 @@ export function pumpDeps(
         onRetry,
         ...(retryRule ? { retryRule } : {}),
         ...(gate ? { gate } : {}),
+        ...(overrides.now ? { now: overrides.now } : {}),
       }),
     throttle: { store: new ThrottleStore({ client: dynamodb, tableName: aws.table, vendor }), shared: new Set() },
     owner: 'bench',
     leaseMs: 120_000,
     deadline: Date.now() + 30 * 60_000,
     spool: new MemorySpool(),
+    ...(overrides.now ? { now: overrides.now } : {}),
   };
   return { deps, source, writes, close: () => (dynamodb.destroy(), firehose.destroy()) };
-}
-
-/** Drains a backlog of `vendor` at `latencyMs` a request in one run; the emulators in two child processes. */
-export async function drain(
-  vendor: Vendor,
-  settings: { backlog: number; latencyMs: number; seed?: number },
-): Promise<Drain> {
-  const base = { vendor, backlog: settings.backlog, latencyMs: settings.latencyMs, seed: settings.seed ?? 1 };
-  const [vendorHost, aws] = await Promise.all([
-    startHost<VendorReady>({ ...base, role: 'vendor' }),
-    startHost<AwsReady>({ ...base, role: 'aws' }),
-  ]);
-  try {
-    const { deps, source, writes, close } = pumpDeps(vendorHost.ready, aws.ready, vendor);
-    const inner = CONNECTORS[vendor];
-    if (!inner) throw new Error(`no connector for ${vendor}`);
-    // Each fetchPage timed: when fetches take as long as the whole drain, delivery is fully overlapped.
-    let fetchMs = 0;
-    const connector: typeof inner = {
-      ...inner,
-      fetchPage: async (ctx, cursor) => {
-        const t = performance.now();
-        try {
-          return await inner.fetchPage(ctx, cursor);
-        } finally {
-          fetchMs += performance.now() - t;
-        }
-      },
-    };
-    const cpu = process.cpuUsage();
-    const loop = performance.eventLoopUtilization();
-    const started = performance.now();
-    const result = await runSource(connector, source, deps);
-    const ms = performance.now() - started;
-    const used = process.cpuUsage(cpu);
-    const busy = performance.eventLoopUtilization(loop);
-    close();
-    if (result.status !== 'caught-up') throw new Error(`${vendor} drain ended ${result.status}: ${result.error ?? ''}`);
-    const firehose = (await aws.stats()) as FirehoseStats;
-    return {
-      result,
-      ms,
-      fetchMs,
-      cpuMs: (used.user + used.system) / 1000,
-      busyMs: busy.active,
-      firehose,
-      dynamoWrites: writes.count,
-      streams: vendorHost.ready.streams,
-    };
-  } finally {
-    await Promise.all([vendorHost.stop(), aws.stop()]);
-  }
 }

@@ -70,7 +70,7 @@ async function simpleDrain(sizes: ThrottlingSizes): Promise<{ ms: number; events
 /** Time audit-pump takes for the two runs (two invocations of one source), and their results. */
 async function pumpDrain(sizes: ThrottlingSizes): Promise<{ ms: number; runs: RunResult[]; requests: number }> {
   const veza = await throttledVeza(sizes);
-  const aws = await startHost<AwsReady>({ role: 'aws', vendor: 'veza', backlog: 0, latencyMs: 0, seed: 1 });
+  const aws = await startHost<AwsReady>({ role: 'aws', vendor: 'veza', backlog: 0, seed: 1 });
   const { deps, source, close } = pumpDeps(
     { baseUrl: veza.baseUrl, credentials: { token: TOKEN }, options: {} },
     aws.ready,
@@ -103,7 +103,7 @@ async function budgetDrain(sizes: ThrottlingSizes) {
     latencyMs: sizes.latencyMs,
     rateLimit: { ...sizes.budget, windowMs, retryAfterSeconds: 5 },
   });
-  const aws = await startHost<AwsReady>({ role: 'aws', vendor: 'carbonblack', backlog: 0, latencyMs: 0, seed: 1 });
+  const aws = await startHost<AwsReady>({ role: 'aws', vendor: 'carbonblack', backlog: 0, seed: 1 });
   const host = {
     baseUrl: cb.baseUrl,
     credentials: { apiId: key.id, apiSecret: key.secret },

@@ -1,6 +1,6 @@
 /** The bench's figures: each is judged as it is reported, so `value` and `met` never disagree. */
 import { describe, expect, it } from '@jest/globals';
-import { atLeast, atMost } from '../../bench/report.ts';
+import { atLeast, atMost, formatReport, reported } from '../../bench/report.ts';
 
 describe('figures', () => {
   it('judges an upper goal on the value as reported', () => {
@@ -22,5 +22,34 @@ describe('figures', () => {
       met: true,
     });
     expect(atLeast('throughput', 19_999.4, 'events/s', 20_000)).toMatchObject({ value: 19_999, met: false });
+  });
+});
+
+describe('reported figures', () => {
+  it('are shown without a goal and left out of the goals met', () => {
+    // Prepare
+    const figures = [reported('drain ÷ vendor bound at 50 ms (veza)', 3.456, '×', 2), atMost('x', 2, '×', 1)];
+
+    // Act
+    const text = formatReport({
+      machine: { cpu: 'cpu', cores: 2, memoryGb: 1, node: 'v20', platform: 'linux/x64', loadBefore: 0 },
+      date: '2026-12-06',
+      mode: 'smoke',
+      figures,
+      details: {},
+      notes: ['server (veza, 50 ms): 2 answers'],
+    });
+
+    // Assess
+    expect(figures[0]).toEqual({
+      name: 'drain ÷ vendor bound at 50 ms (veza)',
+      value: 3.46,
+      unit: '×',
+      goal: 'report',
+      met: true,
+    });
+    expect(text).toMatch(/drain ÷ vendor bound at 50 ms \(veza\) +3\.46 × +report +-/);
+    expect(text).toContain('0 of 1 goals met.');
+    expect(text).toContain('server (veza, 50 ms): 2 answers');
   });
 });
