@@ -19,12 +19,16 @@ import {
   LOCAL_STREAMS,
 } from '../shared/archive-layout.ts';
 import type { Vendor } from '../shared/config.ts';
-import { AUTHENTIC8_LOG_TYPES } from '../local/authentic8-data.ts';
-import { AUTHENTIC8_LOCAL_TOKEN, AUTHENTIC8_MAIN_ORG, startAuthentic8Emulator } from '../local/authentic8-emulator.ts';
-import { ensureCursorTable, startDynamo } from '../local/dynamo.ts';
-import { startEmulator } from '../local/emulators.ts';
-import { startFirehoseEmulator } from '../local/firehose-emulator.ts';
-import { readArchive } from '../local/archive-reader.ts';
+import { AUTHENTIC8_LOG_TYPES } from '../local/emulators/authentic8-data.ts';
+import {
+  AUTHENTIC8_LOCAL_TOKEN,
+  AUTHENTIC8_MAIN_ORG,
+  startAuthentic8Emulator,
+} from '../local/emulators/authentic8-emulator.ts';
+import { ensureCursorTable, startDynamo } from '../local/aws/dynamo.ts';
+import { startEmulator } from '../local/emulators/emulators.ts';
+import { startFirehoseEmulator } from '../local/aws/firehose-emulator.ts';
+import { readArchive } from '../local/query/archive-reader.ts';
 import { parseFloorMs, stringifyFloorMs } from './floors.ts';
 import { startPreparedAnswers } from './prepared-answers.ts';
 

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOCAL_CURSOR_TABLE } from '../shared/archive-layout.ts';
-import { ensureCursorTable, startDynamo } from '../local/dynamo.ts';
+import { ensureCursorTable, startDynamo } from '../local/aws/dynamo.ts';
 import { BUNDLE_DIR, bundleInto } from './bundle.ts';
 import { startFastVeza, startNullFirehose } from './fast-servers.ts';
 import type { MemoryChildInput, MemoryChildOutput } from './memory-child.ts';

@@ -4,7 +4,7 @@
  * every record of a PutRecordBatch at once, counting records and bytes.
  */
 import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { LOCAL_AWS } from '../local/dynamo.ts';
+import { LOCAL_AWS } from '../local/aws/dynamo.ts';
 
 const DATA_KEY = Buffer.from('"Data":');
 

@@ -6,7 +6,7 @@
 import type { Vendor } from '../shared/config.ts';
 import { CONNECTORS } from '../functions/registry.ts';
 import { runSource } from '../shared/runner.ts';
-import type { FirehoseStats } from '../local/firehose-emulator.ts';
+import type { FirehoseStats } from '../local/aws/firehose-emulator.ts';
 import type { AwsReady, HostFloor, VendorReady } from './emulator-host.ts';
 import type { ServiceStats } from './prepared-answers.ts';
 import { pumpDeps, startHost, type Drain, type Host, type SourceOverrides } from './stack.ts';

@@ -5,7 +5,7 @@
  * archived to it being in the lake (schedule interval + Firehose's buffer + the run's own work).
  */
 import { gzipSync } from 'node:zlib';
-import { generatedEvents } from '../local/generated-records.ts';
+import { generatedEvents } from '../local/emulators/generated-records.ts';
 import { VENDORS } from '../shared/config.ts';
 import { loadOcsfSubset } from '../shared/ocsf-validate.ts';
 import { exportToLake, planLakeObjects, type ArchivedEvent, type LakeSink } from '../shared/security-lake/export.ts';

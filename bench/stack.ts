@@ -16,8 +16,8 @@ import type { RunResult, RunnerDeps } from '../shared/runner.ts';
 import { FirehoseSink } from '../shared/sink.ts';
 import { MemorySpool } from '../shared/spool.ts';
 import { ThrottleStore } from '../shared/throttle.ts';
-import { LOCAL_AWS } from '../local/dynamo.ts';
-import type { FirehoseStats } from '../local/firehose-emulator.ts';
+import { LOCAL_AWS } from '../local/aws/dynamo.ts';
+import type { FirehoseStats } from '../local/aws/firehose-emulator.ts';
 import type { AwsReady, HostSettings, VendorReady } from './emulator-host.ts';
 import { VENDOR_BENCH } from './vendors.ts';
 

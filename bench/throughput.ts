@@ -13,7 +13,7 @@ import { HttpClient } from '../shared/http.ts';
 import { runSource, type RunnerDeps } from '../shared/runner.ts';
 import { FirehoseSink } from '../shared/sink.ts';
 import { MemorySpool } from '../shared/spool.ts';
-import { startEmulator } from '../local/emulators.ts';
+import { startEmulator } from '../local/emulators/emulators.ts';
 import { nullFirehose } from './null-firehose.ts';
 import { VENDOR_BENCH } from './vendors.ts';
 

@@ -67,7 +67,7 @@ export const COMMANDS = /** @type {const} */ ({
       json: JSON_OUT,
     },
     example: 'audit-pump run --config sources.json --source veza-main',
-    module: '../local/run-command.ts',
+    module: '../local/cli/run-command.ts',
     export: 'runCommand',
   },
   backfill: {
@@ -87,7 +87,7 @@ export const COMMANDS = /** @type {const} */ ({
       json: JSON_OUT,
     },
     example: 'audit-pump backfill --source veza-main --from 2026-11-01 --to 2026-11-08',
-    module: '../local/range-commands.ts',
+    module: '../local/cli/range-commands.ts',
     export: 'backfillCommand',
   },
   reconcile: {
@@ -110,7 +110,7 @@ export const COMMANDS = /** @type {const} */ ({
       json: JSON_OUT,
     },
     example: 'audit-pump reconcile --source veza-main --window 2026-11-20..2026-11-21',
-    module: '../local/range-commands.ts',
+    module: '../local/cli/range-commands.ts',
     export: 'reconcileCommand',
   },
   query: {
@@ -125,7 +125,7 @@ export const COMMANDS = /** @type {const} */ ({
       json: { type: 'boolean', default: false, description: 'print the rows as one JSON array' },
     },
     example: 'audit-pump query "SELECT vendor, count(*) AS n FROM events GROUP BY vendor"',
-    module: '../local/query.ts',
+    module: '../local/query/query.ts',
     export: 'queryCommand',
   },
   validate: {
@@ -144,7 +144,7 @@ export const COMMANDS = /** @type {const} */ ({
       json: JSON_OUT,
     },
     example: 'audit-pump validate --archive .local/archive',
-    module: '../local/validate.ts',
+    module: '../local/query/validate.ts',
     export: 'validateCommand',
   },
   status: {
@@ -181,7 +181,7 @@ export const COMMANDS = /** @type {const} */ ({
       json: JSON_OUT,
     },
     example: 'audit-pump status --config sources.json',
-    module: '../local/status-command.ts',
+    module: '../local/cli/status-command.ts',
     export: 'statusCommand',
   },
   'cursor show': {
@@ -192,7 +192,7 @@ export const COMMANDS = /** @type {const} */ ({
       'Prints each stored cursor: where it stands in words, the lag, the last success and last event in ISO time, and who holds its lease until when. Only reads: it creates nothing.',
     options: { state: STATE_FOUND, json: JSON_OUT },
     example: 'audit-pump cursor show veza-main',
-    module: '../local/cursor-command.ts',
+    module: '../local/cli/cursor-command.ts',
     export: 'cursorShow',
   },
   'cursor reset': {
@@ -203,7 +203,7 @@ export const COMMANDS = /** @type {const} */ ({
       'Forgets the cursor of a source, so its next run starts at its startFrom again (events already archived are read again, with the same uids). Refused while a live run holds the lease.',
     options: { state: STATE },
     example: 'audit-pump cursor reset veza-main',
-    module: '../local/cursor-command.ts',
+    module: '../local/cli/cursor-command.ts',
     export: 'cursorReset',
   },
   'cursor unlock': {
@@ -214,7 +214,7 @@ export const COMMANDS = /** @type {const} */ ({
       'Releases the lease of a source left by a local run whose process is gone (killed, or stopped with Ctrl-C twice). Refused when the holder is alive or runs elsewhere: that lease ends by itself.',
     options: { state: STATE },
     example: 'audit-pump cursor unlock veza-main',
-    module: '../local/cursor-command.ts',
+    module: '../local/cli/cursor-command.ts',
     export: 'cursorUnlock',
   },
   'security-lake register': {
@@ -247,7 +247,7 @@ export const COMMANDS = /** @type {const} */ ({
     },
     example:
       'audit-pump security-lake register --config sources.json --account 123456789012 --external-id ap-1 --crawler-role-arn arn:aws:iam::210987654321:role/lake-crawler --region eu-west-1',
-    module: '../local/security-lake-command.ts',
+    module: '../local/cli/security-lake-command.ts',
     export: 'securityLakeRegister',
   },
   'security-lake export': {
@@ -260,7 +260,7 @@ export const COMMANDS = /** @type {const} */ ({
       prefix: { type: 'string', value: '<p>', description: 'a prefix for the custom source names (default: none)' },
     },
     example: 'audit-pump security-lake export',
-    module: '../local/security-lake-command.ts',
+    module: '../local/cli/security-lake-command.ts',
     export: 'securityLakeExport',
   },
   emulate: {
@@ -276,7 +276,7 @@ export const COMMANDS = /** @type {const} */ ({
       seed: { type: 'string', value: '<n>', description: 'seed of the generated data' },
     },
     example: 'audit-pump emulate veza --port 8080 --backlog 1000',
-    module: '../local/emulate-command.ts',
+    module: '../local/cli/emulate-command.ts',
     export: 'emulateCommand',
   },
   start: {
@@ -302,7 +302,7 @@ export const COMMANDS = /** @type {const} */ ({
       },
     },
     example: 'npm start -- --once',
-    module: '../local/start.ts',
+    module: '../local/cli/start.ts',
     export: 'start',
   },
 });

@@ -1,6 +1,6 @@
 /**
  * Reading the archive back (DESIGN.md 4.5), for reconciliation: one small interface with a local
- * implementation (local/local-archive.ts, the Firehose emulator's directory) and an S3 one
+ * implementation (local/query/local-archive.ts, the Firehose emulator's directory) and an S3 one
  * (archive-s3.ts, the deployed bucket). Objects are gzip NDJSON under
  * `events/vendor=<v>/dt=<yyyy-MM-dd>/`, the day being the event's own time (PARTITION_JQ).
  */

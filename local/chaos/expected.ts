@@ -11,11 +11,11 @@
 import { createHash } from 'node:crypto';
 import { vezaRecord } from '../../functions/veza/schemas.ts';
 import { eventUid } from '../../shared/ocsf.ts';
-import { authentic8NativeId, type Authentic8Emulator } from '../authentic8-emulator.ts';
-import type { CarbonBlackEmulator } from '../carbonblack-emulator.ts';
-import type { NectedEmulator } from '../nected-emulator.ts';
-import type { RetracedEmulator } from '../retraced-emulator.ts';
-import type { VezaEmulator } from '../veza-emulator.ts';
+import { authentic8NativeId, type Authentic8Emulator } from '../emulators/authentic8-emulator.ts';
+import type { CarbonBlackEmulator } from '../emulators/carbonblack-emulator.ts';
+import type { NectedEmulator } from '../emulators/nected-emulator.ts';
+import type { RetracedEmulator } from '../emulators/retraced-emulator.ts';
+import type { VezaEmulator } from '../emulators/veza-emulator.ts';
 
 /** Every uid the vendor holds (with its wire text when known) and the uids due in the archive. */
 export interface Expected {

@@ -11,12 +11,12 @@ import { retracedConnector } from '../../functions/retraced/connector.ts';
 import { vezaConnector } from '../../functions/veza/connector.ts';
 import type { Vendor } from '../../shared/config.ts';
 import type { Connector } from '../../shared/connector.ts';
-import { createAuthentic8Log } from '../authentic8-data.ts';
-import { createCbLog } from '../carbonblack-data.ts';
-import { createNectedLog } from '../nected-data.ts';
-import { RetracedLog, makePublished, toNode } from '../retraced-data.ts';
-import type { Random } from '../random.ts';
-import { createVezaLog } from '../veza-data.ts';
+import { createAuthentic8Log } from '../emulators/authentic8-data.ts';
+import { createCbLog } from '../emulators/carbonblack-data.ts';
+import { createNectedLog } from '../emulators/nected-data.ts';
+import { RetracedLog, makePublished, toNode } from '../emulators/retraced-data.ts';
+import type { Random } from '../emulators/random.ts';
+import { createVezaLog } from '../emulators/veza-data.ts';
 
 /** One answer of the fake vendor. */
 export interface Answer {

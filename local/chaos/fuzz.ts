@@ -16,7 +16,7 @@ import { runSource, type RunResult } from '../../shared/runner.ts';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { FIREHOSE_LIMITS, FirehoseSink, type Sink } from '../../shared/sink.ts';
 import { optionSchemas } from '../../functions/registry.ts';
-import { randomInt, seededRandom, type Random } from '../random.ts';
+import { randomInt, seededRandom, type Random } from '../emulators/random.ts';
 import { FUZZ_VENDORS, echoForms, type Answer, type FuzzRequest, type FuzzVendor } from './fuzz-pages.ts';
 import { capturingLogger, emptyOutputs, scan, type Outputs } from './hygiene.ts';
 import { CHAOS_EPOCH } from './run.ts';

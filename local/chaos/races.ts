@@ -10,7 +10,7 @@ import { CursorStore } from '../../shared/cursor-store.ts';
 import { eventUid } from '../../shared/ocsf.ts';
 import type { runSource } from '../../shared/runner.ts';
 import type { Sink } from '../../shared/sink.ts';
-import { randomInt, seededRandom, type Random } from '../random.ts';
+import { randomInt, seededRandom, type Random } from '../emulators/random.ts';
 import { startStand, type StandName } from './stands.ts';
 import { emptyOutputs } from './hygiene.ts';
 import { CHAOS_LEASE_MS, invoke, startArchive, type Rig } from './invoke.ts';

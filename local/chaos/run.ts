@@ -7,7 +7,7 @@
  */
 import { CursorStore } from '../../shared/cursor-store.ts';
 import type { RunResult, RunStatus, runSource } from '../../shared/runner.ts';
-import { seededRandom, type Random } from '../random.ts';
+import { seededRandom, type Random } from '../emulators/random.ts';
 import { startStand, type Stand } from './stands.ts';
 import { regressed } from './expected.ts';
 import { archiveTexts, emptyOutputs, scan, spoolTexts } from './hygiene.ts';

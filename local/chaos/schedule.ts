@@ -4,8 +4,8 @@
  * faults, a crash at one step boundary, the deadline arriving during one request, and the clock
  * gap before the next invocation.
  */
-import type { FirehoseFaults } from '../firehose-emulator.ts';
-import { randomInt, seededRandom, type Random } from '../random.ts';
+import type { FirehoseFaults } from '../aws/firehose-emulator.ts';
+import { randomInt, seededRandom, type Random } from '../emulators/random.ts';
 import { STANDS, standFaults, type StandName, type VendorFault } from './stands.ts';
 import { STEPS, type CrashPlan } from './steps.ts';
 import type { DynamoFault, StoreOp } from './world.ts';

@@ -14,13 +14,13 @@ import { optionSchemas } from '../../functions/registry.ts';
 import { parseSources, type Source, type Vendor } from '../../shared/config.ts';
 import type { Connector } from '../../shared/connector.ts';
 import { MemorySpool, type Spool } from '../../shared/spool.ts';
-import { startAuthentic8Emulator } from '../authentic8-emulator.ts';
-import { startCarbonBlackEmulator } from '../carbonblack-emulator.ts';
-import type { PageFaults } from '../emulator-faults.ts';
-import { startNectedEmulator } from '../nected-emulator.ts';
-import { randomInt, type Random } from '../random.ts';
-import { startRetracedEmulator } from '../retraced-emulator.ts';
-import { startVezaEmulator } from '../veza-emulator.ts';
+import { startAuthentic8Emulator } from '../emulators/authentic8-emulator.ts';
+import { startCarbonBlackEmulator } from '../emulators/carbonblack-emulator.ts';
+import type { PageFaults } from '../emulators/emulator-faults.ts';
+import { startNectedEmulator } from '../emulators/nected-emulator.ts';
+import { randomInt, type Random } from '../emulators/random.ts';
+import { startRetracedEmulator } from '../emulators/retraced-emulator.ts';
+import { startVezaEmulator } from '../emulators/veza-emulator.ts';
 import {
   authentic8Expected,
   authentic8Progress,

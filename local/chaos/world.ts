@@ -4,7 +4,7 @@
  * commit that DynamoDB applied (the cursor-regression check reads that log), and a fake clock.
  */
 import { ConditionalCheckFailedException, DynamoDBClient, InternalServerError } from '@aws-sdk/client-dynamodb';
-import { LOCAL_AWS, ensureCursorTable, startDynamo, type LocalDynamo } from '../dynamo.ts';
+import { LOCAL_AWS, ensureCursorTable, startDynamo, type LocalDynamo } from '../aws/dynamo.ts';
 
 /** The cursor table of the campaign. */
 export const CHAOS_TABLE = 'chaos-cursors';

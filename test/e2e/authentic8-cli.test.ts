@@ -3,13 +3,13 @@
  * child process against an Authentic8 emulator started here on a loopback port.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { readArchive } from '../../local/archive-reader.ts';
+import { readArchive } from '../../local/query/archive-reader.ts';
 import {
   AUTHENTIC8_LOCAL_TOKEN,
   authentic8NativeId,
   startAuthentic8Emulator,
   type Authentic8Emulator,
-} from '../../local/authentic8-emulator.ts';
+} from '../../local/emulators/authentic8-emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
 import { E2E_TIMEOUT_MS, freePort, killChildren, spawnCli, waitForStdout } from '../helpers/cli-process.ts';
 import { cliWorkspace, daysAgo, statusOf, type CliWorkspace } from '../helpers/cli-workspace.ts';

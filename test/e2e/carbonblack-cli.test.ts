@@ -6,7 +6,11 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startCarbonBlackEmulator, type CarbonBlackEmulator, type CbApiKey } from '../../local/carbonblack-emulator.ts';
+import {
+  startCarbonBlackEmulator,
+  type CarbonBlackEmulator,
+  type CbApiKey,
+} from '../../local/emulators/carbonblack-emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
 import { E2E_TIMEOUT_MS, cli, killChildren, spawnCli, waitForStdout } from '../helpers/cli-process.ts';
 import { cliWorkspace, daysAgo, statusOf, type CliWorkspace } from '../helpers/cli-workspace.ts';

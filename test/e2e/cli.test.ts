@@ -7,11 +7,11 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { readArchive } from '../../local/archive-reader.ts';
-import { LOCAL_TOKEN } from '../../local/emulators.ts';
-import { startVezaEmulator, vezaExportFilter, type VezaEmulator } from '../../local/veza-emulator.ts';
+import { readArchive } from '../../local/query/archive-reader.ts';
+import { LOCAL_TOKEN } from '../../local/emulators/emulators.ts';
+import { startVezaEmulator, vezaExportFilter, type VezaEmulator } from '../../local/emulators/veza-emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
-import { EMULATORS } from '../../local/emulators.ts';
+import { EMULATORS } from '../../local/emulators/emulators.ts';
 import {
   E2E_TIMEOUT_MS,
   cli,

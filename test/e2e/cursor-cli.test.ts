@@ -10,7 +10,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_CURSOR_TABLE } from '../../shared/archive-layout.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
-import { ensureCursorTable, startDynamo } from '../../local/dynamo.ts';
+import { ensureCursorTable, startDynamo } from '../../local/aws/dynamo.ts';
 import { E2E_TIMEOUT_MS, cli, killChildren } from '../helpers/cli-process.ts';
 
 const SOURCE_ID = 'veza-main';

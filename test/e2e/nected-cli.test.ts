@@ -2,7 +2,11 @@
  * The `audit-pump` command line against the Nected emulator, as users run it (modelled on cli.test.ts).
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { NECTED_LOCAL_API_KEY, startNectedEmulator, type NectedEmulator } from '../../local/nected-emulator.ts';
+import {
+  NECTED_LOCAL_API_KEY,
+  startNectedEmulator,
+  type NectedEmulator,
+} from '../../local/emulators/nected-emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
 import { E2E_TIMEOUT_MS, cli, killChildren, spawnCli, waitForStdout } from '../helpers/cli-process.ts';
 import { cliWorkspace, daysAgo, statusOf, type CliWorkspace } from '../helpers/cli-workspace.ts';

@@ -8,8 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readArchive } from '../../local/archive-reader.ts';
-import { EMULATORS } from '../../local/emulators.ts';
+import { readArchive } from '../../local/query/archive-reader.ts';
+import { EMULATORS } from '../../local/emulators/emulators.ts';
 import { E2E_TIMEOUT_MS, cli, killChildren, type Outcome } from '../helpers/cli-process.ts';
 
 let cwd: string;

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { authentic8Connector } from '../../functions/authentic8/connector.ts';
-import { readArchive } from '../../local/archive-reader.ts';
+import { readArchive } from '../../local/query/archive-reader.ts';
 import {
   authentic8NativeId,
   decryptStandard,
@@ -15,8 +15,8 @@ import {
   type Authentic8Emulator,
   type Authentic8EmulatorOptions,
   type Authentic8Event,
-} from '../../local/authentic8-emulator.ts';
-import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+} from '../../local/emulators/authentic8-emulator.ts';
+import { startLocalStack, type LocalStack } from '../../local/aws/stack.ts';
 import { parseSources } from '../../shared/config.ts';
 import { CursorStore, type CursorState } from '../../shared/cursor-store.ts';
 import { createPump } from '../../shared/handler.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { authentic8Connector } from '../../functions/authentic8/connector.ts';
 import { normalizeAuthentic8, parseHeaders } from '../../functions/authentic8/normalize.ts';
 import { authentic8Record } from '../../functions/authentic8/schemas.ts';
-import { createAuthentic8Log } from '../../local/authentic8-data.ts';
+import { createAuthentic8Log } from '../../local/emulators/authentic8-data.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { eventUid } from '../../shared/ocsf.ts';
 import { validateOcsf } from '../../shared/ocsf-validate.ts';

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { CB_KEY, CB_SOURCE_ID, sorted, startStand, stopStands, uidsOf, type CbStand } from '../helpers/carbonblack.ts';
-import type { CbStoredEvent } from '../../local/carbonblack-emulator.ts';
+import type { CbStoredEvent } from '../../local/emulators/carbonblack-emulator.ts';
 
 const HOUR_MS = 3_600_000;
 

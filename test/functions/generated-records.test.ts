@@ -6,7 +6,7 @@
  * of records per vendor, in every sparse shape and with every optional field set.
  */
 import { describe, it } from '@jest/globals';
-import { GENERATED } from '../../local/generated-records.ts';
+import { GENERATED } from '../../local/emulators/generated-records.ts';
 import type { Vendor } from '../../shared/config.ts';
 import { assertValidRecords } from '../helpers/vendor-property.ts';
 

@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nectedConnector } from '../../functions/nected/connector.ts';
 import { nectedOptions, type NectedCursor } from '../../functions/nected/schemas.ts';
-import { readArchive } from '../../local/archive-reader.ts';
-import { listen } from '../../local/http-server.ts';
-import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { readArchive } from '../../local/query/archive-reader.ts';
+import { listen } from '../../local/emulators/http-server.ts';
+import { startLocalStack, type LocalStack } from '../../local/aws/stack.ts';
 import {
   startNectedEmulator,
   type NectedEmulator,
   type NectedEmulatorOptions,
   type NectedStoredEvent,
-} from '../../local/nected-emulator.ts';
+} from '../../local/emulators/nected-emulator.ts';
 import { parseSources } from '../../shared/config.ts';
 import { CursorStore, type CursorState } from '../../shared/cursor-store.ts';
 import { createPump } from '../../shared/handler.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { activityOf, normalizeNected, statusOf, NECTED_PRODUCT } from '../../functions/nected/normalize.ts';
 import { nectedPage, nectedRecord } from '../../functions/nected/schemas.ts';
-import { createNectedLog } from '../../local/nected-data.ts';
+import { createNectedLog } from '../../local/emulators/nected-data.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { ApiActivityId, StatusId, eventUid } from '../../shared/ocsf.ts';
 import { validateOcsf } from '../../shared/ocsf-validate.ts';

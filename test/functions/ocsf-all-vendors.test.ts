@@ -1,5 +1,5 @@
 /**
- * Every vendor's events are valid OCSF 1.1: each emulator (local/emulators.ts) serves a small
+ * Every vendor's events are valid OCSF 1.1: each emulator (local/emulators/emulators.ts) serves a small
  * backlog, the vendor's connector drains it through the Lambda's code path (createPump) into the
  * local archive, and every archived event passes the validator (shared/ocsf-validate.ts).
  */
@@ -8,9 +8,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONNECTORS, optionSchemas } from '../../functions/registry.ts';
-import { readArchive } from '../../local/archive-reader.ts';
-import { EMULATORS, type RunningEmulator } from '../../local/emulators.ts';
-import { startLocalStack } from '../../local/stack.ts';
+import { readArchive } from '../../local/query/archive-reader.ts';
+import { EMULATORS, type RunningEmulator } from '../../local/emulators/emulators.ts';
+import { startLocalStack } from '../../local/aws/stack.ts';
 import { parseSources, type Vendor } from '../../shared/config.ts';
 import { createPump } from '../../shared/handler.ts';
 import { OcsfValidator } from '../../shared/ocsf-validate.ts';

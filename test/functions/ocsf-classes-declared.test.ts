@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { CONNECTORS } from '../../functions/registry.ts';
-import { generatedEvents } from '../../local/generated-records.ts';
+import { generatedEvents } from '../../local/emulators/generated-records.ts';
 import type { Vendor } from '../../shared/config.ts';
 import { OcsfClass } from '../../shared/ocsf-classes.ts';
 

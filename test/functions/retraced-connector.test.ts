@@ -9,15 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { retracedConnector } from '../../functions/retraced/connector.ts';
 import { ENTERPRISE_READ_LABEL } from '../../functions/retraced/normalize.ts';
-import { readArchive } from '../../local/archive-reader.ts';
+import { readArchive } from '../../local/query/archive-reader.ts';
 import {
   RETRACED_GRAPHQL_PATH,
   startRetracedEmulator,
   type RetracedEmulator,
   type RetracedEmulatorOptions,
   type RetracedStoredEvent,
-} from '../../local/retraced-emulator.ts';
-import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+} from '../../local/emulators/retraced-emulator.ts';
+import { startLocalStack, type LocalStack } from '../../local/aws/stack.ts';
 import { parseSources } from '../../shared/config.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { createPump } from '../../shared/handler.ts';

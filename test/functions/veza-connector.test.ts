@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vezaConnector, vezaRetryRule } from '../../functions/veza/connector.ts';
 import { optionSchemas } from '../../functions/registry.ts';
-import { readArchive } from '../../local/archive-reader.ts';
-import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { readArchive } from '../../local/query/archive-reader.ts';
+import { startLocalStack, type LocalStack } from '../../local/aws/stack.ts';
 import {
   startVezaEmulator,
   type VezaEmulator,
   type VezaEmulatorOptions,
   type VezaStoredEvent,
-} from '../../local/veza-emulator.ts';
+} from '../../local/emulators/veza-emulator.ts';
 import { parseSources } from '../../shared/config.ts';
 import { CursorStore, type CursorState } from '../../shared/cursor-store.ts';
 import { createPump } from '../../shared/handler.ts';

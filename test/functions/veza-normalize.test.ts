@@ -3,7 +3,7 @@ import { activityOf, normalizeVeza, VEZA_PRODUCT } from '../../functions/veza/no
 import { vezaRecord } from '../../functions/veza/schemas.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { ApiActivityId, StatusId, eventUid } from '../../shared/ocsf.ts';
-import { createVezaLog } from '../../local/veza-data.ts';
+import { createVezaLog } from '../../local/emulators/veza-data.ts';
 import type { NormalizeBase } from '../../shared/connector.ts';
 
 const SOURCE: Source = (() => {

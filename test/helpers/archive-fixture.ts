@@ -3,7 +3,7 @@
  * eventHead, as connectors do), written in the archive layout (DESIGN.md 4.5): gzip NDJSON under
  * `events/vendor=<v>/dt=<day>/`, one object per vendor and day.
  */
-import { writeEventsArchive } from '../../local/generated-records.ts';
+import { writeEventsArchive } from '../../local/emulators/generated-records.ts';
 import { parseSources, VENDORS, type Source, type Vendor } from '../../shared/config.ts';
 import { eventHead, eventUid, type OcsfEvent } from '../../shared/ocsf.ts';
 

@@ -20,16 +20,16 @@ import { CursorStore, type CommitInput } from '../../shared/cursor-store.ts';
 import { eventUid } from '../../shared/ocsf.ts';
 import { runSource, type RunResult, type RunnerDeps } from '../../shared/runner.ts';
 import { FirehoseSink, type Sink } from '../../shared/sink.ts';
-import { readArchive } from '../../local/archive-reader.ts';
-import { LOCAL_AWS, ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/dynamo.ts';
-import { startFirehoseEmulator, type FirehoseEmulator } from '../../local/firehose-emulator.ts';
+import { readArchive } from '../../local/query/archive-reader.ts';
+import { LOCAL_AWS, ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/aws/dynamo.ts';
+import { startFirehoseEmulator, type FirehoseEmulator } from '../../local/aws/firehose-emulator.ts';
 import {
   authentic8NativeId,
   startAuthentic8Emulator,
   type Authentic8Emulator,
   type Authentic8EmulatorOptions,
   type Authentic8Event,
-} from '../../local/authentic8-emulator.ts';
+} from '../../local/emulators/authentic8-emulator.ts';
 import { Crash, httpFactory } from './harness.ts';
 
 export const A8_TOKEN = Buffer.from('harness-authentic8-token').toString('base64');

@@ -7,7 +7,7 @@
  */
 import { carbonBlackConnector } from '../../functions/carbonblack/connector.ts';
 import { cbOptions } from '../../functions/carbonblack/schemas.ts';
-import { startLocalStack } from '../../local/stack.ts';
+import { startLocalStack } from '../../local/aws/stack.ts';
 import { parseSources } from '../../shared/config.ts';
 import { createPump } from '../../shared/handler.ts';
 import type { Spool } from '../../shared/spool.ts';

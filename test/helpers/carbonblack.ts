@@ -9,15 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { carbonBlackConnector } from '../../functions/carbonblack/connector.ts';
 import { cbOptions } from '../../functions/carbonblack/schemas.ts';
-import { readArchive } from '../../local/archive-reader.ts';
+import { readArchive } from '../../local/query/archive-reader.ts';
 import {
   startCarbonBlackEmulator,
   type CarbonBlackEmulator,
   type CarbonBlackEmulatorOptions,
   type CbApiKey,
   type CbStoredEvent,
-} from '../../local/carbonblack-emulator.ts';
-import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+} from '../../local/emulators/carbonblack-emulator.ts';
+import { startLocalStack, type LocalStack } from '../../local/aws/stack.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { CursorStore, type CursorState } from '../../shared/cursor-store.ts';
 import { createPump } from '../../shared/handler.ts';

@@ -6,8 +6,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readArchive } from '../../local/archive-reader.ts';
-import { startDynamo } from '../../local/dynamo.ts';
+import { readArchive } from '../../local/query/archive-reader.ts';
+import { startDynamo } from '../../local/aws/dynamo.ts';
 import { LOCAL_CURSOR_TABLE } from '../../shared/archive-layout.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { summaryOf } from './cli-process.ts';

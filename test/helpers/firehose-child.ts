@@ -6,7 +6,7 @@
  * argv: <archiveDir>
  */
 import { ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX, LOCAL_STREAMS } from '../../shared/archive-layout.ts';
-import { startFirehoseEmulator } from '../../local/firehose-emulator.ts';
+import { startFirehoseEmulator } from '../../local/aws/firehose-emulator.ts';
 
 const [archiveDir] = process.argv.slice(2) as [string];
 const emulator = await startFirehoseEmulator({

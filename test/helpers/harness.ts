@@ -21,10 +21,10 @@ import { HttpClient } from '../../shared/http.ts';
 import { eventUid } from '../../shared/ocsf.ts';
 import { runSource, type RunResult, type RunnerDeps } from '../../shared/runner.ts';
 import { FirehoseSink, type Sink } from '../../shared/sink.ts';
-import { readArchive } from '../../local/archive-reader.ts';
-import { LOCAL_AWS, ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/dynamo.ts';
-import { startFirehoseEmulator, type FirehoseEmulator } from '../../local/firehose-emulator.ts';
-import { startVezaEmulator, type VezaEmulator } from '../../local/veza-emulator.ts';
+import { readArchive } from '../../local/query/archive-reader.ts';
+import { LOCAL_AWS, ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/aws/dynamo.ts';
+import { startFirehoseEmulator, type FirehoseEmulator } from '../../local/aws/firehose-emulator.ts';
+import { startVezaEmulator, type VezaEmulator } from '../../local/emulators/veza-emulator.ts';
 import { Crash } from '../../local/chaos/steps.ts';
 
 export const TOKEN = 'harness-token-5d1e0c';

@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { CONNECTORS, optionSchemas } from '../../functions/registry.ts';
-import { readArchive } from '../../local/archive-reader.ts';
-import { EMULATORS, type RunningEmulator } from '../../local/emulators.ts';
-import { LocalArchiveReader } from '../../local/local-archive.ts';
-import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { readArchive } from '../../local/query/archive-reader.ts';
+import { EMULATORS, type RunningEmulator } from '../../local/emulators/emulators.ts';
+import { LocalArchiveReader } from '../../local/query/local-archive.ts';
+import { startLocalStack, type LocalStack } from '../../local/aws/stack.ts';
 import { parseSources, type Source, type Vendor } from '../../shared/config.ts';
 import { createPump, type PumpEvent, type PumpOptions, type PumpResponse } from '../../shared/handler.ts';
 

@@ -1,5 +1,5 @@
 /** A ThrottleStore on its own dynalite with the cursor table, for the throttle tests. */
-import { ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/dynamo.ts';
+import { ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/aws/dynamo.ts';
 import { ThrottleStore } from '../../shared/throttle.ts';
 
 export interface LocalThrottleStore {

@@ -5,12 +5,12 @@
  * runner's own validate + normalize step.
  */
 import * as fc from 'fast-check';
-import { eventOf, sourceFor } from '../../local/generated-records.ts';
+import { eventOf, sourceFor } from '../../local/emulators/generated-records.ts';
 import type { Source, Vendor } from '../../shared/config.ts';
 import type { OcsfEvent } from '../../shared/ocsf.ts';
 import { OcsfValidator } from '../../shared/ocsf-validate.ts';
 
-export { eventOf, sourceFor } from '../../local/generated-records.ts';
+export { eventOf, sourceFor } from '../../local/emulators/generated-records.ts';
 
 const validator = new OcsfValidator();
 /** Warnings that say the event itself is wrong (not the vendor's values' formats). */

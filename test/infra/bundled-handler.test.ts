@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PUMP_ENTRY_FILE, PUMP_SOURCES_FILE, bundlePump, writePumpSources } from '../../infra/bundling.ts';
-import { readArchive } from '../../local/archive-reader.ts';
-import { startLocalStack, type LocalStack } from '../../local/stack.ts';
-import { startVezaEmulator, type VezaEmulator } from '../../local/veza-emulator.ts';
+import { readArchive } from '../../local/query/archive-reader.ts';
+import { startLocalStack, type LocalStack } from '../../local/aws/stack.ts';
+import { startVezaEmulator, type VezaEmulator } from '../../local/emulators/veza-emulator.ts';
 import { parseSources } from '../../shared/config.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

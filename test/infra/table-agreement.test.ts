@@ -14,8 +14,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Lake } from '../../infra/constructs/lake.ts';
-import { duckdbType } from '../../local/events-table.ts';
-import { openArchive, type ArchiveDb } from '../../local/query.ts';
+import { duckdbType } from '../../local/query/events-table.ts';
+import { openArchive, type ArchiveDb } from '../../local/query/query.ts';
 import { EVENT_COLUMNS, EVENT_PARTITIONS } from '../../shared/table.ts';
 import { fixtureEvent, writeArchive } from '../helpers/archive-fixture.ts';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from '@jest/globals';
 import { ListObjectsV2Command, type GetObjectCommand } from '@aws-sdk/client-s3';
-import { LocalArchiveReader } from '../../local/local-archive.ts';
+import { LocalArchiveReader } from '../../local/query/local-archive.ts';
 import {
   ArchiveFormatError,
   archivePrefix,

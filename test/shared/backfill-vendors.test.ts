@@ -5,7 +5,7 @@
  * reconciliation reports nothing missing.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { EMULATORS } from '../../local/emulators.ts';
+import { EMULATORS } from '../../local/emulators/emulators.ts';
 import { backfillItemId } from '../../shared/backfill.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import type { Vendor } from '../../shared/config.ts';

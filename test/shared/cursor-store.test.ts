@@ -5,7 +5,7 @@
  */
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from '@jest/globals';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/dynamo.ts';
+import { ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/aws/dynamo.ts';
 import { BACKFILL_KEY } from '../../shared/backfill.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { CursorConflictError, LeaseHeldError } from '../../shared/errors.ts';

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import * as z from 'zod';
-import { readArchive } from '../../local/archive-reader.ts';
-import { LOCAL_AWS, ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/dynamo.ts';
-import { startFirehoseEmulator, type FirehoseEmulator } from '../../local/firehose-emulator.ts';
-import { seededRandom, randomInt, type Random } from '../../local/random.ts';
+import { readArchive } from '../../local/query/archive-reader.ts';
+import { LOCAL_AWS, ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/aws/dynamo.ts';
+import { startFirehoseEmulator, type FirehoseEmulator } from '../../local/aws/firehose-emulator.ts';
+import { seededRandom, randomInt, type Random } from '../../local/emulators/random.ts';
 import {
   ARCHIVE_ERROR_PREFIX,
   ARCHIVE_PREFIX,

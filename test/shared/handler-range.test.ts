@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Context } from 'aws-lambda';
 import { vezaConnector } from '../../functions/veza/connector.ts';
-import { LocalArchiveReader } from '../../local/local-archive.ts';
+import { LocalArchiveReader } from '../../local/query/local-archive.ts';
 import { loadRuntimeConfig } from '../../shared/config.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { createHandler, type PumpOptions } from '../../shared/handler.ts';

@@ -12,8 +12,8 @@ import { vezaConnector } from '../../functions/veza/connector.ts';
 import { parseSources } from '../../shared/config.ts';
 import { MAX_CONTINUATIONS } from '../../shared/continuation.ts';
 import { createHandler } from '../../shared/handler.ts';
-import { startLocalStack, type LocalStack } from '../../local/stack.ts';
-import { startVezaEmulator, type VezaEmulator } from '../../local/veza-emulator.ts';
+import { startLocalStack, type LocalStack } from '../../local/aws/stack.ts';
+import { startVezaEmulator, type VezaEmulator } from '../../local/emulators/veza-emulator.ts';
 
 const TOKEN = 'handler-token-31b7';
 let veza: VezaEmulator;

@@ -5,7 +5,12 @@
  * every answer that asked for a pause.
  */
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from '@jest/globals';
-import { listen, type EmulatorHandler, type EmulatorResponse, type RunningServer } from '../../local/http-server.ts';
+import {
+  listen,
+  type EmulatorHandler,
+  type EmulatorResponse,
+  type RunningServer,
+} from '../../local/emulators/http-server.ts';
 import {
   HttpClient,
   type GateClock,

@@ -1,5 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from '@jest/globals';
-import { listen, type EmulatorHandler, type EmulatorResponse, type RunningServer } from '../../local/http-server.ts';
+import {
+  listen,
+  type EmulatorHandler,
+  type EmulatorResponse,
+  type RunningServer,
+} from '../../local/emulators/http-server.ts';
 import { HttpClient, type HttpClientOptions, type RetryEvent } from '../../shared/http.ts';
 import {
   AuthError,

@@ -5,7 +5,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { rawRecords, rawRecordsAt } from '../../shared/raw-json.ts';
 import { MalformedPageError } from '../../shared/errors.ts';
-import { seededRandom } from '../../local/random.ts';
+import { seededRandom } from '../../local/emulators/random.ts';
 
 /** The raw texts `rawRecords` cuts from `text` for `key`. */
 function slices(text: string, key: string | null): string[] {

@@ -9,7 +9,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { LOCAL_AWS } from '../../local/dynamo.ts';
+import { LOCAL_AWS } from '../../local/aws/dynamo.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { FINAL_CALL_MS } from '../../shared/runner.ts';
 import { FirehoseSink } from '../../shared/sink.ts';

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { LOCAL_AWS } from '../../local/dynamo.ts';
+import { LOCAL_AWS } from '../../local/aws/dynamo.ts';
 import type { RunResult } from '../../shared/runner.ts';
 import { FirehoseSink, type Sink } from '../../shared/sink.ts';
 import { LEASE_MS, assertComplete, assertNoRegression, startHarness, type Harness } from '../helpers/harness.ts';

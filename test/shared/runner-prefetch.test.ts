@@ -14,7 +14,7 @@ import { HttpClient } from '../../shared/http.ts';
 import { eventHead, StatusId } from '../../shared/ocsf.ts';
 import { runSource, type RunnerDeps } from '../../shared/runner.ts';
 import type { Sink } from '../../shared/sink.ts';
-import { ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/dynamo.ts';
+import { ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/aws/dynamo.ts';
 
 const PAGES = 4;
 const record = z.object({ id: z.string() });

@@ -12,8 +12,8 @@ import { HttpClient } from '../../shared/http.ts';
 import { eventHead, StatusId } from '../../shared/ocsf.ts';
 import { runSource, type CredentialsProvider, type RunnerDeps } from '../../shared/runner.ts';
 import type { Sink } from '../../shared/sink.ts';
-import { ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/dynamo.ts';
-import { listen } from '../../local/http-server.ts';
+import { ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/aws/dynamo.ts';
+import { listen } from '../../local/emulators/http-server.ts';
 
 const record = z.object({ id: z.string(), t: z.number() });
 type Rec = z.infer<typeof record>;

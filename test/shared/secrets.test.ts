@@ -5,7 +5,7 @@
  */
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { startSecretsEmulator, type SecretsEmulator } from '../../local/secrets-emulator.ts';
+import { startSecretsEmulator, type SecretsEmulator } from '../../local/aws/secrets-emulator.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { PlaceholderSecretError, SecretError } from '../../shared/errors.ts';
 import { SecretsCredentials } from '../../shared/secrets.ts';

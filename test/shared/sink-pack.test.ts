@@ -10,8 +10,8 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { readArchive } from '../../local/archive-reader.ts';
-import { startFirehoseEmulator, type FirehoseEmulator } from '../../local/firehose-emulator.ts';
+import { readArchive } from '../../local/query/archive-reader.ts';
+import { startFirehoseEmulator, type FirehoseEmulator } from '../../local/aws/firehose-emulator.ts';
 import { ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX } from '../../shared/archive-layout.ts';
 import { DeliveryError } from '../../shared/errors.ts';
 import {

@@ -23,7 +23,7 @@ import { SpoolError } from '../../shared/errors.ts';
 import { createPump } from '../../shared/handler.ts';
 import { eventHead } from '../../shared/ocsf.ts';
 import { FileSpool, MemorySpool, S3Spool, type Spool } from '../../shared/spool.ts';
-import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { startLocalStack, type LocalStack } from '../../local/aws/stack.ts';
 
 const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'utf8'));
 const text = (data: Uint8Array): string => Buffer.from(data).toString('utf8');

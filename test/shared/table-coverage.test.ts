@@ -7,7 +7,7 @@
  * or the record). Paths whose shape varies by vendor are JSON text in a string column.
  */
 import { describe, expect, it } from '@jest/globals';
-import { GENERATED, generatedEvents } from '../../local/generated-records.ts';
+import { GENERATED, generatedEvents } from '../../local/emulators/generated-records.ts';
 import type { Vendor } from '../../shared/config.ts';
 import { JSON_TEXT_PATHS, leafPaths } from '../../shared/table.ts';
 

@@ -6,7 +6,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { busiest } from '../../local/chaos/throttles.ts';
-import { seededRandom } from '../../local/random.ts';
+import { seededRandom } from '../../local/emulators/random.ts';
 import { backfillItemId } from '../../shared/backfill.ts';
 import {
   budgetOf,
