@@ -6,15 +6,14 @@ import { describe, expect, it } from '@jest/globals';
 import { COMMANDS, UsageError, closest, parseCommandArgs } from '../../../bin/commands.js';
 import { parseCommand } from '../../../local/cli/args.ts';
 
+const BIN = new URL('../../../bin/commands.js', import.meta.url);
 const NAMES = Object.keys(COMMANDS) as Array<keyof typeof COMMANDS>;
 
 describe('command specifications', () => {
   it.each(NAMES)('%s: its module exports the command as a function', async (name) => {
     const spec = COMMANDS[name];
-    const module = (await import(new URL(spec.module.replace('../', '../../'), import.meta.url).href)) as Record<
-      string,
-      unknown
-    >;
+    // Resolved as bin/audit-pump.js resolves it: relative to bin/.
+    const module = (await import(new URL(spec.module, BIN).href)) as Record<string, unknown>;
     expect(typeof module[spec.export]).toBe('function');
   });
 
