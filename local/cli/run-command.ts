@@ -5,6 +5,7 @@
  * or with --json.
  */
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import type { RunResult } from '../../shared/runner.ts';
 import { SecretsCredentials } from '../../shared/secrets.ts';
@@ -87,15 +88,17 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   // Anything but caught up (failed, busy, stopped, skipped for a placeholder secret) is not done.
   const unfinished = outcomes.filter((o) => o.status !== 'caught-up').length + (sources.length - outcomes.length);
   const stopped = stop.signal.aborted;
-  if (values.json)
-    process.stdout.write(`${JSON.stringify({ sources: outcomes, stopped, archive: values.archive }, null, 2)}\n`);
-  else
+  // The lake is written from the archive the run left, before anything is printed, so --json can say what it wrote.
+  const lake = values['security-lake'] && !stopped ? await exportLocalLake(values.archive) : undefined;
+  if (values.json) {
+    const securityLake = lake && { dir: join(lake.dir, 'ext'), objects: lake.written.length, held: lake.held };
+    const report = { sources: outcomes, stopped, archive: values.archive, ...(securityLake ? { securityLake } : {}) };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
     process.stdout.write(
       summaryText(outcomes, { stopped, unfinished, total: sources.length, archive: values.archive }),
     );
-  if (values['security-lake'] && !stopped) {
-    const lake = await exportLocalLake(values.archive);
-    if (!values.json) process.stdout.write(`${lakeSummary(lake)}\n`);
+    if (lake) process.stdout.write(`${lakeSummary(lake)}\n`);
   }
   return stopped ? EXIT_STOPPED : unfinished ? 1 : 0;
 }

@@ -101,6 +101,23 @@ describe('audit-pump run --security-lake', () => {
           /^audit-pump-6003\/region=us-east-1\/accountId=123456789012\/eventDay=\d{8}\/[0-9a-f]{32}\.parquet$/.test(f),
         ),
       ).toBe(true);
+
+      // Act: again, for a script: the lake's result is part of the JSON, and nothing else is printed
+      const json = await cli(
+        ['run', '--config', config, '--state', join(dir, 'state'), '--archive', join(dir, 'archive')].concat([
+          '--security-lake',
+          '--json',
+        ]),
+        dir,
+      );
+
+      // Assess
+      expect(json.code).toBe(0);
+      expect((JSON.parse(json.stdout) as { securityLake: unknown }).securityLake).toEqual({
+        dir: join(dir, 'archive', 'security-lake', 'ext'),
+        objects: files.length,
+        held: {},
+      });
       await rm(dir, { recursive: true, force: true });
     },
     E2E_TIMEOUT_MS,
