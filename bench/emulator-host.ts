@@ -19,12 +19,12 @@ import {
   LOCAL_STREAMS,
 } from '../shared/archive-layout.ts';
 import type { Vendor } from '../shared/config.ts';
-import { AUTHENTIC8_LOG_TYPES } from '../local/emulators/authentic8-data.ts';
+import { AUTHENTIC8_LOG_TYPES } from '../functions/authentic8/emulator/data.ts';
 import {
   AUTHENTIC8_LOCAL_TOKEN,
   AUTHENTIC8_MAIN_ORG,
   startAuthentic8Emulator,
-} from '../local/emulators/authentic8-emulator.ts';
+} from '../functions/authentic8/emulator/emulator.ts';
 import { ensureCursorTable, startDynamo } from '../local/aws/dynamo.ts';
 import { startEmulator } from '../local/emulators/emulators.ts';
 import { startFirehoseEmulator } from '../local/aws/firehose-emulator.ts';

@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createVezaLog } from '../local/emulators/veza-data.ts';
+import { createVezaLog } from '../functions/veza/emulator/data.ts';
 
 /** A running server. */
 export interface FastServer {

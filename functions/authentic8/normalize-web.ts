@@ -1,7 +1,7 @@
 /**
  * Authentic8's web and file logs → OCSF 1.1: URL and BLOCKED URL (HTTP Activity 4002 or Web
  * Resources Activity 6001), DOWNLOAD and UPLOAD (File Hosting Activity 6006), EXPLOIT (Detection
- * Finding 2004). Mapping table: docs/vendors/authentic8.md.
+ * Finding 2004). Mapping table: README.md.
  */
 import {
   SeverityId,

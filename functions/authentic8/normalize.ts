@@ -4,7 +4,7 @@
  * Activity, DOWNLOAD and UPLOAD are File Hosting Activity, EXPLOIT a Detection Finding, ENC is kept
  * opaque (Base Event), every other type is API Activity Other. Every event carries the Silo type in
  * `metadata.event_code`, `seq_id` in `metadata.correlation_uid` (and `sequence` where it fits 32
- * bits), `org_id` in `metadata.tenant_uid`. Mapping table: docs/vendors/authentic8.md.
+ * bits), `org_id` in `metadata.tenant_uid`. Mapping table: README.md.
  */
 import {
   ApiActivityId,

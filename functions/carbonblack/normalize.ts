@@ -4,7 +4,7 @@
  * (the record has no action field, vendor-notes §5.2). The outcome, read from the description,
  * decides the status; `flagged` (events Carbon Black holds noteworthy, "Created API key" included)
  * only raises the severity. Records have no id, so `metadata.correlation_uid` stays unset.
- * Mapping table: docs/vendors/carbonblack.md.
+ * Mapping table: README.md.
  */
 import {
   ApiActivityId,

@@ -4,7 +4,7 @@
  * webhooks): the entity is the resource, the audit `event` the API operation (vendor-docs example).
  * Role changes ("Role Update", "Role Revoke") stay API Activity Update on the member: User Access
  * Management (3005) requires the privileges granted or revoked, which a Nected record never names.
- * Mapping table: docs/vendors/nected.md.
+ * Mapping table: README.md.
  */
 import {
   ApiActivityId,

@@ -4,7 +4,7 @@
  * publisher's ids (vendor-notes §1.2, §1.8). So every event is API Activity (6003) by `crud`, except
  * log-in and log-out actions, which are Authentication (3002). The real server never sends a null
  * actor or target: an event without one comes back as an object whose every field is null.
- * Mapping table: docs/vendors/retraced.md.
+ * Mapping table: README.md.
  */
 import {
   ApiActivityId,

@@ -1,7 +1,7 @@
 /**
  * Veza audit event → OCSF API Activity (6003). Veza audits its own API calls: the actor is the
  * user or API key behind the call, the API operation is the gRPC method path, the outcome its gRPC
- * status, named (`PERMISSION_DENIED`), in `status_code`. Mapping table: docs/vendors/veza.md.
+ * status, named (`PERMISSION_DENIED`), in `status_code`. Mapping table: README.md.
  */
 import {
   ApiActivityId,

@@ -11,11 +11,11 @@
 import { createHash } from 'node:crypto';
 import { vezaRecord } from '../../functions/veza/schemas.ts';
 import { eventUid } from '../../shared/ocsf.ts';
-import { authentic8NativeId, type Authentic8Emulator } from '../emulators/authentic8-emulator.ts';
-import type { CarbonBlackEmulator } from '../emulators/carbonblack-emulator.ts';
-import type { NectedEmulator } from '../emulators/nected-emulator.ts';
-import type { RetracedEmulator } from '../emulators/retraced-emulator.ts';
-import type { VezaEmulator } from '../emulators/veza-emulator.ts';
+import { authentic8NativeId, type Authentic8Emulator } from '../../functions/authentic8/emulator/emulator.ts';
+import type { CarbonBlackEmulator } from '../../functions/carbonblack/emulator/emulator.ts';
+import type { NectedEmulator } from '../../functions/nected/emulator/emulator.ts';
+import type { RetracedEmulator } from '../../functions/retraced/emulator/emulator.ts';
+import type { VezaEmulator } from '../../functions/veza/emulator/emulator.ts';
 
 /** Every uid the vendor holds (with its wire text when known) and the uids due in the archive. */
 export interface Expected {

@@ -11,12 +11,12 @@ import { retracedConnector } from '../../functions/retraced/connector.ts';
 import { vezaConnector } from '../../functions/veza/connector.ts';
 import type { Vendor } from '../../shared/config.ts';
 import type { Connector } from '../../shared/connector.ts';
-import { createAuthentic8Log } from '../emulators/authentic8-data.ts';
-import { createCbLog } from '../emulators/carbonblack-data.ts';
-import { createNectedLog } from '../emulators/nected-data.ts';
-import { RetracedLog, makePublished, toNode } from '../emulators/retraced-data.ts';
+import { createAuthentic8Log } from '../../functions/authentic8/emulator/data.ts';
+import { createCbLog } from '../../functions/carbonblack/emulator/data.ts';
+import { createNectedLog } from '../../functions/nected/emulator/data.ts';
+import { RetracedLog, makePublished, toNode } from '../../functions/retraced/emulator/data.ts';
 import type { Random } from '../emulators/random.ts';
-import { createVezaLog } from '../emulators/veza-data.ts';
+import { createVezaLog } from '../../functions/veza/emulator/data.ts';
 
 /** One answer of the fake vendor. */
 export interface Answer {
@@ -96,7 +96,7 @@ const veza: FuzzVendor = {
   ],
   loop: (texts, request) =>
     `{"values": [${texts.join(', ')}], "next_page_token": ${JSON.stringify(request.url.searchParams.get('next_page_token') ?? '')}}`,
-  // google.rpc.Status bodies (docs/vendors/veza.md); Veza has no in-band errors inside a 200.
+  // google.rpc.Status bodies (functions/veza/README.md); Veza has no in-band errors inside a 200.
   echoes: (echo) => [
     { status: 401, body: `{"code":16,"message":"Request unauthenticated with bearer ${echo}","details":[]}` },
     { status: 400, body: `{"code":3,"message":"invalid page token for key ${echo}","details":[]}` },
@@ -104,7 +104,7 @@ const veza: FuzzVendor = {
   ],
 };
 
-/** Authentic8 replies: setauth's, then extractlog's (docs/vendors/authentic8.md). */
+/** Authentic8 replies: setauth's, then extractlog's (functions/authentic8/README.md). */
 function a8Reply(result: string): string {
   return `[{"result": "setting auth from data"}, {"result": ${result}, "command_id": "extractlog URL"}]`;
 }
@@ -149,7 +149,8 @@ const authentic8: FuzzVendor = {
       ? undefined
       : a8Reply(`{"next_seq": ${start}, "logs": [${texts.join(', ')}], "is_more": true}`);
   },
-  // In-band `{"error": ...}` replies inside an HTTP 200 (docs/vendors/authentic8.md): for setauth, for the command, for
+  // In-band `{"error": ...}` replies inside an HTTP 200 (functions/authentic8/README.md): for setauth, for the command,
+  // for
   // the whole call.
   echoes: (echo) => [
     { status: 200, body: `[{"error": "KeyError: '${echo}'"}, {"result": {}}]` },
@@ -193,7 +194,7 @@ const retraced: FuzzVendor = {
     if (!after) return undefined;
     return `{"data":{"search":{"edges":[${texts.map((t) => `{"cursor":${JSON.stringify(after)},"node":${t}}`).join(',')}]}}}`;
   },
-  // GraphQL errors inside a 200, the unhelpful 400 and the crash 500 (docs/vendors/retraced.md).
+  // GraphQL errors inside a 200, the unhelpful 400 and the crash 500 (functions/retraced/README.md).
   echoes: (echo) => [
     {
       status: 200,
@@ -242,7 +243,7 @@ const nected: FuzzVendor = {
     nectedPage(texts.length, texts).replace('"code": "success"', '"code": "ERROR"'),
     nectedPage(texts.length, texts).replace('"pageSize": 10', '"pageSize": 50'),
   ],
-  // The envelope's code and message inside a 200, and error statuses with a message (docs/vendors/nected.md).
+  // The envelope's code and message inside a 200, and error statuses with a message (functions/nected/README.md).
   echoes: (echo) => [
     {
       status: 200,
@@ -276,7 +277,7 @@ const carbonblack: FuzzVendor = {
     cbPage(texts.length + 5, []),
     `{"num_found":1,"results":"${TOKEN}"}`,
   ],
-  // `{success: false, message}` bodies, with 401 and inside a 200 (docs/vendors/carbonblack.md).
+  // `{success: false, message}` bodies, with 401 and inside a 200 (functions/carbonblack/README.md).
   echoes: (echo) => [
     { status: 401, body: `{"success":false,"message":"Invalid API key FUZZKEYID1/${echo}"}` },
     { status: 200, body: `{"success":false,"message":"X-Auth-Token ${echo} is not authorized"}` },

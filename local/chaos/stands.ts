@@ -14,13 +14,13 @@ import { optionSchemas } from '../../functions/registry.ts';
 import { parseSources, type Source, type Vendor } from '../../shared/config.ts';
 import type { Connector } from '../../shared/connector.ts';
 import { MemorySpool, type Spool } from '../../shared/spool.ts';
-import { startAuthentic8Emulator } from '../emulators/authentic8-emulator.ts';
-import { startCarbonBlackEmulator } from '../emulators/carbonblack-emulator.ts';
+import { startAuthentic8Emulator } from '../../functions/authentic8/emulator/emulator.ts';
+import { startCarbonBlackEmulator } from '../../functions/carbonblack/emulator/emulator.ts';
 import type { PageFaults } from '../emulators/emulator-faults.ts';
-import { startNectedEmulator } from '../emulators/nected-emulator.ts';
+import { startNectedEmulator } from '../../functions/nected/emulator/emulator.ts';
 import { randomInt, type Random } from '../emulators/random.ts';
-import { startRetracedEmulator } from '../emulators/retraced-emulator.ts';
-import { startVezaEmulator } from '../emulators/veza-emulator.ts';
+import { startRetracedEmulator } from '../../functions/retraced/emulator/emulator.ts';
+import { startVezaEmulator } from '../../functions/veza/emulator/emulator.ts';
 import {
   authentic8Expected,
   authentic8Progress,

@@ -1,7 +1,7 @@
 /**
  * Throttle scenarios (docs/throttling.md): three Carbon Black sources on one API key, hence one
  * limit scope, drain one org at once in rounds, under a vendor that throttles: its own sliding-
- * window limit whose back-off every request during it extends (docs/vendors/carbonblack.md), and seeded
+ * window limit whose back-off every request during it extends (functions/carbonblack/README.md), and seeded
  * extra 429s with Retry-After. Half the scenarios or more give the scope a budget equal to the
  * vendor's limit. Time is a VirtualClock, so a request reaches the vendor at the instant it was
  * sent. The checks: no request sent while a back-off an earlier answer asked for stood, no window
@@ -16,7 +16,7 @@ import { CursorStore } from '../../shared/cursor-store.ts';
 import { HttpClient } from '../../shared/http.ts';
 import { runSource, type RunResult } from '../../shared/runner.ts';
 import { ThrottleStore } from '../../shared/throttle.ts';
-import { startCarbonBlackEmulator, type CarbonBlackEmulator } from '../emulators/carbonblack-emulator.ts';
+import { startCarbonBlackEmulator, type CarbonBlackEmulator } from '../../functions/carbonblack/emulator/emulator.ts';
 import { LOCAL_AWS } from '../aws/dynamo.ts';
 import { randomInt, seededRandom, type Random } from '../emulators/random.ts';
 import { carbonBlackSearchExpected } from './expected.ts';

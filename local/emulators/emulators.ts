@@ -4,11 +4,11 @@
  */
 import type { Vendor } from '../../shared/config.ts';
 import { cliEmulatorOptions } from './emulator-host.ts';
-import { startAuthentic8ForCli } from './authentic8-emulator.ts';
-import { startCarbonBlackForCli } from './carbonblack-emulator.ts';
-import { startNectedForCli } from './nected-emulator.ts';
-import { startRetracedForCli } from './retraced-emulator.ts';
-import { startVezaEmulator } from './veza-emulator.ts';
+import { startAuthentic8ForCli } from '../../functions/authentic8/emulator/emulator.ts';
+import { startCarbonBlackForCli } from '../../functions/carbonblack/emulator/emulator.ts';
+import { startNectedForCli } from '../../functions/nected/emulator/emulator.ts';
+import { startRetracedForCli } from '../../functions/retraced/emulator/emulator.ts';
+import { startVezaEmulator } from '../../functions/veza/emulator/emulator.ts';
 
 export interface EmulatorSettings {
   readonly port?: number;

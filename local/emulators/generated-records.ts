@@ -16,11 +16,11 @@ import { CONNECTORS } from '../../functions/registry.ts';
 import { parseSources, type Source, type Vendor } from '../../shared/config.ts';
 import { toEvent } from '../../shared/delivery.ts';
 import type { OcsfEvent } from '../../shared/ocsf.ts';
-import { authentic8Wire } from './authentic8-arbitrary.ts';
-import { carbonBlackWire } from './carbonblack-arbitrary.ts';
-import { nectedWire } from './nected-arbitrary.ts';
-import { retracedWire } from './retraced-arbitrary.ts';
-import { vezaWire } from './veza-arbitrary.ts';
+import { authentic8Wire } from '../../functions/authentic8/emulator/arbitrary.ts';
+import { carbonBlackWire } from '../../functions/carbonblack/emulator/arbitrary.ts';
+import { nectedWire } from '../../functions/nected/emulator/arbitrary.ts';
+import { retracedWire } from '../../functions/retraced/emulator/arbitrary.ts';
+import { vezaWire } from '../../functions/veza/emulator/arbitrary.ts';
 
 /** Wire records of a vendor: JSON text as its API sends one record; `full` sets every optional field. */
 export type Wire = (options?: { full?: boolean }) => fc.Arbitrary<string>;

@@ -9,7 +9,7 @@ import {
   authentic8NativeId,
   startAuthentic8Emulator,
   type Authentic8Emulator,
-} from '../../local/emulators/authentic8-emulator.ts';
+} from '../../functions/authentic8/emulator/emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
 import { E2E_TIMEOUT_MS, freePort, killChildren, spawnCli, waitForStdout } from '../helpers/cli-process.ts';
 import { cliWorkspace, daysAgo, statusOf, type CliWorkspace } from '../helpers/cli-workspace.ts';

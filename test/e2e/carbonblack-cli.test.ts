@@ -10,7 +10,7 @@ import {
   startCarbonBlackEmulator,
   type CarbonBlackEmulator,
   type CbApiKey,
-} from '../../local/emulators/carbonblack-emulator.ts';
+} from '../../functions/carbonblack/emulator/emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
 import { E2E_TIMEOUT_MS, cli, killChildren, spawnCli, waitForStdout } from '../helpers/cli-process.ts';
 import { cliWorkspace, daysAgo, statusOf, type CliWorkspace } from '../helpers/cli-workspace.ts';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { readArchive } from '../../local/query/archive-reader.ts';
 import { LOCAL_TOKEN } from '../../local/emulators/emulators.ts';
-import { startVezaEmulator, vezaExportFilter, type VezaEmulator } from '../../local/emulators/veza-emulator.ts';
+import { startVezaEmulator, vezaExportFilter, type VezaEmulator } from '../../functions/veza/emulator/emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
 import { EMULATORS } from '../../local/emulators/emulators.ts';
 import {

@@ -6,7 +6,7 @@ import {
   NECTED_LOCAL_API_KEY,
   startNectedEmulator,
   type NectedEmulator,
-} from '../../local/emulators/nected-emulator.ts';
+} from '../../functions/nected/emulator/emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
 import { E2E_TIMEOUT_MS, cli, killChildren, spawnCli, waitForStdout } from '../helpers/cli-process.ts';
 import { cliWorkspace, daysAgo, statusOf, type CliWorkspace } from '../helpers/cli-workspace.ts';

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { readArchive } from '../../local/query/archive-reader.ts';
-import { startVezaEmulator, type VezaEmulator } from '../../local/emulators/veza-emulator.ts';
+import { startVezaEmulator, type VezaEmulator } from '../../functions/veza/emulator/emulator.ts';
 import { E2E_TIMEOUT_MS, cli, killChildren } from '../helpers/cli-process.ts';
 import { cliWorkspace, daysAgo, type CliWorkspace } from '../helpers/cli-workspace.ts';
 import { cutArchive, iso, middleRange } from '../helpers/range.ts';

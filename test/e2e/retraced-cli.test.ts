@@ -8,7 +8,7 @@ import {
   RETRACED_GRAPHQL_PATH,
   startRetracedEmulator,
   type RetracedEmulator,
-} from '../../local/emulators/retraced-emulator.ts';
+} from '../../functions/retraced/emulator/emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
 import { E2E_TIMEOUT_MS, cli, killChildren, spawnCli, summaryOf, waitForStdout } from '../helpers/cli-process.ts';
 import { cliWorkspace, daysAgo, type CliWorkspace } from '../helpers/cli-workspace.ts';

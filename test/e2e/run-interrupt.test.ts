@@ -9,7 +9,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readArchive } from '../../local/query/archive-reader.ts';
 import { JOURNAL_DIR } from '../../local/aws/firehose-writer.ts';
-import { startVezaEmulator, type VezaEmulator } from '../../local/emulators/veza-emulator.ts';
+import { startVezaEmulator, type VezaEmulator } from '../../functions/veza/emulator/emulator.ts';
 import { eventUid } from '../../shared/ocsf.ts';
 import { E2E_TIMEOUT_MS, cli, killChildren, spawnCli, type Cli } from '../helpers/cli-process.ts';
 import { cliWorkspace, daysAgo, type CliWorkspace } from '../helpers/cli-workspace.ts';

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { readArchive } from '../../local/query/archive-reader.ts';
 import { startSecretsEmulator, type SecretsEmulator } from '../../local/aws/secrets-emulator.ts';
-import { startVezaEmulator, type VezaEmulator } from '../../local/emulators/veza-emulator.ts';
+import { startVezaEmulator, type VezaEmulator } from '../../functions/veza/emulator/emulator.ts';
 import { E2E_TIMEOUT_MS, cli, freePort, killChildren } from '../helpers/cli-process.ts';
 import { cliWorkspace, daysAgo, type CliWorkspace } from '../helpers/cli-workspace.ts';
 

@@ -29,7 +29,7 @@ import {
   type Authentic8Emulator,
   type Authentic8EmulatorOptions,
   type Authentic8Event,
-} from '../../local/emulators/authentic8-emulator.ts';
+} from '../../functions/authentic8/emulator/emulator.ts';
 import { Crash, httpFactory } from './harness.ts';
 
 export const A8_TOKEN = Buffer.from('harness-authentic8-token').toString('base64');

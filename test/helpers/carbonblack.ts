@@ -16,7 +16,7 @@ import {
   type CarbonBlackEmulatorOptions,
   type CbApiKey,
   type CbStoredEvent,
-} from '../../local/emulators/carbonblack-emulator.ts';
+} from '../../functions/carbonblack/emulator/emulator.ts';
 import { startLocalStack, type LocalStack } from '../../local/aws/stack.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { CursorStore, type CursorState } from '../../shared/cursor-store.ts';

@@ -24,7 +24,7 @@ import { FirehoseSink, type Sink } from '../../shared/sink.ts';
 import { readArchive } from '../../local/query/archive-reader.ts';
 import { LOCAL_AWS, ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/aws/dynamo.ts';
 import { startFirehoseEmulator, type FirehoseEmulator } from '../../local/aws/firehose-emulator.ts';
-import { startVezaEmulator, type VezaEmulator } from '../../local/emulators/veza-emulator.ts';
+import { startVezaEmulator, type VezaEmulator } from '../../functions/veza/emulator/emulator.ts';
 import { Crash } from '../../local/chaos/steps.ts';
 
 export const TOKEN = 'harness-token-5d1e0c';

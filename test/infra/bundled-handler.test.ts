@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PUMP_ENTRY_FILE, PUMP_SOURCES_FILE, bundlePump, writePumpSources } from '../../infra/bundling.ts';
 import { readArchive } from '../../local/query/archive-reader.ts';
 import { startLocalStack, type LocalStack } from '../../local/aws/stack.ts';
-import { startVezaEmulator, type VezaEmulator } from '../../local/emulators/veza-emulator.ts';
+import { startVezaEmulator, type VezaEmulator } from '../../functions/veza/emulator/emulator.ts';
 import { parseSources } from '../../shared/config.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -13,7 +13,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { vezaConnector } from '../../functions/veza/connector.ts';
 import { startLocalStack, type LocalStack } from '../../local/aws/stack.ts';
-import { startVezaEmulator, type VezaEmulator } from '../../local/emulators/veza-emulator.ts';
+import { startVezaEmulator, type VezaEmulator } from '../../functions/veza/emulator/emulator.ts';
 import { parseSources } from '../../shared/config.ts';
 import { createPump } from '../../shared/handler.ts';
 import { resources, source, sourcesFile, synth } from './synth.ts';

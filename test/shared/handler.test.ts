@@ -13,7 +13,7 @@ import { parseSources } from '../../shared/config.ts';
 import { MAX_CONTINUATIONS } from '../../shared/continuation.ts';
 import { createHandler } from '../../shared/handler.ts';
 import { startLocalStack, type LocalStack } from '../../local/aws/stack.ts';
-import { startVezaEmulator, type VezaEmulator } from '../../local/emulators/veza-emulator.ts';
+import { startVezaEmulator, type VezaEmulator } from '../../functions/veza/emulator/emulator.ts';
 
 const TOKEN = 'handler-token-31b7';
 let veza: VezaEmulator;

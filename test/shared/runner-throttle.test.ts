@@ -14,7 +14,7 @@ import { optionSchemas } from '../../functions/registry.ts';
 import { readArchive } from '../../local/query/archive-reader.ts';
 import { runMetrics } from '../../local/chaos/hygiene.ts';
 import { startLocalStack } from '../../local/aws/stack.ts';
-import { startVezaEmulator, type VezaEmulator } from '../../local/emulators/veza-emulator.ts';
+import { startVezaEmulator, type VezaEmulator } from '../../functions/veza/emulator/emulator.ts';
 import { parseSources } from '../../shared/config.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { createPump } from '../../shared/handler.ts';

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { readArchive } from '../../../local/query/archive-reader.ts';
 import { EMULATORS, startEmulator, type RunningEmulator } from '../../../local/emulators/emulators.ts';
 import { drainSource, localPumps } from '../../../local/cli/local-run.ts';
-import { NECTED_LOCAL_API_KEY, startNectedEmulator } from '../../../local/emulators/nected-emulator.ts';
+import { NECTED_LOCAL_API_KEY, startNectedEmulator } from '../../../functions/nected/emulator/emulator.ts';
 import { startLocalStack } from '../../../local/aws/stack.ts';
 import { localSources } from '../../../local/cli/start.ts';
 import { eventUid } from '../../../shared/ocsf.ts';

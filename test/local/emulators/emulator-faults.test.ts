@@ -4,13 +4,13 @@
  * repeats the end of the one before, and (Nected, Carbon Black) a request that never answers.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { startAuthentic8Emulator } from '../../../local/emulators/authentic8-emulator.ts';
-import { startCarbonBlackEmulator } from '../../../local/emulators/carbonblack-emulator.ts';
+import { startAuthentic8Emulator } from '../../../functions/authentic8/emulator/emulator.ts';
+import { startCarbonBlackEmulator } from '../../../functions/carbonblack/emulator/emulator.ts';
 import { disturbPage, shuffled, tooManyRequests } from '../../../local/emulators/emulator-faults.ts';
-import { startNectedEmulator } from '../../../local/emulators/nected-emulator.ts';
+import { startNectedEmulator } from '../../../functions/nected/emulator/emulator.ts';
 import { seededRandom } from '../../../local/emulators/random.ts';
-import { RETRACED_GRAPHQL_PATH, startRetracedEmulator } from '../../../local/emulators/retraced-emulator.ts';
-import { startVezaEmulator, vezaExportFilter } from '../../../local/emulators/veza-emulator.ts';
+import { RETRACED_GRAPHQL_PATH, startRetracedEmulator } from '../../../functions/retraced/emulator/emulator.ts';
+import { startVezaEmulator, vezaExportFilter } from '../../../functions/veza/emulator/emulator.ts';
 
 const SECRET = 'emulator-faults-key-1';
 interface Page {
