@@ -12,6 +12,9 @@ import { fileURLToPath } from 'node:url';
 import type { Metafile } from 'esbuild';
 import type { Vendor } from '../shared/config.ts';
 import { PUMP_ENTRY_FILE, bundlePump } from '../infra/bundling.ts';
+import { loadVendorLocals, vendorLocal } from '../local/vendors.ts';
+
+await loadVendorLocals();
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /**
@@ -19,15 +22,6 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
  * one directory per run (a smoke run in `npm test` may overlap a `npm run bench`), removed at its end.
  */
 export const BUNDLE_DIR = join(ROOT, '.local', 'bench', `run-${process.pid}`);
-
-/** Options each vendor's configuration needs to load (the handler parses its sources at init). */
-const OPTIONS: Record<Vendor, Record<string, unknown>> = {
-  veza: {},
-  retraced: {},
-  authentic8: { org: 'Acme Corp' },
-  nected: { branch: 'main' },
-  carbonblack: { orgKey: 'ORG1' },
-};
 
 /** The environment PumpFunction gives a function, with one source. */
 function lambdaEnv(vendor: Vendor): NodeJS.ProcessEnv {
@@ -37,7 +31,8 @@ function lambdaEnv(vendor: Vendor): NodeJS.ProcessEnv {
     baseUrl: 'https://vendor.example.com',
     secretName: `audit-pump/${vendor}-main`,
     startFrom: '2026-01-01T00:00:00Z',
-    options: OPTIONS[vendor],
+    // Options the vendor's configuration needs to load (the handler parses its sources at init).
+    options: vendorLocal(vendor).generated.options,
   };
   return {
     PATH: process.env.PATH,

@@ -3,14 +3,14 @@
  * bound; the pump's CPU per event against the JSON floor of the same pages and events; the cost of a million events;
  * Firehose billed bytes and DynamoDB writes per page.
  */
-import { VENDORS, type Vendor } from '../shared/config.ts';
-import { VENDOR_FUNCTIONS } from '../infra/vendors.ts';
+import type { Vendor } from '../shared/config.ts';
+import { vendorModule, vendorNames } from '../functions/registry.ts';
 import { FIREHOSE_BUFFER_BYTES, costPerMillion } from './cost.ts';
 import { PRICES } from './prices.ts';
 import { drains as vendorDrains, type ReplayedDrain, type VendorDrains } from './replayed-drains.ts';
 import { atMost, reported, type Figure } from './report.ts';
 import type { Section, Sizes } from './sections.ts';
-import { VENDOR_BENCH, lowerBoundMs, requestsNeeded } from './vendors.ts';
+import { lowerBoundMs, requestsNeeded, vendorBench } from './vendors.ts';
 
 /** The latency a request whose drain has a goal (≤ 1.10 × the bound); at the others it is reported. */
 export const GOAL_LATENCY_MS = 200;
@@ -72,9 +72,9 @@ function drainFigures(vendor: Vendor, runs: readonly ReplayedDrain[], goalLatenc
       serverServiceMs: round2(d.service.serviceMs),
       serverMaxServiceMs: round2(d.service.maxServiceMs),
       requestsNeeded: requestsNeeded(vendor, d.streams),
-      maxPage: VENDOR_BENCH[vendor].maxPage,
-      concurrency: VENDOR_BENCH[vendor].concurrency,
-      why: VENDOR_BENCH[vendor].note,
+      maxPage: vendorBench(vendor).maxPage,
+      concurrency: vendorBench(vendor).concurrency,
+      why: vendorBench(vendor).note,
     };
   }
   return { figures, details };
@@ -90,7 +90,7 @@ function vendorFigures(vendor: Vendor, t: Totals, runs: number, floor: VendorDra
   const cost = costPerMillion(
     {
       cpuMsPerEvent: t.cpuMs / t.events,
-      memoryMb: VENDOR_FUNCTIONS[vendor].memoryMb,
+      memoryMb: vendorModule(vendor).lambda.memoryMb,
       firehoseBilledBytesPerEvent: t.bytesBilled / t.events,
       deliveredBytesPerEvent: t.bytesAccepted / t.events,
       dynamoWritesPerEvent: (t.writes + 2 * runs) / t.events,
@@ -101,7 +101,7 @@ function vendorFigures(vendor: Vendor, t: Totals, runs: number, floor: VendorDra
   figures.push(reported(`$ per million events (${vendor})`, cost.total, '$', 3));
   details[`cost.${vendor}`] = {
     ...Object.fromEntries(Object.entries(cost).map(([k, v]) => [k, round2(v, 4)])),
-    memoryMb: VENDOR_FUNCTIONS[vendor].memoryMb,
+    memoryMb: vendorModule(vendor).lambda.memoryMb,
     prices: `bench/prices.ts (${PRICES.region}, ${PRICES.date})`,
   };
   details[`cpu.${vendor}`] = {
@@ -124,10 +124,12 @@ export async function drains(sizes: Sizes, log: (line: string) => void): Promise
   const details: Record<string, unknown> = {};
   const all: Array<[Vendor, Totals]> = [];
   const notes: string[] = [];
-  for (const vendor of VENDORS) {
-    log(`drain ${vendor}: ${sizes.backlog[vendor]} events recorded, then at ${sizes.latenciesMs.join(', ')} ms`);
+  for (const vendor of vendorNames()) {
+    const backlog = sizes.backlog[vendor];
+    if (backlog === undefined) throw new Error(`no backlog size for ${vendor}`);
+    log(`drain ${vendor}: ${backlog} events recorded, then at ${sizes.latenciesMs.join(', ')} ms`);
     const { drains: runs, floor } = await vendorDrains(vendor, {
-      backlog: sizes.backlog[vendor],
+      backlog,
       latenciesMs: sizes.latenciesMs,
     });
     const drained = drainFigures(vendor, runs, GOAL_LATENCY_MS);

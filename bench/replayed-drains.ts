@@ -4,7 +4,7 @@
  * bench/stack.ts wires it and its clock frozen, so that every drain sends the recording's requests.
  */
 import type { Vendor } from '../shared/config.ts';
-import { CONNECTORS } from '../functions/registry.ts';
+import { connectorOf } from '../functions/registry.ts';
 import { runSource } from '../shared/runner.ts';
 import type { FirehoseStats } from '../local/aws/firehose-emulator.ts';
 import type { AwsReady, HostFloor, VendorReady } from './emulator-host.ts';
@@ -68,7 +68,7 @@ async function drainOnce(
   const aws = await startHost<AwsReady>({ vendor, backlog: 0, seed: 1, role: 'aws' });
   try {
     const { deps, source, writes, close } = pumpDeps(vendorHost, aws.ready, vendor, clock);
-    const inner = CONNECTORS[vendor];
+    const inner = connectorOf(vendor);
     if (!inner) throw new Error(`no connector for ${vendor}`);
     // Each fetchPage timed: when fetches take as long as the whole drain, delivery is fully overlapped.
     let fetchMs = 0;

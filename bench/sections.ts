@@ -2,7 +2,9 @@
  * The benchmark's sections, each returning its figures (with goals) and the details behind them.
  * Sizes come from `Sizes`: full for `npm run bench`, tiny for the smoke run in `npm test`.
  */
-import { VENDORS, type Vendor } from '../shared/config.ts';
+import type { Vendor } from '../shared/config.ts';
+import { vendorNames } from '../functions/registry.ts';
+import { loadVendorLocals } from '../local/vendors.ts';
 export { drains } from './drain-section.ts';
 import { bundleSdkFloor, measureFunction } from './bundle.ts';
 import { HEAP_GUARD_MB, measureMemory } from './memory.ts';
@@ -10,11 +12,11 @@ import { atMost, type Figure } from './report.ts';
 import { measureStartup } from './startup.ts';
 import { captureRecords, inProcessThroughput } from './throughput.ts';
 import { throttling, type ThrottlingSizes } from './throttling.ts';
-import { VENDOR_BENCH } from './vendors.ts';
+import { vendorBench } from './vendors.ts';
 
 export interface Sizes {
   /** Backlog drained per vendor: recorded once, then replayed at each latency. */
-  readonly backlog: Record<Vendor, number>;
+  readonly backlog: Readonly<Record<Vendor, number>>;
   readonly latenciesMs: readonly number[];
   /** Events replayed per in-process run, and runs (the median counts). */
   readonly replayEvents: number;
@@ -33,8 +35,15 @@ export interface Sizes {
   readonly throttling: ThrottlingSizes;
 }
 
+const LOCALS = await loadVendorLocals();
+
+/** Each vendor's drained backlog (its `bench.backlog`). */
+function backlogs(size: 'full' | 'smoke'): Record<Vendor, number> {
+  return Object.fromEntries([...LOCALS].map(([vendor, local]) => [vendor, local.bench.backlog[size]]));
+}
+
 export const FULL: Sizes = {
-  backlog: { veza: 100_000, retraced: 50_000, authentic8: 30_000, nected: 20_000, carbonblack: 100_000 },
+  backlog: backlogs('full'),
   latenciesMs: [200, 50],
   replayEvents: 100_000,
   replayRuns: 3,
@@ -55,7 +64,7 @@ export const FULL: Sizes = {
 };
 
 export const SMOKE: Sizes = {
-  backlog: { veza: 300, retraced: 300, authentic8: 100, nected: 200, carbonblack: 300 },
+  backlog: backlogs('smoke'),
   latenciesMs: [200, 50],
   replayEvents: 2000,
   replayRuns: 1,
@@ -90,7 +99,7 @@ export interface Section {
 export async function throughput(sizes: Sizes, log: (line: string) => void): Promise<Section> {
   const figures: Figure[] = [];
   const details: Record<string, unknown> = {};
-  for (const vendor of VENDORS) {
+  for (const vendor of vendorNames()) {
     log(`in-process ${vendor}: ${sizes.replayEvents} events × ${sizes.replayRuns}`);
     const captured = await captureRecords(vendor, 3000);
     const { eventsPerSecond, rejected } = await inProcessThroughput(
@@ -115,7 +124,7 @@ export async function bundles(sizes: Sizes, log: (line: string) => void): Promis
   const figures: Figure[] = [];
   const details: Record<string, unknown> = {};
   const floor = bundleSdkFloor();
-  for (const vendor of VENDORS) {
+  for (const vendor of vendorNames()) {
     log(`bundle ${vendor}, and its init in turns with the SDK floor's (${sizes.initRuns} runs each)`);
     const f = measureFunction(vendor, sizes.initRuns, { alongside: floor });
     figures.push(
@@ -147,7 +156,7 @@ export async function memory(sizes: Sizes, log: (line: string) => void): Promise
   const details: Record<string, unknown> = {};
   const runs = [
     [sizes.memoryPageSize, 160],
-    [VENDOR_BENCH.veza.maxPage, 256],
+    [vendorBench('veza').maxPage, 256],
   ] as const;
   for (const [pageSize, goalMb] of runs) {
     log(

@@ -6,7 +6,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { generatedEvents } from '../local/emulators/generated-records.ts';
-import { VENDORS } from '../shared/config.ts';
+import { vendorNames } from '../functions/registry.ts';
 import { loadOcsfSubset } from '../shared/ocsf-validate.ts';
 import { exportToLake, planLakeObjects, type ArchivedEvent, type LakeSink } from '../shared/security-lake/export.ts';
 import { atLeast, atMost, type Figure } from './report.ts';
@@ -20,10 +20,10 @@ const DAY = Date.parse('2026-11-20T00:00:00Z');
 
 /** Generated events of every vendor (every class they emit), in equal shares. */
 function generated(n: number): Array<Record<string, unknown>> {
-  return VENDORS.flatMap((vendor) => generatedEvents(vendor, Math.ceil(n / VENDORS.length), 31)).slice(
-    0,
-    n,
-  ) as unknown as Array<Record<string, unknown>>;
+  const vendors = vendorNames();
+  return vendors
+    .flatMap((vendor) => generatedEvents(vendor, Math.ceil(n / vendors.length), 31))
+    .slice(0, n) as unknown as Array<Record<string, unknown>>;
 }
 
 /** `n` archived events cycling through `base`, at times `timeOf(i)`. */

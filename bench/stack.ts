@@ -19,7 +19,7 @@ import { ThrottleStore } from '../shared/throttle.ts';
 import { LOCAL_AWS } from '../local/aws/dynamo.ts';
 import type { FirehoseStats } from '../local/aws/firehose-emulator.ts';
 import type { AwsReady, HostSettings, VendorReady } from './emulator-host.ts';
-import { VENDOR_BENCH } from './vendors.ts';
+import { vendorBench } from './vendors.ts';
 
 /** A running emulator host. */
 export interface Host<R> {
@@ -142,7 +142,7 @@ export function pumpDeps(
           baseUrl: vendorHost.baseUrl,
           credentials: vendorHost.credentials,
           startFrom,
-          options: { ...vendorHost.options, ...VENDOR_BENCH[vendor].options, ...overrides.options },
+          options: { ...vendorHost.options, ...vendorBench(vendor).options, ...overrides.options },
           ...(overrides.rateLimit ? { rateLimit: overrides.rateLimit } : {}),
         },
       ],

@@ -5,7 +5,7 @@
  * FirehoseSink whose client never leaves the process. Cursor commits go to memory.
  */
 import * as z from 'zod';
-import { CONNECTORS, optionSchemas } from '../functions/registry.ts';
+import { connectorOf, optionSchemas } from '../functions/registry.ts';
 import type { Connector, RawRecord } from '../shared/connector.ts';
 import { parseSources, type Source, type Vendor } from '../shared/config.ts';
 import type { CursorStore } from '../shared/cursor-store.ts';
@@ -15,7 +15,7 @@ import { FirehoseSink } from '../shared/sink.ts';
 import { MemorySpool } from '../shared/spool.ts';
 import { startEmulator } from '../local/emulators/emulators.ts';
 import { nullFirehose } from './null-firehose.ts';
-import { VENDOR_BENCH } from './vendors.ts';
+import { vendorBench } from './vendors.ts';
 
 /** A cursor store in memory: the runner's calls, no I/O. */
 export function memoryStore(): CursorStore & { writes: number } {
@@ -73,10 +73,10 @@ function deps(store: CursorStore, overrides: Partial<RunnerDeps> = {}): RunnerDe
 export async function captureRecords(vendor: Vendor, count: number): Promise<{ records: RawRecord[]; source: Source }> {
   const emulator = await startEmulator(vendor, { backlog: count, arrivalsPerSecond: 0, seed: 3 });
   try {
-    const connector = CONNECTORS[vendor] as Connector<unknown, unknown>;
+    const connector = connectorOf(vendor) as Connector<unknown, unknown>;
     const src = source(vendor, emulator.baseUrl, emulator.credentials, {
       ...emulator.options,
-      ...VENDOR_BENCH[vendor].options,
+      ...vendorBench(vendor).options,
     });
     const records: RawRecord[] = [];
     const capturing: Connector<unknown, unknown> = {
@@ -105,7 +105,7 @@ export function replayConnector(
   total: number,
   pageSize: number,
 ): Connector<number, unknown> {
-  const { range: _range, ...connector } = CONNECTORS[vendor] as Connector<unknown, unknown>;
+  const { range: _range, ...connector } = connectorOf(vendor) as Connector<unknown, unknown>;
   return {
     ...connector,
     cursorSchema: z.number(),

@@ -20,9 +20,9 @@ import {
   DEAD_LETTER_ERROR_PREFIX,
   DEAD_LETTER_PREFIX,
 } from '../shared/archive-layout.ts';
-import { loadSourcesFile, VENDORS, type Source, type Vendor } from '../shared/config.ts';
+import { loadSourcesFile, type Source, type Vendor } from '../shared/config.ts';
 import { ConfigError } from '../shared/errors.ts';
-import { needsSpool } from '../functions/registry.ts';
+import { needsSpool, optionSchemas, vendorModules } from '../functions/registry.ts';
 import { PLACEHOLDER_KEY } from '../shared/secrets.ts';
 import { ArchiveBucket } from './constructs/archive-bucket.ts';
 import { CursorTable } from './constructs/cursor-table.ts';
@@ -44,7 +44,6 @@ import {
   type PumpOptions,
   type SourceInput,
 } from './options.ts';
-import { VENDOR_FUNCTIONS } from './vendors.ts';
 
 export type { SourceInput } from './options.ts';
 
@@ -111,7 +110,7 @@ void _agree;
 
 /** Reads and validates a sources file (the format of infra/example.sources.json) for `AuditPumpProps.sources`. */
 export async function loadSources(path: string): Promise<readonly Source[]> {
-  return (await loadSourcesFile(path)).sources;
+  return (await loadSourcesFile(path, optionSchemas())).sources;
 }
 
 /** audit-pump in a CDK app: cursors, archive, streams, one function per vendor, schedules, lake, alarms. */
@@ -125,7 +124,7 @@ export class AuditPump extends Construct {
   readonly monitoring: Monitoring;
   /** The delivery into Security Lake, when configured. */
   readonly securityLake: SecurityLakeExport | undefined;
-  readonly functions: Partial<Record<Vendor, lambda.Function>> = {};
+  readonly functions: Record<Vendor, lambda.Function> = {};
   /** The nested stacks holding the sources' schedules and alarms. */
   readonly sourceSets: SourceSet[] = [];
   private readonly schedulerRoles: SchedulerRole[] = [];
@@ -226,7 +225,7 @@ export class AuditPump extends Construct {
     return new Monitoring(this, 'Monitoring', {
       name: this.name,
       functions: Object.entries(this.functions).map(([vendor, fn]) => ({
-        vendor: vendor as Vendor,
+        vendor,
         fn,
         sources: sources.filter((s) => s.vendor === vendor),
       })),
@@ -302,14 +301,15 @@ export class AuditPump extends Construct {
     // A bucket only when some source reads destructively (its connector says so: Carbon Black's queue mode).
     const spool = sources.some(needsSpool) ? spoolBucket(this, this.key, this.archive.accessLogs) : undefined;
     const targets: SourceSetProps['targets'] = {};
-    for (const vendor of VENDORS) {
+    for (const { connector, lambda: settings } of vendorModules()) {
+      const vendor = connector.vendor;
       const mine = sources.filter((s) => s.vendor === vendor);
       if (mine.length === 0) continue;
       const { fn } = new PumpFunction(this, `Pump-${vendor}`, {
         name: this.name,
         vendor,
         sources: mine,
-        settings: VENDOR_FUNCTIONS[vendor],
+        settings,
         table: this.cursors.table,
         archiveStream: streams.events,
         deadLetterStream: streams.deadLetter,

@@ -7,8 +7,11 @@ import * as z from 'zod';
 import { ConfigError } from './errors.ts';
 import { scheduleProblem } from './schedule.ts';
 
-export const VENDORS = ['retraced', 'authentic8', 'veza', 'nected', 'carbonblack'] as const;
-export type Vendor = (typeof VENDORS)[number];
+/**
+ * A vendor's name. The vendors are the registry's (functions/registry.ts): shared/ never imports it, so
+ * callers hand their option schemas to `parseSources`, and a vendor without one is refused there.
+ */
+export type Vendor = string;
 
 const SOURCE_ID = /^[a-z0-9][a-z0-9-]{0,47}$/;
 
@@ -60,7 +63,7 @@ export const sourceSchema = z
         (id) => !id.endsWith('--backfill'),
         'must not end in "--backfill" (the key earlier versions gave backfill items)',
       ),
-    vendor: z.enum(VENDORS),
+    vendor: z.string().regex(/^[a-z][a-z0-9]{1,31}$/, 'must be a vendor name (lower-case letters and digits)'),
     baseUrl: httpUrl,
     secretName: z.string().min(1).optional(),
     credentials: z.record(z.string(), z.string()).optional(),
@@ -128,8 +131,11 @@ export interface SourcesFile {
   readonly sources: readonly Source[];
 }
 
-/** Per-vendor option schemas, supplied by the caller (shared/ never imports functions/). */
-export type OptionSchemas = Partial<Record<Vendor, z.ZodType<Record<string, unknown>>>>;
+/**
+ * Per-vendor option schemas, supplied by the caller (shared/ never imports functions/): the vendors a
+ * sources file may name.
+ */
+export type OptionSchemas = Readonly<Record<Vendor, z.ZodType<Record<string, unknown>>>>;
 
 /** Formats zod issues as `sources[0] (veza-main).baseUrl: must be an http(s) URL`. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[], raw: unknown, what: string): string {
@@ -149,14 +155,23 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], raw: unknown, 
     .join('\n');
 }
 
-/** Parses and validates a sources document (already JSON-parsed). */
-export function parseSources(raw: unknown, optionSchemas: OptionSchemas = {}, what = 'sources file'): SourcesFile {
+/**
+ * Parses and validates a sources document (already JSON-parsed). With `optionSchemas` (every deployed
+ * or local run gives the registry's), a vendor without a schema is refused, naming the known ones,
+ * and each source's options are checked; without, only the document's shape is.
+ */
+export function parseSources(raw: unknown, optionSchemas?: OptionSchemas, what = 'sources file'): SourcesFile {
   const parsed = sourcesFileSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(`invalid ${what}:\n${formatIssues(parsed.error.issues, raw, what)}`);
   const problems: string[] = [];
   const sources = parsed.data.sources.map((source, i) => {
+    if (!optionSchemas) return source;
     const schema = optionSchemas[source.vendor];
-    if (!schema) return source;
+    if (!schema) {
+      const known = Object.keys(optionSchemas).join(', ');
+      problems.push(`sources[${i}] (${source.id}).vendor: unknown vendor "${source.vendor}"; known: ${known}`);
+      return source;
+    }
     const options = schema.safeParse(source.options);
     if (options.success) return { ...source, options: options.data };
     problems.push(
@@ -172,7 +187,7 @@ export function parseSources(raw: unknown, optionSchemas: OptionSchemas = {}, wh
 }
 
 /** Reads and validates a sources JSON file; the error names the file on bad JSON. */
-export async function loadSourcesFile(path: string, optionSchemas: OptionSchemas = {}): Promise<SourcesFile> {
+export async function loadSourcesFile(path: string, optionSchemas?: OptionSchemas): Promise<SourcesFile> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -237,10 +252,7 @@ export function metricsService(name: string, vendor: Vendor): string {
 }
 
 /** Parses the Lambda environment (defaults to `process.env`); fails fast naming the variable. */
-export function loadRuntimeConfig(
-  env: NodeJS.ProcessEnv = process.env,
-  optionSchemas: OptionSchemas = {},
-): RuntimeConfig {
+export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env, optionSchemas?: OptionSchemas): RuntimeConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success)
     throw new ConfigError(`invalid environment:\n${formatIssues(parsed.error.issues, env, 'environment variable')}`);

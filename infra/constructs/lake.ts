@@ -4,7 +4,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { VENDORS } from '../../shared/config.ts';
+import { vendorNames } from '../../functions/registry.ts';
 import { EVENT_COLUMNS, EVENT_PARTITIONS, EVENTS_TABLE } from '../../shared/table.ts';
 import { NAMED_QUERIES } from '../named-queries.ts';
 
@@ -58,7 +58,7 @@ export class Lake extends Construct {
         parameters: {
           'projection.enabled': 'true',
           'projection.vendor.type': 'enum',
-          'projection.vendor.values': VENDORS.join(','),
+          'projection.vendor.values': vendorNames().join(','),
           'projection.dt.type': 'date',
           'projection.dt.format': 'yyyy-MM-dd',
           'projection.dt.range': `${props.firstDay ?? '2010-01-01'},NOW+1DAYS`,

@@ -20,7 +20,7 @@ import { throttleItemPattern } from '../../shared/throttle.ts';
 import { PUMP_HANDLER, PUMP_SOURCES_FILE, bundlePump, writePumpSources } from '../bundling.ts';
 import { nag } from '../nag.ts';
 import { ConfigError } from '../../shared/errors.ts';
-import type { VendorFunctionSettings } from '../vendors.ts';
+import type { VendorFunctionSettings } from '../../functions/vendor-module.ts';
 
 export interface PumpFunctionProps {
   /** Prefix of the function's name (`<name>-<vendor>`). */

@@ -19,7 +19,7 @@ import { providerRoleArn } from '../../shared/security-lake/aws.ts';
 import { DEFAULT_SOURCE_PREFIX, sourceName } from '../../shared/security-lake/layout.ts';
 import { lakeClasses } from '../../shared/security-lake/register.ts';
 import type { Source } from '../../shared/config.ts';
-import { CONNECTORS } from '../../functions/registry.ts';
+import { connectorOf } from '../../functions/registry.ts';
 import type { PumpOptions } from '../options.ts';
 import { PUMP_HANDLER, bundlePump } from '../bundling.ts';
 import { nag } from '../nag.ts';
@@ -258,7 +258,7 @@ export function securityLakeExport(
   const region = /^aws-security-data-lake-([a-z]{2}(?:-[a-z]+)+-\d)-/.exec(bucket)?.[1] ?? Stack.of(scope).region;
   const vendors = [...new Set(sources.map((s) => s.vendor))].map((vendor) => ({
     vendor,
-    classes: CONNECTORS[vendor]?.ocsfClasses ?? [],
+    classes: connectorOf(vendor).ocsfClasses,
   }));
   return new SecurityLakeExport(scope, id, {
     ...pump,

@@ -17,10 +17,14 @@ import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { FIREHOSE_LIMITS, FirehoseSink, type Sink } from '../../shared/sink.ts';
 import { optionSchemas } from '../../functions/registry.ts';
 import { randomInt, seededRandom, type Random } from '../emulators/random.ts';
-import { FUZZ_VENDORS, echoForms, type Answer, type FuzzRequest, type FuzzVendor } from './fuzz-pages.ts';
+import { loadVendorLocals } from '../vendors.ts';
+import { echoForms, type Answer, type FuzzRequest, type FuzzVendor } from './fuzz-pages.ts';
 import { capturingLogger, emptyOutputs, scan, type Outputs } from './hygiene.ts';
 import { CHAOS_EPOCH } from './run.ts';
 import { CHAOS_TABLE, FakeClock, type ChaosWorld } from './world.ts';
+
+/** The vendors the fuzzer fakes: every registered vendor's (functions/<vendor>/emulator/fuzz.ts). */
+export const FUZZ_VENDORS: readonly FuzzVendor[] = [...(await loadVendorLocals()).values()].map((local) => local.fuzz);
 
 /** The fuzzer's figures. */
 export interface FuzzReport {

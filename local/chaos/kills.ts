@@ -16,14 +16,15 @@ import { startDynamo } from '../aws/dynamo.ts';
 import { JOURNAL_DIR } from '../aws/firehose-writer.ts';
 import { randomInt, seededRandom } from '../emulators/random.ts';
 import { describeHolder } from '../aws/state-lock.ts';
-import { startStand, type StandName } from './stands.ts';
+import { nonDestructiveStands, startStand, type StandName } from './stands.ts';
 import { archivedByUid, deadLettersIn } from './invoke.ts';
 import { compare } from './run.ts';
 
 /**
- * The stands a kill can hit; Carbon Black's queue mode has a documented loss window for a kill mid-read (queue.ts).
+ * The stands a kill can hit; a destructive read (Carbon Black's queue mode) has a documented loss window for a kill
+ * mid-read (functions/carbonblack/queue.ts).
  */
-export const KILL_STANDS: readonly StandName[] = ['veza', 'authentic8', 'retraced', 'nected', 'carbonblack'];
+export const KILL_STANDS: readonly StandName[] = nonDestructiveStands();
 
 const BIN = fileURLToPath(new URL('../../bin/audit-pump.js', import.meta.url));
 /** Longest a drain may take before the kill campaign calls it hung. */

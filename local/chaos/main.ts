@@ -9,7 +9,8 @@
  *   --fuzz F       fuzz cases over every connector's response handling           default runs * 2
  *   --kills K      scenarios where `audit-pump run` is SIGKILLed mid-drain        default runs / 50
  *   --throttles T  three sources on one key under a throttling vendor (throttles.ts) default runs / 10
- *   --stand a,b    only these stands (veza, authentic8, retraced, nected, carbonblack, carbonblack-queue)
+ *   --stand a,b    only these stands (every registered vendor's: veza, authentic8, retraced, nected, carbonblack,
+ *                  carbonblack-queue)
  *   --runner M     a module exporting runSource to test instead of shared/runner.ts (a patched copy)
  *   --verbose      the run errors of failing runs too
  *

@@ -11,7 +11,7 @@ import { eventUid } from '../../shared/ocsf.ts';
 import type { runSource } from '../../shared/runner.ts';
 import type { Sink } from '../../shared/sink.ts';
 import { randomInt, seededRandom, type Random } from '../emulators/random.ts';
-import { startStand, type StandName } from './stands.ts';
+import { nonDestructiveStands, startStand, type StandName } from './stands.ts';
 import { emptyOutputs } from './hygiene.ts';
 import { CHAOS_LEASE_MS, invoke, startArchive, type Rig } from './invoke.ts';
 import { CHAOS_EPOCH, drain } from './run.ts';
@@ -22,7 +22,7 @@ import { CHAOS_TABLE, FakeClock, type ChaosWorld } from './world.ts';
 export const MOMENTS = ['afterLease', 'duringFetch', 'midSink', 'beforeCommit'] as const;
 export type Moment = (typeof MOMENTS)[number];
 
-const RACE_BENCHES: readonly StandName[] = ['veza', 'authentic8', 'retraced', 'nected', 'carbonblack'];
+const RACE_STANDS: readonly StandName[] = nonDestructiveStands();
 
 export interface RaceReport {
   readonly seed: number;
@@ -146,7 +146,7 @@ function plan(random: Random): RacePlan {
   );
   // A run takes its lease once: that moment comes only once.
   const nths = moments.map((m) => (m === 'afterLease' ? 1 : randomInt(random, 1, 2)));
-  return { stand: RACE_BENCHES[randomInt(random, 0, RACE_BENCHES.length - 1)] as StandName, writers, moments, nths };
+  return { stand: RACE_STANDS[randomInt(random, 0, RACE_STANDS.length - 1)] as StandName, writers, moments, nths };
 }
 
 /** One race with seed `seed` (or `chosen`); `runner` replaces shared/runner.ts's runSource (a patched copy). */

@@ -6,7 +6,7 @@
  */
 import type { FirehoseFaults } from '../aws/firehose-emulator.ts';
 import { randomInt, seededRandom, type Random } from '../emulators/random.ts';
-import { STANDS, standFaults, type StandName, type VendorFault } from './stands.ts';
+import { STANDS, standDefinition, standFaults, type StandName, type VendorFault } from './stands.ts';
 import { STEPS, type CrashPlan } from './steps.ts';
 import type { DynamoFault, StoreOp } from './world.ts';
 
@@ -62,7 +62,7 @@ function dynamoFault(random: Random): DynamoFault {
 }
 
 function invocation(random: Random, stand: StandName, faults: readonly VendorFault[]): Invocation {
-  const steps = STEPS.filter((s) => s !== 'afterSpoolPut' || stand === 'carbonblack-queue');
+  const steps = STEPS.filter((s) => s !== 'afterSpoolPut' || standDefinition(stand).destructive === true);
   const vendorFaults = Array.from({ length: randomInt(random, 0, 2) }, () => {
     const fault = pick(random, faults);
     return { fault, n: fault === 'timeout' ? 1 : randomInt(random, 1, 2) };

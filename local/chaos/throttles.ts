@@ -19,7 +19,7 @@ import { ThrottleStore } from '../../shared/throttle.ts';
 import { startCarbonBlackEmulator, type CarbonBlackEmulator } from '../../functions/carbonblack/emulator/emulator.ts';
 import { LOCAL_AWS } from '../aws/dynamo.ts';
 import { randomInt, seededRandom, type Random } from '../emulators/random.ts';
-import { carbonBlackSearchExpected } from './expected.ts';
+import { carbonBlackSearchExpected } from '../../functions/carbonblack/emulator/stand.ts';
 import { capturingLogger, emptyOutputs, runMetrics, scan } from './hygiene.ts';
 import { CHAOS_LEASE_MS, INVOCATION_MS, startArchive, type Archive } from './invoke.ts';
 import { CHAOS_EPOCH } from './run.ts';

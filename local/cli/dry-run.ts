@@ -4,7 +4,7 @@
  * the caller's AWS credentials), and that the vendor accepts them, with one request through the
  * connector's own first-page fetch. Nothing is delivered, no cursor is read or written, no lease taken.
  */
-import { CONNECTORS } from '../../functions/registry.ts';
+import { connectorOf } from '../../functions/registry.ts';
 import type { Source } from '../../shared/config.ts';
 import type { CredentialsProvider } from '../../shared/runner.ts';
 import { InvalidCredentialsError, describeError } from '../../shared/errors.ts';
@@ -48,7 +48,7 @@ async function probeSource(source: Source, provider: CredentialsProvider, now: (
     step,
     detail,
   });
-  const connector = CONNECTORS[source.vendor];
+  const connector = connectorOf(source.vendor);
   let credentials: Credentials;
   try {
     credentials = parseCredentials(connector, source, await provider.get(source));

@@ -4,7 +4,7 @@
  * under --archive). A backfill runs invocation after invocation, as the deployed continuation does.
  */
 import { mkdirSync } from 'node:fs';
-import { CONNECTORS } from '../../functions/registry.ts';
+import { connectorOf } from '../../functions/registry.ts';
 import type { Source } from '../../shared/config.ts';
 import { createPump, type PumpOptions, type PumpResponse } from '../../shared/handler.ts';
 import type { BackfillResult } from '../../shared/backfill-run.ts';
@@ -48,7 +48,7 @@ async function withPump<T>(
   options: PumpOptions,
   fn: (pump: ReturnType<typeof createPump>, stack: LocalStack) => Promise<T>,
 ): Promise<T> {
-  const connector = CONNECTORS[source.vendor];
+  const connector = connectorOf(source.vendor);
   mkdirSync(dirs.archive, { recursive: true });
   const stack = await startLocalStack({
     sources: [source],

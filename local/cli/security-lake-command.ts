@@ -4,7 +4,7 @@
  * configured sources produce (each vendor's connector declares its classes); `export` writes the
  * local archive in the Security Lake layout (what `run --security-lake` and `start --security-lake` do).
  */
-import { CONNECTORS, optionSchemas } from '../../functions/registry.ts';
+import { connectorOf, optionSchemas } from '../../functions/registry.ts';
 import { loadSourcesFile } from '../../shared/config.ts';
 import { registrationCommands } from '../../shared/security-lake/register.ts';
 import { parseCommand } from './args.ts';
@@ -20,7 +20,7 @@ export async function securityLakeRegister(
   const file = await loadSourcesFile(values.config, optionSchemas());
   const vendors = [...new Set(file.sources.filter((s) => s.enabled).map((s) => s.vendor))].map((vendor) => ({
     vendor,
-    classes: CONNECTORS[vendor].ocsfClasses,
+    classes: connectorOf(vendor).ocsfClasses,
   }));
   out.write(
     registrationCommands({

@@ -82,3 +82,6 @@ export function cliEmulatorOptions(settings: EmulatorSettings) {
     ...(settings.latencyMs !== undefined ? { latencyMs: settings.latencyMs } : {}),
   };
 }
+
+/** A fixed, obviously fake credential for local runs. */
+export const LOCAL_TOKEN = 'local-veza-token-9f2c1e7a';

@@ -1,14 +1,12 @@
 /**
- * The vendor emulators by vendor, behind one small interface, for `audit-pump emulate`, `npm start`
- * and the end-to-end tests. Vendors join here as their emulators land.
+ * The vendor emulators behind one small interface, for `audit-pump emulate`, `npm start` and the
+ * end-to-end tests: every registered vendor's (functions/<vendor>/emulator/index.ts).
  */
 import type { Vendor } from '../../shared/config.ts';
-import { cliEmulatorOptions } from './emulator-host.ts';
-import { startAuthentic8ForCli } from '../../functions/authentic8/emulator/emulator.ts';
-import { startCarbonBlackForCli } from '../../functions/carbonblack/emulator/emulator.ts';
-import { startNectedForCli } from '../../functions/nected/emulator/emulator.ts';
-import { startRetracedForCli } from '../../functions/retraced/emulator/emulator.ts';
-import { startVezaEmulator } from '../../functions/veza/emulator/emulator.ts';
+import { vendorNames } from '../../functions/registry.ts';
+import { loadVendorLocal } from '../vendors.ts';
+
+export { LOCAL_TOKEN } from './emulator-host.ts';
 
 export interface EmulatorSettings {
   readonly port?: number;
@@ -34,33 +32,14 @@ export interface RunningEmulator {
 
 type Starter = (settings: EmulatorSettings) => Promise<RunningEmulator>;
 
-/** A fixed, obviously fake credential for local runs. */
-export const LOCAL_TOKEN = 'local-veza-token-9f2c1e7a';
-
-export const EMULATORS: Partial<Record<Vendor, Starter>> = {
-  authentic8: startAuthentic8ForCli,
-  carbonblack: startCarbonBlackForCli,
-  nected: startNectedForCli,
-  retraced: startRetracedForCli,
-  veza: async (s) => {
-    const emulator = await startVezaEmulator({
-      token: LOCAL_TOKEN,
-      ...cliEmulatorOptions(s),
-    });
-    return {
-      vendor: 'veza',
-      baseUrl: emulator.baseUrl,
-      credentials: { token: LOCAL_TOKEN },
-      options: {},
-      eventIds: () => emulator.events().map((e) => e.id),
-      stop: () => emulator.stop(),
-    };
-  },
-};
-
-/** Starts the emulator of `vendor`, or says which vendors have one. */
+/** Starts the emulator of `vendor` (any registered vendor, a later one included), or says which vendors have one. */
 export async function startEmulator(vendor: string, settings: EmulatorSettings = {}): Promise<RunningEmulator> {
-  const start = EMULATORS[vendor as Vendor];
-  if (!start) throw new Error(`no emulator for "${vendor}"; available: ${Object.keys(EMULATORS).join(', ')}`);
-  return start(settings);
+  if (!vendorNames().includes(vendor))
+    throw new Error(`no emulator for "${vendor}"; available: ${vendorNames().join(', ')}`);
+  return (await loadVendorLocal(vendor)).startEmulator(settings);
 }
+
+/** Each registered vendor's emulator starter, by vendor (each loads only its own vendor's tooling). */
+export const EMULATORS: Readonly<Record<Vendor, Starter>> = Object.fromEntries(
+  vendorNames().map((vendor) => [vendor, (s: EmulatorSettings) => startEmulator(vendor, s)]),
+);

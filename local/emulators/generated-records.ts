@@ -1,5 +1,5 @@
 /**
- * The property-generated records of every vendor (local/<vendor>-arbitrary.ts), normalized the way
+ * The property-generated records of every vendor (functions/<vendor>/emulator/arbitrary.ts), normalized the way
  * the runner does it (`toEvent`: the connector's record schema, native id, normalize), and an
  * archive of them in the archive layout, so `audit-pump validate --archive <dir>` and the local
  * query can check what the normalizers make of every documented record shape.
@@ -12,30 +12,24 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import * as fc from 'fast-check';
-import { CONNECTORS } from '../../functions/registry.ts';
+import { connectorOf } from '../../functions/registry.ts';
+import { loadVendorLocals, vendorLocal } from '../vendors.ts';
 import { parseSources, type Source, type Vendor } from '../../shared/config.ts';
 import { toEvent } from '../../shared/delivery.ts';
 import type { OcsfEvent } from '../../shared/ocsf.ts';
-import { authentic8Wire } from '../../functions/authentic8/emulator/arbitrary.ts';
-import { carbonBlackWire } from '../../functions/carbonblack/emulator/arbitrary.ts';
-import { nectedWire } from '../../functions/nected/emulator/arbitrary.ts';
-import { retracedWire } from '../../functions/retraced/emulator/arbitrary.ts';
-import { vezaWire } from '../../functions/veza/emulator/arbitrary.ts';
 
 /** Wire records of a vendor: JSON text as its API sends one record; `full` sets every optional field. */
 export type Wire = (options?: { full?: boolean }) => fc.Arbitrary<string>;
 
-/** Each vendor's generator and the source options its connector needs. */
-export const GENERATED: Readonly<Record<Vendor, { readonly wire: Wire; readonly options: Record<string, unknown> }>> = {
-  authentic8: { wire: authentic8Wire, options: { org: 'Acme Corp' } },
-  carbonblack: { wire: carbonBlackWire, options: { orgKey: 'ABCD1234' } },
-  nected: { wire: nectedWire, options: { branch: 'main' } },
-  retraced: { wire: retracedWire, options: {} },
-  veza: { wire: vezaWire, options: {} },
-};
+/** Each vendor's generator and the source options its connector needs (its local tooling's `generated`). */
+export const GENERATED: Readonly<Record<Vendor, { readonly wire: Wire; readonly options: Record<string, unknown> }>> =
+  Object.fromEntries([...(await loadVendorLocals())].map(([vendor, local]) => [vendor, local.generated]));
 
 /** A source of `vendor` for generated records. */
-export function sourceFor(vendor: Vendor, options: Record<string, unknown> = GENERATED[vendor].options): Source {
+export function sourceFor(
+  vendor: Vendor,
+  options: Record<string, unknown> = vendorLocal(vendor).generated.options,
+): Source {
   const [source] = parseSources({
     sources: [
       {
@@ -54,7 +48,7 @@ export function sourceFor(vendor: Vendor, options: Record<string, unknown> = GEN
 
 /** Validates and normalizes one wire record as the runner does; throws with the reason when either fails. */
 export function eventOf(vendor: Vendor, text: string, source = sourceFor(vendor)): OcsfEvent {
-  const connector = CONNECTORS[vendor];
+  const connector = connectorOf(vendor);
   const out = toEvent(
     connector,
     source,
@@ -70,7 +64,7 @@ export function eventOf(vendor: Vendor, text: string, source = sourceFor(vendor)
  */
 export function generatedEvents(vendor: Vendor, runs: number, seed: number): OcsfEvent[] {
   const source = sourceFor(vendor);
-  const { wire } = GENERATED[vendor];
+  const { wire } = vendorLocal(vendor).generated;
   const texts = [
     ...fc.sample(wire({ full: true }), { seed, numRuns: Math.ceil(runs / 2) }),
     ...fc.sample(wire(), { seed: seed + 1, numRuns: Math.floor(runs / 2) }),

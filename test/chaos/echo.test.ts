@@ -4,7 +4,8 @@
  * a JSON string): the credential reaches no run error, log line or metric (DESIGN.md 4.3 invariant 7).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { FUZZ_VENDORS, echoForms, type FuzzVendor } from '../../local/chaos/fuzz-pages.ts';
+import { echoForms, type FuzzVendor } from '../../local/chaos/fuzz-pages.ts';
+import { FUZZ_VENDORS } from '../../local/chaos/fuzz.ts';
 import { capturingLogger, emptyOutputs, runMetrics, scan } from '../../local/chaos/hygiene.ts';
 import { CHAOS_EPOCH } from '../../local/chaos/run.ts';
 import { CHAOS_TABLE, FakeClock, startWorld, type ChaosWorld } from '../../local/chaos/world.ts';

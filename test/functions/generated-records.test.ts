@@ -14,10 +14,10 @@ const VENDORS = Object.keys(GENERATED) as Vendor[];
 
 describe('generated records of every documented shape (property)', () => {
   it.each(VENDORS)('%s: 4000 seeded records in every documented shape normalize to valid OCSF 1.1', (vendor) => {
-    assertValidRecords(vendor, GENERATED[vendor].wire(), 4000, 15);
+    assertValidRecords(vendor, (GENERATED[vendor] as (typeof GENERATED)[string]).wire(), 4000, 15);
   });
 
   it.each(VENDORS)('%s: 500 seeded records with every optional field set normalize to valid OCSF 1.1', (vendor) => {
-    assertValidRecords(vendor, GENERATED[vendor].wire({ full: true }), 500, 16);
+    assertValidRecords(vendor, (GENERATED[vendor] as (typeof GENERATED)[string]).wire({ full: true }), 500, 16);
   });
 });

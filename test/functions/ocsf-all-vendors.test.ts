@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONNECTORS, optionSchemas } from '../../functions/registry.ts';
+import { connectorOf, optionSchemas } from '../../functions/registry.ts';
 import { readArchive } from '../../local/query/archive-reader.ts';
 import { EMULATORS, type RunningEmulator } from '../../local/emulators/emulators.ts';
 import { startLocalStack } from '../../local/aws/stack.ts';
@@ -45,7 +45,7 @@ async function drain(emulator: RunningEmulator): Promise<Array<Record<string, un
   const archiveDir = join(dir, 'archive');
   const stack = await startLocalStack({ sources, archiveDir, stateDir: join(dir, 'state') });
   cleanups.push(() => stack.stop());
-  const connector = CONNECTORS[emulator.vendor];
+  const connector = connectorOf(emulator.vendor);
   const pump = createPump(connector, {
     config: stack.config,
     clients: stack.clients,

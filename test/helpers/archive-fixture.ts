@@ -4,7 +4,8 @@
  * `events/vendor=<v>/dt=<day>/`, one object per vendor and day.
  */
 import { writeEventsArchive } from '../../local/emulators/generated-records.ts';
-import { parseSources, VENDORS, type Source, type Vendor } from '../../shared/config.ts';
+import { parseSources, type Source, type Vendor } from '../../shared/config.ts';
+import { vendorNames } from '../../functions/registry.ts';
 import { eventHead, eventUid, type OcsfEvent } from '../../shared/ocsf.ts';
 
 export const DAY_MS = 86_400_000;
@@ -69,7 +70,7 @@ export const writeArchive = writeEventsArchive;
  * one 40 days old failed (outside the named queries' windows), and the first event delivered twice.
  */
 export function standardEvents(now = Date.now()): OcsfEvent[] {
-  return VENDORS.flatMap((vendor) => {
+  return vendorNames().flatMap((vendor) => {
     const fresh = fixtureEvent({ vendor, ageDays: 0, email: 'ana@example.com', nativeId: `${vendor}-1` }, now);
     return [
       fresh,

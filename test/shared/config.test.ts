@@ -92,7 +92,11 @@ describe('parseSources', () => {
       { baseUrl: 'acme.vezacloud.com' },
       'sources[0] (veza-main).baseUrl: must be an http(s) URL',
     ],
-    ['an unknown vendor', { vendor: 'okta' }, 'sources[0] (veza-main).vendor: Invalid option'],
+    [
+      'a vendor that is not a vendor name',
+      { vendor: 'Okta!' },
+      'sources[0] (veza-main).vendor: must be a vendor name (lower-case letters and digits)',
+    ],
     [
       'both secretName and credentials',
       { credentials: { token: 't' } },
@@ -206,15 +210,23 @@ describe('parseSources', () => {
     expect(error.message).toContain('sources[0] (veza-main).schedule: cron needs 6 fields');
   });
 
-  it('leaves the options of a vendor without a schema as written', () => {
+  it('refuses a vendor the option schemas (the registered vendors) do not name, naming the known ones', () => {
     // Act
-    const { sources } = parseSources(
-      { sources: [{ ...VEZA, vendor: 'nected', options: { branch: 'main' } }] },
-      VEZA_OPTIONS,
+    const error = configError(() =>
+      parseSources({ sources: [{ ...VEZA, vendor: 'okta', options: { branch: 'main' } }] }, VEZA_OPTIONS),
     );
 
     // Assess
-    expect(sources[0]?.options).toEqual({ branch: 'main' });
+    expect(error.message).toContain('sources[0] (veza-main).vendor: unknown vendor "okta"; known: veza');
+  });
+
+  it('checks only the shape of a vendor name when no option schemas are given', () => {
+    // Act
+    const { sources } = parseSources({ sources: [{ ...VEZA, vendor: 'sample', options: { any: 1 } }] });
+
+    // Assess
+    expect(sources[0]?.vendor).toBe('sample');
+    expect(sources[0]?.options).toEqual({ any: 1 });
   });
 });
 
@@ -348,7 +360,10 @@ describe('loadRuntimeConfig', () => {
   it('names AUDIT_PUMP_SOURCES, the source and the field when a source in it is invalid', () => {
     // Act
     const error = configError(() =>
-      loadRuntimeConfig({ ...ENV, AUDIT_PUMP_SOURCES: JSON.stringify({ sources: [{ ...VEZA, vendor: 'okta' }] }) }),
+      loadRuntimeConfig(
+        { ...ENV, AUDIT_PUMP_SOURCES: JSON.stringify({ sources: [{ ...VEZA, vendor: 'okta' }] }) },
+        VEZA_OPTIONS,
+      ),
     );
 
     // Assess

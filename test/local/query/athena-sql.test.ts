@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { NAMED_QUERIES } from '../../../infra/named-queries.ts';
 import { ATHENA_FUNCTIONS, athenaToDuckDb } from '../../../local/query/athena-sql.ts';
 import { openArchive, type ArchiveDb } from '../../../local/query/query.ts';
-import { VENDORS } from '../../../shared/config.ts';
+import { vendorNames } from '../../../functions/registry.ts';
+
+const VENDORS = vendorNames();
 import { DAY_MS, dayOf, fixtureEvent, standardEvents, writeArchive } from '../../helpers/archive-fixture.ts';
 
 describe('athenaToDuckDb', () => {

@@ -16,7 +16,9 @@ import { duckdbType } from '../../../local/query/events-table.ts';
 import { generatedEvents, writeEventsArchive } from '../../../local/emulators/generated-records.ts';
 import { openArchive, type ArchiveDb } from '../../../local/query/query.ts';
 import { exportLocalLake, localLakeDir } from '../../../local/query/security-lake.ts';
-import { VENDORS } from '../../../shared/config.ts';
+import { vendorNames } from '../../../functions/registry.ts';
+
+const VENDORS = vendorNames();
 import { loadOcsfSubset } from '../../../shared/ocsf-validate.ts';
 import { lakeColumns } from '../../../shared/security-lake/schema.ts';
 
