@@ -16,7 +16,7 @@ import {
   type TimeRange,
 } from './backfill.ts';
 import { MAX_CONTINUATIONS, type Invoker } from './continuation.ts';
-import { AuditPumpError, describeError } from './errors.ts';
+import { codedError, describeError } from './errors.ts';
 import { runSource, type RunResult, type RunnerDeps } from './runner.ts';
 import type { Connector } from './connector.ts';
 import type { Source } from './config.ts';
@@ -40,9 +40,7 @@ export const backfillRequestSchema = z.strictObject({
 export type BackfillRequest = z.infer<typeof backfillRequestSchema>;
 
 /** A stored backfill is for another range (or unreadable) and the request did not ask to restart. */
-export class BackfillRangeError extends AuditPumpError {
-  override readonly code = 'BACKFILL_RANGE';
-}
+export class BackfillRangeError extends codedError('BACKFILL_RANGE') {}
 
 /** One backfill invocation's outcome: the run's counters plus where the range read stands. */
 export interface BackfillResult extends RunResult {
