@@ -9,6 +9,7 @@
 import * as z from 'zod';
 import {
   DEFAULT_MARGIN_MS,
+  marginSecondsSchema,
   backfillItemId,
   boundedConnector,
   checkRange,
@@ -30,12 +31,7 @@ export const backfillRequestSchema = z.strictObject({
   to: z.string().min(1),
   restart: z.boolean().optional(),
   /** Past `to`, how far a stream vendor is read before the range is done (backfill.ts). @default 3600 */
-  marginSeconds: z
-    .number()
-    .int()
-    .min(0)
-    .max(7 * 86_400)
-    .optional(),
+  marginSeconds: marginSecondsSchema,
 });
 export type BackfillRequest = z.infer<typeof backfillRequestSchema>;
 
