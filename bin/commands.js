@@ -41,6 +41,26 @@ const MARGIN = /** @type {const} */ ({
   description: "widen the range by this margin on each side (default: the vendor's own)",
 });
 
+/**
+ * A `cursor <verb> <source>` command that changes one stored cursor: reset and unlock share their
+ * argument, option, module and the shape of their example.
+ * @param {'reset' | 'unlock'} verb
+ * @param {string} summary
+ * @param {string} description
+ */
+function cursorChange(verb, summary, description) {
+  return /** @type {const} */ ({
+    summary,
+    args: '<source> [options]',
+    positionals: { min: 1, max: 1, name: '<source>' },
+    description,
+    options: { state: STATE },
+    example: `audit-pump cursor ${verb} veza-main`,
+    module: '../local/cli/cursor-command.ts',
+    export: /** @type {const} */ ({ reset: 'cursorReset', unlock: 'cursorUnlock' })[verb],
+  });
+}
+
 export const COMMANDS = /** @type {const} */ ({
   run: {
     summary: "run the sources until each is caught up, with the Lambda's code path",
@@ -195,28 +215,16 @@ export const COMMANDS = /** @type {const} */ ({
     module: '../local/cli/cursor-command.ts',
     export: 'cursorShow',
   },
-  'cursor reset': {
-    summary: 'forget a cursor: the source restarts at startFrom',
-    args: '<source> [options]',
-    positionals: { min: 1, max: 1, name: '<source>' },
-    description:
-      'Forgets the cursor of a source, so its next run starts at its startFrom again (events already archived are read again, with the same uids). Refused while a live run holds the lease.',
-    options: { state: STATE },
-    example: 'audit-pump cursor reset veza-main',
-    module: '../local/cli/cursor-command.ts',
-    export: 'cursorReset',
-  },
-  'cursor unlock': {
-    summary: 'release a lease left by a local run whose process is gone',
-    args: '<source> [options]',
-    positionals: { min: 1, max: 1, name: '<source>' },
-    description:
-      'Releases the lease of a source left by a local run whose process is gone (killed, or stopped with Ctrl-C twice). Refused when the holder is alive or runs elsewhere: that lease ends by itself.',
-    options: { state: STATE },
-    example: 'audit-pump cursor unlock veza-main',
-    module: '../local/cli/cursor-command.ts',
-    export: 'cursorUnlock',
-  },
+  'cursor reset': cursorChange(
+    'reset',
+    'forget a cursor: the source restarts at startFrom',
+    'Forgets the cursor of a source, so its next run starts at its startFrom again (events already archived are read again, with the same uids). Refused while a live run holds the lease.',
+  ),
+  'cursor unlock': cursorChange(
+    'unlock',
+    'release a lease left by a local run whose process is gone',
+    'Releases the lease of a source left by a local run whose process is gone (killed, or stopped with Ctrl-C twice). Refused when the holder is alive or runs elsewhere: that lease ends by itself.',
+  ),
   'security-lake register': {
     summary: "print the aws securitylake calls that register the sources' classes as custom sources",
     args: '--config <file> --account <id> --external-id <id> --crawler-role-arn <arn> --region <region> [options]',

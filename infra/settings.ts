@@ -6,30 +6,14 @@
  */
 import { loadSourcesFile, type Source } from '../shared/config.ts';
 import { ConfigError } from '../shared/errors.ts';
-import { deployableSources, parseOptions, type PumpOptions } from './options.ts';
+import { deployableSources, optionsSchema, parseOptions, type PumpOptions } from './options.ts';
 
 const PREFIX = 'audit-pump:';
 
 /** Context keys read here, beside the options (which keep their own names). */
 const OWN_KEYS = ['config', 'stackName', 'region'] as const;
-const OPTION_KEYS = [
-  'name',
-  'alarmEmail',
-  'archiveFormat',
-  'objectLockDays',
-  'createPlaceholderSecrets',
-  'athenaScanLimitBytes',
-  'archiveColdAfterDays',
-  'archiveExpireAfterDays',
-  'archiveFirstDay',
-  'reservedConcurrency',
-  'breakGlassRoleArn',
-  'securityLakeBucket',
-  'securityLakeRoleArn',
-  'securityLakeExternalId',
-  'securityLakeSourcePrefix',
-  'securityLakeIntervalMinutes',
-] as const;
+/** The options' keys as infra/options.ts declares them, but `siem`: the context gives it as the three SIEM_KEYS. */
+const OPTION_KEYS = Object.keys(optionsSchema.shape).filter((key) => key !== 'siem');
 const SIEM_KEYS = ['siemType', 'siemEndpoint', 'siemSecretName'] as const;
 
 export interface DeploySettings {

@@ -102,19 +102,19 @@ class SchemaReader {
   }
 
   objectFile(name: string): RawFile {
-    let file = this.objectFiles.get(name);
-    if (!file) {
-      file = this.read(join('objects', `${name}.json`)) as RawFile;
-      this.objectFiles.set(name, file);
-    }
-    return file;
+    return this.cachedFile(this.objectFiles, 'objects', name);
   }
 
   eventFile(name: string): RawFile {
-    let file = this.eventFiles.get(name);
+    return this.cachedFile(this.eventFiles, 'events', name);
+  }
+
+  /** `<folder>/<name>.json`, read once. */
+  private cachedFile(cache: Map<string, RawFile>, folder: string, name: string): RawFile {
+    let file = cache.get(name);
     if (!file) {
-      file = this.read(join('events', `${name}.json`)) as RawFile;
-      this.eventFiles.set(name, file);
+      file = this.read(join(folder, `${name}.json`)) as RawFile;
+      cache.set(name, file);
     }
     return file;
   }

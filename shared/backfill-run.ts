@@ -9,6 +9,7 @@
 import * as z from 'zod';
 import {
   DEFAULT_MARGIN_MS,
+  marginSecondsSchema,
   backfillItemId,
   boundedConnector,
   checkRange,
@@ -16,7 +17,7 @@ import {
   type TimeRange,
 } from './backfill.ts';
 import { MAX_CONTINUATIONS, type Invoker } from './continuation.ts';
-import { AuditPumpError, describeError } from './errors.ts';
+import { codedError, describeError } from './errors.ts';
 import { runSource, type RunResult, type RunnerDeps } from './runner.ts';
 import type { Connector } from './connector.ts';
 import type { Source } from './config.ts';
@@ -30,19 +31,12 @@ export const backfillRequestSchema = z.strictObject({
   to: z.string().min(1),
   restart: z.boolean().optional(),
   /** Past `to`, how far a stream vendor is read before the range is done (backfill.ts). @default 3600 */
-  marginSeconds: z
-    .number()
-    .int()
-    .min(0)
-    .max(7 * 86_400)
-    .optional(),
+  marginSeconds: marginSecondsSchema,
 });
 export type BackfillRequest = z.infer<typeof backfillRequestSchema>;
 
 /** A stored backfill is for another range (or unreadable) and the request did not ask to restart. */
-export class BackfillRangeError extends AuditPumpError {
-  override readonly code = 'BACKFILL_RANGE';
-}
+export class BackfillRangeError extends codedError('BACKFILL_RANGE') {}
 
 /** One backfill invocation's outcome: the run's counters plus where the range read stands. */
 export interface BackfillResult extends RunResult {

@@ -33,6 +33,14 @@ import { LONGEST_SETTLE_LAG_MS } from './windows.ts';
 /** Default margin past `to` before a stream vendor's read is considered past the range. */
 export const DEFAULT_MARGIN_MS = 3_600_000;
 
+/** A request's `marginSeconds` (backfill and reconcile): past `to`, how far a stream vendor is read; a week at most. */
+export const marginSecondsSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(7 * 86_400)
+  .optional();
+
 /** A half-open time range in epoch ms. */
 export interface TimeRange {
   readonly from: number;

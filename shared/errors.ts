@@ -12,19 +12,24 @@ export class AuditPumpError extends Error {
   }
 }
 
-/** The sources file or the environment is invalid; the message names the source and the field. */
-export class ConfigError extends AuditPumpError {
-  override readonly code = 'CONFIG';
+/**
+ * The base of an error class that differs from AuditPumpError by its `code` alone:
+ * `class ConfigError extends codedError('CONFIG') {}` (the class keeps its own `name`).
+ */
+export function codedError<const C extends string>(code: C) {
+  return class extends AuditPumpError {
+    override readonly code: C = code;
+  };
 }
+
+/** The sources file or the environment is invalid; the message names the source and the field. */
+export class ConfigError extends codedError('CONFIG') {}
 
 /** A stored cursor failed its connector's schema: the run stops and the cursor is left as it is. */
-export class CursorInvalidError extends AuditPumpError {
-  override readonly code = 'CURSOR_INVALID';
-}
+export class CursorInvalidError extends codedError('CURSOR_INVALID') {}
 
 /** Another run holds the source's lease (it has not expired). */
-export class LeaseHeldError extends AuditPumpError {
-  override readonly code = 'LEASE_HELD';
+export class LeaseHeldError extends codedError('LEASE_HELD') {
   constructor(
     readonly sourceId: string,
     readonly holder: string,
@@ -35,23 +40,16 @@ export class LeaseHeldError extends AuditPumpError {
 }
 
 /** This run lost its lease or the cursor moved under it: it must stop without committing. */
-export class CursorConflictError extends AuditPumpError {
-  override readonly code = 'CURSOR_CONFLICT';
-}
+export class CursorConflictError extends codedError('CURSOR_CONFLICT') {}
 
 /** A vendor cursor that did not advance, or came back to a position seen earlier in the run. */
-export class CursorStuckError extends AuditPumpError {
-  override readonly code = 'CURSOR_STUCK';
-}
+export class CursorStuckError extends codedError('CURSOR_STUCK') {}
 
 /** The vendor answered with something that is not a valid page (bad JSON, wrong envelope). */
-export class MalformedPageError extends AuditPumpError {
-  override readonly code = 'MALFORMED_PAGE';
-}
+export class MalformedPageError extends codedError('MALFORMED_PAGE') {}
 
 /** A destination did not accept every record, after the retries the deadline allowed. */
-export class DeliveryError extends AuditPumpError {
-  override readonly code = 'DELIVERY';
+export class DeliveryError extends codedError('DELIVERY') {
   constructor(
     message: string,
     readonly failed: number,
@@ -62,14 +60,10 @@ export class DeliveryError extends AuditPumpError {
 }
 
 /** The deadline does not leave time for the next step (a wait, a retry, a page). */
-export class DeadlineError extends AuditPumpError {
-  override readonly code = 'DEADLINE';
-}
+export class DeadlineError extends codedError('DEADLINE') {}
 
 /** Reading a secret failed, or its value does not have the vendor's credential shape. */
-export class SecretError extends AuditPumpError {
-  override readonly code: string = 'SECRET';
-}
+export class SecretError extends codedError<string>('SECRET') {}
 
 /** A secret whose JSON does not have the vendor's credential shape; `problem` names the fields, never a value. */
 export class InvalidCredentialsError extends SecretError {
@@ -87,14 +81,10 @@ export class PlaceholderSecretError extends SecretError {
 }
 
 /** The vendor reported an error inside a successful HTTP response (Authentic8 style). */
-export class VendorError extends AuditPumpError {
-  override readonly code = 'VENDOR';
-}
+export class VendorError extends codedError('VENDOR') {}
 
 /** The spool (shared/spool.ts) could not store, list, read or delete a batch. */
-export class SpoolError extends AuditPumpError {
-  override readonly code = 'SPOOL';
-}
+export class SpoolError extends codedError('SPOOL') {}
 
 /** Short, single-line description of any thrown value, for logs and summaries. */
 export function describeError(error: unknown): string {
@@ -105,8 +95,7 @@ export function describeError(error: unknown): string {
 // ---- HTTP (raised by shared/http.ts; every message is redacted before it is built) ----
 
 /** The vendor answered with a non-success status that is not retried (or ran out of retries). */
-export class HttpStatusError extends AuditPumpError {
-  override readonly code = 'HTTP_STATUS';
+export class HttpStatusError extends codedError('HTTP_STATUS') {
   constructor(
     message: string,
     readonly status: number,
@@ -118,13 +107,10 @@ export class HttpStatusError extends AuditPumpError {
 }
 
 /** 401 or 403: the credential was refused. The secrets cache is refreshed once on this. */
-export class AuthError extends HttpStatusError {
-  override readonly code = 'HTTP_STATUS';
-}
+export class AuthError extends HttpStatusError {}
 
 /** The vendor asked us to wait (429, Retry-After, vendor rule) longer than the deadline allows. */
-export class RateLimitedError extends AuditPumpError {
-  override readonly code = 'RATE_LIMITED';
+export class RateLimitedError extends codedError('RATE_LIMITED') {
   constructor(
     message: string,
     readonly waitMs: number,
@@ -134,31 +120,19 @@ export class RateLimitedError extends AuditPumpError {
 }
 
 /** Connecting or the whole exchange took longer than its timeout, on every attempt. */
-export class HttpTimeoutError extends AuditPumpError {
-  override readonly code = 'HTTP_TIMEOUT';
-}
+export class HttpTimeoutError extends codedError('HTTP_TIMEOUT') {}
 
 /** The connection failed (refused, reset, DNS) on every attempt. */
-export class HttpNetworkError extends AuditPumpError {
-  override readonly code = 'HTTP_NETWORK';
-}
+export class HttpNetworkError extends codedError('HTTP_NETWORK') {}
 
 /** The response body exceeded the size cap; it was not read further. */
-export class ResponseTooLargeError extends AuditPumpError {
-  override readonly code = 'RESPONSE_TOO_LARGE';
-}
+export class ResponseTooLargeError extends codedError('RESPONSE_TOO_LARGE') {}
 
 /** A pagination link pointed at another origin than the source's base URL; it was not followed. */
-export class ForeignOriginError extends AuditPumpError {
-  override readonly code = 'FOREIGN_ORIGIN';
-}
+export class ForeignOriginError extends codedError('FOREIGN_ORIGIN') {}
 
 /** The lake exporter left work undone (a write refused, an archive object unreadable): its notices stay queued. */
-export class LakeExportError extends AuditPumpError {
-  override readonly code = 'LAKE_EXPORT';
-}
+export class LakeExportError extends codedError('LAKE_EXPORT') {}
 
 /** One or more sources failed; raised by the Lambda handler after every source ran and metrics were recorded. */
-export class PumpFailedError extends AuditPumpError {
-  override readonly code = 'PUMP_FAILED';
-}
+export class PumpFailedError extends codedError('PUMP_FAILED') {}

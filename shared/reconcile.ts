@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { archivedUids, type ArchiveReader } from './archive.ts';
 import {
   DEFAULT_MARGIN_MS,
+  marginSecondsSchema,
   boundedConnector,
   checkRange,
   parseTime,
@@ -35,12 +36,7 @@ import { settleLagMs } from './windows.ts';
 export const reconcileRequestSchema = z.strictObject({
   sourceId: z.string().min(1),
   window: z.string().min(1).optional(),
-  marginSeconds: z
-    .number()
-    .int()
-    .min(0)
-    .max(7 * 86_400)
-    .optional(),
+  marginSeconds: marginSecondsSchema,
 });
 export type ReconcileRequest = z.infer<typeof reconcileRequestSchema>;
 

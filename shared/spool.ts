@@ -10,10 +10,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { s3Sdk } from './aws.ts';
+import { writeFileDurably } from './durable-file.ts';
 import { SpoolError } from './errors.ts';
 
 /** Durable key/value storage of raw batches; `put` resolves only once the bytes are durable. */
@@ -141,21 +142,7 @@ export class FileSpool implements Spool {
   async put(key: string, bytes: Uint8Array): Promise<void> {
     const path = this.#path(key);
     const temp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
-    const file = await open(temp, 'w');
-    try {
-      await file.writeFile(bytes);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temp, path);
-    // The rename is durable only once the directory entry is.
-    const dir = await open(this.#dir, 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    await writeFileDurably(path, temp, bytes);
   }
 
   async list(prefix: string): Promise<string[]> {

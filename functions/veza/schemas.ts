@@ -8,6 +8,16 @@ import type { FetchContext } from '../../shared/connector.ts';
 
 const rfc3339 = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 time');
 
+/** Who called, named alike in both shapes (under `intent` in one, `identity` in the other). */
+const callerIds = {
+  user_id: z.string().optional(),
+  session_id: z.string().optional(),
+  api_key_id: z.string().optional(),
+};
+
+/** The call, named alike in both shapes (under `intent` in one, at the top in the other). */
+const call = { endpoint: z.string().optional(), method: z.string().optional(), url: z.string().optional() };
+
 /** The shape of the embedded OpenAPI example: `id`, `timestamp`, `intent`, `result`. */
 export const vezaNewRecord = z.looseObject({
   id: z.string().min(1),
@@ -15,12 +25,8 @@ export const vezaNewRecord = z.looseObject({
   intent: z
     .looseObject({
       trace_id: z.string().optional(),
-      user_id: z.string().optional(),
-      session_id: z.string().optional(),
-      api_key_id: z.string().optional(),
-      endpoint: z.string().optional(),
-      method: z.string().optional(),
-      url: z.string().optional(),
+      ...callerIds,
+      ...call,
       client: z.looseObject({ ip_address: z.string().optional(), user_agent: z.string().optional() }).optional(),
       delegate: z.string().optional(),
     })
@@ -35,14 +41,7 @@ export const vezaOldRecord = z.looseObject({
   request_id: z.string().min(1),
   ended_at: rfc3339,
   started_at: rfc3339.optional(),
-  identity: z
-    .looseObject({
-      user_id: z.string().optional(),
-      session_id: z.string().optional(),
-      api_key_id: z.string().optional(),
-      email: z.string().optional(),
-    })
-    .optional(),
+  identity: z.looseObject({ ...callerIds, email: z.string().optional() }).optional(),
   status: z
     .looseObject({
       grpc_code: z.string().optional(),
@@ -51,9 +50,7 @@ export const vezaOldRecord = z.looseObject({
     })
     .optional(),
   client: z.looseObject({ ip: z.string().optional(), user_agent: z.string().optional() }).optional(),
-  endpoint: z.string().optional(),
-  method: z.string().optional(),
-  url: z.string().optional(),
+  ...call,
 });
 
 export const vezaRecord = z.union([vezaNewRecord, vezaOldRecord]);

@@ -11,10 +11,11 @@
  * run whose cursor moved after Firehose answered never loses those records to a SIGKILL or Ctrl-C.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import { syncDir, writeFileDurably } from '../../shared/durable-file.ts';
 import { appendDelimiter, deaggregate } from './firehose-processors.ts';
 import {
   errorLine,
@@ -259,25 +260,7 @@ export class ArchiveWriter {
     await mkdir(dirname(target), { recursive: true });
     // Temp name without the .gz suffix, renamed in place: a reader globbing *.gz never sees half an object.
     const temp = join(dirname(target), `.${basename(target)}.tmp`);
-    const file = await open(temp, 'w');
-    try {
-      await file.write(bytes);
-      await file.datasync();
-    } finally {
-      await file.close();
-    }
-    await rename(temp, target);
-    await syncDir(dirname(target));
+    await writeFileDurably(target, temp, bytes);
     this.options.onObjectWritten?.();
-  }
-}
-
-/** fsync of a directory, so a file created or renamed in it survives a crash of the machine too. */
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

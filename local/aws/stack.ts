@@ -19,7 +19,12 @@ import type { AwsClients } from '../../shared/aws.ts';
 import type { RuntimeConfig, Source } from '../../shared/config.ts';
 import { FileSpool, MemorySpool, type Spool } from '../../shared/spool.ts';
 import { LOCAL_AWS, ensureCursorTable, startDynamo, type LocalDynamo } from './dynamo.ts';
-import { startFirehoseEmulator, type FirehoseEmulator, type FirehoseFaults } from './firehose-emulator.ts';
+import {
+  startFirehoseEmulator,
+  type FirehoseEmulator,
+  type FirehoseFaults,
+  type StreamConfig,
+} from './firehose-emulator.ts';
 import { startSecretsEmulator, type SecretsEmulator } from './secrets-emulator.ts';
 
 export interface LocalStackOptions {
@@ -49,6 +54,19 @@ export interface LocalStack {
 /** The processors of the deployed archive and dead-letter streams (infra/constructs/delivery-stream.ts). */
 export const DEAGGREGATING = { deaggregation: { type: 'JSON' }, appendDelimiter: true } as const;
 
+/**
+ * The archive and dead-letter streams as deployed: their prefixes, and the pump's records, packed
+ * several events to a Firehose record, deaggregated first.
+ */
+export const LOCAL_STREAM_CONFIGS: Readonly<Record<string, StreamConfig>> = {
+  [LOCAL_STREAMS.archive]: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX, ...DEAGGREGATING },
+  [LOCAL_STREAMS.deadLetter]: {
+    prefix: DEAD_LETTER_PREFIX,
+    errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX,
+    ...DEAGGREGATING,
+  },
+};
+
 /** The secret name a local source's inline credentials are stored under. */
 export function localSecretName(sourceId: string): string {
   return `audit-pump-local/${sourceId}`;
@@ -68,15 +86,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const firehose = await startFirehoseEmulator({
     archiveDir: options.archiveDir,
     bufferIntervalMs: options.bufferIntervalMs ?? 1000,
-    // As deployed: the pump packs events into shared records, the streams deaggregate them first.
-    streams: {
-      [LOCAL_STREAMS.archive]: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX, ...DEAGGREGATING },
-      [LOCAL_STREAMS.deadLetter]: {
-        prefix: DEAD_LETTER_PREFIX,
-        errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX,
-        ...DEAGGREGATING,
-      },
-    },
+    streams: LOCAL_STREAM_CONFIGS,
     ...(options.firehoseFaults ? { faults: options.firehoseFaults } : {}),
   });
   const secrets = await startSecretsEmulator({ secrets: secretValues });

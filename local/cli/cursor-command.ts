@@ -6,6 +6,7 @@ import { didYouMean, parseCommand } from './args.ts';
 import { cursorRow, formatCursorTable, leaseText } from './cursor-view.ts';
 import { findState, readCursors, withStore } from './local-state.ts';
 import { describeHolder } from '../aws/state-lock.ts';
+import type { CursorState, CursorStore } from '../../shared/cursor-store.ts';
 
 /** `cursor show [<source>] [--state <dir>] [--json]` */
 export async function cursorShow(args: readonly string[]): Promise<number> {
@@ -16,11 +17,10 @@ export async function cursorShow(args: readonly string[]): Promise<number> {
   const all = await readCursors(state.dir, 'cursor show');
   const found = sourceId === undefined ? all : all.filter((s) => s.sourceId === sourceId);
   if (sourceId !== undefined && found.length === 0) {
-    throw new Error(
-      `no cursor stored for source "${sourceId}" under ${state.dir}${suggestion(
-        sourceId,
-        all.map((s) => s.sourceId),
-      )}`,
+    throw noCursor(
+      sourceId,
+      state.dir,
+      all.map((s) => s.sourceId),
     );
   }
   const rows = found.map((s) => cursorRow(s));
@@ -36,14 +36,7 @@ export async function cursorReset(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand('cursor reset', args);
   const sourceId = positionals[0] as string;
   await withStore(values.state, 'cursor reset', async (store) => {
-    const state = await store.get(sourceId);
-    if (!state)
-      throw new Error(
-        `no cursor stored for source "${sourceId}" under ${values.state}${suggestion(
-          sourceId,
-          (await store.list()).map((s) => s.sourceId),
-        )}`,
-      );
+    const state = await storedCursor(store, sourceId, values.state);
     if (state.leaseOwner && (state.leaseExpiresAt ?? 0) > Date.now())
       throw new Error(`cannot reset ${sourceId}: ${leaseText(state, sourceId)}`);
     await store.reset(sourceId);
@@ -57,14 +50,7 @@ export async function cursorUnlock(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand('cursor unlock', args);
   const sourceId = positionals[0] as string;
   const text = await withStore(values.state, 'cursor unlock', async (store) => {
-    const state = await store.get(sourceId);
-    if (!state)
-      throw new Error(
-        `no cursor stored for source "${sourceId}" under ${values.state}${suggestion(
-          sourceId,
-          (await store.list()).map((s) => s.sourceId),
-        )}`,
-      );
+    const state = await storedCursor(store, sourceId, values.state);
     if (!state.leaseOwner) return `${sourceId} holds no lease; nothing to release`;
     const holder = describeHolder(state.leaseOwner);
     // Only a lease whose process is known to be gone: a live or remote run would go on writing.
@@ -79,8 +65,19 @@ export async function cursorUnlock(args: readonly string[]): Promise<number> {
   return 0;
 }
 
-/** `; stored: a, b (did you mean "a"?)` for a source id with no cursor. */
-function suggestion(sourceId: string, known: readonly string[]): string {
-  if (known.length === 0) return '';
-  return `; stored: ${known.join(', ')}${didYouMean(sourceId, known)}`;
+/** The stored cursor of `sourceId`; a source with none is an error that names the stored ones. */
+async function storedCursor(store: CursorStore, sourceId: string, dir: string): Promise<CursorState> {
+  const state = await store.get(sourceId);
+  if (state) return state;
+  throw noCursor(
+    sourceId,
+    dir,
+    (await store.list()).map((s) => s.sourceId),
+  );
+}
+
+/** `no cursor stored for source "x" under dir; stored: a, b (did you mean "a"?)`. */
+function noCursor(sourceId: string, dir: string, known: readonly string[]): Error {
+  const stored = known.length === 0 ? '' : `; stored: ${known.join(', ')}${didYouMean(sourceId, known)}`;
+  return new Error(`no cursor stored for source "${sourceId}" under ${dir}${stored}`);
 }
