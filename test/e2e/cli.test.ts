@@ -12,7 +12,7 @@ import { startVezaEmulator, vezaExportFilter } from '../../local/emulators/veza-
 import { E2E_TIMEOUT_MS, cli, cliJson, freePort, summaryOf as summaryLine } from '../helpers/cli-process.ts';
 import { startOnce } from '../helpers/cli-workspace.ts';
 import { emulateCli } from '../helpers/e2e-emulate.ts';
-import { useVendorE2e } from '../helpers/e2e-vendor.ts';
+import { useVezaE2e } from '../helpers/e2e-veza.ts';
 
 jest.setTimeout(E2E_TIMEOUT_MS);
 
@@ -27,12 +27,10 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 }
 
-/** One Veza source on the emulator, inline credentials, startFrom a week ago. */
-const e2e = useVendorE2e({
-  sourceId: SOURCE_ID,
-  vendor: 'veza',
-  start: () => startVezaEmulator({ port: 0, token: TOKEN, seed: 5, backlog: BACKLOG, shape: 'mixed' }),
-  source: () => ({ credentials: { token: TOKEN }, options: { pageSize: PAGE_SIZE } }),
+const e2e = useVezaE2e(SOURCE_ID, {
+  token: TOKEN,
+  pageSize: PAGE_SIZE,
+  emulator: { port: 0, seed: 5, backlog: BACKLOG, shape: 'mixed' },
 });
 const summaryOf = (stdout: string) => summaryLine(stdout, SOURCE_ID);
 const emulatorUids = (): string[] => e2e.uids(e2e.emulator.events().map((e) => e.id));

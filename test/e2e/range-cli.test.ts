@@ -5,9 +5,8 @@
  */
 import { describe, expect, it, jest } from '@jest/globals';
 import { readArchive } from '../../local/query/archive-reader.ts';
-import { startVezaEmulator } from '../../local/emulators/veza-emulator.ts';
 import { E2E_TIMEOUT_MS, cli, cliJson } from '../helpers/cli-process.ts';
-import { useVendorE2e } from '../helpers/e2e-vendor.ts';
+import { useVezaE2e } from '../helpers/e2e-veza.ts';
 import { cutArchive, iso, middleRange } from '../helpers/range.ts';
 
 /** Each test starts three or four CLI processes (tsx compiles on start, about 1.5 s each). */
@@ -17,13 +16,7 @@ const SOURCE_ID = 'veza-range';
 const TOKEN = 'veza-range-api-key-7c41';
 const HOUR_MS = 3_600_000;
 
-/** One Veza source on the emulator, pages of 25, startFrom a week ago. */
-const e2e = useVendorE2e({
-  sourceId: SOURCE_ID,
-  vendor: 'veza',
-  start: () => startVezaEmulator({ token: TOKEN, seed: 11, backlog: 200 }),
-  source: () => ({ credentials: { token: TOKEN }, options: { pageSize: 25 } }),
-});
+const e2e = useVezaE2e(SOURCE_ID, { token: TOKEN, pageSize: 25, emulator: { seed: 11, backlog: 200 } });
 
 const dirs = (): string[] => ['--config', e2e.ws.config, '--archive', e2e.ws.archive];
 const times = async () => (await readArchive(e2e.ws.archive)).map(({ record }) => ({ time: record.time as number }));

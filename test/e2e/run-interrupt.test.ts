@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { JOURNAL_DIR } from '../../local/aws/firehose-writer.ts';
 import { startVezaEmulator } from '../../local/emulators/veza-emulator.ts';
 import { E2E_TIMEOUT_MS, cli, spawnCli, type Cli, type Outcome } from '../helpers/cli-process.ts';
-import { useVendorE2e } from '../helpers/e2e-vendor.ts';
+import { useVezaE2e } from '../helpers/e2e-veza.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 jest.setTimeout(E2E_TIMEOUT_MS);
@@ -18,14 +18,8 @@ jest.setTimeout(E2E_TIMEOUT_MS);
 const SOURCE_ID = 'veza-interrupt';
 const TOKEN = 'veza-interrupt-key-9c1d';
 
-/** A Veza stand-in answering each page after `latencyMs`. */
-const startVeza = (latencyMs = 0) => startVezaEmulator({ token: TOKEN, backlog: 6000, seed: 21, latencyMs });
-const e2e = useVendorE2e({
-  sourceId: SOURCE_ID,
-  vendor: 'veza',
-  start: () => startVeza(),
-  source: () => ({ credentials: { token: TOKEN }, options: { pageSize: 50 } }),
-});
+const EMULATOR = { backlog: 6000, seed: 21 };
+const e2e = useVezaE2e(SOURCE_ID, { token: TOKEN, pageSize: 50, emulator: EMULATOR });
 
 /** Starts `run` and resolves once the local Firehose has acknowledged a first batch (its journal exists). */
 async function runningDrain(): Promise<Cli> {
@@ -112,7 +106,7 @@ describe('audit-pump run, interrupted', () => {
 
   it('a second process on the same state folder: one line naming the holder, a non-zero exit, nothing harmed', async () => {
     // Prepare: pages slow enough (120 × 100 ms) that the drain outlasts two more CLI starts on a loaded machine
-    await e2e.restart(() => startVeza(100));
+    await e2e.restart(() => startVezaEmulator({ ...EMULATOR, token: TOKEN, latencyMs: 100 }));
     const running = await runningDrain();
 
     // Act

@@ -8,9 +8,8 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { existsSync } from 'node:fs';
 import { readArchive } from '../../local/query/archive-reader.ts';
 import { startSecretsEmulator, type SecretsEmulator } from '../../local/aws/secrets-emulator.ts';
-import { startVezaEmulator } from '../../local/emulators/veza-emulator.ts';
 import { E2E_TIMEOUT_MS, cli, cliJson, freePort } from '../helpers/cli-process.ts';
-import { useVendorE2e } from '../helpers/e2e-vendor.ts';
+import { useVezaE2e } from '../helpers/e2e-veza.ts';
 
 jest.setTimeout(E2E_TIMEOUT_MS);
 
@@ -18,12 +17,7 @@ const SOURCE_ID = 'veza-ops';
 const TOKEN = 'veza-ops-api-key-77b1';
 const BACKLOG = 250;
 
-const e2e = useVendorE2e({
-  sourceId: SOURCE_ID,
-  vendor: 'veza',
-  start: () => startVezaEmulator({ port: 0, token: TOKEN, seed: 3, backlog: BACKLOG }),
-  source: () => ({ credentials: { token: TOKEN }, options: { pageSize: 100 } }),
-});
+const e2e = useVezaE2e(SOURCE_ID, { token: TOKEN, pageSize: 100, emulator: { port: 0, seed: 3, backlog: BACKLOG } });
 /** The stored cursors as `cursor show --json` prints them, but their lag (it grows as time passes). */
 const cursorsButLag = async (): Promise<unknown[]> =>
   (await cliJson<Array<Record<string, unknown>>>(['cursor', 'show', '--state', e2e.ws.state, '--json'])).json.map(
