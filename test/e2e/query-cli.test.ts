@@ -4,25 +4,25 @@
  * that archive, says so, and prints the counts per vendor; every archived event is valid OCSF 1.1;
  * bad SQL gets DuckDB's message and a non-zero exit, without a stack trace.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { readArchive } from '../../local/query/archive-reader.ts';
 import { EMULATORS } from '../../local/emulators/emulators.ts';
 import { E2E_TIMEOUT_MS, cli, killChildren, type Outcome } from '../helpers/cli-process.ts';
+import { startOnce, type StartedOnce } from '../helpers/cli-workspace.ts';
 
+let started: StartedOnce | undefined;
 let cwd: string;
 /** The three commands under test, run side by side after `start --once` (each CLI start costs ~2 s). */
 let query: Outcome;
 let badSql: Outcome;
 let validate: Outcome;
 
-afterEach(() => killChildren());
 beforeAll(async () => {
-  cwd = await mkdtemp(join(tmpdir(), 'query-cli-'));
-  const started = await cli(['start', '--once', '--backlog', '50', '--rate', '0'], cwd);
-  if (started.code !== 0) throw new Error(`start --once failed (${started.code}): ${started.stdout}${started.stderr}`);
+  started = await startOnce('query-cli-', '--backlog', '50', '--rate', '0');
+  const { out } = started;
+  cwd = started.cwd;
+  if (out.code !== 0) throw new Error(`start --once failed (${out.code}): ${out.stdout}${out.stderr}`);
   [query, badSql, validate] = await Promise.all([
     cli(['query', 'select vendor, count(*) from events group by 1 order by 1'], cwd),
     cli(['query', 'selec vendor from events'], cwd),
@@ -30,7 +30,8 @@ beforeAll(async () => {
   ]);
 }, E2E_TIMEOUT_MS);
 afterAll(async () => {
-  await rm(cwd, { recursive: true, force: true });
+  killChildren();
+  await started?.remove();
 });
 
 describe('audit-pump query after npm start --once', () => {

@@ -4,22 +4,22 @@
  * (a `lake` view and one per class) with as many rows per class as the archive's `events`; `run
  * --security-lake` against a Veza emulator writes the same layout under its --archive.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startVezaEmulator, type VezaEmulator } from '../../functions/veza/emulator/emulator.ts';
-import { E2E_TIMEOUT_MS, cli, killChildren, type Outcome } from '../helpers/cli-process.ts';
+import { E2E_TIMEOUT_MS, cli, cliJson, killChildren, type Outcome } from '../helpers/cli-process.ts';
+import { cliWorkspace, daysAgo, startOnce, type StartedOnce } from '../helpers/cli-workspace.ts';
 
-let cwd: string;
+let run: StartedOnce | undefined;
 let started: Outcome;
 let lake: Outcome;
 let events: Outcome;
 
-afterEach(() => killChildren());
 beforeAll(async () => {
-  cwd = await mkdtemp(join(tmpdir(), 'lake-cli-'));
-  started = await cli(['start', '--once', '--backlog', '40', '--rate', '0', '--security-lake'], cwd);
+  run = await startOnce('lake-cli-', '--backlog', '40', '--rate', '0', '--security-lake');
+  const { cwd } = run;
+  started = run.out;
   const byClass = (table: string) =>
     `select class_uid, count(*) as n from ${table} where class_uid <> 0 group by 1 order by 1`;
   [lake, events] = await Promise.all([
@@ -28,7 +28,8 @@ beforeAll(async () => {
   ]);
 }, E2E_TIMEOUT_MS);
 afterAll(async () => {
-  await rm(cwd, { recursive: true, force: true });
+  killChildren();
+  await run?.remove();
 });
 
 describe('audit-pump start --once --security-lake, then query', () => {
@@ -57,44 +58,25 @@ describe('audit-pump run --security-lake', () => {
     async () => {
       // Prepare
       veza = await startVezaEmulator({ token: 'lake-e2e-token', backlog: 120 });
-      const dir = await mkdtemp(join(tmpdir(), 'lake-run-'));
-      const config = join(dir, 'sources.json');
-      await writeFile(
-        config,
-        JSON.stringify({
-          sources: [
-            {
-              id: 'veza-lake',
-              vendor: 'veza',
-              baseUrl: veza.baseUrl,
-              credentials: { token: 'lake-e2e-token' },
-              startFrom: new Date(Date.now() - 7 * 86_400_000).toISOString(),
-            },
-          ],
-        }),
-      );
+      const ws = await cliWorkspace('lake-run-');
+      await ws.writeSources([
+        {
+          id: 'veza-lake',
+          vendor: 'veza',
+          baseUrl: veza.baseUrl,
+          credentials: { token: 'lake-e2e-token' },
+          startFrom: daysAgo(7),
+        },
+      ]);
+      const lakeDir = join(ws.archive, 'security-lake', 'ext');
 
       // Act
-      const out = await cli(
-        [
-          'run',
-          '--config',
-          config,
-          '--state',
-          join(dir, 'state'),
-          '--archive',
-          join(dir, 'archive'),
-          '--security-lake',
-        ],
-        dir,
-      );
+      const out = await cli(ws.runArgs('--security-lake'), ws.dir);
 
       // Assess
       expect(out.code).toBe(0);
       expect(out.stdout).toContain('security lake: 120 events in');
-      const files = (await readdir(join(dir, 'archive', 'security-lake', 'ext'), { recursive: true })).filter((f) =>
-        f.endsWith('.parquet'),
-      );
+      const files = (await readdir(lakeDir, { recursive: true })).filter((f) => f.endsWith('.parquet'));
       expect(files.length).toBeGreaterThan(0);
       expect(
         files.every((f) =>
@@ -103,22 +85,12 @@ describe('audit-pump run --security-lake', () => {
       ).toBe(true);
 
       // Act: again, for a script: the lake's result is part of the JSON, and nothing else is printed
-      const json = await cli(
-        ['run', '--config', config, '--state', join(dir, 'state'), '--archive', join(dir, 'archive')].concat([
-          '--security-lake',
-          '--json',
-        ]),
-        dir,
-      );
+      const json = await cliJson<{ securityLake: unknown }>(ws.runArgs('--security-lake', '--json'), ws.dir);
 
       // Assess
       expect(json.code).toBe(0);
-      expect((JSON.parse(json.stdout) as { securityLake: unknown }).securityLake).toEqual({
-        dir: join(dir, 'archive', 'security-lake', 'ext'),
-        objects: files.length,
-        held: {},
-      });
-      await rm(dir, { recursive: true, force: true });
+      expect(json.json.securityLake).toEqual({ dir: lakeDir, objects: files.length, held: {} });
+      await ws.remove();
     },
     E2E_TIMEOUT_MS,
   );

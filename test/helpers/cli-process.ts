@@ -68,6 +68,25 @@ export function cli(args: readonly string[], cwd = ROOT, env: Readonly<Record<st
   return spawnCli(args, cwd, env).done;
 }
 
+/**
+ * Runs the CLI to its end and parses its stdout as JSON (`--json` output); a stdout that is not
+ * JSON fails naming the command, its exit and what it printed.
+ */
+export async function cliJson<T = unknown>(
+  args: readonly string[],
+  cwd = ROOT,
+  env: Readonly<Record<string, string>> = {},
+): Promise<Outcome & { json: T }> {
+  const out = await cli(args, cwd, env);
+  try {
+    return { ...out, json: JSON.parse(out.stdout) as T };
+  } catch {
+    throw new Error(
+      `audit-pump ${args.join(' ')} (exit ${out.code ?? out.signal}) printed no JSON; stdout: ${tail(out.stdout)}; stderr: ${tail(out.stderr)}`,
+    );
+  }
+}
+
 /** The last `chars` of a text, for failure messages. */
 const tail = (text: string, chars = 400): string =>
   (text.length > chars ? `…${text.slice(-chars)}` : text) || '(nothing)';

@@ -10,7 +10,7 @@ import { readArchive } from '../../local/query/archive-reader.ts';
 import { startDynamo } from '../../local/aws/dynamo.ts';
 import { LOCAL_CURSOR_TABLE } from '../../shared/archive-layout.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
-import { summaryOf } from './cli-process.ts';
+import { cli, summaryOf, type Outcome } from './cli-process.ts';
 
 export interface CliWorkspace {
   readonly dir: string;
@@ -24,6 +24,8 @@ export interface CliWorkspace {
   writeSources(sources: readonly object[], file?: string): Promise<string>;
   /** The `metadata.uid` of every archived event, sorted. */
   archivedUids(): Promise<string[]>;
+  /** The `raw_data` of every archived event by its `metadata.uid`. */
+  archivedRawData(): Promise<Map<string, unknown>>;
   /** The stored cursor of a source, read from the state folder. */
   storedCursor(sourceId: string): Promise<unknown>;
   remove(): Promise<void>;
@@ -45,6 +47,10 @@ export async function cliWorkspace(prefix: string): Promise<CliWorkspace> {
     },
     archivedUids: async () =>
       (await readArchive(archive)).map((a) => (a.record.metadata as { uid: string }).uid).sort(),
+    archivedRawData: async () =>
+      new Map(
+        (await readArchive(archive)).map(({ record }) => [(record.metadata as { uid: string }).uid, record.raw_data]),
+      ),
     storedCursor: async (sourceId) => {
       const dynamo = await startDynamo({ path: state });
       try {
@@ -55,6 +61,21 @@ export async function cliWorkspace(prefix: string): Promise<CliWorkspace> {
     },
     remove: () => rm(dir, { recursive: true, force: true }),
   };
+}
+
+/** A temp folder where `audit-pump start --once` ran, and how that run ended. */
+export interface StartedOnce {
+  /** The folder: the run's working directory, so its state and archive are under `.local/start`. */
+  readonly cwd: string;
+  readonly out: Outcome;
+  remove(): Promise<void>;
+}
+
+/** Runs `audit-pump start --once <args>` in a new temp folder. */
+export async function startOnce(prefix: string, ...args: string[]): Promise<StartedOnce> {
+  const cwd = await mkdtemp(join(tmpdir(), prefix));
+  const out = await cli(['start', '--once', ...args], cwd);
+  return { cwd, out, remove: () => rm(cwd, { recursive: true, force: true }) };
 }
 
 /** An ISO time `days` days before now: a source's `startFrom`. */
