@@ -1,11 +1,35 @@
 /**
  * What every vendor emulator needs around its service, written once: the loopback server, the live
- * arrivals ticker, the backlog's spread over time and the settings `audit-pump emulate` and
- * `npm start` give each one. A vendor's emulator is then its service (routes, paging, faults) and
- * the handle it returns.
+ * arrivals ticker, the backlog's spread over time, the handle's common part and the settings
+ * `audit-pump emulate` and `npm start` give each one. A vendor's emulator is then its service
+ * (routes, paging, its answers to the faults of emulator-faults.ts) and the handle it returns.
  */
-import type { EmulatorSettings } from './emulators.ts';
+import type { Vendor } from '../../shared/config.ts';
+import type { PageFaults } from './emulator-faults.ts';
+import type { EmulatorSettings, RunningEmulator } from './emulators.ts';
 import { listen, type EmulatorHandler } from './http-server.ts';
+
+/** The options every vendor's emulator takes; each vendor adds its own and sets its defaults. */
+export interface VendorEmulatorOptions<F> {
+  port?: number;
+  /** @default 1 */
+  seed?: number;
+  /** Events there at start, spread evenly over the vendor's backlog window. */
+  backlog?: number;
+  /** Start of the backlog window. */
+  backlogStart?: Date;
+  arrivalsPerSecond?: number;
+  /** How long every answer is held. */
+  latencyMs?: number;
+  /** The emulated vendor's clock. */
+  now?: () => number;
+  faults?: Partial<F & PageFaults>;
+  /**
+   * Share (0..1) of records drawn from every shape the vendor's docs allow (its emulator/arbitrary.ts:
+   * fields absent, null or "", objects empty...) instead of the tidy generator. @default 0
+   */
+  variety?: number;
+}
 
 /** A vendor service as the host serves it. */
 export interface HostedService {
@@ -60,6 +84,11 @@ export async function hostService(
   };
 }
 
+/** The part of a running emulator's handle that is the host's: where it listens, its knobs and counters, stop(). */
+export function hostedHandle<F, S>(host: Host, service: { readonly faults: F; readonly stats: S }) {
+  return { baseUrl: host.url, port: host.port, faults: service.faults, stats: service.stats, stop: () => host.stop() };
+}
+
 /** The times of `count` backlog events spread evenly over [first, end). */
 export function spreadBacklog(count: number, first: number, end: number): number[] {
   return Array.from({ length: count }, (_, i) => first + ((end - first) * i) / count);
@@ -72,7 +101,7 @@ export function spreadBacklog(count: number, first: number, end: number): number
 export const CLI_VARIETY = 0.25;
 
 /** The options `audit-pump emulate` and `npm start` give every vendor's emulator. */
-export function cliEmulatorOptions(settings: EmulatorSettings) {
+export function cliEmulatorOptions(settings: EmulatorSettings): CliEmulatorOptions {
   return {
     seed: settings.seed ?? 1,
     backlog: settings.backlog ?? 1000,
@@ -81,4 +110,27 @@ export function cliEmulatorOptions(settings: EmulatorSettings) {
     ...(settings.port !== undefined ? { port: settings.port } : {}),
     ...(settings.latencyMs !== undefined ? { latencyMs: settings.latencyMs } : {}),
   };
+}
+
+export interface CliEmulatorOptions {
+  seed: number;
+  backlog: number;
+  arrivalsPerSecond: number;
+  variety: number;
+  port?: number;
+  latencyMs?: number;
+}
+
+/** What a vendor's emulator shows the CLI besides where it listens: what it accepts and the ids it holds. */
+export type CliWiring = Pick<RunningEmulator, 'credentials' | 'options' | 'eventIds'>;
+
+/** Starts a vendor's emulator with the CLI's options, behind the CLI's interface (local/emulators/emulators.ts). */
+export async function startForCli<E extends { readonly baseUrl: string; stop(): Promise<void> }>(
+  vendor: Vendor,
+  settings: EmulatorSettings,
+  start: (options: CliEmulatorOptions) => Promise<E>,
+  wiring: (emulator: E) => CliWiring,
+): Promise<RunningEmulator> {
+  const emulator = await start(cliEmulatorOptions(settings));
+  return { vendor, baseUrl: emulator.baseUrl, ...wiring(emulator), stop: () => emulator.stop() };
 }
