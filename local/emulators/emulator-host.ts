@@ -4,9 +4,8 @@
  * `audit-pump emulate` and `npm start` give each one. A vendor's emulator is then its service
  * (routes, paging, its answers to the faults of emulator-faults.ts) and the handle it returns.
  */
-import type { Vendor } from '../../shared/config.ts';
 import type { PageFaults } from './emulator-faults.ts';
-import type { EmulatorSettings, RunningEmulator } from './emulators.ts';
+import type { EmulatorSettings } from './emulators.ts';
 import { listen, type EmulatorHandler } from './http-server.ts';
 
 /** The options every vendor's emulator takes; each vendor adds its own and sets its defaults. */
@@ -84,9 +83,42 @@ export async function hostService(
   };
 }
 
-/** The part of a running emulator's handle that is the host's: where it listens, its knobs and counters, stop(). */
-export function hostedHandle<F, S>(host: Host, service: { readonly faults: F; readonly stats: S }) {
+/** The host's part of a running emulator's handle: where it listens, the service's knobs and counters, stop(). */
+export interface HostedEmulator<F, S> {
+  readonly baseUrl: string;
+  readonly port: number;
+  readonly faults: F;
+  readonly stats: S;
+  stop(): Promise<void>;
+}
+
+/** {@link hostService}, with the handle's common part. */
+export async function hostEmulator<F, S>(
+  service: HostedService & { readonly faults: F; readonly stats: S },
+  options: HostOptions,
+  arrive: (n: number) => void,
+): Promise<HostedEmulator<F, S>> {
+  const host = await hostService(service, options, arrive);
   return { baseUrl: host.url, port: host.port, faults: service.faults, stats: service.stats, stop: () => host.stop() };
+}
+
+/** A vendor's doc-shaped generator with its share of the records, loaded only when a share is asked for. */
+export async function loadVariety<D>(
+  share: number | undefined,
+  load: () => Promise<D>,
+): Promise<{ share: number; draw: D } | undefined> {
+  return share ? { share, draw: await load() } : undefined;
+}
+
+/** The backlog's [first, end): `backlogEnd` or `endLagMs` before now, `backlogStart` or `spanMs` before the end. */
+export function backlogWindow(
+  options: { readonly backlogStart?: Date | undefined; readonly backlogEnd?: Date | undefined },
+  now: number,
+  spanMs: number,
+  endLagMs = 0,
+): { first: number; end: number } {
+  const end = options.backlogEnd?.getTime() ?? now - endLagMs;
+  return { first: options.backlogStart?.getTime() ?? end - spanMs, end };
 }
 
 /** The times of `count` backlog events spread evenly over [first, end). */
@@ -119,18 +151,4 @@ export interface CliEmulatorOptions {
   variety: number;
   port?: number;
   latencyMs?: number;
-}
-
-/** What a vendor's emulator shows the CLI besides where it listens: what it accepts and the ids it holds. */
-export type CliWiring = Pick<RunningEmulator, 'credentials' | 'options' | 'eventIds'>;
-
-/** Starts a vendor's emulator with the CLI's options, behind the CLI's interface (local/emulators/emulators.ts). */
-export async function startForCli<E extends { readonly baseUrl: string; stop(): Promise<void> }>(
-  vendor: Vendor,
-  settings: EmulatorSettings,
-  start: (options: CliEmulatorOptions) => Promise<E>,
-  wiring: (emulator: E) => CliWiring,
-): Promise<RunningEmulator> {
-  const emulator = await start(cliEmulatorOptions(settings));
-  return { vendor, baseUrl: emulator.baseUrl, ...wiring(emulator), stop: () => emulator.stop() };
 }

@@ -5,7 +5,8 @@
  * inside the HTTP 200. Seeded logs per org (authentic8-data.ts), live arrivals, latency and faults
  * that tests can change at run time.
  */
-import { hostService, hostedHandle, spreadBacklog, startForCli } from '../../../local/emulators/emulator-host.ts';
+import { backlogWindow, hostEmulator, loadVariety, spreadBacklog } from '../../../local/emulators/emulator-host.ts';
+import { startForCli } from '../../../local/emulators/cli-emulator.ts';
 import type { CliEmulatorOptions, VendorEmulatorOptions } from '../../../local/emulators/emulator-host.ts';
 import { type EmulatorRequest, type EmulatorResponse } from '../../../local/emulators/http-server.ts';
 import { RequestGate, disturbPage, fire, tooManyRequests } from '../../../local/emulators/emulator-faults.ts';
@@ -223,16 +224,14 @@ class Authentic8Service {
 
 /** Starts an Authentic8 Log Extraction API emulator on 127.0.0.1 with a seeded backlog in every org. */
 export async function startAuthentic8Emulator(options: Authentic8EmulatorOptions): Promise<Authentic8Emulator> {
-  const draw = options.variety ? (await import('./arbitrary.ts')).drawAuthentic8 : undefined;
-  const service = new Authentic8Service(options, draw ? { share: options.variety ?? 0, draw } : undefined);
-  const now = options.now ?? Date.now;
-  const backlog = options.backlog ?? 300;
-  const end = now();
-  const first = options.backlogStart?.getTime() ?? end - 2 * DAY_MS;
-  for (const org of service.log.orgs) for (const at of spreadBacklog(backlog, first, end)) service.log.append(org, at);
-  const server = await hostService(service, options, (n) => service.addEvents(n));
+  const variety = await loadVariety(options.variety, async () => (await import('./arbitrary.ts')).drawAuthentic8);
+  const service = new Authentic8Service(options, variety);
+  const { first, end } = backlogWindow(options, (options.now ?? Date.now)(), 2 * DAY_MS);
+  const times = spreadBacklog(options.backlog ?? 300, first, end);
+  for (const org of service.log.orgs) for (const at of times) service.log.append(org, at);
+  const hosted = await hostEmulator(service, options, (n) => service.addEvents(n));
   return {
-    ...hostedHandle(server, service),
+    ...hosted,
     extractCalls: service.extractCalls,
     org: (path) => service.org(path),
     events: (path) => service.org(path).events,

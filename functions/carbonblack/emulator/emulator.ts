@@ -5,7 +5,8 @@
  * `X-Auth-Token: <secret>/<id>` with 401, 403 (missing permission) and 429 with `Retry-After`.
  */
 import { cbNativeIds } from '../identity.ts';
-import { hostService, hostedHandle, startForCli } from '../../../local/emulators/emulator-host.ts';
+import { backlogWindow, hostEmulator, loadVariety } from '../../../local/emulators/emulator-host.ts';
+import { startForCli } from '../../../local/emulators/cli-emulator.ts';
 import type { CliEmulatorOptions, VendorEmulatorOptions } from '../../../local/emulators/emulator-host.ts';
 import { type EmulatorRequest, type EmulatorResponse } from '../../../local/emulators/http-server.ts';
 import { seededRandom } from '../../../local/emulators/random.ts';
@@ -262,10 +263,9 @@ class CarbonBlackService {
 
 /** Starts a Carbon Black Cloud audit log emulator on 127.0.0.1 with a seeded backlog. */
 export async function startCarbonBlackEmulator(options: CarbonBlackEmulatorOptions): Promise<CarbonBlackEmulator> {
-  const draw = options.variety ? (await import('./arbitrary.ts')).drawCarbonBlack : undefined;
-  const service = new CarbonBlackService(options, draw ? { share: options.variety ?? 0, draw } : undefined);
-  const end = options.backlogEnd?.getTime() ?? service.now() - 5 * 60_000;
-  const first = options.backlogStart?.getTime() ?? end - 4 * DAY_MS + 5 * 60_000;
+  const variety = await loadVariety(options.variety, async () => (await import('./arbitrary.ts')).drawCarbonBlack);
+  const service = new CarbonBlackService(options, variety);
+  const { first, end } = backlogWindow(options, service.now(), 4 * DAY_MS - 5 * 60_000, 5 * 60_000);
   const backlog = options.backlog ?? 1000;
   const random = seededRandom((options.seed ?? 1) ^ 0xbac);
   let last = first;
@@ -276,12 +276,12 @@ export async function startCarbonBlackEmulator(options: CarbonBlackEmulatorOptio
   }
   for (const key of options.apiKeys) service.addKey(key);
   const lagMs = options.arrivalLagMs ?? 2000;
-  const server = await hostService(service, options, (n) => {
+  const hosted = await hostEmulator(service, options, (n) => {
     for (let i = 0; i < n; i++) service.add(1, service.now() - Math.floor(random() * lagMs));
   });
   const queueOf = (apiId: string) => service.keys.get(apiId) ?? { pending: [], all: [] };
   return {
-    ...hostedHandle(server, service),
+    ...hosted,
     orgKey: options.orgKey ?? 'ABCD1234',
     requests: service.requests,
     events: () => service.log.events,

@@ -5,7 +5,8 @@
  * events land at the head and shift every offset), the detail endpoint, the documented error
  * bodies, live arrivals, latency and faults that tests can change at run time.
  */
-import { hostService, hostedHandle, spreadBacklog, startForCli } from '../../../local/emulators/emulator-host.ts';
+import { backlogWindow, hostEmulator, loadVariety, spreadBacklog } from '../../../local/emulators/emulator-host.ts';
+import { startForCli } from '../../../local/emulators/cli-emulator.ts';
 import type { CliEmulatorOptions, VendorEmulatorOptions } from '../../../local/emulators/emulator-host.ts';
 import { type EmulatorRequest, type EmulatorResponse } from '../../../local/emulators/http-server.ts';
 import { randomInt } from '../../../local/emulators/random.ts';
@@ -264,15 +265,13 @@ class NectedService {
 
 /** Starts a Nected Audit Log API emulator on 127.0.0.1 with a seeded backlog. */
 export async function startNectedEmulator(options: NectedEmulatorOptions): Promise<NectedEmulator> {
-  const draw = options.variety ? (await import('./arbitrary.ts')).drawNected : undefined;
-  const service = new NectedService(options, draw ? { share: options.variety ?? 0, draw } : undefined);
-  const end = options.backlogEnd?.getTime() ?? service.now() - 15 * 60_000;
-  const first = options.backlogStart?.getTime() ?? end - 2 * DAY_MS;
-  const backlog = options.backlog ?? 1000;
-  for (const at of spreadBacklog(backlog, first, end)) service.add(at);
-  const server = await hostService(service, options, (n) => service.arrive(n));
+  const variety = await loadVariety(options.variety, async () => (await import('./arbitrary.ts')).drawNected);
+  const service = new NectedService(options, variety);
+  const { first, end } = backlogWindow(options, service.now(), 2 * DAY_MS, 15 * 60_000);
+  for (const at of spreadBacklog(options.backlog ?? 1000, first, end)) service.add(at);
+  const hosted = await hostEmulator(service, options, (n) => service.arrive(n));
   const emulator: NectedEmulator = {
-    ...hostedHandle(server, service),
+    ...hosted,
     events: () => service.log.events,
     addEvents: (n, opts) => Array.from({ length: n }, () => service.add(service.now() - (opts?.ageMs ?? 0))),
     get onSearch() {

@@ -11,7 +11,8 @@
  * `x-retraced-requestid`, a GET or a body without `query` is a 500, and an event without an actor
  * or target shows an object of nulls.
  */
-import { hostService, hostedHandle, startForCli } from '../../../local/emulators/emulator-host.ts';
+import { backlogWindow, hostEmulator, loadVariety } from '../../../local/emulators/emulator-host.ts';
+import { startForCli } from '../../../local/emulators/cli-emulator.ts';
 import type { CliEmulatorOptions, VendorEmulatorOptions } from '../../../local/emulators/emulator-host.ts';
 import { type EmulatorRequest, type EmulatorResponse } from '../../../local/emulators/http-server.ts';
 import { randomHex, seededRandom } from '../../../local/emulators/random.ts';
@@ -286,10 +287,9 @@ class RetracedService {
 
 /** Starts a Retraced enterprise GraphQL emulator on 127.0.0.1 with a seeded backlog. */
 export async function startRetracedEmulator(options: RetracedEmulatorOptions): Promise<RetracedEmulator> {
-  const draw = options.variety ? (await import('./arbitrary.ts')).drawRetraced : undefined;
-  const service = new RetracedService(options, draw);
-  const end = options.backlogEnd?.getTime() ?? service.now() - 600_000;
-  const start = options.backlogStart?.getTime() ?? end - 2 * 86_400_000;
+  const variety = await loadVariety(options.variety, async () => (await import('./arbitrary.ts')).drawRetraced);
+  const service = new RetracedService(options, variety?.draw);
+  const { first: start, end } = backlogWindow(options, service.now(), 2 * 86_400_000, 600_000);
   seedBacklog(
     service.generator,
     service.group,
@@ -297,12 +297,12 @@ export async function startRetracedEmulator(options: RetracedEmulatorOptions): P
     (group, received, created) =>
       service.publish({ group }, { received, ...(created === undefined ? {} : { created }) }),
   );
-  const server = await hostService(service, options, (n) => {
+  const hosted = await hostEmulator(service, options, (n) => {
     for (let i = 0; i < n; i++) service.publish({});
   });
   const mine = () => service.log.events.filter((e) => e.group.id === service.group.id);
   return {
-    ...hostedHandle(server, service),
+    ...hosted,
     group: service.group,
     events: mine,
     allEvents: () => service.log.events,

@@ -3,7 +3,7 @@
  * export stream and the list endpoint with grpc-gateway-style errors, seeded records in either
  * documented shape, live arrivals, and faults that tests can change at run time.
  */
-import { hostService, hostedHandle, spreadBacklog } from '../../../local/emulators/emulator-host.ts';
+import { backlogWindow, hostEmulator, loadVariety, spreadBacklog } from '../../../local/emulators/emulator-host.ts';
 import type { VendorEmulatorOptions } from '../../../local/emulators/emulator-host.ts';
 import { type EmulatorRequest, type EmulatorResponse } from '../../../local/emulators/http-server.ts';
 import { RequestGate, disturbPage, fire, tooManyRequests } from '../../../local/emulators/emulator-faults.ts';
@@ -287,16 +287,13 @@ function byEndedAt(a: VezaStoredEvent, b: VezaStoredEvent): number {
 
 /** Starts a Veza System Audit Logs emulator on 127.0.0.1 with a seeded backlog. */
 export async function startVezaEmulator(options: VezaEmulatorOptions): Promise<VezaEmulator> {
-  const draw = options.variety ? (await import('./arbitrary.ts')).drawVeza : undefined;
-  const service = new VezaService(options, draw ? { share: options.variety ?? 0, draw } : undefined);
-  const now = options.now ?? Date.now;
-  const backlog = options.backlog ?? 1000;
-  const end = now();
-  const first = options.backlogStart?.getTime() ?? end - 2 * DAY_MS;
-  for (const at of spreadBacklog(backlog, first, end)) service.log.append(at);
-  const server = await hostService(service, options, (n) => service.addEvents(n));
+  const variety = await loadVariety(options.variety, async () => (await import('./arbitrary.ts')).drawVeza);
+  const service = new VezaService(options, variety);
+  const { first, end } = backlogWindow(options, (options.now ?? Date.now)(), 2 * DAY_MS);
+  for (const at of spreadBacklog(options.backlog ?? 1000, first, end)) service.log.append(at);
+  const hosted = await hostEmulator(service, options, (n) => service.addEvents(n));
   return {
-    ...hostedHandle(server, service),
+    ...hosted,
     events: () => service.log.events,
     addEvents: (n, opts) => service.addEvents(n, opts?.latePersistedMs, opts?.invalid),
   };

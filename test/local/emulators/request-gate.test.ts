@@ -2,16 +2,12 @@
  * The request handling every vendor emulator opens with (local/emulators/emulator-faults.ts RequestGate):
  * its knobs at start, the count of requests and error answers, the hang knob held until stop(), the 5xx
  * knob and its seeded rate, and the malformed / truncated 200s; and the host's share of a running
- * emulator (local/emulators/emulator-host.ts hostedHandle, startForCli).
+ * emulator (local/emulators/emulator-host.ts hostEmulator, local/emulators/cli-emulator.ts startForCli).
  */
 import { describe, expect, it } from '@jest/globals';
 import { MALFORMED_BODY, RequestGate, type RequestFaults } from '../../../local/emulators/emulator-faults.ts';
-import {
-  hostedHandle,
-  startForCli,
-  type CliEmulatorOptions,
-  type Host,
-} from '../../../local/emulators/emulator-host.ts';
+import { startForCli } from '../../../local/emulators/cli-emulator.ts';
+import { hostEmulator, type CliEmulatorOptions } from '../../../local/emulators/emulator-host.ts';
 import type { EmulatorResponse } from '../../../local/emulators/http-server.ts';
 import { seededRandom } from '../../../local/emulators/random.ts';
 
@@ -181,21 +177,27 @@ describe('RequestGate.spoil', () => {
   });
 });
 
-describe('hostedHandle', () => {
-  it("gives the host's address, the service's knobs and counters, and a stop that stops the host", async () => {
+describe('hostEmulator', () => {
+  it('serves the service on loopback and hands out its knobs, its counters and a stop that ends both', async () => {
     // Prepare
     let stopped = 0;
-    const host: Host = { url: 'http://127.0.0.1:1', port: 1, stop: async () => void stopped++ };
-    const service = { faults: { hangNext: 0 }, stats: { requests: 0 } };
+    const service = {
+      faults: { hangNext: 0 },
+      stats: { requests: 0 },
+      handle: () => ({ status: 200, body: { ok: true } }),
+      stop: () => void stopped++,
+    };
 
     // Act
-    const handle = hostedHandle(host, service);
-    await handle.stop();
+    const hosted = await hostEmulator(service, {}, () => {});
+    const answer = await fetch(`${hosted.baseUrl}/x`).then((r) => r.json());
+    await hosted.stop();
 
     // Assess
-    expect(handle).toMatchObject({ baseUrl: host.url, port: 1 });
-    expect(handle.faults).toBe(service.faults);
-    expect(handle.stats).toBe(service.stats);
+    expect(hosted.baseUrl).toBe(`http://127.0.0.1:${hosted.port}`);
+    expect(answer).toEqual({ ok: true });
+    expect(hosted.faults).toBe(service.faults);
+    expect(hosted.stats).toBe(service.stats);
     expect(stopped).toBe(1);
   });
 });
