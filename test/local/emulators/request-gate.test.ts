@@ -2,12 +2,18 @@
  * The request handling every vendor emulator opens with (local/emulators/emulator-faults.ts RequestGate):
  * its knobs at start, the count of requests and error answers, the hang knob held until stop(), the 5xx
  * knob and its seeded rate, and the malformed / truncated 200s; and the host's share of a running
- * emulator (local/emulators/emulator-host.ts hostEmulator, local/emulators/cli-emulator.ts startForCli).
+ * emulator: its handle, its backlog window and its variety (local/emulators/emulator-host.ts), and its
+ * place behind the CLI (local/emulators/cli-emulator.ts).
  */
 import { describe, expect, it } from '@jest/globals';
 import { MALFORMED_BODY, RequestGate, type RequestFaults } from '../../../local/emulators/emulator-faults.ts';
 import { startForCli } from '../../../local/emulators/cli-emulator.ts';
-import { hostEmulator, type CliEmulatorOptions } from '../../../local/emulators/emulator-host.ts';
+import {
+  backlogWindow,
+  hostEmulator,
+  loadVariety,
+  type CliEmulatorOptions,
+} from '../../../local/emulators/emulator-host.ts';
 import type { EmulatorResponse } from '../../../local/emulators/http-server.ts';
 import { seededRandom } from '../../../local/emulators/random.ts';
 
@@ -199,6 +205,41 @@ describe('hostEmulator', () => {
     expect(hosted.faults).toBe(service.faults);
     expect(hosted.stats).toBe(service.stats);
     expect(stopped).toBe(1);
+  });
+});
+
+describe('backlogWindow', () => {
+  it('ends endLagMs before now and spans spanMs back from the end, unless the options name either end', () => {
+    // Prepare
+    const now = 1_000_000;
+    const [start, end] = [new Date(100_000), new Date(900_000)];
+
+    // Act
+    const defaults = backlogWindow({}, now, 50_000, 10_000);
+    const named = backlogWindow({ backlogStart: start, backlogEnd: end }, now, 50_000, 10_000);
+    const endOnly = backlogWindow({ backlogEnd: end }, now, 50_000);
+
+    // Assess
+    expect(defaults).toEqual({ first: 940_000, end: 990_000 });
+    expect(named).toEqual({ first: 100_000, end: 900_000 });
+    expect(endOnly).toEqual({ first: 850_000, end: 900_000 });
+  });
+});
+
+describe('loadVariety', () => {
+  it('loads the generator only when a share is asked for', async () => {
+    // Prepare
+    let loads = 0;
+    const load = async () => (loads++, 'draw');
+
+    // Act
+    const none = [await loadVariety(undefined, load), await loadVariety(0, load)];
+    const some = await loadVariety(0.25, load);
+
+    // Assess
+    expect(none).toEqual([undefined, undefined]);
+    expect(some).toEqual({ share: 0.25, draw: 'draw' });
+    expect(loads).toBe(1);
   });
 });
 
