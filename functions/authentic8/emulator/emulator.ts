@@ -5,16 +5,12 @@
  * inside the HTTP 200. Seeded logs per org (authentic8-data.ts), live arrivals, latency and faults
  * that tests can change at run time.
  */
-import { cliEmulatorOptions, hostService, spreadBacklog } from '../../../local/emulators/emulator-host.ts';
+import { backlogWindow, hostEmulator, loadVariety, spreadBacklog } from '../../../local/emulators/emulator-host.ts';
+import { startForCli } from '../../../local/emulators/cli-emulator.ts';
+import type { CliEmulatorOptions, VendorEmulatorOptions } from '../../../local/emulators/emulator-host.ts';
 import { type EmulatorRequest, type EmulatorResponse } from '../../../local/emulators/http-server.ts';
-import { seededRandom } from '../../../local/emulators/random.ts';
-import {
-  MALFORMED_BODY,
-  disturbPage,
-  fire,
-  tooManyRequests,
-  type PageFaults,
-} from '../../../local/emulators/emulator-faults.ts';
+import { RequestGate, disturbPage, fire, tooManyRequests } from '../../../local/emulators/emulator-faults.ts';
+import type { PageFaults, RequestFaults } from '../../../local/emulators/emulator-faults.ts';
 import {
   AUTHENTIC8_LOG_TYPES,
   createAuthentic8Log,
@@ -35,7 +31,6 @@ import {
   type Reply,
 } from './protocol.ts';
 import type { EmulatorSettings, RunningEmulator } from '../../../local/emulators/emulators.ts';
-import { Waits } from '../../../local/emulators/waits.ts';
 
 export { AUTHENTIC8_LOG_TYPES, decryptStandard, orgPath, type Authentic8Event, type Authentic8Org } from './data.ts';
 export { AUTHENTIC8_MAX_LIMIT, parseOrgPath } from './protocol.ts';
@@ -48,46 +43,29 @@ export const AUTHENTIC8_MAIN_ORG = 'Acme Corp';
 /** A fixed, obviously fake token for local runs: 32 base64 characters like a real one (../README.md). */
 export const AUTHENTIC8_LOCAL_TOKEN = Buffer.from('local-authentic8-token-1').toString('base64');
 
-/** Faults the emulator injects; counters count down as they fire. Mutable while running. */
-export interface Authentic8Faults {
-  /** Next N requests: HTTP 502 with an HTML body. */
-  serverErrorNext: number;
+/**
+ * Faults the emulator injects; counters count down as they fire. Mutable while running. The 5xx is a 502 with an
+ * HTML body, before the route is looked at; the 429 (`{"error": ...}`) comes after the route and method checks.
+ */
+export interface Authentic8Faults extends RequestFaults {
   /**
    * Next N requests: HTTP 401 (TA-authentic8 handles one; when the API sends it is UNCONFIRMED,
    * ../README.md).
    */
   unauthorizedNext: number;
-  /** Next N replies that would succeed: cut in half. */
-  truncateNext: number;
   /** Next N extractlogs: `is_more: true` with `next_seq` equal to the `start_seq` asked for (a server bug). */
   stuckNextSeqNext: number;
   /** Next N extractlogs: an in-band `{"error": ...}` inside the HTTP 200. */
   commandErrorNext: number;
-  /** Next N requests never answer until stop(). */
-  hangNext: number;
-  /** Share (0..1) of requests that get a seeded-random 502. */
-  errorRate: number;
-  /** Next N requests: 429, with `Retry-After: retryAfterSeconds` (none when 0). */
-  rateLimitNext: number;
-  retryAfterSeconds: number;
-  /** Next N replies that would succeed: an HTML page instead of JSON. */
-  malformedNext: number;
 }
 
-/** Options of {@link startAuthentic8Emulator}; defaults: seed 1, 300 logs per org over the last 2 days, no arrivals. */
-export interface Authentic8EmulatorOptions {
-  port?: number;
+/**
+ * Options of {@link startAuthentic8Emulator}; defaults: seed 1, 300 logs per org (backlog) over the last 2 days,
+ * evenly spaced from `backlogStart` up to now, no arrivals (new logs per second, in the main org).
+ */
+export interface Authentic8EmulatorOptions extends VendorEmulatorOptions<Authentic8Faults> {
   /** The valid auth token (of an admin of {@link AUTHENTIC8_MAIN_ORG}). */
   token: string;
-  seed?: number;
-  /** Logs per org before start, evenly spaced from `backlogStart` up to now. */
-  backlog?: number;
-  backlogStart?: Date;
-  /** New logs per second, in the main org. */
-  arrivalsPerSecond?: number;
-  latencyMs?: number;
-  now?: () => number;
-  faults?: Partial<Authentic8Faults & PageFaults>;
   /**
    * `next_seq` of a drained extractlog (UNCONFIRMED, ../README.md): `scanned` (default) is the org's
    * next
@@ -95,11 +73,6 @@ export interface Authentic8EmulatorOptions {
    * when nothing was served.
    */
   drainedNextSeq?: 'scanned' | 'echo';
-  /**
-   * Share (0..1) of logs drawn from every shape the docs allow (functions/authentic8/emulator/arbitrary.ts:
-   * fields absent, null or "", extra fields of any shape) instead of the tidy generator. @default 0
-   */
-  variety?: number;
 }
 
 /** A running emulator. */
@@ -137,30 +110,15 @@ class Authentic8Service {
   /** The last non-empty page served per org and type (for the duplicate knob). */
   readonly #previous = new Map<string, readonly Authentic8Event[]>();
   readonly #options: Authentic8EmulatorOptions;
-  readonly #faultRandom: () => number;
   readonly #now: () => number;
-  readonly #waits = new Waits();
+  readonly #gate: RequestGate<Authentic8Faults>;
 
   constructor(options: Authentic8EmulatorOptions, variety?: Authentic8Variety) {
     this.#options = options;
     this.log = createAuthentic8Log(options.seed ?? 1, variety);
-    this.#faultRandom = seededRandom((options.seed ?? 1) ^ 0x5eed);
     this.#now = options.now ?? Date.now;
-    this.faults = {
-      serverErrorNext: 0,
-      unauthorizedNext: 0,
-      truncateNext: 0,
-      stuckNextSeqNext: 0,
-      commandErrorNext: 0,
-      hangNext: 0,
-      errorRate: 0,
-      rateLimitNext: 0,
-      retryAfterSeconds: 1,
-      malformedNext: 0,
-      reorderNext: 0,
-      duplicateNext: 0,
-      ...options.faults,
-    };
+    this.#gate = new RequestGate(options, { unauthorizedNext: 0, stuckNextSeqNext: 0, commandErrorNext: 0 });
+    this.faults = this.#gate.faults;
   }
 
   org(path = AUTHENTIC8_MAIN_ORG): Authentic8Org {
@@ -174,31 +132,16 @@ class Authentic8Service {
     return Array.from({ length: n }, () => this.log.append(org, this.#now(), opts.type));
   }
 
-  /** Resolves after `ms` (without `ms`: only at stop), or at once when the emulator stops. */
-  wait(ms?: number): Promise<void> {
-    return this.#waits.wait(ms);
-  }
-
   stop(): void {
-    this.#waits.stop();
+    this.#gate.stop();
   }
 
-  async handle(req: EmulatorRequest): Promise<EmulatorResponse | undefined> {
-    this.stats.requests++;
-    if (this.#options.latencyMs) await this.wait(this.#options.latencyMs);
-    const out = await this.#respond(req);
-    if (!out || this.#waits.stopped) return undefined;
-    if (out.status >= 400) this.stats.errors++;
-    return out;
+  handle(req: EmulatorRequest): Promise<EmulatorResponse | undefined> {
+    return this.#gate.serve(this.stats, () => this.#respond(req));
   }
 
-  async #respond(req: EmulatorRequest): Promise<EmulatorResponse | undefined> {
-    if (this.faults.hangNext > 0) {
-      this.faults.hangNext--;
-      return this.wait().then(() => undefined);
-    }
-    if (this.faults.serverErrorNext > 0 || (this.faults.errorRate > 0 && this.#faultRandom() < this.faults.errorRate)) {
-      this.faults.serverErrorNext = Math.max(0, this.faults.serverErrorNext - 1);
+  #respond(req: EmulatorRequest): EmulatorResponse {
+    if (this.#gate.serverError()) {
       return {
         status: 502,
         headers: { 'content-type': 'text/html' },
@@ -222,11 +165,7 @@ class Authentic8Service {
     if (!Array.isArray(commands)) return { status: 400, body: { error: 'expected a JSON array of commands' } };
     const session: { token?: string } = {};
     const body = `[${commands.map((c: unknown, i) => replyText(this.#command(c, i, session), c)).join(', ')}]`;
-    if (fire(this.faults, 'malformedNext'))
-      return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };
-    if (this.faults.truncateNext <= 0) return { status: 200, body };
-    this.faults.truncateNext--;
-    return { status: 200, body: body.slice(0, Math.floor(body.length / 2)) };
+    return this.#gate.spoil({ status: 200, body });
   }
 
   #command(raw: unknown, index: number, session: { token?: string }): Reply {
@@ -275,7 +214,7 @@ class Authentic8Service {
     const oldest = (this.#now() - AUTHENTIC8_RETENTION_MS) / 1000;
     const { page, isMore, next } = selectPage(org, args, oldest, this.#options.drainedNextSeq ?? 'scanned');
     const key = `${org.id}/${args.type}`;
-    const served = disturbPage(this.faults, this.#faultRandom, page, this.#previous.get(key) ?? []);
+    const served = disturbPage(this.faults, this.#gate.random, page, this.#previous.get(key) ?? []);
     if (page.length > 0) this.#previous.set(key, page);
     if (this.faults.stuckNextSeqNext <= 0) return { result: extractResultText(served, next, isMore) };
     this.faults.stuckNextSeqNext--;
@@ -285,39 +224,27 @@ class Authentic8Service {
 
 /** Starts an Authentic8 Log Extraction API emulator on 127.0.0.1 with a seeded backlog in every org. */
 export async function startAuthentic8Emulator(options: Authentic8EmulatorOptions): Promise<Authentic8Emulator> {
-  const draw = options.variety ? (await import('./arbitrary.ts')).drawAuthentic8 : undefined;
-  const service = new Authentic8Service(options, draw ? { share: options.variety ?? 0, draw } : undefined);
-  const now = options.now ?? Date.now;
-  const backlog = options.backlog ?? 300;
-  const end = now();
-  const first = options.backlogStart?.getTime() ?? end - 2 * DAY_MS;
-  for (const org of service.log.orgs) for (const at of spreadBacklog(backlog, first, end)) service.log.append(org, at);
-  const server = await hostService(service, options, (n) => service.addEvents(n));
+  const variety = await loadVariety(options.variety, async () => (await import('./arbitrary.ts')).drawAuthentic8);
+  const service = new Authentic8Service(options, variety);
+  const { first, end } = backlogWindow(options, (options.now ?? Date.now)(), 2 * DAY_MS);
+  const times = spreadBacklog(options.backlog ?? 300, first, end);
+  for (const org of service.log.orgs) for (const at of times) service.log.append(org, at);
+  const hosted = await hostEmulator(service, options, (n) => service.addEvents(n));
   return {
-    baseUrl: server.url,
-    port: server.port,
-    faults: service.faults,
-    stats: service.stats,
+    ...hosted,
     extractCalls: service.extractCalls,
     org: (path) => service.org(path),
     events: (path) => service.org(path).events,
     addEvents: (n, opts) => service.addEvents(n, opts),
-    stop: () => server.stop(),
   };
 }
 
 /** `audit-pump emulate authentic8`: the emulator with the local token; the source reads the main org, every type. */
-export async function startAuthentic8ForCli(settings: EmulatorSettings): Promise<RunningEmulator> {
-  const emulator = await startAuthentic8Emulator({
-    token: AUTHENTIC8_LOCAL_TOKEN,
-    ...cliEmulatorOptions(settings),
-  });
-  return {
-    vendor: 'authentic8',
-    baseUrl: emulator.baseUrl,
+export function startAuthentic8ForCli(settings: EmulatorSettings): Promise<RunningEmulator> {
+  const start = (options: CliEmulatorOptions) => startAuthentic8Emulator({ token: AUTHENTIC8_LOCAL_TOKEN, ...options });
+  return startForCli('authentic8', settings, start, (emulator) => ({
     credentials: { token: AUTHENTIC8_LOCAL_TOKEN },
     options: { org: AUTHENTIC8_MAIN_ORG, types: 'all' },
     eventIds: () => emulator.events().map(authentic8NativeId),
-    stop: () => emulator.stop(),
-  };
+  }));
 }

@@ -5,21 +5,17 @@
  * `X-Auth-Token: <secret>/<id>` with 401, 403 (missing permission) and 429 with `Retry-After`.
  */
 import { cbNativeIds } from '../identity.ts';
-import { cliEmulatorOptions, hostService } from '../../../local/emulators/emulator-host.ts';
+import { backlogWindow, hostEmulator, loadVariety } from '../../../local/emulators/emulator-host.ts';
+import { startForCli } from '../../../local/emulators/cli-emulator.ts';
+import type { CliEmulatorOptions, VendorEmulatorOptions } from '../../../local/emulators/emulator-host.ts';
 import { type EmulatorRequest, type EmulatorResponse } from '../../../local/emulators/http-server.ts';
 import { seededRandom } from '../../../local/emulators/random.ts';
-import {
-  MALFORMED_BODY,
-  disturbPage,
-  fire,
-  tooManyRequests,
-  type PageFaults,
-} from '../../../local/emulators/emulator-faults.ts';
+import { RequestGate, disturbPage, tooManyRequests } from '../../../local/emulators/emulator-faults.ts';
+import type { PageFaults, RequestFaults } from '../../../local/emulators/emulator-faults.ts';
 import { CbExports } from './exports.ts';
 import { CbRateLimit, createCbLog, type CbLog, type CbStoredEvent, type CbVariety } from './data.ts';
 import { parseSearch } from './search.ts';
 import type { EmulatorSettings, RunningEmulator } from '../../../local/emulators/emulators.ts';
-import { Waits } from '../../../local/emulators/waits.ts';
 
 export type { CbAuditLog, CbStoredEvent } from './data.ts';
 
@@ -43,42 +39,27 @@ export interface CbApiKey {
   readonly permissions?: readonly string[];
 }
 
-/** Faults the emulator injects; counters count down as they fire. Mutable while running. */
-export interface CarbonBlackFaults {
-  /** Next N requests: 429 with `Retry-After: retryAfterSeconds` (none when 0). */
-  rateLimitNext: number;
-  retryAfterSeconds: number;
-  /** Next N requests: 503. */
-  serverErrorNext: number;
-  /** Next N requests that would succeed: a 200 whose body is cut in half. */
-  truncateNext: number;
-  /** Share (0..1) of requests that get a seeded-random 503. */
-  errorRate: number;
-  /** Next N requests that would succeed: a 200 whose body is an HTML page, not JSON. */
-  malformedNext: number;
-  /** Next N requests never answer until stop(). */
-  hangNext: number;
-}
+/**
+ * Faults the emulator injects; counters count down as they fire. Mutable while running. The 5xx is a 503
+ * `SERVICE_UNAVAILABLE` before the route is looked at; the 429 comes after the route and method checks, as the
+ * sliding-window limit's does.
+ */
+export type CarbonBlackFaults = RequestFaults;
 
-/** Options of {@link startCarbonBlackEmulator}. */
-export interface CarbonBlackEmulatorOptions {
-  port?: number;
+/**
+ * Options of {@link startCarbonBlackEmulator}: 1000 appends before start (backlog; each may bring identical copies),
+ * spread from backlogStart to backlogEnd.
+ */
+export interface CarbonBlackEmulatorOptions extends VendorEmulatorOptions<CarbonBlackFaults> {
   /** @default 'ABCD1234' */
   orgKey?: string;
   apiKeys: readonly CbApiKey[];
-  seed?: number;
-  /** Appends before start (each may bring identical copies), spread from backlogStart to backlogEnd. */
-  backlog?: number;
-  /** @default now - 4 days */
+  /** @default backlogEnd - 4 days + 5 minutes */
   backlogStart?: Date;
   /** @default now - 5 minutes */
   backlogEnd?: Date;
-  arrivalsPerSecond?: number;
   /** Live events carry a create_time up to this much in the past (ingestion delay). @default 2000 */
   arrivalLagMs?: number;
-  latencyMs?: number;
-  now?: () => number;
-  faults?: Partial<CarbonBlackFaults & PageFaults>;
   searchCap?: number;
   queueBatch?: number;
   /** Order inside a `_queue` batch; the docs disagree (UNCONFIRMED, ../README.md). @default 'desc' */
@@ -88,11 +69,6 @@ export interface CarbonBlackEmulatorOptions {
    * (../README.md).
    */
   rateLimit?: { requests: number; windowMs: number; retryAfterSeconds: number };
-  /**
-   * Share (0..1) of records drawn from every shape the docs allow (functions/carbonblack/emulator/arbitrary.ts:
-   * fields absent, null or "") instead of the tidy generator. @default 0
-   */
-  variety?: number;
 }
 
 export interface CarbonBlackEmulator {
@@ -151,29 +127,17 @@ class CarbonBlackService {
   readonly keys = new Map<string, { key: CbApiKey; pending: CbStoredEvent[]; all: CbStoredEvent[] }>();
   readonly exports: CbExports;
   readonly #o: CarbonBlackEmulatorOptions & { orgKey: string };
-  readonly #random: () => number;
   readonly #limit: CbRateLimit | undefined;
-  readonly #waits = new Waits();
+  readonly #gate: RequestGate<CarbonBlackFaults>;
   #previousPage: readonly CbStoredEvent[] = [];
 
   constructor(options: CarbonBlackEmulatorOptions, variety?: CbVariety) {
     this.#o = { ...options, orgKey: options.orgKey ?? 'ABCD1234' };
     this.log = createCbLog(options.seed ?? 1, this.#o.orgKey, variety);
-    this.#random = seededRandom((options.seed ?? 1) ^ 0x5eed);
     this.exports = new CbExports(this.#o.orgKey, this.now);
     this.#limit = options.rateLimit ? new CbRateLimit(options.rateLimit) : undefined;
-    this.faults = {
-      rateLimitNext: 0,
-      retryAfterSeconds: 1,
-      serverErrorNext: 0,
-      truncateNext: 0,
-      errorRate: 0,
-      malformedNext: 0,
-      hangNext: 0,
-      reorderNext: 0,
-      duplicateNext: 0,
-      ...options.faults,
-    };
+    this.#gate = new RequestGate(options, {});
+    this.faults = this.#gate.faults;
   }
 
   readonly now = (): number => (this.#o.now ?? Date.now)();
@@ -194,30 +158,18 @@ class CarbonBlackService {
     return added;
   }
 
-  /** Wakes every request the hang knob holds (stop()). */
+  /** Wakes every request the latency and hang knobs hold (stop()). */
   stop(): void {
-    this.#waits.stop();
+    this.#gate.stop();
   }
 
-  async handle(req: EmulatorRequest): Promise<EmulatorResponse | undefined> {
-    this.stats.requests++;
+  handle(req: EmulatorRequest): Promise<EmulatorResponse | undefined> {
     this.requests.push({ method: req.method, path: req.url.pathname, body: req.body });
-    if ((this.#o.latencyMs ?? 0) > 0) await new Promise((r) => setTimeout(r, this.#o.latencyMs));
-    if (fire(this.faults, 'hangNext')) return this.#waits.wait().then(() => undefined);
-    const out = this.#respond(req);
-    if (out.status >= 400) this.stats.errors++;
-    if (out.status === 200 && fire(this.faults, 'malformedNext'))
-      return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };
-    if (out.status !== 200 || this.faults.truncateNext <= 0 || typeof out.body !== 'string') return out;
-    this.faults.truncateNext--;
-    return { ...out, body: out.body.slice(0, Math.floor(out.body.length / 2)) };
+    return this.#gate.serve(this.stats, () => this.#gate.spoil(this.#respond(req)));
   }
 
   #respond(req: EmulatorRequest): EmulatorResponse {
-    if (this.faults.serverErrorNext > 0 || (this.faults.errorRate > 0 && this.#random() < this.faults.errorRate)) {
-      this.faults.serverErrorNext = Math.max(0, this.faults.serverErrorNext - 1);
-      return platformError(503, 'SERVICE_UNAVAILABLE', 'Service temporarily unavailable');
-    }
+    if (this.#gate.serverError()) return platformError(503, 'SERVICE_UNAVAILABLE', 'Service temporarily unavailable');
     const path = req.url.pathname;
     const route = ROUTES.map(([re, method, name]) => ({ m: re.exec(path), method, name })).find((r) => r.m);
     if (!route?.m) return platformError(404, 'NOT_FOUND', 'Not found');
@@ -288,7 +240,7 @@ class CarbonBlackService {
     const matches = this.log.events.filter((e) => search.test(e)).sort((a, b) => search.compare(a, b));
     const available = Math.min(matches.length, this.#o.searchCap ?? CB_EMULATOR_SEARCH_CAP);
     const page = matches.slice(search.start, Math.min(available, search.start + search.rows));
-    const served = disturbPage(this.faults, this.#random, page, this.#previousPage);
+    const served = disturbPage(this.faults, this.#gate.random, page, this.#previousPage);
     if (page.length > 0) this.#previousPage = page;
     return { status: 200, body: resultsBody(matches.length, available, served) };
   }
@@ -311,10 +263,9 @@ class CarbonBlackService {
 
 /** Starts a Carbon Black Cloud audit log emulator on 127.0.0.1 with a seeded backlog. */
 export async function startCarbonBlackEmulator(options: CarbonBlackEmulatorOptions): Promise<CarbonBlackEmulator> {
-  const draw = options.variety ? (await import('./arbitrary.ts')).drawCarbonBlack : undefined;
-  const service = new CarbonBlackService(options, draw ? { share: options.variety ?? 0, draw } : undefined);
-  const end = options.backlogEnd?.getTime() ?? service.now() - 5 * 60_000;
-  const first = options.backlogStart?.getTime() ?? end - 4 * DAY_MS + 5 * 60_000;
+  const variety = await loadVariety(options.variety, async () => (await import('./arbitrary.ts')).drawCarbonBlack);
+  const service = new CarbonBlackService(options, variety);
+  const { first, end } = backlogWindow(options, service.now(), 4 * DAY_MS - 5 * 60_000, 5 * 60_000);
   const backlog = options.backlog ?? 1000;
   const random = seededRandom((options.seed ?? 1) ^ 0xbac);
   let last = first;
@@ -325,16 +276,13 @@ export async function startCarbonBlackEmulator(options: CarbonBlackEmulatorOptio
   }
   for (const key of options.apiKeys) service.addKey(key);
   const lagMs = options.arrivalLagMs ?? 2000;
-  const server = await hostService(service, options, (n) => {
+  const hosted = await hostEmulator(service, options, (n) => {
     for (let i = 0; i < n; i++) service.add(1, service.now() - Math.floor(random() * lagMs));
   });
   const queueOf = (apiId: string) => service.keys.get(apiId) ?? { pending: [], all: [] };
   return {
-    baseUrl: server.url,
-    port: server.port,
+    ...hosted,
     orgKey: options.orgKey ?? 'ABCD1234',
-    faults: service.faults,
-    stats: service.stats,
     requests: service.requests,
     events: () => service.log.events,
     addEvents: (n, opts) => service.add(n, opts?.atMs ?? service.now(), opts?.identical),
@@ -342,7 +290,6 @@ export async function startCarbonBlackEmulator(options: CarbonBlackEmulatorOptio
     queued: (apiId) => queueOf(apiId).pending,
     enqueued: (apiId) => queueOf(apiId).all,
     nativeIds: (events = service.log.events) => cbNativeIds(events.map((e) => JSON.parse(e.text) as unknown)),
-    stop: () => server.stop(),
   };
 }
 
@@ -350,17 +297,11 @@ export async function startCarbonBlackEmulator(options: CarbonBlackEmulatorOptio
 export const CB_LOCAL_KEY: CbApiKey = { id: 'LOCAL00001', secret: 'LOCALSECRETKEY0000000000' };
 
 /** `audit-pump emulate carbonblack`, `npm start` and the end-to-end tests (local/emulators/emulators.ts). */
-export async function startCarbonBlackForCli(settings: EmulatorSettings): Promise<RunningEmulator> {
-  const emulator = await startCarbonBlackEmulator({
-    apiKeys: [CB_LOCAL_KEY],
-    ...cliEmulatorOptions(settings),
-  });
-  return {
-    vendor: 'carbonblack',
-    baseUrl: emulator.baseUrl,
+export function startCarbonBlackForCli(settings: EmulatorSettings): Promise<RunningEmulator> {
+  const start = (options: CliEmulatorOptions) => startCarbonBlackEmulator({ apiKeys: [CB_LOCAL_KEY], ...options });
+  return startForCli('carbonblack', settings, start, (emulator) => ({
     credentials: { apiId: CB_LOCAL_KEY.id, apiSecret: CB_LOCAL_KEY.secret },
     options: { orgKey: emulator.orgKey },
     eventIds: () => emulator.nativeIds(),
-    stop: () => emulator.stop(),
-  };
+  }));
 }

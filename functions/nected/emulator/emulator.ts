@@ -5,10 +5,13 @@
  * events land at the head and shift every offset), the detail endpoint, the documented error
  * bodies, live arrivals, latency and faults that tests can change at run time.
  */
-import { cliEmulatorOptions, hostService, spreadBacklog } from '../../../local/emulators/emulator-host.ts';
+import { backlogWindow, hostEmulator, loadVariety, spreadBacklog } from '../../../local/emulators/emulator-host.ts';
+import { startForCli } from '../../../local/emulators/cli-emulator.ts';
+import type { CliEmulatorOptions, VendorEmulatorOptions } from '../../../local/emulators/emulator-host.ts';
 import { type EmulatorRequest, type EmulatorResponse } from '../../../local/emulators/http-server.ts';
-import { randomInt, seededRandom } from '../../../local/emulators/random.ts';
-import { MALFORMED_BODY, disturbPage, fire, type PageFaults } from '../../../local/emulators/emulator-faults.ts';
+import { randomInt } from '../../../local/emulators/random.ts';
+import { RequestGate, disturbPage, fire, tooManyRequests } from '../../../local/emulators/emulator-faults.ts';
+import type { PageFaults, RequestFaults } from '../../../local/emulators/emulator-faults.ts';
 import {
   MODULES,
   createNectedLog,
@@ -21,7 +24,6 @@ import {
   type NectedVariety,
 } from './data.ts';
 import type { EmulatorSettings, RunningEmulator } from '../../../local/emulators/emulators.ts';
-import { Waits } from '../../../local/emulators/waits.ts';
 
 export type { NectedRecord, NectedStoredEvent } from './data.ts';
 
@@ -34,26 +36,16 @@ export const NECTED_LOCAL_API_KEY = 'local-nected-api-key-4c8e2b1d';
 const DAY_MS = 86_400_000;
 const ROUTE = /^\/dev(\/v1)?\/audit\/([^/]+)\/([^/]+)$/;
 
-/** Faults the emulator injects; counters count down as they fire. Mutable while running. */
-export interface NectedFaults {
-  /** Next N authenticated calls: 500. */
-  serverErrorNext: number;
-  /** Next N authenticated calls: 429 with `Retry-After: 1` (Nected documents no rate limit). */
-  rateLimitNext: number;
+/**
+ * Faults the emulator injects; counters count down as they fire. Mutable while running. The 5xx (a 500) and the 429
+ * go to authenticated calls of a known module only (Nected documents no rate limit); malformed and truncated
+ * bodies to searches only.
+ */
+export interface NectedFaults extends RequestFaults {
   /** Every search for this `pageNo` answers 500 until reset to 0. */
   failPageNo: number;
   /** Before answering each search, this many new events arrive dated now: at the head. */
   headInsertsPerSearch: number;
-  /** Next N successful searches: a 200 whose body is cut in half. */
-  truncateNext: number;
-  /** Share (0..1) of authenticated calls that get a seeded-random 500. */
-  errorRate: number;
-  /** The `Retry-After` of `rateLimitNext` in seconds; 0 sends none. @default 1 */
-  retryAfterSeconds: number;
-  /** Next N successful searches: a 200 whose body is an HTML page, not JSON. */
-  malformedNext: number;
-  /** Next N requests never answer until stop(). */
-  hangNext: number;
 }
 
 /** One search as the emulator understood it, for the `onSearch` hook and assertions. */
@@ -66,32 +58,19 @@ export interface NectedSearch {
   endNs?: bigint;
 }
 
-/** Options of {@link startNectedEmulator}. */
-export interface NectedEmulatorOptions {
-  port?: number;
+/** Options of {@link startNectedEmulator}: 1000 events there at start (backlog), over [backlogStart, backlogEnd]. */
+export interface NectedEmulatorOptions extends VendorEmulatorOptions<NectedFaults> {
   apiKey: string;
   /** Branches the v1 `Nected-Branch` header may name. @default ['main'] */
   branches?: readonly string[];
-  seed?: number;
-  /** Events there at start, evenly spread over [backlogStart, backlogEnd]. @default 1000 */
-  backlog?: number;
-  /** @default now - 2 days */
+  /** @default backlogEnd - 2 days */
   backlogStart?: Date;
   /** @default now - 15 minutes, so a first run with the default settle lag drains the whole backlog */
   backlogEnd?: Date;
-  arrivalsPerSecond?: number;
   /** Arrivals are dated up to this much before they become searchable. @default 2000 */
   ingestDelayMs?: number;
-  latencyMs?: number;
   /** Deepest `pageNo * pageSize` allowed. @default 10000 */
   maxResultWindow?: number;
-  /**
-   * Share (0..1) of records drawn from every shape the docs allow (functions/nected/emulator/arbitrary.ts: fields
-   * absent, null, "" or {}) instead of the tidy generator. @default 0
-   */
-  variety?: number;
-  now?: () => number;
-  faults?: Partial<NectedFaults & PageFaults>;
 }
 
 /** A running emulator. */
@@ -143,31 +122,17 @@ class NectedService {
   readonly log: NectedLog;
   readonly byId = new Map<string, NectedStoredEvent>();
   onSearch: NectedEmulator['onSearch'];
-  readonly #random: () => number;
   readonly #options: NectedEmulatorOptions;
   readonly #now: () => number;
-  readonly #waits = new Waits();
+  readonly #gate: RequestGate<NectedFaults>;
   #previousPage: readonly NectedStoredEvent[] = [];
 
   constructor(options: NectedEmulatorOptions, variety?: NectedVariety) {
     this.#options = options;
     this.log = createNectedLog(options.seed ?? 1, variety);
-    this.#random = seededRandom((options.seed ?? 1) ^ 0x5eed);
     this.#now = options.now ?? Date.now;
-    this.faults = {
-      serverErrorNext: 0,
-      rateLimitNext: 0,
-      failPageNo: 0,
-      headInsertsPerSearch: 0,
-      truncateNext: 0,
-      errorRate: 0,
-      retryAfterSeconds: 1,
-      malformedNext: 0,
-      hangNext: 0,
-      reorderNext: 0,
-      duplicateNext: 0,
-      ...options.faults,
-    };
+    this.#gate = new RequestGate(options, { failPageNo: 0, headInsertsPerSearch: 0 });
+    this.faults = this.#gate.faults;
   }
 
   add(dateMs: number): NectedStoredEvent {
@@ -179,7 +144,7 @@ class NectedService {
   /** Live arrivals: dated now minus a random ingest delay. */
   arrive(n: number): void {
     const delay = this.#options.ingestDelayMs ?? 2000;
-    for (let i = 0; i < n; i++) this.add(this.#now() - randomInt(this.#random, 0, delay));
+    for (let i = 0; i < n; i++) this.add(this.#now() - randomInt(this.#gate.random, 0, delay));
   }
 
   now(): number {
@@ -187,25 +152,13 @@ class NectedService {
   }
 
   stop(): void {
-    this.#waits.stop();
-  }
-
-  /** Resolves after `ms` (without `ms`: only at stop), or at once when the emulator stops. */
-  #wait(ms?: number): Promise<void> {
-    return this.#waits.wait(ms);
+    this.#gate.stop();
   }
 
   async handle(req: EmulatorRequest): Promise<EmulatorResponse | undefined> {
-    this.stats.requests++;
     this.stats.maxInFlight = Math.max(this.stats.maxInFlight, ++this.stats.inFlight);
     try {
-      const latency = this.#options.latencyMs ?? 0;
-      if (latency > 0) await this.#wait(latency);
-      if (fire(this.faults, 'hangNext')) return await this.#wait().then(() => undefined);
-      const out = this.#respond(req);
-      if (this.#waits.stopped) return undefined;
-      if (out.status >= 400) this.stats.errors++;
-      return out;
+      return await this.#gate.serve(this.stats, () => this.#respond(req));
     } finally {
       this.stats.inFlight--;
     }
@@ -227,19 +180,12 @@ class NectedService {
       if (!(this.#options.branches ?? ['main']).includes(branch)) return fail(404, { error: 'Branch not found.' });
     }
     if (!MODULES[module]) return fail(404, { error: 'Module not found.' });
-    if (this.faults.serverErrorNext > 0 || (this.faults.errorRate > 0 && this.#random() < this.faults.errorRate)) {
-      this.faults.serverErrorNext = Math.max(0, this.faults.serverErrorNext - 1);
-      return fail(500, { code: 'INTERNAL_ERROR', message: 'internal server error' });
-    }
-    if (this.faults.rateLimitNext > 0) {
-      this.faults.rateLimitNext--;
-      const wait = this.faults.retryAfterSeconds;
-      return fail(
-        429,
-        { code: 'TOO_MANY_REQUESTS', message: 'rate limit exceeded' },
-        wait > 0 ? { 'retry-after': String(wait) } : {},
-      );
-    }
+    if (this.#gate.serverError()) return fail(500, { code: 'INTERNAL_ERROR', message: 'internal server error' });
+    if (fire(this.faults, 'rateLimitNext'))
+      return tooManyRequests(this.faults.retryAfterSeconds, {
+        code: 'TOO_MANY_REQUESTS',
+        message: 'rate limit exceeded',
+      });
     return leaf === 'search'
       ? this.#search(api, module, req.url.searchParams)
       : this.#detail(module, leaf, req.url.searchParams);
@@ -285,14 +231,10 @@ class NectedService {
       matches.length,
       pageNo,
       pageSize,
-      disturbPage(this.faults, this.#random, page, this.#previousPage),
+      disturbPage(this.faults, this.#gate.random, page, this.#previousPage),
     );
     if (page.length > 0) this.#previousPage = page;
-    if (fire(this.faults, 'malformedNext'))
-      return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };
-    if (this.faults.truncateNext <= 0) return { status: 200, body };
-    this.faults.truncateNext--;
-    return { status: 200, body: body.slice(0, Math.floor(body.length / 2)) };
+    return this.#gate.spoil({ status: 200, body });
   }
 
   /** The detail (../README.md): the record, its root run (parent) and its steps (children, paged by 10). */
@@ -323,18 +265,13 @@ class NectedService {
 
 /** Starts a Nected Audit Log API emulator on 127.0.0.1 with a seeded backlog. */
 export async function startNectedEmulator(options: NectedEmulatorOptions): Promise<NectedEmulator> {
-  const draw = options.variety ? (await import('./arbitrary.ts')).drawNected : undefined;
-  const service = new NectedService(options, draw ? { share: options.variety ?? 0, draw } : undefined);
-  const end = options.backlogEnd?.getTime() ?? service.now() - 15 * 60_000;
-  const first = options.backlogStart?.getTime() ?? end - 2 * DAY_MS;
-  const backlog = options.backlog ?? 1000;
-  for (const at of spreadBacklog(backlog, first, end)) service.add(at);
-  const server = await hostService(service, options, (n) => service.arrive(n));
+  const variety = await loadVariety(options.variety, async () => (await import('./arbitrary.ts')).drawNected);
+  const service = new NectedService(options, variety);
+  const { first, end } = backlogWindow(options, service.now(), 2 * DAY_MS, 15 * 60_000);
+  for (const at of spreadBacklog(options.backlog ?? 1000, first, end)) service.add(at);
+  const hosted = await hostEmulator(service, options, (n) => service.arrive(n));
   const emulator: NectedEmulator = {
-    baseUrl: server.url,
-    port: server.port,
-    faults: service.faults,
-    stats: service.stats,
+    ...hosted,
     events: () => service.log.events,
     addEvents: (n, opts) => Array.from({ length: n }, () => service.add(service.now() - (opts?.ageMs ?? 0))),
     get onSearch() {
@@ -343,23 +280,16 @@ export async function startNectedEmulator(options: NectedEmulatorOptions): Promi
     set onSearch(hook) {
       service.onSearch = hook;
     },
-    stop: () => server.stop(),
   };
   return emulator;
 }
 
 /** The Nected emulator behind the CLI's interface (`audit-pump emulate nected`, `npm start`). */
-export async function startNectedForCli(settings: EmulatorSettings): Promise<RunningEmulator> {
-  const emulator = await startNectedEmulator({
-    apiKey: NECTED_LOCAL_API_KEY,
-    ...cliEmulatorOptions(settings),
-  });
-  return {
-    vendor: 'nected',
-    baseUrl: emulator.baseUrl,
+export function startNectedForCli(settings: EmulatorSettings): Promise<RunningEmulator> {
+  const start = (options: CliEmulatorOptions) => startNectedEmulator({ apiKey: NECTED_LOCAL_API_KEY, ...options });
+  return startForCli('nected', settings, start, (emulator) => ({
     credentials: { apiKey: NECTED_LOCAL_API_KEY },
     options: { api: 'v1', branch: 'main' },
     eventIds: () => emulator.events().map((e) => e.id),
-    stop: () => emulator.stop(),
-  };
+  }));
 }

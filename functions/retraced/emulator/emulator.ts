@@ -11,16 +11,13 @@
  * `x-retraced-requestid`, a GET or a body without `query` is a 500, and an event without an actor
  * or target shows an object of nulls.
  */
-import { cliEmulatorOptions, hostService } from '../../../local/emulators/emulator-host.ts';
+import { backlogWindow, hostEmulator, loadVariety } from '../../../local/emulators/emulator-host.ts';
+import { startForCli } from '../../../local/emulators/cli-emulator.ts';
+import type { CliEmulatorOptions, VendorEmulatorOptions } from '../../../local/emulators/emulator-host.ts';
 import { type EmulatorRequest, type EmulatorResponse } from '../../../local/emulators/http-server.ts';
 import { randomHex, seededRandom } from '../../../local/emulators/random.ts';
-import {
-  MALFORMED_BODY,
-  disturbPage,
-  fire,
-  tooManyRequests,
-  type PageFaults,
-} from '../../../local/emulators/emulator-faults.ts';
+import { RequestGate, disturbPage, fire, tooManyRequests } from '../../../local/emulators/emulator-faults.ts';
+import type { PageFaults, RequestFaults } from '../../../local/emulators/emulator-faults.ts';
 import {
   RetracedLog,
   makePublished,
@@ -31,63 +28,40 @@ import {
 } from './data.ts';
 import { answerGraphql, search, type SearchArgs } from './search.ts';
 import type { EmulatorSettings, RunningEmulator } from '../../../local/emulators/emulators.ts';
-import { Waits } from '../../../local/emulators/waits.ts';
 
 export type { RetracedPublished, RetracedStoredEvent } from './data.ts';
 
 export const RETRACED_GRAPHQL_PATH = '/auditlog/enterprise/v1/graphql';
 export { RETRACED_SDL } from './search.ts';
 
-/** Faults the emulator injects; counters count down as they fire. Mutable while running. */
-export interface RetracedFaults {
-  /** Next N calls: 502 from the proxy in front of the server. */
-  serverErrorNext: number;
-  /** Next N calls that would succeed: a 200 whose body is cut in half. */
-  truncateNext: number;
-  /** Next N calls never answer until stop(). */
-  hangNext: number;
-  /** Share (0..1) of calls that get a seeded-random 502. */
-  errorRate: number;
-  /** Next N calls: 429 from the proxy, with `Retry-After: retryAfterSeconds` (none when 0). */
-  rateLimitNext: number;
-  retryAfterSeconds: number;
-  /** Next N calls that would succeed: a 200 whose body is an HTML page, not JSON. */
-  malformedNext: number;
-}
+/**
+ * Faults the emulator injects; counters count down as they fire. Mutable while running. The 502 and the
+ * 429 come from the proxy in front of the server, with HTML bodies, before the route is looked at.
+ */
+export type RetracedFaults = RequestFaults;
 
-/** Options of {@link startRetracedEmulator}. */
-export interface RetracedEmulatorOptions {
-  port?: number;
+/**
+ * Options of {@link startRetracedEmulator}: 1000 events received before start (backlog), evenly spaced over
+ * [backlogStart, backlogEnd); `variety` draws published events from every shape the publisher API accepts
+ * (no actor, no target, empty strings and maps...).
+ */
+export interface RetracedEmulatorOptions extends VendorEmulatorOptions<RetracedFaults> {
   /** The enterprise token the pump uses; its reads are logged as `enterprise:<token[0:7]>`. */
   token: string;
   /** The token's display name (the view events' actor name). @default 'audit-pump' */
   displayName?: string;
   /** More tokens of the same group (other readers). */
   otherTokens?: readonly string[];
-  /** @default 1 */
-  seed?: number;
-  /** Events received before start, evenly spaced over [backlogStart, backlogEnd). @default 1000 */
-  backlog?: number;
   /** @default backlogEnd - 2 days */
   backlogStart?: Date;
   /** @default now - 10 minutes, so a pump with the default settle lag reads the whole backlog */
   backlogEnd?: Date;
-  arrivalsPerSecond?: number;
   /** Receive-to-searchable lag (../README.md observed 0.6-1.1 s). @default 1000 */
   ingestDelayMs?: number;
-  latencyMs?: number;
   /** Indentation of the JSON bodies (Express's "json spaces"; the server sends none). @default 0 */
   jsonSpaces?: number;
   /** Keep every response body for {@link RetracedEmulator.bodies} (tests). @default false */
   recordBodies?: boolean;
-  now?: () => number;
-  faults?: Partial<RetracedFaults & PageFaults>;
-  /**
-   * Share (0..1) of published events drawn from every shape the publisher API accepts
-   * (functions/retraced/emulator/arbitrary.ts: no actor, no target, empty strings and maps...) instead of the
-   * tidy generator. @default 0
-   */
-  variety?: number;
 }
 
 /** Fields over a generated event; undefined removes one (an event without actor or target). */
@@ -144,9 +118,8 @@ class RetracedService {
   readonly generator: () => number;
   readonly sent: string[] = [];
   readonly #tokens = new Map<string, Token>();
-  readonly #faultRandom: () => number;
   readonly #options: RetracedEmulatorOptions;
-  readonly #waits = new Waits();
+  readonly #gate: RequestGate<RetracedFaults>;
   readonly #draw: Draw | undefined;
   #previousEdges: readonly unknown[] = [];
 
@@ -156,19 +129,8 @@ class RetracedService {
     this.#options = options;
     this.log = new RetracedLog(seed);
     this.generator = seededRandom(seed ^ 0xda7a);
-    this.#faultRandom = seededRandom(seed ^ 0x5eed);
-    this.faults = {
-      serverErrorNext: 0,
-      truncateNext: 0,
-      hangNext: 0,
-      errorRate: 0,
-      rateLimitNext: 0,
-      retryAfterSeconds: 1,
-      malformedNext: 0,
-      reorderNext: 0,
-      duplicateNext: 0,
-      ...options.faults,
-    };
+    this.#gate = new RequestGate(options, {});
+    this.faults = this.#gate.faults;
     this.#tokens.set(options.token, { id: options.token, displayName: options.displayName ?? 'audit-pump' });
     (options.otherTokens ?? []).forEach((id, i) => this.#tokens.set(id, { id, displayName: `reader ${i + 1}` }));
   }
@@ -205,32 +167,18 @@ class RetracedService {
     return time === undefined ? event : { ...event, created: time };
   }
 
-  /** Resolves after `ms` (without `ms`: only at stop), or at once when the emulator stops. */
-  wait(ms?: number): Promise<void> {
-    return this.#waits.wait(ms);
-  }
-
   stop(): void {
-    this.#waits.stop();
+    this.#gate.stop();
   }
 
   async handle(req: EmulatorRequest): Promise<EmulatorResponse | undefined> {
-    this.stats.requests++;
-    if ((this.#options.latencyMs ?? 0) > 0) await this.wait(this.#options.latencyMs);
-    const out = await this.#respond(req);
-    if (!out || this.#waits.stopped) return undefined;
-    if (out.status >= 400) this.stats.errors++;
-    if (this.#options.recordBodies && typeof out.body === 'string') this.sent.push(out.body);
+    const out = await this.#gate.serve(this.stats, () => this.#respond(req));
+    if (out && this.#options.recordBodies && typeof out.body === 'string') this.sent.push(out.body);
     return out;
   }
 
-  async #respond(req: EmulatorRequest): Promise<EmulatorResponse | undefined> {
-    if (this.faults.hangNext > 0) {
-      this.faults.hangNext--;
-      return this.wait().then(() => undefined);
-    }
-    if (this.faults.serverErrorNext > 0 || (this.faults.errorRate > 0 && this.#faultRandom() < this.faults.errorRate)) {
-      this.faults.serverErrorNext = Math.max(0, this.faults.serverErrorNext - 1);
+  async #respond(req: EmulatorRequest): Promise<EmulatorResponse> {
+    if (this.#gate.serverError()) {
       return {
         status: 502,
         headers: { 'content-type': 'text/html' },
@@ -257,12 +205,7 @@ class RetracedService {
     if (typeof token === 'string') return this.#frameworkError(401, token);
     // Express's JSON body parser reads only JSON bodies; anything else arrives as an empty body.
     const isJson = req.method === 'POST' && /^application\/json\b/i.test(req.headers['content-type'] ?? '');
-    const out = await this.#graphql(isJson ? req.body : '', token);
-    if (out.status === 200 && fire(this.faults, 'malformedNext'))
-      return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };
-    if (out.status !== 200 || this.faults.truncateNext <= 0 || typeof out.body !== 'string') return out;
-    this.faults.truncateNext--;
-    return { ...out, body: out.body.slice(0, Math.floor(out.body.length / 2)) };
+    return this.#gate.spoil(await this.#graphql(isJson ? req.body : '', token));
   }
 
   /** `token=(.+)` anywhere in the header (../README.md); returns the 401 message on failure. */
@@ -280,7 +223,7 @@ class RetracedService {
    */
   #reply(status: number, body: unknown): EmulatorResponse {
     return json(status, body, this.#options.jsonSpaces ?? 0, {
-      'x-retraced-requestid': `graphqlPost:${randomHex(this.#faultRandom, 8)}`,
+      'x-retraced-requestid': `graphqlPost:${randomHex(this.#gate.random, 8)}`,
     });
   }
 
@@ -313,7 +256,7 @@ class RetracedService {
   /** The resolver, with the page knobs applied to its edges. */
   #search(args: SearchArgs): ReturnType<typeof search> {
     const result = search(this.log.events, args, { groupId: this.group.id, now: this.now() });
-    const edges = disturbPage(this.faults, this.#faultRandom, result.edges, this.#previousEdges as typeof result.edges);
+    const edges = disturbPage(this.faults, this.#gate.random, result.edges, this.#previousEdges as typeof result.edges);
     if (result.edges.length > 0) this.#previousEdges = result.edges;
     return { ...result, edges };
   }
@@ -344,10 +287,9 @@ class RetracedService {
 
 /** Starts a Retraced enterprise GraphQL emulator on 127.0.0.1 with a seeded backlog. */
 export async function startRetracedEmulator(options: RetracedEmulatorOptions): Promise<RetracedEmulator> {
-  const draw = options.variety ? (await import('./arbitrary.ts')).drawRetraced : undefined;
-  const service = new RetracedService(options, draw);
-  const end = options.backlogEnd?.getTime() ?? service.now() - 600_000;
-  const start = options.backlogStart?.getTime() ?? end - 2 * 86_400_000;
+  const variety = await loadVariety(options.variety, async () => (await import('./arbitrary.ts')).drawRetraced);
+  const service = new RetracedService(options, variety?.draw);
+  const { first: start, end } = backlogWindow(options, service.now(), 2 * 86_400_000, 600_000);
   seedBacklog(
     service.generator,
     service.group,
@@ -355,22 +297,18 @@ export async function startRetracedEmulator(options: RetracedEmulatorOptions): P
     (group, received, created) =>
       service.publish({ group }, { received, ...(created === undefined ? {} : { created }) }),
   );
-  const server = await hostService(service, options, (n) => {
+  const hosted = await hostEmulator(service, options, (n) => {
     for (let i = 0; i < n; i++) service.publish({});
   });
   const mine = () => service.log.events.filter((e) => e.group.id === service.group.id);
   return {
-    baseUrl: server.url,
-    port: server.port,
+    ...hosted,
     group: service.group,
-    faults: service.faults,
-    stats: service.stats,
     events: mine,
     allEvents: () => service.log.events,
     publish: (event, o) => service.publish(event, { ingestDelayMs: o?.ingestDelayMs }),
     addEvents: (n, o = {}) => Array.from({ length: n }, () => service.publish({}, o)),
     bodies: () => service.sent,
-    stop: () => server.stop(),
   };
 }
 
@@ -378,17 +316,11 @@ export async function startRetracedEmulator(options: RetracedEmulatorOptions): P
 export const LOCAL_RETRACED_TOKEN = 'local-retraced-token-4d1a9c7e';
 
 /** The emulator as `audit-pump emulate retraced` and `npm start` run it (local/emulators/emulators.ts). */
-export async function startRetracedForCli(settings: EmulatorSettings): Promise<RunningEmulator> {
-  const emulator = await startRetracedEmulator({
-    token: LOCAL_RETRACED_TOKEN,
-    ...cliEmulatorOptions(settings),
-  });
-  return {
-    vendor: 'retraced',
-    baseUrl: emulator.baseUrl,
+export function startRetracedForCli(settings: EmulatorSettings): Promise<RunningEmulator> {
+  const start = (options: CliEmulatorOptions) => startRetracedEmulator({ token: LOCAL_RETRACED_TOKEN, ...options });
+  return startForCli('retraced', settings, start, (emulator) => ({
     credentials: { token: LOCAL_RETRACED_TOKEN },
     options: {},
     eventIds: () => emulator.events().map((e) => e.id),
-    stop: () => emulator.stop(),
-  };
+  }));
 }

@@ -3,16 +3,11 @@
  * export stream and the list endpoint with grpc-gateway-style errors, seeded records in either
  * documented shape, live arrivals, and faults that tests can change at run time.
  */
-import { hostService, spreadBacklog } from '../../../local/emulators/emulator-host.ts';
+import { backlogWindow, hostEmulator, loadVariety, spreadBacklog } from '../../../local/emulators/emulator-host.ts';
+import type { VendorEmulatorOptions } from '../../../local/emulators/emulator-host.ts';
 import { type EmulatorRequest, type EmulatorResponse } from '../../../local/emulators/http-server.ts';
-import { seededRandom } from '../../../local/emulators/random.ts';
-import {
-  MALFORMED_BODY,
-  disturbPage,
-  fire,
-  tooManyRequests,
-  type PageFaults,
-} from '../../../local/emulators/emulator-faults.ts';
+import { RequestGate, disturbPage, fire, tooManyRequests } from '../../../local/emulators/emulator-faults.ts';
+import type { PageFaults, RequestFaults } from '../../../local/emulators/emulator-faults.ts';
 import {
   createVezaLog,
   parseExportFilter,
@@ -25,7 +20,6 @@ import {
   type VezaTokenCodec,
   type VezaVariety,
 } from './data.ts';
-import { Waits } from '../../../local/emulators/waits.ts';
 
 export type { VezaRecord, VezaNewRecord, VezaOldRecord, VezaShape, VezaStoredEvent } from './data.ts';
 
@@ -39,31 +33,21 @@ export const VEZA_MAX_PAGE_SIZE = 10_000;
 const EXPORT_PATH = '/api/preview/system/audit/export';
 const LIST_PATH = '/api/preview/system/audit';
 
-/** Faults the emulator injects; counters count down as they fire. Mutable while running. */
-export interface VezaFaults {
+/**
+ * Faults the emulator injects; counters count down as they fire. Mutable while running. The 5xx is a 503
+ * `{"code":14}` before the route is looked at; the 429 (`rateLimitNext`) a `{"code":8}` to authenticated calls.
+ */
+export interface VezaFaults extends RequestFaults {
   /** Next N export calls: 429 `ResourceExhausted` (code 8). */
   resourceExhaustedNext: number;
-  /** Next N calls: 503 `{"code":14}`. */
-  serverErrorNext: number;
-  /** Next N calls that would succeed: a 200 whose body is cut in half. */
-  truncateNext: number;
   /** Next N non-empty export pages hand back the position that was asked for (a buggy server). */
   repeatTokenNext: number;
-  /** Next N calls never answer until stop(). */
-  hangNext: number;
-  /** Share (0..1) of calls that get a seeded-random 503. */
-  errorRate: number;
-  /** Next N authenticated calls: a 429 `{"code":8}`, with `Retry-After: retryAfterSeconds` (none when 0). */
-  rateLimitNext: number;
-  retryAfterSeconds: number;
   /**
    * Every Nth authenticated export call (0: none) answers as `rateLimitNext` does: a stand-in that throttles steadily.
    */
   throttleEvery: number;
   /** The `retry_delay` of a google.rpc.RetryInfo in the details of those 429s, in seconds (none when 0). */
   retryInfoSeconds: number;
-  /** Next N calls that would succeed: a 200 whose body is an HTML page, not JSON. */
-  malformedNext: number;
   /**
    * Next N export calls that send a page token: 400 "invalid page token", as for a token that expired (lifetime
    * UNCONFIRMED).
@@ -71,25 +55,14 @@ export interface VezaFaults {
   refuseTokenNext: number;
 }
 
-/** Options of {@link startVezaEmulator}; defaults: seed 1, backlog 1000 from now - 2 days, shape 'new', no arrivals. */
-export interface VezaEmulatorOptions {
-  port?: number;
+/**
+ * Options of {@link startVezaEmulator}; defaults: seed 1, backlog 1000 persisted before start, evenly spaced from
+ * `backlogStart` (now - 2 days) up to now, shape 'new', no arrivals.
+ */
+export interface VezaEmulatorOptions extends VendorEmulatorOptions<VezaFaults> {
   /** The valid API key. */
   token: string;
-  seed?: number;
-  /** Events persisted before start, evenly spaced from `backlogStart` up to now. */
-  backlog?: number;
-  backlogStart?: Date;
-  arrivalsPerSecond?: number;
   shape?: VezaShape;
-  latencyMs?: number;
-  now?: () => number;
-  faults?: Partial<VezaFaults & PageFaults>;
-  /**
-   * Share (0..1) of records drawn from every shape the docs allow (functions/veza/emulator/arbitrary.ts: fields
-   * left out or "", objects empty) instead of the tidy generator. @default 0
-   */
-  variety?: number;
 }
 
 /** A running emulator. */
@@ -159,11 +132,9 @@ class VezaService {
   readonly faults: VezaFaults & PageFaults;
   readonly log: VezaLog;
   readonly #tokens: VezaTokenCodec;
-  readonly #faultRandom: () => number;
   readonly #now: () => number;
-  readonly #latencyMs: number;
   readonly #apiKey: string;
-  readonly #waits = new Waits();
+  readonly #gate: RequestGate<VezaFaults>;
   #previousPage: readonly VezaStoredEvent[] = [];
   /** Authenticated export calls so far, for `throttleEvery`. */
   #authenticatedExports = 0;
@@ -172,27 +143,16 @@ class VezaService {
     const seed = options.seed ?? 1;
     this.log = createVezaLog(seed, options.shape ?? 'new', variety);
     this.#tokens = vezaTokenCodec(seed);
-    this.#faultRandom = seededRandom(seed ^ 0x5eed);
     this.#now = options.now ?? Date.now;
-    this.#latencyMs = options.latencyMs ?? 0;
     this.#apiKey = options.token;
-    this.faults = {
+    this.#gate = new RequestGate(options, {
       resourceExhaustedNext: 0,
-      serverErrorNext: 0,
-      truncateNext: 0,
       repeatTokenNext: 0,
-      hangNext: 0,
-      errorRate: 0,
-      rateLimitNext: 0,
-      retryAfterSeconds: 1,
       throttleEvery: 0,
       retryInfoSeconds: 0,
-      malformedNext: 0,
       refuseTokenNext: 0,
-      reorderNext: 0,
-      duplicateNext: 0,
-      ...options.faults,
-    };
+    });
+    this.faults = this.#gate.faults;
   }
 
   addEvents(n: number, lateMs?: number, invalid = false): void {
@@ -212,36 +172,20 @@ class VezaService {
     events[events.length - 1] = { ...event, record, text: wireJson(record) };
   }
 
-  /** Resolves after `ms` (without `ms`: only at stop), or at once when the emulator stops. */
-  wait(ms?: number): Promise<void> {
-    return this.#waits.wait(ms);
-  }
-
   stop(): void {
-    this.#waits.stop();
+    this.#gate.stop();
   }
 
-  async handle(req: EmulatorRequest): Promise<EmulatorResponse | undefined> {
-    this.stats.requests++;
-    if (this.#latencyMs > 0) await this.wait(this.#latencyMs);
-    const out = await this.#respond(req);
-    if (!out || this.#waits.stopped) return undefined;
-    if (out.status >= 400) this.stats.errors++;
-    return out;
-  }
-
-  async #respond(req: EmulatorRequest): Promise<EmulatorResponse | undefined> {
+  handle(req: EmulatorRequest): Promise<EmulatorResponse | undefined> {
     const path = req.url.pathname.replace(/\/+$/, '');
+    // Counted as they come, hung or not.
     if (path === EXPORT_PATH) this.stats.exportRequests++;
     if (path === LIST_PATH) this.stats.listRequests++;
-    if (this.faults.hangNext > 0) {
-      this.faults.hangNext--;
-      return this.wait().then(() => undefined);
-    }
-    if (this.faults.serverErrorNext > 0 || (this.faults.errorRate > 0 && this.#faultRandom() < this.faults.errorRate)) {
-      this.faults.serverErrorNext = Math.max(0, this.faults.serverErrorNext - 1);
-      return { status: 503, body: { code: 14, message: 'unavailable' } };
-    }
+    return this.#gate.serve(this.stats, () => this.#respond(req, path));
+  }
+
+  #respond(req: EmulatorRequest, path: string): EmulatorResponse {
+    if (this.#gate.serverError()) return { status: 503, body: { code: 14, message: 'unavailable' } };
     if (path !== EXPORT_PATH && path !== LIST_PATH) return rpcError(404, 5, 'Not Found');
     if (req.method !== 'GET') return rpcError(405, 12, 'Method Not Allowed');
     // grpc-gateway maps Unauthenticated (16) to 401 and adds WWW-Authenticate (../README.md).
@@ -259,12 +203,9 @@ class VezaService {
       this.stats.throttled++;
       return throttled(this.faults);
     }
-    const out = path === EXPORT_PATH ? this.#exportPage(req.url.searchParams) : this.#listPage(req.url.searchParams);
-    if (out.status !== 200 || typeof out.body !== 'string') return out;
-    if (fire(this.faults, 'malformedNext'))
-      return { status: 200, headers: { 'content-type': 'text/html' }, body: MALFORMED_BODY };
-    if (!fire(this.faults, 'truncateNext')) return out;
-    return { ...out, body: out.body.slice(0, Math.floor(out.body.length / 2)) };
+    return this.#gate.spoil(
+      path === EXPORT_PATH ? this.#exportPage(req.url.searchParams) : this.#listPage(req.url.searchParams),
+    );
   }
 
   #nowNs(): bigint {
@@ -311,7 +252,7 @@ class VezaService {
     const repeat = page.length > 0 && this.faults.repeatTokenNext > 0;
     if (repeat) this.faults.repeatTokenNext--;
     const next = this.#tokens.write({ k: 'export', p: repeat ? asked : start + page.length });
-    const served = disturbPage(this.faults, this.#faultRandom, page, this.#previousPage);
+    const served = disturbPage(this.faults, this.#gate.random, page, this.#previousPage);
     if (page.length > 0) this.#previousPage = page;
     return pageBody(served, next);
   }
@@ -346,21 +287,14 @@ function byEndedAt(a: VezaStoredEvent, b: VezaStoredEvent): number {
 
 /** Starts a Veza System Audit Logs emulator on 127.0.0.1 with a seeded backlog. */
 export async function startVezaEmulator(options: VezaEmulatorOptions): Promise<VezaEmulator> {
-  const draw = options.variety ? (await import('./arbitrary.ts')).drawVeza : undefined;
-  const service = new VezaService(options, draw ? { share: options.variety ?? 0, draw } : undefined);
-  const now = options.now ?? Date.now;
-  const backlog = options.backlog ?? 1000;
-  const end = now();
-  const first = options.backlogStart?.getTime() ?? end - 2 * DAY_MS;
-  for (const at of spreadBacklog(backlog, first, end)) service.log.append(at);
-  const server = await hostService(service, options, (n) => service.addEvents(n));
+  const variety = await loadVariety(options.variety, async () => (await import('./arbitrary.ts')).drawVeza);
+  const service = new VezaService(options, variety);
+  const { first, end } = backlogWindow(options, (options.now ?? Date.now)(), 2 * DAY_MS);
+  for (const at of spreadBacklog(options.backlog ?? 1000, first, end)) service.log.append(at);
+  const hosted = await hostEmulator(service, options, (n) => service.addEvents(n));
   return {
-    baseUrl: server.url,
-    port: server.port,
-    faults: service.faults,
-    stats: service.stats,
+    ...hosted,
     events: () => service.log.events,
     addEvents: (n, opts) => service.addEvents(n, opts?.latePersistedMs, opts?.invalid),
-    stop: () => server.stop(),
   };
 }
