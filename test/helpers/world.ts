@@ -9,6 +9,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/aws/dynamo.ts';
 import { readArchive } from '../../local/query/archive-reader.ts';
 import { LocalArchiveReader } from '../../local/query/local-archive.ts';
 import { startLocalStack, type LocalStack } from '../../local/aws/stack.ts';
@@ -386,4 +387,11 @@ export function assertNoRegression(world: Pick<World<WorldEmulator>, 'commits'>)
     if (mark < lastMark) throw new Error(`watermark went back from ${lastMark} to ${mark}`);
     lastMark = mark;
   }
+}
+
+/** A cursor store on a dynalite of its own (the unit tests' piece of a world), table `table`. */
+export async function startCursorStore(table = 'cursors'): Promise<{ dynamo: LocalDynamo; store: CursorStore }> {
+  const dynamo = await startDynamo();
+  await ensureCursorTable(dynamo.client, table);
+  return { dynamo, store: new CursorStore({ client: dynamo.client, tableName: table }) };
 }
