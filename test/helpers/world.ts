@@ -9,7 +9,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/aws/dynamo.ts';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { LOCAL_AWS, ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/aws/dynamo.ts';
+import {
+  startFirehoseEmulator,
+  type FirehoseEmulator,
+  type FirehoseEmulatorOptions,
+} from '../../local/aws/firehose-emulator.ts';
 import { readArchive } from '../../local/query/archive-reader.ts';
 import { LocalArchiveReader } from '../../local/query/local-archive.ts';
 import { startLocalStack, type LocalStack } from '../../local/aws/stack.ts';
@@ -394,4 +400,24 @@ export async function startCursorStore(table = 'cursors'): Promise<{ dynamo: Loc
   const dynamo = await startDynamo();
   await ensureCursorTable(dynamo.client, table);
   return { dynamo, store: new CursorStore({ client: dynamo.client, tableName: table }) };
+}
+
+/** A Firehose emulator writing `streams` under a temp dir, and a client on it (the sink tests' piece of a world). */
+export async function startFirehose(
+  name: string,
+  streams: FirehoseEmulatorOptions['streams'],
+): Promise<{ dir: string; emulator: FirehoseEmulator; client: FirehoseClient; stop: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), `${name}-`));
+  const emulator = await startFirehoseEmulator({ archiveDir: dir, streams });
+  const client = new FirehoseClient({ ...LOCAL_AWS, endpoint: emulator.endpoint, maxAttempts: 1 });
+  return {
+    dir,
+    emulator,
+    client,
+    async stop() {
+      client.destroy();
+      await emulator.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
