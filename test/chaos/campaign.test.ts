@@ -5,22 +5,16 @@
  * does lose records. After the faults the source is rerun until caught up and the archive is
  * compared with everything the emulator served.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { runSource } from '../../shared/runner.ts';
 import type { Sink } from '../../shared/sink.ts';
 import { STANDS, type StandName } from '../../local/chaos/stands.ts';
 import { chaosRun, type RunReport } from '../../local/chaos/run.ts';
 import type { Schedule } from '../../local/chaos/schedule.ts';
 import { STEPS, type Step } from '../../local/chaos/steps.ts';
-import { startWorld, type ChaosWorld } from '../../local/chaos/world.ts';
+import { chaosWorldForFile } from '../helpers/chaos-world.ts';
 
-let world: ChaosWorld;
-beforeAll(async () => {
-  world = await startWorld();
-});
-afterAll(async () => {
-  await world.stop();
-});
+const world = chaosWorldForFile();
 
 const findings = (r: RunReport) => ({
   lost: r.lost,
@@ -46,7 +40,7 @@ describe('chaos campaign: seeded fault schedules', () => {
     '%s: a seeded schedule of faults and crashes loses, invents, conflicts and regresses nothing',
     async (stand) => {
       // Prepare / Act
-      const report = await chaosRun(world, 4242, { stands: [stand] });
+      const report = await chaosRun(world(), 4242, { stands: [stand] });
 
       // Assess
       expect(findings(report)).toEqual(CLEAN);
@@ -73,7 +67,7 @@ describe('chaos campaign: a crash at every step boundary', () => {
 
   it.each(cases)('dying at %s (%s) loses nothing; the lease is taken over once it expires', async (step, stand) => {
     // Prepare / Act
-    const report = await chaosRun(world, 11, { schedule: crashAt(stand, step) });
+    const report = await chaosRun(world(), 11, { schedule: crashAt(stand, step) });
 
     // Assess
     expect(findings(report)).toEqual(CLEAN);
@@ -93,7 +87,7 @@ describe('chaos campaign: the checks themselves', () => {
     };
 
     // Act
-    const report = await chaosRun(world, 99, { stands: ['veza'], runner: lossy });
+    const report = await chaosRun(world(), 99, { stands: ['veza'], runner: lossy });
 
     // Assess
     expect(report.lost).toBeGreaterThan(0);

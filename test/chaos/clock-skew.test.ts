@@ -3,19 +3,13 @@
  * a window only once it is settled by both clocks, the vendor's read from its `Date` header, so the
  * events that arrive after a fast-clocked run are still read. Played on the chaos campaign's stands.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { StandName } from '../../local/chaos/stands.ts';
 import { chaosRun } from '../../local/chaos/run.ts';
 import type { Schedule } from '../../local/chaos/schedule.ts';
-import { startWorld, type ChaosWorld } from '../../local/chaos/world.ts';
+import { chaosWorldForFile } from '../helpers/chaos-world.ts';
 
-let world: ChaosWorld;
-beforeAll(async () => {
-  world = await startWorld();
-});
-afterAll(async () => {
-  await world.stop();
-});
+const world = chaosWorldForFile();
 
 const HOUR = 3_600_000;
 
@@ -33,7 +27,7 @@ const skewed = (stand: StandName, skewMs: number): Schedule => ({
 describe.each(['retraced', 'nected', 'carbonblack'] as const)('%s with the pump clock off', (stand) => {
   it.each([HOUR, -HOUR])('skewed %d ms: the events that arrive after the skewed run are archived', async (skewMs) => {
     // Act
-    const report = await chaosRun(world, 3, { schedule: skewed(stand, skewMs) });
+    const report = await chaosRun(world(), 3, { schedule: skewed(stand, skewMs) });
 
     // Assess
     expect({

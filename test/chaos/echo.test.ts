@@ -3,27 +3,22 @@
  * inside an HTTP 200, and its error statuses) and in each form (as sent, URL-encoded, base64, inside
  * a JSON string): the credential reaches no run error, log line or metric (DESIGN.md 4.3 invariant 7).
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { echoForms, type FuzzVendor } from '../../local/chaos/fuzz-pages.ts';
 import { FUZZ_VENDORS } from '../../local/chaos/fuzz.ts';
 import { capturingLogger, emptyOutputs, runMetrics, scan } from '../../local/chaos/hygiene.ts';
 import { CHAOS_EPOCH } from '../../local/chaos/run.ts';
-import { CHAOS_TABLE, FakeClock, startWorld, type ChaosWorld } from '../../local/chaos/world.ts';
+import { CHAOS_TABLE, FakeClock } from '../../local/chaos/world.ts';
 import { optionSchemas } from '../../functions/registry.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { HttpClient } from '../../shared/http.ts';
 import { REDACTED } from '../../shared/redact.ts';
 import { runSource } from '../../shared/runner.ts';
+import { chaosWorldForFile } from '../helpers/chaos-world.ts';
 
-let world: ChaosWorld;
+const world = chaosWorldForFile();
 let count = 0;
-beforeAll(async () => {
-  world = await startWorld();
-});
-afterAll(async () => {
-  await world.stop();
-});
 
 /** Runs a source of `fuzz`'s vendor against a vendor that always gives `answer`; returns everything the run put out. */
 async function runAgainst(fuzz: FuzzVendor, answer: { status: number; body: string | Uint8Array }) {
@@ -44,7 +39,7 @@ async function runAgainst(fuzz: FuzzVendor, answer: { status: number; body: stri
       headers: { 'content-type': 'application/json' },
     })) as typeof globalThis.fetch;
   const result = await runSource(fuzz.connector, source, {
-    store: new CursorStore({ client: world.client, tableName: CHAOS_TABLE, now: clock.now }),
+    store: new CursorStore({ client: world().client, tableName: CHAOS_TABLE, now: clock.now }),
     sink: {
       name: 'archive',
       put: async (records) => void outputs.archive.push(...records.map((r) => Buffer.from(r).toString('utf8'))),

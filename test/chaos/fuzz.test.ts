@@ -6,22 +6,16 @@
  * page, every record of a page it moves past is archived or dead-lettered with a reason, and the
  * credential appears in no log line, error or archived record.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { fuzz } from '../../local/chaos/fuzz.ts';
-import { startWorld, type ChaosWorld } from '../../local/chaos/world.ts';
+import { chaosWorldForFile } from '../helpers/chaos-world.ts';
 
-let world: ChaosWorld;
-beforeAll(async () => {
-  world = await startWorld();
-});
-afterAll(async () => {
-  await world.stop();
-});
+const world = chaosWorldForFile();
 
 describe('fuzz: connectors under generated pages', () => {
   it('200 seeded cases: no crash, no wrong advance, no dropped or blocking record, no leak', async () => {
     // Act
-    const report = await fuzz(world, 20261120, 200);
+    const report = await fuzz(world(), 20261120, 200);
 
     // Assess
     expect(report.failures).toEqual([]);
@@ -30,7 +24,7 @@ describe('fuzz: connectors under generated pages', () => {
 
   it('tries every vendor with broken records and with each kind of bad answer', async () => {
     // Act
-    const { byKind } = await fuzz(world, 77, 100);
+    const { byKind } = await fuzz(world(), 77, 100);
 
     // Assess
     const vendors = new Set(Object.keys(byKind).map((k) => k.split(':')[0]));

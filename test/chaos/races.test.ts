@@ -5,23 +5,17 @@
  * uid); the runner narrows it to leases that lapse during or after a delivery by renewing the
  * lease before a delivery when more than half of it has been used (shared/runner.ts holdLease).
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { race, type RacePlan } from '../../local/chaos/races.ts';
-import { startWorld, type ChaosWorld } from '../../local/chaos/world.ts';
+import { chaosWorldForFile } from '../helpers/chaos-world.ts';
 
-let world: ChaosWorld;
-beforeAll(async () => {
-  world = await startWorld();
-});
-afterAll(async () => {
-  await world.stop();
-});
+const world = chaosWorldForFile();
 
 describe('races: concurrent runs of one source', () => {
   it('two and three writers whose leases expire at awkward moments lose and invent nothing', async () => {
     // Prepare / Act: seeded scenarios (stand, writer count and moments drawn from the seed).
     const reports = [];
-    for (let seed = 1; seed <= 8; seed++) reports.push(await race(world, seed));
+    for (let seed = 1; seed <= 8; seed++) reports.push(await race(world(), seed));
 
     // Assess
     expect(reports.map((r) => [r.lost, r.strangers])).toEqual(reports.map(() => [0, 0]));
@@ -34,7 +28,7 @@ describe('races: concurrent runs of one source', () => {
     const plan: RacePlan = { stand: 'veza', writers: 2, moments: ['beforeCommit'], nths: [1] };
 
     // Act
-    const report = await race(world, 3, undefined, plan);
+    const report = await race(world(), 3, undefined, plan);
 
     // Assess: one page twice, nothing lost; the first run's commit was refused.
     expect(report).toMatchObject({ doubled: 1, stale: 0, lost: 0, strangers: 0 });
@@ -49,7 +43,7 @@ describe('races: concurrent runs of one source', () => {
       const plan: RacePlan = { stand: 'veza', writers: 2, moments: [moment], nths: [1] };
 
       // Act
-      const report = await race(world, 5, undefined, plan);
+      const report = await race(world(), 5, undefined, plan);
 
       // Assess
       expect(report).toMatchObject({ doubled: 0, stale: 0, lost: 0, strangers: 0 });

@@ -6,19 +6,13 @@
  * more requests than the budget, and nothing is lost; a runner that keeps back-offs and budget
  * to each run is caught.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { passed, report } from '../../local/chaos/report.ts';
 import { throttleScenario, type ThrottleReport } from '../../local/chaos/throttles.ts';
-import { startWorld, type ChaosWorld } from '../../local/chaos/world.ts';
 import { runSource } from '../../shared/runner.ts';
+import { chaosWorldForFile } from '../helpers/chaos-world.ts';
 
-let world: ChaosWorld;
-beforeAll(async () => {
-  world = await startWorld();
-});
-afterAll(async () => {
-  await world.stop();
-});
+const world = chaosWorldForFile();
 
 const findings = (throttles: ThrottleReport[]) => ({ runs: [], races: [], fuzz: [], kills: [], throttles });
 
@@ -26,7 +20,7 @@ describe('throttle scenarios: three sources on one key under a throttling vendor
   it('send nothing during a back-off, never more than the budget in a window, and lose nothing', async () => {
     // Act: seeds 1-6 hold scenarios with and without a budget.
     const reports: ThrottleReport[] = [];
-    for (let seed = 1; seed <= 6; seed++) reports.push(await throttleScenario(world, seed));
+    for (let seed = 1; seed <= 6; seed++) reports.push(await throttleScenario(world(), seed));
 
     // Assess
     const broken = reports.map((r) => ({
@@ -63,8 +57,8 @@ describe('throttle scenarios: three sources on one key under a throttling vendor
 
     // Act
     const reports = [
-      await throttleScenario(world, 1, { runner: alone }),
-      await throttleScenario(world, 2, { runner: alone }),
+      await throttleScenario(world(), 1, { runner: alone }),
+      await throttleScenario(world(), 2, { runner: alone }),
     ];
 
     // Assess: seed 1 has no budget, seed 2 has one.

@@ -6,44 +6,27 @@
  * argv: <baseUrl> <orgKey> <apiId> <apiSecret> <stateDir> <archiveDir> <leaseMs>
  */
 import { carbonBlackConnector } from '../../functions/carbonblack/connector.ts';
-import { cbOptions } from '../../functions/carbonblack/schemas.ts';
 import { startLocalStack } from '../../local/aws/stack.ts';
-import { parseSources } from '../../shared/config.ts';
 import { createPump } from '../../shared/handler.ts';
-import type { Spool } from '../../shared/spool.ts';
+import { hookedSpool, worldSources } from './world.ts';
 
 const [baseUrl, orgKey, apiId, apiSecret, stateDir, archiveDir, leaseMs] = process.argv.slice(2) as string[];
-const { sources } = parseSources(
-  {
-    sources: [
-      {
-        id: 'cb-crash',
-        vendor: 'carbonblack',
-        baseUrl,
-        credentials: { apiId, apiSecret },
-        startFrom: new Date(Date.now() - 7 * 86_400_000).toISOString(),
-        options: { orgKey, mode: 'queue' },
-      },
-    ],
-  },
-  { carbonblack: cbOptions },
-);
+const sources = worldSources(carbonBlackConnector, {
+  id: 'cb-crash',
+  baseUrl: baseUrl as string,
+  credentials: { apiId: apiId as string, apiSecret: apiSecret as string },
+  options: { orgKey, mode: 'queue' },
+});
 const stack = await startLocalStack({
   sources,
   stateDir: stateDir as string,
   archiveDir: archiveDir as string,
   leaseMs: Number(leaseMs),
 });
-const stalling: Spool = {
-  put: async (key, bytes) => {
-    await stack.spool.put(key, bytes);
-    process.stdout.write(`spooled ${key}\n`);
-    await new Promise(() => undefined); // never delivers: the parent kills this process here
-  },
-  list: (prefix) => stack.spool.list(prefix),
-  get: (key) => stack.spool.get(key),
-  delete: (key) => stack.spool.delete(key),
-};
+const stalling = hookedSpool(stack.spool, async (key) => {
+  process.stdout.write(`spooled ${key}\n`);
+  await new Promise(() => undefined); // never delivers: the parent kills this process here
+});
 const pump = createPump(carbonBlackConnector, {
   config: stack.config,
   clients: stack.clients,

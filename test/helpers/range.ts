@@ -1,20 +1,17 @@
 /**
- * A world for backfill and reconciliation tests: one vendor emulator (the CLI's, from EMULATORS),
- * one source on it, the local stack with state and archive in a temp dir, and the vendor's pump
- * (`createPump`, the Lambda's code path) with the local archive reader. `cutArchive` deletes the
+ * The range adapter of the test world (world.ts), for backfill and reconciliation tests: any
+ * vendor's emulator (the CLI's, startEmulator), one source `<vendor>-range` on it, and the vendor's
+ * pump (`createPump`, the Lambda's code path) with the local archive reader. `cutArchive` deletes the
  * source's archived events of a time range: the gap a backfill must fill.
  */
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { CONNECTORS, optionSchemas } from '../../functions/registry.ts';
-import { readArchive } from '../../local/query/archive-reader.ts';
-import { EMULATORS, type RunningEmulator } from '../../local/emulators/emulators.ts';
-import { LocalArchiveReader } from '../../local/query/local-archive.ts';
-import { startLocalStack, type LocalStack } from '../../local/aws/stack.ts';
-import { parseSources, type Source, type Vendor } from '../../shared/config.ts';
-import { createPump, type PumpEvent, type PumpOptions, type PumpResponse } from '../../shared/handler.ts';
+import { connectorOf } from '../../functions/registry.ts';
+import { startEmulator, type RunningEmulator } from '../../local/emulators/emulators.ts';
+import type { Vendor } from '../../shared/config.ts';
+import type { PumpOptions, PumpResponse } from '../../shared/handler.ts';
+import { startWorld, type World } from './world.ts';
 
 export interface ArchivedEvent {
   readonly uid: string;
@@ -22,14 +19,10 @@ export interface ArchivedEvent {
   readonly sourceId: string;
 }
 
-export interface RangeWorld {
-  readonly emulator: RunningEmulator;
-  readonly stack: LocalStack;
-  readonly source: Source;
-  readonly dir: string;
-  readonly archiveDir: string;
-  /** One invocation of the vendor's pump (the Lambda's remaining time defaults to 14.5 minutes). */
-  invoke(event: PumpEvent, remainingMs?: number): Promise<PumpResponse>;
+export interface RangeWorld extends Pick<
+  World<RunningEmulator>,
+  'emulator' | 'stack' | 'source' | 'dir' | 'archiveDir' | 'invoke' | 'stop'
+> {
   /** Live runs until caught up. */
   drainLive(): Promise<void>;
   /** Backfill invocations (resuming) until it is done or stops for another reason than the deadline. */
@@ -38,7 +31,6 @@ export interface RangeWorld {
   archived(): Promise<ArchivedEvent[]>;
   /** Deletes the source's archived events with time in [from, to); returns their distinct uids. */
   cutArchive(from: number, to: number): Promise<Set<string>>;
-  stop(): Promise<void>;
 }
 
 export interface RangeWorldOptions {
@@ -51,50 +43,21 @@ export interface RangeWorldOptions {
 
 /** Starts the emulator of `vendor`, a source `<vendor>-range` on it from 7 days ago, and the local stack. */
 export async function startRangeWorld(vendor: Vendor, settings: RangeWorldOptions = {}): Promise<RangeWorld> {
-  const emulator = await (EMULATORS[vendor] as NonNullable<(typeof EMULATORS)[Vendor]>)({
+  const emulator = await startEmulator(vendor, {
     backlog: settings.backlog ?? 120,
     seed: settings.seed ?? 7,
   });
-  const dir = await mkdtemp(join(tmpdir(), `audit-pump-range-${vendor}-`));
-  const archiveDir = join(dir, 'archive');
-  const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
-  const [source] = parseSources(
-    {
-      sources: [
-        {
-          id: `${vendor}-range`,
-          vendor,
-          baseUrl: emulator.baseUrl,
-          credentials: emulator.credentials,
-          startFrom,
-          options: { ...emulator.options, ...settings.options },
-        },
-      ],
-    },
-    optionSchemas(),
-  ).sources as [Source];
-  const stack = await startLocalStack({
-    sources: [source],
-    archiveDir,
-    stateDir: join(dir, 'state'),
-    bufferIntervalMs: 50,
-  });
-  const pump = createPump(CONNECTORS[vendor] as NonNullable<(typeof CONNECTORS)[Vendor]>, {
-    config: stack.config,
-    clients: stack.clients,
-    spool: stack.spool,
-    archive: new LocalArchiveReader(archiveDir),
-    http: { sleep: async () => undefined },
-    ...settings.pump,
-  });
-  const invoke = (event: PumpEvent, remainingMs = 870_000) => pump(event, remainingMs);
-  const world: RangeWorld = {
+  const world = await startWorld({
+    connector: connectorOf(vendor),
     emulator,
-    stack,
-    source: stack.config.sources[0] as Source,
-    dir,
-    archiveDir,
-    invoke,
+    sourceId: `${vendor}-range`,
+    source: { options: settings.options ?? {} },
+    bufferIntervalMs: 50,
+    ...(settings.pump ? { pump: settings.pump } : {}),
+  });
+  const { invoke, source, stack, archiveDir } = world;
+  return {
+    ...world,
     async drainLive() {
       for (let i = 0; i < 50; i++) {
         const { results } = await invoke({ sourceId: source.id });
@@ -106,35 +69,21 @@ export async function startRangeWorld(vendor: Vendor, settings: RangeWorldOption
     async backfill(from, to, extra = {}) {
       let response = await invoke({ backfill: { sourceId: source.id, from, to, ...extra } });
       for (let i = 0; i < 50 && response.backfill?.status === 'deadline'; i++) {
-        response = await invoke({
-          backfill: {
-            sourceId: source.id,
-            from,
-            to,
-            ...(extra.marginSeconds !== undefined ? { marginSeconds: extra.marginSeconds } : {}),
-          },
-        });
+        const margin = extra.marginSeconds !== undefined ? { marginSeconds: extra.marginSeconds } : {};
+        response = await invoke({ backfill: { sourceId: source.id, from, to, ...margin } });
       }
       return response;
     },
-    async archived() {
-      await stack.firehose.flush();
-      return (await readArchive(archiveDir)).map(({ record }) => {
+    archived: async () =>
+      (await world.archived()).map((record) => {
         const metadata = record.metadata as { uid: string; log_name: string };
         return { uid: metadata.uid, time: record.time as number, sourceId: metadata.log_name };
-      });
-    },
+      }),
     async cutArchive(from, to) {
       await stack.firehose.flush();
       return cutArchive(archiveDir, source.id, from, to);
     },
-    async stop() {
-      await emulator.stop();
-      await stack.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
   };
-  return world;
 }
 
 /** Rewrites the archive's objects without the source's events whose time is in [from, to). */

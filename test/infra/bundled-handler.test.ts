@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { vezaConnector } from '../../functions/veza/connector.ts';
 import { PUMP_ENTRY_FILE, PUMP_SOURCES_FILE, bundlePump, writePumpSources } from '../../infra/bundling.ts';
 import { readArchive } from '../../local/query/archive-reader.ts';
 import { startLocalStack, type LocalStack } from '../../local/aws/stack.ts';
 import { startVezaEmulator, type VezaEmulator } from '../../functions/veza/emulator/emulator.ts';
-import { parseSources } from '../../shared/config.ts';
+import { worldSources } from '../helpers/world.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TOKEN = 'bundled-handler-token-7c2e';
@@ -28,18 +29,11 @@ let stack: LocalStack;
 
 beforeAll(async () => {
   veza = await startVezaEmulator({ token: TOKEN, backlog: BACKLOG });
-  const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
-  const { sources } = parseSources({
-    sources: [
-      {
-        id: 'veza-bundled',
-        vendor: 'veza',
-        baseUrl: veza.baseUrl,
-        credentials: { token: TOKEN },
-        startFrom,
-        options: { pageSize: 100 },
-      },
-    ],
+  const sources = worldSources(vezaConnector, {
+    id: 'veza-bundled',
+    baseUrl: veza.baseUrl,
+    credentials: { token: TOKEN },
+    options: { pageSize: 100 },
   });
   stack = await startLocalStack({ sources, archiveDir: join(dir, 'archive'), bufferIntervalMs: 50 });
 });

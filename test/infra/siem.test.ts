@@ -14,9 +14,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { vezaConnector } from '../../functions/veza/connector.ts';
 import { startLocalStack, type LocalStack } from '../../local/aws/stack.ts';
 import { startVezaEmulator, type VezaEmulator } from '../../functions/veza/emulator/emulator.ts';
-import { parseSources } from '../../shared/config.ts';
 import { createPump } from '../../shared/handler.ts';
 import { resources, source, sourcesFile, synth } from './synth.ts';
+import { worldSources } from '../helpers/world.ts';
 
 const CONFIG = sourcesFile([source('veza-main', 'veza')]);
 const siemContext = (type: string) => ({
@@ -79,18 +79,11 @@ describe('what the pump sends the SIEM stream', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'audit-pump-siem-'));
     veza = await startVezaEmulator({ token: TOKEN, backlog: BACKLOG });
-    const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
-    const { sources } = parseSources({
-      sources: [
-        {
-          id: 'veza-siem',
-          vendor: 'veza',
-          baseUrl: veza.baseUrl,
-          credentials: { token: TOKEN },
-          startFrom,
-          options: { pageSize: 10 },
-        },
-      ],
+    const sources = worldSources(vezaConnector, {
+      id: 'veza-siem',
+      baseUrl: veza.baseUrl,
+      credentials: { token: TOKEN },
+      options: { pageSize: 10 },
     });
     stack = await startLocalStack({ sources, archiveDir: join(dir, 'archive') });
   });

@@ -18,7 +18,7 @@ import {
   type ArchiveReader,
 } from '../../shared/archive.ts';
 import { S3ArchiveReader, type S3Sender } from '../../shared/archive-s3.ts';
-import { parseSources, type Source } from '../../shared/config.ts';
+import { testSource } from '../helpers/scripted.ts';
 
 const T0 = Date.parse('2026-11-20T00:00:00Z');
 const HOUR = 3_600_000;
@@ -27,17 +27,7 @@ const event = (uid: string, time: number, logName = 'veza-a') => ({
   metadata: { uid, log_name: logName, log_provider: 'veza' },
 });
 const ndjson = (...events: unknown[]) => gzipSync(events.map((e) => `${JSON.stringify(e)}\n`).join(''));
-const [SOURCE] = parseSources({
-  sources: [
-    {
-      id: 'veza-a',
-      vendor: 'veza',
-      baseUrl: 'https://x.example.com',
-      credentials: { token: 't' },
-      startFrom: '2026-01-01T00:00:00Z',
-    },
-  ],
-}).sources as [Source];
+const SOURCE = testSource({ id: 'veza-a', baseUrl: 'https://x.example.com', credentials: { token: 't' } });
 
 /** A fake S3 client: objects by key, listed `pageSize` keys at a time; records every command. */
 function fakeS3(objects: Record<string, Uint8Array>, pageSize = 2): S3Sender & { calls: string[] } {

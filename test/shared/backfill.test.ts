@@ -3,7 +3,6 @@
  * when it is done, the clock it gives time-window vendors, its cursor, and the vendor adapters.
  */
 import { describe, expect, it } from '@jest/globals';
-import * as z from 'zod';
 import { authentic8Connector } from '../../functions/authentic8/connector.ts';
 import { carbonBlackConnector } from '../../functions/carbonblack/connector.ts';
 import {
@@ -16,57 +15,35 @@ import {
   type BoundedCursor,
 } from '../../shared/backfill.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
-import { defineConnector, type Connector, type FetchContext } from '../../shared/connector.ts';
+import type { Connector, FetchContext } from '../../shared/connector.ts';
 import { ConfigError, CursorInvalidError } from '../../shared/errors.ts';
 import { silentLogger } from '../../shared/logger.ts';
-import { eventHead, StatusId } from '../../shared/ocsf.ts';
 import { parseWindow } from '../../shared/reconcile.ts';
+import { scriptedConnector, testSource, type Counter, type TestRecord } from '../helpers/scripted.ts';
 
 const HOUR = 3_600_000;
 const T0 = Date.parse('2026-11-20T00:00:00Z');
-const record = z.object({ id: z.string(), t: z.number() });
-type Rec = z.infer<typeof record>;
 
 /** A stream of records (time order given by the test), served `size` at a time from index `n`. */
 function stream(
   records: unknown[],
   size: number,
   seen: { now?: number; startFrom?: string } = {},
-): Connector<{ n: number }, Rec> {
-  return defineConnector<{ n: number }, Rec>({
-    vendor: 'veza',
-    product: { vendorName: 'Test', name: 'Stream' },
-    ocsfClasses: ['ApiActivity'],
-    cursorSchema: z.object({ n: z.number() }),
-    recordSchema: record,
-    credentialsSchema: z.object({ token: z.string() }),
-    optionsSchema: z.object({}),
-    initialCursor: (source) => ((seen.startFrom = source.startFrom), { n: 0 }),
-    async fetchPage(ctx, c) {
-      seen.now = ctx.now();
-      const slice = records.slice(c.n, c.n + size).map((value) => ({ raw: JSON.stringify(value), value }));
-      return { records: slice, next: { n: c.n + slice.length }, caughtUp: slice.length === 0 };
+): Connector<Counter, TestRecord> {
+  return scriptedConnector(
+    {
+      initialCursor: (source) => ((seen.startFrom = source.startFrom), { n: 0 }),
+      async fetchPage(ctx, c) {
+        seen.now = ctx.now();
+        const slice = records.slice(c.n, c.n + size).map((value) => ({ raw: JSON.stringify(value), value }));
+        return { records: slice, next: { n: c.n + slice.length }, caughtUp: slice.length === 0 };
+      },
     },
-    nativeId: (r) => r.id,
-    normalize: (r, base) =>
-      eventHead({ cls: 'ApiActivity', activityId: 1, time: r.t, message: 'x', statusId: StatusId.Success }, base, {
-        vendorName: 'Test',
-        name: 'Stream',
-      }),
-  });
+    'Stream',
+  );
 }
 
-const [SOURCE] = parseSources({
-  sources: [
-    {
-      id: 'veza-a',
-      vendor: 'veza',
-      baseUrl: 'https://x.example.com',
-      credentials: { token: 't' },
-      startFrom: '2026-01-01T00:00:00Z',
-    },
-  ],
-}).sources as [Source];
+const SOURCE = testSource({ id: 'veza-a', baseUrl: 'https://x.example.com', credentials: { token: 't' } });
 const ctx = (now: number, source: Source = SOURCE): FetchContext => ({
   source,
   options: {},

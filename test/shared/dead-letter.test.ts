@@ -8,39 +8,19 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FirehoseClient } from '@aws-sdk/client-firehose';
-import * as z from 'zod';
 import { readArchive } from '../../local/query/archive-reader.ts';
-import { LOCAL_AWS, ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/aws/dynamo.ts';
-import { startFirehoseEmulator, type FirehoseEmulator } from '../../local/aws/firehose-emulator.ts';
+import { startLocalStack, type LocalStack } from '../../local/aws/stack.ts';
 import { seededRandom, randomInt, type Random } from '../../local/emulators/random.ts';
-import {
-  ARCHIVE_ERROR_PREFIX,
-  ARCHIVE_PREFIX,
-  DEAD_LETTER_ERROR_PREFIX,
-  DEAD_LETTER_PREFIX,
-} from '../../shared/archive-layout.ts';
-import { parseSources, type Source } from '../../shared/config.ts';
-import { defineConnector, type RawRecord } from '../../shared/connector.ts';
+import type { RawRecord } from '../../shared/connector.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { deadLetterRecord, escapedPrefixLength, type DeadLetterEntry } from '../../shared/dead-letter.ts';
 import { HttpClient } from '../../shared/http.ts';
-import { eventHead, StatusId } from '../../shared/ocsf.ts';
 import { runSource } from '../../shared/runner.ts';
 import { FIREHOSE_LIMITS, FirehoseSink } from '../../shared/sink.ts';
+import { scriptedConnector, testSource } from '../helpers/scripted.ts';
 
 const LIMIT = FIREHOSE_LIMITS.maxRecordBytes;
-const source = parseSources({
-  sources: [
-    {
-      id: 'dl-src',
-      vendor: 'veza',
-      baseUrl: 'http://127.0.0.1:9',
-      credentials: { token: 'tok-123456' },
-      startFrom: '2026-01-01T00:00:00Z',
-    },
-  ],
-}).sources[0] as Source;
+const source = testSource({ id: 'dl-src', baseUrl: 'http://127.0.0.1:9', credentials: { token: 'tok-123456' } });
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const parse = (bytes: Uint8Array): DeadLetterEntry =>
   JSON.parse(Buffer.from(bytes).toString('utf8')) as DeadLetterEntry;
@@ -165,16 +145,7 @@ describe('deadLetterRecord', () => {
 });
 
 describe('a page holding a record that grows when escaped', () => {
-  const record = z.object({ id: z.string(), t: z.number() });
-  const connector = defineConnector<{ n: number }, z.infer<typeof record>>({
-    vendor: 'veza',
-    product: { vendorName: 'Test', name: 'Scripted' },
-    ocsfClasses: ['ApiActivity'],
-    cursorSchema: z.object({ n: z.number() }),
-    recordSchema: record,
-    credentialsSchema: z.object({ token: z.string() }),
-    optionsSchema: z.object({}),
-    initialCursor: () => ({ n: 0 }),
+  const connector = scriptedConnector({
     async fetchPage(_ctx, c) {
       if (c.n > 0) return { records: [], next: c, caughtUp: true };
       const raw = (value: unknown): RawRecord => ({ raw: JSON.stringify(value), value });
@@ -188,58 +159,30 @@ describe('a page holding a record that grows when escaped', () => {
       ];
       return { records, next: { n: 1 }, caughtUp: false };
     },
-    nativeId: (r) => r.id,
-    normalize: (r, base) =>
-      eventHead({ cls: 'ApiActivity', activityId: 1, time: r.t, message: 'x', statusId: StatusId.Success }, base, {
-        vendorName: 'Test',
-        name: 'Scripted',
-      }),
   });
 
   let dir: string;
-  let firehose: FirehoseEmulator;
-  let client: FirehoseClient;
-  let dynamo: LocalDynamo;
+  let stack: LocalStack;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'dead-letter-'));
-    firehose = await startFirehoseEmulator({
-      archiveDir: dir,
-      // As deployed: packed records, deaggregated by the streams.
-      streams: {
-        archive: {
-          prefix: ARCHIVE_PREFIX,
-          errorOutputPrefix: ARCHIVE_ERROR_PREFIX,
-          deaggregation: { type: 'JSON' },
-          appendDelimiter: true,
-        },
-        dlq: {
-          prefix: DEAD_LETTER_PREFIX,
-          errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX,
-          deaggregation: { type: 'JSON' },
-          appendDelimiter: true,
-        },
-      },
-    });
-    client = new FirehoseClient({ ...LOCAL_AWS, endpoint: firehose.endpoint, maxAttempts: 1 });
-    dynamo = await startDynamo();
-    await ensureCursorTable(dynamo.client, 'cursors');
+    // As deployed: packed records, deaggregated by the streams.
+    stack = await startLocalStack({ sources: [], archiveDir: dir });
   });
   afterAll(async () => {
-    client.destroy();
-    await firehose.stop();
-    await dynamo.stop();
+    await stack.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
   it('is delivered through a Firehose that enforces its limits, the bad records dead-lettered, and the cursor moves', async () => {
     // Prepare
-    const store = new CursorStore({ client: dynamo.client, tableName: 'cursors' });
+    const store = new CursorStore({ client: stack.dynamo.client, tableName: stack.config.cursorTable });
+    const client = stack.clients.firehose;
 
     // Act
     const result = await runSource(connector, source, {
       store,
-      sink: new FirehoseSink({ client, streamName: 'archive', pack: true }),
-      deadLetter: new FirehoseSink({ client, streamName: 'dlq', pack: true }),
+      sink: new FirehoseSink({ client, streamName: stack.config.archiveStream, pack: true }),
+      deadLetter: new FirehoseSink({ client, streamName: stack.config.deadLetterStream, pack: true }),
       credentials: { get: async () => ({ token: 'tok-123456' }) },
       http: ({ source: s, deadline }) => new HttpClient({ origin: s.baseUrl, deadline }),
       owner: 'one',
@@ -250,7 +193,7 @@ describe('a page holding a record that grows when escaped', () => {
     // Assess
     expect(result).toMatchObject({ status: 'caught-up', events: 3, rejected: 2 });
     expect((await store.get(source.id))?.cursor).toEqual({ n: 1 });
-    await firehose.flush();
+    await stack.firehose.flush();
     const events = (await readArchive(dir)).map(({ record }) => record.time);
     expect(events.sort()).toEqual([1, 2, 4]);
     const letters = (await readArchive(dir, 'dead-letter')).map(({ record }) => record as unknown as DeadLetterEntry);

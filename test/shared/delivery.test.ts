@@ -5,26 +5,16 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import * as z from 'zod';
-import { parseSources, type Source } from '../../shared/config.ts';
 import { defineConnector, type Page } from '../../shared/connector.ts';
 import { DELIVERY_CHUNK_BYTES, deliverPage, type DeliveryDeps } from '../../shared/delivery.ts';
 import { DeliveryError } from '../../shared/errors.ts';
 import { eventHead, StatusId } from '../../shared/ocsf.ts';
 import type { Sink } from '../../shared/sink.ts';
 import { failure } from '../helpers/failure.ts';
+import { testSource } from '../helpers/scripted.ts';
 
 const KiB = 1024;
-const source = parseSources({
-  sources: [
-    {
-      id: 'src',
-      vendor: 'veza',
-      baseUrl: 'http://127.0.0.1:9',
-      credentials: { token: 't' },
-      startFrom: '2026-01-01T00:00:00Z',
-    },
-  ],
-}).sources[0] as Source;
+const source = testSource({ id: 'src', baseUrl: 'http://127.0.0.1:9', credentials: { token: 't' } });
 const connector = defineConnector<number, { id: string; pad?: string | undefined }>({
   vendor: 'veza',
   product: { vendorName: 'Test', name: 'Test' },

@@ -10,19 +10,14 @@ import { LocalArchiveReader } from '../../local/query/local-archive.ts';
 import { loadRuntimeConfig } from '../../shared/config.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { createHandler, type PumpOptions } from '../../shared/handler.ts';
+import { captureStdout, lambdaContext } from '../helpers/lambda.ts';
 import { iso, middleRange, startRangeWorld, type RangeWorld } from '../helpers/range.ts';
 
 let world: RangeWorld;
 let range: { from: number; to: number };
 let removed: Set<string>;
 
-function context(remainingMs: number): Context {
-  return {
-    awsRequestId: `req-${Math.random()}`,
-    functionName: 'AuditPump-veza',
-    getRemainingTimeInMillis: () => remainingMs,
-  } as unknown as Context;
-}
+const context = (remainingMs: number): Context => lambdaContext(remainingMs, 'AuditPump-veza');
 
 /** Runs the handler with stdout and stderr captured; returns what it answered and the JSON lines written. */
 async function call(
@@ -36,22 +31,13 @@ async function call(
     archive: new LocalArchiveReader(world.archiveDir),
     ...options,
   });
-  const chunks: string[] = [];
-  const capture = (chunk: string | Uint8Array) => (chunks.push(String(chunk)), true);
-  const spies = [
-    jest.spyOn(process.stdout, 'write').mockImplementation(capture),
-    jest.spyOn(process.stderr, 'write').mockImplementation(capture),
-  ];
+  const out = captureStdout();
   try {
     const response = await handler(event as never, context(remainingMs)).catch((error: unknown) => error);
-    const lines = chunks
-      .join('')
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = out.lines();
     return { response, lines, emf: lines.filter((l) => '_aws' in l) };
   } finally {
-    spies.forEach((spy) => spy.mockRestore());
+    out.restore();
   }
 }
 

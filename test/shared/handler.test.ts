@@ -6,65 +6,35 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Context } from 'aws-lambda';
 import { vezaConnector } from '../../functions/veza/connector.ts';
-import { parseSources } from '../../shared/config.ts';
 import { MAX_CONTINUATIONS } from '../../shared/continuation.ts';
 import { createHandler } from '../../shared/handler.ts';
 import { startLocalStack, type LocalStack } from '../../local/aws/stack.ts';
 import { startVezaEmulator, type VezaEmulator } from '../../functions/veza/emulator/emulator.ts';
+import { captureStdout, lambdaContext } from '../helpers/lambda.ts';
+import { worldSources } from '../helpers/world.ts';
 
 const TOKEN = 'handler-token-31b7';
 let veza: VezaEmulator;
 let stack: LocalStack;
 let dir: string;
 
-function context(remainingMs: number): Context {
-  return {
-    awsRequestId: `req-${Math.random()}`,
-    functionName: 'veza-pump',
-    getRemainingTimeInMillis: () => remainingMs,
-  } as unknown as Context;
-}
-
-/** Captures what Powertools writes (EMF and JSON logs). */
-function captureStdout(): { lines: () => Array<Record<string, unknown>>; restore: () => void } {
-  const chunks: string[] = [];
-  // Powertools writes info and EMF to stdout, warnings and errors to stderr.
-  const capture = (chunk: string | Uint8Array) => (chunks.push(String(chunk)), true);
-  const spies = [
-    jest.spyOn(process.stdout, 'write').mockImplementation(capture),
-    jest.spyOn(process.stderr, 'write').mockImplementation(capture),
-  ];
-  return {
-    lines: () =>
-      chunks
-        .join('')
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-    restore: () => spies.forEach((spy) => spy.mockRestore()),
-  };
-}
+const context = (remainingMs: number): Context => lambdaContext(remainingMs, 'veza-pump');
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'audit-pump-handler-'));
   veza = await startVezaEmulator({ token: TOKEN, backlog: 120 });
-  const startFrom = new Date(Date.now() - 7 * 86_400_000).toISOString();
-  const { sources } = parseSources({
-    sources: [
-      {
-        id: 'veza-a',
-        vendor: 'veza',
-        baseUrl: veza.baseUrl,
-        credentials: { token: TOKEN },
-        startFrom,
-        options: { pageSize: 50 },
-      },
-      { id: 'veza-b', vendor: 'veza', baseUrl: veza.baseUrl, credentials: { token: 'wrong-token-000' }, startFrom },
-    ],
-  });
+  const sources = [
+    ...worldSources(vezaConnector, {
+      id: 'veza-a',
+      baseUrl: veza.baseUrl,
+      credentials: { token: TOKEN },
+      options: { pageSize: 50 },
+    }),
+    ...worldSources(vezaConnector, { id: 'veza-b', baseUrl: veza.baseUrl, credentials: { token: 'wrong-token-000' } }),
+  ];
   stack = await startLocalStack({ sources, archiveDir: join(dir, 'archive') });
 });
 afterAll(async () => {

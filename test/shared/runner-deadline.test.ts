@@ -13,7 +13,7 @@ import { LOCAL_AWS } from '../../local/aws/dynamo.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { FINAL_CALL_MS } from '../../shared/runner.ts';
 import { FirehoseSink } from '../../shared/sink.ts';
-import { TABLE, assertComplete, startHarness, type Harness } from '../helpers/harness.ts';
+import { assertComplete, startHarness, type Harness } from '../helpers/harness.ts';
 
 /** A loopback server that accepts connections and never answers. */
 let blackHole: Server;
@@ -52,7 +52,7 @@ describe('runner: AWS calls that stall at the deadline', () => {
   it('a Firehose that never answers: the put is aborted at the deadline, the lease released, nothing lost', async () => {
     // Prepare
     const client = new FirehoseClient({ ...LOCAL_AWS, endpoint, maxAttempts: 1 });
-    const stalled = new FirehoseSink({ client, streamName: 'archive' });
+    const stalled = new FirehoseSink({ client, streamName: h.stack.config.archiveStream });
 
     // Act
     const result = await h.run({}, { sink: stalled, deadline: inMs(800) }).finally(() => client.destroy());
@@ -65,7 +65,7 @@ describe('runner: AWS calls that stall at the deadline', () => {
   it('a DynamoDB that never answers the commit: the commit is aborted, the lease released, the page delivered again', async () => {
     // Prepare: every other cursor-store call works.
     const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint, maxAttempts: 1 });
-    const stalled = new CursorStore({ client, tableName: TABLE });
+    const stalled = new CursorStore({ client, tableName: h.stack.config.cursorTable });
     const store = Object.create(h.store) as CursorStore;
     store.commit = (id, input, signal) => stalled.commit(id, input, signal);
 

@@ -20,7 +20,7 @@ let archive: FirehoseSink;
 beforeEach(async () => {
   h = await startHarness({ backlog: EVENTS, pageSize: 10_000 });
   client = new FirehoseClient({ ...LOCAL_AWS, endpoint: h.firehose.endpoint, maxAttempts: 1 });
-  archive = new FirehoseSink({ client, streamName: 'archive' });
+  archive = new FirehoseSink({ client, streamName: h.stack.config.archiveStream });
 });
 afterEach(async () => {
   client.destroy();

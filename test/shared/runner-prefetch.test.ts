@@ -6,15 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as z from 'zod';
-import { parseSources, type Source } from '../../shared/config.ts';
-import { defineConnector, type Connector } from '../../shared/connector.ts';
+import type { Connector } from '../../shared/connector.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { VendorError } from '../../shared/errors.ts';
 import { HttpClient } from '../../shared/http.ts';
 import { eventHead, StatusId } from '../../shared/ocsf.ts';
 import { runSource, type RunnerDeps } from '../../shared/runner.ts';
 import type { Sink } from '../../shared/sink.ts';
-import { ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/aws/dynamo.ts';
+import { scriptedConnector, testSource } from '../helpers/scripted.ts';
+import { startCursorStore } from '../helpers/world.ts';
+import type { LocalDynamo } from '../../local/aws/dynamo.ts';
 
 const PAGES = 4;
 const record = z.object({ id: z.string() });
@@ -41,16 +42,9 @@ interface Script {
 
 /** PAGES pages of two records; page n is served for cursor {n: n - 1}. */
 function scripted(script: Script, prefetch?: () => boolean): Connector<Cursor, { id: string }> {
-  return defineConnector<Cursor, { id: string }>({
-    vendor: 'veza',
-    product: { vendorName: 'Test', name: 'Scripted' },
-    ocsfClasses: ['ApiActivity'],
-    cursorSchema: z.object({ n: z.number() }),
+  return scriptedConnector<{ id: string }>({
     recordSchema: record,
-    credentialsSchema: z.object({ token: z.string() }),
-    optionsSchema: z.object({}),
     ...(prefetch ? { prefetch } : {}),
-    initialCursor: () => ({ n: 0 }),
     async fetchPage(_ctx, cursor) {
       const page = cursor.n + 1;
       script.fetchedFrom.push(cursor.n);
@@ -62,7 +56,6 @@ function scripted(script: Script, prefetch?: () => boolean): Connector<Cursor, {
       const records = [`${page}a`, `${page}b`].map((id) => ({ raw: JSON.stringify({ id }), value: { id } }));
       return { records, next: { n: page }, caughtUp: page === PAGES };
     },
-    nativeId: (r) => r.id,
     normalize: (r, base) =>
       eventHead({ cls: 'ApiActivity', activityId: 1, time: 1, message: r.id, statusId: StatusId.Success }, base, {
         vendorName: 'Test',
@@ -74,29 +67,13 @@ function scripted(script: Script, prefetch?: () => boolean): Connector<Cursor, {
 let dynamo: LocalDynamo;
 let store: CursorStore;
 let counter = 0;
-beforeAll(async () => {
-  dynamo = await startDynamo();
-  await ensureCursorTable(dynamo.client, 'cursors');
-  store = new CursorStore({ client: dynamo.client, tableName: 'cursors' });
-});
-afterAll(async () => {
-  await dynamo.stop();
-});
+beforeAll(async () => void ({ dynamo, store } = await startCursorStore()));
+afterAll(() => dynamo.stop());
 
 /** A source, a script, a sink logging each page it delivers, and a store logging each commit. */
 function setup(options: { deliver?: (page: number) => Promise<void>; commit?: (page: number) => Promise<void> } = {}) {
   const id = `prefetch-${++counter}`;
-  const source = parseSources({
-    sources: [
-      {
-        id,
-        vendor: 'veza',
-        baseUrl: 'http://127.0.0.1:9',
-        credentials: { token: 'tok-123456' },
-        startFrom: '2026-01-01T00:00:00Z',
-      },
-    ],
-  }).sources[0] as Source;
+  const source = testSource({ id, baseUrl: 'http://127.0.0.1:9', credentials: { token: 'tok-123456' } });
   const script: Script = { log: [], holds: new Map(), failures: new Map(), fetchedFrom: [] };
   const delivered: string[] = [];
   const sink: Sink = {

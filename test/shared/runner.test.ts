@@ -4,53 +4,42 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as z from 'zod';
-import { parseSources, type Source } from '../../shared/config.ts';
 import { defineConnector, type Connector, type Page } from '../../shared/connector.ts';
-import { CursorStore } from '../../shared/cursor-store.ts';
+import type { CursorStore } from '../../shared/cursor-store.ts';
 import { AuthError, PlaceholderSecretError } from '../../shared/errors.ts';
 import { HttpClient } from '../../shared/http.ts';
-import { eventHead, StatusId } from '../../shared/ocsf.ts';
 import { runSource, type CredentialsProvider, type RunnerDeps } from '../../shared/runner.ts';
 import type { Sink } from '../../shared/sink.ts';
-import { ensureCursorTable, startDynamo, type LocalDynamo } from '../../local/aws/dynamo.ts';
 import { listen } from '../../local/emulators/http-server.ts';
+import { scriptedConnector, testRecord, testSource, type Counter, type TestRecord } from '../helpers/scripted.ts';
+import { startCursorStore } from '../helpers/world.ts';
+import type { LocalDynamo } from '../../local/aws/dynamo.ts';
 
-const record = z.object({ id: z.string(), t: z.number() });
-type Rec = z.infer<typeof record>;
 const cursor = z.object({ n: z.number() });
+const record = testRecord;
 
 /** A connector over scripted pages: page i is served for cursor {n: i}. */
 function scripted(
-  pages: Array<Omit<Page<{ n: number }>, 'next'> & { next?: { n: number } }>,
+  pages: Array<Omit<Page<Counter>, 'next'> & { next?: Counter }>,
   hooks: { fetch?: (n: number) => void } = {},
-): Connector<{ n: number }, Rec> {
-  return defineConnector<{ n: number }, Rec>({
-    vendor: 'veza',
-    product: { vendorName: 'Test', name: 'Scripted' },
-    ocsfClasses: ['ApiActivity'],
-    cursorSchema: cursor,
-    recordSchema: record,
-    credentialsSchema: z.object({ token: z.string() }),
-    optionsSchema: z.object({}),
-    initialCursor: () => ({ n: 0 }),
+): Connector<Counter, TestRecord> {
+  const connector = scriptedConnector({
     async fetchPage(_ctx, c) {
       hooks.fetch?.(c.n);
       const page = pages[c.n];
       if (!page) return { records: [], next: c, caughtUp: true };
       return { ...page, next: page.next ?? { n: c.n + 1 } };
     },
-    nativeId: (r) => r.id,
-    normalize: (r, base) => {
+  });
+  return {
+    ...connector,
+    normalize: (r, ...rest) => {
       if (r.id === 'boom') throw new Error('cannot map this one');
-      const e = eventHead(
-        { cls: 'ApiActivity', activityId: 1, time: r.t, message: 'x', statusId: StatusId.Success },
-        base,
-        { vendorName: 'Test', name: 'Scripted' },
-      );
+      const e = connector.normalize(r, ...rest);
       if (r.id === 'huge') e.message = 'x'.repeat(1_100_000);
       return e;
     },
-  });
+  };
 }
 
 const raw = (value: unknown) => ({ raw: JSON.stringify(value), value });
@@ -66,28 +55,12 @@ class MemorySink implements Sink {
 let dynamo: LocalDynamo;
 let store: CursorStore;
 let counter = 0;
-beforeAll(async () => {
-  dynamo = await startDynamo();
-  await ensureCursorTable(dynamo.client, 'cursors');
-  store = new CursorStore({ client: dynamo.client, tableName: 'cursors' });
-});
-afterAll(async () => {
-  await dynamo.stop();
-});
+beforeAll(async () => void ({ dynamo, store } = await startCursorStore()));
+afterAll(() => dynamo.stop());
 
 function setup(credentials: CredentialsProvider = { get: async () => ({ token: 'tok-123456' }) }) {
   const id = `src-${++counter}`;
-  const source = parseSources({
-    sources: [
-      {
-        id,
-        vendor: 'veza',
-        baseUrl: 'http://127.0.0.1:9',
-        credentials: { token: 'tok-123456' },
-        startFrom: '2026-01-01T00:00:00Z',
-      },
-    ],
-  }).sources[0] as Source;
+  const source = testSource({ id, baseUrl: 'http://127.0.0.1:9', credentials: { token: 'tok-123456' } });
   const sink = new MemorySink('archive');
   const deadLetter = new MemorySink('dlq');
   const deps: RunnerDeps = {

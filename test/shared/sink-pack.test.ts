@@ -5,13 +5,12 @@
  * partial failure retries the failed packs only. Real FirehoseClient against the emulator.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { readArchive } from '../../local/query/archive-reader.ts';
-import { startFirehoseEmulator, type FirehoseEmulator } from '../../local/aws/firehose-emulator.ts';
+import type { FirehoseEmulator } from '../../local/aws/firehose-emulator.ts';
 import { ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX } from '../../shared/archive-layout.ts';
 import { DeliveryError } from '../../shared/errors.ts';
 import {
@@ -24,43 +23,34 @@ import {
 } from '../../shared/sink.ts';
 import { putRecordBatch } from '../../shared/firehose-request.ts';
 import { failure } from '../helpers/failure.ts';
+import { startFirehose } from '../helpers/world.ts';
 
 const NOV_20 = Date.UTC(2026, 10, 20, 9, 0, 0);
 const DAY = 86_400_000;
 const PACKED = 'packed';
 const PLAIN = 'plain';
 
+let firehose: Awaited<ReturnType<typeof startFirehose>>;
 let dir: string;
 let emulator: FirehoseEmulator;
 let client: FirehoseClient;
 let retries: Array<[number, boolean]>;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'sink-pack-'));
-  emulator = await startFirehoseEmulator({
-    archiveDir: dir,
-    streams: {
-      [PACKED]: {
-        prefix: ARCHIVE_PREFIX,
-        errorOutputPrefix: ARCHIVE_ERROR_PREFIX,
-        deaggregation: { type: 'JSON' },
-        appendDelimiter: true,
-      },
-      [PLAIN]: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX },
+  firehose = await startFirehose('sink-pack', {
+    [PACKED]: {
+      prefix: ARCHIVE_PREFIX,
+      errorOutputPrefix: ARCHIVE_ERROR_PREFIX,
+      deaggregation: { type: 'JSON' },
+      appendDelimiter: true,
     },
+    [PLAIN]: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX },
   });
-  client = new FirehoseClient({
-    endpoint: emulator.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
+  ({ dir, emulator, client } = firehose);
   retries = [];
 });
 afterEach(async () => {
-  client.destroy();
-  await emulator.stop();
-  await rm(dir, { recursive: true, force: true });
+  await firehose.stop();
 });
 
 function sink(options: Partial<FirehoseSinkOptions> = {}): FirehoseSink {

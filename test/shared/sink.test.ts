@@ -4,13 +4,12 @@
  * sink's sleep is injected, and the deadline is checked against an injected clock where it matters.
  */
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
-import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { readArchive } from '../../local/query/archive-reader.ts';
-import { startFirehoseEmulator, type FirehoseEmulator } from '../../local/aws/firehose-emulator.ts';
+import type { FirehoseEmulator } from '../../local/aws/firehose-emulator.ts';
 import {
   ARCHIVE_ERROR_PREFIX,
   ARCHIVE_PREFIX,
@@ -29,6 +28,7 @@ import {
   type Sink,
 } from '../../shared/sink.ts';
 import { failure } from '../helpers/failure.ts';
+import { startFirehose } from '../helpers/world.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -36,6 +36,7 @@ const NOV_20 = Date.UTC(2026, 10, 20, 9, 0, 0);
 const ARCHIVE = LOCAL_STREAMS.archive;
 const DEAD_LETTER = LOCAL_STREAMS.deadLetter;
 
+let firehose: Awaited<ReturnType<typeof startFirehose>>;
 let dir: string;
 let emulator: FirehoseEmulator;
 let client: FirehoseClient;
@@ -43,28 +44,17 @@ let sleeps: number[];
 let retries: Array<[failed: number, throttled: boolean]>;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'sink-test-'));
-  emulator = await startFirehoseEmulator({
-    archiveDir: dir,
-    streams: {
-      [ARCHIVE]: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX },
-      [DEAD_LETTER]: { prefix: DEAD_LETTER_PREFIX, errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX },
-    },
+  firehose = await startFirehose('sink-test', {
+    [ARCHIVE]: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX },
+    [DEAD_LETTER]: { prefix: DEAD_LETTER_PREFIX, errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX },
   });
-  client = new FirehoseClient({
-    endpoint: emulator.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
+  ({ dir, emulator, client } = firehose);
   sleeps = [];
   retries = [];
 });
 
 afterEach(async () => {
-  client.destroy();
-  await emulator.stop();
-  await rm(dir, { recursive: true, force: true });
+  await firehose.stop();
 });
 
 /** A sink on the emulator whose waits are recorded instead of slept. */

@@ -1,19 +1,14 @@
 /** Settled windows (shared/windows.ts): whose settle lag a source's windows keep. */
 import { describe, expect, it } from '@jest/globals';
-import { parseSources, type Source } from '../../shared/config.ts';
 import { settleLagMs } from '../../shared/windows.ts';
+import { testSource } from '../helpers/scripted.ts';
 
-const SOURCE = parseSources({
-  sources: [
-    {
-      id: 'r',
-      vendor: 'retraced',
-      baseUrl: 'https://x.example.com',
-      credentials: { token: 't' },
-      startFrom: '2026-01-01T00:00:00Z',
-    },
-  ],
-}).sources[0] as Source;
+const SOURCE = testSource({
+  id: 'r',
+  vendor: 'retraced',
+  baseUrl: 'https://x.example.com',
+  credentials: { token: 't' },
+});
 
 describe('settleLagMs', () => {
   it("is the connector's declared settle lag when the source sets none", () => {
