@@ -13,14 +13,9 @@ import {
   type Authentic8Event,
 } from '../../../functions/authentic8/emulator/emulator.ts';
 import { eventUid } from '../../../shared/ocsf.ts';
-import {
-  rawMismatches,
-  runArmedAfterFirstPage,
-  startConnectorStand,
-  stopConnectorStands,
-  uidsOf as archivedUids,
-  type ConnectorStand,
-} from '../../helpers/connector-stand.ts';
+import { runArmedAfterFirstPage, startConnectorStand, stopConnectorStands } from '../../helpers/connector-stand.ts';
+import type { ConnectorStand } from '../../helpers/connector-stand.ts';
+import { rawMismatches, uidsOf as archivedUids } from '../../helpers/connector-archive.ts';
 
 const SOURCE_ID = 'authentic8-test';
 const TOKEN = Buffer.from('connector-test-token-a8c').toString('base64');

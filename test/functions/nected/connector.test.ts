@@ -11,15 +11,9 @@ import {
 import { parseSources } from '../../../shared/config.ts';
 import { eventUid } from '../../../shared/ocsf.ts';
 import type { RunResult } from '../../../shared/runner.ts';
-import {
-  rawMismatches,
-  sorted,
-  startConnectorStand,
-  stopConnectorStands,
-  stopWithStands,
-  uidsOf,
-  type ConnectorStand,
-} from '../../helpers/connector-stand.ts';
+import { startConnectorStand, stopConnectorStands, stopWithStands } from '../../helpers/connector-stand.ts';
+import type { ConnectorStand } from '../../helpers/connector-stand.ts';
+import { rawMismatches, sorted, uidsOf } from '../../helpers/connector-archive.ts';
 
 const SOURCE_ID = 'nected-test';
 const API_KEY = 'nected-connector-test-key-7d2a';

@@ -20,9 +20,9 @@ import {
   runArmedAfterFirstPage,
   startConnectorStand,
   stopConnectorStands,
-  uidsOf as archivedUids,
-  type ConnectorStand,
 } from '../../helpers/connector-stand.ts';
+import type { ConnectorStand } from '../../helpers/connector-stand.ts';
+import { uidsOf as archivedUids } from '../../helpers/connector-archive.ts';
 
 const SOURCE_ID = 'retraced-test';
 const TOKEN = 'c0ffee11d2e3f4a5b6c7d8e9f0a1b2c3';

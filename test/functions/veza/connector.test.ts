@@ -9,14 +9,12 @@ import {
 import { eventUid } from '../../../shared/ocsf.ts';
 import {
   LONG_RUN_MS,
-  rawMismatches,
   runArmedAfterFirstPage,
-  sorted,
   startConnectorStand,
   stopConnectorStands,
-  uidsOf,
-  type ConnectorStand,
 } from '../../helpers/connector-stand.ts';
+import type { ConnectorStand } from '../../helpers/connector-stand.ts';
+import { rawMismatches, sorted, uidsOf } from '../../helpers/connector-archive.ts';
 
 const SOURCE_ID = 'veza-test';
 const API_KEY = 'veza-connector-test-key-3b7e';
