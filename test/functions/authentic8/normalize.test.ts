@@ -3,23 +3,14 @@ import { authentic8Connector } from '../../../functions/authentic8/connector.ts'
 import { normalizeAuthentic8, parseHeaders } from '../../../functions/authentic8/normalize.ts';
 import { authentic8Record } from '../../../functions/authentic8/schemas.ts';
 import { createAuthentic8Log } from '../../../functions/authentic8/emulator/data.ts';
-import { parseSources, type Source } from '../../../shared/config.ts';
 import { eventUid } from '../../../shared/ocsf.ts';
 import { validateOcsf } from '../../../shared/ocsf-validate.ts';
 import type { NormalizeBase } from '../../../shared/connector.ts';
+import { parsedSource } from '../../helpers/vendor-source.ts';
 
-const SOURCE: Source = parseSources({
-  sources: [
-    {
-      id: 'a8-main',
-      vendor: 'authentic8',
-      baseUrl: 'https://extapi.authentic8.com',
-      secretName: 'audit-pump/a8-main',
-      startFrom: '2014-07-01T00:00:00Z',
-      options: { org: 'Acme' },
-    },
-  ],
-}).sources[0] as Source;
+const SOURCE = parsedSource('a8-main', 'authentic8', 'https://extapi.authentic8.com', '2014-07-01T00:00:00Z', {
+  org: 'Acme',
+});
 
 /** The URL example of the vendor doc page, with its own line breaks (vendor-docs/authentic8-log-extraction-api.md). */
 const DOC_URL = `{

@@ -1,26 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { activityOf, normalizeVeza, VEZA_PRODUCT } from '../../../functions/veza/normalize.ts';
 import { vezaRecord } from '../../../functions/veza/schemas.ts';
-import { parseSources, type Source } from '../../../shared/config.ts';
 import { ApiActivityId, StatusId, eventUid } from '../../../shared/ocsf.ts';
 import { createVezaLog } from '../../../functions/veza/emulator/data.ts';
 import type { NormalizeBase } from '../../../shared/connector.ts';
+import { parsedSource } from '../../helpers/vendor-source.ts';
 
-const SOURCE: Source = (() => {
-  const [source] = parseSources({
-    sources: [
-      {
-        id: 'veza-main',
-        vendor: 'veza',
-        baseUrl: 'https://acme.vezacloud.com',
-        secretName: 'audit-pump/veza-main',
-        startFrom: '2023-07-01T00:00:00Z',
-      },
-    ],
-  }).sources;
-  if (!source) throw new Error('no source parsed');
-  return source;
-})();
+const SOURCE = parsedSource('veza-main', 'veza', 'https://acme.vezacloud.com', '2023-07-01T00:00:00Z');
 const RECEIVED_AT = Date.parse('2026-02-07T12:00:00Z');
 
 /** The "Audit events" sample of the Veza doc page, with its own indentation (vendor-notes §3.3, older shape). */
