@@ -3,11 +3,7 @@
  * same path `audit-pump run` takes, against the Authentic8 emulator.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { authentic8Connector } from '../../../functions/authentic8/connector.ts';
-import { readArchive } from '../../../local/query/archive-reader.ts';
 import {
   authentic8NativeId,
   decryptStandard,
@@ -16,27 +12,17 @@ import {
   type Authentic8EmulatorOptions,
   type Authentic8Event,
 } from '../../../functions/authentic8/emulator/emulator.ts';
-import { startLocalStack, type LocalStack } from '../../../local/aws/stack.ts';
-import { parseSources } from '../../../shared/config.ts';
-import { CursorStore, type CursorState } from '../../../shared/cursor-store.ts';
-import { createPump } from '../../../shared/handler.ts';
 import { eventUid } from '../../../shared/ocsf.ts';
-import type { RunResult } from '../../../shared/runner.ts';
+import { runArmedAfterFirstPage, startConnectorStand, stopConnectorStands } from '../../helpers/connector-stand.ts';
+import type { ConnectorStand } from '../../helpers/connector-stand.ts';
+import { rawMismatches, uidsOf as archivedUids } from '../../helpers/connector-archive.ts';
 
 const SOURCE_ID = 'authentic8-test';
 const TOKEN = Buffer.from('connector-test-token-a8c').toString('base64');
 const DAY_MS = 86_400_000;
 const SEVERAL = ['URL', 'AUTH', 'ADMIN_AUDIT', 'BLOCKED URL', 'DOWNLOAD'];
 
-interface Harness {
-  readonly emulator: Authentic8Emulator;
-  readonly stack: LocalStack;
-  /** Called after each committed page with the run's page count (to inject faults mid-run). */
-  onPage: (pages: number) => void;
-  run(): Promise<RunResult>;
-  archived(): Promise<Array<Record<string, unknown>>>;
-  cursor(): Promise<CursorState | undefined>;
-}
+type Harness = ConnectorStand<Authentic8Emulator>;
 
 interface SetUp {
   options?: Record<string, unknown>;
@@ -45,71 +31,25 @@ interface SetUp {
   emulator?: Partial<Authentic8EmulatorOptions>;
 }
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+afterEach(stopConnectorStands);
 
-async function setUp(s: SetUp = {}): Promise<Harness> {
-  const emulator = await startAuthentic8Emulator({ token: TOKEN, seed: 21, backlog: 300, ...s.emulator });
-  cleanups.push(() => emulator.stop());
-  const dir = await mkdtemp(join(tmpdir(), 'authentic8-connector-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const [source] = parseSources(
-    {
-      sources: [
-        {
-          id: SOURCE_ID,
-          vendor: 'authentic8',
-          baseUrl: emulator.baseUrl,
-          credentials: { token: s.token ?? TOKEN },
-          startFrom: s.startFrom ?? new Date(Date.now() - 7 * DAY_MS).toISOString(),
-          options: { org: 'Acme Corp', types: SEVERAL, ...s.options },
-        },
-      ],
-    },
-    { authentic8: authentic8Connector.optionsSchema },
-  ).sources;
-  if (!source) throw new Error('no source parsed');
-  const archiveDir = join(dir, 'archive');
-  const stack = await startLocalStack({ sources: [source], stateDir: join(dir, 'state'), archiveDir });
-  cleanups.push(() => stack.stop());
-  const store = new CursorStore({ client: stack.clients.dynamodb, tableName: stack.config.cursorTable });
-  const harness: Harness = {
-    emulator,
-    stack,
-    onPage: () => undefined,
-    async run() {
-      const [result] = (await pump({ sourceId: SOURCE_ID }, 870_000)).results;
-      if (!result) throw new Error('the pump returned no result');
-      return result;
-    },
-    async archived() {
-      await stack.firehose.flush();
-      return (await readArchive(archiveDir)).map((a) => a.record);
-    },
-    cursor: () => store.get(SOURCE_ID),
-  };
-  const pump = createPump(authentic8Connector, {
-    config: stack.config,
-    clients: stack.clients,
-    http: { sleep: async () => undefined },
-    onProgress: (_id, stats) => harness.onPage(stats.pages),
+function setUp(s: SetUp = {}): Promise<Harness> {
+  return startConnectorStand({
+    connector: authentic8Connector,
+    sourceId: SOURCE_ID,
+    emulator: () => startAuthentic8Emulator({ token: TOKEN, seed: 21, backlog: 300, ...s.emulator }),
+    source: () => ({
+      credentials: { token: s.token ?? TOKEN },
+      startFrom: s.startFrom ?? new Date(Date.now() - 7 * DAY_MS).toISOString(),
+      options: { org: 'Acme Corp', types: SEVERAL, ...s.options },
+    }),
   });
-  return harness;
 }
 
 const uidOf = (event: Authentic8Event): string => eventUid('authentic8', SOURCE_ID, authentic8NativeId(event));
-const uidsOf = (records: ReadonlyArray<Record<string, unknown>>): string[] =>
-  records.map((r) => (r.metadata as { uid: string }).uid).sort();
+const uidsOf = (records: ReadonlyArray<Record<string, unknown>>): string[] => archivedUids(records).sort();
 const of = (events: readonly Authentic8Event[], types: readonly string[]): Authentic8Event[] =>
   events.filter((e) => types.includes(e.type));
-
-/** Events whose archived raw_data is missing or differs from the bytes the emulator sent. */
-function rawMismatches(events: readonly Authentic8Event[], records: ReadonlyArray<Record<string, unknown>>): number[] {
-  const raw = new Map(records.map((r) => [(r.metadata as { uid: string }).uid, r.raw_data]));
-  return events.filter((e) => raw.get(uidOf(e)) !== e.text).map((e) => e.seq);
-}
 
 /** Pages of a round: each type's pages, plus one empty caught-up page when the round ends on empty types. */
 function pagesFor(events: readonly Authentic8Event[], types: readonly string[], limit = 1000): number {
@@ -137,7 +77,7 @@ describe('Authentic8 connector: draining', () => {
     });
     const records = await h.archived();
     expect(uidsOf(records)).toEqual(served.map(uidOf).sort());
-    expect(rawMismatches(served, records)).toEqual([]);
+    expect(rawMismatches(served, records, uidOf)).toEqual([]);
     const { types, pending } = (await h.cursor())?.cursor as { types: Record<string, number>; pending?: string[] };
     expect(Object.keys(types).sort()).toEqual([...SEVERAL].sort());
     expect(pending).toBeUndefined();
@@ -160,7 +100,7 @@ describe('Authentic8 connector: draining', () => {
     const seqs = urlCalls.slice(1).map((c) => c.start_seq as number);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(new Set(seqs).size).toBe(seqs.length);
-    expect(rawMismatches(served, await h.archived())).toEqual([]);
+    expect(rawMismatches(served, await h.archived(), uidOf)).toEqual([]);
   });
 
   it('with types "all", asks get_log_types and drains every type of the org', async () => {
@@ -176,7 +116,7 @@ describe('Authentic8 connector: draining', () => {
     expect(new Set(h.emulator.extractCalls.map((c) => c.type)).size).toBe(25);
     const records = await h.archived();
     expect(uidsOf(records)).toEqual(served.map(uidOf).sort());
-    expect(rawMismatches(served, records)).toEqual([]);
+    expect(rawMismatches(served, records, uidOf)).toEqual([]);
     const { types } = (await h.cursor())?.cursor as { types: Record<string, number> };
     expect(Object.keys(types).sort()).toEqual([...new Set(served.map((e) => e.type))].sort());
   });
@@ -194,7 +134,7 @@ describe('Authentic8 connector: draining', () => {
     expect(served.length).toBeGreaterThan(10);
     expect(result).toMatchObject({ status: 'caught-up', events: served.length });
     expect(Object.keys(((await h.cursor())?.cursor as { types: object }).types).sort()).toEqual([...spaced].sort());
-    expect(rawMismatches(served, await h.archived())).toEqual([]);
+    expect(rawMismatches(served, await h.archived(), uidOf)).toEqual([]);
   });
 
   it('reads only the logs that arrived since on the next run, from each stored sequence', async () => {
@@ -217,7 +157,7 @@ describe('Authentic8 connector: draining', () => {
     const served = of(h.emulator.events(), SEVERAL);
     const records = await h.archived();
     expect(uidsOf(records)).toEqual(served.map(uidOf).sort());
-    expect(rawMismatches(served, records)).toEqual([]);
+    expect(rawMismatches(served, records, uidOf)).toEqual([]);
   });
 
   it('leaves a type with no logs unopened, and opens it by time once logs arrive', async () => {
@@ -321,7 +261,7 @@ describe('Authentic8 connector: orgs', () => {
     expect(result).toMatchObject({ status: 'caught-up', events: served.length, rejected: 0 });
     const records = await h.archived();
     expect(uidsOf(records)).toEqual(served.map(uidOf).sort());
-    expect(rawMismatches(served, records)).toEqual([]);
+    expect(rawMismatches(served, records, uidOf)).toEqual([]);
     expect(
       records.every((r) => r.class_uid === 0 && (r.metadata as { labels: string[] }).labels.includes('encrypted')),
     ).toBe(true);
@@ -366,13 +306,9 @@ describe('Authentic8 connector: errors', () => {
     // (The runner may have prefetched the next page before the fault was armed: the fault hits page 2 or 3.)
     const h = await setUp();
     const served = of(h.emulator.events(), SEVERAL);
-    h.onPage = (pages) => {
-      if (pages === 1) h.emulator.faults.commandErrorNext = 1;
-    };
 
     // Act
-    const failed = await h.run();
-    h.onPage = () => undefined;
+    const failed = await runArmedAfterFirstPage(h, () => (h.emulator.faults.commandErrorNext = 1));
     const rerun = await h.run();
 
     // Assess

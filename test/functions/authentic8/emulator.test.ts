@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   AUTHENTIC8_LOCAL_TOKEN,
   AUTHENTIC8_LOG_TYPES,
@@ -7,9 +7,9 @@ import {
   parseOrgPath,
   startAuthentic8Emulator,
   startAuthentic8ForCli,
-  type Authentic8Emulator,
   type Authentic8EmulatorOptions,
 } from '../../../functions/authentic8/emulator/emulator.ts';
+import { emulatorPerTest } from '../../helpers/vendor-emulator.ts';
 
 const TOKEN = Buffer.from('emulator-test-token-0001').toString('base64');
 const DAY = 86_400_000;
@@ -21,20 +21,14 @@ interface Extract {
 }
 type Reply = { result?: unknown; error?: string; command_id?: unknown };
 
-let emulator: Authentic8Emulator | undefined;
-afterEach(async () => {
-  await emulator?.stop();
-  emulator = undefined;
-});
-
-async function start(options: Partial<Authentic8EmulatorOptions> = {}): Promise<Authentic8Emulator> {
-  emulator = await startAuthentic8Emulator({ token: TOKEN, seed: 9, backlog: 200, ...options });
-  return emulator;
-}
+const emulators = emulatorPerTest((options: Partial<Authentic8EmulatorOptions> = {}) =>
+  startAuthentic8Emulator({ token: TOKEN, seed: 9, backlog: 200, ...options }),
+);
+const start = emulators.start;
 
 /** POSTs a command array as is; returns status, text and parsed replies. */
 async function post(body: unknown, path = '/api/'): Promise<{ status: number; text: string; replies: Reply[] }> {
-  const response = await fetch(`${emulator?.baseUrl}${path}`, {
+  const response = await fetch(`${emulators.current?.baseUrl}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -127,7 +121,7 @@ describe('Authentic8 emulator: the command protocol', () => {
     expect((await post('not json')).status).toBe(400);
     expect((await post({ command: 'setauth' })).status).toBe(400);
     expect((await post([], '/other')).status).toBe(404);
-    expect((await fetch(`${emulator?.baseUrl}/api/`)).status).toBe(405);
+    expect((await fetch(`${emulators.current?.baseUrl}/api/`)).status).toBe(405);
   });
 
   it.each([
@@ -304,8 +298,7 @@ describe('Authentic8 emulator: records', () => {
             .map((e) => e.text)
             .join('\n'),
       );
-      await emu.stop();
-      emulator = undefined;
+      await emulators.stop();
     }
     expect(texts[0]).toBe(texts[1]);
     expect(texts[0]).not.toBe(texts[2]);

@@ -3,23 +3,14 @@ import { authentic8Connector } from '../../../functions/authentic8/connector.ts'
 import { normalizeAuthentic8, parseHeaders } from '../../../functions/authentic8/normalize.ts';
 import { authentic8Record } from '../../../functions/authentic8/schemas.ts';
 import { createAuthentic8Log } from '../../../functions/authentic8/emulator/data.ts';
-import { parseSources, type Source } from '../../../shared/config.ts';
 import { eventUid } from '../../../shared/ocsf.ts';
 import { validateOcsf } from '../../../shared/ocsf-validate.ts';
 import type { NormalizeBase } from '../../../shared/connector.ts';
+import { parsedSource } from '../../helpers/vendor-source.ts';
 
-const SOURCE: Source = parseSources({
-  sources: [
-    {
-      id: 'a8-main',
-      vendor: 'authentic8',
-      baseUrl: 'https://extapi.authentic8.com',
-      secretName: 'audit-pump/a8-main',
-      startFrom: '2014-07-01T00:00:00Z',
-      options: { org: 'Acme' },
-    },
-  ],
-}).sources[0] as Source;
+const SOURCE = parsedSource('a8-main', 'authentic8', 'https://extapi.authentic8.com', '2014-07-01T00:00:00Z', {
+  org: 'Acme',
+});
 
 /** The URL example of the vendor doc page, with its own line breaks (vendor-docs/authentic8-log-extraction-api.md). */
 const DOC_URL = `{
@@ -75,6 +66,22 @@ function normalize(raw: string) {
       metadata: Record<string, unknown>;
     },
   };
+}
+
+/** A log, the test's sentence, the OCSF fields it maps to and the fields it must not have. */
+type Mapping = [sentence: string, raw: string, expected: Record<string, unknown>, absent: string[]];
+
+/** One test per mapping: `raw` normalizes to the expected fields, none of the absent ones, valid as OCSF. */
+function mapsEach(mappings: Mapping[]): void {
+  it.each(mappings)('%s', (_sentence, raw, expected, absent) => {
+    // Act
+    const { event } = normalize(raw);
+
+    // Assess
+    expect(event).toMatchObject(expected);
+    for (const field of absent) expect(event).not.toHaveProperty(field);
+    expect(validateOcsf(event).errors).toEqual([]);
+  });
 }
 
 describe('normalizeAuthentic8: URL → HTTP Activity', () => {
@@ -148,9 +155,9 @@ describe('normalizeAuthentic8: URL → HTTP Activity', () => {
     expect([event.activity_id, event.status_id]).toEqual([activity, status]);
   });
 
-  it('maps a BLOCKED URL, never sent so without a response, to Web Resources Activity: denied, blocked, with its categories, unknown fields in unmapped', () => {
-    // Act
-    const { event } = normalize(
+  mapsEach([
+    [
+      'maps a BLOCKED URL, never sent so without a response, to Web Resources Activity: denied, blocked, with its categories, unknown fields in unmapped',
       line({
         type: 'BLOCKED URL',
         domain: 'casino.example',
@@ -161,45 +168,36 @@ describe('normalizeAuthentic8: URL → HTTP Activity', () => {
         macro_category: 'Adult',
         policy: 'URL Category Filtering',
       }),
-    );
-
-    // Assess
-    expect(event).toMatchObject({
-      class_uid: 6001,
-      category_uid: 6,
-      activity_id: 2,
-      type_uid: 600102,
-      status_id: 2,
-      action_id: 2,
-      action: 'Denied',
-      disposition_id: 2,
-      disposition: 'Blocked',
-      web_resources: [{ name: 'https://casino.example/', url_string: 'https://casino.example/' }],
-      http_request: { http_method: 'GET', url: { categories: ['Gambling', 'Adult'] } },
-      metadata: { event_code: 'BLOCKED URL', profiles: ['host', 'security_control'] },
-      unmapped: { policy: 'URL Category Filtering' },
-    });
-    expect(event).not.toHaveProperty('http_response');
-    expect(validateOcsf(event).errors).toEqual([]);
-  });
-
-  it('maps a URL log without a response code to Web Resources Activity (HTTP Activity requires the response)', () => {
-    // Act
-    const { event } = normalize(
+      {
+        class_uid: 6001,
+        category_uid: 6,
+        activity_id: 2,
+        type_uid: 600102,
+        status_id: 2,
+        action_id: 2,
+        action: 'Denied',
+        disposition_id: 2,
+        disposition: 'Blocked',
+        web_resources: [{ name: 'https://casino.example/', url_string: 'https://casino.example/' }],
+        http_request: { http_method: 'GET', url: { categories: ['Gambling', 'Adult'] } },
+        metadata: { event_code: 'BLOCKED URL', profiles: ['host', 'security_control'] },
+        unmapped: { policy: 'URL Category Filtering' },
+      },
+      ['http_response'],
+    ],
+    [
+      'maps a URL log without a response code to Web Resources Activity (HTTP Activity requires the response)',
       line({ type: 'URL', domain: 'example.com', path: '/a', scheme: 'https', method: 'PUT', response_size: 10 }),
-    );
-
-    // Assess
-    expect(event).toMatchObject({
-      class_uid: 6001,
-      activity_id: 3,
-      status_id: 0,
-      web_resources: [{ url_string: 'https://example.com/a' }],
-      unmapped: { response_size: 10 },
-    });
-    expect(event).not.toHaveProperty('http_response');
-    expect(validateOcsf(event).errors).toEqual([]);
-  });
+      {
+        class_uid: 6001,
+        activity_id: 3,
+        status_id: 0,
+        web_resources: [{ url_string: 'https://example.com/a' }],
+        unmapped: { response_size: 10 },
+      },
+      ['http_response'],
+    ],
+  ]);
 
   it("declares the host profile, to which HTTP Activity's actor belongs, and validates as OCSF 1.1", () => {
     // Act
@@ -344,9 +342,9 @@ describe('normalizeAuthentic8: ENC and the other types', () => {
     expect(event.unmapped).not.toHaveProperty('filename');
   });
 
-  it('maps a DOWNLOAD to File Hosting Activity Download: the file with its size and hash, the site as destination', () => {
-    // Act
-    const { event } = normalize(
+  mapsEach([
+    [
+      'maps a DOWNLOAD to File Hosting Activity Download: the file with its size and hash, the site as destination',
       line({
         type: 'DOWNLOAD',
         url: 'https://example.com/a/Résumé.pdf',
@@ -354,85 +352,70 @@ describe('normalizeAuthentic8: ENC and the other types', () => {
         bytes: 1000,
         sha256: 'a'.repeat(64),
       }),
-    );
-
-    // Assess
-    expect(event).toMatchObject({
-      class_uid: 6006,
-      category_uid: 6,
-      activity_id: 2,
-      activity_name: 'Download',
-      type_uid: 600602,
-      status_id: 0,
-      file: { name: 'Résumé.pdf', type_id: 1, size: 1000, hashes: [{ algorithm_id: 3, value: 'a'.repeat(64) }] },
-      actor: { user: { name: 'ana@acme.example' } },
-      src_endpoint: { ip: '198.51.100.7' },
-      dst_endpoint: { hostname: 'example.com' },
-      unmapped: { url: 'https://example.com/a/Résumé.pdf' },
-    });
-    expect(validateOcsf(event).errors).toEqual([]);
-  });
-
-  it('maps an UPLOAD without a file name to File Hosting Activity Upload, naming the file by the URL', () => {
-    // Act
-    const { event } = normalize(
+      {
+        class_uid: 6006,
+        category_uid: 6,
+        activity_id: 2,
+        activity_name: 'Download',
+        type_uid: 600602,
+        status_id: 0,
+        file: { name: 'Résumé.pdf', type_id: 1, size: 1000, hashes: [{ algorithm_id: 3, value: 'a'.repeat(64) }] },
+        actor: { user: { name: 'ana@acme.example' } },
+        src_endpoint: { ip: '198.51.100.7' },
+        dst_endpoint: { hostname: 'example.com' },
+        unmapped: { url: 'https://example.com/a/Résumé.pdf' },
+      },
+      [],
+    ],
+    [
+      'maps an UPLOAD without a file name to File Hosting Activity Upload, naming the file by the URL',
       line({
         type: 'UPLOAD',
         url: 'https://drive.example/up/notes.txt',
         destination_path: '/uploads/1',
         client_ip: null,
       }),
-    );
-
-    // Assess
-    expect(event).toMatchObject({
-      class_uid: 6006,
-      activity_id: 1,
-      file: { name: 'notes.txt', path: '/uploads/1' },
-      src_endpoint: { name: 'unknown' },
-    });
-    expect(validateOcsf(event).errors).toEqual([]);
-  });
-
-  it('maps an EXPLOIT to a Detection Finding of severity High, the exploit as its title, the file and URL as affected resources', () => {
-    // Act
-    const { event } = normalize(
+      {
+        class_uid: 6006,
+        activity_id: 1,
+        file: { name: 'notes.txt', path: '/uploads/1' },
+        src_endpoint: { name: 'unknown' },
+      },
+      [],
+    ],
+    [
+      'maps an EXPLOIT to a Detection Finding of severity High, the exploit as its title, the file and URL as affected resources',
       line({
         type: 'EXPLOIT',
         exploit_name: 'CVE-2026-0001 PDF JS',
         url: 'https://example.com/x.pdf',
         filename: 'x.pdf',
       }),
-    );
-
-    // Assess
-    expect(event).toMatchObject({
-      class_uid: 2004,
-      category_uid: 2,
-      activity_id: 1,
-      severity_id: 4,
-      severity: 'High',
-      status_id: 1,
-      status: 'New',
-      finding_info: { uid: '900', title: 'CVE-2026-0001 PDF JS', types: ['Exploit'] },
-      resources: [
-        { name: 'x.pdf', type: 'file' },
-        { name: 'https://example.com/x.pdf', type: 'url' },
-      ],
-      actor: { user: { name: 'ana@acme.example' } },
-      metadata: { profiles: ['host'] },
-    });
-    expect(validateOcsf(event).errors).toEqual([]);
-  });
-
-  it('gives records that name no user, session or client address the unknown actor and src_endpoint OCSF requires', () => {
-    // Act
-    const { event } = normalize(JSON.stringify({ seq_id: 7, create_ts: 1763000000.5, type: 'SESSION' }));
-
-    // Assess
-    expect(event).toMatchObject({ actor: { user: { name: 'unknown' } }, src_endpoint: { name: 'unknown' } });
-    expect(validateOcsf(event).errors).toEqual([]);
-  });
+      {
+        class_uid: 2004,
+        category_uid: 2,
+        activity_id: 1,
+        severity_id: 4,
+        severity: 'High',
+        status_id: 1,
+        status: 'New',
+        finding_info: { uid: '900', title: 'CVE-2026-0001 PDF JS', types: ['Exploit'] },
+        resources: [
+          { name: 'x.pdf', type: 'file' },
+          { name: 'https://example.com/x.pdf', type: 'url' },
+        ],
+        actor: { user: { name: 'ana@acme.example' } },
+        metadata: { profiles: ['host'] },
+      },
+      [],
+    ],
+    [
+      'gives records that name no user, session or client address the unknown actor and src_endpoint OCSF requires',
+      JSON.stringify({ seq_id: 7, create_ts: 1763000000.5, type: 'SESSION' }),
+      { actor: { user: { name: 'unknown' } }, src_endpoint: { name: 'unknown' } },
+      [],
+    ],
+  ]);
 
   it('gives each log the native id org_id:seq_id', () => {
     // Prepare

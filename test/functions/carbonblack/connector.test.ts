@@ -13,6 +13,7 @@ import {
   uidsOf,
   type CbStand,
 } from '../../helpers/carbonblack.ts';
+import { runArmedAfterFirstPage } from '../../helpers/connector-stand.ts';
 import type { CbStoredEvent } from '../../../functions/carbonblack/emulator/emulator.ts';
 
 const HOUR_MS = 3_600_000;
@@ -119,12 +120,9 @@ describe('Carbon Black search mode: windows larger than num_available', () => {
     // Prepare
     const h = await startStand({ emulator: { backlog: 25, searchCap: 30 }, source: { options: { rows: 10 } } });
     const last = Math.max(...h.emulator.events().map((e) => e.time));
-    h.onPage = (pages) => {
-      if (pages === 1) h.emulator.addEvents(20, { atMs: last - 1 });
-    };
 
     // Act
-    const result = await h.run();
+    const result = await runArmedAfterFirstPage(h, () => h.emulator.addEvents(20, { atMs: last - 1 }));
 
     // Assess
     expect(result.status).toBe('caught-up');
@@ -244,11 +242,7 @@ describe('Carbon Black search mode: vendor answers', () => {
     // Prepare
     const h = await startStand({ source: { options: { rows: 100 } } });
     // (The runner may have prefetched page 2 before the fault was armed: the fault hits page 2 or 3.)
-    h.onPage = (pages) => {
-      if (pages === 1) h.emulator.faults.truncateNext = 1;
-    };
-    const failed = await h.run();
-    h.onPage = () => undefined;
+    const failed = await runArmedAfterFirstPage(h, () => (h.emulator.faults.truncateNext = 1));
 
     // Act
     const rerun = await h.run();

@@ -2,15 +2,15 @@
  * The Carbon Black Cloud emulator as a client sees it over HTTP: search semantics and paging, the
  * destructive per-key queue (current and legacy), export jobs, auth, permissions and rate limits.
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   CB_AUDIT_PERMISSION,
   CB_JOBS_PERMISSION,
   startCarbonBlackEmulator,
-  type CarbonBlackEmulator,
   type CarbonBlackEmulatorOptions,
   type CbApiKey,
 } from '../../../functions/carbonblack/emulator/emulator.ts';
+import { emulatorPerTest } from '../../helpers/vendor-emulator.ts';
 
 const NOW = Date.parse('2026-06-01T12:00:00.000Z');
 const DAY = 86_400_000;
@@ -28,19 +28,13 @@ interface Reply {
 }
 type Results = { num_found: number; num_available: number; results: Array<Record<string, unknown>> };
 
-let emulator: CarbonBlackEmulator | undefined;
-afterEach(async () => {
-  await emulator?.stop();
-  emulator = undefined;
-});
-
-async function start(options: Partial<CarbonBlackEmulatorOptions> = {}): Promise<CarbonBlackEmulator> {
-  emulator = await startCarbonBlackEmulator({ apiKeys: [KEY], backlog: 60, seed: 4, now: () => NOW, ...options });
-  return emulator;
-}
+const emulators = emulatorPerTest((options: Partial<CarbonBlackEmulatorOptions> = {}) =>
+  startCarbonBlackEmulator({ apiKeys: [KEY], backlog: 60, seed: 4, now: () => NOW, ...options }),
+);
+const start = emulators.start;
 
 async function call(path: string, body?: unknown, key: CbApiKey | null = KEY): Promise<Reply> {
-  const res = await fetch(`${emulator?.baseUrl ?? ''}${path}`, {
+  const res = await fetch(`${emulators.current?.baseUrl ?? ''}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { 'content-type': 'application/json', ...(key ? { 'x-auth-token': `${key.secret}/${key.id}` } : {}) },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),

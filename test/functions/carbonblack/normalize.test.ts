@@ -11,25 +11,11 @@ import {
   operationOf,
 } from '../../../functions/carbonblack/normalize.ts';
 import { cbRecord, type CbRecord } from '../../../functions/carbonblack/schemas.ts';
-import { parseSources, type Source } from '../../../shared/config.ts';
 import { ApiActivityId, SeverityId, StatusId } from '../../../shared/ocsf.ts';
 import type { NormalizeBase } from '../../../shared/connector.ts';
+import { parsedSource } from '../../helpers/vendor-source.ts';
 
-const SOURCE: Source = (() => {
-  const [source] = parseSources({
-    sources: [
-      {
-        id: 'cb-main',
-        vendor: 'carbonblack',
-        baseUrl: 'https://defense.conferdeploy.net',
-        secretName: 'audit-pump/cb-main',
-        startFrom: '2023-11-01T00:00:00Z',
-      },
-    ],
-  }).sources;
-  if (!source) throw new Error('no source parsed');
-  return source;
-})();
+const SOURCE = parsedSource('cb-main', 'carbonblack', 'https://defense.conferdeploy.net', '2023-11-01T00:00:00Z');
 const RECEIVED_AT = Date.parse('2023-11-02T18:20:00Z');
 
 /** The record of the migration guide (vendor-notes §5.2), byte for byte. */

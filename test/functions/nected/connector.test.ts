@@ -1,12 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { nectedConnector } from '../../../functions/nected/connector.ts';
 import { nectedOptions, type NectedCursor } from '../../../functions/nected/schemas.ts';
-import { readArchive } from '../../../local/query/archive-reader.ts';
 import { listen } from '../../../local/emulators/http-server.ts';
-import { startLocalStack, type LocalStack } from '../../../local/aws/stack.ts';
 import {
   startNectedEmulator,
   type NectedEmulator,
@@ -14,38 +9,19 @@ import {
   type NectedStoredEvent,
 } from '../../../functions/nected/emulator/emulator.ts';
 import { parseSources } from '../../../shared/config.ts';
-import { CursorStore, type CursorState } from '../../../shared/cursor-store.ts';
-import { createPump } from '../../../shared/handler.ts';
 import { eventUid } from '../../../shared/ocsf.ts';
-import type { Logger } from '../../../shared/logger.ts';
 import type { RunResult } from '../../../shared/runner.ts';
+import { startConnectorStand, stopConnectorStands, stopWithStands } from '../../helpers/connector-stand.ts';
+import type { ConnectorStand } from '../../helpers/connector-stand.ts';
+import { rawMismatches, sorted, uidsOf } from '../../helpers/connector-archive.ts';
 
 const SOURCE_ID = 'nected-test';
 const API_KEY = 'nected-connector-test-key-7d2a';
 const HOUR_MS = 3_600_000;
-const LONG_RUN_MS = 870_000;
 /** The settle lag these tests use; the emulator's arrivals are dated at most 2 s before they are searchable. */
 const LAG_SECONDS = 10;
 
-interface LogLine {
-  level: keyof Logger;
-  message: string;
-  attributes: Record<string, unknown> | undefined;
-}
-
-/** One emulator and one local AWS stack sharing a movable clock, and the Lambda's pump. */
-interface Harness {
-  readonly emulator: NectedEmulator;
-  readonly stack: LocalStack;
-  readonly store: CursorStore;
-  readonly sleeps: number[];
-  readonly logs: LogLine[];
-  /** Milliseconds added to the real clock, for the emulator and the pump alike. */
-  readonly clock: { offset: number };
-  run(remainingMs?: number): Promise<RunResult>;
-  archived(): Promise<Array<Record<string, unknown>>>;
-  cursor(): Promise<CursorState | undefined>;
-}
+type Harness = ConnectorStand<NectedEmulator>;
 
 interface SetUp {
   emulator?: Partial<NectedEmulatorOptions>;
@@ -55,87 +31,28 @@ interface SetUp {
   baseUrl?: string;
 }
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+afterEach(stopConnectorStands);
 
-async function setUp(options: SetUp = {}): Promise<Harness> {
-  const clock = { offset: 0 };
-  const now = (): number => Date.now() + clock.offset;
-  const emulator = await startNectedEmulator({ apiKey: API_KEY, seed: 17, backlog: 300, now, ...options.emulator });
-  cleanups.push(() => emulator.stop());
-  const dir = await mkdtemp(join(tmpdir(), 'nected-connector-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const [source] = parseSources(
-    {
-      sources: [
-        {
-          id: SOURCE_ID,
-          vendor: 'nected',
-          baseUrl: options.baseUrl ?? emulator.baseUrl,
-          credentials: { apiKey: options.apiKey ?? API_KEY },
-          startFrom: new Date(Date.now() - 3 * 24 * HOUR_MS).toISOString(),
-          settleLagSeconds: options.settleLagSeconds ?? LAG_SECONDS,
-          options: options.options ?? { branch: 'main' },
-        },
-      ],
-    },
-    { nected: nectedOptions },
-  ).sources;
-  if (!source) throw new Error('no source parsed');
-  const archiveDir = join(dir, 'archive');
-  const stack = await startLocalStack({ sources: [source], stateDir: join(dir, 'state'), archiveDir });
-  cleanups.push(() => stack.stop());
-  const sleeps: number[] = [];
-  const logs: LogLine[] = [];
-  const log = (level: keyof Logger) => (message: string, attributes?: Record<string, unknown>) =>
-    void logs.push({ level, message, attributes });
-  const pump = createPump(nectedConnector, {
-    config: stack.config,
-    clients: stack.clients,
-    now,
-    http: { sleep: async (ms) => void sleeps.push(ms), now },
-    logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+function setUp(options: SetUp = {}): Promise<Harness> {
+  return startConnectorStand({
+    connector: nectedConnector,
+    sourceId: SOURCE_ID,
+    emulator: (now) => startNectedEmulator({ apiKey: API_KEY, seed: 17, backlog: 300, now, ...options.emulator }),
+    source: (emulator) => ({
+      baseUrl: options.baseUrl ?? emulator.baseUrl,
+      credentials: { apiKey: options.apiKey ?? API_KEY },
+      startFrom: new Date(Date.now() - 3 * 24 * HOUR_MS).toISOString(),
+      settleLagSeconds: options.settleLagSeconds ?? LAG_SECONDS,
+      options: options.options ?? { branch: 'main' },
+    }),
   });
-  const store = new CursorStore({ client: stack.clients.dynamodb, tableName: stack.config.cursorTable });
-  return {
-    emulator,
-    stack,
-    store,
-    sleeps,
-    logs,
-    clock,
-    async run(remainingMs = LONG_RUN_MS) {
-      const [result] = (await pump({ sourceId: SOURCE_ID }, remainingMs)).results;
-      if (!result) throw new Error('the pump returned no result');
-      return result;
-    },
-    async archived() {
-      await stack.firehose.flush();
-      return (await readArchive(archiveDir)).map((a) => a.record);
-    },
-    cursor: () => store.get(SOURCE_ID),
-  };
 }
 
 const uidOf = (event: NectedStoredEvent): string => eventUid('nected', SOURCE_ID, event.id);
-const uidsOf = (records: ReadonlyArray<Record<string, unknown>>): string[] =>
-  records.map((r) => (r.metadata as { uid: string }).uid);
-const sorted = (values: Iterable<string>): string[] => [...values].sort();
 const cursorOf = async (h: Harness): Promise<NectedCursor> => (await h.cursor())?.cursor as NectedCursor;
 /** Events the emulator holds dated before `iso` (epoch ns comparison, as the emulator filters). */
 const datedBefore = (h: Harness, iso: string): NectedStoredEvent[] =>
   h.emulator.events().filter((e) => e.dateNs < BigInt(Date.parse(iso)) * 1_000_000n);
-
-/** Ids of the events whose archived raw_data is missing or not byte-identical to the emulator's text. */
-function rawMismatches(
-  events: readonly NectedStoredEvent[],
-  records: ReadonlyArray<Record<string, unknown>>,
-): string[] {
-  const raw = new Map(records.map((r) => [(r.metadata as { uid: string }).uid, r.raw_data]));
-  return events.filter((e) => raw.get(uidOf(e)) !== e.text).map((e) => e.id);
-}
 
 describe('Nected connector through the Lambda pump and the local stack', () => {
   it('drains the backlog over closed windows, every event archived once, raw_data byte-identical to the vendor text', async () => {
@@ -149,7 +66,7 @@ describe('Nected connector through the Lambda pump and the local stack', () => {
     expect(result).toMatchObject({ status: 'caught-up', more: false, events: 300, rejected: 0 });
     const records = await h.archived();
     expect(uidsOf(records).sort()).toEqual(sorted(h.emulator.events().map(uidOf)));
-    expect(rawMismatches(h.emulator.events(), records)).toEqual([]);
+    expect(rawMismatches(h.emulator.events(), records, uidOf)).toEqual([]);
     expect(
       records.every((r) => r.class_uid === 6003 && (r.metadata as { log_name: string }).log_name === SOURCE_ID),
     ).toBe(true);
@@ -467,7 +384,7 @@ describe('Nected connector: vendor errors', () => {
       }));
       return { status: 200, body: { totalCount: 20 + answers++, pageSize: 10, data, code: 'success' } };
     });
-    cleanups.push(() => server.close());
+    stopWithStands(() => server.close());
     const h = await setUp({ baseUrl: server.url, options: { branch: 'main', maxWindowSeconds: 1 } });
 
     // Act
@@ -501,7 +418,7 @@ describe('Nected connector: vendor errors', () => {
         message: 'success.',
       },
     }));
-    cleanups.push(() => server.close());
+    stopWithStands(() => server.close());
     const h = await setUp({ baseUrl: server.url });
 
     // Act

@@ -7,6 +7,7 @@ import {
   type NectedEmulatorOptions,
   type NectedSearch,
 } from '../../../functions/nected/emulator/emulator.ts';
+import { emulatorPerTest } from '../../helpers/vendor-emulator.ts';
 import type { RunningEmulator } from '../../../local/emulators/emulators.ts';
 
 const KEY = 'nected-test-key';
@@ -65,25 +66,22 @@ interface Reply {
   };
 }
 
-let emulator: NectedEmulator | undefined;
 let cli: RunningEmulator | undefined;
 afterEach(async () => {
-  await emulator?.stop();
   await cli?.stop();
-  emulator = undefined;
   cli = undefined;
 });
 
-async function start(options: Partial<NectedEmulatorOptions> = {}): Promise<NectedEmulator> {
-  emulator = await startNectedEmulator({ apiKey: KEY, backlog: 45, now: () => NOW, ...options });
-  return emulator;
-}
+const emulators = emulatorPerTest((options: Partial<NectedEmulatorOptions> = {}) =>
+  startNectedEmulator({ apiKey: KEY, backlog: 45, now: () => NOW, ...options }),
+);
+const start = emulators.start;
 
 async function get(
   path: string,
   params: Record<string, string> = {},
   headers: Record<string, string> = V1_HEADERS,
-  base = emulator?.baseUrl,
+  base = emulators.current?.baseUrl,
 ): Promise<Reply> {
   const res = await fetch(`${base ?? ''}${path}?${new URLSearchParams(params).toString()}`, { headers });
   const text = await res.text();
@@ -504,7 +502,7 @@ describe('Nected emulator: faults, hooks, latency and arrivals', () => {
   it('generates the same records from the same seed', async () => {
     // Prepare
     const first = (await start({ seed: 9 })).events().map((e) => e.text);
-    await emulator?.stop();
+    await emulators.stop();
 
     // Act
     const second = (await start({ seed: 9 })).events().map((e) => e.text);

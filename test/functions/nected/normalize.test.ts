@@ -3,33 +3,20 @@ import { readFileSync } from 'node:fs';
 import { activityOf, normalizeNected, statusOf, NECTED_PRODUCT } from '../../../functions/nected/normalize.ts';
 import { nectedPage, nectedRecord } from '../../../functions/nected/schemas.ts';
 import { createNectedLog } from '../../../functions/nected/emulator/data.ts';
-import { parseSources, type Source } from '../../../shared/config.ts';
 import { ApiActivityId, StatusId, eventUid } from '../../../shared/ocsf.ts';
 import { validateOcsf } from '../../../shared/ocsf-validate.ts';
 import { rawRecords } from '../../../shared/raw-json.ts';
 import type { NormalizeBase } from '../../../shared/connector.ts';
+import { parsedSource } from '../../helpers/vendor-source.ts';
 
 /** The search example of vendor-docs/nected-audit-log-api.md, byte for byte (vendor-notes §4.1). */
 const DOC_EXAMPLE = readFileSync(
   new URL('../../../functions/nected/fixtures/search-doc-example.json', import.meta.url),
   'utf8',
 );
-const SOURCE: Source = (() => {
-  const [source] = parseSources({
-    sources: [
-      {
-        id: 'nected-main',
-        vendor: 'nected',
-        baseUrl: 'https://api.nected.ai',
-        secretName: 'audit-pump/nected-main',
-        startFrom: '2024-11-01T00:00:00Z',
-        options: { branch: 'main' },
-      },
-    ],
-  }).sources;
-  if (!source) throw new Error('no source parsed');
-  return source;
-})();
+const SOURCE = parsedSource('nected-main', 'nected', 'https://api.nected.ai', '2024-11-01T00:00:00Z', {
+  branch: 'main',
+});
 const RECEIVED_AT = Date.parse('2024-11-27T07:00:00Z');
 
 /** The doc example's records, cut out of the response text as the connector does. */

@@ -4,12 +4,8 @@
  * emulator, the runner and the HTTP client, so "ten minutes later" is instant.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { retracedConnector } from '../../../functions/retraced/connector.ts';
 import { ENTERPRISE_READ_LABEL } from '../../../functions/retraced/normalize.ts';
-import { readArchive } from '../../../local/query/archive-reader.ts';
 import {
   RETRACED_GRAPHQL_PATH,
   startRetracedEmulator,
@@ -17,13 +13,16 @@ import {
   type RetracedEmulatorOptions,
   type RetracedStoredEvent,
 } from '../../../functions/retraced/emulator/emulator.ts';
-import { startLocalStack, type LocalStack } from '../../../local/aws/stack.ts';
-import { parseSources } from '../../../shared/config.ts';
-import { CursorStore } from '../../../shared/cursor-store.ts';
-import { createPump } from '../../../shared/handler.ts';
 import { eventUid } from '../../../shared/ocsf.ts';
-import type { Logger } from '../../../shared/logger.ts';
 import type { RunResult } from '../../../shared/runner.ts';
+import {
+  LONG_RUN_MS,
+  runArmedAfterFirstPage,
+  startConnectorStand,
+  stopConnectorStands,
+} from '../../helpers/connector-stand.ts';
+import type { ConnectorStand } from '../../helpers/connector-stand.ts';
+import { uidsOf as archivedUids } from '../../helpers/connector-archive.ts';
 
 const SOURCE_ID = 'retraced-test';
 const TOKEN = 'c0ffee11d2e3f4a5b6c7d8e9f0a1b2c3';
@@ -33,7 +32,6 @@ const BACKLOG = 300;
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 const LAG_MS = retracedConnector.settleLagMs ?? 0;
-const LONG_RUN_MS = 870_000;
 
 interface Cursor {
   from: string;
@@ -41,26 +39,14 @@ interface Cursor {
   after?: string;
 }
 
-interface Harness {
-  readonly emulator: RetracedEmulator;
-  readonly stack: LocalStack;
-  readonly store: CursorStore;
-  readonly logs: Array<{ level: keyof Logger; message: string; attributes: Record<string, unknown> | undefined }>;
-  /** Milliseconds added to the real clock of the emulator, the runner and the HTTP client. */
-  readonly clock: { offset: number };
-  /** Called after each committed page with the run's page count (to act mid-run). */
-  onPage: (pages: number) => void;
-  run(remainingMs?: number): Promise<RunResult>;
-  archived(): Promise<Array<Record<string, unknown>>>;
+interface Harness extends Omit<ConnectorStand<RetracedEmulator>, 'cursor'> {
+  /** The stored Retraced cursor. */
   cursor(): Promise<Cursor | undefined>;
   /** Runs again once everything received so far has settled. */
   later(): Promise<RunResult>;
 }
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+afterEach(stopConnectorStands);
 
 async function setUp(
   input: {
@@ -70,78 +56,38 @@ async function setUp(
     token?: string;
   } = {},
 ): Promise<Harness> {
-  const clock = { offset: 0 };
-  const now = (): number => Date.now() + clock.offset;
-  const emulator = await startRetracedEmulator({
-    token: TOKEN,
-    otherTokens: [OTHER_TOKEN],
-    seed: 7,
-    backlog: BACKLOG,
-    now,
-    ...input.emulator,
+  const stand = await startConnectorStand({
+    connector: retracedConnector,
+    sourceId: SOURCE_ID,
+    emulator: (now) =>
+      startRetracedEmulator({
+        token: TOKEN,
+        otherTokens: [OTHER_TOKEN],
+        seed: 7,
+        backlog: BACKLOG,
+        now,
+        ...input.emulator,
+      }),
+    source: (_emulator, now) => ({
+      credentials: { token: input.token ?? TOKEN },
+      startFrom: new Date(now() - 3 * DAY).toISOString(),
+      options: { pageSize: PAGE_SIZE, maxWindowSeconds: 7 * 86_400, ...input.options },
+      ...input.source,
+    }),
   });
-  cleanups.push(() => emulator.stop());
-  const dir = await mkdtemp(join(tmpdir(), 'retraced-connector-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const { sources } = parseSources(
-    {
-      sources: [
-        {
-          id: SOURCE_ID,
-          vendor: 'retraced',
-          baseUrl: emulator.baseUrl,
-          credentials: { token: input.token ?? TOKEN },
-          startFrom: new Date(now() - 3 * DAY).toISOString(),
-          options: { pageSize: PAGE_SIZE, maxWindowSeconds: 7 * 86_400, ...input.options },
-          ...input.source,
-        },
-      ],
-    },
-    { retraced: retracedConnector.optionsSchema },
-  );
-  const archiveDir = join(dir, 'archive');
-  const stack = await startLocalStack({ sources, stateDir: join(dir, 'state'), archiveDir });
-  cleanups.push(() => stack.stop());
-  const logs: Harness['logs'] = [];
-  const log = (level: keyof Logger) => (message: string, attributes?: Record<string, unknown>) =>
-    void logs.push({ level, message, attributes });
-  const store = new CursorStore({ client: stack.clients.dynamodb, tableName: stack.config.cursorTable, now });
-  const pump = createPump(retracedConnector, {
-    config: stack.config,
-    clients: stack.clients,
-    now,
-    http: { sleep: async () => undefined, now },
-    logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
-    onProgress: (_id, stats) => harness.onPage(stats.pages),
-  });
-  const harness: Harness = {
-    emulator,
-    stack,
-    store,
-    logs,
-    clock,
-    onPage: () => undefined,
-    async run(remainingMs = LONG_RUN_MS) {
-      const [result] = (await pump({ sourceId: SOURCE_ID }, remainingMs)).results;
-      if (!result) throw new Error('the pump returned no result');
-      return result;
-    },
-    async archived() {
-      await stack.firehose.flush();
-      return (await readArchive(archiveDir)).map((a) => a.record);
-    },
-    cursor: async () => (await store.get(SOURCE_ID))?.cursor as Cursor | undefined,
+  const state = stand.cursor;
+  // Assigned onto the stand itself: the pump calls the stand's own `onPage`, which tests replace.
+  return Object.assign(stand, {
+    cursor: async () => (await state())?.cursor as Cursor | undefined,
     later() {
-      clock.offset += LAG_MS + MINUTE;
-      return harness.run();
+      stand.clock.offset += LAG_MS + MINUTE;
+      return stand.run();
     },
-  };
-  return harness;
+  });
 }
 
 const uidOf = (event: RetracedStoredEvent): string => eventUid('retraced', SOURCE_ID, event.id);
-const uidsOf = (records: ReadonlyArray<Record<string, unknown>>): string[] =>
-  records.map((r) => (r.metadata as { uid: string }).uid).sort();
+const uidsOf = (records: ReadonlyArray<Record<string, unknown>>): string[] => archivedUids(records).sort();
 const isOwnRead = (e: RetracedStoredEvent): boolean => e.actor?.id === `enterprise:${TOKEN.slice(0, 7)}`;
 
 /** The uids that must be archived once the stored window starts at `cursor.from`: everything received before it. */
@@ -409,11 +355,7 @@ describe('Retraced connector: errors', () => {
   it("turns the server's unhelpful 400 for a bad stored cursor into an error that names the cursor and the fix", async () => {
     // Prepare
     const h = await setUp();
-    h.onPage = (pages) => {
-      if (pages === 1) h.clock.offset += LONG_RUN_MS;
-    };
-    await h.run();
-    h.onPage = () => undefined;
+    await runArmedAfterFirstPage(h, () => (h.clock.offset += LONG_RUN_MS));
     const lease = await h.store.acquireLease(SOURCE_ID, 'test-writer', MINUTE);
     const spoiled = { ...(lease.cursor as Cursor), after: Buffer.from('not-a-cursor').toString('base64') };
     await h.store.commit(SOURCE_ID, {
@@ -467,11 +409,7 @@ describe('Retraced connector: errors', () => {
     // Prepare
     const h = await setUp();
     // (The runner may have prefetched page 2 before the fault was armed: the fault hits page 2 or 3.)
-    h.onPage = (pages) => {
-      if (pages === 1) h.emulator.faults.truncateNext = 1;
-    };
-    const broken = await h.run();
-    h.onPage = () => undefined;
+    const broken = await runArmedAfterFirstPage(h, () => (h.emulator.faults.truncateNext = 1));
 
     // Act
     const rerun = await h.run();

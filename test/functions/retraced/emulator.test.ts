@@ -2,7 +2,7 @@
  * The Retraced emulator against what vendor-notes §1 says the real server (v1.13.1, Postgres search
  * mode) does: §1.3 search semantics, §1.4 query terms, §1.7 error shapes, §1.11 observations.
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { RETRACED_SEARCH_QUERY } from '../../../functions/retraced/connector.ts';
 import {
   RETRACED_GRAPHQL_PATH,
@@ -12,6 +12,7 @@ import {
   type RetracedEmulatorOptions,
   type RetracedStoredEvent,
 } from '../../../functions/retraced/emulator/emulator.ts';
+import { emulatorPerTest } from '../../helpers/vendor-emulator.ts';
 
 const TOKEN = '5e1f0c2a9b8d4e7f8a6b5c4d3e2f1a0b';
 const T0 = Date.parse('2026-11-22T00:11:30.250Z');
@@ -53,24 +54,18 @@ interface Reply {
   };
 }
 
-let emulator: RetracedEmulator | undefined;
 const clock = { t: T0 };
-afterEach(async () => {
-  await emulator?.stop();
-  emulator = undefined;
-});
-
-async function start(options: Partial<RetracedEmulatorOptions> = {}): Promise<RetracedEmulator> {
+const emulators = emulatorPerTest((options: Partial<RetracedEmulatorOptions> = {}) => {
   clock.t = T0;
-  emulator = await startRetracedEmulator({
+  return startRetracedEmulator({
     token: TOKEN,
     backlog: 0,
     now: () => clock.t,
     displayName: 'SIEM export',
     ...options,
   });
-  return emulator;
-}
+});
+const start = emulators.start;
 
 async function post(
   body: unknown,
@@ -81,7 +76,7 @@ async function post(
     'content-type': 'application/json',
     ...(authorization === null ? {} : { authorization }),
   };
-  const res = await fetch(`${emulator?.baseUrl ?? ''}${path}`, {
+  const res = await fetch(`${emulators.current?.baseUrl ?? ''}${path}`, {
     method: 'POST',
     headers,
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -353,7 +348,9 @@ describe('Retraced emulator: search paging (§1.3, §1.11)', () => {
 describe('Retraced emulator: live arrivals', () => {
   it('publishes arrivalsPerSecond events on its own clock, received now, some with a backdated created', async () => {
     // Prepare
-    emulator = await startRetracedEmulator({ token: TOKEN, backlog: 0, arrivalsPerSecond: 100, seed: 4 });
+    const emulator = await emulators.own(
+      startRetracedEmulator({ token: TOKEN, backlog: 0, arrivalsPerSecond: 100, seed: 4 }),
+    );
     const started = Date.now();
 
     // Act
@@ -542,7 +539,7 @@ describe('Retraced emulator: errors (§1.7, §1.11)', () => {
     [
       'a GET',
       () =>
-        fetch(`${emulator?.baseUrl ?? ''}${RETRACED_GRAPHQL_PATH}?query=%7Bsearch%7BtotalCount%7D%7D`, {
+        fetch(`${emulators.current?.baseUrl ?? ''}${RETRACED_GRAPHQL_PATH}?query=%7Bsearch%7BtotalCount%7D%7D`, {
           headers: { authorization: `token=${TOKEN}` },
         }).then(async (res) => ({
           status: res.status,

@@ -8,25 +8,11 @@ import {
   normalizeRetraced,
 } from '../../../functions/retraced/normalize.ts';
 import { retracedEvent } from '../../../functions/retraced/schemas.ts';
-import { parseSources, type Source } from '../../../shared/config.ts';
 import { ApiActivityId, StatusId, eventUid } from '../../../shared/ocsf.ts';
 import type { NormalizeBase } from '../../../shared/connector.ts';
+import { parsedSource } from '../../helpers/vendor-source.ts';
 
-const SOURCE: Source = (() => {
-  const [source] = parseSources({
-    sources: [
-      {
-        id: 'retraced-main',
-        vendor: 'retraced',
-        baseUrl: 'https://audit.example.com',
-        secretName: 'audit-pump/retraced-main',
-        startFrom: '2017-11-01T00:00:00Z',
-      },
-    ],
-  }).sources;
-  if (!source) throw new Error('no source parsed');
-  return source;
-})();
+const SOURCE = parsedSource('retraced-main', 'retraced', 'https://audit.example.com', '2017-11-01T00:00:00Z');
 const RECEIVED_AT = Date.parse('2026-02-07T12:00:00Z');
 
 /** The GraphQL node of vendor-notes §1.8 (docs sample plus integration test values), with its own spacing. */

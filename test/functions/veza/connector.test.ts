@@ -1,135 +1,47 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { vezaConnector, vezaRetryRule } from '../../../functions/veza/connector.ts';
-import { optionSchemas } from '../../../functions/registry.ts';
-import { readArchive } from '../../../local/query/archive-reader.ts';
-import { startLocalStack, type LocalStack } from '../../../local/aws/stack.ts';
 import {
   startVezaEmulator,
   type VezaEmulator,
   type VezaEmulatorOptions,
   type VezaStoredEvent,
 } from '../../../functions/veza/emulator/emulator.ts';
-import { parseSources } from '../../../shared/config.ts';
-import { CursorStore, type CursorState } from '../../../shared/cursor-store.ts';
-import { createPump } from '../../../shared/handler.ts';
 import { eventUid } from '../../../shared/ocsf.ts';
-import type { Logger } from '../../../shared/logger.ts';
-import type { RunResult } from '../../../shared/runner.ts';
+import {
+  LONG_RUN_MS,
+  runArmedAfterFirstPage,
+  startConnectorStand,
+  stopConnectorStands,
+} from '../../helpers/connector-stand.ts';
+import type { ConnectorStand } from '../../helpers/connector-stand.ts';
+import { rawMismatches, sorted, uidsOf } from '../../helpers/connector-archive.ts';
 
 const SOURCE_ID = 'veza-test';
 const API_KEY = 'veza-connector-test-key-3b7e';
 const PAGE_SIZE = 100;
 const BACKLOG = 250;
-/** A Lambda's remaining time that leaves room for a 60 s ResourceExhausted wait. */
-const LONG_RUN_MS = 870_000;
 const HOUR_MS = 3_600_000;
 
-interface LogLine {
-  level: keyof Logger;
-  message: string;
-  attributes: Record<string, unknown> | undefined;
-}
+type Harness = ConnectorStand<VezaEmulator>;
 
-/** One emulator, one local AWS stack with its own state and archive dirs, and the Lambda's pump. */
-interface Harness {
-  readonly emulator: VezaEmulator;
-  readonly stack: LocalStack;
-  readonly store: CursorStore;
-  /** Every wait the HTTP client asked for; none is actually slept. */
-  readonly sleeps: number[];
-  readonly logs: LogLine[];
-  /** Called after each committed page with the run's page count (to inject faults mid-run). */
-  onPage: (pages: number) => void;
-  /** One pump invocation of the source, as the scheduler would make it. */
-  run(remainingMs?: number): Promise<RunResult>;
-  /** Every archived event, after the Firehose emulator has written its buffers. */
-  archived(): Promise<Array<Record<string, unknown>>>;
-  cursor(): Promise<CursorState | undefined>;
-}
+afterEach(stopConnectorStands);
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function setUp(options: { emulator?: Partial<VezaEmulatorOptions>; token?: string } = {}): Promise<Harness> {
-  const emulator = await startVezaEmulator({
-    port: 0,
-    token: API_KEY,
-    seed: 11,
-    backlog: BACKLOG,
-    ...options.emulator,
+function setUp(options: { emulator?: Partial<VezaEmulatorOptions>; token?: string } = {}): Promise<Harness> {
+  return startConnectorStand({
+    connector: vezaConnector,
+    sourceId: SOURCE_ID,
+    emulator: () => startVezaEmulator({ port: 0, token: API_KEY, seed: 11, backlog: BACKLOG, ...options.emulator }),
+    source: () => ({
+      credentials: { token: options.token ?? API_KEY },
+      startFrom: new Date(Date.now() - 7 * 24 * HOUR_MS).toISOString(),
+      options: { pageSize: PAGE_SIZE },
+    }),
+    // A 60 s ResourceExhausted wait must use up the run's time, as a real wait would.
+    waitsMoveHttpClock: true,
   });
-  cleanups.push(() => emulator.stop());
-  const dir = await mkdtemp(join(tmpdir(), 'veza-connector-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const [source] = parseSources(
-    {
-      sources: [
-        {
-          id: SOURCE_ID,
-          vendor: 'veza',
-          baseUrl: emulator.baseUrl,
-          credentials: { token: options.token ?? API_KEY },
-          startFrom: new Date(Date.now() - 7 * 24 * HOUR_MS).toISOString(),
-          options: { pageSize: PAGE_SIZE },
-        },
-      ],
-    },
-    optionSchemas(),
-  ).sources;
-  if (!source) throw new Error('no source parsed');
-  const archiveDir = join(dir, 'archive');
-  const stack = await startLocalStack({ sources: [source], stateDir: join(dir, 'state'), archiveDir });
-  cleanups.push(() => stack.stop());
-  const sleeps: number[] = [];
-  let waited = 0;
-  const logs: LogLine[] = [];
-  const log = (level: keyof Logger) => (message: string, attributes?: Record<string, unknown>) =>
-    void logs.push({ level, message, attributes });
-  const harness: Harness = {
-    emulator,
-    stack,
-    sleeps,
-    logs,
-    store: new CursorStore({ client: stack.clients.dynamodb, tableName: stack.config.cursorTable }),
-    onPage: () => undefined,
-    async run(remainingMs = LONG_RUN_MS) {
-      const { results } = await pump({ sourceId: SOURCE_ID }, remainingMs);
-      const [result] = results;
-      if (!result) throw new Error('the pump returned no result');
-      return result;
-    },
-    async archived() {
-      await stack.firehose.flush();
-      return (await readArchive(archiveDir)).map((a) => a.record);
-    },
-    cursor: () => harness.store.get(SOURCE_ID),
-  };
-  const pump = createPump(vezaConnector, {
-    config: stack.config,
-    clients: stack.clients,
-    // Waits are recorded, not slept: the HTTP client's clock moves by them instead, as a real wait would move it.
-    http: { sleep: async (ms) => void (sleeps.push(ms), (waited += ms)), now: () => Date.now() + waited },
-    logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
-    onProgress: (_id, stats) => harness.onPage(stats.pages),
-  });
-  return harness;
 }
 
 const uidOf = (event: VezaStoredEvent): string => eventUid('veza', SOURCE_ID, event.id);
-const uidsOf = (records: ReadonlyArray<Record<string, unknown>>): string[] =>
-  records.map((r) => (r.metadata as { uid: string }).uid);
-const sorted = (values: readonly string[]): string[] => [...values].sort();
-
-/** Ids of the events whose archived raw_data is missing or not byte-identical to what the emulator sent. */
-function rawMismatches(events: readonly VezaStoredEvent[], records: ReadonlyArray<Record<string, unknown>>): string[] {
-  const raw = new Map(records.map((r) => [(r.metadata as { uid: string }).uid, r.raw_data]));
-  return events.filter((e) => raw.get(uidOf(e)) !== e.text).map((e) => e.id);
-}
 
 /** The id of the first event the export serves for a stored page token: where a rerun resumes. */
 async function firstIdAt(h: Harness, token: string): Promise<string | undefined> {
@@ -160,7 +72,7 @@ describe('Veza connector through the Lambda pump and the local stack', () => {
     });
     const records = await h.archived();
     expect(sorted(uidsOf(records))).toEqual(sorted(h.emulator.events().map(uidOf)));
-    expect(rawMismatches(h.emulator.events(), records)).toEqual([]);
+    expect(rawMismatches(h.emulator.events(), records, uidOf)).toEqual([]);
     expect(
       records.every((r) => r.class_uid === 6003 && (r.metadata as { log_name: string }).log_name === SOURCE_ID),
     ).toBe(true);
@@ -179,7 +91,7 @@ describe('Veza connector through the Lambda pump and the local stack', () => {
     expect(result).toMatchObject({ status: 'caught-up', events: BACKLOG, rejected: 0 });
     const records = await h.archived();
     expect(sorted(uidsOf(records))).toEqual(sorted(events.map(uidOf)));
-    expect(rawMismatches(events, records)).toEqual([]);
+    expect(rawMismatches(events, records, uidOf)).toEqual([]);
     const old = events.find((e) => e.shape === 'old');
     expect(old?.record).toHaveProperty('request_id', old?.id);
   });
@@ -197,7 +109,7 @@ describe('Veza connector through the Lambda pump and the local stack', () => {
     expect(second).toMatchObject({ status: 'caught-up', events: 30, pages: pagesFor(30) });
     const records = await h.archived();
     expect(sorted(uidsOf(records))).toEqual(sorted(h.emulator.events().map(uidOf)));
-    expect(rawMismatches(h.emulator.events(), records)).toEqual([]);
+    expect(rawMismatches(h.emulator.events(), records, uidOf)).toEqual([]);
   });
 
   it('does not skip events persisted an hour after they happened, older than events already read', async () => {
@@ -363,13 +275,10 @@ describe('Veza connector: vendor faults', () => {
   it('fails with CursorStuckError when the export hands back the token it was given, keeping the last good position', async () => {
     // Prepare
     const h = await setUp();
-    // (The runner may have prefetched page 2 before the fault was armed: the fault hits page 2 or 3.)
-    h.onPage = (pages) => {
-      if (pages === 1) h.emulator.faults.repeatTokenNext = 1;
-    };
 
     // Act
-    const result = await h.run();
+    // (The runner may have prefetched page 2 before the fault was armed: the fault hits page 2 or 3.)
+    const result = await runArmedAfterFirstPage(h, () => (h.emulator.faults.repeatTokenNext = 1));
 
     // Assess
     const delivered = result.pages * PAGE_SIZE;
@@ -385,11 +294,7 @@ describe('Veza connector: vendor faults', () => {
   it('archives everything on the rerun after a stuck cursor, once the fault is gone', async () => {
     // Prepare
     const h = await setUp();
-    h.onPage = (pages) => {
-      if (pages === 1) h.emulator.faults.repeatTokenNext = 1;
-    };
-    await h.run();
-    h.onPage = () => undefined;
+    await runArmedAfterFirstPage(h, () => (h.emulator.faults.repeatTokenNext = 1));
     h.emulator.faults.repeatTokenNext = 0;
 
     // Act
@@ -399,7 +304,7 @@ describe('Veza connector: vendor faults', () => {
     expect(rerun.status).toBe('caught-up');
     const records = await h.archived();
     expect(new Set(uidsOf(records))).toEqual(new Set(h.emulator.events().map(uidOf)));
-    expect(rawMismatches(h.emulator.events(), records)).toEqual([]);
+    expect(rawMismatches(h.emulator.events(), records, uidOf)).toEqual([]);
   });
 
   it('fails on a refused API key with the 401 in the error, never the key, and stores no cursor', async () => {
@@ -421,13 +326,10 @@ describe('Veza connector: vendor faults', () => {
   it('fails on a truncated page with a malformed-page message, keeping the cursor at the last delivered page', async () => {
     // Prepare
     const h = await setUp();
-    // (The runner may have prefetched page 2 before the fault was armed: the fault hits page 2 or 3.)
-    h.onPage = (pages) => {
-      if (pages === 1) h.emulator.faults.truncateNext = 1;
-    };
 
     // Act
-    const result = await h.run();
+    // (The runner may have prefetched page 2 before the fault was armed: the fault hits page 2 or 3.)
+    const result = await runArmedAfterFirstPage(h, () => (h.emulator.faults.truncateNext = 1));
 
     // Assess
     expect([1, 2]).toContain(result.pages);
@@ -449,11 +351,7 @@ describe('Veza connector: vendor faults', () => {
   it('completes on the rerun after a truncated page, every event archived exactly once', async () => {
     // Prepare
     const h = await setUp();
-    h.onPage = (pages) => {
-      if (pages === 1) h.emulator.faults.truncateNext = 1;
-    };
-    const failed = await h.run();
-    h.onPage = () => undefined;
+    const failed = await runArmedAfterFirstPage(h, () => (h.emulator.faults.truncateNext = 1));
 
     // Act
     const rerun = await h.run();
@@ -462,7 +360,7 @@ describe('Veza connector: vendor faults', () => {
     expect(rerun).toMatchObject({ status: 'caught-up', events: BACKLOG - failed.pages * PAGE_SIZE });
     const records = await h.archived();
     expect(sorted(uidsOf(records))).toEqual(sorted(h.emulator.events().map(uidOf)));
-    expect(rawMismatches(h.emulator.events(), records)).toEqual([]);
+    expect(rawMismatches(h.emulator.events(), records, uidOf)).toEqual([]);
   });
 });
 

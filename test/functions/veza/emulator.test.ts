@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   startVezaEmulator,
   vezaExportFilter,
   type VezaEmulator,
   type VezaEmulatorOptions,
 } from '../../../functions/veza/emulator/emulator.ts';
+import { emulatorPerTest } from '../../helpers/vendor-emulator.ts';
 
 const KEY = 'veza-test-key';
 const NOW = Date.parse('2025-06-01T12:00:00Z');
@@ -20,16 +21,10 @@ interface Reply {
   json: { values?: Array<Record<string, unknown>>; next_page_token?: string; code?: number; message?: string };
 }
 
-let emulator: VezaEmulator | undefined;
-afterEach(async () => {
-  await emulator?.stop();
-  emulator = undefined;
-});
-
-async function start(options: Partial<VezaEmulatorOptions> = {}): Promise<VezaEmulator> {
-  emulator = await startVezaEmulator({ port: 0, token: KEY, backlog: 30, now: () => NOW, ...options });
-  return emulator;
-}
+const emulators = emulatorPerTest((options: Partial<VezaEmulatorOptions> = {}) =>
+  startVezaEmulator({ port: 0, token: KEY, backlog: 30, now: () => NOW, ...options }),
+);
+const start = emulators.start;
 
 async function get(
   path: string,
@@ -38,7 +33,7 @@ async function get(
   signal?: AbortSignal,
 ): Promise<Reply> {
   const query = typeof params === 'string' ? params : new URLSearchParams(params).toString();
-  const res = await fetch(`${emulator?.baseUrl ?? ''}${path}?${query}`, {
+  const res = await fetch(`${emulators.current?.baseUrl ?? ''}${path}?${query}`, {
     headers: key === null ? {} : { authorization: `Bearer ${key}` },
     ...(signal ? { signal } : {}),
   });
@@ -52,6 +47,12 @@ async function get(
   return { status: res.status, text, headers: res.headers, json };
 }
 
+/** The ids of the emulator's events from `start` to `end`, in its order. */
+const eventIds = (emu: VezaEmulator, start: number, end?: number): string[] =>
+  emu
+    .events()
+    .slice(start, end)
+    .map((e) => e.id);
 const idsOf = (values: Reply['json']['values']): string[] =>
   (values ?? []).map((v) => String(v['id'] ?? v['request_id']));
 
@@ -85,12 +86,7 @@ describe('Veza emulator: export', () => {
       `filter=persisted_at+GE+%22${encodeURIComponent(tenth?.persistedAt ?? '')}%22&page_size=5&next_page_token=`,
     );
     expect(reply.status).toBe(200);
-    expect(idsOf(reply.json.values)).toEqual(
-      emu
-        .events()
-        .slice(10, 15)
-        .map((e) => e.id),
-    );
+    expect(idsOf(reply.json.values)).toEqual(eventIds(emu, 10, 15));
   });
 
   it('keeps the token on an empty page, and later arrivals appear after it', async () => {
@@ -100,12 +96,7 @@ describe('Veza emulator: export', () => {
     expect(empty.json).toEqual({ values: [], next_page_token: token });
     emu.addEvents(3);
     const later = await get(EXPORT, { page_token: token, page_size: '10' });
-    expect(idsOf(later.json.values)).toEqual(
-      emu
-        .events()
-        .slice(-3)
-        .map((e) => e.id),
-    );
+    expect(idsOf(later.json.values)).toEqual(eventIds(emu, -3));
     expect(later.json.next_page_token).not.toBe(token);
   });
 
@@ -118,12 +109,7 @@ describe('Veza emulator: export', () => {
       page_size: '7',
     });
     expect(second.status).toBe(200);
-    expect(idsOf(second.json.values)).toEqual(
-      emu
-        .events()
-        .slice(7, 14)
-        .map((e) => e.id),
-    );
+    expect(idsOf(second.json.values)).toEqual(eventIds(emu, 7, 14));
   });
 
   it('refuses a tampered or foreign token with 400 InvalidArgument', async () => {
@@ -377,8 +363,7 @@ describe('Veza emulator: records', () => {
     for (const seed of [7, 7, 8]) {
       await start({ seed, shape: 'mixed' });
       bodies.push((await get(EXPORT, { filter: FROM_EPOCH, page_size: '100' })).text);
-      await emulator?.stop();
-      emulator = undefined;
+      await emulators.stop();
     }
     expect(bodies[0]).toBe(bodies[1]);
     expect(bodies[0]).not.toBe(bodies[2]);
@@ -400,11 +385,6 @@ describe('Veza emulator: records', () => {
     await new Promise((resolve) => setTimeout(resolve, 350));
     expect(emu.events().length).toBeGreaterThan(5);
     const { ids } = await drainExport({ filter: vezaExportFilter(new Date(Date.now() - DAY).toISOString()) }, '1000');
-    expect(ids.slice(0, 5)).toEqual(
-      emu
-        .events()
-        .slice(0, 5)
-        .map((e) => e.id),
-    );
+    expect(ids.slice(0, 5)).toEqual(eventIds(emu, 0, 5));
   });
 });

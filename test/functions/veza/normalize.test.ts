@@ -1,26 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { activityOf, normalizeVeza, VEZA_PRODUCT } from '../../../functions/veza/normalize.ts';
 import { vezaRecord } from '../../../functions/veza/schemas.ts';
-import { parseSources, type Source } from '../../../shared/config.ts';
 import { ApiActivityId, StatusId, eventUid } from '../../../shared/ocsf.ts';
 import { createVezaLog } from '../../../functions/veza/emulator/data.ts';
 import type { NormalizeBase } from '../../../shared/connector.ts';
+import { parsedSource } from '../../helpers/vendor-source.ts';
 
-const SOURCE: Source = (() => {
-  const [source] = parseSources({
-    sources: [
-      {
-        id: 'veza-main',
-        vendor: 'veza',
-        baseUrl: 'https://acme.vezacloud.com',
-        secretName: 'audit-pump/veza-main',
-        startFrom: '2023-07-01T00:00:00Z',
-      },
-    ],
-  }).sources;
-  if (!source) throw new Error('no source parsed');
-  return source;
-})();
+const SOURCE = parsedSource('veza-main', 'veza', 'https://acme.vezacloud.com', '2023-07-01T00:00:00Z');
 const RECEIVED_AT = Date.parse('2026-02-07T12:00:00Z');
 
 /** The "Audit events" sample of the Veza doc page, with its own indentation (vendor-notes §3.3, older shape). */
@@ -86,43 +72,14 @@ function edit(raw: string, path: string, value: unknown): string {
   return JSON.stringify(record);
 }
 
+/** The record of `raw` without its status (older shape). */
+function withoutStatus(raw: string): string {
+  const record = JSON.parse(raw) as Record<string, unknown>;
+  delete record.status;
+  return JSON.stringify(record);
+}
+
 describe('normalizeVeza: the doc sample (older shape: identity, status, ended_at)', () => {
-  it('maps a CreateAPIKey call to OCSF API Activity, Create, Success', () => {
-    // Act
-    const event = normalize(DOC_SAMPLE_OLD);
-
-    // Assess
-    expect(event).toMatchObject({
-      class_uid: 6003,
-      category_uid: 6,
-      activity_id: ApiActivityId.Create,
-      type_uid: 600301,
-      status: 'Success',
-      status_id: StatusId.Success,
-      severity_id: 1,
-    });
-  });
-
-  it('takes time from ended_at as epoch ms and keeps the nanosecond string as original_time', () => {
-    // Act
-    const event = normalize(DOC_SAMPLE_OLD);
-
-    // Assess
-    expect(event.time).toBe(Date.UTC(2023, 6, 26, 8, 23, 17, 151));
-    expect(event.metadata.original_time).toBe('2023-07-26T08:23:17.151080751Z');
-  });
-
-  it('names the actor by user id and email, with the session, and no credential when api_key_id is empty', () => {
-    // Act
-    const event = normalize(DOC_SAMPLE_OLD);
-
-    // Assess
-    expect(event.actor).toEqual({
-      user: { uid: 'aeaa34cf-e97f-4315-b185-249018cf191c', name: 'cookie@cookie.ai', email_addr: 'cookie@cookie.ai' },
-      session: { uid: 'b0ba024d-0158-4c7e-a47f-bbe8f7b98806' },
-    });
-  });
-
   it('carries the gRPC endpoint as api.operation, its service, the request id and excerpts, the caller IP and the HTTP request', () => {
     // Act
     const event = normalize(DOC_SAMPLE_OLD);
@@ -202,56 +159,9 @@ describe('normalizeVeza: the doc sample (older shape: identity, status, ended_at
     ]);
     expect(event.api?.response).toMatchObject({ code: 403, error: 'PERMISSION_DENIED' });
   });
-
-  it('reports Unknown when the record has no status', () => {
-    // Prepare
-    const record = JSON.parse(DOC_SAMPLE_OLD) as Record<string, unknown>;
-    delete record.status;
-    const raw = JSON.stringify(record);
-
-    // Act
-    const event = normalize(raw);
-
-    // Assess
-    expect([event.status, event.status_id]).toEqual(['Unknown', StatusId.Unknown]);
-  });
 });
 
 describe('normalizeVeza: the current shape (id, timestamp, intent, result)', () => {
-  it('maps a DeleteAPIKey call by API key to API Activity, Delete, Success', () => {
-    // Act
-    const event = normalize(NEW_SHAPE_DELETE);
-
-    // Assess
-    expect(event).toMatchObject({
-      class_uid: 6003,
-      category_uid: 6,
-      activity_id: ApiActivityId.Delete,
-      type_uid: 600304,
-      status: 'Success',
-      status_id: StatusId.Success,
-    });
-  });
-
-  it('takes time from timestamp as epoch ms and keeps the string as original_time', () => {
-    // Act
-    const event = normalize(NEW_SHAPE_DELETE);
-
-    // Assess
-    expect(event.time).toBe(Date.UTC(2026, 1, 7, 11, 17, 20, 801));
-    expect(event.metadata.original_time).toBe('2026-02-07T11:17:20.801234567Z');
-  });
-
-  it('names the actor by user id and the API key as credential_uid, without an empty session', () => {
-    // Act
-    const event = normalize(NEW_SHAPE_DELETE);
-
-    // Assess
-    expect(event.actor).toEqual({
-      user: { uid: '7b1e9c2a-1111-4222-8333-944455556666', credential_uid: 'c0ffee00-aaaa-4bbb-8ccc-ddddeeeeffff' },
-    });
-  });
-
   it('carries endpoint, service, trace id, client IP and HTTP request', () => {
     // Act
     const event = normalize(NEW_SHAPE_DELETE);
@@ -330,17 +240,6 @@ describe('normalizeVeza: the current shape (id, timestamp, intent, result)', () 
     expect(event.actor?.user).toEqual({ name: 'unknown', credential_uid: 'c0ffee00-aaaa-4bbb-8ccc-ddddeeeeffff' });
   });
 
-  it('reports Unknown when result has no code', () => {
-    // Prepare
-    const raw = edit(NEW_SHAPE_DELETE, 'result', { response: {} });
-
-    // Act
-    const event = normalize(raw);
-
-    // Assess
-    expect([event.status, event.status_id]).toEqual(['Unknown', StatusId.Unknown]);
-  });
-
   it('falls back to the HTTP method when the endpoint names no known verb', () => {
     // Prepare
     const raw = edit(
@@ -354,6 +253,84 @@ describe('normalizeVeza: the current shape (id, timestamp, intent, result)', () 
 
     // Assess
     expect([event.activity_id, event.type_uid]).toEqual([ApiActivityId.Update, 600303]);
+  });
+});
+
+describe('normalizeVeza: either shape', () => {
+  it.each([
+    [
+      'a CreateAPIKey call to OCSF API Activity, Create, Success',
+      DOC_SAMPLE_OLD,
+      { activity_id: ApiActivityId.Create, type_uid: 600301, severity_id: 1 },
+    ],
+    [
+      'a DeleteAPIKey call by API key to API Activity, Delete, Success',
+      NEW_SHAPE_DELETE,
+      { activity_id: ApiActivityId.Delete, type_uid: 600304 },
+    ],
+  ])('maps %s', (_call, raw, activity) => {
+    // Act
+    const event = normalize(raw);
+
+    // Assess
+    expect(event).toMatchObject({
+      class_uid: 6003,
+      category_uid: 6,
+      status: 'Success',
+      status_id: StatusId.Success,
+      ...activity,
+    });
+  });
+
+  it.each([
+    [
+      'ended_at',
+      'nanosecond string',
+      DOC_SAMPLE_OLD,
+      Date.UTC(2023, 6, 26, 8, 23, 17, 151),
+      '2023-07-26T08:23:17.151080751Z',
+    ],
+    ['timestamp', 'string', NEW_SHAPE_DELETE, Date.UTC(2026, 1, 7, 11, 17, 20, 801), '2026-02-07T11:17:20.801234567Z'],
+  ])('takes time from %s as epoch ms and keeps the %s as original_time', (_field, _kept, raw, time, originalTime) => {
+    // Act
+    const event = normalize(raw);
+
+    // Assess
+    expect(event.time).toBe(time);
+    expect(event.metadata.original_time).toBe(originalTime);
+  });
+
+  it.each([
+    [
+      'by user id and email, with the session, and no credential when api_key_id is empty',
+      DOC_SAMPLE_OLD,
+      {
+        user: { uid: 'aeaa34cf-e97f-4315-b185-249018cf191c', name: 'cookie@cookie.ai', email_addr: 'cookie@cookie.ai' },
+        session: { uid: 'b0ba024d-0158-4c7e-a47f-bbe8f7b98806' },
+      },
+    ],
+    [
+      'by user id and the API key as credential_uid, without an empty session',
+      NEW_SHAPE_DELETE,
+      { user: { uid: '7b1e9c2a-1111-4222-8333-944455556666', credential_uid: 'c0ffee00-aaaa-4bbb-8ccc-ddddeeeeffff' } },
+    ],
+  ])('names the actor %s', (_how, raw, actor) => {
+    // Act
+    const event = normalize(raw);
+
+    // Assess
+    expect(event.actor).toEqual(actor);
+  });
+
+  it.each([
+    ['the record has no status', withoutStatus(DOC_SAMPLE_OLD)],
+    ['result has no code', edit(NEW_SHAPE_DELETE, 'result', { response: {} })],
+  ])('reports Unknown when %s', (_case, raw) => {
+    // Act
+    const event = normalize(raw);
+
+    // Assess
+    expect([event.status, event.status_id]).toEqual(['Unknown', StatusId.Unknown]);
   });
 });
 
