@@ -3,7 +3,8 @@
  * sequence of events served in order, a backlog spread over the last day, live arrivals, and two
  * faults the campaign arms (a 429 with Retry-After, a 502).
  */
-import { cliEmulatorOptions, hostService, LOCAL_TOKEN, spreadBacklog } from '../../local/emulators/emulator-host.ts';
+import { startForCli } from '../../local/emulators/cli-emulator.ts';
+import { hostService, LOCAL_TOKEN, spreadBacklog } from '../../local/emulators/emulator-host.ts';
 import type { EmulatorSettings, RunningEmulator } from '../../local/emulators/emulators.ts';
 import type { EmulatorResponse } from '../../local/emulators/http-server.ts';
 import type { SampleRecord } from './connector.ts';
@@ -27,7 +28,7 @@ export interface SampleEmulatorOptions {
   readonly token: string;
   readonly backlog?: number;
   readonly now?: () => number;
-  readonly port?: number;
+  readonly port?: number | undefined;
   readonly arrivalsPerSecond?: number;
 }
 
@@ -90,15 +91,16 @@ export async function startSampleEmulator(options: SampleEmulatorOptions): Promi
 }
 
 /** `audit-pump emulate`'s interface (local/emulators/emulators.ts). */
-export async function startSampleForCli(settings: EmulatorSettings): Promise<RunningEmulator> {
-  const { seed: _seed, variety: _variety, latencyMs: _latency, ...options } = cliEmulatorOptions(settings);
-  const emulator = await startSampleEmulator({ token: LOCAL_TOKEN, ...options });
-  return {
-    vendor: 'sample',
-    baseUrl: emulator.baseUrl,
-    credentials: { token: LOCAL_TOKEN },
-    options: {},
-    eventIds: () => emulator.events().map((e) => e.id),
-    stop: () => emulator.stop(),
-  };
+export function startSampleForCli(settings: EmulatorSettings): Promise<RunningEmulator> {
+  return startForCli(
+    'sample',
+    settings,
+    ({ backlog, arrivalsPerSecond, port }) =>
+      startSampleEmulator({ token: LOCAL_TOKEN, backlog, arrivalsPerSecond, port }),
+    (emulator) => ({
+      credentials: { token: LOCAL_TOKEN },
+      options: {},
+      eventIds: () => emulator.events().map((e) => e.id),
+    }),
+  );
 }

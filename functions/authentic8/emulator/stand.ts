@@ -4,19 +4,12 @@
  */
 import { eventUid } from '../../../shared/ocsf.ts';
 import { expectedOf, type Expected, type Progress } from '../../../local/chaos/expected.ts';
-import {
-  armer,
-  chaosToken,
-  COMMON_KNOBS,
-  standSource,
-  type FaultKnobs,
-  type StandDefinition,
-} from '../../../local/chaos/stand-kit.ts';
+import { armer, chaosToken, COMMON_KNOBS, standSource, type StandDefinition } from '../../../local/chaos/stand-kit.ts';
 import { authentic8Connector } from '../connector.ts';
 import { authentic8NativeId, startAuthentic8Emulator, type Authentic8Emulator } from './emulator.ts';
 
 // A stuck next_seq is its pagination loop; its errors come in-band, inside a 200.
-const KNOBS: FaultKnobs = { ...COMMON_KNOBS, loop: 'stuckNextSeqNext', 'in-band': 'commandErrorNext' };
+const KNOBS = { ...COMMON_KNOBS, loop: 'stuckNextSeqNext', 'in-band': 'commandErrorNext' };
 
 /** Every log of the main org, all due once caught up. */
 export function authentic8Expected(emulator: Authentic8Emulator, sourceId: string): Expected {

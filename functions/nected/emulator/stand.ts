@@ -4,20 +4,13 @@
  */
 import { eventUid } from '../../../shared/ocsf.ts';
 import { expectedOf, windowProgress, type Expected } from '../../../local/chaos/expected.ts';
-import {
-  armer,
-  chaosToken,
-  COMMON_KNOBS,
-  standSource,
-  type FaultKnobs,
-  type StandDefinition,
-} from '../../../local/chaos/stand-kit.ts';
+import { armer, chaosToken, COMMON_KNOBS, standSource, type StandDefinition } from '../../../local/chaos/stand-kit.ts';
 import { randomInt } from '../../../local/emulators/random.ts';
 import { nectedConnector } from '../connector.ts';
 import { startNectedEmulator, type NectedEmulator } from './emulator.ts';
 
 // Every common fault, nothing the vendor adds.
-const KNOBS: FaultKnobs = COMMON_KNOBS;
+const KNOBS = COMMON_KNOBS;
 
 /** Due when dated before `settledBefore`. */
 export function nectedExpected(emulator: NectedEmulator, sourceId: string, settledBefore: number): Expected {

@@ -4,20 +4,13 @@
  */
 import { eventUid } from '../../../shared/ocsf.ts';
 import { expectedOf, windowProgress, type Expected } from '../../../local/chaos/expected.ts';
-import {
-  armer,
-  chaosToken,
-  COMMON_KNOBS,
-  standSource,
-  type FaultKnobs,
-  type StandDefinition,
-} from '../../../local/chaos/stand-kit.ts';
+import { armer, chaosToken, COMMON_KNOBS, standSource, type StandDefinition } from '../../../local/chaos/stand-kit.ts';
 import { randomInt } from '../../../local/emulators/random.ts';
 import { retracedConnector } from '../connector.ts';
 import { startRetracedEmulator, type RetracedEmulator } from './emulator.ts';
 
 // Every common fault, nothing the vendor adds.
-const KNOBS: FaultKnobs = COMMON_KNOBS;
+const KNOBS = COMMON_KNOBS;
 
 /**
  * Due when received before `settledBefore`. The served text depends on the query's field order, so

@@ -4,23 +4,24 @@
  */
 import type { VendorLocal } from '../../../local/vendor-local.ts';
 import { vezaWire } from './arbitrary.ts';
-import { cliEmulatorOptions, LOCAL_TOKEN } from '../../../local/emulators/emulator-host.ts';
+import { startForCli } from '../../../local/emulators/cli-emulator.ts';
+import { LOCAL_TOKEN } from '../../../local/emulators/emulator-host.ts';
 import { startVezaEmulator } from './emulator.ts';
 import { vezaFuzz } from './fuzz.ts';
 import { vezaStand } from './stand.ts';
 
 export const local: VendorLocal = {
-  startEmulator: async (settings) => {
-    const emulator = await startVezaEmulator({ token: LOCAL_TOKEN, ...cliEmulatorOptions(settings) });
-    return {
-      vendor: 'veza',
-      baseUrl: emulator.baseUrl,
-      credentials: { token: LOCAL_TOKEN },
-      options: {},
-      eventIds: () => emulator.events().map((e) => e.id),
-      stop: () => emulator.stop(),
-    };
-  },
+  startEmulator: (settings) =>
+    startForCli(
+      'veza',
+      settings,
+      (options) => startVezaEmulator({ token: LOCAL_TOKEN, ...options }),
+      (emulator) => ({
+        credentials: { token: LOCAL_TOKEN },
+        options: {},
+        eventIds: () => emulator.events().map((e) => e.id),
+      }),
+    ),
   generated: { wire: vezaWire, options: {} },
   stands: { veza: vezaStand },
   fuzz: vezaFuzz,
