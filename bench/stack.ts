@@ -11,7 +11,7 @@ import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { optionSchemas } from '../functions/registry.ts';
 import { parseSources, type Source, type Vendor } from '../shared/config.ts';
 import { CursorStore } from '../shared/cursor-store.ts';
-import { HttpClient } from '../shared/http.ts';
+import { clientPerSource } from '../shared/http.ts';
 import type { RunResult, RunnerDeps } from '../shared/runner.ts';
 import { FirehoseSink } from '../shared/sink.ts';
 import { MemorySpool } from '../shared/spool.ts';
@@ -154,16 +154,7 @@ export function pumpDeps(
     sink: new FirehoseSink({ client: firehose, streamName: aws.archiveStream, pack: true }),
     deadLetter: new FirehoseSink({ client: firehose, streamName: aws.deadLetterStream, pack: true }),
     credentials: { get: async () => vendorHost.credentials },
-    http: ({ source: s, credentials, deadline, onRetry, retryRule, gate }) =>
-      new HttpClient({
-        origin: s.baseUrl,
-        deadline,
-        secrets: Object.values(credentials),
-        onRetry,
-        ...(retryRule ? { retryRule } : {}),
-        ...(gate ? { gate } : {}),
-        ...(overrides.now ? { now: overrides.now } : {}),
-      }),
+    http: clientPerSource(overrides.now ? { now: overrides.now } : {}),
     throttle: { store: new ThrottleStore({ client: dynamodb, tableName: aws.table, vendor }), shared: new Set() },
     owner: 'bench',
     leaseMs: 120_000,

@@ -5,6 +5,7 @@
  */
 import { answerDelay, fullJitterDelay } from './backoff.ts';
 import { isCredentialParam, makeRedactor, redactUrl } from './redact.ts';
+import type { HttpFactory } from './runner.ts';
 import {
   AuditPumpError,
   AuthError,
@@ -401,4 +402,24 @@ async function readBody(res: Response, cap: number, truncate: boolean, label: st
     }
   }
   return Buffer.concat(chunks).subarray(0, cap).toString('utf8');
+}
+
+/**
+ * A runner's HTTP client factory (shared/runner.ts `HttpFactory`): one client per source at its origin,
+ * with the run's deadline, retry notice, retry rule and limit gate, redacting the source's secrets;
+ * `options` set the rest (clock, fetch, limits).
+ */
+export function clientPerSource(
+  options: Omit<HttpClientOptions, 'origin' | 'deadline' | 'secrets' | 'onRetry'> = {},
+): HttpFactory {
+  return ({ source, credentials, deadline, onRetry, retryRule, gate }) =>
+    new HttpClient({
+      ...options,
+      origin: source.baseUrl,
+      deadline,
+      secrets: Object.values(credentials),
+      onRetry,
+      ...(retryRule ? { retryRule } : {}),
+      ...(gate ? { gate } : {}),
+    });
 }

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
-import { HttpClient } from '../../shared/http.ts';
+import { clientPerSource } from '../../shared/http.ts';
 import { runSource, type RunResult } from '../../shared/runner.ts';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { FIREHOSE_LIMITS, FirehoseSink, type Sink } from '../../shared/sink.ts';
@@ -350,19 +350,7 @@ async function fuzzCase(world: ChaosWorld, seed: number, report: FuzzReport, out
       now: clock.now,
       log: capturingLogger(outputs.logs),
       credentials: { get: async (s) => s.credentials ?? {} },
-      http: ({ source: s, credentials, deadline, onRetry, retryRule }) =>
-        new HttpClient({
-          origin: s.baseUrl,
-          deadline,
-          secrets: Object.values(credentials),
-          onRetry,
-          fetch,
-          now: clock.now,
-          sleep: clock.sleep,
-          random,
-          maxResponseBytes: MAX_BYTES,
-          ...(retryRule ? { retryRule } : {}),
-        }),
+      http: clientPerSource({ fetch, now: clock.now, sleep: clock.sleep, random, maxResponseBytes: MAX_BYTES }),
     });
   } catch (error) {
     report.crashes++;

@@ -13,7 +13,7 @@ import { carbonBlackConnector } from '../../functions/carbonblack/connector.ts';
 import { optionSchemas } from '../../functions/registry.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
-import { HttpClient } from '../../shared/http.ts';
+import { clientPerSource } from '../../shared/http.ts';
 import { runSource, type RunResult } from '../../shared/runner.ts';
 import { ThrottleStore } from '../../shared/throttle.ts';
 import { startCarbonBlackEmulator, type CarbonBlackEmulator } from '../../functions/carbonblack/emulator/emulator.ts';
@@ -152,19 +152,7 @@ async function invokeOne(scene: Scene, source: Source, owner: string): Promise<R
       log: capturingLogger(scene.outputs.logs),
       credentials: { get: async (s) => s.credentials ?? {} },
       throttle: { store: scene.throttle, shared: new Set([scene.scope]) },
-      http: ({ source: s, credentials, deadline, onRetry, retryRule, gate }) =>
-        new HttpClient({
-          origin: s.baseUrl,
-          deadline,
-          secrets: Object.values(credentials),
-          onRetry,
-          fetch,
-          now: clock.now,
-          sleep: who.sleep,
-          random,
-          ...(retryRule ? { retryRule } : {}),
-          ...(gate ? { gate } : {}),
-        }),
+      http: clientPerSource({ fetch, now: clock.now, sleep: who.sleep, random }),
     });
   } finally {
     who.leave();

@@ -12,7 +12,7 @@ import { CHAOS_TABLE, FakeClock } from '../../local/chaos/world.ts';
 import { optionSchemas } from '../../functions/registry.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
-import { HttpClient } from '../../shared/http.ts';
+import { clientPerSource } from '../../shared/http.ts';
 import { REDACTED } from '../../shared/redact.ts';
 import { runSource } from '../../shared/runner.ts';
 import { chaosWorldForFile } from '../helpers/chaos-world.ts';
@@ -54,18 +54,7 @@ async function runAgainst(fuzz: FuzzVendor, answer: { status: number; body: stri
     now: clock.now,
     log: capturingLogger(outputs.logs),
     credentials: { get: async (s) => s.credentials ?? {} },
-    http: ({ source: s, credentials, deadline, onRetry, retryRule }) =>
-      new HttpClient({
-        origin: s.baseUrl,
-        deadline,
-        secrets: Object.values(credentials),
-        onRetry,
-        fetch,
-        now: clock.now,
-        sleep: clock.sleep,
-        maxAttempts: 2,
-        ...(retryRule ? { retryRule } : {}),
-      }),
+    http: clientPerSource({ fetch, now: clock.now, sleep: clock.sleep, maxAttempts: 2 }),
   });
   if (result.error) outputs.errors.push(result.error);
   outputs.metrics.push(...runMetrics(result));
