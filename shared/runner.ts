@@ -115,6 +115,11 @@ export interface RunStats {
   clockSkewSeconds?: number;
 }
 
+/** The counters of a run that has done nothing yet. */
+export function noRunStats(): RunStats {
+  return { pages: 0, events: 0, rejected: 0, retries: 0, throttledWaitMs: 0, budgetWaitMs: 0, budgetRefused: 0 };
+}
+
 /** A clock skew beyond this is logged (once a run); the ClockSkew metric carries every run's figure. */
 export const CLOCK_SKEW_WARN_SECONDS = 30;
 
@@ -136,15 +141,7 @@ export async function runSource<C, R, O extends Options, K extends Credentials>(
   const now = deps.now ?? Date.now;
   const log = deps.log ?? silentLogger;
   const started = now();
-  const stats: RunStats = {
-    pages: 0,
-    events: 0,
-    rejected: 0,
-    retries: 0,
-    throttledWaitMs: 0,
-    budgetWaitMs: 0,
-    budgetRefused: 0,
-  };
+  const stats: RunStats = noRunStats();
   const finish = (status: RunStatus, more: boolean, error?: string): RunResult => ({
     sourceId: source.id,
     status,

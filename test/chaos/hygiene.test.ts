@@ -3,6 +3,7 @@
  * credential in every form it travels in and in every kind of output, or a campaign's "0 leaks"
  * would mean nothing.
  */
+import { noRunStats } from '../../shared/runner.ts';
 import { describe, expect, it } from '@jest/globals';
 import { capturingLogger, emptyOutputs, runMetrics, scan } from '../../local/chaos/hygiene.ts';
 
@@ -41,13 +42,7 @@ describe('secret hygiene scan', () => {
         status: 'failed',
         more: true,
         durationMs: 1,
-        pages: 0,
-        events: 0,
-        rejected: 0,
-        retries: 0,
-        throttledWaitMs: 0,
-        budgetWaitMs: 0,
-        budgetRefused: 0,
+        ...noRunStats(),
       }),
     );
 

@@ -3,6 +3,7 @@
  * letters) and from the deployed table and metrics (DynamoDB Scan and CloudWatch GetMetricData,
  * mocked: these paths are not tested against real AWS).
  */
+import { noRunStats } from '../../../shared/runner.ts';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -65,13 +66,7 @@ describe('localStatus', () => {
           status: 'failed',
           more: true,
           durationMs: 3,
-          pages: 0,
-          events: 0,
-          rejected: 0,
-          retries: 0,
-          throttledWaitMs: 0,
-          budgetWaitMs: 0,
-          budgetRefused: 0,
+          ...noRunStats(),
           error: 'AuthError: HTTP 401',
         },
       ],
