@@ -29,8 +29,8 @@ export function registerVendor(module: VendorModule): void {
   (CONNECTORS as Record<Vendor, Connector>)[name] = module.connector;
 }
 
-// In the order the docs and reports list them.
-[retracedVendor, authentic8Vendor, vezaVendor, nectedVendor, carbonblackVendor].forEach(registerVendor);
+// In the order the chaos campaign has always drawn its stands from (a seed picks the same stand as before).
+[vezaVendor, authentic8Vendor, retracedVendor, nectedVendor, carbonblackVendor].forEach(registerVendor);
 
 /** The registered vendors' names, in registration order. */
 export function vendorNames(): Vendor[] {
