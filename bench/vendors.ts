@@ -10,10 +10,8 @@ import type { VendorBench } from '../local/vendor-local.ts';
 
 export type { VendorBench } from '../local/vendor-local.ts';
 
-/** Every registered vendor's bench settings, by vendor. */
-export const VENDOR_BENCH: Readonly<Record<Vendor, VendorBench>> = Object.fromEntries(
-  [...(await loadVendorLocals())].map(([vendor, local]) => [vendor, local.bench]),
-);
+// Every vendor's settings at hand for the synchronous lookups below.
+await loadVendorLocals();
 
 /** The bench settings of `vendor`. */
 export function vendorBench(vendor: Vendor): VendorBench {

@@ -4,8 +4,8 @@
  * (docs/adding-a-vendor.md). shared/ never imports this: a Lambda bundle carries its own connector.
  */
 import { parseOptions, type Connector } from '../shared/connector.ts';
-import type { OptionSchemas, Source, Vendor } from '../shared/config.ts';
-import { VENDOR_NAME, type VendorModule } from './vendor-module.ts';
+import { VENDOR_NAME, type OptionSchemas, type Source, type Vendor } from '../shared/config.ts';
+import type { VendorModule } from './vendor-module.ts';
 import { authentic8Vendor } from './authentic8/vendor.ts';
 import { carbonblackVendor } from './carbonblack/vendor.ts';
 import { nectedVendor } from './nected/vendor.ts';

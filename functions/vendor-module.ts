@@ -20,9 +20,6 @@ export interface VendorModule {
   local(): Promise<VendorLocal>;
 }
 
-/** Names a vendor may take: they become partitions, function names and metric dimensions. */
-export const VENDOR_NAME = /^[a-z][a-z0-9]{1,31}$/;
-
 /** Checks a vendor module against the contract (a typed connector is a `Connector`: its typed members are methods). */
 export function defineVendor(vendor: VendorModule): VendorModule {
   return vendor;

@@ -11,7 +11,7 @@ import { BACKFILL_KEY } from './backfill.ts';
 import { sharedScopes, type RuntimeConfig, type Source } from './config.ts';
 import type { Connector } from './connector.ts';
 import { CursorStore } from './cursor-store.ts';
-import { HttpClient, type HttpClientOptions, type RetryEvent } from './http.ts';
+import { clientPerSource, type HttpClientOptions, type RetryEvent } from './http.ts';
 import type { Logger } from './logger.ts';
 import type { ReconcileDeps, ReconcileReport } from './reconcile.ts';
 import type { HttpFactory, RunResult, RunnerDeps } from './runner.ts';
@@ -59,24 +59,17 @@ export interface Composition {
 
 /** The HTTP client factory: one client per source, redacting its secrets, telling `onRetry` of its waits. */
 function httpFactory(options: PumpOptions): HttpFactory {
-  return ({ source, credentials, deadline, onRetry, retryRule, gate }) => {
-    const notify = options.onRetry;
-    const both = notify
-      ? (e: RetryEvent): void => {
-          onRetry(e);
-          notify(source.id, e);
-        }
-      : onRetry;
-    return new HttpClient({
-      ...options.http,
-      origin: source.baseUrl,
-      deadline,
-      secrets: Object.values(credentials),
-      onRetry: both,
-      ...(retryRule ? { retryRule } : {}),
-      ...(gate ? { gate } : {}),
+  const clients = clientPerSource(options.http);
+  const notify = options.onRetry;
+  if (!notify) return clients;
+  return (input) =>
+    clients({
+      ...input,
+      onRetry: (e: RetryEvent): void => {
+        input.onRetry(e);
+        notify(input.source.id, e);
+      },
     });
-  };
 }
 
 /** The archive (and SIEM) destinations and the dead-letter stream. */

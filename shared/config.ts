@@ -13,6 +13,9 @@ import { scheduleProblem } from './schedule.ts';
  */
 export type Vendor = string;
 
+/** A vendor's name: it becomes a partition, a function name and a metric dimension. */
+export const VENDOR_NAME = /^[a-z][a-z0-9]{1,31}$/;
+
 const SOURCE_ID = /^[a-z0-9][a-z0-9-]{0,47}$/;
 
 const httpUrl = z
@@ -63,7 +66,7 @@ export const sourceSchema = z
         (id) => !id.endsWith('--backfill'),
         'must not end in "--backfill" (the key earlier versions gave backfill items)',
       ),
-    vendor: z.string().regex(/^[a-z][a-z0-9]{1,31}$/, 'must be a vendor name (lower-case letters and digits)'),
+    vendor: z.string().regex(VENDOR_NAME, 'must be a vendor name (lower-case letters and digits)'),
     baseUrl: httpUrl,
     secretName: z.string().min(1).optional(),
     credentials: z.record(z.string(), z.string()).optional(),

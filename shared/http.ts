@@ -410,7 +410,7 @@ async function readBody(res: Response, cap: number, truncate: boolean, label: st
  * `options` set the rest (clock, fetch, limits).
  */
 export function clientPerSource(
-  options: Omit<HttpClientOptions, 'origin' | 'deadline' | 'secrets' | 'onRetry'> = {},
+  options: Partial<Omit<HttpClientOptions, 'origin' | 'deadline' | 'secrets'>> = {},
 ): HttpFactory {
   return ({ source, credentials, deadline, onRetry, retryRule, gate }) =>
     new HttpClient({

@@ -24,7 +24,7 @@ import { parseSources, type Source } from '../../shared/config.ts';
 import type { Connector } from '../../shared/connector.ts';
 import { CursorStore, type CommitInput } from '../../shared/cursor-store.ts';
 import { createPump, type PumpEvent, type PumpOptions, type PumpResponse } from '../../shared/handler.ts';
-import { HttpClient } from '../../shared/http.ts';
+import { clientPerSource } from '../../shared/http.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { runSource, type RunResult, type RunnerDeps } from '../../shared/runner.ts';
 import { SecretsCredentials } from '../../shared/secrets.ts';
@@ -159,17 +159,11 @@ export function hookedSpool(spool: Spool, afterPut: (key: string) => void | Prom
 
 /** HTTP clients that never really sleep between retries, with the per-attempt timeout (and `fetch`) when given. */
 export function httpFactory(requestTimeoutMs?: number, fetch?: typeof globalThis.fetch): RunnerDeps['http'] {
-  return ({ source, credentials, deadline, onRetry, retryRule }) =>
-    new HttpClient({
-      origin: source.baseUrl,
-      deadline,
-      secrets: Object.values(credentials),
-      onRetry,
-      sleep: async () => undefined,
-      ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
-      ...(retryRule ? { retryRule } : {}),
-      ...(fetch ? { fetch } : {}),
-    });
+  return clientPerSource({
+    sleep: async () => undefined,
+    ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
+    ...(fetch ? { fetch } : {}),
+  });
 }
 
 function captureLogs(logs: LogLine[]): Logger {

@@ -19,6 +19,7 @@ import { readArchive } from '../../local/query/archive-reader.ts';
 import { loadVendorLocals } from '../../local/vendors.ts';
 import { vendorBench } from '../../bench/vendors.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
+import { CursorStore } from '../../shared/cursor-store.ts';
 import { ConfigError } from '../../shared/errors.ts';
 import { createPump } from '../../shared/handler.ts';
 import { OcsfValidator } from '../../shared/ocsf-validate.ts';
@@ -119,6 +120,8 @@ describe('the sample vendor through the emulator interface and the runner', () =
     expect(uids.sort()).toEqual(emulator.eventIds().sort());
     const validator = new OcsfValidator();
     expect(archived.flatMap((e) => validator.validate(e).errors)).toEqual([]);
+    const store = new CursorStore({ client: stack.clients.dynamodb, tableName: stack.config.cursorTable });
+    expect((await store.get(source.id))?.cursor).toEqual({ after: 120 });
   });
 });
 
