@@ -19,15 +19,8 @@ import { AuthError, ConfigError, CursorStuckError, DeadlineError } from './error
 import { redactingLogger, silentLogger, type Logger } from './logger.ts';
 import { makeRedactor } from './redact.ts';
 import { eventUid } from './ocsf.ts';
-import {
-  parseCredentials,
-  parseOptions,
-  type Connector,
-  type Credentials,
-  type Options,
-  type FetchContext,
-  type Page,
-} from './connector.ts';
+import { parseCredentials, parseOptions } from './connector.ts';
+import type { Connector, Credentials, FetchContext, Options, Page } from './connector.ts';
 import type { CredentialsProvider, HttpFactory } from './runner.ts';
 import type { Source } from './config.ts';
 import { settleLagMs } from './windows.ts';
@@ -100,7 +93,7 @@ export async function reconcileSource<C, R, O extends Options, K extends Credent
   const now = deps.now ?? Date.now;
   const started = now();
   checkRange(range, source, started);
-  const vendor = await readVendor(connector, source, range, deps);
+  const vendor = await readVendor(boundedConnector(connector, range, deps.marginMs ?? DEFAULT_MARGIN_MS), source, deps);
   const archived = await archivedUids(deps.archive, source, range);
   const missing = [...vendor.uids].filter(([uid]) => !archived.has(uid));
   const unexpected = [...archived].filter((uid) => !vendor.uids.has(uid)).length;
@@ -127,17 +120,15 @@ interface VendorRead {
 
 /** The runner's walk without delivery: credentials (refetched once on a refused one), loop detection, deadline. */
 async function readVendor<C, R, O extends Options, K extends Credentials>(
-  connector: Connector<C, R, O, K>,
+  bounded: Connector<BoundedCursor<C>, R, O, K>,
   source: Source,
-  range: TimeRange,
   deps: ReconcileDeps,
 ): Promise<VendorRead> {
   const now = deps.now ?? Date.now;
-  const bounded = boundedConnector(connector, range, deps.marginMs ?? DEFAULT_MARGIN_MS);
   const read: VendorRead = { uids: new Map(), invalid: 0, pages: 0 };
   const seen = new Set<string>();
   const position = (c: BoundedCursor<C>): string => JSON.stringify(bounded.position ? bounded.position(c) : c);
-  let ctx = await context(connector, source, deps, false);
+  let ctx = await context(bounded, source, deps, false);
   let cursor = bounded.initialCursor(source, now(), ctx.options);
   for (;;) {
     if (now() >= deps.deadline)
@@ -149,7 +140,7 @@ async function readVendor<C, R, O extends Options, K extends Credentials>(
       page = await bounded.fetchPage(ctx, cursor);
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
-      ctx = await context(connector, source, deps, true);
+      ctx = await context(bounded, source, deps, true);
       page = await bounded.fetchPage(ctx, cursor);
     }
     const [from, to] = [position(cursor), position(page.next)];
@@ -160,12 +151,12 @@ async function readVendor<C, R, O extends Options, K extends Credentials>(
       );
     }
     for (const record of page.records) {
-      const parsed = connector.recordSchema.safeParse(record.value);
+      const parsed = bounded.recordSchema.safeParse(record.value);
       if (!parsed.success) {
         read.invalid++;
         continue;
       }
-      const nativeId = connector.nativeId(parsed.data, record);
+      const nativeId = bounded.nativeId(parsed.data, record);
       read.uids.set(eventUid(source.vendor, source.id, nativeId), nativeId);
     }
     read.pages++;

@@ -23,20 +23,24 @@ const URL =
   'struct<url_string:string,scheme:string,hostname:string,port:int,path:string,query_string:string,categories:array<string>>';
 const HASHES = 'array<struct<algorithm:string,algorithm_id:int,value:string>>';
 
+/** An OCSF enum attribute and its sibling (`severity_id`, an integer, and `severity`, its caption). */
+function enumColumns(id: string, caption: string, type = 'int'): Column[] {
+  return [
+    { name: id, type },
+    { name: caption, type: 'string' },
+  ];
+}
+
 /** Columns of the `events` table, in order. */
 export const EVENT_COLUMNS: readonly Column[] = [
   { name: 'class_uid', type: 'int', comment: 'OCSF class (6003 API Activity, 3002 Authentication, ...)' },
   { name: 'class_name', type: 'string' },
-  { name: 'category_uid', type: 'int' },
-  { name: 'category_name', type: 'string' },
+  ...enumColumns('category_uid', 'category_name'),
   { name: 'activity_id', type: 'int' },
   { name: 'activity_name', type: 'string', comment: "the vendor's own label where activity_id is 99 (Other)" },
-  { name: 'type_uid', type: 'bigint' },
-  { name: 'type_name', type: 'string' },
-  { name: 'severity_id', type: 'int' },
-  { name: 'severity', type: 'string' },
-  { name: 'status_id', type: 'int' },
-  { name: 'status', type: 'string' },
+  ...enumColumns('type_uid', 'type_name', 'bigint'),
+  ...enumColumns('severity_id', 'severity'),
+  ...enumColumns('status_id', 'status'),
   { name: 'status_code', type: 'string' },
   { name: 'status_detail', type: 'string' },
   { name: 'time', type: 'bigint', comment: 'event time, epoch milliseconds' },
@@ -55,8 +59,7 @@ export const EVENT_COLUMNS: readonly Column[] = [
   { name: 'dst_endpoint', type: ENDPOINT },
   { name: 'service', type: 'struct<name:string,version:string>' },
   { name: 'session', type: 'struct<uid:string>' },
-  { name: 'auth_protocol_id', type: 'int' },
-  { name: 'auth_protocol', type: 'string' },
+  ...enumColumns('auth_protocol_id', 'auth_protocol'),
   {
     name: 'api',
     type:
@@ -74,10 +77,8 @@ export const EVENT_COLUMNS: readonly Column[] = [
   { name: 'web_resources', type: 'array<struct<uid:string,name:string,type:string,url_string:string>>' },
   { name: 'file', type: `struct<name:string,type:string,type_id:int,path:string,size:bigint,hashes:${HASHES}>` },
   { name: 'finding_info', type: 'struct<uid:string,title:string,types:array<string>>' },
-  { name: 'action_id', type: 'int' },
-  { name: 'action', type: 'string' },
-  { name: 'disposition_id', type: 'int' },
-  { name: 'disposition', type: 'string' },
+  ...enumColumns('action_id', 'action'),
+  ...enumColumns('disposition_id', 'disposition'),
   { name: 'raw_data', type: 'string', comment: 'the vendor record exactly as received (JSON text)' },
   { name: 'unmapped', type: 'string', comment: 'vendor fields with no OCSF home (JSON text)' },
 ];

@@ -2,18 +2,9 @@
  * What every Authentic8 mapping shares (functions/authentic8/normalize.ts): the event head with its
  * metadata, the Silo user and actor, and the vendor fields left for `unmapped`.
  */
-import {
-  StatusId,
-  UNKNOWN,
-  compact,
-  emailOf,
-  eventHead,
-  int32,
-  nonEmpty,
-  severityOf,
-  type OcsfEvent,
-  type OcsfUser,
-} from '../../shared/ocsf.ts';
+import { StatusId } from '../../shared/ocsf-classes.ts';
+import { UNKNOWN, compact, emailOf, int32, nonEmpty } from '../../shared/ocsf-fields.ts';
+import { eventHead, severityOf, type OcsfEvent, type OcsfUser } from '../../shared/ocsf.ts';
 import type { NormalizeBase } from '../../shared/connector.ts';
 import { logKind, type AuthRecord } from './schemas.ts';
 

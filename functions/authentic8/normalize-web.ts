@@ -3,17 +3,9 @@
  * Resources Activity 6001), DOWNLOAD and UPLOAD (File Hosting Activity 6006), EXPLOIT (Detection
  * Finding 2004). Mapping table: README.md.
  */
-import {
-  SeverityId,
-  StatusId,
-  UNKNOWN,
-  compact,
-  int32,
-  ipEndpoint,
-  nonEmpty,
-  requiredEndpoint,
-  severityOf,
-} from '../../shared/ocsf.ts';
+import { SeverityId, StatusId } from '../../shared/ocsf-classes.ts';
+import { UNKNOWN, compact, int32, ipEndpoint, nonEmpty, requiredEndpoint } from '../../shared/ocsf-fields.ts';
+import { severityOf } from '../../shared/ocsf.ts';
 import type { NormalizeBase } from '../../shared/connector.ts';
 import type { OtherRecord, UrlRecord } from './schemas.ts';
 import { actorOf, head, rest, user, who, type Event } from './normalize-common.ts';

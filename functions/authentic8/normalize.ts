@@ -6,16 +6,9 @@
  * `metadata.event_code`, `seq_id` in `metadata.correlation_uid` (and `sequence` where it fits 32
  * bits), `org_id` in `metadata.tenant_uid`. Mapping table: README.md.
  */
-import {
-  ApiActivityId,
-  StatusId,
-  UNKNOWN,
-  compact,
-  emailOf,
-  ipEndpoint,
-  requiredEndpoint,
-  type OcsfEvent,
-} from '../../shared/ocsf.ts';
+import { ApiActivityId, StatusId } from '../../shared/ocsf-classes.ts';
+import { UNKNOWN, compact, emailOf, ipEndpoint, requiredEndpoint } from '../../shared/ocsf-fields.ts';
+import type { OcsfEvent } from '../../shared/ocsf.ts';
 import type { NormalizeBase } from '../../shared/connector.ts';
 import {
   logKind,

@@ -6,19 +6,9 @@
  * only raises the severity. Records have no id, so `metadata.correlation_uid` stays unset.
  * Mapping table: README.md.
  */
-import {
-  ApiActivityId,
-  StatusId,
-  UNKNOWN,
-  compact,
-  emailOf,
-  eventHead,
-  ipEndpoint,
-  requiredEndpoint,
-  severityOf,
-  type OcsfEvent,
-  type OcsfUser,
-} from '../../shared/ocsf.ts';
+import { ApiActivityId, StatusId } from '../../shared/ocsf-classes.ts';
+import { UNKNOWN, compact, emailOf, ipEndpoint, requiredEndpoint } from '../../shared/ocsf-fields.ts';
+import { eventHead, severityOf, type OcsfEvent, type OcsfUser } from '../../shared/ocsf.ts';
 import type { NormalizeBase } from '../../shared/connector.ts';
 import type { CbRecord } from './schemas.ts';
 

@@ -6,19 +6,9 @@
  * Management (3005) requires the privileges granted or revoked, which a Nected record never names.
  * Mapping table: README.md.
  */
-import {
-  ApiActivityId,
-  StatusId,
-  UNKNOWN,
-  compact,
-  eventHead,
-  int32,
-  ipEndpoint,
-  nonEmpty,
-  requiredEndpoint,
-  severityOf,
-  type OcsfEvent,
-} from '../../shared/ocsf.ts';
+import { ApiActivityId, StatusId } from '../../shared/ocsf-classes.ts';
+import { UNKNOWN, compact, int32, ipEndpoint, nonEmpty, requiredEndpoint } from '../../shared/ocsf-fields.ts';
+import { eventHead, severityOf, type OcsfEvent } from '../../shared/ocsf.ts';
 import type { NormalizeBase } from '../../shared/connector.ts';
 import type { NectedRecord } from './schemas.ts';
 

@@ -6,20 +6,9 @@
  * actor or target: an event without one comes back as an object whose every field is null.
  * Mapping table: README.md.
  */
-import {
-  ApiActivityId,
-  StatusId,
-  UNKNOWN,
-  compact,
-  eventHead,
-  ipEndpoint,
-  nonEmpty,
-  requiredEndpoint,
-  severityOf,
-  type OcsfEndpoint,
-  type OcsfEvent,
-  type OcsfUser,
-} from '../../shared/ocsf.ts';
+import { ApiActivityId, StatusId } from '../../shared/ocsf-classes.ts';
+import { UNKNOWN, compact, ipEndpoint, nonEmpty, requiredEndpoint } from '../../shared/ocsf-fields.ts';
+import { eventHead, severityOf, type OcsfEndpoint, type OcsfEvent, type OcsfUser } from '../../shared/ocsf.ts';
 import type { NormalizeBase } from '../../shared/connector.ts';
 import type { RetracedEvent } from './schemas.ts';
 

@@ -3,21 +3,9 @@
  * user or API key behind the call, the API operation is the gRPC method path, the outcome its gRPC
  * status, named (`PERMISSION_DENIED`), in `status_code`. Mapping table: README.md.
  */
-import {
-  ApiActivityId,
-  StatusId,
-  UNKNOWN,
-  compact,
-  emailOf,
-  eventHead,
-  int32,
-  ipEndpoint,
-  nonEmpty,
-  requiredEndpoint,
-  severityOf,
-  type OcsfEvent,
-  type OcsfUser,
-} from '../../shared/ocsf.ts';
+import { ApiActivityId, StatusId } from '../../shared/ocsf-classes.ts';
+import { UNKNOWN, compact, emailOf, int32, ipEndpoint, nonEmpty, requiredEndpoint } from '../../shared/ocsf-fields.ts';
+import { eventHead, severityOf, type OcsfEvent, type OcsfUser } from '../../shared/ocsf.ts';
 import type { NormalizeBase } from '../../shared/connector.ts';
 import type { VezaNewRecord, VezaOldRecord, VezaRecord } from './schemas.ts';
 

@@ -1,9 +1,9 @@
-import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { nag } from '../nag.ts';
+import { ServiceRole } from './service-role.ts';
 
 export interface FirehoseS3RoleProps {
   readonly bucket: s3.IBucket;
@@ -26,16 +26,13 @@ export function staticPrefix(prefix: string): string {
  * under this stream's own prefixes only, and the bucket key only through S3 for this bucket. No
  * delete: the CDK's generic grantReadWrite (s3:DeleteObject*, s3:List* on the whole bucket) is not used.
  */
-export class FirehoseS3Role extends Construct {
-  readonly role: iam.Role;
-
+export class FirehoseS3Role extends ServiceRole {
   constructor(scope: Construct, id: string, props: FirehoseS3RoleProps) {
-    super(scope, id);
-    const stack = Stack.of(this);
-    this.role = new iam.Role(this, 'Role', {
+    super(scope, id, {
       assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com'),
       description: 'audit-pump Firehose: write its own prefixes of the archive',
     });
+    const { stack } = this;
     const { bucket } = props;
     this.role.addToPolicy(
       new iam.PolicyStatement({

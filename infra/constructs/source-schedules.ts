@@ -9,6 +9,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Source } from '../../shared/config.ts';
 import { nag } from '../nag.ts';
+import { ServiceRole } from './service-role.ts';
 
 /**
  * 03:30 UTC: yesterday is closed, past every vendor's settle lag and the hour's margin of the range
@@ -30,18 +31,15 @@ export interface SchedulerRoleProps {
  * and it can encrypt what it puts in the KMS-encrypted dead-letter queue (SQS needs
  * kms:GenerateDataKey and kms:Decrypt from a sender): without that, failed schedules are lost.
  */
-export class SchedulerRole extends Construct {
-  readonly role: iam.Role;
-
+export class SchedulerRole extends ServiceRole {
   constructor(scope: Construct, id: string, props: SchedulerRoleProps) {
-    super(scope, id);
-    const stack = Stack.of(this);
-    this.role = new iam.Role(this, 'Role', {
+    super(scope, id, {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
       }),
       description: 'audit-pump schedules: invoke the pump',
     });
+    const { stack } = this;
     props.fn.grantInvoke(this.role);
     // sqs:SendMessage comes with the schedules' dead-letter configuration (aws-scheduler-targets).
     this.role.addToPolicy(

@@ -32,11 +32,22 @@ export function awsJsonError(type: string, message: string, status = 400): Emula
   };
 }
 
-/** Decodes a request for the service whose targets start with `targetPrefix`, or answers the error. */
-export function parseAwsJsonCall(req: EmulatorRequest, targetPrefix: string): AwsJsonCall | EmulatorResponse {
+/**
+ * Decodes a request for the service whose targets start with `targetPrefix`, or answers the error:
+ * an operation outside `implemented` is refused as one the emulator does not implement.
+ */
+export function parseAwsJsonCall(
+  req: EmulatorRequest,
+  targetPrefix: string,
+  implemented: readonly string[],
+): AwsJsonCall | EmulatorResponse {
   const target = req.headers['x-amz-target'];
   if (req.method !== 'POST' || typeof target !== 'string' || !target.startsWith(`${targetPrefix}.`)) {
     return awsJsonError('UnknownOperationException', `Unknown operation ${String(target)}`);
+  }
+  const operation = target.slice(targetPrefix.length + 1);
+  if (!implemented.includes(operation)) {
+    return awsJsonError('UnknownOperationException', `The emulator does not implement ${operation}.`);
   }
   let input: unknown;
   try {
@@ -47,12 +58,17 @@ export function parseAwsJsonCall(req: EmulatorRequest, targetPrefix: string): Aw
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return awsJsonError('SerializationException', 'Request body must be a JSON object.');
   }
-  return { operation: target.slice(targetPrefix.length + 1), input: input as Record<string, unknown> };
+  return { operation, input: input as Record<string, unknown> };
 }
 
 /** True when `value` is an answer to send back (an error) rather than the decoded value hoped for. */
 export function isResponse<T>(value: T | EmulatorResponse): value is EmulatorResponse {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && 'status' in value;
+}
+
+/** The ARN of an emulated resource: `service` in the emulated region and account. */
+export function emulatedArn(service: string, resource: string): string {
+  return `arn:aws:${service}:${EMULATED_REGION}:${EMULATED_ACCOUNT}:${resource}`;
 }
 
 /** AWS JSON 1.1 timestamps are epoch seconds (fractional), not ISO strings. */

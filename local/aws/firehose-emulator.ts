@@ -7,9 +7,9 @@ import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   EMULATED_ACCOUNT,
-  EMULATED_REGION,
   awsJsonError,
   awsJsonOk,
+  emulatedArn,
   epochSeconds,
   isResponse,
   parseAwsJsonCall,
@@ -156,12 +156,9 @@ export async function startFirehoseEmulator(options: FirehoseEmulatorOptions): P
 
 async function handle(ctx: Context, req: EmulatorRequest, res: ServerResponse): Promise<EmulatorResponse | void> {
   ctx.stats.calls += 1;
-  const call = parseAwsJsonCall(req, 'Firehose_20150804');
+  const call = parseAwsJsonCall(req, 'Firehose_20150804', ['PutRecord', 'PutRecordBatch', 'DescribeDeliveryStream']);
   if (isResponse(call)) return call;
   if (call.operation === 'DescribeDeliveryStream') return describe(ctx, call.input);
-  if (call.operation !== 'PutRecord' && call.operation !== 'PutRecordBatch') {
-    return awsJsonError('UnknownOperationException', `The emulator does not implement ${call.operation}.`);
-  }
   if (ctx.faults.latencyMs > 0) await sleep(ctx.faults.latencyMs);
   if (ctx.faults.dropConnectionNextCalls > 0) {
     ctx.faults.dropConnectionNextCalls -= 1;
@@ -304,7 +301,7 @@ function describe(ctx: Context, input: Record<string, unknown>): EmulatorRespons
   return awsJsonOk({
     DeliveryStreamDescription: {
       DeliveryStreamName: name,
-      DeliveryStreamARN: `arn:aws:firehose:${EMULATED_REGION}:${EMULATED_ACCOUNT}:deliverystream/${name}`,
+      DeliveryStreamARN: emulatedArn('firehose', `deliverystream/${name}`),
       DeliveryStreamStatus: 'ACTIVE',
       DeliveryStreamType: 'DirectPut',
       VersionId: '1',

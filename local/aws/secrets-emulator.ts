@@ -3,15 +3,7 @@
  * local `endpoint` reads credentials from it. Only GetSecretValue: the pump reads, it never writes.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import {
-  EMULATED_ACCOUNT,
-  EMULATED_REGION,
-  awsJsonError,
-  awsJsonOk,
-  epochSeconds,
-  isResponse,
-  parseAwsJsonCall,
-} from './aws-json.ts';
+import { awsJsonError, awsJsonOk, emulatedArn, epochSeconds, isResponse, parseAwsJsonCall } from './aws-json.ts';
 import { listen, type EmulatorRequest, type EmulatorResponse } from '../emulators/http-server.ts';
 
 /** Options of {@link startSecretsEmulator}: secret name → SecretString. */
@@ -69,22 +61,20 @@ export async function startSecretsEmulator(options: SecretsEmulatorOptions): Pro
 function newSecret(name: string, value: string): StoredSecret {
   // Real secret ARNs end in a dash and six random characters.
   const suffix = randomBytes(6).toString('base64url').replace(/[-_]/g, 'x').slice(0, 6);
-  const arn = `arn:aws:secretsmanager:${EMULATED_REGION}:${EMULATED_ACCOUNT}:secret:${name}-${suffix}`;
-  return { arn, value, versionId: randomUUID(), createdMs: Date.now() };
+  return {
+    arn: emulatedArn('secretsmanager', `secret:${name}-${suffix}`),
+    value,
+    versionId: randomUUID(),
+    createdMs: Date.now(),
+  };
 }
 
 function handle(
   store: Map<string, StoredSecret>,
   req: EmulatorRequest,
 ): { response: EmulatorResponse; counted: boolean } {
-  const call = parseAwsJsonCall(req, 'secretsmanager');
+  const call = parseAwsJsonCall(req, 'secretsmanager', ['GetSecretValue']);
   if (isResponse(call)) return { response: call, counted: false };
-  if (call.operation !== 'GetSecretValue') {
-    return {
-      response: awsJsonError('UnknownOperationException', `The emulator does not implement ${call.operation}.`),
-      counted: false,
-    };
-  }
   return { response: getSecretValue(store, call.input), counted: true };
 }
 

@@ -7,24 +7,13 @@
 import { join } from 'node:path';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import {
-  ARCHIVE_ERROR_PREFIX,
-  ARCHIVE_PREFIX,
-  DEAD_LETTER_ERROR_PREFIX,
-  DEAD_LETTER_PREFIX,
-  LOCAL_CURSOR_TABLE,
-  LOCAL_STREAMS,
-} from '../../shared/archive-layout.ts';
+import { LOCAL_CURSOR_TABLE, LOCAL_STREAMS } from '../../shared/archive-layout.ts';
 import type { AwsClients } from '../../shared/aws.ts';
 import type { RuntimeConfig, Source } from '../../shared/config.ts';
 import { FileSpool, MemorySpool, type Spool } from '../../shared/spool.ts';
 import { LOCAL_AWS, ensureCursorTable, startDynamo, type LocalDynamo } from './dynamo.ts';
-import {
-  startFirehoseEmulator,
-  type FirehoseEmulator,
-  type FirehoseFaults,
-  type StreamConfig,
-} from './firehose-emulator.ts';
+import { startFirehoseEmulator, type FirehoseEmulator, type FirehoseFaults } from './firehose-emulator.ts';
+import { LOCAL_STREAM_CONFIGS } from './streams.ts';
 import { startSecretsEmulator, type SecretsEmulator } from './secrets-emulator.ts';
 
 export interface LocalStackOptions {
@@ -50,22 +39,6 @@ export interface LocalStack {
   readonly spool: Spool;
   stop(): Promise<void>;
 }
-
-/** The processors of the deployed archive and dead-letter streams (infra/constructs/delivery-stream.ts). */
-export const DEAGGREGATING = { deaggregation: { type: 'JSON' }, appendDelimiter: true } as const;
-
-/**
- * The archive and dead-letter streams as deployed: their prefixes, and the pump's records, packed
- * several events to a Firehose record, deaggregated first.
- */
-export const LOCAL_STREAM_CONFIGS: Readonly<Record<string, StreamConfig>> = {
-  [LOCAL_STREAMS.archive]: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX, ...DEAGGREGATING },
-  [LOCAL_STREAMS.deadLetter]: {
-    prefix: DEAD_LETTER_PREFIX,
-    errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX,
-    ...DEAGGREGATING,
-  },
-};
 
 /** The secret name a local source's inline credentials are stored under. */
 export function localSecretName(sourceId: string): string {

@@ -8,12 +8,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
-import {
-  ARCHIVE_ERROR_PREFIX,
-  ARCHIVE_PREFIX,
-  DEAD_LETTER_ERROR_PREFIX,
-  DEAD_LETTER_PREFIX,
-} from '../../shared/archive-layout.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
 import { HttpClient } from '../../shared/http.ts';
 import { runSource, type HttpFactory, type RunResult } from '../../shared/runner.ts';
@@ -22,7 +16,7 @@ import { readArchive } from '../query/archive-reader.ts';
 import { LOCAL_AWS } from '../aws/dynamo.ts';
 import { startFirehoseEmulator, type FirehoseEmulator } from '../aws/firehose-emulator.ts';
 import { seededRandom } from '../emulators/random.ts';
-import { DEAGGREGATING } from '../aws/stack.ts';
+import { deployedStreams } from '../aws/streams.ts';
 import type { Stand } from './stands.ts';
 import { capturingLogger, runMetrics, type Outputs } from './hygiene.ts';
 import { crashingSteps, type CrashPlan, type Step, type Steps } from './steps.ts';
@@ -79,10 +73,7 @@ export async function startArchive(clock: Pick<FakeClock, 'pumpNow' | 'sleep'>):
     archiveDir: dir,
     bufferIntervalMs: 3_600_000,
     // As deployed: the sinks pack events into shared records and the streams deaggregate them.
-    streams: {
-      archive: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX, ...DEAGGREGATING },
-      dlq: { prefix: DEAD_LETTER_PREFIX, errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX, ...DEAGGREGATING },
-    },
+    streams: deployedStreams({ archive: 'archive', deadLetter: 'dlq' }),
   });
   const client = new FirehoseClient({ ...LOCAL_AWS, endpoint: firehose.endpoint, maxAttempts: 1 });
   const options = { client, now: clock.pumpNow, sleep: clock.sleep, random: seededRandom(7), pack: true };
