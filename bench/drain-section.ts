@@ -73,7 +73,7 @@ function drainFigures(vendor: Vendor, runs: readonly ReplayedDrain[], goalLatenc
       serverMaxServiceMs: round2(d.service.maxServiceMs),
       requestsNeeded: requestsNeeded(vendor, d.streams),
       maxPage: vendorBench(vendor).maxPage,
-      concurrency: vendorBench(vendor).concurrency,
+      concurrency: vendorBench(vendor).concurrency ?? 1,
       why: vendorBench(vendor).note,
     };
   }

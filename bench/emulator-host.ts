@@ -10,24 +10,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ARCHIVE_ERROR_PREFIX,
-  ARCHIVE_PREFIX,
-  DEAD_LETTER_ERROR_PREFIX,
-  DEAD_LETTER_PREFIX,
-  LOCAL_CURSOR_TABLE,
-  LOCAL_STREAMS,
-} from '../shared/archive-layout.ts';
+import { LOCAL_CURSOR_TABLE, LOCAL_STREAMS } from '../shared/archive-layout.ts';
 import type { Vendor } from '../shared/config.ts';
-import { AUTHENTIC8_LOG_TYPES } from '../functions/authentic8/emulator/data.ts';
-import {
-  AUTHENTIC8_LOCAL_TOKEN,
-  AUTHENTIC8_MAIN_ORG,
-  startAuthentic8Emulator,
-} from '../functions/authentic8/emulator/emulator.ts';
 import { ensureCursorTable, startDynamo } from '../local/aws/dynamo.ts';
 import { startEmulator } from '../local/emulators/emulators.ts';
 import { startFirehoseEmulator } from '../local/aws/firehose-emulator.ts';
+import { LOCAL_STREAM_CONFIGS } from '../local/aws/streams.ts';
 import { readArchive } from '../local/query/archive-reader.ts';
 import { parseFloorMs, stringifyFloorMs } from './floors.ts';
 import { startPreparedAnswers } from './prepared-answers.ts';
@@ -76,25 +64,8 @@ interface Vendored {
   stop(): Promise<void>;
 }
 
-/** The vendor emulator; Authentic8 directly, to count its main org's logs per type. */
+/** The vendor emulator, and the streams its reader drains one after another. */
 async function startVendor(s: HostSettings): Promise<Vendored> {
-  if (s.vendor === 'authentic8') {
-    const a8 = await startAuthentic8Emulator({
-      token: AUTHENTIC8_LOCAL_TOKEN,
-      seed: s.seed,
-      backlog: s.backlog,
-      latencyMs: 0,
-    });
-    const counts = new Map<string, number>(AUTHENTIC8_LOG_TYPES.map((t) => [t, 0]));
-    for (const e of a8.events()) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
-    return {
-      baseUrl: a8.baseUrl,
-      credentials: { token: AUTHENTIC8_LOCAL_TOKEN },
-      options: { org: AUTHENTIC8_MAIN_ORG, types: 'all' },
-      streams: [...counts.values()],
-      stop: () => a8.stop(),
-    };
-  }
   const e = await startEmulator(s.vendor, {
     seed: s.seed,
     backlog: s.backlog,
@@ -105,7 +76,7 @@ async function startVendor(s: HostSettings): Promise<Vendored> {
     baseUrl: e.baseUrl,
     credentials: e.credentials,
     options: e.options,
-    streams: [e.eventIds().length],
+    streams: e.streams?.() ?? [e.eventIds().length],
     stop: () => e.stop(),
   };
 }
@@ -113,18 +84,7 @@ async function startVendor(s: HostSettings): Promise<Vendored> {
 /** Firehose (streams deaggregating packed records, as deployed) and dynalite. */
 async function startAws(): Promise<Hosted<AwsReady>> {
   const archiveDir = await mkdtemp(join(tmpdir(), 'audit-pump-bench-'));
-  const packed = { deaggregation: { type: 'JSON' as const }, appendDelimiter: true };
-  const firehose = await startFirehoseEmulator({
-    archiveDir,
-    streams: {
-      [LOCAL_STREAMS.archive]: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX, ...packed },
-      [LOCAL_STREAMS.deadLetter]: {
-        prefix: DEAD_LETTER_PREFIX,
-        errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX,
-        ...packed,
-      },
-    },
-  });
+  const firehose = await startFirehoseEmulator({ archiveDir, streams: LOCAL_STREAM_CONFIGS });
   const dynamo = await startDynamo();
   await ensureCursorTable(dynamo.client, LOCAL_CURSOR_TABLE);
   const ready: AwsReady = {

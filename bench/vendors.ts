@@ -26,5 +26,5 @@ export function requestsNeeded(vendor: Vendor, streams: readonly number[]): numb
 
 /** The drain's lower bound in ms: requests needed × latency ÷ concurrency. */
 export function lowerBoundMs(vendor: Vendor, streams: readonly number[], latencyMs: number): number {
-  return (requestsNeeded(vendor, streams) * latencyMs) / vendorBench(vendor).concurrency;
+  return (requestsNeeded(vendor, streams) * latencyMs) / (vendorBench(vendor).concurrency ?? 1);
 }

@@ -14,8 +14,8 @@ import type { Wire } from './emulators/generated-records.ts';
 export interface VendorBench {
   /** The vendor's largest page (records a request). */
   readonly maxPage: number;
-  /** Requests the API lets one reader have in flight. */
-  readonly concurrency: number;
+  /** Requests the API lets one reader have in flight: one unless it says more. */
+  readonly concurrency?: number;
   /** Source options that read at `maxPage` and `concurrency`. */
   readonly options: Record<string, unknown>;
   /** Why these numbers (for the report). */
@@ -29,11 +29,16 @@ export interface VendorBench {
   requestsNeeded(streams: readonly number[], maxPage: number): number;
 }
 
+/** Wire records of every documented shape (fast-check), and the options a source needs to read them. */
+export interface Generated {
+  readonly wire: Wire;
+  readonly options: Record<string, unknown>;
+}
+
 export interface VendorLocal {
   /** Serves the emulator with the local credentials and returns the source settings that read it. */
   startEmulator(settings: EmulatorSettings): Promise<RunningEmulator>;
-  /** Wire records of every documented shape (fast-check), and the options a source needs to read them. */
-  readonly generated: { readonly wire: Wire; readonly options: Record<string, unknown> };
+  readonly generated: Generated;
   /** The vendor's stands in the chaos campaign, by stand name (one per read mode). */
   readonly stands: Readonly<Record<string, StandDefinition>>;
   /** The vendor as the fuzzer fakes it. */

@@ -4,7 +4,6 @@
  * a caught-up vendor, envelopes that are wrong for the vendor, and a page sequence whose cursor does
  * not move (a pagination loop). Each vendor fills it in functions/<vendor>/emulator/fuzz.ts.
  */
-import type { Vendor } from '../../shared/config.ts';
 import type { Connector } from '../../shared/connector.ts';
 import type { Random } from '../emulators/random.ts';
 
@@ -17,14 +16,14 @@ export interface Answer {
 
 /** A vendor as the fuzzer sees it; `at` is the middle of the window the source reads. */
 export interface FuzzVendor {
-  readonly vendor: Vendor;
+  /** The vendor's connector (its `vendor` names the vendor). */
   readonly connector: Connector;
   readonly credentials: Record<string, string>;
   readonly options: Record<string, unknown>;
   /** Fields whose absence or wrong type makes a record invalid. */
   readonly required: readonly string[];
-  /** Records a page needs to be followed by another (a full page); 1 when any page can be. */
-  readonly full: number;
+  /** Records a page needs to be followed by another (a full page); any page can be when unsaid. */
+  readonly full?: number;
   records(random: Random, n: number, at: number): Array<Record<string, unknown>>;
   /** A valid page holding these record texts; `more` asks for a continuation (loop cases). */
   page(texts: readonly string[], request: FuzzRequest, more?: boolean): string;

@@ -187,7 +187,7 @@ function script(random: Random, fuzz: FuzzVendor, kind: (typeof KINDS)[number], 
   }
   const lead =
     kind === 'loop' || random() < 0.5
-      ? validRecords(random, fuzz, Math.max(fuzz.full, randomInt(random, 1, 4)), at)
+      ? validRecords(random, fuzz, Math.max(fuzz.full ?? 1, randomInt(random, 1, 4)), at)
       : undefined;
   const steps: Step[] = lead
     ? [
@@ -206,7 +206,7 @@ function script(random: Random, fuzz: FuzzVendor, kind: (typeof KINDS)[number], 
       ]
     : [];
   // A loop needs a full page: a short one ends the window whatever its cursor says.
-  const texts = validRecords(random, fuzz, kind === 'loop' ? fuzz.full : randomInt(random, 1, 3), at).map(
+  const texts = validRecords(random, fuzz, kind === 'loop' ? (fuzz.full ?? 1) : randomInt(random, 1, 3), at).map(
     (r) => r.text,
   );
   const bad = (answer: (req: FuzzRequest) => Answer): Step[] => [...steps, { good: false, answer }];
@@ -316,7 +316,7 @@ function account(
 function sourceFor(fuzz: FuzzVendor, id: string, startFrom: number): Source {
   const raw = {
     id,
-    vendor: fuzz.vendor,
+    vendor: fuzz.connector.vendor,
     baseUrl: 'http://127.0.0.1:9',
     credentials: fuzz.credentials,
     startFrom: new Date(startFrom).toISOString(),
@@ -379,8 +379,8 @@ async function fuzzCase(world: ChaosWorld, seed: number, report: FuzzReport, out
   report.cases++;
   report.oversized += steps.flatMap((s) => s.records ?? []).filter((r) => r.how === 'oversized').length;
   if (kind === 'echo') report.echoes++;
-  report.byKind[`${fuzz.vendor}:${kind}`] = (report.byKind[`${fuzz.vendor}:${kind}`] ?? 0) + 1;
-  if (problems.length) report.failures.push(`seed ${seed} ${fuzz.vendor} ${kind}: ${problems.join('; ')}`);
+  report.byKind[`${fuzz.connector.vendor}:${kind}`] = (report.byKind[`${fuzz.connector.vendor}:${kind}`] ?? 0) + 1;
+  if (problems.length) report.failures.push(`seed ${seed} ${fuzz.connector.vendor} ${kind}: ${problems.join('; ')}`);
 }
 
 /** `cases` fuzz cases with seeds `seed`, `seed + 1`, ...; every output is scanned for the credentials. */

@@ -145,3 +145,35 @@ export function standSource(
 export function chaosToken(vendor: string, seed: number): string {
   return `chaos-${vendor}-secret-${(seed >>> 0).toString(36)}-7f3a9c`;
 }
+
+/** What a stand is built from: its connector, its emulator, and the source that reads the emulator. */
+export interface StandParts {
+  readonly connector: Connector;
+  readonly emulator: { readonly baseUrl: string; readonly faults: object; stop(): Promise<void> };
+  readonly knobs: FaultKnobs;
+  /** The source's credentials: every value is a secret the hygiene scan looks for. */
+  readonly credentials: Record<string, string>;
+  readonly options: Record<string, unknown>;
+  /** The stand's name where a vendor has one per read mode; the vendor's otherwise. */
+  readonly name?: string;
+  /** The connector's settle lag unless the read mode holds nothing back. */
+  readonly settleLagMs?: number;
+}
+
+/** The parts of a stand every vendor fills alike; the vendor adds arrivals, what is due and progress. */
+export function standOf(
+  ctx: StandContext,
+  parts: StandParts,
+): Omit<Stand, 'arrive' | 'expected' | 'progress' | 'partial' | 'spool'> {
+  const { connector, emulator, credentials } = parts;
+  return {
+    name: parts.name ?? connector.vendor,
+    vendor: connector.vendor,
+    connector,
+    secrets: Object.values(credentials),
+    settleLagMs: parts.settleLagMs ?? connector.settleLagMs ?? 0,
+    source: standSource(ctx, connector, emulator.baseUrl, credentials, parts.options),
+    ...armer(parts.knobs, emulator.faults),
+    stop: () => emulator.stop(),
+  };
+}

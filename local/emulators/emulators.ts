@@ -27,6 +27,11 @@ export interface RunningEmulator {
   readonly options: Record<string, unknown>;
   /** Native ids of every event the emulator holds, for "every event archived" checks. */
   eventIds(): string[];
+  /**
+   * The sizes of the independent streams a reader drains one after another (Authentic8's log types), where the
+   * vendor has several; one stream of every event otherwise (the benchmark's request count).
+   */
+  streams?(): number[];
   stop(): Promise<void>;
 }
 

@@ -25,7 +25,7 @@ async function runAgainst(fuzz: FuzzVendor, answer: { status: number; body: stri
   const clock = new FakeClock(CHAOS_EPOCH);
   const raw = {
     id: `echo-${++count}`,
-    vendor: fuzz.vendor,
+    vendor: fuzz.connector.vendor,
     baseUrl: 'http://127.0.0.1:9',
     credentials: fuzz.credentials,
     startFrom: new Date(clock.now() - 7_200_000).toISOString(),
@@ -61,31 +61,34 @@ async function runAgainst(fuzz: FuzzVendor, answer: { status: number; body: stri
   return { result, outputs };
 }
 
-describe.each(FUZZ_VENDORS.map((f) => [f.vendor, f] as const))('%s echoing its credential', (_vendor, fuzz) => {
-  it("in each error shape and each form: the run fails, names the vendor's error, and no output holds the credential", async () => {
-    const secrets = Object.values(fuzz.credentials);
-    for (const secret of secrets.filter((s) => s.length >= 8)) {
-      for (const echo of echoForms(secret)) {
-        for (const answer of fuzz.echoes(echo)) {
-          // Act
-          const { result, outputs } = await runAgainst(fuzz, answer);
+describe.each(FUZZ_VENDORS.map((f) => [f.connector.vendor, f] as const))(
+  '%s echoing its credential',
+  (_vendor, fuzz) => {
+    it("in each error shape and each form: the run fails, names the vendor's error, and no output holds the credential", async () => {
+      const secrets = Object.values(fuzz.credentials);
+      for (const secret of secrets.filter((s) => s.length >= 8)) {
+        for (const echo of echoForms(secret)) {
+          for (const answer of fuzz.echoes(echo)) {
+            // Act
+            const { result, outputs } = await runAgainst(fuzz, answer);
 
-          // Assess
-          const where = `${answer.status} ${String(answer.body).slice(0, 80)}`;
-          expect({ where, status: result.status }).toEqual({ where, status: 'failed' });
-          expect({ where, leaks: scan(outputs, secrets) }).toEqual({ where, leaks: [] });
-          expect(result.error?.length ?? 0).toBeGreaterThan(0);
+            // Assess
+            const where = `${answer.status} ${String(answer.body).slice(0, 80)}`;
+            expect({ where, status: result.status }).toEqual({ where, status: 'failed' });
+            expect({ where, leaks: scan(outputs, secrets) }).toEqual({ where, leaks: [] });
+            expect(result.error?.length ?? 0).toBeGreaterThan(0);
+          }
         }
       }
-    }
-  });
-});
+    });
+  },
+);
 
 describe('vendor text quoted into errors', () => {
   it("keeps the vendor's words around the credential, with the credential replaced", async () => {
     // Prepare: Retraced's 200 with GraphQL errors and Nected's in-band code, both quoted into the error.
-    const retraced = FUZZ_VENDORS.find((f) => f.vendor === 'retraced') as FuzzVendor;
-    const nected = FUZZ_VENDORS.find((f) => f.vendor === 'nected') as FuzzVendor;
+    const retraced = FUZZ_VENDORS.find((f) => f.connector.vendor === 'retraced') as FuzzVendor;
+    const nected = FUZZ_VENDORS.find((f) => f.connector.vendor === 'nected') as FuzzVendor;
 
     // Act
     const a = await runAgainst(

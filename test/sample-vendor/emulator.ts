@@ -99,7 +99,6 @@ export function startSampleForCli(settings: EmulatorSettings): Promise<RunningEm
       startSampleEmulator({ token: LOCAL_TOKEN, backlog, arrivalsPerSecond, port }),
     (emulator) => ({
       credentials: { token: LOCAL_TOKEN },
-      options: {},
       eventIds: () => emulator.events().map((e) => e.id),
     }),
   );

@@ -6,8 +6,8 @@
 import * as fc from 'fast-check';
 import { expectedOf, type Progress } from '../../local/chaos/expected.ts';
 import type { FuzzVendor } from '../../local/chaos/fuzz-pages.ts';
-import { armer, chaosToken, standSource, type FaultKnobs, type StandDefinition } from '../../local/chaos/stand-kit.ts';
-import type { VendorLocal } from '../../local/vendor-local.ts';
+import { chaosToken, standOf, type FaultKnobs, type StandDefinition } from '../../local/chaos/stand-kit.ts';
+import type { VendorBench, VendorLocal } from '../../local/vendor-local.ts';
 import { eventUid } from '../../shared/ocsf.ts';
 import { sampleConnector, type SampleRecord } from './connector.ts';
 import { startSampleEmulator, startSampleForCli } from './emulator.ts';
@@ -20,18 +20,17 @@ const stand: StandDefinition = {
     const token = chaosToken('sample', ctx.seed);
     const emu = await startSampleEmulator({ token, backlog: ctx.backlog, now: ctx.now });
     return {
-      name: 'sample',
-      vendor: 'sample',
-      connector: sampleConnector,
-      secrets: [token],
-      settleLagMs: 0,
-      source: standSource(ctx, sampleConnector, emu.baseUrl, { token }, { limit: 7 }),
-      ...armer(KNOBS, emu.faults),
+      ...standOf(ctx, {
+        connector: sampleConnector,
+        emulator: emu,
+        knobs: KNOBS,
+        credentials: { token },
+        options: { limit: 7 },
+      }),
       arrive: (n) => emu.addEvents(n),
       expected: () =>
         expectedOf(emu.events().map((e) => [eventUid('sample', ctx.sourceId, e.id), JSON.stringify(e), true])),
       progress: (cursor): Progress => ({ after: (cursor as { after: number }).after }),
-      stop: () => emu.stop(),
     };
   },
 };
@@ -44,11 +43,9 @@ const record = (seq: number, at: number): SampleRecord => ({
 });
 
 const fuzz: FuzzVendor = {
-  vendor: 'sample',
   connector: sampleConnector,
   credentials: { token: 'fuzz-sample-secret-5b1' },
   options: { limit: 5 },
-  full: 1,
   required: ['seq', 'id', 'time', 'action'],
   records: (random, n, at) =>
     Array.from({ length: n }, () => record(1 + Math.floor(random() * 1e6), at) as unknown as Record<string, unknown>),
@@ -56,6 +53,14 @@ const fuzz: FuzzVendor = {
   empty: () => '{"events": [], "next": null}',
   wrong: (texts) => [`{"events": {}}`, `{"next": null}`, `{"events": [${texts.join(',')}], "next": "x"}`],
   echoes: (echo) => [{ status: 401, body: `{"error": "token ${echo} is not valid"}` }],
+};
+
+const bench: VendorBench = {
+  maxPage: 500,
+  options: { limit: 500 },
+  note: 'the sample API pages by sequence, 500 at most',
+  backlog: { full: 1000, smoke: 100 },
+  requestsNeeded: (streams, maxPage) => streams.reduce((sum, n) => sum + Math.floor(n / maxPage) + 1, 0),
 };
 
 export const sampleLocal: VendorLocal = {
@@ -69,12 +74,5 @@ export const sampleLocal: VendorLocal = {
   },
   stands: { sample: stand },
   fuzz,
-  bench: {
-    maxPage: 500,
-    concurrency: 1,
-    options: { limit: 500 },
-    note: 'the sample API pages by sequence, 500 at most',
-    backlog: { full: 1000, smoke: 100 },
-    requestsNeeded: (streams, maxPage) => streams.reduce((sum, n) => sum + Math.floor(n / maxPage) + 1, 0),
-  },
+  bench,
 };

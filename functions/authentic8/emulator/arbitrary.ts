@@ -9,6 +9,7 @@ import * as fc from 'fast-check';
 import { IP, TEXT, maybe, present, sampleOne } from '../../../local/emulators/arbitrary-sample.ts';
 import { AUTHENTIC8_LOG_TYPES, pyJson, type Json } from './data.ts';
 import type { Random } from '../../../local/emulators/random.ts';
+import type { Generated } from '../../../local/vendor-local.ts';
 
 export interface ShapeOptions {
   readonly full?: boolean;
@@ -179,3 +180,6 @@ export function authentic8Wire(options: ShapeOptions = {}): fc.Arbitrary<string>
 export function drawAuthentic8(random: Random, type: string): Record8 {
   return sampleOne(authentic8Fields(type), random);
 }
+
+/** Authentic8's records for the property tests, and the options a source needs to read them. */
+export const authentic8Generated: Generated = { wire: authentic8Wire, options: { org: 'Acme Corp' } };

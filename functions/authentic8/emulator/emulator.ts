@@ -7,7 +7,11 @@
  */
 import { backlogWindow, hostEmulator, loadVariety, spreadBacklog } from '../../../local/emulators/emulator-host.ts';
 import { startForCli } from '../../../local/emulators/cli-emulator.ts';
-import type { CliEmulatorOptions, VendorEmulatorOptions } from '../../../local/emulators/emulator-host.ts';
+import type {
+  CliEmulatorOptions,
+  VendorEmulatorOptions,
+  HostedEmulator,
+} from '../../../local/emulators/emulator-host.ts';
 import { type EmulatorRequest, type EmulatorResponse } from '../../../local/emulators/http-server.ts';
 import { RequestGate, disturbPage, fire, tooManyRequests } from '../../../local/emulators/emulator-faults.ts';
 import type { PageFaults, RequestFaults } from '../../../local/emulators/emulator-faults.ts';
@@ -75,19 +79,23 @@ export interface Authentic8EmulatorOptions extends VendorEmulatorOptions<Authent
   drainedNextSeq?: 'scanned' | 'echo';
 }
 
+/** What the emulator counts. */
+export interface Authentic8Stats {
+  requests: number;
+  commands: number;
+  extractlogs: number;
+  errors: number;
+  commandErrors: number;
+}
+
 /** A running emulator. */
-export interface Authentic8Emulator {
-  readonly baseUrl: string;
-  readonly port: number;
-  stop(): Promise<void>;
+export interface Authentic8Emulator extends HostedEmulator<Authentic8Faults & PageFaults, Authentic8Stats> {
   /** The org at `path` (as {@link orgPath} writes it); the main org by default. */
   org(path?: string): Authentic8Org;
   /** The logs of an org (the main org by default), in `seq_id` order. */
   events(path?: string): readonly Authentic8Event[];
   /** Adds `n` logs now; `type` forces the (inner) type. */
   addEvents(n: number, opts?: { org?: string; type?: string }): Authentic8Event[];
-  readonly faults: Authentic8Faults & PageFaults;
-  readonly stats: { requests: number; commands: number; extractlogs: number; errors: number; commandErrors: number };
   /** Every extractlog command received, in order (setauth, which holds the token, is never kept). */
   readonly extractCalls: ReadonlyArray<Record<string, unknown>>;
 }
@@ -246,5 +254,7 @@ export function startAuthentic8ForCli(settings: EmulatorSettings): Promise<Runni
     credentials: { token: AUTHENTIC8_LOCAL_TOKEN },
     options: { org: AUTHENTIC8_MAIN_ORG, types: 'all' },
     eventIds: () => emulator.events().map(authentic8NativeId),
+    // The connector reads the log types one after another.
+    streams: () => AUTHENTIC8_LOG_TYPES.map((type) => emulator.events().filter((e) => e.type === type).length),
   }));
 }

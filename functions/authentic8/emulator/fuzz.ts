@@ -13,11 +13,9 @@ function a8Start(request: FuzzRequest): number | undefined {
 }
 
 export const authentic8Fuzz: FuzzVendor = {
-  vendor: 'authentic8',
   connector: authentic8Connector,
   credentials: { token: Buffer.from('fuzz-authentic8-secret-4f').toString('base64') },
   options: { org: 'Acme Corp', types: ['URL'] },
-  full: 1,
   required: ['seq_id', 'create_ts', 'domain'],
   records: (random, n, at) => {
     const log = createAuthentic8Log(Math.floor(random() * 1e9));

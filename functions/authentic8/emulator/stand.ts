@@ -4,7 +4,7 @@
  */
 import { eventUid } from '../../../shared/ocsf.ts';
 import { expectedOf, type Expected, type Progress } from '../../../local/chaos/expected.ts';
-import { armer, chaosToken, COMMON_KNOBS, standSource, type StandDefinition } from '../../../local/chaos/stand-kit.ts';
+import { chaosToken, COMMON_KNOBS, standOf, type StandDefinition } from '../../../local/chaos/stand-kit.ts';
 import { authentic8Connector } from '../connector.ts';
 import { authentic8NativeId, startAuthentic8Emulator, type Authentic8Emulator } from './emulator.ts';
 
@@ -33,26 +33,16 @@ export const authentic8Stand: StandDefinition = {
       now: ctx.now,
       token,
     });
+    const options = { org: 'Acme Corp', types: 'all', limit: 7 };
     return {
-      name: 'authentic8',
-      vendor: 'authentic8',
-      connector: authentic8Connector,
-      secrets: [token],
-      settleLagMs: 0,
-      source: standSource(
-        ctx,
-        authentic8Connector,
-        emu.baseUrl,
-        { token },
-        { org: 'Acme Corp', types: 'all', limit: 7 },
-      ),
-      ...armer(KNOBS, emu.faults),
+      ...standOf(ctx, { connector: authentic8Connector, emulator: emu, knobs: KNOBS, credentials: { token }, options }),
       arrive: (n) => void emu.addEvents(n),
       expected: () => authentic8Expected(emu, ctx.sourceId),
       progress: authentic8Progress,
       // A round over the types resumed mid-way reads the types drained earlier only in the next round (the next run).
       partial: (cursor) => ((cursor as { pending?: unknown[] } | undefined)?.pending?.length ?? 0) > 0,
-      stop: () => emu.stop(),
     };
   },
 };
+
+export const authentic8Stands: Readonly<Record<string, StandDefinition>> = { authentic8: authentic8Stand };

@@ -9,6 +9,7 @@ import * as fc from 'fast-check';
 import { IP, TEXT, maybe, present, sampleOne } from '../../../local/emulators/arbitrary-sample.ts';
 import { wireJson, type CbAuditLog } from './data.ts';
 import type { Random } from '../../../local/emulators/random.ts';
+import type { Generated } from '../../../local/vendor-local.ts';
 
 export interface ShapeOptions {
   readonly full?: boolean;
@@ -86,3 +87,6 @@ export function carbonBlackWire(options: ShapeOptions = {}): fc.Arbitrary<string
 export function drawCarbonBlack(random: Random, orgKey: string, timeMs: number): CbAuditLog {
   return place(sampleOne(shape(), random), orgKey, timeMs);
 }
+
+/** CarbonBlack's records for the property tests, and the options a source needs to read them. */
+export const carbonBlackGenerated: Generated = { wire: carbonBlackWire, options: { orgKey: 'ABCD1234' } };

@@ -7,7 +7,11 @@
 import { cbNativeIds } from '../identity.ts';
 import { backlogWindow, hostEmulator, loadVariety } from '../../../local/emulators/emulator-host.ts';
 import { startForCli } from '../../../local/emulators/cli-emulator.ts';
-import type { CliEmulatorOptions, VendorEmulatorOptions } from '../../../local/emulators/emulator-host.ts';
+import type {
+  CliEmulatorOptions,
+  VendorEmulatorOptions,
+  HostedEmulator,
+} from '../../../local/emulators/emulator-host.ts';
 import { type EmulatorRequest, type EmulatorResponse } from '../../../local/emulators/http-server.ts';
 import { seededRandom } from '../../../local/emulators/random.ts';
 import { RequestGate, disturbPage, tooManyRequests } from '../../../local/emulators/emulator-faults.ts';
@@ -71,19 +75,19 @@ export interface CarbonBlackEmulatorOptions extends VendorEmulatorOptions<Carbon
   rateLimit?: { requests: number; windowMs: number; retryAfterSeconds: number };
 }
 
-export interface CarbonBlackEmulator {
-  readonly baseUrl: string;
-  readonly port: number;
+/** What the emulator counts. */
+export interface CarbonBlackStats {
+  requests: number;
+  search: number;
+  queue: number;
+  legacyQueue: number;
+  exports: number;
+  errors: number;
+}
+
+/** A running emulator. */
+export interface CarbonBlackEmulator extends HostedEmulator<CarbonBlackFaults & PageFaults, CarbonBlackStats> {
   readonly orgKey: string;
-  readonly faults: CarbonBlackFaults & PageFaults;
-  readonly stats: {
-    requests: number;
-    search: number;
-    queue: number;
-    legacyQueue: number;
-    exports: number;
-    errors: number;
-  };
   /** Every request received (method, path, body; headers are left out: they hold the key). */
   readonly requests: ReadonlyArray<{ method: string; path: string; body: string }>;
   /** Every event, in arrival order. */
@@ -100,7 +104,6 @@ export interface CarbonBlackEmulator {
   enqueued(apiId: string): readonly CbStoredEvent[];
   /** The connector's native ids (content hash + occurrence) of the given events (default: all). */
   nativeIds(events?: readonly CbStoredEvent[]): string[];
-  stop(): Promise<void>;
 }
 
 const platformError = (status: number, error_code: string, message: string): EmulatorResponse => ({

@@ -7,11 +7,9 @@ const cbPage = (found: number, texts: readonly string[]): string =>
   `{"num_found":${found},"num_available":${found},"results":[${texts.join(',')}]}`;
 
 export const carbonblackFuzz: FuzzVendor = {
-  vendor: 'carbonblack',
   connector: carbonBlackConnector,
   credentials: { apiId: 'FUZZKEYID1', apiSecret: 'fuzz-cb-secret-8e11c3' },
   options: { orgKey: 'ABCD1234', rows: 1000 },
-  full: 1,
   required: ['create_time', 'description'],
   records: (random, n, at) => {
     const log = createCbLog(Math.floor(random() * 1e9), 'ABCD1234');

@@ -6,10 +6,9 @@ import { eventUid } from '../../../shared/ocsf.ts';
 import { MemorySpool } from '../../../shared/spool.ts';
 import { expectedOf, windowProgress, type Expected, type Progress } from '../../../local/chaos/expected.ts';
 import {
-  armer,
   chaosToken,
   COMMON_KNOBS,
-  standSource,
+  standOf,
   type StandContext,
   type StandDefinition,
 } from '../../../local/chaos/stand-kit.ts';
@@ -68,15 +67,18 @@ function carbonBlackStand(queue: boolean): StandDefinition {
       });
       const options = queue ? { orgKey: emu.orgKey, mode: 'queue' } : { orgKey: emu.orgKey, rows: 20 };
       const credentials = { apiId: key.id, apiSecret: key.secret };
+      const name = queue ? 'carbonblack-queue' : 'carbonblack';
       return {
-        name: queue ? 'carbonblack-queue' : 'carbonblack',
-        vendor: 'carbonblack',
-        connector: carbonBlackConnector,
-        secrets: [key.secret, key.id],
-        settleLagMs,
-        source: standSource(ctx, carbonBlackConnector, emu.baseUrl, credentials, options),
+        ...standOf(ctx, {
+          connector: carbonBlackConnector,
+          emulator: emu,
+          knobs,
+          credentials,
+          options,
+          name,
+          settleLagMs,
+        }),
         ...(queue ? { spool: new MemorySpool() } : {}),
-        ...armer(knobs, emu.faults),
         arrive: (n, late, random) =>
           void emu.addEvents(n, { atMs: ctx.now() - (late && !queue ? randomInt(random, 0, settleLagMs * 0.8) : 0) }),
         expected: (lastRunAt) =>
@@ -84,7 +86,6 @@ function carbonBlackStand(queue: boolean): StandDefinition {
             ? carbonBlackQueueExpected(emu, key.id, ctx.sourceId)
             : carbonBlackSearchExpected(emu, ctx.sourceId, lastRunAt - settleLagMs),
         progress: queue ? queueProgress : windowProgress,
-        stop: () => emu.stop(),
       };
     },
   };

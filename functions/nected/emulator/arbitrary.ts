@@ -12,6 +12,7 @@ import { recordText, type NectedRecord } from './data.ts';
 import { formatNs } from '../../veza/emulator/data.ts';
 import type { Random } from '../../../local/emulators/random.ts';
 import type { Json } from '../../veza/emulator/data.ts';
+import type { Generated } from '../../../local/vendor-local.ts';
 
 export interface ShapeOptions {
   readonly full?: boolean;
@@ -129,3 +130,6 @@ export function nectedWire(options: ShapeOptions = {}): fc.Arbitrary<string> {
 export function drawNected(random: Random, date: string): NectedRecord {
   return place(sampleOne(shape(), random), sampleOne(LOG_ID, random), date);
 }
+
+/** Nected's records for the property tests, and the options a source needs to read them. */
+export const nectedGenerated: Generated = { wire: nectedWire, options: { branch: 'main' } };

@@ -7,7 +7,11 @@
  */
 import { backlogWindow, hostEmulator, loadVariety, spreadBacklog } from '../../../local/emulators/emulator-host.ts';
 import { startForCli } from '../../../local/emulators/cli-emulator.ts';
-import type { CliEmulatorOptions, VendorEmulatorOptions } from '../../../local/emulators/emulator-host.ts';
+import type {
+  CliEmulatorOptions,
+  VendorEmulatorOptions,
+  HostedEmulator,
+} from '../../../local/emulators/emulator-host.ts';
 import { type EmulatorRequest, type EmulatorResponse } from '../../../local/emulators/http-server.ts';
 import { randomInt } from '../../../local/emulators/random.ts';
 import { RequestGate, disturbPage, fire, tooManyRequests } from '../../../local/emulators/emulator-faults.ts';
@@ -73,27 +77,25 @@ export interface NectedEmulatorOptions extends VendorEmulatorOptions<NectedFault
   maxResultWindow?: number;
 }
 
+/** What the emulator counts. */
+export interface NectedStats {
+  requests: number;
+  searches: number;
+  details: number;
+  errors: number;
+  legacy: number;
+  v1: number;
+  inFlight: number;
+  maxInFlight: number;
+  maxPageNo: number;
+}
+
 /** A running emulator. */
-export interface NectedEmulator {
-  readonly baseUrl: string;
-  readonly port: number;
-  stop(): Promise<void>;
+export interface NectedEmulator extends HostedEmulator<NectedFaults & PageFaults, NectedStats> {
   /** Every event, oldest first (the API serves them newest first). */
   events(): readonly NectedStoredEvent[];
   /** Adds `n` events dated `ageMs` before now (default 0: at the head of the newest-first list). */
   addEvents(n: number, opts?: { ageMs?: number }): NectedStoredEvent[];
-  readonly faults: NectedFaults & PageFaults;
-  readonly stats: {
-    requests: number;
-    searches: number;
-    details: number;
-    errors: number;
-    legacy: number;
-    v1: number;
-    inFlight: number;
-    maxInFlight: number;
-    maxPageNo: number;
-  };
   /** Called at each search before it is answered (tests insert events mid-paging here). */
   onSearch: ((search: NectedSearch) => void) | undefined;
 }

@@ -7,7 +7,6 @@ const nectedPage = (total: number, texts: readonly string[], pageNo = 1): string
   `{"totalCount": ${total}, "totalPages": ${Math.ceil(total / 10)}, "pageNo": ${pageNo}, "pageSize": 10, "data": ${texts.length ? `[${texts.join(', ')}]` : 'null'}, "code": "success", "message": "success."}`;
 
 export const nectedFuzz: FuzzVendor = {
-  vendor: 'nected',
   connector: nectedConnector,
   credentials: { apiKey: 'fuzz-nected-secret-2a7e' },
   options: { api: 'v1', branch: 'main', concurrency: 1 },

@@ -4,7 +4,7 @@
  */
 import { eventUid } from '../../../shared/ocsf.ts';
 import { expectedOf, windowProgress, type Expected } from '../../../local/chaos/expected.ts';
-import { armer, chaosToken, COMMON_KNOBS, standSource, type StandDefinition } from '../../../local/chaos/stand-kit.ts';
+import { chaosToken, COMMON_KNOBS, standOf, type StandDefinition } from '../../../local/chaos/stand-kit.ts';
 import { randomInt } from '../../../local/emulators/random.ts';
 import { nectedConnector } from '../connector.ts';
 import { startNectedEmulator, type NectedEmulator } from './emulator.ts';
@@ -22,21 +22,23 @@ export const nectedStand: StandDefinition = {
   knobs: KNOBS,
   async start(ctx) {
     const apiKey = chaosToken('nected', ctx.seed);
-    const settleLagMs = nectedConnector.settleLagMs ?? 0;
     const emu = await startNectedEmulator({ seed: ctx.seed, backlog: ctx.backlog, now: ctx.now, apiKey });
     const options = { api: 'v1', branch: 'main', maxWindowEvents: 40, concurrency: 3 };
-    return {
-      name: 'nected',
-      vendor: 'nected',
+    const stand = standOf(ctx, {
       connector: nectedConnector,
-      secrets: [apiKey],
-      settleLagMs,
-      source: standSource(ctx, nectedConnector, emu.baseUrl, { apiKey }, options),
-      ...armer(KNOBS, emu.faults),
+      emulator: emu,
+      knobs: KNOBS,
+      credentials: { apiKey },
+      options,
+    });
+    const { settleLagMs } = stand;
+    return {
+      ...stand,
       arrive: (n, late, random) => void emu.addEvents(n, { ageMs: late ? randomInt(random, 0, settleLagMs * 0.8) : 0 }),
       expected: (lastRunAt) => nectedExpected(emu, ctx.sourceId, lastRunAt - settleLagMs),
       progress: windowProgress,
-      stop: () => emu.stop(),
     };
   },
 };
+
+export const nectedStands: Readonly<Record<string, StandDefinition>> = { nected: nectedStand };

@@ -10,6 +10,7 @@ import * as fc from 'fast-check';
 import { HEX32, IP, TEXT, maybe, present, sampleOne, textOrEmpty } from '../../../local/emulators/arbitrary-sample.ts';
 import type { Random } from '../../../local/emulators/random.ts';
 import { toNode, type RetracedFields, type RetracedPublished, type RetracedStoredEvent } from './data.ts';
+import type { Generated } from '../../../local/vendor-local.ts';
 
 /** Options of the generators: `full` sets every optional field (the field-coverage test). */
 export interface ShapeOptions {
@@ -136,3 +137,6 @@ export function retracedWire(options: ShapeOptions = {}): fc.Arbitrary<string> {
     return JSON.stringify(toNode(event));
   });
 }
+
+/** Retraced's records for the property tests, and the options a source needs to read them. */
+export const retracedGenerated: Generated = { wire: retracedWire, options: {} };

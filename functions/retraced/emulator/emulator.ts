@@ -13,7 +13,11 @@
  */
 import { backlogWindow, hostEmulator, loadVariety } from '../../../local/emulators/emulator-host.ts';
 import { startForCli } from '../../../local/emulators/cli-emulator.ts';
-import type { CliEmulatorOptions, VendorEmulatorOptions } from '../../../local/emulators/emulator-host.ts';
+import type {
+  CliEmulatorOptions,
+  VendorEmulatorOptions,
+  HostedEmulator,
+} from '../../../local/emulators/emulator-host.ts';
 import { type EmulatorRequest, type EmulatorResponse } from '../../../local/emulators/http-server.ts';
 import { randomHex, seededRandom } from '../../../local/emulators/random.ts';
 import { RequestGate, disturbPage, fire, tooManyRequests } from '../../../local/emulators/emulator-faults.ts';
@@ -70,13 +74,16 @@ type Overrides = { [K in keyof RetracedPublished]?: RetracedPublished[K] | undef
 /** Draws a doc-shaped published event (functions/retraced/emulator/arbitrary.ts, loaded only when asked for). */
 type Draw = (random: () => number, group: { id: string; name: string }, receivedMs: number) => RetracedPublished;
 
+/** What the emulator counts. */
+export interface RetracedStats {
+  requests: number;
+  reads: number;
+  errors: number;
+}
+
 /** A running emulator. */
-export interface RetracedEmulator {
-  readonly baseUrl: string;
-  readonly port: number;
+export interface RetracedEmulator extends HostedEmulator<RetracedFaults & PageFaults, RetracedStats> {
   readonly group: { readonly id: string; readonly name: string };
-  readonly faults: RetracedFaults & PageFaults;
-  readonly stats: { requests: number; reads: number; errors: number };
   /** Every event of the token's group, searchable yet or not, view events included, in receive order. */
   events(): RetracedStoredEvent[];
   /** The events of every group (other tenants' events are never served to the token). */
@@ -90,7 +97,6 @@ export interface RetracedEmulator {
   addEvents(n: number, options?: { created?: number | null; ingestDelayMs?: number }): RetracedStoredEvent[];
   /** Every response body sent, in order, when `recordBodies` is set (byte-exact raw_data checks). */
   bodies(): readonly string[];
-  stop(): Promise<void>;
 }
 
 interface Token {
@@ -320,7 +326,6 @@ export function startRetracedForCli(settings: EmulatorSettings): Promise<Running
   const start = (options: CliEmulatorOptions) => startRetracedEmulator({ token: LOCAL_RETRACED_TOKEN, ...options });
   return startForCli('retraced', settings, start, (emulator) => ({
     credentials: { token: LOCAL_RETRACED_TOKEN },
-    options: {},
     eventIds: () => emulator.events().map((e) => e.id),
   }));
 }

@@ -7,7 +7,6 @@ const cursorOf = (node: Record<string, unknown>): string =>
   Buffer.from(`${Date.parse(String(node.canonical_time))},${String(node.id)}`).toString('base64');
 
 export const retracedFuzz: FuzzVendor = {
-  vendor: 'retraced',
   connector: retracedConnector,
   credentials: { token: 'fuzz-retraced-secret-6d0b' },
   options: { pageSize: 8 },

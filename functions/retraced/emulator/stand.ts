@@ -4,7 +4,7 @@
  */
 import { eventUid } from '../../../shared/ocsf.ts';
 import { expectedOf, windowProgress, type Expected } from '../../../local/chaos/expected.ts';
-import { armer, chaosToken, COMMON_KNOBS, standSource, type StandDefinition } from '../../../local/chaos/stand-kit.ts';
+import { chaosToken, COMMON_KNOBS, standOf, type StandDefinition } from '../../../local/chaos/stand-kit.ts';
 import { randomInt } from '../../../local/emulators/random.ts';
 import { retracedConnector } from '../connector.ts';
 import { startRetracedEmulator, type RetracedEmulator } from './emulator.ts';
@@ -26,23 +26,26 @@ export const retracedStand: StandDefinition = {
   knobs: KNOBS,
   async start(ctx) {
     const token = chaosToken('retraced', ctx.seed);
-    const settleLagMs = retracedConnector.settleLagMs ?? 0;
     const emu = await startRetracedEmulator({ seed: ctx.seed, backlog: ctx.backlog, now: ctx.now, token });
-    return {
-      name: 'retraced',
-      vendor: 'retraced',
+    const options = { pageSize: 15 };
+    const stand = standOf(ctx, {
       connector: retracedConnector,
-      secrets: [token],
-      settleLagMs,
-      source: standSource(ctx, retracedConnector, emu.baseUrl, { token }, { pageSize: 15 }),
-      ...armer(KNOBS, emu.faults),
+      emulator: emu,
+      knobs: KNOBS,
+      credentials: { token },
+      options,
+    });
+    const { settleLagMs } = stand;
+    return {
+      ...stand,
       arrive: (n, late, random) => {
         for (let i = 0; i < n; i++)
           emu.addEvents(1, { ingestDelayMs: late ? randomInt(random, 1000, settleLagMs * 0.8) : 1000 });
       },
       expected: (lastRunAt) => retracedExpected(emu, ctx.sourceId, lastRunAt - settleLagMs),
       progress: windowProgress,
-      stop: () => emu.stop(),
     };
   },
 };
+
+export const retracedStands: Readonly<Record<string, StandDefinition>> = { retraced: retracedStand };

@@ -9,6 +9,7 @@ import * as fc from 'fast-check';
 import { HEX32, IP, TEXT, maybe, present, sampleOne } from '../../../local/emulators/arbitrary-sample.ts';
 import { formatNs, wireJson, type Json, type VezaNewRecord, type VezaOldRecord, type VezaRecord } from './data.ts';
 import type { Random } from '../../../local/emulators/random.ts';
+import type { Generated } from '../../../local/vendor-local.ts';
 
 export interface ShapeOptions {
   readonly full?: boolean;
@@ -162,3 +163,6 @@ export function vezaWire(options: ShapeOptions = {}): fc.Arbitrary<string> {
 export function drawVeza(random: Random, shape: 'new' | 'old', endedNs: bigint): VezaRecord {
   return place(sampleOne(shapeOf(shape), random), endedNs);
 }
+
+/** Veza's records for the property tests, and the options a source needs to read them. */
+export const vezaGenerated: Generated = { wire: vezaWire, options: {} };

@@ -3,8 +3,20 @@
  * export stream and the list endpoint with grpc-gateway-style errors, seeded records in either
  * documented shape, live arrivals, and faults that tests can change at run time.
  */
-import { backlogWindow, hostEmulator, loadVariety, spreadBacklog } from '../../../local/emulators/emulator-host.ts';
-import type { VendorEmulatorOptions } from '../../../local/emulators/emulator-host.ts';
+import {
+  LOCAL_TOKEN,
+  backlogWindow,
+  hostEmulator,
+  loadVariety,
+  spreadBacklog,
+} from '../../../local/emulators/emulator-host.ts';
+import type {
+  CliEmulatorOptions,
+  VendorEmulatorOptions,
+  HostedEmulator,
+} from '../../../local/emulators/emulator-host.ts';
+import { startForCli } from '../../../local/emulators/cli-emulator.ts';
+import type { EmulatorSettings, RunningEmulator } from '../../../local/emulators/emulators.ts';
 import { type EmulatorRequest, type EmulatorResponse } from '../../../local/emulators/http-server.ts';
 import { RequestGate, disturbPage, fire, tooManyRequests } from '../../../local/emulators/emulator-faults.ts';
 import type { PageFaults, RequestFaults } from '../../../local/emulators/emulator-faults.ts';
@@ -65,11 +77,17 @@ export interface VezaEmulatorOptions extends VendorEmulatorOptions<VezaFaults> {
   shape?: VezaShape;
 }
 
+/** What the emulator counts. */
+export interface VezaStats {
+  requests: number;
+  exportRequests: number;
+  listRequests: number;
+  errors: number;
+  throttled: number;
+}
+
 /** A running emulator. */
-export interface VezaEmulator {
-  readonly baseUrl: string;
-  readonly port: number;
-  stop(): Promise<void>;
+export interface VezaEmulator extends HostedEmulator<VezaFaults & PageFaults, VezaStats> {
   /** Every persisted event, in persistence order. */
   events(): readonly VezaStoredEvent[];
   /**
@@ -77,8 +95,6 @@ export interface VezaEmulator {
    * `invalid` stores them with a time that is not one (served so on every read: records to dead-letter).
    */
   addEvents(n: number, opts?: { latePersistedMs?: number; invalid?: boolean }): void;
-  readonly faults: VezaFaults & PageFaults;
-  readonly stats: { requests: number; exportRequests: number; listRequests: number; errors: number; throttled: number };
 }
 
 /** The export bootstrap filter, `persisted_at GE "<iso>"` (../README.md). */
@@ -297,4 +313,13 @@ export async function startVezaEmulator(options: VezaEmulatorOptions): Promise<V
     events: () => service.log.events,
     addEvents: (n, opts) => service.addEvents(n, opts?.latePersistedMs, opts?.invalid),
   };
+}
+
+/** The Veza emulator behind the CLI's interface (`audit-pump emulate veza`, `npm start`). */
+export function startVezaForCli(settings: EmulatorSettings): Promise<RunningEmulator> {
+  const start = (options: CliEmulatorOptions) => startVezaEmulator({ token: LOCAL_TOKEN, ...options });
+  return startForCli('veza', settings, start, (emulator) => ({
+    credentials: { token: LOCAL_TOKEN },
+    eventIds: () => emulator.events().map((e) => e.id),
+  }));
 }

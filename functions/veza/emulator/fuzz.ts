@@ -4,11 +4,9 @@ import { vezaConnector } from '../connector.ts';
 import { createVezaLog } from './data.ts';
 
 export const vezaFuzz: FuzzVendor = {
-  vendor: 'veza',
   connector: vezaConnector,
   credentials: { token: 'fuzz-veza-secret-91c2e0' },
   options: { pageSize: 10 },
-  full: 1,
   required: ['id', 'timestamp', 'request_id', 'ended_at'],
   records: (random, n, at) => {
     const log = createVezaLog(Math.floor(random() * 1e9), 'mixed');

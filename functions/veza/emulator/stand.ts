@@ -6,11 +6,10 @@
 import { eventUid } from '../../../shared/ocsf.ts';
 import { deadLetterUid, expectedOf, time, type Expected, type Progress } from '../../../local/chaos/expected.ts';
 import {
-  armer,
   chaosToken,
   COMMON_KNOBS,
   DAY_MS,
-  standSource,
+  standOf,
   type FaultKnobs,
   type StandDefinition,
 } from '../../../local/chaos/stand-kit.ts';
@@ -60,18 +59,19 @@ export const vezaStand: StandDefinition = {
     const token = chaosToken('veza', ctx.seed);
     const emu = await startVezaEmulator({ seed: ctx.seed, backlog: ctx.backlog, now: ctx.now, token, shape: 'mixed' });
     return {
-      name: 'veza',
-      vendor: 'veza',
-      connector: vezaConnector,
-      secrets: [token],
-      settleLagMs: 0,
-      source: standSource(ctx, vezaConnector, emu.baseUrl, { token }, { pageSize: 20 }),
-      ...armer(KNOBS, emu.faults),
+      ...standOf(ctx, {
+        connector: vezaConnector,
+        emulator: emu,
+        knobs: KNOBS,
+        credentials: { token },
+        options: { pageSize: 20 },
+      }),
       arrive: (n, late, random, poison = false) =>
         emu.addEvents(n, { ...(late ? { latePersistedMs: lateness(random) } : {}), invalid: poison }),
       expected: () => vezaExpected(emu, ctx.sourceId),
       progress: vezaProgress,
-      stop: () => emu.stop(),
     };
   },
 };
+
+export const vezaStands: Readonly<Record<string, StandDefinition>> = { veza: vezaStand };
