@@ -14,6 +14,7 @@ import { cbRecord, type CbRecord } from '../../../functions/carbonblack/schemas.
 import { ApiActivityId, SeverityId, StatusId } from '../../../shared/ocsf.ts';
 import type { NormalizeBase } from '../../../shared/connector.ts';
 import { parsedSource } from '../../helpers/vendor-source.ts';
+import { casesByAnswer, itAnswers } from '../../helpers/vendor-mapping.ts';
 
 const SOURCE = parsedSource('cb-main', 'carbonblack', 'https://defense.conferdeploy.net', '2023-11-01T00:00:00Z');
 const RECEIVED_AT = Date.parse('2023-11-02T18:20:00Z');
@@ -156,30 +157,24 @@ describe('normalizeCarbonBlack', () => {
     expect(event).not.toHaveProperty('user');
   });
 
-  it.each([
-    ['Created API key K7Q2M9XZ1P with access level "SIEM"', ApiActivityId.Create],
-    ['Deleted sensor group "Lab 3"', ApiActivityId.Delete],
-    ['Removed role added by ada', ApiActivityId.Delete],
-    ['Updated policy "Standard 2" (id 123456)', ApiActivityId.Update],
-    ['Enabled bypass mode on device 4242', ApiActivityId.Update],
-    ['Downloaded audit log export', ApiActivityId.Read],
-    ['LiveResponse session 42 started on device 9876', ApiActivityId.Other],
-  ])('reads the API activity of "%s" as %i', (description, expected) => {
+  it.each(
+    casesByAnswer([
+      [ApiActivityId.Create, ['Created API key K7Q2M9XZ1P with access level "SIEM"']],
+      [ApiActivityId.Delete, ['Deleted sensor group "Lab 3"', 'Removed role added by ada']],
+      [ApiActivityId.Update, ['Updated policy "Standard 2" (id 123456)', 'Enabled bypass mode on device 4242']],
+      [ApiActivityId.Read, ['Downloaded audit log export']],
+      [ApiActivityId.Other, ['LiveResponse session 42 started on device 9876']],
+    ]),
+  )('reads the API activity of "%s" as %i', (description, expected) => {
     // Act / Assess
     expect(apiActivityOf(description)).toBe(expected);
     expect(authActivityOf(description)).toBeUndefined();
   });
 
-  it.each([
-    ['Logged in successfully', 1],
-    ['Login failed: invalid password', 1],
-    ['User signed in via SAML', 1],
-    ['Logged out', 2],
-    ['Log off', 2],
-  ])('reads "%s" as Authentication activity %i', (description, expected) => {
-    // Act / Assess
-    expect(authActivityOf(description)).toBe(expected);
-  });
+  itAnswers('reads "%s" as Authentication activity %i', authActivityOf, [
+    [1, ['Logged in successfully', 'Login failed: invalid password', 'User signed in via SAML']],
+    [2, ['Logged out', 'Log off']],
+  ]);
 
   it('treats an unflagged failure in the description as a low-severity failure', async () => {
     // Act
