@@ -12,12 +12,14 @@ import {
 } from '../../../functions/carbonblack/normalize.ts';
 import { cbRecord, type CbRecord } from '../../../functions/carbonblack/schemas.ts';
 import { ApiActivityId, SeverityId, StatusId } from '../../../shared/ocsf.ts';
-import type { NormalizeBase } from '../../../shared/connector.ts';
 import { parsedSource } from '../../helpers/vendor-source.ts';
+import { runnerBases } from '../../helpers/vendor-normalize.ts';
 import { casesByAnswer, itAnswers } from '../../helpers/vendor-mapping.ts';
 
-const SOURCE = parsedSource('cb-main', 'carbonblack', 'https://defense.conferdeploy.net', '2023-11-01T00:00:00Z');
-const RECEIVED_AT = Date.parse('2023-11-02T18:20:00Z');
+const CB = runnerBases(
+  parsedSource('cb-main', 'carbonblack', 'https://defense.conferdeploy.net', '2023-11-01T00:00:00Z'),
+  Date.parse('2023-11-02T18:20:00Z'),
+);
 
 /** The record of the migration guide (vendor-notes §5.2), byte for byte. */
 const DOC_SAMPLE = `{"org_key":"ABCD1234","actor_ip":"50.215.71.123","actor":"user1@mydomain.com","request_url":null,
@@ -25,8 +27,7 @@ const DOC_SAMPLE = `{"org_key":"ABCD1234","actor_ip":"50.215.71.123","actor":"us
 
 function normalize(raw: string, uid = 'uid-1') {
   const record: CbRecord = cbRecord.parse(JSON.parse(raw));
-  const base: NormalizeBase = { source: SOURCE, uid, rawData: raw, receivedAt: RECEIVED_AT };
-  return normalizeCarbonBlack(record, base);
+  return normalizeCarbonBlack(record, CB.withUid(raw, uid));
 }
 
 const record = (fields: Record<string, unknown>): string =>
@@ -70,7 +71,7 @@ describe('normalizeCarbonBlack', () => {
         log_name: 'cb-main',
         original_time: '2023-11-02T18:13:44.276Z',
         tenant_uid: 'ABCD1234',
-        processed_time: RECEIVED_AT,
+        processed_time: CB.receivedAt,
       },
     });
     expect(event.raw_data).toBe(DOC_SAMPLE);

@@ -8,13 +8,15 @@ import {
   normalizeRetraced,
 } from '../../../functions/retraced/normalize.ts';
 import { retracedEvent } from '../../../functions/retraced/schemas.ts';
-import { ApiActivityId, StatusId, eventUid } from '../../../shared/ocsf.ts';
-import type { NormalizeBase } from '../../../shared/connector.ts';
+import { ApiActivityId, StatusId } from '../../../shared/ocsf.ts';
 import { parsedSource } from '../../helpers/vendor-source.ts';
+import { runnerBases } from '../../helpers/vendor-normalize.ts';
 import { itAnswers } from '../../helpers/vendor-mapping.ts';
 
-const SOURCE = parsedSource('retraced-main', 'retraced', 'https://audit.example.com', '2017-11-01T00:00:00Z');
-const RECEIVED_AT = Date.parse('2026-02-07T12:00:00Z');
+const RETRACED = runnerBases(
+  parsedSource('retraced-main', 'retraced', 'https://audit.example.com', '2017-11-01T00:00:00Z'),
+  Date.parse('2026-02-07T12:00:00Z'),
+);
 
 /** The GraphQL node of vendor-notes §1.8 (docs sample plus integration test values), with its own spacing. */
 const DOC_NODE = `{"id":"f37803dd7e9646e3a4df42f7b4e39dc1","action":"license.update","crud":"u",
@@ -60,18 +62,9 @@ const VIEW_NODE = JSON.stringify({
   metadata: null,
 });
 
-function base(raw: string): NormalizeBase {
-  return {
-    source: SOURCE,
-    uid: eventUid('retraced', 'retraced-main', 'native'),
-    rawData: raw,
-    receivedAt: RECEIVED_AT,
-  };
-}
-
 /** Validates `raw` as the runner does, then normalizes it. */
 function normalize(raw: string) {
-  return normalizeRetraced(retracedEvent.parse(JSON.parse(raw)), base(raw));
+  return normalizeRetraced(retracedEvent.parse(JSON.parse(raw)), RETRACED.of(raw, 'native'));
 }
 
 /** The doc node with `changes` applied to its top-level keys. */
