@@ -15,15 +15,12 @@ import { ApiActivityId, SeverityId, StatusId } from '../../../shared/ocsf.ts';
 import { parsedSource } from '../../helpers/vendor-source.ts';
 import { runnerBases } from '../../helpers/vendor-normalize.ts';
 import { casesByAnswer, itAnswers } from '../../helpers/vendor-mapping.ts';
+import { CB_DOC_RECORD } from './doc-cases.ts';
 
 const CB = runnerBases(
   parsedSource('cb-main', 'carbonblack', 'https://defense.conferdeploy.net', '2023-11-01T00:00:00Z'),
   Date.parse('2023-11-02T18:20:00Z'),
 );
-
-/** The record of the migration guide (vendor-notes §5.2), byte for byte. */
-const DOC_SAMPLE = `{"org_key":"ABCD1234","actor_ip":"50.215.71.123","actor":"user1@mydomain.com","request_url":null,
- "description":"Logged in successfully","flagged":false,"verbose":false,"create_time":"2023-11-02T18:13:44.276Z"}`;
 
 function normalize(raw: string, uid = 'uid-1') {
   const record: CbRecord = cbRecord.parse(JSON.parse(raw));
@@ -46,7 +43,7 @@ const record = (fields: Record<string, unknown>): string =>
 describe('normalizeCarbonBlack', () => {
   it("maps the doc's log-in to OCSF Authentication (Logon, Success) with user, source IP and tenant", async () => {
     // Act
-    const event = normalize(DOC_SAMPLE);
+    const event = normalize(CB_DOC_RECORD);
 
     // Assess
     expect(event).toMatchObject({
@@ -74,7 +71,7 @@ describe('normalizeCarbonBlack', () => {
         processed_time: CB.receivedAt,
       },
     });
-    expect(event.raw_data).toBe(DOC_SAMPLE);
+    expect(event.raw_data).toBe(CB_DOC_RECORD);
     expect(event).not.toHaveProperty('api');
     expect(event).not.toHaveProperty('http_request');
   });
