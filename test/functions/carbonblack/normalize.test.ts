@@ -105,16 +105,14 @@ describe('normalizeCarbonBlack', () => {
     },
   );
 
-  it.each([
-    ['Updated policy "Standard 2" (id 123456)', 'Updated policy'],
-    ['Created API key K7Q2M9XZ1P with access level "SIEM"', 'Created API key with access level'],
-    ["LiveResponse session 42 started on device 9876 (Zoë's laptop)", 'LiveResponse session started on device'],
-    ['Connector "siem-2" retrieved alerts', 'Connector retrieved alerts'],
-    ['Granted role to bob@example.com via https://x.example/a?b=1', 'Granted role to via'],
-    ['12345', 'unknown'],
-  ])('gives "%s" the low-cardinality operation "%s"', (description, operation) => {
-    expect(operationOf(description)).toBe(operation);
-  });
+  itAnswers('gives "%s" the low-cardinality operation "%s"', operationOf, [
+    ['Updated policy', ['Updated policy "Standard 2" (id 123456)']],
+    ['Created API key with access level', ['Created API key K7Q2M9XZ1P with access level "SIEM"']],
+    ['LiveResponse session started on device', ["LiveResponse session 42 started on device 9876 (Zoë's laptop)"]],
+    ['Connector retrieved alerts', ['Connector "siem-2" retrieved alerts']],
+    ['Granted role to via', ['Granted role to bob@example.com via https://x.example/a?b=1']],
+    ['unknown', ['12345']],
+  ]);
 
   it('maps a log-out to Authentication Logoff', async () => {
     // Act
