@@ -77,12 +77,8 @@ async function post(
     'content-type': 'application/json',
     ...(authorization === null ? {} : { authorization }),
   };
-  const url = `${emulators.current?.baseUrl ?? ''}${path}`;
-  const { json, ...reply } = await fetchReply<Reply['body']>(
-    url,
-    { method: 'POST', headers, body: jsonBody(body) },
-    {},
-  );
+  const init = { method: 'POST', headers, body: jsonBody(body) };
+  const { json, ...reply } = await fetchReply<Reply['body']>(`${emulators.current?.baseUrl ?? ''}${path}`, init, {});
   return { ...reply, body: json };
 }
 
