@@ -10,6 +10,7 @@ import {
   type Authentic8EmulatorOptions,
 } from '../../../functions/authentic8/emulator/emulator.ts';
 import { emulatorPerTest } from '../../helpers/vendor-emulator.ts';
+import { fetchReply, jsonBody } from '../../helpers/vendor-reply.ts';
 
 const TOKEN = Buffer.from('emulator-test-token-0001').toString('base64');
 const DAY = 86_400_000;
@@ -28,19 +29,9 @@ const start = emulators.start;
 
 /** POSTs a command array as is; returns status, text and parsed replies. */
 async function post(body: unknown, path = '/api/'): Promise<{ status: number; text: string; replies: Reply[] }> {
-  const response = await fetch(`${emulators.current?.baseUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  let replies: Reply[] = [];
-  try {
-    replies = JSON.parse(text) as Reply[];
-  } catch {
-    // not JSON: the test looks at the text
-  }
-  return { status: response.status, text, replies };
+  const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: jsonBody(body) };
+  const { status, text, json: replies } = await fetchReply<Reply[]>(`${emulators.current?.baseUrl}${path}`, init, []);
+  return { status, text, replies };
 }
 
 /** `[setauth, ...commands]` with the right token unless told otherwise; returns the replies after setauth. */

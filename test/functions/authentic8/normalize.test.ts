@@ -3,14 +3,14 @@ import { authentic8Connector } from '../../../functions/authentic8/connector.ts'
 import { normalizeAuthentic8, parseHeaders } from '../../../functions/authentic8/normalize.ts';
 import { authentic8Record } from '../../../functions/authentic8/schemas.ts';
 import { createAuthentic8Log } from '../../../functions/authentic8/emulator/data.ts';
-import { eventUid } from '../../../shared/ocsf.ts';
 import { validateOcsf } from '../../../shared/ocsf-validate.ts';
-import type { NormalizeBase } from '../../../shared/connector.ts';
 import { parsedSource } from '../../helpers/vendor-source.ts';
+import { runnerBases } from '../../helpers/vendor-normalize.ts';
 
-const SOURCE = parsedSource('a8-main', 'authentic8', 'https://extapi.authentic8.com', '2014-07-01T00:00:00Z', {
-  org: 'Acme',
-});
+const A8 = runnerBases(
+  parsedSource('a8-main', 'authentic8', 'https://extapi.authentic8.com', '2014-07-01T00:00:00Z', { org: 'Acme' }),
+  1_763_000_100_000,
+);
 
 /** The URL example of the vendor doc page, with its own line breaks (vendor-docs/authentic8-log-extraction-api.md). */
 const DOC_URL = `{
@@ -58,8 +58,7 @@ const line = (fields: Record<string, unknown>): string =>
 /** Validates `raw` as the runner does, then normalizes it with the uid the runner would give it. */
 function normalize(raw: string) {
   const record = authentic8Record.parse(JSON.parse(raw));
-  const uid = eventUid('authentic8', SOURCE.id, authentic8Connector.nativeId(record, { raw, value: JSON.parse(raw) }));
-  const base: NormalizeBase = { source: SOURCE, uid, rawData: raw, receivedAt: 1_763_000_100_000 };
+  const base = A8.of(raw, authentic8Connector.nativeId(record, { raw, value: JSON.parse(raw) }));
   return {
     record,
     event: normalizeAuthentic8(record, base) as unknown as Record<string, unknown> & {

@@ -11,6 +11,8 @@ import {
   type CbApiKey,
 } from '../../../functions/carbonblack/emulator/emulator.ts';
 import { emulatorPerTest } from '../../helpers/vendor-emulator.ts';
+import { fetchReply, jsonBody, type EmulatorReply } from '../../helpers/vendor-reply.ts';
+import { CB_DOC_RECORD } from './doc-cases.ts';
 
 const NOW = Date.parse('2026-06-01T12:00:00.000Z');
 const DAY = 86_400_000;
@@ -20,12 +22,7 @@ const SEARCH = `/audit_log/v1/orgs/${ORG}/logs/_search`;
 const QUEUE = `/audit_log/v1/orgs/${ORG}/logs/_queue`;
 const LEGACY = '/integrationServices/v3/auditlogs';
 
-interface Reply {
-  status: number;
-  text: string;
-  headers: Headers;
-  json: Record<string, unknown>;
-}
+type Reply = EmulatorReply<Record<string, unknown>>;
 type Results = { num_found: number; num_available: number; results: Array<Record<string, unknown>> };
 
 const emulators = emulatorPerTest((options: Partial<CarbonBlackEmulatorOptions> = {}) =>
@@ -34,19 +31,13 @@ const emulators = emulatorPerTest((options: Partial<CarbonBlackEmulatorOptions> 
 const start = emulators.start;
 
 async function call(path: string, body?: unknown, key: CbApiKey | null = KEY): Promise<Reply> {
-  const res = await fetch(`${emulators.current?.baseUrl ?? ''}${path}`, {
+  const init = {
     method: body === undefined ? 'GET' : 'POST',
     headers: { 'content-type': 'application/json', ...(key ? { 'x-auth-token': `${key.secret}/${key.id}` } : {}) },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    // CSV downloads and truncated bodies are not JSON.
-  }
-  return { status: res.status, text, headers: res.headers, json };
+    ...(body === undefined ? {} : { body: jsonBody(body) }),
+  };
+  // CSV downloads and truncated bodies are not JSON: their `json` is {}.
+  return fetchReply(`${emulators.current?.baseUrl ?? ''}${path}`, init, {});
 }
 
 const search = async (body: Record<string, unknown>): Promise<Results> =>
@@ -64,16 +55,7 @@ describe('Carbon Black emulator: records', () => {
 
     // Assess
     const results = (page.json as unknown as Results).results;
-    expect(Object.keys(results[0] ?? {})).toEqual([
-      'org_key',
-      'actor_ip',
-      'actor',
-      'request_url',
-      'description',
-      'flagged',
-      'verbose',
-      'create_time',
-    ]);
+    expect(Object.keys(results[0] ?? {})).toEqual(Object.keys(JSON.parse(CB_DOC_RECORD) as object));
     expect(results[0]?.create_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     const sorted = [...emu.events()].sort((a, b) => a.time - b.time || a.seq - b.seq);
     expect(page.text).toBe(

@@ -12,20 +12,19 @@ import {
 } from '../../../functions/carbonblack/normalize.ts';
 import { cbRecord, type CbRecord } from '../../../functions/carbonblack/schemas.ts';
 import { ApiActivityId, SeverityId, StatusId } from '../../../shared/ocsf.ts';
-import type { NormalizeBase } from '../../../shared/connector.ts';
 import { parsedSource } from '../../helpers/vendor-source.ts';
+import { runnerBases } from '../../helpers/vendor-normalize.ts';
+import { casesByAnswer, itAnswers } from '../../helpers/vendor-mapping.ts';
+import { CB_DOC_RECORD } from './doc-cases.ts';
 
-const SOURCE = parsedSource('cb-main', 'carbonblack', 'https://defense.conferdeploy.net', '2023-11-01T00:00:00Z');
-const RECEIVED_AT = Date.parse('2023-11-02T18:20:00Z');
-
-/** The record of the migration guide (vendor-notes §5.2), byte for byte. */
-const DOC_SAMPLE = `{"org_key":"ABCD1234","actor_ip":"50.215.71.123","actor":"user1@mydomain.com","request_url":null,
- "description":"Logged in successfully","flagged":false,"verbose":false,"create_time":"2023-11-02T18:13:44.276Z"}`;
+const CB = runnerBases(
+  parsedSource('cb-main', 'carbonblack', 'https://defense.conferdeploy.net', '2023-11-01T00:00:00Z'),
+  Date.parse('2023-11-02T18:20:00Z'),
+);
 
 function normalize(raw: string, uid = 'uid-1') {
   const record: CbRecord = cbRecord.parse(JSON.parse(raw));
-  const base: NormalizeBase = { source: SOURCE, uid, rawData: raw, receivedAt: RECEIVED_AT };
-  return normalizeCarbonBlack(record, base);
+  return normalizeCarbonBlack(record, CB.withUid(raw, uid));
 }
 
 const record = (fields: Record<string, unknown>): string =>
@@ -44,7 +43,7 @@ const record = (fields: Record<string, unknown>): string =>
 describe('normalizeCarbonBlack', () => {
   it("maps the doc's log-in to OCSF Authentication (Logon, Success) with user, source IP and tenant", async () => {
     // Act
-    const event = normalize(DOC_SAMPLE);
+    const event = normalize(CB_DOC_RECORD);
 
     // Assess
     expect(event).toMatchObject({
@@ -69,10 +68,10 @@ describe('normalizeCarbonBlack', () => {
         log_name: 'cb-main',
         original_time: '2023-11-02T18:13:44.276Z',
         tenant_uid: 'ABCD1234',
-        processed_time: RECEIVED_AT,
+        processed_time: CB.receivedAt,
       },
     });
-    expect(event.raw_data).toBe(DOC_SAMPLE);
+    expect(event.raw_data).toBe(CB_DOC_RECORD);
     expect(event).not.toHaveProperty('api');
     expect(event).not.toHaveProperty('http_request');
   });
@@ -106,16 +105,14 @@ describe('normalizeCarbonBlack', () => {
     },
   );
 
-  it.each([
-    ['Updated policy "Standard 2" (id 123456)', 'Updated policy'],
-    ['Created API key K7Q2M9XZ1P with access level "SIEM"', 'Created API key with access level'],
-    ["LiveResponse session 42 started on device 9876 (Zoë's laptop)", 'LiveResponse session started on device'],
-    ['Connector "siem-2" retrieved alerts', 'Connector retrieved alerts'],
-    ['Granted role to bob@example.com via https://x.example/a?b=1', 'Granted role to via'],
-    ['12345', 'unknown'],
-  ])('gives "%s" the low-cardinality operation "%s"', (description, operation) => {
-    expect(operationOf(description)).toBe(operation);
-  });
+  itAnswers('gives "%s" the low-cardinality operation "%s"', operationOf, [
+    ['Updated policy', ['Updated policy "Standard 2" (id 123456)']],
+    ['Created API key with access level', ['Created API key K7Q2M9XZ1P with access level "SIEM"']],
+    ['LiveResponse session started on device', ["LiveResponse session 42 started on device 9876 (Zoë's laptop)"]],
+    ['Connector retrieved alerts', ['Connector "siem-2" retrieved alerts']],
+    ['Granted role to via', ['Granted role to bob@example.com via https://x.example/a?b=1']],
+    ['unknown', ['12345']],
+  ]);
 
   it('maps a log-out to Authentication Logoff', async () => {
     // Act
@@ -156,30 +153,24 @@ describe('normalizeCarbonBlack', () => {
     expect(event).not.toHaveProperty('user');
   });
 
-  it.each([
-    ['Created API key K7Q2M9XZ1P with access level "SIEM"', ApiActivityId.Create],
-    ['Deleted sensor group "Lab 3"', ApiActivityId.Delete],
-    ['Removed role added by ada', ApiActivityId.Delete],
-    ['Updated policy "Standard 2" (id 123456)', ApiActivityId.Update],
-    ['Enabled bypass mode on device 4242', ApiActivityId.Update],
-    ['Downloaded audit log export', ApiActivityId.Read],
-    ['LiveResponse session 42 started on device 9876', ApiActivityId.Other],
-  ])('reads the API activity of "%s" as %i', (description, expected) => {
+  it.each(
+    casesByAnswer([
+      [ApiActivityId.Create, ['Created API key K7Q2M9XZ1P with access level "SIEM"']],
+      [ApiActivityId.Delete, ['Deleted sensor group "Lab 3"', 'Removed role added by ada']],
+      [ApiActivityId.Update, ['Updated policy "Standard 2" (id 123456)', 'Enabled bypass mode on device 4242']],
+      [ApiActivityId.Read, ['Downloaded audit log export']],
+      [ApiActivityId.Other, ['LiveResponse session 42 started on device 9876']],
+    ]),
+  )('reads the API activity of "%s" as %i', (description, expected) => {
     // Act / Assess
     expect(apiActivityOf(description)).toBe(expected);
     expect(authActivityOf(description)).toBeUndefined();
   });
 
-  it.each([
-    ['Logged in successfully', 1],
-    ['Login failed: invalid password', 1],
-    ['User signed in via SAML', 1],
-    ['Logged out', 2],
-    ['Log off', 2],
-  ])('reads "%s" as Authentication activity %i', (description, expected) => {
-    // Act / Assess
-    expect(authActivityOf(description)).toBe(expected);
-  });
+  itAnswers('reads "%s" as Authentication activity %i', authActivityOf, [
+    [1, ['Logged in successfully', 'Login failed: invalid password', 'User signed in via SAML']],
+    [2, ['Logged out', 'Log off']],
+  ]);
 
   it('treats an unflagged failure in the description as a low-severity failure', async () => {
     // Act

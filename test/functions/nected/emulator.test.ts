@@ -8,6 +8,7 @@ import {
   type NectedSearch,
 } from '../../../functions/nected/emulator/emulator.ts';
 import { emulatorPerTest } from '../../helpers/vendor-emulator.ts';
+import { fetchReply, type EmulatorReply } from '../../helpers/vendor-reply.ts';
 import type { RunningEmulator } from '../../../local/emulators/emulators.ts';
 
 const KEY = 'nected-test-key';
@@ -50,21 +51,16 @@ type Row = Record<string, unknown> & {
   environment: string;
   user: string;
 };
-interface Reply {
-  status: number;
-  text: string;
-  headers: Headers;
-  json: {
-    totalCount?: number;
-    totalPages?: number;
-    pageNo?: number;
-    pageSize?: number;
-    data?: Row[] | null;
-    code?: string;
-    message?: string;
-    error?: string;
-  };
-}
+type Reply = EmulatorReply<{
+  totalCount?: number;
+  totalPages?: number;
+  pageNo?: number;
+  pageSize?: number;
+  data?: Row[] | null;
+  code?: string;
+  message?: string;
+  error?: string;
+}>;
 
 let cli: RunningEmulator | undefined;
 afterEach(async () => {
@@ -83,15 +79,7 @@ async function get(
   headers: Record<string, string> = V1_HEADERS,
   base = emulators.current?.baseUrl,
 ): Promise<Reply> {
-  const res = await fetch(`${base ?? ''}${path}?${new URLSearchParams(params).toString()}`, { headers });
-  const text = await res.text();
-  let json: Reply['json'] = {};
-  try {
-    json = JSON.parse(text) as Reply['json'];
-  } catch {
-    // Truncated bodies are what some tests are about.
-  }
-  return { status: res.status, text, headers: res.headers, json };
+  return fetchReply(`${base ?? ''}${path}?${new URLSearchParams(params).toString()}`, { headers }, {});
 }
 
 const idsOf = (reply: Reply): string[] => (reply.json.data ?? []).map((r) => r.logId);

@@ -3,33 +3,30 @@ import { readFileSync } from 'node:fs';
 import { activityOf, normalizeNected, statusOf, NECTED_PRODUCT } from '../../../functions/nected/normalize.ts';
 import { nectedPage, nectedRecord } from '../../../functions/nected/schemas.ts';
 import { createNectedLog } from '../../../functions/nected/emulator/data.ts';
-import { ApiActivityId, StatusId, eventUid } from '../../../shared/ocsf.ts';
+import { ApiActivityId, StatusId } from '../../../shared/ocsf.ts';
 import { validateOcsf } from '../../../shared/ocsf-validate.ts';
 import { rawRecords } from '../../../shared/raw-json.ts';
-import type { NormalizeBase } from '../../../shared/connector.ts';
 import { parsedSource } from '../../helpers/vendor-source.ts';
+import { runnerBases } from '../../helpers/vendor-normalize.ts';
+import { itAnswers } from '../../helpers/vendor-mapping.ts';
 
 /** The search example of vendor-docs/nected-audit-log-api.md, byte for byte (vendor-notes §4.1). */
 const DOC_EXAMPLE = readFileSync(
   new URL('../../../functions/nected/fixtures/search-doc-example.json', import.meta.url),
   'utf8',
 );
-const SOURCE = parsedSource('nected-main', 'nected', 'https://api.nected.ai', '2024-11-01T00:00:00Z', {
-  branch: 'main',
-});
-const RECEIVED_AT = Date.parse('2024-11-27T07:00:00Z');
+const NECTED = runnerBases(
+  parsedSource('nected-main', 'nected', 'https://api.nected.ai', '2024-11-01T00:00:00Z', { branch: 'main' }),
+  Date.parse('2024-11-27T07:00:00Z'),
+);
 
 /** The doc example's records, cut out of the response text as the connector does. */
 const docRecords = () => rawRecords(DOC_EXAMPLE, JSON.parse(DOC_EXAMPLE), 'data');
 
-function base(raw: string, nativeId: string): NormalizeBase {
-  return { source: SOURCE, uid: eventUid('nected', SOURCE.id, nativeId), rawData: raw, receivedAt: RECEIVED_AT };
-}
-
 /** Validates `raw` as the runner does, then normalizes it. */
 function normalize(raw: string) {
   const record = nectedRecord.parse(JSON.parse(raw));
-  return normalizeNected(record, base(raw, record.logId));
+  return normalizeNected(record, NECTED.of(raw, record.logId));
 }
 
 describe('the doc example response', () => {
@@ -141,31 +138,20 @@ describe("normalizeNected: a failed API call (the doc's second record)", () => {
 });
 
 describe('activityOf and statusOf', () => {
-  it.each([
-    ['Create', ApiActivityId.Create],
-    ['Update', ApiActivityId.Update],
-    ['Publish', ApiActivityId.Update],
-    ['Role Revoke', ApiActivityId.Update],
-    ['Delete', ApiActivityId.Delete],
-    ['Test Via Console', ApiActivityId.Other],
-    ['Call Via API', ApiActivityId.Other],
-    ['', ApiActivityId.Unknown],
-    [null, ApiActivityId.Unknown],
-  ])('maps event %j to activity %i', (name, expected) => {
-    expect(activityOf(name)).toBe(expected);
-  });
+  itAnswers('maps event %j to activity %i', activityOf, [
+    [ApiActivityId.Create, ['Create']],
+    [ApiActivityId.Update, ['Update', 'Publish', 'Role Revoke']],
+    [ApiActivityId.Delete, ['Delete']],
+    [ApiActivityId.Other, ['Test Via Console', 'Call Via API']],
+    [ApiActivityId.Unknown, ['', null]],
+  ]);
 
-  it.each([
-    ['Success', StatusId.Success],
-    ['Completed', StatusId.Success],
-    ['Error', StatusId.Failure],
-    ['Failed', StatusId.Failure],
-    ['Pending', StatusId.Other],
-    ['', StatusId.Unknown],
-    [undefined, StatusId.Unknown],
-  ])('maps status %j to status_id %i', (status, expected) => {
-    expect(statusOf(status)).toBe(expected);
-  });
+  itAnswers('maps status %j to status_id %i', statusOf, [
+    [StatusId.Success, ['Success', 'Completed']],
+    [StatusId.Failure, ['Error', 'Failed']],
+    [StatusId.Other, ['Pending']],
+    [StatusId.Unknown, ['', undefined]],
+  ]);
 });
 
 describe('nectedRecord', () => {

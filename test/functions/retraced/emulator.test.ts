@@ -13,6 +13,7 @@ import {
   type RetracedStoredEvent,
 } from '../../../functions/retraced/emulator/emulator.ts';
 import { emulatorPerTest } from '../../helpers/vendor-emulator.ts';
+import { fetchReply, jsonBody } from '../../helpers/vendor-reply.ts';
 
 const TOKEN = '5e1f0c2a9b8d4e7f8a6b5c4d3e2f1a0b';
 const T0 = Date.parse('2026-11-22T00:11:30.250Z');
@@ -76,19 +77,9 @@ async function post(
     'content-type': 'application/json',
     ...(authorization === null ? {} : { authorization }),
   };
-  const res = await fetch(`${emulators.current?.baseUrl ?? ''}${path}`, {
-    method: 'POST',
-    headers,
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: Reply['body'] = {};
-  try {
-    parsed = JSON.parse(text) as Reply['body'];
-  } catch {
-    // Plain-text and truncated bodies are what some tests are about.
-  }
-  return { status: res.status, text, headers: res.headers, body: parsed };
+  const init = { method: 'POST', headers, body: jsonBody(body) };
+  const { json, ...reply } = await fetchReply<Reply['body']>(`${emulators.current?.baseUrl ?? ''}${path}`, init, {});
+  return { ...reply, body: json };
 }
 
 const searchPage = (variables: Record<string, unknown>): Promise<Reply> => post({ query: PAGE_QUERY, variables });

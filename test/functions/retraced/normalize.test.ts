@@ -8,12 +8,15 @@ import {
   normalizeRetraced,
 } from '../../../functions/retraced/normalize.ts';
 import { retracedEvent } from '../../../functions/retraced/schemas.ts';
-import { ApiActivityId, StatusId, eventUid } from '../../../shared/ocsf.ts';
-import type { NormalizeBase } from '../../../shared/connector.ts';
+import { ApiActivityId, StatusId } from '../../../shared/ocsf.ts';
 import { parsedSource } from '../../helpers/vendor-source.ts';
+import { runnerBases } from '../../helpers/vendor-normalize.ts';
+import { itAnswers } from '../../helpers/vendor-mapping.ts';
 
-const SOURCE = parsedSource('retraced-main', 'retraced', 'https://audit.example.com', '2017-11-01T00:00:00Z');
-const RECEIVED_AT = Date.parse('2026-02-07T12:00:00Z');
+const RETRACED = runnerBases(
+  parsedSource('retraced-main', 'retraced', 'https://audit.example.com', '2017-11-01T00:00:00Z'),
+  Date.parse('2026-02-07T12:00:00Z'),
+);
 
 /** The GraphQL node of vendor-notes §1.8 (docs sample plus integration test values), with its own spacing. */
 const DOC_NODE = `{"id":"f37803dd7e9646e3a4df42f7b4e39dc1","action":"license.update","crud":"u",
@@ -59,18 +62,9 @@ const VIEW_NODE = JSON.stringify({
   metadata: null,
 });
 
-function base(raw: string): NormalizeBase {
-  return {
-    source: SOURCE,
-    uid: eventUid('retraced', 'retraced-main', 'native'),
-    rawData: raw,
-    receivedAt: RECEIVED_AT,
-  };
-}
-
 /** Validates `raw` as the runner does, then normalizes it. */
 function normalize(raw: string) {
-  return normalizeRetraced(retracedEvent.parse(JSON.parse(raw)), base(raw));
+  return normalizeRetraced(retracedEvent.parse(JSON.parse(raw)), RETRACED.of(raw, 'native'));
 }
 
 /** The doc node with `changes` applied to its top-level keys. */
@@ -202,24 +196,11 @@ describe('normalizeRetraced: log-in and log-out actions', () => {
     });
   });
 
-  it.each([
-    ['user.login', AuthActivityId.Logon],
-    ['sso_login.succeeded', AuthActivityId.Logon],
-    ['account.signin', AuthActivityId.Logon],
-    ['user.authenticated', AuthActivityId.Logon],
-    ['user.logout', AuthActivityId.Logoff],
-    ['session.sign_out', AuthActivityId.Logoff],
-    ['login_page.update', undefined],
-    ['blogin.create', undefined],
-    ['document.edit', undefined],
-    [null, undefined],
-  ])('authActivityOf(%j) is %j', (action, expected) => {
-    // Act
-    const activity = authActivityOf(action);
-
-    // Assess
-    expect(activity).toBe(expected);
-  });
+  itAnswers('authActivityOf(%j) is %j', authActivityOf, [
+    [AuthActivityId.Logon, ['user.login', 'sso_login.succeeded', 'account.signin', 'user.authenticated']],
+    [AuthActivityId.Logoff, ['user.logout', 'session.sign_out']],
+    [undefined, ['login_page.update', 'blogin.create', 'document.edit', null]],
+  ]);
 });
 
 describe('normalizeRetraced: events as the real server sends them (issue 15)', () => {
@@ -267,19 +248,13 @@ describe('normalizeRetraced: events as the real server sends them (issue 15)', (
 });
 
 describe('crudActivityOf', () => {
-  it.each([
-    ['c', ApiActivityId.Create],
-    ['r', ApiActivityId.Read],
-    ['u', ApiActivityId.Update],
-    ['d', ApiActivityId.Delete],
-    [null, ApiActivityId.Unknown],
-  ])('maps crud %j to API activity %j', (crud, expected) => {
-    // Act
-    const activity = crudActivityOf(crud);
-
-    // Assess
-    expect(activity).toBe(expected);
-  });
+  itAnswers('maps crud %j to API activity %j', crudActivityOf, [
+    [ApiActivityId.Create, ['c']],
+    [ApiActivityId.Read, ['r']],
+    [ApiActivityId.Update, ['u']],
+    [ApiActivityId.Delete, ['d']],
+    [ApiActivityId.Unknown, [null]],
+  ]);
 });
 
 describe('normalizeRetraced: reads through the enterprise API', () => {

@@ -6,6 +6,7 @@ import {
   type VezaEmulatorOptions,
 } from '../../../functions/veza/emulator/emulator.ts';
 import { emulatorPerTest } from '../../helpers/vendor-emulator.ts';
+import { fetchReply, type EmulatorReply } from '../../helpers/vendor-reply.ts';
 
 const KEY = 'veza-test-key';
 const NOW = Date.parse('2025-06-01T12:00:00Z');
@@ -14,12 +15,12 @@ const EXPORT = '/api/preview/system/audit/export';
 const LIST = '/api/preview/system/audit';
 const FROM_EPOCH = vezaExportFilter('2000-01-01T00:00:00Z');
 
-interface Reply {
-  status: number;
-  text: string;
-  headers: Headers;
-  json: { values?: Array<Record<string, unknown>>; next_page_token?: string; code?: number; message?: string };
-}
+type Reply = EmulatorReply<{
+  values?: Array<Record<string, unknown>>;
+  next_page_token?: string;
+  code?: number;
+  message?: string;
+}>;
 
 const emulators = emulatorPerTest((options: Partial<VezaEmulatorOptions> = {}) =>
   startVezaEmulator({ port: 0, token: KEY, backlog: 30, now: () => NOW, ...options }),
@@ -33,18 +34,8 @@ async function get(
   signal?: AbortSignal,
 ): Promise<Reply> {
   const query = typeof params === 'string' ? params : new URLSearchParams(params).toString();
-  const res = await fetch(`${emulators.current?.baseUrl ?? ''}${path}?${query}`, {
-    headers: key === null ? {} : { authorization: `Bearer ${key}` },
-    ...(signal ? { signal } : {}),
-  });
-  const text = await res.text();
-  let json: Reply['json'] = {};
-  try {
-    json = JSON.parse(text) as Reply['json'];
-  } catch {
-    // Truncated bodies are what some tests are about.
-  }
-  return { status: res.status, text, headers: res.headers, json };
+  const init = { headers: key === null ? {} : { authorization: `Bearer ${key}` }, ...(signal ? { signal } : {}) };
+  return fetchReply(`${emulators.current?.baseUrl ?? ''}${path}?${query}`, init, {});
 }
 
 /** The ids of the emulator's events from `start` to `end`, in its order. */

@@ -3,11 +3,13 @@ import { activityOf, normalizeVeza, VEZA_PRODUCT } from '../../../functions/veza
 import { vezaRecord } from '../../../functions/veza/schemas.ts';
 import { ApiActivityId, StatusId, eventUid } from '../../../shared/ocsf.ts';
 import { createVezaLog } from '../../../functions/veza/emulator/data.ts';
-import type { NormalizeBase } from '../../../shared/connector.ts';
 import { parsedSource } from '../../helpers/vendor-source.ts';
+import { runnerBases } from '../../helpers/vendor-normalize.ts';
 
-const SOURCE = parsedSource('veza-main', 'veza', 'https://acme.vezacloud.com', '2023-07-01T00:00:00Z');
-const RECEIVED_AT = Date.parse('2026-02-07T12:00:00Z');
+const VEZA = runnerBases(
+  parsedSource('veza-main', 'veza', 'https://acme.vezacloud.com', '2023-07-01T00:00:00Z'),
+  Date.parse('2026-02-07T12:00:00Z'),
+);
 
 /** The "Audit events" sample of the Veza doc page, with its own indentation (vendor-notes §3.3, older shape). */
 const DOC_SAMPLE_OLD = `{
@@ -53,13 +55,9 @@ const NEW_SHAPE_DELETE =
   `"url": "/api/preview/keys/fde4386f-3d85-4ef2-82d0-324dacb6e9ba", "client": {"ip_address": "203.0.113.7", "user_agent": "python-requests/2.31.0"}, ` +
   `"request": {"id": "fde4386f-3d85-4ef2-82d0-324dacb6e9ba"}, "delegate": ""}, "result": {"code": 0, "error_reason": 0, "response": {}}}`;
 
-function base(raw: string, nativeId: string): NormalizeBase {
-  return { source: SOURCE, uid: eventUid('veza', 'veza-main', nativeId), rawData: raw, receivedAt: RECEIVED_AT };
-}
-
 /** Validates `raw` as the runner does, then normalizes it. */
 function normalize(raw: string, nativeId = 'native-id') {
-  return normalizeVeza(vezaRecord.parse(JSON.parse(raw)), base(raw, nativeId));
+  return normalizeVeza(vezaRecord.parse(JSON.parse(raw)), VEZA.of(raw, nativeId));
 }
 
 /** `raw` with `path` (a dotted path into the JSON) replaced by `value`. */
@@ -125,7 +123,7 @@ describe('normalizeVeza: the doc sample (older shape: identity, status, ended_at
       log_provider: 'veza',
       log_name: 'veza-main',
       original_time: '2023-07-26T08:23:17.151080751Z',
-      processed_time: RECEIVED_AT,
+      processed_time: VEZA.receivedAt,
       correlation_uid: '1a98184880f9952551c53d836598b258',
     });
   });
