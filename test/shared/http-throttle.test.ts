@@ -8,7 +8,7 @@ import { describe, it, expect, beforeEach } from '@jest/globals';
 import type { GateClock, HttpClient, HttpClientOptions, RequestGate, RetryRule } from '../../shared/http.ts';
 import { HttpStatusError, RateLimitedError } from '../../shared/errors.ts';
 import { failure } from '../helpers/failure.ts';
-import { httpBenchForFile } from '../helpers/core-http-server.ts';
+import { httpBenchForFile } from '../helpers/core-http-bench.ts';
 
 const NOW = Date.parse('2026-11-20T12:00:00.000Z');
 const RETRY_INFO = (delay: string): { code: number; message: string; details: unknown[] } => ({

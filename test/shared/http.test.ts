@@ -13,7 +13,7 @@ import {
   ResponseTooLargeError,
 } from '../../shared/errors.ts';
 import { failure } from '../helpers/failure.ts';
-import { httpBenchForFile } from '../helpers/core-http-server.ts';
+import { httpBenchForFile } from '../helpers/core-http-bench.ts';
 
 const server = httpBenchForFile();
 let retries: RetryEvent[];
