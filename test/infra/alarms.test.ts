@@ -26,6 +26,8 @@ const parsed = (extra: Record<string, unknown>): Source =>
   parseSources({ sources: [source('s', 'veza', extra)] }).sources[0] as Source;
 const HOUR = 3600;
 const DAY = 86_400;
+/** The window of an alarm that needs `n` consecutive breaching periods of `seconds`. */
+const consecutive = (n: number, seconds: number) => ({ Period: seconds, EvaluationPeriods: n, DatapointsToAlarm: n });
 
 describe('alarm windows', () => {
   it('a source every 5 minutes is stale after an hour of no run or a lag above 65 minutes', () => {
@@ -110,9 +112,7 @@ describe('the alarms in the template', () => {
       TreatMissingData: 'breaching',
     });
     expect(named('AuditPump-retraced-daily-stale')).toMatchObject({
-      Period: DAY,
-      EvaluationPeriods: 2,
-      DatapointsToAlarm: 2,
+      ...consecutive(2, DAY),
       Threshold: DAY + 7200 + HOUR,
       TreatMissingData: 'breaching',
     });
@@ -122,25 +122,17 @@ describe('the alarms in the template', () => {
     expect(named('AuditPump-veza-errors')).toMatchObject({
       Namespace: 'AWS/Lambda',
       MetricName: 'Errors',
-      Period: 300,
-      EvaluationPeriods: 2,
-      DatapointsToAlarm: 2,
+      ...consecutive(2, 300),
       TreatMissingData: 'notBreaching',
     });
-    expect(named('AuditPump-retraced-errors')).toMatchObject({
-      Period: DAY,
-      EvaluationPeriods: 2,
-      DatapointsToAlarm: 2,
-    });
+    expect(named('AuditPump-retraced-errors')).toMatchObject(consecutive(2, DAY));
   });
 
   it('the failure queue alarms on new messages on two consecutive days, not on its 14-day backlog', () => {
     expect(named('AuditPump-failed-invocations')).toMatchObject({
       Namespace: 'AWS/SQS',
       MetricName: 'NumberOfMessagesSent',
-      Period: DAY,
-      EvaluationPeriods: 2,
-      DatapointsToAlarm: 2,
+      ...consecutive(2, DAY),
       TreatMissingData: 'notBreaching',
     });
     expect(alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toEqual([]);
@@ -150,9 +142,7 @@ describe('the alarms in the template', () => {
     expect(named('AuditPump-veza-throttles')).toMatchObject({
       Namespace: 'AWS/Lambda',
       MetricName: 'Throttles',
-      Period: 300,
-      EvaluationPeriods: 3,
-      DatapointsToAlarm: 3,
+      ...consecutive(3, 300),
     });
   });
 

@@ -10,12 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { vezaConnector } from '../../functions/veza/connector.ts';
 import { PUMP_ENTRY_FILE, PUMP_SOURCES_FILE, bundlePump, writePumpSources } from '../../infra/bundling.ts';
 import { readArchive } from '../../local/query/archive-reader.ts';
-import { startLocalStack, type LocalStack } from '../../local/aws/stack.ts';
-import { startVezaEmulator, type VezaEmulator } from '../../functions/veza/emulator/emulator.ts';
-import { worldSources } from '../helpers/world.ts';
+import { startVezaStack, type VezaStack } from '../helpers/core-veza-stack.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TOKEN = 'bundled-handler-token-7c2e';
@@ -24,22 +21,20 @@ const run = promisify(execFile);
 
 mkdirSync(join(ROOT, '.local'), { recursive: true });
 const dir = mkdtempSync(join(ROOT, '.local', 'bundled-handler-'));
-let veza: VezaEmulator;
-let stack: LocalStack;
+let stack: VezaStack;
 
 beforeAll(async () => {
-  veza = await startVezaEmulator({ token: TOKEN, backlog: BACKLOG });
-  const sources = worldSources(vezaConnector, {
-    id: 'veza-bundled',
-    baseUrl: veza.baseUrl,
-    credentials: { token: TOKEN },
-    options: { pageSize: 100 },
+  stack = await startVezaStack({
+    token: TOKEN,
+    backlog: BACKLOG,
+    sourceId: 'veza-bundled',
+    pageSize: 100,
+    archiveDir: join(dir, 'archive'),
+    bufferIntervalMs: 50,
   });
-  stack = await startLocalStack({ sources, archiveDir: join(dir, 'archive'), bufferIntervalMs: 50 });
 });
 
 afterAll(async () => {
-  await veza.stop();
   await stack.stop();
   rmSync(dir, { recursive: true, force: true });
 });

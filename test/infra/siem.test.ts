@@ -12,11 +12,9 @@ import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose'
 import { Match } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { vezaConnector } from '../../functions/veza/connector.ts';
-import { startLocalStack, type LocalStack } from '../../local/aws/stack.ts';
-import { startVezaEmulator, type VezaEmulator } from '../../functions/veza/emulator/emulator.ts';
 import { createPump } from '../../shared/handler.ts';
 import { resources, source, sourcesFile, synth } from './synth.ts';
-import { worldSources } from '../helpers/world.ts';
+import { startVezaStack, type VezaStack } from '../helpers/core-veza-stack.ts';
 
 const CONFIG = sourcesFile([source('veza-main', 'veza')]);
 const siemContext = (type: string) => ({
@@ -73,22 +71,19 @@ describe('what the pump sends the SIEM stream', () => {
   const TOKEN = 'siem-shape-token-4a1c';
   const BACKLOG = 30;
   let dir: string;
-  let veza: VezaEmulator;
-  let stack: LocalStack;
+  let stack: VezaStack;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'audit-pump-siem-'));
-    veza = await startVezaEmulator({ token: TOKEN, backlog: BACKLOG });
-    const sources = worldSources(vezaConnector, {
-      id: 'veza-siem',
-      baseUrl: veza.baseUrl,
-      credentials: { token: TOKEN },
-      options: { pageSize: 10 },
+    stack = await startVezaStack({
+      token: TOKEN,
+      backlog: BACKLOG,
+      sourceId: 'veza-siem',
+      pageSize: 10,
+      archiveDir: join(dir, 'archive'),
     });
-    stack = await startLocalStack({ sources, archiveDir: join(dir, 'archive') });
   });
   afterAll(async () => {
-    await veza.stop();
     await stack.stop();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -5,6 +5,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { limitScope, parseSources, sharedScopes } from '../../shared/config.ts';
 import { ConfigError } from '../../shared/errors.ts';
+import { thrownBy } from '../helpers/core-errors.ts';
 
 const CB = {
   id: 'cbc-a',
@@ -14,15 +15,8 @@ const CB = {
   startFrom: '2026-11-01T00:00:00Z',
 };
 
-function configMessage(raw: unknown): string {
-  try {
-    parseSources(raw);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+/** The message of the ConfigError parsing `raw` throws. */
+const configMessage = (raw: unknown): string => thrownBy(ConfigError, () => parseSources(raw)).message;
 
 describe('rateLimit in the sources file', () => {
   it('keeps a budget and a scope as given', () => {

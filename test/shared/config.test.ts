@@ -10,6 +10,7 @@ import * as z from 'zod';
 import { backfillItemId } from '../../shared/backfill.ts';
 import { loadRuntimeConfig, loadSourcesFile, parseSources, type OptionSchemas } from '../../shared/config.ts';
 import { ConfigError } from '../../shared/errors.ts';
+import { rejectionOf, thrownBy } from '../helpers/core-errors.ts';
 
 const VEZA = {
   id: 'veza-main',
@@ -24,25 +25,10 @@ const VEZA_OPTIONS: OptionSchemas = {
 };
 
 /** The ConfigError `fn` throws. */
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
+const configError = (fn: () => unknown): ConfigError => thrownBy(ConfigError, fn);
 
 /** The ConfigError `promise` rejects with. */
-async function configRejection(promise: Promise<unknown>): Promise<ConfigError> {
-  const error = await promise.then(
-    () => new Error('expected a ConfigError'),
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ConfigError);
-  return error as ConfigError;
-}
+const configRejection = (promise: Promise<unknown>): Promise<ConfigError> => rejectionOf(ConfigError, promise);
 
 describe('parseSources', () => {
   it('fills in the defaults of a valid source: schedule, enabled and options', () => {

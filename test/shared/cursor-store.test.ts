@@ -26,6 +26,15 @@ function freshSource(): string {
   return `source-${sourceCount}`;
 }
 
+/** A fresh source that run-a leased and committed `{ n: 1 }` to (version 1), with `lastEventTime` when given. */
+async function committedSource(lastEventTime?: number): Promise<string> {
+  const id = freshSource();
+  await store.acquireLease(id, 'run-a', LEASE_MS);
+  const eventTime = lastEventTime === undefined ? {} : { lastEventTime };
+  await store.commit(id, { owner: 'run-a', expectedVersion: 0, cursor: { n: 1 }, leaseMs: LEASE_MS, ...eventTime });
+  return id;
+}
+
 beforeAll(async () => {
   dynamo = await startDynamo();
   await ensureCursorTable(dynamo.client, TABLE);
@@ -198,15 +207,7 @@ describe('CursorStore commits', () => {
 
   it('keeps the last event time when a commit does not carry one', async () => {
     // Prepare
-    const id = freshSource();
-    await store.acquireLease(id, 'run-a', LEASE_MS);
-    await store.commit(id, {
-      owner: 'run-a',
-      expectedVersion: 0,
-      cursor: { n: 1 },
-      leaseMs: LEASE_MS,
-      lastEventTime: 42,
-    });
+    const id = await committedSource(42);
 
     // Act
     await store.commit(id, { owner: 'run-a', expectedVersion: 1, cursor: { n: 2 }, leaseMs: LEASE_MS });
@@ -217,9 +218,7 @@ describe('CursorStore commits', () => {
 
   it('refuses a commit at a stale version with CursorConflictError and keeps the stored cursor', async () => {
     // Prepare
-    const id = freshSource();
-    await store.acquireLease(id, 'run-a', LEASE_MS);
-    await store.commit(id, { owner: 'run-a', expectedVersion: 0, cursor: { n: 1 }, leaseMs: LEASE_MS });
+    const id = await committedSource();
 
     // Act
     const error = await failure(
@@ -234,9 +233,7 @@ describe('CursorStore commits', () => {
 
   it("refuses a commit by a run whose lease was taken over, leaving the new owner's cursor unchanged", async () => {
     // Prepare: run-a stalls past its lease, run-b takes over and commits.
-    const id = freshSource();
-    await store.acquireLease(id, 'run-a', LEASE_MS);
-    await store.commit(id, { owner: 'run-a', expectedVersion: 0, cursor: { n: 1 }, leaseMs: LEASE_MS });
+    const id = await committedSource();
     clock = T0 + LEASE_MS + 1;
     await store.acquireLease(id, 'run-b', LEASE_MS);
 
@@ -254,15 +251,7 @@ describe('CursorStore commits', () => {
 describe('CursorStore reset', () => {
   it('removes the cursor and bumps the version, so a run in flight at the old version cannot commit', async () => {
     // Prepare: run-a committed, then stalled past its lease.
-    const id = freshSource();
-    await store.acquireLease(id, 'run-a', LEASE_MS);
-    await store.commit(id, {
-      owner: 'run-a',
-      expectedVersion: 0,
-      cursor: { n: 1 },
-      leaseMs: LEASE_MS,
-      lastEventTime: 7,
-    });
+    const id = await committedSource(7);
     clock = T0 + LEASE_MS + 1;
 
     // Act
@@ -281,9 +270,7 @@ describe('CursorStore reset', () => {
 
   it('is refused with CursorConflictError while a live lease is held, and the cursor stays', async () => {
     // Prepare
-    const id = freshSource();
-    await store.acquireLease(id, 'run-a', LEASE_MS);
-    await store.commit(id, { owner: 'run-a', expectedVersion: 0, cursor: { n: 1 }, leaseMs: LEASE_MS });
+    const id = await committedSource();
 
     // Act
     const error = await failure(store.reset(id));

@@ -4,7 +4,6 @@
  * activity_name (the vendor's label for Other), type_name, severity and status.
  */
 import { describe, expect, it } from '@jest/globals';
-import { parseSources, type Source } from '../../shared/config.ts';
 import {
   CATEGORY_NAMES,
   OcsfClass,
@@ -17,21 +16,9 @@ import {
   type OcsfClassName,
 } from '../../shared/ocsf.ts';
 import { loadOcsfSubset } from '../../shared/ocsf-validate.ts';
+import { BASE, PRODUCT } from '../helpers/core-ocsf.ts';
 
 const subset = loadOcsfSubset();
-const SOURCE = parseSources({
-  sources: [
-    {
-      id: 'veza-main',
-      vendor: 'veza',
-      baseUrl: 'https://acme.vezacloud.com',
-      secretName: 's',
-      startFrom: '2026-01-01T00:00:00Z',
-    },
-  ],
-}).sources[0] as Source;
-const BASE = { source: SOURCE, uid: 'uid-1', rawData: '{}', receivedAt: 1_763_000_000_500 };
-const PRODUCT = { vendorName: 'Veza', name: 'Veza' };
 
 describe('OcsfClass', () => {
   it('lists exactly the classes of the schema subset, with their category', () => {

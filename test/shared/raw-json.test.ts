@@ -6,6 +6,7 @@ import { describe, it, expect } from '@jest/globals';
 import { rawRecords, rawRecordsAt } from '../../shared/raw-json.ts';
 import { MalformedPageError } from '../../shared/errors.ts';
 import { seededRandom } from '../../local/emulators/random.ts';
+import { thrownBy } from '../helpers/core-errors.ts';
 
 /** The raw texts `rawRecords` cuts from `text` for `key`. */
 function slices(text: string, key: string | null): string[] {
@@ -13,15 +14,7 @@ function slices(text: string, key: string | null): string[] {
 }
 
 /** The MalformedPageError `fn` throws. */
-function malformed(fn: () => unknown): MalformedPageError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(MalformedPageError);
-    return error as MalformedPageError;
-  }
-  throw new Error('expected a MalformedPageError');
-}
+const malformed = (fn: () => unknown): MalformedPageError => thrownBy(MalformedPageError, fn);
 
 describe('rawRecords', () => {
   it('keeps the exact bytes of each record: spacing, number spelling, escapes, brackets in strings, nesting, big integers', () => {

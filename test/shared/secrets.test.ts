@@ -5,10 +5,13 @@
  */
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { LOCAL_AWS } from '../../local/aws/dynamo.ts';
 import { startSecretsEmulator, type SecretsEmulator } from '../../local/aws/secrets-emulator.ts';
 import { parseSources, type Source } from '../../shared/config.ts';
 import { PlaceholderSecretError, SecretError } from '../../shared/errors.ts';
 import { SecretsCredentials } from '../../shared/secrets.ts';
+import { rejectionOf } from '../helpers/core-errors.ts';
+import { testSource } from '../helpers/scripted.ts';
 
 const TOKEN = 'vz-tok-7f3a9c1e55d04b2b';
 const SECRETS = {
@@ -25,12 +28,7 @@ let credentials: SecretsCredentials;
 
 beforeEach(async () => {
   emulator = await startSecretsEmulator({ secrets: SECRETS });
-  client = new SecretsManagerClient({
-    endpoint: emulator.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
+  client = new SecretsManagerClient({ ...LOCAL_AWS, endpoint: emulator.endpoint, maxAttempts: 1 });
   credentials = new SecretsCredentials({ client });
 });
 
@@ -56,14 +54,7 @@ function sourceWithSecret(secretName: string): Source {
 }
 
 /** The SecretError `promise` rejects with. */
-async function secretError(promise: Promise<unknown>): Promise<SecretError> {
-  const error = await promise.then(
-    () => new Error('expected a SecretError'),
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SecretError);
-  return error as SecretError;
-}
+const secretError = (promise: Promise<unknown>): Promise<SecretError> => rejectionOf(SecretError, promise);
 
 /** Everything an error could show in a log: name, message and stack, of it and of every cause. */
 function everythingSaid(error: unknown): string {
@@ -113,20 +104,15 @@ describe('SecretsCredentials', () => {
 
   it('returns inline credentials as they are without calling Secrets Manager', async () => {
     // Prepare
-    const { sources } = parseSources({
-      sources: [
-        {
-          id: 'veza-local',
-          vendor: 'veza',
-          baseUrl: 'http://127.0.0.1:1',
-          credentials: { token: 'local' },
-          startFrom: '2026-11-01T00:00:00Z',
-        },
-      ],
+    const source = testSource({
+      id: 'veza-local',
+      baseUrl: 'http://127.0.0.1:1',
+      credentials: { token: 'local' },
+      startFrom: '2026-11-01T00:00:00Z',
     });
 
     // Act
-    const creds = await credentials.get(sources[0] as Source);
+    const creds = await credentials.get(source);
 
     // Assess
     expect(creds).toEqual({ token: 'local' });

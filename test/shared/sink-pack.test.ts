@@ -4,65 +4,40 @@
  * is accepted or failed as a whole, a put resolves only when every pack was accepted, and a
  * partial failure retries the failed packs only. Real FirehoseClient against the emulator.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { FirehoseClient } from '@aws-sdk/client-firehose';
-import { readFile, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from '@jest/globals';
 import { readArchive } from '../../local/query/archive-reader.ts';
-import type { FirehoseEmulator } from '../../local/aws/firehose-emulator.ts';
 import { ARCHIVE_ERROR_PREFIX, ARCHIVE_PREFIX } from '../../shared/archive-layout.ts';
 import { DeliveryError } from '../../shared/errors.ts';
 import {
   FIREHOSE_LIMITS,
-  FirehoseSink,
   PACK_LIMITS,
   toPacks,
   toRecord,
+  type FirehoseSink,
   type FirehoseSinkOptions,
 } from '../../shared/sink.ts';
 import { putRecordBatch } from '../../shared/firehose-request.ts';
 import { failure } from '../helpers/failure.ts';
-import { startFirehose } from '../helpers/world.ts';
+import { farDeadline, recordTexts, sinkBenchPerTest } from '../helpers/core-sink.ts';
 
 const NOV_20 = Date.UTC(2026, 10, 20, 9, 0, 0);
 const DAY = 86_400_000;
 const PACKED = 'packed';
 const PLAIN = 'plain';
 
-let firehose: Awaited<ReturnType<typeof startFirehose>>;
-let dir: string;
-let emulator: FirehoseEmulator;
-let client: FirehoseClient;
-let retries: Array<[number, boolean]>;
-
-beforeEach(async () => {
-  firehose = await startFirehose('sink-pack', {
-    [PACKED]: {
-      prefix: ARCHIVE_PREFIX,
-      errorOutputPrefix: ARCHIVE_ERROR_PREFIX,
-      deaggregation: { type: 'JSON' },
-      appendDelimiter: true,
-    },
-    [PLAIN]: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX },
-  });
-  ({ dir, emulator, client } = firehose);
-  retries = [];
-});
-afterEach(async () => {
-  await firehose.stop();
+const fh = sinkBenchPerTest('sink-pack', {
+  [PACKED]: {
+    prefix: ARCHIVE_PREFIX,
+    errorOutputPrefix: ARCHIVE_ERROR_PREFIX,
+    deaggregation: { type: 'JSON' },
+    appendDelimiter: true,
+  },
+  [PLAIN]: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX },
 });
 
-function sink(options: Partial<FirehoseSinkOptions> = {}): FirehoseSink {
-  return new FirehoseSink({
-    client,
-    streamName: PACKED,
-    pack: true,
-    sleep: async () => undefined,
-    onRetry: (n, t) => void retries.push([n, t]),
-    ...options,
-  });
-}
+/** A packing sink on the deaggregating stream whose waits and retries are recorded instead of slept. */
+const sink = (options: Partial<FirehoseSinkOptions> = {}): FirehoseSink =>
+  fh.sink({ streamName: PACKED, pack: true, ...options });
 
 /** Events over three days and two vendors, with text that a careless splitter would cut. */
 function events(count: number): Uint8Array[] {
@@ -74,24 +49,6 @@ function events(count: number): Uint8Array[] {
     }),
   );
 }
-
-/** Every line under `events/`, exactly as written (each with its newline). */
-async function archivedLines(): Promise<string[]> {
-  await emulator.flush();
-  const files = await readdir(join(dir, 'events'), { recursive: true, withFileTypes: true }).catch(() => []);
-  const lines: string[] = [];
-  for (const f of files.filter((e) => e.isFile() && e.name.endsWith('.gz'))) {
-    lines.push(
-      ...gunzipSync(await readFile(join(f.parentPath, f.name)))
-        .toString('utf8')
-        .split(/(?<=\n)/),
-    );
-  }
-  return lines.sort();
-}
-
-const text = (records: readonly Uint8Array[]): string[] => records.map((r) => Buffer.from(r).toString('utf8')).sort();
-const far = (): number => Date.now() + 60_000;
 
 describe('toPacks', () => {
   it('packs at most 500 events and 1,000 KiB into a record, in order, byte for byte', () => {
@@ -129,11 +86,11 @@ describe('FirehoseSink with packing', () => {
   it('delivers 1,200 events as 3 records; the stream deaggregates them into their own partitions, byte for byte', async () => {
     const records = events(1200);
 
-    await sink().put(records, far());
+    await sink().put(records, farDeadline());
 
-    expect(emulator.stats).toMatchObject({ calls: 1, recordsAccepted: 3, recordsDelivered: 1200, recordsFailed: 0 });
-    expect(await archivedLines()).toEqual(text(records));
-    const keys = new Set((await readArchive(dir)).map((a) => a.key.split('/').slice(0, 3).join('/')));
+    expect(fh.emulator.stats).toMatchObject({ calls: 1, recordsAccepted: 3, recordsDelivered: 1200, recordsFailed: 0 });
+    expect(await fh.archivedLines()).toEqual(recordTexts(records));
+    const keys = new Set((await readArchive(fh.dir)).map((a) => a.key.split('/').slice(0, 3).join('/')));
     expect(keys.size).toBe(6);
   });
 
@@ -141,60 +98,60 @@ describe('FirehoseSink with packing', () => {
     const records = events(1000);
     const payload = records.reduce((n, r) => n + r.byteLength, 0);
 
-    await sink().put(records, far());
-    const packed = emulator.stats.bytesBilled;
-    await sink({ streamName: PLAIN, pack: false }).put(records, far());
+    await sink().put(records, farDeadline());
+    const packed = fh.emulator.stats.bytesBilled;
+    await sink({ streamName: PLAIN, pack: false }).put(records, farDeadline());
 
     expect(packed / payload).toBeLessThanOrEqual(1.25);
-    expect((emulator.stats.bytesBilled - packed) / payload).toBeGreaterThan(10);
+    expect((fh.emulator.stats.bytesBilled - packed) / payload).toBeGreaterThan(10);
   });
 
   it('retries only the failed pack of a partial failure, so nothing is archived twice or split', async () => {
     // Prepare: the first of three packs fails once.
     const records = events(1200);
-    emulator.faults.failNextRecords = 1;
+    fh.emulator.faults.failNextRecords = 1;
 
     // Act
-    await sink().put(records, far());
+    await sink().put(records, farDeadline());
 
     // Assess: pack 0 failed, was sent again alone, and every event is archived exactly once.
-    expect(emulator.stats).toMatchObject({ calls: 2, recordsAccepted: 3, recordsFailed: 1, recordsDelivered: 1200 });
-    expect(retries).toEqual([[1, false]]);
-    expect(await archivedLines()).toEqual(text(records));
+    expect(fh.emulator.stats).toMatchObject({ calls: 2, recordsAccepted: 3, recordsFailed: 1, recordsDelivered: 1200 });
+    expect(fh.retries).toEqual([[1, false]]);
+    expect(await fh.archivedLines()).toEqual(recordTexts(records));
   });
 
   it('counts the events of every pack not accepted in DeliveryError.failed, and archives no part of them', async () => {
-    emulator.faults.recordFailureRate = 1;
+    fh.emulator.faults.recordFailureRate = 1;
 
-    const error = await failure(sink({ maxAttempts: 2 }).put(events(1200), far()));
+    const error = await failure(sink({ maxAttempts: 2 }).put(events(1200), farDeadline()));
 
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error).toMatchObject({ failed: 1200 });
     expect(error.message).toMatch(/3 of 3 records holding 1200 events not accepted/);
-    expect(emulator.stats.recordsDelivered).toBe(0);
-    expect(await archivedLines()).toEqual([]);
+    expect(fh.emulator.stats.recordsDelivered).toBe(0);
+    expect(await fh.archivedLines()).toEqual([]);
   });
 
   it('a partial failure on the last attempt fails the put: the failed packs are not archived, not even in part', async () => {
     // Prepare: packs 0 and 1 fail, pack 2 is accepted, and there is no second attempt.
     const records = events(1200);
-    emulator.faults.failNextRecords = 2;
+    fh.emulator.faults.failNextRecords = 2;
 
     // Act
-    const error = await failure(sink({ maxAttempts: 1 }).put(records, far()));
+    const error = await failure(sink({ maxAttempts: 1 }).put(records, farDeadline()));
 
     // Assess
     expect(error).toMatchObject({ failed: 1000 });
-    expect(emulator.stats).toMatchObject({ recordsAccepted: 1, recordsDelivered: 200 });
-    expect(await archivedLines()).toEqual(text(records.slice(1000)));
+    expect(fh.emulator.stats).toMatchObject({ recordsAccepted: 1, recordsDelivered: 200 });
+    expect(await fh.archivedLines()).toEqual(recordTexts(records.slice(1000)));
   });
 
   it('a stream without deaggregation cannot partition packed records: they land under the error prefix', async () => {
-    await sink({ streamName: PLAIN }).put(events(10), far());
-    await emulator.flush();
+    await sink({ streamName: PLAIN }).put(events(10), farDeadline());
+    await fh.emulator.flush();
 
-    expect(await readArchive(dir)).toEqual([]);
-    expect(emulator.stats).toMatchObject({ recordsAccepted: 1, recordsDelivered: 0 });
+    expect(await readArchive(fh.dir)).toEqual([]);
+    expect(fh.emulator.stats).toMatchObject({ recordsAccepted: 1, recordsDelivered: 0 });
   });
 });
 
@@ -205,9 +162,9 @@ describe('putRecordBatch', () => {
     ];
 
     const command = putRecordBatch(PLAIN, records);
-    await client.send(command);
+    await fh.client.send(command);
 
     expect(command.input.Records?.[0]?.Data).toBe(records[0]);
-    expect(await archivedLines()).toEqual(text(records));
+    expect(await fh.archivedLines()).toEqual(recordTexts(records));
   });
 });

@@ -3,13 +3,8 @@
  * Firehose emulator, streams laid out as the local stack lays them out. Retries never wait: the
  * sink's sleep is injected, and the deadline is checked against an injected clock where it matters.
  */
-import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
-import type { FirehoseClient } from '@aws-sdk/client-firehose';
-import { readFile, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { describe, it, expect } from '@jest/globals';
 import { readArchive } from '../../local/query/archive-reader.ts';
-import type { FirehoseEmulator } from '../../local/aws/firehose-emulator.ts';
 import {
   ARCHIVE_ERROR_PREFIX,
   ARCHIVE_PREFIX,
@@ -21,14 +16,14 @@ import { DeliveryError } from '../../shared/errors.ts';
 import {
   FanOutSink,
   FIREHOSE_LIMITS,
-  FirehoseSink,
   toBatches,
   toRecord,
+  type FirehoseSink,
   type FirehoseSinkOptions,
   type Sink,
 } from '../../shared/sink.ts';
 import { failure } from '../helpers/failure.ts';
-import { startFirehose } from '../helpers/world.ts';
+import { farDeadline, recordTexts, sinkBenchPerTest } from '../helpers/core-sink.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -36,37 +31,13 @@ const NOV_20 = Date.UTC(2026, 10, 20, 9, 0, 0);
 const ARCHIVE = LOCAL_STREAMS.archive;
 const DEAD_LETTER = LOCAL_STREAMS.deadLetter;
 
-let firehose: Awaited<ReturnType<typeof startFirehose>>;
-let dir: string;
-let emulator: FirehoseEmulator;
-let client: FirehoseClient;
-let sleeps: number[];
-let retries: Array<[failed: number, throttled: boolean]>;
-
-beforeEach(async () => {
-  firehose = await startFirehose('sink-test', {
-    [ARCHIVE]: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX },
-    [DEAD_LETTER]: { prefix: DEAD_LETTER_PREFIX, errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX },
-  });
-  ({ dir, emulator, client } = firehose);
-  sleeps = [];
-  retries = [];
+const fh = sinkBenchPerTest('sink-test', {
+  [ARCHIVE]: { prefix: ARCHIVE_PREFIX, errorOutputPrefix: ARCHIVE_ERROR_PREFIX },
+  [DEAD_LETTER]: { prefix: DEAD_LETTER_PREFIX, errorOutputPrefix: DEAD_LETTER_ERROR_PREFIX },
 });
 
-afterEach(async () => {
-  await firehose.stop();
-});
-
-/** A sink on the emulator whose waits are recorded instead of slept. */
-function sink(options: Partial<FirehoseSinkOptions> = {}): FirehoseSink {
-  return new FirehoseSink({
-    client,
-    streamName: ARCHIVE,
-    sleep: async (ms) => void sleeps.push(ms),
-    onRetry: (failed, throttled) => void retries.push([failed, throttled]),
-    ...options,
-  });
-}
+/** A sink on the archive stream whose waits are recorded instead of slept. */
+const sink = (options: Partial<FirehoseSinkOptions> = {}): FirehoseSink => fh.sink({ streamName: ARCHIVE, ...options });
 
 /** An archivable event (it carries the vendor and time the archive partitions on). */
 function event(n: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -81,25 +52,6 @@ function event(n: number, extra: Record<string, unknown> = {}): Record<string, u
 function events(count: number): Uint8Array[] {
   return Array.from({ length: count }, (_, n) => toRecord(event(n)));
 }
-
-/** Every line under `<dir>/<area>/`, exactly as written (the trailing newline of each restored). */
-async function archivedLines(area: 'events' | 'dead-letter' = 'events'): Promise<string[]> {
-  await emulator.flush();
-  const entries = await readdir(join(dir, area), { recursive: true, withFileTypes: true }).catch(() => []);
-  const lines: string[] = [];
-  for (const file of entries.filter((e) => e.isFile() && e.name.endsWith('.gz'))) {
-    const text = gunzipSync(await readFile(join(file.parentPath, file.name))).toString('utf8');
-    expect(text.endsWith('\n')).toBe(true);
-    lines.push(...text.split(/(?<=\n)/));
-  }
-  return lines.sort();
-}
-
-function text(records: readonly Uint8Array[]): string[] {
-  return records.map((r) => Buffer.from(r).toString('utf8')).sort();
-}
-
-const farDeadline = (): number => Date.now() + 60_000;
 
 describe('toRecord', () => {
   it('writes compact JSON ending in exactly one newline, even when a value holds newlines', () => {
@@ -176,11 +128,11 @@ describe('FirehoseSink delivery', () => {
     await sink().put(records, farDeadline());
 
     // Assess
-    expect(await archivedLines()).toEqual(text(records));
-    const archived = await readArchive(dir);
+    expect(await fh.archivedLines()).toEqual(recordTexts(records));
+    const archived = await readArchive(fh.dir);
     expect(archived).toHaveLength(4);
     expect(archived.every((a) => a.key.startsWith('events/vendor=veza/dt=2026-11-20/'))).toBe(true);
-    expect(emulator.stats).toMatchObject({ calls: 1, recordsAccepted: 4, recordsFailed: 0 });
+    expect(fh.emulator.stats).toMatchObject({ calls: 1, recordsAccepted: 4, recordsFailed: 0 });
   });
 
   it('delivers 1,200 records in 3 calls of at most 500', async () => {
@@ -191,9 +143,9 @@ describe('FirehoseSink delivery', () => {
     await sink().put(records, farDeadline());
 
     // Assess
-    expect(emulator.stats).toMatchObject({ calls: 3, recordsAccepted: 1200 });
-    await emulator.flush();
-    const archived = await readArchive(dir);
+    expect(fh.emulator.stats).toMatchObject({ calls: 3, recordsAccepted: 1200 });
+    await fh.emulator.flush();
+    const archived = await readArchive(fh.dir);
     expect(new Set(archived.map((a) => (a.record.metadata as { uid: string }).uid)).size).toBe(1200);
   });
 
@@ -206,8 +158,8 @@ describe('FirehoseSink delivery', () => {
     await sink().put(records, farDeadline());
 
     // Assess
-    expect(emulator.stats).toMatchObject({ calls: 2, recordsAccepted: 5, recordsFailed: 0 });
-    expect(await archivedLines()).toEqual(text(records));
+    expect(fh.emulator.stats).toMatchObject({ calls: 2, recordsAccepted: 5, recordsFailed: 0 });
+    expect(await fh.archivedLines()).toEqual(recordTexts(records));
   });
 });
 
@@ -215,22 +167,22 @@ describe('FirehoseSink retries', () => {
   it('retries only the failed entries of a partial failure, so nothing is archived twice', async () => {
     // Prepare
     const records = events(10);
-    emulator.faults.failNextRecords = 3;
+    fh.emulator.faults.failNextRecords = 3;
 
     // Act
     await sink().put(records, farDeadline());
 
     // Assess
-    expect(emulator.stats).toMatchObject({ calls: 2, recordsAccepted: 10, recordsFailed: 3 });
-    expect(await archivedLines()).toEqual(text(records));
-    expect(retries).toEqual([[3, false]]);
-    expect(sleeps).toHaveLength(1);
+    expect(fh.emulator.stats).toMatchObject({ calls: 2, recordsAccepted: 10, recordsFailed: 3 });
+    expect(await fh.archivedLines()).toEqual(recordTexts(records));
+    expect(fh.retries).toEqual([[3, false]]);
+    expect(fh.sleeps).toHaveLength(1);
   });
 
   it('raises DeliveryError with the failed count after maxAttempts when every entry keeps failing, archiving nothing', async () => {
     // Prepare
     const records = events(7);
-    emulator.faults.recordFailureRate = 1;
+    fh.emulator.faults.recordFailureRate = 1;
 
     // Act
     const error = await failure(sink({ maxAttempts: 3 }).put(records, farDeadline()));
@@ -240,67 +192,67 @@ describe('FirehoseSink retries', () => {
     expect(error).toMatchObject({ failed: 7 });
     expect(error.message).toContain('7 of 7 records not accepted');
     expect(error.message).toContain('ServiceUnavailableException');
-    expect(emulator.stats).toMatchObject({ calls: 3, recordsAccepted: 0, recordsFailed: 21 });
-    expect(await archivedLines()).toEqual([]);
+    expect(fh.emulator.stats).toMatchObject({ calls: 3, recordsAccepted: 0, recordsFailed: 21 });
+    expect(await fh.archivedLines()).toEqual([]);
   });
 
   // BUG (shared/sink.ts, putBatch): onRetry fires after every failed attempt, also the last one
   // and one cut short by the deadline, though no retry follows; "called for each retry" is not so.
   it('reports a retry only when one follows: maxAttempts - 1 times when every attempt fails', async () => {
     // Prepare
-    emulator.faults.recordFailureRate = 1;
+    fh.emulator.faults.recordFailureRate = 1;
 
     // Act
     await failure(sink({ maxAttempts: 3 }).put(events(2), farDeadline()));
 
     // Assess
-    expect(emulator.stats.calls).toBe(3);
-    expect(sleeps).toHaveLength(2);
-    expect(retries).toHaveLength(2);
+    expect(fh.emulator.stats.calls).toBe(3);
+    expect(fh.sleeps).toHaveLength(2);
+    expect(fh.retries).toHaveLength(2);
   });
 
   // BUG (shared/sink.ts, put): a failing batch's error counts only that batch; the records of the
   // batches after it were never sent, yet DeliveryError.failed and its message leave them out.
   it('counts in DeliveryError.failed every record of the put that was not delivered, later batches included', async () => {
     // Prepare
-    emulator.faults.recordFailureRate = 1;
+    fh.emulator.faults.recordFailureRate = 1;
 
     // Act
     const error = await failure(sink({ maxAttempts: 1 }).put(events(1200), farDeadline()));
 
     // Assess
-    expect(emulator.stats).toMatchObject({ calls: 1, recordsAccepted: 0 });
+    expect(fh.emulator.stats).toMatchObject({ calls: 1, recordsAccepted: 0 });
     expect(error).toMatchObject({ failed: 1200 });
   });
 
   it('retries a throttled call until it succeeds', async () => {
     // Prepare
     const records = events(4);
-    emulator.faults.throttleNextCalls = 2;
+    fh.emulator.faults.throttleNextCalls = 2;
 
     // Act
     await sink().put(records, farDeadline());
 
     // Assess
-    expect(emulator.stats).toMatchObject({ calls: 3, throttled: 2, recordsAccepted: 4 });
-    expect(retries).toEqual([
+    expect(fh.emulator.stats).toMatchObject({ calls: 3, throttled: 2, recordsAccepted: 4 });
+    expect(fh.retries).toEqual([
       [4, true],
       [4, true],
     ]);
-    expect(await archivedLines()).toEqual(text(records));
+    expect(await fh.archivedLines()).toEqual(recordTexts(records));
   });
 
   it('gives up with DeliveryError instead of sleeping past the deadline', async () => {
     // Prepare: a clock that only sleeps move; waits of 200, 400, 800 ms (random = 1).
     let clock = 0;
     const deadline = 1_000;
-    emulator.faults.recordFailureRate = 1;
+    fh.emulator.faults.recordFailureRate = 1;
     const slow = sink({
       maxAttempts: 50,
       baseDelayMs: 100,
       random: () => 1,
       now: () => clock,
-      sleep: async (ms) => void (sleeps.push(ms), (clock += ms)),
+      sleep: async (ms) => void (fh.sleeps.push(ms), (clock += ms)),
     });
 
     // Act
@@ -309,14 +261,14 @@ describe('FirehoseSink retries', () => {
     // Assess: the third wait would end at 1,400 ms, so it is not taken.
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error).toMatchObject({ failed: 2 });
-    expect(sleeps).toEqual([200, 400]);
+    expect(fh.sleeps).toEqual([200, 400]);
     expect(clock).toBeLessThanOrEqual(deadline);
-    expect(emulator.stats.calls).toBe(3);
+    expect(fh.emulator.stats.calls).toBe(3);
   });
 
   it('makes a single attempt and never sleeps when the deadline is already near', async () => {
     // Prepare
-    emulator.faults.failNextRecords = 1;
+    fh.emulator.faults.failNextRecords = 1;
 
     // Act
     const error = await failure(sink({ random: () => 1 }).put(events(3), Date.now() + 50));
@@ -324,8 +276,8 @@ describe('FirehoseSink retries', () => {
     // Assess
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error).toMatchObject({ failed: 1 });
-    expect(sleeps).toEqual([]);
-    expect(emulator.stats).toMatchObject({ calls: 1, recordsAccepted: 2 });
+    expect(fh.sleeps).toEqual([]);
+    expect(fh.emulator.stats).toMatchObject({ calls: 1, recordsAccepted: 2 });
   });
 
   it('fails at once with DeliveryError on an unknown stream, without retrying', async () => {
@@ -336,9 +288,9 @@ describe('FirehoseSink retries', () => {
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error).toMatchObject({ failed: 3 });
     expect(error.message).toContain('ResourceNotFoundException');
-    expect(emulator.stats.calls).toBe(1);
-    expect(sleeps).toEqual([]);
-    expect(retries).toEqual([]);
+    expect(fh.emulator.stats.calls).toBe(1);
+    expect(fh.sleeps).toEqual([]);
+    expect(fh.retries).toEqual([]);
   });
 });
 
@@ -360,10 +312,10 @@ describe('FanOutSink', () => {
 
     // Assess
     expect(fanOut.name).toBe(`${ARCHIVE}+siem`);
-    expect(emulator.stats.recordsAccepted).toBe(3);
+    expect(fh.emulator.stats.recordsAccepted).toBe(3);
     expect(settledBeforeRelease).toBe(false);
     expect(settled).toBe(true);
-    expect(await archivedLines()).toEqual(text(records));
+    expect(await fh.archivedLines()).toEqual(recordTexts(records));
   });
 
   it('delivers to every Firehose stream it fans out to', async () => {
@@ -375,8 +327,8 @@ describe('FanOutSink', () => {
     await fanOut.put(records, farDeadline());
 
     // Assess
-    expect(await archivedLines('events')).toEqual(text(records));
-    expect(await archivedLines('dead-letter')).toEqual(text(records));
+    expect(await fh.archivedLines('events')).toEqual(recordTexts(records));
+    expect(await fh.archivedLines('dead-letter')).toEqual(recordTexts(records));
   });
 
   it("rejects with the failing sink's error while the other sink still gets the records", async () => {
@@ -390,7 +342,7 @@ describe('FanOutSink', () => {
     // Assess
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error.message).toContain('missing-siem');
-    expect(await archivedLines()).toEqual(text(records));
+    expect(await fh.archivedLines()).toEqual(recordTexts(records));
   });
 
   it('rejects with one DeliveryError naming every failure when several sinks fail', async () => {

@@ -17,13 +17,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as z from 'zod';
-import { loadRuntimeConfig, parseSources } from '../../shared/config.ts';
+import { loadRuntimeConfig } from '../../shared/config.ts';
 import { defineConnector, type Connector, type FetchContext } from '../../shared/connector.ts';
 import { SpoolError } from '../../shared/errors.ts';
 import { createPump } from '../../shared/handler.ts';
 import { eventHead } from '../../shared/ocsf.ts';
 import { FileSpool, MemorySpool, S3Spool, type Spool } from '../../shared/spool.ts';
 import { startLocalStack, type LocalStack } from '../../local/aws/stack.ts';
+import { testSource } from '../helpers/scripted.ts';
 
 const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'utf8'));
 const text = (data: Uint8Array): string => Buffer.from(data).toString('utf8');
@@ -237,18 +238,8 @@ describe('spool wiring', () => {
   });
 
   beforeAll(async () => {
-    const { sources } = parseSources({
-      sources: [
-        {
-          id: 'probe',
-          vendor: 'veza',
-          baseUrl: 'http://127.0.0.1:9',
-          credentials: { token: 't' },
-          startFrom: '2026-01-01T00:00:00Z',
-        },
-      ],
-    });
-    stack = await startLocalStack({ sources, archiveDir: await tempDir() });
+    const source = testSource({ id: 'probe', baseUrl: 'http://127.0.0.1:9', credentials: { token: 't' } });
+    stack = await startLocalStack({ sources: [source], archiveDir: await tempDir() });
   });
   afterAll(async () => {
     await stack.stop();

@@ -8,6 +8,7 @@ import { FirehoseClient, PutRecordBatchCommand, DescribeDeliveryStreamCommand } 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LOCAL_AWS } from '../../../local/aws/dynamo.ts';
 import { readArchive } from '../../../local/query/archive-reader.ts';
 import {
   BILLING_INCREMENT_BYTES,
@@ -96,12 +97,7 @@ describe('Firehose emulator with a deaggregating stream', () => {
         s: { prefix: PREFIX, errorOutputPrefix: ERRORS, deaggregation: { type: 'JSON' }, appendDelimiter: true },
       },
     });
-    client = new FirehoseClient({
-      endpoint: emulator.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 't', secretAccessKey: 't' },
-      maxAttempts: 1,
-    });
+    client = new FirehoseClient({ ...LOCAL_AWS, endpoint: emulator.endpoint, maxAttempts: 1 });
   });
   afterEach(async () => {
     client.destroy();

@@ -13,6 +13,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { LOCAL_AWS } from '../../../local/aws/dynamo.ts';
 import {
   startFirehoseEmulator,
   type FirehoseEmulator,
@@ -36,12 +37,7 @@ async function start(options: Partial<FirehoseEmulatorOptions> = {}): Promise<vo
     streams: { [STREAM]: { prefix: PREFIX, errorOutputPrefix: ERROR_PREFIX } },
     ...options,
   });
-  client = new FirehoseClient({
-    endpoint: emulator.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
+  client = new FirehoseClient({ ...LOCAL_AWS, endpoint: emulator.endpoint, maxAttempts: 1 });
 }
 
 function event(vendor: string, time: number, n: number): Uint8Array {

@@ -4,6 +4,7 @@ import {
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { LOCAL_AWS } from '../../../local/aws/dynamo.ts';
 import { startSecretsEmulator, type SecretsEmulator } from '../../../local/aws/secrets-emulator.ts';
 
 const NAME = 'audit-pump/veza-main';
@@ -14,12 +15,7 @@ let client: SecretsManagerClient;
 
 beforeEach(async () => {
   emulator = await startSecretsEmulator({ secrets: { [NAME]: VALUE } });
-  client = new SecretsManagerClient({
-    endpoint: emulator.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
+  client = new SecretsManagerClient({ ...LOCAL_AWS, endpoint: emulator.endpoint, maxAttempts: 1 });
 });
 
 afterEach(async () => {

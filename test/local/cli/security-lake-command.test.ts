@@ -8,14 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { securityLakeRegister } from '../../../local/cli/security-lake-command.ts';
+import { awsCommands } from '../../helpers/core-aws-script.ts';
 
 const CRAWLER = 'arn:aws:iam::111122223333:role/SecurityLakeCustomCrawler';
-/** The `aws ...` commands of a script, each joined back onto one line. */
-const commands = (script: string): string[] =>
-  script
-    .replace(/ \\\n\s*/g, ' ')
-    .split('\n')
-    .filter((l) => l.startsWith('aws '));
 
 describe('audit-pump security-lake register', () => {
   it('prints the calls for the classes the enabled sources of the file produce', async () => {
@@ -61,7 +56,7 @@ describe('audit-pump security-lake register', () => {
 
     // Assess
     expect(code).toBe(0);
-    expect(commands(printed).map((c) => /--source-name (\S+) --event-classes (\S+)/.exec(c)?.slice(1))).toEqual([
+    expect(awsCommands(printed).map((c) => /--source-name (\S+) --event-classes (\S+)/.exec(c)?.slice(1))).toEqual([
       ['audit-pump-3002', 'AUTHENTICATION'],
       ['audit-pump-6003', 'API_ACTIVITY'],
     ]);

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { registrationCommands, type RegistrationInput } from '../../../shared/security-lake/register.ts';
+import { awsCommands } from '../../helpers/core-aws-script.ts';
 
 const INPUT: RegistrationInput = {
   vendors: [
@@ -18,18 +19,11 @@ const INPUT: RegistrationInput = {
   region: 'eu-west-1',
 };
 
-/** The `aws ...` commands of a script, each joined back onto one line. */
-const commands = (script: string): string[] =>
-  script
-    .replace(/ \\\n\s*/g, ' ')
-    .split('\n')
-    .filter((l) => l.startsWith('aws '));
-
 describe('registrationCommands', () => {
   it('prints one create-custom-log-source call per class, with every parameter the API needs', () => {
     const configuration = `'{"crawlerConfiguration":{"roleArn":"arn:aws:iam::111122223333:role/SecurityLakeCustomCrawler"},"providerIdentity":{"externalId":"audit-pump-7f3a","principal":"123456789012"}}'`;
 
-    expect(commands(registrationCommands(INPUT))).toEqual([
+    expect(awsCommands(registrationCommands(INPUT))).toEqual([
       `aws securitylake create-custom-log-source --region eu-west-1 --source-name audit-pump-3002 --event-classes AUTHENTICATION --configuration ${configuration}`,
       `aws securitylake create-custom-log-source --region eu-west-1 --source-name audit-pump-6003 --event-classes API_ACTIVITY --configuration ${configuration}`,
     ]);
@@ -53,7 +47,7 @@ describe('registrationCommands', () => {
       vendors: [{ vendor: 'authentic8', classes: ['ApiActivity', 'BaseEvent'] }],
     });
 
-    expect(commands(script)).toHaveLength(1);
+    expect(awsCommands(script)).toHaveLength(1);
     expect(script).toContain(
       '# Base Event (class_uid 0) from authentic8: Security Lake has no event class for it; these events stay in the archive only.',
     );
