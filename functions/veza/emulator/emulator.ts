@@ -268,9 +268,20 @@ class VezaService {
     const repeat = page.length > 0 && this.faults.repeatTokenNext > 0;
     if (repeat) this.faults.repeatTokenNext--;
     const next = this.#tokens.write({ k: 'export', p: repeat ? asked : start + page.length });
-    const served = disturbPage(this.faults, this.#gate.random, page, this.#previousPage);
+    const served = disturbPage(this.faults, this.#gate.random, page, this.#repeatable(page));
     if (page.length > 0) this.#previousPage = page;
     return pageBody(served, next);
+  }
+
+  /**
+   * What the duplicate fault may repeat on `page`: the page served before, less the events persisted
+   * after `page`'s last. After a rewind (a re-bootstrap, a reseed) the page served before lies ahead,
+   * and serving its events here would put them before events persisted earlier: the export keeps
+   * persisted_at order, and the connector's reseed watermark relies on that (functions/veza/connector.ts).
+   */
+  #repeatable(page: readonly VezaStoredEvent[]): readonly VezaStoredEvent[] {
+    const end = page.at(-1)?.persistedAtNs;
+    return end === undefined ? [] : this.#previousPage.filter((e) => e.persistedAtNs <= end);
   }
 
   /**

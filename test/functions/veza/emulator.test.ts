@@ -278,6 +278,22 @@ describe('Veza emulator: faults', () => {
     emu.faults.errorRate = 1;
     expect((await get(EXPORT, { filter: FROM_EPOCH, page_size: '5' })).status).toBe(503);
   });
+
+  it('repeats only events a page reaches: a re-read from the start does not carry the page served after it', async () => {
+    // Prepare: pages 0-6 and 7-13 served, as to a run that died before delivering the second
+    const emu = await start();
+    const first = await get(EXPORT, { filter: FROM_EPOCH, page_size: '7' });
+    await get(EXPORT, { next_page_token: first.json.next_page_token ?? '', page_size: '7' });
+    emu.faults.duplicateNext = 1;
+
+    // Act: the next run bootstraps again, then follows the token
+    const again = await get(EXPORT, { filter: FROM_EPOCH, page_size: '7' });
+    const next = await get(EXPORT, { next_page_token: again.json.next_page_token ?? '', page_size: '7' });
+
+    // Assess: nothing from beyond the first page's token on it; the fault repeats its tail on the next
+    expect(idsOf(again.json.values)).toEqual(eventIds(emu, 0, 7));
+    expect(idsOf(next.json.values)).toEqual([...eventIds(emu, 4, 7), ...eventIds(emu, 7, 14)]);
+  });
 });
 
 describe('Veza emulator: variety', () => {
