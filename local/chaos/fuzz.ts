@@ -313,7 +313,8 @@ function account(
   return wrong;
 }
 
-function sourceFor(fuzz: FuzzVendor, id: string, startFrom: number): Source {
+/** A source of `fuzz`'s vendor, reading a fake vendor (its fetch answers every origin) from `startFrom`. */
+export function sourceFor(fuzz: FuzzVendor, id: string, startFrom: number): Source {
   const raw = {
     id,
     vendor: fuzz.connector.vendor,
@@ -323,6 +324,38 @@ function sourceFor(fuzz: FuzzVendor, id: string, startFrom: number): Source {
     options: fuzz.options,
   };
   return parseSources({ sources: [raw] }, optionSchemas()).sources[0] as Source;
+}
+
+/** What a run against a fake vendor writes to and reads from, besides the vendor. */
+export interface FakeRun {
+  readonly store: CursorStore;
+  readonly clock: FakeClock;
+  /** The fake vendor. */
+  readonly fetch: typeof globalThis.fetch;
+  /** Where the run's log lines go. */
+  readonly logs: string[];
+  readonly owner: string;
+  readonly sink: Sink;
+  readonly deadLetter: Sink;
+  /** HTTP client options beyond the fake vendor and the fake clock. */
+  readonly http?: { readonly random?: Random; readonly maxResponseBytes?: number; readonly maxAttempts?: number };
+}
+
+/** One run of `source` against a fake vendor, on the fake clock, with the source's inline credentials. */
+export function runOnFake(fuzz: FuzzVendor, source: Source, run: FakeRun): Promise<RunResult> {
+  const { clock } = run;
+  return runSource(fuzz.connector, source, {
+    store: run.store,
+    sink: run.sink,
+    deadLetter: run.deadLetter,
+    owner: run.owner,
+    leaseMs: 60_000,
+    deadline: clock.now() + 600_000,
+    now: clock.now,
+    log: capturingLogger(run.logs),
+    credentials: { get: async (s) => s.credentials ?? {} },
+    http: clientPerSource({ fetch: run.fetch, now: clock.now, sleep: clock.sleep, ...run.http }),
+  });
 }
 
 /** Runs one case; adds its findings to `report`. */
@@ -340,17 +373,15 @@ async function fuzzCase(world: ChaosWorld, seed: number, report: FuzzReport, out
   const problems: string[] = [];
   let result: RunResult | undefined;
   try {
-    result = await runSource(fuzz.connector, source, {
+    result = await runOnFake(fuzz, source, {
       store,
+      clock,
+      fetch,
+      logs: outputs.logs,
+      owner: 'fuzz',
       sink: limitSink('archive', archived, clock.now),
       deadLetter: limitSink('dlq', dead, clock.now),
-      owner: 'fuzz',
-      leaseMs: 60_000,
-      deadline: clock.now() + 600_000,
-      now: clock.now,
-      log: capturingLogger(outputs.logs),
-      credentials: { get: async (s) => s.credentials ?? {} },
-      http: clientPerSource({ fetch, now: clock.now, sleep: clock.sleep, random, maxResponseBytes: MAX_BYTES }),
+      http: { random, maxResponseBytes: MAX_BYTES },
     });
   } catch (error) {
     report.crashes++;

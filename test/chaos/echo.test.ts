@@ -5,16 +5,12 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { echoForms, type FuzzVendor } from '../../local/chaos/fuzz-pages.ts';
-import { FUZZ_VENDORS } from '../../local/chaos/fuzz.ts';
-import { capturingLogger, emptyOutputs, runMetrics, scan } from '../../local/chaos/hygiene.ts';
+import { FUZZ_VENDORS, runOnFake, sourceFor } from '../../local/chaos/fuzz.ts';
+import { emptyOutputs, runMetrics, scan } from '../../local/chaos/hygiene.ts';
 import { CHAOS_EPOCH } from '../../local/chaos/run.ts';
 import { CHAOS_TABLE, FakeClock } from '../../local/chaos/world.ts';
-import { optionSchemas } from '../../functions/registry.ts';
-import { parseSources, type Source } from '../../shared/config.ts';
 import { CursorStore } from '../../shared/cursor-store.ts';
-import { clientPerSource } from '../../shared/http.ts';
 import { REDACTED } from '../../shared/redact.ts';
-import { runSource } from '../../shared/runner.ts';
 import { chaosWorldForFile } from '../helpers/chaos-world.ts';
 
 const world = chaosWorldForFile();
@@ -23,38 +19,27 @@ let count = 0;
 /** Runs a source of `fuzz`'s vendor against a vendor that always gives `answer`; returns everything the run put out. */
 async function runAgainst(fuzz: FuzzVendor, answer: { status: number; body: string | Uint8Array }) {
   const clock = new FakeClock(CHAOS_EPOCH);
-  const raw = {
-    id: `echo-${++count}`,
-    vendor: fuzz.connector.vendor,
-    baseUrl: 'http://127.0.0.1:9',
-    credentials: fuzz.credentials,
-    startFrom: new Date(clock.now() - 7_200_000).toISOString(),
-    options: fuzz.options,
-  };
-  const source = parseSources({ sources: [raw] }, optionSchemas()).sources[0] as Source;
+  const source = sourceFor(fuzz, `echo-${++count}`, clock.now() - 7_200_000);
   const outputs = emptyOutputs();
   const fetch = (async () =>
     new Response(answer.body, {
       status: answer.status,
       headers: { 'content-type': 'application/json' },
     })) as typeof globalThis.fetch;
-  const result = await runSource(fuzz.connector, source, {
+  const collect = (name: string) => ({
+    name,
+    put: async (records: readonly Uint8Array[]) =>
+      void outputs.archive.push(...records.map((r) => Buffer.from(r).toString('utf8'))),
+  });
+  const result = await runOnFake(fuzz, source, {
     store: new CursorStore({ client: world().client, tableName: CHAOS_TABLE, now: clock.now }),
-    sink: {
-      name: 'archive',
-      put: async (records) => void outputs.archive.push(...records.map((r) => Buffer.from(r).toString('utf8'))),
-    },
-    deadLetter: {
-      name: 'dlq',
-      put: async (records) => void outputs.archive.push(...records.map((r) => Buffer.from(r).toString('utf8'))),
-    },
+    clock,
+    fetch,
+    logs: outputs.logs,
     owner: 'echo',
-    leaseMs: 60_000,
-    deadline: clock.now() + 600_000,
-    now: clock.now,
-    log: capturingLogger(outputs.logs),
-    credentials: { get: async (s) => s.credentials ?? {} },
-    http: clientPerSource({ fetch, now: clock.now, sleep: clock.sleep, maxAttempts: 2 }),
+    sink: collect('archive'),
+    deadLetter: collect('dlq'),
+    http: { maxAttempts: 2 },
   });
   if (result.error) outputs.errors.push(result.error);
   outputs.metrics.push(...runMetrics(result));
