@@ -22,6 +22,7 @@ import {
 } from '../shared/archive-layout.ts';
 import { loadSourcesFile, type Source, type Vendor } from '../shared/config.ts';
 import { ConfigError } from '../shared/errors.ts';
+import { spoolPrefixes } from '../shared/archive-layout.ts';
 import { needsSpool, optionSchemas, vendorModules } from '../functions/registry.ts';
 import { PLACEHOLDER_KEY } from '../shared/secrets.ts';
 import { ArchiveBucket } from './constructs/archive-bucket.ts';
@@ -299,7 +300,8 @@ export class AuditPump extends Construct {
     o: { parquet: boolean; reservedConcurrency: number | undefined },
   ) {
     // A bucket only when some source reads destructively (its connector says so: Carbon Black's queue mode).
-    const spool = sources.some(needsSpool) ? spoolBucket(this, this.key, this.archive.accessLogs) : undefined;
+    const spoolVendors = [...new Set(sources.filter(needsSpool).map((s) => s.vendor))];
+    const spool = spoolVendors.length ? spoolBucket(this, this.key, this.archive.accessLogs, spoolVendors) : undefined;
     const targets: SourceSetProps['targets'] = {};
     for (const { connector, lambda: settings } of vendorModules()) {
       const vendor = connector.vendor;
@@ -340,7 +342,7 @@ export class AuditPump extends Construct {
  * delivered and deleted once delivered, so a batch normally lives seconds. Versions are not kept
  * (a replayed batch must be the one written).
  */
-function spoolBucket(scope: Construct, key: kms.IKey, accessLogs: s3.IBucket): s3.Bucket {
+function spoolBucket(scope: Construct, key: kms.IKey, accessLogs: s3.IBucket, vendors: readonly Vendor[]): s3.Bucket {
   return new s3.Bucket(scope, 'Spool', {
     encryption: s3.BucketEncryption.KMS,
     encryptionKey: key,
@@ -350,7 +352,12 @@ function spoolBucket(scope: Construct, key: kms.IKey, accessLogs: s3.IBucket): s
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
     serverAccessLogsBucket: accessLogs,
     serverAccessLogsPrefix: 'spool/',
-    lifecycleRules: [{ id: 'stale-quarantine', prefix: 'carbonblack-quarantine/', expiration: Duration.days(90) }],
+    // A quarantined batch is kept for inspection, not for ever.
+    lifecycleRules: vendors.map((vendor) => ({
+      id: `${vendor}-stale-quarantine`,
+      prefix: spoolPrefixes(vendor).quarantine,
+      expiration: Duration.days(90),
+    })),
     removalPolicy: RemovalPolicy.RETAIN,
   });
 }

@@ -22,3 +22,11 @@ export const LOCAL_CURSOR_TABLE = 'audit-pump-cursors';
 
 /** The archive's event objects all live below this prefix. */
 export const EVENTS_ROOT = ARCHIVE_PREFIX.slice(0, ARCHIVE_PREFIX.indexOf('/') + 1);
+
+/**
+ * A vendor's prefixes in the spool bucket (a destructive read's batches, kept until delivered):
+ * its batches, and the batches it quarantined because they were not a valid page.
+ */
+export function spoolPrefixes(vendor: string): { readonly batches: string; readonly quarantine: string } {
+  return { batches: `${vendor}/`, quarantine: `${vendor}-quarantine/` };
+}

@@ -28,10 +28,14 @@ import { rawRecords } from '../../shared/raw-json.ts';
 import { byCreateTime, createTimeOf, tagOccurrences } from './identity.ts';
 import { cbResultsPage, type CbContext, type CbCursor, type CbQueueCursor } from './schemas.ts';
 import type { Spool } from '../../shared/spool.ts';
+import { spoolPrefixes } from '../../shared/archive-layout.ts';
+
+/** Where the queue's batches live in the spool bucket (infra grants the function these prefixes only). */
+const SPOOL = spoolPrefixes('carbonblack');
 
 /** Spool keys of a source's batches: `carbonblack/<sourceId>/<ISO time>-<random>.json`, sorted by time. */
 export function queueSpoolPrefix(sourceId: string): string {
-  return `carbonblack/${sourceId}/`;
+  return `${SPOOL.batches}${sourceId}/`;
 }
 
 /**
@@ -45,7 +49,7 @@ function spoolTime(now: number, acked: string | undefined): number {
 
 /** Where a batch that is not valid JSON is moved, out of the replay path but kept for inspection. */
 export function quarantineKey(key: string): string {
-  return `carbonblack-quarantine/${key.slice('carbonblack/'.length)}`;
+  return `${SPOOL.quarantine}${key.slice(SPOOL.batches.length)}`;
 }
 
 /** GET `_queue` (vendor-notes §5.1): the next batch of the key's queue, as raw text. */

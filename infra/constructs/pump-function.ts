@@ -12,6 +12,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { archivePrefix } from '../../shared/archive.ts';
+import { spoolPrefixes } from '../../shared/archive-layout.ts';
 import { backfillItemId } from '../../shared/backfill.ts';
 import { METRICS_NAMESPACE } from '../../shared/config.ts';
 import { metricsService } from './source-alarms.ts';
@@ -254,7 +255,7 @@ export class PumpFunction extends Construct {
 
   /** The spool: objects under this vendor's prefixes only (batches and quarantined batches). */
   private grantSpool(role: iam.IRole, bucket: s3.IBucket, vendor: string): void {
-    const prefixes = [`${vendor}/`, `${vendor}-quarantine/`];
+    const prefixes = Object.values(spoolPrefixes(vendor));
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'SpoolObjects',

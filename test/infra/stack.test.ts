@@ -304,6 +304,16 @@ describe('AuditPumpStack: the Carbon Black queue spool', () => {
     expect(policy).toContain('"s3:prefix":["carbonblack/*","carbonblack-quarantine/*"]');
     expect(policy).not.toMatch(/"s3:\*"|s3:DeleteBucket/);
   });
+
+  it('expires the quarantined batches of each vendor that spools, after 90 days, and nothing else', () => {
+    const buckets = Object.values(template.findResources('AWS::S3::Bucket')) as Array<{
+      Properties: { LifecycleConfiguration?: { Rules: Array<{ Prefix?: string; ExpirationInDays?: number }> } };
+    }>;
+    const quarantine = buckets
+      .flatMap((b) => b.Properties.LifecycleConfiguration?.Rules ?? [])
+      .filter((r) => r.Prefix?.includes('quarantine'));
+    expect(quarantine).toEqual([expect.objectContaining({ Prefix: 'carbonblack-quarantine/', ExpirationInDays: 90 })]);
+  });
 });
 
 describe('AuditPumpStack: lake', () => {
