@@ -146,10 +146,16 @@ export function chaosToken(vendor: string, seed: number): string {
   return `chaos-${vendor}-secret-${(seed >>> 0).toString(36)}-7f3a9c`;
 }
 
-/** What a stand is built from: its connector, its emulator, and the source that reads the emulator. */
+/** The emulator a stand reads: where it listens, its fault knobs, stop(). */
+export interface StandEmulator {
+  readonly baseUrl: string;
+  readonly faults: object;
+  stop(): Promise<void>;
+}
+
+/** What a stand is built from besides its emulator: its connector, its faults, and the source that reads it. */
 export interface StandParts {
   readonly connector: Connector;
-  readonly emulator: { readonly baseUrl: string; readonly faults: object; stop(): Promise<void> };
   readonly knobs: FaultKnobs;
   /** The source's credentials: every value is a secret the hygiene scan looks for. */
   readonly credentials: Record<string, string>;
@@ -163,9 +169,10 @@ export interface StandParts {
 /** The parts of a stand every vendor fills alike; the vendor adds arrivals, what is due and progress. */
 export function standOf(
   ctx: StandContext,
+  emulator: StandEmulator,
   parts: StandParts,
 ): Omit<Stand, 'arrive' | 'expected' | 'progress' | 'partial' | 'spool'> {
-  const { connector, emulator, credentials } = parts;
+  const { connector, credentials } = parts;
   return {
     name: parts.name ?? connector.vendor,
     vendor: connector.vendor,

@@ -20,13 +20,7 @@ const stand: StandDefinition = {
     const token = chaosToken('sample', ctx.seed);
     const emu = await startSampleEmulator({ token, backlog: ctx.backlog, now: ctx.now });
     return {
-      ...standOf(ctx, {
-        connector: sampleConnector,
-        emulator: emu,
-        knobs: KNOBS,
-        credentials: { token },
-        options: { limit: 7 },
-      }),
+      ...standOf(ctx, emu, { connector: sampleConnector, knobs: KNOBS, credentials: { token }, options: { limit: 7 } }),
       arrive: (n) => emu.addEvents(n),
       expected: () =>
         expectedOf(emu.events().map((e) => [eventUid('sample', ctx.sourceId, e.id), JSON.stringify(e), true])),

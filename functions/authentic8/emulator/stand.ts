@@ -35,7 +35,7 @@ export const authentic8Stand: StandDefinition = {
     });
     const options = { org: 'Acme Corp', types: 'all', limit: 7 };
     return {
-      ...standOf(ctx, { connector: authentic8Connector, emulator: emu, knobs: KNOBS, credentials: { token }, options }),
+      ...standOf(ctx, emu, { connector: authentic8Connector, knobs: KNOBS, credentials: { token }, options }),
       arrive: (n) => void emu.addEvents(n),
       expected: () => authentic8Expected(emu, ctx.sourceId),
       progress: authentic8Progress,

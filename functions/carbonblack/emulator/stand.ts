@@ -69,15 +69,7 @@ function carbonBlackStand(queue: boolean): StandDefinition {
       const credentials = { apiId: key.id, apiSecret: key.secret };
       const name = queue ? 'carbonblack-queue' : 'carbonblack';
       return {
-        ...standOf(ctx, {
-          connector: carbonBlackConnector,
-          emulator: emu,
-          knobs,
-          credentials,
-          options,
-          name,
-          settleLagMs,
-        }),
+        ...standOf(ctx, emu, { connector: carbonBlackConnector, knobs, credentials, options, name, settleLagMs }),
         ...(queue ? { spool: new MemorySpool() } : {}),
         arrive: (n, late, random) =>
           void emu.addEvents(n, { atMs: ctx.now() - (late && !queue ? randomInt(random, 0, settleLagMs * 0.8) : 0) }),

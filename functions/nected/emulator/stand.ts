@@ -24,13 +24,7 @@ export const nectedStand: StandDefinition = {
     const apiKey = chaosToken('nected', ctx.seed);
     const emu = await startNectedEmulator({ seed: ctx.seed, backlog: ctx.backlog, now: ctx.now, apiKey });
     const options = { api: 'v1', branch: 'main', maxWindowEvents: 40, concurrency: 3 };
-    const stand = standOf(ctx, {
-      connector: nectedConnector,
-      emulator: emu,
-      knobs: KNOBS,
-      credentials: { apiKey },
-      options,
-    });
+    const stand = standOf(ctx, emu, { connector: nectedConnector, knobs: KNOBS, credentials: { apiKey }, options });
     const { settleLagMs } = stand;
     return {
       ...stand,

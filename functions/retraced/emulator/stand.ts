@@ -28,13 +28,7 @@ export const retracedStand: StandDefinition = {
     const token = chaosToken('retraced', ctx.seed);
     const emu = await startRetracedEmulator({ seed: ctx.seed, backlog: ctx.backlog, now: ctx.now, token });
     const options = { pageSize: 15 };
-    const stand = standOf(ctx, {
-      connector: retracedConnector,
-      emulator: emu,
-      knobs: KNOBS,
-      credentials: { token },
-      options,
-    });
+    const stand = standOf(ctx, emu, { connector: retracedConnector, knobs: KNOBS, credentials: { token }, options });
     const { settleLagMs } = stand;
     return {
       ...stand,

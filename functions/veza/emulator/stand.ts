@@ -58,14 +58,9 @@ export const vezaStand: StandDefinition = {
   async start(ctx) {
     const token = chaosToken('veza', ctx.seed);
     const emu = await startVezaEmulator({ seed: ctx.seed, backlog: ctx.backlog, now: ctx.now, token, shape: 'mixed' });
+    const options = { pageSize: 20 };
     return {
-      ...standOf(ctx, {
-        connector: vezaConnector,
-        emulator: emu,
-        knobs: KNOBS,
-        credentials: { token },
-        options: { pageSize: 20 },
-      }),
+      ...standOf(ctx, emu, { connector: vezaConnector, knobs: KNOBS, credentials: { token }, options }),
       arrive: (n, late, random, poison = false) =>
         emu.addEvents(n, { ...(late ? { latePersistedMs: lateness(random) } : {}), invalid: poison }),
       expected: () => vezaExpected(emu, ctx.sourceId),
