@@ -19,10 +19,10 @@ import {
   ARCHIVE_PREFIX,
   DEAD_LETTER_ERROR_PREFIX,
   DEAD_LETTER_PREFIX,
+  spoolPrefixes,
 } from '../shared/archive-layout.ts';
 import { loadSourcesFile, type Source, type Vendor } from '../shared/config.ts';
 import { ConfigError } from '../shared/errors.ts';
-import { spoolPrefixes } from '../shared/archive-layout.ts';
 import { needsSpool, optionSchemas, vendorModules } from '../functions/registry.ts';
 import { PLACEHOLDER_KEY } from '../shared/secrets.ts';
 import { ArchiveBucket } from './constructs/archive-bucket.ts';

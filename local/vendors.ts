@@ -28,11 +28,6 @@ export async function loadVendorLocal(vendor: string): Promise<VendorLocal> {
   return loaded;
 }
 
-/** The local tooling of each loaded vendor, in the order loaded. */
-export function vendorLocals(): ReadonlyMap<Vendor, VendorLocal> {
-  return LOCALS;
-}
-
 /** The local tooling of `vendor`, or an error naming the vendors that have one. */
 export function vendorLocal(vendor: string): VendorLocal {
   const local = LOCALS.get(vendor);

@@ -7,7 +7,7 @@ import * as layout from '../../shared/archive-layout.ts';
 import type { StreamConfig } from './firehose-writer.ts';
 
 /** The processors of the deployed archive and dead-letter streams. */
-export const DEAGGREGATING = { deaggregation: { type: 'JSON' }, appendDelimiter: true } as const;
+const DEAGGREGATING = { deaggregation: { type: 'JSON' }, appendDelimiter: true } as const;
 
 /** The two streams' configurations under the given stream names. */
 export function deployedStreams(names: { archive: string; deadLetter: string }): Record<string, StreamConfig> {

@@ -100,7 +100,7 @@ export interface StandDefinition {
 }
 
 /** Arms and disarms the faults of `map` on an emulator's knobs (its `faults` object). */
-export function armer(map: FaultKnobs, emulatorFaults: object): Pick<Stand, 'faults' | 'inject' | 'calm'> {
+function armer(map: FaultKnobs, emulatorFaults: object): Pick<Stand, 'faults' | 'inject' | 'calm'> {
   const knobs = emulatorFaults as Record<string, number | undefined>;
   return {
     faults: Object.keys(map) as VendorFault[],
@@ -118,12 +118,12 @@ export function armer(map: FaultKnobs, emulatorFaults: object): Pick<Stand, 'fau
 }
 
 /** Where a stand's source starts reading: five days before the campaign's now. */
-export function standStart(ctx: StandContext): number {
+function standStart(ctx: StandContext): number {
   return ctx.now() - 5 * DAY_MS;
 }
 
 /** The stand's source, validated as config validates it, reading `baseUrl` with these credentials. */
-export function standSource(
+function standSource(
   ctx: StandContext,
   connector: Connector,
   baseUrl: string,

@@ -167,7 +167,7 @@ const CREATE_TS = fc
   .chain((ms) => fc.constantFrom(ms / 1000, Math.floor(ms / 1000), (ms * 1000 + 123) / 1e6));
 
 /** Whole logs of any type, as extractlog's `logs[]` serves them (Python json.dumps text). */
-export function authentic8Wire(options: ShapeOptions = {}): fc.Arbitrary<string> {
+function authentic8Wire(options: ShapeOptions = {}): fc.Arbitrary<string> {
   const seq = fc.oneof(fc.nat(), fc.integer({ min: 2 ** 31, max: 2 ** 40 }));
   return fc
     .tuple(fc.constantFrom(...AUTHENTIC8_LOG_TYPES), seq, CREATE_TS)

@@ -23,7 +23,7 @@ export function authentic8Progress(cursor: unknown): Progress {
   return { ...(cursor as { types?: Progress }).types };
 }
 
-export const authentic8Stand: StandDefinition = {
+const authentic8Stand: StandDefinition = {
   knobs: KNOBS,
   async start(ctx) {
     const token = Buffer.from(chaosToken('a8', ctx.seed)).toString('base64');

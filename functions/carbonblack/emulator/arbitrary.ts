@@ -79,7 +79,7 @@ function place(record: Omit<CbAuditLog, 'create_time'>, orgKey: string, timeMs: 
 const TIME = fc.integer({ min: Date.parse('2020-01-01T00:00:00Z'), max: Date.parse('2030-01-01T00:00:00Z') });
 
 /** Records as `_search` and `_queue` serve them (ASCII-escaped JSON text). */
-export function carbonBlackWire(options: ShapeOptions = {}): fc.Arbitrary<string> {
+function carbonBlackWire(options: ShapeOptions = {}): fc.Arbitrary<string> {
   return fc.tuple(shape(options.full), TIME).map(([record, ms]) => wireJson(place(record, 'ABCD1234', ms)));
 }
 

@@ -119,7 +119,7 @@ function place(record: Omit<NectedRecord, 'date' | 'logId'>, logId: string, date
 }
 
 /** Records as the search's `data[]` serves them (the doc example's indentation and escapes). */
-export function nectedWire(options: ShapeOptions = {}): fc.Arbitrary<string> {
+function nectedWire(options: ShapeOptions = {}): fc.Arbitrary<string> {
   const dateNs = fc.bigInt({ min: 1_577_836_800_000_000_000n, max: 1_893_456_000_000_000_000n });
   return fc
     .tuple(shape(options.full), LOG_ID, dateNs)

@@ -18,7 +18,7 @@ export function nectedExpected(emulator: NectedEmulator, sourceId: string, settl
   return expectedOf(emulator.events().map((e) => [eventUid('nected', sourceId, e.id), e.text, e.dateNs < cut]));
 }
 
-export const nectedStand: StandDefinition = {
+const nectedStand: StandDefinition = {
   knobs: KNOBS,
   async start(ctx) {
     const apiKey = chaosToken('nected', ctx.seed);

@@ -121,7 +121,7 @@ export function drawRetraced(
 }
 
 /** GraphQL nodes (`edges[].node`) as the enterprise API returns them, as JSON text. */
-export function retracedWire(options: ShapeOptions = {}): fc.Arbitrary<string> {
+function retracedWire(options: ShapeOptions = {}): fc.Arbitrary<string> {
   const received = fc.integer({ min: Date.parse('2020-01-01T00:00:00Z'), max: Date.parse('2030-01-01T00:00:00Z') });
   return fc.tuple(retracedShape(options), received, HEX32).map(([{ createdOffsetMs, ...shape }, receivedMs, id]) => {
     const created = createdOffsetMs === undefined ? undefined : receivedMs + createdOffsetMs;

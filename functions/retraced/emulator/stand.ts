@@ -22,7 +22,7 @@ export function retracedExpected(emulator: RetracedEmulator, sourceId: string, s
   );
 }
 
-export const retracedStand: StandDefinition = {
+const retracedStand: StandDefinition = {
   knobs: KNOBS,
   async start(ctx) {
     const token = chaosToken('retraced', ctx.seed);

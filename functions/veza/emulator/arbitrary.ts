@@ -154,7 +154,7 @@ function place(record: NewShape | OldShape, endedNs: bigint): VezaRecord {
 const ENDED_NS = fc.bigInt({ min: 1_577_836_800_000_000_000n, max: 1_893_456_000_000_000_000n });
 
 /** Records of either shape as the export's `values[]` serves them (Go-escaped JSON text). */
-export function vezaWire(options: ShapeOptions = {}): fc.Arbitrary<string> {
+function vezaWire(options: ShapeOptions = {}): fc.Arbitrary<string> {
   const record = fc.constantFrom('new' as const, 'old' as const).chain((shape) => shapeOf(shape, options.full));
   return fc.tuple(record, ENDED_NS).map(([r, ns]) => wireJson(place(r, ns)));
 }

@@ -53,7 +53,7 @@ function lateness(random: Random): number {
   return random() < 1 / 3 ? -randomInt(random, 60_000, 365 * DAY_MS) : randomInt(random, 1000, 600_000);
 }
 
-export const vezaStand: StandDefinition = {
+const vezaStand: StandDefinition = {
   knobs: KNOBS,
   async start(ctx) {
     const token = chaosToken('veza', ctx.seed);
